@@ -1,0 +1,1 @@
+"""Prefect flows: thin wiring of load, library calls and save."""

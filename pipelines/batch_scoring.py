@@ -1,0 +1,286 @@
+"""Batch scoring flow: clean new postings and resumes, embed, index, rank and write shortlists.
+
+Each task is one step of the table of contents below; the work itself is in ``matcher``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matcher.loading import InputError, Loaded, load_postings, load_resumes
+from matcher.preprocess import prepare_postings, prepare_resumes
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from matcher import schema
+from matcher.accounting import concat_frames, empty_duplicates, empty_rejects, record_status
+from matcher.csv_safety import write_safe_csv
+from matcher.embedding import Embedder
+from matcher.index import ResumeIndex, build_index, load_index, save_index
+from matcher.manifest import Timer, build_manifest, describe_input, write_manifest
+from matcher.rankers import Ranker, resume_texts
+from matcher.scoring import select_ranker
+from matcher.settings import Settings
+from matcher.shortlist import build_shortlists, write_shortlists
+from matcher.tracking import ensure_experiment, flatten, numeric_metrics
+
+
+
+def _transient(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry I/O that may succeed next time (a busy disk or share), not bad input."""
+    error = state.data
+    permanent = (InputError, FileNotFoundError, IsADirectoryError, PermissionError)
+    return isinstance(error, OSError) and not isinstance(error, permanent)
+
+
+IO_RETRIES: dict[str, Any] = {
+    "retries": 2,
+    "retry_delay_seconds": 2,
+    "retry_condition_fn": _transient,
+}
+
+
+@dataclass
+class Prepared:
+    """Cleaned records ready to score, and what was set aside."""
+
+    postings: pd.DataFrame
+    resumes: pd.DataFrame
+    duplicates: pd.DataFrame
+    rejects: pd.DataFrame
+
+
+@task(cache_policy=NO_CACHE, **IO_RETRIES)
+def load_inputs(jobs_path: Path, resumes_path: Path) -> tuple[Loaded, Loaded]:
+    """Read postings and resumes; bad records become rejects, fatal problems raise."""
+    postings, resumes = load_postings(jobs_path), load_resumes(resumes_path)
+    get_run_logger().info(
+        "loaded %d postings (%d rejected) and %d resumes (%d rejected)",
+        len(postings.records),
+        len(postings.rejects),
+        len(resumes.records),
+        len(resumes.rejects),
+    )
+    return postings, resumes
+
+
+@task(cache_policy=NO_CACHE)
+def clean_records(postings: Loaded, resumes: Loaded, settings: Settings) -> Prepared:
+    """Normalise, redact and de-duplicate."""
+    clean_postings, posting_rejects = prepare_postings(postings.records)
+    clean_resumes, duplicates, resume_rejects = prepare_resumes(
+        resumes.records, settings.cleaning.near_duplicate_threshold
+    )
+    rejects = concat_frames(
+        [postings.rejects, resumes.rejects, posting_rejects, resume_rejects], empty_rejects()
+    )
+    duplicates = concat_frames([duplicates], empty_duplicates())
+    get_run_logger().info(
+        "%d postings and %d resumes to score; %d duplicates, %d rejects",
+        len(clean_postings),
+        len(clean_resumes),
+        len(duplicates),
+        len(rejects),
+    )
+    return Prepared(clean_postings, clean_resumes, duplicates, rejects)
+
+
+@task(cache_policy=NO_CACHE, **IO_RETRIES)
+def update_index(resumes: pd.DataFrame, embedder: Embedder, index_dir: Path) -> ResumeIndex:
+    """Embed resume chunks (cached) and keep the FAISS index in ``index_dir`` up to date."""
+    chunks = embedder.embed_documents(
+        resumes[schema.RESUME_ID].astype(str).tolist(), resume_texts(resumes)
+    )
+    fingerprint = _content_fingerprint(chunks.doc_ids, chunks.chunks, embedder.model_id)
+    try:
+        kept = load_index(index_dir, expected_model=embedder.model_id)
+        if kept.meta.get("content_sha256") == fingerprint:
+            get_run_logger().info("index in %s is up to date", index_dir)
+            kept.meta["reused"] = True
+            return kept
+    except (FileNotFoundError, ValueError):
+        pass
+    index = build_index(chunks.vectors, chunks.doc_ids, embedder.model_id)
+    index.meta["content_sha256"] = fingerprint
+    save_index(index, index_dir)
+    index.meta["reused"] = False
+    get_run_logger().info("index of %d chunks saved to %s", index.index.ntotal, index_dir)
+    return index
+
+
+@task(cache_policy=NO_CACHE)
+def score_candidates(
+    postings: pd.DataFrame, resumes: pd.DataFrame, ranker: Ranker
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Score every resume for every posting; returns the scores and their components."""
+    components = ranker.components(postings, resumes)
+    total = np.zeros((len(postings), len(resumes)), dtype=np.float32)
+    for part in components.values():
+        total += part
+    return total, components
+
+
+@task(cache_policy=NO_CACHE)
+def make_shortlists(
+    prepared: Prepared,
+    scores: np.ndarray,
+    components: dict[str, np.ndarray],
+    ranker: Ranker,
+    top_k: int,
+) -> pd.DataFrame:
+    """Keep the top candidates of each job and explain each one."""
+    return build_shortlists(
+        prepared.postings,
+        prepared.resumes,
+        scores,
+        components,
+        top_k,
+        explainer=ranker.explainer(prepared.postings, prepared.resumes),
+    )
+
+
+@task(cache_policy=NO_CACHE, **IO_RETRIES)
+def write_outputs(prepared: Prepared, shortlists: pd.DataFrame, out_dir: Path) -> dict[str, Path]:
+    """Write shortlists, rejects, duplicates and the record accounting, each atomically."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    job_ids = prepared.postings[schema.JOB_ID].astype(str).tolist()
+    paths = write_shortlists(shortlists, job_ids, out_dir)
+    outputs = {"shortlists": paths[0], "shortlists_dir": out_dir / "shortlists"}
+    for name, frame in (
+        ("rejects", prepared.rejects),
+        ("duplicates", prepared.duplicates),
+        (
+            "records",
+            record_status(
+                prepared.postings, prepared.resumes, prepared.duplicates, prepared.rejects
+            ),
+        ),
+    ):
+        outputs[name] = out_dir / f"{name}.csv"
+        write_safe_csv(frame, outputs[name])
+    return outputs
+
+
+@task(cache_policy=NO_CACHE, **IO_RETRIES)
+def log_to_mlflow(
+    settings: Settings, manifest: dict[str, Any], outputs: dict[str, Path], manifest_path: Path
+) -> str:
+    """Record the run in MLflow: parameters, counts, timings, the manifest and the outputs."""
+    import mlflow
+
+    experiment_id = ensure_experiment(settings.mlflow_experiment, settings.mlflow_tracking_uri)
+    with mlflow.start_run(experiment_id=experiment_id, run_name="batch-scoring") as run:
+        mlflow.log_params(
+            {k: str(v)[:500] for k, v in flatten(settings.model_dump(mode="json")).items()}
+        )
+        mlflow.log_params({"ranker": manifest["ranker"]["name"]})
+        mlflow.log_metrics(numeric_metrics({"counts": manifest["counts"]}))
+        mlflow.log_metrics(numeric_metrics({"seconds": manifest["timings"]}))
+        mlflow.log_metrics(numeric_metrics({"embedding": manifest["embedding"]}))
+        mlflow.log_artifact(str(manifest_path))
+        for name in ("shortlists", "rejects", "duplicates", "records"):
+            mlflow.log_artifact(str(outputs[name]))
+        mlflow.log_artifacts(str(outputs["shortlists_dir"]), artifact_path="shortlists")
+        return str(run.info.run_id)
+
+
+@flow(name="batch-scoring", log_prints=True)
+def batch_scoring(
+    jobs_path: Path, resumes_path: Path, out_dir: Path, settings: Settings | None = None
+) -> dict[str, Any]:
+    """Score every posting against every resume and write recruiter shortlists.
+
+    Args:
+        jobs_path: Postings table (CSV, JSONL, Parquet) or folder of posting files.
+        resumes_path: Resumes table or folder of resume files.
+        out_dir: Output folder; see the README for what it holds.
+        settings: All other options; defaults from the environment if None.
+
+    Returns:
+        A summary: output paths, counts, the MLflow run ID and the manifest path.
+    """
+    from matcher.settings import load_settings
+
+    settings = settings or load_settings()
+    timer = Timer()
+    with timer("load"):
+        postings, resumes = load_inputs(jobs_path, resumes_path)
+    with timer("clean"):
+        prepared = clean_records(postings, resumes, settings)
+    embedder = Embedder(
+        settings.embedding.model_path,
+        cache_dir=settings.embedding.cache_dir,
+        batch_size=settings.embedding.batch_size,
+        max_tokens=settings.embedding.max_tokens,
+        chunk_overlap=settings.embedding.chunk_overlap,
+        show_progress=True,
+    )
+    with timer("embed_and_index"):
+        index = update_index(prepared.resumes, embedder, settings.index_dir)
+    ranker, ranker_info = select_ranker(settings, embedder)
+    if hasattr(ranker, "attach_index"):
+        ranker.attach_index(index)
+    with timer("rank"):
+        scores, components = score_candidates(prepared.postings, prepared.resumes, ranker)
+    with timer("explain"):
+        shortlists = make_shortlists(prepared, scores, components, ranker, settings.ranking.top_k)
+    with timer("write"):
+        outputs = write_outputs(prepared, shortlists, out_dir)
+    counts = _counts(postings, resumes, prepared)
+    manifest = build_manifest(
+        inputs={"jobs": describe_input(jobs_path), "resumes": describe_input(resumes_path)},
+        model={"path": str(embedder.model_path), "id": embedder.model_id},
+        index={"dir": str(settings.index_dir), **index.meta},
+        ranker=ranker_info,
+        parameters=settings.model_dump(mode="json"),
+        counts=counts,
+        embedding=embedder.stats.as_dict(),
+        timings=timer.seconds,
+        outputs={name: str(path) for name, path in outputs.items()},
+    )
+    manifest_path = write_manifest(manifest, out_dir / "run_manifest.json")
+    run_id = log_to_mlflow(settings, manifest, outputs, manifest_path)
+    manifest["mlflow_run_id"] = run_id
+    write_manifest(manifest, manifest_path)
+    print(f"Shortlists: {outputs['shortlists']} (one file per job in {outputs['shortlists_dir']})")
+    print(f"Rejects: {outputs['rejects']}  Duplicates: {outputs['duplicates']}")
+    print(f"Manifest: {manifest_path}  MLflow run: {run_id}")
+    return {
+        "outputs": {k: str(v) for k, v in outputs.items()},
+        "manifest": str(manifest_path),
+        "counts": counts,
+        "mlflow_run_id": run_id,
+        "embedding": embedder.stats.as_dict(),
+    }
+
+
+def _counts(postings: Loaded, resumes: Loaded, prepared: Prepared) -> dict[str, dict[str, int]]:
+    """Per kind: records read, rejected, duplicates and ranked (read = the other three)."""
+    counts = {}
+    for kind, loaded, kept in (
+        ("postings", postings, prepared.postings),
+        ("resumes", resumes, prepared.resumes),
+    ):
+        singular = kind[:-1]
+        rejects = prepared.rejects
+        duplicates = prepared.duplicates
+        counts[kind] = {
+            "read": len(loaded.records) + len(loaded.rejects),
+            "rejected": int((rejects["kind"] == singular).sum()) if len(rejects) else 0,
+            "duplicates": int((duplicates["kind"] == singular).sum()) if len(duplicates) else 0,
+            "ranked": len(kept),
+        }
+    return counts
+
+
+def _content_fingerprint(doc_ids: list[str], chunks: list[str], model_id: str) -> str:
+    import hashlib
+
+    digest = hashlib.sha256(model_id.encode())
+    for doc_id, chunk in zip(doc_ids, chunks, strict=True):
+        digest.update(doc_id.encode() + b"\0" + chunk.encode() + b"\0")
+    return digest.hexdigest()

@@ -1,0 +1,83 @@
+"""Lexical scoring: BM25 (bm25s) and TF-IDF cosine between postings and resumes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+_TOKEN_PATTERN = r"(?u)\b[\w+#.]*\w[\w+#]*\b"
+
+
+def tokenize(texts: Sequence[str]) -> list[list[str]]:
+    """Lower-cased word tokens without English stop words; keeps ``c++``, ``c#`` and ``node.js``."""
+    import bm25s
+
+    tokens = bm25s.tokenize(
+        list(texts),
+        lower=True,
+        token_pattern=_TOKEN_PATTERN,
+        stopwords="en",
+        return_ids=False,
+        show_progress=False,
+    )
+    return [list(doc) for doc in tokens]
+
+
+def bm25_scores(
+    queries: Sequence[str], documents: Sequence[str], k1: float = 1.5, b: float = 0.75
+) -> np.ndarray:
+    """BM25 score of every document for every query.
+
+    Args:
+        queries: Query texts (one row each in the result).
+        documents: The collection to index (one column each).
+        k1: Term-frequency saturation.
+        b: Length normalisation.
+
+    Returns:
+        A float32 array of shape ``(len(queries), len(documents))``.
+    """
+    import bm25s
+
+    scores = np.zeros((len(queries), len(documents)), dtype=np.float32)
+    if not len(queries) or not len(documents):
+        return scores
+    doc_tokens = tokenize(documents)
+    # bm25s cannot index an empty collection of tokens; such a corpus scores zero everywhere.
+    if not any(doc_tokens):
+        return scores
+    retriever = bm25s.BM25(k1=k1, b=b)
+    retriever.index(doc_tokens, show_progress=False)
+    for row, query in enumerate(tokenize(queries)):
+        ids = retriever.get_tokens_ids(query)
+        if ids:
+            scores[row] = retriever.get_scores_from_ids(ids)
+    return scores
+
+
+def tfidf_scores(
+    queries: Sequence[str], documents: Sequence[str], ngram_max: int = 2, sublinear_tf: bool = True
+) -> np.ndarray:
+    """Cosine similarity of TF-IDF vectors, with the vocabulary fitted on both sides.
+
+    Returns:
+        A float32 array of shape ``(len(queries), len(documents))`` with values in [0, 1].
+    """
+    if not len(queries) or not len(documents):
+        return np.zeros((len(queries), len(documents)), dtype=np.float32)
+    vectorizer = TfidfVectorizer(
+        stop_words="english",
+        ngram_range=(1, ngram_max),
+        sublinear_tf=sublinear_tf,
+        token_pattern=_TOKEN_PATTERN,
+        min_df=1,
+    )
+    try:
+        vectorizer.fit([*queries, *documents])
+    except ValueError:  # empty vocabulary: nothing but stop words
+        return np.zeros((len(queries), len(documents)), dtype=np.float32)
+    q = vectorizer.transform(queries)
+    d = vectorizer.transform(documents)
+    return np.asarray((q @ d.T).toarray(), dtype=np.float32)

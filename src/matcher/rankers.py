@@ -1,0 +1,272 @@
+"""Named rankers that score every (posting, resume) pair.
+
+Every ranker answers one question: ``score(postings, resumes) -> (n_postings, n_resumes)``
+array, higher is better. Scores are on an absolute 0-1 scale where the method allows it (cosine
+similarities), and relative to the best document of the same query where it does not (BM25),
+so that one candidate's score does not depend on how many others are scored with it.
+
+``direction`` says which side is being ranked: ``"resumes-for-job"`` (a shortlist per job) or
+``"jobs-for-resume"`` (recommendations per resume). It matters only for query-relative scores.
+
+``components`` exposes each signal of a ranker, already multiplied by its weight, so the
+shortlist can show why one candidate is above another.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+import pandas as pd
+
+from matcher import schema
+from matcher.embedding import Embedder
+from matcher.explain import Explainer, term_explainer
+from matcher.index import ResumeIndex, build_index
+from matcher.lexical import bm25_scores, tfidf_scores
+from matcher.texts import posting_texts, resume_texts
+
+Direction = Literal["resumes-for-job", "jobs-for-resume"]
+DIRECTIONS: tuple[Direction, ...] = ("resumes-for-job", "jobs-for-resume")
+
+
+def normalise_per_query(scores: np.ndarray, direction: Direction) -> np.ndarray:
+    """Divide each query's scores by that query's best score (queries are rows or columns)."""
+    axis = 1 if direction == "resumes-for-job" else 0
+    best = scores.max(axis=axis, keepdims=True) if scores.size else scores
+    return np.divide(scores, best, out=np.zeros_like(scores), where=best > 0)
+
+
+class Ranker(ABC):
+    """Base class of all rankers. Subclasses set ``name`` and implement :meth:`components`."""
+
+    name: ClassVar[str]
+    #: Whether the constructor takes the shared ``embedder``.
+    uses_embedder: ClassVar[bool] = False
+
+    def params(self) -> dict[str, Any]:
+        """The ranker's parameters, as logged to MLflow and stored in the model registry."""
+        return {}
+
+    def explainer(self, postings: pd.DataFrame, resumes: pd.DataFrame) -> Explainer:
+        """What the shortlist says about each candidate; the posting's key terms by default."""
+        return term_explainer(postings)
+
+    @abstractmethod
+    def components(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        direction: Direction = "resumes-for-job",
+    ) -> dict[str, np.ndarray]:
+        """Each signal's weighted contribution, shape ``(n_postings, n_resumes)``.
+
+        The parts sum to :meth:`score`.
+        """
+
+    def score(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        direction: Direction = "resumes-for-job",
+    ) -> np.ndarray:
+        """Score of every resume for every posting, shape ``(n_postings, n_resumes)``."""
+        parts = self.components(postings, resumes, direction)
+        total = np.zeros((len(postings), len(resumes)), dtype=np.float32)
+        for part in parts.values():
+            total += part
+        return total
+
+
+class TfidfRanker(Ranker):
+    """Cosine similarity of TF-IDF vectors (unigrams and bigrams)."""
+
+    name = "tfidf"
+
+    def __init__(self, ngram_max: int = 2, sublinear_tf: bool = True) -> None:
+        self.ngram_max = ngram_max
+        self.sublinear_tf = sublinear_tf
+
+    def params(self) -> dict[str, Any]:
+        return {"ngram_max": self.ngram_max, "sublinear_tf": self.sublinear_tf}
+
+    def components(self, postings, resumes, direction="resumes-for-job"):  # type: ignore[no-untyped-def]
+        scores = tfidf_scores(
+            posting_texts(postings), resume_texts(resumes), self.ngram_max, self.sublinear_tf
+        )
+        return {"tfidf": scores}
+
+
+class BM25Ranker(Ranker):
+    """Okapi BM25 over the side being ranked, scaled by the best score of each query."""
+
+    name = "bm25"
+
+    def __init__(self, k1: float = 1.5, b: float = 0.75) -> None:
+        self.k1 = k1
+        self.b = b
+
+    def params(self) -> dict[str, Any]:
+        return {"k1": self.k1, "b": self.b}
+
+    def components(self, postings, resumes, direction="resumes-for-job"):  # type: ignore[no-untyped-def]
+        return {"bm25": lexical_matrix(postings, resumes, direction, self.k1, self.b)}
+
+
+def lexical_matrix(
+    postings: pd.DataFrame,
+    resumes: pd.DataFrame,
+    direction: Direction,
+    k1: float = 1.5,
+    b: float = 0.75,
+) -> np.ndarray:
+    """BM25 with the ranked side as the indexed collection, scaled to [0, 1] per query."""
+    jobs, cvs = posting_texts(postings), resume_texts(resumes)
+    if direction == "resumes-for-job":
+        raw = bm25_scores(jobs, cvs, k1, b)
+    else:
+        raw = bm25_scores(cvs, jobs, k1, b).T
+    return normalise_per_query(np.ascontiguousarray(raw), direction)
+
+
+class DenseRanker(Ranker):
+    """Cosine similarity of sentence embeddings.
+
+    The posting is one vector (the mean of its chunk vectors); a resume scores by its best
+    chunk (``aggregate="max"``), its mean vector (``"mean"``) or the average of both
+    (``"max-mean"``).
+    """
+
+    name = "dense"
+    uses_embedder = True
+
+    def __init__(self, embedder: Embedder | None = None, aggregate: str = "max-mean") -> None:
+        if aggregate not in ("max", "mean", "max-mean"):
+            raise ValueError(f"unknown aggregate {aggregate!r}: use max, mean or max-mean")
+        self._embedder = embedder
+        self.aggregate = aggregate
+        self.index: ResumeIndex | None = None
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedder, created with default settings on first use if none was given."""
+        if self._embedder is None:
+            self._embedder = Embedder(show_progress=False)
+        return self._embedder
+
+    def attach_index(self, index: ResumeIndex) -> None:
+        """Use a prebuilt index when the resumes to score are exactly the ones it holds."""
+        self.index = index
+
+    def params(self) -> dict[str, Any]:
+        return {"aggregate": self.aggregate, "model": self.embedder.model_id}
+
+    def similarity(self, postings: pd.DataFrame, resumes: pd.DataFrame) -> np.ndarray:
+        """Cosine similarity matrix ``(n_postings, n_resumes)`` before weighting."""
+        ids = resumes[schema.RESUME_ID].astype(str).tolist()
+        jobs = self.embedder.embed_documents(
+            postings[schema.JOB_ID].astype(str).tolist(), posting_texts(postings)
+        ).document_vectors(len(postings))
+        result = np.zeros((len(postings), len(resumes)), dtype=np.float32)
+        if not len(postings) or not len(resumes):
+            return result
+        chunks = None
+        if self.index is None or sorted(self.index.resume_ids) != sorted(ids):
+            chunks = self.embedder.embed_documents(ids, resume_texts(resumes))
+            index = build_index(chunks.vectors, chunks.doc_ids, self.embedder.model_id)
+        else:
+            index = self.index
+        column = {rid: col for col, rid in enumerate(ids)}
+        if self.aggregate in ("max", "max-mean"):
+            for row, best in index.search(jobs).items():
+                for rid, value in best.items():
+                    result[row, column[rid]] = value
+        if self.aggregate in ("mean", "max-mean"):
+            if chunks is None:
+                chunks = self.embedder.embed_documents(ids, resume_texts(resumes))
+            means = jobs @ chunks.document_vectors(len(resumes)).T
+            result = means if self.aggregate == "mean" else (result + means) / 2
+        return np.clip(result, 0.0, 1.0).astype(np.float32)
+
+    def components(self, postings, resumes, direction="resumes-for-job"):  # type: ignore[no-untyped-def]
+        return {"dense": self.similarity(postings, resumes)}
+
+
+class HybridRanker(Ranker):
+    """Weighted sum of dense similarity and BM25; the weights are normalised to sum to one."""
+
+    name = "hybrid"
+    uses_embedder = True
+
+    def __init__(
+        self,
+        embedder: Embedder | None = None,
+        dense_weight: float = 0.6,
+        lexical_weight: float = 0.4,
+        aggregate: str = "max-mean",
+        k1: float = 1.5,
+        b: float = 0.75,
+    ) -> None:
+        total = dense_weight + lexical_weight
+        if total <= 0:
+            raise ValueError("dense_weight + lexical_weight must be positive")
+        self.dense_weight = dense_weight / total
+        self.lexical_weight = lexical_weight / total
+        self.dense = DenseRanker(embedder, aggregate)
+        self.bm25 = BM25Ranker(k1, b)
+
+    def attach_index(self, index: ResumeIndex) -> None:
+        """See :meth:`DenseRanker.attach_index`."""
+        self.dense.attach_index(index)
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "dense_weight": round(self.dense_weight, 4),
+            "lexical_weight": round(self.lexical_weight, 4),
+            **self.dense.params(),
+            **self.bm25.params(),
+        }
+
+    def components(self, postings, resumes, direction="resumes-for-job"):  # type: ignore[no-untyped-def]
+        dense = self.dense.similarity(postings, resumes)
+        lexical = lexical_matrix(postings, resumes, direction, self.bm25.k1, self.bm25.b)
+        return {"dense": self.dense_weight * dense, "bm25": self.lexical_weight * lexical}
+
+
+RANKERS: dict[str, type[Ranker]] = {
+    cls.name: cls for cls in (TfidfRanker, BM25Ranker, DenseRanker, HybridRanker)
+}
+
+
+def make_ranker(name: str, embedder: Embedder | None = None, **params: Any) -> Ranker:
+    """Create a ranker by name.
+
+    Args:
+        name: One of :data:`RANKERS`.
+        embedder: Shared embedder for rankers that embed (its cache is reused).
+        **params: The ranker's own parameters.
+
+    Raises:
+        ValueError: If the name is unknown or a parameter does not belong to the ranker.
+
+    Example:
+        >>> make_ranker("bm25", k1=1.2).params()
+        {'k1': 1.2, 'b': 0.75}
+    """
+    if name not in RANKERS:
+        raise ValueError(f"unknown ranker {name!r}; choose one of {', '.join(sorted(RANKERS))}")
+    cls = RANKERS[name]
+    params = {k: v for k, v in params.items() if k != "model"}
+    try:
+        if cls.uses_embedder:
+            return cls(embedder=embedder, **params)  # type: ignore[call-arg]
+        return cls(**params)
+    except TypeError as error:
+        raise ValueError(f"bad parameters for ranker {name!r}: {error}") from error
+
+
+def register_ranker(cls: type[Ranker]) -> type[Ranker]:
+    """Class decorator that makes a ranker available to :func:`make_ranker` by its name."""
+    RANKERS[cls.name] = cls
+    return cls

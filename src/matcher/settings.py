@@ -1,0 +1,122 @@
+"""One settings object for the CLI, the flows and the notebooks.
+
+Values come, highest priority first, from explicit keyword arguments (the CLI), environment
+variables prefixed ``MATCHER_`` (nested with ``__``, e.g. ``MATCHER_RANKING__TOP_K``), a TOML
+config file, and the defaults below. Nothing is read or created at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class EmbeddingSettings(BaseModel):
+    """How texts become vectors."""
+
+    model_path: Path | None = Field(
+        default=None,
+        description="Local sentence-transformers folder; the packaged all-MiniLM-L6-v2 if unset.",
+    )
+    batch_size: int = Field(default=32, ge=1)
+    max_tokens: int = Field(
+        default=256, ge=16, description="Chunk length in model tokens (the model's own limit)."
+    )
+    chunk_overlap: int = Field(default=32, ge=0, description="Tokens shared by adjacent chunks.")
+    cache_dir: Path = Field(
+        default=Path(".matcher/cache"), description="Embedding cache, keyed by model and text hash."
+    )
+
+
+class RankingSettings(BaseModel):
+    """How candidates are scored and how many are kept."""
+
+    ranker: str = Field(default="hybrid", description="Ranker used when no champion model exists.")
+    top_k: int = Field(default=20, ge=1, description="Candidates kept per job.")
+    dense_weight: float = Field(default=0.6, ge=0.0)
+    lexical_weight: float = Field(default=0.4, ge=0.0)
+    use_champion: bool = Field(
+        default=True, description="Score with models:/matcher-ranker@champion when it exists."
+    )
+
+
+class CleaningSettings(BaseModel):
+    """How near-duplicates are found."""
+
+    near_duplicate_threshold: float = Field(default=0.9, gt=0.0, le=1.0)
+
+
+class Settings(BaseSettings):
+    """Everything matcher can be told. See the README for each field."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MATCHER_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    ranking: RankingSettings = RankingSettings()
+    cleaning: CleaningSettings = CleaningSettings()
+    index_dir: Path = Field(
+        default=Path("models/index"), description="Where the FAISS index lives."
+    )
+    mlflow_tracking_uri: str = Field(
+        default="sqlite:///.matcher/mlflow.db", description="MLflow tracking URI."
+    )
+    mlflow_experiment: str = Field(default="matcher-batch-scoring")
+    taxonomy_dir: Path | None = Field(
+        default=None, description="Optional ESCO/O*NET folder to extend the skill vocabulary."
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = _CONFIG_FILE.get("path")
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+
+# The config file is chosen per call of load_settings; pydantic-settings reads sources from the
+# class, so the path is handed over here for the duration of that one call.
+_CONFIG_FILE: dict[str, Path | None] = {"path": None}
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Build the settings from defaults, a TOML file, the environment and explicit overrides.
+
+    Args:
+        config_file: A TOML file whose keys mirror the fields of :class:`Settings`.
+        **overrides: Highest-priority values, e.g. from CLI options. ``None`` values are ignored.
+
+    Returns:
+        The validated settings.
+
+    Raises:
+        FileNotFoundError: If ``config_file`` is given but does not exist.
+
+    Example:
+        >>> load_settings(ranking={"top_k": 5}).ranking.top_k
+        5
+    """
+    if config_file is not None and not Path(config_file).is_file():
+        raise FileNotFoundError(f"config file not found: {config_file}")
+    _CONFIG_FILE["path"] = Path(config_file) if config_file is not None else None
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    finally:
+        _CONFIG_FILE["path"] = None

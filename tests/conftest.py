@@ -1,0 +1,54 @@
+"""Shared fixtures: one embedding model and one Prefect test server per session."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Before anything imports Prefect or sentence-transformers: offline, no telemetry, and a
+# Prefect home of the tests' own.
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="matcher-prefect-"))
+from matcher.runtime import configure_runtime  # noqa: E402
+
+configure_runtime()
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+RJDB = SHARED / "data" / "rjdb"
+TAXONOMY = SHARED / "data" / "taxonomy"
+SAMPLE = REPO / "data" / "sample"
+
+
+@pytest.fixture(scope="session")
+def embedding_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One embedding cache for the whole session, so each text is embedded once."""
+    return tmp_path_factory.mktemp("embedding-cache")
+
+
+@pytest.fixture(scope="session")
+def embedder(embedding_cache_dir: Path):  # type: ignore[no-untyped-def]
+    """The real packaged all-MiniLM-L6-v2, shared by all tests."""
+    from matcher.embedding import Embedder
+
+    return Embedder(cache_dir=embedding_cache_dir, show_progress=False)
+
+
+@pytest.fixture(scope="session")
+def rjdb_dir() -> Path:
+    """The shared labelled set; tests that need it skip with a reason when it is absent."""
+    if not (RJDB / "qrels.csv").is_file():
+        pytest.skip(f"shared RJDB data not found at {RJDB}")
+    return RJDB
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[None]:
+    """One temporary Prefect API for every flow test of the session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matcher.embedding import EmbeddingCache, chunk_text, model_fingerprint, resolve_model_path
+
+
+def test_embeddings_are_unit_vectors_and_similar_texts_are_close(embedder) -> None:
+    vectors = embedder.embed_texts(
+        ["Senior Python developer", "Python software engineer", "Registered ICU nurse"]
+    )
+    assert vectors.shape == (3, embedder.dimension)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+def test_second_embedding_of_same_text_is_a_cache_hit(tmp_path: Path) -> None:
+    from matcher.embedding import Embedder
+
+    first = Embedder(cache_dir=tmp_path, show_progress=False)
+    a = first.embed_texts(["kubernetes operator in go", "kubernetes operator in go"])
+    assert first.stats.texts_embedded == 1  # duplicates within a call are embedded once
+    second = Embedder(cache_dir=tmp_path, show_progress=False)
+    b = second.embed_texts(["kubernetes operator in go"])
+    assert second.stats.cache_hits == 1 and second.stats.texts_embedded == 0
+    assert second._model is None  # nothing missing, so the model was never loaded
+    np.testing.assert_array_equal(a[0], b[0])
+
+
+def test_cache_is_keyed_by_model(tmp_path: Path) -> None:
+    cache = EmbeddingCache(tmp_path / "c.sqlite")
+    cache.put_many("model-a", [("h1", np.ones(3, dtype=np.float32))])
+    assert set(cache.get_many("model-a", ["h1", "h2"])) == {"h1"}
+    assert cache.get_many("model-b", ["h1"]) == {}
+    assert len(cache) == 1
+
+
+def test_long_text_is_chunked_within_the_token_limit(embedder) -> None:
+    lines = [f"Line {i}: built data pipelines with Airflow, dbt and Snowflake." for i in range(120)]
+    text = "\n".join(lines)
+    chunks = embedder.chunk_text(text)
+    assert len(chunks) > 3
+    lengths = [len(embedder.tokenizer(c)["input_ids"]) for c in chunks]
+    assert max(lengths) <= embedder.max_tokens
+    # nothing is lost: every line is in some chunk
+    joined = "\n".join(chunks)
+    assert all(line in joined for line in lines)
+
+
+def test_a_single_overlong_line_is_cut_at_token_boundaries(embedder) -> None:
+    text = " ".join(f"word{i}" for i in range(2000))
+    chunks = chunk_text(text, embedder.tokenizer, max_tokens=64, overlap=8)
+    assert all(len(embedder.tokenizer(c)["input_ids"]) <= 64 for c in chunks)
+    assert "word0" in chunks[0] and "word1999" in chunks[-1]
+
+
+def test_empty_text_gives_one_empty_chunk(embedder) -> None:
+    assert embedder.chunk_text("  \n ") == [""]
+
+
+def test_documents_keep_their_chunks(embedder) -> None:
+    long = "\n".join(f"Managed payroll and benefits for team {i}." for i in range(200))
+    result = embedder.embed_documents(["short", "long"], ["Payroll specialist", long])
+    assert result.doc_ids.count("short") == 1 and result.doc_ids.count("long") > 1
+    docs = result.document_vectors(2)
+    assert docs.shape == (2, embedder.dimension)
+    assert np.allclose(np.linalg.norm(docs, axis=1), 1.0, atol=1e-5)
+
+
+def test_model_path_must_hold_a_model(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no sentence-transformers model"):
+        resolve_model_path(tmp_path)
+
+
+def test_fingerprint_is_stable_and_names_the_model() -> None:
+    path = resolve_model_path(None)
+    assert model_fingerprint(path) == model_fingerprint(path)
+    assert "minilm" in model_fingerprint(path).lower()

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from matcher.rankers import RANKERS, make_ranker, normalise_per_query
+
+POSTINGS = pd.DataFrame(
+    {
+        "job_id": ["py", "rn"],
+        "title": ["Python developer", "ICU registered nurse"],
+        "description": [
+            "Build REST APIs in Python with Django and PostgreSQL.",
+            "Critical care nursing in the ICU. BLS and ACLS certification required.",
+        ],
+    }
+)
+RESUMES = pd.DataFrame(
+    {
+        "resume_id": ["dev", "nurse", "sparky"],
+        "text": [
+            "Python engineer. Django REST framework, PostgreSQL, Docker.",
+            "Registered nurse, six years in the intensive care unit. ACLS, BLS.",
+            "Journeyman electrician: conduit, panel upgrades, NEC code.",
+        ],
+    }
+)
+
+
+@pytest.mark.parametrize("name", sorted(RANKERS))
+def test_every_ranker_puts_the_right_resume_first(name: str, embedder) -> None:
+    ranker = make_ranker(name, embedder=embedder)
+    scores = ranker.score(POSTINGS, RESUMES)
+    assert scores.shape == (2, 3)
+    assert scores[0].argmax() == 0 and scores[1].argmax() == 1
+    assert np.all(scores >= 0) and np.all(scores <= 1.0 + 1e-6)
+
+
+@pytest.mark.parametrize("name", sorted(RANKERS))
+def test_every_ranker_ranks_jobs_for_a_resume(name: str, embedder) -> None:
+    ranker = make_ranker(name, embedder=embedder)
+    scores = ranker.score(POSTINGS, RESUMES.iloc[[1]], direction="jobs-for-resume")
+    assert scores.shape == (2, 1)
+    assert scores[:, 0].argmax() == 1
+
+
+def test_hybrid_components_sum_to_the_score_with_normalised_weights(embedder) -> None:
+    ranker = make_ranker("hybrid", embedder=embedder, dense_weight=3, lexical_weight=1)
+    assert ranker.params()["dense_weight"] == 0.75
+    parts = ranker.components(POSTINGS, RESUMES)
+    assert set(parts) == {"dense", "bm25"}
+    np.testing.assert_allclose(sum(parts.values()), ranker.score(POSTINGS, RESUMES), rtol=1e-6)
+
+
+def test_dense_score_of_a_candidate_does_not_depend_on_the_others(embedder) -> None:
+    ranker = make_ranker("dense", embedder=embedder)
+    alone = ranker.score(POSTINGS, RESUMES.iloc[[0]])[:, 0]
+    together = ranker.score(POSTINGS, RESUMES)[:, 0]
+    np.testing.assert_allclose(alone, together, atol=1e-5)
+
+
+def test_unknown_ranker_and_bad_parameter_are_clear_errors() -> None:
+    with pytest.raises(ValueError, match="unknown ranker 'nope'"):
+        make_ranker("nope")
+    with pytest.raises(ValueError, match="bad parameters for ranker 'bm25'"):
+        make_ranker("bm25", colour="red")
+
+
+def test_normalise_per_query_scales_rows_or_columns() -> None:
+    raw = np.array([[2.0, 1.0], [0.0, 0.0]], dtype=np.float32)
+    np.testing.assert_allclose(normalise_per_query(raw, "resumes-for-job"), [[1, 0.5], [0, 0]])
+    np.testing.assert_allclose(normalise_per_query(raw, "jobs-for-resume"), [[1, 1], [0, 0]])
+
+
+def test_empty_inputs_give_empty_scores(embedder) -> None:
+    for name in RANKERS:
+        scores = make_ranker(name, embedder=embedder).score(POSTINGS, RESUMES.iloc[:0])
+        assert scores.shape == (2, 0)

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from matcher.csv_safety import FORMULA_PREFIXES, neutralise_cell, neutralise_frame
+from matcher.shortlist import build_shortlists, rank_candidates, safe_filename, write_shortlists
+
+
+def test_rank_candidates_keeps_top_k_best_first_with_stable_ties() -> None:
+    scores = np.array([[0.2, 0.9, 0.9, 0.1]], dtype=np.float32)
+    run = rank_candidates(scores, ["j"], ["d", "c", "b", "a"], top_k=3)
+    assert list(run["j"]) == ["b", "c", "d"]
+
+
+def test_every_formula_prefix_is_neutralised() -> None:
+    for prefix in FORMULA_PREFIXES:
+        assert neutralise_cell(prefix + "1+1").startswith("'")
+    assert neutralise_cell("Maria") == "Maria"
+    frame = neutralise_frame(pd.DataFrame({"a": ["=cmd", "ok"], "n": [-1.5, 2.0], "k": [1, 2]}))
+    assert frame["a"].tolist() == ["'=cmd", "ok"]
+    assert frame["n"].tolist() == ["'-1.5", "2.0"]  # a negative number would start with "-"
+    assert frame["k"].tolist() == [1, 2]
+
+
+def test_shortlists_explain_and_write_safely(tmp_path: Path) -> None:
+    postings = pd.DataFrame(
+        {
+            "job_id": ["J/1", "J-2"],
+            "title": ["=Data engineer", "Nurse"],
+            "description": ["Spark, Airflow and SQL pipelines", "ICU nursing, ACLS"],
+        }
+    )
+    resumes = pd.DataFrame(
+        {
+            "resume_id": ["r1", "@r2"],
+            "text": ["Built Spark and Airflow pipelines.", "ICU nurse with ACLS."],
+            "name": ['=HYPERLINK("http://x")', "Ann Lee"],
+        }
+    )
+    scores = np.array([[0.8, 0.1], [0.2, 0.7]], dtype=np.float32)
+    components = {"dense": scores * 0.5, "bm25": scores * 0.5}
+    frame = build_shortlists(postings, resumes, scores, components, top_k=1)
+    assert frame["resume_id"].tolist() == ["r1", "@r2"]
+    assert frame["score"].tolist() == [80.0, 70.0]
+    assert frame.loc[0, "score_breakdown"] == "dense 40.0 + bm25 40.0"
+    assert "spark" in frame.loc[0, "matched_terms"]
+    assert "Spark" in frame.loc[0, "evidence"]
+    paths = write_shortlists(frame, ["J/1", "J-2"], tmp_path)
+    assert paths[0] == tmp_path / "shortlists.csv"
+    assert {p.name for p in paths[1:]} == {"J_1.csv", "J-2.csv"}
+    for path in paths:
+        with open(path, newline="", encoding="utf-8") as handle:
+            for row in csv.reader(handle):
+                assert not any(cell.startswith(FORMULA_PREFIXES) for cell in row), row
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_job_without_candidates_still_gets_a_file(tmp_path: Path) -> None:
+    frame = pd.DataFrame(columns=["job_id", "rank", "resume_id"])
+    paths = write_shortlists(frame, ["J1"], tmp_path)
+    assert (tmp_path / "shortlists" / "J1.csv").read_text().startswith("job_id,rank,resume_id")
+    assert len(paths) == 2
+
+
+def test_safe_filename() -> None:
+    assert safe_filename("../etc/passwd") == "_etc_passwd"
+    assert safe_filename("=1+2") == "_1_2"
