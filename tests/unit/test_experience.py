@@ -1,0 +1,181 @@
+"""Roles, total years and stated years read from resume text."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from matcher.experience import extract_experience, years_for
+
+TODAY = date(2024, 6, 15)
+RESUMES = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "rjdb" / "resumes.csv"
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "company"),
+    [
+        ("Senior Data Analyst, Acme Corp (2019 - 2021)", "Senior Data Analyst", "Acme Corp"),
+        ("Acme Corp | Data Analyst | 2019–2021", "Data Analyst", "Acme Corp"),
+        (
+            "- Oracle Business Systems Analyst (2013 - 2017)",
+            "Oracle Business Systems Analyst",
+            None,
+        ),
+        ("Product Manager at InnovTech (2011-2015)", "Product Manager", "InnovTech"),
+        (
+            "- Worked as a Postsecondary Law Teacher from 2020 to 2021.",
+            "Postsecondary Law Teacher",
+            None,
+        ),
+        (
+            "- June 2017 - Aug 2019: Acted as a Support Specialist. Responsible for repairs.",
+            "Support Specialist",
+            None,
+        ),
+        ("2015 - 2019:  Sr .Net Developer", "Sr .Net Developer", None),
+        (
+            "- 2013 - 2016: Developer / Engineer VIII, CoolTech Inc.",
+            "Developer / Engineer VIII",
+            "CoolTech Inc.",
+        ),
+        (
+            "- JDE E1 Finance - Functional Analyst (2009 - 2013)",
+            "JDE E1 Finance - Functional Analyst",
+            None,
+        ),
+        (
+            "Farmers, Ranchers, and other Agricultural Managers (2014 - 2015)",
+            "Farmers, Ranchers, and other Agricultural Managers",
+            None,
+        ),
+        ("**Installation Representative (2013 - 2015)**", "Installation Representative", None),
+        (
+            "Project Manager – Canvas Technologies, March 2011 – September 2016",
+            "Project Manager",
+            "Canvas Technologies",
+        ),
+    ],
+)
+def test_title_and_company_on_the_range_line(line: str, title: str, company: str | None) -> None:
+    profile = extract_experience(line, today=TODAY)
+    assert [(r.title, r.company) for r in profile.roles] == [(title, company)]
+    assert profile.roles[0].line == line.strip()
+
+
+def test_title_from_the_line_above() -> None:
+    text = (
+        "Experience\nSCCM Desktop Engineer\nXYZ Corporation (Jun 2016 - May 2018)\n- Built things"
+    )
+    (role,) = extract_experience(text, today=TODAY).roles
+    assert (role.title, role.company) == ("SCCM Desktop Engineer", "XYZ Corporation")
+    assert role.years == 2.0
+
+
+def test_labelled_block_above_the_dates() -> None:
+    text = (
+        "Experience\nPosition: Steel Worker\nCompany: Buildright Inc\nYears: 2015-2017\nDuties..."
+    )
+    (role,) = extract_experience(text, today=TODAY).roles
+    assert (role.title, role.company, role.years) == ("Steel Worker", "Buildright Inc", 2.0)
+
+
+def test_two_roles_on_one_line_get_their_own_titles() -> None:
+    text = "I worked as a Welder from 2003 - 2008, then as a Fitter from 2008 - 2009."
+    roles = extract_experience(text, today=TODAY).roles
+    assert [r.title for r in roles] == ["Welder", "Fitter"]
+
+
+def test_total_counts_overlapping_roles_once() -> None:
+    text = "Analyst (2010 - 2014)\nConsultant (2013 - 2016)\nTeacher (2018 - 2018)"
+    profile = extract_experience(text, today=TODAY)
+    assert [r.years for r in profile.roles] == [4.0, 3.0, 1.0]
+    assert profile.total_years == 7.0  # 2010 to the end of 2015 is 6 years, plus 2018
+
+
+def test_present_role_runs_to_today() -> None:
+    profile = extract_experience("Data Engineer (Jan 2020 - Present)", today=TODAY)
+    assert profile.roles[0].range.ongoing
+    assert profile.total_years == 4.5
+
+
+def test_malformed_dates_are_reported_and_left_out_of_the_total() -> None:
+    text = "Analyst (2015 - 2016)\nEngineer (2021 - 2019)\nClerk (13/2019 - 2020)"
+    profile = extract_experience(text, today=TODAY)
+    assert [r.title for r in profile.roles] == ["Analyst"]
+    assert profile.total_years == 1.0
+    assert len(profile.problems) == 2
+    assert "line 2" in profile.problems[0] and "2021 - 2019" in profile.problems[0]
+    assert "13/2019" in profile.problems[1]
+
+
+def test_education_section_dates_are_not_roles() -> None:
+    text = (
+        "## Education\nBSc Computer Science, 2004 - 2008\nState University (2008 - 2010)\n"
+        "## Experience\nData Analyst (2010 - 2012)"
+    )
+    profile = extract_experience(text, today=TODAY)
+    assert [r.title for r in profile.roles] == ["Data Analyst"]
+    assert profile.total_years == 2.0
+
+
+def test_degree_line_outside_an_experience_section_is_not_a_role() -> None:
+    text = "Bachelor's Degree in Architecture; January 2004 - May 2008.\nDrafter (2009 - 2010)"
+    assert [r.title for r in extract_experience(text, today=TODAY).roles] == ["Drafter"]
+
+
+@pytest.mark.parametrize(
+    ("text", "stated"),
+    [
+        ("Summary\nAnalyst with 8 years of experience in retail banking.", 8.0),
+        ("Over 10 years in finance and audit.", 10.0),
+        ("Seasoned nurse: ten years of hands-on experience.", 10.0),
+        ("Experience of 2 years as a Security Product Owner", 2.0),
+        ("- 5 Years as Actimize Developer\n- 1 year as a Tester", 5.0),
+        ("Skilled welder. Our shop was founded 40 years ago.", None),
+        ("Analyst (2015 - 2016)", None),
+    ],
+)
+def test_stated_years(text: str, stated: float | None) -> None:
+    assert extract_experience(text, today=TODAY).stated_years == stated
+
+
+def test_stated_years_are_a_fallback_not_part_of_the_total() -> None:
+    profile = extract_experience("Over 10 years in finance.", today=TODAY)
+    assert (profile.roles, profile.total_years, profile.stated_years) == ([], 0.0, 10.0)
+
+
+def test_years_for_matches_titles_word_bounded_and_merges_overlaps() -> None:
+    text = (
+        "Java Developer (2010 - 2013)\nSenior Java Engineer (2012 - 2015)\n"
+        "JavaScript Developer (2016 - 2017)\nData Analyst (2018 - 2019)"
+    )
+    profile = extract_experience(text, today=TODAY)
+    assert years_for(profile, ["java"]) == 5.0  # 2010 to the end of 2014, the overlap once
+    assert years_for(profile, ["JavaScript"]) == 1.0
+    assert years_for(profile, ["data analyst", "javascript"]) == 2.0
+    assert years_for(profile, ["python"]) == 0.0
+    assert years_for(profile, []) == 0.0
+
+
+def test_years_for_also_searches_the_whole_line() -> None:
+    profile = extract_experience("- Engineer at Acme, built Kafka pipelines (2019 - 2020)", TODAY)
+    assert years_for(profile, ["Kafka"]) == 1.0
+
+
+def test_non_text_input_is_a_clear_error() -> None:
+    with pytest.raises(TypeError, match="text must be a str, got float"):
+        extract_experience(float("nan"))  # type: ignore[arg-type]
+
+
+@pytest.mark.skipif(not RESUMES.is_file(), reason="shared RJDB data not mounted")
+def test_most_real_resumes_yield_titled_roles() -> None:
+    with RESUMES.open(newline="", encoding="utf-8") as handle:
+        texts = [row["text"] for row in csv.DictReader(handle)]
+    profiles = [extract_experience(text, today=TODAY) for text in texts]
+    roles = [role for profile in profiles for role in profile.roles]
+    assert sum(bool(p.roles) for p in profiles) / len(profiles) > 0.95
+    assert sum(bool(r.title) for r in roles) / len(roles) > 0.95
+    assert all(0 < r.years <= 60 for r in roles)

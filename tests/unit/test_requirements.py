@@ -1,0 +1,186 @@
+"""Years, degree and seniority read from job postings."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from matcher.education import DegreeLevel
+from matcher.requirements import Seniority, extract_requirements, infer_seniority
+
+JOBS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "rjdb" / "jobs.csv"
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("5+ years of experience required.", 5.0),
+        ("At least 3 years of experience.", 3.0),
+        ("A minimum of two years of professional experience.", 2.0),
+        ("3-5 years of experience in a similar role.", 3.0),
+        ("Require 4 years of relevant experience as a Business Systems Analyst", 4.0),
+        ("We want someone with ten years of experience.", 10.0),
+        ("Experience: 6 months", 0.5),
+    ],
+)
+def test_minimum_years_overall(text: str, years: float) -> None:
+    assert extract_requirements("", text).min_years == years
+
+
+@pytest.mark.parametrize(
+    ("text", "subject", "years"),
+    [
+        ("3+ years of Python", "Python", 3.0),
+        ("2 years experience with AWS", "AWS", 2.0),
+        ("5 years in Kubernetes administration", "Kubernetes administration", 5.0),
+        ("- 4 years as a Paramedic", "Paramedic", 4.0),
+        ("Three years of experience working as a Credit Clerk, or similar.", "Credit Clerk", 3.0),
+        ("1 year of C/C++ development experience.", "C/C++ development", 1.0),
+        ("Proven experience as a Stonemason: 2 years", "Stonemason", 2.0),
+        ("Prior experience in Backend Development for 1 year", "Backend Development", 1.0),
+        ("At least 2 years in a professional setting as a UX designer.", "UX designer", 2.0),
+    ],
+)
+def test_years_per_subject(text: str, subject: str, years: float) -> None:
+    found = extract_requirements("", text).years_by_subject
+    assert [(r.subject, r.years, r.required) for r in found] == [(subject, years, True)]
+    assert found[0].evidence == text
+
+
+def test_generic_subjects_count_as_overall() -> None:
+    req = extract_requirements("", "5+ years of experience in the industry.")
+    assert (req.min_years, req.years_by_subject) == (5.0, [])
+
+
+def test_min_years_is_the_largest_required_statement() -> None:
+    text = "- 2 years with SQL\n- 5+ years of experience overall\n- 3 years of Python"
+    req = extract_requirements("Data Engineer", text)
+    assert req.min_years == 5.0
+    assert req.min_years_evidence == "- 5+ years of experience overall"
+    assert [(r.subject, r.years) for r in req.years_by_subject] == [("SQL", 2.0), ("Python", 3.0)]
+
+
+def test_preferred_years_are_kept_but_do_not_set_the_minimum() -> None:
+    text = "3 years as a Nurse. An additional 5 years experience as a flight nurse is preferred."
+    req = extract_requirements("", text)
+    assert req.min_years == 3.0
+    assert [(r.subject, r.years, r.required) for r in req.years_by_subject] == [
+        ("Nurse", 3.0, True),
+        ("flight nurse", 5.0, False),
+    ]
+
+
+def test_years_under_a_preferred_heading_are_preferred() -> None:
+    text = "Requirements:\n- 2 years of Java\nNice to have:\n- 4 years of Scala"
+    req = extract_requirements("", text)
+    assert req.min_years == 2.0
+    assert [(r.subject, r.required) for r in req.years_by_subject] == [
+        ("Java", True),
+        ("Scala", False),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We have been in business for 20 years.",
+        "Founded 25 years ago, we serve clients nationwide.",
+        "Candidates must hold a 4-year degree.",
+        "Over the last 10 years our team doubled.",
+        "Less than 1 year as a cashier is fine.",
+    ],
+)
+def test_years_that_are_not_experience_requirements(text: str) -> None:
+    assert extract_requirements("", text).min_years is None
+
+
+@pytest.mark.parametrize(
+    ("text", "required", "preferred"),
+    [
+        ("Bachelor's degree in CS or equivalent; Master's preferred.", "BACHELOR", "MASTER"),
+        ("BSN required.", "BACHELOR", None),
+        ("Master's preferred.", None, "MASTER"),
+        ("Bachelor's or Master's degree in Engineering.", "BACHELOR", None),
+        ("Master's degree preferred, Bachelor's degree required.", "BACHELOR", "MASTER"),
+        (
+            "High school diploma or equivalent. A BS in Biology is a plus.",
+            "HIGH_SCHOOL",
+            "BACHELOR",
+        ),
+        ("No degree required.", None, None),
+        ("A college degree is not required for this role.", None, None),
+        ("Master's degree preferred but a Bachelor's is required.", "BACHELOR", "MASTER"),
+        ("Strong SQL skills and a high degree of accuracy.", None, None),
+    ],
+)
+def test_degree_required_vs_preferred(
+    text: str, required: str | None, preferred: str | None
+) -> None:
+    req = extract_requirements("", text)
+    assert (req.degree_required.name if req.degree_required is not None else None) == required
+    assert (req.degree_preferred.name if req.degree_preferred is not None else None) == preferred
+
+
+def test_degree_under_a_preferred_heading_is_preferred() -> None:
+    req = extract_requirements("", "## Preferred Qualifications\n- MBA")
+    assert (req.degree_required, req.degree_preferred) == (None, DegreeLevel.MASTER)
+    assert req.degree_evidence == ["- MBA"]
+
+
+@pytest.mark.parametrize(
+    ("title", "description", "seniority"),
+    [
+        ("Software Engineering Intern", "", Seniority.INTERN),
+        ("Junior Data Analyst", "", Seniority.JUNIOR),
+        ("Entry Level Accountant", "", Seniority.JUNIOR),
+        ("Junior Project Manager", "", Seniority.JUNIOR),
+        ("Data Analyst", "", Seniority.MID),
+        ("Senior Data Engineer", "", Seniority.SENIOR),
+        ("Sr. Java Developer", "", Seniority.SENIOR),
+        ("Software Engineer III", "", Seniority.SENIOR),
+        ("Staff Software Engineer", "", Seniority.LEAD),
+        ("Lead Test Engineer", "", Seniority.LEAD),
+        ("Principal Architect", "", Seniority.LEAD),
+        ("Engineering Manager", "", Seniority.MANAGER),
+        ("Senior Director of Sales", "", Seniority.MANAGER),
+        ("Staff Accountant", "", Seniority.MID),
+        ("Account Manager", "", Seniority.MID),
+        ("Analyst", "This is an entry-level role for recent graduates.", Seniority.JUNIOR),
+        ("Analyst", "You will manage a team of six.", Seniority.MANAGER),
+        ("Analyst", "Requires 6+ years of experience.", Seniority.SENIOR),
+        ("Analyst", "Requires 1 year of experience.", Seniority.JUNIOR),
+        ("", "Job title\nSenior Oracle Analyst\n\nJob Summary\n...", Seniority.SENIOR),
+        ("", "## Job Title: Lead Welder", Seniority.LEAD),
+    ],
+)
+def test_seniority(title: str, description: str, seniority: Seniority) -> None:
+    assert infer_seniority(title, description) is seniority
+    assert extract_requirements(title, description).seniority is seniority
+
+
+def test_seniority_is_ordered() -> None:
+    assert sorted(Seniority) == [
+        Seniority.INTERN,
+        Seniority.JUNIOR,
+        Seniority.MID,
+        Seniority.SENIOR,
+        Seniority.LEAD,
+        Seniority.MANAGER,
+    ]
+
+
+def test_missing_title_is_allowed_but_not_a_missing_description() -> None:
+    assert extract_requirements(None, "3 years of Go").min_years == 3.0  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="description must be a str, got float"):
+        extract_requirements("Engineer", float("nan"))  # type: ignore[arg-type]
+
+
+@pytest.mark.skipif(not JOBS.is_file(), reason="shared RJDB data not mounted")
+def test_most_real_postings_state_minimum_years() -> None:
+    with JOBS.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    found = [extract_requirements(row["title"], row["description"]) for row in rows]
+    assert sum(r.min_years is not None for r in found) / len(found) > 0.9
+    assert all(0 < r.min_years <= 30 for r in found if r.min_years is not None)
