@@ -1,0 +1,173 @@
+"""Contact extraction and redaction."""
+
+from __future__ import annotations
+
+import pytest
+
+from matcher.contact import Contact, extract_contact, find_emails, find_phones, redact
+
+# --- phones -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "+1 (555) 123-4567",
+        "555-123-4567",
+        "555.123.4567",
+        "(555) 123 4567",
+        "+44 20 7946 0958",
+        "07911 123456",
+        "+91-9876543210",
+        "5551234567",
+        "+49 (0)30 1234567",
+        "+1 555-0100",
+        "555-0100",
+    ],
+)
+def test_phone_formats_are_found(phone: str) -> None:
+    assert find_phones(f"Call me on {phone}, thanks.") == [phone]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Acme (2019 - 2021)",
+        "2013-2017",
+        "Jan 2019 - Dec 2021",
+        "2015 - 2019 120 staff",
+        "1999 2004 2010 2015",
+        "2019-01-15",
+        "15.01.2019",
+        "03/2016 - 12/2018",
+        "192.168.100.200",
+        "3.5 years",
+        "$120,000 - $150,000",
+        "120000 - 150000",
+        "team of 12",
+        "$10000000 raised",
+        "ID 20190115",
+    ],
+)
+def test_years_dates_and_other_numbers_are_not_phones(text: str) -> None:
+    assert find_phones(text) == []
+
+
+def test_phone_does_not_join_across_lines() -> None:
+    assert find_phones("Call 555\n0100 people") == []
+    assert find_phones("Call 555 0100") == ["555 0100"]
+
+
+# --- emails -----------------------------------------------------------------------------------
+
+
+def test_emails() -> None:
+    text = "Mail jane.doe+cv@mail.example.co.uk or J_Roe@example.org; not @handle or a@b"
+    assert find_emails(text) == ["jane.doe+cv@mail.example.co.uk", "J_Roe@example.org"]
+
+
+# --- extract_contact --------------------------------------------------------------------------
+
+
+def test_extract_from_labelled_lines() -> None:
+    text = "Personal Information\nName: Mulyadi Travis\nEmail: MulyadiTravis@email.com\n"
+    assert extract_contact(text) == Contact(
+        name="Mulyadi Travis", email="MulyadiTravis@email.com", phone=None
+    )
+
+
+def test_extract_name_from_first_line_and_all_caps_is_title_cased() -> None:
+    text = "JANE DOE\nSenior Data Engineer\njane@example.com | +1 555 123 4567\n\nSkills\n- Python"
+    assert extract_contact(text) == Contact(
+        name="Jane Doe", email="jane@example.com", phone="+1 555 123 4567"
+    )
+
+
+def test_extract_skips_headings_and_job_titles() -> None:
+    text = "Curriculum Vitae\nSoftware Engineer\nProfessional Summary\nMaría José Hernández\n"
+    assert extract_contact(text).name == "María José Hernández"
+
+
+def test_extract_first_and_last_name_fields() -> None:
+    text = "## Personal Information\nFirst Name: Matias\nLast Name: Alvarez\n"
+    assert extract_contact(text).name == "Matias Alvarez"
+
+
+def test_extract_labelled_name_sharing_a_line() -> None:
+    assert extract_contact("**Name:** Jane Doe | Email: x@y.io").name == "Jane Doe"
+    assert extract_contact("Name: Eeli Lastname (Email: e@x.io)").name == "Eeli Lastname"
+
+
+def test_extract_name_after_contact_heading_on_same_line() -> None:
+    text = "- Personal Information: Juliette Strickland\n  j.s@example.com"
+    assert extract_contact(text).name == "Juliette Strickland"
+
+
+def test_extract_name_without_credentials() -> None:
+    assert extract_contact("JESSICA TURNER, BSN, RN, CCRN\nNurse").name == "Jessica Turner"
+    assert extract_contact("# Laura Jensen, SHRM-CP\nHR").name == "Laura Jensen"
+
+
+def test_extract_hyphenated_and_apostrophe_names() -> None:
+    assert extract_contact("Ha-joon Lee\nPython").name == "Ha-joon Lee"
+    assert extract_contact("Ryan O'Connor\nSQL").name == "Ryan O'Connor"
+
+
+def test_extract_nothing() -> None:
+    text = "Skills\n- Python and SQL since 2019\nExperience\n- Acme Corp"
+    assert extract_contact(text) == Contact(name=None, email=None, phone=None)
+
+
+def test_name_far_down_the_text_is_not_taken() -> None:
+    text = "\n".join(["- built pipelines"] * 10 + ["John Smith"])
+    assert extract_contact(text).name is None
+
+
+# --- redact -----------------------------------------------------------------------------------
+
+
+def test_redact_everything() -> None:
+    text = (
+        "Jane Doe\n"
+        "jane.doe@example.com | +1 (555) 123-4567 | https://janedoe.dev/cv | "
+        "linkedin.com/in/jane-doe | github.com/jdoe | www.jane.io\n"
+        "Acme (2019 - 2021): JANE led 5 people. Doe's team."
+    )
+    assert redact(text, ["Jane Doe"]) == (
+        "[NAME]\n"
+        "[EMAIL] | [PHONE] | [URL] | [URL] | [URL] | [URL]\n"
+        "Acme (2019 - 2021): [NAME] led 5 people. [NAME]'s team."
+    )
+
+
+def test_redact_keeps_sentence_punctuation_after_urls() -> None:
+    assert redact("See https://x.io/a. Or www.y.com, then (github.com/z).") == (
+        "See [URL]. Or [URL], then ([URL])."
+    )
+
+
+def test_redact_names_are_word_bounded() -> None:
+    # "Ann" must not eat "Annual" or "Joanna"; "Lee" must not eat "Leeds".
+    assert redact("Annual report by Ann Lee in Leeds for Joanna", ["Ann Lee"]) == (
+        "Annual report by [NAME] in Leeds for Joanna"
+    )
+
+
+def test_redact_name_tokens_and_parts() -> None:
+    text = "Mary-Jane O'Neil; mary jane; O'Neil; Neil; Dr. Smith"
+    assert (
+        redact(text, ["Dr. Mary-Jane O'Neil"]) == "[NAME]; [NAME] [NAME]; [NAME]; [NAME]; Dr. Smith"
+    )
+
+
+def test_redact_ignores_single_letters_blank_and_missing_names() -> None:
+    assert redact("J. R. Tolkien wrote", ["J R", "", None]) == "J. R. Tolkien wrote"  # type: ignore[list-item]
+
+
+def test_redact_without_names_leaves_names() -> None:
+    assert redact("Jane Doe, 2019 - 2021") == "Jane Doe, 2019 - 2021"
+
+
+def test_redact_is_idempotent() -> None:
+    once = redact("Jane jane@x.io +1 555 123 4567 www.x.io", ["Jane"])
+    assert redact(once, ["Jane"]) == once

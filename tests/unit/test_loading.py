@@ -1,0 +1,401 @@
+"""Loaders: tables in every format, folders of documents, and what they reject."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import docx
+import pandas as pd
+import pytest
+from fpdf import FPDF
+
+from matcher.loading import (
+    InputError,
+    Loaded,
+    load_postings,
+    load_resumes,
+    load_table,
+    read_table,
+)
+from matcher.schema import REJECT_COLUMNS, SOURCE
+
+RESUME_TEXT = "Jane Doe\nData engineer with Python and SQL since 2019."
+
+
+def write_csv(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def write_jsonl(path: Path, rows: list[object]) -> Path:
+    path.write_text("\n".join(json.dumps(row) for row in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def assert_accounted(loaded: Loaded, expected_inputs: int) -> None:
+    assert len(loaded.records) + len(loaded.rejects) + len(loaded.skipped) == expected_inputs
+    assert list(loaded.rejects.columns) == list(REJECT_COLUMNS)
+
+
+def reasons(loaded: Loaded) -> dict[str, str]:
+    return dict(zip(loaded.rejects["source"], loaded.rejects["reason"], strict=True))
+
+
+# --- load_table -------------------------------------------------------------------------------
+
+
+def test_csv_ids_stay_strings(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "r.csv", "resume_id,text,phone\n007,hello,0123\n1e3,x,\n")
+    table = load_table(path)
+    assert table["resume_id"].tolist() == ["007", "1e3"]
+    assert table["phone"].tolist() == ["0123", ""]
+    assert all(pd.api.types.is_string_dtype(table[c]) for c in table.columns)
+
+
+def test_jsonl_numeric_ids_become_strings(tmp_path: Path) -> None:
+    path = write_jsonl(
+        tmp_path / "r.jsonl",
+        [{"resume_id": 7, "text": "a", "years": 3}, {"resume_id": "007", "text": "b", "years": 4}],
+    )
+    table = load_table(path)
+    assert table["resume_id"].tolist() == ["7", "007"]
+    assert table["years"].tolist() == [3, 4]  # non-ID columns keep their JSON types
+
+
+def test_parquet_round_trip_keeps_string_ids(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"job_id": ["007", "J-2"], "title": ["A", "B"], "description": ["x", "y"]})
+    path = tmp_path / "jobs.parquet"
+    frame.to_parquet(path)
+    table = load_table(path)
+    assert table["job_id"].tolist() == ["007", "J-2"]
+    assert table.equals(load_table(path))
+    pd.testing.assert_frame_equal(table.astype(object), frame.astype(object), check_dtype=False)
+
+
+def test_parquet_integer_ids_become_strings(tmp_path: Path) -> None:
+    path = tmp_path / "r.parquet"
+    pd.DataFrame({"resume_id": [7, 8], "text": ["a", "b"]}).to_parquet(path)
+    assert load_table(path)["resume_id"].tolist() == ["7", "8"]
+
+
+def test_csv_multiline_quoted_cells_and_sources(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "r.csv",
+        'resume_id,text\nA,"line one\nline two"\n\nB,"x, ""quoted"""\n',
+    )
+    table = read_table(path)
+    assert table.frame["text"].tolist() == ["line one\nline two", 'x, "quoted"']
+    assert table.sources == [f"{path}:2", f"{path}:5"]  # the line each record starts on
+
+
+def test_csv_ragged_row_is_a_bad_row(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "r.csv", "resume_id,text\nA,ok\nB,too,many\nC,fine\n")
+    table = read_table(path)
+    assert table.frame["resume_id"].tolist() == ["A", "C"]
+    assert table.bad_rows == [(f"{path}:3", "row has 3 fields but the header has 2")]
+    with pytest.raises(InputError, match=r"r\.csv:3: row has 3 fields"):
+        load_table(path)
+
+
+def test_csv_in_cp1252_is_decoded(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes("resume_id,text\nA,José – “quoted”\n".encode("cp1252"))
+    assert load_table(path)["text"].tolist() == ["José – “quoted”"]
+
+
+def test_csv_with_bom_header(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes(b"\xef\xbb\xbfresume_id,text\nA,x\n")
+    assert list(load_table(path).columns) == ["resume_id", "text"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("r.xlsx", b"PK\x03\x04", r"unsupported table format '\.xlsx'"),
+        ("r.csv", b"", r"empty file"),
+        ("r.csv", b"\n\n", r"empty table \(no header row\)"),
+        ("r.csv", b"a,a\n1,2\n", r"duplicate column name\(s\) a"),
+        ("r.csv", b'resume_id,text\nA,"unterminated\n', r"unreadable CSV"),
+        ("r.csv", b"resume_id,text\nA,\x81\x8d\n", r"unreadable table, undecodable bytes"),
+        ("r.parquet", b"PAR1 not really parquet", r"unreadable Parquet file"),
+        ("r.jsonl", b"\n  \n", r"empty table \(no JSON lines\)"),
+    ],
+)
+def test_fatal_table_errors(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=message) as caught:
+        load_table(path)
+    assert "\n" not in str(caught.value)
+    assert str(path) in str(caught.value)
+
+
+def test_missing_table(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="file not found"):
+        load_table(tmp_path / "nope.csv")
+
+
+# --- load_postings from tables ----------------------------------------------------------------
+
+
+def test_postings_csv_with_pass_through_columns(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "jobs.csv",
+        "job_id,title,description,location\n007,Data Engineer,Build pipelines,Berlin\n",
+    )
+    loaded = load_postings(path)
+    assert list(loaded.records.columns) == ["job_id", "title", "description", SOURCE, "location"]
+    row = loaded.records.iloc[0]
+    assert (row["job_id"], row["title"], row["location"]) == ("007", "Data Engineer", "Berlin")
+    assert row[SOURCE] == f"{path}:2"
+    assert loaded.rejects.empty
+
+
+def test_postings_blank_title_comes_from_description(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "jobs.csv",
+        'job_id,title,description\n1,,"Job title\nOracle Analyst\n\nJob Summary\nWe need..."\n'
+        '2,  ,"Title: Nurse\nShifts"\n',
+    )
+    assert load_postings(path).records["title"].tolist() == ["Oracle Analyst", "Nurse"]
+
+
+def test_postings_rejects_blank_id_empty_description_and_duplicates(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "jobs.csv",
+        "job_id,title,description\n"
+        "J1,A,first\n"
+        ",B,no id\n"
+        "J2,C,\n"
+        "J2,C2,   \n"
+        " J1 ,D,second J1\n"
+        "J3,E,ok\n",
+    )
+    loaded = load_postings(path)
+    assert loaded.records["job_id"].tolist() == ["J1", "J3"]
+    assert reasons(loaded) == {
+        f"{path}:3": "missing job_id",
+        f"{path}:4": "empty description",
+        f"{path}:5": "empty description",
+        f"{path}:6": f"duplicate job_id 'J1' (first at {path}:2)",
+    }
+    assert loaded.rejects["record_id"].tolist() == ["", "J2", "J2", "J1"]
+    assert set(loaded.rejects["kind"]) == {"posting"}
+    assert_accounted(loaded, 6)
+
+
+def test_duplicate_of_a_rejected_record_is_kept(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "jobs.csv", "job_id,title,description\nJ1,A,\nJ1,A,real text\n")
+    loaded = load_postings(path)
+    assert loaded.records["description"].tolist() == ["real text"]
+    assert reasons(loaded) == {f"{path}:2": "empty description"}
+
+
+@pytest.mark.parametrize(
+    ("header", "missing"),
+    [("job_id,title", "description"), ("id,name,text", "job_id, title, description")],
+)
+def test_postings_missing_required_column(tmp_path: Path, header: str, missing: str) -> None:
+    path = write_csv(tmp_path / "jobs.csv", f"{header}\n")
+    with pytest.raises(InputError, match=f"missing required column\\(s\\) {missing}"):
+        load_postings(path)
+
+
+def test_postings_not_found(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="postings not found"):
+        load_postings(tmp_path / "jobs.csv")
+
+
+def test_postings_header_only_table_loads_nothing(tmp_path: Path) -> None:
+    loaded = load_postings(write_csv(tmp_path / "jobs.csv", "job_id,title,description\n"))
+    assert loaded.records.empty
+    assert loaded.rejects.empty
+    assert list(loaded.records.columns) == ["job_id", "title", "description", SOURCE]
+
+
+# --- load_resumes from tables -----------------------------------------------------------------
+
+
+def test_resumes_jsonl_broken_line_is_rejected_with_its_line_number(tmp_path: Path) -> None:
+    path = tmp_path / "resumes.jsonl"
+    path.write_text(
+        '{"resume_id": "007", "text": "Jane Doe, Python"}\n'
+        "\n"
+        '{"resume_id": "008", "text": "broken\n'
+        '["not", "an", "object"]\n'
+        '{"resume_id": 9, "text": "John Roe, SQL", "email": "j@x.io"}\n',
+        encoding="utf-8",
+    )
+    loaded = load_resumes(path)
+    assert loaded.records["resume_id"].tolist() == ["007", "9"]
+    assert loaded.records[SOURCE].tolist() == [f"{path}:1", f"{path}:5"]
+    rejected = reasons(loaded)
+    assert rejected[f"{path}:3"].startswith("invalid JSON on line 3")
+    assert rejected[f"{path}:4"] == "line 4 is not a JSON object"
+    assert_accounted(loaded, 4)
+    with pytest.raises(InputError, match=r"resumes\.jsonl:3: invalid JSON on line 3.*1 more"):
+        load_table(path)
+
+
+def test_resumes_contact_columns_pass_through_as_text(tmp_path: Path) -> None:
+    path = write_jsonl(
+        tmp_path / "r.jsonl",
+        [
+            {"resume_id": "a", "text": RESUME_TEXT, "phone": 5550100, "email": " ", "team": 3},
+            {"resume_id": "b", "text": RESUME_TEXT + " b", "name": "Jo", "location": "Oslo"},
+        ],
+    )
+    records = load_resumes(path).records
+    assert records["phone"].tolist()[0] == "5550100"
+    assert pd.isna(records["email"].tolist()[0])  # blank contact cells are missing
+    assert records["name"].tolist()[1] == "Jo"
+    assert records["team"].tolist()[0] == 3
+
+
+def test_resumes_parquet_with_missing_values(tmp_path: Path) -> None:
+    path = tmp_path / "r.parquet"
+    pd.DataFrame(
+        {"resume_id": ["001", None, "003"], "text": [RESUME_TEXT, "orphan", None]}
+    ).to_parquet(path)
+    loaded = load_resumes(path)
+    assert loaded.records["resume_id"].tolist() == ["001"]
+    assert reasons(loaded) == {
+        f"{path}:row 2": "missing resume_id",
+        f"{path}:row 3": "empty text (whitespace only)",
+    }
+
+
+def test_resumes_whitespace_only_text_including_nbsp_and_zero_width(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "r.jsonl", [{"resume_id": "a", "text": " \u00a0\u200b\n\t"}])
+    assert reasons(load_resumes(path)) == {f"{path}:1": "empty text (whitespace only)"}
+
+
+def test_resumes_missing_required_column(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "r.jsonl", [{"id": "a", "text": "x"}])
+    with pytest.raises(
+        InputError, match=r"resumes table is missing required column\(s\) resume_id"
+    ):
+        load_resumes(path)
+
+
+def test_resumes_unsupported_table_format(tmp_path: Path) -> None:
+    path = tmp_path / "resumes.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(InputError, match=r"unsupported table format '\.xls'"):
+        load_resumes(path)
+
+
+# --- folders ----------------------------------------------------------------------------------
+
+
+def _pdf(path: Path, text: str) -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.multi_cell(0, 10, text)
+    pdf.output(str(path))
+
+
+def _docx(path: Path, text: str) -> None:
+    document = docx.Document()
+    for line in text.splitlines():
+        document.add_paragraph(line)
+    document.save(str(path))
+
+
+def test_resume_folder_reads_every_supported_type(tmp_path: Path) -> None:
+    (tmp_path / "007.txt").write_text(RESUME_TEXT)
+    (tmp_path / "b.md").write_text("# John Roe\n- Go")
+    (tmp_path / "c.html").write_text("<h1>Ann Lee</h1><ul><li>SQL</li></ul>")
+    (tmp_path / "d.htm").write_text("<p>Bo Ek</p>")
+    _pdf(tmp_path / "e.pdf", "Eva Kim\nPython")
+    _docx(tmp_path / "f.docx", "Finn Berg\nRust")
+    loaded = load_resumes(tmp_path)
+    assert loaded.records["resume_id"].tolist() == ["007", "b", "c", "d", "e", "f"]
+    assert loaded.records[SOURCE].tolist()[0] == str(tmp_path / "007.txt")
+    texts = dict(zip(loaded.records["resume_id"], loaded.records["text"], strict=True))
+    assert texts["c"] == "Ann Lee\n\n- SQL"
+    assert "Eva Kim" in texts["e"] and "Python" in texts["e"]
+    assert texts["f"] == "Finn Berg\nRust"
+    assert loaded.rejects.empty
+
+
+def test_resume_folder_rejects_every_bad_file_with_a_reason(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(RESUME_TEXT)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "blank.md").write_text(" \n\t\n")
+    (tmp_path / "corrupt.pdf").write_bytes(b"%PDF-1.4\n1 0 obj garbage")
+    (tmp_path / "corrupt.docx").write_bytes(b"not a zip")
+    (tmp_path / "latin.txt").write_bytes(b"Python \x81\x8d")
+    (tmp_path / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0")
+    (tmp_path / "noext").write_text("x")
+    (tmp_path / ".hidden.txt").write_text(RESUME_TEXT)
+    (tmp_path / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (tmp_path / "~$lock.docx").write_bytes(b"lock")
+    (tmp_path / "sub").mkdir()
+    loaded = load_resumes(tmp_path)
+
+    assert loaded.records["resume_id"].tolist() == ["good"]
+    assert loaded.skipped == (str(tmp_path / ".DS_Store"), str(tmp_path / "~$lock.docx"))
+    got = {Path(source).name: reason for source, reason in reasons(loaded).items()}
+    assert got["empty.txt"] == "empty file (0 bytes)"
+    assert got["blank.md"] == "empty text (whitespace only)"
+    assert got["corrupt.pdf"].startswith("corrupt or unreadable PDF")
+    assert got["corrupt.docx"].startswith("corrupt or unreadable DOCX")
+    assert got["latin.txt"].startswith("undecodable bytes")
+    assert got["old.doc"].startswith("unsupported file type '.doc'")
+    assert got["noext"].startswith("unsupported file type '(none)'")
+    assert got[".hidden.txt"] == "hidden file"
+    assert got["sub"].startswith("is a folder")
+    assert set(got) == {
+        "empty.txt",
+        "blank.md",
+        "corrupt.pdf",
+        "corrupt.docx",
+        "latin.txt",
+        "old.doc",
+        "noext",
+        ".hidden.txt",
+        "sub",
+    }
+    record_ids = dict(zip(loaded.rejects["source"], loaded.rejects["record_id"], strict=True))
+    assert record_ids[str(tmp_path / "corrupt.pdf")] == "corrupt"
+    assert_accounted(loaded, 12)
+
+
+def test_resume_folder_same_stem_twice_keeps_the_first_by_name(tmp_path: Path) -> None:
+    (tmp_path / "cv.txt").write_text(RESUME_TEXT)
+    (tmp_path / "cv.md").write_text(RESUME_TEXT + " (markdown)")
+    loaded = load_resumes(tmp_path)
+    assert loaded.records[SOURCE].tolist() == [str(tmp_path / "cv.md")]
+    assert reasons(loaded) == {
+        str(tmp_path / "cv.txt"): f"duplicate resume_id 'cv' (first at {tmp_path / 'cv.md'})"
+    }
+
+
+def test_empty_folder_loads_nothing(tmp_path: Path) -> None:
+    loaded = load_resumes(tmp_path)
+    assert loaded.records.empty and loaded.rejects.empty
+    assert list(loaded.records.columns) == ["resume_id", "text", SOURCE]
+
+
+def test_resumes_folder_not_found(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="resumes not found"):
+        load_resumes(tmp_path / "missing")
+
+
+def test_posting_folder_title_is_first_line(tmp_path: Path) -> None:
+    (tmp_path / "J-7.md").write_text("\n\n# Senior Data Engineer\n\n## Requirements\n- Python\n")
+    (tmp_path / "J-8.txt").write_text("Nurse")  # a title and nothing else
+    (tmp_path / "J-9.txt").write_text("   \n")
+    loaded = load_postings(tmp_path)
+    row = loaded.records.iloc[0]
+    assert (row["job_id"], row["title"]) == ("J-7", "Senior Data Engineer")
+    assert row["description"] == "## Requirements\n- Python"
+    assert reasons(loaded) == {
+        str(tmp_path / "J-8.txt"): "no description after the title line",
+        str(tmp_path / "J-9.txt"): "empty text (whitespace only)",
+    }
+    assert set(loaded.rejects["kind"]) == {"posting"}

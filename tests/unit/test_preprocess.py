@@ -1,0 +1,227 @@
+"""The preprocessing nodes on in-memory frames."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from matcher.preprocess import MIN_RESUME_WORDS, prepare_postings, prepare_resumes
+from matcher.schema import CLEAN_TEXT, DUPLICATE_COLUMNS, MODEL_TEXT, REJECT_COLUMNS, SOURCE
+
+RESUME = (
+    "JANE DOE\njane.doe@example.com | +1 (555) 010-0199 | linkedin.com/in/jane-doe\n\n"
+    "SUMMARY\nâ€¢ Data engineer since 2016; Jane likes Airflow.\n\nSKILLS\n• Python\n• SQL\n\n"
+    "EXPERIENCE\nAcme (2019 – 2024)"
+)
+
+
+def resumes_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows)
+    frame[SOURCE] = [f"resumes.csv:{i + 2}" for i in range(len(frame))]
+    return frame
+
+
+# --- postings ---------------------------------------------------------------------------------
+
+
+def test_prepare_postings_cleans_and_redacts() -> None:
+    postings = pd.DataFrame(
+        {
+            "job_id": ["007", "J2"],
+            "title": ["  Data Engineer ", ""],
+            "description": [
+                "<p>Requirements</p><ul><li>Python &amp; SQL</li></ul>"
+                "<p>Apply: jobs@acme.io, +1 555 010 0100, https://acme.io/jobs</p>",
+                "Job title\nHELP DESK ADMINISTRATOR\n\nJob Summary\nâ€¢ Fix laptops",
+            ],
+            "location": ["Berlin", "Oslo"],
+        }
+    )
+    prepared, rejects = prepare_postings(postings)
+    assert rejects.empty and list(rejects.columns) == list(REJECT_COLUMNS)
+    assert prepared["job_id"].tolist() == ["007", "J2"]
+    assert prepared["title"].tolist() == ["Data Engineer", "HELP DESK ADMINISTRATOR"]
+    assert prepared["location"].tolist() == ["Berlin", "Oslo"]
+    first = prepared.iloc[0]
+    assert first[CLEAN_TEXT] == (
+        "Requirements\n\n- Python & SQL\n\nApply: jobs@acme.io, +1 555 010 0100, https://acme.io/jobs"
+    )
+    assert first[MODEL_TEXT] == (
+        "Data Engineer\nRequirements\n\n- Python & SQL\n\nApply: [EMAIL], [PHONE], [URL]"
+    )
+    assert prepared.iloc[1][MODEL_TEXT].startswith("HELP DESK ADMINISTRATOR\nJob title\n")
+    assert "- Fix laptops" in prepared.iloc[1][CLEAN_TEXT]
+
+
+def test_prepare_postings_rejects_empty_after_cleaning() -> None:
+    postings = pd.DataFrame(
+        {
+            "job_id": ["J1", "J2"],
+            "title": ["A", "B"],
+            "description": ["<div><br/>&nbsp;</div>", "Real text"],
+            SOURCE: ["jobs.csv:2", "jobs.csv:3"],
+        }
+    )
+    prepared, rejects = prepare_postings(postings)
+    assert prepared["job_id"].tolist() == ["J2"]
+    assert rejects.to_dict("records") == [
+        {
+            "kind": "posting",
+            "record_id": "J1",
+            "source": "jobs.csv:2",
+            "reason": "empty description after cleaning",
+        }
+    ]
+
+
+def test_prepare_postings_does_not_modify_its_input() -> None:
+    postings = pd.DataFrame({"job_id": ["J1"], "title": ["A"], "description": ["• x"]})
+    before = postings.copy()
+    prepare_postings(postings)
+    pd.testing.assert_frame_equal(postings, before)
+
+
+# --- resumes ----------------------------------------------------------------------------------
+
+
+def test_prepare_resumes_extracts_contact_and_redacts() -> None:
+    prepared, duplicates, rejects = prepare_resumes(
+        resumes_frame([{"resume_id": "007", "text": RESUME}])
+    )
+    assert duplicates.empty and rejects.empty
+    row = prepared.iloc[0]
+    assert row["resume_id"] == "007"
+    assert (row["name"], row["email"], row["phone"]) == (
+        "Jane Doe",
+        "jane.doe@example.com",
+        "+1 (555) 010-0199",
+    )
+    assert row[CLEAN_TEXT].startswith("JANE DOE\njane.doe@example.com")
+    assert "- Data engineer since 2016; Jane likes Airflow." in row[CLEAN_TEXT]
+    assert row[MODEL_TEXT] == (
+        "[NAME]\n[EMAIL] | [PHONE] | [URL]\n\nSUMMARY\n- Data engineer since 2016; [NAME] likes "
+        "Airflow.\n\nSKILLS\n- Python\n- SQL\n\nEXPERIENCE\nAcme (2019 – 2024)"
+    )
+
+
+def test_prepare_resumes_prefers_table_contact_columns_and_redacts_both_names() -> None:
+    frame = resumes_frame(
+        [
+            {
+                "resume_id": "r1",
+                "text": RESUME,
+                "name": "Janet Q. Public",
+                "email": None,
+                "phone": "  ",
+                "location": "Oslo",
+            }
+        ]
+    )
+    row = prepare_resumes(frame)[0].iloc[0]
+    assert row["name"] == "Janet Q. Public"
+    assert row["email"] == "jane.doe@example.com"  # blank in the table: taken from the text
+    assert row["phone"] == "+1 (555) 010-0199"
+    assert row["location"] == "Oslo"
+    for name in ("Jane", "JANE", "Doe", "Janet", "Public"):
+        assert name not in row[MODEL_TEXT]
+
+
+def test_prepare_resumes_renaming_the_candidate_does_not_change_model_text() -> None:
+    renamed = RESUME.replace("JANE DOE", "MARIA LOPEZ").replace("Jane", "Maria")
+    renamed = renamed.replace("jane.doe", "maria.lopez")
+    prepared, _, _ = prepare_resumes(
+        resumes_frame([{"resume_id": "a", "text": RESUME}, {"resume_id": "b", "text": renamed}]),
+    )
+    # Identical once redacted, so b is an exact duplicate of a.
+    first = prepare_resumes(resumes_frame([{"resume_id": "a", "text": RESUME}]))[0]
+    second = prepare_resumes(resumes_frame([{"resume_id": "b", "text": renamed}]))[0]
+    assert first[MODEL_TEXT].iloc[0] == second[MODEL_TEXT].iloc[0]
+    assert prepared["resume_id"].tolist() == ["a"]
+
+
+def test_prepare_resumes_rejects_empty_and_too_short() -> None:
+    frame = resumes_frame(
+        [
+            {"resume_id": "empty", "text": "<p>&nbsp;</p>"},
+            {"resume_id": "short", "text": "See attached CV"},
+            {"resume_id": "ok", "text": RESUME},
+        ]
+    )
+    prepared, _, rejects = prepare_resumes(frame)
+    assert prepared["resume_id"].tolist() == ["ok"]
+    assert rejects.to_dict("records") == [
+        {
+            "kind": "resume",
+            "record_id": "empty",
+            "source": "resumes.csv:2",
+            "reason": "empty text after cleaning",
+        },
+        {
+            "kind": "resume",
+            "record_id": "short",
+            "source": "resumes.csv:3",
+            "reason": f"text too short to be a resume (3 words, at least {MIN_RESUME_WORDS})",
+        },
+    ]
+
+
+def test_prepare_resumes_reports_and_drops_duplicates() -> None:
+    text = RESUME + (
+        "\n• Built the lakehouse on S3 and Iceberg, cut warehouse costs by a third, mentored "
+        "four engineers, ran the on-call rotation and moved batch jobs to streaming with Kafka."
+    )
+    reformatted = text.replace("• ", "* ").replace("\n\n", "\n\n\n")
+    near = text.replace("likes Airflow", "loves Airflow")
+    frame = resumes_frame(
+        [
+            {"resume_id": "a", "text": text},
+            {"resume_id": "b", "text": reformatted},
+            {"resume_id": "c", "text": near},
+        ]
+    )
+    prepared, duplicates, rejects = prepare_resumes(frame, near_duplicate_threshold=0.9)
+    assert prepared["resume_id"].tolist() == ["a"]
+    assert list(duplicates.columns) == list(DUPLICATE_COLUMNS)
+    assert duplicates[["kind", "record_id", "duplicate_of", "match"]].values.tolist() == [
+        ["resume", "b", "a", "exact"],
+        ["resume", "c", "a", "near"],
+    ]
+    assert 0.9 <= duplicates["similarity"].iloc[1] < 1.0
+    assert rejects.empty
+    # The same near copy is kept with a stricter threshold.
+    strict, strict_duplicates, _ = prepare_resumes(frame, near_duplicate_threshold=0.99)
+    assert strict["resume_id"].tolist() == ["a", "c"]
+    assert strict_duplicates["match"].tolist() == ["exact"]
+
+
+def test_prepare_resumes_can_keep_duplicates() -> None:
+    frame = resumes_frame([{"resume_id": "a", "text": RESUME}, {"resume_id": "b", "text": RESUME}])
+    prepared, duplicates, rejects = prepare_resumes(frame, deduplicate=False)
+    assert prepared["resume_id"].tolist() == ["a", "b"]
+    assert duplicates.empty and list(duplicates.columns) == list(DUPLICATE_COLUMNS)
+    assert rejects.empty
+
+
+def test_prepare_resumes_with_repeated_ids_drops_exactly_the_duplicate_rows() -> None:
+    frame = resumes_frame(
+        [
+            {"resume_id": "x", "text": RESUME},
+            {
+                "resume_id": "x",
+                "text": "Nurse with ten years in intensive care units, 2010 - 2020.",
+            },
+            {"resume_id": "y", "text": RESUME},
+        ]
+    )
+    prepared, duplicates, _ = prepare_resumes(frame)
+    assert prepared["resume_id"].tolist() == ["x", "x"]
+    assert duplicates[["record_id", "duplicate_of"]].values.tolist() == [["y", "x"]]
+
+
+def test_prepare_resumes_empty_frame() -> None:
+    frame = pd.DataFrame(
+        {"resume_id": pd.Series([], dtype="str"), "text": pd.Series([], dtype="str")}
+    )
+    prepared, duplicates, rejects = prepare_resumes(frame)
+    assert prepared.empty and duplicates.empty and rejects.empty
+    assert {CLEAN_TEXT, MODEL_TEXT, "name", "email", "phone"} <= set(prepared.columns)
+    assert list(duplicates.columns) == list(DUPLICATE_COLUMNS)

@@ -1,0 +1,206 @@
+"""Section splitting of resumes and postings."""
+
+from __future__ import annotations
+
+import pytest
+
+from matcher.sections import (
+    HEADING_VARIANTS,
+    SECTION_NAMES,
+    Section,
+    heading_name,
+    section_text,
+    split_sections,
+    split_title,
+)
+
+RESUME = """Jane Doe
+jane@example.com
+
+PROFESSIONAL SUMMARY
+Data engineer with 6 years of experience.
+
+## Technical Skills
+- Python, SQL
+- Airflow
+
+Work History:
+- Acme, Data Engineer (2019 - 2021)
+
+**Education**
+BSc Computer Science
+
+Certifications & Licenses
+- AWS Certified Developer
+
+Hobbies:
+- Chess
+"""
+
+POSTING = """We are a fintech in Berlin.
+
+What you'll do
+- Build pipelines
+
+Required Qualifications:
+- 5+ years Python
+
+Nice to have
+- dbt
+
+About us
+Founded in 2010.
+"""
+
+
+def test_resume_sections_in_order() -> None:
+    sections = split_sections(RESUME)
+    assert [(s.name, s.heading) for s in sections] == [
+        ("summary", ""),
+        ("summary", "PROFESSIONAL SUMMARY"),
+        ("skills", "## Technical Skills"),
+        ("experience", "Work History:"),
+        ("education", "**Education**"),
+        ("certifications", "Certifications & Licenses"),
+        ("other", "Hobbies:"),
+    ]
+    assert sections[0].text == "Jane Doe\njane@example.com"
+    assert sections[2].text == "- Python, SQL\n- Airflow"
+
+
+def test_posting_sections() -> None:
+    sections = split_sections(POSTING)
+    assert [s.name for s in sections] == [
+        "summary",
+        "responsibilities",
+        "required",
+        "preferred",
+        "about",
+    ]
+    assert section_text(sections, "required") == "- 5+ years Python"
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("Work History", "experience"),
+        ("WORK EXPERIENCE", "experience"),
+        ("Professional Experience:", "experience"),
+        ("Technical Skills", "skills"),
+        ("Core Competencies", "skills"),
+        ("Skills & Abilities", "skills"),
+        ("Required Qualifications", "required"),
+        ("Must have:", "required"),
+        ("Must-haves", "required"),
+        ("Required Experience", "required"),
+        ("Nice to have", "preferred"),
+        ("Nice-to-haves:", "preferred"),
+        ("Preferred Skills", "preferred"),
+        ("Key Responsibilities", "responsibilities"),
+        ("What You’ll Do", "responsibilities"),
+        ("Personal Information", "contact"),
+        ("### Projects", "projects"),
+        ("== EDUCATION ==", "education"),
+        ("Licenses and Certifications", "certifications"),
+        ("About the company", "about"),
+        ("Objective", "summary"),
+        ("Education & Certifications", "education"),
+        ("## Volunteering Abroad", "other"),
+        ("Tech Used:", "other"),
+    ],
+)
+def test_heading_variants(line: str, name: str) -> None:
+    assert heading_name(line) == name
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- Skills",  # a bullet, not a heading
+        "-Experience",
+        "Python",
+        "Experience and passion for building data platforms",
+        "Key achievements include:",  # lower-case words: a lead-in to a list
+        "#JavaScript",  # a hashtag, not a markdown heading
+        "# Name: Jane Doe",
+        "Acme Corp, 2019 - 2021",
+        "",
+        "JANE DOE",
+    ],
+)
+def test_not_headings(line: str) -> None:
+    assert heading_name(line) is None
+
+
+def test_inline_heading_with_content() -> None:
+    sections = split_sections("Skills: Python, SQL\nExperience: 5 years at Acme\nName: Jo")
+    assert [(s.name, s.text) for s in sections] == [
+        ("skills", "Python, SQL"),
+        ("experience", "5 years at Acme\nName: Jo"),
+    ]
+    assert sections[0].heading == "Skills:"
+
+
+def test_text_without_headings_is_one_summary() -> None:
+    assert split_sections("Just a paragraph.\nAnother line.") == [
+        Section(name="summary", heading="", text="Just a paragraph.\nAnother line.")
+    ]
+
+
+def test_empty_text_has_no_sections() -> None:
+    assert split_sections("") == []
+    assert split_sections("\n \n") == []
+
+
+def test_heading_without_body_is_kept() -> None:
+    sections = split_sections("Skills\nExperience\n- Acme")
+    assert [(s.name, s.text) for s in sections] == [("skills", ""), ("experience", "- Acme")]
+
+
+def test_section_text_joins_repeated_sections() -> None:
+    sections = split_sections("Skills\nPython\nExperience\nAcme\nTechnical Skills\nGo")
+    assert section_text(sections, "skills") == "Python\nGo"
+    assert section_text(sections, "projects") == ""
+
+
+def test_section_text_rejects_unknown_names() -> None:
+    with pytest.raises(ValueError, match="unknown section name 'hobbies'"):
+        section_text([], "hobbies")
+
+
+def test_vocabulary_uses_only_canonical_names() -> None:
+    assert set(HEADING_VARIANTS) <= set(SECTION_NAMES)
+    assert set(SECTION_NAMES) == {
+        "summary",
+        "skills",
+        "experience",
+        "education",
+        "certifications",
+        "contact",
+        "projects",
+        "other",
+        "responsibilities",
+        "required",
+        "preferred",
+        "about",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "rest"),
+    [
+        ("Data Engineer\nBuild things", "Data Engineer", "Build things"),
+        ("\n\n# Data Engineer\n\nBuild", "Data Engineer", "Build"),
+        (
+            "## Job title\nHELP DESK ADMINISTRATOR\n\n## Job Summary\nx",
+            "HELP DESK ADMINISTRATOR",
+            "## Job Summary\nx",
+        ),
+        ("Job Title: Nurse\nShifts", "Nurse", "Shifts"),
+        ("Job Summary\nWe need...", "Job Summary", "We need..."),
+        ("**Senior Accountant**", "Senior Accountant", ""),
+        ("  \n", "", ""),
+    ],
+)
+def test_split_title(text: str, title: str, rest: str) -> None:
+    assert split_title(text) == (title, rest)
