@@ -17,7 +17,13 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from matcher import schema
-from matcher.accounting import concat_frames, empty_duplicates, empty_rejects, record_status
+from matcher.accounting import (
+    concat_frames,
+    empty_duplicates,
+    empty_rejects,
+    record_status,
+    skipped_as_rejects,
+)
 from matcher.csv_safety import write_safe_csv
 from matcher.embedding import Embedder
 from matcher.index import ResumeIndex, build_index, load_index, save_index
@@ -27,7 +33,6 @@ from matcher.scoring import select_ranker
 from matcher.settings import Settings
 from matcher.shortlist import build_shortlists, write_shortlists
 from matcher.tracking import ensure_experiment, flatten, numeric_metrics
-
 
 
 def _transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -76,7 +81,15 @@ def clean_records(postings: Loaded, resumes: Loaded, settings: Settings) -> Prep
         resumes.records, settings.cleaning.near_duplicate_threshold
     )
     rejects = concat_frames(
-        [postings.rejects, resumes.rejects, posting_rejects, resume_rejects], empty_rejects()
+        [
+            postings.rejects,
+            resumes.rejects,
+            skipped_as_rejects(postings, "posting"),
+            skipped_as_rejects(resumes, "resume"),
+            posting_rejects,
+            resume_rejects,
+        ],
+        empty_rejects(),
     )
     duplicates = concat_frames([duplicates], empty_duplicates())
     get_run_logger().info(
@@ -269,7 +282,7 @@ def _counts(postings: Loaded, resumes: Loaded, prepared: Prepared) -> dict[str, 
         rejects = prepared.rejects
         duplicates = prepared.duplicates
         counts[kind] = {
-            "read": len(loaded.records) + len(loaded.rejects),
+            "read": len(loaded.records) + len(loaded.rejects) + len(loaded.skipped),
             "rejected": int((rejects["kind"] == singular).sum()) if len(rejects) else 0,
             "duplicates": int((duplicates["kind"] == singular).sum()) if len(duplicates) else 0,
             "ranked": len(kept),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from matcher import schema
+from matcher.loading import Loaded
 
 RECORD_COLUMNS = ("kind", "record_id", "source", "status", "detail")
 
@@ -17,6 +20,20 @@ def empty_rejects() -> pd.DataFrame:
 def empty_duplicates() -> pd.DataFrame:
     """A duplicates table with no rows and the standard columns."""
     return pd.DataFrame({c: pd.Series(dtype=object) for c in schema.DUPLICATE_COLUMNS})
+
+
+def skipped_as_rejects(loaded: Loaded, kind: str) -> pd.DataFrame:
+    """Operating-system junk files a folder loader skipped, as rejects, so they are counted."""
+    rows = [
+        {
+            "kind": kind,
+            "record_id": Path(source).stem,
+            "source": source,
+            "reason": "operating-system file, not a document (skipped)",
+        }
+        for source in loaded.skipped
+    ]
+    return pd.DataFrame(rows, columns=list(schema.REJECT_COLUMNS))
 
 
 def concat_frames(frames: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:

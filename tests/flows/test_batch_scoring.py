@@ -1,0 +1,143 @@
+"""The real batch-scoring flow end to end: real model, FAISS, Prefect and MLflow."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from matcher.csv_safety import FORMULA_PREFIXES
+from matcher.settings import Settings
+from tests.conftest import SAMPLE
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+
+def _sample_resume_ids() -> set[str]:
+    return {p.stem for p in (SAMPLE / "resumes").iterdir() if not p.name.startswith(".")}
+
+
+def _all_cells(folder: Path):  # type: ignore[no-untyped-def]
+    for path in folder.rglob("*.csv"):
+        with open(path, newline="", encoding="utf-8") as handle:
+            for row in csv.reader(handle):
+                for cell in row:
+                    yield path, cell
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory, embedding_cache_dir: Path):  # type: ignore[no-untyped-def]
+    from matcher.settings import load_settings
+    from pipelines.batch_scoring import batch_scoring
+
+    root = tmp_path_factory.mktemp("flow")
+    settings = load_settings(
+        embedding={"cache_dir": embedding_cache_dir},
+        index_dir=root / "index",
+        mlflow_tracking_uri=f"sqlite:///{root / 'mlflow.db'}",
+        ranking={"top_k": 5},
+    )
+    out = root / "out"
+    summary = batch_scoring(SAMPLE / "jobs.csv", SAMPLE / "resumes", out, settings)
+    return settings, out, summary
+
+
+def test_every_sample_resume_is_accounted_for(first_run) -> None:  # type: ignore[no-untyped-def]
+    _, out, _ = first_run
+    records = pd.read_csv(out / "records.csv", dtype=str, keep_default_na=False)
+    resumes = records[records["kind"] == "resume"]
+    # csv-safety may have prefixed an ID with a quote; undo that to compare with file stems
+    ids = {rid[1:] if rid.startswith("'") else rid for rid in resumes["record_id"]}
+    assert ids == _sample_resume_ids()
+    assert resumes["record_id"].is_unique
+    assert set(resumes["status"]) == {"ranked", "duplicate", "rejected"}
+    rejected = resumes[resumes["status"] == "rejected"]
+    assert (rejected["detail"].str.len() > 0).all()  # every reject says why
+
+
+def test_manifest_counts_add_up(first_run) -> None:  # type: ignore[no-untyped-def]
+    _, out, summary = first_run
+    manifest = json.loads((out / "run_manifest.json").read_text())
+    for kind in ("postings", "resumes"):
+        c = manifest["counts"][kind]
+        assert c["read"] == c["ranked"] + c["duplicates"] + c["rejected"], (kind, c)
+    assert manifest["counts"]["resumes"]["read"] == len(_sample_resume_ids())
+    assert manifest["counts"]["resumes"]["duplicates"] >= 2  # the exact and the near copy
+    assert manifest["counts"]["postings"]["rejected"] >= 1  # the posting with no description
+    assert manifest["inputs"]["resumes"]["sha256"] and manifest["inputs"]["jobs"]["sha256"]
+    assert manifest["model"]["id"] and manifest["index"]["dimension"] == 384
+    assert set(manifest["timings"]) >= {"load", "clean", "embed_and_index", "rank", "write"}
+    assert manifest["mlflow_run_id"] == summary["mlflow_run_id"]
+
+
+def test_no_cell_is_a_formula(first_run) -> None:  # type: ignore[no-untyped-def]
+    _, out, _ = first_run
+    bad = [(p.name, c) for p, c in _all_cells(out) if c.startswith(FORMULA_PREFIXES)]
+    assert bad == []
+
+
+def test_shortlists_are_ranked_and_explained(first_run) -> None:  # type: ignore[no-untyped-def]
+    settings, out, _ = first_run
+    combined = pd.read_csv(out / "shortlists.csv", dtype={"job_id": str, "resume_id": str})
+    for column in ("job_id", "job_title", "rank", "resume_id", "candidate_name", "score",
+                   "score_breakdown", "evidence"):
+        assert column in combined.columns
+    assert combined["score"].between(0, 100).all()
+    for job_id, rows in combined.groupby("job_id"):
+        assert rows["rank"].tolist() == list(range(1, len(rows) + 1))
+        assert rows["score"].is_monotonic_decreasing
+        assert len(rows) <= settings.ranking.top_k
+        assert (out / "shortlists" / f"{job_id}.csv").is_file()
+    # contact details reach the recruiter even though the models never saw them
+    assert combined["email"].fillna("").str.contains("@").any()
+
+
+def test_the_run_is_in_mlflow(first_run) -> None:  # type: ignore[no-untyped-def]
+    import mlflow
+
+    settings, _, summary = first_run
+    client = mlflow.MlflowClient(tracking_uri=settings.mlflow_tracking_uri)
+    run = client.get_run(summary["mlflow_run_id"])
+    assert run.data.metrics["counts.resumes.ranked"] > 0
+    assert "seconds.rank" in run.data.metrics
+    artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
+    assert {"run_manifest.json", "shortlists.csv", "rejects.csv"} <= artifacts
+
+
+def test_rerun_embeds_nothing_new(first_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from pipelines.batch_scoring import batch_scoring
+
+    settings, _, first = first_run
+    again = batch_scoring(SAMPLE / "jobs.csv", SAMPLE / "resumes", tmp_path / "out", settings)
+    assert again["embedding"]["texts_embedded"] == 0
+    assert again["embedding"]["cache_hits"] == (
+        first["embedding"]["cache_hits"] + first["embedding"]["cache_misses"]
+    )
+    manifest = json.loads((tmp_path / "out" / "run_manifest.json").read_text())
+    assert manifest["index"]["reused"] is True
+
+
+def test_missing_required_column_fails_with_one_line(
+    flow_settings: Settings, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from matcher.cli import app
+
+    jobs = tmp_path / "jobs.csv"
+    jobs.write_text("job_id,title\nJ1,Nurse\n")
+    config = tmp_path / "matcher.toml"
+    config.write_text(
+        f'index_dir = "{tmp_path / "index"}"\n'
+        f'mlflow_tracking_uri = "sqlite:///{tmp_path / "m.db"}"\n'
+    )
+    result = CliRunner().invoke(
+        app,
+        ["score", "--jobs", str(jobs), "--resumes", str(SAMPLE / "resumes"),
+         "--out", str(tmp_path / "out"), "--config", str(config)],
+    )
+    assert result.exit_code == 2
+    assert "description" in result.output and "Traceback" not in result.output
