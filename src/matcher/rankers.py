@@ -270,3 +270,8 @@ def register_ranker(cls: type[Ranker]) -> type[Ranker]:
     """Class decorator that makes a ranker available to :func:`make_ranker` by its name."""
     RANKERS[cls.name] = cls
     return cls
+
+
+# The requirement-aware ranker lives in its own module because it needs the parsing stack;
+# importing it registers it in RANKERS under its name.
+from matcher import requirement_ranker as _requirement_ranker  # noqa: E402, F401

@@ -525,11 +525,13 @@ class SkillMatcher:
                 for end in range(1, len(key)):
                     self._prefixes.add(key[:end])
 
-    def find(self, text: str) -> list[SkillMention]:
+    def find(self, text: str, skill_list: bool = False) -> list[SkillMention]:
         """Find every skill mention in a text.
 
         Args:
             text: A resume, posting or any other text.
+            skill_list: The text is known to list skills (a posting's requirement bullets),
+                as if it stood under a skills heading.
 
         Returns:
             The mentions in order of appearance (a skill named twice appears twice).
@@ -537,7 +539,7 @@ class SkillMatcher:
         if not text:
             return []
         tokens = tokenize(text)
-        context = _Context(text)
+        context = _Context(text, skill_list)
         candidates = self._candidates(tokens, context)
         if any(c.form.bare for c in candidates):
             self._resolve_bare(candidates, tokens, context)
@@ -684,8 +686,9 @@ def _category_group(category: str) -> str:
 class _Context:
     """Lines, sections and sentences of one text, computed on demand."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, skill_list: bool = False) -> None:
         self.text = text
+        self.skill_list = skill_list
         self._line_starts: list[int] | None = None
         self._sections: dict[int, bool] = {}
 
@@ -713,6 +716,8 @@ class _Context:
         return not any(ch.islower() for ch in line)
 
     def in_skills_section(self, offset: int) -> bool:
+        if self.skill_list:
+            return True
         index, _, _ = self._line(offset)
         if index not in self._sections:
             self._sections[index] = self._find_section(index)
