@@ -8,6 +8,8 @@ preferred_skills       share of the preferred skills the resume shows
 requirement_coverage   mean over requirement sentences of their best match among the
                        resume's lines (sentence embeddings), so requirements outside the
                        skill vocabulary count too
+requirement_terms      share of the words of the requirement sentences that the resume
+                       uses, each word weighted by its rarity among the resumes (IDF)
 experience             how far the resume's years meet the years required, overall and
                        per subject ("4 years as a Paramedic"), capped at 1
 degree                 whether the highest degree meets the one required
@@ -29,11 +31,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from matcher.dates import merged_years
 from matcher.embedding import Embedder
 from matcher.profiles import PostingProfile, ResumeProfile, degree_fit
+from matcher.texts import resume_texts
 
 if TYPE_CHECKING:
     from matcher.rankers import DenseRanker, Direction
@@ -42,6 +46,7 @@ FEATURES: tuple[str, ...] = (
     "required_skills",
     "preferred_skills",
     "requirement_coverage",
+    "requirement_terms",
     "experience",
     "degree",
     "title",
@@ -89,8 +94,62 @@ def skill_coverage(wanted: Sequence[Sequence[str]], resumes: Sequence[ResumeProf
     return coverage.astype(np.float32)
 
 
-def _content_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9+#]+", text.lower()) if w not in _STOP}
+def _stem(word: str) -> str:
+    """A plural ending off, so "Credit Authorizers" is the role "Credit Authorizer"."""
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _normalise(text: str) -> str:
+    """Lower-case, singular words separated by single spaces, padded for whole-word ``in``."""
+    return " " + " ".join(_stem(w) for w in re.findall(r"[a-z0-9+#]+", text.lower())) + " "
+
+
+def _content_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in _normalise(text).split() if w not in _STOP)
+
+
+class _RoleIndex:
+    """Every role of every resume, flattened, so subjects are matched in bulk."""
+
+    def __init__(self, resumes: Sequence[ResumeProfile]) -> None:
+        self.owner: list[int] = []
+        self.ranges = []
+        titles: list[str] = []
+        self.lines: list[str] = []
+        self.title_words: list[frozenset[str]] = []
+        for position, resume in enumerate(resumes):
+            for role in resume.experience.roles:
+                self.owner.append(position)
+                self.ranges.append(role.range)
+                titles.append(_normalise(role.title).strip())
+                self.lines.append(_normalise(role.line))
+                self.title_words.append(_content_words(role.title))
+        self.titles = titles
+        self.n_resumes = len(resumes)
+
+    def years(self, subject: str) -> np.ndarray:
+        """Years each resume spent in roles matching ``subject`` (see :func:`subject_years`)."""
+        result = np.zeros(self.n_resumes, dtype=np.float32)
+        if not self.titles:
+            return result
+        ratios = process.cdist(
+            [_normalise(subject).strip()], self.titles, scorer=fuzz.token_sort_ratio
+        )[0]
+        words = _content_words(subject)
+        phrase = _normalise(subject)
+        matching: dict[int, list] = {}
+        for i, ratio in enumerate(ratios):
+            if (
+                ratio >= _TITLE_MATCH
+                or (words and words <= self.title_words[i])
+                or (phrase.strip() and phrase in self.lines[i])
+            ):
+                matching.setdefault(self.owner[i], []).append(self.ranges[i])
+        for position, ranges in matching.items():
+            result[position] = merged_years(ranges)
+        return result
 
 
 def subject_years(resume: ResumeProfile, subject: str) -> float:
@@ -99,27 +158,34 @@ def subject_years(resume: ResumeProfile, subject: str) -> float:
     Example: subject "Oracle Business Systems Analyst" matches the role "Oracle Business
     Systems Analyst (2013 - 2017)"; subject "Python" matches "Backend developer, Python/Django".
     """
-    words = _content_words(subject)
-    pattern = re.compile(rf"(?<![\w+#]){re.escape(subject.strip())}(?![\w+#])", re.IGNORECASE)
-    matching = []
-    for role in resume.experience.roles:
-        same_title = fuzz.token_sort_ratio(subject.lower(), role.title.lower()) >= _TITLE_MATCH
-        contains = bool(words) and words <= _content_words(role.title)
-        if same_title or contains or pattern.search(role.line):
-            matching.append(role.range)
-    return merged_years(matching)
+    return float(_RoleIndex([resume]).years(subject)[0])
+
+
+def experience_matrix(
+    postings: Sequence[PostingProfile], resumes: Sequence[ResumeProfile]
+) -> np.ndarray:
+    """:func:`experience_fit` of every pair, computed in bulk."""
+    roles = _RoleIndex(resumes)
+    held_total = np.array([r.years for r in resumes], dtype=np.float32)
+    cache: dict[str, np.ndarray] = {}
+    result = np.ones((len(postings), len(resumes)), dtype=np.float32)
+    for row, posting in enumerate(postings):
+        fits = []
+        if posting.requirements.min_years:
+            fits.append(np.minimum(1.0, held_total / posting.requirements.min_years))
+        for requirement in posting.subject_years:
+            if requirement.years > 0 and requirement.subject:
+                if requirement.subject not in cache:
+                    cache[requirement.subject] = roles.years(requirement.subject)
+                fits.append(np.minimum(1.0, cache[requirement.subject] / requirement.years))
+        if fits:
+            result[row] = np.mean(fits, axis=0)
+    return result
 
 
 def experience_fit(posting: PostingProfile, resume: ResumeProfile) -> float:
     """Mean of min(1, years held / years required) over every years requirement; 1 if none."""
-    fits: list[float] = []
-    if posting.requirements.min_years:
-        fits.append(min(1.0, resume.years / posting.requirements.min_years))
-    for requirement in posting.subject_years:
-        if requirement.years > 0 and requirement.subject:
-            held = subject_years(resume, requirement.subject)
-            fits.append(min(1.0, held / requirement.years))
-    return float(np.mean(fits)) if fits else 1.0
+    return float(experience_matrix([posting], [resume])[0, 0])
 
 
 def _embed_line_groups(
@@ -146,6 +212,40 @@ def requirement_coverage(
         sims = wanted @ resume_vectors.T  # (lines wanted, all resume lines)
         best = np.maximum.reduceat(sims, offsets, axis=1)  # (lines wanted, n_resumes)
         result[row] = np.clip(best, 0.0, 1.0).mean(axis=0)
+    return result
+
+
+def _analyzer(text: str) -> list[str]:
+    return [
+        _stem(w)
+        for w in re.findall(r"[a-z][a-z0-9+#]+", text.lower())
+        if w not in ENGLISH_STOP_WORDS
+    ]
+
+
+def requirement_terms(
+    postings: Sequence[PostingProfile], resume_texts: Sequence[str]
+) -> np.ndarray:
+    """IDF-weighted share of each posting's requirement words found in each resume."""
+    result = np.ones((len(postings), len(resume_texts)), dtype=np.float32)
+    wanted = [" ".join(p.requirement_lines) for p in postings]
+    if not resume_texts or not any(wanted):
+        return result
+    vectorizer = TfidfVectorizer(analyzer=_analyzer, binary=True, norm=None, use_idf=True)
+    try:
+        vectorizer.fit(resume_texts)
+    except ValueError:  # no words at all
+        return result
+    has = vectorizer.transform(resume_texts)
+    has.data[:] = 1.0
+    want = vectorizer.transform(wanted)  # binary tf times idf: each word weighted by rarity
+    totals = np.asarray(want.sum(axis=1)).ravel()
+    # Words no resume uses are not in the vocabulary; they count as missing for everyone.
+    unseen = np.array([len(set(_analyzer(w)) - set(vectorizer.vocabulary_)) for w in wanted])
+    denominator = totals + unseen * float(vectorizer.idf_.max())
+    covered = np.asarray((want @ has.T).todense())
+    rows = denominator > 0
+    result[rows] = (covered[rows] / denominator[rows, None]).astype(np.float32)
     return result
 
 
@@ -189,10 +289,8 @@ def compute_features(
             [p.preferred_skills for p in posting_profiles], resume_profiles
         ),
         "requirement_coverage": requirement_coverage(posting_profiles, resume_profiles, embedder),
-        "experience": np.array(
-            [[experience_fit(p, r) for r in resume_profiles] for p in posting_profiles],
-            dtype=np.float32,
-        ).reshape(len(posting_profiles), len(resume_profiles)),
+        "requirement_terms": requirement_terms(posting_profiles, resume_texts(resumes)),
+        "experience": experience_matrix(posting_profiles, resume_profiles),
         "degree": np.array(
             [
                 [

@@ -31,9 +31,10 @@ from matcher.skills import SkillMatcher
 
 #: Used when no learned weights exist: requirements first, similarity second.
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "required_skills": 0.25,
+    "required_skills": 0.20,
     "preferred_skills": 0.05,
-    "requirement_coverage": 0.20,
+    "requirement_coverage": 0.15,
+    "requirement_terms": 0.10,
     "experience": 0.15,
     "degree": 0.05,
     "title": 0.10,
