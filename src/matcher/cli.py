@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -22,7 +22,7 @@ ConfigOption = Annotated[
 ]
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     """Print one readable line to stderr and exit with status 2."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code=2)
@@ -54,6 +54,9 @@ def score(
     config: ConfigOption = None,
 ) -> None:
     """Score every posting against every resume and write ranked shortlists as CSV."""
+    for name, path in (("--jobs", jobs), ("--resumes", resumes)):
+        if not path.exists():
+            _fail(f"{name}: {path} does not exist")
     from matcher.runtime import configure_runtime
 
     configure_runtime()
@@ -78,11 +81,271 @@ def score(
     typer.echo(f"shortlists written to {summary['outputs']['shortlists']}")
 
 
+DirectionOption = Annotated[
+    str,
+    typer.Option(
+        "--direction",
+        help="resumes-for-job (jobs are queries; qrels job_id,resume_id,relevance) or"
+        " jobs-for-resume (resumes are queries; qrels resume_id,job_id,relevance).",
+    ),
+]
+
+
+def _check_paths(**paths: Path | None) -> None:
+    for name, path in paths.items():
+        if path is not None and not path.exists():
+            _fail(f"--{name.replace('_', '-')}: {path} does not exist")
+
+
+def _check_direction(direction: str) -> Any:
+    from matcher.rankers import DIRECTIONS
+
+    if direction not in DIRECTIONS:
+        _fail(f"--direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
+    return direction
+
+
+def _parse_params(pairs: list[str]) -> dict[str, Any]:
+    """``["k1=1.2", "aggregate=max"]`` to ``{"k1": 1.2, "aggregate": "max"}`` (TOML values)."""
+    import tomllib
+
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            _fail(f"--param {pair!r}: use NAME=VALUE, e.g. --param k1=1.2")
+        try:
+            params[key.strip()] = tomllib.loads(f"v = {raw.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            params[key.strip()] = raw.strip()
+    return params
+
+
+def _embedder(settings: Any) -> Any:
+    from matcher.embedding import Embedder
+
+    return Embedder(
+        settings.embedding.model_path,
+        cache_dir=settings.embedding.cache_dir,
+        batch_size=settings.embedding.batch_size,
+        max_tokens=settings.embedding.max_tokens,
+        chunk_overlap=settings.embedding.chunk_overlap,
+        show_progress=False,
+    )
+
+
+def _json_safe(values: dict[str, float]) -> dict[str, float | None]:
+    return {k: (None if v != v else round(float(v), 6)) for k, v in values.items()}
+
+
+@app.command()
+def evaluate(
+    jobs: Annotated[
+        Path, typer.Option(help="Postings table or folder (job_id,title,description).")
+    ],
+    resumes: Annotated[Path, typer.Option(help="Resumes table or folder (resume_id,text).")],
+    qrels: Annotated[
+        Path, typer.Option(help="Judgements CSV: job_id,resume_id,relevance (0 = not relevant).")
+    ],
+    ranker: Annotated[
+        str | None,
+        typer.Option(help="tfidf, bm25, dense or hybrid; the settings' ranker if omitted."),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", help="Ranker parameter NAME=VALUE; repeat for several."),
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print only one JSON object of the metrics.")
+    ] = False,
+    direction: DirectionOption = "resumes-for-job",
+    out: Annotated[Path, typer.Option(help="Folder for per_query.csv and metrics.json.")] = Path(
+        "out/evaluation"
+    ),
+    config: ConfigOption = None,
+) -> None:
+    """Rank every document for every judged query and report the metrics (logged to MLflow).
+
+    nDCG@5/10, MRR (top grade), MAP, P@10, Recall@10/50 and pairwise accuracy.
+    """
+    import contextlib
+
+    _check_paths(jobs=jobs, resumes=resumes, qrels=qrels)
+    checked = _check_direction(direction)
+    params = _parse_params(param or [])
+    from matcher.runtime import configure_runtime
+
+    configure_runtime()
+    settings = _settings(config)
+    with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the result
+        from matcher.atomic import atomic_write_text
+        from matcher.csv_safety import write_safe_csv
+        from matcher.evaluation import evaluate_ranker
+        from matcher.experiment_log import EVALUATION_EXPERIMENT, log_evaluation
+        from matcher.labelled import LabelledDataError, load_labelled_set
+        from matcher.loading import InputError
+        from matcher.rankers import make_ranker
+        from matcher.scoring import default_ranker
+        from matcher.tracking import ensure_experiment
+
+        try:
+            labelled = load_labelled_set(jobs, resumes, qrels, checked)
+            embedder = _embedder(settings)
+            if ranker is None and not params:
+                chosen = default_ranker(settings, embedder)
+            else:
+                chosen = make_ranker(ranker or settings.ranking.ranker, embedder, **params)
+        except (InputError, LabelledDataError, ValueError, FileNotFoundError) as error:
+            _fail(str(error))
+        evaluation = evaluate_ranker(chosen, labelled)
+        per_query = out / "per_query.csv"
+        write_safe_csv(evaluation.metrics.per_query, per_query)
+        summary = _json_safe(evaluation.summary)
+        atomic_write_text(out / "metrics.json", json.dumps(summary, indent=2) + "\n")
+        experiment_id = ensure_experiment(EVALUATION_EXPERIMENT, settings.mlflow_tracking_uri)
+        run_id = log_evaluation(evaluation, labelled, experiment_id)
+    if json_output:
+        typer.echo(json.dumps(summary))
+        return
+    typer.echo(f"{evaluation.config.label} on {len(labelled.qrels)} queries ({checked}):")
+    for name, value in summary.items():
+        typer.echo(f"  {name:<18} {'n/a' if value is None else f'{value:.4f}'}")
+    typer.echo(f"per-query results: {per_query}")
+    typer.echo(f"MLflow run: {run_id} ({settings.mlflow_tracking_uri})")
+
+
+@app.command()
+def experiment(
+    jobs: Annotated[Path, typer.Option(help="Postings table or folder.")],
+    resumes: Annotated[Path, typer.Option(help="Resumes table or folder.")],
+    qrels: Annotated[Path, typer.Option(help="Judgements CSV: job_id,resume_id,relevance.")],
+    grid: Annotated[
+        Path | None,
+        typer.Option(
+            help="TOML grid of [[rankers]] name/params/label; a built-in grid if omitted."
+        ),
+    ] = None,
+    promote_best: Annotated[
+        bool,
+        typer.Option("--promote-best", help="Make the best configuration (nDCG@10) the champion."),
+    ] = False,
+    direction: DirectionOption = "resumes-for-job",
+    max_queries: Annotated[
+        int | None,
+        typer.Option("--max-queries", min=1, help="Use only the first N judged queries."),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Compare a grid of rankers as nested MLflow runs and register the best as matcher-ranker."""
+    _check_paths(jobs=jobs, resumes=resumes, qrels=qrels, grid=grid)
+    checked = _check_direction(direction)
+    from matcher.runtime import configure_runtime
+
+    configure_runtime()
+    settings = _settings(config)
+    from matcher.grid import load_grid
+    from matcher.labelled import LabelledDataError
+    from matcher.loading import InputError
+
+    try:
+        chosen = load_grid(grid) if grid is not None else None
+    except ValueError as error:
+        _fail(str(error))
+    from pipelines.experiment import ranking_experiment
+
+    try:
+        summary = ranking_experiment(
+            jobs,
+            resumes,
+            qrels,
+            grid=chosen,
+            settings=settings,
+            direction=checked,
+            promote_best=promote_best,
+            max_queries=max_queries,
+        )
+    except (InputError, LabelledDataError) as error:
+        _fail(str(error))
+    typer.echo(f"{'configuration':<24} {'nDCG@10':>8} {'MRR':>8} {'pairwise':>8} {'p vs base':>10}")
+    for row in summary["comparison"]:
+        typer.echo(
+            f"{row['label']:<24} {row['nDCG@10']:>8.4f} {row['MRR']:>8.4f}"
+            f" {row['pairwise_accuracy']:>8.4f} {row['vs_baseline_p_wilcoxon']:>10.3g}"
+        )
+    registered = summary["registered"]
+    typer.echo(
+        f"best: {summary['best']} (run {registered['run_id']}); registered"
+        f" {registered['model_name']} version {registered['version']}"
+        + (" as champion" if promote_best else "")
+    )
+    typer.echo(f"MLflow parent run: {summary['parent_run_id']} ({settings.mlflow_tracking_uri})")
+
+
+@app.command()
+def promote(
+    run_id: Annotated[str, typer.Argument(help="MLflow run ID of an evaluation run.")],
+    config: ConfigOption = None,
+) -> None:
+    """Register the run's ranker as matcher-ranker (if needed) and make it the champion."""
+    from matcher.runtime import configure_runtime
+
+    configure_runtime()
+    settings = _settings(config)
+    from matcher.registry import promote as promote_run
+    from matcher.registry import store_exists
+
+    if not store_exists(settings.mlflow_tracking_uri):
+        _fail(f"no MLflow store at {settings.mlflow_tracking_uri}")
+    try:
+        registered = promote_run(run_id, settings.mlflow_tracking_uri)
+    except ValueError as error:
+        _fail(str(error))
+    typer.echo(
+        f"{registered.model_name} version {registered.version} ({registered.config.label})"
+        " is now the champion"
+    )
+
+
+@app.command()
+def recommend(
+    resume: Annotated[
+        Path,
+        typer.Option(help="A PDF, DOCX, TXT, MD or HTML resume, or a resumes table (--resume-id)."),
+    ],
+    jobs: Annotated[Path, typer.Option(help="Postings table or folder.")],
+    out: Annotated[Path, typer.Option(help="Output folder for recommendations.csv.")],
+    resume_id: Annotated[
+        str | None, typer.Option("--resume-id", help="Row of a resumes table to use.")
+    ] = None,
+    top_k: Annotated[int, typer.Option("--top-k", min=1, help="Postings to recommend.")] = 10,
+    config: ConfigOption = None,
+) -> None:
+    """Rank postings for one resume with the champion (or default) ranker and explain each."""
+    _check_paths(resume=resume, jobs=jobs)
+    from matcher.runtime import configure_runtime
+
+    configure_runtime()
+    settings = _settings(config)
+    from matcher.loading import InputError
+    from matcher.recommend import recommend_from_files
+
+    try:
+        result = recommend_from_files(resume, jobs, out, settings, resume_id, top_k)
+    except (InputError, ValueError) as error:
+        _fail(str(error))
+    typer.echo(
+        f"resume {result.resume_id}: {len(result.recommendations)} of"
+        f" {result.postings_scored} postings recommended with {result.ranker['name']}"
+        f" ({result.ranker['source']})"
+    )
+    if result.postings_rejected:
+        typer.echo(f"{result.postings_rejected} postings rejected: see {result.rejects_path}")
+    typer.echo(f"recommendations written to {result.path}")
+
+
 def main() -> None:
     """Entry point that keeps tracebacks for real bugs but not for bad input."""
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
-
-

@@ -1,0 +1,210 @@
+"""Ranking experiment flow: evaluate a grid of rankers on labelled data as nested MLflow runs,
+compare them against the baseline, and register the best configuration.
+
+Each task is one step of the table of contents below; the work itself is in ``matcher``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from matcher import schema
+from matcher.comparison import best_label, comparison_table, table_markdown
+from matcher.embedding import Embedder
+from matcher.evaluation import Evaluation, evaluate_ranker
+from matcher.experiment_log import (
+    GRID_EXPERIMENT,
+    finish_run,
+    log_comparison,
+    log_evaluation,
+    start_experiment_run,
+)
+from matcher.grid import DEFAULT_GRID, Grid, GridEntry
+from matcher.index import ResumeIndex, build_index
+from matcher.labelled import LabelledSet, load_labelled_set
+from matcher.rankers import Direction, make_ranker
+from matcher.registry import RegisteredRanker, promote, register_run
+from matcher.settings import Settings
+from matcher.texts import posting_texts, resume_texts
+
+
+@task(cache_policy=NO_CACHE)
+def load_labelled(
+    jobs_path: Path,
+    resumes_path: Path,
+    qrels_path: Path,
+    direction: Direction,
+    max_queries: int | None,
+) -> LabelledSet:
+    """Read, prepare and cross-check postings, resumes and qrels."""
+    labelled = load_labelled_set(jobs_path, resumes_path, qrels_path, direction)
+    if max_queries is not None:
+        labelled = labelled.subset(max_queries)
+    get_run_logger().info(
+        "%d judged queries, %d postings, %d resumes (%d records rejected)",
+        len(labelled.qrels),
+        len(labelled.postings),
+        len(labelled.resumes),
+        len(labelled.rejects),
+    )
+    return labelled
+
+
+@task(cache_policy=NO_CACHE)
+def embed_once(labelled: LabelledSet, embedder: Embedder) -> ResumeIndex:
+    """Embed every posting and resume once (cached) and index the resume chunks.
+
+    The dense rankers of the grid then find every vector in the cache and share the index.
+    """
+    embedder.embed_documents(
+        labelled.postings[schema.JOB_ID].astype(str).tolist(), posting_texts(labelled.postings)
+    )
+    chunks = embedder.embed_documents(
+        labelled.resumes[schema.RESUME_ID].astype(str).tolist(), resume_texts(labelled.resumes)
+    )
+    get_run_logger().info("embedding: %s", embedder.stats.as_dict())
+    return build_index(chunks.vectors, chunks.doc_ids, embedder.model_id)
+
+
+@task(cache_policy=NO_CACHE)
+def evaluate_entry(
+    entry: GridEntry,
+    labelled: LabelledSet,
+    embedder: Embedder,
+    index: ResumeIndex,
+    experiment_id: str,
+    parent_run_id: str,
+) -> tuple[Evaluation, str]:
+    """Evaluate one configuration and log it as a child run; returns it and the run ID."""
+    ranker = make_ranker(entry.ranker, embedder=embedder, **entry.params)
+    attach = getattr(ranker, "attach_index", None)
+    if attach is not None:
+        attach(index)
+    evaluation = evaluate_ranker(ranker, labelled, entry.label)
+    run_id = log_evaluation(evaluation, labelled, experiment_id, parent_run_id)
+    get_run_logger().info(
+        "%-22s nDCG@10 %.4f  MRR %.4f  pairwise %.4f  (%.1fs)",
+        entry.label,
+        evaluation.summary["nDCG@10"],
+        evaluation.summary["MRR"],
+        evaluation.summary["pairwise_accuracy"],
+        evaluation.seconds,
+    )
+    return evaluation, run_id
+
+
+@task(cache_policy=NO_CACHE)
+def compare(
+    evaluations: list[Evaluation],
+    child_runs: dict[str, str],
+    baseline: str,
+    tracking_uri: str,
+    parent_run_id: str,
+) -> tuple[pd.DataFrame, str]:
+    """Build the comparison table with paired tests against the baseline and log it."""
+    table = comparison_table(evaluations, baseline)
+    best = best_label(table)
+    log_comparison(tracking_uri, parent_run_id, table, evaluations, child_runs, best)
+    get_run_logger().info("comparison (baseline %s):\n%s", baseline, table_markdown(table))
+    return table, best
+
+
+@task(cache_policy=NO_CACHE)
+def register_best(run_id: str, tracking_uri: str, promote_best: bool) -> RegisteredRanker:
+    """Register the best configuration; with ``promote_best`` also make it the champion."""
+    registered = (
+        promote(run_id, tracking_uri) if promote_best else register_run(run_id, tracking_uri)
+    )
+    get_run_logger().info(
+        "registered %s version %s%s",
+        registered.model_name,
+        registered.version,
+        " as champion" if promote_best else "",
+    )
+    return registered
+
+
+@flow(name="ranking-experiment", log_prints=True)
+def ranking_experiment(
+    jobs_path: Path,
+    resumes_path: Path,
+    qrels_path: Path,
+    grid: Grid | None = None,
+    settings: Settings | None = None,
+    direction: Direction = "resumes-for-job",
+    promote_best: bool = False,
+    max_queries: int | None = None,
+    experiment: str = GRID_EXPERIMENT,
+) -> dict[str, Any]:
+    """Compare ranker configurations on labelled data and register the best one.
+
+    Args:
+        jobs_path: Postings table or folder.
+        resumes_path: Resumes table or folder.
+        qrels_path: Judgements CSV (``job_id,resume_id,relevance``).
+        grid: Configurations to compare; :data:`matcher.grid.DEFAULT_GRID` if None.
+        settings: Embedding and MLflow settings; defaults from the environment if None.
+        direction: ``resumes-for-job`` or ``jobs-for-resume``.
+        promote_best: Point the ``champion`` alias at the best configuration (by nDCG@10).
+        max_queries: Evaluate only the first N judged queries and their judged documents.
+        experiment: MLflow experiment of the parent and child runs.
+
+    Returns:
+        ``parent_run_id``, ``child_runs`` (label to run ID), ``best``, ``comparison`` (rows of
+        the table) and ``registered`` (model name, version, run ID, aliases).
+    """
+    from matcher.settings import load_settings
+
+    settings = settings or load_settings()
+    grid = grid or DEFAULT_GRID
+    tracking_uri = settings.mlflow_tracking_uri
+    labelled = load_labelled(jobs_path, resumes_path, qrels_path, direction, max_queries)
+    embedder = Embedder(
+        settings.embedding.model_path,
+        cache_dir=settings.embedding.cache_dir,
+        batch_size=settings.embedding.batch_size,
+        max_tokens=settings.embedding.max_tokens,
+        chunk_overlap=settings.embedding.chunk_overlap,
+        show_progress=False,
+    )
+    experiment_id, parent_run_id = start_experiment_run(
+        tracking_uri, labelled, grid.as_dict(), experiment=experiment
+    )
+    try:
+        index = embed_once(labelled, embedder)
+        evaluations: list[Evaluation] = []
+        child_runs: dict[str, str] = {}
+        for entry in grid.entries:
+            evaluation, run_id = evaluate_entry(
+                entry, labelled, embedder, index, experiment_id, parent_run_id
+            )
+            evaluations.append(evaluation)
+            child_runs[entry.label] = run_id
+        table, best = compare(evaluations, child_runs, grid.baseline, tracking_uri, parent_run_id)
+        registered = register_best(child_runs[best], tracking_uri, promote_best)
+    except BaseException:
+        finish_run(tracking_uri, parent_run_id, failed=True)
+        raise
+    finish_run(tracking_uri, parent_run_id)
+    print(f"MLflow parent run: {parent_run_id} (experiment {experiment!r}, {tracking_uri})")
+    print(f"Best: {best}; registered {registered.model_name} version {registered.version}")
+    return {
+        "parent_run_id": parent_run_id,
+        "experiment_id": experiment_id,
+        "child_runs": child_runs,
+        "best": best,
+        "baseline": grid.baseline,
+        "comparison": table.to_dict(orient="records"),
+        "registered": {
+            "model_name": registered.model_name,
+            "version": registered.version,
+            "run_id": registered.run_id,
+            "aliases": list(registered.aliases),
+        },
+        "embedding": embedder.stats.as_dict(),
+    }

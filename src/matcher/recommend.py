@@ -1,0 +1,192 @@
+"""Recommend postings for one resume: rank jobs, explain each, write ``recommendations.csv``.
+
+:func:`recommend_jobs` is pure (DataFrames in, DataFrame out); :func:`recommend_from_files`
+is the edge that reads the inputs, prepares them, picks the ranker and writes the outputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from matcher import schema
+from matcher.csv_safety import write_safe_csv
+from matcher.rankers import Ranker
+from matcher.shortlist import format_breakdown
+
+#: Columns every recommendations file starts with; the ranker's explanation columns follow.
+RECOMMENDATION_COLUMNS: tuple[str, ...] = (
+    "job_id",
+    "job_title",
+    "rank",
+    "score",
+    "score_breakdown",
+)
+#: File name of the recommendations inside the output folder.
+RECOMMENDATIONS_FILE = "recommendations.csv"
+
+
+def recommend_jobs(
+    resume: pd.DataFrame, postings: pd.DataFrame, ranker: Ranker, top_k: int
+) -> pd.DataFrame:
+    """The ``top_k`` postings for one resume, best first, explained.
+
+    Args:
+        resume: One prepared resume (a one-row DataFrame).
+        postings: Prepared postings.
+        ranker: Scores with direction ``jobs-for-resume``.
+        top_k: Postings kept.
+
+    Returns:
+        :data:`RECOMMENDATION_COLUMNS` (score on 0-100) and the explanation columns of
+        ``ranker.explainer``, the same the shortlists have. Ties are broken by job ID.
+
+    Raises:
+        ValueError: If ``resume`` does not hold exactly one row.
+    """
+    if len(resume) != 1:
+        raise ValueError(f"recommend_jobs needs one resume, got {len(resume)}")
+    if postings.empty:
+        return pd.DataFrame(columns=list(RECOMMENDATION_COLUMNS))
+    parts = ranker.components(postings, resume, "jobs-for-resume")
+    scores = np.zeros(len(postings), dtype=np.float32)
+    for part in parts.values():
+        scores += part[:, 0]
+    job_ids = postings[schema.JOB_ID].astype(str).to_numpy(dtype=object)
+    order = np.lexsort((job_ids, -scores))[:top_k]
+    explain = ranker.explainer(postings, resume)
+    resume_row = resume.iloc[0]
+    rows = []
+    for rank, position in enumerate(order, start=1):
+        posting = postings.iloc[position]
+        title = posting.get(schema.TITLE)
+        rows.append(
+            {
+                "job_id": job_ids[position],
+                "job_title": "" if title is None or pd.isna(title) else str(title),
+                "rank": rank,
+                "score": round(100 * float(scores[position]), 1),
+                "score_breakdown": format_breakdown(
+                    {name: float(part[position, 0]) for name, part in parts.items()}
+                ),
+                **explain(posting, resume_row),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def write_recommendations(recommendations: pd.DataFrame, out_dir: Path) -> Path:
+    """Write ``out_dir/recommendations.csv`` atomically, safe against formula injection."""
+    path = Path(out_dir) / RECOMMENDATIONS_FILE
+    write_safe_csv(recommendations, path)
+    return path
+
+
+@dataclass(frozen=True)
+class RecommendationRun:
+    """What :func:`recommend_from_files` did."""
+
+    path: Path
+    recommendations: pd.DataFrame
+    resume_id: str
+    ranker: dict[str, Any]
+    postings_scored: int
+    rejects_path: Path
+    postings_rejected: int
+
+
+def read_resume(path: Path, resume_id: str | None = None) -> pd.DataFrame:
+    """One resume as a one-row table: a row of a resumes table, or a document file.
+
+    Args:
+        path: A table (CSV, JSONL, Parquet) or a PDF, DOCX, TXT, MD or HTML file.
+        resume_id: Row to take from a table; required for tables, ignored for documents
+            (whose ID is the file name without suffix).
+
+    Raises:
+        matcher.loading.InputError: If the file cannot be read, the table lacks the ID, or
+            the record was rejected.
+    """
+    from matcher.loading import TABLE_SUFFIXES, InputError, load_resumes
+    from matcher.readers import DocumentError, read_document
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"--resume: {path} is not a file")
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        if not resume_id:
+            raise InputError(f"--resume {path} is a table: pass --resume-id to pick a row")
+        loaded = load_resumes(path)
+        ids = loaded.records[schema.RESUME_ID].astype(str)
+        chosen = loaded.records[ids == resume_id]
+        if chosen.empty:
+            rejected = loaded.rejects[loaded.rejects["record_id"].astype(str) == resume_id]
+            if len(rejected):
+                raise InputError(f"resume {resume_id!r} rejected: {rejected['reason'].iloc[0]}")
+            raise InputError(f"resume_id {resume_id!r} not found in {path}")
+        return chosen.iloc[:1].reset_index(drop=True)
+    try:
+        text = read_document(path)
+    except DocumentError as error:
+        raise InputError(f"--resume {path}: {error}") from error
+    return pd.DataFrame(
+        {schema.RESUME_ID: [path.stem], schema.TEXT: [text], schema.SOURCE: [str(path)]}
+    )
+
+
+def recommend_from_files(
+    resume_path: Path,
+    jobs_path: Path,
+    out_dir: Path,
+    settings: Any,
+    resume_id: str | None = None,
+    top_k: int = 10,
+) -> RecommendationRun:
+    """Read a resume and postings, rank the postings for it and write the recommendations.
+
+    Rejected postings are written to ``out_dir/rejects.csv``. The ranker is the champion or
+    the default (:func:`matcher.scoring.select_ranker`).
+
+    Raises:
+        matcher.loading.InputError: On unreadable input or a rejected resume.
+    """
+    from matcher.accounting import concat_frames, empty_rejects
+    from matcher.embedding import Embedder
+    from matcher.loading import InputError, load_postings
+    from matcher.preprocess import prepare_postings, prepare_resumes
+    from matcher.scoring import select_ranker
+
+    raw_resume = read_resume(resume_path, resume_id)
+    resume, _, resume_rejects = prepare_resumes(raw_resume, deduplicate=False)
+    if resume.empty:
+        reason = resume_rejects["reason"].iloc[0] if len(resume_rejects) else "no text"
+        raise InputError(f"resume {raw_resume[schema.RESUME_ID].iloc[0]!r} rejected: {reason}")
+    loaded = load_postings(jobs_path)
+    postings, posting_rejects = prepare_postings(loaded.records)
+    embedder = Embedder(
+        settings.embedding.model_path,
+        cache_dir=settings.embedding.cache_dir,
+        batch_size=settings.embedding.batch_size,
+        max_tokens=settings.embedding.max_tokens,
+        chunk_overlap=settings.embedding.chunk_overlap,
+        show_progress=False,
+    )
+    ranker, info = select_ranker(settings, embedder)
+    recommendations = recommend_jobs(resume, postings, ranker, top_k)
+    path = write_recommendations(recommendations, out_dir)
+    rejects = concat_frames([loaded.rejects, posting_rejects], empty_rejects())
+    rejects_path = Path(out_dir) / "rejects.csv"
+    write_safe_csv(rejects, rejects_path)  # always, so no stale file from an earlier run stays
+    return RecommendationRun(
+        path=path,
+        recommendations=recommendations,
+        resume_id=str(resume[schema.RESUME_ID].iloc[0]),
+        ranker=info,
+        postings_scored=len(postings),
+        rejects_path=rejects_path,
+        postings_rejected=len(rejects),
+    )
