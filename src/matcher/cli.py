@@ -282,6 +282,48 @@ def experiment(
 
 
 @app.command()
+def train(
+    jobs: Annotated[Path, typer.Option(help="Postings table or folder.")],
+    resumes: Annotated[Path, typer.Option(help="Resumes table or folder.")],
+    qrels: Annotated[Path, typer.Option(help="Judgements CSV: job_id,resume_id,relevance.")],
+    out: Annotated[
+        Path, typer.Option(help="Where to write the learned weights (readable JSON).")
+    ] = Path("models/requirements_ranker.json"),
+    folds: Annotated[int, typer.Option(min=2, help="Cross-validation folds, grouped by job.")] = 5,
+    promote_model: Annotated[
+        bool, typer.Option("--promote", help="Make the trained ranker the champion.")
+    ] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Learn the requirement-aware ranker's weights from qrels and register them in MLflow."""
+    _check_paths(jobs=jobs, resumes=resumes, qrels=qrels)
+    from matcher.runtime import configure_runtime
+
+    configure_runtime()
+    settings = _settings(config)
+    from matcher.labelled import LabelledDataError
+    from matcher.loading import InputError
+    from pipelines.train_ranker import train_requirement_ranker
+
+    try:
+        result = train_requirement_ranker(
+            jobs, resumes, qrels, out, settings, folds=folds, promote=promote_model
+        )
+    except (InputError, LabelledDataError) as error:
+        _fail(str(error))
+    metrics = result["artifact"]["cross_validation"]["metrics"]
+    typer.echo(f"{'cross-validated':<22} {'pairwise':>8} {'MRR':>8} {'nDCG@10':>8}")
+    for name, summary in metrics.items():
+        typer.echo(
+            f"{name:<22} {summary['pairwise_accuracy']:>8.4f} {summary['MRR']:>8.4f}"
+            f" {summary['nDCG@10']:>8.4f}"
+        )
+    weights = result["artifact"]["weights"]
+    typer.echo("weights: " + ", ".join(f"{k} {v:.3f}" for k, v in weights.items() if v > 0))
+    typer.echo(f"weights written to {result['weights_path']}")
+
+
+@app.command()
 def promote(
     run_id: Annotated[str, typer.Argument(help="MLflow run ID of an evaluation run.")],
     config: ConfigOption = None,

@@ -102,6 +102,7 @@ DEFAULT_GRID: Grid = Grid(
         GridEntry("hybrid(dense=0.3)", "hybrid", {"dense_weight": 0.3, "lexical_weight": 0.7}),
         GridEntry("hybrid(dense=0.5)", "hybrid", {"dense_weight": 0.5, "lexical_weight": 0.5}),
         GridEntry("hybrid(dense=0.7)", "hybrid", {"dense_weight": 0.7, "lexical_weight": 0.3}),
+        GridEntry("requirements", "requirements"),
     ),
     baseline="bm25",
 )

@@ -97,7 +97,7 @@ class RequirementRanker(Ranker):
         self.dense = DenseRanker(embedder)
         self.today = today
         self._matcher: SkillMatcher | None = None
-        self._last: tuple[str, PairFeatures] | None = None
+        self._last: tuple[str, str, PairFeatures] | None = None
 
     @property
     def matcher(self) -> SkillMatcher:
@@ -120,9 +120,9 @@ class RequirementRanker(Ranker):
         direction: Direction = "resumes-for-job",
     ) -> PairFeatures:
         """All pair features (remembered for the explainer of the same frames)."""
-        key = _frames_key(postings, resumes, direction)
-        if self._last is not None and self._last[0] == key:
-            return self._last[1]
+        key = _frames_key(postings, resumes)
+        if self._last is not None and self._last[0] == key and self._last[1] == direction:
+            return self._last[2]
         features = compute_features(
             postings,
             resumes,
@@ -132,7 +132,7 @@ class RequirementRanker(Ranker):
             direction,
             self.dense,
         )
-        self._last = (key, features)
+        self._last = (key, direction, features)
         return features
 
     def components(self, postings, resumes, direction="resumes-for-job"):  # type: ignore[no-untyped-def]
@@ -144,7 +144,11 @@ class RequirementRanker(Ranker):
         }
 
     def explainer(self, postings: pd.DataFrame, resumes: pd.DataFrame) -> Explainer:
-        features = self.features(postings, resumes)
+        # The profiles do not depend on the direction: reuse the last features of these frames.
+        if self._last is not None and self._last[0] == _frames_key(postings, resumes):
+            features = self._last[2]
+        else:
+            features = self.features(postings, resumes)
         by_job = {p.job_id: p for p in features.postings}
         by_resume = {r.resume_id: r for r in features.resumes}
         fallback = term_explainer(postings)
@@ -163,11 +167,11 @@ class RequirementRanker(Ranker):
         return explain
 
 
-def _frames_key(postings: pd.DataFrame, resumes: pd.DataFrame, direction: str) -> str:
+def _frames_key(postings: pd.DataFrame, resumes: pd.DataFrame) -> str:
     """Identifies the frames' records and texts, so features are reused only for the same data."""
     import hashlib
 
-    digest = hashlib.sha256(direction.encode())
+    digest = hashlib.sha256()
     for frame in (postings, resumes):
         digest.update(pd.util.hash_pandas_object(frame.astype(str), index=False).values.tobytes())
         digest.update(b"|")

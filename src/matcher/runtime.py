@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 #: Set unless the user already set them: offline models, a patient ephemeral Prefect server,
@@ -21,3 +22,5 @@ def configure_runtime() -> None:
     """Apply :data:`RUNTIME_DEFAULTS`; call before importing Prefect or sentence-transformers."""
     for key, value in RUNTIME_DEFAULTS.items():
         os.environ.setdefault(key, value)
+    # bm25s logs every index build at DEBUG, which Prefect's handlers would print.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)

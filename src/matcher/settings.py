@@ -39,7 +39,9 @@ class EmbeddingSettings(BaseModel):
 class RankingSettings(BaseModel):
     """How candidates are scored and how many are kept."""
 
-    ranker: str = Field(default="hybrid", description="Ranker used when no champion model exists.")
+    ranker: str = Field(
+        default="requirements", description="Ranker used when no champion model exists."
+    )
     top_k: int = Field(default=20, ge=1, description="Candidates kept per job.")
     dense_weight: float = Field(default=0.6, ge=0.0)
     lexical_weight: float = Field(default=0.4, ge=0.0)
