@@ -79,6 +79,9 @@ class RequirementRanker(Ranker):
         embedder: The shared embedder.
         weights: Feature weights; the shipped learned weights if None.
         today: The date "Present" stands for in resumes (today if None).
+        taxonomy_dir: A folder with ESCO ``skills_en.csv`` and/or O*NET ``Technology
+            Skills.txt`` whose skills extend the built-in vocabulary (see
+            :func:`matcher.taxonomy.build_vocabulary`, which also names their attribution).
     """
 
     name = "requirements"
@@ -89,6 +92,7 @@ class RequirementRanker(Ranker):
         embedder: Embedder | None = None,
         weights: dict[str, float] | None = None,
         today: date | None = None,
+        taxonomy_dir: str | None = None,
     ) -> None:
         if weights is None:
             self.weights, self.weights_source = shipped_weights()
@@ -96,6 +100,7 @@ class RequirementRanker(Ranker):
             self.weights, self.weights_source = normalise_weights(weights), "parameters"
         self.dense = DenseRanker(embedder)
         self.today = today
+        self.taxonomy_dir = taxonomy_dir
         self._matcher: SkillMatcher | None = None
         self._last: tuple[str, str, PairFeatures] | None = None
 
@@ -103,7 +108,10 @@ class RequirementRanker(Ranker):
     def matcher(self) -> SkillMatcher:
         """The skill matcher, built on first use."""
         if self._matcher is None:
-            self._matcher = SkillMatcher()
+            from matcher.taxonomy import build_vocabulary
+
+            taxonomy = Path(self.taxonomy_dir) if self.taxonomy_dir else None
+            self._matcher = SkillMatcher(build_vocabulary(taxonomy))
         return self._matcher
 
     def attach_index(self, index: Any) -> None:
@@ -111,7 +119,10 @@ class RequirementRanker(Ranker):
         self.dense.attach_index(index)
 
     def params(self) -> dict[str, Any]:
-        return {"weights": {k: round(v, 6) for k, v in self.weights.items()}}
+        params: dict[str, Any] = {"weights": {k: round(v, 6) for k, v in self.weights.items()}}
+        if self.taxonomy_dir:
+            params["taxonomy_dir"] = str(self.taxonomy_dir)
+        return params
 
     def features(
         self,

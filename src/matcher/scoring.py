@@ -18,6 +18,8 @@ def default_ranker(settings: Settings, embedder: Embedder | None = None) -> Rank
             "dense_weight": settings.ranking.dense_weight,
             "lexical_weight": settings.ranking.lexical_weight,
         }
+    elif name == "requirements" and settings.taxonomy_dir is not None:
+        params = {"taxonomy_dir": str(settings.taxonomy_dir)}
     return make_ranker(name, embedder=embedder, **params)
 
 
