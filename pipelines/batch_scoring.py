@@ -11,8 +11,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matcher.loading import InputError, Loaded, load_postings, load_resumes
-from matcher.preprocess import prepare_postings, prepare_resumes
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
@@ -27,7 +25,9 @@ from matcher.accounting import (
 from matcher.csv_safety import write_safe_csv
 from matcher.embedding import Embedder
 from matcher.index import ResumeIndex, build_index, load_index, save_index
+from matcher.loading import InputError, Loaded, load_postings, load_resumes
 from matcher.manifest import Timer, build_manifest, describe_input, write_manifest
+from matcher.preprocess import prepare_postings, prepare_resumes
 from matcher.rankers import Ranker, resume_texts
 from matcher.scoring import select_ranker
 from matcher.settings import Settings

@@ -95,7 +95,8 @@ def track_and_register(
 
     from matcher.experiment_log import source_commit
     from matcher.metrics import METRIC_NAMES
-    from matcher.registry import CONFIG_ARTIFACT, promote as promote_run, register_run
+    from matcher.registry import CONFIG_ARTIFACT, register_run
+    from matcher.registry import promote as promote_run
     from matcher.tracking import ensure_experiment
 
     experiment_id = ensure_experiment("matcher-training", settings.mlflow_tracking_uri)

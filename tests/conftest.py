@@ -12,7 +12,7 @@ import pytest
 # Before anything imports Prefect or sentence-transformers: offline, no telemetry, and a
 # Prefect home of the tests' own.
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="matcher-prefect-"))
-from matcher.runtime import configure_runtime  # noqa: E402
+from matcher.runtime import configure_runtime
 
 configure_runtime()
 

@@ -62,18 +62,19 @@ def score(
     configure_runtime()
     ranking = {"top_k": top_k} if top_k is not None else None
     settings = _settings(config, ranking=ranking)
-    from matcher.loading import InputError
     from pipelines.batch_scoring import batch_scoring
+
+    from matcher.loading import InputError
 
     try:
         summary = batch_scoring(jobs, resumes, out, settings)
     except InputError as error:
         _fail(str(error))
     counts = summary["counts"]
+    resume_counts = counts["resumes"]
     typer.echo(
-        "resumes: {read} read, {ranked} ranked, {duplicates} duplicates, {rejected} rejected".format(
-            **counts["resumes"]
-        )
+        f"resumes: {resume_counts['read']} read, {resume_counts['ranked']} ranked,"
+        f" {resume_counts['duplicates']} duplicates, {resume_counts['rejected']} rejected"
     )
     typer.echo(
         "postings: {read} read, {ranked} scored, {rejected} rejected".format(**counts["postings"])
@@ -301,9 +302,10 @@ def train(
 
     configure_runtime()
     settings = _settings(config)
+    from pipelines.train_ranker import train_requirement_ranker
+
     from matcher.labelled import LabelledDataError
     from matcher.loading import InputError
-    from pipelines.train_ranker import train_requirement_ranker
 
     try:
         result = train_requirement_ranker(

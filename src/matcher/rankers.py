@@ -91,7 +91,12 @@ class TfidfRanker(Ranker):
     def params(self) -> dict[str, Any]:
         return {"ngram_max": self.ngram_max, "sublinear_tf": self.sublinear_tf}
 
-    def components(self, postings, resumes, direction="resumes-for-job"):  # type: ignore[no-untyped-def]
+    def components(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        direction: Direction = "resumes-for-job",
+    ) -> dict[str, np.ndarray]:
         scores = tfidf_scores(
             posting_texts(postings), resume_texts(resumes), self.ngram_max, self.sublinear_tf
         )
@@ -110,7 +115,12 @@ class BM25Ranker(Ranker):
     def params(self) -> dict[str, Any]:
         return {"k1": self.k1, "b": self.b}
 
-    def components(self, postings, resumes, direction="resumes-for-job"):  # type: ignore[no-untyped-def]
+    def components(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        direction: Direction = "resumes-for-job",
+    ) -> dict[str, np.ndarray]:
         return {"bm25": lexical_matrix(postings, resumes, direction, self.k1, self.b)}
 
 
@@ -189,7 +199,12 @@ class DenseRanker(Ranker):
             result = means if self.aggregate == "mean" else (result + means) / 2
         return np.clip(result, 0.0, 1.0).astype(np.float32)
 
-    def components(self, postings, resumes, direction="resumes-for-job"):  # type: ignore[no-untyped-def]
+    def components(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        direction: Direction = "resumes-for-job",
+    ) -> dict[str, np.ndarray]:
         return {"dense": self.similarity(postings, resumes)}
 
 
@@ -228,7 +243,12 @@ class HybridRanker(Ranker):
             **self.bm25.params(),
         }
 
-    def components(self, postings, resumes, direction="resumes-for-job"):  # type: ignore[no-untyped-def]
+    def components(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        direction: Direction = "resumes-for-job",
+    ) -> dict[str, np.ndarray]:
         dense = self.dense.similarity(postings, resumes)
         lexical = lexical_matrix(postings, resumes, direction, self.bm25.k1, self.bm25.b)
         return {"dense": self.dense_weight * dense, "bm25": self.lexical_weight * lexical}

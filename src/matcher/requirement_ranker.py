@@ -146,7 +146,12 @@ class RequirementRanker(Ranker):
         self._last = (key, direction, features)
         return features
 
-    def components(self, postings, resumes, direction="resumes-for-job"):  # type: ignore[no-untyped-def]
+    def components(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        direction: Direction = "resumes-for-job",
+    ) -> dict[str, np.ndarray]:
         values = self.features(postings, resumes, direction).values
         return {
             name: (weight * values[name]).astype(np.float32)

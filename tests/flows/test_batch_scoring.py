@@ -30,8 +30,9 @@ def _all_cells(folder: Path):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory: pytest.TempPathFactory, embedding_cache_dir: Path):  # type: ignore[no-untyped-def]
-    from matcher.settings import load_settings
     from pipelines.batch_scoring import batch_scoring
+
+    from matcher.settings import load_settings
 
     root = tmp_path_factory.mktemp("flow")
     settings = load_settings(
@@ -82,8 +83,16 @@ def test_no_cell_is_a_formula(first_run) -> None:  # type: ignore[no-untyped-def
 def test_shortlists_are_ranked_and_explained(first_run) -> None:  # type: ignore[no-untyped-def]
     settings, out, _ = first_run
     combined = pd.read_csv(out / "shortlists.csv", dtype={"job_id": str, "resume_id": str})
-    for column in ("job_id", "job_title", "rank", "resume_id", "candidate_name", "score",
-                   "score_breakdown", "evidence"):
+    for column in (
+        "job_id",
+        "job_title",
+        "rank",
+        "resume_id",
+        "candidate_name",
+        "score",
+        "score_breakdown",
+        "evidence",
+    ):
         assert column in combined.columns
     assert combined["score"].between(0, 100).all()
     for job_id, rows in combined.groupby("job_id"):
@@ -136,8 +145,17 @@ def test_missing_required_column_fails_with_one_line(
     )
     result = CliRunner().invoke(
         app,
-        ["score", "--jobs", str(jobs), "--resumes", str(SAMPLE / "resumes"),
-         "--out", str(tmp_path / "out"), "--config", str(config)],
+        [
+            "score",
+            "--jobs",
+            str(jobs),
+            "--resumes",
+            str(SAMPLE / "resumes"),
+            "--out",
+            str(tmp_path / "out"),
+            "--config",
+            str(config),
+        ],
     )
     assert result.exit_code == 2
     assert "description" in result.output and "Traceback" not in result.output

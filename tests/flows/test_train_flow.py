@@ -17,9 +17,9 @@ def test_training_writes_readable_weights_and_registers_them(
     flow_settings: Settings, tmp_path: Path
 ) -> None:
     import mlflow
+    from pipelines.train_ranker import train_requirement_ranker
 
     from matcher.requirement_ranker import RequirementRanker, shipped_weights
-    from pipelines.train_ranker import train_requirement_ranker
 
     out = tmp_path / "requirements_ranker.json"
     result = train_requirement_ranker(

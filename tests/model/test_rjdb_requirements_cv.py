@@ -13,9 +13,10 @@ pytestmark = pytest.mark.slow
 
 
 def test_cross_validated_requirement_ranker_on_rjdb(rjdb_dir: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    from pipelines.train_ranker import BASELINES, compute_grid
+
     from matcher.labelled import load_labelled_set
     from matcher.training import cross_validate
-    from pipelines.train_ranker import BASELINES, compute_grid
 
     labelled = load_labelled_set(
         rjdb_dir / "jobs.csv", rjdb_dir / "resumes.csv", rjdb_dir / "qrels.csv"
