@@ -119,7 +119,7 @@ def test_select_ranker_uses_the_champion_and_describes_it(
     )
     default, default_info = select_ranker(off, embedder)
     assert default_info["source"] == "built-in default"
-    assert default.params()["dense_weight"] == pytest.approx(0.6)
+    assert default.name == settings.ranking.ranker == "requirements"
 
 
 def test_a_champion_needing_another_embedding_model_is_refused(embedder: Embedder) -> None:

@@ -27,7 +27,7 @@ def test_settings_layers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("MATCHER_RANKING__TOP_K", "9")
     assert load_settings(config).ranking.top_k == 9
     assert load_settings(config, ranking={"top_k": 3}).ranking.top_k == 3
-    assert load_settings().ranking.ranker == "hybrid"
+    assert load_settings().ranking.ranker == "requirements"
 
 
 def test_bad_settings_are_refused(tmp_path: Path) -> None:

@@ -144,6 +144,8 @@ def test_many_documents_with_planted_copies() -> None:
 
 @pytest.fixture(scope="module")
 def rjdb_resumes() -> dict[str, str]:
+    if not RJDB_RESUMES.is_file():
+        pytest.skip(f"shared RJDB data not found at {RJDB_RESUMES}")
     frame = pd.read_csv(RJDB_RESUMES, dtype=str, keep_default_na=False)
     return {rid: clean_text(text) for rid, text in zip(frame.resume_id, frame.text, strict=True)}
 
