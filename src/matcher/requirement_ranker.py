@@ -199,13 +199,13 @@ def explain_requirements(posting: PostingProfile, resume: ResumeProfile) -> dict
     matched = [s for s in posting.required_skills if s in resume.skills]
     missing = [s for s in posting.required_skills if s not in resume.skills]
     preferred = [s for s in posting.preferred_skills if s in resume.skills]
-    evidence: list[str] = []
+    # The sentences that evidence the most matched skills come first.
+    shown: dict[str, int] = {}
     for skill in [*matched, *preferred]:
         sentence = resume.skills[skill].sentence.strip(" -•\t")
-        if sentence and sentence not in evidence:
-            evidence.append(sentence)
-        if len(evidence) >= _MAX_EVIDENCE:
-            break
+        if sentence:
+            shown[sentence] = shown.get(sentence, 0) + 1
+    evidence = sorted(shown, key=lambda s: -shown[s])[:_MAX_EVIDENCE]
     required_years = posting.requirements.min_years
     return {
         "matched_required": "; ".join(matched),
