@@ -1,6 +1,6 @@
 """Strip outputs and execution counts from notebooks, in place (pre-commit hook).
 
-    .venv/bin/python scripts/strip_notebooks.py notebooks/*.ipynb
+.venv/bin/python scripts/strip_notebooks.py notebooks/*.ipynb
 """
 
 from __future__ import annotations

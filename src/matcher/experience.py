@@ -4,6 +4,8 @@ A role is a date range on a line of the resume, with the title written on the sa
 or after the range) or, failing that, on the lines just above it. Ranges under an education,
 skills or certification heading, and degree lines outside an experience section, are not roles.
 The total is the union of the role ranges (see :mod:`matcher.dates` for the date conventions).
+A role also keeps its context: its own part of the line and the lines written under it, up to
+the next role or heading, so that "3 years of Python" can be read from the duties of a role.
 
 Explicit statements such as "8 years of experience in ..." or "over 10 years in finance" are
 kept apart as ``stated_years``: the largest one, a fallback for resumes without date ranges.
@@ -14,7 +16,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final
 
@@ -40,6 +42,9 @@ class Role:
         range: When the role was held.
         years: Length of ``range`` in years.
         line: The stripped line the range was found on.
+        context: What is written about this role: the rest of its line (up to the next date
+            range on the same line) and the lines under it (its duties and tools), up to the
+            next role or heading, joined by newlines.
     """
 
     title: str
@@ -47,6 +52,7 @@ class Role:
     range: DateRange
     years: float
     line: str
+    context: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,8 +114,8 @@ _COMPANY_LABEL: Final = re.compile(
     r"\b(?:company(?:\s+name)?|organi[sz]ation|employer|firm)\s*:\s*(?P<company>[^,|;]*)", re.I
 )
 _DATE_LABEL: Final = re.compile(
-    r"^(?:years?(?:\s+of\s+service)?|dates?|duration|period|tenure|time\s*frame|from"
-    r"|employment\s+dates?|between|since)$",
+    r"^(?:years?(?:\s+of\s+service)?|dates?|duration|period|tenure|time(?:\s*frame|\s+period)?"
+    r"|from|employment\s+(?:dates?|period)|between|since|experience|work\s+experience)$",
     re.I,
 )
 _AS_ROLE: Final = re.compile(
@@ -304,10 +310,25 @@ def _role_text(
     """Title and company written on the range's own line, ("", None) when there is none."""
     before = _last_sentence(line[previous_end:start])
     after = _first_sentence(re.sub(r"^[\s)\]}:;,.\-–—|]+", "", line[end:next_start]))
-    for fragment in (before, after):
-        as_role = _role_from_as(fragment)
-        if as_role:
-            return as_role
+    as_role = _role_from_as(before)
+    if as_role:
+        return as_role
+    # "UX Design Engineer (2010 - 2014): Operated as an integral part of ...": a title right
+    # before the range wins over an "as ..." phrase in the description after it.
+    head = _clean(before)
+    if (
+        head
+        and head == before.strip(" -–—*•()[]:")
+        and len(head.split()) <= 8
+        and _ROLE_NOUN.search(head)
+        and not _is_placeholder(head)
+        and not re.search(r"[,:]", head)
+        and " as " not in f" {head.lower()} "
+    ):
+        return _title_and_company(head)
+    as_role = _role_from_as(after)
+    if as_role:
+        return as_role
     # "Machine feeders: Handling heavy machinery ... (2012 - 2013)": the title is the head.
     head, colon, _ = _clean(before).partition(": ")
     if colon and len(head.split()) <= 8 and not _DATE_LABEL.match(head):
@@ -363,6 +384,48 @@ def _stated_years(text: str) -> float | None:
     return max(found) if found else None
 
 
+_MAX_CONTEXT_LINES: Final = 15
+# "Responsibilities:" under a role introduces its duties, so only markup marks a heading here.
+_MARKED_HEADING: Final = re.compile(r"^\s*(?:#{1,6}\s+\S|\*\*[^*]+\*\*\s*:?\s*$)")
+
+
+def _is_heading(line: str) -> bool:
+    """A line marked up as a heading ("## Education", "**Skills**")."""
+    return bool(_MARKED_HEADING.match(line))
+
+
+def _segment(line: str, start: int, end: int, previous_end: int, next_start: int) -> str:
+    """The part of a line about the range at ``start:end``: not the roles dated before or after.
+
+    "As a Cook (2014-2017) I ran the grill. As a Baker (2017-2019) I ..." gives the Cook "As a
+    Cook I ran the grill." and the Baker "As a Baker I ...".
+    """
+    before = _last_sentence(line[previous_end:start])
+    after = line[end:next_start]
+    if next_start < len(line):
+        ends = _sentence_ends(after)
+        after = after[: ends[-1]] if ends else ""
+    return re.sub(r"\(\s*\)|\[\s*\]", " ", f"{before} {after}")
+
+
+def _context(
+    segment: str, lines: Sequence[str], start: int, stops: set[int], dated: set[int]
+) -> str:
+    """A role's own part of its line, then the lines under it up to the next heading or role."""
+    segment = re.sub(r"\s+", " ", _BULLET.sub("", segment)).strip(" ()[]:;,|-–—")
+    found: list[str] = [segment] if segment else []
+    for index in range(start + 1, min(len(lines), start + 1 + _MAX_CONTEXT_LINES)):
+        if index in stops:
+            break
+        # A short line just above the next dated line is that role's title, not our duty.
+        if index + 1 in dated and len(lines[index].split()) <= 8:
+            break
+        body = _BULLET.sub("", lines[index]).strip()
+        if body:
+            found.append(body)
+    return "\n".join(found)
+
+
 def extract_experience(text: str, today: date | None = None) -> ExperienceProfile:
     """Read the roles, their date ranges and the years of experience from a resume.
 
@@ -381,29 +444,40 @@ def extract_experience(text: str, today: date | None = None) -> ExperienceProfil
         ...     "Data Analyst, Acme Corp (2019 - 2021)\\nBI Developer (2021 - 2022)"
         ... )
         >>> profile.roles[0].title, profile.roles[0].company, profile.total_years
-        ('Data Analyst', 'Acme Corp', 4.0)
+        ('Data Analyst', 'Acme Corp', 3.0)
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}: {text!r:.80}")
     today = today or date.today()
     lines = text.splitlines()
     roles: list[Role] = []
+    placed: list[tuple[int, str]] = []  # each role's line index and own part of that line
+    stops: set[int] = set()  # headings and dated lines end the context of the role above
+    dated: set[int] = set()
     problems: list[str] = []
     section = "unknown"
     for index, raw in enumerate(lines):
         heading = _normalise_heading(raw)
         if heading in _WORK_HEADINGS:
             section = "work"
+            stops.add(index)
             continue
         if heading in _NOT_WORK_HEADINGS:
             section = "not work"
+            stops.add(index)
             continue
         if heading in _OTHER_HEADINGS:
             section = "other"
+            stops.add(index)
             continue
+        if _is_heading(raw):
+            stops.add(index)
         if section == "not work":
             continue
         matches = match_date_ranges(raw, today)
+        if matches:
+            stops.add(index)
+            dated.add(index)
         if not matches or (section != "work" and degree_positions(raw)):
             continue
         line = raw.strip()
@@ -418,6 +492,11 @@ def extract_experience(text: str, today: date | None = None) -> ExperienceProfil
                 above_title, above_company = _title_from_above(lines, index)
                 title, company = above_title, company or above_company
             roles.append(Role(title, company, found.range, merged_years([found.range]), line))
+            placed.append((index, _segment(raw, found.start, found.end, previous_end, next_start)))
+    roles = [
+        replace(role, context=_context(segment, lines, start, stops, dated))
+        for role, (start, segment) in zip(roles, placed, strict=True)
+    ]
     return ExperienceProfile(
         roles=roles,
         total_years=merged_years([role.range for role in roles]),

@@ -3,15 +3,19 @@
 =====================  ===============================================================
 feature                meaning (1 is best)
 =====================  ===============================================================
-required_skills        share of the posting's required skills the resume shows
-preferred_skills       share of the preferred skills the resume shows
+required_skills        share of the posting's required skills the resume shows; a skill
+                       the matcher does not find counts in part when a resume line says
+                       much the same ("a keen eye for detail"; :func:`skill_evidence`)
+preferred_skills       share of the preferred skills the resume shows, counted the same way
 requirement_coverage   mean over requirement sentences of their best match among the
                        resume's lines (sentence embeddings), so requirements outside the
                        skill vocabulary count too
 requirement_terms      share of the words of the requirement sentences that the resume
                        uses, each word weighted by its rarity among the resumes (IDF)
 experience             how far the resume's years meet the years required, overall and
-                       per subject ("4 years as a Paramedic"), capped at 1
+                       per role or skill ("4 years as a Paramedic"): the mean over the
+                       requirements of 1 when met, else 3/4 of the share held. Years in
+                       a role are those of the roles it names (:class:`_RoleIndex`)
 degree                 whether the highest degree meets the one required
 title                  similarity of the job title to the resume's role titles
 dense                  similarity of the whole texts (see :class:`DenseRanker`)
@@ -19,7 +23,9 @@ bm25                   BM25, relative to the best resume for the same posting
 =====================  ===============================================================
 
 A posting that states no skills, years or degree gives every candidate a 1 on that feature:
-nothing is missing, and the ranking is left to the other signals.
+nothing is missing, and the ranking is left to the other signals. A resume with no dated roles
+holds no years in any role, and its overall years are the ones it states ("8 years of
+experience"), or none.
 """
 
 from __future__ import annotations
@@ -32,11 +38,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
+from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from matcher.dates import merged_years
 from matcher.embedding import Embedder
-from matcher.profiles import PostingProfile, ResumeProfile, degree_fit
+from matcher.profiles import (
+    PostingProfile,
+    ResumeProfile,
+    degree_fit,
+    role_words,
+    word_roots,
+)
 from matcher.texts import resume_texts
 
 if TYPE_CHECKING:
@@ -54,7 +67,17 @@ FEATURES: tuple[str, ...] = (
     "bm25",
 )
 _TITLE_MATCH = 80  # rapidfuzz token-sort ratio for "the same role"
-_STOP = frozenset({"a", "an", "the", "of", "in", "as", "and", "or", "with", "for", "to"})
+#: Cosine between a skill's name and a resume line from which the line starts to count as
+#: stating the skill, and from which it counts fully ("handle time judiciously" is close to
+#: "Time Management"); a skill the matcher finds always counts fully.
+SKILL_PARTIAL_COSINE = (0.5, 0.7)
+#: Cosine between a subject ("Credit Authorizer") and a role title ("Credit Authorizers -
+#: Checkers - Clerks") from which the role counts, when no role matches it by its words.
+ROLE_SIMILAR_COSINE = 0.7
+#: A years requirement that is not met counts this share of the fraction met: 4 of 5 years is
+#: 0.6, not 0.8, since a recruiter reads a requirement as a bar.
+SHORT_OF_REQUIREMENT = 0.75
+_ROLE_NAME_CHARS = 60
 
 
 @dataclass(frozen=True)
@@ -70,23 +93,52 @@ class PairFeatures:
         return np.stack([self.values[n] for n in names], axis=-1)
 
 
-def skill_coverage(wanted: Sequence[Sequence[str]], resumes: Sequence[ResumeProfile]) -> np.ndarray:
-    """Share of each posting's skills (``wanted[i]``) that each resume shows; 1 when none wanted."""
-    vocabulary = {s: i for i, s in enumerate(sorted({s for skills in wanted for s in skills}))}
+def skill_evidence(
+    skills: Sequence[str], resumes: Sequence[ResumeProfile], embedder: Embedder | None = None
+) -> np.ndarray:
+    """How far each resume shows each skill, ``(n_skills, n_resumes)`` in [0, 1].
+
+    A skill the skill matcher finds in the resume counts 1. With an embedder, a skill it does
+    not find counts in part when one of the resume's lines is close in meaning to the skill's
+    name (see :data:`SKILL_PARTIAL_COSINE`), so paraphrases such as "a keen eye for detail" or
+    "handles time judiciously" are not read as missing skills. A skill the resume names as
+    missing ("without SDLC") counts 0.
+    """
+    has = np.array([[skill in r.skills for r in resumes] for skill in skills], dtype=np.float32)
+    has = has.reshape(len(skills), len(resumes))
+    if embedder is None or not skills or not resumes:
+        return has
+    low, high = SKILL_PARTIAL_COSINE
+    lines, offsets = _embed_line_groups(embedder, [r.lines for r in resumes])
+    best = np.maximum.reduceat(embedder.embed_texts(list(skills)) @ lines.T, offsets, axis=1)
+    partial = np.clip((best - low) / (high - low), 0.0, 1.0)
+    lacks = np.array([[skill in r.lacks for r in resumes] for skill in skills])
+    partial[lacks.reshape(partial.shape)] = 0.0
+    return np.maximum(has, partial).astype(np.float32)
+
+
+def skill_coverage(
+    wanted: Sequence[Sequence[str]],
+    resumes: Sequence[ResumeProfile],
+    embedder: Embedder | None = None,
+) -> np.ndarray:
+    """Share of each posting's skills (``wanted[i]``) that each resume shows; 1 when none wanted.
+
+    Each skill counts as in :func:`skill_evidence` (only the matcher's findings without an
+    embedder).
+    """
+    vocabulary = sorted({s for skills in wanted for s in skills})
     if not vocabulary:
         return np.ones((len(wanted), len(resumes)), dtype=np.float32)
+    column = {s: i for i, s in enumerate(vocabulary)}
     want = np.zeros((len(wanted), len(vocabulary)), dtype=np.float32)
     for row, skills in enumerate(wanted):
         for skill in skills:
-            want[row, vocabulary[skill]] = 1
-    has = np.zeros((len(resumes), len(vocabulary)), dtype=np.float32)
-    for col, resume in enumerate(resumes):
-        for skill in resume.skills:
-            if skill in vocabulary:
-                has[col, vocabulary[skill]] = 1
+            want[row, column[skill]] = 1
+    evidence = skill_evidence(vocabulary, resumes, embedder)  # (skills, resumes)
     counts = want.sum(axis=1, keepdims=True)
     coverage = np.divide(
-        want @ has.T,
+        want @ evidence,
         counts,
         out=np.ones((len(wanted), len(resumes)), dtype=np.float32),
         where=counts > 0,
@@ -94,62 +146,101 @@ def skill_coverage(wanted: Sequence[Sequence[str]], resumes: Sequence[ResumeProf
     return coverage.astype(np.float32)
 
 
-def _stem(word: str) -> str:
-    """A plural ending off, so "Credit Authorizers" is the role "Credit Authorizer"."""
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def _normalise(text: str) -> str:
-    """Lower-case, singular words separated by single spaces, padded for whole-word ``in``."""
-    return " " + " ".join(_stem(w) for w in re.findall(r"[a-z0-9+#]+", text.lower())) + " "
-
-
-def _content_words(text: str) -> frozenset[str]:
-    return frozenset(w for w in _normalise(text).split() if w not in _STOP)
+def _incidence(
+    word_sets: Sequence[frozenset[str]], vocabulary: dict[str, int]
+) -> sparse.csr_matrix:
+    rows = [row for row, words in enumerate(word_sets) for w in words if w in vocabulary]
+    cols = [vocabulary[w] for words in word_sets for w in words if w in vocabulary]
+    data = np.ones(len(rows), dtype=np.float32)
+    return sparse.csr_matrix((data, (rows, cols)), shape=(len(word_sets), len(vocabulary)))
 
 
 class _RoleIndex:
-    """Every role of every resume, flattened, so subjects are matched in bulk."""
+    """Every role of every resume, flattened, so that subjects are matched in bulk.
 
-    def __init__(self, resumes: Sequence[ResumeProfile]) -> None:
-        self.owner: list[int] = []
-        self.ranges = []
-        titles: list[str] = []
-        self.lines: list[str] = []
-        self.title_words: list[frozenset[str]] = []
-        for position, resume in enumerate(resumes):
-            for role in resume.experience.roles:
-                self.owner.append(position)
-                self.ranges.append(role.range)
-                titles.append(_normalise(role.title).strip())
-                self.lines.append(_normalise(role.line))
-                self.title_words.append(_content_words(role.title))
-        self.titles = titles
+    A role is named by its title, or by its company or the start of its text when no title was
+    read. A subject *names* a role when (1) the two read alike (rapidfuzz token-sort ratio of
+    at least 80 over word roots), (2) every word of the subject is in the role's name, (3) every
+    word of the role's name is in the subject and makes at least half of it ("Admin Cisco Sales
+    Specialist in Louisville" names "Admin Cisco Sales Specialist"), or (4) the role's line or
+    the text under it contains the subject as a phrase ("Python" in "Backend developer,
+    Python/Django"). Words are compared by their roots, so "Teaching Art" names "Art Teachers".
+    Only when no role of a resume is named, a role whose name is close in meaning (an embedding
+    cosine of :data:`ROLE_SIMILAR_COSINE`) counts.
+    """
+
+    def __init__(self, resumes: Sequence[ResumeProfile], embedder: Embedder | None = None) -> None:
+        roles = [
+            (position, role) for position, r in enumerate(resumes) for role in r.experience.roles
+        ]
         self.n_resumes = len(resumes)
+        self.embedder = embedder
+        self.owner = np.array([position for position, _ in roles], dtype=np.int64)
+        self.ranges = [role.range for _, role in roles]
+        self.names = [
+            role.title or role.company or role.context.split("\n")[0][:_ROLE_NAME_CHARS]
+            for _, role in roles
+        ]
+        self.flat = [" ".join(word_roots(name)) for name in self.names]
+        self.words = [role_words(name) for name in self.names]
+        self.texts = [f" {' '.join(word_roots(f'{r.title} {r.context}'))} " for _, r in roles]
+        self.text_words = [frozenset(text.split()) for text in self.texts]
 
-    def years(self, subject: str) -> np.ndarray:
-        """Years each resume spent in roles matching ``subject`` (see :func:`subject_years`)."""
-        result = np.zeros(self.n_resumes, dtype=np.float32)
-        if not self.titles:
+    def years(self, subjects: Sequence[str]) -> np.ndarray:
+        """Years each resume spent in roles matching each subject, ``(n_subjects, n_resumes)``."""
+        result = np.zeros((len(subjects), self.n_resumes), dtype=np.float32)
+        if not subjects or not self.names:
             return result
-        ratios = process.cdist(
-            [_normalise(subject).strip()], self.titles, scorer=fuzz.token_sort_ratio
-        )[0]
-        words = _content_words(subject)
-        phrase = _normalise(subject)
-        matching: dict[int, list] = {}
-        for i, ratio in enumerate(ratios):
-            if (
-                ratio >= _TITLE_MATCH
-                or (words and words <= self.title_words[i])
-                or (phrase.strip() and phrase in self.lines[i])
-            ):
-                matching.setdefault(self.owner[i], []).append(self.ranges[i])
-        for position, ranges in matching.items():
-            result[position] = merged_years(ranges)
+        named = self._named(subjects)
+        similar = self._similar(subjects)
+        for k in range(len(subjects)):
+            for mask in (named[k], similar[k]):
+                matching: dict[int, list] = {}
+                for i in np.flatnonzero(mask):
+                    matching.setdefault(int(self.owner[i]), []).append(self.ranges[i])
+                for position, ranges in matching.items():
+                    if result[k, position] == 0:  # roles named by their words come first
+                        result[k, position] = merged_years(ranges)
         return result
+
+    def _named(self, subjects: Sequence[str]) -> np.ndarray:
+        """``(n_subjects, n_roles)``: which roles each subject names by its words."""
+        words = [role_words(s) for s in subjects]
+        vocabulary = {w: i for i, w in enumerate(sorted(set().union(*words, *self.words)))}
+        shared = (_incidence(words, vocabulary) @ _incidence(self.words, vocabulary).T).toarray()
+        subject_size = np.array([len(w) for w in words], dtype=np.float32)[:, None]
+        name_size = np.array([len(w) for w in self.words], dtype=np.float32)[None, :]
+        ratios = process.cdist(
+            [" ".join(word_roots(s)) for s in subjects], self.flat, scorer=fuzz.token_sort_ratio
+        )
+        named = (
+            (ratios >= _TITLE_MATCH)
+            | ((shared == subject_size) & (subject_size > 0))
+            | ((shared == name_size) & (name_size > 0) & (2 * shared >= subject_size))
+        )
+        # (4) phrases: only texts holding every word of the subject are searched.
+        roots = [word_roots(s) for s in subjects]
+        needed = [frozenset(r) for r in roots]
+        vocabulary = {w: i for i, w in enumerate(sorted(set().union(*needed)))}
+        present = (
+            _incidence(needed, vocabulary) @ _incidence(self.text_words, vocabulary).T
+        ).tocoo()
+        sizes = np.array([len(n) for n in needed])
+        for k, i, count in zip(present.row, present.col, present.data, strict=True):
+            if count == sizes[k] and not named[k, i]:
+                named[k, i] = f" {' '.join(roots[k])} " in self.texts[i]
+        return named
+
+    def _similar(self, subjects: Sequence[str]) -> np.ndarray:
+        """``(n_subjects, n_roles)``: which roles' names are close in meaning to each subject."""
+        if self.embedder is None:
+            return np.zeros((len(subjects), len(self.names)), dtype=bool)
+        cosines = (
+            self.embedder.embed_texts(list(subjects))
+            @ self.embedder.embed_texts([name or "" for name in self.names]).T
+        )
+        cosines[:, [not name for name in self.names]] = 0.0
+        return cosines >= ROLE_SIMILAR_COSINE
 
 
 def subject_years(resume: ResumeProfile, subject: str) -> float:
@@ -158,33 +249,49 @@ def subject_years(resume: ResumeProfile, subject: str) -> float:
     Example: subject "Oracle Business Systems Analyst" matches the role "Oracle Business
     Systems Analyst (2013 - 2017)"; subject "Python" matches "Backend developer, Python/Django".
     """
-    return float(_RoleIndex([resume]).years(subject)[0])
+    return float(_RoleIndex([resume]).years([subject])[0, 0])
+
+
+def _fit(held: np.ndarray, required: float) -> np.ndarray:
+    """1 when ``held`` meets ``required``, else :data:`SHORT_OF_REQUIREMENT` of the share held."""
+    return np.where(held >= required, 1.0, SHORT_OF_REQUIREMENT * held / required)
 
 
 def experience_matrix(
-    postings: Sequence[PostingProfile], resumes: Sequence[ResumeProfile]
+    postings: Sequence[PostingProfile],
+    resumes: Sequence[ResumeProfile],
+    embedder: Embedder | None = None,
 ) -> np.ndarray:
-    """:func:`experience_fit` of every pair, computed in bulk."""
-    roles = _RoleIndex(resumes)
+    """:func:`experience_fit` of every pair, computed in bulk.
+
+    With an embedder, roles close in meaning to a subject count when none is named by it (see
+    :class:`_RoleIndex`).
+    """
+    requirements = [(row, r) for row, p in enumerate(postings) for r in p.years_required]
+    subjects = sorted({r.subject for _, r in requirements if r.subject})
+    held = _RoleIndex(resumes, embedder).years(subjects)
+    row_of = {subject: k for k, subject in enumerate(subjects)}
     held_total = np.array([r.years for r in resumes], dtype=np.float32)
-    cache: dict[str, np.ndarray] = {}
+    fits: list[list[np.ndarray]] = [[] for _ in postings]
+    for row, requirement in requirements:
+        if requirement.subject and requirement.years > 0:
+            fits[row].append(_fit(held[row_of[requirement.subject]], requirement.years))
     result = np.ones((len(postings), len(resumes)), dtype=np.float32)
     for row, posting in enumerate(postings):
-        fits = []
         if posting.requirements.min_years:
-            fits.append(np.minimum(1.0, held_total / posting.requirements.min_years))
-        for requirement in posting.subject_years:
-            if requirement.years > 0 and requirement.subject:
-                if requirement.subject not in cache:
-                    cache[requirement.subject] = roles.years(requirement.subject)
-                fits.append(np.minimum(1.0, cache[requirement.subject] / requirement.years))
-        if fits:
-            result[row] = np.mean(fits, axis=0)
+            fits[row].append(_fit(held_total, posting.requirements.min_years))
+        if fits[row]:
+            result[row] = np.mean(fits[row], axis=0)
     return result
 
 
 def experience_fit(posting: PostingProfile, resume: ResumeProfile) -> float:
-    """Mean of min(1, years held / years required) over every years requirement; 1 if none."""
+    """How far a resume's years meet a posting's years requirements, in [0, 1]; 1 if none.
+
+    The mean over the overall minimum and every "N years as/of X" requirement of 1 when met,
+    else :data:`SHORT_OF_REQUIREMENT` times the share of the years held. Years in X are those
+    of the resume's roles that match X (see :func:`subject_years`).
+    """
     return float(experience_matrix([posting], [resume])[0, 0])
 
 
@@ -213,6 +320,13 @@ def requirement_coverage(
         best = np.maximum.reduceat(sims, offsets, axis=1)  # (lines wanted, n_resumes)
         result[row] = np.clip(best, 0.0, 1.0).mean(axis=0)
     return result
+
+
+def _stem(word: str) -> str:
+    """A plural ending off, so "Credit Authorizers" is the word "Credit Authorizer"."""
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
 
 
 def _analyzer(text: str) -> list[str]:
@@ -283,14 +397,14 @@ def compute_features(
     dense = dense or DenseRanker(embedder)
     values = {
         "required_skills": skill_coverage(
-            [p.required_skills for p in posting_profiles], resume_profiles
+            [p.required_skills for p in posting_profiles], resume_profiles, embedder
         ),
         "preferred_skills": skill_coverage(
-            [p.preferred_skills for p in posting_profiles], resume_profiles
+            [p.preferred_skills for p in posting_profiles], resume_profiles, embedder
         ),
         "requirement_coverage": requirement_coverage(posting_profiles, resume_profiles, embedder),
         "requirement_terms": requirement_terms(posting_profiles, resume_texts(resumes)),
-        "experience": experience_matrix(posting_profiles, resume_profiles),
+        "experience": experience_matrix(posting_profiles, resume_profiles, embedder),
         "degree": np.array(
             [
                 [

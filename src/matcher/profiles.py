@@ -6,7 +6,13 @@ A posting's lines are read as *required* when they sit under a requirements head
 the line itself says so ("... is a plus", "preferred", "ideally"). A posting with no such
 headings is read as a whole: everything outside "About us"-style sections is required.
 
-A resume's skills keep their evidence: the section and the sentence they were found in.
+A posting's years requirements (:attr:`PostingProfile.years_required`) name what the years are
+in as a role or skill: "4 years of on-the-job experience as a Tool and Die Maker" is 4 years as a
+"Tool and Die Maker", and "2 years in a similar role" is 2 years as the posting's own title.
+
+A resume's skills keep their evidence: the section and the sentence they were found in. A skill
+the resume names as missing ("managed projects without SDLC", "Qlikview was not part of the tool
+set") is not shown.
 """
 
 from __future__ import annotations
@@ -15,13 +21,20 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 import pandas as pd
 
 from matcher import schema
+from matcher.dates import YEARS_PATTERN, years_from_match
 from matcher.education import Degree, DegreeLevel, highest_degree
 from matcher.experience import ExperienceProfile, extract_experience
-from matcher.requirements import PostingRequirements, YearsRequirement, extract_requirements
+from matcher.requirements import (
+    PostingRequirements,
+    YearsRequirement,
+    extract_requirements,
+    find_years_requirements,
+)
 from matcher.sections import split_sections
 from matcher.skills import SkillMatcher, SkillMention
 
@@ -34,6 +47,127 @@ _PREFERRED_CUE = re.compile(
     re.IGNORECASE,
 )
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*")
+# "without SDLC", "lack of Hadoop expertise", "no experience with SAP": the skill is named as
+# missing. The cue must sit in the same clause, with no verb in "-ing" between it and the skill
+# ("without compromising security" still shows security).
+_NEGATION_BEFORE = re.compile(
+    r"\b(?:without(?!\s+(?:a\s+)?doubts?\b)"
+    r"|lack(?:s|ing)?(?:\s+of)?"
+    r"|no(?:\s+\w+)?\s+(?:experience|knowledge|exposure|background|familiarity|expertise)"
+    r"\s+(?:in|with|of|on)"
+    r"|not\s+(?:familiar|experienced|proficient|skilled|trained|certified)\s+(?:in|with|on)"
+    r"|never\s+(?:used|worked\s+with))"
+    r"(?:\s+(?!\w+ing\b)[\w/#+.-]+,?){0,4}?\s*$",
+    re.IGNORECASE,
+)
+_NEGATION_AFTER = re.compile(
+    r"^\W{0,3}(?:(?:is|was|were|are)\s+)?not\s+(?:being\s+)?(?:part|used|included|"
+    r"covered|among|required)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_START = re.compile(r".*(?:[.;:!?()\n]|\bbut\b)", re.IGNORECASE | re.DOTALL)
+
+# Words of a role or subject that say nothing about which role it is.
+# fmt: off
+ROLE_STOP_WORDS = frozenset({
+    "a", "an", "the", "of", "in", "as", "and", "or", "with", "for", "to", "at", "on", "by",
+    "from", "into", "within", "per", "who", "that", "which", "is", "are", "be", "being", "this",
+    "any", "all", "other", "others", "sr", "jr", "experience", "experienced", "role", "roles",
+    "position", "positions", "job", "jobs", "work", "working", "worked", "related", "relevant",
+    "similar", "field", "fields", "setting", "environment", "level", "sector", "area", "areas",
+    "domain", "industry", "professional", "previous", "prior", "year", "years", "equivalent",
+    "comparable", "capacity", "practical", "hands", "identical", "same", "following",
+    "including", "minimum", "least", "proven",
+})
+# fmt: on
+# Each suffix with the fewest letters to leave: "Senior" keeps its "-or", "Operator" does not.
+_SUFFIXES = (("ing", 4), ("er", 4), ("or", 5), ("ment", 4), ("ation", 4))
+# "... as a Paramedic", "... in the position of Store Manager": the role follows the last one.
+_ROLE_LEAD = re.compile(
+    r"^.*\b(?:as|being|(?:position|role|capacity|title|post)\s+of)\s+(?:an?\s+|the\s+)?",
+    re.IGNORECASE | re.DOTALL,
+)
+_LIKE_THIS_ROLE = re.compile(
+    r"\b(?:similar|same|identical|equivalent|comparable|related|relevant|such)\b", re.IGNORECASE
+)
+_YEARS = re.compile(YEARS_PATTERN, re.IGNORECASE)
+# Right before the years: a cap ("a maximum of 4 years") or a window ("in the last 2 years").
+_NOT_A_MINIMUM = re.compile(
+    r"\b(?:less(?:er)?\s+than|up\s+to|maximum(?:\s+of)?|at\s+most|no\s+more\s+than"
+    r"|fewer\s+than|within|past|last|next)\s*$",
+    re.IGNORECASE,
+)
+_PREFERABLY = re.compile(r"\bpref", re.IGNORECASE)
+_SUBJECT_CUT = re.compile(r"[,;:()\[\]!?]|\.(?:\s|$)")
+_SUBJECT_TRAILING = re.compile(
+    r"(?:\s+(?:of|for|at|with|in|a|an|the|and|or|minimum|least|over|about|around|roughly))+\s*$",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=1 << 16)
+def word_root(word: str) -> str:
+    """A crude root shared by a word's inflections: "Teachers", "teaching" -> "teach".
+
+    One plural ending goes, then up to two of "-ing", "-er", "-or", "-ment" and "-ation", then a
+    final "e", keeping at least four letters; so "Engineering" and "Engineers" meet at "engin",
+    "Nurse" and "nursing" at "nurs".
+    """
+    word = word.lower()
+    if len(word) > 4 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for _ in range(2):
+        for suffix, keep in _SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= keep:
+                word = word[: -len(suffix)]
+                break
+    if word.endswith("e") and len(word) >= 5:
+        word = word[:-1]
+    return word
+
+
+def word_roots(text: str, stop: frozenset[str] = frozenset()) -> list[str]:
+    """The roots of a text's words that are not in ``stop``, in order (see :func:`word_root`)."""
+    return [word_root(w) for w in re.findall(r"[a-z0-9+#]+", text.lower()) if w not in stop]
+
+
+def role_words(text: str) -> frozenset[str]:
+    """The roots of the words of a role or subject that tell which role it is.
+
+    Example:
+        >>> sorted(role_words("3 years of relevant experience as Senior Java Developers"))
+        ['3', 'develop', 'java', 'senior']
+    """
+    return frozenset(w for w in word_roots(text, ROLE_STOP_WORDS) if w not in ROLE_STOP_WORDS)
+
+
+def role_subject(subject: str, title: str = "") -> str:
+    """What a years requirement is in, reduced to the role or skill it names.
+
+    "on-the-job experience as a Tool and Die Maker" is "Tool and Die Maker"; a subject that
+    means the posting's own role ("a similar role", "the same capacity") stands for the
+    posting's title, and one that names nothing ("the following") for nothing.
+
+    Args:
+        subject: The subject as read from the posting.
+        title: The posting's title.
+
+    Returns:
+        The subject to match against a resume's roles ("" if there is none).
+    """
+    lead = _ROLE_LEAD.match(subject)
+    if lead and role_words(subject[lead.end() :]):
+        subject = subject[lead.end() :]
+    subject = subject.strip(" -–—.,;:")
+    if role_words(subject):
+        return subject
+    if _LIKE_THIS_ROLE.search(subject):
+        return title.strip()
+    return ""
+
+
 #: Resume sections whose skills count as stronger evidence than a passing mention.
 _EVIDENCE_RANK = {"experience": 0, "projects": 1, "skills": 2, "summary": 3, "certifications": 4}
 _MAX_REQUIREMENT_LINES = 25
@@ -51,6 +185,10 @@ class PostingProfile:
         preferred_skills: Canonical skills the posting only prefers (not also required).
         requirement_lines: The requirement sentences, for semantic coverage.
         requirements: Years, degree and seniority.
+        years_required: Required "N years as/of X" statements with ``subject`` reduced to the
+            role or skill (see :func:`role_subject`), including requirement lines such as
+            "Prior work as a Platform Developer (at least 4 years)" that the sentence reader of
+            :mod:`matcher.requirements` passes over.
     """
 
     job_id: str
@@ -59,6 +197,7 @@ class PostingProfile:
     preferred_skills: tuple[str, ...]
     requirement_lines: tuple[str, ...]
     requirements: PostingRequirements
+    years_required: tuple[YearsRequirement, ...] = ()
 
     @property
     def subject_years(self) -> list[YearsRequirement]:
@@ -76,6 +215,8 @@ class ResumeProfile:
         experience: Roles, their date ranges and total years.
         degree: The highest degree and its evidence line.
         lines: Content lines (bullets stripped), for semantic coverage.
+        sections_of: Canonical skill -> the section of its best evidence.
+        lacks: Skills the resume names only as missing ("without SDLC").
     """
 
     resume_id: str
@@ -84,6 +225,7 @@ class ResumeProfile:
     degree: Degree
     lines: tuple[str, ...]
     sections_of: dict[str, str] = field(default_factory=dict)
+    lacks: frozenset[str] = frozenset()
 
     @property
     def titles(self) -> list[str]:
@@ -97,6 +239,51 @@ class ResumeProfile:
         if self.experience.total_years > 0:
             return self.experience.total_years
         return self.experience.stated_years or 0.0
+
+
+def negated(text: str, start: int, end: int) -> bool:
+    """Whether the mention at ``text[start:end]`` is named as missing ("without SDLC").
+
+    Example:
+        >>> text = "Managed projects without SDLC, API."
+        >>> negated(text, text.index("SDLC"), text.index("SDLC") + 4)
+        True
+    """
+    before = text[max(0, start - 120) : start]
+    clause = _CLAUSE_START.match(before)
+    if clause:
+        before = before[clause.end() :]
+    return bool(_NEGATION_BEFORE.search(before) or _NEGATION_AFTER.match(text[end : end + 40]))
+
+
+def _years_required(
+    requirements: PostingRequirements, lines: Sequence[str], title: str
+) -> tuple[YearsRequirement, ...]:
+    """The subject years a posting requires: the statements read, then the lines passed over."""
+    found = [
+        YearsRequirement(subject, y.years, y.evidence, True)
+        for y in requirements.years_by_subject
+        if y.subject and y.required and y.years > 0 and (subject := role_subject(y.subject, title))
+    ]
+    for line in lines:
+        years = list(_YEARS.finditer(line))
+        if len(years) != 1 or _PREFERABLY.search(line):
+            continue
+        if _NOT_A_MINIMUM.search(line[: years[0].start()]):
+            continue
+        if any(statement.subject for statement in find_years_requirements(line)):
+            continue  # read with its subject already
+        lead = _ROLE_LEAD.match(line)
+        if not lead:
+            continue  # only a line that names a role ("as a ...") says what the years are in
+        rest = line[lead.end() :]
+        if years[0].start() >= lead.end():
+            rest = line[lead.end() : years[0].start()]
+        subject = _SUBJECT_TRAILING.sub("", _SUBJECT_CUT.split(rest, maxsplit=1)[0]).strip()
+        amount = years_from_match(years[0])
+        if role_words(subject) and amount > 0:
+            found.append(YearsRequirement(subject, amount, line, True))
+    return tuple(found)
 
 
 def _strip_bullet(line: str) -> str:
@@ -151,6 +338,7 @@ def posting_profile(job_id: str, title: str, text: str, matcher: SkillMatcher) -
         preferred_skills=preferred_skills,
         requirement_lines=_unique(lines)[:_MAX_REQUIREMENT_LINES],
         requirements=requirements,
+        years_required=_years_required(requirements, _unique(lines), title),
     )
 
 
@@ -167,9 +355,13 @@ def resume_profile(
     skills: dict[str, SkillMention] = {}
     sections_of: dict[str, str] = {}
     lines: list[str] = []
+    lacking: set[str] = set()
     for section in split_sections(text):
         rank = _EVIDENCE_RANK.get(section.name, 5)
         for mention in matcher.find(section.text):
+            if negated(section.text, mention.start, mention.end):
+                lacking.add(mention.skill)
+                continue
             current = sections_of.get(mention.skill)
             if current is None or rank < _EVIDENCE_RANK.get(current, 5):
                 skills[mention.skill] = mention
@@ -185,6 +377,7 @@ def resume_profile(
         degree=highest_degree(text),
         lines=_unique(lines)[:_MAX_RESUME_LINES] or ("",),
         sections_of=sections_of,
+        lacks=frozenset(lacking - set(skills)),
     )
 
 

@@ -179,3 +179,53 @@ def test_most_real_resumes_yield_titled_roles() -> None:
     assert sum(bool(p.roles) for p in profiles) / len(profiles) > 0.95
     assert sum(bool(r.title) for r in roles) / len(roles) > 0.95
     assert all(0 < r.years <= 60 for r in roles)
+
+
+def test_role_context_holds_its_duties_up_to_the_next_role_or_heading() -> None:
+    text = (
+        "Experience\n"
+        "Business Intelligence Manager, Wonder Corp. (2014 - 2015)\n"
+        "Responsibilities:\n"
+        "- Led BI initiatives on OBIEE.\n"
+        "\n"
+        "SCCM Desktop Engineer\n"
+        "XYZ Corporation (Jun 2016 - May 2018)\n"
+        "- Packaged applications\n"
+        "## Education\n"
+        "BSc Computing\n"
+    )
+    first, second = extract_experience(text, today=TODAY).roles
+    assert "Led BI initiatives on OBIEE." in first.context
+    assert "Responsibilities:" in first.context  # a label, not a heading
+    assert "SCCM" not in first.context  # the next role's title ends it
+    assert second.title == "SCCM Desktop Engineer"
+    assert "Packaged applications" in second.context and "BSc" not in second.context
+
+
+def test_roles_on_one_line_keep_their_own_sentences() -> None:
+    line = (
+        "In my previous job as Aerospace Engineer (2017-2021) I designed drones. "
+        "As a Derrick operator (2014-2017), I drilled wells."
+    )
+    first, second = extract_experience(f"Experience\n{line}", today=TODAY).roles
+    assert (first.title, second.title) == ("Aerospace Engineer", "Derrick operator")
+    assert "drones" in first.context and "wells" not in first.context
+    assert "wells" in second.context and "drones" not in second.context
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        # a title before the range wins over "as ..." in the description after it
+        (
+            "UX Design Engineer (2010 - 2014): Operated as an integral part of the design team.",
+            "UX Design Engineer",
+        ),
+        # "Experience:" and "Time period:" label the dates; the title is on the line above
+        ("Android Developer\nExperience: 2017 - 2021\nBuilt apps", "Android Developer"),
+        ("Database Analyst - TechCorp\nTime period: 2013-2016", "Database Analyst - TechCorp"),
+    ],
+)
+def test_titles_next_to_labels_and_descriptions(text: str, title: str) -> None:
+    (role,) = extract_experience(f"Experience\n{text}", today=TODAY).roles
+    assert role.title == title

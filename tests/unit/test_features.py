@@ -6,8 +6,23 @@ import numpy as np
 import pytest
 
 from matcher.education import DegreeLevel
-from matcher.features import experience_fit, skill_coverage, subject_years
-from matcher.profiles import degree_fit, posting_profile, resume_profile
+from matcher.features import (
+    SHORT_OF_REQUIREMENT,
+    experience_fit,
+    experience_matrix,
+    skill_coverage,
+    skill_evidence,
+    subject_years,
+)
+from matcher.profiles import (
+    degree_fit,
+    negated,
+    posting_profile,
+    resume_profile,
+    role_subject,
+    role_words,
+    word_root,
+)
 from matcher.skills import SkillMatcher
 
 TODAY = date(2026, 1, 1)
@@ -94,3 +109,139 @@ def test_degree_fit() -> None:
     assert degree_fit(DegreeLevel.HIGH_SCHOOL, DegreeLevel.BACHELOR) == 0.0
     assert degree_fit(DegreeLevel.NONE, DegreeLevel.BACHELOR) == 0.25
     assert degree_fit(DegreeLevel.NONE, None) == 1.0
+
+
+def test_word_roots_meet_across_inflections() -> None:
+    assert word_root("Teachers") == word_root("teaching") == "teach"
+    assert word_root("Engineering") == word_root("engineers") == "engin"
+    assert word_root("Nurse") == word_root("nursing")
+    assert role_words("3 years of relevant experience as Senior Java Developers") == {
+        "3",
+        "senior",
+        "java",
+        "develop",
+    }
+
+
+@pytest.mark.parametrize(
+    ("subject", "expected"),
+    [
+        ("on-the-job experience as a tool and die maker", "tool and die maker"),
+        ("grand experience practicing as an Orthodontist", "Orthodontist"),
+        ("service in the position of a SAP IBP Manager", "SAP IBP Manager"),
+        ("Python", "Python"),
+        ("similar", "Mechanical Door Repairer"),  # "in a similar role": the posting's own
+        ("a related field", "Mechanical Door Repairer"),
+        ("following", ""),  # names nothing
+    ],
+)
+def test_role_subject(subject: str, expected: str) -> None:
+    assert role_subject(subject, "Mechanical Door Repairer") == expected
+
+
+def test_years_required_reads_role_lines_the_sentence_reader_passes_over(matcher) -> None:
+    posting = posting_profile(
+        "J2",
+        "Platform Engineer",
+        "Required Experience\n"
+        "- Prior work as a Platform Developer with scale acumen (At least 4 years required).\n"
+        "- Two years of prior experience in a similar role is essential.\n"
+        "- Past experience as a Nuclear Medicine Technologist of at least 1 year\n"
+        "- Lesser than 1 year as a Stocker\n"
+        "- A maximum of 4 years spent as a Java Developer\n"
+        "- Preferably 3 years as a Team Lead\n",
+        matcher,
+    )
+    subjects = {(r.subject, r.years) for r in posting.years_required}
+    assert ("Platform Developer with scale acumen", 4.0) in subjects
+    assert ("Platform Engineer", 2.0) in subjects  # "a similar role" is the posting's title
+    assert ("Nuclear Medicine Technologist", 1.0) in subjects
+    # caps ("lesser than", "a maximum of") and preferences are not requirements
+    assert not any(w in s for s, _ in subjects for w in ("Stocker", "Java", "Team Lead"))
+
+
+@pytest.mark.parametrize(
+    ("text", "skill", "missing"),
+    [
+        ("Managed multiple projects without SDLC, API.", "API", True),
+        ("Despite Qlikview not being part of the tool set, I delivered.", "Qlikview", True),
+        ("Limited by a lack of Hadoop expertise.", "Hadoop", True),
+        ("No experience with SAP yet.", "SAP", True),
+        ("Reduced downtime without compromising security.", "security", False),
+        ("Python, without a doubt, and Java.", "Java", False),
+        ("Worked with Java, not only Python.", "Python", False),
+    ],
+)
+def test_negated_mentions(text: str, skill: str, missing: bool) -> None:
+    start = text.index(skill)
+    assert negated(text, start, start + len(skill)) is missing
+
+
+def test_a_skill_named_as_missing_is_not_shown(matcher) -> None:
+    profile = resume_profile(
+        "R4", "Skills\n- Python and Django\n- Shipped services without Kubernetes", matcher, TODAY
+    )
+    assert {"Python", "Django"} <= set(profile.skills)
+    assert "Kubernetes" not in profile.skills and profile.lacks == {"Kubernetes"}
+
+
+def _resume(text: str, matcher: SkillMatcher):  # type: ignore[no-untyped-def]
+    return resume_profile("R", text, matcher, TODAY)
+
+
+def test_subject_years_match_roots_and_titles_named_in_the_subject(matcher) -> None:
+    teacher = _resume(
+        "Experience\nArt - Drama - and Music Teachers - Postsecondary (2010 - 2015)", matcher
+    )
+    assert subject_years(teacher, "Teaching Art") == pytest.approx(5.0)
+    sales = _resume(
+        "Experience\n- Admin Cisco Sales Specialist - Louisville (2006 - 2010)", matcher
+    )
+    assert subject_years(sales, "Admin Cisco Sales Specialist in Louisville") == pytest.approx(4.0)
+    assert subject_years(sales, "Cisco Network Engineer") == 0.0
+    # a role's duties count as its text; the role dated after it on the same line does not
+    two = _resume(
+        "Experience\nAs an Aerospace Engineer (2017-2021) I built drones. "
+        "As a Derrick operator (2014-2017), I drilled wells.",
+        matcher,
+    )
+    assert subject_years(two, "Aerospace Engineer") == pytest.approx(4.0)
+    assert subject_years(two, "drones") == pytest.approx(4.0)
+    assert subject_years(two, "Derrick operator") == pytest.approx(3.0)
+
+
+def test_a_requirement_short_of_its_years_counts_less_than_its_share(matcher) -> None:
+    posting = posting_profile(
+        "J3", "Tool and Die Maker", "Requirements\n- 4 years of experience as a Welder", matcher
+    )
+    full = _resume("Experience\nWelder (2016 - 2020)", matcher)
+    short = _resume("Experience\nWelder (2017 - 2020)", matcher)  # 3 of 4 years
+    assert experience_fit(posting, full) == 1.0
+    assert experience_fit(posting, short) == pytest.approx(SHORT_OF_REQUIREMENT * 3 / 4)
+
+
+def test_roles_close_in_meaning_count_only_with_an_embedder(matcher, embedder) -> None:
+    posting = posting_profile(
+        "J4", "Law Teacher", "Requirements\n- 3 years of experience as a Law Teacher", matcher
+    )
+    professor = _resume("Experience\nLaw Professor (2018 - 2022)", matcher)
+    welder = _resume("Experience\nWelder (2018 - 2022)", matcher)
+    # no role is named "Law Teacher": only the 4 years overall count, for both
+    assert experience_fit(posting, professor) == experience_fit(posting, welder) == 0.5
+    fits = experience_matrix([posting], [professor, welder], embedder)
+    assert fits[0].tolist() == [1.0, 0.5]
+
+
+def test_paraphrased_skills_earn_partial_credit_with_an_embedder(matcher, embedder) -> None:
+    paraphrase = _resume("Skills\n- Excellent at managing my time and meeting deadlines", matcher)
+    unrelated = _resume("Skills\n- Welding of steel frames for trailers", matcher)
+    wanted = [("Time Management",)]
+    assert skill_coverage(wanted, [paraphrase, unrelated]).tolist() == [[0.0, 0.0]]
+    soft = skill_coverage(wanted, [paraphrase, unrelated], embedder)
+    assert 0.0 < soft[0, 0] < 1.0 and soft[0, 1] == 0.0
+    evidence = skill_evidence(["Time Management", "Welding"], [paraphrase, unrelated], embedder)
+    assert evidence.shape == (2, 2)
+    assert evidence[1, 1] == 1.0  # found by the matcher: full credit
+    # a skill named as missing earns nothing, however close the line that says so
+    lacking = _resume("Skills\n- Shipped every release without Kubernetes", matcher)
+    assert skill_evidence(["Kubernetes"], [lacking], embedder)[0, 0] == 0.0

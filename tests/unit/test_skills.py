@@ -227,13 +227,14 @@ def test_bare_forms_need_their_own_case(matcher: SkillMatcher) -> None:
         "Reports to the C-suite.",
         "Trip to Java and Bali.",
         "Rust on the hull was removed.",
+        "Solid understanding of network protocols.",
     ],
 )
 def test_ambiguous_words_in_prose_are_not_skills(matcher: SkillMatcher, text: str) -> None:
     found = matcher.skills(text)
     bare = {"Excel", "Go", "Spring", "Swift", "Ruby", "Less", "Make", "Chef", "Puppet"}
     bare |= {"Microsoft Access", "Microsoft Word", "Microsoft Office", "Sales", "C", "Java"}
-    bare |= {"Rust"}
+    bare |= {"Rust", "SOLID Principles"}
     assert not found & bare, found
 
 
@@ -249,6 +250,7 @@ def test_ambiguous_words_in_prose_are_not_skills(matcher: SkillMatcher, text: st
         ("Tools: Make, Chef, Puppet", {"Make", "Chef", "Puppet"}),
         ("Word, Excel and PowerPoint", {"Microsoft Word", "Excel", "Microsoft PowerPoint"}),
         ("Swift programming for iOS", {"Swift", "iOS Development"}),
+        ("Mentored juniors on SOLID principles", {"SOLID Principles"}),
     ],
 )
 def test_ambiguous_words_in_skill_context_are_skills(
@@ -377,3 +379,18 @@ def test_matching_is_fast(matcher: SkillMatcher) -> None:
         matcher.find(resume)
     elapsed = time.perf_counter() - start
     assert elapsed < 6.0, f"300 resumes took {elapsed:.1f} s"
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        ("Fast problem solver", "Problem Solving"),
+        ("Excellent communicator", "Communication Skills"),
+        ("Good eye for detail", "Attention to Detail"),
+        ("Highly analytical thinker", "Analytical Skills"),
+        ("Strong managerial abilities", "Management Skills"),
+        ("Skilled troubleshooter", "Troubleshooting"),
+    ],
+)
+def test_common_phrasings_of_soft_skills(matcher: SkillMatcher, text: str, skill: str) -> None:
+    assert skill in matcher.skills(text)
