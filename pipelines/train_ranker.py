@@ -57,7 +57,7 @@ def evaluate_by_cross_validation(
     grid: FeatureGrid, labelled: LabelledSet, folds: int
 ) -> CrossValidation:
     """Grouped k-fold by job, with the baselines on the same folds."""
-    cv = cross_validate(grid, labelled.qrels, BASELINES, folds=folds)
+    cv = cross_validate(grid, labelled.qrels, BASELINES, folds=folds, prior=DEFAULT_WEIGHTS)
     logger = get_run_logger()
     for name, summary in cv.metrics.items():
         logger.info(
@@ -73,7 +73,8 @@ def evaluate_by_cross_validation(
 @task(cache_policy=NO_CACHE)
 def fit_final_weights(grid: FeatureGrid, labelled: LabelledSet) -> dict[str, float]:
     """Weights learned from every labelled job."""
-    return fit_weights(training_pairs(grid, labelled.qrels, range(len(grid.query_ids))))
+    pairs = training_pairs(grid, labelled.qrels, range(len(grid.query_ids)))
+    return fit_weights(pairs, prior=DEFAULT_WEIGHTS)
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)

@@ -92,8 +92,17 @@ def training_pairs(
     return np.asarray(diffs, dtype=np.float32).reshape(-1, len(FEATURES))
 
 
-def fit_weights(diffs: np.ndarray, c: float = 1.0) -> dict[str, float]:
+def fit_weights(
+    diffs: np.ndarray, c: float = 1.0, prior: dict[str, float] | None = None
+) -> dict[str, float]:
     """Non-negative weights (summing to one) from pairwise differences.
+
+    Args:
+        diffs: Feature differences (better minus worse), one pair a row.
+        c: Inverse regularisation strength.
+        prior: Weights for features the data cannot speak to: a feature that never differs
+            between the two sides of any pair (e.g. ``degree`` when no posting states one)
+            keeps its prior share instead of silently getting zero.
 
     Raises:
         ValueError: If there are no pairs to learn from.
@@ -116,7 +125,13 @@ def fit_weights(diffs: np.ndarray, c: float = 1.0) -> dict[str, float]:
     total = coefficients.sum()
     if total <= 0:
         raise ValueError("no feature orders the pairs correctly; cannot learn weights")
-    return {name: float(w / total) for name, w in zip(FEATURES, coefficients, strict=True)}
+    learned = {name: float(w / total) for name, w in zip(FEATURES, coefficients, strict=True)}
+    silent = [name for name, column in zip(FEATURES, diffs.T, strict=True) if not column.any()]
+    kept = {name: float((prior or {}).get(name, 0.0)) for name in silent}
+    share = sum(kept.values())
+    if share <= 0 or share >= 1:
+        return learned
+    return {name: kept.get(name, (1 - share) * w) for name, w in learned.items()}
 
 
 def cross_validate(
@@ -125,6 +140,7 @@ def cross_validate(
     baselines: dict[str, dict[str, float]] | None = None,
     folds: int = 5,
     c: float = 1.0,
+    prior: dict[str, float] | None = None,
 ) -> CrossValidation:
     """Grouped k-fold by job: learn on the other folds, rank every document for held-out jobs.
 
@@ -135,6 +151,7 @@ def cross_validate(
             ``{"bm25": {"bm25": 1.0}}``.
         folds: Number of folds (at most the number of labelled jobs).
         c: Inverse regularisation strength.
+        prior: See :func:`fit_weights`.
 
     Returns:
         Metrics of ``"learned"`` and each baseline over all held-out jobs.
@@ -146,7 +163,7 @@ def cross_validate(
     runs: dict[str, Run] = {"learned": {}, **{name: {} for name in baselines or {}}}
     fold_weights = []
     for fold, (train, test) in enumerate(GroupKFold(n_splits=folds).split(rows, groups=rows)):
-        weights = fit_weights(training_pairs(grid, qrels, rows[train], seed=fold), c)
+        weights = fit_weights(training_pairs(grid, qrels, rows[train], seed=fold), c, prior)
         fold_weights.append(weights)
         runs["learned"].update(grid.run(weights, rows[test]))
         for name, fixed in (baselines or {}).items():

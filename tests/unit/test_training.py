@@ -66,3 +66,14 @@ def test_weights_are_validated() -> None:
         normalise_weights({"bm25": -1.0, "dense": 2.0})
     with pytest.raises(ValueError, match="positive"):
         normalise_weights({"bm25": 0.0})
+
+
+def test_a_feature_the_data_never_varies_keeps_its_prior_weight() -> None:
+    grid, qrels = _grid()
+    grid.values[:, :, FEATURES.index("degree")] = 1.0  # no posting states a degree
+    diffs = training_pairs(grid, qrels, rows=range(12))
+    assert fit_weights(diffs)["degree"] == 0.0
+    weights = fit_weights(diffs, prior=DEFAULT_WEIGHTS)
+    assert weights["degree"] == pytest.approx(DEFAULT_WEIGHTS["degree"])
+    assert sum(weights.values()) == pytest.approx(1.0)
+    assert max(weights, key=weights.get) == "required_skills"
