@@ -224,14 +224,7 @@ def batch_scoring(
         postings, resumes = load_inputs(jobs_path, resumes_path)
     with timer("clean"):
         prepared = clean_records(postings, resumes, settings)
-    embedder = Embedder(
-        settings.embedding.model_path,
-        cache_dir=settings.embedding.cache_dir,
-        batch_size=settings.embedding.batch_size,
-        max_tokens=settings.embedding.max_tokens,
-        chunk_overlap=settings.embedding.chunk_overlap,
-        show_progress=True,
-    )
+    embedder = Embedder.from_settings(settings.embedding, show_progress=True)
     with timer("embed_and_index"):
         index = update_index(prepared.resumes, embedder, settings.index_dir)
     ranker, ranker_info = select_ranker(settings, embedder)

@@ -164,14 +164,7 @@ def ranking_experiment(
     grid = grid or DEFAULT_GRID
     tracking_uri = settings.mlflow_tracking_uri
     labelled = load_labelled(jobs_path, resumes_path, qrels_path, direction, max_queries)
-    embedder = Embedder(
-        settings.embedding.model_path,
-        cache_dir=settings.embedding.cache_dir,
-        batch_size=settings.embedding.batch_size,
-        max_tokens=settings.embedding.max_tokens,
-        chunk_overlap=settings.embedding.chunk_overlap,
-        show_progress=False,
-    )
+    embedder = Embedder.from_settings(settings.embedding, show_progress=False)
     experiment_id, parent_run_id = start_experiment_run(
         tracking_uri, labelled, grid.as_dict(), experiment=experiment
     )

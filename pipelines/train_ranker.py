@@ -143,14 +143,7 @@ def train_requirement_ranker(
         The artifact (weights, dataset hashes, CV metrics) and the registered model version.
     """
     labelled = load_labelled(jobs, resumes, qrels)
-    embedder = Embedder(
-        settings.embedding.model_path,
-        cache_dir=settings.embedding.cache_dir,
-        batch_size=settings.embedding.batch_size,
-        max_tokens=settings.embedding.max_tokens,
-        chunk_overlap=settings.embedding.chunk_overlap,
-        show_progress=True,
-    )
+    embedder = Embedder.from_settings(settings.embedding, show_progress=True)
     grid = compute_grid(labelled, embedder)
     cv = evaluate_by_cross_validation(grid, labelled, folds)
     weights = fit_final_weights(grid, labelled)

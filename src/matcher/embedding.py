@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
     from transformers import PreTrainedTokenizerBase
 
+    from matcher.settings import EmbeddingSettings
+
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
 
@@ -201,6 +203,18 @@ class Embedder:
         self.stats = EmbeddingStats()
         self._model: SentenceTransformer | None = None
         self._tokenizer: PreTrainedTokenizerBase | None = None
+
+    @classmethod
+    def from_settings(cls, settings: EmbeddingSettings, show_progress: bool = True) -> Embedder:
+        """An embedder configured by the ``embedding`` section of the settings."""
+        return cls(
+            settings.model_path,
+            cache_dir=settings.cache_dir,
+            batch_size=settings.batch_size,
+            max_tokens=settings.max_tokens,
+            chunk_overlap=settings.chunk_overlap,
+            show_progress=show_progress,
+        )
 
     def _model_max_tokens(self) -> int:
         config = self.model_path / "sentence_bert_config.json"

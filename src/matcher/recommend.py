@@ -167,14 +167,7 @@ def recommend_from_files(
         raise InputError(f"resume {raw_resume[schema.RESUME_ID].iloc[0]!r} rejected: {reason}")
     loaded = load_postings(jobs_path)
     postings, posting_rejects = prepare_postings(loaded.records)
-    embedder = Embedder(
-        settings.embedding.model_path,
-        cache_dir=settings.embedding.cache_dir,
-        batch_size=settings.embedding.batch_size,
-        max_tokens=settings.embedding.max_tokens,
-        chunk_overlap=settings.embedding.chunk_overlap,
-        show_progress=False,
-    )
+    embedder = Embedder.from_settings(settings.embedding, show_progress=False)
     ranker, info = select_ranker(settings, embedder)
     recommendations = recommend_jobs(resume, postings, ranker, top_k)
     path = write_recommendations(recommendations, out_dir)
