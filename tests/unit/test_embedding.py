@@ -79,3 +79,24 @@ def test_fingerprint_is_stable_and_names_the_model() -> None:
     path = resolve_model_path(None)
     assert model_fingerprint(path) == model_fingerprint(path)
     assert "minilm" in model_fingerprint(path).lower()
+
+
+def test_any_local_model_folder_works_by_configuration(tmp_path: Path) -> None:
+    from matcher.embedding import Embedder
+    from matcher.settings import load_settings
+
+    # A copy of the packaged model in a folder of the user's choosing (files linked, not copied).
+    source = resolve_model_path(None)
+    folder = tmp_path / "my-team-model"
+    for item in source.iterdir():
+        (folder / item.name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / item.name).symlink_to(item, target_is_directory=item.is_dir())
+    settings = load_settings(embedding={"model_path": folder, "cache_dir": tmp_path / "cache"})
+    custom = Embedder.from_settings(settings.embedding, show_progress=False)
+    assert custom.model_path == folder and custom.model_id.startswith("my-team-model-")
+    packaged = Embedder(show_progress=False)
+    np.testing.assert_allclose(
+        custom.embed_texts(["forklift operator"]),
+        packaged.embed_texts(["forklift operator"]),
+        atol=1e-5,
+    )
