@@ -28,10 +28,11 @@ from matcher.index import ResumeIndex, build_index, load_index, save_index
 from matcher.loading import InputError, Loaded, load_postings, load_resumes
 from matcher.manifest import Timer, build_manifest, describe_input, write_manifest
 from matcher.preprocess import prepare_postings, prepare_resumes
-from matcher.rankers import Ranker, resume_texts
+from matcher.rankers import Ranker, sum_components
 from matcher.scoring import select_ranker
 from matcher.settings import Settings
 from matcher.shortlist import build_shortlists, write_shortlists
+from matcher.texts import resume_texts
 from matcher.tracking import ensure_experiment, flatten, numeric_metrics
 
 
@@ -131,10 +132,7 @@ def score_candidates(
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Score every resume for every posting; returns the scores and their components."""
     components = ranker.components(postings, resumes)
-    total = np.zeros((len(postings), len(resumes)), dtype=np.float32)
-    for part in components.values():
-        total += part
-    return total, components
+    return sum_components(components, postings, resumes), components
 
 
 @task(cache_policy=NO_CACHE)

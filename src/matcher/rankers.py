@@ -72,11 +72,17 @@ class Ranker(ABC):
         direction: Direction = "resumes-for-job",
     ) -> np.ndarray:
         """Score of every resume for every posting, shape ``(n_postings, n_resumes)``."""
-        parts = self.components(postings, resumes, direction)
-        total = np.zeros((len(postings), len(resumes)), dtype=np.float32)
-        for part in parts.values():
-            total += part
-        return total
+        return sum_components(self.components(postings, resumes, direction), postings, resumes)
+
+
+def sum_components(
+    parts: dict[str, np.ndarray], postings: pd.DataFrame, resumes: pd.DataFrame
+) -> np.ndarray:
+    """The score: the sum of a ranker's weighted components (zeros when there are none)."""
+    total = np.zeros((len(postings), len(resumes)), dtype=np.float32)
+    for part in parts.values():
+        total += part
+    return total
 
 
 class TfidfRanker(Ranker):

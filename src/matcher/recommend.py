@@ -15,7 +15,7 @@ import pandas as pd
 
 from matcher import schema
 from matcher.csv_safety import write_safe_csv
-from matcher.rankers import Ranker
+from matcher.rankers import Ranker, sum_components
 from matcher.shortlist import format_breakdown
 
 #: Columns every recommendations file starts with; the ranker's explanation columns follow.
@@ -53,9 +53,7 @@ def recommend_jobs(
     if postings.empty:
         return pd.DataFrame(columns=list(RECOMMENDATION_COLUMNS))
     parts = ranker.components(postings, resume, "jobs-for-resume")
-    scores = np.zeros(len(postings), dtype=np.float32)
-    for part in parts.values():
-        scores += part[:, 0]
+    scores = sum_components(parts, postings, resume)[:, 0]
     job_ids = postings[schema.JOB_ID].astype(str).to_numpy(dtype=object)
     order = np.lexsort((job_ids, -scores))[:top_k]
     explain = ranker.explainer(postings, resume)
