@@ -87,7 +87,10 @@ class EmbeddingCache:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(path)
+        # Several processes (parallel flow runs, workers) may share one cache: wait for a writer
+        # instead of failing, and let readers go on while it writes.
+        self._db = sqlite3.connect(path, timeout=120)
+        self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS embeddings ("
             " model TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL,"
