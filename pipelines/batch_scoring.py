@@ -232,6 +232,9 @@ def batch_scoring(
         scores, components = score_candidates(prepared.postings, prepared.resumes, ranker)
     with timer("explain"):
         shortlists = make_shortlists(prepared, scores, components, ranker, settings.ranking.top_k)
+        warnings = ranker.warnings(prepared.postings, prepared.resumes)
+    for warning in warnings:
+        get_run_logger().warning(warning)
     with timer("write"):
         outputs = write_outputs(prepared, shortlists, out_dir)
     counts = _counts(postings, resumes, prepared)
@@ -245,6 +248,7 @@ def batch_scoring(
         embedding=embedder.stats.as_dict(),
         timings=timer.seconds,
         outputs={name: str(path) for name, path in outputs.items()},
+        warnings=warnings,
     )
     manifest_path = write_manifest(manifest, out_dir / "run_manifest.json")
     run_id = log_to_mlflow(settings, manifest, outputs, manifest_path)

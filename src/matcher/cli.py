@@ -217,9 +217,14 @@ def evaluate(
 
 @app.command()
 def experiment(
-    jobs: Annotated[Path, typer.Option(help="Postings table or folder.")],
-    resumes: Annotated[Path, typer.Option(help="Resumes table or folder.")],
-    qrels: Annotated[Path, typer.Option(help="Judgements CSV: job_id,resume_id,relevance.")],
+    jobs: Annotated[Path | None, typer.Option(help="Postings table or folder.")] = None,
+    resumes: Annotated[Path | None, typer.Option(help="Resumes table or folder.")] = None,
+    qrels: Annotated[
+        Path | None, typer.Option(help="Judgements CSV: job_id,resume_id,relevance.")
+    ] = None,
+    sets: SetOption = None,
+    sets_file: SetsFileOption = None,
+    folds: Annotated[int, typer.Option(min=2, help="Cross-validation folds (several sets).")] = 5,
     grid: Annotated[
         Path | None,
         typer.Option(
@@ -237,7 +242,23 @@ def experiment(
     ] = None,
     config: ConfigOption = None,
 ) -> None:
-    """Compare a grid of rankers as nested MLflow runs and register the best as matcher-ranker."""
+    """Compare rankers on labelled data, logged to MLflow.
+
+    With --jobs/--resumes/--qrels: a grid of rankers on one set as nested runs; the best is
+    registered as matcher-ranker. With --set or --sets: the cross-domain matrix, every ranker
+    on every set, in-domain (grouped cross-validation) and across domains (learned on the
+    other sets).
+    """
+    if sets or sets_file is not None:
+        specs = _labelled_specs(sets, sets_file, jobs, resumes, qrels)
+        from matcher.runtime import configure_runtime
+
+        configure_runtime()
+        result = _run_cross_domain(specs, _settings(config), None, folds)
+        typer.echo(f"MLflow run: {result['mlflow_run_id']}")
+        return
+    if jobs is None or resumes is None or qrels is None:
+        _fail("give --jobs, --resumes and --qrels, or labelled sets with --set/--sets")
     _check_paths(jobs=jobs, resumes=resumes, qrels=qrels, grid=grid)
     checked = _check_direction(direction)
     from matcher.runtime import configure_runtime
@@ -282,47 +303,113 @@ def experiment(
     typer.echo(f"MLflow parent run: {summary['parent_run_id']} ({settings.mlflow_tracking_uri})")
 
 
-@app.command()
-def train(
-    jobs: Annotated[Path, typer.Option(help="Postings table or folder.")],
-    resumes: Annotated[Path, typer.Option(help="Resumes table or folder.")],
-    qrels: Annotated[Path, typer.Option(help="Judgements CSV: job_id,resume_id,relevance.")],
-    out: Annotated[
-        Path, typer.Option(help="Where to write the learned weights (readable JSON).")
-    ] = Path("models/requirements_ranker.json"),
-    folds: Annotated[int, typer.Option(min=2, help="Cross-validation folds, grouped by job.")] = 5,
-    promote_model: Annotated[
-        bool, typer.Option("--promote", help="Make the trained ranker the champion.")
-    ] = False,
-    config: ConfigOption = None,
-) -> None:
-    """Learn the requirement-aware ranker's weights from qrels and register them in MLflow."""
-    _check_paths(jobs=jobs, resumes=resumes, qrels=qrels)
-    from matcher.runtime import configure_runtime
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="A labelled set NAME=FOLDER (jobs.*, resumes.* or resumes/, qrels.csv); repeat.",
+    ),
+]
+SetsFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--sets",
+        help="TOML file of labelled sets ([[sets]] name, path, reverse, max_resumes, ...).",
+    ),
+]
 
-    configure_runtime()
-    settings = _settings(config)
-    from pipelines.train_ranker import train_requirement_ranker
+
+def _labelled_specs(
+    sets: list[str] | None,
+    sets_file: Path | None,
+    jobs: Path | None = None,
+    resumes: Path | None = None,
+    qrels: Path | None = None,
+) -> list[Any]:
+    """The labelled sets named on the command line (at least one)."""
+    from matcher.labelled_sets import (
+        LabelledSetSpec,
+        check_sets,
+        load_sets_file,
+        parse_set_option,
+    )
+
+    specs: list[LabelledSetSpec] = []
+    try:
+        if sets_file is not None:
+            specs.extend(load_sets_file(sets_file))
+        specs.extend(parse_set_option(value) for value in sets or [])
+        if jobs is not None or resumes is not None or qrels is not None:
+            if jobs is None or resumes is None or qrels is None:
+                _fail("--jobs, --resumes and --qrels go together")
+            specs.append(
+                LabelledSetSpec(
+                    name="labelled", path=qrels.parent, jobs=jobs, resumes=resumes, qrels=qrels
+                )
+            )
+        if not specs:
+            _fail(
+                "name the labelled data: --set NAME=FOLDER, --sets FILE or --jobs/--resumes/--qrels"
+            )
+        return check_sets(specs)
+    except (ValueError, FileNotFoundError) as error:
+        _fail(str(error))
+
+
+def _run_cross_domain(
+    specs: list[Any], settings: Any, weights_out: Path | None, folds: int, promote: bool = False
+) -> Any:
+    from pipelines.cross_domain import cross_domain_experiment
 
     from matcher.labelled import LabelledDataError
     from matcher.loading import InputError
 
     try:
-        result = train_requirement_ranker(
-            jobs, resumes, qrels, out, settings, folds=folds, promote=promote_model
+        return cross_domain_experiment(
+            specs, settings, weights_out=weights_out, folds=folds, promote=promote
         )
-    except (InputError, LabelledDataError) as error:
+    except (InputError, LabelledDataError, FileNotFoundError) as error:
         _fail(str(error))
-    metrics = result["artifact"]["cross_validation"]["metrics"]
-    typer.echo(f"{'cross-validated':<22} {'pairwise':>8} {'MRR':>8} {'nDCG@10':>8}")
-    for name, summary in metrics.items():
-        typer.echo(
-            f"{name:<22} {summary['pairwise_accuracy']:>8.4f} {summary['MRR']:>8.4f}"
-            f" {summary['nDCG@10']:>8.4f}"
-        )
+
+
+@app.command()
+def train(
+    sets: SetOption = None,
+    sets_file: SetsFileOption = None,
+    jobs: Annotated[Path | None, typer.Option(help="Postings of one labelled set.")] = None,
+    resumes: Annotated[Path | None, typer.Option(help="Resumes of one labelled set.")] = None,
+    qrels: Annotated[Path | None, typer.Option(help="Judgements of one labelled set.")] = None,
+    out: Annotated[
+        Path, typer.Option(help="Where to write the learned model (readable JSON).")
+    ] = Path("models/requirements_ranker.json"),
+    folds: Annotated[
+        int, typer.Option(min=2, help="Cross-validation folds, grouped by query.")
+    ] = 5,
+    promote_model: Annotated[
+        bool, typer.Option("--promote", help="Make the trained ranker the champion.")
+    ] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Learn the requirement ranker's weights, neutral values and calibration on labelled sets.
+
+    Every set counts the same. The cross-domain matrix (each ranker on each set, in-domain and
+    across domains) is printed, logged to MLflow and stored in the model file as its evidence.
+    """
+    specs = _labelled_specs(sets, sets_file, jobs, resumes, qrels)
+    from matcher.runtime import configure_runtime
+
+    configure_runtime()
+    settings = _settings(config)
+    result = _run_cross_domain(specs, settings, out, folds, promote_model)
     weights = result["artifact"]["weights"]
     typer.echo("weights: " + ", ".join(f"{k} {v:.3f}" for k, v in weights.items() if v > 0))
-    typer.echo(f"weights written to {result['weights_path']}")
+    typer.echo(f"learned model written to {result['weights_path']}")
+    registered = result["registered"]
+    typer.echo(
+        f"registered {registered['model_name']} version {registered['version']}"
+        + (" as champion" if promote_model else "")
+    )
+    typer.echo(f"MLflow run: {result['mlflow_run_id']} ({settings.mlflow_tracking_uri})")
 
 
 @app.command()

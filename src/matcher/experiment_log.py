@@ -183,3 +183,86 @@ def finish_run(tracking_uri: str, run_id: str, failed: bool = False) -> None:
 
     status = "FAILED" if failed else "FINISHED"
     mlflow.MlflowClient(tracking_uri=tracking_uri).set_terminated(run_id, status=status)
+
+
+def reliability_chart(tables: Mapping[str, pd.DataFrame]) -> Any:
+    """Reliability diagram: mean calibrated score against the share relevant, per set."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(5.5, 5))
+    axis.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect")
+    for name, table in tables.items():
+        used = table[table["pairs"] > 0]
+        axis.plot(used["mean_probability"], used["share_relevant"], marker="o", label=name)
+    axis.set_xlabel("calibrated score (chance of relevance)")
+    axis.set_ylabel("share of pairs judged relevant")
+    axis.set_xlim(0, 1)
+    axis.set_ylim(0, 1)
+    axis.legend(loc="upper left", fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def log_cross_domain(
+    tracking_uri: str,
+    experiment: str,
+    sets: Mapping[str, Any],
+    datasets: Mapping[str, Mapping[str, str]],
+    markdown: str,
+    matrix_rows: Sequence[Mapping[str, Any]],
+    artifact: Mapping[str, Any],
+    reliability_tables: Mapping[str, pd.DataFrame],
+    model_config: Mapping[str, Any] | None = None,
+) -> str:
+    """One MLflow run of a cross-domain experiment; returns its ID.
+
+    With ``model_config`` (a trained ranker's configuration) the run can be registered as a
+    version of ``matcher-ranker`` (:func:`matcher.registry.register_run`).
+
+    Parameters: the sets and their hashes, the learned weights. Metrics: every cell of the
+    matrix as ``<tested set>.<ranker>.<setting>.<metric>`` and each set's calibration error.
+    Artifacts: the matrix (CSV and Markdown), the learned model and a reliability diagram.
+    """
+    import mlflow
+
+    experiment_id = ensure_experiment(experiment, tracking_uri)
+    with mlflow.start_run(experiment_id=experiment_id, run_name="cross-domain") as run:
+        mlflow.set_tag(KIND_TAG, "cross-domain")
+        params = {
+            "git_commit": source_commit() or "unknown",
+            **{f"set.{k}": str(v) for k, v in flatten(dict(sets)).items()},
+            **{
+                f"dataset.{name}.{key}_sha256": value
+                for name, hashes in datasets.items()
+                for key, value in hashes.items()
+            },
+            **{f"weight.{k}": v for k, v in artifact["weights"].items()},
+        }
+        mlflow.log_params({k: str(v)[:500] for k, v in params.items()})
+        metrics: dict[str, float] = {}
+        for row in matrix_rows:
+            for name in ("nDCG@10", "MAP", "pairwise_accuracy"):
+                value = float(row[name])
+                if not math.isnan(value):
+                    key = f"{row['tested_on']}.{row['ranker']}.{row['setting']}.{metric_key(name)}"
+                    metrics[key] = value
+        for name, value in artifact.get("expected_calibration_error", {}).items():
+            metrics[f"{name}.ECE"] = float(value)
+        mlflow.log_metrics(metrics)
+        with tempfile.TemporaryDirectory() as folder:
+            root = Path(folder)
+            write_safe_csv(pd.DataFrame(list(matrix_rows)), root / "cross_domain_matrix.csv")
+            (root / "cross_domain_matrix.md").write_text(markdown + "\n", encoding="utf-8")
+            mlflow.log_artifacts(str(root))
+        mlflow.log_dict(dict(artifact), "requirements_ranker.json")
+        if model_config is not None:
+            mlflow.log_dict(dict(model_config), CONFIG_ARTIFACT)
+        figure = reliability_chart(reliability_tables)
+        mlflow.log_figure(figure, "reliability.png")
+        import matplotlib.pyplot as plt
+
+        plt.close(figure)
+        return str(run.info.run_id)

@@ -20,19 +20,30 @@ degree                 whether the highest degree meets the one required
 title                  similarity of the job title to the resume's role titles
 dense                  similarity of the whole texts (see :class:`DenseRanker`)
 bm25                   BM25, relative to the best resume for the same posting
+tfidf                  cosine of the TF-IDF vectors of the two texts
 =====================  ===============================================================
 
-A posting that states no skills, years or degree gives every candidate a 1 on that feature:
-nothing is missing, and the ranking is left to the other signals. A resume with no dated roles
-holds no years in any role, and its overall years are the ones it states ("8 years of
-experience"), or none.
+The similarity signals (``requirement_terms``, ``dense``, ``bm25``, ``tfidf``) see the posting
+without its boilerplate (:func:`matcher.boilerplate.strip_boilerplate`): equal-opportunity,
+benefits and application text would otherwise pull the wrong resumes up.
+
+**Confidence.** A feature read from what a posting asks for is only as good as the reading. Each
+such feature has a confidence in [0, 1] per pair (:data:`GATED`): the share of the evidence it
+needs that was found, e.g. three or more required skills for ``required_skills``, a years
+requirement in the posting and dated roles in the resume for ``experience``. The value used is
+``confidence * value + (1 - confidence) * neutral``, where ``neutral`` is the feature's mean over
+the pairs where it is fully confident (learned with the weights; :data:`DEFAULT_NEUTRAL`
+otherwise). So a posting from which nothing is read hands out no free points and takes none
+away: every candidate gets the same neutral value, and the ranking falls back on the similarity
+signals. Scores stay comparable across postings, which matters when postings are ranked for one
+resume. A resume with no dated roles and no stated years holds no years in any role.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,7 +52,9 @@ from rapidfuzz import fuzz, process
 from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
+from matcher import schema
 from matcher.dates import merged_years
+from matcher.education import DegreeLevel
 from matcher.embedding import Embedder
 from matcher.profiles import (
     PostingProfile,
@@ -65,7 +78,23 @@ FEATURES: tuple[str, ...] = (
     "title",
     "dense",
     "bm25",
+    "tfidf",
 )
+#: Features read from what the posting asks for or what the resume's structure shows, which
+#: fall back to a neutral value where little was read (see the module docstring).
+GATED: tuple[str, ...] = (
+    "required_skills",
+    "preferred_skills",
+    "requirement_coverage",
+    "experience",
+    "degree",
+    "title",
+)
+#: Neutral values used when no learned ones are given: each feature's mean over the confident
+#: pairs of the labelled sets (RJDB and livecareer), rounded.
+DEFAULT_NEUTRAL: dict[str, float] = {name: 0.5 for name in GATED}
+#: How many required skills, preferred skills and requirement lines give full confidence.
+FULL_CONFIDENCE_AT = {"required_skills": 3, "preferred_skills": 2, "requirement_coverage": 3}
 _TITLE_MATCH = 80  # rapidfuzz token-sort ratio for "the same role"
 #: Cosine between a skill's name and a resume line from which the line starts to count as
 #: stating the skill, and from which it counts fully ("handle time judiciously" is close to
@@ -82,15 +111,45 @@ _ROLE_NAME_CHARS = 60
 
 @dataclass(frozen=True)
 class PairFeatures:
-    """All features of all pairs, plus the profiles they were computed from."""
+    """All features of all pairs, plus the profiles they were computed from.
+
+    Attributes:
+        values: Feature name to ``(n_postings, n_resumes)`` values as read (before the
+            confidence blend).
+        postings: The posting profiles, in row order.
+        resumes: The resume profiles, in row order.
+        confidence: For each feature of :data:`GATED`, ``(n_postings, n_resumes)`` in [0, 1].
+    """
 
     values: dict[str, np.ndarray]
     postings: list[PostingProfile]
     resumes: list[ResumeProfile]
+    confidence: dict[str, np.ndarray] = field(default_factory=dict)
 
-    def stacked(self, names: Sequence[str] = FEATURES) -> np.ndarray:
-        """Features as one ``(n_postings, n_resumes, n_features)`` array."""
-        return np.stack([self.values[n] for n in names], axis=-1)
+    def blended(self, neutral: dict[str, float] | None = None) -> dict[str, np.ndarray]:
+        """Values with each gated feature pulled towards its neutral value by its confidence."""
+        neutral = {**DEFAULT_NEUTRAL, **(neutral or {})}
+        result = dict(self.values)
+        for name, confidence in self.confidence.items():
+            result[name] = (
+                confidence * self.values[name] + (1.0 - confidence) * neutral[name]
+            ).astype(np.float32)
+        return result
+
+    def stacked(
+        self, names: Sequence[str] = FEATURES, neutral: dict[str, float] | None = None
+    ) -> np.ndarray:
+        """Blended features as one ``(n_postings, n_resumes, n_features)`` array."""
+        values = self.blended(neutral)
+        return np.stack([values[n] for n in names], axis=-1)
+
+    def confident_means(self) -> dict[str, float]:
+        """Each gated feature's mean over its fully confident pairs (the neutral value)."""
+        means = {}
+        for name, confidence in self.confidence.items():
+            sure = confidence >= 1.0
+            means[name] = float(self.values[name][sure].mean()) if sure.any() else 0.5
+        return means
 
 
 def skill_evidence(
@@ -337,12 +396,13 @@ def _analyzer(text: str) -> list[str]:
     ]
 
 
-def requirement_terms(
-    postings: Sequence[PostingProfile], resume_texts: Sequence[str]
-) -> np.ndarray:
-    """IDF-weighted share of each posting's requirement words found in each resume."""
-    result = np.ones((len(postings), len(resume_texts)), dtype=np.float32)
-    wanted = [" ".join(p.requirement_lines) for p in postings]
+def requirement_terms(wanted: Sequence[str], resume_texts: Sequence[str]) -> np.ndarray:
+    """IDF-weighted share of the words of each posting's ``wanted`` text found in each resume.
+
+    ``wanted`` is the posting's requirement lines, or its whole text (without boilerplate)
+    when none were read.
+    """
+    result = np.ones((len(wanted), len(resume_texts)), dtype=np.float32)
     if not resume_texts or not any(wanted):
         return result
     vectorizer = TfidfVectorizer(analyzer=_analyzer, binary=True, norm=None, use_idf=True)
@@ -381,6 +441,79 @@ def title_similarity(
     return np.clip(best, 0.0, 1.0).astype(np.float32)
 
 
+def confidences(
+    postings: Sequence[PostingProfile], resumes: Sequence[ResumeProfile]
+) -> dict[str, np.ndarray]:
+    """How much of what each gated feature needs was read, per pair, in [0, 1].
+
+    * ``required_skills``, ``preferred_skills``, ``requirement_coverage``: the share of
+      :data:`FULL_CONFIDENCE_AT` required skills (or any-of groups), preferred skills and
+      requirement lines read from the posting.
+    * ``experience``: 1 when the posting asks for years and the resume has dated roles or
+      states its years; 0.5 when the resume shows neither (a reading failure is as likely as
+      a resume with no experience); 0 when the posting asks for no years.
+    * ``degree``: 1 when the posting requires a degree and the resume names one; 0.5 when the
+      resume names none; 0 when the posting requires none.
+    * ``title``: 1 when role titles were read from the resume, else 0.
+    """
+    n_resumes = len(resumes)
+
+    def per_posting(values: list[float]) -> np.ndarray:
+        column = np.asarray(values, dtype=np.float32).reshape(-1, 1)
+        return np.repeat(column, n_resumes, axis=1)
+
+    def share(counts: list[int], full: int) -> np.ndarray:
+        return per_posting([min(1.0, count / full) for count in counts])
+
+    def outer(rows: list[float], columns: list[float]) -> np.ndarray:
+        return np.outer(
+            np.asarray(rows, dtype=np.float32), np.asarray(columns, dtype=np.float32)
+        ).reshape(len(rows), n_resumes)
+
+    def groups(profile: PostingProfile, kind: str) -> int:
+        grouped = getattr(profile, f"{kind}_groups", None)
+        return len(grouped) if grouped is not None else len(getattr(profile, f"{kind}_skills"))
+
+    asks_years = [1.0 if (p.requirements.min_years or p.years_required) else 0.0 for p in postings]
+    asks_degree = [
+        1.0
+        if p.requirements.degree_required is not None
+        and p.requirements.degree_required > DegreeLevel.NONE
+        else 0.0
+        for p in postings
+    ]
+    return {
+        "required_skills": share(
+            [groups(p, "required") for p in postings], FULL_CONFIDENCE_AT["required_skills"]
+        ),
+        "preferred_skills": share(
+            [groups(p, "preferred") for p in postings], FULL_CONFIDENCE_AT["preferred_skills"]
+        ),
+        "requirement_coverage": share(
+            [len(p.requirement_lines) for p in postings],
+            FULL_CONFIDENCE_AT["requirement_coverage"],
+        ),
+        "experience": outer(
+            asks_years,
+            [1.0 if (r.experience.roles or r.experience.stated_years) else 0.5 for r in resumes],
+        ),
+        "degree": outer(
+            asks_degree, [1.0 if r.degree.level > DegreeLevel.NONE else 0.5 for r in resumes]
+        ),
+        "title": outer([1.0] * len(postings), [1.0 if r.titles else 0.0 for r in resumes]),
+    }
+
+
+def focus_postings(postings: pd.DataFrame) -> pd.DataFrame:
+    """The postings with their model text stripped of boilerplate, for the similarity signals."""
+    from matcher.boilerplate import strip_boilerplate
+    from matcher.texts import posting_texts
+
+    return postings.assign(
+        **{schema.MODEL_TEXT: [strip_boilerplate(text) for text in posting_texts(postings)]}
+    )
+
+
 def compute_features(
     postings: pd.DataFrame,
     resumes: pd.DataFrame,
@@ -390,11 +523,19 @@ def compute_features(
     direction: Direction = "resumes-for-job",
     dense: DenseRanker | None = None,
 ) -> PairFeatures:
-    """Every feature of :data:`FEATURES` for every (posting, resume) pair."""
-    # Imported here: the rankers module registers the ranker built on these features.
+    """Every feature of :data:`FEATURES` for every (posting, resume) pair, with confidences."""
+    from matcher.lexical import tfidf_scores
     from matcher.rankers import DenseRanker, lexical_matrix
+    from matcher.texts import posting_texts
 
     dense = dense or DenseRanker(embedder)
+    focus = focus_postings(postings)
+    focus_texts = posting_texts(focus)
+    cvs = resume_texts(resumes)
+    wanted = [
+        "\n".join(p.requirement_lines) or text
+        for p, text in zip(posting_profiles, focus_texts, strict=True)
+    ]
     values = {
         "required_skills": skill_coverage(
             [p.required_skills for p in posting_profiles], resume_profiles, embedder
@@ -403,7 +544,7 @@ def compute_features(
             [p.preferred_skills for p in posting_profiles], resume_profiles, embedder
         ),
         "requirement_coverage": requirement_coverage(posting_profiles, resume_profiles, embedder),
-        "requirement_terms": requirement_terms(posting_profiles, resume_texts(resumes)),
+        "requirement_terms": requirement_terms(wanted, cvs),
         "experience": experience_matrix(posting_profiles, resume_profiles, embedder),
         "degree": np.array(
             [
@@ -416,7 +557,10 @@ def compute_features(
             dtype=np.float32,
         ).reshape(len(posting_profiles), len(resume_profiles)),
         "title": title_similarity(posting_profiles, resume_profiles, embedder),
-        "dense": dense.similarity(postings, resumes),
-        "bm25": lexical_matrix(postings, resumes, direction),
+        "dense": dense.similarity(focus, resumes),
+        "bm25": lexical_matrix(focus, resumes, direction),
+        "tfidf": tfidf_scores(focus_texts, cvs),
     }
-    return PairFeatures(values, posting_profiles, resume_profiles)
+    return PairFeatures(
+        values, posting_profiles, resume_profiles, confidences(posting_profiles, resume_profiles)
+    )

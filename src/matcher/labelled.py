@@ -226,6 +226,34 @@ class LabelledSet:
             hashes=hashes,
         )
 
+    def subset_queries(self, max_queries: int) -> LabelledSet:
+        """The first ``max_queries`` judged queries; every document is kept."""
+        queries = self.query_ids[:max_queries]
+        hashes = dict(self.hashes)
+        if "dataset" in hashes:
+            hashes["dataset"] = f"{hashes['dataset']}:queries={max_queries}"
+        return replace(self, qrels={q: dict(self.qrels[q]) for q in queries}, hashes=hashes)
+
+    def sample_resumes(self, max_resumes: int, seed: int = 0) -> LabelledSet:
+        """A seeded random sample of ``max_resumes`` resumes, with the qrels cut to match.
+
+        Postings are all kept. In ``jobs-for-resume`` the sampled resumes are the queries.
+        The ``dataset`` hash gains a ``:resumes=N,seed=S`` suffix.
+        """
+        if max_resumes >= len(self.resumes):
+            return self
+        ids = self.resumes[schema.RESUME_ID].astype(str)
+        chosen = set(ids.sample(n=max_resumes, random_state=seed))
+        resumes = self.resumes[ids.isin(chosen)].reset_index(drop=True)
+        if self.direction == "resumes-for-job":
+            qrels = {q: {d: r for d, r in j.items() if d in chosen} for q, j in self.qrels.items()}
+        else:
+            qrels = {q: dict(j) for q, j in self.qrels.items() if q in chosen}
+        hashes = dict(self.hashes)
+        if "dataset" in hashes:
+            hashes["dataset"] = f"{hashes['dataset']}:resumes={max_resumes},seed={seed}"
+        return replace(self, resumes=resumes, qrels=qrels, hashes=hashes)
+
 
 def dataset_hashes(jobs_path: Path, resumes_path: Path, qrels_path: Path) -> dict[str, str]:
     """``path_sha256`` of each input and one hash of the three together (``dataset``)."""

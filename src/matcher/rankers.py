@@ -53,6 +53,10 @@ class Ranker(ABC):
         """What the shortlist says about each candidate; the posting's key terms by default."""
         return term_explainer(postings)
 
+    def warnings(self, postings: pd.DataFrame, resumes: pd.DataFrame) -> list[str]:
+        """Problems with the data that the run's manifest should report; none by default."""
+        return []
+
     @abstractmethod
     def components(
         self,

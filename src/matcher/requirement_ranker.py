@@ -14,6 +14,7 @@ when no labelled data has ever been seen.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,10 @@ import numpy as np
 import pandas as pd
 
 from matcher import schema
+from matcher.calibration import calibrated, fit_band
 from matcher.embedding import Embedder
 from matcher.explain import Explainer, term_explainer
-from matcher.features import FEATURES, PairFeatures, compute_features
+from matcher.features import DEFAULT_NEUTRAL, FEATURES, GATED, PairFeatures, compute_features
 from matcher.profiles import PostingProfile, ResumeProfile, profile_postings, profile_resumes
 from matcher.rankers import DenseRanker, Direction, Ranker, register_ranker
 from matcher.skills import SkillMatcher
@@ -38,8 +40,9 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "experience": 0.15,
     "degree": 0.05,
     "title": 0.10,
-    "dense": 0.10,
-    "bm25": 0.10,
+    "dense": 0.05,
+    "bm25": 0.05,
+    "tfidf": 0.10,
 }
 #: The learned weights shipped with the repository.
 WEIGHTS_FILE = Path(__file__).resolve().parents[2] / "models" / "requirements_ranker.json"
@@ -63,12 +66,50 @@ def normalise_weights(weights: dict[str, float]) -> dict[str, float]:
     return {name: float(weights.get(name, 0.0)) / total for name in FEATURES}
 
 
-def shipped_weights(path: Path = WEIGHTS_FILE) -> tuple[dict[str, float], str]:
-    """The learned weights from ``path`` and where they came from; the defaults if absent."""
+def normalise_neutral(neutral: dict[str, float] | None) -> dict[str, float]:
+    """Neutral values of the gated features (see :mod:`matcher.features`), defaults filled in.
+
+    Raises:
+        ValueError: If a name is not a gated feature or a value is outside [0, 1].
+    """
+    neutral = dict(neutral or {})
+    unknown = set(neutral) - set(GATED)
+    if unknown:
+        raise ValueError(f"unknown features in neutral values: {sorted(unknown)}; known: {GATED}")
+    if any(not 0.0 <= float(v) <= 1.0 for v in neutral.values()):
+        raise ValueError("neutral values must lie in [0, 1]")
+    return {name: float(neutral.get(name, DEFAULT_NEUTRAL[name])) for name in GATED}
+
+
+@dataclass(frozen=True)
+class ShippedModel:
+    """What the weights file holds: weights, neutral values, calibration, and its path."""
+
+    weights: dict[str, float]
+    neutral: dict[str, float]
+    calibration: dict[str, float]
+    source: str
+
+
+def shipped_model(path: Path = WEIGHTS_FILE) -> ShippedModel:
+    """The learned model in ``path``; the built-in defaults (uncalibrated) if it is absent."""
     if path.is_file():
         data = json.loads(path.read_text())
-        return normalise_weights(data["weights"]), str(path)
-    return normalise_weights(DEFAULT_WEIGHTS), "built-in default weights"
+        return ShippedModel(
+            normalise_weights(data["weights"]),
+            normalise_neutral(data.get("neutral")),
+            dict(data.get("calibration") or {}),
+            str(path),
+        )
+    return ShippedModel(
+        normalise_weights(DEFAULT_WEIGHTS), normalise_neutral(None), {}, "built-in default weights"
+    )
+
+
+def shipped_weights(path: Path = WEIGHTS_FILE) -> tuple[dict[str, float], str]:
+    """The learned weights in ``path`` and where they came from (the defaults if absent)."""
+    model = shipped_model(path)
+    return model.weights, model.source
 
 
 @register_ranker
@@ -78,6 +119,8 @@ class RequirementRanker(Ranker):
     Args:
         embedder: The shared embedder.
         weights: Feature weights; the shipped learned weights if None.
+        neutral: Neutral values of the gated features (see :mod:`matcher.features`); the
+            shipped ones with the shipped weights, else :data:`DEFAULT_NEUTRAL`.
         today: The date "Present" stands for in resumes (today if None).
         taxonomy_dir: A folder with ESCO ``skills_en.csv`` and/or O*NET ``Technology
             Skills.txt`` whose skills extend the built-in vocabulary (see
@@ -93,11 +136,18 @@ class RequirementRanker(Ranker):
         weights: dict[str, float] | None = None,
         today: date | None = None,
         taxonomy_dir: str | None = None,
+        neutral: dict[str, float] | None = None,
+        calibration: dict[str, float] | None = None,
     ) -> None:
         if weights is None:
-            self.weights, self.weights_source = shipped_weights()
+            shipped = shipped_model()
+            self.weights, self.weights_source = shipped.weights, shipped.source
+            self.neutral = normalise_neutral(neutral) if neutral else shipped.neutral
+            self.calibration = calibration if calibration is not None else shipped.calibration
         else:
             self.weights, self.weights_source = normalise_weights(weights), "parameters"
+            self.neutral = normalise_neutral(neutral)
+            self.calibration = dict(calibration or {})
         self.dense = DenseRanker(embedder)
         self.today = today
         self.taxonomy_dir = taxonomy_dir
@@ -119,7 +169,12 @@ class RequirementRanker(Ranker):
         self.dense.attach_index(index)
 
     def params(self) -> dict[str, Any]:
-        params: dict[str, Any] = {"weights": {k: round(v, 6) for k, v in self.weights.items()}}
+        params: dict[str, Any] = {
+            "weights": {k: round(v, 6) for k, v in self.weights.items()},
+            "neutral": {k: round(v, 6) for k, v in self.neutral.items()},
+        }
+        if self.calibration:
+            params["calibration"] = {k: round(v, 6) for k, v in self.calibration.items()}
         if self.taxonomy_dir:
             params["taxonomy_dir"] = str(self.taxonomy_dir)
         return params
@@ -152,27 +207,62 @@ class RequirementRanker(Ranker):
         resumes: pd.DataFrame,
         direction: Direction = "resumes-for-job",
     ) -> dict[str, np.ndarray]:
-        values = self.features(postings, resumes, direction).values
-        return {
+        values = self.features(postings, resumes, direction).blended(self.neutral)
+        parts = {
             name: (weight * values[name]).astype(np.float32)
             for name, weight in self.weights.items()
             if weight > 0
         }
+        if not self.calibration:
+            return parts
+        # The calibrated score, shared out in proportion to each signal's part of the raw sum,
+        # so that the breakdown still adds up to the score.
+        raw = sum(parts.values(), np.zeros((len(postings), len(resumes)), dtype=np.float32))
+        probability = calibrated(raw, self.calibration)
+        scale = np.divide(probability, raw, out=np.zeros_like(raw), where=raw > 0)
+        return {name: (part * scale).astype(np.float32) for name, part in parts.items()}
 
-    def explainer(self, postings: pd.DataFrame, resumes: pd.DataFrame) -> Explainer:
+    def warnings(self, postings: pd.DataFrame, resumes: pd.DataFrame) -> list[str]:
+        """One line per posting from which no requirement was read (ranked by similarity)."""
+        features = self._features_of(postings, resumes)
+        return [
+            f"posting {p.job_id!r}: no requirement read (no skills, years or degree); its"
+            " candidates are ranked by similarity only, and missing_required lists its most"
+            " distinctive terms"
+            for p in features.postings
+            if requirements_found(p) == 0
+        ]
+
+    def _features_of(self, postings: pd.DataFrame, resumes: pd.DataFrame) -> PairFeatures:
         # The profiles do not depend on the direction: reuse the last features of these frames.
         if self._last is not None and self._last[0] == _frames_key(postings, resumes):
-            features = self._last[2]
-        else:
-            features = self.features(postings, resumes)
+            return self._last[2]
+        return self.features(postings, resumes)
+
+    def explainer(self, postings: pd.DataFrame, resumes: pd.DataFrame) -> Explainer:
+        features = self._features_of(postings, resumes)
         by_job = {p.job_id: p for p in features.postings}
         by_resume = {r.resume_id: r for r in features.resumes}
+        row_of = {p.job_id: i for i, p in enumerate(features.postings)}
+        column_of = {r.resume_id: j for j, r in enumerate(features.resumes)}
+        scores = (
+            sum(self.components(postings, resumes).values(), np.float32(0.0))
+            if self.calibration
+            else None
+        )
         fallback = term_explainer(postings)
 
         def explain(posting: pd.Series, resume: pd.Series) -> dict[str, str]:
             job = by_job[str(posting[schema.JOB_ID])]
             candidate = by_resume[str(resume[schema.RESUME_ID])]
-            columns = explain_requirements(job, candidate)
+            fit = ""
+            if isinstance(scores, np.ndarray):
+                fit = fit_band(float(scores[row_of[job.job_id], column_of[candidate.resume_id]]))
+            columns = {
+                "fit": fit,
+                "requirements_found": str(requirements_found(job)),
+                **explain_requirements(job, candidate),
+            }
             if not job.required_skills and not job.preferred_skills:
                 terms = fallback(posting, resume)
                 columns["matched_required"] = terms["matched_terms"]
@@ -181,6 +271,20 @@ class RequirementRanker(Ranker):
             return columns
 
         return explain
+
+
+def requirements_found(posting: PostingProfile) -> int:
+    """How many requirements were read from a posting: skill groups, years and a degree."""
+    found = getattr(posting, "requirements_found", None)
+    if isinstance(found, int):
+        return found
+    degree = posting.requirements.degree_required
+    return (
+        len(posting.required_skills)
+        + len(posting.years_required)
+        + int(posting.requirements.min_years is not None and not posting.years_required)
+        + int(degree is not None and degree > 0)
+    )
 
 
 def _frames_key(postings: pd.DataFrame, resumes: pd.DataFrame) -> str:

@@ -93,7 +93,10 @@ def training_pairs(
 
 
 def fit_weights(
-    diffs: np.ndarray, c: float = 1.0, prior: dict[str, float] | None = None
+    diffs: np.ndarray,
+    c: float = 1.0,
+    prior: dict[str, float] | None = None,
+    sample_weight: np.ndarray | None = None,
 ) -> dict[str, float]:
     """Non-negative weights (summing to one) from pairwise differences.
 
@@ -103,6 +106,7 @@ def fit_weights(
         prior: Weights for features the data cannot speak to: a feature that never differs
             between the two sides of any pair (e.g. ``degree`` when no posting states one)
             keeps its prior share instead of silently getting zero.
+        sample_weight: Weight of each pair (e.g. so that every labelled set counts the same).
 
     Raises:
         ValueError: If there are no pairs to learn from.
@@ -112,11 +116,12 @@ def fit_weights(
     # Mirror every pair so the two classes are balanced and no intercept is needed.
     x = np.vstack([diffs, -diffs])
     y = np.concatenate([np.ones(len(diffs)), np.zeros(len(diffs))])
+    weight = None if sample_weight is None else np.concatenate([sample_weight, sample_weight])
     active = list(range(len(FEATURES)))
     coefficients = np.zeros(len(FEATURES))
     while active:
         model = LogisticRegression(C=c, fit_intercept=False, max_iter=2000)
-        model.fit(x[:, active], y)
+        model.fit(x[:, active], y, sample_weight=weight)
         coef = model.coef_[0]
         if (coef >= 0).all():
             coefficients[active] = coef

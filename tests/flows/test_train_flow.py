@@ -1,4 +1,4 @@
-"""The training flow on the bundled sample's qrels: real features, CV, MLflow registry."""
+"""The training flow on the bundled sample's qrels: real features, CV, calibration, registry."""
 
 from __future__ import annotations
 
@@ -13,21 +13,20 @@ from tests.conftest import SAMPLE
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
 
-def test_training_writes_readable_weights_and_registers_them(
+def test_training_writes_a_readable_calibrated_model_and_registers_it(
     flow_settings: Settings, tmp_path: Path
 ) -> None:
     import mlflow
-    from pipelines.train_ranker import train_requirement_ranker
+    from pipelines.cross_domain import cross_domain_experiment
 
-    from matcher.requirement_ranker import RequirementRanker, shipped_weights
+    from matcher.labelled_sets import LabelledSetSpec
+    from matcher.requirement_ranker import RequirementRanker, shipped_model
 
     out = tmp_path / "requirements_ranker.json"
-    result = train_requirement_ranker(
-        SAMPLE / "jobs.csv",
-        SAMPLE / "resumes",
-        SAMPLE / "qrels.csv",
-        out,
+    result = cross_domain_experiment(
+        [LabelledSetSpec(name="sample", path=SAMPLE, reverse=True)],
         flow_settings,
+        weights_out=out,
         folds=3,
         promote=True,
     )
@@ -35,18 +34,27 @@ def test_training_writes_readable_weights_and_registers_them(
     weights = artifact["weights"]
     assert sum(weights.values()) == pytest.approx(1.0, abs=1e-5)
     assert all(w >= 0 for w in weights.values())
-    assert artifact["dataset"]["dataset"]  # the training data's hash
-    cv = artifact["cross_validation"]
-    assert cv["folds"] == 3 and cv["grouped_by"] == "job_id"
-    assert {"learned", "bm25", "hybrid"} <= set(cv["metrics"])
-    for summary in cv["metrics"].values():
-        assert 0 <= summary["pairwise_accuracy"] <= 1 and 0 <= summary["MRR"] <= 1
-    # the artifact loads back as the ranker's weights
-    loaded, source = shipped_weights(out)
-    assert loaded == pytest.approx(weights, abs=1e-5) and source == str(out)
-    assert RequirementRanker(weights=loaded).params()["weights"] == pytest.approx(weights)
-    # and the registry holds it as the champion
+    assert artifact["datasets"]["sample"]["dataset"]  # the training data's hash
+    assert artifact["calibration"]["slope"] > 0  # a higher raw score is a likelier match
+    assert set(artifact["expected_calibration_error"]) == {"sample", "sample-reverse"}
+    cells = {(r["tested_on"], r["ranker"], r["setting"]) for r in artifact["cross_domain_matrix"]}
+    for tested in ("sample", "sample-reverse"):
+        assert {(tested, "tfidf", "fixed"), (tested, "bm25", "fixed")} <= cells
+        assert {(tested, "requirements", "in-domain"), (tested, "requirements", "shipped")} <= cells
+    assert "| sample | resumes-for-job |" in result["markdown"]
+    # the file loads back as the ranker's model
+    loaded = shipped_model(out)
+    assert loaded.weights == pytest.approx(weights, abs=1e-5) and loaded.source == str(out)
+    assert loaded.calibration == pytest.approx(artifact["calibration"])
+    ranker = RequirementRanker(weights=loaded.weights, calibration=loaded.calibration)
+    assert ranker.params()["calibration"] == pytest.approx(artifact["calibration"], abs=1e-5)
+    # the MLflow run holds the matrix and the reliability diagram, and is the champion
     client = mlflow.MlflowClient(tracking_uri=flow_settings.mlflow_tracking_uri)
+    run = client.get_run(result["mlflow_run_id"])
+    assert "sample.tfidf.fixed.nDCG_at_10" in run.data.metrics
+    assert "sample.ECE" in run.data.metrics
+    logged = {a.path for a in client.list_artifacts(result["mlflow_run_id"])}
+    assert {"cross_domain_matrix.csv", "cross_domain_matrix.md", "reliability.png"} <= logged
     version = client.get_model_version_by_alias("matcher-ranker", "champion")
     assert str(version.version) == str(result["registered"]["version"])
-    assert version.run_id == result["registered"]["run_id"]
+    assert version.run_id == result["mlflow_run_id"]

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matcher.calibration import FIT_BANDS, calibrated, fit_band, fit_calibration, reliability
+
+
+def test_platt_scaling_recovers_a_known_curve() -> None:
+    rng = np.random.default_rng(0)
+    raw = rng.uniform(0, 1, 20_000)
+    truth = 1 / (1 + np.exp(-(8 * raw - 5)))
+    relevant = rng.uniform(0, 1, raw.size) < truth
+    fitted = fit_calibration(raw, relevant)
+    assert fitted["slope"] == pytest.approx(8, rel=0.1)
+    assert fitted["intercept"] == pytest.approx(-5, rel=0.1)
+    probability = calibrated(raw, fitted)
+    assert np.all(np.diff(probability[np.argsort(raw)]) >= 0)  # monotone: ranking unchanged
+    _, error = reliability(probability, relevant)
+    assert error < 0.02
+
+
+def test_reliability_of_a_miscalibrated_score_shows_its_error() -> None:
+    relevant = np.array([True, False] * 500)
+    always_sure = np.full(relevant.size, 0.95)
+    table, error = reliability(always_sure, relevant)
+    assert error == pytest.approx(0.45)
+    assert table["pairs"].sum() == relevant.size
+
+
+def test_calibration_needs_both_classes() -> None:
+    with pytest.raises(ValueError, match="both"):
+        fit_calibration(np.array([0.1, 0.2]), np.array([True, True]))
+
+
+def test_fit_bands_cover_the_whole_range() -> None:
+    assert [fit_band(p) for p in (0.0, 0.19, 0.2, 0.49, 0.5, 1.0)] == [
+        "weak",
+        "weak",
+        "possible",
+        "possible",
+        "strong",
+        "strong",
+    ]
+    assert FIT_BANDS[-1][0] == 0.0
