@@ -118,27 +118,47 @@ def skill_evidence(
 
 
 def skill_coverage(
-    wanted: Sequence[Sequence[str]],
+    wanted: Sequence[Sequence[str | Sequence[str]]],
     resumes: Sequence[ResumeProfile],
     embedder: Embedder | None = None,
 ) -> np.ndarray:
-    """Share of each posting's skills (``wanted[i]``) that each resume shows; 1 when none wanted.
+    """Share of each posting's requirements (``wanted[i]``) that each resume meets; 1 if none.
 
-    Each skill counts as in :func:`skill_evidence` (only the matcher's findings without an
-    embedder).
+    A requirement is a skill or a group of alternatives (``("Workday", "BambooHR", "ADP")``,
+    see :attr:`PostingProfile.required_groups`); a group counts as its best member. Each skill
+    counts as in :func:`skill_evidence` (only the matcher's findings without an embedder).
+
+    Example:
+        >>> from matcher.experience import ExperienceProfile
+        >>> from matcher.education import Degree, DegreeLevel
+        >>> from matcher.skills import SkillMention
+        >>> shown = SkillMention("ADP", "software", "ADP", 0, 3, "ADP payroll")
+        >>> resume = ResumeProfile(
+        ...     "R1", {"ADP": shown}, ExperienceProfile([], 0.0, None, []),
+        ...     Degree(DegreeLevel.NONE, None), ("ADP payroll",),
+        ... )
+        >>> skill_coverage([[("Workday", "ADP"), "Excel"]], [resume]).tolist()
+        [[0.5]]
     """
-    vocabulary = sorted({s for skills in wanted for s in skills})
-    if not vocabulary:
+    requirements = [
+        [(item,) if isinstance(item, str) else tuple(item) for item in items] for items in wanted
+    ]
+    groups = sorted({group for items in requirements for group in items if group})
+    if not groups:
         return np.ones((len(wanted), len(resumes)), dtype=np.float32)
-    column = {s: i for i, s in enumerate(vocabulary)}
-    want = np.zeros((len(wanted), len(vocabulary)), dtype=np.float32)
-    for row, skills in enumerate(wanted):
-        for skill in skills:
-            want[row, column[skill]] = 1
+    vocabulary = sorted({skill for group in groups for skill in group})
+    row_of = {skill: i for i, skill in enumerate(vocabulary)}
     evidence = skill_evidence(vocabulary, resumes, embedder)  # (skills, resumes)
+    met = np.stack([evidence[[row_of[s] for s in group]].max(axis=0) for group in groups])
+    column = {group: i for i, group in enumerate(groups)}
+    want = np.zeros((len(wanted), len(groups)), dtype=np.float32)
+    for row, items in enumerate(requirements):
+        for group in items:
+            if group:
+                want[row, column[group]] = 1
     counts = want.sum(axis=1, keepdims=True)
     coverage = np.divide(
-        want @ evidence,
+        want @ met,
         counts,
         out=np.ones((len(wanted), len(resumes)), dtype=np.float32),
         where=counts > 0,

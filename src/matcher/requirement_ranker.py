@@ -24,7 +24,7 @@ import pandas as pd
 from matcher import schema
 from matcher.embedding import Embedder
 from matcher.explain import Explainer, term_explainer
-from matcher.features import FEATURES, PairFeatures, compute_features
+from matcher.features import FEATURES, PairFeatures, compute_features, subject_years
 from matcher.profiles import PostingProfile, ResumeProfile, profile_postings, profile_resumes
 from matcher.rankers import DenseRanker, Direction, Ranker, register_ranker
 from matcher.skills import SkillMatcher
@@ -195,10 +195,26 @@ def _frames_key(postings: pd.DataFrame, resumes: pd.DataFrame) -> str:
 
 
 def explain_requirements(posting: PostingProfile, resume: ResumeProfile) -> dict[str, str]:
-    """The explanation columns of one shortlist row."""
-    matched = [s for s in posting.required_skills if s in resume.skills]
-    missing = [s for s in posting.required_skills if s not in resume.skills]
-    preferred = [s for s in posting.preferred_skills if s in resume.skills]
+    """The explanation columns of one shortlist row.
+
+    A group of alternatives ("Workday / BambooHR / ADP") is matched when the resume holds any
+    member, and ``matched_required`` names the members held; it is missing only when none is
+    held. A required "N years of X" the resume's roles in X fall short of is missing too, with
+    the years held: "2 years ICU (has 0.3)".
+    """
+    required = posting.required_groups or tuple((s,) for s in posting.required_skills)
+    preferred_groups = posting.preferred_groups or tuple((s,) for s in posting.preferred_skills)
+    matched = _unique([s for group in required for s in group if s in resume.skills])
+    missing = [
+        " / ".join(group) for group in required if not any(s in resume.skills for s in group)
+    ]
+    preferred = _unique(
+        [s for group in preferred_groups for s in group if s in resume.skills and s not in matched]
+    )
+    for requirement in posting.years_required:
+        held = subject_years(resume, requirement.subject or "")
+        if held < requirement.years:
+            missing.append(f"{requirement.years:g} years {requirement.subject} (has {held:.1f})")
     # The sentences that evidence the most matched skills come first.
     shown: dict[str, int] = {}
     for skill in [*matched, *preferred]:
@@ -215,6 +231,10 @@ def explain_requirements(posting: PostingProfile, resume: ResumeProfile) -> dict
         "years_candidate": f"{resume.years:.1f}",
         "evidence": " | ".join(_shorten(e) for e in evidence),
     }
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
 
 
 def _shorten(sentence: str, limit: int = 160) -> str:

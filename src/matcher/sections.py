@@ -145,7 +145,9 @@ _INLINE_RE = re.compile(r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?([^:\n]{2,60}?)(?:\*\*|_
 _MAX_HEADING_CHARS = 80
 # A capitalised word right before a heading, with no sentence end between them.
 _PREVIOUS_WORD = re.compile(r"(?:^|\s)([^\s.!?:;,)\]•·●▪*]+)\s+$")
-_GLUED_SENTENCE = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
+_GLUED_SENTENCE = re.compile(
+    r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z]|\d+\+?\s*(?:-\s*\d+\s*)?(?:years?|yrs?|months?)\b)"
+)
 _INLINE_BULLET = re.compile(r"\s*[•·●▪]\s*")
 _INLINE_DASH = re.compile(r"\s+[-–•*]\s+(?=[A-Z0-9])")
 
