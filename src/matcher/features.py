@@ -196,7 +196,7 @@ class _RoleIndex:
         self.n_resumes = len(resumes)
         self.embedder = embedder
         self.owner = np.array([position for position, _ in roles], dtype=np.int64)
-        self.ranges = [role.range for _, role in roles]
+        self.ranges = [role.counted_range for _, role in roles]
         self.names = [
             role.title or role.company or role.context.split("\n")[0][:_ROLE_NAME_CHARS]
             for _, role in roles
@@ -207,12 +207,23 @@ class _RoleIndex:
         self.text_words = [frozenset(text.split()) for text in self.texts]
 
     def years(self, subjects: Sequence[str]) -> np.ndarray:
-        """Years each resume spent in roles matching each subject, ``(n_subjects, n_resumes)``."""
+        """Years each resume spent in roles matching each subject, ``(n_subjects, n_resumes)``.
+
+        A subject that names alternatives ("ICU or critical care", "Cement Mason, Concrete
+        Finisher, or Terrazzo Worker") is matched by a role matching any of them.
+        """
         result = np.zeros((len(subjects), self.n_resumes), dtype=np.float32)
         if not subjects or not self.names:
             return result
-        named = self._named(subjects)
-        similar = self._similar(subjects)
+        expanded = [
+            (k, part) for k, subject in enumerate(subjects) for part in _alternatives(subject)
+        ]
+        parts = [part for _, part in expanded]
+        rows_of = np.array([k for k, _ in expanded])
+        named_parts = self._named(parts)
+        similar_parts = self._similar(parts)
+        named = np.stack([named_parts[rows_of == k].any(axis=0) for k in range(len(subjects))])
+        similar = np.stack([similar_parts[rows_of == k].any(axis=0) for k in range(len(subjects))])
         for k in range(len(subjects)):
             for mask in (named[k], similar[k]):
                 matching: dict[int, list] = {}
@@ -261,6 +272,18 @@ class _RoleIndex:
         )
         cosines[:, [not name for name in self.names]] = 0.0
         return cosines >= ROLE_SIMILAR_COSINE
+
+
+_ALTERNATIVE_SPLIT = re.compile(r"\s*,\s*(?:or\s+)?|\s+(?:and\s*/\s*)?or\s+|\s*/\s*", re.I)
+
+
+def _alternatives(subject: str) -> list[str]:
+    """ "ICU or critical care" -> ["ICU", "critical care"]; a subject without "or" or "/" stays
+    whole ("Tool and Die Maker", "Sales, Marketing and Events")."""
+    if not re.search(r"\bor\b|/", subject, re.I):
+        return [subject]
+    parts = [part.strip() for part in _ALTERNATIVE_SPLIT.split(subject)]
+    return [part for part in parts if role_words(part)] or [subject]
 
 
 def subject_years(resume: ResumeProfile, subject: str) -> float:

@@ -147,7 +147,10 @@ _SUBJECT_END: Final = re.compile(
     r"|is\s+(?:a|an|required|preferred|essential|mandatory|needed|necessary|desired|desirable"
     r"|highly|strongly)\b|are\s+(?:required|preferred)|required\b|preferred\b|would\s+be"
     r"|will\s+be|or\s+(?:a\s+|an\s+)?(?:similar|related|equivalent|comparable)\b"
-    r"|at\s+(?:the|a|an)\b|to\s+(?!date)[a-z]+)",
+    r"|at\s+(?:the|a|an)\b|to\s+(?!date)[a-z]+"
+    # "2 years of recent ICU or critical care experience in an acute care hospital": "ICU or
+    # critical care"; the setting after "experience" is not what the years are in.
+    r"|(?:experience|expertise)\b)",
     _I,
 )
 _GENERIC_SUBJECT: Final = re.compile(
