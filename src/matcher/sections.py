@@ -148,6 +148,17 @@ _PREVIOUS_WORD = re.compile(r"(?:^|\s)([^\s.!?:;,)\]•·●▪*]+)\s+$")
 _GLUED_SENTENCE = re.compile(
     r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z]|\d+\+?\s*(?:-\s*\d+\s*)?(?:years?|yrs?|months?)\b)"
 )
+# Scraped lists lose their line breaks without a full stop: "...in the blockchain spaceA strong
+# portfolio...". A lower-case word glued to a capitalised word that usually opens a list item
+# starts a new line (camel-case names such as "PowerPoint" are left alone).
+_GLUED_ITEM = re.compile(
+    r"(?<=[a-z]{3})(?=(?:A|An|The|Ability|Able|Strong|Excellent|Exceptional|Outstanding|Proven"
+    r"|Demonstrated|Experience|Experienced|Knowledge|Must|Minimum|Bachelor|Bachelors|Master"
+    r"|Associate|High|Solid|Proficiency|Proficient|Familiarity|Familiar|Current|Valid|Effective"
+    r"|Understanding|Good|Great|Working|Willingness|Availability|Previous|Prior|Basic|Advanced"
+    r"|At|Certification|Certified|Degree|Highly|Comfortable|Passion|Fluent|Fluency|Reliable"
+    r"|Attention|Operational|Preferred|Required|Licensed|Legally|Physical|Self|Detail)\b)"
+)
 _INLINE_BULLET = re.compile(r"\s*[•·●▪]\s*")
 _INLINE_DASH = re.compile(r"\s+[-–•*]\s+(?=[A-Z0-9])")
 
@@ -254,7 +265,8 @@ def _unfold_line(line: str) -> list[str]:
     pieces.append(line[start:])
     lines: list[str] = []
     for piece in pieces:
-        piece = _INLINE_BULLET.sub("\n- ", _GLUED_SENTENCE.sub("\n", piece))
+        piece = _GLUED_ITEM.sub("\n", _GLUED_SENTENCE.sub("\n", piece))
+        piece = _INLINE_BULLET.sub("\n- ", piece)
         if re.match(r"\s*[-–•*]\s", piece):
             piece = _INLINE_DASH.sub("\n- ", piece)
         lines.extend(part for part in piece.split("\n") if part.strip())
@@ -268,7 +280,8 @@ def unfold_headings(text: str) -> str:
     ``"Position SummaryThe ideal candidate..."``, ``"Requirements: - 3 years - SQL"``. Known
     headings (capitalised, after a sentence end, a list mark or a lower-case word, and
     followed by a colon or glued to the next word) start a line of their own. In long lines
-    sentences run together (``"required.Strong"``) and inline bullets (``•``, ``·``) are split
+    sentences run together (``"required.Strong"``), list items glued to the word before them
+    (``"blockchain spaceA strong portfolio"``) and inline bullets (``•``, ``·``) are split
     too. Short lines are kept as they are, except a known heading followed by a dash list.
 
     Args:

@@ -259,6 +259,16 @@ def test_split_title(text: str, title: str, rest: str) -> None:
             "Requirements: - 3 years of Python - SQL",
             ["Requirements:", "- 3 years of Python", "- SQL"],
         ),
+        (
+            "Requirements:3+ years of graphic design, preferably in the blockchain spaceA strong "
+            "portfolio in PowerPoint and JavaScriptSolid understanding of typography",
+            [
+                "Requirements:",
+                "3+ years of graphic design, preferably in the blockchain space",
+                "A strong portfolio in PowerPoint and JavaScript",
+                "Solid understanding of typography",
+            ],
+        ),
         ("Skills: Python, SQL", ["Skills: Python, SQL"]),  # short lines are left alone
     ],
 )
