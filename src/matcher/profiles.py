@@ -49,6 +49,12 @@ from matcher.sections import split_sections, unfold_headings
 from matcher.skills import SkillMatcher, SkillMention
 
 T = TypeVar("T")
+# The equal-opportunity statement scraped postings run into their requirements.
+_BOILERPLATE = re.compile(
+    r"\bequal\s+(?:employment\s+)?opportunit|\bwithout\s+regard\s+to\b|\bregardless\s+of\s+"
+    r"(?:their\s+)?(?:race|age|sex|gender|religion|color|colour)\b|\baffirmative\s+action\b",
+    re.IGNORECASE,
+)
 REQUIRED_SECTIONS = frozenset({"required", "skills", "experience", "education", "certifications"})
 PREFERRED_SECTIONS = frozenset({"preferred"})
 CONTEXT_SECTIONS = frozenset({"about", "summary", "contact"})
@@ -349,6 +355,8 @@ def posting_profile(job_id: str, title: str, text: str, matcher: SkillMatcher) -
         for raw in section.text.splitlines():
             line = _strip_bullet(raw)
             for sentence in split_sentences(line) if line else []:
+                if _BOILERPLATE.search(sentence):
+                    continue  # "an equal opportunity employer ... genetic information"
                 mentions = matcher.find(sentence, skill_list=True)
                 for position, group in skill_groups(sentence, mentions):
                     kept = required if is_required(sentence, position, in_preferred) else preferred

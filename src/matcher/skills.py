@@ -180,6 +180,7 @@ _TECHNOLOGY_CATEGORIES: Final = frozenset(
     }
 )
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=\S)")
+_URL_RE = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 # Punctuation a name of several words is not read across unless it is written with it.
 _SPAN_BREAK_RE = re.compile(r"[,;:()\[\]{}|\n]|[.!?](?:\s|$)")
 _BULLET_RE = re.compile(r"^\s*(?:[-*•·–]|\d+[.)])\s+")
@@ -544,7 +545,8 @@ class SkillMatcher:
         """
         if not text:
             return []
-        tokens = tokenize(text)
+        # A link names no skill ("https://..." is not HTTP); blanked so offsets stay the same.
+        tokens = tokenize(_URL_RE.sub(lambda url: " " * len(url.group()), text))
         context = _Context(text, skill_list)
         candidates = self._candidates(tokens, context)
         if any(c.form.bare for c in candidates):

@@ -81,3 +81,13 @@ def test_explanation_matches_a_group_by_any_member(matcher: SkillMatcher) -> Non
     assert "SAP" in held["matched_required"].split("; ")
     assert "NetSuite / SAP / Oracle" not in held["missing_required"]
     assert "NetSuite / SAP / Oracle" in explain_requirements(posting, neither)["missing_required"]
+
+
+def test_the_equal_opportunity_statement_requires_nothing(matcher: SkillMatcher) -> None:
+    text = (
+        "Requirements: - Customer service experience - Microsoft Excel. We are an equal "
+        "opportunity employer and do not discriminate on age, disability, genetic information "
+        "or diversity and inclusion status. Apply at https://jobs.example.com/apply today."
+    )
+    profile = posting_profile("J5", "Agent", text, matcher)
+    assert set(profile.required_skills) == {"Customer Service", "Excel"}
