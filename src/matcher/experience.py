@@ -29,7 +29,14 @@ from matcher.dates import (
 )
 from matcher.education import degree_positions
 
-__all__ = ["ExperienceProfile", "Role", "extract_experience", "years_for"]
+__all__ = [
+    "MAX_PLACEMENT_YEARS",
+    "PLACEMENT_PATTERN",
+    "ExperienceProfile",
+    "Role",
+    "extract_experience",
+    "years_for",
+]
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,8 @@ class Role:
         context: What is written about this role: the rest of its line (up to the next date
             range on the same line) and the lines under it (its duties and tools), up to the
             next role or heading, joined by newlines.
+        kind: ``"internship"`` for an internship, externship, practicum, preceptorship,
+            clinical rotation or co-op (see :data:`PLACEMENT_PATTERN`), else ``"job"``.
     """
 
     title: str
@@ -53,6 +62,31 @@ class Role:
     years: float
     line: str
     context: str = ""
+    kind: str = "job"
+
+    @property
+    def counted_range(self) -> DateRange:
+        """The range that counts as experience: an internship counts for its length, but at
+        most its last :data:`MAX_PLACEMENT_YEARS` (clinical rotations dated over a whole degree
+        programme are studies, not years of work)."""
+        if self.kind != "internship" or self.years <= MAX_PLACEMENT_YEARS:
+            return self.range
+        end = self.range.end
+        months = round(12 * MAX_PLACEMENT_YEARS) - 1
+        first = end.year * 12 + end.month - 1 - months
+        start = date(first // 12, first % 12 + 1, 1)
+        return replace(self.range, start=start)
+
+
+#: Words that make a role a placement of studies rather than a job.
+PLACEMENT_PATTERN: Final = re.compile(
+    r"\b(?:interns?|internships?|externs?|externships?|practicums?|practica|preceptorships?"
+    r"|clinical\s+(?:rotations?|placements?|practicums?)|co-?op(?:\s+student)?"
+    r"|student\s+(?:nurse|teacher|worker|assistant)|work\s+placement)\b",
+    re.I,
+)
+#: The most a single placement counts for, in years.
+MAX_PLACEMENT_YEARS: Final = 1.0
 
 
 @dataclass(frozen=True)
@@ -61,7 +95,8 @@ class ExperienceProfile:
 
     Attributes:
         roles: The roles in resume order.
-        total_years: Union of the role ranges in years (overlaps counted once).
+        total_years: Union of the roles' counted ranges in years (overlaps counted once; see
+            :attr:`Role.counted_range`).
         stated_years: The largest explicit "N years of experience" statement, or None.
         problems: Readable messages about malformed date ranges, each naming the text and line.
     """
@@ -89,13 +124,23 @@ _NOT_WORK_HEADINGS: Final = frozenset({
     "coursework", "skills", "technical skills", "key skills", "core skills",
     "skills and abilities", "core competencies", "competencies", "languages", "references",
     "awards", "honors", "awards and honors", "publications", "personal information",
-    "personal details", "contact", "contact information", "interests", "hobbies",
+    "personal details", "contact", "contact information", "interests", "hobbies", "licensure",
+    "licensure and certifications", "licensure and certification", "licenses and certification",
+    "certifications and licensure",
 })
 # Sections of jobs held: every range there is a role, even on a line that names a degree.
 _WORK_HEADINGS: Final = frozenset({
     "experience", "experiences", "work experience", "professional experience",
     "relevant experience", "employment", "employment history", "work history", "career history",
-    "professional background", "career", "work",
+    "professional background", "career", "work", "clinical experience", "clinical rotations",
+    "clinical placements", "internships", "internship", "internship experience", "externships",
+    "externship", "practicum", "practicum experience", "placements",
+})
+# Work sections whose roles are placements of studies.
+_PLACEMENT_HEADINGS: Final = frozenset({
+    "clinical rotations", "clinical placements", "internships", "internship",
+    "internship experience", "externships", "externship", "practicum", "practicum experience",
+    "placements",
 })
 # Sections that may hold roles but also other dated things: degree lines there are skipped.
 _OTHER_HEADINGS: Final = frozenset({
@@ -456,8 +501,11 @@ def extract_experience(text: str, today: date | None = None) -> ExperienceProfil
     dated: set[int] = set()
     problems: list[str] = []
     section = "unknown"
+    placement_section = False
     for index, raw in enumerate(lines):
         heading = _normalise_heading(raw)
+        if heading in _WORK_HEADINGS | _NOT_WORK_HEADINGS | _OTHER_HEADINGS or _is_heading(raw):
+            placement_section = heading in _PLACEMENT_HEADINGS
         if heading in _WORK_HEADINGS:
             section = "work"
             stops.add(index)
@@ -472,6 +520,7 @@ def extract_experience(text: str, today: date | None = None) -> ExperienceProfil
             continue
         if _is_heading(raw):
             stops.add(index)
+            section = "unknown"  # "## Clinical Practice" ends the "## Education" above it
         if section == "not work":
             continue
         matches = match_date_ranges(raw, today)
@@ -491,15 +540,21 @@ def extract_experience(text: str, today: date | None = None) -> ExperienceProfil
             if not title:
                 above_title, above_company = _title_from_above(lines, index)
                 title, company = above_title, company or above_company
-            roles.append(Role(title, company, found.range, merged_years([found.range]), line))
-            placed.append((index, _segment(raw, found.start, found.end, previous_end, next_start)))
+            segment = _segment(raw, found.start, found.end, previous_end, next_start)
+            # The title says what the role was; its duties may mention interns it trained.
+            placement = placement_section or PLACEMENT_PATTERN.search(title or segment)
+            kind = "internship" if placement else "job"
+            roles.append(
+                Role(title, company, found.range, merged_years([found.range]), line, kind=kind)
+            )
+            placed.append((index, segment))
     roles = [
         replace(role, context=_context(segment, lines, start, stops, dated))
         for role, (start, segment) in zip(roles, placed, strict=True)
     ]
     return ExperienceProfile(
         roles=roles,
-        total_years=merged_years([role.range for role in roles]),
+        total_years=merged_years([role.counted_range for role in roles]),
         stated_years=_stated_years(text),
         problems=problems,
     )

@@ -177,27 +177,47 @@ def skill_evidence(
 
 
 def skill_coverage(
-    wanted: Sequence[Sequence[str]],
+    wanted: Sequence[Sequence[str | Sequence[str]]],
     resumes: Sequence[ResumeProfile],
     embedder: Embedder | None = None,
 ) -> np.ndarray:
-    """Share of each posting's skills (``wanted[i]``) that each resume shows; 1 when none wanted.
+    """Share of each posting's requirements (``wanted[i]``) that each resume meets; 1 if none.
 
-    Each skill counts as in :func:`skill_evidence` (only the matcher's findings without an
-    embedder).
+    A requirement is a skill or a group of alternatives (``("Workday", "BambooHR", "ADP")``,
+    see :attr:`PostingProfile.required_groups`); a group counts as its best member. Each skill
+    counts as in :func:`skill_evidence` (only the matcher's findings without an embedder).
+
+    Example:
+        >>> from matcher.experience import ExperienceProfile
+        >>> from matcher.education import Degree, DegreeLevel
+        >>> from matcher.skills import SkillMention
+        >>> shown = SkillMention("ADP", "software", "ADP", 0, 3, "ADP payroll")
+        >>> resume = ResumeProfile(
+        ...     "R1", {"ADP": shown}, ExperienceProfile([], 0.0, None, []),
+        ...     Degree(DegreeLevel.NONE, None), ("ADP payroll",),
+        ... )
+        >>> skill_coverage([[("Workday", "ADP"), "Excel"]], [resume]).tolist()
+        [[0.5]]
     """
-    vocabulary = sorted({s for skills in wanted for s in skills})
-    if not vocabulary:
+    requirements = [
+        [(item,) if isinstance(item, str) else tuple(item) for item in items] for items in wanted
+    ]
+    groups = sorted({group for items in requirements for group in items if group})
+    if not groups:
         return np.ones((len(wanted), len(resumes)), dtype=np.float32)
-    column = {s: i for i, s in enumerate(vocabulary)}
-    want = np.zeros((len(wanted), len(vocabulary)), dtype=np.float32)
-    for row, skills in enumerate(wanted):
-        for skill in skills:
-            want[row, column[skill]] = 1
+    vocabulary = sorted({skill for group in groups for skill in group})
+    row_of = {skill: i for i, skill in enumerate(vocabulary)}
     evidence = skill_evidence(vocabulary, resumes, embedder)  # (skills, resumes)
+    met = np.stack([evidence[[row_of[s] for s in group]].max(axis=0) for group in groups])
+    column = {group: i for i, group in enumerate(groups)}
+    want = np.zeros((len(wanted), len(groups)), dtype=np.float32)
+    for row, items in enumerate(requirements):
+        for group in items:
+            if group:
+                want[row, column[group]] = 1
     counts = want.sum(axis=1, keepdims=True)
     coverage = np.divide(
-        want @ evidence,
+        want @ met,
         counts,
         out=np.ones((len(wanted), len(resumes)), dtype=np.float32),
         where=counts > 0,
@@ -235,7 +255,7 @@ class _RoleIndex:
         self.n_resumes = len(resumes)
         self.embedder = embedder
         self.owner = np.array([position for position, _ in roles], dtype=np.int64)
-        self.ranges = [role.range for _, role in roles]
+        self.ranges = [role.counted_range for _, role in roles]
         self.names = [
             role.title or role.company or role.context.split("\n")[0][:_ROLE_NAME_CHARS]
             for _, role in roles
@@ -246,12 +266,23 @@ class _RoleIndex:
         self.text_words = [frozenset(text.split()) for text in self.texts]
 
     def years(self, subjects: Sequence[str]) -> np.ndarray:
-        """Years each resume spent in roles matching each subject, ``(n_subjects, n_resumes)``."""
+        """Years each resume spent in roles matching each subject, ``(n_subjects, n_resumes)``.
+
+        A subject that names alternatives ("ICU or critical care", "Cement Mason, Concrete
+        Finisher, or Terrazzo Worker") is matched by a role matching any of them.
+        """
         result = np.zeros((len(subjects), self.n_resumes), dtype=np.float32)
         if not subjects or not self.names:
             return result
-        named = self._named(subjects)
-        similar = self._similar(subjects)
+        expanded = [
+            (k, part) for k, subject in enumerate(subjects) for part in _alternatives(subject)
+        ]
+        parts = [part for _, part in expanded]
+        rows_of = np.array([k for k, _ in expanded])
+        named_parts = self._named(parts)
+        similar_parts = self._similar(parts)
+        named = np.stack([named_parts[rows_of == k].any(axis=0) for k in range(len(subjects))])
+        similar = np.stack([similar_parts[rows_of == k].any(axis=0) for k in range(len(subjects))])
         for k in range(len(subjects)):
             for mask in (named[k], similar[k]):
                 matching: dict[int, list] = {}
@@ -300,6 +331,18 @@ class _RoleIndex:
         )
         cosines[:, [not name for name in self.names]] = 0.0
         return cosines >= ROLE_SIMILAR_COSINE
+
+
+_ALTERNATIVE_SPLIT = re.compile(r"\s*,\s*(?:or\s+)?|\s+(?:and\s*/\s*)?or\s+|\s*/\s*", re.I)
+
+
+def _alternatives(subject: str) -> list[str]:
+    """ "ICU or critical care" -> ["ICU", "critical care"]; a subject without "or" or "/" stays
+    whole ("Tool and Die Maker", "Sales, Marketing and Events")."""
+    if not re.search(r"\bor\b|/", subject, re.I):
+        return [subject]
+    parts = [part.strip() for part in _ALTERNATIVE_SPLIT.split(subject)]
+    return [part for part in parts if role_words(part)] or [subject]
 
 
 def subject_years(resume: ResumeProfile, subject: str) -> float:
@@ -470,10 +513,6 @@ def confidences(
             np.asarray(rows, dtype=np.float32), np.asarray(columns, dtype=np.float32)
         ).reshape(len(rows), n_resumes)
 
-    def groups(profile: PostingProfile, kind: str) -> int:
-        grouped = getattr(profile, f"{kind}_groups", None)
-        return len(grouped) if grouped is not None else len(getattr(profile, f"{kind}_skills"))
-
     asks_years = [1.0 if (p.requirements.min_years or p.years_required) else 0.0 for p in postings]
     asks_degree = [
         1.0
@@ -484,10 +523,10 @@ def confidences(
     ]
     return {
         "required_skills": share(
-            [groups(p, "required") for p in postings], FULL_CONFIDENCE_AT["required_skills"]
+            [len(p.required_groups) for p in postings], FULL_CONFIDENCE_AT["required_skills"]
         ),
         "preferred_skills": share(
-            [groups(p, "preferred") for p in postings], FULL_CONFIDENCE_AT["preferred_skills"]
+            [len(p.preferred_groups) for p in postings], FULL_CONFIDENCE_AT["preferred_skills"]
         ),
         "requirement_coverage": share(
             [len(p.requirement_lines) for p in postings],
@@ -538,10 +577,10 @@ def compute_features(
     ]
     values = {
         "required_skills": skill_coverage(
-            [p.required_skills for p in posting_profiles], resume_profiles, embedder
+            [p.required_groups for p in posting_profiles], resume_profiles, embedder
         ),
         "preferred_skills": skill_coverage(
-            [p.preferred_skills for p in posting_profiles], resume_profiles, embedder
+            [p.preferred_groups for p in posting_profiles], resume_profiles, embedder
         ),
         "requirement_coverage": requirement_coverage(posting_profiles, resume_profiles, embedder),
         "requirement_terms": requirement_terms(wanted, cvs),

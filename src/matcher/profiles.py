@@ -3,8 +3,14 @@
 A posting's lines are read as *required* when they sit under a requirements heading
 ("Requirements", "Must have", "Required Skills", "Qualifications", or a "Skills"/"Experience"/
 "Education" heading of the posting) and as *preferred* under "Preferred"/"Nice to have" or when
-the line itself says so ("... is a plus", "preferred", "ideally"). A posting with no such
-headings is read as a whole: everything outside "About us"-style sections is required.
+the sentence or clause itself says so ("... is a plus", "preferred", "ideally"; the one rule is
+:func:`matcher.requirements.is_required`). A posting with no such headings is read as a whole:
+everything outside "About us"-style sections is required. Scraped postings that run their
+headings into one line are unfolded first (:func:`matcher.sections.unfold_headings`).
+
+Skills listed as alternatives ("Workday, BambooHR or ADP", "Python or R") are one requirement
+that any of them meets (:attr:`PostingProfile.required_groups`, read by
+:func:`matcher.alternatives.skill_groups`).
 
 A posting's years requirements (:attr:`PostingProfile.years_required`) name what the years are
 in as a role or skill: "4 years of on-the-job experience as a Tool and Die Maker" is 4 years as a
@@ -22,10 +28,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import TypeVar
 
 import pandas as pd
 
 from matcher import schema
+from matcher.alternatives import skill_groups
 from matcher.dates import YEARS_PATTERN, years_from_match
 from matcher.education import Degree, DegreeLevel, highest_degree
 from matcher.experience import ExperienceProfile, extract_experience
@@ -34,18 +42,22 @@ from matcher.requirements import (
     YearsRequirement,
     extract_requirements,
     find_years_requirements,
+    is_required,
+    split_sentences,
 )
-from matcher.sections import split_sections
+from matcher.sections import split_sections, unfold_headings
 from matcher.skills import SkillMatcher, SkillMention
 
+T = TypeVar("T")
+# The equal-opportunity statement scraped postings run into their requirements.
+_BOILERPLATE = re.compile(
+    r"\bequal\s+(?:employment\s+)?opportunit|\bwithout\s+regard\s+to\b|\bregardless\s+of\s+"
+    r"(?:their\s+)?(?:race|age|sex|gender|religion|color|colour)\b|\baffirmative\s+action\b",
+    re.IGNORECASE,
+)
 REQUIRED_SECTIONS = frozenset({"required", "skills", "experience", "education", "certifications"})
 PREFERRED_SECTIONS = frozenset({"preferred"})
 CONTEXT_SECTIONS = frozenset({"about", "summary", "contact"})
-_PREFERRED_CUE = re.compile(
-    r"\b(preferred|a plus|is a bonus|nice to have|nice-to-have|desirable|ideally|"
-    r"advantageous|an advantage|bonus points)\b",
-    re.IGNORECASE,
-)
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*")
 # "without SDLC", "lack of Hadoop expertise", "no experience with SAP": the skill is named as
 # missing. The cue must sit in the same clause, with no verb in "-ing" between it and the skill
@@ -181,7 +193,8 @@ class PostingProfile:
     Attributes:
         job_id: The posting's ID.
         title: The job title (from the title column, or read from the text).
-        required_skills: Canonical skills under requirement headings, in order of appearance.
+        required_skills: Canonical skills under requirement headings, in order of appearance:
+            every member of :attr:`required_groups`.
         preferred_skills: Canonical skills the posting only prefers (not also required).
         requirement_lines: The requirement sentences, for semantic coverage.
         requirements: Years, degree and seniority.
@@ -189,6 +202,11 @@ class PostingProfile:
             role or skill (see :func:`role_subject`), including requirement lines such as
             "Prior work as a Platform Developer (at least 4 years)" that the sentence reader of
             :mod:`matcher.requirements` passes over.
+        required_groups: The required skills as requirements: each a tuple of alternatives
+            any of which satisfies it ("Workday, BambooHR or ADP"; see
+            :func:`matcher.alternatives.skill_groups`); a plain skill is a tuple of one.
+        preferred_groups: The preferred skills grouped the same way (groups whose every member
+            is required are left out).
     """
 
     job_id: str
@@ -198,6 +216,25 @@ class PostingProfile:
     requirement_lines: tuple[str, ...]
     requirements: PostingRequirements
     years_required: tuple[YearsRequirement, ...] = ()
+    required_groups: tuple[tuple[str, ...], ...] = ()
+    preferred_groups: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def requirements_found(self) -> int:
+        """How many requirements were read: skill groups, years statements and a degree.
+
+        0 means nothing was read from the posting, so a ranker should not trust the
+        requirement features for it.
+        """
+        years = len(self.years_required)
+        subject_evidence = {y.evidence for y in self.years_required}
+        if (
+            self.requirements.min_years is not None
+            and self.requirements.min_years_evidence not in subject_evidence
+        ):
+            years += 1
+        degree = self.requirements.degree_required is not None
+        return len(self.required_groups) + years + int(degree)
 
     @property
     def subject_years(self) -> list[YearsRequirement]:
@@ -290,7 +327,7 @@ def _strip_bullet(line: str) -> str:
     return _BULLET.sub("", line).strip()
 
 
-def _unique(items: Sequence[str]) -> tuple[str, ...]:
+def _unique(items: Sequence[T]) -> tuple[T, ...]:
     return tuple(dict.fromkeys(items))
 
 
@@ -303,10 +340,10 @@ def posting_profile(job_id: str, title: str, text: str, matcher: SkillMatcher) -
         text: The posting text (description, cleaned).
         matcher: The skill matcher.
     """
-    sections = split_sections(text)
+    sections = split_sections(unfold_headings(text))
     has_headings = any(s.name in REQUIRED_SECTIONS | PREFERRED_SECTIONS for s in sections)
-    required: list[str] = []
-    preferred: list[str] = []
+    required: list[tuple[str, ...]] = []
+    preferred: list[tuple[str, ...]] = []
     lines: list[str] = []
     for section in sections:
         if section.name in CONTEXT_SECTIONS and has_headings:
@@ -317,18 +354,26 @@ def posting_profile(job_id: str, title: str, text: str, matcher: SkillMatcher) -
             continue
         for raw in section.text.splitlines():
             line = _strip_bullet(raw)
-            if not line:
-                continue
-            skills = [m.skill for m in matcher.find(line, skill_list=True)]
-            if in_preferred or _PREFERRED_CUE.search(line):
-                preferred.extend(skills)
-            else:
-                required.extend(skills)
-                if len(line.split()) >= 2:
-                    lines.append(line)
+            for sentence in split_sentences(line) if line else []:
+                if _BOILERPLATE.search(sentence):
+                    continue  # "an equal opportunity employer ... genetic information"
+                mentions = matcher.find(sentence, skill_list=True)
+                for position, group in skill_groups(sentence, mentions):
+                    kept = required if is_required(sentence, position, in_preferred) else preferred
+                    kept.append(group)
+                if is_required(sentence, 0, in_preferred) and len(sentence.split()) >= 2:
+                    lines.append(sentence)
     requirements = extract_requirements(title or "", text)
-    required_skills = _unique(required)
-    preferred_skills = tuple(s for s in _unique(preferred) if s not in required_skills)
+    required_groups = _unique(required)
+    required_skills = _unique([skill for group in required_groups for skill in group])
+    preferred_groups = tuple(
+        group for group in _unique(preferred) if not set(group) <= set(required_skills)
+    )
+    preferred_skills = tuple(
+        s
+        for s in _unique([skill for group in preferred_groups for skill in group])
+        if s not in required_skills
+    )
     if not title:
         title = _title_from(text)
     return PostingProfile(
@@ -339,6 +384,8 @@ def posting_profile(job_id: str, title: str, text: str, matcher: SkillMatcher) -
         requirement_lines=_unique(lines)[:_MAX_REQUIREMENT_LINES],
         requirements=requirements,
         years_required=_years_required(requirements, _unique(lines), title),
+        required_groups=required_groups,
+        preferred_groups=preferred_groups,
     )
 
 

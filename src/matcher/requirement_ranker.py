@@ -26,7 +26,14 @@ from matcher import schema
 from matcher.calibration import calibrated, fit_band
 from matcher.embedding import Embedder
 from matcher.explain import Explainer, term_explainer
-from matcher.features import DEFAULT_NEUTRAL, FEATURES, GATED, PairFeatures, compute_features
+from matcher.features import (
+    DEFAULT_NEUTRAL,
+    FEATURES,
+    GATED,
+    PairFeatures,
+    compute_features,
+    subject_years,
+)
 from matcher.profiles import PostingProfile, ResumeProfile, profile_postings, profile_resumes
 from matcher.rankers import DenseRanker, Direction, Ranker, register_ranker
 from matcher.skills import SkillMatcher
@@ -230,7 +237,7 @@ class RequirementRanker(Ranker):
             " candidates are ranked by similarity only, and missing_required lists its most"
             " distinctive terms"
             for p in features.postings
-            if requirements_found(p) == 0
+            if p.requirements_found == 0
         ]
 
     def _features_of(self, postings: pd.DataFrame, resumes: pd.DataFrame) -> PairFeatures:
@@ -260,10 +267,10 @@ class RequirementRanker(Ranker):
                 fit = fit_band(float(scores[row_of[job.job_id], column_of[candidate.resume_id]]))
             columns = {
                 "fit": fit,
-                "requirements_found": str(requirements_found(job)),
+                "requirements_found": str(job.requirements_found),
                 **explain_requirements(job, candidate),
             }
-            if not job.required_skills and not job.preferred_skills:
+            if not job.required_groups and not job.preferred_groups:
                 terms = fallback(posting, resume)
                 columns["matched_required"] = terms["matched_terms"]
                 columns["missing_required"] = terms["missing_terms"]
@@ -271,20 +278,6 @@ class RequirementRanker(Ranker):
             return columns
 
         return explain
-
-
-def requirements_found(posting: PostingProfile) -> int:
-    """How many requirements were read from a posting: skill groups, years and a degree."""
-    found = getattr(posting, "requirements_found", None)
-    if isinstance(found, int):
-        return found
-    degree = posting.requirements.degree_required
-    return (
-        len(posting.required_skills)
-        + len(posting.years_required)
-        + int(posting.requirements.min_years is not None and not posting.years_required)
-        + int(degree is not None and degree > 0)
-    )
 
 
 def _frames_key(postings: pd.DataFrame, resumes: pd.DataFrame) -> str:
@@ -299,10 +292,26 @@ def _frames_key(postings: pd.DataFrame, resumes: pd.DataFrame) -> str:
 
 
 def explain_requirements(posting: PostingProfile, resume: ResumeProfile) -> dict[str, str]:
-    """The explanation columns of one shortlist row."""
-    matched = [s for s in posting.required_skills if s in resume.skills]
-    missing = [s for s in posting.required_skills if s not in resume.skills]
-    preferred = [s for s in posting.preferred_skills if s in resume.skills]
+    """The explanation columns of one shortlist row.
+
+    A group of alternatives ("Workday / BambooHR / ADP") is matched when the resume holds any
+    member, and ``matched_required`` names the members held; it is missing only when none is
+    held. A required "N years of X" the resume's roles in X fall short of is missing too, with
+    the years held: "2 years ICU (has 0.3)".
+    """
+    required = posting.required_groups or tuple((s,) for s in posting.required_skills)
+    preferred_groups = posting.preferred_groups or tuple((s,) for s in posting.preferred_skills)
+    matched = _unique([s for group in required for s in group if s in resume.skills])
+    missing = [
+        " / ".join(group) for group in required if not any(s in resume.skills for s in group)
+    ]
+    preferred = _unique(
+        [s for group in preferred_groups for s in group if s in resume.skills and s not in matched]
+    )
+    for requirement in posting.years_required:
+        held = subject_years(resume, requirement.subject or "")
+        if held < requirement.years:
+            missing.append(f"{requirement.years:g} years {requirement.subject} (has {held:.1f})")
     # The sentences that evidence the most matched skills come first.
     shown: dict[str, int] = {}
     for skill in [*matched, *preferred]:
@@ -319,6 +328,10 @@ def explain_requirements(posting: PostingProfile, resume: ResumeProfile) -> dict
         "years_candidate": f"{resume.years:.1f}",
         "evidence": " | ".join(_shorten(e) for e in evidence),
     }
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
 
 
 def _shorten(sentence: str, limit: int = 160) -> str:

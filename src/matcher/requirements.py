@@ -19,10 +19,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import IntEnum
+from functools import lru_cache
 from typing import Final
 
 from matcher.dates import YEARS_PATTERN, years_from_match
 from matcher.education import DegreeLevel, degree_positions
+from matcher.sections import heading_name, unfold_headings
 
 __all__ = [
     "PostingRequirements",
@@ -31,6 +33,8 @@ __all__ = [
     "extract_requirements",
     "find_years_requirements",
     "infer_seniority",
+    "is_required",
+    "split_sentences",
 ]
 
 
@@ -143,7 +147,10 @@ _SUBJECT_END: Final = re.compile(
     r"|is\s+(?:a|an|required|preferred|essential|mandatory|needed|necessary|desired|desirable"
     r"|highly|strongly)\b|are\s+(?:required|preferred)|required\b|preferred\b|would\s+be"
     r"|will\s+be|or\s+(?:a\s+|an\s+)?(?:similar|related|equivalent|comparable)\b"
-    r"|at\s+(?:the|a|an)\b|to\s+(?!date)[a-z]+)",
+    r"|at\s+(?:the|a|an)\b|to\s+(?!date)[a-z]+"
+    # "2 years of recent ICU or critical care experience in an acute care hospital": "ICU or
+    # critical care"; the setting after "experience" is not what the years are in.
+    r"|(?:experience|expertise)\b)",
     _I,
 )
 _GENERIC_SUBJECT: Final = re.compile(
@@ -182,8 +189,13 @@ _SENTENCE_END: Final = re.compile(r"(?:(?<![\w.])(?P<word>[\w.]*\w))?(?P<stop>[.
 _LOOK_BACK: Final = 160
 
 
-def _sentences(line: str) -> list[str]:
-    """Split a line into sentences at . ! ? ; without splitting after "Sr." and the like."""
+def split_sentences(line: str) -> list[str]:
+    """Split a line into sentences at . ! ? ; without splitting after "Sr." and the like.
+
+    Example:
+        >>> split_sentences("Sr. Analyst wanted. SQL required; Python a plus.")
+        ['Sr. Analyst wanted.', 'SQL required;', 'Python a plus.']
+    """
     pieces, start = [], 0
     for match in _SENTENCE_END.finditer(line):
         word = (match.group("word") or "").lower()
@@ -214,11 +226,15 @@ def _posting_sentences(description: str) -> list[tuple[str, bool]]:
     """Sentences of a posting, each with whether it sits under a "Preferred" style heading."""
     sentences: list[tuple[str, bool]] = []
     preferred_section = False
-    for line in description.splitlines():
+    for line in unfold_headings(description).splitlines():
+        name = heading_name(line)
+        if name is not None:
+            preferred_section = name == "preferred"
+            continue
         if _is_heading(line):
             preferred_section = bool(_PREFERRED_HEADING.search(line))
             continue
-        sentences.extend((sentence, preferred_section) for sentence in _sentences(line))
+        sentences.extend((sentence, preferred_section) for sentence in split_sentences(line))
     return sentences
 
 
@@ -232,6 +248,7 @@ class _Cues:
     strongly_required: bool
 
 
+@lru_cache(maxsize=4096)
 def _cues(sentence: str) -> _Cues:
     return _Cues(
         preferred=[m.span() for m in _PREFERRED.finditer(sentence)],
@@ -270,6 +287,21 @@ def _is_required(cues: _Cues, position: int, preferred_section: bool) -> bool:
         return min(min(abs(start - position), abs(end - position)) for start, end in spans)
 
     return distance(cues.required) <= distance(cues.preferred)
+
+
+def is_required(sentence: str, position: int = 0, preferred_section: bool = False) -> bool:
+    """Whether what is named at ``position`` of a posting sentence is required, not preferred.
+
+    The one rule for "required" and "preferred": a sentence with one kind of cue is all of that
+    kind; in a mixed sentence the clause around the position decides, then the nearest cue.
+    Under a "Preferred" heading only a strong cue ("required", "must") makes it required.
+
+    Example:
+        >>> sentence = "Bachelor's degree required, Master's preferred."
+        >>> is_required(sentence, 0), is_required(sentence, sentence.index("Master"))
+        (True, False)
+    """
+    return _is_required(_cues(sentence), position, preferred_section)
 
 
 def _clean_subject(text: str) -> str | None:

@@ -1,30 +1,36 @@
 """Split resumes and postings into named sections by their heading lines.
 
 A heading is a short line that, once decorations are stripped (markdown ``#``, ``**bold**``,
-``===``, a trailing colon, capitals), is one of the known variants in :data:`HEADING_VARIANTS`
-(``"Work History"`` -> ``"experience"``, ``"Must have"`` -> ``"required"``). A known heading
+``===``, a trailing colon, capitals), is one of the known variants listed in
+``matcher/data/headings.csv`` (:func:`heading_variants`; ``"Work History"`` -> ``"experience"``,
+``"Must have"`` -> ``"required"``). A known heading
 may also carry text after a colon on the same line (``"Skills: Python, SQL"``). A line that is
 marked up as a heading (``"## Volunteering"``, or a short line ending in a colon such as
 ``"Hobbies:"``) but is not in the vocabulary starts an ``"other"`` section. Plain capitalised
 lines that are not in the vocabulary are kept as text, so a name or a job title in capitals is
 not mistaken for a heading. Bullet lines (``"- Skills"``) are never headings.
 
-Text before the first heading belongs to ``"summary"``.
+Text before the first heading belongs to ``"summary"``. Scraped postings that run headings
+into one line are unfolded first by :func:`unfold_headings`.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
 
 __all__ = [
-    "HEADING_VARIANTS",
     "SECTION_NAMES",
     "Section",
     "heading_name",
+    "heading_variants",
     "section_text",
     "split_sections",
     "split_title",
+    "unfold_headings",
 ]
 
 
@@ -59,255 +65,6 @@ SECTION_NAMES: tuple[str, ...] = (
     "about",
 )
 
-#: Heading variants by canonical name (compared after :func:`_normalise_heading`).
-HEADING_VARIANTS: dict[str, tuple[str, ...]] = {
-    "summary": (
-        "summary",
-        "professional summary",
-        "career summary",
-        "executive summary",
-        "profile",
-        "professional profile",
-        "career profile",
-        "personal profile",
-        "objective",
-        "career objective",
-        "objectives",
-        "about me",
-        "overview",
-        "personal statement",
-        "introduction",
-        "highlights",
-        "job summary",
-        "position summary",
-        "role summary",
-        "job title",
-        "position title",
-        "role overview",
-        "job overview",
-        "position overview",
-        "the role",
-        "about the role",
-        "about the job",
-        "about the position",
-        "job description",
-        "description",
-    ),
-    "skills": (
-        "skills",
-        "skill set",
-        "skillset",
-        "key skills",
-        "core skills",
-        "technical skills",
-        "tech skills",
-        "it skills",
-        "computer skills",
-        "professional skills",
-        "relevant skills",
-        "hard skills",
-        "soft skills",
-        "skills and abilities",
-        "skills and competencies",
-        "skills and expertise",
-        "skills summary",
-        "summary of skills",
-        "core competencies",
-        "competencies",
-        "key competencies",
-        "areas of expertise",
-        "expertise",
-        "technical expertise",
-        "technologies",
-        "tools",
-        "tools and technologies",
-        "technical proficiencies",
-        "proficiencies",
-        "tech stack",
-        "programming languages",
-        "strengths",
-        "abilities",
-    ),
-    "experience": (
-        "experience",
-        "experiences",
-        "work experience",
-        "professional experience",
-        "relevant experience",
-        "employment",
-        "employment history",
-        "work history",
-        "career history",
-        "professional history",
-        "professional background",
-        "career",
-        "positions held",
-        "work",
-        "internships",
-        "internship experience",
-    ),
-    "education": (
-        "education",
-        "educational background",
-        "academic background",
-        "academic qualifications",
-        "education and training",
-        "education and qualifications",
-        "educational qualifications",
-        "academics",
-        "degrees",
-    ),
-    "certifications": (
-        "certifications",
-        "certification",
-        "certificates",
-        "licenses",
-        "licences",
-        "licenses and certifications",
-        "certifications and licenses",
-        "professional certifications",
-        "accreditations",
-        "professional qualifications",
-        "training",
-        "courses",
-        "professional development",
-    ),
-    "contact": (
-        "contact",
-        "contact information",
-        "contact info",
-        "contact details",
-        "personal information",
-        "personal info",
-        "personal details",
-        "personal data",
-    ),
-    "projects": (
-        "projects",
-        "project experience",
-        "key projects",
-        "selected projects",
-        "personal projects",
-        "academic projects",
-        "portfolio",
-    ),
-    "other": (
-        "interests",
-        "hobbies",
-        "hobbies and interests",
-        "references",
-        "awards",
-        "honors",
-        "honours",
-        "awards and honors",
-        "achievements",
-        "accomplishments",
-        "publications",
-        "volunteer experience",
-        "volunteering",
-        "languages",
-        "additional information",
-        "benefits",
-        "perks",
-        "what we offer",
-        "compensation",
-        "salary",
-        "how to apply",
-        "equal opportunity",
-        "location",
-    ),
-    "responsibilities": (
-        "responsibilities",
-        "key responsibilities",
-        "main responsibilities",
-        "job responsibilities",
-        "duties",
-        "job duties",
-        "duties and responsibilities",
-        "roles and responsibilities",
-        "role and responsibilities",
-        "what you will do",
-        "what you ll do",
-        "what you will be doing",
-        "your role",
-        "your responsibilities",
-        "your tasks",
-        "tasks",
-        "day to day",
-        "in this role you will",
-        "you will",
-        "what you ll be doing",
-    ),
-    "required": (
-        "requirements",
-        "job requirements",
-        "minimum requirements",
-        "qualifications",
-        "required qualifications",
-        "minimum qualifications",
-        "basic qualifications",
-        "required skills",
-        "required skills and qualifications",
-        "required experience",
-        "required experiences",
-        "requirements and qualifications",
-        "must have",
-        "must haves",
-        "must have skills",
-        "what you bring",
-        "what you will bring",
-        "what we are looking for",
-        "who you are",
-        "you have",
-        "skills and qualifications",
-        "skills and experience",
-        "experience and qualifications",
-        "essential skills",
-        "essential criteria",
-        "key requirements",
-        "what you need",
-        "what you ll need",
-        "what you will need",
-        "about you",
-        "ideal candidate",
-        "the ideal candidate",
-        "requirements and skills",
-    ),
-    "preferred": (
-        "preferred",
-        "preferred qualifications",
-        "preferred skills",
-        "preferred experience",
-        "recommended experience",
-        "recommended skills",
-        "recommended qualifications",
-        "desired qualifications",
-        "desired skills",
-        "desirable",
-        "desirable skills",
-        "nice to have",
-        "nice to haves",
-        "bonus",
-        "bonus points",
-        "pluses",
-        "plus",
-        "good to have",
-        "additional qualifications",
-    ),
-    "about": (
-        "about",
-        "about us",
-        "about the company",
-        "about the team",
-        "who we are",
-        "company overview",
-        "company description",
-        "our company",
-        "the company",
-        "the team",
-    ),
-}
-
 _MAX_HEADING_WORDS = 6
 _DECORATION = " \t#*_=~|:>.-"
 
@@ -320,20 +77,117 @@ def _normalise_heading(line: str) -> str:
     return " ".join(text.split())
 
 
-_VARIANT_TO_NAME: dict[str, str] = {
-    _normalise_heading(variant): name
-    for name, variants in HEADING_VARIANTS.items()
-    for variant in variants
-}
+@dataclass(frozen=True)
+class _Headings:
+    """The heading vocabulary, compiled once on first use."""
+
+    variants: dict[str, tuple[str, ...]]
+    name_of: dict[str, str]  # normalised variant -> canonical name
+    ends_longer: dict[str, str]  # variants that also end longer headings ("Recruiting Duties")
+    run_in: re.Pattern[str]  # a known heading run into the text of a one-line posting
+
+
+def _variant_pattern(variant: str) -> str:
+    """A regex for a variant as written in running text: "What you'll bring", "Must-haves"."""
+    words = re.findall(r"\w+", variant.casefold())
+    parts = ["(?:and|&)" if word == "and" else re.escape(word) for word in words]
+    return r"[\s'’&/-]{0,3}".join(parts)
+
+
+@lru_cache(maxsize=1)
+def _headings() -> _Headings:
+    text = files("matcher").joinpath("data", "headings.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    variants: dict[str, list[str]] = {}
+    name_of: dict[str, str] = {}
+    ends_longer: dict[str, str] = {}
+    for row in rows:
+        name, variant = row["section"].strip(), row["heading"].strip()
+        if name not in SECTION_NAMES:
+            raise ValueError(f"headings.csv: unknown section {name!r} for {variant!r}")
+        key = _normalise_heading(variant)
+        if name_of.setdefault(key, name) != name:
+            raise ValueError(f"headings.csv: {variant!r} is under {name_of[key]!r} and {name!r}")
+        variants.setdefault(name, []).append(variant)
+        if row.get("ends_longer", "").strip().lower() == "true":
+            ends_longer[key] = name
+    # Longest first, so "Preferred Qualifications" is read before "Qualifications".
+    patterns = sorted({_variant_pattern(v) for vs in variants.values() for v in vs}, key=len)
+    alternatives = "|".join(reversed(patterns))
+    run_in = re.compile(
+        # After the start, a sentence end, a list mark or a lower-case word ("...week About Us:").
+        r"(?:^|(?<=[.!?;:,)\]•·●▪*])|(?<=[a-z0-9.!?)]\s))\s*"
+        rf"(?P<heading>(?i:{alternatives}))"
+        # Then a colon ("Qualifications:Bachelor's"), or glued to a capitalised word or a bullet
+        # ("Position SummaryThe ideal candidate", "Essential Functions• Set up").
+        r"(?:(?P<colon>\s*:)|(?=[A-Z][a-z]|\s?[•·●▪]))"
+    )
+    return _Headings(
+        variants={name: tuple(vs) for name, vs in variants.items()},
+        name_of=name_of,
+        ends_longer=ends_longer,
+        run_in=run_in,
+    )
+
+
+def heading_variants() -> dict[str, tuple[str, ...]]:
+    """Heading variants by canonical name, as listed in ``matcher/data/headings.csv``.
+
+    Example:
+        >>> "must haves" in heading_variants()["required"]
+        True
+    """
+    return dict(_headings().variants)
+
+
 _INLINE_RE = re.compile(r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?([^:\n]{2,60}?)(?:\*\*|__)?\s*:\s*(\S.*)$")
+# Lines longer than this are never headings; longer ones may hold headings run into the text.
+_MAX_HEADING_CHARS = 80
+# A capitalised word right before a heading, with no sentence end between them.
+_PREVIOUS_WORD = re.compile(r"(?:^|\s)([^\s.!?:;,)\]•·●▪*]+)\s+$")
+_GLUED_SENTENCE = re.compile(
+    r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z]|\d+\+?\s*(?:-\s*\d+\s*)?(?:years?|yrs?|months?)\b)"
+)
+# Scraped lists lose their line breaks without a full stop: "...in the blockchain spaceA strong
+# portfolio...". A lower-case word glued to a capitalised word that usually opens a list item
+# starts a new line (camel-case names such as "PowerPoint" are left alone).
+_GLUED_ITEM = re.compile(
+    r"(?<=[a-z]{3})(?=(?:A|An|The|Ability|Able|Strong|Excellent|Exceptional|Outstanding|Proven"
+    r"|Demonstrated|Experience|Experienced|Knowledge|Must|Minimum|Bachelor|Bachelors|Master"
+    r"|Associate|High|Solid|Proficiency|Proficient|Familiarity|Familiar|Current|Valid|Effective"
+    r"|Understanding|Good|Great|Working|Willingness|Availability|Previous|Prior|Basic|Advanced"
+    r"|At|Certification|Certified|Degree|Highly|Comfortable|Passion|Fluent|Fluency|Reliable"
+    r"|Attention|Operational|Preferred|Required|Licensed|Legally|Physical|Self|Detail)\b)"
+)
+_INLINE_BULLET = re.compile(r"\s*[•·●▪]\s*")
+_INLINE_DASH = re.compile(r"\s+[-–•*]\s+(?=[A-Z0-9])")
 
 
 def _is_bullet(line: str) -> bool:
     return re.match(r"^\s*(?:[-*+•]\s|-(?=[^\W\d_]))", line) is not None
 
 
+def _known(key: str, marked: bool) -> str | None:
+    """The section a normalised heading names; ``marked`` lets a longer heading end in a known
+    one ("Recruiting Responsibilities:", "PHARMACY SKILLS")."""
+    headings = _headings()
+    known = headings.name_of.get(key)
+    if known is not None or not marked:
+        return known
+    words = key.split()
+    for drop in (1, 2):
+        if len(words) > drop:
+            name = headings.ends_longer.get(" ".join(words[drop:]))
+            if name is not None:
+                return name
+    return None
+
+
 def heading_name(line: str) -> str | None:
     """Return the canonical section name if ``line`` is a heading, else ``None``.
+
+    A line that is marked as a heading (a colon at its end, ``#``, ``**`` or capitals) may
+    also end in a known heading after one or two other words ("Recruiting Responsibilities:").
 
     Args:
         line: One line of text.
@@ -347,17 +201,22 @@ def heading_name(line: str) -> str | None:
         ('experience', 'other', None)
     """
     stripped = line.strip()
-    if not stripped or _is_bullet(stripped) or len(stripped) > 80:
+    if not stripped or _is_bullet(stripped) or len(stripped) > _MAX_HEADING_CHARS:
         return None
     key = _normalise_heading(stripped)
     if not key or len(key.split()) > _MAX_HEADING_WORDS:
         return None
-    known = _VARIANT_TO_NAME.get(key)
+    marked = (
+        stripped.rstrip("*_ ").endswith(":")
+        or stripped.startswith(("#", "**", "__"))
+        or not any(ch.islower() for ch in stripped)
+    )
+    known = _known(key, marked)
     if known is not None:
         return known
     parts = key.split(" and ")
-    if len(parts) > 1 and all(part in _VARIANT_TO_NAME for part in parts):
-        return _VARIANT_TO_NAME[parts[0]]  # "Education & Certifications" -> "education"
+    if len(parts) > 1 and all(part in _headings().name_of for part in parts):
+        return _headings().name_of[parts[0]]  # "Education & Certifications" -> "education"
     if re.match(r"^#{1,6}\s+\S", stripped) and not re.search(r":\s*\S", stripped):
         return "other"  # a markdown heading, but not "# Name: Jane Doe"
     words = stripped.rstrip(":").split()
@@ -375,12 +234,74 @@ def _inline_heading(line: str) -> tuple[str, str, str] | None:
     match = _INLINE_RE.match(line)
     if match is None:
         return None
-    name = _VARIANT_TO_NAME.get(_normalise_heading(match.group(1)))
+    name = _known(_normalise_heading(match.group(1)), marked=True)
     if name is None:
         return None
     body = match.group(2).strip()
     heading = line[: line.index(body)].strip() if body in line else match.group(1)
     return name, heading, body
+
+
+def _unfold_line(line: str) -> list[str]:
+    if len(line) <= _MAX_HEADING_CHARS:
+        inline = _inline_heading(line)
+        if inline is None or not re.match(r"[-–•*]\s", inline[2]):
+            return [line]
+        _, heading, body = inline  # "Requirements: - 3 years of Python - SQL"
+        return [heading, *_INLINE_DASH.sub("\n- ", body).split("\n")]
+    pieces: list[str] = []
+    start = 0
+    for match in _headings().run_in.finditer(line):
+        heading = match.group("heading")
+        if not heading[:1].isupper():
+            continue  # "the requirements: ..." is a sentence, not a heading
+        start_of_heading = match.start("heading")
+        previous = _PREVIOUS_WORD.search(line[max(0, start_of_heading - 40) : start_of_heading])
+        if previous is not None and previous.group(1)[:1].isupper():
+            continue  # "Communication Skills: ...": the label of an item, not a heading
+        pieces.append(line[start : match.start("heading")])
+        pieces.append(heading + (":" if match.group("colon") else ""))
+        start = match.end()
+    pieces.append(line[start:])
+    lines: list[str] = []
+    for piece in pieces:
+        piece = _GLUED_ITEM.sub("\n", _GLUED_SENTENCE.sub("\n", piece))
+        piece = _INLINE_BULLET.sub("\n- ", piece)
+        if re.match(r"\s*[-–•*]\s", piece):
+            piece = _INLINE_DASH.sub("\n- ", piece)
+        lines.extend(part for part in piece.split("\n") if part.strip())
+    return lines
+
+
+def unfold_headings(text: str) -> str:
+    """Put headings run into scraped text on lines of their own.
+
+    Scraped postings are often one line: ``"...benefits.Qualifications:Bachelor's degree..."``,
+    ``"Position SummaryThe ideal candidate..."``, ``"Requirements: - 3 years - SQL"``. Known
+    headings (capitalised, after a sentence end, a list mark or a lower-case word, and
+    followed by a colon or glued to the next word) start a line of their own. In long lines
+    sentences run together (``"required.Strong"``), list items glued to the word before them
+    (``"blockchain spaceA strong portfolio"``) and inline bullets (``•``, ``·``) are split
+    too. Short lines are kept as they are, except a known heading followed by a dash list.
+
+    Args:
+        text: A posting's text.
+
+    Returns:
+        The text with the headings on lines of their own.
+
+    Example:
+        >>> print(unfold_headings(
+        ...     "We offer a pension and other benefits.Qualifications:Bachelor's degree in law."
+        ...     "Nice to have:Spanish"
+        ... ))
+        We offer a pension and other benefits.
+        Qualifications:
+        Bachelor's degree in law.
+        Nice to have:
+        Spanish
+    """
+    return "\n".join(part for line in text.splitlines() for part in _unfold_line(line))
 
 
 def split_sections(text: str) -> list[Section]:

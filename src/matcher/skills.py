@@ -17,7 +17,9 @@ Tokens and keys
     letters or capitalised acronyms such as ``CMMS``), so ``pivot tables`` finds ``pivot
     table`` and ``APIs`` finds ``API``. Where aliases overlap the longest one wins (``Spring
     Boot`` over ``Spring``, ``T-SQL`` over ``SQL``); ``Java`` is never found inside
-    ``JavaScript`` because that is one token.
+    ``JavaScript`` because that is one token. A name of several tokens is not read across a comma,
+    a bracket, a line break or a sentence end unless it is written with one, so ``Research,
+    design`` is not ``Research Design``.
 
 Case
     Aliases match in any case, except that (1) an alias token written in capitals with two to
@@ -130,7 +132,9 @@ _ITEM_LEFT_RE = re.compile(
 )
 _ITEM_RIGHT_RE = re.compile(
     r"^(?:\s*v?\d[\w.+]*)?\s*(?:$|[,;|/)\]}&(]|\.(?:\s|$)"
-    r"|\b(?:and|or|for|with|in|on|from|via|using|under|to)\b)",
+    r"|\b(?:and|or|for|with|in|on|from|via|using|under)\b"
+    # "Hibernate to build ..." lists a tool; "Access to a reliable car" does not.
+    r"|\bto\b(?!\s+(?:a|an|the|our|your|their|his|her|its|this|that|all|any|some)\b))",
     re.IGNORECASE,
 )
 # What may separate two items of one list.
@@ -176,6 +180,9 @@ _TECHNOLOGY_CATEGORIES: Final = frozenset(
     }
 )
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=\S)")
+_URL_RE = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+# Punctuation a name of several words is not read across unless it is written with it.
+_SPAN_BREAK_RE = re.compile(r"[,;:()\[\]{}|\n]|[.!?](?:\s|$)")
 _BULLET_RE = re.compile(r"^\s*(?:[-*•·–]|\d+[.)])\s+")
 _TRUE = frozenset({"true", "1", "yes", "y", "t"})
 _FALSE = frozenset({"false", "0", "no", "n", "f", ""})
@@ -538,7 +545,8 @@ class SkillMatcher:
         """
         if not text:
             return []
-        tokens = tokenize(text)
+        # A link names no skill ("https://..." is not HTTP); blanked so offsets stay the same.
+        tokens = tokenize(_URL_RE.sub(lambda url: " " * len(url.group()), text))
         context = _Context(text, skill_list)
         candidates = self._candidates(tokens, context)
         if any(c.form.bare for c in candidates):
@@ -611,7 +619,13 @@ class SkillMatcher:
         last: int,
         context: _Context,
     ) -> _Form | None:
+        broken = last > first and any(
+            _SPAN_BREAK_RE.search(context.text[tokens[k][2] : tokens[k + 1][1]])
+            for k in range(first, last)
+        )
         for form in options:
+            if broken and not _SPAN_BREAK_RE.search(form.text):
+                continue  # "Research, design" is not "Research Design"; "teams.\n- Lead"
             if form.bare:
                 surface = tokens[first][0]
                 if not (

@@ -229,3 +229,31 @@ def test_roles_on_one_line_keep_their_own_sentences() -> None:
 def test_titles_next_to_labels_and_descriptions(text: str, title: str) -> None:
     (role,) = extract_experience(f"Experience\n{text}", today=TODAY).roles
     assert role.title == title
+
+
+def test_placements_are_marked_and_count_for_their_length() -> None:
+    text = """Education
+BSN, State University (2020 - 2024)
+
+## Clinical Experience
+Nurse Extern, Cardiovascular ICU - Heart Center
+June 2023 - Aug 2023
+- Hemodynamic monitoring with an RN preceptor.
+
+## Work Experience
+Patient Care Technician - City Hospital (Jan 2022 - Dec 2022)
+- Vital signs and ECGs; trained two new interns."""
+    profile = extract_experience(text, today=TODAY)
+    kinds = {role.title.split(",")[0]: role.kind for role in profile.roles}
+    assert kinds == {"Nurse Extern": "internship", "Patient Care Technician": "job"}
+    extern = profile.roles[0]
+    assert extern.years == pytest.approx(0.25)  # the 3 months, not more
+    assert profile.total_years == pytest.approx(1.25)
+
+
+def test_rotations_over_a_whole_degree_are_not_years_of_work() -> None:
+    text = "Experience\nClinical rotations, BSN programme (Sep 2020 - May 2024)"
+    profile = extract_experience(text, today=TODAY)
+    assert profile.roles[0].kind == "internship"
+    assert profile.roles[0].years > 3  # the range as written
+    assert profile.total_years == pytest.approx(1.0)  # at most one year counts

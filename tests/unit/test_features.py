@@ -245,3 +245,36 @@ def test_paraphrased_skills_earn_partial_credit_with_an_embedder(matcher, embedd
     # a skill named as missing earns nothing, however close the line that says so
     lacking = _resume("Skills\n- Shipped every release without Kubernetes", matcher)
     assert skill_evidence(["Kubernetes"], [lacking], embedder)[0, 0] == 0.0
+
+
+def test_years_in_a_setting_count_only_roles_in_that_setting(matcher) -> None:
+    posting = posting_profile(
+        "J9",
+        "ICU Nurse",
+        "Requirements\n- At least 2 years of recent ICU or critical care experience in an "
+        "acute care hospital.",
+        matcher,
+    )
+    assert [y.subject for y in posting.years_required] == ["ICU or critical care"]
+    new_grad = resume_profile(
+        "R8",
+        "Experience\nNurse Extern, Medical ICU (Jun 2025 - Aug 2025)\n"
+        "Registered Nurse, Medical-Surgical Unit (Sep 2023 - Dec 2025)",
+        matcher,
+        TODAY,
+    )
+    icu_nurse = resume_profile(
+        "R9", "Experience\nRegistered Nurse, Surgical ICU (Jan 2021 - Dec 2025)", matcher, TODAY
+    )
+    assert new_grad.years >= 2  # enough nursing years overall ...
+    assert subject_years(new_grad, "ICU or critical care") == pytest.approx(0.25)  # ... not ICU
+    assert subject_years(icu_nurse, "ICU or critical care") == pytest.approx(5.0)
+    assert experience_fit(posting, new_grad) < experience_fit(posting, icu_nurse) == 1.0
+
+
+def test_skill_coverage_counts_a_group_by_its_best_member(matcher) -> None:
+    holds_one = resume_profile("R1", "Skills: SAP, Excel", matcher, TODAY)
+    holds_none = resume_profile("R2", "Skills: Microsoft Excel", matcher, TODAY)
+    wanted = [[("NetSuite", "SAP", "Oracle"), "Excel"]]
+    coverage = skill_coverage(wanted, [holds_one, holds_none])
+    assert coverage[0].tolist() == [1.0, 0.5]

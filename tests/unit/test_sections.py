@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from matcher.sections import (
-    HEADING_VARIANTS,
     SECTION_NAMES,
     Section,
     heading_name,
+    heading_variants,
     section_text,
     split_sections,
     split_title,
+    unfold_headings,
 )
 
 RESUME = """Jane Doe
@@ -107,6 +108,25 @@ def test_posting_sections() -> None:
         ("Education & Certifications", "education"),
         ("## Volunteering Abroad", "other"),
         ("Tech Used:", "other"),
+        ("Required", "required"),
+        ("Requirements", "required"),
+        ("What you'll bring", "required"),
+        ("What You Bring", "required"),
+        ("Who you are", "required"),
+        ("Must-have", "required"),
+        ("Minimum Qualifications", "required"),
+        ("Basic Qualifications:", "required"),
+        ("You have", "required"),
+        ("What we're looking for", "required"),
+        ("Skills", "skills"),
+        ("Experience", "experience"),
+        ("Education", "education"),
+        ("Preferred Qualifications", "preferred"),
+        ("Bonus points", "preferred"),
+        ("Pluses:", "preferred"),
+        ("Recruiting Responsibilities:", "responsibilities"),  # ends in a known heading
+        ("PHARMACY SKILLS", "skills"),
+        ("Physical Requirements", "other"),  # not what the candidate must bring
     ],
 )
 def test_heading_variants(line: str, name: str) -> None:
@@ -126,6 +146,7 @@ def test_heading_variants(line: str, name: str) -> None:
         "Acme Corp, 2019 - 2021",
         "",
         "JANE DOE",
+        "strong communication skills",  # ends in a heading, but is not marked as one
     ],
 )
 def test_not_headings(line: str) -> None:
@@ -169,7 +190,7 @@ def test_section_text_rejects_unknown_names() -> None:
 
 
 def test_vocabulary_uses_only_canonical_names() -> None:
-    assert set(HEADING_VARIANTS) <= set(SECTION_NAMES)
+    assert set(heading_variants()) <= set(SECTION_NAMES)
     assert set(SECTION_NAMES) == {
         "summary",
         "skills",
@@ -204,3 +225,76 @@ def test_vocabulary_uses_only_canonical_names() -> None:
 )
 def test_split_title(text: str, title: str, rest: str) -> None:
     assert split_title(text) == (title, rest)
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        (
+            "We offer a pension and other benefits.Qualifications:Bachelor's degree required."
+            "Previous experience preferred.Preferred Qualifications:CompTIA Security+.",
+            [
+                "We offer a pension and other benefits.",
+                "Qualifications:",
+                "Bachelor's degree required.",
+                "Previous experience preferred.",
+                "Preferred Qualifications:",
+                "CompTIA Security+.",
+            ],
+        ),
+        (
+            "Location: Oahu, 10 hours per week About Us:TechTonic is an IT provider for homes "
+            "and small businesses. Essential Functions• Set up devices • Read orders",
+            [
+                "Location:",
+                "Oahu, 10 hours per week",
+                "About Us:",
+                "TechTonic is an IT provider for homes and small businesses.",
+                "Essential Functions",
+                "- Set up devices",
+                "- Read orders",
+            ],
+        ),
+        (
+            "Requirements: - 3 years of Python - SQL",
+            ["Requirements:", "- 3 years of Python", "- SQL"],
+        ),
+        (
+            "Requirements:3+ years of graphic design, preferably in the blockchain spaceA strong "
+            "portfolio in PowerPoint and JavaScriptSolid understanding of typography",
+            [
+                "Requirements:",
+                "3+ years of graphic design, preferably in the blockchain space",
+                "A strong portfolio in PowerPoint and JavaScript",
+                "Solid understanding of typography",
+            ],
+        ),
+        ("Skills: Python, SQL", ["Skills: Python, SQL"]),  # short lines are left alone
+    ],
+)
+def test_unfold_headings_puts_run_in_headings_on_lines_of_their_own(
+    text: str, lines: list[str]
+) -> None:
+    assert [line.strip() for line in unfold_headings(text).splitlines()] == lines
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The label of an item and a heading in a sentence are not headings.
+        "- Communication Skills: Ability to explain complex investigative details in plain words.",
+        "Our requirements: you must hold a valid licence, drive safely and lift forty pounds.",
+    ],
+)
+def test_unfold_headings_leaves_labels_and_sentences(text: str) -> None:
+    assert unfold_headings(text) == text
+
+
+def test_scraped_one_line_posting_has_a_required_section() -> None:
+    text = (
+        "Office Coordinator We are a growing team with great perks and benefits."
+        "Requirements:Two years of office experience and Microsoft Excel.Nice to have:Spanish."
+    )
+    sections = split_sections(unfold_headings(text))
+    assert "Microsoft Excel" in section_text(sections, "required")
+    assert section_text(sections, "preferred") == "Spanish."

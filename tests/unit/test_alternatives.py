@@ -1,0 +1,62 @@
+"""Any-of groups: "X, Y or Z" is one requirement that any member satisfies."""
+
+from __future__ import annotations
+
+import pytest
+
+from matcher.alternatives import skill_groups
+from matcher.skills import SkillMatcher
+
+
+@pytest.fixture(scope="module")
+def matcher() -> SkillMatcher:
+    return SkillMatcher()
+
+
+def _groups(matcher: SkillMatcher, sentence: str) -> list[tuple[str, ...]]:
+    return [group for _, group in skill_groups(sentence, matcher.find(sentence, skill_list=True))]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "groups"),
+    [
+        ("Experience with Workday, BambooHR or ADP.", [("Workday", "BambooHR", "ADP")]),
+        ("Python or R", [("Python", "R")]),
+        ("Python and/or R", [("Python", "R")]),
+        ("Proficiency in one of Python, Java, Go", [("Python", "Java", "Go")]),
+        ("Dashboards in Tableau, Power BI or equivalent", [("Tableau", "Power BI")]),
+        ("A BI tool such as Tableau, Power BI and Looker", [("Tableau", "Power BI", "Looker")]),
+        (
+            "Degree in Statistics, Computer Science, Economics, Physics or another quantitative "
+            "field",
+            [("Statistics", "Physics")],
+        ),
+        ("ERP experience: NetSuite, SAP or Oracle.", [("NetSuite", "SAP", "Oracle")]),
+    ],
+)
+def test_alternatives_are_one_group(
+    matcher: SkillMatcher, sentence: str, groups: list[tuple[str, ...]]
+) -> None:
+    assert [g for g in _groups(matcher, sentence) if len(g) > 1] == groups
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Python, SQL and Apache Spark",
+        "Current BLS and ACLS certification.",
+        "Python, strong communication skills, and SQL",
+    ],
+)
+def test_skills_joined_by_and_stay_separate(matcher: SkillMatcher, sentence: str) -> None:
+    assert all(len(group) == 1 for group in _groups(matcher, sentence))
+
+
+def test_an_and_after_an_or_ends_the_group(matcher: SkillMatcher) -> None:
+    groups = _groups(matcher, "A payroll system such as Workday, BambooHR or ADP, and Excel.")
+    assert ("Workday", "BambooHR", "ADP") in groups
+    assert ("Excel",) in groups
+
+
+def test_two_names_of_one_skill_are_one_group(matcher: SkillMatcher) -> None:
+    assert _groups(matcher, "2 years of ICU or critical care experience") == [("Critical Care",)]

@@ -1,0 +1,93 @@
+"""What a posting requires: headings, any-of groups, required vs preferred, requirements_found."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from matcher.education import DegreeLevel
+from matcher.profiles import posting_profile, resume_profile
+from matcher.requirement_ranker import explain_requirements
+from matcher.skills import SkillMatcher
+
+TODAY = date(2026, 1, 1)
+
+BARE_REQUIRED = """Senior Accountant
+
+Responsibilities
+1. Own month-end close.
+
+Required
+- Active CPA license.
+- Bachelor's degree in Accounting.
+- 5+ years of progressive accounting experience.
+- Strong knowledge of US GAAP.
+- ERP experience: NetSuite, SAP or Oracle.
+
+Preferred
+- Experience with SOX 404 testing.
+"""
+
+ONE_LINE = (
+    "HR Coordinator We are a growing company with great perks and benefits.Qualifications:"
+    "Bachelor's degree in Human Resources required.3+ years of HR experience.Experience with "
+    "an HRIS such as Workday, BambooHR or ADP.Preferred Qualifications:PHR certification."
+)
+
+
+@pytest.fixture(scope="module")
+def matcher() -> SkillMatcher:
+    return SkillMatcher()
+
+
+def test_a_bare_required_heading_is_read(matcher: SkillMatcher) -> None:
+    profile = posting_profile("J1", "Senior Accountant", BARE_REQUIRED, matcher)
+    assert {"CPA", "GAAP"} <= set(profile.required_skills)
+    assert ("NetSuite", "SAP", "Oracle") in profile.required_groups
+    assert {"NetSuite", "SAP", "Oracle"} <= set(profile.required_skills)  # flat, as before
+    assert profile.requirements.degree_required == DegreeLevel.BACHELOR
+    assert profile.requirements.min_years == 5
+
+
+def test_a_one_line_scraped_posting_is_read(matcher: SkillMatcher) -> None:
+    profile = posting_profile("J2", "HR Coordinator", ONE_LINE, matcher)
+    assert ("Workday", "BambooHR", "ADP") in profile.required_groups
+    assert "PHR" in profile.preferred_skills and "PHR" not in profile.required_skills
+    assert profile.requirements.min_years == 3
+    assert profile.requirements.degree_required == DegreeLevel.BACHELOR
+
+
+def test_preferred_is_read_per_sentence_not_per_line(matcher: SkillMatcher) -> None:
+    text = "Requirements\nPython is required. Kubernetes would be a plus."
+    profile = posting_profile("J3", "Engineer", text, matcher)
+    assert profile.required_skills == ("Python",)
+    assert profile.preferred_skills == ("Kubernetes",)
+
+
+def test_requirements_found_counts_groups_years_and_degree(matcher: SkillMatcher) -> None:
+    profile = posting_profile("J1", "Senior Accountant", BARE_REQUIRED, matcher)
+    years = 1  # "5+ years of ... accounting experience" names no role of its own
+    assert profile.requirements_found == len(profile.required_groups) + years + 1
+    nothing = posting_profile("J4", "Helper", "Come and join our friendly team!", matcher)
+    assert nothing.requirements_found == 0
+
+
+def test_explanation_matches_a_group_by_any_member(matcher: SkillMatcher) -> None:
+    posting = posting_profile("J1", "Senior Accountant", BARE_REQUIRED, matcher)
+    sap = resume_profile("R1", "Skills: CPA, US GAAP, SAP", matcher, TODAY)
+    neither = resume_profile("R2", "Skills: CPA, US GAAP", matcher, TODAY)
+    held = explain_requirements(posting, sap)
+    assert "SAP" in held["matched_required"].split("; ")
+    assert "NetSuite / SAP / Oracle" not in held["missing_required"]
+    assert "NetSuite / SAP / Oracle" in explain_requirements(posting, neither)["missing_required"]
+
+
+def test_the_equal_opportunity_statement_requires_nothing(matcher: SkillMatcher) -> None:
+    text = (
+        "Requirements: - Customer service experience - Microsoft Excel. We are an equal "
+        "opportunity employer and do not discriminate on age, disability, genetic information "
+        "or diversity and inclusion status. Apply at https://jobs.example.com/apply today."
+    )
+    profile = posting_profile("J5", "Agent", text, matcher)
+    assert set(profile.required_skills) == {"Customer Service", "Excel"}
