@@ -24,6 +24,7 @@ from matcher.crossdomain import (
     BASELINES,
     LabelledFeatures,
     LearnedModel,
+    Learning,
     cross_domain_matrix,
     learn,
     matrix_markdown,
@@ -127,36 +128,70 @@ def featurise(
 
 
 @task(cache_policy=NO_CACHE)
-def learn_model(sets: list[LabelledFeatures]) -> tuple[LearnedModel, dict[str, float]]:
-    """Weights and neutral values from all sets, then the calibration; ECE per set."""
-    model = learn(sets, prior=DEFAULT_WEIGHTS)
-    raws = [model.raw(s) for s in sets]
-    calibration = fit_calibration(*calibration_data(sets, raws))
-    errors = {}
-    for s, raw in zip(sets, raws, strict=True):
-        rows = s.judged_rows()
-        _, errors[s.name] = reliability(
-            calibrated(raw[rows].ravel(), calibration), s.labels()[rows].ravel()
-        )
-    return replace(model, calibration=calibration), errors
+def learn_models(
+    sets: list[LabelledFeatures], learning: Learning
+) -> tuple[dict[str, LearnedModel], dict[str, float]]:
+    """Per direction: weights and neutral values from all its sets, then the calibration.
+
+    Returns:
+        The model of each direction present, and the expected calibration error of each set.
+    """
+    models: dict[str, LearnedModel] = {}
+    errors: dict[str, float] = {}
+    for direction in ("resumes-for-job", "jobs-for-resume"):
+        chosen = [s for s in sets if s.direction == direction]
+        if not chosen:
+            continue
+        model = learn(chosen, learning, prior=DEFAULT_WEIGHTS)
+        raws = [model.raw(s) for s in chosen]
+        calibration = fit_calibration(*calibration_data(chosen, raws))
+        for s, raw in zip(chosen, raws, strict=True):
+            rows = s.judged_rows()
+            _, errors[s.name] = reliability(
+                calibrated(raw[rows].ravel(), calibration), s.labels()[rows].ravel()
+            )
+        models[direction] = replace(model, calibration=calibration)
+    return models, errors
+
+
+def _rounded(values: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, 6) for k, v in values.items()}
 
 
 def weights_artifact(
-    model: LearnedModel,
+    models: dict[str, LearnedModel],
+    learning: Learning,
     sets: list[LabelledFeatures],
     datasets: dict[str, dict[str, str]],
     matrix: list[dict[str, Any]],
     errors: dict[str, float],
 ) -> dict[str, Any]:
-    """The readable JSON shipped in ``models/``: the model, its data and the evidence."""
+    """The readable JSON shipped in ``models/``: the models, their data and the evidence.
+
+    The top-level ``weights`` and ``calibration`` rank shortlists; ``recommendations`` holds
+    those that rank postings for a resume.
+    """
+    from dataclasses import asdict
     from datetime import UTC, datetime
 
-    return {
+    shortlist = models.get("resumes-for-job") or next(iter(models.values()))
+    artifact: dict[str, Any] = {
         "ranker": "requirements",
         "features": list(FEATURES),
-        "weights": {k: round(v, 6) for k, v in model.weights.items()},
-        "neutral": model.neutral,
-        "calibration": {k: round(v, 6) for k, v in model.calibration.items()},
+        "weights": _rounded(shortlist.weights),
+        "neutral": shortlist.neutral,
+        "gate": shortlist.gate,
+        "calibration": _rounded(shortlist.calibration),
+    }
+    if "jobs-for-resume" in models:
+        recommend = models["jobs-for-resume"]
+        artifact["recommendations"] = {
+            "weights": _rounded(recommend.weights),
+            "calibration": _rounded(recommend.calibration),
+        }
+    return {
+        **artifact,
+        "learning": asdict(learning),
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "trained_on": sorted({s.name for s in sets}),
         "datasets": datasets,
@@ -212,6 +247,7 @@ def cross_domain_experiment(
     weights_out: Path | None = None,
     folds: int = 5,
     promote: bool = False,
+    learning: Learning | None = None,
 ) -> dict[str, Any]:
     """Evaluate every ranker on every set, learn on all of them, log, optionally ship.
 
@@ -222,6 +258,7 @@ def cross_domain_experiment(
             registered as a version of ``matcher-ranker``; nothing is written if None.
         folds: Folds of the in-domain cross-validation.
         promote: Make the registered version the champion.
+        learning: Hyperparameters of the learning (:class:`matcher.crossdomain.Learning`).
 
     Returns:
         ``matrix`` (rows), ``markdown``, ``artifact`` (the learned model and its evidence),
@@ -234,24 +271,31 @@ def cross_domain_experiment(
         labelled = load_set(spec)
         datasets[spec.name] = dict(labelled.hashes)
         sets.extend(featurise(spec, labelled, settings, embedder))
-    model, errors = learn_model(sets)
-    matrix = cross_domain_matrix(sets, model, folds=folds, prior=DEFAULT_WEIGHTS)
+    learning = learning or Learning(domain_weights={s.name: s.weight for s in specs})
+    models, errors = learn_models(sets, learning)
+    matrix = cross_domain_matrix(sets, models, folds, learning, prior=DEFAULT_WEIGHTS)
     markdown = matrix_markdown(matrix)
     rows = matrix.to_dict(orient="records")
-    artifact = weights_artifact(model, sets, datasets, rows, errors)
+    artifact = weights_artifact(models, learning, sets, datasets, rows, errors)
     tables = {}
     for s in sets:
         judged = s.judged_rows()
+        model = models[s.direction]
         probability = calibrated(model.raw(s)[judged].ravel(), model.calibration)
         table, _ = reliability(probability, s.labels()[judged].ravel())
         tables[s.name] = table
     config = None
     if weights_out is not None:
+        shortlist = models.get("resumes-for-job") or next(iter(models.values()))
+        recommend = models.get("jobs-for-resume")
         trained = RequirementRanker(
             embedder,
-            weights=model.weights,
-            neutral=model.neutral,
-            calibration=model.calibration,
+            weights=shortlist.weights,
+            neutral=shortlist.neutral,
+            calibration=shortlist.calibration,
+            gate=shortlist.gate,
+            recommend_weights=recommend.weights if recommend else None,
+            recommend_calibration=recommend.calibration if recommend else None,
             taxonomy_dir=str(settings.taxonomy_dir) if settings.taxonomy_dir else None,
         )
         config = RankerConfig.from_ranker(trained).to_model_config()

@@ -78,9 +78,10 @@ class LabelledFeatures:
         """A posting-by-resume matrix turned query-by-document."""
         return matrix if self.by_query else np.swapaxes(matrix, 0, 1)
 
-    def values(self, neutral: dict[str, float] | None = None) -> np.ndarray:
+    def values(self, neutral: dict[str, float] | None = None, gate: float = 0.0) -> np.ndarray:
         """Blended features, ``(n_queries, n_docs, n_features)`` in :data:`FEATURES` order."""
-        return self.oriented(self.features.stacked(FEATURES, neutral))
+        direction: Any = self.direction
+        return self.oriented(self.features.stacked(FEATURES, neutral, direction, gate))
 
     def run(self, scores: np.ndarray, rows: Sequence[int] | None = None) -> Run:
         """Query-by-document scores of the judged queries (optionally only ``rows``) as a run."""
@@ -183,7 +184,7 @@ def fit_pairwise(
 
     Args:
         parts: ``(differences, pair weights)`` of each group (a domain: a set and its
-            reverse).
+            reverse); a group's total weight is its share.
         c: Inverse regularisation strength.
         prior: Weights kept for features no pair can speak to (see
             :func:`matcher.training.fit_weights`).
@@ -193,7 +194,7 @@ def fit_pairwise(
     nonempty = [(d, w) for d, w in parts if len(d)]
     if not nonempty:
         raise ValueError("no ordered pairs to learn from: do the qrels grade any documents?")
-    weights = np.concatenate([w / w.sum() for _, w in nonempty])
+    weights = np.concatenate([w for _, w in nonempty])
     weights *= len(weights) / weights.sum()
     return fit_weights(np.vstack([d for d, _ in nonempty]), c, prior, sample_weight=weights)
 
@@ -205,45 +206,74 @@ def pooled_neutral(sets: Sequence[LabelledFeatures]) -> dict[str, float]:
 
 
 @dataclass(frozen=True)
+class Learning:
+    """How weights are learned (the hyperparameters, stored with the model).
+
+    Attributes:
+        c: Inverse regularisation strength of the pairwise logistic regression.
+        judged_share: Share of a set's weight on pairs of two judged documents.
+        domain_weights: Weight of each domain (1 if not named).
+        gate: Power of the relevance gate of the eligibility features (0: none).
+    """
+
+    c: float = 1.0
+    judged_share: float = 0.9
+    domain_weights: dict[str, float] = field(default_factory=dict)
+    gate: float = 1.0
+
+
+@dataclass(frozen=True)
 class LearnedModel:
-    """Weights, the neutral values of the gated features and the score calibration."""
+    """Weights, the neutral values of the gated features, the gate and the calibration."""
 
     weights: dict[str, float]
     neutral: dict[str, float]
+    gate: float = 0.0
     calibration: dict[str, float] = field(default_factory=dict)
 
     def raw(self, labelled: LabelledFeatures) -> np.ndarray:
         """Query-by-document raw scores (the weighted sum of the features)."""
         w = np.array([self.weights.get(n, 0.0) for n in FEATURES], dtype=np.float32)
-        return labelled.values(self.neutral) @ w
+        return labelled.values(self.neutral, self.gate) @ w
 
 
 def learn(
     sets: Sequence[LabelledFeatures],
-    c: float = 1.0,
+    learning: Learning | None = None,
     prior: dict[str, float] | None = None,
     seed: int = 0,
-    judged_share: float = 0.5,
 ) -> LearnedModel:
-    """Learn neutral values, then weights, from the judged queries of ``sets``."""
+    """Learn neutral values, then weights, from the judged queries of ``sets``.
+
+    Every domain weighs the same unless ``learning.domain_weights`` says otherwise.
+    """
+    learning = learning or Learning()
     neutral = pooled_neutral(sets)
     by_domain: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     for s in sets:
         pairs = training_pairs(
-            s, s.values(neutral), s.judged_rows().tolist(), seed=seed, judged_share=judged_share
+            s,
+            s.values(neutral, learning.gate),
+            s.judged_rows().tolist(),
+            seed=seed,
+            judged_share=learning.judged_share,
         )
         by_domain.setdefault(s.domain, []).append(pairs)
     parts = [
-        (np.vstack([d for d, _ in group]), np.concatenate([w / max(len(w), 1) for _, w in group]))
-        for group in by_domain.values()
+        (
+            np.vstack([d for d, _ in group]),
+            np.concatenate([w / max(w.sum(), 1e-12) for _, w in group])
+            * learning.domain_weights.get(domain, 1.0),
+        )
+        for domain, group in by_domain.items()
     ]
-    return LearnedModel(fit_pairwise(parts, c, prior), neutral)
+    return LearnedModel(fit_pairwise(parts, learning.c, prior), neutral, learning.gate)
 
 
 def cross_validated_scores(
     labelled: LabelledFeatures,
     folds: int = 5,
-    c: float = 1.0,
+    learning: Learning | None = None,
     prior: dict[str, float] | None = None,
 ) -> np.ndarray:
     """Query-by-document scores of a model learned on the other folds of the same set."""
@@ -253,24 +283,31 @@ def cross_validated_scores(
     folds = min(folds, len(rows))
     if folds < 2:
         raise ValueError(f"{labelled.name}: cross-validation needs at least two judged queries")
+    learning = learning or Learning()
     neutral = pooled_neutral([labelled])
-    values = labelled.values(neutral)
+    values = labelled.values(neutral, learning.gate)
     scores = np.zeros(values.shape[:2], dtype=np.float32)
     for fold, (train, test) in enumerate(GroupKFold(n_splits=folds).split(rows, groups=rows)):
-        pairs = training_pairs(labelled, values, rows[train].tolist(), seed=fold)
-        model = LearnedModel(fit_pairwise([pairs], c, prior), neutral)
+        diffs, weights = training_pairs(
+            labelled, values, rows[train].tolist(), seed=fold, judged_share=learning.judged_share
+        )
+        fitted = fit_pairwise([(diffs, weights / weights.sum())], learning.c, prior)
+        model = LearnedModel(fitted, neutral, learning.gate)
         scores[rows[test]] = model.raw(labelled)[rows[test]]
     return scores
 
 
 def cross_domain_matrix(
     sets: Sequence[LabelledFeatures],
-    shipped: LearnedModel | None = None,
+    shipped: dict[str, LearnedModel] | None = None,
     folds: int = 5,
-    c: float = 1.0,
+    learning: Learning | None = None,
     prior: dict[str, float] | None = None,
 ) -> pd.DataFrame:
     """Every ranker on every set: fixed baselines, learned in-domain and across domains.
+
+    A learned model is always learned on sets of the direction it is tested in (shortlists
+    and recommendations are learned apart). ``shipped`` maps a direction to its model.
 
     Returns:
         One row per (ranker, setting, tested set): ``ranker``, ``setting`` (``fixed``,
@@ -295,16 +332,11 @@ def cross_domain_matrix(
     for s in sets:
         for name, scores in s.baselines.items():
             add(name, "fixed", "-", s, s.run(s.oriented(scores)))
-        add(
-            "requirements",
-            "in-domain",
-            s.name,
-            s,
-            s.run(cross_validated_scores(s, folds, c, prior)),
-        )
-        others = [o for o in sets if o.domain != s.domain]
+        in_domain = cross_validated_scores(s, folds, learning, prior)
+        add("requirements", "in-domain", s.name, s, s.run(in_domain))
+        others = [o for o in sets if o.domain != s.domain and o.direction == s.direction]
         if others:
-            model = learn(others, c, prior)
+            model = learn(others, learning, prior)
             add(
                 "requirements",
                 "cross-domain",
@@ -312,8 +344,8 @@ def cross_domain_matrix(
                 s,
                 s.run(model.raw(s)),
             )
-        if shipped is not None:
-            add("requirements", "shipped", "all", s, s.run(shipped.raw(s)))
+        if shipped is not None and s.direction in shipped:
+            add("requirements", "shipped", "all", s, s.run(shipped[s.direction].raw(s)))
     return pd.DataFrame(rows)
 
 

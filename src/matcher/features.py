@@ -37,6 +37,13 @@ otherwise). So a posting from which nothing is read hands out no free points and
 away: every candidate gets the same neutral value, and the ranking falls back on the similarity
 signals. Scores stay comparable across postings, which matters when postings are ranked for one
 resume. A resume with no dated roles and no stated years holds no years in any role.
+
+**Relevance gate.** Skills, years and degree (:data:`ELIGIBILITY`) tell a good candidate from a
+near-miss among people who do the same work, but across occupations they are noise: a chef
+who meets a posting's "3 years of experience" is no better a pilot for it. The learned model
+can therefore also scale their confidence by the pair's topical relevance (TF-IDF similarity
+relative to the best of the query, to a power ``gate``), so they reorder the close candidates
+and leave the far ones at the neutral value.
 """
 
 from __future__ import annotations
@@ -90,6 +97,9 @@ GATED: tuple[str, ...] = (
     "degree",
     "title",
 )
+#: The gated features that say whether a candidate is eligible (skills, years, degree) rather
+#: than what kind of work they do; :meth:`PairFeatures.blended` can gate them by relevance.
+ELIGIBILITY: tuple[str, ...] = ("required_skills", "preferred_skills", "experience", "degree")
 #: Neutral values used when no learned ones are given: each feature's mean over the confident
 #: pairs of the labelled sets (RJDB and livecareer), rounded.
 DEFAULT_NEUTRAL: dict[str, float] = {name: 0.5 for name in GATED}
@@ -126,21 +136,44 @@ class PairFeatures:
     resumes: list[ResumeProfile]
     confidence: dict[str, np.ndarray] = field(default_factory=dict)
 
-    def blended(self, neutral: dict[str, float] | None = None) -> dict[str, np.ndarray]:
-        """Values with each gated feature pulled towards its neutral value by its confidence."""
+    def blended(
+        self,
+        neutral: dict[str, float] | None = None,
+        direction: Direction = "resumes-for-job",
+        gate: float = 0.0,
+    ) -> dict[str, np.ndarray]:
+        """Values with each gated feature pulled towards its neutral value by its confidence.
+
+        With ``gate`` above 0, the confidence of the eligibility features
+        (:data:`ELIGIBILITY`) is also multiplied by the pair's topical relevance: its TF-IDF
+        similarity relative to the best of the same query, to the power ``gate``. Skills,
+        years and degree then decide between candidates who do the same kind of work, and
+        leave alone the ranking of those who do not (see the module docstring).
+        """
+        from matcher.rankers import normalise_per_query
+
         neutral = {**DEFAULT_NEUTRAL, **(neutral or {})}
+        relevance = None
+        if gate > 0 and "tfidf" in self.values:
+            relevance = normalise_per_query(self.values["tfidf"], direction) ** gate
         result = dict(self.values)
         for name, confidence in self.confidence.items():
+            if relevance is not None and name in ELIGIBILITY:
+                confidence = confidence * relevance
             result[name] = (
                 confidence * self.values[name] + (1.0 - confidence) * neutral[name]
             ).astype(np.float32)
         return result
 
     def stacked(
-        self, names: Sequence[str] = FEATURES, neutral: dict[str, float] | None = None
+        self,
+        names: Sequence[str] = FEATURES,
+        neutral: dict[str, float] | None = None,
+        direction: Direction = "resumes-for-job",
+        gate: float = 0.0,
     ) -> np.ndarray:
         """Blended features as one ``(n_postings, n_resumes, n_features)`` array."""
-        values = self.blended(neutral)
+        values = self.blended(neutral, direction, gate)
         return np.stack([values[n] for n in names], axis=-1)
 
     def confident_means(self) -> dict[str, float]:

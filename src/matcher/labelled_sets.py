@@ -16,6 +16,7 @@ paths are read from the sets file's folder.
     path = "../../shared/data/livecareer"
     reverse = true                     # also rank postings for each resume (jobs-for-resume)
     max_resumes = 600                  # a seeded random sample of the resumes
+    weight = 1.0                       # weight when learning (other sets: 1)
     optional = true
 """
 
@@ -49,6 +50,11 @@ class LabelledSetSpec(BaseModel):
         default=None, ge=1, description="Use only the first N judged postings."
     )
     seed: int = Field(default=0, description="Seed of the resume sample.")
+    weight: float = Field(
+        default=1.0,
+        gt=0,
+        description="Weight of the set (and its reverse) when learning, against 1 for others.",
+    )
     optional: bool = Field(default=False, description="Skip the set when its folder is absent.")
 
     def files(self) -> tuple[Path, Path, Path]:

@@ -144,8 +144,8 @@ def annotations_from_records(records: Iterable[Mapping[str, Any]]) -> list[Posti
 def parsed_groups(profile: PostingProfile, kind: str) -> Groups:
     """The parser's required or preferred skill groups of one posting.
 
-    Uses ``required_groups`` / ``preferred_groups`` when the profile has them, else the flat
-    skill tuple as one-member groups.
+    Uses ``required_groups`` / ``preferred_groups``, or the flat skill tuple as one-member
+    groups when a profile was built without groups.
 
     Args:
         profile: The parsed posting.
@@ -154,7 +154,7 @@ def parsed_groups(profile: PostingProfile, kind: str) -> Groups:
     if kind not in ("required", "preferred"):
         raise ValueError(f"kind must be 'required' or 'preferred', not {kind!r}")
     groups = getattr(profile, f"{kind}_groups", None)
-    if groups is not None:
+    if groups:
         return tuple(tuple(group) for group in groups)
     return tuple((skill,) for skill in getattr(profile, f"{kind}_skills"))
 

@@ -49,7 +49,12 @@ class Ranker(ABC):
         """The ranker's parameters, as logged to MLflow and stored in the model registry."""
         return {}
 
-    def explainer(self, postings: pd.DataFrame, resumes: pd.DataFrame) -> Explainer:
+    def explainer(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        direction: Direction = "resumes-for-job",
+    ) -> Explainer:
         """What the shortlist says about each candidate; the posting's key terms by default."""
         return term_explainer(postings)
 

@@ -56,7 +56,7 @@ def recommend_jobs(
     scores = sum_components(parts, postings, resume)[:, 0]
     job_ids = postings[schema.JOB_ID].astype(str).to_numpy(dtype=object)
     order = np.lexsort((job_ids, -scores))[:top_k]
-    explain = ranker.explainer(postings, resume)
+    explain = ranker.explainer(postings, resume, "jobs-for-resume")
     resume_row = resume.iloc[0]
     rows = []
     for rank, position in enumerate(order, start=1):

@@ -90,11 +90,25 @@ def normalise_neutral(neutral: dict[str, float] | None) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class ShippedModel:
-    """What the weights file holds: weights, neutral values, calibration, and its path."""
+    """What the weights file holds, and its path.
+
+    Attributes:
+        weights: Weights for shortlists (``resumes-for-job``).
+        neutral: Neutral values of the gated features.
+        calibration: Platt calibration of shortlist scores (empty: uncalibrated).
+        gate: Power of the relevance gate of the eligibility features.
+        recommend_weights: Weights for recommendations (``jobs-for-resume``); the shortlist
+            weights when empty.
+        recommend_calibration: Calibration of recommendation scores.
+        source: The file, or ``built-in default weights``.
+    """
 
     weights: dict[str, float]
     neutral: dict[str, float]
     calibration: dict[str, float]
+    gate: float
+    recommend_weights: dict[str, float]
+    recommend_calibration: dict[str, float]
     source: str
 
 
@@ -102,14 +116,24 @@ def shipped_model(path: Path = WEIGHTS_FILE) -> ShippedModel:
     """The learned model in ``path``; the built-in defaults (uncalibrated) if it is absent."""
     if path.is_file():
         data = json.loads(path.read_text())
+        recommend = data.get("recommendations") or {}
         return ShippedModel(
             normalise_weights(data["weights"]),
             normalise_neutral(data.get("neutral")),
             dict(data.get("calibration") or {}),
+            float(data.get("gate", 0.0)),
+            normalise_weights(recommend["weights"]) if recommend.get("weights") else {},
+            dict(recommend.get("calibration") or {}),
             str(path),
         )
     return ShippedModel(
-        normalise_weights(DEFAULT_WEIGHTS), normalise_neutral(None), {}, "built-in default weights"
+        normalise_weights(DEFAULT_WEIGHTS),
+        normalise_neutral(None),
+        {},
+        0.0,
+        {},
+        {},
+        "built-in default weights",
     )
 
 
@@ -123,15 +147,23 @@ def shipped_weights(path: Path = WEIGHTS_FILE) -> tuple[dict[str, float], str]:
 class RequirementRanker(Ranker):
     """Skills, experience, degree and title against what the posting requires, plus similarity.
 
+    Shortlists (``resumes-for-job``) and recommendations (``jobs-for-resume``) may have
+    weights and calibrations of their own: a job seeker's list of postings is ordered by the
+    kind of work first, a recruiter's shortlist also by who meets the requirements.
+
     Args:
         embedder: The shared embedder.
-        weights: Feature weights; the shipped learned weights if None.
-        neutral: Neutral values of the gated features (see :mod:`matcher.features`); the
-            shipped ones with the shipped weights, else :data:`DEFAULT_NEUTRAL`.
+        weights: Feature weights; the shipped learned model if None.
         today: The date "Present" stands for in resumes (today if None).
         taxonomy_dir: A folder with ESCO ``skills_en.csv`` and/or O*NET ``Technology
             Skills.txt`` whose skills extend the built-in vocabulary (see
             :func:`matcher.taxonomy.build_vocabulary`, which also names their attribution).
+        neutral: Neutral values of the gated features (see :mod:`matcher.features`); the
+            shipped ones with the shipped weights, else :data:`DEFAULT_NEUTRAL`.
+        calibration: Platt calibration (``slope``, ``intercept``) of shortlist scores.
+        gate: Power of the relevance gate of the eligibility features (0: none).
+        recommend_weights: Weights for recommendations; ``weights`` if None.
+        recommend_calibration: Calibration of recommendation scores.
     """
 
     name = "requirements"
@@ -145,21 +177,48 @@ class RequirementRanker(Ranker):
         taxonomy_dir: str | None = None,
         neutral: dict[str, float] | None = None,
         calibration: dict[str, float] | None = None,
+        gate: float | None = None,
+        recommend_weights: dict[str, float] | None = None,
+        recommend_calibration: dict[str, float] | None = None,
     ) -> None:
         if weights is None:
             shipped = shipped_model()
             self.weights, self.weights_source = shipped.weights, shipped.source
             self.neutral = normalise_neutral(neutral) if neutral else shipped.neutral
             self.calibration = calibration if calibration is not None else shipped.calibration
+            self.gate = shipped.gate if gate is None else float(gate)
+            self.recommend_weights = (
+                normalise_weights(recommend_weights)
+                if recommend_weights
+                else shipped.recommend_weights
+            )
+            self.recommend_calibration = (
+                recommend_calibration
+                if recommend_calibration is not None
+                else shipped.recommend_calibration
+            )
         else:
             self.weights, self.weights_source = normalise_weights(weights), "parameters"
             self.neutral = normalise_neutral(neutral)
             self.calibration = dict(calibration or {})
+            self.gate = float(gate or 0.0)
+            self.recommend_weights = (
+                normalise_weights(recommend_weights) if recommend_weights else {}
+            )
+            self.recommend_calibration = dict(recommend_calibration or {})
+        if self.gate < 0:
+            raise ValueError("gate must be 0 or more")
         self.dense = DenseRanker(embedder)
         self.today = today
         self.taxonomy_dir = taxonomy_dir
         self._matcher: SkillMatcher | None = None
         self._last: tuple[str, str, PairFeatures] | None = None
+
+    def model_for(self, direction: Direction) -> tuple[dict[str, float], dict[str, float]]:
+        """The weights and calibration used to rank in ``direction``."""
+        if direction == "jobs-for-resume" and self.recommend_weights:
+            return self.recommend_weights, self.recommend_calibration
+        return self.weights, self.calibration
 
     @property
     def matcher(self) -> SkillMatcher:
@@ -182,6 +241,16 @@ class RequirementRanker(Ranker):
         }
         if self.calibration:
             params["calibration"] = {k: round(v, 6) for k, v in self.calibration.items()}
+        if self.gate:
+            params["gate"] = self.gate
+        if self.recommend_weights:
+            params["recommend_weights"] = {
+                k: round(v, 6) for k, v in self.recommend_weights.items()
+            }
+        if self.recommend_calibration:
+            params["recommend_calibration"] = {
+                k: round(v, 6) for k, v in self.recommend_calibration.items()
+            }
         if self.taxonomy_dir:
             params["taxonomy_dir"] = str(self.taxonomy_dir)
         return params
@@ -214,18 +283,21 @@ class RequirementRanker(Ranker):
         resumes: pd.DataFrame,
         direction: Direction = "resumes-for-job",
     ) -> dict[str, np.ndarray]:
-        values = self.features(postings, resumes, direction).blended(self.neutral)
+        weights, calibration = self.model_for(direction)
+        values = self.features(postings, resumes, direction).blended(
+            self.neutral, direction, self.gate
+        )
         parts = {
             name: (weight * values[name]).astype(np.float32)
-            for name, weight in self.weights.items()
+            for name, weight in weights.items()
             if weight > 0
         }
-        if not self.calibration:
+        if not calibration:
             return parts
         # The calibrated score, shared out in proportion to each signal's part of the raw sum,
         # so that the breakdown still adds up to the score.
         raw = sum(parts.values(), np.zeros((len(postings), len(resumes)), dtype=np.float32))
-        probability = calibrated(raw, self.calibration)
+        probability = calibrated(raw, calibration)
         scale = np.divide(probability, raw, out=np.zeros_like(raw), where=raw > 0)
         return {name: (part * scale).astype(np.float32) for name, part in parts.items()}
 
@@ -246,15 +318,20 @@ class RequirementRanker(Ranker):
             return self._last[2]
         return self.features(postings, resumes)
 
-    def explainer(self, postings: pd.DataFrame, resumes: pd.DataFrame) -> Explainer:
+    def explainer(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        direction: Direction = "resumes-for-job",
+    ) -> Explainer:
         features = self._features_of(postings, resumes)
         by_job = {p.job_id: p for p in features.postings}
         by_resume = {r.resume_id: r for r in features.resumes}
         row_of = {p.job_id: i for i, p in enumerate(features.postings)}
         column_of = {r.resume_id: j for j, r in enumerate(features.resumes)}
         scores = (
-            sum(self.components(postings, resumes).values(), np.float32(0.0))
-            if self.calibration
+            sum(self.components(postings, resumes, direction).values(), np.float32(0.0))
+            if self.model_for(direction)[1]
             else None
         )
         fallback = term_explainer(postings)
