@@ -148,7 +148,8 @@ def learn_models(
         for s, raw in zip(chosen, raws, strict=True):
             rows = s.judged_rows()
             _, errors[s.name] = reliability(
-                calibrated(raw[rows].ravel(), calibration), s.labels()[rows].ravel()
+                calibrated(raw[rows].ravel(), calibration),
+                s.labels(top_grade_only=True)[rows].ravel(),
             )
         models[direction] = replace(model, calibration=calibration)
     return models, errors
@@ -282,7 +283,7 @@ def cross_domain_experiment(
         judged = s.judged_rows()
         model = models[s.direction]
         probability = calibrated(model.raw(s)[judged].ravel(), model.calibration)
-        table, _ = reliability(probability, s.labels()[judged].ravel())
+        table, _ = reliability(probability, s.labels(top_grade_only=True)[judged].ravel())
         tables[s.name] = table
     config = None
     if weights_out is not None:

@@ -42,14 +42,15 @@ def calibration_data(
     """Raw scores, relevance labels and per-pair weights (every set weighing the same).
 
     Only the judged queries' pairs are used; ``scores[i]`` is query-by-document for
-    ``sets[i]``.
+    ``sets[i]``. A pair counts as relevant when it has its set's top grade: the calibrated
+    score is the chance of a full match, not of a near-miss.
     """
     xs, ys, ws = [], [], []
     for labelled, matrix in zip(sets, scores, strict=True):
         rows = labelled.judged_rows()
         x = matrix[rows].ravel()
         xs.append(x)
-        ys.append(labelled.labels()[rows].ravel())
+        ys.append(labelled.labels(top_grade_only=True)[rows].ravel())
         ws.append(np.full(len(x), 1.0 / max(len(x), 1)))
     weight = np.concatenate(ws)
     return np.concatenate(xs), np.concatenate(ys), weight * len(weight) / weight.sum()

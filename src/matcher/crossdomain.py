@@ -96,13 +96,19 @@ class LabelledFeatures:
         """Positions of the judged queries."""
         return np.array([i for i, q in enumerate(self.query_ids) if q in self.qrels], dtype=int)
 
-    def labels(self) -> np.ndarray:
-        """``(n_queries, n_docs)`` booleans: judged relevant (grade above 0)."""
+    def labels(self, top_grade_only: bool = False) -> np.ndarray:
+        """``(n_queries, n_docs)`` booleans: judged relevant (grade above 0).
+
+        With ``top_grade_only``, only documents of the set's highest grade count: a full match,
+        not a near-miss (RJDB's grade 1 lacks a required skill or years).
+        """
         column = {d: j for j, d in enumerate(self.doc_ids)}
+        grades = [g for judged in self.qrels.values() for g in judged.values()]
+        lowest = max(grades, default=1) if top_grade_only else 1
         relevant = np.zeros((len(self.query_ids), len(self.doc_ids)), dtype=bool)
         for i, query in enumerate(self.query_ids):
             for doc, grade in self.qrels.get(query, {}).items():
-                if grade > 0 and doc in column:
+                if grade >= max(lowest, 1) and doc in column:
                     relevant[i, column[doc]] = True
         return relevant
 
