@@ -25,8 +25,12 @@ SAMPLE = REPO / "data" / "sample"
 
 @pytest.fixture(scope="session")
 def embedding_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One embedding cache for the whole session, so each text is embedded once."""
-    return tmp_path_factory.mktemp("embedding-cache")
+    """One embedding cache for the whole session, so each text is embedded once.
+
+    ``MATCHER_TEST_CACHE_DIR`` names a persistent one instead (a developer's warm cache).
+    """
+    persistent = os.environ.get("MATCHER_TEST_CACHE_DIR")
+    return Path(persistent) if persistent else tmp_path_factory.mktemp("embedding-cache")
 
 
 @pytest.fixture(scope="session")
