@@ -59,6 +59,8 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help=__d
 
 RESUME_SECTIONS = ("summary", "skills", "experience")
 METRICS = ("nDCG@10", "MAP", "pairwise_accuracy")
+#: What ``DenseRanker`` does by default; the per-query comparisons are against it.
+DEFAULT_DENSE = "dense P=full R=max-mean"
 
 # Sentences of a posting that say nothing about the job: equal-opportunity statements, benefits,
 # the company's self-description and application instructions.
@@ -331,8 +333,14 @@ def line_scores(
     return result
 
 
-def evaluate_matrix(scores: np.ndarray, study: StudySet, direction: str) -> dict[str, float]:
-    """Metrics of a ``(n_postings, n_resumes)`` score matrix in one direction."""
+def evaluate_matrix(
+    scores: np.ndarray, study: StudySet, direction: str
+) -> tuple[dict[str, float], pd.Series]:
+    """Metrics of a ``(n_postings, n_resumes)`` score matrix in one direction.
+
+    Returns:
+        The summary metrics and the per-query nDCG@10 (indexed by query ID).
+    """
     from matcher.metrics import evaluate_run
 
     jobs = study.postings["job_id"].astype(str).tolist()
@@ -344,8 +352,9 @@ def evaluate_matrix(scores: np.ndarray, study: StudySet, direction: str) -> dict
         queries, docs, matrix = cvs, jobs, scores.T
     row = {q: i for i, q in enumerate(queries)}
     run = {q: dict(zip(docs, map(float, matrix[row[q]]), strict=True)) for q in qrels}
-    summary = evaluate_run(qrels, run).summary
-    return {m: float(summary[m]) for m in METRICS}
+    result = evaluate_run(qrels, run)
+    per_query = result.per_query.set_index("query_id")["nDCG@10"]
+    return {m: float(result.summary[m]) for m in METRICS}, per_query
 
 
 def lexical_matrices(study: StudySet, direction: str) -> dict[str, np.ndarray]:
@@ -391,9 +400,15 @@ def study_rows(
             matrices[f"hybrid 0.6*({name[6:]}) + 0.4*bm25"] = (
                 0.6 * np.clip(dense[name], 0, 1) + 0.4 * bm25
             )
+        per_query = {}
         for variant, matrix in matrices.items():
-            metrics = evaluate_matrix(matrix, study, direction)
+            metrics, per_query[variant] = evaluate_matrix(matrix, study, direction)
             rows.append({"set": study.name, "direction": direction, "variant": variant, **metrics})
+        base = per_query[DEFAULT_DENSE]
+        for row in rows[-len(matrices) :]:
+            diff = per_query[row["variant"]] - base
+            # Queries where the variant's nDCG@10 beats / trails the default dense ranker's.
+            row["wins/losses"] = f"{int((diff > 1e-9).sum())}/{int((diff < -1e-9).sum())}"
     return pd.DataFrame(rows)
 
 
@@ -441,11 +456,15 @@ def quality(
 
 
 def _print_table(table: pd.DataFrame) -> None:
-    wide = table.pivot_table(index="variant", columns="direction", values=list(METRICS), sort=False)
+    wide = table.pivot_table(
+        index="variant", columns="direction", values=list(METRICS), sort=False
+    ).round(4)
     wide.columns = [f"{m}|{d}" for m, d in wide.columns]
+    for direction, part in table.groupby("direction", sort=False):
+        wide[f"W/L nDCG@10 vs default|{direction}"] = part.set_index("variant")["wins/losses"]
     with pd.option_context("display.width", 250, "display.max_columns", 20):
         typer.echo(f"\n== {table['set'].iloc[0]}")
-        typer.echo(wide.round(4).to_string())
+        typer.echo(wide.to_string())
 
 
 @app.command()
