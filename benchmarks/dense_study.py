@@ -371,6 +371,8 @@ def study_rows(
     embedder: Embedder, study: StudySet, max_posting_lines: int, max_resume_lines: int
 ) -> pd.DataFrame:
     """Every variant's metrics on one study set, in each of its directions."""
+    from matcher.rankers import make_ranker
+
     started = time.perf_counter()
     jobs = posting_vectors(embedder, study.postings)
     cvs = resume_vectors(embedder, study.resumes)
@@ -396,10 +398,14 @@ def study_rows(
         lexical = lexical_matrices(study, direction)
         matrices: dict[str, np.ndarray] = {**lexical, **dense}
         bm25 = lexical["bm25"]
-        for name in ("dense P=full R=max-mean", "dense P=strip R=max", "dense P=strip R=max-mean"):
+        for name in (DEFAULT_DENSE, "dense P=strip R=max-mean", "dense P=title1 R=max-mean"):
             matrices[f"hybrid 0.6*({name[6:]}) + 0.4*bm25"] = (
                 0.6 * np.clip(dense[name], 0, 1) + 0.4 * bm25
             )
+        for view in ("full", "title-lead"):
+            # The library's own ranker, as a check that it reproduces the study's variant.
+            ranker = make_ranker("dense", embedder=embedder, posting=view)
+            matrices[f"DenseRanker(posting={view})"] = ranker.score(study.postings, study.resumes)
         per_query = {}
         for variant, matrix in matrices.items():
             metrics, per_query[variant] = evaluate_matrix(matrix, study, direction)
@@ -477,25 +483,28 @@ def speed(
     ] = None,
     n_chunks: Annotated[int, typer.Option(help="256-token chunks to encode.")] = 64,
     n_lines: Annotated[int, typer.Option(help="Short lines (sentences) to encode.")] = 512,
+    max_tokens: Annotated[int, typer.Option(help="Chunk length in model tokens.")] = 256,
 ) -> None:
     """Encode speed without a cache: texts per second for full chunks and for short lines."""
     configure_runtime()
     import torch
 
-    embedder = _embedder(model_path, None)
+    embedder = _embedder(model_path, None, max_tokens)
     started = time.perf_counter()
     _ = embedder.model
     loaded = time.perf_counter() - started
     texts = pd.read_csv(livecareer / "jobs.csv")
     pool = texts["description"].fillna("").astype(str).tolist()
     chunks = [c for t in pool for c in embedder.chunk_text(t)]
-    full = [c for c in chunks if len(embedder.tokenizer(c)["input_ids"]) >= 200][:n_chunks]
+    long_enough = embedder.max_tokens * 3 // 4
+    full = [c for c in chunks if len(embedder.tokenizer(c)["input_ids"]) >= long_enough]
+    full = full[:n_chunks]
     lines = [s for t in pool for s in sentences(t, 10_000)][:n_lines]
     typer.echo(
         f"model {embedder.model_id}: loaded in {loaded:.1f} s,"
         f" torch threads {torch.get_num_threads()}"
     )
-    for label, batch in (("chunks (200-256 tokens)", full), ("short lines", lines)):
+    for label, batch in ((f"chunks (<= {embedder.max_tokens} tokens)", full), ("lines", lines)):
         embedder.embed_texts(batch[:8])  # warm-up
         started = time.perf_counter()
         embedder.model.encode(batch, batch_size=embedder.batch_size, normalize_embeddings=True)
