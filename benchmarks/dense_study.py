@@ -31,6 +31,8 @@ Usage (from the repository root)::
     HF_HUB_OFFLINE=1 PYTHONPATH=src:. .venv/bin/python benchmarks/dense_study.py quality \\
         --livecareer /work/shared/data/livecareer --rjdb /work/shared/data/rjdb \\
         --cache-dir /work/cache
+    HF_HUB_OFFLINE=1 PYTHONPATH=src:. .venv/bin/python benchmarks/dense_study.py library \\
+        /work/shared/data/livecareer --direction jobs-for-resume --cache-dir /work/cache
     HF_HUB_OFFLINE=1 PYTHONPATH=src:. .venv/bin/python benchmarks/dense_study.py speed
 
 Numbers are printed, never asserted: the machine is shared and the labels are coarse.
@@ -471,6 +473,40 @@ def _print_table(table: pd.DataFrame) -> None:
     with pd.option_context("display.width", 250, "display.max_columns", 20):
         typer.echo(f"\n== {table['set'].iloc[0]}")
         typer.echo(wide.to_string())
+
+
+@app.command()
+def library(
+    folder: Annotated[Path, typer.Argument(help="Folder with jobs.csv, resumes.csv, qrels.csv.")],
+    direction: Annotated[str, typer.Option(help="resumes-for-job or jobs-for-resume.")] = (
+        "resumes-for-job"
+    ),
+    cache_dir: Annotated[Path | None, typer.Option(help="Embedding cache folder.")] = None,
+) -> None:
+    """The library's rankers on a whole labelled set: lexical, dense, dense with title-lead."""
+    configure_runtime()
+    from matcher.evaluation import evaluate_ranker
+    from matcher.labelled import load_labelled_set
+    from matcher.rankers import make_ranker
+
+    labelled = load_labelled_set(
+        folder / "jobs.csv",
+        folder / "resumes.csv",
+        folder / "qrels.csv",
+        direction,  # type: ignore[arg-type]
+    )
+    embedder = _embedder(None, cache_dir)
+    typer.echo(f"{folder.name} {direction}: {len(labelled.postings)} x {len(labelled.resumes)}")
+    configs: list[tuple[str, dict[str, str]]] = [
+        ("tfidf", {}),
+        ("bm25", {}),
+        ("dense", {}),
+        ("dense", {"posting": "title-lead"}),
+    ]
+    for name, params in configs:
+        summary = evaluate_ranker(make_ranker(name, embedder=embedder, **params), labelled).summary
+        shown = ", ".join(f"{m} {summary[m]:.4f}" for m in METRICS)
+        typer.echo(f"  {name} {params or ''}: {shown}")
 
 
 @app.command()
