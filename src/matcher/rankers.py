@@ -25,7 +25,7 @@ from matcher.embedding import Embedder
 from matcher.explain import Explainer, term_explainer
 from matcher.index import ResumeIndex, build_index
 from matcher.lexical import bm25_scores, tfidf_scores
-from matcher.texts import posting_texts, resume_texts
+from matcher.texts import posting_texts, resume_texts, title_and_lead
 
 Direction = Literal["resumes-for-job", "jobs-for-resume"]
 DIRECTIONS: tuple[Direction, ...] = ("resumes-for-job", "jobs-for-resume")
@@ -155,22 +155,35 @@ def lexical_matrix(
     return normalise_per_query(np.ascontiguousarray(raw), direction)
 
 
+POSTING_VIEWS: tuple[str, ...] = ("full", "title-lead")
+
+
 class DenseRanker(Ranker):
     """Cosine similarity of sentence embeddings.
 
-    The posting is one vector (the mean of its chunk vectors); a resume scores by its best
-    chunk (``aggregate="max"``), its mean vector (``"mean"``) or the average of both
+    The posting is one vector: the mean of its chunk vectors (``posting="full"``), or the
+    vector of its title line and the first chunk of the rest (``"title-lead"``, see
+    :func:`matcher.texts.title_and_lead`). A resume scores by its best chunk
+    (``aggregate="max"``), its mean vector (``"mean"``) or the average of both
     (``"max-mean"``).
     """
 
     name = "dense"
     uses_embedder = True
 
-    def __init__(self, embedder: Embedder | None = None, aggregate: str = "max-mean") -> None:
+    def __init__(
+        self,
+        embedder: Embedder | None = None,
+        aggregate: str = "max-mean",
+        posting: str = "full",
+    ) -> None:
         if aggregate not in ("max", "mean", "max-mean"):
             raise ValueError(f"unknown aggregate {aggregate!r}: use max, mean or max-mean")
+        if posting not in POSTING_VIEWS:
+            raise ValueError(f"unknown posting view {posting!r}: use {' or '.join(POSTING_VIEWS)}")
         self._embedder = embedder
         self.aggregate = aggregate
+        self.posting = posting
         self.index: ResumeIndex | None = None
 
     @property
@@ -185,14 +198,23 @@ class DenseRanker(Ranker):
         self.index = index
 
     def params(self) -> dict[str, Any]:
-        return {"aggregate": self.aggregate, "model": self.embedder.model_id}
+        params = {"aggregate": self.aggregate, "model": self.embedder.model_id}
+        if self.posting != "full":  # configurations saved before the option stay unchanged
+            params["posting"] = self.posting
+        return params
+
+    def posting_vectors(self, postings: pd.DataFrame) -> np.ndarray:
+        """One unit vector per posting, ``(n_postings, dim)``, of the chosen posting view."""
+        texts = posting_texts(postings)
+        if self.posting == "title-lead":
+            texts = [title_and_lead(text, self.embedder.chunk_text) for text in texts]
+        ids = postings[schema.JOB_ID].astype(str).tolist()
+        return self.embedder.embed_documents(ids, texts).document_vectors(len(postings))
 
     def similarity(self, postings: pd.DataFrame, resumes: pd.DataFrame) -> np.ndarray:
         """Cosine similarity matrix ``(n_postings, n_resumes)`` before weighting."""
         ids = resumes[schema.RESUME_ID].astype(str).tolist()
-        jobs = self.embedder.embed_documents(
-            postings[schema.JOB_ID].astype(str).tolist(), posting_texts(postings)
-        ).document_vectors(len(postings))
+        jobs = self.posting_vectors(postings)
         result = np.zeros((len(postings), len(resumes)), dtype=np.float32)
         if not len(postings) or not len(resumes):
             return result
@@ -237,13 +259,14 @@ class HybridRanker(Ranker):
         aggregate: str = "max-mean",
         k1: float = 1.5,
         b: float = 0.75,
+        posting: str = "full",
     ) -> None:
         total = dense_weight + lexical_weight
         if total <= 0:
             raise ValueError("dense_weight + lexical_weight must be positive")
         self.dense_weight = dense_weight / total
         self.lexical_weight = lexical_weight / total
-        self.dense = DenseRanker(embedder, aggregate)
+        self.dense = DenseRanker(embedder, aggregate, posting)
         self.bm25 = BM25Ranker(k1, b)
 
     def attach_index(self, index: ResumeIndex) -> None:

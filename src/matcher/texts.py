@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from matcher import schema
+from matcher.sections import split_title
 
 
 def posting_texts(postings: pd.DataFrame) -> list[str]:
@@ -20,3 +23,23 @@ def resume_texts(resumes: pd.DataFrame) -> list[str]:
     """The text of each resume the models see: redacted if prepared, else the raw text."""
     column = schema.MODEL_TEXT if schema.MODEL_TEXT in resumes else schema.TEXT
     return resumes[column].fillna("").astype(str).tolist()
+
+
+def title_and_lead(text: str, chunk: Callable[[str], list[str]]) -> str:
+    """A posting's title line and the first chunk of the rest: what the job is, without its tail.
+
+    Real postings end in long duty lists, benefits and equal-opportunity text; the title and
+    the opening say what the job is.
+
+    Args:
+        text: The posting text.
+        chunk: Splits a text into model-sized chunks
+            (:meth:`matcher.embedding.Embedder.chunk_text`).
+
+    Example:
+        >>> title_and_lead("Nurse\\nICU care.\\nBenefits: dental.", lambda t: t.splitlines())
+        'Nurse\\nICU care.'
+    """
+    title, rest = split_title(text)
+    lead = chunk(rest)[0] if rest.strip() else ""
+    return f"{title}\n{lead}".strip()

@@ -77,3 +77,33 @@ def test_empty_inputs_give_empty_scores(embedder) -> None:
     for name in RANKERS:
         scores = make_ranker(name, embedder=embedder).score(POSTINGS, RESUMES.iloc[:0])
         assert scores.shape == (2, 0)
+
+
+def _posting_with_tail(tail: str) -> pd.DataFrame:
+    """An ICU nurse posting whose opening fills a chunk, followed by a long tail."""
+    opening = [
+        f"Critical care nursing in the ICU, duty {i}: BLS and ACLS required." for i in range(20)
+    ]
+    return pd.DataFrame(
+        {
+            "job_id": ["rn"],
+            "title": ["ICU registered nurse"],
+            "description": ["\n".join(["ICU registered nurse", *opening, *[tail] * 40])],
+        }
+    )
+
+
+def test_title_lead_posting_ignores_the_tail_after_the_first_chunk(embedder) -> None:
+    lead = make_ranker("dense", embedder=embedder, posting="title-lead")
+    full = make_ranker("dense", embedder=embedder)
+    eeo = _posting_with_tail("We are an equal opportunity employer; all applicants are considered.")
+    perks = _posting_with_tail("Our benefits include dental, vision, a 401(k) and paid time off.")
+    np.testing.assert_allclose(lead.score(eeo, RESUMES), lead.score(perks, RESUMES), atol=1e-6)
+    assert not np.allclose(full.score(eeo, RESUMES), full.score(perks, RESUMES), atol=1e-4)
+    assert lead.score(eeo, RESUMES)[0].argmax() == 1
+    assert lead.params()["posting"] == "title-lead" and "posting" not in full.params()
+
+
+def test_unknown_posting_view_is_a_clear_error(embedder) -> None:
+    with pytest.raises(ValueError, match="unknown posting view 'tail'"):
+        make_ranker("dense", embedder=embedder, posting="tail")
