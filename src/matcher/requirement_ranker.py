@@ -208,7 +208,8 @@ class RequirementRanker(Ranker):
             self.recommend_calibration = dict(recommend_calibration or {})
         if self.gate < 0:
             raise ValueError("gate must be 0 or more")
-        self.dense = DenseRanker(embedder)
+        # A posting is its title and opening chunk (benchmarks/dense_study.md).
+        self.dense = DenseRanker(embedder, posting="title-lead")
         self.today = today
         self.taxonomy_dir = taxonomy_dir
         self._matcher: SkillMatcher | None = None

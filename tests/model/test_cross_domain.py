@@ -88,8 +88,13 @@ def test_every_cell_of_the_matrix_is_there(matrix: list[dict], tested: str) -> N
 
 
 def test_requirements_matter_on_rjdb(matrix: list[dict]) -> None:
-    for setting in ("in-domain", "shipped"):
-        cell = _cell(matrix, "rjdb", "requirements", setting)
-        assert cell["pairwise_accuracy"] >= 0.98, (setting, cell)
-        assert cell["nDCG@10"] >= 0.95, (setting, cell)
+    shipped = _cell(matrix, "rjdb", "requirements", "shipped")
+    assert shipped["pairwise_accuracy"] >= 0.98 and shipped["nDCG@10"] >= 0.95, shipped
+    # learned on four fifths of RJDB's postings, tested on the fifth left out
+    held_out = _cell(matrix, "rjdb", "requirements", "in-domain")
+    assert held_out["pairwise_accuracy"] >= 0.97 and held_out["nDCG@10"] >= 0.95, held_out
+    baseline = max(
+        _cell(matrix, "rjdb", n, "fixed")["pairwise_accuracy"] for n in ("tfidf", "bm25")
+    )
+    assert held_out["pairwise_accuracy"] > baseline
     assert not math.isnan(_cell(matrix, "sample", "requirements", "shipped")["pairwise_accuracy"])
