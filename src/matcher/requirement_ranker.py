@@ -6,8 +6,8 @@ contribution, so the ``score_breakdown`` of a shortlist adds up to the score, an
 can see which signal puts candidate 3 above candidate 4.
 
 The weights come, in order of preference, from the ``weights`` parameter (e.g. a registered
-champion), the learned artifact ``models/requirements_ranker.json`` (see
-:mod:`matcher.training`), or :data:`DEFAULT_WEIGHTS`, a transparent hand-set weighting used
+champion), the learned model shipped as package data, ``matcher/data/requirements_ranker.json``
+(see :mod:`matcher.training`), or :data:`DEFAULT_WEIGHTS`, a transparent hand-set weighting used
 when no labelled data has ever been seen.
 """
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +52,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "bm25": 0.05,
     "tfidf": 0.10,
 }
-#: The learned weights shipped with the repository.
-WEIGHTS_FILE = Path(__file__).resolve().parents[2] / "models" / "requirements_ranker.json"
+#: The learned model, shipped as package data so that an installed matcher scores with it too.
+WEIGHTS_FILE = Path(str(files("matcher").joinpath("data", "requirements_ranker.json")))
 _MAX_EVIDENCE = 3
 
 
