@@ -35,7 +35,6 @@ __all__ = [
     "ExperienceProfile",
     "Role",
     "extract_experience",
-    "years_for",
 ]
 
 
@@ -558,29 +557,3 @@ def extract_experience(text: str, today: date | None = None) -> ExperienceProfil
         stated_years=_stated_years(text),
         problems=problems,
     )
-
-
-def years_for(profile: ExperienceProfile, terms: Sequence[str]) -> float:
-    """Years spent in roles whose title or line mentions any of the terms.
-
-    Matching is case-insensitive and word-bounded ("Java" does not match "JavaScript");
-    overlapping roles are counted once.
-
-    Args:
-        profile: The output of :func:`extract_experience`.
-        terms: Words or phrases such as ``["data analyst", "python"]``.
-
-    Returns:
-        The merged years of the matching roles (0.0 when none match).
-    """
-    patterns = [
-        re.compile(rf"(?<!\w){re.escape(term.strip())}(?!\w)", re.I)
-        for term in terms
-        if term.strip()
-    ]
-    matching = [
-        role.range
-        for role in profile.roles
-        if any(p.search(role.title) or p.search(role.line) for p in patterns)
-    ]
-    return merged_years(matching)
