@@ -3,7 +3,7 @@
 The table of contents: load each labelled set, compute the requirement ranker's features and
 the baselines once per set, build the matrix (:func:`matcher.crossdomain.cross_domain_matrix`),
 learn the weights, neutral values and calibration on all sets together, log everything to
-MLflow and, when asked, write the learned model to ``models/requirements_ranker.json``.
+MLflow and, when asked, write the learned model to ``src/matcher/data/requirements_ranker.json``.
 """
 
 from __future__ import annotations

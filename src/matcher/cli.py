@@ -380,8 +380,12 @@ def train(
     resumes: Annotated[Path | None, typer.Option(help="Resumes of one labelled set.")] = None,
     qrels: Annotated[Path | None, typer.Option(help="Judgements of one labelled set.")] = None,
     out: Annotated[
-        Path, typer.Option(help="Where to write the learned model (readable JSON).")
-    ] = Path("models/requirements_ranker.json"),
+        Path | None,
+        typer.Option(
+            help="Where to write the learned model (readable JSON); by default the packaged"
+            " model, matcher/data/requirements_ranker.json, that scoring reads."
+        ),
+    ] = None,
     folds: Annotated[
         int, typer.Option(min=2, help="Cross-validation folds, grouped by query.")
     ] = 5,
@@ -400,6 +404,10 @@ def train(
 
     configure_runtime()
     settings = _settings(config)
+    if out is None:
+        from matcher.requirement_ranker import WEIGHTS_FILE
+
+        out = WEIGHTS_FILE
     result = _run_cross_domain(specs, settings, out, folds, promote_model)
     weights = result["artifact"]["weights"]
     typer.echo("weights: " + ", ".join(f"{k} {v:.3f}" for k, v in weights.items() if v > 0))

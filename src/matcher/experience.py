@@ -13,11 +13,14 @@ kept apart as ``stated_years``: the largest one, a fallback for resumes without 
 
 from __future__ import annotations
 
+import csv
 import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
+from importlib.resources import files
 from typing import Final
 
 from matcher.dates import (
@@ -35,7 +38,6 @@ __all__ = [
     "ExperienceProfile",
     "Role",
     "extract_experience",
-    "years_for",
 ]
 
 
@@ -114,39 +116,28 @@ def _normalise_heading(line: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# The headings of a resume's sections by what their date ranges are, in
+# matcher/data/experience_headings.csv:
+# "work" (every range is a role, even on a line that names a degree), "placement" (work
+# sections whose roles are placements of studies), "not work" (studies, certificate validity,
+# tool versions) and "other" (may hold roles, but degree lines there are skipped).
+_HEADING_KINDS: Final = ("work", "not work", "placement", "other")
+
+
+@lru_cache(maxsize=1)
+def _section_headings() -> dict[str, frozenset[str]]:
+    """Normalised headings by kind, read once from ``matcher/data/experience_headings.csv``."""
+    text = files("matcher").joinpath("data", "experience_headings.csv").read_text(encoding="utf-8")
+    by_kind: dict[str, set[str]] = {kind: set() for kind in _HEADING_KINDS}
+    for row in csv.DictReader(text.splitlines()):
+        if row["kind"] not in by_kind:
+            raise ValueError(f"experience_headings.csv: unknown kind {row['kind']!r}")
+        by_kind[row["kind"]].add(row["heading"])
+    headings = {kind: frozenset(names) for kind, names in by_kind.items()}
+    return {**headings, "any": headings["work"] | headings["not work"] | headings["other"]}
+
+
 # fmt: off
-# Sections whose date ranges are not jobs held (studies, certificate validity, tool versions).
-_NOT_WORK_HEADINGS: Final = frozenset({
-    "education", "educational background", "education and training",
-    "education and certifications", "academic background", "academic qualifications", "academics",
-    "qualifications", "certifications", "certification", "certificates", "licenses",
-    "licenses and certifications", "certifications and licenses", "training", "courses",
-    "coursework", "skills", "technical skills", "key skills", "core skills",
-    "skills and abilities", "core competencies", "competencies", "languages", "references",
-    "awards", "honors", "awards and honors", "publications", "personal information",
-    "personal details", "contact", "contact information", "interests", "hobbies", "licensure",
-    "licensure and certifications", "licensure and certification", "licenses and certification",
-    "certifications and licensure",
-})
-# Sections of jobs held: every range there is a role, even on a line that names a degree.
-_WORK_HEADINGS: Final = frozenset({
-    "experience", "experiences", "work experience", "professional experience",
-    "relevant experience", "employment", "employment history", "work history", "career history",
-    "professional background", "career", "work", "clinical experience", "clinical rotations",
-    "clinical placements", "internships", "internship", "internship experience", "externships",
-    "externship", "practicum", "practicum experience", "placements",
-})
-# Work sections whose roles are placements of studies.
-_PLACEMENT_HEADINGS: Final = frozenset({
-    "clinical rotations", "clinical placements", "internships", "internship",
-    "internship experience", "externships", "externship", "practicum", "practicum experience",
-    "placements",
-})
-# Sections that may hold roles but also other dated things: degree lines there are skipped.
-_OTHER_HEADINGS: Final = frozenset({
-    "projects", "volunteer experience", "volunteering", "summary", "professional summary",
-    "profile", "objective", "career objective", "about me",
-})
 _ABBREVIATIONS: Final = frozenset({
     "sr", "jr", "st", "dr", "mr", "ms", "mrs", "no", "inc", "co", "ltd", "corp", "vs", "etc",
 })
@@ -327,7 +318,7 @@ def _title_from_above(lines: Sequence[str], index: int) -> tuple[str, str | None
     for offset, raw in enumerate(reversed(lines[max(0, index - 3) : index])):
         body = _BULLET.sub("", raw.strip())
         heading = _normalise_heading(body)
-        if not body or heading in _WORK_HEADINGS | _NOT_WORK_HEADINGS | _OTHER_HEADINGS:
+        if not body or heading in _section_headings()["any"]:
             break
         if match_date_ranges(body):
             break  # the line above is another role
@@ -504,17 +495,17 @@ def extract_experience(text: str, today: date | None = None) -> ExperienceProfil
     placement_section = False
     for index, raw in enumerate(lines):
         heading = _normalise_heading(raw)
-        if heading in _WORK_HEADINGS | _NOT_WORK_HEADINGS | _OTHER_HEADINGS or _is_heading(raw):
-            placement_section = heading in _PLACEMENT_HEADINGS
-        if heading in _WORK_HEADINGS:
+        if heading in _section_headings()["any"] or _is_heading(raw):
+            placement_section = heading in _section_headings()["placement"]
+        if heading in _section_headings()["work"]:
             section = "work"
             stops.add(index)
             continue
-        if heading in _NOT_WORK_HEADINGS:
+        if heading in _section_headings()["not work"]:
             section = "not work"
             stops.add(index)
             continue
-        if heading in _OTHER_HEADINGS:
+        if heading in _section_headings()["other"]:
             section = "other"
             stops.add(index)
             continue
@@ -558,29 +549,3 @@ def extract_experience(text: str, today: date | None = None) -> ExperienceProfil
         stated_years=_stated_years(text),
         problems=problems,
     )
-
-
-def years_for(profile: ExperienceProfile, terms: Sequence[str]) -> float:
-    """Years spent in roles whose title or line mentions any of the terms.
-
-    Matching is case-insensitive and word-bounded ("Java" does not match "JavaScript");
-    overlapping roles are counted once.
-
-    Args:
-        profile: The output of :func:`extract_experience`.
-        terms: Words or phrases such as ``["data analyst", "python"]``.
-
-    Returns:
-        The merged years of the matching roles (0.0 when none match).
-    """
-    patterns = [
-        re.compile(rf"(?<!\w){re.escape(term.strip())}(?!\w)", re.I)
-        for term in terms
-        if term.strip()
-    ]
-    matching = [
-        role.range
-        for role in profile.roles
-        if any(p.search(role.title) or p.search(role.line) for p in patterns)
-    ]
-    return merged_years(matching)

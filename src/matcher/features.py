@@ -397,7 +397,12 @@ def experience_matrix(
     resumes: Sequence[ResumeProfile],
     embedder: Embedder | None = None,
 ) -> np.ndarray:
-    """:func:`experience_fit` of every pair, computed in bulk.
+    """How far each resume's years meet each posting's years requirements, in [0, 1].
+
+    The mean over the overall minimum and every "N years as/of X" requirement of 1 when met,
+    else :data:`SHORT_OF_REQUIREMENT` times the share of the years held; 1 when the posting
+    states no years. Years in X are those of the resume's roles that match X (see
+    :func:`subject_years`).
 
     With an embedder, roles close in meaning to a subject count when none is named by it (see
     :class:`_RoleIndex`).
@@ -418,16 +423,6 @@ def experience_matrix(
         if fits[row]:
             result[row] = np.mean(fits[row], axis=0)
     return result
-
-
-def experience_fit(posting: PostingProfile, resume: ResumeProfile) -> float:
-    """How far a resume's years meet a posting's years requirements, in [0, 1]; 1 if none.
-
-    The mean over the overall minimum and every "N years as/of X" requirement of 1 when met,
-    else :data:`SHORT_OF_REQUIREMENT` times the share of the years held. Years in X are those
-    of the resume's roles that match X (see :func:`subject_years`).
-    """
-    return float(experience_matrix([posting], [resume])[0, 0])
 
 
 def _embed_line_groups(

@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import Field, field_validator
+
+from matcher.file_schema import StrictSchema, check_non_negative_weights, validate_file
 from matcher.rankers import RANKERS, make_ranker
 
 
@@ -108,35 +111,47 @@ DEFAULT_GRID: Grid = Grid(
 )
 
 
+class GridRow(StrictSchema):
+    """One ``[[rankers]]`` table of a grid file."""
+
+    name: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    label: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _known_ranker(cls, name: str) -> str:
+        if name not in RANKERS:
+            raise ValueError(f"unknown ranker {name!r}; one of {', '.join(sorted(RANKERS))}")
+        return name
+
+    @field_validator("params")
+    @classmethod
+    def _non_negative_weights(cls, params: dict[str, Any]) -> dict[str, Any]:
+        check_non_negative_weights(params)
+        return params
+
+
+class GridFile(StrictSchema):
+    """The layout of a grid file (see the module docstring)."""
+
+    baseline: str | None = None
+    rankers: list[GridRow] = Field(min_length=1)
+
+
 def parse_grid(data: dict[str, Any], source: str = "grid") -> Grid:
     """Build a grid from the parsed TOML (see the module docstring for the layout).
 
     Raises:
-        ValueError: Naming the entry that is wrong.
+        ValueError: Naming ``source`` and the key or entry that is wrong.
     """
-    unknown = set(data) - {"baseline", "rankers"}
-    if unknown:
-        raise ValueError(f"{source}: unknown key(s) {', '.join(sorted(unknown))}")
-    rows = data.get("rankers")
-    if not isinstance(rows, list) or not rows:
-        raise ValueError(f"{source}: needs at least one [[rankers]] table")
-    entries = []
-    for number, row in enumerate(rows, start=1):
-        where = f"{source}: [[rankers]] #{number}"
-        if not isinstance(row, dict) or "name" not in row:
-            raise ValueError(f"{where} has no name (one of {', '.join(sorted(RANKERS))})")
-        extra = set(row) - {"name", "params", "label"}
-        if extra:
-            raise ValueError(f"{where}: unknown key(s) {', '.join(sorted(extra))}")
-        params = row.get("params", {})
-        if not isinstance(params, dict):
-            raise ValueError(f"{where}: params must be a table, e.g. params = {{ k1 = 1.2 }}")
-        name = str(row["name"])
-        entries.append(
-            GridEntry(str(row.get("label") or default_label(name, params)), name, params)
-        )
+    grid = validate_file(GridFile, data, source)
+    entries = [
+        GridEntry(row.label or default_label(row.name, row.params), row.name, dict(row.params))
+        for row in grid.rankers
+    ]
     try:
-        return make_grid(entries, data.get("baseline"))
+        return make_grid(entries, grid.baseline)
     except ValueError as error:
         raise ValueError(f"{source}: {error}") from error
 

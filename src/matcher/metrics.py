@@ -130,25 +130,6 @@ def pairwise_counts(judged: Mapping[str, int], scores: Mapping[str, float]) -> t
     return correct, pairs
 
 
-def pairwise_accuracy(qrels: Qrels, run: Run) -> float:
-    """Share of judged pairs with different grades that the run orders correctly.
-
-    Returns:
-        A value in [0, 1]; NaN when the qrels hold no such pair.
-
-    Example:
-        >>> pairwise_accuracy({"q": {"a": 2, "b": 1}}, {"q": {"a": 0.2, "b": 0.7}})
-        0.0
-    """
-    correct = 0.0
-    pairs = 0
-    for query_id, judged in qrels.items():
-        c, p = pairwise_counts(judged, run.get(query_id, {}))
-        correct += c
-        pairs += p
-    return correct / pairs if pairs else math.nan
-
-
 def evaluate_run(qrels: Qrels, run: Run) -> RunMetrics:
     """All of :data:`METRIC_NAMES` for a run, per query and averaged.
 

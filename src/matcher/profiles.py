@@ -236,11 +236,6 @@ class PostingProfile:
         degree = self.requirements.degree_required is not None
         return len(self.required_groups) + years + int(degree)
 
-    @property
-    def subject_years(self) -> list[YearsRequirement]:
-        """Required "N years of X" statements that name a subject."""
-        return [y for y in self.requirements.years_by_subject if y.subject and y.required]
-
 
 @dataclass(frozen=True)
 class ResumeProfile:

@@ -14,9 +14,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import Field, field_validator
 
 from matcher import __version__, schema
 from matcher.embedding import Embedder
+from matcher.file_schema import StrictSchema, check_non_negative_weights, validate_file
 from matcher.rankers import DIRECTIONS, RANKERS, Direction, Ranker, make_ranker
 
 #: Columns of the input of :func:`score_pairs` (and of the registered model's ``predict``).
@@ -27,6 +29,42 @@ PAIR_COLUMNS: tuple[str, ...] = (
     schema.RESUME_ID,
     schema.TEXT,
 )
+
+
+class EmbeddingOptions(StrictSchema):
+    """Chunking options of the embedder a registered ranker was evaluated with."""
+
+    max_tokens: int | None = Field(default=None, gt=0)
+    chunk_overlap: int | None = Field(default=None, ge=0)
+
+
+class ModelConfig(StrictSchema):
+    """The layout of a registered ranker's MLflow ``model_config`` (plain JSON).
+
+    ``cache_dir`` and ``model_path`` are given when loading the model, to use local resources
+    (see :mod:`matcher.ranker_model`); they are not part of the stored configuration.
+    """
+
+    ranker: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    embedding_model_id: str | None = None
+    embedding: EmbeddingOptions = Field(default_factory=EmbeddingOptions)
+    matcher_version: str = "unknown"
+    cache_dir: str | None = None
+    model_path: str | None = None
+
+    @field_validator("ranker")
+    @classmethod
+    def _known_ranker(cls, name: str) -> str:
+        if name not in RANKERS:
+            raise ValueError(f"unknown ranker {name!r}; one of {', '.join(sorted(RANKERS))}")
+        return name
+
+    @field_validator("params")
+    @classmethod
+    def _non_negative_weights(cls, params: dict[str, Any]) -> dict[str, Any]:
+        check_non_negative_weights(params)
+        return params
 
 
 @dataclass(frozen=True)
@@ -59,31 +97,37 @@ class RankerConfig:
         return cls(ranker.name, params, embedder.model_id, chunking)
 
     def to_model_config(self) -> dict[str, Any]:
-        """The JSON-able dict stored as the MLflow ``model_config``."""
+        """The JSON-able dict stored as the MLflow ``model_config`` (see :class:`ModelConfig`)."""
+        stored = ModelConfig(
+            ranker=self.ranker,
+            params=dict(self.params),
+            embedding_model_id=self.embedding_model_id,
+            embedding=EmbeddingOptions(**self.embedding),
+            matcher_version=self.matcher_version,
+        )
         return {
-            "ranker": self.ranker,
-            "params": dict(self.params),
-            "embedding_model_id": self.embedding_model_id,
-            "embedding": dict(self.embedding),
-            "matcher_version": self.matcher_version,
+            **stored.model_dump(exclude={"cache_dir", "model_path", "embedding"}),
+            "embedding": stored.embedding.model_dump(exclude_none=True),
         }
 
     @classmethod
-    def from_model_config(cls, config: Mapping[str, Any]) -> RankerConfig:
-        """Read a stored ``model_config``; load-time keys such as ``cache_dir`` are ignored.
+    def from_model_config(
+        cls, config: Mapping[str, Any], source: str = "model config"
+    ) -> RankerConfig:
+        """Read a stored ``model_config``; the load-time keys ``cache_dir`` and ``model_path``
+        are allowed and ignored here.
 
         Raises:
-            ValueError: If the ranker name is missing or unknown.
+            ValueError: Naming ``source`` and the key that is unknown, missing or wrong (an
+                unknown ranker, a negative weight).
         """
-        name = config.get("ranker")
-        if name not in RANKERS:
-            raise ValueError(f"model config names no known ranker: {name!r}")
+        stored = validate_file(ModelConfig, dict(config), source)
         return cls(
-            ranker=str(name),
-            params=dict(config.get("params") or {}),
-            embedding_model_id=config.get("embedding_model_id"),
-            embedding={k: int(v) for k, v in (config.get("embedding") or {}).items()},
-            matcher_version=str(config.get("matcher_version", "unknown")),
+            ranker=stored.ranker,
+            params=dict(stored.params),
+            embedding_model_id=stored.embedding_model_id,
+            embedding=stored.embedding.model_dump(exclude_none=True),
+            matcher_version=stored.matcher_version,
         )
 
     @property

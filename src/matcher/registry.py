@@ -146,7 +146,7 @@ def read_run_config(run_id: str, tracking_uri: str) -> RankerConfig:
             f"run {run_id} has no {CONFIG_ARTIFACT}; promote a run made by `matcher evaluate`"
             " or `matcher experiment`"
         ) from error
-    return RankerConfig.from_model_config(raw)
+    return RankerConfig.from_model_config(raw, f"run {run_id}: {CONFIG_ARTIFACT}")
 
 
 def register_run(run_id: str, tracking_uri: str, model_name: str = MODEL_NAME) -> RegisteredRanker:
@@ -229,7 +229,8 @@ def _version_config(version: Any) -> RankerConfig:
     raw = info.flavors.get("python_function", {}).get("config")
     if raw is None:  # older MLmodel layouts keep it as a file beside the code
         raise ValueError(f"model {version.name} v{version.version} has no model_config")
-    return RankerConfig.from_model_config(json.loads(raw) if isinstance(raw, str) else raw)
+    config = json.loads(raw) if isinstance(raw, str) else raw
+    return RankerConfig.from_model_config(config, f"model {version.name} v{version.version}")
 
 
 def _registered(model_name: str, version: Any, config: RankerConfig) -> RegisteredRanker:

@@ -6,8 +6,8 @@ contribution, so the ``score_breakdown`` of a shortlist adds up to the score, an
 can see which signal puts candidate 3 above candidate 4.
 
 The weights come, in order of preference, from the ``weights`` parameter (e.g. a registered
-champion), the learned artifact ``models/requirements_ranker.json`` (see
-:mod:`matcher.training`), or :data:`DEFAULT_WEIGHTS`, a transparent hand-set weighting used
+champion), the learned model shipped as package data, ``matcher/data/requirements_ranker.json``
+(see :mod:`matcher.training`), or :data:`DEFAULT_WEIGHTS`, a transparent hand-set weighting used
 when no labelled data has ever been seen.
 """
 
@@ -16,11 +16,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import Field, NonNegativeFloat, PositiveFloat, field_validator
 
 from matcher import schema
 from matcher.calibration import calibrated, fit_band
@@ -34,6 +36,7 @@ from matcher.features import (
     compute_features,
     subject_years,
 )
+from matcher.file_schema import StrictSchema, validate_file
 from matcher.profiles import PostingProfile, ResumeProfile, profile_postings, profile_resumes
 from matcher.rankers import DenseRanker, Direction, Ranker, register_ranker
 from matcher.skills import SkillMatcher
@@ -51,8 +54,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "bm25": 0.05,
     "tfidf": 0.10,
 }
-#: The learned weights shipped with the repository.
-WEIGHTS_FILE = Path(__file__).resolve().parents[2] / "models" / "requirements_ranker.json"
+#: The learned model, shipped as package data so that an installed matcher scores with it too.
+WEIGHTS_FILE = Path(str(files("matcher").joinpath("data", "requirements_ranker.json")))
 _MAX_EVIDENCE = 3
 
 
@@ -112,20 +115,99 @@ class ShippedModel:
     source: str
 
 
-def shipped_model(path: Path = WEIGHTS_FILE) -> ShippedModel:
-    """The learned model in ``path``; the built-in defaults (uncalibrated) if it is absent."""
-    if path.is_file():
-        data = json.loads(path.read_text())
-        recommend = data.get("recommendations") or {}
+class Calibration(StrictSchema):
+    """Platt calibration of raw scores: ``sigmoid(slope * raw + intercept)``."""
+
+    slope: float
+    intercept: float
+
+
+class RecommendationModel(StrictSchema):
+    """The weights and calibration that rank postings for a resume."""
+
+    weights: dict[str, NonNegativeFloat]
+    calibration: Calibration | None = None
+
+
+class LearningSettings(StrictSchema):
+    """How the weights were learned (see :class:`matcher.crossdomain.Learning`)."""
+
+    c: PositiveFloat
+    judged_share: float = Field(ge=0, le=1)
+    domain_weights: dict[str, NonNegativeFloat] = Field(default_factory=dict)
+    gate: NonNegativeFloat = 0.0
+
+
+class LearnedModelFile(StrictSchema):
+    """The layout of the learned-model file written by ``matcher train``.
+
+    The model is ``ranker`` to ``recommendations``; the rest is its evidence: the learning
+    settings, when and on which sets it was trained (with the data's hashes), the expected
+    calibration error per set and the cross-domain matrix.
+    """
+
+    ranker: Literal["requirements"]
+    features: list[str]
+    weights: dict[str, NonNegativeFloat]
+    neutral: dict[str, float] = Field(default_factory=dict)
+    gate: NonNegativeFloat = 0.0
+    calibration: Calibration | None = None
+    recommendations: RecommendationModel | None = None
+    learning: LearningSettings | None = None
+    trained_at: str | None = None
+    trained_on: list[str] = Field(default_factory=list)
+    datasets: dict[str, dict[str, str]] = Field(default_factory=dict)
+    expected_calibration_error: dict[str, float] = Field(default_factory=dict)
+    cross_domain_matrix: list[dict[str, str | float | int | None]] = Field(default_factory=list)
+
+    @field_validator("calibration", mode="before")
+    @classmethod
+    def _empty_is_uncalibrated(cls, value: Any) -> Any:
+        return value or None
+
+    @field_validator("features")
+    @classmethod
+    def _known_features(cls, names: list[str]) -> list[str]:
+        unknown = [name for name in names if name not in FEATURES]
+        if unknown:
+            raise ValueError(f"unknown features {unknown}; known: {list(FEATURES)}")
+        return names
+
+
+def read_model_file(path: Path) -> ShippedModel:
+    """The learned model in ``path``, checked against :class:`LearnedModelFile`.
+
+    Raises:
+        ValueError: Naming the file and the key that is unknown, missing or wrong.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path}: not valid JSON ({error})") from error
+    model = validate_file(LearnedModelFile, data, str(path))
+    recommend = model.recommendations
+    try:
         return ShippedModel(
-            normalise_weights(data["weights"]),
-            normalise_neutral(data.get("neutral")),
-            dict(data.get("calibration") or {}),
-            float(data.get("gate", 0.0)),
-            normalise_weights(recommend["weights"]) if recommend.get("weights") else {},
-            dict(recommend.get("calibration") or {}),
+            normalise_weights(model.weights),
+            normalise_neutral(model.neutral),
+            model.calibration.model_dump() if model.calibration else {},
+            model.gate,
+            normalise_weights(recommend.weights) if recommend and recommend.weights else {},
+            recommend.calibration.model_dump() if recommend and recommend.calibration else {},
             str(path),
         )
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from error
+
+
+def shipped_model(path: Path = WEIGHTS_FILE) -> ShippedModel:
+    """The learned model in ``path``; the built-in defaults (uncalibrated) if it is absent.
+
+    Raises:
+        ValueError: If the file does not follow :class:`LearnedModelFile`.
+    """
+    if path.is_file():
+        return read_model_file(path)
     return ShippedModel(
         normalise_weights(DEFAULT_WEIGHTS),
         normalise_neutral(None),

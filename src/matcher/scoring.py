@@ -55,4 +55,5 @@ def select_ranker(
                 ) from error
             return ranker, champion.info()
     ranker = default_ranker(settings, embedder)
-    return ranker, {"name": ranker.name, "params": ranker.params(), "source": "built-in default"}
+    info = {"name": ranker.name, "params": ranker.params(), "source": "built-in default"}
+    return ranker, {**info, "weights_source": getattr(ranker, "weights_source", None)}

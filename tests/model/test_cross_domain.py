@@ -43,7 +43,9 @@ def matrix(tmp_path_factory: pytest.TempPathFactory, embedding_cache_dir: Path) 
     # The shipped model is this one, learned from the same sets: check they agree.
     import json
 
-    shipped = json.loads((REPO / "models" / "requirements_ranker.json").read_text())
+    from matcher.requirement_ranker import WEIGHTS_FILE
+
+    shipped = json.loads(WEIGHTS_FILE.read_text())
     assert shipped["weights"] == pytest.approx(result["artifact"]["weights"], abs=0.02)
     print("\nCross-domain matrix (nDCG@10, MAP, pairwise accuracy)")
     print(result["markdown"])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from matcher.experience import extract_experience, years_for
+from matcher.experience import extract_experience
 
 TODAY = date(2024, 6, 15)
 RESUMES = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "rjdb" / "resumes.csv"
@@ -145,24 +145,6 @@ def test_stated_years(text: str, stated: float | None) -> None:
 def test_stated_years_are_a_fallback_not_part_of_the_total() -> None:
     profile = extract_experience("Over 10 years in finance.", today=TODAY)
     assert (profile.roles, profile.total_years, profile.stated_years) == ([], 0.0, 10.0)
-
-
-def test_years_for_matches_titles_word_bounded_and_merges_overlaps() -> None:
-    text = (
-        "Java Developer (2010 - 2013)\nSenior Java Engineer (2012 - 2015)\n"
-        "JavaScript Developer (2016 - 2017)\nData Analyst (2018 - 2019)"
-    )
-    profile = extract_experience(text, today=TODAY)
-    assert years_for(profile, ["java"]) == 5.0  # 2010 to the end of 2014, the overlap once
-    assert years_for(profile, ["JavaScript"]) == 1.0
-    assert years_for(profile, ["data analyst", "javascript"]) == 2.0
-    assert years_for(profile, ["python"]) == 0.0
-    assert years_for(profile, []) == 0.0
-
-
-def test_years_for_also_searches_the_whole_line() -> None:
-    profile = extract_experience("- Engineer at Acme, built Kafka pipelines (2019 - 2020)", TODAY)
-    assert years_for(profile, ["Kafka"]) == 1.0
 
 
 def test_non_text_input_is_a_clear_error() -> None:

@@ -8,13 +8,14 @@ import pytest
 from matcher.education import DegreeLevel
 from matcher.features import (
     SHORT_OF_REQUIREMENT,
-    experience_fit,
     experience_matrix,
     skill_coverage,
     skill_evidence,
     subject_years,
 )
 from matcher.profiles import (
+    PostingProfile,
+    ResumeProfile,
     degree_fit,
     negated,
     posting_profile,
@@ -24,6 +25,12 @@ from matcher.profiles import (
     word_root,
 )
 from matcher.skills import SkillMatcher
+
+
+def experience_fit(posting: PostingProfile, resume: ResumeProfile) -> float:
+    """The experience feature of one pair."""
+    return float(experience_matrix([posting], [resume])[0, 0])
+
 
 TODAY = date(2026, 1, 1)
 

@@ -12,7 +12,6 @@ from matcher.comparison import paired_test
 from matcher.metrics import (
     METRIC_NAMES,
     evaluate_run,
-    pairwise_accuracy,
     pairwise_counts,
     strict_ranks,
     top_grade,
@@ -83,7 +82,8 @@ def test_pairwise_counts_missing_documents_rank_last() -> None:
     assert pairwise_counts({"a": 2, "b": 0}, {"b": 0.1}) == (0.0, 1)
     assert pairwise_counts({"a": 2, "b": 0}, {"a": 0.1}) == (1.0, 1)
     assert pairwise_counts({"a": 1, "b": 1}, {"a": 0.1, "b": 0.2}) == (0.0, 0)  # same grade
-    assert math.isnan(pairwise_accuracy({"q": {"a": 1}}, {"q": {"a": 1.0}}))
+    one_document = evaluate_run({"q": {"a": 1}}, {"q": {"a": 1.0}})
+    assert math.isnan(one_document.summary["pairwise_accuracy"])  # no pair to order
 
 
 def test_ties_are_broken_by_document_id() -> None:

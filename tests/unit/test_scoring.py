@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+import matcher
+from matcher.requirement_ranker import WEIGHTS_FILE
 from matcher.scoring import default_ranker, select_ranker
 from matcher.settings import load_settings
 from tests.conftest import TAXONOMY
@@ -13,6 +15,9 @@ def test_requirements_is_the_default_and_reads_shipped_weights(tmp_path: Path) -
     settings = load_settings(mlflow_tracking_uri=f"sqlite:///{tmp_path / 'none.db'}")
     ranker, info = select_ranker(settings)
     assert ranker.name == "requirements" and info["source"] == "built-in default"
+    # the learned model ships inside the package, and the manifest names it
+    assert WEIGHTS_FILE.is_file() and WEIGHTS_FILE.parent == Path(matcher.__file__).parent / "data"
+    assert info["weights_source"] == str(WEIGHTS_FILE)
     assert sum(ranker.params()["weights"].values()) == pytest.approx(1.0, abs=1e-5)
     assert not (tmp_path / "none.db").exists()  # looking for a champion created nothing
 
