@@ -99,7 +99,7 @@ def _check_paths(**paths: Path | None) -> None:
 
 
 def _check_direction(direction: str) -> Any:
-    from matcher.rankers import DIRECTIONS
+    from matcher.lexical import DIRECTIONS
 
     if direction not in DIRECTIONS:
         _fail(f"--direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
@@ -120,19 +120,6 @@ def _parse_params(pairs: list[str]) -> dict[str, Any]:
         except tomllib.TOMLDecodeError:
             params[key.strip()] = raw.strip()
     return params
-
-
-def _embedder(settings: Any) -> Any:
-    from matcher.embedding import Embedder
-
-    return Embedder(
-        settings.embedding.model_path,
-        cache_dir=settings.embedding.cache_dir,
-        batch_size=settings.embedding.batch_size,
-        max_tokens=settings.embedding.max_tokens,
-        chunk_overlap=settings.embedding.chunk_overlap,
-        show_progress=False,
-    )
 
 
 def _json_safe(values: dict[str, float]) -> dict[str, float | None]:
@@ -181,21 +168,18 @@ def evaluate(
     with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the result
         from matcher.atomic import atomic_write_text
         from matcher.csv_safety import write_safe_csv
+        from matcher.embedding import Embedder
         from matcher.evaluation import evaluate_ranker
         from matcher.experiment_log import EVALUATION_EXPERIMENT, log_evaluation
         from matcher.labelled import LabelledDataError, load_labelled_set
         from matcher.loading import InputError
-        from matcher.rankers import make_ranker
-        from matcher.scoring import default_ranker
+        from matcher.scoring import build_ranker
         from matcher.tracking import ensure_experiment
 
         try:
             labelled = load_labelled_set(jobs, resumes, qrels, checked)
-            embedder = _embedder(settings)
-            if ranker is None and not params:
-                chosen = default_ranker(settings, embedder)
-            else:
-                chosen = make_ranker(ranker or settings.ranking.ranker, embedder, **params)
+            embedder = Embedder.from_settings(settings.embedding, show_progress=False)
+            chosen = build_ranker(settings, embedder, ranker, params)
         except (InputError, LabelledDataError, ValueError, FileNotFoundError) as error:
             _fail(str(error))
         evaluation = evaluate_ranker(chosen, labelled)

@@ -16,8 +16,10 @@ import numpy as np
 import pandas as pd
 
 from matcher import __version__, schema
+from matcher.catalogue import RANKERS, make_ranker
 from matcher.embedding import Embedder
-from matcher.rankers import DIRECTIONS, RANKERS, Direction, Ranker, make_ranker
+from matcher.lexical import DIRECTIONS, Direction
+from matcher.rankers import Ranker
 
 #: Columns of the input of :func:`score_pairs` (and of the registered model's ``predict``).
 PAIR_COLUMNS: tuple[str, ...] = (
@@ -34,7 +36,7 @@ class RankerConfig:
     """Everything needed to rebuild a ranker and score exactly as it did when evaluated.
 
     Attributes:
-        ranker: Name in :data:`matcher.rankers.RANKERS`.
+        ranker: Name in :data:`matcher.catalogue.RANKERS`.
         params: The ranker's own parameters (as :meth:`Ranker.params`, without ``model``).
         embedding_model_id: Fingerprint of the embedding model the ranker was evaluated with,
             or None for rankers that do not embed.
