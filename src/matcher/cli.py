@@ -133,7 +133,7 @@ def evaluate(
     ],
     ranker: Annotated[
         str | None,
-        typer.Option(help="tfidf, bm25, dense or hybrid; the settings' ranker if omitted."),
+        typer.Option(help="requirements, tfidf, bm25, dense or hybrid; the settings' if omitted."),
     ] = None,
     param: Annotated[
         list[str] | None,
