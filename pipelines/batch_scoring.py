@@ -226,8 +226,7 @@ def batch_scoring(
     with timer("embed_and_index"):
         index = update_index(prepared.resumes, embedder, settings.index_dir)
     ranker, ranker_info = select_ranker(settings, embedder)
-    if hasattr(ranker, "attach_index"):
-        ranker.attach_index(index)
+    ranker.attach_index(index)
     with timer("rank"):
         scores, components = score_candidates(prepared.postings, prepared.resumes, ranker)
     with timer("explain"):

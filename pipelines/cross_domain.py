@@ -33,10 +33,12 @@ from matcher.embedding import Embedder
 from matcher.features import FEATURES
 from matcher.labelled import LabelledSet, load_labelled_set
 from matcher.labelled_sets import LabelledSetSpec
+from matcher.lexical import lexical_matrix
 from matcher.ranker_config import RankerConfig
-from matcher.rankers import DenseRanker, lexical_matrix, make_ranker
+from matcher.rankers import DenseRanker
 from matcher.requirement_ranker import DEFAULT_WEIGHTS, RequirementRanker
 from matcher.schema import Qrels
+from matcher.scoring import build_ranker
 from matcher.settings import Settings
 
 #: The MLflow experiment of cross-domain runs.
@@ -76,19 +78,18 @@ def featurise(
 ) -> list[LabelledFeatures]:
     """The set's features and baseline scores, and those of its reverse direction if asked."""
     postings, resumes = labelled.postings, labelled.resumes
-    ranker = RequirementRanker(
-        embedder,
-        weights=DEFAULT_WEIGHTS,
-        taxonomy_dir=str(settings.taxonomy_dir) if settings.taxonomy_dir else None,
-    )
+    ranker = build_ranker(settings, embedder, "requirements", {"weights": DEFAULT_WEIGHTS})
+    assert isinstance(ranker, RequirementRanker)
     features = ranker.features(postings, resumes)
-    dense = DenseRanker(embedder).similarity(postings, resumes)
+    dense_ranker = build_ranker(settings, embedder, "dense")
+    assert isinstance(dense_ranker, DenseRanker)
+    dense = dense_ranker.similarity(postings, resumes)
     job_ids = postings[schema.JOB_ID].astype(str).tolist()
     resume_ids = resumes[schema.RESUME_ID].astype(str).tolist()
 
     def baselines(direction: Any) -> dict[str, np.ndarray]:
         scores = {
-            name: make_ranker(name).score(postings, resumes, direction)
+            name: build_ranker(settings, embedder, name).score(postings, resumes, direction)
             for name in BASELINES
             if name != "dense"
         }
@@ -289,15 +290,18 @@ def cross_domain_experiment(
     if weights_out is not None:
         shortlist = models.get("resumes-for-job") or next(iter(models.values()))
         recommend = models.get("jobs-for-resume")
-        trained = RequirementRanker(
+        trained = build_ranker(
+            settings,
             embedder,
-            weights=shortlist.weights,
-            neutral=shortlist.neutral,
-            calibration=shortlist.calibration,
-            gate=shortlist.gate,
-            recommend_weights=recommend.weights if recommend else None,
-            recommend_calibration=recommend.calibration if recommend else None,
-            taxonomy_dir=str(settings.taxonomy_dir) if settings.taxonomy_dir else None,
+            "requirements",
+            {
+                "weights": shortlist.weights,
+                "neutral": shortlist.neutral,
+                "calibration": shortlist.calibration,
+                "gate": shortlist.gate,
+                "recommend_weights": recommend.weights if recommend else None,
+                "recommend_calibration": recommend.calibration if recommend else None,
+            },
         )
         config = RankerConfig.from_ranker(trained).to_model_config()
     run_id = log_to_mlflow(settings, specs, datasets, markdown, rows, artifact, tables, config)

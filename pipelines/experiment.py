@@ -27,8 +27,9 @@ from matcher.experiment_log import (
 from matcher.grid import DEFAULT_GRID, Grid, GridEntry
 from matcher.index import ResumeIndex, build_index
 from matcher.labelled import LabelledSet, load_labelled_set
-from matcher.rankers import Direction, make_ranker
+from matcher.lexical import Direction
 from matcher.registry import RegisteredRanker, promote, register_run
+from matcher.scoring import build_ranker
 from matcher.settings import Settings
 from matcher.texts import posting_texts, resume_texts
 
@@ -75,16 +76,19 @@ def embed_once(labelled: LabelledSet, embedder: Embedder) -> ResumeIndex:
 def evaluate_entry(
     entry: GridEntry,
     labelled: LabelledSet,
+    settings: Settings,
     embedder: Embedder,
     index: ResumeIndex,
     experiment_id: str,
     parent_run_id: str,
 ) -> tuple[Evaluation, str]:
-    """Evaluate one configuration and log it as a child run; returns it and the run ID."""
-    ranker = make_ranker(entry.ranker, embedder=embedder, **entry.params)
-    attach = getattr(ranker, "attach_index", None)
-    if attach is not None:
-        attach(index)
+    """Evaluate one configuration and log it as a child run; returns it and the run ID.
+
+    The entry's parameters are merged over the settings' (see
+    :func:`matcher.scoring.build_ranker`): a hybrid entry without weights has the settings'.
+    """
+    ranker = build_ranker(settings, embedder, entry.ranker, entry.params)
+    ranker.attach_index(index)
     evaluation = evaluate_ranker(ranker, labelled, entry.label)
     run_id = log_evaluation(evaluation, labelled, experiment_id, parent_run_id)
     get_run_logger().info(
@@ -174,7 +178,7 @@ def ranking_experiment(
         child_runs: dict[str, str] = {}
         for entry in grid.entries:
             evaluation, run_id = evaluate_entry(
-                entry, labelled, embedder, index, experiment_id, parent_run_id
+                entry, labelled, settings, embedder, index, experiment_id, parent_run_id
             )
             evaluations.append(evaluation)
             child_runs[entry.label] = run_id

@@ -52,7 +52,11 @@ def rjdb_dir() -> Path:
 @pytest.fixture(scope="session")
 def prefect_server() -> Iterator[None]:
     """One temporary Prefect API for every flow test of the session."""
+    from prefect.logging.configuration import ensure_logging_setup
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=180):
+        # Prefect binds its console handler to sys.stderr on the first flow run; if that run is
+        # inside a CliRunner, the handler keeps CliRunner's stream, closed after that command.
+        ensure_logging_setup()
         yield

@@ -99,7 +99,7 @@ def _check_paths(**paths: Path | None) -> None:
 
 
 def _check_direction(direction: str) -> Any:
-    from matcher.rankers import DIRECTIONS
+    from matcher.lexical import DIRECTIONS
 
     if direction not in DIRECTIONS:
         _fail(f"--direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
@@ -122,23 +122,6 @@ def _parse_params(pairs: list[str]) -> dict[str, Any]:
     return params
 
 
-def _embedder(settings: Any) -> Any:
-    from matcher.embedding import Embedder
-
-    return Embedder(
-        settings.embedding.model_path,
-        cache_dir=settings.embedding.cache_dir,
-        batch_size=settings.embedding.batch_size,
-        max_tokens=settings.embedding.max_tokens,
-        chunk_overlap=settings.embedding.chunk_overlap,
-        show_progress=False,
-    )
-
-
-def _json_safe(values: dict[str, float]) -> dict[str, float | None]:
-    return {k: (None if v != v else round(float(v), 6)) for k, v in values.items()}
-
-
 @app.command()
 def evaluate(
     jobs: Annotated[
@@ -150,7 +133,7 @@ def evaluate(
     ],
     ranker: Annotated[
         str | None,
-        typer.Option(help="tfidf, bm25, dense or hybrid; the settings' ranker if omitted."),
+        typer.Option(help="requirements, tfidf, bm25, dense or hybrid; the settings' if omitted."),
     ] = None,
     param: Annotated[
         list[str] | None,
@@ -179,40 +162,28 @@ def evaluate(
     configure_runtime()
     settings = _settings(config)
     with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the result
-        from matcher.atomic import atomic_write_text
-        from matcher.csv_safety import write_safe_csv
-        from matcher.evaluation import evaluate_ranker
-        from matcher.experiment_log import EVALUATION_EXPERIMENT, log_evaluation
-        from matcher.labelled import LabelledDataError, load_labelled_set
+        from pipelines.evaluate import evaluation_flow
+
+        from matcher.catalogue import check_params
+        from matcher.labelled import LabelledDataError
         from matcher.loading import InputError
-        from matcher.rankers import make_ranker
-        from matcher.scoring import default_ranker
-        from matcher.tracking import ensure_experiment
 
         try:
-            labelled = load_labelled_set(jobs, resumes, qrels, checked)
-            embedder = _embedder(settings)
-            if ranker is None and not params:
-                chosen = default_ranker(settings, embedder)
-            else:
-                chosen = make_ranker(ranker or settings.ranking.ranker, embedder, **params)
+            check_params(ranker or settings.ranking.ranker, params)
+            result = evaluation_flow(
+                jobs, resumes, qrels, out, settings, ranker, params, direction=checked
+            )
         except (InputError, LabelledDataError, ValueError, FileNotFoundError) as error:
             _fail(str(error))
-        evaluation = evaluate_ranker(chosen, labelled)
-        per_query = out / "per_query.csv"
-        write_safe_csv(evaluation.metrics.per_query, per_query)
-        summary = _json_safe(evaluation.summary)
-        atomic_write_text(out / "metrics.json", json.dumps(summary, indent=2) + "\n")
-        experiment_id = ensure_experiment(EVALUATION_EXPERIMENT, settings.mlflow_tracking_uri)
-        run_id = log_evaluation(evaluation, labelled, experiment_id)
+    summary = result["summary"]
     if json_output:
         typer.echo(json.dumps(summary))
         return
-    typer.echo(f"{evaluation.config.label} on {len(labelled.qrels)} queries ({checked}):")
+    typer.echo(f"{result['label']} on {result['queries']} queries ({checked}):")
     for name, value in summary.items():
         typer.echo(f"  {name:<18} {'n/a' if value is None else f'{value:.4f}'}")
-    typer.echo(f"per-query results: {per_query}")
-    typer.echo(f"MLflow run: {run_id} ({settings.mlflow_tracking_uri})")
+    typer.echo(f"per-query results: {result['outputs']['per_query']}")
+    typer.echo(f"MLflow run: {result['mlflow_run_id']} ({settings.mlflow_tracking_uri})")
 
 
 @app.command()
@@ -456,7 +427,10 @@ def recommend(
     resume_id: Annotated[
         str | None, typer.Option("--resume-id", help="Row of a resumes table to use.")
     ] = None,
-    top_k: Annotated[int, typer.Option("--top-k", min=1, help="Postings to recommend.")] = 10,
+    top_k: Annotated[
+        int | None,
+        typer.Option("--top-k", min=1, help="Postings to recommend; ranking.top_k if omitted."),
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Rank postings for one resume with the champion (or default) ranker and explain each."""
@@ -464,12 +438,14 @@ def recommend(
     from matcher.runtime import configure_runtime
 
     configure_runtime()
-    settings = _settings(config)
+    ranking = {"top_k": top_k} if top_k is not None else None
+    settings = _settings(config, ranking=ranking)
+    from pipelines.recommend import recommendation_flow
+
     from matcher.loading import InputError
-    from matcher.recommend import recommend_from_files
 
     try:
-        result = recommend_from_files(resume, jobs, out, settings, resume_id, top_k)
+        result = recommendation_flow(resume, jobs, out, settings, resume_id)
     except (InputError, ValueError) as error:
         _fail(str(error))
     typer.echo(
@@ -480,11 +456,3 @@ def recommend(
     if result.postings_rejected:
         typer.echo(f"{result.postings_rejected} postings rejected: see {result.rejects_path}")
     typer.echo(f"recommendations written to {result.path}")
-
-
-def main() -> None:
-    """Entry point that keeps tracebacks for real bugs but not for bad input."""
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.exit(130)

@@ -14,9 +14,10 @@ import pandas as pd
 
 from matcher import schema
 from matcher.labelled import LabelledSet
+from matcher.lexical import Direction
 from matcher.metrics import METRIC_NAMES, RunMetrics, evaluate_run
 from matcher.ranker_config import RankerConfig
-from matcher.rankers import Direction, Ranker
+from matcher.rankers import Ranker
 from matcher.schema import Run
 
 

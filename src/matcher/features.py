@@ -51,7 +51,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -60,9 +59,11 @@ from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from matcher import schema
+from matcher.boilerplate import strip_boilerplate
 from matcher.dates import merged_years
 from matcher.education import DegreeLevel
 from matcher.embedding import Embedder
+from matcher.lexical import Direction, lexical_matrix, normalise_per_query, tfidf_scores
 from matcher.profiles import (
     PostingProfile,
     ResumeProfile,
@@ -70,10 +71,8 @@ from matcher.profiles import (
     role_words,
     word_roots,
 )
-from matcher.texts import resume_texts
-
-if TYPE_CHECKING:
-    from matcher.rankers import DenseRanker, Direction
+from matcher.rankers import DenseRanker
+from matcher.texts import posting_texts, resume_texts
 
 FEATURES: tuple[str, ...] = (
     "required_skills",
@@ -150,8 +149,6 @@ class PairFeatures:
         years and degree then decide between candidates who do the same kind of work, and
         leave alone the ranking of those who do not (see the module docstring).
         """
-        from matcher.rankers import normalise_per_query
-
         neutral = {**DEFAULT_NEUTRAL, **(neutral or {})}
         relevance = None
         if gate > 0 and "tfidf" in self.values:
@@ -573,9 +570,6 @@ def confidences(
 
 def focus_postings(postings: pd.DataFrame) -> pd.DataFrame:
     """The postings with their model text stripped of boilerplate, for the similarity signals."""
-    from matcher.boilerplate import strip_boilerplate
-    from matcher.texts import posting_texts
-
     return postings.assign(
         **{schema.MODEL_TEXT: [strip_boilerplate(text) for text in posting_texts(postings)]}
     )
@@ -591,10 +585,6 @@ def compute_features(
     dense: DenseRanker | None = None,
 ) -> PairFeatures:
     """Every feature of :data:`FEATURES` for every (posting, resume) pair, with confidences."""
-    from matcher.lexical import tfidf_scores
-    from matcher.rankers import DenseRanker, lexical_matrix
-    from matcher.texts import posting_texts
-
     dense = dense or DenseRanker(embedder)
     focus = focus_postings(postings)
     focus_texts = posting_texts(focus)

@@ -5,7 +5,7 @@ A grid file is TOML::
     baseline = "bm25"            # optional: the label the others are tested against
 
     [[rankers]]
-    name = "bm25"                # a ranker of matcher.rankers.RANKERS
+    name = "bm25"                # a ranker of matcher.catalogue.RANKERS
     params = { k1 = 1.2 }        # optional: the ranker's parameters
     label = "bm25-k1.2"          # optional: defaults to name(k=v, ...)
 
@@ -22,8 +22,8 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from matcher.catalogue import RANKERS, check_params
 from matcher.file_schema import StrictSchema, check_non_negative_weights, validate_file
-from matcher.rankers import RANKERS, make_ranker
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def make_grid(entries: list[GridEntry], baseline: str | None = None) -> Grid:
             raise ValueError(f"grid label {entry.label!r} is used twice")
         seen.add(entry.label)
         try:
-            make_ranker(entry.ranker, **entry.params)  # rankers embed lazily: this is cheap
+            check_params(entry.ranker, entry.params)
         except ValueError as error:
             raise ValueError(f"grid entry {entry.label!r}: {error}") from error
     if baseline is None:

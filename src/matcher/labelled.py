@@ -17,8 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from matcher import schema
+from matcher.lexical import DIRECTIONS, Direction
 from matcher.manifest import path_sha256
-from matcher.rankers import DIRECTIONS, Direction
 from matcher.schema import Qrels
 
 RELEVANCE = "relevance"

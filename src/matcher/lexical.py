@@ -1,11 +1,23 @@
-"""Lexical scoring: BM25 (bm25s) and TF-IDF cosine between postings and resumes."""
+"""Lexical scoring: BM25 (bm25s) and TF-IDF cosine between postings and resumes.
+
+``Direction`` says which side is being ranked: ``"resumes-for-job"`` (a shortlist per job) or
+``"jobs-for-resume"`` (recommendations per resume). It matters only for query-relative scores
+such as BM25, which :func:`normalise_per_query` scales by the best document of each query.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
+import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
+
+from matcher.texts import posting_texts, resume_texts
+
+Direction = Literal["resumes-for-job", "jobs-for-resume"]
+DIRECTIONS: tuple[Direction, ...] = ("resumes-for-job", "jobs-for-resume")
 
 _TOKEN_PATTERN = r"(?u)\b[\w+#.]*\w[\w+#]*\b"
 
@@ -81,3 +93,26 @@ def tfidf_scores(
     q = vectorizer.transform(queries)
     d = vectorizer.transform(documents)
     return np.asarray((q @ d.T).toarray(), dtype=np.float32)
+
+
+def normalise_per_query(scores: np.ndarray, direction: Direction) -> np.ndarray:
+    """Divide each query's scores by that query's best score (queries are rows or columns)."""
+    axis = 1 if direction == "resumes-for-job" else 0
+    best = scores.max(axis=axis, keepdims=True) if scores.size else scores
+    return np.divide(scores, best, out=np.zeros_like(scores), where=best > 0)
+
+
+def lexical_matrix(
+    postings: pd.DataFrame,
+    resumes: pd.DataFrame,
+    direction: Direction,
+    k1: float = 1.5,
+    b: float = 0.75,
+) -> np.ndarray:
+    """BM25 with the ranked side as the indexed collection, scaled to [0, 1] per query."""
+    jobs, cvs = posting_texts(postings), resume_texts(resumes)
+    if direction == "resumes-for-job":
+        raw = bm25_scores(jobs, cvs, k1, b)
+    else:
+        raw = bm25_scores(cvs, jobs, k1, b).T
+    return normalise_per_query(np.ascontiguousarray(raw), direction)

@@ -17,9 +17,11 @@ import pandas as pd
 from pydantic import Field, field_validator
 
 from matcher import __version__, schema
+from matcher.catalogue import RANKERS, make_ranker
 from matcher.embedding import Embedder
 from matcher.file_schema import StrictSchema, check_non_negative_weights, validate_file
-from matcher.rankers import DIRECTIONS, RANKERS, Direction, Ranker, make_ranker
+from matcher.lexical import DIRECTIONS, Direction
+from matcher.rankers import Ranker
 
 #: Columns of the input of :func:`score_pairs` (and of the registered model's ``predict``).
 PAIR_COLUMNS: tuple[str, ...] = (
@@ -72,7 +74,7 @@ class RankerConfig:
     """Everything needed to rebuild a ranker and score exactly as it did when evaluated.
 
     Attributes:
-        ranker: Name in :data:`matcher.rankers.RANKERS`.
+        ranker: Name in :data:`matcher.catalogue.RANKERS`.
         params: The ranker's own parameters (as :meth:`Ranker.params`, without ``model``).
         embedding_model_id: Fingerprint of the embedding model the ranker was evaluated with,
             or None for rankers that do not embed.

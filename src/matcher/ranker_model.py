@@ -47,8 +47,8 @@ class RankerModel(PythonModel):
         self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None
     ) -> pd.DataFrame:
         """Score every pair of ``model_input``; see the module docstring."""
+        from matcher.lexical import Direction
         from matcher.ranker_config import score_pairs
-        from matcher.rankers import Direction
 
         direction = (params or {}).get("direction") or "resumes-for-job"
         return score_pairs(self.ranker, model_input, cast(Direction, direction))

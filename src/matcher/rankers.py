@@ -5,17 +5,19 @@ array, higher is better. Scores are on an absolute 0-1 scale where the method al
 similarities), and relative to the best document of the same query where it does not (BM25),
 so that one candidate's score does not depend on how many others are scored with it.
 
-``direction`` says which side is being ranked: ``"resumes-for-job"`` (a shortlist per job) or
-``"jobs-for-resume"`` (recommendations per resume). It matters only for query-relative scores.
+``direction`` says which side is being ranked (see :mod:`matcher.lexical`). It matters only
+for query-relative scores.
 
 ``components`` exposes each signal of a ranker, already multiplied by its weight, so the
 shortlist can show why one candidate is above another.
+
+The rankers are made by name from the catalogue in :mod:`matcher.catalogue`.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -24,18 +26,8 @@ from matcher import schema
 from matcher.embedding import Embedder
 from matcher.explain import Explainer, term_explainer
 from matcher.index import ResumeIndex, build_index
-from matcher.lexical import bm25_scores, tfidf_scores
+from matcher.lexical import Direction, lexical_matrix, tfidf_scores
 from matcher.texts import posting_texts, resume_texts, title_and_lead
-
-Direction = Literal["resumes-for-job", "jobs-for-resume"]
-DIRECTIONS: tuple[Direction, ...] = ("resumes-for-job", "jobs-for-resume")
-
-
-def normalise_per_query(scores: np.ndarray, direction: Direction) -> np.ndarray:
-    """Divide each query's scores by that query's best score (queries are rows or columns)."""
-    axis = 1 if direction == "resumes-for-job" else 0
-    best = scores.max(axis=axis, keepdims=True) if scores.size else scores
-    return np.divide(scores, best, out=np.zeros_like(scores), where=best > 0)
 
 
 class Ranker(ABC):
@@ -44,10 +36,15 @@ class Ranker(ABC):
     name: ClassVar[str]
     #: Whether the constructor takes the shared ``embedder``.
     uses_embedder: ClassVar[bool] = False
+    #: Where the ranker's learned weights come from (a file), if it has any.
+    weights_source: str | None = None
 
     def params(self) -> dict[str, Any]:
         """The ranker's parameters, as logged to MLflow and stored in the model registry."""
         return {}
+
+    def attach_index(self, index: ResumeIndex) -> None:  # noqa: B027 - a no-op by default
+        """Use a prebuilt index of the resumes' chunks; only rankers that embed use one."""
 
     def explainer(
         self,
@@ -139,22 +136,6 @@ class BM25Ranker(Ranker):
         return {"bm25": lexical_matrix(postings, resumes, direction, self.k1, self.b)}
 
 
-def lexical_matrix(
-    postings: pd.DataFrame,
-    resumes: pd.DataFrame,
-    direction: Direction,
-    k1: float = 1.5,
-    b: float = 0.75,
-) -> np.ndarray:
-    """BM25 with the ranked side as the indexed collection, scaled to [0, 1] per query."""
-    jobs, cvs = posting_texts(postings), resume_texts(resumes)
-    if direction == "resumes-for-job":
-        raw = bm25_scores(jobs, cvs, k1, b)
-    else:
-        raw = bm25_scores(cvs, jobs, k1, b).T
-    return normalise_per_query(np.ascontiguousarray(raw), direction)
-
-
 POSTING_VIEWS: tuple[str, ...] = ("full", "title-lead")
 
 
@@ -172,26 +153,16 @@ class DenseRanker(Ranker):
     uses_embedder = True
 
     def __init__(
-        self,
-        embedder: Embedder | None = None,
-        aggregate: str = "max-mean",
-        posting: str = "full",
+        self, embedder: Embedder, aggregate: str = "max-mean", posting: str = "full"
     ) -> None:
         if aggregate not in ("max", "mean", "max-mean"):
             raise ValueError(f"unknown aggregate {aggregate!r}: use max, mean or max-mean")
         if posting not in POSTING_VIEWS:
             raise ValueError(f"unknown posting view {posting!r}: use {' or '.join(POSTING_VIEWS)}")
-        self._embedder = embedder
+        self.embedder = embedder
         self.aggregate = aggregate
         self.posting = posting
         self.index: ResumeIndex | None = None
-
-    @property
-    def embedder(self) -> Embedder:
-        """The embedder, created with default settings on first use if none was given."""
-        if self._embedder is None:
-            self._embedder = Embedder(show_progress=False)
-        return self._embedder
 
     def attach_index(self, index: ResumeIndex) -> None:
         """Use a prebuilt index when the resumes to score are exactly the ones it holds."""
@@ -253,7 +224,7 @@ class HybridRanker(Ranker):
 
     def __init__(
         self,
-        embedder: Embedder | None = None,
+        embedder: Embedder,
         dense_weight: float = 0.6,
         lexical_weight: float = 0.4,
         aggregate: str = "max-mean",
@@ -290,46 +261,3 @@ class HybridRanker(Ranker):
         dense = self.dense.similarity(postings, resumes)
         lexical = lexical_matrix(postings, resumes, direction, self.bm25.k1, self.bm25.b)
         return {"dense": self.dense_weight * dense, "bm25": self.lexical_weight * lexical}
-
-
-RANKERS: dict[str, type[Ranker]] = {
-    cls.name: cls for cls in (TfidfRanker, BM25Ranker, DenseRanker, HybridRanker)
-}
-
-
-def make_ranker(name: str, embedder: Embedder | None = None, **params: Any) -> Ranker:
-    """Create a ranker by name.
-
-    Args:
-        name: One of :data:`RANKERS`.
-        embedder: Shared embedder for rankers that embed (its cache is reused).
-        **params: The ranker's own parameters.
-
-    Raises:
-        ValueError: If the name is unknown or a parameter does not belong to the ranker.
-
-    Example:
-        >>> make_ranker("bm25", k1=1.2).params()
-        {'k1': 1.2, 'b': 0.75}
-    """
-    if name not in RANKERS:
-        raise ValueError(f"unknown ranker {name!r}; choose one of {', '.join(sorted(RANKERS))}")
-    cls = RANKERS[name]
-    params = {k: v for k, v in params.items() if k != "model"}
-    try:
-        if cls.uses_embedder:
-            return cls(embedder=embedder, **params)  # type: ignore[call-arg]
-        return cls(**params)
-    except TypeError as error:
-        raise ValueError(f"bad parameters for ranker {name!r}: {error}") from error
-
-
-def register_ranker(cls: type[Ranker]) -> type[Ranker]:
-    """Class decorator that makes a ranker available to :func:`make_ranker` by its name."""
-    RANKERS[cls.name] = cls
-    return cls
-
-
-# The requirement-aware ranker lives in its own module because it needs the parsing stack;
-# importing it registers it in RANKERS under its name.
-from matcher import requirement_ranker as _requirement_ranker  # noqa: E402, F401

@@ -1,14 +1,12 @@
 """Recommend postings for one resume: rank jobs, explain each, write ``recommendations.csv``.
 
-:func:`recommend_jobs` is pure (DataFrames in, DataFrame out); :func:`recommend_from_files`
-is the edge that reads the inputs, prepares them, picks the ranker and writes the outputs.
+:func:`recommend_jobs` is pure (DataFrames in, DataFrame out); :func:`read_resume` and
+:func:`write_recommendations` are the edges, which the flow ``pipelines/recommend.py`` wires.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -84,19 +82,6 @@ def write_recommendations(recommendations: pd.DataFrame, out_dir: Path) -> Path:
     return path
 
 
-@dataclass(frozen=True)
-class RecommendationRun:
-    """What :func:`recommend_from_files` did."""
-
-    path: Path
-    recommendations: pd.DataFrame
-    resume_id: str
-    ranker: dict[str, Any]
-    postings_scored: int
-    rejects_path: Path
-    postings_rejected: int
-
-
 def read_resume(path: Path, resume_id: str | None = None) -> pd.DataFrame:
     """One resume as a one-row table: a row of a resumes table, or a document file.
 
@@ -133,51 +118,4 @@ def read_resume(path: Path, resume_id: str | None = None) -> pd.DataFrame:
         raise InputError(f"--resume {path}: {error}") from error
     return pd.DataFrame(
         {schema.RESUME_ID: [path.stem], schema.TEXT: [text], schema.SOURCE: [str(path)]}
-    )
-
-
-def recommend_from_files(
-    resume_path: Path,
-    jobs_path: Path,
-    out_dir: Path,
-    settings: Any,
-    resume_id: str | None = None,
-    top_k: int = 10,
-) -> RecommendationRun:
-    """Read a resume and postings, rank the postings for it and write the recommendations.
-
-    Rejected postings are written to ``out_dir/rejects.csv``. The ranker is the champion or
-    the default (:func:`matcher.scoring.select_ranker`).
-
-    Raises:
-        matcher.loading.InputError: On unreadable input or a rejected resume.
-    """
-    from matcher.accounting import concat_frames, empty_rejects
-    from matcher.embedding import Embedder
-    from matcher.loading import InputError, load_postings
-    from matcher.preprocess import prepare_postings, prepare_resumes
-    from matcher.scoring import select_ranker
-
-    raw_resume = read_resume(resume_path, resume_id)
-    resume, _, resume_rejects = prepare_resumes(raw_resume, deduplicate=False)
-    if resume.empty:
-        reason = resume_rejects["reason"].iloc[0] if len(resume_rejects) else "no text"
-        raise InputError(f"resume {raw_resume[schema.RESUME_ID].iloc[0]!r} rejected: {reason}")
-    loaded = load_postings(jobs_path)
-    postings, posting_rejects = prepare_postings(loaded.records)
-    embedder = Embedder.from_settings(settings.embedding, show_progress=False)
-    ranker, info = select_ranker(settings, embedder)
-    recommendations = recommend_jobs(resume, postings, ranker, top_k)
-    path = write_recommendations(recommendations, out_dir)
-    rejects = concat_frames([loaded.rejects, posting_rejects], empty_rejects())
-    rejects_path = Path(out_dir) / "rejects.csv"
-    write_safe_csv(rejects, rejects_path)  # always, so no stale file from an earlier run stays
-    return RecommendationRun(
-        path=path,
-        recommendations=recommendations,
-        resume_id=str(resume[schema.RESUME_ID].iloc[0]),
-        ranker=info,
-        postings_scored=len(postings),
-        rejects_path=rejects_path,
-        postings_rejected=len(rejects),
     )

@@ -37,8 +37,10 @@ from matcher.features import (
     subject_years,
 )
 from matcher.file_schema import StrictSchema, validate_file
+from matcher.index import ResumeIndex
+from matcher.lexical import Direction
 from matcher.profiles import PostingProfile, ResumeProfile, profile_postings, profile_resumes
-from matcher.rankers import DenseRanker, Direction, Ranker, register_ranker
+from matcher.rankers import DenseRanker, Ranker
 from matcher.skills import SkillMatcher
 
 #: Used when no learned weights exist: requirements first, similarity second.
@@ -225,7 +227,6 @@ def shipped_weights(path: Path = WEIGHTS_FILE) -> tuple[dict[str, float], str]:
     return model.weights, model.source
 
 
-@register_ranker
 class RequirementRanker(Ranker):
     """Skills, experience, degree and title against what the posting requires, plus similarity.
 
@@ -253,7 +254,7 @@ class RequirementRanker(Ranker):
 
     def __init__(
         self,
-        embedder: Embedder | None = None,
+        embedder: Embedder,
         weights: dict[str, float] | None = None,
         today: date | None = None,
         taxonomy_dir: str | None = None,
@@ -313,7 +314,7 @@ class RequirementRanker(Ranker):
             self._matcher = SkillMatcher(build_vocabulary(taxonomy))
         return self._matcher
 
-    def attach_index(self, index: Any) -> None:
+    def attach_index(self, index: ResumeIndex) -> None:
         """See :meth:`DenseRanker.attach_index`."""
         self.dense.attach_index(index)
 

@@ -1,31 +1,52 @@
-"""Choose the ranker a batch run scores with."""
+"""From settings to a ranker: the built-in one the settings describe, or the champion."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from matcher.catalogue import make_ranker
 from matcher.embedding import Embedder
-from matcher.rankers import Ranker, make_ranker
+from matcher.rankers import Ranker
 from matcher.settings import Settings
 
 
-def default_ranker(settings: Settings, embedder: Embedder | None = None) -> Ranker:
-    """The built-in ranker named in the settings, with the settings' weights where they apply."""
-    name = settings.ranking.ranker
-    params: dict[str, Any] = {}
+def build_ranker(
+    settings: Settings,
+    embedder: Embedder,
+    name: str | None = None,
+    params: dict[str, Any] | None = None,
+) -> Ranker:
+    """The built-in ranker ``name`` with the settings that concern it: the one path from
+    settings to a ranker.
+
+    The settings give the ``requirements`` ranker its ``taxonomy_dir`` and the ``hybrid``
+    ranker its ``ranking.dense_weight``/``ranking.lexical_weight``; explicit ``params``
+    (e.g. ``matcher evaluate --param``, a grid entry) are merged over them.
+
+    Args:
+        settings: The settings.
+        embedder: The shared embedder (see :meth:`matcher.embedding.Embedder.from_settings`).
+        name: A name of :data:`matcher.catalogue.RANKERS`; ``settings.ranking.ranker`` if None.
+        params: The ranker's own parameters, over those from the settings.
+
+    Raises:
+        ValueError: If the name is unknown or a parameter does not belong to the ranker.
+
+    """
+    name = name or settings.ranking.ranker
+    merged: dict[str, Any] = {}
     if name == "hybrid":
-        params = {
+        merged = {
             "dense_weight": settings.ranking.dense_weight,
             "lexical_weight": settings.ranking.lexical_weight,
         }
     elif name == "requirements" and settings.taxonomy_dir is not None:
-        params = {"taxonomy_dir": str(settings.taxonomy_dir)}
-    return make_ranker(name, embedder=embedder, **params)
+        merged = {"taxonomy_dir": str(settings.taxonomy_dir)}
+    merged.update(params or {})
+    return make_ranker(name, embedder=embedder, **merged)
 
 
-def select_ranker(
-    settings: Settings, embedder: Embedder | None = None
-) -> tuple[Ranker, dict[str, Any]]:
+def select_ranker(settings: Settings, embedder: Embedder) -> tuple[Ranker, dict[str, Any]]:
     """The ranker to score with, and a description of it for the run manifest.
 
     With ``settings.ranking.use_champion`` (the default), the version of ``matcher-ranker``
@@ -54,6 +75,6 @@ def select_ranker(
                     " model or ranking.use_champion = false"
                 ) from error
             return ranker, champion.info()
-    ranker = default_ranker(settings, embedder)
+    ranker = build_ranker(settings, embedder)
     info = {"name": ranker.name, "params": ranker.params(), "source": "built-in default"}
-    return ranker, {**info, "weights_source": getattr(ranker, "weights_source", None)}
+    return ranker, {**info, "weights_source": ranker.weights_source}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -21,6 +21,8 @@ from pydantic_settings import (
 
 class EmbeddingSettings(BaseModel):
     """How texts become vectors."""
+
+    model_config = ConfigDict(extra="forbid")
 
     model_path: Path | None = Field(
         default=None,
@@ -39,6 +41,8 @@ class EmbeddingSettings(BaseModel):
 class RankingSettings(BaseModel):
     """How candidates are scored and how many are kept."""
 
+    model_config = ConfigDict(extra="forbid")
+
     ranker: str = Field(
         default="requirements", description="Ranker used when no champion model exists."
     )
@@ -52,6 +56,8 @@ class RankingSettings(BaseModel):
 
 class CleaningSettings(BaseModel):
     """How near-duplicates are found."""
+
+    model_config = ConfigDict(extra="forbid")
 
     near_duplicate_threshold: float = Field(default=0.9, gt=0.0, le=1.0)
 

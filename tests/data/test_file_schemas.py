@@ -102,10 +102,10 @@ def test_a_bad_model_config_names_the_key(config: dict[str, Any], message: str) 
     assert message in str(error.value)
 
 
-def test_a_ranker_config_from_the_settings_round_trips() -> None:
-    from matcher.scoring import default_ranker
+def test_a_ranker_config_from_the_settings_round_trips(embedder) -> None:  # type: ignore[no-untyped-def]
+    from matcher.scoring import build_ranker
 
-    config = RankerConfig.from_ranker(default_ranker(load_settings()))
+    config = RankerConfig.from_ranker(build_ranker(load_settings(), embedder))
     assert RankerConfig.from_model_config(config.to_model_config()) == config
 
 

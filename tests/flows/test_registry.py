@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from matcher.catalogue import make_ranker
 from matcher.cli import app
 from matcher.embedding import Embedder
 from matcher.evaluation import evaluate_ranker
@@ -25,7 +26,7 @@ from matcher.experiment_log import EVALUATION_EXPERIMENT, log_evaluation
 from matcher.labelled import LabelledSet, qrels_from_frame
 from matcher.preprocess import prepare_postings, prepare_resumes
 from matcher.ranker_config import RankerConfig, ranker_from_config, score_pairs
-from matcher.rankers import HybridRanker, make_ranker
+from matcher.rankers import HybridRanker
 from matcher.registry import MODEL_NAME, find_champion, promote
 from matcher.scoring import select_ranker
 from matcher.settings import Settings, load_settings
@@ -71,23 +72,27 @@ def champion(labelled: LabelledSet, store: str, embedder: Embedder):  # type: ig
     return run_id, promote(run_id, store)
 
 
-def test_a_missing_store_means_the_default_ranker_at_once(tmp_path: Path) -> None:
+def test_a_missing_store_means_the_default_ranker_at_once(
+    tmp_path: Path, embedder: Embedder
+) -> None:
     db = tmp_path / "fresh" / "mlflow.db"
     fresh = load_settings(mlflow_tracking_uri=f"sqlite:///{db}")
     started = time.perf_counter()
-    ranker, info = select_ranker(fresh)
+    ranker, info = select_ranker(fresh, embedder)
     assert time.perf_counter() - started < 0.5
     assert info["source"] == "built-in default" and ranker.name == fresh.ranking.ranker
     assert not db.exists() and not db.parent.exists()  # looking did not create a store
 
 
-def test_a_store_without_a_champion_means_the_default_ranker(tmp_path: Path) -> None:
+def test_a_store_without_a_champion_means_the_default_ranker(
+    tmp_path: Path, embedder: Embedder
+) -> None:
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     ensure_experiment("batch", uri)  # a store as a batch run leaves it: no registered model
     assert find_champion(uri) is None
     mlflow.MlflowClient(tracking_uri=uri).create_registered_model(MODEL_NAME)  # no alias yet
     assert find_champion(uri) is None
-    _, info = select_ranker(load_settings(mlflow_tracking_uri=uri))
+    _, info = select_ranker(load_settings(mlflow_tracking_uri=uri), embedder)
     assert info["source"] == "built-in default"
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from matcher.embedding import Embedder
 from matcher.settings import Settings
 from tests.conftest import SAMPLE
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.usefixtures("prefect_server")
 
 
 def test_training_writes_a_readable_calibrated_model_and_registers_it(
-    flow_settings: Settings, tmp_path: Path
+    flow_settings: Settings, tmp_path: Path, embedder: Embedder
 ) -> None:
     import mlflow
     from pipelines.cross_domain import cross_domain_experiment
@@ -46,7 +47,7 @@ def test_training_writes_a_readable_calibrated_model_and_registers_it(
     loaded = shipped_model(out)
     assert loaded.weights == pytest.approx(weights, abs=1e-5) and loaded.source == str(out)
     assert loaded.calibration == pytest.approx(artifact["calibration"])
-    ranker = RequirementRanker(weights=loaded.weights, calibration=loaded.calibration)
+    ranker = RequirementRanker(embedder, weights=loaded.weights, calibration=loaded.calibration)
     assert ranker.params()["calibration"] == pytest.approx(artifact["calibration"], abs=1e-5)
     # the MLflow run holds the matrix and the reliability diagram, and is the champion
     client = mlflow.MlflowClient(tracking_uri=flow_settings.mlflow_tracking_uri)

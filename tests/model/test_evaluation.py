@@ -26,6 +26,8 @@ from typer.testing import CliRunner
 from matcher.cli import app
 from matcher.metrics import METRIC_NAMES
 
+pytestmark = pytest.mark.usefixtures("prefect_server")  # evaluate runs a flow
+
 POSTINGS = pd.DataFrame(
     {
         "job_id": ["j-py", "j-rn", "j-el"],

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from matcher.catalogue import make_ranker
 from matcher.features import ELIGIBILITY
 from matcher.preprocess import prepare_postings, prepare_resumes
-from matcher.rankers import make_ranker
 
 VAGUE = """Team Member
 Join our friendly team at a busy neighbourhood bakery! We open early, we laugh a lot and we

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from matcher.catalogue import make_ranker
 from matcher.preprocess import prepare_postings, prepare_resumes
-from matcher.rankers import make_ranker
 from matcher.shortlist import build_shortlists
 
 

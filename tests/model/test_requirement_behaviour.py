@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from matcher.catalogue import make_ranker
 from matcher.preprocess import prepare_postings, prepare_resumes
-from matcher.rankers import make_ranker
 
 POSTING = """Data Engineer
 

@@ -41,3 +41,22 @@ def test_bad_settings_are_refused(tmp_path: Path) -> None:
     typo.write_text("colour = 'red'\n")
     with pytest.raises(ValueError, match="colour"):
         load_settings(typo)
+
+
+@pytest.mark.parametrize(
+    "toml",
+    ["[ranking]\ntopk = 5\n", "[embedding]\nmodel = 'x'\n", "[cleaning]\nthreshold = 0.5\n"],
+)
+def test_an_unknown_key_in_a_section_is_refused(tmp_path: Path, toml: str) -> None:
+    typo = tmp_path / "typo.toml"
+    typo.write_text(toml)
+    with pytest.raises(ValueError, match="Extra inputs are not permitted"):
+        load_settings(typo)
+
+
+def test_an_unknown_nested_environment_variable_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MATCHER_RANKING__TOPK", "5")
+    with pytest.raises(ValueError, match="topk"):
+        load_settings()

@@ -1,0 +1,120 @@
+"""Evaluation flow: rank every document for every judged query, write and log the metrics.
+
+Each task is one step of the table of contents below; the work itself is in ``matcher``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from matcher.atomic import atomic_write_text
+from matcher.csv_safety import write_safe_csv
+from matcher.embedding import Embedder
+from matcher.evaluation import Evaluation, evaluate_ranker
+from matcher.experiment_log import EVALUATION_EXPERIMENT, log_evaluation
+from matcher.labelled import LabelledSet, load_labelled_set
+from matcher.lexical import Direction
+from matcher.rankers import Ranker
+from matcher.scoring import build_ranker
+from matcher.settings import Settings
+from matcher.tracking import ensure_experiment
+
+
+@task(cache_policy=NO_CACHE)
+def load_labelled(
+    jobs_path: Path, resumes_path: Path, qrels_path: Path, direction: Direction
+) -> LabelledSet:
+    """Read, prepare and cross-check postings, resumes and qrels."""
+    labelled = load_labelled_set(jobs_path, resumes_path, qrels_path, direction)
+    get_run_logger().info(
+        "%d judged queries, %d postings, %d resumes (%d records rejected)",
+        len(labelled.qrels),
+        len(labelled.postings),
+        len(labelled.resumes),
+        len(labelled.rejects),
+    )
+    return labelled
+
+
+@task(cache_policy=NO_CACHE)
+def evaluate(ranker: Ranker, labelled: LabelledSet) -> Evaluation:
+    """Score every document for every judged query and compute the metrics."""
+    evaluation = evaluate_ranker(ranker, labelled)
+    get_run_logger().info(
+        "%s: %s (%.1fs)", evaluation.label, evaluation.summary, evaluation.seconds
+    )
+    return evaluation
+
+
+def json_safe(values: dict[str, float]) -> dict[str, float | None]:
+    """Metrics rounded for JSON, with NaN (a metric without data) as null."""
+    return {k: (None if v != v else round(float(v), 6)) for k, v in values.items()}
+
+
+@task(cache_policy=NO_CACHE)
+def write_results(evaluation: Evaluation, out_dir: Path) -> dict[str, Path]:
+    """Write ``per_query.csv`` and ``metrics.json`` into ``out_dir``."""
+    per_query = Path(out_dir) / "per_query.csv"
+    write_safe_csv(evaluation.metrics.per_query, per_query)
+    metrics = atomic_write_text(
+        Path(out_dir) / "metrics.json", json.dumps(json_safe(evaluation.summary), indent=2) + "\n"
+    )
+    return {"per_query": per_query, "metrics": metrics}
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def log_to_mlflow(evaluation: Evaluation, labelled: LabelledSet, tracking_uri: str) -> str:
+    """Log the evaluation as a run of the evaluation experiment; returns the run ID."""
+    experiment_id = ensure_experiment(EVALUATION_EXPERIMENT, tracking_uri)
+    return log_evaluation(evaluation, labelled, experiment_id)
+
+
+@flow(name="evaluation", log_prints=True)
+def evaluation_flow(
+    jobs_path: Path,
+    resumes_path: Path,
+    qrels_path: Path,
+    out_dir: Path,
+    settings: Settings,
+    ranker: str | None = None,
+    params: dict[str, Any] | None = None,
+    direction: Direction = "resumes-for-job",
+) -> dict[str, Any]:
+    """Evaluate one ranker on labelled data, write the metrics and log them to MLflow.
+
+    Args:
+        jobs_path: Postings table or folder.
+        resumes_path: Resumes table or folder.
+        qrels_path: Judgements CSV (``job_id,resume_id,relevance``, or ``resume_id,job_id,...``
+            for ``jobs-for-resume``).
+        out_dir: Folder for ``per_query.csv`` and ``metrics.json``.
+        settings: All other options (embedding model, ranker settings, MLflow).
+        ranker: A ranker name; ``settings.ranking.ranker`` if None.
+        params: The ranker's parameters, over those of the settings (see
+            :func:`matcher.scoring.build_ranker`).
+        direction: ``resumes-for-job`` or ``jobs-for-resume``.
+
+    Returns:
+        ``label``, ``queries`` (number judged), ``summary`` (metrics, JSON-safe), ``ranker``
+        (name and parameters), ``outputs`` (paths) and ``mlflow_run_id``.
+    """
+    labelled = load_labelled(jobs_path, resumes_path, qrels_path, direction)
+    embedder = Embedder.from_settings(settings.embedding, show_progress=False)
+    chosen = build_ranker(settings, embedder, ranker, params)
+    evaluation = evaluate(chosen, labelled)
+    outputs = write_results(evaluation, out_dir)
+    run_id = log_to_mlflow(evaluation, labelled, settings.mlflow_tracking_uri)
+    print(f"{evaluation.label}: nDCG@10 {evaluation.summary['nDCG@10']:.4f}; MLflow run {run_id}")
+    return {
+        "label": evaluation.config.label,
+        "queries": len(labelled.qrels),
+        "summary": json_safe(evaluation.summary),
+        "ranker": {"name": chosen.name, "params": chosen.params()},
+        "outputs": {name: str(path) for name, path in outputs.items()},
+        "mlflow_run_id": run_id,
+    }

@@ -1,0 +1,135 @@
+"""Recommendation flow: rank postings for one resume, explain each, write the files.
+
+Each task is one step of the table of contents below; the work itself is in ``matcher``
+(:func:`matcher.recommend.recommend_jobs` ranks and explains, without I/O).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from matcher import schema
+from matcher.accounting import concat_frames, empty_rejects
+from matcher.csv_safety import write_safe_csv
+from matcher.embedding import Embedder
+from matcher.loading import InputError, load_postings
+from matcher.manifest import build_manifest, describe_input, write_manifest
+from matcher.preprocess import prepare_postings, prepare_resumes
+from matcher.rankers import Ranker
+from matcher.recommend import read_resume, recommend_jobs, write_recommendations
+from matcher.scoring import select_ranker
+from matcher.settings import Settings
+
+
+@dataclass(frozen=True)
+class RecommendationRun:
+    """What :func:`recommendation_flow` did."""
+
+    path: Path
+    recommendations: pd.DataFrame
+    resume_id: str
+    ranker: dict[str, Any]
+    postings_scored: int
+    rejects_path: Path
+    postings_rejected: int
+    manifest_path: Path
+
+
+@task(cache_policy=NO_CACHE)
+def load_resume(resume_path: Path, resume_id: str | None) -> tuple[pd.DataFrame, str]:
+    """The resume, read and prepared (one row), and its ID.
+
+    Raises:
+        matcher.loading.InputError: If it cannot be read or is rejected.
+    """
+    raw = read_resume(resume_path, resume_id)
+    resume, _, rejects = prepare_resumes(raw, deduplicate=False)
+    if resume.empty:
+        reason = rejects["reason"].iloc[0] if len(rejects) else "no text"
+        raise InputError(f"resume {raw[schema.RESUME_ID].iloc[0]!r} rejected: {reason}")
+    return resume, str(resume[schema.RESUME_ID].iloc[0])
+
+
+@task(cache_policy=NO_CACHE)
+def load_job_postings(jobs_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The postings, read and prepared, and the rejected ones with their reasons."""
+    loaded = load_postings(jobs_path)
+    postings, rejects = prepare_postings(loaded.records)
+    get_run_logger().info("%d postings to rank, %d rejected", len(postings), len(rejects))
+    return postings, concat_frames([loaded.rejects, rejects], empty_rejects())
+
+
+@task(cache_policy=NO_CACHE)
+def rank(resume: pd.DataFrame, postings: pd.DataFrame, ranker: Ranker, top_k: int) -> pd.DataFrame:
+    """The ``top_k`` postings for the resume, best first, explained."""
+    return recommend_jobs(resume, postings, ranker, top_k)
+
+
+@task(cache_policy=NO_CACHE)
+def write_outputs(
+    recommendations: pd.DataFrame, rejects: pd.DataFrame, out_dir: Path
+) -> dict[str, Path]:
+    """Write ``recommendations.csv`` and ``rejects.csv`` (always, so no stale file stays)."""
+    rejects_path = Path(out_dir) / "rejects.csv"
+    write_safe_csv(rejects, rejects_path)
+    return {
+        "recommendations": write_recommendations(recommendations, out_dir),
+        "rejects": rejects_path,
+    }
+
+
+@flow(name="recommendation", log_prints=True)
+def recommendation_flow(
+    resume_path: Path,
+    jobs_path: Path,
+    out_dir: Path,
+    settings: Settings,
+    resume_id: str | None = None,
+    top_k: int | None = None,
+) -> RecommendationRun:
+    """Rank postings for one resume with the champion (or default) ranker and write them.
+
+    Args:
+        resume_path: A document file, or a resumes table with ``resume_id``.
+        jobs_path: Postings table or folder.
+        out_dir: Folder for ``recommendations.csv``, ``rejects.csv`` and ``run_manifest.json``.
+        settings: All other options (embedding model, ranker, MLflow store of the champion).
+        resume_id: Row of a resumes table.
+        top_k: Postings kept; ``settings.ranking.top_k`` if None.
+
+    Raises:
+        matcher.loading.InputError: On unreadable input or a rejected resume.
+    """
+    top_k = top_k or settings.ranking.top_k
+    resume, chosen_id = load_resume(resume_path, resume_id)
+    postings, rejects = load_job_postings(jobs_path)
+    embedder = Embedder.from_settings(settings.embedding, show_progress=False)
+    ranker, info = select_ranker(settings, embedder)
+    recommendations = rank(resume, postings, ranker, top_k)
+    outputs = write_outputs(recommendations, rejects, out_dir)
+    manifest = build_manifest(
+        inputs={"resume": describe_input(resume_path), "jobs": describe_input(jobs_path)},
+        model={"path": str(embedder.model_path), "id": embedder.model_id},
+        ranker=info,
+        parameters={**settings.model_dump(mode="json"), "top_k": top_k},
+        counts={"postings_scored": len(postings), "postings_rejected": len(rejects)},
+        outputs={name: str(path) for name, path in outputs.items()},
+    )
+    manifest_path = write_manifest(manifest, Path(out_dir) / "run_manifest.json")
+    print(f"Recommendations: {outputs['recommendations']}  Manifest: {manifest_path}")
+    return RecommendationRun(
+        path=outputs["recommendations"],
+        recommendations=recommendations,
+        resume_id=chosen_id,
+        ranker=info,
+        postings_scored=len(postings),
+        rejects_path=outputs["rejects"],
+        postings_rejected=len(rejects),
+        manifest_path=manifest_path,
+    )

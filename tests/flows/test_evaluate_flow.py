@@ -1,0 +1,67 @@
+"""The evaluation flow on the bundled sample's qrels: real model, Prefect and MLflow."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import mlflow
+import pandas as pd
+import pytest
+
+from matcher.experiment_log import EVALUATION_EXPERIMENT
+from matcher.metrics import METRIC_NAMES
+from matcher.settings import Settings
+from tests.conftest import SAMPLE
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+
+def test_the_flow_writes_the_metrics_and_logs_the_run(
+    flow_settings: Settings, tmp_path: Path
+) -> None:
+    from pipelines.evaluate import evaluation_flow
+
+    settings = flow_settings.model_copy(
+        update={
+            "ranking": flow_settings.ranking.model_copy(
+                update={"dense_weight": 0.8, "lexical_weight": 0.2}
+            )
+        }
+    )
+    out = tmp_path / "evaluation"
+    result = evaluation_flow(
+        SAMPLE / "jobs.csv",
+        SAMPLE / "resumes",
+        SAMPLE / "qrels.csv",
+        out,
+        settings,
+        ranker="hybrid",
+        params={"k1": 1.2},
+    )
+    # explicit parameters are merged over the settings' weights, not instead of them
+    assert result["ranker"]["params"]["dense_weight"] == pytest.approx(0.8)
+    assert result["ranker"]["params"]["k1"] == 1.2
+    assert list(result["summary"]) == list(METRIC_NAMES)
+    assert json.loads((out / "metrics.json").read_text()) == result["summary"]
+    per_query = pd.read_csv(out / "per_query.csv")
+    assert len(per_query) == result["queries"] > 0
+    client = mlflow.MlflowClient(tracking_uri=settings.mlflow_tracking_uri)
+    run = client.get_run(result["mlflow_run_id"])
+    assert client.get_experiment(run.info.experiment_id).name == EVALUATION_EXPERIMENT
+    assert run.data.params["ranker"] == "hybrid"
+    assert run.data.params["ranker.dense_weight"] == "0.8"
+    assert run.data.metrics["nDCG_at_10"] == pytest.approx(result["summary"]["nDCG@10"], abs=1e-6)
+
+
+def test_bad_qrels_fail_the_flow_with_the_reason(flow_settings: Settings, tmp_path: Path) -> None:
+    from pipelines.evaluate import evaluation_flow
+
+    from matcher.labelled import LabelledDataError
+
+    qrels = tmp_path / "qrels.csv"
+    qrels.write_text("job_id,resume_id,relevance\nJ-1001,r-ghost,1\n", encoding="utf-8")
+    with pytest.raises(LabelledDataError, match="r-ghost"):
+        evaluation_flow(
+            SAMPLE / "jobs.csv", SAMPLE / "resumes", qrels, tmp_path / "out", flow_settings, "bm25"
+        )

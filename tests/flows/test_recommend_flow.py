@@ -1,0 +1,54 @@
+"""The recommendation flow on the bundled sample: real model, Prefect and the default ranker."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from matcher.loading import InputError
+from matcher.settings import Settings
+from tests.conftest import SAMPLE
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+
+def _a_sample_resume() -> Path:
+    return SAMPLE / "resumes" / "r-0001-maria-lopez.txt"
+
+
+def test_the_flow_ranks_explains_and_writes(flow_settings: Settings, tmp_path: Path) -> None:
+    from pipelines.recommend import recommendation_flow
+
+    resume = _a_sample_resume()
+    out = tmp_path / "recs"
+    run = recommendation_flow(resume, SAMPLE / "jobs.csv", out, flow_settings)
+    table = pd.read_csv(out / "recommendations.csv", dtype={"job_id": str})
+    # no --top-k: the settings' ranking.top_k (5 in flow_settings)
+    assert len(table) == flow_settings.ranking.top_k == len(run.recommendations)
+    assert table["rank"].tolist() == [1, 2, 3, 4, 5]
+    assert table["score"].is_monotonic_decreasing and table["score"].between(0, 100).all()
+    assert {"matched_required", "missing_required", "evidence"} <= set(table.columns)
+    assert run.resume_id == resume.stem and run.ranker["source"] == "built-in default"
+    assert (out / "rejects.csv").is_file()
+    manifest = json.loads(run.manifest_path.read_text())
+    assert manifest["ranker"]["name"] == "requirements"
+    assert manifest["parameters"]["top_k"] == 5
+    assert manifest["counts"]["postings_scored"] == run.postings_scored > 5
+
+
+def test_an_explicit_top_k_wins_and_an_empty_resume_is_refused(
+    flow_settings: Settings, tmp_path: Path
+) -> None:
+    from pipelines.recommend import recommendation_flow
+
+    run = recommendation_flow(
+        _a_sample_resume(), SAMPLE / "jobs.csv", tmp_path / "out", flow_settings, top_k=2
+    )
+    assert len(run.recommendations) == 2
+    empty = tmp_path / "empty.txt"
+    empty.write_text("   \n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"rejected|empty|no text"):
+        recommendation_flow(empty, SAMPLE / "jobs.csv", tmp_path / "out2", flow_settings)
