@@ -17,10 +17,10 @@ from matcher.runtime import configure_runtime
 def main() -> None:
     """Embed the sample resumes twice with a fresh cache and report the speed-up."""
     configure_runtime()
-    from matcher.embedding import Embedder
-    from matcher.loading import load_resumes
-    from matcher.preprocess import prepare_resumes
-    from matcher.texts import resume_texts
+    from matcher.io.loading import load_resumes
+    from matcher.ranking.embedding import Embedder
+    from matcher.text.preprocess import prepare_resumes
+    from matcher.text.texts import resume_texts
 
     repo = Path(__file__).resolve().parents[1]
     resumes, _, _ = prepare_resumes(load_resumes(repo / "data" / "sample" / "resumes").records)

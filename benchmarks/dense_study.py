@@ -24,7 +24,7 @@ best cosine among the resume's sentences (as ``features.requirement_coverage``).
 
 LiveCareer resumes are one line each (PDF text with whitespace collapsed), so their section
 headings are found inline (``_INLINE_HEADING``) rather than by
-:func:`matcher.sections.split_sections`.
+:func:`matcher.text.sections.split_sections`.
 
 Usage (from the repository root)::
 
@@ -54,7 +54,7 @@ import typer
 from matcher.runtime import configure_runtime
 
 if TYPE_CHECKING:
-    from matcher.embedding import Embedder
+    from matcher.ranking.embedding import Embedder
     from matcher.schema import Qrels
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help=__doc__.split("\n")[0])
@@ -116,7 +116,7 @@ def sentences(text: str, limit: int) -> list[str]:
 
 def strip_boilerplate(text: str) -> str:
     """A posting without its about-us, benefits, EEO and how-to-apply parts."""
-    from matcher.sections import split_sections
+    from matcher.text.sections import split_sections
 
     kept: list[str] = []
     for section in split_sections(text):
@@ -135,7 +135,7 @@ def strip_boilerplate(text: str) -> str:
 
 def requirement_text(text: str) -> str:
     """The requirement part of a posting (see the module docstring)."""
-    from matcher.sections import split_sections
+    from matcher.text.sections import split_sections
 
     stripped = strip_boilerplate(text)
     sections = split_sections(stripped)
@@ -153,7 +153,7 @@ def requirement_sentences(text: str, limit: int) -> list[str]:
 
 def resume_sections(text: str) -> dict[str, str]:
     """``{summary|skills|experience: text}``, found by heading lines or, failing that, inline."""
-    from matcher.sections import split_sections
+    from matcher.text.sections import split_sections
 
     found: dict[str, list[str]] = {}
     for section in split_sections(text):
@@ -186,7 +186,7 @@ class StudySet:
 
 def livecareer_set(folder: Path, per_category: int, seed: int) -> StudySet:
     """All postings and ``per_category`` resumes of each category; every pair judged 0 or 1."""
-    from matcher.labelled import load_labelled_set
+    from matcher.evaluation.labelled import load_labelled_set
 
     labelled = load_labelled_set(
         folder / "jobs.csv", folder / "resumes.csv", folder / "qrels.csv", "resumes-for-job"
@@ -207,7 +207,7 @@ def livecareer_set(folder: Path, per_category: int, seed: int) -> StudySet:
 
 def rjdb_set(folder: Path, n_postings: int, n_others: int, seed: int) -> StudySet:
     """The first ``n_postings`` judged postings, their judged resumes and ``n_others`` more."""
-    from matcher.labelled import load_labelled_set
+    from matcher.evaluation.labelled import load_labelled_set
 
     labelled = load_labelled_set(
         folder / "jobs.csv", folder / "resumes.csv", folder / "qrels.csv", "resumes-for-job"
@@ -233,8 +233,8 @@ def _unit(matrix: np.ndarray) -> np.ndarray:
 
 def posting_vectors(embedder: Embedder, postings: pd.DataFrame) -> dict[str, np.ndarray]:
     """One unit vector per posting for each posting representation."""
-    from matcher.sections import split_title
-    from matcher.texts import posting_texts
+    from matcher.text.sections import split_title
+    from matcher.text.texts import posting_texts
 
     ids = postings["job_id"].astype(str).tolist()
     texts = posting_texts(postings)
@@ -269,7 +269,7 @@ class ResumeVectors:
 
 def resume_vectors(embedder: Embedder, resumes: pd.DataFrame) -> ResumeVectors:
     """Embed every resume whole (chunked) and by section."""
-    from matcher.texts import resume_texts
+    from matcher.text.texts import resume_texts
 
     ids = resumes["resume_id"].astype(str).tolist()
     texts = resume_texts(resumes)
@@ -321,7 +321,7 @@ def line_scores(
     max_resume_lines: int,
 ) -> np.ndarray:
     """Mean over each posting's requirement sentences of the best cosine among resume sentences."""
-    from matcher.texts import posting_texts, resume_texts
+    from matcher.text.texts import posting_texts, resume_texts
 
     groups = [sentences(t, max_resume_lines) or [t[:1000]] for t in resume_texts(resumes)]
     flat = [s for g in groups for s in g]
@@ -343,7 +343,7 @@ def evaluate_matrix(
     Returns:
         The summary metrics and the per-query nDCG@10 (indexed by query ID).
     """
-    from matcher.metrics import evaluate_run
+    from matcher.evaluation.metrics import evaluate_run
 
     jobs = study.postings["job_id"].astype(str).tolist()
     cvs = study.resumes["resume_id"].astype(str).tolist()
@@ -361,7 +361,7 @@ def evaluate_matrix(
 
 def lexical_matrices(study: StudySet, direction: str) -> dict[str, np.ndarray]:
     """TF-IDF and BM25 score matrices (BM25 is relative to each query's best)."""
-    from matcher.rankers import make_ranker
+    from matcher.ranking.rankers import make_ranker
 
     return {
         name: make_ranker(name).score(study.postings, study.resumes, direction)  # type: ignore[arg-type]
@@ -373,7 +373,7 @@ def study_rows(
     embedder: Embedder, study: StudySet, max_posting_lines: int, max_resume_lines: int
 ) -> pd.DataFrame:
     """Every variant's metrics on one study set, in each of its directions."""
-    from matcher.rankers import make_ranker
+    from matcher.ranking.rankers import make_ranker
 
     started = time.perf_counter()
     jobs = posting_vectors(embedder, study.postings)
@@ -421,7 +421,7 @@ def study_rows(
 
 
 def _embedder(model_path: Path | None, cache_dir: Path | None, max_tokens: int = 256) -> Embedder:
-    from matcher.embedding import Embedder
+    from matcher.ranking.embedding import Embedder
 
     return Embedder(model_path, cache_dir=cache_dir, max_tokens=max_tokens, show_progress=False)
 
@@ -485,9 +485,9 @@ def library(
 ) -> None:
     """The library's rankers on a whole labelled set: lexical, dense, dense with title-lead."""
     configure_runtime()
-    from matcher.evaluation import evaluate_ranker
-    from matcher.labelled import load_labelled_set
-    from matcher.rankers import make_ranker
+    from matcher.evaluation.evaluate import evaluate_ranker
+    from matcher.evaluation.labelled import load_labelled_set
+    from matcher.ranking.rankers import make_ranker
 
     labelled = load_labelled_set(
         folder / "jobs.csv",

@@ -15,25 +15,25 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from matcher import schema
-from matcher.accounting import (
+from matcher.io.accounting import (
     concat_frames,
     empty_duplicates,
     empty_rejects,
     record_status,
     skipped_as_rejects,
 )
-from matcher.csv_safety import write_safe_csv
-from matcher.embedding import Embedder
-from matcher.index import ResumeIndex, build_index, load_index, save_index
-from matcher.loading import InputError, Loaded, load_postings, load_resumes
-from matcher.manifest import Timer, build_manifest, describe_input, write_manifest
-from matcher.preprocess import prepare_postings, prepare_resumes
-from matcher.rankers import Ranker, sum_components
-from matcher.scoring import select_ranker
+from matcher.io.csv_safety import write_safe_csv
+from matcher.io.loading import InputError, Loaded, load_postings, load_resumes
+from matcher.io.manifest import Timer, build_manifest, describe_input, write_manifest
+from matcher.ranking.embedding import Embedder
+from matcher.ranking.index import ResumeIndex, build_index, load_index, save_index
+from matcher.ranking.rankers import Ranker, sum_components
+from matcher.ranking.scoring import select_ranker
+from matcher.ranking.shortlist import build_shortlists, write_shortlists
 from matcher.settings import Settings
-from matcher.shortlist import build_shortlists, write_shortlists
-from matcher.texts import resume_texts
-from matcher.tracking import ensure_experiment, flatten, numeric_metrics
+from matcher.text.preprocess import prepare_postings, prepare_resumes
+from matcher.text.texts import resume_texts
+from matcher.tracking.mlflow_runs import ensure_experiment, flatten, numeric_metrics
 
 
 def _transient(task: Any, task_run: Any, state: Any) -> bool:

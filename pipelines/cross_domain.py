@@ -1,9 +1,10 @@
 """Cross-domain flow: every ranker on several labelled sets, in-domain and across domains.
 
 The table of contents: load each labelled set, compute the requirement ranker's features and
-the baselines once per set, build the matrix (:func:`matcher.crossdomain.cross_domain_matrix`),
-learn the weights, neutral values and calibration on all sets together, log everything to
-MLflow and, when asked, write the learned model to ``src/matcher/data/requirements_ranker.json``.
+the baselines once per set, build the matrix
+(:func:`matcher.evaluation.crossdomain.cross_domain_matrix`), learn the weights, neutral values
+and calibration on all sets together, log everything to MLflow and, when asked, write the
+learned model to ``src/matcher/data/requirements_ranker.json``.
 """
 
 from __future__ import annotations
@@ -18,9 +19,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from matcher import schema
-from matcher.atomic import atomic_write_text
-from matcher.calibration import calibrated, calibration_data, fit_calibration, reliability
-from matcher.crossdomain import (
+from matcher.evaluation.crossdomain import (
     BASELINES,
     LabelledFeatures,
     LearnedModel,
@@ -29,17 +28,19 @@ from matcher.crossdomain import (
     learn,
     matrix_markdown,
 )
-from matcher.embedding import Embedder
-from matcher.features import FEATURES
-from matcher.labelled import LabelledSet, load_labelled_set
-from matcher.labelled_sets import LabelledSetSpec
-from matcher.lexical import lexical_matrix
-from matcher.ranker_config import RankerConfig
-from matcher.rankers import DenseRanker
-from matcher.requirement_ranker import DEFAULT_WEIGHTS, RequirementRanker
+from matcher.evaluation.labelled import LabelledSet, load_labelled_set
+from matcher.evaluation.labelled_sets import LabelledSetSpec
+from matcher.io.atomic import atomic_write_text
+from matcher.ranking.calibration import calibrated, calibration_data, fit_calibration, reliability
+from matcher.ranking.embedding import Embedder
+from matcher.ranking.features import FEATURES
+from matcher.ranking.lexical import lexical_matrix
+from matcher.ranking.rankers import DenseRanker
+from matcher.ranking.requirement_ranker import DEFAULT_WEIGHTS, RequirementRanker
+from matcher.ranking.scoring import build_ranker
 from matcher.schema import Qrels
-from matcher.scoring import build_ranker
 from matcher.settings import Settings
+from matcher.tracking.ranker_config import RankerConfig
 
 #: The MLflow experiment of cross-domain runs.
 CROSS_DOMAIN_EXPERIMENT = "matcher-cross-domain"
@@ -109,7 +110,7 @@ def featurise(
     ]
     if spec.reverse:
         values = dict(features.values)
-        from matcher.features import focus_postings
+        from matcher.ranking.features import focus_postings
 
         values["bm25"] = lexical_matrix(focus_postings(postings), resumes, "jobs-for-resume")
         found.append(
@@ -217,7 +218,7 @@ def log_to_mlflow(
     model_config: dict[str, Any] | None,
 ) -> str:
     """A run with the matrix (metrics, CSV, Markdown), the learned model and reliability."""
-    from matcher.experiment_log import log_cross_domain
+    from matcher.tracking.experiment_log import log_cross_domain
 
     return log_cross_domain(
         settings.mlflow_tracking_uri,
@@ -235,8 +236,8 @@ def log_to_mlflow(
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
 def register(run_id: str, tracking_uri: str, promote: bool) -> dict[str, Any]:
     """Register the trained ranker as a version of matcher-ranker (the champion if asked)."""
-    from matcher.registry import promote as promote_run
-    from matcher.registry import register_run
+    from matcher.tracking.registry import promote as promote_run
+    from matcher.tracking.registry import register_run
 
     registered = (promote_run if promote else register_run)(run_id, tracking_uri)
     return {"model_name": registered.model_name, "version": registered.version, "run_id": run_id}
@@ -260,7 +261,8 @@ def cross_domain_experiment(
             registered as a version of ``matcher-ranker``; nothing is written if None.
         folds: Folds of the in-domain cross-validation.
         promote: Make the registered version the champion.
-        learning: Hyperparameters of the learning (:class:`matcher.crossdomain.Learning`).
+        learning: Hyperparameters of the learning
+            (:class:`matcher.evaluation.crossdomain.Learning`).
 
     Returns:
         ``matrix`` (rows), ``markdown``, ``artifact`` (the learned model and its evidence),

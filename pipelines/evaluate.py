@@ -12,17 +12,17 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from matcher.atomic import atomic_write_text
-from matcher.csv_safety import write_safe_csv
-from matcher.embedding import Embedder
-from matcher.evaluation import Evaluation, evaluate_ranker
-from matcher.experiment_log import EVALUATION_EXPERIMENT, log_evaluation
-from matcher.labelled import LabelledSet, load_labelled_set
-from matcher.lexical import Direction
-from matcher.rankers import Ranker
-from matcher.scoring import build_ranker
+from matcher.evaluation.evaluate import Evaluation, evaluate_ranker
+from matcher.evaluation.labelled import LabelledSet, load_labelled_set
+from matcher.io.atomic import atomic_write_text
+from matcher.io.csv_safety import write_safe_csv
+from matcher.ranking.embedding import Embedder
+from matcher.ranking.lexical import Direction
+from matcher.ranking.rankers import Ranker
+from matcher.ranking.scoring import build_ranker
 from matcher.settings import Settings
-from matcher.tracking import ensure_experiment
+from matcher.tracking.experiment_log import EVALUATION_EXPERIMENT, log_evaluation
+from matcher.tracking.mlflow_runs import ensure_experiment
 
 
 @task(cache_policy=NO_CACHE)
@@ -96,7 +96,7 @@ def evaluation_flow(
         settings: All other options (embedding model, ranker settings, MLflow).
         ranker: A ranker name; ``settings.ranking.ranker`` if None.
         params: The ranker's parameters, over those of the settings (see
-            :func:`matcher.scoring.build_ranker`).
+            :func:`matcher.ranking.scoring.build_ranker`).
         direction: ``resumes-for-job`` or ``jobs-for-resume``.
 
     Returns:

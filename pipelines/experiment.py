@@ -14,24 +14,24 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from matcher import schema
-from matcher.comparison import best_label, comparison_table, table_markdown
-from matcher.embedding import Embedder
-from matcher.evaluation import Evaluation, evaluate_ranker
-from matcher.experiment_log import (
+from matcher.evaluation.comparison import best_label, comparison_table, table_markdown
+from matcher.evaluation.evaluate import Evaluation, evaluate_ranker
+from matcher.evaluation.grid import DEFAULT_GRID, Grid, GridEntry
+from matcher.evaluation.labelled import LabelledSet, load_labelled_set
+from matcher.ranking.embedding import Embedder
+from matcher.ranking.index import ResumeIndex, build_index
+from matcher.ranking.lexical import Direction
+from matcher.ranking.scoring import build_ranker
+from matcher.settings import Settings
+from matcher.text.texts import posting_texts, resume_texts
+from matcher.tracking.experiment_log import (
     GRID_EXPERIMENT,
     finish_run,
     log_comparison,
     log_evaluation,
     start_experiment_run,
 )
-from matcher.grid import DEFAULT_GRID, Grid, GridEntry
-from matcher.index import ResumeIndex, build_index
-from matcher.labelled import LabelledSet, load_labelled_set
-from matcher.lexical import Direction
-from matcher.registry import RegisteredRanker, promote, register_run
-from matcher.scoring import build_ranker
-from matcher.settings import Settings
-from matcher.texts import posting_texts, resume_texts
+from matcher.tracking.registry import RegisteredRanker, promote, register_run
 
 
 @task(cache_policy=NO_CACHE)
@@ -85,7 +85,7 @@ def evaluate_entry(
     """Evaluate one configuration and log it as a child run; returns it and the run ID.
 
     The entry's parameters are merged over the settings' (see
-    :func:`matcher.scoring.build_ranker`): a hybrid entry without weights has the settings'.
+    :func:`matcher.ranking.scoring.build_ranker`): a hybrid entry without weights has the settings'.
     """
     ranker = build_ranker(settings, embedder, entry.ranker, entry.params)
     ranker.attach_index(index)
@@ -151,7 +151,7 @@ def ranking_experiment(
         jobs_path: Postings table or folder.
         resumes_path: Resumes table or folder.
         qrels_path: Judgements CSV (``job_id,resume_id,relevance``).
-        grid: Configurations to compare; :data:`matcher.grid.DEFAULT_GRID` if None.
+        grid: Configurations to compare; :data:`matcher.evaluation.grid.DEFAULT_GRID` if None.
         settings: Embedding and MLflow settings; defaults from the environment if None.
         direction: ``resumes-for-job`` or ``jobs-for-resume``.
         promote_best: Point the ``champion`` alias at the best configuration (by nDCG@10).

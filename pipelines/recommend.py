@@ -1,7 +1,7 @@
 """Recommendation flow: rank postings for one resume, explain each, write the files.
 
 Each task is one step of the table of contents below; the work itself is in ``matcher``
-(:func:`matcher.recommend.recommend_jobs` ranks and explains, without I/O).
+(:func:`matcher.ranking.recommend.recommend_jobs` ranks and explains, without I/O).
 """
 
 from __future__ import annotations
@@ -15,16 +15,16 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from matcher import schema
-from matcher.accounting import concat_frames, empty_rejects
-from matcher.csv_safety import write_safe_csv
-from matcher.embedding import Embedder
-from matcher.loading import InputError, load_postings
-from matcher.manifest import build_manifest, describe_input, write_manifest
-from matcher.preprocess import prepare_postings, prepare_resumes
-from matcher.rankers import Ranker
-from matcher.recommend import read_resume, recommend_jobs, write_recommendations
-from matcher.scoring import select_ranker
+from matcher.io.accounting import concat_frames, empty_rejects
+from matcher.io.csv_safety import write_safe_csv
+from matcher.io.loading import InputError, load_postings
+from matcher.io.manifest import build_manifest, describe_input, write_manifest
+from matcher.ranking.embedding import Embedder
+from matcher.ranking.rankers import Ranker
+from matcher.ranking.recommend import read_resume, recommend_jobs, write_recommendations
+from matcher.ranking.scoring import select_ranker
 from matcher.settings import Settings
+from matcher.text.preprocess import prepare_postings, prepare_resumes
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """Measure the posting parser against the hand-annotated real postings.
 
 Reads the postings table (by default ``../shared/data/livecareer/jobs.csv`` beside the repo),
-cleans it as the product does (:func:`matcher.preprocess.prepare_postings`), parses every
+cleans it as the product does (:func:`matcher.text.preprocess.prepare_postings`), parses every
 annotated posting with the built-in vocabulary, prints the figures of
-:mod:`matcher.parser_quality` and writes the per-posting disagreements (job IDs and skill names
-only, no posting text) to a file.
+:mod:`matcher.evaluation.parser_quality` and writes the per-posting disagreements (job IDs and
+skill names only, no posting text) to a file.
 
 Usage::
 
@@ -19,15 +19,15 @@ from typing import Annotated
 
 import typer
 
-from matcher.loading import load_postings
-from matcher.parser_quality import (
+from matcher.evaluation.parser_quality import (
     ParserQuality,
     PostingMisses,
     annotations_from_records,
     measure_postings,
 )
-from matcher.skills import SkillMatcher
-from matcher.taxonomy import build_vocabulary
+from matcher.io.loading import load_postings
+from matcher.parsing.skills import SkillMatcher
+from matcher.parsing.taxonomy import build_vocabulary
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_POSTINGS = REPO_ROOT.parent / "shared" / "data" / "livecareer" / "jobs.csv"

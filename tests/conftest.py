@@ -36,7 +36,7 @@ def embedding_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def embedder(embedding_cache_dir: Path):  # type: ignore[no-untyped-def]
     """The real packaged all-MiniLM-L6-v2, shared by all tests."""
-    from matcher.embedding import Embedder
+    from matcher.ranking.embedding import Embedder
 
     return Embedder(cache_dir=embedding_cache_dir, show_progress=False)
 

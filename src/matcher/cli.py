@@ -64,7 +64,7 @@ def score(
     settings = _settings(config, ranking=ranking)
     from pipelines.batch_scoring import batch_scoring
 
-    from matcher.loading import InputError
+    from matcher.io.loading import InputError
 
     try:
         summary = batch_scoring(jobs, resumes, out, settings)
@@ -99,7 +99,7 @@ def _check_paths(**paths: Path | None) -> None:
 
 
 def _check_direction(direction: str) -> Any:
-    from matcher.lexical import DIRECTIONS
+    from matcher.ranking.lexical import DIRECTIONS
 
     if direction not in DIRECTIONS:
         _fail(f"--direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
@@ -164,9 +164,9 @@ def evaluate(
     with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the result
         from pipelines.evaluate import evaluation_flow
 
-        from matcher.catalogue import check_params
-        from matcher.labelled import LabelledDataError
-        from matcher.loading import InputError
+        from matcher.evaluation.labelled import LabelledDataError
+        from matcher.io.loading import InputError
+        from matcher.ranking.catalogue import check_params
 
         try:
             check_params(ranker or settings.ranking.ranker, params)
@@ -236,9 +236,9 @@ def experiment(
 
     configure_runtime()
     settings = _settings(config)
-    from matcher.grid import load_grid
-    from matcher.labelled import LabelledDataError
-    from matcher.loading import InputError
+    from matcher.evaluation.grid import load_grid
+    from matcher.evaluation.labelled import LabelledDataError
+    from matcher.io.loading import InputError
 
     try:
         chosen = load_grid(grid) if grid is not None else None
@@ -298,7 +298,7 @@ def _labelled_specs(
     qrels: Path | None = None,
 ) -> list[Any]:
     """The labelled sets named on the command line (at least one)."""
-    from matcher.labelled_sets import (
+    from matcher.evaluation.labelled_sets import (
         LabelledSetSpec,
         check_sets,
         load_sets_file,
@@ -332,8 +332,8 @@ def _run_cross_domain(
 ) -> Any:
     from pipelines.cross_domain import cross_domain_experiment
 
-    from matcher.labelled import LabelledDataError
-    from matcher.loading import InputError
+    from matcher.evaluation.labelled import LabelledDataError
+    from matcher.io.loading import InputError
 
     try:
         return cross_domain_experiment(
@@ -376,7 +376,7 @@ def train(
     configure_runtime()
     settings = _settings(config)
     if out is None:
-        from matcher.requirement_ranker import WEIGHTS_FILE
+        from matcher.ranking.requirement_ranker import WEIGHTS_FILE
 
         out = WEIGHTS_FILE
     result = _run_cross_domain(specs, settings, out, folds, promote_model)
@@ -401,8 +401,8 @@ def promote(
 
     configure_runtime()
     settings = _settings(config)
-    from matcher.registry import promote as promote_run
-    from matcher.registry import store_exists
+    from matcher.tracking.registry import promote as promote_run
+    from matcher.tracking.registry import store_exists
 
     if not store_exists(settings.mlflow_tracking_uri):
         _fail(f"no MLflow store at {settings.mlflow_tracking_uri}")
@@ -442,7 +442,7 @@ def recommend(
     settings = _settings(config, ranking=ranking)
     from pipelines.recommend import recommendation_flow
 
-    from matcher.loading import InputError
+    from matcher.io.loading import InputError
 
     try:
         result = recommendation_flow(resume, jobs, out, settings, resume_id)

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from fpdf import FPDF
 
-from matcher.loading import InputError, load_postings, load_resumes
-from matcher.preprocess import prepare_postings, prepare_resumes
+from matcher.io.loading import InputError, load_postings, load_resumes
 from matcher.schema import REJECT_COLUMNS, SOURCE
+from matcher.text.preprocess import prepare_postings, prepare_resumes
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 

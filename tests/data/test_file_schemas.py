@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from matcher.grid import load_grid, parse_grid
-from matcher.ranker_config import RankerConfig
-from matcher.requirement_ranker import WEIGHTS_FILE, shipped_model
+from matcher.evaluation.grid import load_grid, parse_grid
+from matcher.ranking.requirement_ranker import WEIGHTS_FILE, shipped_model
 from matcher.settings import load_settings
+from matcher.tracking.ranker_config import RankerConfig
 
 GRID = """
 baseline = "hybrid-even"
@@ -103,7 +103,7 @@ def test_a_bad_model_config_names_the_key(config: dict[str, Any], message: str) 
 
 
 def test_a_ranker_config_from_the_settings_round_trips(embedder) -> None:  # type: ignore[no-untyped-def]
-    from matcher.scoring import build_ranker
+    from matcher.ranking.scoring import build_ranker
 
     config = RankerConfig.from_ranker(build_ranker(load_settings(), embedder))
     assert RankerConfig.from_model_config(config.to_model_config()) == config

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from matcher.labelled import LabelledDataError, check_qrels, load_qrels
+from matcher.evaluation.labelled import LabelledDataError, check_qrels, load_qrels
 
 
 def _write(tmp_path: Path, text: str) -> Path:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from matcher.csv_safety import FORMULA_PREFIXES
+from matcher.io.csv_safety import FORMULA_PREFIXES
 from matcher.settings import Settings
 from tests.conftest import SAMPLE
 

@@ -9,9 +9,9 @@ import mlflow
 import pandas as pd
 import pytest
 
-from matcher.experiment_log import EVALUATION_EXPERIMENT
-from matcher.metrics import METRIC_NAMES
+from matcher.evaluation.metrics import METRIC_NAMES
 from matcher.settings import Settings
+from matcher.tracking.experiment_log import EVALUATION_EXPERIMENT
 from tests.conftest import SAMPLE
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -57,7 +57,7 @@ def test_the_flow_writes_the_metrics_and_logs_the_run(
 def test_bad_qrels_fail_the_flow_with_the_reason(flow_settings: Settings, tmp_path: Path) -> None:
     from pipelines.evaluate import evaluation_flow
 
-    from matcher.labelled import LabelledDataError
+    from matcher.evaluation.labelled import LabelledDataError
 
     qrels = tmp_path / "qrels.csv"
     qrels.write_text("job_id,resume_id,relevance\nJ-1001,r-ghost,1\n", encoding="utf-8")

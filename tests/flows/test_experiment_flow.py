@@ -10,14 +10,14 @@ import pytest
 from typer.testing import CliRunner
 
 from matcher.cli import app
-from matcher.embedding import Embedder
-from matcher.experiment_log import GRID_EXPERIMENT, KIND_TAG, PARENT_TAG
-from matcher.grid import GridEntry, make_grid
-from matcher.labelled import load_labelled_set
-from matcher.metrics import METRIC_NAMES
-from matcher.registry import CONFIG_ARTIFACT, MODEL_NAME, find_champion
+from matcher.evaluation.grid import GridEntry, make_grid
+from matcher.evaluation.labelled import load_labelled_set
+from matcher.evaluation.metrics import METRIC_NAMES
+from matcher.ranking.embedding import Embedder
 from matcher.settings import Settings, load_settings
-from matcher.texts import posting_texts, resume_texts
+from matcher.text.texts import posting_texts, resume_texts
+from matcher.tracking.experiment_log import GRID_EXPERIMENT, KIND_TAG, PARENT_TAG
+from matcher.tracking.registry import CONFIG_ARTIFACT, MODEL_NAME, find_champion
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 

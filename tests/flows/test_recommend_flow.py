@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from matcher.loading import InputError
+from matcher.io.loading import InputError
 from matcher.settings import Settings
 from tests.conftest import SAMPLE
 

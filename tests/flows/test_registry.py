@@ -18,19 +18,19 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from matcher.catalogue import make_ranker
 from matcher.cli import app
-from matcher.embedding import Embedder
-from matcher.evaluation import evaluate_ranker
-from matcher.experiment_log import EVALUATION_EXPERIMENT, log_evaluation
-from matcher.labelled import LabelledSet, qrels_from_frame
-from matcher.preprocess import prepare_postings, prepare_resumes
-from matcher.ranker_config import RankerConfig, ranker_from_config, score_pairs
-from matcher.rankers import HybridRanker
-from matcher.registry import MODEL_NAME, find_champion, promote
-from matcher.scoring import select_ranker
+from matcher.evaluation.evaluate import evaluate_ranker
+from matcher.evaluation.labelled import LabelledSet, qrels_from_frame
+from matcher.ranking.catalogue import make_ranker
+from matcher.ranking.embedding import Embedder
+from matcher.ranking.rankers import HybridRanker
+from matcher.ranking.scoring import select_ranker
 from matcher.settings import Settings, load_settings
-from matcher.tracking import ensure_experiment
+from matcher.text.preprocess import prepare_postings, prepare_resumes
+from matcher.tracking.experiment_log import EVALUATION_EXPERIMENT, log_evaluation
+from matcher.tracking.mlflow_runs import ensure_experiment
+from matcher.tracking.ranker_config import RankerConfig, ranker_from_config, score_pairs
+from matcher.tracking.registry import MODEL_NAME, find_champion, promote
 from tests.conftest import REPO
 from tests.model.test_evaluation import POSTINGS, QRELS, RESUMES
 

@@ -17,9 +17,9 @@ import pytest
 from typer.testing import CliRunner
 
 from matcher.cli import app
-from matcher.embedding import resolve_model_path
-from matcher.experiment_log import EVALUATION_EXPERIMENT, GRID_EXPERIMENT, PARENT_TAG
-from matcher.registry import find_champion
+from matcher.ranking.embedding import resolve_model_path
+from matcher.tracking.experiment_log import EVALUATION_EXPERIMENT, GRID_EXPERIMENT, PARENT_TAG
+from matcher.tracking.registry import find_champion
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from matcher.embedding import Embedder
+from matcher.ranking.embedding import Embedder
 from matcher.settings import Settings
 from tests.conftest import SAMPLE
 
@@ -20,8 +20,8 @@ def test_training_writes_a_readable_calibrated_model_and_registers_it(
     import mlflow
     from pipelines.cross_domain import cross_domain_experiment
 
-    from matcher.labelled_sets import LabelledSetSpec
-    from matcher.requirement_ranker import RequirementRanker, shipped_model
+    from matcher.evaluation.labelled_sets import LabelledSetSpec
+    from matcher.ranking.requirement_ranker import RequirementRanker, shipped_model
 
     out = tmp_path / "requirements_ranker.json"
     result = cross_domain_experiment(

@@ -28,7 +28,7 @@ SETS_FILE = REPO / "data" / "labelled_sets.toml"
 def matrix(tmp_path_factory: pytest.TempPathFactory, embedding_cache_dir: Path) -> list[dict]:
     from pipelines.cross_domain import cross_domain_experiment
 
-    from matcher.labelled_sets import load_sets_file
+    from matcher.evaluation.labelled_sets import load_sets_file
     from matcher.settings import load_settings
 
     specs = load_sets_file(SETS_FILE)
@@ -43,7 +43,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory, embedding_cache_dir: Path) 
     # The shipped model is this one, learned from the same sets: check they agree.
     import json
 
-    from matcher.requirement_ranker import WEIGHTS_FILE
+    from matcher.ranking.requirement_ranker import WEIGHTS_FILE
 
     shipped = json.loads(WEIGHTS_FILE.read_text())
     assert shipped["weights"] == pytest.approx(result["artifact"]["weights"], abs=0.02)

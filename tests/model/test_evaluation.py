@@ -24,7 +24,7 @@ import pytest
 from typer.testing import CliRunner
 
 from matcher.cli import app
-from matcher.metrics import METRIC_NAMES
+from matcher.evaluation.metrics import METRIC_NAMES
 
 pytestmark = pytest.mark.usefixtures("prefect_server")  # evaluate runs a flow
 

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher.catalogue import make_ranker
-from matcher.features import ELIGIBILITY
-from matcher.preprocess import prepare_postings, prepare_resumes
+from matcher.ranking.catalogue import make_ranker
+from matcher.ranking.features import ELIGIBILITY
+from matcher.text.preprocess import prepare_postings, prepare_resumes
 
 VAGUE = """Team Member
 Join our friendly team at a busy neighbourhood bakery! We open early, we laugh a lot and we
@@ -83,7 +83,7 @@ def test_a_posting_with_nothing_read_gives_every_candidate_the_same_requirement_
 def test_a_posting_with_nothing_read_does_not_jump_ahead_in_recommendations(
     ranker,  # type: ignore[no-untyped-def]
 ) -> None:
-    from matcher.recommend import recommend_jobs
+    from matcher.ranking.recommend import recommend_jobs
 
     jobs, resumes = _frames()
     nurse = resumes[resumes["resume_id"] == "nurse"].reset_index(drop=True)

@@ -15,16 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from matcher.loading import load_postings
-from matcher.parser_quality import (
+from matcher.evaluation.parser_quality import (
     OOV_PREFIX,
     ParserQuality,
     PostingAnnotation,
     annotations_from_records,
     measure_postings,
 )
-from matcher.skills import SkillMatcher
-from matcher.taxonomy import build_vocabulary
+from matcher.io.loading import load_postings
+from matcher.parsing.skills import SkillMatcher
+from matcher.parsing.taxonomy import build_vocabulary
 
 REPO = Path(__file__).resolve().parents[2]
 ANNOTATIONS = REPO / "tests" / "data" / "posting_annotations.jsonl"

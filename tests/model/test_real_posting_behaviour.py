@@ -10,14 +10,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from matcher.catalogue import make_ranker
-from matcher.preprocess import prepare_postings, prepare_resumes
-from matcher.shortlist import build_shortlists
+from matcher.ranking.catalogue import make_ranker
+from matcher.ranking.shortlist import build_shortlists
+from matcher.text.preprocess import prepare_postings, prepare_resumes
 
 
 @pytest.fixture(scope="module")
 def ranker(embedder):  # type: ignore[no-untyped-def]
-    from matcher.requirement_ranker import DEFAULT_WEIGHTS
+    from matcher.ranking.requirement_ranker import DEFAULT_WEIGHTS
 
     return make_ranker("requirements", embedder=embedder, weights=DEFAULT_WEIGHTS)
 

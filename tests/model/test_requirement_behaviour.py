@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher.catalogue import make_ranker
-from matcher.preprocess import prepare_postings, prepare_resumes
+from matcher.ranking.catalogue import make_ranker
+from matcher.text.preprocess import prepare_postings, prepare_resumes
 
 POSTING = """Data Engineer
 
@@ -61,7 +61,7 @@ BSc Computer Science""",
 
 @pytest.fixture(scope="module")
 def ranker(embedder):  # type: ignore[no-untyped-def]
-    from matcher.requirement_ranker import DEFAULT_WEIGHTS
+    from matcher.ranking.requirement_ranker import DEFAULT_WEIGHTS
 
     return make_ranker("requirements", embedder=embedder, weights=DEFAULT_WEIGHTS)
 
@@ -128,7 +128,7 @@ def test_name_and_contact_details_do_not_change_the_score(ranker, old: str, new:
 
 
 def test_breakdown_adds_up_and_explanations_name_requirements(ranker) -> None:  # type: ignore[no-untyped-def]
-    from matcher.shortlist import build_shortlists
+    from matcher.ranking.shortlist import build_shortlists
 
     jobs, cvs = _frames(POSTING, RESUMES)
     parts = ranker.components(jobs, cvs)

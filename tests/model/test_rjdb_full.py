@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from matcher.catalogue import make_ranker
-from matcher.embedding import Embedder
-from matcher.evaluation import Evaluation, evaluate_ranker
-from matcher.labelled import LabelledSet, load_labelled_set
-from matcher.metrics import METRIC_NAMES
+from matcher.evaluation.evaluate import Evaluation, evaluate_ranker
+from matcher.evaluation.labelled import LabelledSet, load_labelled_set
+from matcher.evaluation.metrics import METRIC_NAMES
+from matcher.ranking.catalogue import make_ranker
+from matcher.ranking.embedding import Embedder
 
 pytestmark = pytest.mark.slow
 

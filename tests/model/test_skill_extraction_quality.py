@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from matcher.skills import SkillMatcher
+from matcher.parsing.skills import SkillMatcher
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "skill_sentences.jsonl"
 MIN_PRECISION = 0.95

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.alternatives import skill_groups
-from matcher.skills import SkillMatcher
+from matcher.parsing.alternatives import skill_groups
+from matcher.parsing.skills import SkillMatcher
 
 
 @pytest.fixture(scope="module")

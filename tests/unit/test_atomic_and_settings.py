@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from matcher.atomic import atomic_open, atomic_write_text
+from matcher.io.atomic import atomic_open, atomic_write_text
 from matcher.settings import load_settings
 
 

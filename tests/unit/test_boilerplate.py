@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.boilerplate import is_boilerplate, split_sentences, strip_boilerplate
+from matcher.text.boilerplate import is_boilerplate, split_sentences, strip_boilerplate
 
 POSTING = """Pilot
 Fly scheduled passenger flights in Part 121 operations.

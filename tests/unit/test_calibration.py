@@ -3,7 +3,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.calibration import FIT_BANDS, calibrated, fit_band, fit_calibration, reliability
+from matcher.ranking.calibration import (
+    FIT_BANDS,
+    calibrated,
+    fit_band,
+    fit_calibration,
+    reliability,
+)
 
 
 def test_platt_scaling_recovers_a_known_curve() -> None:

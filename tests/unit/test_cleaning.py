@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.cleaning import (
+from matcher.text.cleaning import (
     clean_text,
     fix_encoding,
     html_to_text,

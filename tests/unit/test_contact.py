@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.contact import Contact, extract_contact, find_emails, find_phones, redact
+from matcher.text.contact import Contact, extract_contact, find_emails, find_phones, redact
 
 # --- phones -----------------------------------------------------------------------------------
 

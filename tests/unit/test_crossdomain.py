@@ -7,9 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcher.crossdomain import LabelledFeatures, cross_domain_matrix, learn, matrix_markdown
-from matcher.features import FEATURES, GATED, PairFeatures
-from matcher.labelled_sets import load_sets_file, parse_set_option
+from matcher.evaluation.crossdomain import (
+    LabelledFeatures,
+    cross_domain_matrix,
+    learn,
+    matrix_markdown,
+)
+from matcher.evaluation.labelled_sets import load_sets_file, parse_set_option
+from matcher.ranking.features import FEATURES, GATED, PairFeatures
 
 
 def _set(name: str, signal: str, seed: int, direction: str = "resumes-for-job") -> LabelledFeatures:

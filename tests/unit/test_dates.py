@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from matcher.dates import (
+from matcher.text.dates import (
     YEARS_PATTERN,
     DateRange,
     find_date_ranges,

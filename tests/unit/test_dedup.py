@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher.cleaning import clean_text
-from matcher.dedup import find_duplicates, text_similarity
+from matcher.text.cleaning import clean_text
+from matcher.text.dedup import find_duplicates, text_similarity
 
 RJDB_RESUMES = (
     Path(__file__).resolve().parents[2].parent / "shared" / "data" / "rjdb" / "resumes.csv"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.education import Degree, DegreeLevel, degree_mentions, highest_degree
+from matcher.parsing.education import Degree, DegreeLevel, degree_mentions, highest_degree
 
 
 @pytest.mark.parametrize(

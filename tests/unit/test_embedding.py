@@ -5,7 +5,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcher.embedding import EmbeddingCache, chunk_text, model_fingerprint, resolve_model_path
+from matcher.ranking.embedding import (
+    EmbeddingCache,
+    chunk_text,
+    model_fingerprint,
+    resolve_model_path,
+)
 
 
 def test_embeddings_are_unit_vectors_and_similar_texts_are_close(embedder) -> None:
@@ -18,7 +23,7 @@ def test_embeddings_are_unit_vectors_and_similar_texts_are_close(embedder) -> No
 
 
 def test_second_embedding_of_same_text_is_a_cache_hit(tmp_path: Path) -> None:
-    from matcher.embedding import Embedder
+    from matcher.ranking.embedding import Embedder
 
     first = Embedder(cache_dir=tmp_path, show_progress=False)
     a = first.embed_texts(["kubernetes operator in go", "kubernetes operator in go"])
@@ -82,7 +87,7 @@ def test_fingerprint_is_stable_and_names_the_model() -> None:
 
 
 def test_any_local_model_folder_works_by_configuration(tmp_path: Path) -> None:
-    from matcher.embedding import Embedder
+    from matcher.ranking.embedding import Embedder
     from matcher.settings import load_settings
 
     # A copy of the packaged model in a folder of the user's choosing (files linked, not copied).

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from matcher.experience import extract_experience
+from matcher.parsing.experience import extract_experience
 
 TODAY = date(2024, 6, 15)
 RESUMES = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "rjdb" / "resumes.csv"

@@ -5,15 +5,8 @@ from datetime import date
 import numpy as np
 import pytest
 
-from matcher.education import DegreeLevel
-from matcher.features import (
-    SHORT_OF_REQUIREMENT,
-    experience_matrix,
-    skill_coverage,
-    skill_evidence,
-    subject_years,
-)
-from matcher.profiles import (
+from matcher.parsing.education import DegreeLevel
+from matcher.parsing.profiles import (
     PostingProfile,
     ResumeProfile,
     degree_fit,
@@ -24,7 +17,14 @@ from matcher.profiles import (
     role_words,
     word_root,
 )
-from matcher.skills import SkillMatcher
+from matcher.parsing.skills import SkillMatcher
+from matcher.ranking.features import (
+    SHORT_OF_REQUIREMENT,
+    experience_matrix,
+    skill_coverage,
+    skill_evidence,
+    subject_years,
+)
 
 
 def experience_fit(posting: PostingProfile, resume: ResumeProfile) -> float:

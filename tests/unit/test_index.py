@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcher.index import build_index, load_index, save_index
+from matcher.ranking.index import build_index, load_index, save_index
 
 
 def _vectors(n: int, dim: int = 16, seed: int = 0) -> np.ndarray:

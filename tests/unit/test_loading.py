@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from fpdf import FPDF
 
-from matcher.loading import (
+from matcher.io.loading import (
     InputError,
     Loaded,
     load_postings,

@@ -8,8 +8,8 @@ import math
 import pandas as pd
 import pytest
 
-from matcher.comparison import paired_test
-from matcher.metrics import (
+from matcher.evaluation.comparison import paired_test
+from matcher.evaluation.metrics import (
     METRIC_NAMES,
     evaluate_run,
     pairwise_counts,

@@ -7,15 +7,15 @@ from dataclasses import dataclass
 
 import pytest
 
-from matcher.education import DegreeLevel
-from matcher.parser_quality import (
+from matcher.evaluation.parser_quality import (
     PostingAnnotation,
     annotations_from_records,
     measure_parser_quality,
     parsed_groups,
 )
-from matcher.profiles import PostingProfile
-from matcher.requirements import PostingRequirements, Seniority
+from matcher.parsing.education import DegreeLevel
+from matcher.parsing.profiles import PostingProfile
+from matcher.parsing.requirements import PostingRequirements, Seniority
 
 
 def _profile(

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from matcher.education import DegreeLevel
-from matcher.profiles import posting_profile, resume_profile
-from matcher.requirement_ranker import explain_requirements
-from matcher.skills import SkillMatcher
+from matcher.parsing.education import DegreeLevel
+from matcher.parsing.profiles import posting_profile, resume_profile
+from matcher.parsing.skills import SkillMatcher
+from matcher.ranking.requirement_ranker import explain_requirements
 
 TODAY = date(2026, 1, 1)
 

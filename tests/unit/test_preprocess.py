@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from matcher.preprocess import MIN_RESUME_WORDS, prepare_postings, prepare_resumes
 from matcher.schema import CLEAN_TEXT, DUPLICATE_COLUMNS, MODEL_TEXT, REJECT_COLUMNS, SOURCE
+from matcher.text.preprocess import MIN_RESUME_WORDS, prepare_postings, prepare_resumes
 
 RESUME = (
     "JANE DOE\njane.doe@example.com | +1 (555) 010-0199 | linkedin.com/in/jane-doe\n\n"

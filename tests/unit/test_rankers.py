@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher.catalogue import RANKERS, make_ranker
-from matcher.lexical import normalise_per_query
+from matcher.ranking.catalogue import RANKERS, make_ranker
+from matcher.ranking.lexical import normalise_per_query
 
 POSTINGS = pd.DataFrame(
     {

@@ -9,7 +9,7 @@ import docx
 import pytest
 from fpdf import FPDF
 
-from matcher.readers import SUPPORTED_SUFFIXES, DocumentError, decode_bytes, read_document
+from matcher.io.readers import SUPPORTED_SUFFIXES, DocumentError, decode_bytes, read_document
 
 
 def make_pdf(path: Path, lines: list[str]) -> Path:
@@ -67,7 +67,7 @@ def test_cp1252_fallback_is_decoded_and_logged(
 ) -> None:
     path = tmp_path / "legacy.txt"
     path.write_bytes("José – “quoted” • Python".encode("cp1252"))
-    with caplog.at_level(logging.WARNING, logger="matcher.readers"):
+    with caplog.at_level(logging.WARNING, logger="matcher.io.readers"):
         text = read_document(path)
     assert text == "José – “quoted” • Python"
     assert "legacy.txt: not valid UTF-8, decoded as cp1252" in caplog.text

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from matcher.education import DegreeLevel
-from matcher.requirements import Seniority, extract_requirements, infer_seniority
+from matcher.parsing.education import DegreeLevel
+from matcher.parsing.requirements import Seniority, extract_requirements, infer_seniority
 
 JOBS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "rjdb" / "jobs.csv"
 

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 import matcher
-from matcher.embedding import Embedder
-from matcher.requirement_ranker import WEIGHTS_FILE
-from matcher.scoring import build_ranker, select_ranker
+from matcher.ranking.embedding import Embedder
+from matcher.ranking.requirement_ranker import WEIGHTS_FILE
+from matcher.ranking.scoring import build_ranker, select_ranker
 from matcher.settings import load_settings
 from tests.conftest import TAXONOMY
 

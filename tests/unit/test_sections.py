@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.sections import (
+from matcher.text.sections import (
     SECTION_NAMES,
     Section,
     heading_name,

@@ -6,8 +6,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from matcher.csv_safety import FORMULA_PREFIXES, neutralise_cell, neutralise_frame
-from matcher.shortlist import build_shortlists, rank_candidates, safe_filename, write_shortlists
+from matcher.io.csv_safety import FORMULA_PREFIXES, neutralise_cell, neutralise_frame
+from matcher.ranking.shortlist import (
+    build_shortlists,
+    rank_candidates,
+    safe_filename,
+    write_shortlists,
+)
 
 
 def test_rank_candidates_keeps_top_k_best_first_with_stable_ties() -> None:

@@ -9,7 +9,7 @@ from dataclasses import FrozenInstanceError
 import pandas as pd
 import pytest
 
-from matcher.skills import (
+from matcher.parsing.skills import (
     SkillMatcher,
     SkillMention,
     Vocabulary,

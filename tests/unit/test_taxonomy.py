@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from matcher import taxonomy
-from matcher.skills import SkillMatcher, Vocabulary
-from matcher.taxonomy import (
+from matcher.parsing import taxonomy
+from matcher.parsing.skills import SkillMatcher, Vocabulary
+from matcher.parsing.taxonomy import (
     ATTRIBUTION,
     ESCO_ATTRIBUTION,
     ONET_ATTRIBUTION,

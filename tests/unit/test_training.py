@@ -3,9 +3,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matcher.features import FEATURES
-from matcher.requirement_ranker import DEFAULT_WEIGHTS, normalise_weights
-from matcher.training import FeatureGrid, cross_validate, fit_weights, training_pairs
+from matcher.evaluation.training import FeatureGrid, cross_validate, fit_weights, training_pairs
+from matcher.ranking.features import FEATURES
+from matcher.ranking.requirement_ranker import DEFAULT_WEIGHTS, normalise_weights
 
 
 def _grid(n_queries: int = 12, n_docs: int = 30, seed: int = 0) -> tuple[FeatureGrid, dict]:

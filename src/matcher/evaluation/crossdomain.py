@@ -1,0 +1,367 @@
+"""Honest evaluation across labelled sets: in-domain, across domains, and the weights we ship.
+
+Labelled sets differ in kind. RJDB is synthetic: clean sections, near-miss copies that lack one
+required skill. Real resumes and postings (livecareer) are scraped text, relevance means "the
+same occupation". A weighting learned on one kind can fail on the other, so every learned
+ranker is judged three ways, each against the fixed baselines (``tfidf``, ``bm25``, ``dense``)
+on the same queries:
+
+* **in-domain**: grouped k-fold cross-validation by query within one set;
+* **across domains**: learned on every set of the *other* domains, tested on this one (a set
+  and its reverse direction are one domain, so nothing of the test data is seen);
+* **shipped**: the weights learned on all sets, as ``matcher train`` writes them (in-sample).
+
+Everything here is computation over arrays; loading and MLflow are at the edges
+(:mod:`pipelines.experiment`, :mod:`matcher.tracking.experiment_log`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from matcher.evaluation.metrics import evaluate_run
+from matcher.ranking.features import FEATURES, GATED, PairFeatures
+from matcher.schema import Qrels, Run
+
+#: Fixed rankers every learned one is compared with.
+BASELINES: tuple[str, ...] = ("tfidf", "bm25", "dense")
+#: Metrics of the matrix, in report order.
+MATRIX_METRICS: tuple[str, ...] = ("nDCG@10", "MAP", "pairwise_accuracy")
+
+
+@dataclass(frozen=True)
+class LabelledFeatures:
+    """One labelled set's features and baseline scores, in posting-by-resume orientation.
+
+    Attributes:
+        name: The set's name (``rjdb``, ``livecareer``, ...).
+        domain: Sets of one domain (a set and its reverse direction) are never used to
+            train a model tested on another of them.
+        direction: ``resumes-for-job`` (jobs are queries) or ``jobs-for-resume``.
+        features: The requirement ranker's features of every (posting, resume) pair.
+        job_ids: Row IDs.
+        resume_ids: Column IDs.
+        qrels: ``{query_id: {doc_id: relevance}}`` in the set's direction.
+        baselines: Fixed rankers' scores, ``(n_postings, n_resumes)`` each.
+    """
+
+    name: str
+    domain: str
+    direction: str
+    features: PairFeatures
+    job_ids: list[str]
+    resume_ids: list[str]
+    qrels: Qrels
+    baselines: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def by_query(self) -> bool:
+        """True when rows are the queries (``resumes-for-job``)."""
+        return self.direction == "resumes-for-job"
+
+    @property
+    def query_ids(self) -> list[str]:
+        """The IDs of the query side."""
+        return self.job_ids if self.by_query else self.resume_ids
+
+    @property
+    def doc_ids(self) -> list[str]:
+        """The IDs of the ranked side."""
+        return self.resume_ids if self.by_query else self.job_ids
+
+    def oriented(self, matrix: np.ndarray) -> np.ndarray:
+        """A posting-by-resume matrix turned query-by-document."""
+        return matrix if self.by_query else np.swapaxes(matrix, 0, 1)
+
+    def values(self, neutral: dict[str, float] | None = None, gate: float = 0.0) -> np.ndarray:
+        """Blended features, ``(n_queries, n_docs, n_features)`` in :data:`FEATURES` order."""
+        direction: Any = self.direction
+        return self.oriented(self.features.stacked(FEATURES, neutral, direction, gate))
+
+    def run(self, scores: np.ndarray, rows: Sequence[int] | None = None) -> Run:
+        """Query-by-document scores of the judged queries (optionally only ``rows``) as a run."""
+        chosen = range(len(self.query_ids)) if rows is None else rows
+        return {
+            self.query_ids[i]: dict(zip(self.doc_ids, scores[i].tolist(), strict=True))
+            for i in chosen
+            if self.query_ids[i] in self.qrels
+        }
+
+    def judged_rows(self) -> np.ndarray:
+        """Positions of the judged queries."""
+        return np.array([i for i, q in enumerate(self.query_ids) if q in self.qrels], dtype=int)
+
+    def labels(self, top_grade_only: bool = False) -> np.ndarray:
+        """``(n_queries, n_docs)`` booleans: judged relevant (grade above 0).
+
+        With ``top_grade_only``, only documents of the set's highest grade count: a full match,
+        not a near-miss (RJDB's grade 1 lacks a required skill or years).
+        """
+        column = {d: j for j, d in enumerate(self.doc_ids)}
+        grades = [g for judged in self.qrels.values() for g in judged.values()]
+        lowest = max(grades, default=1) if top_grade_only else 1
+        relevant = np.zeros((len(self.query_ids), len(self.doc_ids)), dtype=bool)
+        for i, query in enumerate(self.query_ids):
+            for doc, grade in self.qrels.get(query, {}).items():
+                if grade >= max(lowest, 1) and doc in column:
+                    relevant[i, column[doc]] = True
+        return relevant
+
+
+def summary(labelled: LabelledFeatures, run: Run) -> dict[str, float]:
+    """The :data:`MATRIX_METRICS` of a run (NaN where the labels allow no pairs)."""
+    judged = {q: labelled.qrels[q] for q in run}
+    metrics = evaluate_run(judged, run).summary
+    return {name: float(metrics[name]) for name in MATRIX_METRICS}
+
+
+def training_pairs(
+    labelled: LabelledFeatures,
+    values: np.ndarray,
+    rows: Sequence[int],
+    unjudged_per_query: int = 20,
+    seed: int = 0,
+    judged_share: float = 0.5,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Feature differences (better minus worse) of ordered pairs of the given queries.
+
+    Every judged document is paired with every worse-judged one and with a sample of
+    unjudged ones (relevance 0): half the hardest by the mean of the current features, half
+    at random.
+
+    Returns:
+        The differences and a weight per pair. Pairs of two judged documents (a match and its
+        near-miss, say) are the distinctions the labels draw on purpose, while pairs with an
+        unjudged document only say "relevant beats a random one": when a set has both kinds,
+        the judged pairs weigh ``judged_share`` of the total.
+    """
+    rng = np.random.default_rng(seed)
+    column = {doc: j for j, doc in enumerate(labelled.doc_ids)}
+    judged_diffs: list[np.ndarray] = []
+    sampled_diffs: list[np.ndarray] = []
+    for row in rows:
+        judged = {
+            column[d]: r
+            for d, r in labelled.qrels.get(labelled.query_ids[row], {}).items()
+            if d in column
+        }
+        if not judged:
+            continue
+        others = np.setdiff1d(np.arange(len(labelled.doc_ids)), list(judged))
+        sample: list[int] = []
+        if len(others):
+            strength = values[row, others].mean(axis=1)
+            hard = others[np.argsort(-strength)[: unjudged_per_query // 2]]
+            rest = np.setdiff1d(others, hard)
+            take = min(len(rest), unjudged_per_query - len(hard))
+            sample = [*hard.tolist(), *rng.choice(rest, size=take, replace=False).tolist()]
+        for pool, graded in (
+            (judged_diffs, list(judged.items())),
+            (sampled_diffs, [(j, r) for j, r in judged.items() if r > 0]),
+        ):
+            against = graded if pool is judged_diffs else [(j, 0) for j in sample]
+            ordered = [(b, w) for b, rb in graded for w, rw in against if rb > rw]
+            if ordered:
+                better, worse = np.array(ordered).T
+                pool.append(values[row, better] - values[row, worse])
+    parts = [
+        (np.vstack(p), share)
+        for p, share in ((judged_diffs, judged_share), (sampled_diffs, 1.0 - judged_share))
+        if p
+    ]
+    if not parts:
+        return np.zeros((0, values.shape[-1]), dtype=np.float32), np.zeros(0)
+    weights = np.concatenate([np.full(len(p), share / len(p)) for p, share in parts])
+    parts_only = [p for p, _ in parts]
+    return np.vstack(parts_only).astype(np.float32), weights * len(weights) / weights.sum()
+
+
+def fit_pairwise(
+    parts: Sequence[tuple[np.ndarray, np.ndarray]],
+    c: float = 1.0,
+    prior: dict[str, float] | None = None,
+) -> dict[str, float]:
+    """Non-negative weights from the weighted pairs of several groups, each weighing the same.
+
+    Args:
+        parts: ``(differences, pair weights)`` of each group (a domain: a set and its
+            reverse); a group's total weight is its share.
+        c: Inverse regularisation strength.
+        prior: Weights kept for features no pair can speak to (see
+            :func:`matcher.evaluation.training.fit_weights`).
+    """
+    from matcher.evaluation.training import fit_weights
+
+    nonempty = [(d, w) for d, w in parts if len(d)]
+    if not nonempty:
+        raise ValueError("no ordered pairs to learn from: do the qrels grade any documents?")
+    weights = np.concatenate([w for _, w in nonempty])
+    weights *= len(weights) / weights.sum()
+    return fit_weights(np.vstack([d for d, _ in nonempty]), c, prior, sample_weight=weights)
+
+
+def pooled_neutral(sets: Sequence[LabelledFeatures]) -> dict[str, float]:
+    """Each gated feature's mean over its confident pairs, averaged over the sets."""
+    means = [s.features.confident_means() for s in sets]
+    return {name: round(float(np.mean([m[name] for m in means])), 4) for name in GATED}
+
+
+@dataclass(frozen=True)
+class Learning:
+    """How weights are learned (the hyperparameters, stored with the model).
+
+    Attributes:
+        c: Inverse regularisation strength of the pairwise logistic regression.
+        judged_share: Share of a set's weight on pairs of two judged documents.
+        domain_weights: Weight of each domain (1 if not named).
+        gate: Power of the relevance gate of the eligibility features (0: none).
+    """
+
+    c: float = 1.0
+    judged_share: float = 0.9
+    domain_weights: dict[str, float] = field(default_factory=dict)
+    gate: float = 1.0
+
+
+@dataclass(frozen=True)
+class LearnedModel:
+    """Weights, the neutral values of the gated features, the gate and the calibration."""
+
+    weights: dict[str, float]
+    neutral: dict[str, float]
+    gate: float = 0.0
+    calibration: dict[str, float] = field(default_factory=dict)
+
+    def raw(self, labelled: LabelledFeatures) -> np.ndarray:
+        """Query-by-document raw scores (the weighted sum of the features)."""
+        w = np.array([self.weights.get(n, 0.0) for n in FEATURES], dtype=np.float32)
+        return labelled.values(self.neutral, self.gate) @ w
+
+
+def learn(
+    sets: Sequence[LabelledFeatures],
+    learning: Learning | None = None,
+    prior: dict[str, float] | None = None,
+    seed: int = 0,
+) -> LearnedModel:
+    """Learn neutral values, then weights, from the judged queries of ``sets``.
+
+    Every domain weighs the same unless ``learning.domain_weights`` says otherwise.
+    """
+    learning = learning or Learning()
+    neutral = pooled_neutral(sets)
+    by_domain: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+    for s in sets:
+        pairs = training_pairs(
+            s,
+            s.values(neutral, learning.gate),
+            s.judged_rows().tolist(),
+            seed=seed,
+            judged_share=learning.judged_share,
+        )
+        by_domain.setdefault(s.domain, []).append(pairs)
+    parts = [
+        (
+            np.vstack([d for d, _ in group]),
+            np.concatenate([w / max(w.sum(), 1e-12) for _, w in group])
+            * learning.domain_weights.get(domain, 1.0),
+        )
+        for domain, group in by_domain.items()
+    ]
+    return LearnedModel(fit_pairwise(parts, learning.c, prior), neutral, learning.gate)
+
+
+def cross_validated_scores(
+    labelled: LabelledFeatures,
+    folds: int = 5,
+    learning: Learning | None = None,
+    prior: dict[str, float] | None = None,
+) -> np.ndarray:
+    """Query-by-document scores of a model learned on the other folds of the same set."""
+    from sklearn.model_selection import GroupKFold
+
+    rows = labelled.judged_rows()
+    folds = min(folds, len(rows))
+    if folds < 2:
+        raise ValueError(f"{labelled.name}: cross-validation needs at least two judged queries")
+    learning = learning or Learning()
+    neutral = pooled_neutral([labelled])
+    values = labelled.values(neutral, learning.gate)
+    scores = np.zeros(values.shape[:2], dtype=np.float32)
+    for fold, (train, test) in enumerate(GroupKFold(n_splits=folds).split(rows, groups=rows)):
+        diffs, weights = training_pairs(
+            labelled, values, rows[train].tolist(), seed=fold, judged_share=learning.judged_share
+        )
+        fitted = fit_pairwise([(diffs, weights / weights.sum())], learning.c, prior)
+        model = LearnedModel(fitted, neutral, learning.gate)
+        scores[rows[test]] = model.raw(labelled)[rows[test]]
+    return scores
+
+
+def cross_domain_matrix(
+    sets: Sequence[LabelledFeatures],
+    shipped: dict[str, LearnedModel] | None = None,
+    folds: int = 5,
+    learning: Learning | None = None,
+    prior: dict[str, float] | None = None,
+) -> pd.DataFrame:
+    """Every ranker on every set: fixed baselines, learned in-domain and across domains.
+
+    A learned model is always learned on sets of the direction it is tested in (shortlists
+    and recommendations are learned apart). ``shipped`` maps a direction to its model.
+
+    Returns:
+        One row per (ranker, setting, tested set): ``ranker``, ``setting`` (``fixed``,
+        ``in-domain``, ``cross-domain`` or ``shipped``), ``trained_on``, ``tested_on``,
+        ``direction``, ``queries`` and the :data:`MATRIX_METRICS`.
+    """
+    rows: list[dict[str, Any]] = []
+
+    def add(ranker: str, setting: str, trained_on: str, s: LabelledFeatures, run: Run) -> None:
+        rows.append(
+            {
+                "ranker": ranker,
+                "setting": setting,
+                "trained_on": trained_on,
+                "tested_on": s.name,
+                "direction": s.direction,
+                "queries": len(run),
+                **summary(s, run),
+            }
+        )
+
+    for s in sets:
+        for name, scores in s.baselines.items():
+            add(name, "fixed", "-", s, s.run(s.oriented(scores)))
+        in_domain = cross_validated_scores(s, folds, learning, prior)
+        add("requirements", "in-domain", s.name, s, s.run(in_domain))
+        others = [o for o in sets if o.domain != s.domain and o.direction == s.direction]
+        if others:
+            model = learn(others, learning, prior)
+            add(
+                "requirements",
+                "cross-domain",
+                "+".join(o.name for o in others),
+                s,
+                s.run(model.raw(s)),
+            )
+        if shipped is not None and s.direction in shipped:
+            add("requirements", "shipped", "all", s, s.run(shipped[s.direction].raw(s)))
+    return pd.DataFrame(rows)
+
+
+def matrix_markdown(matrix: pd.DataFrame) -> str:
+    """The matrix as a Markdown table, one row per (tested set, ranker, setting)."""
+    header = ["tested on", "direction", "ranker", "setting", "trained on", *MATRIX_METRICS]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    ordered = matrix.sort_values(["tested_on", "direction", "setting", "ranker"], kind="stable")
+    for row in ordered.to_dict(orient="records"):
+        metrics = ["n/a" if pd.isna(row[m]) else f"{row[m]:.4f}" for m in MATRIX_METRICS]
+        cells = [row["tested_on"], row["direction"], row["ranker"], row["setting"]]
+        lines.append("| " + " | ".join([*cells, row["trained_on"], *metrics]) + " |")
+    return "\n".join(lines)

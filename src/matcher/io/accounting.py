@@ -1,0 +1,97 @@
+"""Account for every input record: ranked, a duplicate of another, or rejected with a reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from matcher import schema
+from matcher.io.loading import Loaded
+
+RECORD_COLUMNS = ("kind", "record_id", "source", "status", "detail")
+
+
+def empty_rejects() -> pd.DataFrame:
+    """A rejects table with no rows and the standard columns."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in schema.REJECT_COLUMNS})
+
+
+def empty_duplicates() -> pd.DataFrame:
+    """A duplicates table with no rows and the standard columns."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in schema.DUPLICATE_COLUMNS})
+
+
+def skipped_as_rejects(loaded: Loaded, kind: str) -> pd.DataFrame:
+    """Operating-system junk files a folder loader skipped, as rejects, so they are counted."""
+    rows = [
+        {
+            "kind": kind,
+            "record_id": Path(source).stem,
+            "source": source,
+            "reason": "operating-system file, not a document (skipped)",
+        }
+        for source in loaded.skipped
+    ]
+    return pd.DataFrame(rows, columns=list(schema.REJECT_COLUMNS))
+
+
+def concat_frames(frames: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
+    """Concatenate tables of one kind, keeping the standard columns when all are empty."""
+    non_empty = [f for f in frames if len(f)]
+    if not non_empty:
+        return empty
+    return pd.concat(non_empty, ignore_index=True)[list(empty.columns)]
+
+
+def record_status(
+    postings: pd.DataFrame,
+    resumes: pd.DataFrame,
+    duplicates: pd.DataFrame,
+    rejects: pd.DataFrame,
+) -> pd.DataFrame:
+    """One row per input record with its status: ``ranked``, ``duplicate`` or ``rejected``.
+
+    Args:
+        postings: Postings that were scored.
+        resumes: Resumes that were ranked.
+        duplicates: Records reported as duplicates (:data:`schema.DUPLICATE_COLUMNS`).
+        rejects: Records rejected (:data:`schema.REJECT_COLUMNS`).
+    """
+    rows: list[dict[str, object]] = []
+    for kind, frame, id_column in (
+        ("posting", postings, schema.JOB_ID),
+        ("resume", resumes, schema.RESUME_ID),
+    ):
+        for record in frame.itertuples(index=False):
+            rows.append(
+                {
+                    "kind": kind,
+                    "record_id": str(getattr(record, id_column)),
+                    "source": str(getattr(record, schema.SOURCE, "")),
+                    "status": "ranked",
+                    "detail": "",
+                }
+            )
+    for record in duplicates.itertuples(index=False):
+        rows.append(
+            {
+                "kind": record.kind,
+                "record_id": str(record.record_id),
+                "source": str(getattr(record, "source", "")),
+                "status": "duplicate",
+                "detail": f"{record.match} duplicate of {record.duplicate_of}"
+                f" (similarity {float(record.similarity):.2f})",
+            }
+        )
+    for record in rejects.itertuples(index=False):
+        rows.append(
+            {
+                "kind": record.kind,
+                "record_id": str(record.record_id),
+                "source": str(record.source),
+                "status": "rejected",
+                "detail": str(record.reason),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(RECORD_COLUMNS))

@@ -1,0 +1,564 @@
+"""Load postings and resumes from a table (CSV, JSONL, Parquet) or a folder of documents.
+
+Every input record ends up in exactly one place: ``Loaded.records`` or ``Loaded.rejects`` (with
+the reason), or, for operating-system junk in a folder (``.DS_Store``, ``Thumbs.db``,
+``desktop.ini``, ``._*`` AppleDouble files, ``~$*`` Office lock files), in ``Loaded.skipped``,
+which is also logged. Other hidden files are rejected with the reason ``"hidden file"``.
+Problems with the input as a whole (missing path, missing required column, unreadable or
+unsupported table) raise :class:`InputError` with one readable line.
+
+Where a record came from is in the ``source`` column:
+
+- a table row: ``"<file>:<line>"`` for CSV and JSONL (the line the record starts on, counting
+  the header as line 1, as an editor shows it) and ``"<file>:row <n>"`` for Parquet (1-based);
+- a document: its file path.
+
+IDs are strings everywhere: CSV cells are read as text (``007`` stays ``"007"``), and ID
+columns from JSONL or Parquet are converted to text. IDs are stripped of surrounding
+whitespace. A record with a blank ID is rejected; of several records with the same ID the
+first valid one is kept and the others are rejected, naming where the first one is.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import math
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from matcher.io.readers import SUPPORTED_SUFFIXES, DocumentError, decode_bytes, read_document
+from matcher.schema import (
+    DESCRIPTION,
+    JOB_ID,
+    POSTING_REQUIRED,
+    REJECT_COLUMNS,
+    RESUME_ID,
+    RESUME_PASSTHROUGH,
+    RESUME_REQUIRED,
+    SOURCE,
+    TEXT,
+    TITLE,
+)
+from matcher.text.sections import split_title
+
+__all__ = [
+    "TABLE_SUFFIXES",
+    "InputError",
+    "Loaded",
+    "TableRead",
+    "load_postings",
+    "load_resumes",
+    "load_table",
+    "read_table",
+    "rejects_frame",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Table formats by suffix.
+TABLE_SUFFIXES: dict[str, str] = {
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+_EMPTY_TEXT = "empty text (whitespace only)"
+_JUNK_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", ".localized", "icon\r"})
+
+
+class InputError(Exception):
+    """The input cannot be loaded at all; the message is one readable line."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Records that loaded, and the ones that did not.
+
+    Attributes:
+        records: The schema columns, then ``source``, then any other (pass-through) columns.
+        rejects: Columns :data:`matcher.schema.REJECT_COLUMNS`: kind (``"posting"`` or
+            ``"resume"``), record_id (``""`` if unknown), source, reason.
+        skipped: Paths of operating-system junk files that were skipped in a folder.
+    """
+
+    records: pd.DataFrame
+    rejects: pd.DataFrame
+    skipped: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class TableRead:
+    """The rows of a table with where each came from, and the rows that could not be parsed.
+
+    Attributes:
+        frame: One row per parsed record, columns as in the file.
+        sources: ``frame``'s rows' sources, aligned with it (``"file:line"`` or ``"file:row n"``).
+        bad_rows: ``(source, reason)`` for each record that could not be parsed.
+    """
+
+    frame: pd.DataFrame
+    sources: list[str]
+    bad_rows: list[tuple[str, str]]
+
+
+def rejects_frame(rows: Iterable[dict[str, str]] = ()) -> pd.DataFrame:
+    """Build a rejects DataFrame with the :data:`~matcher.schema.REJECT_COLUMNS` columns.
+
+    Args:
+        rows: Mappings with the keys kind, record_id, source and reason.
+
+    Returns:
+        A DataFrame of strings (empty with the right columns if there are no rows).
+    """
+    rows = list(rows)
+    return pd.DataFrame(
+        {column: pd.Series([row[column] for row in rows], dtype="str") for column in REJECT_COLUMNS}
+    )
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+
+def _is_id_column(name: str) -> bool:
+    lowered = name.strip().casefold()
+    return lowered in {JOB_ID, RESUME_ID, "id"} or lowered.endswith("_id")
+
+
+def _id_text(value: Any) -> str | None:
+    """An ID value as text; floats that are whole numbers lose their ``.0``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+def _ids_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    for column in frame.columns:
+        if _is_id_column(str(column)):
+            frame[column] = pd.Series(
+                [_id_text(value) for value in frame[column].tolist()],
+                index=frame.index,
+                dtype="str",
+            )
+    return frame
+
+
+def _decode_table(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"{path}: cannot read file ({error.strerror or error})") from error
+    try:
+        text, encoding = decode_bytes(data)
+    except DocumentError as error:
+        raise InputError(f"{path}: unreadable table, {error}") from error
+    if encoding == "cp1252":
+        logger.warning("%s: not valid UTF-8, decoded as cp1252", path)
+    return text
+
+
+def _read_csv(path: Path) -> TableRead:
+    text = _decode_table(path)
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+        while header is not None and not any(cell.strip() for cell in header):
+            header = next(reader, None)  # blank lines before the header
+        if header is None:
+            raise InputError(f"{path}: empty table (no header row)")
+        header = [cell.strip() for cell in header]
+        duplicated = sorted({name for name in header if header.count(name) > 1})
+        if duplicated:
+            raise InputError(f"{path}: duplicate column name(s) {', '.join(duplicated)}")
+        rows: list[list[str]] = []
+        sources: list[str] = []
+        bad_rows: list[tuple[str, str]] = []
+        last_line = reader.line_num
+        for row in reader:
+            start, last_line = last_line + 1, reader.line_num
+            if not row or not any(cell.strip() for cell in row):
+                continue  # blank line: not a record
+            source = f"{path}:{start}"
+            if len(row) != len(header):
+                bad_rows.append(
+                    (source, f"row has {len(row)} fields but the header has {len(header)}")
+                )
+                continue
+            rows.append(row)
+            sources.append(source)
+    except csv.Error as error:
+        raise InputError(f"{path}: unreadable CSV near line {reader.line_num}: {error}") from error
+    frame = pd.DataFrame(rows, columns=header, dtype="str")
+    if not rows:
+        frame = pd.DataFrame({name: pd.Series([], dtype="str") for name in header})
+    return TableRead(frame, sources, bad_rows)
+
+
+def _read_jsonl(path: Path) -> TableRead:
+    text = _decode_table(path)
+    records: list[dict[str, Any]] = []
+    sources: list[str] = []
+    bad_rows: list[tuple[str, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        source = f"{path}:{number}"
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as error:
+            bad_rows.append((source, f"invalid JSON on line {number}: {error.msg}"))
+            continue
+        if not isinstance(value, dict):
+            bad_rows.append((source, f"line {number} is not a JSON object"))
+            continue
+        records.append({str(key).strip(): item for key, item in value.items()})
+        sources.append(source)
+    if not records and not bad_rows:
+        raise InputError(f"{path}: empty table (no JSON lines)")
+    # Built as objects so that a number next to a missing value does not turn into a float.
+    frame = pd.DataFrame(records, dtype=object) if records else pd.DataFrame()
+    # Nested values (lists, objects) travel as JSON text.
+    for column in frame.columns:
+        if frame[column].map(lambda v: isinstance(v, (list, dict))).any():
+            frame[column] = frame[column].map(
+                lambda v: json.dumps(v) if isinstance(v, (list, dict)) else v
+            )
+    for column in frame.columns:
+        values = frame[column].dropna()
+        if values.map(lambda v: isinstance(v, str)).all():
+            frame[column] = frame[column].astype("str")
+        elif len(values) == len(frame):
+            frame[column] = frame[column].infer_objects()
+    return TableRead(_ids_as_text(frame), sources, bad_rows)
+
+
+def _read_parquet(path: Path) -> TableRead:
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as error:  # pyarrow raises several types for broken files
+        message = " ".join(str(error).split())[:160]
+        raise InputError(f"{path}: unreadable Parquet file ({message})") from error
+    frame = frame.reset_index(drop=True)
+    frame.columns = [str(column).strip() for column in frame.columns]
+    sources = [f"{path}:row {n}" for n in range(1, len(frame) + 1)]
+    return TableRead(_ids_as_text(frame), sources, [])
+
+
+def read_table(path: Path) -> TableRead:
+    """Read a CSV, JSONL or Parquet table, keeping track of each row's source and bad rows.
+
+    CSV is read with every column as text (so ``007`` stays ``"007"``); a row whose number of
+    fields differs from the header's is a bad row. JSONL lines that are not valid JSON objects
+    are bad rows, named by line number; blank lines are ignored. ID columns (``job_id``,
+    ``resume_id``, ``id`` and ``*_id``) from JSONL and Parquet are converted to text. Files
+    are decoded as UTF-8, falling back to cp1252 with a warning.
+
+    Args:
+        path: A ``.csv``, ``.jsonl``/``.ndjson`` or ``.parquet``/``.pq`` file.
+
+    Returns:
+        The parsed rows, their sources and the rows that could not be parsed.
+
+    Raises:
+        InputError: If the file is missing, of an unsupported format, empty or unreadable.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: file not found")
+    if not path.is_file():
+        raise InputError(f"{path}: not a file")
+    kind = TABLE_SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        supported = ", ".join(sorted(TABLE_SUFFIXES))
+        raise InputError(
+            f"{path}: unsupported table format {path.suffix or '(no suffix)'!r} "
+            f"(supported: {supported}, or a folder of documents)"
+        )
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: empty file")
+    reader = {"csv": _read_csv, "jsonl": _read_jsonl, "parquet": _read_parquet}[kind]
+    return reader(path)
+
+
+def load_table(path: Path) -> pd.DataFrame:
+    """Read a CSV, JSONL or Parquet table with string IDs.
+
+    See :func:`read_table` for the rules. Use :func:`load_postings` or :func:`load_resumes` to
+    load records with rejects; this function is for tables that must be intact.
+
+    Args:
+        path: A ``.csv``, ``.jsonl``/``.ndjson`` or ``.parquet``/``.pq`` file.
+
+    Returns:
+        The table; CSV columns are all text, ID columns are text in every format.
+
+    Raises:
+        InputError: If the file is missing, unsupported, empty or unreadable, or if any row
+            cannot be parsed (the message names the first such row).
+
+    Example:
+        >>> load_table(Path("data/sample/jobs.csv")).dtypes["job_id"]  # doctest: +SKIP
+        <StringDtype(na_value=nan)>
+    """
+    table = read_table(path)
+    if table.bad_rows:
+        source, reason = table.bad_rows[0]
+        more = f" (and {len(table.bad_rows) - 1} more)" if len(table.bad_rows) > 1 else ""
+        raise InputError(f"{source}: {reason}{more}")
+    return table.frame
+
+
+# --- records ----------------------------------------------------------------------------------
+
+
+def _text_or_none(value: Any) -> str | None:
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, str):
+        return value
+    return _id_text(value)  # 5550100.0 (a number column with gaps) -> "5550100"
+
+
+def _blank(value: str | None) -> bool:
+    return value is None or not "".join(value.split()).strip("\u200b\u200c\u200d\u2060\ufeff")
+
+
+def _filled(value: Any) -> str | None:
+    """The value as text, or ``None`` if it is missing or blank."""
+    text = _text_or_none(value)
+    return None if _blank(text) else text
+
+
+class _Collector:
+    """Accumulates accepted records and rejects for one kind of record."""
+
+    def __init__(self, kind: str, id_column: str) -> None:
+        self.kind = kind
+        self.id_column = id_column
+        self.records: list[dict[str, Any]] = []
+        self.rejects: list[dict[str, str]] = []
+        self.first_seen: dict[str, str] = {}
+
+    def reject(self, record_id: str | None, source: str, reason: str) -> None:
+        logger.warning("%s: %s rejected: %s", source, self.kind, reason)
+        self.rejects.append(
+            {"kind": self.kind, "record_id": record_id or "", "source": source, "reason": reason}
+        )
+
+    def accept(self, record: dict[str, Any], source: str) -> None:
+        record_id = record[self.id_column]
+        first = self.first_seen.get(record_id)
+        if first is not None:
+            self.reject(
+                record_id, source, f"duplicate {self.id_column} {record_id!r} (first at {first})"
+            )
+            return
+        self.first_seen[record_id] = source
+        self.records.append({**record, SOURCE: source})
+
+    def frame(self, leading: tuple[str, ...], extra: list[str]) -> pd.DataFrame:
+        columns = [*leading, SOURCE, *extra]
+        frame = pd.DataFrame(self.records, columns=columns)
+        for column in (*leading, SOURCE):
+            frame[column] = frame[column].astype("str")
+        return frame
+
+
+def _check_columns(path: Path, frame: pd.DataFrame, required: tuple[str, ...], what: str) -> None:
+    missing = [column for column in required if column not in frame.columns]
+    if missing:
+        found = ", ".join(map(str, frame.columns)) or "none"
+        raise InputError(
+            f"{path}: {what} table is missing required column(s) {', '.join(missing)} "
+            f"(found: {found})"
+        )
+
+
+def _table_rows(table: TableRead) -> Iterable[tuple[str, dict[str, Any]]]:
+    columns = [str(column) for column in table.frame.columns]
+    for source, values in zip(
+        table.sources, table.frame.itertuples(index=False, name=None), strict=True
+    ):
+        yield source, dict(zip(columns, values, strict=True))
+
+
+def _is_junk(path: Path) -> bool:
+    name = path.name.casefold()
+    return name in _JUNK_NAMES or name.startswith(("._", "~$"))
+
+
+def _folder_documents(
+    folder: Path, collector: _Collector
+) -> tuple[list[tuple[Path, str]], tuple[str, ...]]:
+    """Read every file of ``folder``; returns ``(path, text)`` pairs and the skipped junk."""
+    documents: list[tuple[Path, str]] = []
+    skipped: list[str] = []
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        source = str(path)
+        if _is_junk(path):
+            skipped.append(source)
+            continue
+        stem = path.stem if path.is_file() else path.name
+        if path.name.startswith("."):
+            collector.reject(stem.lstrip(".") or None, source, "hidden file")
+        elif path.is_dir():
+            collector.reject(None, source, "is a folder (folders are not searched recursively)")
+        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+            shown = path.suffix.lower() or "(none)"
+            collector.reject(
+                stem, source, f"unsupported file type {shown!r} (supported: {supported})"
+            )
+        else:
+            try:
+                documents.append((path, read_document(path)))
+            except DocumentError as error:
+                collector.reject(stem, source, str(error))
+    if skipped:
+        logger.info("%s: skipped %d system file(s): %s", folder, len(skipped), ", ".join(skipped))
+    return documents, tuple(skipped)
+
+
+def _existing(path: Path, what: str) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{what} not found: {path}")
+    return path
+
+
+def load_postings(path: Path) -> Loaded:
+    """Load job postings from a table or a folder of documents.
+
+    A table needs the columns ``job_id``, ``title`` and ``description``; other columns pass
+    through. A blank title is replaced by the first line of the description (see
+    :func:`matcher.text.sections.split_title`). In a folder, each supported file is one posting:
+    ``job_id`` is the file stem, the title its first non-empty line and the description the
+    rest.
+
+    Rejected: blank ``job_id``, blank description, duplicate ``job_id``, unparsable rows, and
+    in a folder unreadable, empty, hidden or unsupported files.
+
+    Args:
+        path: A ``.csv``, ``.jsonl`` or ``.parquet`` table, or a folder.
+
+    Returns:
+        The postings (columns job_id, title, description, source, then pass-through columns)
+        and the rejects.
+
+    Raises:
+        InputError: If the path does not exist, a table lacks a required column, or a table
+            is unreadable or of an unsupported format.
+    """
+    path = _existing(path, "postings")
+    collector = _Collector("posting", JOB_ID)
+    if path.is_dir():
+        documents, skipped = _folder_documents(path, collector)
+        for document, text in documents:
+            title, description = split_title(text)
+            if _blank(description):
+                reason = _EMPTY_TEXT if _blank(title) else "no description after the title line"
+                collector.reject(document.stem, str(document), reason)
+                continue
+            record = {JOB_ID: document.stem.strip(), TITLE: title, DESCRIPTION: description}
+            collector.accept(record, str(document))
+        return Loaded(
+            collector.frame(POSTING_REQUIRED, []), rejects_frame(collector.rejects), skipped
+        )
+
+    table = read_table(path)
+    _check_columns(path, table.frame, POSTING_REQUIRED, "postings")
+    for source, reason in table.bad_rows:
+        collector.reject(None, source, reason)
+    extra = [str(c) for c in table.frame.columns if c not in POSTING_REQUIRED]
+    for source, row in _table_rows(table):
+        job_id = _filled(row[JOB_ID])
+        row_description = _filled(row[DESCRIPTION])
+        if job_id is None:
+            collector.reject(None, source, f"missing {JOB_ID}")
+        elif row_description is None:
+            collector.reject(job_id.strip(), source, f"empty {DESCRIPTION}")
+        else:
+            title = _filled(row[TITLE]) or split_title(row_description)[0]
+            record = {
+                **row,
+                JOB_ID: job_id.strip(),
+                TITLE: title.strip(),
+                DESCRIPTION: row_description,
+            }
+            collector.accept(record, source)
+    return Loaded(collector.frame(POSTING_REQUIRED, extra), rejects_frame(collector.rejects))
+
+
+def load_resumes(path: Path) -> Loaded:
+    """Load resumes from a table or a folder of documents.
+
+    A table needs the columns ``resume_id`` and ``text``; other columns (``name``, ``email``,
+    ``phone``, ``location``, ...) pass through, the contact columns as text. In a folder, each
+    supported file (.txt, .md, .pdf, .docx, .html, .htm) is one resume and ``resume_id`` is the
+    file stem; files are read in name order, so of ``cv.docx`` and ``cv.pdf`` the first is kept.
+
+    Rejected: blank ``resume_id``, blank text, duplicate ``resume_id``, unparsable rows, and
+    in a folder empty, undecodable, corrupt, text-less, hidden or unsupported files.
+
+    Args:
+        path: A ``.csv``, ``.jsonl`` or ``.parquet`` table, or a folder.
+
+    Returns:
+        The resumes (columns resume_id, text, source, then pass-through columns) and the
+        rejects.
+
+    Raises:
+        InputError: If the path does not exist, a table lacks a required column, or a table
+            is unreadable or of an unsupported format.
+    """
+    path = _existing(path, "resumes")
+    collector = _Collector("resume", RESUME_ID)
+    if path.is_dir():
+        documents, skipped = _folder_documents(path, collector)
+        for document, text in documents:
+            if _blank(text):
+                collector.reject(document.stem, str(document), _EMPTY_TEXT)
+                continue
+            collector.accept({RESUME_ID: document.stem.strip(), TEXT: text}, str(document))
+        return Loaded(
+            collector.frame(RESUME_REQUIRED, []), rejects_frame(collector.rejects), skipped
+        )
+
+    table = read_table(path)
+    _check_columns(path, table.frame, RESUME_REQUIRED, "resumes")
+    for source, reason in table.bad_rows:
+        collector.reject(None, source, reason)
+    extra = [str(c) for c in table.frame.columns if c not in RESUME_REQUIRED]
+    for source, row in _table_rows(table):
+        resume_id = _filled(row[RESUME_ID])
+        row_text = _filled(row[TEXT])
+        if resume_id is None:
+            collector.reject(None, source, f"missing {RESUME_ID}")
+        elif row_text is None:
+            collector.reject(resume_id.strip(), source, _EMPTY_TEXT)
+        else:
+            record = {**row, RESUME_ID: resume_id.strip(), TEXT: row_text}
+            for column in RESUME_PASSTHROUGH:
+                if column in record:
+                    record[column] = _filled(record[column])
+            collector.accept(record, source)
+    frame = collector.frame(RESUME_REQUIRED, extra)
+    for column in RESUME_PASSTHROUGH:
+        if column in frame.columns:
+            frame[column] = frame[column].astype("str")
+    return Loaded(frame, rejects_frame(collector.rejects))

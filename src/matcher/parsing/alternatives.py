@@ -1,0 +1,99 @@
+"""Read "X, Y or Z" in a posting as one requirement that any of X, Y and Z satisfies.
+
+Skills named next to each other in one sentence, separated only by commas, "or", "and/or", "/"
+("NetSuite, SAP or Oracle", "ICU/critical care") are a group of alternatives when
+
+- they are joined by "or" (or "/") and never by "and": "Workday, BambooHR or ADP";
+- an "any of" cue comes right before them: "such as", "e.g.", "like", "one of", "any of",
+  "either": "an HRIS such as Workday, BambooHR and ADP";
+- an open alternative follows them: "or equivalent", "or similar", "or another quantitative
+  field", "or other ...": "Statistics, Computer Science, Economics, Physics or another
+  quantitative field".
+
+Skills joined by "and" ("Python, SQL and Spark") stay separate requirements, each a group of
+one.
+
+Example:
+    >>> from matcher.parsing.skills import SkillMatcher
+    >>> sentence = "Experience with an HRIS such as Workday, BambooHR or ADP, and Excel."
+    >>> mentions = SkillMatcher().find(sentence, skill_list=True)
+    >>> [group for _, group in skill_groups(sentence, mentions)]
+    [('HRIS',), ('Workday', 'BambooHR', 'ADP'), ('Excel',)]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Final
+
+from matcher.parsing.skills import SkillMention
+
+__all__ = ["skill_groups"]
+
+_I = re.IGNORECASE
+# What may stand between two members of one list: a comma, a conjunction or a slash, and
+# after a comma other short items that are not skills ("Statistics, Economics, Physics").
+_GAP: Final = re.compile(
+    r"^\s*(?:,(?:\s*[^,;:.()]{1,30}?\s*,)*)?\s*(?:(?P<conj>and\s*/\s*or|or|and|&|/)\s*)?$", _I
+)
+_OR: Final = frozenset({"or", "/"})
+_ANY_OF_BEFORE: Final = re.compile(
+    r"\b(?:such\s+as|e\.\s?g\.?|eg\.?|like|one\s+of|any\s+of|either|one\s+or\s+more\s+of"
+    r"|at\s+least\s+one\s+of)\s*(?:the\s+following\s*)?:?\s*$",
+    _I,
+)
+_OPEN_ALTERNATIVE_AFTER: Final = re.compile(
+    r"^\s*,?\s*(?:or|and\s*/\s*or)\s+(?:an?\s+|any\s+)?(?:other|another|similar|equivalent"
+    r"|comparable|related|alike|the\s+like)\b",
+    _I,
+)
+
+
+def _conjunction(gap: str) -> str | None:
+    match = _GAP.match(gap)
+    if match is None:
+        return None
+    conj = re.sub(r"\s+", "", (match.group("conj") or ",").lower())
+    return "or" if conj == "and/or" else conj
+
+
+def skill_groups(
+    sentence: str, mentions: Sequence[SkillMention]
+) -> list[tuple[int, tuple[str, ...]]]:
+    """Group the skills found in one sentence into requirements.
+
+    Args:
+        sentence: The sentence the mentions were found in.
+        mentions: The skill mentions of ``sentence`` (offsets into it), in order.
+
+    Returns:
+        ``(offset of the first member, alternatives)`` per requirement, in order; a skill on
+        its own is a group of one.
+    """
+    chains: list[list[SkillMention]] = []
+    conjunctions: list[set[str]] = []
+    for mention in mentions:
+        if chains:
+            conj = _conjunction(sentence[chains[-1][-1].end : mention.start])
+            # "Workday, BambooHR or ADP, and Excel": an "and" after an "or" ends the group.
+            if conj is not None and not (conj in {"and", "&"} and conjunctions[-1] & _OR):
+                chains[-1].append(mention)
+                conjunctions[-1].add(conj)
+                continue
+        chains.append([mention])
+        conjunctions.append(set())
+    groups: list[tuple[int, tuple[str, ...]]] = []
+    for chain, joined_by in zip(chains, conjunctions, strict=True):
+        skills = tuple(dict.fromkeys(m.skill for m in chain))
+        first, last = chain[0], chain[-1]
+        any_of = len(skills) > 1 and (
+            (bool(joined_by & _OR) and not joined_by & {"and", "&"})
+            or bool(_ANY_OF_BEFORE.search(sentence[max(0, first.start - 40) : first.start]))
+            or bool(_OPEN_ALTERNATIVE_AFTER.match(sentence[last.end : last.end + 60]))
+        )
+        if any_of or len(skills) == 1:
+            groups.append((first.start, skills))  # "ICU or critical care" may be one skill
+        else:
+            groups.extend((m.start, (m.skill,)) for m in chain)
+    return groups

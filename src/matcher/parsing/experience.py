@@ -1,0 +1,551 @@
+"""Work history read from resume text: roles with date ranges, and years of experience.
+
+A role is a date range on a line of the resume, with the title written on the same line (before
+or after the range) or, failing that, on the lines just above it. Ranges under an education,
+skills or certification heading, and degree lines outside an experience section, are not roles.
+The total is the union of the role ranges (see :mod:`matcher.text.dates` for the date conventions).
+A role also keeps its context: its own part of the line and the lines written under it, up to
+the next role or heading, so that "3 years of Python" can be read from the duties of a role.
+
+Explicit statements such as "8 years of experience in ..." or "over 10 years in finance" are
+kept apart as ``stated_years``: the largest one, a fallback for resumes without date ranges.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import lru_cache
+from importlib.resources import files
+from typing import Final
+
+from matcher.parsing.education import degree_positions
+from matcher.text.dates import (
+    YEARS_PATTERN,
+    DateRange,
+    match_date_ranges,
+    merged_years,
+    years_from_match,
+)
+
+__all__ = [
+    "MAX_PLACEMENT_YEARS",
+    "PLACEMENT_PATTERN",
+    "ExperienceProfile",
+    "Role",
+    "extract_experience",
+]
+
+
+@dataclass(frozen=True)
+class Role:
+    """One position held over a date range.
+
+    Attributes:
+        title: The role as written ("" when no title could be told apart).
+        company: The employer when it is separable from the title, else None.
+        range: When the role was held.
+        years: Length of ``range`` in years.
+        line: The stripped line the range was found on.
+        context: What is written about this role: the rest of its line (up to the next date
+            range on the same line) and the lines under it (its duties and tools), up to the
+            next role or heading, joined by newlines.
+        kind: ``"internship"`` for an internship, externship, practicum, preceptorship,
+            clinical rotation or co-op (see :data:`PLACEMENT_PATTERN`), else ``"job"``.
+    """
+
+    title: str
+    company: str | None
+    range: DateRange
+    years: float
+    line: str
+    context: str = ""
+    kind: str = "job"
+
+    @property
+    def counted_range(self) -> DateRange:
+        """The range that counts as experience: an internship counts for its length, but at
+        most its last :data:`MAX_PLACEMENT_YEARS` (clinical rotations dated over a whole degree
+        programme are studies, not years of work)."""
+        if self.kind != "internship" or self.years <= MAX_PLACEMENT_YEARS:
+            return self.range
+        end = self.range.end
+        months = round(12 * MAX_PLACEMENT_YEARS) - 1
+        first = end.year * 12 + end.month - 1 - months
+        start = date(first // 12, first % 12 + 1, 1)
+        return replace(self.range, start=start)
+
+
+#: Words that make a role a placement of studies rather than a job.
+PLACEMENT_PATTERN: Final = re.compile(
+    r"\b(?:interns?|internships?|externs?|externships?|practicums?|practica|preceptorships?"
+    r"|clinical\s+(?:rotations?|placements?|practicums?)|co-?op(?:\s+student)?"
+    r"|student\s+(?:nurse|teacher|worker|assistant)|work\s+placement)\b",
+    re.I,
+)
+#: The most a single placement counts for, in years.
+MAX_PLACEMENT_YEARS: Final = 1.0
+
+
+@dataclass(frozen=True)
+class ExperienceProfile:
+    """Everything a resume says about work experience.
+
+    Attributes:
+        roles: The roles in resume order.
+        total_years: Union of the roles' counted ranges in years (overlaps counted once; see
+            :attr:`Role.counted_range`).
+        stated_years: The largest explicit "N years of experience" statement, or None.
+        problems: Readable messages about malformed date ranges, each naming the text and line.
+    """
+
+    roles: list[Role]
+    total_years: float
+    stated_years: float | None
+    problems: list[str]
+
+
+def _normalise_heading(line: str) -> str:
+    if len(line) > 60:  # no heading is this long; skip the work on description lines
+        return ""
+    text = re.sub(r"[#*_=:|•\-–—\[\]]+", " ", line).replace("&", " and ").lower()
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# The headings of a resume's sections by what their date ranges are, in
+# matcher/data/experience_headings.csv:
+# "work" (every range is a role, even on a line that names a degree), "placement" (work
+# sections whose roles are placements of studies), "not work" (studies, certificate validity,
+# tool versions) and "other" (may hold roles, but degree lines there are skipped).
+_HEADING_KINDS: Final = ("work", "not work", "placement", "other")
+
+
+@lru_cache(maxsize=1)
+def _section_headings() -> dict[str, frozenset[str]]:
+    """Normalised headings by kind, read once from ``matcher/data/experience_headings.csv``."""
+    text = files("matcher").joinpath("data", "experience_headings.csv").read_text(encoding="utf-8")
+    by_kind: dict[str, set[str]] = {kind: set() for kind in _HEADING_KINDS}
+    for row in csv.DictReader(text.splitlines()):
+        if row["kind"] not in by_kind:
+            raise ValueError(f"experience_headings.csv: unknown kind {row['kind']!r}")
+        by_kind[row["kind"]].add(row["heading"])
+    headings = {kind: frozenset(names) for kind, names in by_kind.items()}
+    return {**headings, "any": headings["work"] | headings["not work"] | headings["other"]}
+
+
+# fmt: off
+_ABBREVIATIONS: Final = frozenset({
+    "sr", "jr", "st", "dr", "mr", "ms", "mrs", "no", "inc", "co", "ltd", "corp", "vs", "etc",
+})
+# fmt: on
+_BULLET: Final = re.compile(r"^[\s\-–—*•‣·>#+]*(?:\(?\d{1,2}[.)]\s+|[a-z][.)]\s+)?[\s*\-–—•]*")
+_TITLE_LABEL: Final = re.compile(
+    r"^(?:job\s+title|title|position|role|designation|occupation|job)\s*[:\-–]\s*", re.I
+)
+_COMPANY_LABEL: Final = re.compile(
+    r"\b(?:company(?:\s+name)?|organi[sz]ation|employer|firm)\s*:\s*(?P<company>[^,|;]*)", re.I
+)
+_DATE_LABEL: Final = re.compile(
+    r"^(?:years?(?:\s+of\s+service)?|dates?|duration|period|tenure|time(?:\s*frame|\s+period)?"
+    r"|from|employment\s+(?:dates?|period)|between|since|experience|work\s+experience)$",
+    re.I,
+)
+_AS_ROLE: Final = re.compile(
+    r"(?<!such )(?<!well )\b(?:as|position\s+of|role\s+of)\s+(?:an?\s+|the\s+)?"
+    r"(?P<role>[^,;:.()\[\]{}]+)",
+    re.I,
+)
+_ROLE_CUT: Final = re.compile(
+    r"\s+(?:where|which|responsible|managing|handling|during|for\s+\d|with\s+(?:a|an|the)\b)"
+    r"|\s+(?:at|@)\s+",
+    re.I,
+)
+_TRAILING: Final = re.compile(
+    r"(?:[\s\-–—:,;|(\[{/]+|\b(?:from|since|between|during|in|for|at|on|of|the|and|to|with|year"
+    r"|years|dates?|period|duration|tenure|a|an)\b)+$",
+    re.I,
+)
+_CLAUSE_END: Final = re.compile(
+    r"\s[-–—]\s+(?=[A-Z][a-z]+ing\b)|:\s|\s(?:where|which|while|responsible|having|including)\b"
+)
+_LOCATION: Final = re.compile(
+    r"^[A-Z][A-Za-z.'-]*(?:\s+[A-Z][A-Za-z.'-]*){0,3},?\s+[A-Z]{2}$|^(?i:remote)$"
+)
+_COMPANY_END: Final = re.compile(
+    r"\b(?:inc|corp|corporation|llc|ltd|limited|co|company|group|technologies|technology|labs?"
+    r"|hospital|clinic|bank|agency|institute|university|college|school|partners|consulting"
+    r"|consultancy|gmbh|plc|associates|foundation|enterprises|holdings|industries|solutions)\.?$",
+    re.I,
+)
+_ROLE_NOUN: Final = re.compile(
+    r"\b(?:analyst|engineer|developer|manager|director|specialist|consultant|architect"
+    r"|administrator|assistant|associate|officer|coordinator|technician|designer|scientist"
+    r"|teacher|professor|lecturer|nurse|lead|intern|clerk|representative|operator|worker"
+    r"|supervisor|accountant|programmer|tester|executive|head|president|vp|advisor|adviser"
+    r"|agent|therapist|physician|surgeon|attorney|lawyer|writer|editor|mechanic|installer"
+    r"|repairer|driver|instructor|trainer|counselor|planner|auditor|inspector|owner|founder"
+    r"|researcher|strategist|expert|helper|laborer|attendant|aide|cook|chef|cashier|sales\w*"
+    r"|leader|support|staff|trainee|apprentice|monitor|contractor|freelancer|partner"
+    r"|tender|setter|fabricator|assembler|machinist|electrician|welder|carpenter|plumber"
+    r"|technologist|pharmacist|dentist|veterinarian|psychologist|economist|statistician"
+    r"|librarian|curator|archivist|dancer|artist|musician|photographer|translator|interpreter"
+    r"|paralegal|secretary|receptionist|bookkeeper|buyer|broker|underwriter|actuary)s?\b",
+    re.I,
+)
+
+
+# The word before the stop is captured in the same scan (searching back from each stop would be
+# quadratic on long lines).
+_SENTENCE_END: Final = re.compile(r"(?:(?<!\w)(?P<word>\w+))?[.!?;]+(?=\s|$)")
+
+
+def _sentence_ends(text: str) -> list[int]:
+    """Offsets just past each sentence end, not splitting after "Sr." and the like."""
+    ends = []
+    for match in _SENTENCE_END.finditer(text):
+        if (match.group("word") or "").lower() not in _ABBREVIATIONS:
+            ends.append(match.end())
+    return ends
+
+
+def _last_sentence(text: str) -> str:
+    """The last sentence of a text that has any letters or digits in it."""
+    cuts = [0, *_sentence_ends(text), len(text)]
+    for start, end in reversed(list(itertools.pairwise(cuts))):
+        if re.search(r"\w", text[start:end]):
+            return text[start:end]
+    return ""
+
+
+def _first_sentence(text: str) -> str:
+    """The first sentence of a text, not splitting after "Sr." and the like."""
+    ends = _sentence_ends(text)
+    return text[: ends[0]].rstrip(".!?; ") if ends else text.rstrip()
+
+
+def _clean(fragment: str) -> str:
+    """Strip bullets, markdown, labels and dangling connectors from a title fragment."""
+    text = fragment.replace("**", " ").replace("__", " ")
+    text = _BULLET.sub("", text)
+    text = _TITLE_LABEL.sub("", text.strip())
+    text = re.sub(r"\s+", " ", text).strip()
+    previous = None
+    while previous != text:
+        previous = text
+        text = _TRAILING.sub("", text).strip()
+        text = re.sub(r"^[\s\-–—:,;|)\]}.]+", "", text)
+    return text
+
+
+def _role_from_as(text: str) -> tuple[str, str | None] | None:
+    """'Worked as a Data Analyst at Acme' -> ('Data Analyst', 'Acme'); None without 'as'."""
+    matches = list(_AS_ROLE.finditer(text))
+    if not matches:
+        return None
+    role = matches[-1].group("role")
+    company = None
+    cut = _ROLE_CUT.search(role)
+    if cut:
+        if re.match(r"\s+(?:at|@)\s+", cut.group(0)):
+            company = _clean(role[cut.end() :]) or None
+        role = role[: cut.start()]
+    title = _clean(role)
+    return (title, company) if title else None
+
+
+def _title_and_company(text: str) -> tuple[str, str | None]:
+    """Split a fragment such as 'Data Analyst, Acme Corp' or 'Acme | Analyst' in two."""
+    company = None
+    label = _COMPANY_LABEL.search(text)
+    if label:
+        company = _clean(label.group("company")) or None
+        text = text[: label.start()] + text[label.end() :]
+    if "|" in text:
+        parts = [p for p in (_clean(p) for p in text.split("|")) if p]
+        if not parts:
+            return "", company
+        titled = [p for p in parts if _ROLE_NOUN.search(p)]
+        title = titled[0] if titled else parts[0]
+        others = [p for p in parts if p != title]
+        companies = [p for p in others if _COMPANY_END.search(p)] or others
+        return title, company or (companies[0] if companies else None)
+    at = re.search(r"\s+(?:at|@)\s+", text)
+    if at:
+        return _clean(text[: at.start()]), company or _clean(text[at.end() :]) or None
+    parts = [p for p in (_clean(p) for p in re.split(r",\s+|\s+[-–—]\s+", text)) if p]
+    if len(parts) >= 2:
+        head, last = _clean(text[: text.rfind(parts[-1])]), parts[-1]
+        first = parts[0]
+        if _COMPANY_END.search(last) or (
+            "," in text
+            and _ROLE_NOUN.search(head)
+            and not _ROLE_NOUN.search(last)
+            and len(last.split()) <= 4
+            and last[:1].isupper()
+            and text.rstrip().endswith(last)
+            and text[: text.rfind(last)].rstrip().endswith(",")
+        ):
+            return head, company or last
+        if _COMPANY_END.search(first) and not _ROLE_NOUN.search(first):
+            return _clean(text[len(first) :].lstrip(" ,-–—")), company or first
+    return _clean(text), company
+
+
+def _is_company(text: str) -> bool:
+    """'XYZ Corporation', 'Machinery Inc.': a short name ending like a company, with no role."""
+    return (
+        bool(_COMPANY_END.search(text)) and not _ROLE_NOUN.search(text) and len(text.split()) <= 4
+    )
+
+
+def _is_placeholder(text: str) -> bool:
+    """True when a fragment holds no title: empty, a date label, a location or a company."""
+    return (
+        not text
+        or bool(_DATE_LABEL.match(text))
+        or (bool(_LOCATION.match(text)) and not _ROLE_NOUN.search(text))
+        or _is_company(text)
+    )
+
+
+def _title_from_above(lines: Sequence[str], index: int) -> tuple[str, str | None]:
+    """Title and company from the lines just above a range line ("Position: ...", a title)."""
+    company = None
+    for offset, raw in enumerate(reversed(lines[max(0, index - 3) : index])):
+        body = _BULLET.sub("", raw.strip())
+        heading = _normalise_heading(body)
+        if not body or heading in _section_headings()["any"]:
+            break
+        if match_date_ranges(body):
+            break  # the line above is another role
+        label = _COMPANY_LABEL.match(body)
+        if label:
+            company = company or _clean(label.group("company")) or None
+            continue
+        if _TITLE_LABEL.match(body):
+            return _clean(body), company
+        if offset > 0 and company is None:
+            break  # only the line just above, or the one above a company line, is a bare title
+        if len(body.split()) > 12 or _first_sentence(body).rstrip(".!?; ") != body.rstrip(".!?; "):
+            break  # a sentence of description, not a title
+        title, found_company = _title_and_company(body)
+        if _is_placeholder(title) and found_company is None:
+            company = company or title or None
+            continue
+        return title, company or found_company
+    return "", company
+
+
+def _role_text(
+    line: str, start: int, end: int, previous_end: int, next_start: int
+) -> tuple[str, str | None]:
+    """Title and company written on the range's own line, ("", None) when there is none."""
+    before = _last_sentence(line[previous_end:start])
+    after = _first_sentence(re.sub(r"^[\s)\]}:;,.\-–—|]+", "", line[end:next_start]))
+    as_role = _role_from_as(before)
+    if as_role:
+        return as_role
+    # "UX Design Engineer (2010 - 2014): Operated as an integral part of ...": a title right
+    # before the range wins over an "as ..." phrase in the description after it.
+    head = _clean(before)
+    if (
+        head
+        and head == before.strip(" -–—*•()[]:")
+        and len(head.split()) <= 8
+        and _ROLE_NOUN.search(head)
+        and not _is_placeholder(head)
+        and not re.search(r"[,:]", head)
+        and " as " not in f" {head.lower()} "
+    ):
+        return _title_and_company(head)
+    as_role = _role_from_as(after)
+    if as_role:
+        return as_role
+    # "Machine feeders: Handling heavy machinery ... (2012 - 2013)": the title is the head.
+    head, colon, _ = _clean(before).partition(": ")
+    if colon and len(head.split()) <= 8 and not _DATE_LABEL.match(head):
+        before = head
+    title, company = _title_and_company(before)
+    if not _is_placeholder(title):
+        return title, company
+    # "2014 - 2018: Systems Administrator II - Having managed ...": the title is the first clause.
+    clause = _CLAUSE_END.split(after, maxsplit=1)[0]
+    if len(clause.split()) > 12:
+        head = re.split(r"\s[-–—]\s", clause, maxsplit=1)[0]
+        clause = head if _ROLE_NOUN.search(head) else clause
+    if clause and len(clause.split()) <= 15:
+        after_title, after_company = _title_and_company(clause if clause != after else after)
+        if not _is_placeholder(after_title):
+            return after_title, company or after_company
+    return "", company or (title if _is_company(title) else None)
+
+
+_STATED_PATTERNS: Final = (
+    re.compile(
+        rf"{YEARS_PATTERN}\s+(?:of\s+)?(?:[\w'’-]+\s+){{0,3}}?(?:experience|expertise|exp)\b",
+        re.I,
+    ),
+    re.compile(
+        rf"\b(?:experience|expertise)\s*(?:of|for|spanning|totaling|totalling|:)\s*{YEARS_PATTERN}",
+        re.I,
+    ),
+    re.compile(rf"{YEARS_PATTERN}\s+as\b", re.I),
+    re.compile(
+        rf"{YEARS_PATTERN}\s+(?:in|of|with|across|working|leading|within|on)\b",
+        re.I,
+    ),
+    re.compile(rf"\bfor\s+{YEARS_PATTERN}", re.I),
+)
+_WORK_WORDS: Final = re.compile(r"experience|worked|working|served|\bas\s+an?\b", re.I)
+_MENTIONS_DURATION: Final = re.compile(r"years?|yrs?|months?", re.I)
+
+
+def _stated_years(text: str) -> float | None:
+    """The largest 'N years of experience' style statement in a text."""
+    found: list[float] = []
+    for line in text.splitlines():
+        if not _MENTIONS_DURATION.search(line):
+            continue
+        for number, pattern in enumerate(_STATED_PATTERNS):
+            for match in pattern.finditer(line):
+                if number == 3 and not (match.group("qualifier") or match.group("plus")):
+                    continue  # "3 years in finance" only counts with "over", "10+", ...
+                if number == 4 and not _WORK_WORDS.search(line):
+                    continue  # "for 20 years" says nothing about the candidate by itself
+                found.append(years_from_match(match))
+    return max(found) if found else None
+
+
+_MAX_CONTEXT_LINES: Final = 15
+# "Responsibilities:" under a role introduces its duties, so only markup marks a heading here.
+_MARKED_HEADING: Final = re.compile(r"^\s*(?:#{1,6}\s+\S|\*\*[^*]+\*\*\s*:?\s*$)")
+
+
+def _is_heading(line: str) -> bool:
+    """A line marked up as a heading ("## Education", "**Skills**")."""
+    return bool(_MARKED_HEADING.match(line))
+
+
+def _segment(line: str, start: int, end: int, previous_end: int, next_start: int) -> str:
+    """The part of a line about the range at ``start:end``: not the roles dated before or after.
+
+    "As a Cook (2014-2017) I ran the grill. As a Baker (2017-2019) I ..." gives the Cook "As a
+    Cook I ran the grill." and the Baker "As a Baker I ...".
+    """
+    before = _last_sentence(line[previous_end:start])
+    after = line[end:next_start]
+    if next_start < len(line):
+        ends = _sentence_ends(after)
+        after = after[: ends[-1]] if ends else ""
+    return re.sub(r"\(\s*\)|\[\s*\]", " ", f"{before} {after}")
+
+
+def _context(
+    segment: str, lines: Sequence[str], start: int, stops: set[int], dated: set[int]
+) -> str:
+    """A role's own part of its line, then the lines under it up to the next heading or role."""
+    segment = re.sub(r"\s+", " ", _BULLET.sub("", segment)).strip(" ()[]:;,|-–—")
+    found: list[str] = [segment] if segment else []
+    for index in range(start + 1, min(len(lines), start + 1 + _MAX_CONTEXT_LINES)):
+        if index in stops:
+            break
+        # A short line just above the next dated line is that role's title, not our duty.
+        if index + 1 in dated and len(lines[index].split()) <= 8:
+            break
+        body = _BULLET.sub("", lines[index]).strip()
+        if body:
+            found.append(body)
+    return "\n".join(found)
+
+
+def extract_experience(text: str, today: date | None = None) -> ExperienceProfile:
+    """Read the roles, their date ranges and the years of experience from a resume.
+
+    Args:
+        text: The resume as plain text, one entry per line.
+        today: The date "Present" stands for; ``date.today()`` if None.
+
+    Returns:
+        The roles in resume order, the merged total, the stated years and the problems found.
+
+    Raises:
+        TypeError: If ``text`` is not a string.
+
+    Example:
+        >>> profile = extract_experience(
+        ...     "Data Analyst, Acme Corp (2019 - 2021)\\nBI Developer (2021 - 2022)"
+        ... )
+        >>> profile.roles[0].title, profile.roles[0].company, profile.total_years
+        ('Data Analyst', 'Acme Corp', 3.0)
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}: {text!r:.80}")
+    today = today or date.today()
+    lines = text.splitlines()
+    roles: list[Role] = []
+    placed: list[tuple[int, str]] = []  # each role's line index and own part of that line
+    stops: set[int] = set()  # headings and dated lines end the context of the role above
+    dated: set[int] = set()
+    problems: list[str] = []
+    section = "unknown"
+    placement_section = False
+    for index, raw in enumerate(lines):
+        heading = _normalise_heading(raw)
+        if heading in _section_headings()["any"] or _is_heading(raw):
+            placement_section = heading in _section_headings()["placement"]
+        if heading in _section_headings()["work"]:
+            section = "work"
+            stops.add(index)
+            continue
+        if heading in _section_headings()["not work"]:
+            section = "not work"
+            stops.add(index)
+            continue
+        if heading in _section_headings()["other"]:
+            section = "other"
+            stops.add(index)
+            continue
+        if _is_heading(raw):
+            stops.add(index)
+            section = "unknown"  # "## Clinical Practice" ends the "## Education" above it
+        if section == "not work":
+            continue
+        matches = match_date_ranges(raw, today)
+        if matches:
+            stops.add(index)
+            dated.add(index)
+        if not matches or (section != "work" and degree_positions(raw)):
+            continue
+        line = raw.strip()
+        for position, found in enumerate(matches):
+            if found.range is None:
+                problems.append(f"line {index + 1}: {found.problem} in {line!r}")
+                continue
+            previous_end = matches[position - 1].end if position else 0
+            next_start = matches[position + 1].start if position + 1 < len(matches) else len(raw)
+            title, company = _role_text(raw, found.start, found.end, previous_end, next_start)
+            if not title:
+                above_title, above_company = _title_from_above(lines, index)
+                title, company = above_title, company or above_company
+            segment = _segment(raw, found.start, found.end, previous_end, next_start)
+            # The title says what the role was; its duties may mention interns it trained.
+            placement = placement_section or PLACEMENT_PATTERN.search(title or segment)
+            kind = "internship" if placement else "job"
+            roles.append(
+                Role(title, company, found.range, merged_years([found.range]), line, kind=kind)
+            )
+            placed.append((index, segment))
+    roles = [
+        replace(role, context=_context(segment, lines, start, stops, dated))
+        for role, (start, segment) in zip(roles, placed, strict=True)
+    ]
+    return ExperienceProfile(
+        roles=roles,
+        total_years=merged_years([role.counted_range for role in roles]),
+        stated_years=_stated_years(text),
+        problems=problems,
+    )

@@ -1,0 +1,466 @@
+"""Structured views of postings and resumes: what a posting requires, what a resume shows.
+
+A posting's lines are read as *required* when they sit under a requirements heading
+("Requirements", "Must have", "Required Skills", "Qualifications", or a "Skills"/"Experience"/
+"Education" heading of the posting) and as *preferred* under "Preferred"/"Nice to have" or when
+the sentence or clause itself says so ("... is a plus", "preferred", "ideally"; the one rule is
+:func:`matcher.parsing.requirements.is_required`). A posting with no such headings is read as a
+whole: everything outside "About us"-style sections is required. Scraped postings that run their
+headings into one line are unfolded first (:func:`matcher.text.sections.unfold_headings`).
+
+Skills listed as alternatives ("Workday, BambooHR or ADP", "Python or R") are one requirement
+that any of them meets (:attr:`PostingProfile.required_groups`, read by
+:func:`matcher.parsing.alternatives.skill_groups`).
+
+A posting's years requirements (:attr:`PostingProfile.years_required`) name what the years are
+in as a role or skill: "4 years of on-the-job experience as a Tool and Die Maker" is 4 years as a
+"Tool and Die Maker", and "2 years in a similar role" is 2 years as the posting's own title.
+
+A resume's skills keep their evidence: the section and the sentence they were found in. A skill
+the resume names as missing ("managed projects without SDLC", "Qlikview was not part of the tool
+set") is not shown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import TypeVar
+
+import pandas as pd
+
+from matcher import schema
+from matcher.parsing.alternatives import skill_groups
+from matcher.parsing.education import Degree, DegreeLevel, highest_degree
+from matcher.parsing.experience import ExperienceProfile, extract_experience
+from matcher.parsing.requirements import (
+    PostingRequirements,
+    YearsRequirement,
+    extract_requirements,
+    find_years_requirements,
+    is_required,
+    split_sentences,
+)
+from matcher.parsing.skills import SkillMatcher, SkillMention
+from matcher.text.dates import YEARS_PATTERN, years_from_match
+from matcher.text.sections import split_sections, unfold_headings
+
+T = TypeVar("T")
+# The equal-opportunity statement scraped postings run into their requirements.
+_BOILERPLATE = re.compile(
+    r"\bequal\s+(?:employment\s+)?opportunit|\bwithout\s+regard\s+to\b|\bregardless\s+of\s+"
+    r"(?:their\s+)?(?:race|age|sex|gender|religion|color|colour)\b|\baffirmative\s+action\b",
+    re.IGNORECASE,
+)
+REQUIRED_SECTIONS = frozenset({"required", "skills", "experience", "education", "certifications"})
+PREFERRED_SECTIONS = frozenset({"preferred"})
+CONTEXT_SECTIONS = frozenset({"about", "summary", "contact"})
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*")
+# "without SDLC", "lack of Hadoop expertise", "no experience with SAP": the skill is named as
+# missing. The cue must sit in the same clause, with no verb in "-ing" between it and the skill
+# ("without compromising security" still shows security).
+_NEGATION_BEFORE = re.compile(
+    r"\b(?:without(?!\s+(?:a\s+)?doubts?\b)"
+    r"|lack(?:s|ing)?(?:\s+of)?"
+    r"|no(?:\s+\w+)?\s+(?:experience|knowledge|exposure|background|familiarity|expertise)"
+    r"\s+(?:in|with|of|on)"
+    r"|not\s+(?:familiar|experienced|proficient|skilled|trained|certified)\s+(?:in|with|on)"
+    r"|never\s+(?:used|worked\s+with))"
+    r"(?:\s+(?!\w+ing\b)[\w/#+.-]+,?){0,4}?\s*$",
+    re.IGNORECASE,
+)
+_NEGATION_AFTER = re.compile(
+    r"^\W{0,3}(?:(?:is|was|were|are)\s+)?not\s+(?:being\s+)?(?:part|used|included|"
+    r"covered|among|required)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_START = re.compile(r".*(?:[.;:!?()\n]|\bbut\b)", re.IGNORECASE | re.DOTALL)
+
+# Words of a role or subject that say nothing about which role it is.
+# fmt: off
+ROLE_STOP_WORDS = frozenset({
+    "a", "an", "the", "of", "in", "as", "and", "or", "with", "for", "to", "at", "on", "by",
+    "from", "into", "within", "per", "who", "that", "which", "is", "are", "be", "being", "this",
+    "any", "all", "other", "others", "sr", "jr", "experience", "experienced", "role", "roles",
+    "position", "positions", "job", "jobs", "work", "working", "worked", "related", "relevant",
+    "similar", "field", "fields", "setting", "environment", "level", "sector", "area", "areas",
+    "domain", "industry", "professional", "previous", "prior", "year", "years", "equivalent",
+    "comparable", "capacity", "practical", "hands", "identical", "same", "following",
+    "including", "minimum", "least", "proven",
+})
+# fmt: on
+# Each suffix with the fewest letters to leave: "Senior" keeps its "-or", "Operator" does not.
+_SUFFIXES = (("ing", 4), ("er", 4), ("or", 5), ("ment", 4), ("ation", 4))
+# "... as a Paramedic", "... in the position of Store Manager": the role follows the last one.
+_ROLE_LEAD = re.compile(
+    r"^.*\b(?:as|being|(?:position|role|capacity|title|post)\s+of)\s+(?:an?\s+|the\s+)?",
+    re.IGNORECASE | re.DOTALL,
+)
+_LIKE_THIS_ROLE = re.compile(
+    r"\b(?:similar|same|identical|equivalent|comparable|related|relevant|such)\b", re.IGNORECASE
+)
+_YEARS = re.compile(YEARS_PATTERN, re.IGNORECASE)
+# Right before the years: a cap ("a maximum of 4 years") or a window ("in the last 2 years").
+_NOT_A_MINIMUM = re.compile(
+    r"\b(?:less(?:er)?\s+than|up\s+to|maximum(?:\s+of)?|at\s+most|no\s+more\s+than"
+    r"|fewer\s+than|within|past|last|next)\s*$",
+    re.IGNORECASE,
+)
+_PREFERABLY = re.compile(r"\bpref", re.IGNORECASE)
+_SUBJECT_CUT = re.compile(r"[,;:()\[\]!?]|\.(?:\s|$)")
+_SUBJECT_TRAILING = re.compile(
+    r"(?:\s+(?:of|for|at|with|in|a|an|the|and|or|minimum|least|over|about|around|roughly))+\s*$",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=1 << 16)
+def word_root(word: str) -> str:
+    """A crude root shared by a word's inflections: "Teachers", "teaching" -> "teach".
+
+    One plural ending goes, then up to two of "-ing", "-er", "-or", "-ment" and "-ation", then a
+    final "e", keeping at least four letters; so "Engineering" and "Engineers" meet at "engin",
+    "Nurse" and "nursing" at "nurs".
+    """
+    word = word.lower()
+    if len(word) > 4 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for _ in range(2):
+        for suffix, keep in _SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= keep:
+                word = word[: -len(suffix)]
+                break
+    if word.endswith("e") and len(word) >= 5:
+        word = word[:-1]
+    return word
+
+
+def word_roots(text: str, stop: frozenset[str] = frozenset()) -> list[str]:
+    """The roots of a text's words that are not in ``stop``, in order (see :func:`word_root`)."""
+    return [word_root(w) for w in re.findall(r"[a-z0-9+#]+", text.lower()) if w not in stop]
+
+
+def role_words(text: str) -> frozenset[str]:
+    """The roots of the words of a role or subject that tell which role it is.
+
+    Example:
+        >>> sorted(role_words("3 years of relevant experience as Senior Java Developers"))
+        ['3', 'develop', 'java', 'senior']
+    """
+    return frozenset(w for w in word_roots(text, ROLE_STOP_WORDS) if w not in ROLE_STOP_WORDS)
+
+
+def role_subject(subject: str, title: str = "") -> str:
+    """What a years requirement is in, reduced to the role or skill it names.
+
+    "on-the-job experience as a Tool and Die Maker" is "Tool and Die Maker"; a subject that
+    means the posting's own role ("a similar role", "the same capacity") stands for the
+    posting's title, and one that names nothing ("the following") for nothing.
+
+    Args:
+        subject: The subject as read from the posting.
+        title: The posting's title.
+
+    Returns:
+        The subject to match against a resume's roles ("" if there is none).
+    """
+    lead = _ROLE_LEAD.match(subject)
+    if lead and role_words(subject[lead.end() :]):
+        subject = subject[lead.end() :]
+    subject = subject.strip(" -–—.,;:")
+    if role_words(subject):
+        return subject
+    if _LIKE_THIS_ROLE.search(subject):
+        return title.strip()
+    return ""
+
+
+#: Resume sections whose skills count as stronger evidence than a passing mention.
+_EVIDENCE_RANK = {"experience": 0, "projects": 1, "skills": 2, "summary": 3, "certifications": 4}
+_MAX_REQUIREMENT_LINES = 25
+_MAX_RESUME_LINES = 80
+
+
+@dataclass(frozen=True)
+class PostingProfile:
+    """What one posting asks for.
+
+    Attributes:
+        job_id: The posting's ID.
+        title: The job title (from the title column, or read from the text).
+        required_skills: Canonical skills under requirement headings, in order of appearance:
+            every member of :attr:`required_groups`.
+        preferred_skills: Canonical skills the posting only prefers (not also required).
+        requirement_lines: The requirement sentences, for semantic coverage.
+        requirements: Years, degree and seniority.
+        years_required: Required "N years as/of X" statements with ``subject`` reduced to the
+            role or skill (see :func:`role_subject`), including requirement lines such as
+            "Prior work as a Platform Developer (at least 4 years)" that the sentence reader of
+            :mod:`matcher.parsing.requirements` passes over.
+        required_groups: The required skills as requirements: each a tuple of alternatives
+            any of which satisfies it ("Workday, BambooHR or ADP"; see
+            :func:`matcher.parsing.alternatives.skill_groups`); a plain skill is a tuple of one.
+        preferred_groups: The preferred skills grouped the same way (groups whose every member
+            is required are left out).
+    """
+
+    job_id: str
+    title: str
+    required_skills: tuple[str, ...]
+    preferred_skills: tuple[str, ...]
+    requirement_lines: tuple[str, ...]
+    requirements: PostingRequirements
+    years_required: tuple[YearsRequirement, ...] = ()
+    required_groups: tuple[tuple[str, ...], ...] = ()
+    preferred_groups: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def requirements_found(self) -> int:
+        """How many requirements were read: skill groups, years statements and a degree.
+
+        0 means nothing was read from the posting, so a ranker should not trust the
+        requirement features for it.
+        """
+        years = len(self.years_required)
+        subject_evidence = {y.evidence for y in self.years_required}
+        if (
+            self.requirements.min_years is not None
+            and self.requirements.min_years_evidence not in subject_evidence
+        ):
+            years += 1
+        degree = self.requirements.degree_required is not None
+        return len(self.required_groups) + years + int(degree)
+
+
+@dataclass(frozen=True)
+class ResumeProfile:
+    """What one resume shows.
+
+    Attributes:
+        resume_id: The resume's ID.
+        skills: Canonical skill -> the mention that best evidences it.
+        experience: Roles, their date ranges and total years.
+        degree: The highest degree and its evidence line.
+        lines: Content lines (bullets stripped), for semantic coverage.
+        sections_of: Canonical skill -> the section of its best evidence.
+        lacks: Skills the resume names only as missing ("without SDLC").
+    """
+
+    resume_id: str
+    skills: dict[str, SkillMention]
+    experience: ExperienceProfile
+    degree: Degree
+    lines: tuple[str, ...]
+    sections_of: dict[str, str] = field(default_factory=dict)
+    lacks: frozenset[str] = frozenset()
+
+    @property
+    def titles(self) -> list[str]:
+        """Role titles, most recent first."""
+        roles = sorted(self.experience.roles, key=lambda r: r.range.end, reverse=True)
+        return [r.title for r in roles if r.title]
+
+    @property
+    def years(self) -> float:
+        """Total years from dated roles, or the stated years when no role has dates."""
+        if self.experience.total_years > 0:
+            return self.experience.total_years
+        return self.experience.stated_years or 0.0
+
+
+def negated(text: str, start: int, end: int) -> bool:
+    """Whether the mention at ``text[start:end]`` is named as missing ("without SDLC").
+
+    Example:
+        >>> text = "Managed projects without SDLC, API."
+        >>> negated(text, text.index("SDLC"), text.index("SDLC") + 4)
+        True
+    """
+    before = text[max(0, start - 120) : start]
+    clause = _CLAUSE_START.match(before)
+    if clause:
+        before = before[clause.end() :]
+    return bool(_NEGATION_BEFORE.search(before) or _NEGATION_AFTER.match(text[end : end + 40]))
+
+
+def _years_required(
+    requirements: PostingRequirements, lines: Sequence[str], title: str
+) -> tuple[YearsRequirement, ...]:
+    """The subject years a posting requires: the statements read, then the lines passed over."""
+    found = [
+        YearsRequirement(subject, y.years, y.evidence, True)
+        for y in requirements.years_by_subject
+        if y.subject and y.required and y.years > 0 and (subject := role_subject(y.subject, title))
+    ]
+    for line in lines:
+        years = list(_YEARS.finditer(line))
+        if len(years) != 1 or _PREFERABLY.search(line):
+            continue
+        if _NOT_A_MINIMUM.search(line[: years[0].start()]):
+            continue
+        if any(statement.subject for statement in find_years_requirements(line)):
+            continue  # read with its subject already
+        lead = _ROLE_LEAD.match(line)
+        if not lead:
+            continue  # only a line that names a role ("as a ...") says what the years are in
+        rest = line[lead.end() :]
+        if years[0].start() >= lead.end():
+            rest = line[lead.end() : years[0].start()]
+        subject = _SUBJECT_TRAILING.sub("", _SUBJECT_CUT.split(rest, maxsplit=1)[0]).strip()
+        amount = years_from_match(years[0])
+        if role_words(subject) and amount > 0:
+            found.append(YearsRequirement(subject, amount, line, True))
+    return tuple(found)
+
+
+def _strip_bullet(line: str) -> str:
+    return _BULLET.sub("", line).strip()
+
+
+def _unique(items: Sequence[T]) -> tuple[T, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def posting_profile(job_id: str, title: str, text: str, matcher: SkillMatcher) -> PostingProfile:
+    """Read what a posting requires and prefers.
+
+    Args:
+        job_id: The posting's ID.
+        title: The title column (may be empty; the text is searched then).
+        text: The posting text (description, cleaned).
+        matcher: The skill matcher.
+    """
+    sections = split_sections(unfold_headings(text))
+    has_headings = any(s.name in REQUIRED_SECTIONS | PREFERRED_SECTIONS for s in sections)
+    required: list[tuple[str, ...]] = []
+    preferred: list[tuple[str, ...]] = []
+    lines: list[str] = []
+    for section in sections:
+        if section.name in CONTEXT_SECTIONS and has_headings:
+            continue
+        in_preferred = section.name in PREFERRED_SECTIONS
+        in_required = section.name in REQUIRED_SECTIONS or not has_headings
+        if not (in_preferred or in_required):
+            continue
+        for raw in section.text.splitlines():
+            line = _strip_bullet(raw)
+            for sentence in split_sentences(line) if line else []:
+                if _BOILERPLATE.search(sentence):
+                    continue  # "an equal opportunity employer ... genetic information"
+                mentions = matcher.find(sentence, skill_list=True)
+                for position, group in skill_groups(sentence, mentions):
+                    kept = required if is_required(sentence, position, in_preferred) else preferred
+                    kept.append(group)
+                if is_required(sentence, 0, in_preferred) and len(sentence.split()) >= 2:
+                    lines.append(sentence)
+    requirements = extract_requirements(title or "", text)
+    required_groups = _unique(required)
+    required_skills = _unique([skill for group in required_groups for skill in group])
+    preferred_groups = tuple(
+        group for group in _unique(preferred) if not set(group) <= set(required_skills)
+    )
+    preferred_skills = tuple(
+        s
+        for s in _unique([skill for group in preferred_groups for skill in group])
+        if s not in required_skills
+    )
+    if not title:
+        title = _title_from(text)
+    return PostingProfile(
+        job_id=job_id,
+        title=title,
+        required_skills=required_skills,
+        preferred_skills=preferred_skills,
+        requirement_lines=_unique(lines)[:_MAX_REQUIREMENT_LINES],
+        requirements=requirements,
+        years_required=_years_required(requirements, _unique(lines), title),
+        required_groups=required_groups,
+        preferred_groups=preferred_groups,
+    )
+
+
+def _title_from(text: str) -> str:
+    from matcher.text.sections import split_title
+
+    return split_title(text)[0]
+
+
+def resume_profile(
+    resume_id: str, text: str, matcher: SkillMatcher, today: date | None = None
+) -> ResumeProfile:
+    """Read a resume's skills with evidence, roles and years, and highest degree."""
+    skills: dict[str, SkillMention] = {}
+    sections_of: dict[str, str] = {}
+    lines: list[str] = []
+    lacking: set[str] = set()
+    for section in split_sections(text):
+        rank = _EVIDENCE_RANK.get(section.name, 5)
+        for mention in matcher.find(section.text):
+            if negated(section.text, mention.start, mention.end):
+                lacking.add(mention.skill)
+                continue
+            current = sections_of.get(mention.skill)
+            if current is None or rank < _EVIDENCE_RANK.get(current, 5):
+                skills[mention.skill] = mention
+                sections_of[mention.skill] = section.name
+        for raw in section.text.splitlines():
+            line = _strip_bullet(raw)
+            if line and len(line.split()) >= 2 and "[NAME]" not in line:
+                lines.append(line)
+    return ResumeProfile(
+        resume_id=resume_id,
+        skills=skills,
+        experience=extract_experience(text, today=today),
+        degree=highest_degree(text),
+        lines=_unique(lines)[:_MAX_RESUME_LINES] or ("",),
+        sections_of=sections_of,
+        lacks=frozenset(lacking - set(skills)),
+    )
+
+
+def profile_postings(postings: pd.DataFrame, matcher: SkillMatcher) -> list[PostingProfile]:
+    """Profiles of every posting, in row order (uses the cleaned text when present)."""
+    column = schema.CLEAN_TEXT if schema.CLEAN_TEXT in postings else schema.DESCRIPTION
+    titles = postings[schema.TITLE].fillna("").astype(str) if schema.TITLE in postings else None
+    return [
+        posting_profile(
+            str(job_id),
+            "" if titles is None else titles.iloc[i],
+            str(text),
+            matcher,
+        )
+        for i, (job_id, text) in enumerate(
+            zip(postings[schema.JOB_ID], postings[column].fillna(""), strict=True)
+        )
+    ]
+
+
+def profile_resumes(
+    resumes: pd.DataFrame, matcher: SkillMatcher, today: date | None = None
+) -> list[ResumeProfile]:
+    """Profiles of every resume, in row order, read from the redacted model text."""
+    column = schema.MODEL_TEXT if schema.MODEL_TEXT in resumes else schema.TEXT
+    return [
+        resume_profile(str(rid), str(text), matcher, today)
+        for rid, text in zip(resumes[schema.RESUME_ID], resumes[column].fillna(""), strict=True)
+    ]
+
+
+def degree_fit(candidate: DegreeLevel, required: DegreeLevel | None) -> float:
+    """1 when the candidate's degree meets the requirement, less for each level short.
+
+    No requirement is a fit; an unknown degree (none found) counts as partly short, since
+    many resumes leave education out.
+    """
+    if required is None or required <= DegreeLevel.NONE:
+        return 1.0
+    if candidate >= required:
+        return 1.0
+    if candidate == DegreeLevel.NONE:
+        return 0.25
+    return 0.5 if int(required) - int(candidate) <= 1 else 0.0

@@ -1,0 +1,111 @@
+"""Score calibration: turn the ranker's raw weighted sum into the chance of relevance.
+
+The requirement-aware ranker's raw score is a weighted sum of features; its scale depends on
+the posting (how much was read from it) and on the weights. Platt scaling (a logistic curve
+fitted on labelled pairs, every labelled set weighing the same) maps it to the probability that
+the candidate is relevant, so that 70 means about the same on every posting. The fit bands
+(:data:`FIT_BANDS`) name ranges of that probability for a recruiter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from matcher.evaluation.crossdomain import LabelledFeatures
+
+#: Lower bounds of the calibrated chance of relevance for each band, best first.
+FIT_BANDS: tuple[tuple[float, str], ...] = (
+    (0.5, "strong"),
+    (0.2, "possible"),
+    (0.0, "weak"),
+)
+
+
+def fit_band(probability: float) -> str:
+    """The band of a calibrated score in [0, 1].
+
+    Example:
+        >>> fit_band(0.62), fit_band(0.3), fit_band(0.05)
+        ('strong', 'possible', 'weak')
+    """
+    return next(name for low, name in FIT_BANDS if probability >= low)
+
+
+def calibration_data(
+    sets: Sequence[LabelledFeatures], scores: Sequence[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Raw scores, relevance labels and per-pair weights (every set weighing the same).
+
+    Only the judged queries' pairs are used; ``scores[i]`` is query-by-document for
+    ``sets[i]``. A pair counts as relevant when it has its set's top grade: the calibrated
+    score is the chance of a full match, not of a near-miss.
+    """
+    xs, ys, ws = [], [], []
+    for labelled, matrix in zip(sets, scores, strict=True):
+        rows = labelled.judged_rows()
+        x = matrix[rows].ravel()
+        xs.append(x)
+        ys.append(labelled.labels(top_grade_only=True)[rows].ravel())
+        ws.append(np.full(len(x), 1.0 / max(len(x), 1)))
+    weight = np.concatenate(ws)
+    return np.concatenate(xs), np.concatenate(ys), weight * len(weight) / weight.sum()
+
+
+def fit_calibration(
+    raw: np.ndarray, relevant: np.ndarray, weight: np.ndarray | None = None
+) -> dict[str, float]:
+    """Platt scaling: ``P(relevant) = 1 / (1 + exp(-(slope * raw + intercept)))``.
+
+    Raises:
+        ValueError: If the labels hold only one class.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    if relevant.all() or not relevant.any():
+        raise ValueError("calibration needs both relevant and non-relevant pairs")
+    model = LogisticRegression(C=1e4, max_iter=1000)
+    model.fit(raw.reshape(-1, 1), relevant.astype(int), sample_weight=weight)
+    return {"slope": float(model.coef_[0, 0]), "intercept": float(model.intercept_[0])}
+
+
+def calibrated(raw: np.ndarray, calibration: dict[str, float]) -> np.ndarray:
+    """The chance of relevance of raw scores under a Platt calibration."""
+    z = calibration["slope"] * np.asarray(raw, dtype=np.float64) + calibration["intercept"]
+    return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
+
+
+def reliability(
+    probability: np.ndarray, relevant: np.ndarray, bins: int = 10
+) -> tuple[pd.DataFrame, float]:
+    """Reliability table (equal-width bins) and the expected calibration error.
+
+    Returns:
+        Per bin: ``low``, ``high``, ``pairs``, ``mean_probability``, ``share_relevant``; and
+        the ECE, the pair-weighted mean of ``|mean_probability - share_relevant|``.
+    """
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(probability, edges[1:-1]), 0, bins - 1)
+    rows = []
+    error = 0.0
+    for b in range(bins):
+        inside = which == b
+        count = int(inside.sum())
+        mean_p = float(probability[inside].mean()) if count else float("nan")
+        share = float(relevant[inside].mean()) if count else float("nan")
+        if count:
+            error += count * abs(mean_p - share)
+        rows.append(
+            {
+                "low": edges[b],
+                "high": edges[b + 1],
+                "pairs": count,
+                "mean_probability": mean_p,
+                "share_relevant": share,
+            }
+        )
+    return pd.DataFrame(rows), error / max(len(probability), 1)

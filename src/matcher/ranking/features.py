@@ -1,0 +1,627 @@
+"""Pair features of the requirement-aware ranker: ``(n_postings, n_resumes)`` arrays in [0, 1].
+
+=====================  ===============================================================
+feature                meaning (1 is best)
+=====================  ===============================================================
+required_skills        share of the posting's required skills the resume shows; a skill
+                       the matcher does not find counts in part when a resume line says
+                       much the same ("a keen eye for detail"; :func:`skill_evidence`)
+preferred_skills       share of the preferred skills the resume shows, counted the same way
+requirement_coverage   mean over requirement sentences of their best match among the
+                       resume's lines (sentence embeddings), so requirements outside the
+                       skill vocabulary count too
+requirement_terms      share of the words of the requirement sentences that the resume
+                       uses, each word weighted by its rarity among the resumes (IDF)
+experience             how far the resume's years meet the years required, overall and
+                       per role or skill ("4 years as a Paramedic"): the mean over the
+                       requirements of 1 when met, else 3/4 of the share held. Years in
+                       a role are those of the roles it names (:class:`_RoleIndex`)
+degree                 whether the highest degree meets the one required
+title                  similarity of the job title to the resume's role titles
+dense                  similarity of the whole texts (see :class:`DenseRanker`)
+bm25                   BM25, relative to the best resume for the same posting
+tfidf                  cosine of the TF-IDF vectors of the two texts
+=====================  ===============================================================
+
+The similarity signals (``requirement_terms``, ``dense``, ``bm25``, ``tfidf``) see the posting
+without its boilerplate (:func:`matcher.text.boilerplate.strip_boilerplate`): equal-opportunity,
+benefits and application text would otherwise pull the wrong resumes up.
+
+**Confidence.** A feature read from what a posting asks for is only as good as the reading. Each
+such feature has a confidence in [0, 1] per pair (:data:`GATED`): the share of the evidence it
+needs that was found, e.g. three or more required skills for ``required_skills``, a years
+requirement in the posting and dated roles in the resume for ``experience``. The value used is
+``confidence * value + (1 - confidence) * neutral``, where ``neutral`` is the feature's mean over
+the pairs where it is fully confident (learned with the weights; :data:`DEFAULT_NEUTRAL`
+otherwise). So a posting from which nothing is read hands out no free points and takes none
+away: every candidate gets the same neutral value, and the ranking falls back on the similarity
+signals. Scores stay comparable across postings, which matters when postings are ranked for one
+resume. A resume with no dated roles and no stated years holds no years in any role.
+
+**Relevance gate.** Skills, years and degree (:data:`ELIGIBILITY`) tell a good candidate from a
+near-miss among people who do the same work, but across occupations they are noise: a chef
+who meets a posting's "3 years of experience" is no better a pilot for it. The learned model
+can therefore also scale their confidence by the pair's topical relevance (TF-IDF similarity
+relative to the best of the query, to a power ``gate``), so they reorder the close candidates
+and leave the far ones at the neutral value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+from scipy import sparse
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
+from matcher import schema
+from matcher.parsing.education import DegreeLevel
+from matcher.parsing.profiles import (
+    PostingProfile,
+    ResumeProfile,
+    degree_fit,
+    role_words,
+    word_roots,
+)
+from matcher.ranking.embedding import Embedder
+from matcher.ranking.lexical import Direction, lexical_matrix, normalise_per_query, tfidf_scores
+from matcher.ranking.rankers import DenseRanker
+from matcher.text.boilerplate import strip_boilerplate
+from matcher.text.dates import merged_years
+from matcher.text.texts import posting_texts, resume_texts
+
+FEATURES: tuple[str, ...] = (
+    "required_skills",
+    "preferred_skills",
+    "requirement_coverage",
+    "requirement_terms",
+    "experience",
+    "degree",
+    "title",
+    "dense",
+    "bm25",
+    "tfidf",
+)
+#: Features read from what the posting asks for or what the resume's structure shows, which
+#: fall back to a neutral value where little was read (see the module docstring).
+GATED: tuple[str, ...] = (
+    "required_skills",
+    "preferred_skills",
+    "requirement_coverage",
+    "experience",
+    "degree",
+    "title",
+)
+#: The gated features that say whether a candidate is eligible (skills, years, degree) rather
+#: than what kind of work they do; :meth:`PairFeatures.blended` can gate them by relevance.
+ELIGIBILITY: tuple[str, ...] = ("required_skills", "preferred_skills", "experience", "degree")
+#: Neutral values used when no learned ones are given: each feature's mean over the confident
+#: pairs of the labelled sets (RJDB and livecareer), rounded.
+DEFAULT_NEUTRAL: dict[str, float] = {name: 0.5 for name in GATED}
+#: How many required skills, preferred skills and requirement lines give full confidence.
+FULL_CONFIDENCE_AT = {"required_skills": 3, "preferred_skills": 2, "requirement_coverage": 3}
+_TITLE_MATCH = 80  # rapidfuzz token-sort ratio for "the same role"
+#: Cosine between a skill's name and a resume line from which the line starts to count as
+#: stating the skill, and from which it counts fully ("handle time judiciously" is close to
+#: "Time Management"); a skill the matcher finds always counts fully.
+SKILL_PARTIAL_COSINE = (0.5, 0.7)
+#: Cosine between a subject ("Credit Authorizer") and a role title ("Credit Authorizers -
+#: Checkers - Clerks") from which the role counts, when no role matches it by its words.
+ROLE_SIMILAR_COSINE = 0.7
+#: A years requirement that is not met counts this share of the fraction met: 4 of 5 years is
+#: 0.6, not 0.8, since a recruiter reads a requirement as a bar.
+SHORT_OF_REQUIREMENT = 0.75
+_ROLE_NAME_CHARS = 60
+
+
+@dataclass(frozen=True)
+class PairFeatures:
+    """All features of all pairs, plus the profiles they were computed from.
+
+    Attributes:
+        values: Feature name to ``(n_postings, n_resumes)`` values as read (before the
+            confidence blend).
+        postings: The posting profiles, in row order.
+        resumes: The resume profiles, in row order.
+        confidence: For each feature of :data:`GATED`, ``(n_postings, n_resumes)`` in [0, 1].
+    """
+
+    values: dict[str, np.ndarray]
+    postings: list[PostingProfile]
+    resumes: list[ResumeProfile]
+    confidence: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def blended(
+        self,
+        neutral: dict[str, float] | None = None,
+        direction: Direction = "resumes-for-job",
+        gate: float = 0.0,
+    ) -> dict[str, np.ndarray]:
+        """Values with each gated feature pulled towards its neutral value by its confidence.
+
+        With ``gate`` above 0, the confidence of the eligibility features
+        (:data:`ELIGIBILITY`) is also multiplied by the pair's topical relevance: its TF-IDF
+        similarity relative to the best of the same query, to the power ``gate``. Skills,
+        years and degree then decide between candidates who do the same kind of work, and
+        leave alone the ranking of those who do not (see the module docstring).
+        """
+        neutral = {**DEFAULT_NEUTRAL, **(neutral or {})}
+        relevance = None
+        if gate > 0 and "tfidf" in self.values:
+            relevance = normalise_per_query(self.values["tfidf"], direction) ** gate
+        result = dict(self.values)
+        for name, confidence in self.confidence.items():
+            if relevance is not None and name in ELIGIBILITY:
+                confidence = confidence * relevance
+            result[name] = (
+                confidence * self.values[name] + (1.0 - confidence) * neutral[name]
+            ).astype(np.float32)
+        return result
+
+    def stacked(
+        self,
+        names: Sequence[str] = FEATURES,
+        neutral: dict[str, float] | None = None,
+        direction: Direction = "resumes-for-job",
+        gate: float = 0.0,
+    ) -> np.ndarray:
+        """Blended features as one ``(n_postings, n_resumes, n_features)`` array."""
+        values = self.blended(neutral, direction, gate)
+        return np.stack([values[n] for n in names], axis=-1)
+
+    def confident_means(self) -> dict[str, float]:
+        """Each gated feature's mean over its fully confident pairs (the neutral value)."""
+        means = {}
+        for name, confidence in self.confidence.items():
+            sure = confidence >= 1.0
+            means[name] = float(self.values[name][sure].mean()) if sure.any() else 0.5
+        return means
+
+
+def skill_evidence(
+    skills: Sequence[str], resumes: Sequence[ResumeProfile], embedder: Embedder | None = None
+) -> np.ndarray:
+    """How far each resume shows each skill, ``(n_skills, n_resumes)`` in [0, 1].
+
+    A skill the skill matcher finds in the resume counts 1. With an embedder, a skill it does
+    not find counts in part when one of the resume's lines is close in meaning to the skill's
+    name (see :data:`SKILL_PARTIAL_COSINE`), so paraphrases such as "a keen eye for detail" or
+    "handles time judiciously" are not read as missing skills. A skill the resume names as
+    missing ("without SDLC") counts 0.
+    """
+    has = np.array([[skill in r.skills for r in resumes] for skill in skills], dtype=np.float32)
+    has = has.reshape(len(skills), len(resumes))
+    if embedder is None or not skills or not resumes:
+        return has
+    low, high = SKILL_PARTIAL_COSINE
+    lines, offsets = _embed_line_groups(embedder, [r.lines for r in resumes])
+    best = np.maximum.reduceat(embedder.embed_texts(list(skills)) @ lines.T, offsets, axis=1)
+    partial = np.clip((best - low) / (high - low), 0.0, 1.0)
+    lacks = np.array([[skill in r.lacks for r in resumes] for skill in skills])
+    partial[lacks.reshape(partial.shape)] = 0.0
+    return np.maximum(has, partial).astype(np.float32)
+
+
+def skill_coverage(
+    wanted: Sequence[Sequence[str | Sequence[str]]],
+    resumes: Sequence[ResumeProfile],
+    embedder: Embedder | None = None,
+) -> np.ndarray:
+    """Share of each posting's requirements (``wanted[i]``) that each resume meets; 1 if none.
+
+    A requirement is a skill or a group of alternatives (``("Workday", "BambooHR", "ADP")``,
+    see :attr:`PostingProfile.required_groups`); a group counts as its best member. Each skill
+    counts as in :func:`skill_evidence` (only the matcher's findings without an embedder).
+
+    Example:
+        >>> from matcher.parsing.experience import ExperienceProfile
+        >>> from matcher.parsing.education import Degree, DegreeLevel
+        >>> from matcher.parsing.skills import SkillMention
+        >>> shown = SkillMention("ADP", "software", "ADP", 0, 3, "ADP payroll")
+        >>> resume = ResumeProfile(
+        ...     "R1", {"ADP": shown}, ExperienceProfile([], 0.0, None, []),
+        ...     Degree(DegreeLevel.NONE, None), ("ADP payroll",),
+        ... )
+        >>> skill_coverage([[("Workday", "ADP"), "Excel"]], [resume]).tolist()
+        [[0.5]]
+    """
+    requirements = [
+        [(item,) if isinstance(item, str) else tuple(item) for item in items] for items in wanted
+    ]
+    groups = sorted({group for items in requirements for group in items if group})
+    if not groups:
+        return np.ones((len(wanted), len(resumes)), dtype=np.float32)
+    vocabulary = sorted({skill for group in groups for skill in group})
+    row_of = {skill: i for i, skill in enumerate(vocabulary)}
+    evidence = skill_evidence(vocabulary, resumes, embedder)  # (skills, resumes)
+    met = np.stack([evidence[[row_of[s] for s in group]].max(axis=0) for group in groups])
+    column = {group: i for i, group in enumerate(groups)}
+    want = np.zeros((len(wanted), len(groups)), dtype=np.float32)
+    for row, items in enumerate(requirements):
+        for group in items:
+            if group:
+                want[row, column[group]] = 1
+    counts = want.sum(axis=1, keepdims=True)
+    coverage = np.divide(
+        want @ met,
+        counts,
+        out=np.ones((len(wanted), len(resumes)), dtype=np.float32),
+        where=counts > 0,
+    )
+    result: np.ndarray = coverage.astype(np.float32)
+    return result
+
+
+def _incidence(
+    word_sets: Sequence[frozenset[str]], vocabulary: dict[str, int]
+) -> sparse.csr_matrix:
+    rows = [row for row, words in enumerate(word_sets) for w in words if w in vocabulary]
+    cols = [vocabulary[w] for words in word_sets for w in words if w in vocabulary]
+    data = np.ones(len(rows), dtype=np.float32)
+    return sparse.csr_matrix((data, (rows, cols)), shape=(len(word_sets), len(vocabulary)))
+
+
+class _RoleIndex:
+    """Every role of every resume, flattened, so that subjects are matched in bulk.
+
+    A role is named by its title, or by its company or the start of its text when no title was
+    read. A subject *names* a role when (1) the two read alike (rapidfuzz token-sort ratio of
+    at least 80 over word roots), (2) every word of the subject is in the role's name, (3) every
+    word of the role's name is in the subject and makes at least half of it ("Admin Cisco Sales
+    Specialist in Louisville" names "Admin Cisco Sales Specialist"), or (4) the role's line or
+    the text under it contains the subject as a phrase ("Python" in "Backend developer,
+    Python/Django"). Words are compared by their roots, so "Teaching Art" names "Art Teachers".
+    Only when no role of a resume is named, a role whose name is close in meaning (an embedding
+    cosine of :data:`ROLE_SIMILAR_COSINE`) counts.
+    """
+
+    def __init__(self, resumes: Sequence[ResumeProfile], embedder: Embedder | None = None) -> None:
+        roles = [
+            (position, role) for position, r in enumerate(resumes) for role in r.experience.roles
+        ]
+        self.n_resumes = len(resumes)
+        self.embedder = embedder
+        self.owner = np.array([position for position, _ in roles], dtype=np.int64)
+        self.ranges = [role.counted_range for _, role in roles]
+        self.names = [
+            role.title or role.company or role.context.split("\n")[0][:_ROLE_NAME_CHARS]
+            for _, role in roles
+        ]
+        self.flat = [" ".join(word_roots(name)) for name in self.names]
+        self.words = [role_words(name) for name in self.names]
+        self.texts = [f" {' '.join(word_roots(f'{r.title} {r.context}'))} " for _, r in roles]
+        self.text_words = [frozenset(text.split()) for text in self.texts]
+
+    def years(self, subjects: Sequence[str]) -> np.ndarray:
+        """Years each resume spent in roles matching each subject, ``(n_subjects, n_resumes)``.
+
+        A subject that names alternatives ("ICU or critical care", "Cement Mason, Concrete
+        Finisher, or Terrazzo Worker") is matched by a role matching any of them.
+        """
+        result = np.zeros((len(subjects), self.n_resumes), dtype=np.float32)
+        if not subjects or not self.names:
+            return result
+        expanded = [
+            (k, part) for k, subject in enumerate(subjects) for part in _alternatives(subject)
+        ]
+        parts = [part for _, part in expanded]
+        rows_of = np.array([k for k, _ in expanded])
+        named_parts = self._named(parts)
+        similar_parts = self._similar(parts)
+        named = np.stack([named_parts[rows_of == k].any(axis=0) for k in range(len(subjects))])
+        similar = np.stack([similar_parts[rows_of == k].any(axis=0) for k in range(len(subjects))])
+        for k in range(len(subjects)):
+            for mask in (named[k], similar[k]):
+                matching: dict[int, list[Any]] = {}
+                for i in np.flatnonzero(mask):
+                    matching.setdefault(int(self.owner[i]), []).append(self.ranges[i])
+                for position, ranges in matching.items():
+                    if result[k, position] == 0:  # roles named by their words come first
+                        result[k, position] = merged_years(ranges)
+        return result
+
+    def _named(self, subjects: Sequence[str]) -> np.ndarray:
+        """``(n_subjects, n_roles)``: which roles each subject names by its words."""
+        words = [role_words(s) for s in subjects]
+        vocabulary = {w: i for i, w in enumerate(sorted(set().union(*words, *self.words)))}
+        shared = (_incidence(words, vocabulary) @ _incidence(self.words, vocabulary).T).toarray()
+        subject_size = np.array([len(w) for w in words], dtype=np.float32)[:, None]
+        name_size = np.array([len(w) for w in self.words], dtype=np.float32)[None, :]
+        ratios = process.cdist(
+            [" ".join(word_roots(s)) for s in subjects], self.flat, scorer=fuzz.token_sort_ratio
+        )
+        named = (
+            (ratios >= _TITLE_MATCH)
+            | ((shared == subject_size) & (subject_size > 0))
+            | ((shared == name_size) & (name_size > 0) & (2 * shared >= subject_size))
+        )
+        # (4) phrases: only texts holding every word of the subject are searched.
+        roots = [word_roots(s) for s in subjects]
+        needed = [frozenset(r) for r in roots]
+        vocabulary = {w: i for i, w in enumerate(sorted(set().union(*needed)))}
+        present = (
+            _incidence(needed, vocabulary) @ _incidence(self.text_words, vocabulary).T
+        ).tocoo()
+        sizes = np.array([len(n) for n in needed])
+        for k, i, count in zip(present.row, present.col, present.data, strict=True):
+            if count == sizes[k] and not named[k, i]:
+                named[k, i] = f" {' '.join(roots[k])} " in self.texts[i]
+        result: np.ndarray = named
+        return result
+
+    def _similar(self, subjects: Sequence[str]) -> np.ndarray:
+        """``(n_subjects, n_roles)``: which roles' names are close in meaning to each subject."""
+        if self.embedder is None:
+            return np.zeros((len(subjects), len(self.names)), dtype=bool)
+        cosines = (
+            self.embedder.embed_texts(list(subjects))
+            @ self.embedder.embed_texts([name or "" for name in self.names]).T
+        )
+        cosines[:, [not name for name in self.names]] = 0.0
+        similar: np.ndarray = cosines >= ROLE_SIMILAR_COSINE
+        return similar
+
+
+_ALTERNATIVE_SPLIT = re.compile(r"\s*,\s*(?:or\s+)?|\s+(?:and\s*/\s*)?or\s+|\s*/\s*", re.I)
+
+
+def _alternatives(subject: str) -> list[str]:
+    """ "ICU or critical care" -> ["ICU", "critical care"]; a subject without "or" or "/" stays
+    whole ("Tool and Die Maker", "Sales, Marketing and Events")."""
+    if not re.search(r"\bor\b|/", subject, re.I):
+        return [subject]
+    parts = [part.strip() for part in _ALTERNATIVE_SPLIT.split(subject)]
+    return [part for part in parts if role_words(part)] or [subject]
+
+
+def subject_years(resume: ResumeProfile, subject: str) -> float:
+    """Years in roles that match a subject: the same role title, or the subject named in the role.
+
+    Example: subject "Oracle Business Systems Analyst" matches the role "Oracle Business
+    Systems Analyst (2013 - 2017)"; subject "Python" matches "Backend developer, Python/Django".
+    """
+    return float(_RoleIndex([resume]).years([subject])[0, 0])
+
+
+def _fit(held: np.ndarray, required: float) -> np.ndarray:
+    """1 when ``held`` meets ``required``, else :data:`SHORT_OF_REQUIREMENT` of the share held."""
+    return np.where(held >= required, 1.0, SHORT_OF_REQUIREMENT * held / required)
+
+
+def experience_matrix(
+    postings: Sequence[PostingProfile],
+    resumes: Sequence[ResumeProfile],
+    embedder: Embedder | None = None,
+) -> np.ndarray:
+    """How far each resume's years meet each posting's years requirements, in [0, 1].
+
+    The mean over the overall minimum and every "N years as/of X" requirement of 1 when met,
+    else :data:`SHORT_OF_REQUIREMENT` times the share of the years held; 1 when the posting
+    states no years. Years in X are those of the resume's roles that match X (see
+    :func:`subject_years`).
+
+    With an embedder, roles close in meaning to a subject count when none is named by it (see
+    :class:`_RoleIndex`).
+    """
+    requirements = [(row, r) for row, p in enumerate(postings) for r in p.years_required]
+    subjects = sorted({r.subject for _, r in requirements if r.subject})
+    held = _RoleIndex(resumes, embedder).years(subjects)
+    row_of = {subject: k for k, subject in enumerate(subjects)}
+    held_total = np.array([r.years for r in resumes], dtype=np.float32)
+    fits: list[list[np.ndarray]] = [[] for _ in postings]
+    for row, requirement in requirements:
+        if requirement.subject and requirement.years > 0:
+            fits[row].append(_fit(held[row_of[requirement.subject]], requirement.years))
+    result = np.ones((len(postings), len(resumes)), dtype=np.float32)
+    for row, posting in enumerate(postings):
+        if posting.requirements.min_years:
+            fits[row].append(_fit(held_total, posting.requirements.min_years))
+        if fits[row]:
+            result[row] = np.mean(fits[row], axis=0)
+    return result
+
+
+def _embed_line_groups(
+    embedder: Embedder, groups: Sequence[Sequence[str]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Embed groups of lines; returns vectors and each group's start offset (groups non-empty)."""
+    lines = [line for group in groups for line in group]
+    offsets = np.cumsum([0, *[len(g) for g in groups[:-1]]]).astype(np.int64)
+    return embedder.embed_texts(lines), offsets
+
+
+def requirement_coverage(
+    postings: Sequence[PostingProfile], resumes: Sequence[ResumeProfile], embedder: Embedder
+) -> np.ndarray:
+    """Mean over each posting's requirement lines of the best cosine among a resume's lines."""
+    result = np.ones((len(postings), len(resumes)), dtype=np.float32)
+    if not resumes:
+        return result
+    resume_vectors, offsets = _embed_line_groups(embedder, [r.lines for r in resumes])
+    for row, posting in enumerate(postings):
+        if not posting.requirement_lines:
+            continue
+        wanted = embedder.embed_texts(list(posting.requirement_lines))
+        sims = wanted @ resume_vectors.T  # (lines wanted, all resume lines)
+        best = np.maximum.reduceat(sims, offsets, axis=1)  # (lines wanted, n_resumes)
+        result[row] = np.clip(best, 0.0, 1.0).mean(axis=0)
+    return result
+
+
+def _stem(word: str) -> str:
+    """A plural ending off, so "Credit Authorizers" is the word "Credit Authorizer"."""
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _analyzer(text: str) -> list[str]:
+    return [
+        _stem(w)
+        for w in re.findall(r"[a-z][a-z0-9+#]+", text.lower())
+        if w not in ENGLISH_STOP_WORDS
+    ]
+
+
+def requirement_terms(wanted: Sequence[str], resume_texts: Sequence[str]) -> np.ndarray:
+    """IDF-weighted share of the words of each posting's ``wanted`` text found in each resume.
+
+    ``wanted`` is the posting's requirement lines, or its whole text (without boilerplate)
+    when none were read.
+    """
+    result = np.ones((len(wanted), len(resume_texts)), dtype=np.float32)
+    if not resume_texts or not any(wanted):
+        return result
+    vectorizer = TfidfVectorizer(analyzer=_analyzer, binary=True, norm=None, use_idf=True)
+    try:
+        vectorizer.fit(resume_texts)
+    except ValueError:  # no words at all
+        return result
+    has = vectorizer.transform(resume_texts)
+    has.data[:] = 1.0
+    want = vectorizer.transform(wanted)  # binary tf times idf: each word weighted by rarity
+    totals = np.asarray(want.sum(axis=1)).ravel()
+    # Words no resume uses are not in the vocabulary; they count as missing for everyone.
+    unseen = np.array([len(set(_analyzer(w)) - set(vectorizer.vocabulary_)) for w in wanted])
+    denominator = totals + unseen * float(vectorizer.idf_.max())
+    covered = np.asarray((want @ has.T).todense())
+    rows = denominator > 0
+    result[rows] = (covered[rows] / denominator[rows, None]).astype(np.float32)
+    return result
+
+
+def title_similarity(
+    postings: Sequence[PostingProfile],
+    resumes: Sequence[ResumeProfile],
+    embedder: Embedder,
+) -> np.ndarray:
+    """Best cosine between the job title and the resume's (up to three latest) role titles."""
+    result = np.zeros((len(postings), len(resumes)), dtype=np.float32)
+    if not postings or not resumes:
+        return result
+    titles = embedder.embed_texts([p.title or "" for p in postings])
+    groups = [r.titles[:3] or [""] for r in resumes]
+    vectors, offsets = _embed_line_groups(embedder, groups)
+    best = np.maximum.reduceat(titles @ vectors.T, offsets, axis=1)
+    has_titles = np.array([bool(r.titles) for r in resumes])
+    best[:, ~has_titles] = 0.0
+    return np.clip(best, 0.0, 1.0).astype(np.float32)
+
+
+def confidences(
+    postings: Sequence[PostingProfile], resumes: Sequence[ResumeProfile]
+) -> dict[str, np.ndarray]:
+    """How much of what each gated feature needs was read, per pair, in [0, 1].
+
+    * ``required_skills``, ``preferred_skills``, ``requirement_coverage``: the share of
+      :data:`FULL_CONFIDENCE_AT` required skills (or any-of groups), preferred skills and
+      requirement lines read from the posting.
+    * ``experience``: 1 when the posting asks for years and the resume has dated roles or
+      states its years; 0.5 when the resume shows neither (a reading failure is as likely as
+      a resume with no experience); 0 when the posting asks for no years.
+    * ``degree``: 1 when the posting requires a degree and the resume names one; 0.5 when the
+      resume names none; 0 when the posting requires none.
+    * ``title``: 1 when role titles were read from the resume, else 0.
+    """
+    n_resumes = len(resumes)
+
+    def per_posting(values: list[float]) -> np.ndarray:
+        column = np.asarray(values, dtype=np.float32).reshape(-1, 1)
+        return np.repeat(column, n_resumes, axis=1)
+
+    def share(counts: list[int], full: int) -> np.ndarray:
+        return per_posting([min(1.0, count / full) for count in counts])
+
+    def outer(rows: list[float], columns: list[float]) -> np.ndarray:
+        return np.outer(
+            np.asarray(rows, dtype=np.float32), np.asarray(columns, dtype=np.float32)
+        ).reshape(len(rows), n_resumes)
+
+    asks_years = [1.0 if (p.requirements.min_years or p.years_required) else 0.0 for p in postings]
+    asks_degree = [
+        1.0
+        if p.requirements.degree_required is not None
+        and p.requirements.degree_required > DegreeLevel.NONE
+        else 0.0
+        for p in postings
+    ]
+    return {
+        "required_skills": share(
+            [len(p.required_groups) for p in postings], FULL_CONFIDENCE_AT["required_skills"]
+        ),
+        "preferred_skills": share(
+            [len(p.preferred_groups) for p in postings], FULL_CONFIDENCE_AT["preferred_skills"]
+        ),
+        "requirement_coverage": share(
+            [len(p.requirement_lines) for p in postings],
+            FULL_CONFIDENCE_AT["requirement_coverage"],
+        ),
+        "experience": outer(
+            asks_years,
+            [1.0 if (r.experience.roles or r.experience.stated_years) else 0.5 for r in resumes],
+        ),
+        "degree": outer(
+            asks_degree, [1.0 if r.degree.level > DegreeLevel.NONE else 0.5 for r in resumes]
+        ),
+        "title": outer([1.0] * len(postings), [1.0 if r.titles else 0.0 for r in resumes]),
+    }
+
+
+def focus_postings(postings: pd.DataFrame) -> pd.DataFrame:
+    """The postings with their model text stripped of boilerplate, for the similarity signals."""
+    return postings.assign(
+        **{schema.MODEL_TEXT: [strip_boilerplate(text) for text in posting_texts(postings)]}
+    )
+
+
+def compute_features(
+    postings: pd.DataFrame,
+    resumes: pd.DataFrame,
+    posting_profiles: list[PostingProfile],
+    resume_profiles: list[ResumeProfile],
+    embedder: Embedder,
+    direction: Direction = "resumes-for-job",
+    dense: DenseRanker | None = None,
+) -> PairFeatures:
+    """Every feature of :data:`FEATURES` for every (posting, resume) pair, with confidences."""
+    dense = dense or DenseRanker(embedder)
+    focus = focus_postings(postings)
+    focus_texts = posting_texts(focus)
+    cvs = resume_texts(resumes)
+    wanted = [
+        "\n".join(p.requirement_lines) or text
+        for p, text in zip(posting_profiles, focus_texts, strict=True)
+    ]
+    values = {
+        "required_skills": skill_coverage(
+            [p.required_groups for p in posting_profiles], resume_profiles, embedder
+        ),
+        "preferred_skills": skill_coverage(
+            [p.preferred_groups for p in posting_profiles], resume_profiles, embedder
+        ),
+        "requirement_coverage": requirement_coverage(posting_profiles, resume_profiles, embedder),
+        "requirement_terms": requirement_terms(wanted, cvs),
+        "experience": experience_matrix(posting_profiles, resume_profiles, embedder),
+        "degree": np.array(
+            [
+                [
+                    degree_fit(r.degree.level, p.requirements.degree_required)
+                    for r in resume_profiles
+                ]
+                for p in posting_profiles
+            ],
+            dtype=np.float32,
+        ).reshape(len(posting_profiles), len(resume_profiles)),
+        "title": title_similarity(posting_profiles, resume_profiles, embedder),
+        "dense": dense.similarity(focus, resumes),
+        "bm25": lexical_matrix(focus, resumes, direction),
+        "tfidf": tfidf_scores(focus_texts, cvs),
+    }
+    return PairFeatures(
+        values, posting_profiles, resume_profiles, confidences(posting_profiles, resume_profiles)
+    )

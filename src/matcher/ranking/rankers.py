@@ -1,0 +1,263 @@
+"""Named rankers that score every (posting, resume) pair.
+
+Every ranker answers one question: ``score(postings, resumes) -> (n_postings, n_resumes)``
+array, higher is better. Scores are on an absolute 0-1 scale where the method allows it (cosine
+similarities), and relative to the best document of the same query where it does not (BM25),
+so that one candidate's score does not depend on how many others are scored with it.
+
+``direction`` says which side is being ranked (see :mod:`matcher.ranking.lexical`). It matters only
+for query-relative scores.
+
+``components`` exposes each signal of a ranker, already multiplied by its weight, so the
+shortlist can show why one candidate is above another.
+
+The rankers are made by name from the catalogue in :mod:`matcher.ranking.catalogue`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from matcher import schema
+from matcher.ranking.embedding import Embedder
+from matcher.ranking.explain import Explainer, term_explainer
+from matcher.ranking.index import ResumeIndex, build_index
+from matcher.ranking.lexical import Direction, lexical_matrix, tfidf_scores
+from matcher.text.texts import posting_texts, resume_texts, title_and_lead
+
+
+class Ranker(ABC):
+    """Base class of all rankers. Subclasses set ``name`` and implement :meth:`components`."""
+
+    name: ClassVar[str]
+    #: Whether the constructor takes the shared ``embedder``.
+    uses_embedder: ClassVar[bool] = False
+    #: Where the ranker's learned weights come from (a file), if it has any.
+    weights_source: str | None = None
+
+    def params(self) -> dict[str, Any]:
+        """The ranker's parameters, as logged to MLflow and stored in the model registry."""
+        return {}
+
+    def attach_index(self, index: ResumeIndex) -> None:  # noqa: B027 - a no-op by default
+        """Use a prebuilt index of the resumes' chunks; only rankers that embed use one."""
+
+    def explainer(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        direction: Direction = "resumes-for-job",
+    ) -> Explainer:
+        """What the shortlist says about each candidate; the posting's key terms by default."""
+        return term_explainer(postings)
+
+    def warnings(self, postings: pd.DataFrame, resumes: pd.DataFrame) -> list[str]:
+        """Problems with the data that the run's manifest should report; none by default."""
+        return []
+
+    @abstractmethod
+    def components(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        direction: Direction = "resumes-for-job",
+    ) -> dict[str, np.ndarray]:
+        """Each signal's weighted contribution, shape ``(n_postings, n_resumes)``.
+
+        The parts sum to :meth:`score`.
+        """
+
+    def score(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        direction: Direction = "resumes-for-job",
+    ) -> np.ndarray:
+        """Score of every resume for every posting, shape ``(n_postings, n_resumes)``."""
+        return sum_components(self.components(postings, resumes, direction), postings, resumes)
+
+
+def sum_components(
+    parts: dict[str, np.ndarray], postings: pd.DataFrame, resumes: pd.DataFrame
+) -> np.ndarray:
+    """The score: the sum of a ranker's weighted components (zeros when there are none)."""
+    total = np.zeros((len(postings), len(resumes)), dtype=np.float32)
+    for part in parts.values():
+        total += part
+    return total
+
+
+class TfidfRanker(Ranker):
+    """Cosine similarity of TF-IDF vectors (unigrams and bigrams)."""
+
+    name = "tfidf"
+
+    def __init__(self, ngram_max: int = 2, sublinear_tf: bool = True) -> None:
+        self.ngram_max = ngram_max
+        self.sublinear_tf = sublinear_tf
+
+    def params(self) -> dict[str, Any]:
+        return {"ngram_max": self.ngram_max, "sublinear_tf": self.sublinear_tf}
+
+    def components(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        direction: Direction = "resumes-for-job",
+    ) -> dict[str, np.ndarray]:
+        scores = tfidf_scores(
+            posting_texts(postings), resume_texts(resumes), self.ngram_max, self.sublinear_tf
+        )
+        return {"tfidf": scores}
+
+
+class BM25Ranker(Ranker):
+    """Okapi BM25 over the side being ranked, scaled by the best score of each query."""
+
+    name = "bm25"
+
+    def __init__(self, k1: float = 1.5, b: float = 0.75) -> None:
+        self.k1 = k1
+        self.b = b
+
+    def params(self) -> dict[str, Any]:
+        return {"k1": self.k1, "b": self.b}
+
+    def components(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        direction: Direction = "resumes-for-job",
+    ) -> dict[str, np.ndarray]:
+        return {"bm25": lexical_matrix(postings, resumes, direction, self.k1, self.b)}
+
+
+POSTING_VIEWS: tuple[str, ...] = ("full", "title-lead")
+
+
+class DenseRanker(Ranker):
+    """Cosine similarity of sentence embeddings.
+
+    The posting is one vector: the mean of its chunk vectors (``posting="full"``), or the
+    vector of its title line and the first chunk of the rest (``"title-lead"``, see
+    :func:`matcher.text.texts.title_and_lead`). A resume scores by its best chunk
+    (``aggregate="max"``), its mean vector (``"mean"``) or the average of both
+    (``"max-mean"``).
+    """
+
+    name = "dense"
+    uses_embedder = True
+
+    def __init__(
+        self, embedder: Embedder, aggregate: str = "max-mean", posting: str = "full"
+    ) -> None:
+        if aggregate not in ("max", "mean", "max-mean"):
+            raise ValueError(f"unknown aggregate {aggregate!r}: use max, mean or max-mean")
+        if posting not in POSTING_VIEWS:
+            raise ValueError(f"unknown posting view {posting!r}: use {' or '.join(POSTING_VIEWS)}")
+        self.embedder = embedder
+        self.aggregate = aggregate
+        self.posting = posting
+        self.index: ResumeIndex | None = None
+
+    def attach_index(self, index: ResumeIndex) -> None:
+        """Use a prebuilt index when the resumes to score are exactly the ones it holds."""
+        self.index = index
+
+    def params(self) -> dict[str, Any]:
+        params = {"aggregate": self.aggregate, "model": self.embedder.model_id}
+        if self.posting != "full":  # configurations saved before the option stay unchanged
+            params["posting"] = self.posting
+        return params
+
+    def posting_vectors(self, postings: pd.DataFrame) -> np.ndarray:
+        """One unit vector per posting, ``(n_postings, dim)``, of the chosen posting view."""
+        texts = posting_texts(postings)
+        if self.posting == "title-lead":
+            texts = [title_and_lead(text, self.embedder.chunk_text) for text in texts]
+        ids = postings[schema.JOB_ID].astype(str).tolist()
+        return self.embedder.embed_documents(ids, texts).document_vectors(len(postings))
+
+    def similarity(self, postings: pd.DataFrame, resumes: pd.DataFrame) -> np.ndarray:
+        """Cosine similarity matrix ``(n_postings, n_resumes)`` before weighting."""
+        ids = resumes[schema.RESUME_ID].astype(str).tolist()
+        jobs = self.posting_vectors(postings)
+        result = np.zeros((len(postings), len(resumes)), dtype=np.float32)
+        if not len(postings) or not len(resumes):
+            return result
+        chunks = None
+        if self.index is None or sorted(self.index.resume_ids) != sorted(ids):
+            chunks = self.embedder.embed_documents(ids, resume_texts(resumes))
+            index = build_index(chunks.vectors, chunks.doc_ids, self.embedder.model_id)
+        else:
+            index = self.index
+        column = {rid: col for col, rid in enumerate(ids)}
+        if self.aggregate in ("max", "max-mean"):
+            for row, best in index.search(jobs).items():
+                for rid, value in best.items():
+                    result[row, column[rid]] = value
+        if self.aggregate in ("mean", "max-mean"):
+            if chunks is None:
+                chunks = self.embedder.embed_documents(ids, resume_texts(resumes))
+            means = jobs @ chunks.document_vectors(len(resumes)).T
+            result = means if self.aggregate == "mean" else (result + means) / 2
+        return np.clip(result, 0.0, 1.0).astype(np.float32)
+
+    def components(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        direction: Direction = "resumes-for-job",
+    ) -> dict[str, np.ndarray]:
+        return {"dense": self.similarity(postings, resumes)}
+
+
+class HybridRanker(Ranker):
+    """Weighted sum of dense similarity and BM25; the weights are normalised to sum to one."""
+
+    name = "hybrid"
+    uses_embedder = True
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        dense_weight: float = 0.6,
+        lexical_weight: float = 0.4,
+        aggregate: str = "max-mean",
+        k1: float = 1.5,
+        b: float = 0.75,
+        posting: str = "full",
+    ) -> None:
+        total = dense_weight + lexical_weight
+        if total <= 0:
+            raise ValueError("dense_weight + lexical_weight must be positive")
+        self.dense_weight = dense_weight / total
+        self.lexical_weight = lexical_weight / total
+        self.dense = DenseRanker(embedder, aggregate, posting)
+        self.bm25 = BM25Ranker(k1, b)
+
+    def attach_index(self, index: ResumeIndex) -> None:
+        """See :meth:`DenseRanker.attach_index`."""
+        self.dense.attach_index(index)
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "dense_weight": round(self.dense_weight, 4),
+            "lexical_weight": round(self.lexical_weight, 4),
+            **self.dense.params(),
+            **self.bm25.params(),
+        }
+
+    def components(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        direction: Direction = "resumes-for-job",
+    ) -> dict[str, np.ndarray]:
+        dense = self.dense.similarity(postings, resumes)
+        lexical = lexical_matrix(postings, resumes, direction, self.bm25.k1, self.bm25.b)
+        return {"dense": self.dense_weight * dense, "bm25": self.lexical_weight * lexical}

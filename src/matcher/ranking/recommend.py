@@ -1,0 +1,121 @@
+"""Recommend postings for one resume: rank jobs, explain each, write ``recommendations.csv``.
+
+:func:`recommend_jobs` is pure (DataFrames in, DataFrame out); :func:`read_resume` and
+:func:`write_recommendations` are the edges, which the flow ``pipelines/recommend.py`` wires.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from matcher import schema
+from matcher.io.csv_safety import write_safe_csv
+from matcher.ranking.rankers import Ranker, sum_components
+from matcher.ranking.shortlist import format_breakdown
+
+#: Columns every recommendations file starts with; the ranker's explanation columns follow.
+RECOMMENDATION_COLUMNS: tuple[str, ...] = (
+    "job_id",
+    "job_title",
+    "rank",
+    "score",
+    "score_breakdown",
+)
+#: File name of the recommendations inside the output folder.
+RECOMMENDATIONS_FILE = "recommendations.csv"
+
+
+def recommend_jobs(
+    resume: pd.DataFrame, postings: pd.DataFrame, ranker: Ranker, top_k: int
+) -> pd.DataFrame:
+    """The ``top_k`` postings for one resume, best first, explained.
+
+    Args:
+        resume: One prepared resume (a one-row DataFrame).
+        postings: Prepared postings.
+        ranker: Scores with direction ``jobs-for-resume``.
+        top_k: Postings kept.
+
+    Returns:
+        :data:`RECOMMENDATION_COLUMNS` (score on 0-100) and the explanation columns of
+        ``ranker.explainer``, the same the shortlists have. Ties are broken by job ID.
+
+    Raises:
+        ValueError: If ``resume`` does not hold exactly one row.
+    """
+    if len(resume) != 1:
+        raise ValueError(f"recommend_jobs needs one resume, got {len(resume)}")
+    if postings.empty:
+        return pd.DataFrame(columns=list(RECOMMENDATION_COLUMNS))
+    parts = ranker.components(postings, resume, "jobs-for-resume")
+    scores = sum_components(parts, postings, resume)[:, 0]
+    job_ids = postings[schema.JOB_ID].astype(str).to_numpy(dtype=object)
+    order = np.lexsort((job_ids, -scores))[:top_k]
+    explain = ranker.explainer(postings, resume, "jobs-for-resume")
+    resume_row = resume.iloc[0]
+    rows = []
+    for rank, position in enumerate(order, start=1):
+        posting = postings.iloc[position]
+        title = posting.get(schema.TITLE)
+        rows.append(
+            {
+                "job_id": job_ids[position],
+                "job_title": "" if title is None or pd.isna(title) else str(title),
+                "rank": rank,
+                "score": round(100 * float(scores[position]), 1),
+                "score_breakdown": format_breakdown(
+                    {name: float(part[position, 0]) for name, part in parts.items()}
+                ),
+                **explain(posting, resume_row),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def write_recommendations(recommendations: pd.DataFrame, out_dir: Path) -> Path:
+    """Write ``out_dir/recommendations.csv`` atomically, safe against formula injection."""
+    path = Path(out_dir) / RECOMMENDATIONS_FILE
+    write_safe_csv(recommendations, path)
+    return path
+
+
+def read_resume(path: Path, resume_id: str | None = None) -> pd.DataFrame:
+    """One resume as a one-row table: a row of a resumes table, or a document file.
+
+    Args:
+        path: A table (CSV, JSONL, Parquet) or a PDF, DOCX, TXT, MD or HTML file.
+        resume_id: Row to take from a table; required for tables, ignored for documents
+            (whose ID is the file name without suffix).
+
+    Raises:
+        matcher.loading.InputError: If the file cannot be read, the table lacks the ID, or
+            the record was rejected.
+    """
+    from matcher.io.loading import TABLE_SUFFIXES, InputError, load_resumes
+    from matcher.io.readers import DocumentError, read_document
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"--resume: {path} is not a file")
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        if not resume_id:
+            raise InputError(f"--resume {path} is a table: pass --resume-id to pick a row")
+        loaded = load_resumes(path)
+        ids = loaded.records[schema.RESUME_ID].astype(str)
+        chosen = loaded.records[ids == resume_id]
+        if chosen.empty:
+            rejected = loaded.rejects[loaded.rejects["record_id"].astype(str) == resume_id]
+            if len(rejected):
+                raise InputError(f"resume {resume_id!r} rejected: {rejected['reason'].iloc[0]}")
+            raise InputError(f"resume_id {resume_id!r} not found in {path}")
+        return chosen.iloc[:1].reset_index(drop=True)
+    try:
+        text = read_document(path)
+    except DocumentError as error:
+        raise InputError(f"--resume {path}: {error}") from error
+    return pd.DataFrame(
+        {schema.RESUME_ID: [path.stem], schema.TEXT: [text], schema.SOURCE: [str(path)]}
+    )

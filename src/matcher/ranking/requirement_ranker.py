@@ -1,0 +1,504 @@
+"""The requirement-aware ranker: does this candidate have what the job requires?
+
+The score is a weighted sum of the features in :mod:`matcher.ranking.features`, each in [0, 1], with
+non-negative weights that sum to one, shown as 0-100. Each feature's weighted value is its
+contribution, so the ``score_breakdown`` of a shortlist adds up to the score, and a recruiter
+can see which signal puts candidate 3 above candidate 4.
+
+The weights come, in order of preference, from the ``weights`` parameter (e.g. a registered
+champion), the learned model shipped as package data, ``matcher/data/requirements_ranker.json``
+(see :mod:`matcher.evaluation.training`), or :data:`DEFAULT_WEIGHTS`, a transparent hand-set
+weighting used when no labelled data has ever been seen.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, NonNegativeFloat, PositiveFloat, field_validator
+
+from matcher import schema
+from matcher.io.file_schema import StrictSchema, validate_file
+from matcher.parsing.profiles import (
+    PostingProfile,
+    ResumeProfile,
+    profile_postings,
+    profile_resumes,
+)
+from matcher.parsing.skills import SkillMatcher
+from matcher.ranking.calibration import calibrated, fit_band
+from matcher.ranking.embedding import Embedder
+from matcher.ranking.explain import Explainer, term_explainer
+from matcher.ranking.features import (
+    DEFAULT_NEUTRAL,
+    FEATURES,
+    GATED,
+    PairFeatures,
+    compute_features,
+    subject_years,
+)
+from matcher.ranking.index import ResumeIndex
+from matcher.ranking.lexical import Direction
+from matcher.ranking.rankers import DenseRanker, Ranker
+
+#: Used when no learned weights exist: requirements first, similarity second.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "required_skills": 0.20,
+    "preferred_skills": 0.05,
+    "requirement_coverage": 0.15,
+    "requirement_terms": 0.10,
+    "experience": 0.15,
+    "degree": 0.05,
+    "title": 0.10,
+    "dense": 0.05,
+    "bm25": 0.05,
+    "tfidf": 0.10,
+}
+#: The learned model, shipped as package data so that an installed matcher scores with it too.
+WEIGHTS_FILE = Path(str(files("matcher").joinpath("data", "requirements_ranker.json")))
+_MAX_EVIDENCE = 3
+
+
+def normalise_weights(weights: dict[str, float]) -> dict[str, float]:
+    """Weights over :data:`FEATURES`, non-negative and summing to one.
+
+    Raises:
+        ValueError: If a name is not a feature, a weight is negative, or all are zero.
+    """
+    unknown = set(weights) - set(FEATURES)
+    if unknown:
+        raise ValueError(f"unknown features in weights: {sorted(unknown)}; known: {FEATURES}")
+    if any(float(w) < 0 for w in weights.values()):
+        raise ValueError("weights must be non-negative, so that more of a signal never hurts")
+    total = sum(float(w) for w in weights.values())
+    if total <= 0:
+        raise ValueError("at least one weight must be positive")
+    return {name: float(weights.get(name, 0.0)) / total for name in FEATURES}
+
+
+def normalise_neutral(neutral: dict[str, float] | None) -> dict[str, float]:
+    """Neutral values of the gated features (:mod:`matcher.ranking.features`), defaults filled in.
+
+    Raises:
+        ValueError: If a name is not a gated feature or a value is outside [0, 1].
+    """
+    neutral = dict(neutral or {})
+    unknown = set(neutral) - set(GATED)
+    if unknown:
+        raise ValueError(f"unknown features in neutral values: {sorted(unknown)}; known: {GATED}")
+    if any(not 0.0 <= float(v) <= 1.0 for v in neutral.values()):
+        raise ValueError("neutral values must lie in [0, 1]")
+    return {name: float(neutral.get(name, DEFAULT_NEUTRAL[name])) for name in GATED}
+
+
+@dataclass(frozen=True)
+class ShippedModel:
+    """What the weights file holds, and its path.
+
+    Attributes:
+        weights: Weights for shortlists (``resumes-for-job``).
+        neutral: Neutral values of the gated features.
+        calibration: Platt calibration of shortlist scores (empty: uncalibrated).
+        gate: Power of the relevance gate of the eligibility features.
+        recommend_weights: Weights for recommendations (``jobs-for-resume``); the shortlist
+            weights when empty.
+        recommend_calibration: Calibration of recommendation scores.
+        source: The file, or ``built-in default weights``.
+    """
+
+    weights: dict[str, float]
+    neutral: dict[str, float]
+    calibration: dict[str, float]
+    gate: float
+    recommend_weights: dict[str, float]
+    recommend_calibration: dict[str, float]
+    source: str
+
+
+class Calibration(StrictSchema):
+    """Platt calibration of raw scores: ``sigmoid(slope * raw + intercept)``."""
+
+    slope: float
+    intercept: float
+
+
+class RecommendationModel(StrictSchema):
+    """The weights and calibration that rank postings for a resume."""
+
+    weights: dict[str, NonNegativeFloat]
+    calibration: Calibration | None = None
+
+
+class LearningSettings(StrictSchema):
+    """How the weights were learned (see :class:`matcher.evaluation.crossdomain.Learning`)."""
+
+    c: PositiveFloat
+    judged_share: float = Field(ge=0, le=1)
+    domain_weights: dict[str, NonNegativeFloat] = Field(default_factory=dict)
+    gate: NonNegativeFloat = 0.0
+
+
+class LearnedModelFile(StrictSchema):
+    """The layout of the learned-model file written by ``matcher train``.
+
+    The model is ``ranker`` to ``recommendations``; the rest is its evidence: the learning
+    settings, when and on which sets it was trained (with the data's hashes), the expected
+    calibration error per set and the cross-domain matrix.
+    """
+
+    ranker: Literal["requirements"]
+    features: list[str]
+    weights: dict[str, NonNegativeFloat]
+    neutral: dict[str, float] = Field(default_factory=dict)
+    gate: NonNegativeFloat = 0.0
+    calibration: Calibration | None = None
+    recommendations: RecommendationModel | None = None
+    learning: LearningSettings | None = None
+    trained_at: str | None = None
+    trained_on: list[str] = Field(default_factory=list)
+    datasets: dict[str, dict[str, str]] = Field(default_factory=dict)
+    expected_calibration_error: dict[str, float] = Field(default_factory=dict)
+    cross_domain_matrix: list[dict[str, str | float | int | None]] = Field(default_factory=list)
+
+    @field_validator("calibration", mode="before")
+    @classmethod
+    def _empty_is_uncalibrated(cls, value: Any) -> Any:
+        return value or None
+
+    @field_validator("features")
+    @classmethod
+    def _known_features(cls, names: list[str]) -> list[str]:
+        unknown = [name for name in names if name not in FEATURES]
+        if unknown:
+            raise ValueError(f"unknown features {unknown}; known: {list(FEATURES)}")
+        return names
+
+
+def read_model_file(path: Path) -> ShippedModel:
+    """The learned model in ``path``, checked against :class:`LearnedModelFile`.
+
+    Raises:
+        ValueError: Naming the file and the key that is unknown, missing or wrong.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path}: not valid JSON ({error})") from error
+    model = validate_file(LearnedModelFile, data, str(path))
+    recommend = model.recommendations
+    try:
+        return ShippedModel(
+            normalise_weights(model.weights),
+            normalise_neutral(model.neutral),
+            model.calibration.model_dump() if model.calibration else {},
+            model.gate,
+            normalise_weights(recommend.weights) if recommend and recommend.weights else {},
+            recommend.calibration.model_dump() if recommend and recommend.calibration else {},
+            str(path),
+        )
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from error
+
+
+def shipped_model(path: Path = WEIGHTS_FILE) -> ShippedModel:
+    """The learned model in ``path``; the built-in defaults (uncalibrated) if it is absent.
+
+    Raises:
+        ValueError: If the file does not follow :class:`LearnedModelFile`.
+    """
+    if path.is_file():
+        return read_model_file(path)
+    return ShippedModel(
+        normalise_weights(DEFAULT_WEIGHTS),
+        normalise_neutral(None),
+        {},
+        0.0,
+        {},
+        {},
+        "built-in default weights",
+    )
+
+
+def shipped_weights(path: Path = WEIGHTS_FILE) -> tuple[dict[str, float], str]:
+    """The learned weights in ``path`` and where they came from (the defaults if absent)."""
+    model = shipped_model(path)
+    return model.weights, model.source
+
+
+class RequirementRanker(Ranker):
+    """Skills, experience, degree and title against what the posting requires, plus similarity.
+
+    Shortlists (``resumes-for-job``) and recommendations (``jobs-for-resume``) may have
+    weights and calibrations of their own: a job seeker's list of postings is ordered by the
+    kind of work first, a recruiter's shortlist also by who meets the requirements.
+
+    Args:
+        embedder: The shared embedder.
+        weights: Feature weights; the shipped learned model if None.
+        today: The date "Present" stands for in resumes (today if None).
+        taxonomy_dir: A folder with ESCO ``skills_en.csv`` and/or O*NET ``Technology
+            Skills.txt`` whose skills extend the built-in vocabulary (see
+            :func:`matcher.parsing.taxonomy.build_vocabulary`, which also names their attribution).
+        neutral: Neutral values of the gated features (see :mod:`matcher.ranking.features`); the
+            shipped ones with the shipped weights, else :data:`DEFAULT_NEUTRAL`.
+        calibration: Platt calibration (``slope``, ``intercept``) of shortlist scores.
+        gate: Power of the relevance gate of the eligibility features (0: none).
+        recommend_weights: Weights for recommendations; ``weights`` if None.
+        recommend_calibration: Calibration of recommendation scores.
+    """
+
+    name = "requirements"
+    uses_embedder = True
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        weights: dict[str, float] | None = None,
+        today: date | None = None,
+        taxonomy_dir: str | None = None,
+        neutral: dict[str, float] | None = None,
+        calibration: dict[str, float] | None = None,
+        gate: float | None = None,
+        recommend_weights: dict[str, float] | None = None,
+        recommend_calibration: dict[str, float] | None = None,
+    ) -> None:
+        if weights is None:
+            shipped = shipped_model()
+            self.weights, self.weights_source = shipped.weights, shipped.source
+            self.neutral = normalise_neutral(neutral) if neutral else shipped.neutral
+            self.calibration = calibration if calibration is not None else shipped.calibration
+            self.gate = shipped.gate if gate is None else float(gate)
+            self.recommend_weights = (
+                normalise_weights(recommend_weights)
+                if recommend_weights
+                else shipped.recommend_weights
+            )
+            self.recommend_calibration = (
+                recommend_calibration
+                if recommend_calibration is not None
+                else shipped.recommend_calibration
+            )
+        else:
+            self.weights, self.weights_source = normalise_weights(weights), "parameters"
+            self.neutral = normalise_neutral(neutral)
+            self.calibration = dict(calibration or {})
+            self.gate = float(gate or 0.0)
+            self.recommend_weights = (
+                normalise_weights(recommend_weights) if recommend_weights else {}
+            )
+            self.recommend_calibration = dict(recommend_calibration or {})
+        if self.gate < 0:
+            raise ValueError("gate must be 0 or more")
+        # A posting is its title and opening chunk (benchmarks/dense_study.md).
+        self.dense = DenseRanker(embedder, posting="title-lead")
+        self.today = today
+        self.taxonomy_dir = taxonomy_dir
+        self._matcher: SkillMatcher | None = None
+        self._last: tuple[str, str, PairFeatures] | None = None
+
+    def model_for(self, direction: Direction) -> tuple[dict[str, float], dict[str, float]]:
+        """The weights and calibration used to rank in ``direction``."""
+        if direction == "jobs-for-resume" and self.recommend_weights:
+            return self.recommend_weights, self.recommend_calibration
+        return self.weights, self.calibration
+
+    @property
+    def matcher(self) -> SkillMatcher:
+        """The skill matcher, built on first use."""
+        if self._matcher is None:
+            from matcher.parsing.taxonomy import build_vocabulary
+
+            taxonomy = Path(self.taxonomy_dir) if self.taxonomy_dir else None
+            self._matcher = SkillMatcher(build_vocabulary(taxonomy))
+        return self._matcher
+
+    def attach_index(self, index: ResumeIndex) -> None:
+        """See :meth:`DenseRanker.attach_index`."""
+        self.dense.attach_index(index)
+
+    def params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "weights": {k: round(v, 6) for k, v in self.weights.items()},
+            "neutral": {k: round(v, 6) for k, v in self.neutral.items()},
+        }
+        if self.calibration:
+            params["calibration"] = {k: round(v, 6) for k, v in self.calibration.items()}
+        if self.gate:
+            params["gate"] = self.gate
+        if self.recommend_weights:
+            params["recommend_weights"] = {
+                k: round(v, 6) for k, v in self.recommend_weights.items()
+            }
+        if self.recommend_calibration:
+            params["recommend_calibration"] = {
+                k: round(v, 6) for k, v in self.recommend_calibration.items()
+            }
+        if self.taxonomy_dir:
+            params["taxonomy_dir"] = str(self.taxonomy_dir)
+        return params
+
+    def features(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        direction: Direction = "resumes-for-job",
+    ) -> PairFeatures:
+        """All pair features (remembered for the explainer of the same frames)."""
+        key = _frames_key(postings, resumes)
+        if self._last is not None and self._last[0] == key and self._last[1] == direction:
+            return self._last[2]
+        features = compute_features(
+            postings,
+            resumes,
+            profile_postings(postings, self.matcher),
+            profile_resumes(resumes, self.matcher, self.today),
+            self.dense.embedder,
+            direction,
+            self.dense,
+        )
+        self._last = (key, direction, features)
+        return features
+
+    def components(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        direction: Direction = "resumes-for-job",
+    ) -> dict[str, np.ndarray]:
+        weights, calibration = self.model_for(direction)
+        values = self.features(postings, resumes, direction).blended(
+            self.neutral, direction, self.gate
+        )
+        parts = {
+            name: (weight * values[name]).astype(np.float32)
+            for name, weight in weights.items()
+            if weight > 0
+        }
+        if not calibration:
+            return parts
+        # The calibrated score, shared out in proportion to each signal's part of the raw sum,
+        # so that the breakdown still adds up to the score.
+        raw = sum(parts.values(), np.zeros((len(postings), len(resumes)), dtype=np.float32))
+        probability = calibrated(raw, calibration)
+        scale = np.divide(probability, raw, out=np.zeros_like(raw), where=raw > 0)
+        return {name: (part * scale).astype(np.float32) for name, part in parts.items()}
+
+    def warnings(self, postings: pd.DataFrame, resumes: pd.DataFrame) -> list[str]:
+        """One line per posting from which no requirement was read (ranked by similarity)."""
+        features = self._features_of(postings, resumes)
+        return [
+            f"posting {p.job_id!r}: no requirement read (no skills, years or degree); its"
+            " candidates are ranked by similarity only, and missing_required lists its most"
+            " distinctive terms"
+            for p in features.postings
+            if p.requirements_found == 0
+        ]
+
+    def _features_of(self, postings: pd.DataFrame, resumes: pd.DataFrame) -> PairFeatures:
+        # The profiles do not depend on the direction: reuse the last features of these frames.
+        if self._last is not None and self._last[0] == _frames_key(postings, resumes):
+            return self._last[2]
+        return self.features(postings, resumes)
+
+    def explainer(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        direction: Direction = "resumes-for-job",
+    ) -> Explainer:
+        features = self._features_of(postings, resumes)
+        by_job = {p.job_id: p for p in features.postings}
+        by_resume = {r.resume_id: r for r in features.resumes}
+        row_of = {p.job_id: i for i, p in enumerate(features.postings)}
+        column_of = {r.resume_id: j for j, r in enumerate(features.resumes)}
+        scores = (
+            sum(self.components(postings, resumes, direction).values(), np.float32(0.0))
+            if self.model_for(direction)[1]
+            else None
+        )
+        fallback = term_explainer(postings)
+
+        def explain(posting: pd.Series, resume: pd.Series) -> dict[str, str]:
+            job = by_job[str(posting[schema.JOB_ID])]
+            candidate = by_resume[str(resume[schema.RESUME_ID])]
+            fit = ""
+            if isinstance(scores, np.ndarray):
+                fit = fit_band(float(scores[row_of[job.job_id], column_of[candidate.resume_id]]))
+            columns = {
+                "fit": fit,
+                "requirements_found": str(job.requirements_found),
+                **explain_requirements(job, candidate),
+            }
+            if not job.required_groups and not job.preferred_groups:
+                terms = fallback(posting, resume)
+                columns["matched_required"] = terms["matched_terms"]
+                columns["missing_required"] = terms["missing_terms"]
+                columns["evidence"] = columns["evidence"] or terms["evidence"]
+            return columns
+
+        return explain
+
+
+def _frames_key(postings: pd.DataFrame, resumes: pd.DataFrame) -> str:
+    """Identifies the frames' records and texts, so features are reused only for the same data."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for frame in (postings, resumes):
+        digest.update(pd.util.hash_pandas_object(frame.astype(str), index=False).values.tobytes())
+        digest.update(b"|")
+    return digest.hexdigest()
+
+
+def explain_requirements(posting: PostingProfile, resume: ResumeProfile) -> dict[str, str]:
+    """The explanation columns of one shortlist row.
+
+    A group of alternatives ("Workday / BambooHR / ADP") is matched when the resume holds any
+    member, and ``matched_required`` names the members held; it is missing only when none is
+    held. A required "N years of X" the resume's roles in X fall short of is missing too, with
+    the years held: "2 years ICU (has 0.3)".
+    """
+    required = posting.required_groups or tuple((s,) for s in posting.required_skills)
+    preferred_groups = posting.preferred_groups or tuple((s,) for s in posting.preferred_skills)
+    matched = _unique([s for group in required for s in group if s in resume.skills])
+    missing = [
+        " / ".join(group) for group in required if not any(s in resume.skills for s in group)
+    ]
+    preferred = _unique(
+        [s for group in preferred_groups for s in group if s in resume.skills and s not in matched]
+    )
+    for requirement in posting.years_required:
+        held = subject_years(resume, requirement.subject or "")
+        if held < requirement.years:
+            missing.append(f"{requirement.years:g} years {requirement.subject} (has {held:.1f})")
+    # The sentences that evidence the most matched skills come first.
+    shown: dict[str, int] = {}
+    for skill in [*matched, *preferred]:
+        sentence = resume.skills[skill].sentence.strip(" -•\t")
+        if sentence:
+            shown[sentence] = shown.get(sentence, 0) + 1
+    evidence = sorted(shown, key=lambda s: -shown[s])[:_MAX_EVIDENCE]
+    required_years = posting.requirements.min_years
+    return {
+        "matched_required": "; ".join(matched),
+        "missing_required": "; ".join(missing),
+        "matched_preferred": "; ".join(preferred),
+        "years_required": "" if required_years is None else f"{required_years:g}",
+        "years_candidate": f"{resume.years:.1f}",
+        "evidence": " | ".join(_shorten(e) for e in evidence),
+    }
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _shorten(sentence: str, limit: int = 160) -> str:
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"

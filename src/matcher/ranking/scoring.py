@@ -1,0 +1,82 @@
+"""From settings to a ranker: the built-in one the settings describe, or the champion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from matcher.ranking.catalogue import make_ranker
+from matcher.ranking.embedding import Embedder
+from matcher.ranking.rankers import Ranker
+from matcher.settings import Settings
+
+
+def build_ranker(
+    settings: Settings,
+    embedder: Embedder,
+    name: str | None = None,
+    params: dict[str, Any] | None = None,
+) -> Ranker:
+    """The built-in ranker ``name`` with the settings that concern it: the one path from
+    settings to a ranker.
+
+    The settings give the ``requirements`` ranker its ``taxonomy_dir`` and the ``hybrid``
+    ranker its ``ranking.dense_weight``/``ranking.lexical_weight``; explicit ``params``
+    (e.g. ``matcher evaluate --param``, a grid entry) are merged over them.
+
+    Args:
+        settings: The settings.
+        embedder: The shared embedder (see
+            :meth:`matcher.ranking.embedding.Embedder.from_settings`).
+        name: A name of :data:`matcher.ranking.catalogue.RANKERS`; ``settings.ranking.ranker`` if
+            None.
+        params: The ranker's own parameters, over those from the settings.
+
+    Raises:
+        ValueError: If the name is unknown or a parameter does not belong to the ranker.
+
+    """
+    name = name or settings.ranking.ranker
+    merged: dict[str, Any] = {}
+    if name == "hybrid":
+        merged = {
+            "dense_weight": settings.ranking.dense_weight,
+            "lexical_weight": settings.ranking.lexical_weight,
+        }
+    elif name == "requirements" and settings.taxonomy_dir is not None:
+        merged = {"taxonomy_dir": str(settings.taxonomy_dir)}
+    merged.update(params or {})
+    return make_ranker(name, embedder=embedder, **merged)
+
+
+def select_ranker(settings: Settings, embedder: Embedder) -> tuple[Ranker, dict[str, Any]]:
+    """The ranker to score with, and a description of it for the run manifest.
+
+    With ``settings.ranking.use_champion`` (the default), the version of ``matcher-ranker``
+    that the alias ``champion`` points at in ``settings.mlflow_tracking_uri`` is used when
+    there is one; otherwise the built-in ranker named in the settings. A store that does not
+    exist yet is not created and costs no MLflow import.
+
+    Returns:
+        The ranker and its description: ``name``, ``params`` and ``source``, plus
+        ``model_name``, ``model_version``, ``model_uri`` and ``run_id`` for a champion.
+
+    Raises:
+        ValueError: If the champion needs an embedding model other than the settings' one.
+    """
+    if settings.ranking.use_champion:
+        from matcher.tracking.ranker_config import ranker_from_config
+        from matcher.tracking.registry import find_champion
+
+        champion = find_champion(settings.mlflow_tracking_uri)
+        if champion is not None:
+            try:
+                ranker = ranker_from_config(champion.config, embedder)
+            except ValueError as error:
+                raise ValueError(
+                    f"champion {champion.model_uri}: {error}; set embedding.model_path to that"
+                    " model or ranking.use_champion = false"
+                ) from error
+            return ranker, champion.info()
+    ranker = build_ranker(settings, embedder)
+    info = {"name": ranker.name, "params": ranker.params(), "source": "built-in default"}
+    return ranker, {**info, "weights_source": ranker.weights_source}

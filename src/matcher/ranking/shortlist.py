@@ -1,0 +1,146 @@
+"""Turn a score matrix into ranked, explained shortlists and write them as CSV files."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from matcher import schema
+from matcher.io.csv_safety import write_safe_csv
+from matcher.ranking.explain import Explainer, term_explainer
+
+#: Columns every shortlist starts with, in order; explanation columns follow.
+SHORTLIST_COLUMNS = (
+    "job_id",
+    "job_title",
+    "rank",
+    "resume_id",
+    "candidate_name",
+    "email",
+    "phone",
+    "location",
+    "score",
+    "score_breakdown",
+)
+
+
+def rank_candidates(
+    scores: np.ndarray, job_ids: list[str], resume_ids: list[str], top_k: int
+) -> dict[str, dict[str, float]]:
+    """The ``top_k`` resumes of each job, best first, as ``{job_id: {resume_id: score}}``.
+
+    Ties are broken by resume ID so that the order is reproducible.
+    """
+    run: dict[str, dict[str, float]] = {}
+    order_ids = np.asarray(resume_ids, dtype=object)
+    for row, job_id in enumerate(job_ids):
+        row_scores = scores[row]
+        # lexsort sorts by the last key first: score descending, then resume_id ascending.
+        order = np.lexsort((order_ids, -row_scores))[:top_k]
+        run[job_id] = {resume_ids[i]: float(row_scores[i]) for i in order}
+    return run
+
+
+def format_breakdown(parts: Mapping[str, float]) -> str:
+    """``"dense 51.3 + bm25 28.0"``: each signal's contribution on the 0-100 scale."""
+    return " + ".join(f"{name} {100 * value:.1f}" for name, value in parts.items())
+
+
+def build_shortlists(
+    postings: pd.DataFrame,
+    resumes: pd.DataFrame,
+    scores: np.ndarray,
+    components: Mapping[str, np.ndarray],
+    top_k: int,
+    explainer: Explainer | None = None,
+) -> pd.DataFrame:
+    """One row per (job, shortlisted candidate), best first within each job.
+
+    Args:
+        postings: Prepared postings, in the row order of ``scores``.
+        resumes: Prepared resumes, in the column order of ``scores``.
+        scores: ``(n_postings, n_resumes)`` scores in [0, 1].
+        components: Each signal's weighted contribution, same shape; shown as the breakdown.
+        top_k: Candidates kept per job.
+        explainer: Makes the explanation columns; key-term matching if None.
+
+    Returns:
+        A DataFrame with :data:`SHORTLIST_COLUMNS` followed by the explanation columns.
+    """
+    explainer = explainer or term_explainer(postings)
+    job_ids = postings[schema.JOB_ID].astype(str).tolist()
+    resume_ids = resumes[schema.RESUME_ID].astype(str).tolist()
+    run = rank_candidates(scores, job_ids, resume_ids, top_k)
+    column_of = {rid: i for i, rid in enumerate(resume_ids)}
+    rows: list[dict[str, object]] = []
+    for row, (job_id, ranked) in enumerate(run.items()):
+        posting = postings.iloc[row]
+        for rank, (resume_id, score) in enumerate(ranked.items(), start=1):
+            col = column_of[resume_id]
+            resume = resumes.iloc[col]
+            rows.append(
+                {
+                    "job_id": job_id,
+                    "job_title": _text(posting.get(schema.TITLE)),
+                    "rank": rank,
+                    "resume_id": resume_id,
+                    "candidate_name": _text(resume.get("name")),
+                    "email": _text(resume.get("email")),
+                    "phone": _text(resume.get("phone")),
+                    "location": _text(resume.get("location")),
+                    "score": round(100 * score, 1),
+                    "score_breakdown": format_breakdown(
+                        {name: float(part[row, col]) for name, part in components.items()}
+                    ),
+                    **explainer(posting, resume),
+                }
+            )
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        frame = pd.DataFrame(columns=list(SHORTLIST_COLUMNS))
+    return frame
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+
+
+def safe_filename(job_id: str) -> str:
+    """A file name for a job ID: characters outside ``[A-Za-z0-9._-]`` become ``_``.
+
+    A leading character that could start a formula or hide the file is replaced too.
+    """
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", job_id).lstrip(".-") or "_"
+    return name
+
+
+def write_shortlists(shortlists: pd.DataFrame, job_ids: list[str], out_dir: Path) -> list[Path]:
+    """Write ``out_dir/shortlists.csv`` and one ``out_dir/shortlists/<job_id>.csv`` per job.
+
+    Every job gets a file, even one without candidates. All files are written atomically and
+    neutralised against formula injection.
+
+    Returns:
+        The paths written, the combined file first.
+    """
+    folder = out_dir / "shortlists"
+    folder.mkdir(parents=True, exist_ok=True)
+    combined = out_dir / "shortlists.csv"
+    write_safe_csv(shortlists, combined)
+    paths = [combined]
+    used: dict[str, str] = {}
+    for job_id in job_ids:
+        name = safe_filename(job_id)
+        if name in used and used[name] != job_id:  # two IDs that sanitise alike
+            name = f"{name}-{hashlib.sha1(job_id.encode()).hexdigest()[:8]}"
+        used[name] = job_id
+        part = shortlists[shortlists["job_id"] == job_id] if len(shortlists) else shortlists
+        path = folder / f"{name}.csv"
+        write_safe_csv(part, path)
+        paths.append(path)
+    return paths

@@ -1,0 +1,289 @@
+"""Find a candidate's contact details in resume text, and redact them.
+
+Models must never see who a candidate is: :func:`redact` replaces emails, phone numbers, URLs
+and the candidate's name with placeholders, so renaming a candidate cannot change a score.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from matcher.text.sections import heading_name
+
+__all__ = [
+    "EMAIL_TOKEN",
+    "NAME_TOKEN",
+    "PHONE_TOKEN",
+    "URL_TOKEN",
+    "Contact",
+    "extract_contact",
+    "find_emails",
+    "find_phones",
+    "redact",
+]
+
+EMAIL_TOKEN = "[EMAIL]"
+PHONE_TOKEN = "[PHONE]"
+URL_TOKEN = "[URL]"
+NAME_TOKEN = "[NAME]"
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Contact details found in a resume; ``None`` where nothing was found."""
+
+    name: str | None
+    email: str | None
+    phone: str | None
+
+
+_EMAIL_RE = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}(?![\w-])"
+)
+# A URL ends before whitespace, quotes or brackets, and never on sentence punctuation.
+_URL_RE = re.compile(
+    r"(?:\bhttps?://|\bwww\.|\b(?:[a-z]{2,3}\.)?(?:linkedin|github|gitlab|bitbucket|twitter|x)"
+    r"\.com/)(?:[^\s<>\"')\]]*[^\s<>\"')\].,;:!?])?",
+    re.IGNORECASE,
+)
+# A phone candidate: optional "+", then digits with single spaces, dots, dashes or parentheses
+# between them. Line breaks never join a candidate. Validation happens in _is_phone.
+_PHONE_CANDIDATE_RE = re.compile(r"(?<![\w+$€£])\+?\(?\d(?:[ .\-()]{0,3}\d){6,}\)?(?![\w])")
+_MIN_PHONE_DIGITS = 7
+_PLAIN_PHONE_DIGITS = 9
+_MAX_PHONE_DIGITS = 15
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
+_IPV4_RE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+
+
+def _is_phone(candidate: str) -> bool:
+    digits = re.sub(r"\D", "", candidate)
+    if not _MIN_PHONE_DIGITS <= len(digits) <= _MAX_PHONE_DIGITS:
+        return False
+    # Short numbers ("555-0100", "+1 555-0100") need a "+" or separators to count, so that
+    # plain figures such as 10000000 or 20190115 are left alone.
+    if len(digits) < _PLAIN_PHONE_DIGITS and not (
+        candidate.startswith("+") or re.search(r"\d[ .\-()]+\d", candidate)
+    ):
+        return False
+    if " - " in candidate:  # "2019 - 2021 555", "120000 - 150000": ranges, not phones
+        return False
+    groups = re.findall(r"\d+", candidate)
+    # "2012 2014 2018": runs of years are dates, not phone numbers.
+    if len(groups) > 1 and all(len(g) == 4 and _YEAR_RE.fullmatch(g) for g in groups):
+        return False
+    # "2019-01-15", "15.01.2019 - 20.02.2020": dates with a 4-digit year group.
+    if any(len(g) == 4 and _YEAR_RE.fullmatch(g) for g in groups) and all(
+        len(g) in (1, 2, 4) for g in groups
+    ):
+        return False
+    return not _IPV4_RE.fullmatch(candidate.strip("()"))
+
+
+def find_phones(text: str) -> list[str]:
+    """Return the phone numbers in ``text`` as written, in order.
+
+    Accepts common formats with 7 to 15 digits (``+1 (555) 123-4567``, ``555.123.4567``,
+    ``+44 20 7946 0958``, ``07911 123456``, ``555-0100``; fewer than 9 digits only with a
+    ``+`` or separators), and rejects year ranges (``2019 - 2021``), dates
+    and IP addresses.
+
+    Args:
+        text: Any text.
+
+    Returns:
+        The phone numbers found.
+
+    Example:
+        >>> find_phones("Call +1 (555) 123-4567, worked 2019 - 2021")
+        ['+1 (555) 123-4567']
+    """
+    return [m.group(0) for m in _PHONE_CANDIDATE_RE.finditer(text) if _is_phone(m.group(0))]
+
+
+def find_emails(text: str) -> list[str]:
+    """Return the email addresses in ``text``, in order.
+
+    Example:
+        >>> find_emails("Mail jane.doe+cv@example.co.uk today")
+        ['jane.doe+cv@example.co.uk']
+    """
+    return _EMAIL_RE.findall(text)
+
+
+# --- names ------------------------------------------------------------------------------------
+
+_NAME_LABEL_RE = re.compile(
+    r"^[ \t#*_-]*(?:full\s+name|candidate(?:'s)?\s+name|name)[ \t*_]*[:\-–][ \t]*(.+?)[ \t*_]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_PART_LABEL_RE = re.compile(
+    r"^[ \t#*_-]*(first|given|last|family|sur)[ \t]*name[ \t*_]*[:\-–][ \t]*([^\W\d_][^\n:@|]*?)"
+    r"[ \t*_.]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_NAME_WORD_RE = re.compile(r"^(?:[A-Z][a-z]?\.|[^\W\d_][^\W\d_'’.-]*(?:['’-][^\W\d_]+)*)$")
+_NOT_NAME_WORDS = frozenset(
+    """
+    resume résumé cv curriculum vitae profile summary objective contact information personal
+    details address email phone mobile tel telephone linkedin github portfolio page skills
+    experience education references confidential
+    engineer developer manager analyst scientist designer consultant specialist architect
+    administrator assistant associate intern director officer lead senior junior principal
+    staff head chief technician nurse teacher accountant coordinator representative agent
+    executive programmer tester operator supervisor clerk driver worker sales marketing data
+    software senior product project business marketing customer service support systems
+    technical full stack frontend backend web mobile cloud devops security network the and
+    of for at in with corp corporation inc llc ltd gmbh co company group university college
+    school institute hospital bank
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+# Post-nominal letters after a name: ", PhD", ", BSN, RN, CCRN", ", CPA".
+_CREDENTIALS_RE = re.compile(r"(?:\s*,\s*[A-Z][A-Za-z.]{0,5}(?:-[A-Z]{1,4})?)+\s*$")
+_HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "jr", "sr"})
+_NAME_SCAN_LINES = 8
+
+
+def _looks_like_name(line: str) -> bool:
+    words = line.split()
+    if not 2 <= len(words) <= 4 or len(line) > 60:
+        return False
+    if any(char.isdigit() or char in "@:/|,()" for char in line):
+        return False
+    if heading_name(line) is not None:
+        return False
+    for word in words:
+        if not _NAME_WORD_RE.match(word):
+            return False
+        if word.casefold().strip(".") in _NOT_NAME_WORDS:
+            return False
+        if not (word[0].isupper() or word.isupper()):
+            return False
+    return True
+
+
+def _display_name(name: str) -> str:
+    name = " ".join(name.strip(" \t*_#.,;").split())
+    if name.isupper():
+        name = name.title()
+    return name
+
+
+def _find_name(text: str) -> str | None:
+    labelled = _NAME_LABEL_RE.search(text)
+    if labelled is not None:
+        value = labelled.group(1).strip()
+        # A label can share its line with other fields: "Name: Jane Doe | Email: ...".
+        value = re.split(r"\s[|•·]\s|\s{2,}|\t|\s*\(|,\s*(?=[A-Za-z]+\s*:)", value)[0]
+        if value and not find_emails(value) and not any(char.isdigit() for char in value):
+            return _display_name(value)
+    parts = {kind.casefold(): value for kind, value in _PART_LABEL_RE.findall(text)}
+    first = parts.get("first") or parts.get("given")
+    last = parts.get("last") or parts.get("family") or parts.get("sur")
+    if first or last:
+        return _display_name(" ".join(part for part in (first, last) if part))
+    scanned = 0
+    for raw in text.splitlines():
+        bullet = re.match(r"^\s*[-*+•]\s+", raw)
+        line = raw[bullet.end() if bullet else 0 :].strip().strip("#*_ \t,;.")
+        if not line:
+            continue
+        scanned += 1
+        section = heading_name(raw)
+        if scanned > _NAME_SCAN_LINES or section not in (None, "contact", "summary", "other"):
+            break  # names come first, before skills or experience
+        head, colon, value = line.partition(":")
+        if colon and heading_name(head) == "contact":  # "Personal Information: Jane Doe"
+            line = value.strip(" \t*_,;.")
+        elif bullet:
+            continue  # "- Acme Corp" is a list item, not a name
+        line = _CREDENTIALS_RE.sub("", line)  # "Jessica Turner, BSN, RN" -> "Jessica Turner"
+        if _looks_like_name(line):
+            return _display_name(line)
+    return None
+
+
+def extract_contact(text: str) -> Contact:
+    """Find the candidate's name, first email and first phone number in resume text.
+
+    The name is taken from a ``"Name: ..."`` line if there is one, else from ``"First name:"``
+    and ``"Last name:"`` lines, else from the first of the
+    first few non-empty lines that looks like a person's name: 2 to 4 capitalised words, no
+    digits or punctuation, not a section heading and not a job title (``"Data Engineer"``).
+    An all-caps name is returned in title case.
+
+    Args:
+        text: Resume text, ideally cleaned.
+
+    Returns:
+        The contact details; fields that were not found are ``None``.
+
+    Example:
+        >>> extract_contact("JANE DOE\\njane@example.com | +1 555 123 4567\\nSkills")
+        Contact(name='Jane Doe', email='jane@example.com', phone='+1 555 123 4567')
+    """
+    emails = find_emails(text)
+    phones = find_phones(text)
+    return Contact(
+        name=_find_name(text),
+        email=emails[0] if emails else None,
+        phone=phones[0] if phones else None,
+    )
+
+
+# --- redaction --------------------------------------------------------------------------------
+
+
+def _name_patterns(names: Iterable[str | None]) -> list[str]:
+    terms: set[str] = set()
+    for name in names:
+        if not isinstance(name, str) or not name.strip():
+            continue
+        tokens = [
+            token
+            for token in re.findall(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", name)
+            if token.casefold().strip(".") not in _HONORIFICS
+        ]
+        parts = {part for token in tokens for part in re.split(r"['’-]", token)}
+        terms.update(term for term in {*tokens, *parts} if len(term) >= 2)
+        if len(tokens) > 1:
+            terms.add(" ".join(tokens))
+    # Longest first, so "Jane Doe" becomes one [NAME] rather than two.
+    return [
+        r"\s+".join(re.escape(part) for part in term.split())
+        for term in sorted(terms, key=lambda t: (-len(t), t))
+    ]
+
+
+def redact(text: str, names: Sequence[str | None] = ()) -> str:
+    """Replace contact details and the given names with placeholders.
+
+    URLs (``http(s)://``, ``www.``, ``linkedin.com/...``, ``github.com/...``) become ``[URL]``,
+    emails ``[EMAIL]``, phone numbers ``[PHONE]`` (years and dates are left alone, see
+    :func:`find_phones`), and each given name — the full name and every name token of two or
+    more letters, case-insensitive, as whole words — ``[NAME]``.
+
+    Args:
+        text: The text to redact.
+        names: Names to remove, e.g. the candidate's; ``None`` and blank entries are ignored.
+
+    Returns:
+        The redacted text.
+
+    Example:
+        >>> redact("Jane Doe, jane@x.io, +1 555 123 4567, 2019 - 2021", ["Jane Doe"])
+        '[NAME], [EMAIL], [PHONE], 2019 - 2021'
+    """
+    text = _URL_RE.sub(URL_TOKEN, text)
+    text = _EMAIL_RE.sub(EMAIL_TOKEN, text)
+    text = _PHONE_CANDIDATE_RE.sub(
+        lambda m: PHONE_TOKEN if _is_phone(m.group(0)) else m.group(0), text
+    )
+    patterns = _name_patterns(names)
+    if patterns:
+        name_re = re.compile(rf"(?<![\w\[])(?:{'|'.join(patterns)})(?![\w\]])", re.IGNORECASE)
+        text = name_re.sub(NAME_TOKEN, text)
+    return text

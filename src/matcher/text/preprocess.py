@@ -1,0 +1,220 @@
+"""Pipeline nodes that turn loaded postings and resumes into model-ready text.
+
+Both nodes are pure: DataFrames in, DataFrames out, no I/O. They add two columns:
+
+- ``clean_text``: the cleaned text (:func:`matcher.text.cleaning.clean_text`), still with contact
+  details, for evidence and display;
+- ``model_text``: the cleaned text with emails, phone numbers, URLs and (for resumes) the
+  candidate's name replaced by placeholders; the only text models see.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+
+from matcher.io.loading import rejects_frame
+from matcher.schema import (
+    CLEAN_TEXT,
+    DESCRIPTION,
+    DUPLICATE_COLUMNS,
+    JOB_ID,
+    MODEL_TEXT,
+    RESUME_ID,
+    SOURCE,
+    TEXT,
+    TITLE,
+)
+from matcher.text.cleaning import clean_text
+from matcher.text.contact import Contact, extract_contact, redact
+from matcher.text.dedup import find_duplicates
+from matcher.text.sections import split_title
+
+__all__ = ["CONTACT_COLUMNS", "MIN_RESUME_WORDS", "prepare_postings", "prepare_resumes"]
+
+#: Candidate contact columns that :func:`prepare_resumes` fills.
+CONTACT_COLUMNS: tuple[str, ...] = ("name", "email", "phone")
+#: A resume with fewer words than this after cleaning is rejected. Chosen low on purpose: it
+#: catches placeholders ("N/A", "see attached", "resume to follow") and cut-off extractions,
+#: never a real resume; a one-line summary such as "Python developer with 5 years of
+#: experience" passes.
+MIN_RESUME_WORDS = 5
+_WORD_RE = re.compile(r"\b\w*[^\W\d_]\w*\b")
+
+
+def _source(row: dict[str, Any]) -> str:
+    value = row.get(SOURCE)
+    return value if isinstance(value, str) else ""
+
+
+def _present(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.strip()
+
+
+def _copy_with_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    out.index = pd.RangeIndex(len(out))
+    return out
+
+
+def prepare_postings(postings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Clean posting descriptions and build the text models see.
+
+    ``clean_text`` is the cleaned description; ``model_text`` is the cleaned title, a line
+    break and the cleaned description, with emails, phone numbers and URLs redacted. Titles
+    are cleaned too; a blank title is taken from the description's first line.
+
+    Args:
+        postings: Columns ``job_id``, ``title``, ``description`` (as from
+            :func:`matcher.io.loading.load_postings`); other columns pass through.
+
+    Returns:
+        ``(postings, rejects)``: the postings with ``clean_text`` and ``model_text`` added, and
+        the postings whose description is empty after cleaning (e.g. only HTML tags), as
+        :data:`~matcher.schema.REJECT_COLUMNS` rows of kind ``"posting"``.
+
+    Example:
+        >>> frame = pd.DataFrame({"job_id": ["7"], "title": ["Data Engineer"],
+        ...                       "description": ["<p>Apply: jobs@acme.io</p>"]})
+        >>> prepare_postings(frame)[0].loc[0, "model_text"]
+        'Data Engineer\\nApply: [EMAIL]'
+    """
+    out = _copy_with_text_columns(postings)
+    titles: list[str] = []
+    clean: list[str] = []
+    model: list[str] = []
+    keep: list[bool] = []
+    rejects: list[dict[str, str]] = []
+    for row in out.to_dict("records"):
+        description = clean_text(row[DESCRIPTION]) if isinstance(row[DESCRIPTION], str) else ""
+        title = clean_text(row[TITLE]) if isinstance(row[TITLE], str) else ""
+        title = " ".join(title.split())
+        if not description:
+            keep.append(False)
+            rejects.append(
+                {
+                    "kind": "posting",
+                    "record_id": str(row[JOB_ID]),
+                    "source": _source(row),
+                    "reason": "empty description after cleaning",
+                }
+            )
+            titles.append(title)
+            clean.append("")
+            model.append("")
+            continue
+        if not title:
+            title = " ".join(split_title(description)[0].split())
+        keep.append(True)
+        titles.append(title)
+        clean.append(description)
+        model.append(redact(f"{title}\n{description}" if title else description))
+    out[TITLE] = pd.Series(titles, index=out.index, dtype="str")
+    out[CLEAN_TEXT] = pd.Series(clean, index=out.index, dtype="str")
+    out[MODEL_TEXT] = pd.Series(model, index=out.index, dtype="str")
+    kept = out[pd.Series(keep, index=out.index, dtype=bool)].reset_index(drop=True)
+    return kept, rejects_frame(rejects)
+
+
+def _contact_for(row: dict[str, Any], text: str) -> tuple[Contact, list[str]]:
+    """Contact details from the table columns, else from the text; and the names to redact."""
+    found = extract_contact(text)
+    name = _present(row.get("name")) or found.name
+    email = _present(row.get("email")) or found.email
+    phone = _present(row.get("phone")) or found.phone
+    names = [n for n in {_present(row.get("name")), found.name} if n]
+    return Contact(name=name, email=email, phone=phone), sorted(names)
+
+
+def prepare_resumes(
+    resumes: pd.DataFrame, near_duplicate_threshold: float = 0.9, *, deduplicate: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Clean resumes, fill contact columns, redact the model text and drop duplicates.
+
+    For each resume: ``clean_text`` is the cleaned text; ``name``, ``email`` and ``phone`` come
+    from the table columns when filled, else from the text (:func:`extract_contact`);
+    ``model_text`` is the clean text with emails, phones, URLs and the candidate's name
+    (the table's and the one found in the text) redacted.
+
+    Resumes that are empty after cleaning, or have fewer than :data:`MIN_RESUME_WORDS` words,
+    are rejected. Among the rest, duplicates are found on ``model_text`` with
+    :func:`matcher.text.dedup.find_duplicates` (so a copy with other contact details is still a
+    copy); the first of each group is kept.
+
+    Args:
+        resumes: Columns ``resume_id`` and ``text`` (as from
+            :func:`matcher.io.loading.load_resumes`); other columns pass through.
+        near_duplicate_threshold: Similarity from which two resumes are near duplicates.
+        deduplicate: ``False`` keeps duplicates (and returns no duplicates), e.g. for a
+            labelled set whose near-identical resumes are judged separately.
+
+    Returns:
+        ``(resumes, duplicates, rejects)``: the kept resumes with ``clean_text``,
+        ``model_text`` and the contact columns; the dropped duplicates
+        (:data:`~matcher.schema.DUPLICATE_COLUMNS`, kind ``"resume"``); the rejects
+        (:data:`~matcher.schema.REJECT_COLUMNS`, kind ``"resume"``).
+    """
+    out = _copy_with_text_columns(resumes)
+    columns: dict[str, list[Any]] = {
+        CLEAN_TEXT: [],
+        MODEL_TEXT: [],
+        **{column: [] for column in CONTACT_COLUMNS},
+    }
+    keep: list[bool] = []
+    rejects: list[dict[str, str]] = []
+    names: list[str]
+    for row in out.to_dict("records"):
+        text = clean_text(row[TEXT]) if isinstance(row[TEXT], str) else ""
+        words = len(_WORD_RE.findall(text))
+        reason = None
+        if not text:
+            reason = "empty text after cleaning"
+        elif words < MIN_RESUME_WORDS:
+            counted = f"{words} word" + ("" if words == 1 else "s")
+            reason = f"text too short to be a resume ({counted}, at least {MIN_RESUME_WORDS})"
+        if reason is not None:
+            rejects.append(
+                {
+                    "kind": "resume",
+                    "record_id": str(row[RESUME_ID]),
+                    "source": _source(row),
+                    "reason": reason,
+                }
+            )
+            contact, names = Contact(None, None, None), []
+        else:
+            contact, names = _contact_for(row, text)
+        keep.append(reason is None)
+        columns[CLEAN_TEXT].append(text)
+        columns[MODEL_TEXT].append(redact(text, names) if reason is None else "")
+        columns["name"].append(contact.name)
+        columns["email"].append(contact.email)
+        columns["phone"].append(contact.phone)
+    for column, values in columns.items():
+        out[column] = pd.Series(values, index=out.index, dtype="str")
+    kept = out[pd.Series(keep, index=out.index, dtype=bool)].reset_index(drop=True)
+
+    # Positions as IDs, so that even a frame with repeated IDs drops exactly the right rows.
+    ids = kept[RESUME_ID].astype(str).tolist()
+    found = find_duplicates(
+        [str(position) for position in range(len(kept))] if deduplicate else [],
+        kept[MODEL_TEXT].tolist() if deduplicate else [],
+        threshold=near_duplicate_threshold,
+    )
+    dropped = found["record_id"].astype(int).tolist()
+    duplicates = pd.DataFrame(
+        {
+            "kind": pd.Series(["resume"] * len(found), dtype="str"),
+            "record_id": pd.Series([ids[p] for p in dropped], dtype="str"),
+            "duplicate_of": pd.Series([ids[int(p)] for p in found["duplicate_of"]], dtype="str"),
+            "similarity": found["similarity"].astype("float64"),
+            "match": found["match"].astype("str"),
+        },
+        columns=list(DUPLICATE_COLUMNS),
+    )
+    kept = kept.drop(index=dropped).reset_index(drop=True)
+    return kept, duplicates, rejects_frame(rejects)
