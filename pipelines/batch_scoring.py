@@ -33,7 +33,6 @@ from matcher.ranking.shortlist import build_shortlists, write_shortlists
 from matcher.settings import Settings
 from matcher.text.preprocess import prepare_postings, prepare_resumes
 from matcher.text.texts import resume_texts
-from matcher.tracking.mlflow_runs import ensure_experiment, flatten, numeric_metrics
 
 
 def _transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -181,22 +180,16 @@ def log_to_mlflow(
     settings: Settings, manifest: dict[str, Any], outputs: dict[str, Path], manifest_path: Path
 ) -> str:
     """Record the run in MLflow: parameters, counts, timings, the manifest and the outputs."""
-    import mlflow
+    from matcher.tracking.experiment_log import log_batch_run
 
-    experiment_id = ensure_experiment(settings.mlflow_experiment, settings.mlflow_tracking_uri)
-    with mlflow.start_run(experiment_id=experiment_id, run_name="batch-scoring") as run:
-        mlflow.log_params(
-            {k: str(v)[:500] for k, v in flatten(settings.model_dump(mode="json")).items()}
-        )
-        mlflow.log_params({"ranker": manifest["ranker"]["name"]})
-        mlflow.log_metrics(numeric_metrics({"counts": manifest["counts"]}))
-        mlflow.log_metrics(numeric_metrics({"seconds": manifest["timings"]}))
-        mlflow.log_metrics(numeric_metrics({"embedding": manifest["embedding"]}))
-        mlflow.log_artifact(str(manifest_path))
-        for name in ("shortlists", "rejects", "duplicates", "records"):
-            mlflow.log_artifact(str(outputs[name]))
-        mlflow.log_artifacts(str(outputs["shortlists_dir"]), artifact_path="shortlists")
-        return str(run.info.run_id)
+    return log_batch_run(
+        settings.mlflow_tracking_uri,
+        settings.mlflow_experiment,
+        settings.model_dump(mode="json"),
+        manifest,
+        outputs,
+        manifest_path,
+    )
 
 
 @flow(name="batch-scoring", log_prints=True)

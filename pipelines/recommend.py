@@ -46,7 +46,7 @@ def load_resume(resume_path: Path, resume_id: str | None) -> tuple[pd.DataFrame,
     """The resume, read and prepared (one row), and its ID.
 
     Raises:
-        matcher.loading.InputError: If it cannot be read or is rejected.
+        matcher.io.loading.InputError: If it cannot be read or is rejected.
     """
     raw = read_resume(resume_path, resume_id)
     resume, _, rejects = prepare_resumes(raw, deduplicate=False)
@@ -104,7 +104,7 @@ def recommendation_flow(
         top_k: Postings kept; ``settings.ranking.top_k`` if None.
 
     Raises:
-        matcher.loading.InputError: On unreadable input or a rejected resume.
+        matcher.io.loading.InputError: On unreadable input or a rejected resume.
     """
     top_k = top_k or settings.ranking.top_k
     resume, chosen_id = load_resume(resume_path, resume_id)

@@ -5,7 +5,7 @@ A grid file is TOML::
     baseline = "bm25"            # optional: the label the others are tested against
 
     [[rankers]]
-    name = "bm25"                # a ranker of matcher.catalogue.RANKERS
+    name = "bm25"                # a ranker of matcher.ranking.catalogue.RANKERS
     params = { k1 = 1.2 }        # optional: the ranker's parameters
     label = "bm25-k1.2"          # optional: defaults to name(k=v, ...)
 

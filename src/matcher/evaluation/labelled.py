@@ -279,7 +279,7 @@ def load_labelled_set(
     of one resume differently, and both must be ranked.
 
     Raises:
-        matcher.loading.InputError: If a table cannot be read at all.
+        matcher.io.loading.InputError: If a table cannot be read at all.
         LabelledDataError: If the qrels are bad or name records that are not in the data.
     """
     from matcher.io.accounting import concat_frames, empty_rejects

@@ -91,7 +91,7 @@ def read_resume(path: Path, resume_id: str | None = None) -> pd.DataFrame:
             (whose ID is the file name without suffix).
 
     Raises:
-        matcher.loading.InputError: If the file cannot be read, the table lacks the ID, or
+        matcher.io.loading.InputError: If the file cannot be read, the table lacks the ID, or
             the record was rejected.
     """
     from matcher.io.loading import TABLE_SUFFIXES, InputError, load_resumes

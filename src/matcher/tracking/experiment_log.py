@@ -266,3 +266,35 @@ def log_cross_domain(
 
         plt.close(figure)
         return str(run.info.run_id)
+
+
+def log_batch_run(
+    tracking_uri: str,
+    experiment: str,
+    settings: Mapping[str, Any],
+    manifest: Mapping[str, Any],
+    outputs: Mapping[str, Path],
+    manifest_path: Path,
+) -> str:
+    """One MLflow run of a batch scoring run; returns its ID.
+
+    Parameters: the settings (flattened) and the ranker's name. Metrics: the record counts,
+    the stage timings and the embedding statistics of the manifest. Artifacts: the manifest,
+    the shortlists, rejects, duplicates and records, and the per-job shortlists.
+    """
+    import mlflow
+
+    from matcher.tracking.mlflow_runs import numeric_metrics
+
+    experiment_id = ensure_experiment(experiment, tracking_uri)
+    with mlflow.start_run(experiment_id=experiment_id, run_name="batch-scoring") as run:
+        mlflow.log_params({k: str(v)[:500] for k, v in flatten(dict(settings)).items()})
+        mlflow.log_params({"ranker": manifest["ranker"]["name"]})
+        mlflow.log_metrics(numeric_metrics({"counts": manifest["counts"]}))
+        mlflow.log_metrics(numeric_metrics({"seconds": manifest["timings"]}))
+        mlflow.log_metrics(numeric_metrics({"embedding": manifest["embedding"]}))
+        mlflow.log_artifact(str(manifest_path))
+        for name in ("shortlists", "rejects", "duplicates", "records"):
+            mlflow.log_artifact(str(outputs[name]))
+        mlflow.log_artifacts(str(outputs["shortlists_dir"]), artifact_path="shortlists")
+        return str(run.info.run_id)
