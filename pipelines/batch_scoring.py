@@ -5,7 +5,6 @@ Each task is one step of the table of contents below; the work itself is in ``ma
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +15,7 @@ from prefect.cache_policies import NO_CACHE
 
 from matcher import schema
 from matcher.io.accounting import (
-    concat_frames,
-    empty_duplicates,
-    empty_rejects,
     record_status,
-    skipped_as_rejects,
 )
 from matcher.io.csv_safety import write_safe_csv
 from matcher.io.loading import InputError, Loaded, load_postings, load_resumes
@@ -31,7 +26,7 @@ from matcher.ranking.rankers import Ranker, sum_components
 from matcher.ranking.scoring import select_ranker
 from matcher.ranking.shortlist import build_shortlists, write_shortlists
 from matcher.settings import Settings
-from matcher.text.preprocess import prepare_postings, prepare_resumes
+from matcher.text.preprocess import Prepared, prepare_loaded, record_counts
 from matcher.text.texts import resume_texts
 
 
@@ -47,16 +42,6 @@ IO_RETRIES: dict[str, Any] = {
     "retry_delay_seconds": 2,
     "retry_condition_fn": _transient,
 }
-
-
-@dataclass
-class Prepared:
-    """Cleaned records ready to score, and what was set aside."""
-
-    postings: pd.DataFrame
-    resumes: pd.DataFrame
-    duplicates: pd.DataFrame
-    rejects: pd.DataFrame
 
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
@@ -76,22 +61,9 @@ def load_inputs(jobs_path: Path, resumes_path: Path) -> tuple[Loaded, Loaded]:
 @task(cache_policy=NO_CACHE)
 def clean_records(postings: Loaded, resumes: Loaded, settings: Settings) -> Prepared:
     """Normalise, redact and de-duplicate."""
-    clean_postings, posting_rejects = prepare_postings(postings.records)
-    clean_resumes, duplicates, resume_rejects = prepare_resumes(
-        resumes.records, settings.cleaning.near_duplicate_threshold
-    )
-    rejects = concat_frames(
-        [
-            postings.rejects,
-            resumes.rejects,
-            skipped_as_rejects(postings, "posting"),
-            skipped_as_rejects(resumes, "resume"),
-            posting_rejects,
-            resume_rejects,
-        ],
-        empty_rejects(),
-    )
-    duplicates = concat_frames([duplicates], empty_duplicates())
+    prepared = prepare_loaded(postings, resumes, settings.cleaning.near_duplicate_threshold)
+    clean_postings, clean_resumes = prepared.postings, prepared.resumes
+    duplicates, rejects = prepared.duplicates, prepared.rejects
     get_run_logger().info(
         "%d postings and %d resumes to score; %d duplicates, %d rejects",
         len(clean_postings),
@@ -99,7 +71,7 @@ def clean_records(postings: Loaded, resumes: Loaded, settings: Settings) -> Prep
         len(duplicates),
         len(rejects),
     )
-    return Prepared(clean_postings, clean_resumes, duplicates, rejects)
+    return prepared
 
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
@@ -229,7 +201,7 @@ def batch_scoring(
         get_run_logger().warning(warning)
     with timer("write"):
         outputs = write_outputs(prepared, shortlists, out_dir)
-    counts = _counts(postings, resumes, prepared)
+    counts = record_counts(postings, resumes, prepared)
     manifest = build_manifest(
         inputs={"jobs": describe_input(jobs_path), "resumes": describe_input(resumes_path)},
         model={"path": str(embedder.model_path), "id": embedder.model_id},
@@ -256,25 +228,6 @@ def batch_scoring(
         "mlflow_run_id": run_id,
         "embedding": embedder.stats.as_dict(),
     }
-
-
-def _counts(postings: Loaded, resumes: Loaded, prepared: Prepared) -> dict[str, dict[str, int]]:
-    """Per kind: records read, rejected, duplicates and ranked (read = the other three)."""
-    counts = {}
-    for kind, loaded, kept in (
-        ("postings", postings, prepared.postings),
-        ("resumes", resumes, prepared.resumes),
-    ):
-        singular = kind[:-1]
-        rejects = prepared.rejects
-        duplicates = prepared.duplicates
-        counts[kind] = {
-            "read": len(loaded.records) + len(loaded.rejects) + len(loaded.skipped),
-            "rejected": int((rejects["kind"] == singular).sum()) if len(rejects) else 0,
-            "duplicates": int((duplicates["kind"] == singular).sum()) if len(duplicates) else 0,
-            "ranked": len(kept),
-        }
-    return counts
 
 
 def _content_fingerprint(doc_ids: list[str], chunks: list[str], model_id: str) -> str:

@@ -11,11 +11,18 @@ Both nodes are pure: DataFrames in, DataFrames out, no I/O. They add two columns
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from matcher.io.loading import rejects_frame
+from matcher.io.accounting import (
+    concat_frames,
+    empty_duplicates,
+    empty_rejects,
+    skipped_as_rejects,
+)
+from matcher.io.loading import Loaded, rejects_frame
 from matcher.schema import (
     CLEAN_TEXT,
     DESCRIPTION,
@@ -32,7 +39,15 @@ from matcher.text.contact import Contact, extract_contact, redact
 from matcher.text.dedup import find_duplicates
 from matcher.text.sections import split_title
 
-__all__ = ["CONTACT_COLUMNS", "MIN_RESUME_WORDS", "prepare_postings", "prepare_resumes"]
+__all__ = [
+    "CONTACT_COLUMNS",
+    "MIN_RESUME_WORDS",
+    "Prepared",
+    "prepare_loaded",
+    "prepare_postings",
+    "prepare_resumes",
+    "record_counts",
+]
 
 #: Candidate contact columns that :func:`prepare_resumes` fills.
 CONTACT_COLUMNS: tuple[str, ...] = ("name", "email", "phone")
@@ -218,3 +233,64 @@ def prepare_resumes(
     )
     kept = kept.drop(index=dropped).reset_index(drop=True)
     return kept, duplicates, rejects_frame(rejects)
+
+
+@dataclass
+class Prepared:
+    """Cleaned records ready to score, and what was set aside."""
+
+    postings: pd.DataFrame
+    resumes: pd.DataFrame
+    duplicates: pd.DataFrame
+    rejects: pd.DataFrame
+
+
+def prepare_loaded(
+    postings: Loaded, resumes: Loaded, near_duplicate_threshold: float | None = None
+) -> Prepared:
+    """Clean, redact and de-duplicate loaded records; every record not kept is accounted for.
+
+    The rejects are those of loading, the files skipped, and those of preparation; the
+    duplicates are the resumes set aside as copies of others. This is what ``matcher score``
+    does before scoring, and what the notebooks use to count records the same way.
+    """
+    clean_postings, posting_rejects = prepare_postings(postings.records)
+    if near_duplicate_threshold is None:
+        clean_resumes, duplicates, resume_rejects = prepare_resumes(resumes.records)
+    else:
+        clean_resumes, duplicates, resume_rejects = prepare_resumes(
+            resumes.records, near_duplicate_threshold
+        )
+    rejects = concat_frames(
+        [
+            postings.rejects,
+            resumes.rejects,
+            skipped_as_rejects(postings, "posting"),
+            skipped_as_rejects(resumes, "resume"),
+            posting_rejects,
+            resume_rejects,
+        ],
+        empty_rejects(),
+    )
+    duplicates = concat_frames([duplicates], empty_duplicates())
+    return Prepared(clean_postings, clean_resumes, duplicates, rejects)
+
+
+def record_counts(
+    postings: Loaded, resumes: Loaded, prepared: Prepared
+) -> dict[str, dict[str, int]]:
+    """Per kind: records read, rejected, duplicates and ranked (read = the other three)."""
+    counts = {}
+    for kind, loaded, kept in (
+        ("postings", postings, prepared.postings),
+        ("resumes", resumes, prepared.resumes),
+    ):
+        singular = kind[:-1]
+        rejects, duplicates = prepared.rejects, prepared.duplicates
+        counts[kind] = {
+            "read": len(loaded.records) + len(loaded.rejects) + len(loaded.skipped),
+            "rejected": int((rejects["kind"] == singular).sum()) if len(rejects) else 0,
+            "duplicates": int((duplicates["kind"] == singular).sum()) if len(duplicates) else 0,
+            "ranked": len(kept),
+        }
+    return counts
