@@ -184,3 +184,18 @@ def test_most_real_postings_state_minimum_years() -> None:
     found = [extract_requirements(row["title"], row["description"]) for row in rows]
     assert sum(r.min_years is not None for r in found) / len(found) > 0.9
     assert all(0 < r.min_years <= 30 for r in found if r.min_years is not None)
+
+
+def test_the_profile_and_the_years_reader_agree_on_an_asset() -> None:
+    """One required/preferred rule: "2 years of Docker is an asset" is preferred for both."""
+    from matcher.parsing.profiles import posting_profile
+    from matcher.parsing.skills import SkillMatcher
+    from matcher.parsing.taxonomy import build_vocabulary
+
+    text = "Requirements\n- 3 years of Python\n- 2 years of Docker is an asset\n"
+    profile = posting_profile("j", "DevOps Engineer", text, SkillMatcher(build_vocabulary(None)))
+    assert ("Docker",) in profile.preferred_groups
+    assert all("Docker" not in group for group in profile.required_groups)
+    years = {y.subject: y.required for y in profile.requirements.years_by_subject}
+    assert years == {"Python": True, "Docker": False}
+    assert [y.subject for y in profile.years_required] == ["Python"]
