@@ -29,10 +29,10 @@ headings are found inline (``_INLINE_HEADING``) rather than by
 Usage (from the repository root)::
 
     HF_HUB_OFFLINE=1 PYTHONPATH=src:. .venv/bin/python benchmarks/dense_study.py quality \\
-        --livecareer /work/shared/data/livecareer --rjdb /work/shared/data/rjdb \\
-        --cache-dir /work/cache
+        --livecareer ../shared/data/livecareer --rjdb ../shared/data/rjdb \\
+        --cache-dir .matcher/cache
     HF_HUB_OFFLINE=1 PYTHONPATH=src:. .venv/bin/python benchmarks/dense_study.py library \\
-        /work/shared/data/livecareer --direction jobs-for-resume --cache-dir /work/cache
+        ../shared/data/livecareer --direction jobs-for-resume --cache-dir .matcher/cache
     HF_HUB_OFFLINE=1 PYTHONPATH=src:. .venv/bin/python benchmarks/dense_study.py speed
 
 Numbers are printed, never asserted: the machine is shared and the labels are coarse.
@@ -513,7 +513,7 @@ def library(
 def speed(
     livecareer: Annotated[
         Path, typer.Option(help="Folder of the LiveCareer set (text source).")
-    ] = Path("/work/shared/data/livecareer"),
+    ] = Path(__file__).resolve().parents[2] / "shared" / "data" / "livecareer",
     model_path: Annotated[
         Path | None, typer.Option(help="Local sentence-transformers folder; MiniLM if unset.")
     ] = None,
