@@ -57,6 +57,9 @@ if TYPE_CHECKING:
     from matcher.ranking.embedding import Embedder
     from matcher.schema import Qrels
 
+#: The shared LiveCareer set beside the repository.
+LIVECAREER = Path(__file__).resolve().parents[2] / "shared" / "data" / "livecareer"
+
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help=__doc__.split("\n")[0])
 
 RESUME_SECTIONS = ("summary", "skills", "experience")
@@ -513,7 +516,7 @@ def library(
 def speed(
     livecareer: Annotated[
         Path, typer.Option(help="Folder of the LiveCareer set (text source).")
-    ] = Path(__file__).resolve().parents[2] / "shared" / "data" / "livecareer",
+    ] = LIVECAREER,
     model_path: Annotated[
         Path | None, typer.Option(help="Local sentence-transformers folder; MiniLM if unset.")
     ] = None,
