@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from matcher.io.file_schema import StrictSchema, check_non_negative_weights, validate_file
-from matcher.ranking.catalogue import RANKERS, check_params
+from matcher.ranking.catalogue import check_params, ranker_class
 
 
 @dataclass(frozen=True)
@@ -121,8 +121,7 @@ class GridRow(StrictSchema):
     @field_validator("name")
     @classmethod
     def _known_ranker(cls, name: str) -> str:
-        if name not in RANKERS:
-            raise ValueError(f"unknown ranker {name!r}; one of {', '.join(sorted(RANKERS))}")
+        ranker_class(name)  # the catalogue's check: an unknown name is an error
         return name
 
     @field_validator("params")

@@ -18,7 +18,7 @@ from pydantic import Field, field_validator
 
 from matcher import __version__, schema
 from matcher.io.file_schema import StrictSchema, check_non_negative_weights, validate_file
-from matcher.ranking.catalogue import RANKERS, make_ranker
+from matcher.ranking.catalogue import RANKERS, make_ranker, ranker_class
 from matcher.ranking.embedding import Embedder
 from matcher.ranking.lexical import DIRECTIONS, Direction
 from matcher.ranking.rankers import Ranker
@@ -58,8 +58,7 @@ class ModelConfig(StrictSchema):
     @field_validator("ranker")
     @classmethod
     def _known_ranker(cls, name: str) -> str:
-        if name not in RANKERS:
-            raise ValueError(f"unknown ranker {name!r}; one of {', '.join(sorted(RANKERS))}")
+        ranker_class(name)  # the catalogue's check: an unknown name is an error
         return name
 
     @field_validator("params")
