@@ -13,7 +13,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from matcher.evaluation.evaluate import Evaluation, evaluate_ranker
-from matcher.evaluation.labelled import LabelledSet, load_labelled_set
+from matcher.evaluation.labelled import LabelledSet
 from matcher.io.atomic import atomic_write_text
 from matcher.io.csv_safety import write_safe_csv
 from matcher.ranking.embedding import Embedder
@@ -23,22 +23,7 @@ from matcher.ranking.scoring import build_ranker
 from matcher.settings import Settings
 from matcher.tracking.experiment_log import EVALUATION_EXPERIMENT, log_evaluation
 from matcher.tracking.mlflow_runs import ensure_experiment
-
-
-@task(cache_policy=NO_CACHE)
-def load_labelled(
-    jobs_path: Path, resumes_path: Path, qrels_path: Path, direction: Direction
-) -> LabelledSet:
-    """Read, prepare and cross-check postings, resumes and qrels."""
-    labelled = load_labelled_set(jobs_path, resumes_path, qrels_path, direction)
-    get_run_logger().info(
-        "%d judged queries, %d postings, %d resumes (%d records rejected)",
-        len(labelled.qrels),
-        len(labelled.postings),
-        len(labelled.resumes),
-        len(labelled.rejects),
-    )
-    return labelled
+from pipelines.experiment import load_labelled
 
 
 @task(cache_policy=NO_CACHE)
@@ -103,7 +88,7 @@ def evaluation_flow(
         ``label``, ``queries`` (number judged), ``summary`` (metrics, JSON-safe), ``ranker``
         (name and parameters), ``outputs`` (paths) and ``mlflow_run_id``.
     """
-    labelled = load_labelled(jobs_path, resumes_path, qrels_path, direction)
+    labelled = load_labelled(jobs_path, resumes_path, qrels_path, direction, None)
     embedder = Embedder.from_settings(settings.embedding, show_progress=False)
     chosen = build_ranker(settings, embedder, ranker, params)
     evaluation = evaluate(chosen, labelled)
