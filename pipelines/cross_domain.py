@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
@@ -132,14 +133,16 @@ def featurise(
 @task(cache_policy=NO_CACHE)
 def learn_models(
     sets: list[LabelledFeatures], learning: Learning
-) -> tuple[dict[str, LearnedModel], dict[str, float]]:
+) -> tuple[dict[str, LearnedModel], dict[str, float], dict[str, pd.DataFrame]]:
     """Per direction: weights and neutral values from all its sets, then the calibration.
 
     Returns:
-        The model of each direction present, and the expected calibration error of each set.
+        The model of each direction present, and the expected calibration error and the
+        reliability table of each set.
     """
     models: dict[str, LearnedModel] = {}
     errors: dict[str, float] = {}
+    tables: dict[str, pd.DataFrame] = {}
     for direction in ("resumes-for-job", "jobs-for-resume"):
         chosen = [s for s in sets if s.direction == direction]
         if not chosen:
@@ -149,12 +152,12 @@ def learn_models(
         calibration = fit_calibration(*calibration_data(chosen, raws))
         for s, raw in zip(chosen, raws, strict=True):
             rows = s.judged_rows()
-            _, errors[s.name] = reliability(
+            tables[s.name], errors[s.name] = reliability(
                 calibrated(raw[rows].ravel(), calibration),
                 s.labels(top_grade_only=True)[rows].ravel(),
             )
         models[direction] = replace(model, calibration=calibration)
-    return models, errors
+    return models, errors, tables
 
 
 def _rounded(values: dict[str, float]) -> dict[str, float]:
@@ -276,18 +279,11 @@ def cross_domain_experiment(
         datasets[spec.name] = dict(labelled.hashes)
         sets.extend(featurise(spec, labelled, settings, embedder))
     learning = learning or Learning(domain_weights={s.name: s.weight for s in specs})
-    models, errors = learn_models(sets, learning)
+    models, errors, tables = learn_models(sets, learning)
     matrix = cross_domain_matrix(sets, models, folds, learning, prior=DEFAULT_WEIGHTS)
     markdown = matrix_markdown(matrix)
     rows = matrix.to_dict(orient="records")
     artifact = weights_artifact(models, learning, sets, datasets, rows, errors)
-    tables = {}
-    for s in sets:
-        judged = s.judged_rows()
-        model = models[s.direction]
-        probability = calibrated(model.raw(s)[judged].ravel(), model.calibration)
-        table, _ = reliability(probability, s.labels(top_grade_only=True)[judged].ravel())
-        tables[s.name] = table
     config = None
     if weights_out is not None:
         shortlist = models.get("resumes-for-job") or next(iter(models.values()))
