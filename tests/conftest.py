@@ -8,6 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property-based tests: reproducible in CI, and no per-example deadline (shared, noisy machines).
+settings.register_profile("matcher", max_examples=150, deadline=None, derandomize=True)
+settings.load_profile(os.environ.get("MATCHER_HYPOTHESIS_PROFILE", "matcher"))
 
 # Before anything imports Prefect or sentence-transformers: offline, no telemetry, and a
 # Prefect home of the tests' own.

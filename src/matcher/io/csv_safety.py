@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 #: A cell starting with one of these is run as a formula by Excel, LibreOffice or Sheets.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+# Control characters have no place in a CSV cell (a NUL truncates the cell in some readers);
+# tab and line feed stay.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A bare carriage return is not quoted by a writer whose line ending is "\n", and readers take
+# it for the end of the row: line breaks inside a cell are written as "\n".
+_CARRIAGE_RETURN_RE = re.compile("\r\n?")
+
+
+def plain_cell(value: Any) -> Any:
+    """A text cell without control characters and with ``"\\n"`` line breaks; others pass.
+
+    Example:
+        >>> plain_cell("R&D\\x00\\r\\nteam")
+        'R&D\\nteam'
+    """
+    if isinstance(value, str):
+        return _CONTROL_RE.sub("", _CARRIAGE_RETURN_RE.sub("\n", value))
+    return value
 
 
 def neutralise_cell(value: Any) -> Any:
@@ -25,20 +46,21 @@ def neutralise_cell(value: Any) -> Any:
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells cannot start a formula.
+    """A copy of ``frame`` whose text cells are plain and cannot start a formula.
 
     Numeric columns are kept as numbers; a negative number would start with ``-``, so numeric
     columns holding negative values are turned into neutralised text too.
     """
     safe = frame.copy()
-    safe.columns = [neutralise_cell(str(c)) for c in safe.columns]
+    safe.columns = [neutralise_cell(plain_cell(str(c))) for c in safe.columns]
     for column in safe.columns:
         series = safe[column]
         if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-            if (series.dropna() < 0).any():
+            # signbit: -0.0 is written as "-0.0" too.
+            if np.signbit(series.dropna().to_numpy(dtype=float)).any():
                 safe[column] = series.map(lambda v: neutralise_cell(str(v)) if pd.notna(v) else v)
             continue
-        safe[column] = series.map(neutralise_cell).astype(object)
+        safe[column] = series.map(lambda v: neutralise_cell(plain_cell(v))).astype(object)
     return safe
 
 
