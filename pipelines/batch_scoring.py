@@ -20,6 +20,7 @@ from matcher.io.accounting import (
 from matcher.io.csv_safety import write_safe_csv
 from matcher.io.loading import InputError, Loaded, load_postings, load_resumes
 from matcher.io.manifest import Timer, build_manifest, describe_input, write_manifest
+from matcher.io.run_folders import LATEST, run_folder
 from matcher.ranking.embedding import Embedder
 from matcher.ranking.index import ResumeIndex, build_index, load_index, save_index
 from matcher.ranking.rankers import Ranker, sum_components
@@ -173,7 +174,9 @@ def batch_scoring(
     Args:
         jobs_path: Postings table (CSV, JSONL, Parquet) or folder of posting files.
         resumes_path: Resumes table or folder of resume files.
-        out_dir: Output folder; see the README for what it holds.
+        out_dir: Output folder; see the README for what it holds. With the ``runs`` output
+            layout (``settings.output``), each run writes ``out_dir/runs/<UTC time>/`` and
+            ``out_dir/latest`` is switched to it when the run completes.
         settings: All other options; defaults from the environment if None.
 
     Returns:
@@ -182,6 +185,20 @@ def batch_scoring(
     from matcher.settings import load_settings
 
     settings = settings or load_settings()
+    layout = settings.output
+    with run_folder(out_dir, layout.layout, layout.keep_runs) as run_dir:
+        summary = _score_into(run_dir, jobs_path, resumes_path, settings)
+    if layout.layout == "runs":
+        print(f"Run folder: {run_dir}  Latest: {Path(out_dir) / LATEST} -> {run_dir.name}")
+        summary["run_dir"] = str(run_dir)
+        summary["latest"] = str(Path(out_dir) / LATEST)
+    return summary
+
+
+def _score_into(
+    out_dir: Path, jobs_path: Path, resumes_path: Path, settings: Settings
+) -> dict[str, Any]:
+    """The body of :func:`batch_scoring`, writing into one folder."""
     timer = Timer()
     with timer("load"):
         postings, resumes = load_inputs(jobs_path, resumes_path)

@@ -8,7 +8,7 @@ config file, and the defaults below. Nothing is read or created at import time.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import (
@@ -62,6 +62,33 @@ class CleaningSettings(BaseModel):
     near_duplicate_threshold: float = Field(default=0.9, gt=0.0, le=1.0)
 
 
+class OutputSettings(BaseModel):
+    """Where a run's files go: straight into ``OUT/``, or into a folder of their own per run."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    layout: Literal["simple", "runs"] = Field(
+        default="simple",
+        description="simple: files in OUT/, replaced by the next run; runs: OUT/runs/<UTC time>/"
+        " with OUT/latest switched to it when the run completes (scheduled runs always).",
+    )
+    keep_runs: int = Field(
+        default=14, ge=1, description="Run folders kept in OUT/runs/ (layout runs); older go."
+    )
+
+
+class ServerSettings(BaseModel):
+    """The Prefect server that ``matcher server start`` runs in the background."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = Field(default="127.0.0.1", description="Address the server listens on.")
+    port: int = Field(default=4200, ge=1, le=65535, description="Port of the API and the UI.")
+    startup_timeout: float = Field(
+        default=180.0, gt=0, description="Seconds to wait for a starting server to answer."
+    )
+
+
 class Settings(BaseSettings):
     """Everything matcher can be told. See the README for each field."""
 
@@ -72,6 +99,13 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = EmbeddingSettings()
     ranking: RankingSettings = RankingSettings()
     cleaning: CleaningSettings = CleaningSettings()
+    output: OutputSettings = OutputSettings()
+    server: ServerSettings = ServerSettings()
+    state_dir: Path = Field(
+        default=Path(".matcher"),
+        description="The project's state: the Prefect server's home, pid and log files, and"
+        " the processes that serve schedules.",
+    )
     index_dir: Path = Field(
         default=Path("models/index"), description="Where the FAISS index lives."
     )
