@@ -39,6 +39,18 @@ def _settings(config: Path | None, **overrides: Any) -> Any:
         _fail(f"bad settings: {error}".replace("\n", " "))
 
 
+def _prepare(config: Path | None, **overrides: Any) -> Any:
+    """The settings, then the runtime: offline defaults and the project's Prefect server if up.
+
+    Call before anything imports Prefect.
+    """
+    settings = _settings(config, **overrides)
+    from matcher.runtime import configure_runtime
+
+    configure_runtime(settings.state_dir)
+    return settings
+
+
 @app.command()
 def score(
     jobs: Annotated[
@@ -51,17 +63,23 @@ def score(
     top_k: Annotated[
         int | None, typer.Option("--top-k", min=1, help="Candidates kept per job.")
     ] = None,
+    runs: Annotated[
+        bool,
+        typer.Option(
+            "--runs",
+            help="Write into OUT/runs/<UTC time>/ and switch OUT/latest to it when done"
+            " (output.layout = runs); by default the files go straight into OUT/.",
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Score every posting against every resume and write ranked shortlists as CSV."""
     for name, path in (("--jobs", jobs), ("--resumes", resumes)):
         if not path.exists():
             _fail(f"{name}: {path} does not exist")
-    from matcher.runtime import configure_runtime
-
-    configure_runtime()
     ranking = {"top_k": top_k} if top_k is not None else None
-    settings = _settings(config, ranking=ranking)
+    output = {"layout": "runs"} if runs else None
+    settings = _prepare(config, ranking=ranking, output=output)
     from pipelines.batch_scoring import batch_scoring
 
     from matcher.io.loading import InputError
@@ -80,6 +98,8 @@ def score(
         "postings: {read} read, {ranked} scored, {rejected} rejected".format(**counts["postings"])
     )
     typer.echo(f"shortlists written to {summary['outputs']['shortlists']}")
+    if "latest" in summary:
+        typer.echo(f"latest run: {summary['latest']} -> {summary['run_dir']}")
 
 
 DirectionOption = Annotated[
@@ -157,10 +177,7 @@ def evaluate(
     _check_paths(jobs=jobs, resumes=resumes, qrels=qrels)
     checked = _check_direction(direction)
     params = _parse_params(param or [])
-    from matcher.runtime import configure_runtime
-
-    configure_runtime()
-    settings = _settings(config)
+    settings = _prepare(config)
     with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the result
         from pipelines.evaluate import evaluation_flow
 
@@ -222,20 +239,14 @@ def experiment(
     """
     if sets or sets_file is not None:
         specs = _labelled_specs(sets, sets_file, jobs, resumes, qrels)
-        from matcher.runtime import configure_runtime
-
-        configure_runtime()
-        result = _run_cross_domain(specs, _settings(config), None, folds)
+        result = _run_cross_domain(specs, _prepare(config), None, folds)
         typer.echo(f"MLflow run: {result['mlflow_run_id']}")
         return
     if jobs is None or resumes is None or qrels is None:
         _fail("give --jobs, --resumes and --qrels, or labelled sets with --set/--sets")
     _check_paths(jobs=jobs, resumes=resumes, qrels=qrels, grid=grid)
     checked = _check_direction(direction)
-    from matcher.runtime import configure_runtime
-
-    configure_runtime()
-    settings = _settings(config)
+    settings = _prepare(config)
     from matcher.evaluation.grid import load_grid
     from matcher.evaluation.labelled import LabelledDataError
     from matcher.io.loading import InputError
@@ -371,10 +382,7 @@ def train(
     across domains) is printed, logged to MLflow and stored in the model file as its evidence.
     """
     specs = _labelled_specs(sets, sets_file, jobs, resumes, qrels)
-    from matcher.runtime import configure_runtime
-
-    configure_runtime()
-    settings = _settings(config)
+    settings = _prepare(config)
     if out is None:
         from matcher.ranking.requirement_ranker import WEIGHTS_FILE
 
@@ -397,10 +405,7 @@ def promote(
     config: ConfigOption = None,
 ) -> None:
     """Register the run's ranker as matcher-ranker (if needed) and make it the champion."""
-    from matcher.runtime import configure_runtime
-
-    configure_runtime()
-    settings = _settings(config)
+    settings = _prepare(config)
     from matcher.tracking.registry import promote as promote_run
     from matcher.tracking.registry import store_exists
 
@@ -435,11 +440,8 @@ def recommend(
 ) -> None:
     """Rank postings for one resume with the champion (or default) ranker and explain each."""
     _check_paths(resume=resume, jobs=jobs)
-    from matcher.runtime import configure_runtime
-
-    configure_runtime()
     ranking = {"top_k": top_k} if top_k is not None else None
-    settings = _settings(config, ranking=ranking)
+    settings = _prepare(config, ranking=ranking)
     from pipelines.recommend import recommendation_flow
 
     from matcher.io.loading import InputError
@@ -456,3 +458,247 @@ def recommend(
     if result.postings_rejected:
         typer.echo(f"{result.postings_rejected} postings rejected: see {result.rejects_path}")
     typer.echo(f"recommendations written to {result.path}")
+
+
+server_app = typer.Typer(
+    help="The project's Prefect server (API and UI), run in the background.",
+    no_args_is_help=True,
+)
+app.add_typer(server_app, name="server")
+
+
+@server_app.command("start")
+def server_start(config: ConfigOption = None) -> None:
+    """Start `prefect server start` in the background and wait until its API answers.
+
+    Its home (database), pid file and log are in <state_dir>/prefect-server/. Every matcher
+    command uses it while it runs, so flow-run history is kept across runs.
+    """
+    settings = _settings(config)
+    from matcher.orchestration.server import ServerError, server_status, start_server
+
+    already = server_status(settings.state_dir) is not None
+    server = settings.server
+    try:
+        status = start_server(settings.state_dir, server.host, server.port, server.startup_timeout)
+    except ServerError as error:
+        _fail(str(error))
+    typer.echo(
+        f"Prefect server {'already running' if already else 'started'}:"
+        f" {status.api_url} (pid {status.pid})"
+    )
+    typer.echo(f"UI: {status.ui_url}  log: {status.paths.log}")
+
+
+@server_app.command("stop")
+def server_stop(config: ConfigOption = None) -> None:
+    """Stop the project's Prefect server; its history stays for the next start."""
+    settings = _settings(config)
+    from matcher.orchestration.server import stop_server
+
+    stopped = stop_server(settings.state_dir)
+    if stopped is None:
+        typer.echo(f"no Prefect server is running for {settings.state_dir}")
+    else:
+        typer.echo(f"Prefect server stopped (pid {stopped.pid})")
+
+
+@server_app.command("status")
+def server_status_command(config: ConfigOption = None) -> None:
+    """Say whether the project's Prefect server runs, with its URL and pid (exit 3 if not)."""
+    settings = _settings(config)
+    from matcher.orchestration.server import server_status
+
+    status = server_status(settings.state_dir)
+    if status is None:
+        typer.echo(f"not running (state folder {settings.state_dir}); commands use a temporary API")
+        raise typer.Exit(code=3)
+    answer = "running" if status.answering else "running but not answering (starting?)"
+    typer.echo(f"{answer}: {status.api_url} (pid {status.pid})")
+    typer.echo(f"UI: {status.ui_url}  log: {status.paths.log}  home: {status.paths.home}")
+
+
+schedule_app = typer.Typer(
+    help="Scheduled batch scoring on the project's Prefect server.",
+)
+app.add_typer(schedule_app, name="schedule")
+
+NameArgument = Annotated[str, typer.Argument(help="The schedule's name (see schedule list).")]
+
+
+@schedule_app.callback(invoke_without_command=True)
+def schedule(
+    ctx: typer.Context,
+    cron: Annotated[
+        str | None, typer.Option(help='Cron expression, e.g. "0 6 * * *" (06:00 every day).')
+    ] = None,
+    interval: Annotated[
+        float | None, typer.Option(help="Run every this many seconds instead of a cron.")
+    ] = None,
+    jobs: Annotated[Path | None, typer.Option(help="Postings table or folder.")] = None,
+    resumes: Annotated[Path | None, typer.Option(help="Resumes table or folder.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Output folder: each run writes OUT/runs/<UTC time>/, then OUT/latest."),
+    ] = None,
+    name: Annotated[str, typer.Option(help="Name of the schedule (deployment).")] = "daily",
+    timezone: Annotated[
+        str, typer.Option(help="IANA time zone of the cron expression, e.g. Europe/Paris.")
+    ] = "UTC",
+    detach: Annotated[
+        bool,
+        typer.Option(
+            "--detach", help="Serve in the background (pid and log in <state_dir>/schedules/)."
+        ),
+    ] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Create a scheduled batch-scoring deployment on the project's server and serve it.
+
+    Without --detach it serves in the foreground until stopped (for systemd). While nothing
+    serves it, the schedule is paused. Subcommands list, pause, resume and delete manage
+    schedules.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if jobs is None or resumes is None or out is None:
+        _fail("give --jobs, --resumes and --out (and --cron or --interval)")
+    _check_paths(jobs=jobs, resumes=resumes)
+    from matcher.orchestration.schedules import (
+        ScheduleError,
+        check_name,
+        make_schedule,
+        serve_detached,
+        serve_schedule,
+    )
+
+    settings = _prepare(config, output={"layout": "runs"})  # before Prefect is imported
+    try:
+        check_name(name)
+        chosen = make_schedule(cron, interval, timezone)
+    except ScheduleError as error:
+        _fail(str(error))
+    api_url = _require_server(settings)
+    jobs, resumes, out = jobs.resolve(), resumes.resolve(), out.resolve()
+    when = ["--cron", cron] if cron is not None else ["--interval", f"{interval:g}"]
+    if detach:
+        command = [sys.executable, "-m", "matcher.cli", "schedule", *when, "--timezone", timezone]
+        command += ["--jobs", str(jobs), "--resumes", str(resumes), "--out", str(out)]
+        command += ["--name", name]
+        if config is not None:
+            command += ["--config", str(config.resolve())]
+        try:
+            pid = serve_detached(
+                command, name, settings.state_dir, settings.server.startup_timeout, Path.cwd()
+            )
+        except ScheduleError as error:
+            _fail(str(error))
+        every = f"cron {cron}" if cron is not None else f"every {interval:g} s"
+        typer.echo(f"schedule {name} ({every}, {timezone}) served by pid {pid}")
+        typer.echo(f"runs write {out / 'runs'}/<UTC time>/; the latest completed: {out / 'latest'}")
+        typer.echo(f"Prefect: {api_url}; stop with: matcher schedule delete {name}")
+        return
+    from pipelines.batch_scoring import batch_scoring
+
+    parameters = {
+        "jobs_path": str(jobs),
+        "resumes_path": str(resumes),
+        "out_dir": str(out),
+        "settings": settings.model_dump(mode="json"),
+    }
+    typer.echo(f"serving schedule {name} on {api_url}; Ctrl-C stops (and pauses) it")
+    try:
+        serve_schedule(batch_scoring, name, chosen, parameters, settings.state_dir)
+    except ScheduleError as error:
+        _fail(str(error))
+
+
+def _require_server(settings: Any) -> str:
+    """The Prefect API in use; schedules need a lasting server, not a temporary API."""
+    import os
+
+    api_url = os.environ.get("PREFECT_API_URL")
+    if not api_url:
+        _fail(
+            f"no Prefect server is running for {settings.state_dir}:"
+            " start one with `matcher server start`"
+        )
+    return api_url
+
+
+@schedule_app.command("list")
+def schedule_list(config: ConfigOption = None) -> None:
+    """List the schedules: when they run, paused or not, what serves them, the last run."""
+    settings = _prepare(config)
+    api_url = _require_server(settings)
+    from matcher.orchestration.schedules import list_schedules
+
+    found = list_schedules(settings.state_dir)
+    if not found:
+        typer.echo(f"no schedules on {api_url}")
+    for info in found:
+        served = f"served by pid {info.serving_pid}" if info.serving_pid else "not served"
+        typer.echo(
+            f"{info.name}: {', '.join(info.schedules) or 'no schedule'};"
+            f" {'paused' if info.paused else 'active'}; {served}"
+        )
+        typer.echo(f"  out: {info.parameters.get('out_dir', '?')}")
+        if info.last_run is not None:
+            run = info.last_run
+            ended = f"ended {run.end:%Y-%m-%d %H:%M:%S %Z}" if run.end else "not ended"
+            typer.echo(f"  last run: {run.name} {run.state} ({ended})")
+        if info.next_run is not None:
+            expected = info.next_run.expected_start
+            typer.echo(
+                f"  next run: {expected:%Y-%m-%d %H:%M:%S %Z}" if expected else "  next run: -"
+            )
+
+
+def _schedule_action(name: str, config: Path | None, action: str) -> None:
+    settings = _prepare(config)
+    _require_server(settings)
+    from matcher.orchestration.schedules import (
+        ScheduleError,
+        check_name,
+        delete_schedule,
+        serving_pid,
+        set_paused,
+    )
+
+    try:
+        check_name(name)
+        if action == "delete":
+            pid = delete_schedule(name, settings.state_dir)
+            stopped = f"; its serving process {pid} stopped" if pid else ""
+            typer.echo(f"schedule {name} deleted{stopped}")
+            return
+        set_paused(name, paused=action == "pause")
+    except ScheduleError as error:
+        _fail(str(error))
+    typer.echo(f"schedule {name} {action}d")
+    if action == "resume" and serving_pid(settings.state_dir, name) is None:
+        typer.echo(
+            f"note: no process serves {name}; its runs wait until `matcher schedule` serves it"
+        )
+
+
+@schedule_app.command("pause")
+def schedule_pause(name: NameArgument, config: ConfigOption = None) -> None:
+    """Pause a schedule: no new runs until it is resumed."""
+    _schedule_action(name, config, "pause")
+
+
+@schedule_app.command("resume")
+def schedule_resume(name: NameArgument, config: ConfigOption = None) -> None:
+    """Resume a paused schedule."""
+    _schedule_action(name, config, "resume")
+
+
+@schedule_app.command("delete")
+def schedule_delete(name: NameArgument, config: ConfigOption = None) -> None:
+    """Stop the process serving a schedule and delete the schedule (its run history stays)."""
+    _schedule_action(name, config, "delete")
+
+
+if __name__ == "__main__":
+    app()

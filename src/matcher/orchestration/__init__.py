@@ -1,0 +1,1 @@
+"""Operating matcher: the background Prefect server and the processes that serve schedules."""
