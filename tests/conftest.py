@@ -17,9 +17,11 @@ settings.load_profile(os.environ.get("MATCHER_HYPOTHESIS_PROFILE", "matcher"))
 # Before anything imports Prefect or sentence-transformers: offline, no telemetry, and a
 # Prefect home of the tests' own.
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="matcher-prefect-"))
-from matcher.runtime import configure_runtime
+from matcher.runtime import configure_runtime  # noqa: E402 (after the environment above)
 
 configure_runtime()
+# A state folder of the tests' own: a developer's running `matcher server` is not used by tests.
+os.environ.setdefault("MATCHER_STATE_DIR", tempfile.mkdtemp(prefix="matcher-state-"))
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
