@@ -53,18 +53,24 @@ def _run_order(path: Path) -> tuple[str, int]:
 
 
 def new_run_folder(out_dir: Path, now: datetime | None = None) -> Path:
-    """Create ``out_dir/runs/<UTC time>/`` for a new run; never reuse an existing folder."""
+    """Create ``out_dir/runs/<UTC time>/`` for a new run, sorting after every existing run.
+
+    Runs started in the same second get ``-2``, ``-3``...; a name freed by pruning is not
+    reused, since it would sort before the newer runs.
+    """
     runs = Path(out_dir) / RUNS
     runs.mkdir(parents=True, exist_ok=True)
     stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    for seq in range(1, 1000):
+    same_second = [_run_order(p)[1] for p in run_folders(out_dir) if _run_order(p)[0] == stamp]
+    seq = max(same_second, default=0) + 1
+    while True:  # another process may take the name first
         folder = runs / (stamp if seq == 1 else f"{stamp}-{seq}")
         try:
             folder.mkdir()
         except FileExistsError:
+            seq += 1
             continue
         return folder
-    raise FileExistsError(f"{runs}: a thousand runs started at {stamp}")
 
 
 def latest_run(out_dir: Path) -> Path | None:
