@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out/demo
 
-.PHONY: setup demo test test-slow notebooks lint benchmark clean
+.PHONY: setup demo server server-stop test test-slow notebooks lint benchmark clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,13 @@ setup: $(STAMP)
 
 demo: setup
 	$(BIN)/matcher score --jobs data/sample/jobs.csv --resumes data/sample/resumes --out $(OUT)
+
+# The project's Prefect server (API and UI on http://127.0.0.1:4200) in the background.
+server: setup
+	$(BIN)/matcher server start
+
+server-stop: setup
+	$(BIN)/matcher server stop
 
 test: setup
 	$(BIN)/python -m pytest
@@ -38,4 +45,6 @@ benchmark: setup
 	$(BIN)/python benchmarks/bench_embedding_cache.py
 
 clean:
+	@# Stop the project's Prefect server first: its database is under .matcher.
+	[ ! -x $(BIN)/matcher ] || $(BIN)/matcher server stop
 	rm -rf out .matcher models/index

@@ -468,18 +468,33 @@ app.add_typer(server_app, name="server")
 
 
 @server_app.command("start")
-def server_start(config: ConfigOption = None) -> None:
+def server_start(
+    foreground: Annotated[
+        bool,
+        typer.Option(
+            "--foreground", help="Run the server in this process (for systemd); SIGTERM stops it."
+        ),
+    ] = False,
+    config: ConfigOption = None,
+) -> None:
     """Start `prefect server start` in the background and wait until its API answers.
 
     Its home (database), pid file and log are in <state_dir>/prefect-server/. Every matcher
     command uses it while it runs, so flow-run history is kept across runs.
     """
     settings = _settings(config)
-    from matcher.orchestration.server import ServerError, server_status, start_server
+    from matcher.orchestration.server import (
+        ServerError,
+        run_server_in_foreground,
+        server_status,
+        start_server,
+    )
 
     already = server_status(settings.state_dir) is not None
     server = settings.server
     try:
+        if foreground:
+            run_server_in_foreground(settings.state_dir, server.host, server.port)
         status = start_server(settings.state_dir, server.host, server.port, server.startup_timeout)
     except ServerError as error:
         _fail(str(error))

@@ -9,12 +9,14 @@ every process it started, also when the test fails.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,6 +134,11 @@ def test_a_scheduled_run_completes_on_the_server_and_publishes_its_shortlists(
     status = operator.run("server", "status")
     assert status.startswith("running: http://127.0.0.1:") and "(pid " in status
     api_url = operator.api_url()
+    ui_url = api_url.removesuffix("/api")
+    with urllib.request.urlopen(f"{ui_url}/ui-settings", timeout=30) as answer:
+        assert json.load(answer)["api_url"] == api_url  # the UI talks to this server's port
+    with urllib.request.urlopen(ui_url, timeout=30) as page:
+        assert b"<html" in page.read(2000)
 
     # A one-off run uses the server while it runs, and its history survives a restart.
     operator.run("score", "--jobs", "data/jobs.csv", "--resumes", "data/resumes", "--out", "once")

@@ -146,22 +146,9 @@ def start_server(state_dir: Path, host: str, port: int, timeout: float) -> Serve
     _check_port_free(host, port)
     paths.home.mkdir(parents=True, exist_ok=True)
     url = base_url(host, port)
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    env.update(SERVER_ENVIRONMENT, PREFECT_HOME=str(paths.home.resolve()))
-    command = [sys.executable, "-m", "prefect", "server", "start"]
-    command += ["--host", host, "--port", str(port), "--analytics-off"]
+    command, env = _server_command(paths, host, port)
     process = spawn_detached(command, paths.log, env)
-    write_pid_file(
-        paths.pid_file,
-        {
-            "pid": process.pid,
-            "api_url": f"{url}/api",
-            "ui_url": url,
-            "home": str(paths.home.resolve()),
-            "log": str(paths.log.resolve()),
-            "started": datetime.now(UTC).isoformat(timespec="seconds"),
-        },
-    )
+    _write_record(paths, process.pid, url)
     status = ServerStatus(process.pid, f"{url}/api", url, False, paths)
     try:
         return _wait_until_answering(status, process.poll, timeout)
@@ -169,6 +156,26 @@ def start_server(state_dir: Path, host: str, port: int, timeout: float) -> Serve
         stop_process(process.pid)
         paths.pid_file.unlink(missing_ok=True)
         raise
+
+
+def run_server_in_foreground(state_dir: Path, host: str, port: int) -> None:
+    """Become the Prefect server (``exec``), for a service manager such as systemd.
+
+    The pid file names this process, which keeps its pid; the output goes where this process's
+    output goes (the journal, under systemd). Does not return.
+
+    Raises:
+        ServerError: If a server already runs for ``state_dir`` or the port is taken.
+    """
+    paths = ServerPaths.of(state_dir)
+    running = server_status(state_dir)
+    if running is not None:
+        raise ServerError(f"a Prefect server already runs for {state_dir} (pid {running.pid})")
+    _check_port_free(host, port)
+    paths.home.mkdir(parents=True, exist_ok=True)
+    command, env = _server_command(paths, host, port)
+    _write_record(paths, os.getpid(), base_url(host, port))
+    os.execve(sys.executable, command, env)
 
 
 def stop_server(state_dir: Path, timeout: float = 30.0) -> ServerStatus | None:
@@ -179,6 +186,31 @@ def stop_server(state_dir: Path, timeout: float = 30.0) -> ServerStatus | None:
         stop_process(running.pid, timeout)
     paths.pid_file.unlink(missing_ok=True)
     return running
+
+
+def _server_command(paths: ServerPaths, host: str, port: int) -> tuple[list[str], dict[str, str]]:
+    """The ``prefect server start`` command line and its environment (its own home)."""
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update(SERVER_ENVIRONMENT, PREFECT_HOME=str(paths.home.resolve()))
+    # The UI asks the server where its API is; without this it says port 4200 whatever the port.
+    env["PREFECT_UI_API_URL"] = f"{base_url(host, port)}/api"
+    command = [sys.executable, "-m", "prefect", "server", "start"]
+    command += ["--host", host, "--port", str(port), "--analytics-off"]
+    return command, env
+
+
+def _write_record(paths: ServerPaths, pid: int, url: str) -> None:
+    write_pid_file(
+        paths.pid_file,
+        {
+            "pid": pid,
+            "api_url": f"{url}/api",
+            "ui_url": url,
+            "home": str(paths.home.resolve()),
+            "log": str(paths.log.resolve()),
+            "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        },
+    )
 
 
 def _is_server(pid: int) -> bool:
