@@ -304,11 +304,13 @@ def normalise_whitespace(text: str) -> str:
 # other ASCII-ish markers (*, +, o, dashes) need a space after them so "*args", "+1", "on time"
 # and "-3 dB" stay what they are. \uf0b7 and
 # friends are Symbol/Wingdings bullets that PDF and Word exports leave in the Private Use Area.
+# A number is never taken for a list item: "(02) 9876 5432" and "+ 61 2 9876 5432" are phone
+# numbers, so "+" and "1." / "(2)" markers count only before something other than a digit.
 _GLYPH_BULLETS = "•●▪◦‣○■□►▶▸▹➢➤➔→✓✔✗❖◆◇⁃∙⦿⦾\uf0b7\uf0a7\uf076\uf0d8\uf0fc\uf0e0"
-_SPACED_BULLETS = r"[*+·–—-]|o"
+_SPACED_BULLETS = r"[*·–—-]|o"
 _BULLET_RE = re.compile(
-    rf"^[ \t]*(?:[{_GLYPH_BULLETS}][ \t]*|(?:{_SPACED_BULLETS})[ \t]+|\(?\d{{1,2}}[.)][ \t]+"
-    r"|-(?=[^\W\d_]))(?=\S)",
+    rf"^[ \t]*(?:[{_GLYPH_BULLETS}][ \t]*|(?:{_SPACED_BULLETS})[ \t]+"
+    r"|(?:\+|\(?\d{1,2}[.)])[ \t]+(?!\d)|-(?=[^\W\d_]))(?=\S)",
     re.MULTILINE,
 )
 
@@ -319,7 +321,8 @@ def normalise_bullets(text: str) -> str:
     Handles glyph bullets (``•``, ``●``, ``▪``, ``◦``, ``➢``, Word's private-use ``\\uf0b7``
     ...), ``*``, ``+``, ``·``, en and em dashes, a lone ``o`` and numbered items (``1)``,
     ``2.``, ``(3)``). Markers must be followed by text; ``"*args"`` or ``"3.5 years"`` are left
-    alone.
+    alone, and so is a ``+`` or a number before a digit (``"(02) 9876 5432"`` is a phone
+    number, not item 2).
 
     Args:
         text: Text with one list item per line.
