@@ -25,7 +25,7 @@ from matcher.ranking.index import ResumeIndex, build_index, load_index, save_ind
 from matcher.ranking.rankers import Ranker, sum_components
 from matcher.ranking.scoring import select_ranker
 from matcher.ranking.shortlist import build_shortlists, write_shortlists
-from matcher.settings import Settings
+from matcher.settings import LimitSettings, Settings
 from matcher.text.preprocess import Prepared, prepare_loaded, record_counts
 from matcher.text.texts import resume_texts
 
@@ -45,9 +45,11 @@ IO_RETRIES: dict[str, Any] = {
 
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
-def load_inputs(jobs_path: Path, resumes_path: Path) -> tuple[Loaded, Loaded]:
+def load_inputs(
+    jobs_path: Path, resumes_path: Path, limits: LimitSettings | None = None
+) -> tuple[Loaded, Loaded]:
     """Read postings and resumes; bad records become rejects, fatal problems raise."""
-    postings, resumes = load_postings(jobs_path), load_resumes(resumes_path)
+    postings, resumes = load_postings(jobs_path, limits), load_resumes(resumes_path, limits)
     get_run_logger().info(
         "loaded %d postings (%d rejected) and %d resumes (%d rejected)",
         len(postings.records),
@@ -61,7 +63,9 @@ def load_inputs(jobs_path: Path, resumes_path: Path) -> tuple[Loaded, Loaded]:
 @task(cache_policy=NO_CACHE)
 def clean_records(postings: Loaded, resumes: Loaded, settings: Settings) -> Prepared:
     """Normalise, redact and de-duplicate."""
-    prepared = prepare_loaded(postings, resumes, settings.cleaning.near_duplicate_threshold)
+    prepared = prepare_loaded(
+        postings, resumes, settings.cleaning.near_duplicate_threshold, settings.limits
+    )
     clean_postings, clean_resumes = prepared.postings, prepared.resumes
     duplicates, rejects = prepared.duplicates, prepared.rejects
     get_run_logger().info(
@@ -138,7 +142,11 @@ def write_outputs(prepared: Prepared, shortlists: pd.DataFrame, out_dir: Path) -
         (
             "records",
             record_status(
-                prepared.postings, prepared.resumes, prepared.duplicates, prepared.rejects
+                prepared.postings,
+                prepared.resumes,
+                prepared.duplicates,
+                prepared.rejects,
+                prepared.truncated,
             ),
         ),
     ):
@@ -184,7 +192,7 @@ def batch_scoring(
     settings = settings or load_settings()
     timer = Timer()
     with timer("load"):
-        postings, resumes = load_inputs(jobs_path, resumes_path)
+        postings, resumes = load_inputs(jobs_path, resumes_path, settings.limits)
     with timer("clean"):
         prepared = clean_records(postings, resumes, settings)
     embedder = Embedder.from_settings(settings.embedding, show_progress=True)

@@ -146,7 +146,7 @@ def check_zip_expansion(path: Path, limits: LimitSettings) -> None:
 
 
 def _read_pdf(path: Path, limits: LimitSettings) -> str:
-    from pypdf import PdfReader, apply_configuration
+    from pypdf import PdfReader, apply_configuration, get_configuration
     from pypdf.errors import LimitReachedError
 
     cap = limits.max_expanded_bytes
@@ -163,7 +163,7 @@ def _read_pdf(path: Path, limits: LimitSettings) -> str:
         )
     }
     try:
-        with apply_configuration(**bounds):
+        with apply_configuration(get_configuration().with_overwrites(**bounds)):
             reader = PdfReader(path)
             if reader.is_encrypted and not reader.decrypt(""):
                 raise DocumentError("encrypted PDF (needs a password)")
