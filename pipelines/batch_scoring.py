@@ -20,9 +20,11 @@ from matcher.io.accounting import (
 from matcher.io.csv_safety import write_safe_csv
 from matcher.io.loading import InputError, Loaded, load_postings, load_resumes
 from matcher.io.manifest import Timer, build_manifest, describe_input, write_manifest
+from matcher.parsing.screening import screen_profiles
 from matcher.ranking.embedding import Embedder
 from matcher.ranking.index import ResumeIndex, build_index, load_index, save_index
 from matcher.ranking.rankers import Ranker, sum_components
+from matcher.ranking.requirement_ranker import RequirementRanker
 from matcher.ranking.scoring import select_ranker
 from matcher.ranking.shortlist import build_shortlists, write_shortlists
 from matcher.settings import LimitSettings, Settings
@@ -76,6 +78,18 @@ def clean_records(postings: Loaded, resumes: Loaded, settings: Settings) -> Prep
         len(rejects),
     )
     return prepared
+
+
+@task(cache_policy=NO_CACHE)
+def screen_records(prepared: Prepared, ranker: Ranker) -> Prepared:
+    """Reject the records the ranker cannot profile, so they cannot stop the batch."""
+    if not isinstance(ranker, RequirementRanker):
+        return prepared  # only the requirement-aware ranker profiles records
+    screened = screen_profiles(prepared, ranker.matcher, ranker.today)
+    failed = len(screened.rejects) - len(prepared.rejects)
+    if failed:
+        get_run_logger().warning("%d records could not be profiled and were rejected", failed)
+    return screened
 
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
@@ -196,9 +210,11 @@ def batch_scoring(
     with timer("clean"):
         prepared = clean_records(postings, resumes, settings)
     embedder = Embedder.from_settings(settings.embedding, show_progress=True)
+    ranker, ranker_info = select_ranker(settings, embedder)
+    with timer("profile"):
+        prepared = screen_records(prepared, ranker)
     with timer("embed_and_index"):
         index = update_index(prepared.resumes, embedder, settings.index_dir)
-    ranker, ranker_info = select_ranker(settings, embedder)
     ranker.attach_index(index)
     with timer("rank"):
         scores, components = score_candidates(prepared.postings, prepared.resumes, ranker)

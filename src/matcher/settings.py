@@ -77,7 +77,7 @@ class LimitSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     max_document_chars: int = Field(
-        default=200_000,
+        default=100_000,
         ge=1_000,
         description="Characters kept of a resume or posting text; the rest is cut off and the "
         "record marked truncated in records.csv, with its original size.",

@@ -74,6 +74,7 @@ __all__ = [
     "Loaded",
     "TableRead",
     "error_reason",
+    "escape_controls",
     "load_postings",
     "load_resumes",
     "load_table",
@@ -422,6 +423,21 @@ _ID_FORBIDDEN_RE = re.compile(
 _SHOWN_ID_CHARS = 100
 
 
+def escape_controls(text: str) -> str:
+    r"""``text`` with control and invisible characters written as escapes (``\x00``, ``\u202e``).
+
+    Example:
+        >>> escape_controls("cv\x1b.txt")
+        'cv\\x1b.txt'
+    """
+    return _ID_FORBIDDEN_RE.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}"
+        ),
+        text,
+    )
+
+
 def printable_id(record_id: str) -> str:
     r"""``record_id`` safe to show: forbidden characters escaped, and cut short if long.
 
@@ -429,12 +445,7 @@ def printable_id(record_id: str) -> str:
         >>> printable_id("job\x00 7")
         'job\\x00 7'
     """
-    shown = _ID_FORBIDDEN_RE.sub(
-        lambda m: (
-            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}"
-        ),
-        record_id[: _SHOWN_ID_CHARS + 1],
-    )
+    shown = escape_controls(record_id[: _SHOWN_ID_CHARS + 1])
     return shown if len(record_id) <= _SHOWN_ID_CHARS else shown[:_SHOWN_ID_CHARS] + "..."
 
 
@@ -562,7 +573,7 @@ def _folder_documents(
     documents: list[tuple[Path, str, int | None]] = []
     skipped: list[str] = []
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
-        source = str(path)
+        source = escape_controls(str(path))  # a file name may hold any character but "/"
         if _is_junk(path):
             skipped.append(source)
             continue
@@ -643,10 +654,10 @@ def load_postings(path: Path, limits: LimitSettings | None = None) -> Loaded:
             title, description = split_title(text)
             if _blank(description):
                 reason = _EMPTY_TEXT if _blank(title) else "no description after the title line"
-                collector.reject(document.stem, str(document), reason)
+                collector.reject(document.stem, escape_controls(str(document)), reason)
                 continue
             record = {JOB_ID: document.stem.strip(), TITLE: title, DESCRIPTION: description}
-            collector.accept(record, str(document), original)
+            collector.accept(record, escape_controls(str(document)), original)
         return collector.loaded(POSTING_REQUIRED, [], skipped)
 
     table = read_table(path)
@@ -710,10 +721,10 @@ def load_resumes(path: Path, limits: LimitSettings | None = None) -> Loaded:
         documents, skipped = _folder_documents(path, collector)
         for document, text, original in documents:
             if _blank(text):
-                collector.reject(document.stem, str(document), _EMPTY_TEXT)
+                collector.reject(document.stem, escape_controls(str(document)), _EMPTY_TEXT)
                 continue
             record = {RESUME_ID: document.stem.strip(), TEXT: text}
-            collector.accept(record, str(document), original)
+            collector.accept(record, escape_controls(str(document)), original)
         return collector.loaded(RESUME_REQUIRED, [], skipped)
 
     table = read_table(path)
