@@ -180,6 +180,19 @@ def test_bullets_become_dash_space(line: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("line", "item"),
+    [
+        ("1. 3 years as a baker", "- 3 years as a baker"),
+        ("2) 10 years of Python", "- 10 years of Python"),
+        ("1. 2019 - 2021 Acme", "- 2019 - 2021 Acme"),
+        ("(3) 5+ years of SQL", "- 5+ years of SQL"),
+    ],
+)
+def test_numbered_items_that_start_with_a_number_are_still_items(line: str, item: str) -> None:
+    assert normalise_bullets(line) == item
+
+
+@pytest.mark.parametrize(
     "line",
     [
         "*args and **kwargs",
@@ -192,7 +205,7 @@ def test_bullets_become_dash_space(line: str) -> None:
         "100. Not a list number",
         "(02) 9876 5432",
         "02) 9876 5432",
-        "1. 2019 - 2021 Acme",
+        "(0) 20 7946 0958",
         "+ 61 2 9876 5432",
     ],
 )

@@ -177,7 +177,8 @@ def test_redact_is_idempotent() -> None:
 
 
 @pytest.mark.parametrize(
-    "phone", ["(02) 9876 5432", "555/123-4567", "+61 (02) 9876 5432", "(03) 9123 4567"]
+    "phone",
+    ["(02) 9876 5432", "555/123-4567", "+61 (02) 9876 5432", "(03) 9123 4567", "0711/123456"],
 )
 def test_phone_is_kept_whole_through_cleaning(phone: str) -> None:
     from matcher.text.cleaning import clean_text
@@ -187,6 +188,9 @@ def test_phone_is_kept_whole_through_cleaning(phone: str) -> None:
     assert phone not in redact(text)
 
 
-@pytest.mark.parametrize("text", ["01/15/2019", "2019/2020", "10/2018 - 05/2020", "12/2019"])
+@pytest.mark.parametrize(
+    "text",
+    ["01/15/2019", "2019/2020", "10/2018 - 05/2020", "12/2019", "01/14-05/16", "05/2018-06/2020"],
+)
 def test_slashed_dates_are_not_phones(text: str) -> None:
     assert find_phones(text) == []

@@ -304,13 +304,14 @@ def normalise_whitespace(text: str) -> str:
 # other ASCII-ish markers (*, +, o, dashes) need a space after them so "*args", "+1", "on time"
 # and "-3 dB" stay what they are. \uf0b7 and
 # friends are Symbol/Wingdings bullets that PDF and Word exports leave in the Private Use Area.
-# A number is never taken for a list item: "(02) 9876 5432" and "+ 61 2 9876 5432" are phone
-# numbers, so "+" and "1." / "(2)" markers count only before something other than a digit.
+# A phone number is no list item: "(02) 9876 5432" is not item 2, so a numbered marker does not
+# count before a long number ("9876 5432"; "1. 3 years as a baker" is still an item), and "+"
+# does not count before a digit ("+ 61 2 9876 5432").
 _GLYPH_BULLETS = "•●▪◦‣○■□►▶▸▹➢➤➔→✓✔✗❖◆◇⁃∙⦿⦾\uf0b7\uf0a7\uf076\uf0d8\uf0fc\uf0e0"
 _SPACED_BULLETS = r"[*·–—-]|o"
 _BULLET_RE = re.compile(
     rf"^[ \t]*(?:[{_GLYPH_BULLETS}][ \t]*|(?:{_SPACED_BULLETS})[ \t]+"
-    r"|(?:\+|\(?\d{1,2}[.)])[ \t]+(?!\d)|-(?=[^\W\d_]))(?=\S)",
+    r"|\+[ \t]+(?!\d)|\(?\d{1,2}[.)][ \t]+(?!\d{2,}[ .\-/]?\d{3})|-(?=[^\W\d_]))(?=\S)",
     re.MULTILINE,
 )
 
@@ -321,8 +322,8 @@ def normalise_bullets(text: str) -> str:
     Handles glyph bullets (``•``, ``●``, ``▪``, ``◦``, ``➢``, Word's private-use ``\\uf0b7``
     ...), ``*``, ``+``, ``·``, en and em dashes, a lone ``o`` and numbered items (``1)``,
     ``2.``, ``(3)``). Markers must be followed by text; ``"*args"`` or ``"3.5 years"`` are left
-    alone, and so is a ``+`` or a number before a digit (``"(02) 9876 5432"`` is a phone
-    number, not item 2).
+    alone, and so are a ``+`` before a digit and a number before a long number
+    (``"(02) 9876 5432"`` is a phone number, not item 2).
 
     Args:
         text: Text with one list item per line.

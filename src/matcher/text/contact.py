@@ -49,10 +49,14 @@ _URL_RE = re.compile(
     r"\.com/)(?:[^\s<>\"')\]]*[^\s<>\"')\].,;:!?])?",
     re.IGNORECASE,
 )
-# A phone candidate: optional "+", then digits with single spaces, dots, dashes, slashes or
-# parentheses between them ("555/123-4567" is one number, not "123-4567"). Line breaks never
+# A phone candidate: optional "+", then digits with single spaces, dots, dashes or parentheses
+# between them; or an area code and a slash before at least five more digits ("555/123-4567",
+# "0711/123456" are one number each; "01/14-05/16" and "12/2019" are dates). Line breaks never
 # join a candidate. Validation happens in _is_phone.
-_PHONE_CANDIDATE_RE = re.compile(r"(?<![\w+$€£/])\+?\(?\d(?:[ .\-()/]{0,3}\d){6,}\)?(?![\w/])")
+_PHONE_CANDIDATE_RE = re.compile(
+    r"(?<![\w+$€£/])(?:\+?\(?\d(?:[ .\-()]{0,3}\d){6,}|\d{2,5}/\d(?:[ .\-()]{0,3}\d){4,})"
+    r"\)?(?![\w/])"
+)
 _MIN_PHONE_DIGITS = 7
 _PLAIN_PHONE_DIGITS = 9
 _MAX_PHONE_DIGITS = 15
