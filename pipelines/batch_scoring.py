@@ -21,12 +21,14 @@ from matcher.io.csv_safety import write_safe_csv
 from matcher.io.loading import InputError, Loaded, load_postings, load_resumes
 from matcher.io.manifest import Timer, build_manifest, describe_input, write_manifest
 from matcher.io.run_folders import LATEST, run_folder
+from matcher.parsing.screening import screen_profiles
 from matcher.ranking.embedding import Embedder
 from matcher.ranking.index import ResumeIndex, build_index, load_index, save_index
 from matcher.ranking.rankers import Ranker, sum_components
+from matcher.ranking.requirement_ranker import RequirementRanker
 from matcher.ranking.scoring import select_ranker
 from matcher.ranking.shortlist import build_shortlists, write_shortlists
-from matcher.settings import Settings
+from matcher.settings import LimitSettings, Settings
 from matcher.text.preprocess import Prepared, prepare_loaded, record_counts
 from matcher.text.texts import resume_texts
 
@@ -46,9 +48,11 @@ IO_RETRIES: dict[str, Any] = {
 
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
-def load_inputs(jobs_path: Path, resumes_path: Path) -> tuple[Loaded, Loaded]:
+def load_inputs(
+    jobs_path: Path, resumes_path: Path, limits: LimitSettings | None = None
+) -> tuple[Loaded, Loaded]:
     """Read postings and resumes; bad records become rejects, fatal problems raise."""
-    postings, resumes = load_postings(jobs_path), load_resumes(resumes_path)
+    postings, resumes = load_postings(jobs_path, limits), load_resumes(resumes_path, limits)
     get_run_logger().info(
         "loaded %d postings (%d rejected) and %d resumes (%d rejected)",
         len(postings.records),
@@ -62,7 +66,9 @@ def load_inputs(jobs_path: Path, resumes_path: Path) -> tuple[Loaded, Loaded]:
 @task(cache_policy=NO_CACHE)
 def clean_records(postings: Loaded, resumes: Loaded, settings: Settings) -> Prepared:
     """Normalise, redact and de-duplicate."""
-    prepared = prepare_loaded(postings, resumes, settings.cleaning.near_duplicate_threshold)
+    prepared = prepare_loaded(
+        postings, resumes, settings.cleaning.near_duplicate_threshold, settings.limits
+    )
     clean_postings, clean_resumes = prepared.postings, prepared.resumes
     duplicates, rejects = prepared.duplicates, prepared.rejects
     get_run_logger().info(
@@ -73,6 +79,18 @@ def clean_records(postings: Loaded, resumes: Loaded, settings: Settings) -> Prep
         len(rejects),
     )
     return prepared
+
+
+@task(cache_policy=NO_CACHE)
+def screen_records(prepared: Prepared, ranker: Ranker) -> Prepared:
+    """Reject the records the ranker cannot profile, so they cannot stop the batch."""
+    if not isinstance(ranker, RequirementRanker):
+        return prepared  # only the requirement-aware ranker profiles records
+    screened = screen_profiles(prepared, ranker.matcher, ranker.today)
+    failed = len(screened.rejects) - len(prepared.rejects)
+    if failed:
+        get_run_logger().warning("%d records could not be profiled and were rejected", failed)
+    return screened
 
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
@@ -139,7 +157,11 @@ def write_outputs(prepared: Prepared, shortlists: pd.DataFrame, out_dir: Path) -
         (
             "records",
             record_status(
-                prepared.postings, prepared.resumes, prepared.duplicates, prepared.rejects
+                prepared.postings,
+                prepared.resumes,
+                prepared.duplicates,
+                prepared.rejects,
+                prepared.truncated,
             ),
         ),
     ):
@@ -201,13 +223,15 @@ def _score_into(
     """The body of :func:`batch_scoring`, writing into one folder."""
     timer = Timer()
     with timer("load"):
-        postings, resumes = load_inputs(jobs_path, resumes_path)
+        postings, resumes = load_inputs(jobs_path, resumes_path, settings.limits)
     with timer("clean"):
         prepared = clean_records(postings, resumes, settings)
     embedder = Embedder.from_settings(settings.embedding, show_progress=True)
+    ranker, ranker_info = select_ranker(settings, embedder)
+    with timer("profile"):
+        prepared = screen_records(prepared, ranker)
     with timer("embed_and_index"):
         index = update_index(prepared.resumes, embedder, settings.index_dir)
-    ranker, ranker_info = select_ranker(settings, embedder)
     ranker.attach_index(index)
     with timer("rank"):
         scores, components = score_candidates(prepared.postings, prepared.resumes, ranker)

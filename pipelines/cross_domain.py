@@ -40,7 +40,7 @@ from matcher.ranking.rankers import DenseRanker
 from matcher.ranking.requirement_ranker import DEFAULT_WEIGHTS, RequirementRanker
 from matcher.ranking.scoring import build_ranker
 from matcher.schema import Qrels
-from matcher.settings import Settings
+from matcher.settings import LimitSettings, Settings
 from matcher.tracking.ranker_config import RankerConfig
 
 #: The MLflow experiment of cross-domain runs.
@@ -48,10 +48,10 @@ CROSS_DOMAIN_EXPERIMENT = "matcher-cross-domain"
 
 
 @task(cache_policy=NO_CACHE)
-def load_set(spec: LabelledSetSpec) -> LabelledSet:
+def load_set(spec: LabelledSetSpec, limits: LimitSettings | None = None) -> LabelledSet:
     """Read, prepare and check one labelled set; sample its resumes if asked."""
     jobs, resumes, qrels = spec.files()
-    labelled = load_labelled_set(jobs, resumes, qrels)
+    labelled = load_labelled_set(jobs, resumes, qrels, limits=limits)
     if spec.max_queries is not None:
         labelled = labelled.subset_queries(spec.max_queries)
     if spec.max_resumes is not None:
@@ -275,7 +275,7 @@ def cross_domain_experiment(
     sets: list[LabelledFeatures] = []
     datasets: dict[str, dict[str, str]] = {}
     for spec in specs:
-        labelled = load_set(spec)
+        labelled = load_set(spec, settings.limits)
         datasets[spec.name] = dict(labelled.hashes)
         sets.extend(featurise(spec, labelled, settings, embedder))
     learning = learning or Learning(domain_weights={s.name: s.weight for s in specs})

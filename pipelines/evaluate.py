@@ -88,7 +88,7 @@ def evaluation_flow(
         ``label``, ``queries`` (number judged), ``summary`` (metrics, JSON-safe), ``ranker``
         (name and parameters), ``outputs`` (paths) and ``mlflow_run_id``.
     """
-    labelled = load_labelled(jobs_path, resumes_path, qrels_path, direction, None)
+    labelled = load_labelled(jobs_path, resumes_path, qrels_path, direction, None, settings.limits)
     embedder = Embedder.from_settings(settings.embedding, show_progress=False)
     chosen = build_ranker(settings, embedder, ranker, params)
     evaluation = evaluate(chosen, labelled)

@@ -22,7 +22,7 @@ from matcher.ranking.embedding import Embedder
 from matcher.ranking.index import ResumeIndex, build_index
 from matcher.ranking.lexical import Direction
 from matcher.ranking.scoring import build_ranker
-from matcher.settings import Settings
+from matcher.settings import LimitSettings, Settings
 from matcher.text.texts import posting_texts, resume_texts
 from matcher.tracking.experiment_log import (
     GRID_EXPERIMENT,
@@ -41,9 +41,10 @@ def load_labelled(
     qrels_path: Path,
     direction: Direction,
     max_queries: int | None,
+    limits: LimitSettings | None = None,
 ) -> LabelledSet:
     """Read, prepare and cross-check postings, resumes and qrels."""
-    labelled = load_labelled_set(jobs_path, resumes_path, qrels_path, direction)
+    labelled = load_labelled_set(jobs_path, resumes_path, qrels_path, direction, limits)
     if max_queries is not None:
         labelled = labelled.subset(max_queries)
     get_run_logger().info(
@@ -167,7 +168,9 @@ def ranking_experiment(
     settings = settings or load_settings()
     grid = grid or DEFAULT_GRID
     tracking_uri = settings.mlflow_tracking_uri
-    labelled = load_labelled(jobs_path, resumes_path, qrels_path, direction, max_queries)
+    labelled = load_labelled(
+        jobs_path, resumes_path, qrels_path, direction, max_queries, settings.limits
+    )
     embedder = Embedder.from_settings(settings.embedding, show_progress=False)
     experiment_id, parent_run_id = start_experiment_run(
         tracking_uri, labelled, grid.as_dict(), experiment=experiment

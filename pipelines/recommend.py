@@ -23,7 +23,7 @@ from matcher.ranking.embedding import Embedder
 from matcher.ranking.rankers import Ranker
 from matcher.ranking.recommend import read_resume, recommend_jobs, write_recommendations
 from matcher.ranking.scoring import select_ranker
-from matcher.settings import Settings
+from matcher.settings import LimitSettings, Settings
 from matcher.text.preprocess import prepare_postings, prepare_resumes
 
 
@@ -42,14 +42,16 @@ class RecommendationRun:
 
 
 @task(cache_policy=NO_CACHE)
-def load_resume(resume_path: Path, resume_id: str | None) -> tuple[pd.DataFrame, str]:
+def load_resume(
+    resume_path: Path, resume_id: str | None, limits: LimitSettings | None = None
+) -> tuple[pd.DataFrame, str]:
     """The resume, read and prepared (one row), and its ID.
 
     Raises:
         matcher.io.loading.InputError: If it cannot be read or is rejected.
     """
-    raw = read_resume(resume_path, resume_id)
-    resume, _, rejects = prepare_resumes(raw, deduplicate=False)
+    raw = read_resume(resume_path, resume_id, limits)
+    resume, _, rejects = prepare_resumes(raw, deduplicate=False, limits=limits)
     if resume.empty:
         reason = rejects["reason"].iloc[0] if len(rejects) else "no text"
         raise InputError(f"resume {raw[schema.RESUME_ID].iloc[0]!r} rejected: {reason}")
@@ -57,10 +59,12 @@ def load_resume(resume_path: Path, resume_id: str | None) -> tuple[pd.DataFrame,
 
 
 @task(cache_policy=NO_CACHE)
-def load_job_postings(jobs_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def load_job_postings(
+    jobs_path: Path, limits: LimitSettings | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The postings, read and prepared, and the rejected ones with their reasons."""
-    loaded = load_postings(jobs_path)
-    postings, rejects = prepare_postings(loaded.records)
+    loaded = load_postings(jobs_path, limits)
+    postings, rejects = prepare_postings(loaded.records, limits)
     get_run_logger().info("%d postings to rank, %d rejected", len(postings), len(rejects))
     return postings, concat_frames([loaded.rejects, rejects], empty_rejects())
 
@@ -107,8 +111,8 @@ def recommendation_flow(
         matcher.io.loading.InputError: On unreadable input or a rejected resume.
     """
     top_k = top_k or settings.ranking.top_k
-    resume, chosen_id = load_resume(resume_path, resume_id)
-    postings, rejects = load_job_postings(jobs_path)
+    resume, chosen_id = load_resume(resume_path, resume_id, settings.limits)
+    postings, rejects = load_job_postings(jobs_path, settings.limits)
     embedder = Embedder.from_settings(settings.embedding, show_progress=False)
     ranker, info = select_ranker(settings, embedder)
     recommendations = rank(resume, postings, ranker, top_k)

@@ -89,6 +89,55 @@ class ServerSettings(BaseModel):
     )
 
 
+#: HTML nesting laid out as lines by default (``limits.max_html_depth``).
+DEFAULT_MAX_HTML_DEPTH = 100
+
+
+class LimitSettings(BaseModel):
+    """What one input record may cost; past a limit a text is truncated or a file rejected.
+
+    A scheduled batch runs on whatever arrives: these bounds keep one hostile or broken record
+    (a zip bomb, a document of a million empty paragraphs, a megabyte-long one-line text) from
+    holding up everyone else's shortlist. Each rejection names the setting to raise.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_document_chars: int = Field(
+        default=100_000,
+        ge=1_000,
+        description="Characters kept of a resume or posting text; the rest is cut off and the "
+        "record marked truncated in records.csv, with its original size.",
+    )
+    max_expanded_bytes: int = Field(
+        default=50_000_000,
+        ge=1_000_000,
+        description="Uncompressed size allowed for a DOCX (its zip's declared sizes, summed) "
+        "and for each compressed stream of a PDF; larger files are rejected.",
+    )
+    max_compression_ratio: float = Field(
+        default=100.0,
+        gt=1.0,
+        description="Uncompressed size over file size allowed for a DOCX or other zip-based "
+        "file; beyond it the file is rejected as a decompression bomb.",
+    )
+    max_pages: int = Field(default=100, ge=1, description="Pages read from a PDF; more: rejected.")
+    max_paragraphs: int = Field(
+        default=20_000, ge=1, description="Paragraphs read from a DOCX; more: rejected."
+    )
+    max_html_depth: int = Field(
+        default=DEFAULT_MAX_HTML_DEPTH,
+        ge=1,
+        description="HTML nesting depth laid out as lines and bullets; deeper elements keep "
+        "their text, run together.",
+    )
+    max_id_chars: int = Field(
+        default=1_000,
+        ge=1,
+        description="Characters of a job_id or resume_id; longer IDs are rejected.",
+    )
+
+
 class Settings(BaseSettings):
     """Everything matcher can be told. See the README for each field."""
 
@@ -106,6 +155,7 @@ class Settings(BaseSettings):
         description="The project's state: the Prefect server's home, pid and log files, and"
         " the processes that serve schedules.",
     )
+    limits: LimitSettings = LimitSettings()
     index_dir: Path = Field(
         default=Path("models/index"), description="Where the FAISS index lives."
     )

@@ -180,6 +180,19 @@ def test_bullets_become_dash_space(line: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("line", "item"),
+    [
+        ("1. 3 years as a baker", "- 3 years as a baker"),
+        ("2) 10 years of Python", "- 10 years of Python"),
+        ("1. 2019 - 2021 Acme", "- 2019 - 2021 Acme"),
+        ("(3) 5+ years of SQL", "- 5+ years of SQL"),
+    ],
+)
+def test_numbered_items_that_start_with_a_number_are_still_items(line: str, item: str) -> None:
+    assert normalise_bullets(line) == item
+
+
+@pytest.mark.parametrize(
     "line",
     [
         "*args and **kwargs",
@@ -190,6 +203,10 @@ def test_bullets_become_dash_space(line: str) -> None:
         "on time delivery",
         "Python • SQL • Go",
         "100. Not a list number",
+        "(02) 9876 5432",
+        "02) 9876 5432",
+        "(0) 20 7946 0958",
+        "+ 61 2 9876 5432",
     ],
 )
 def test_non_bullets_are_left_alone(line: str) -> None:
@@ -230,3 +247,32 @@ def test_clean_text_whitespace_only_becomes_empty() -> None:
 def test_clean_text_is_idempotent(text: str) -> None:
     once = clean_text(text)
     assert clean_text(once) == once
+
+
+# --- HTML of any depth ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tag", ["div", "b", "li", "td", "p"])
+def test_html_nested_far_beyond_the_recursion_limit(tag: str) -> None:
+    nested = f"<{tag}>" * 20_000 + "Python and SQL" + f"</{tag}>" * 20_000
+    assert " ".join(html_to_text(nested).replace("|", " ").replace("- ", " ").split()) == (
+        "Python and SQL"
+    )
+
+
+def test_html_unclosed_tags_nested_deeply() -> None:
+    text = clean_text("<ul><li>Python" * 5_000)
+    assert text.count("Python") == 5_000
+
+
+def test_html_layout_stops_at_max_depth_but_keeps_the_text() -> None:
+    page = "<div><p>Skills</p><ul><li>Python</li><li>SQL</li></ul></div>"
+    assert html_to_text(page) == "Skills\n\n- Python\n- SQL"
+    assert html_to_text(page, max_depth=2) == "Skills\n\nPython SQL"
+    assert html_to_text(page, max_depth=1) == "Skills Python SQL"
+    assert clean_text(page, max_html_depth=1) == "Skills Python SQL"
+
+
+def test_html_beyond_max_depth_still_drops_scripts() -> None:
+    page = "<div>" * 5 + "<p>Jane</p><script>alert(1)</script><style>p{}</style>" + "</div>" * 5
+    assert html_to_text(page, max_depth=2) == "Jane"

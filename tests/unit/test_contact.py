@@ -171,3 +171,26 @@ def test_redact_without_names_leaves_names() -> None:
 def test_redact_is_idempotent() -> None:
     once = redact("Jane jane@x.io +1 555 123 4567 www.x.io", ["Jane"])
     assert redact(once, ["Jane"]) == once
+
+
+# --- contact details are what the resume says ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "phone",
+    ["(02) 9876 5432", "555/123-4567", "+61 (02) 9876 5432", "(03) 9123 4567", "0711/123456"],
+)
+def test_phone_is_kept_whole_through_cleaning(phone: str) -> None:
+    from matcher.text.cleaning import clean_text
+
+    text = clean_text(f"Jane Doe\n{phone}\njane@example.com\n\nSkills\n- Python")
+    assert extract_contact(text).phone == phone
+    assert phone not in redact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["01/15/2019", "2019/2020", "10/2018 - 05/2020", "12/2019", "01/14-05/16", "05/2018-06/2020"],
+)
+def test_slashed_dates_are_not_phones(text: str) -> None:
+    assert find_phones(text) == []

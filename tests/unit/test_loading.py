@@ -19,6 +19,7 @@ from matcher.io.loading import (
     read_table,
 )
 from matcher.schema import REJECT_COLUMNS, SOURCE
+from matcher.settings import LimitSettings
 
 RESUME_TEXT = "Jane Doe\nData engineer with Python and SQL since 2019."
 
@@ -399,3 +400,180 @@ def test_posting_folder_title_is_first_line(tmp_path: Path) -> None:
         str(tmp_path / "J-9.txt"): "empty text (whitespace only)",
     }
     assert set(loaded.rejects["kind"]) == {"posting"}
+
+
+# --- IDs: control characters, length -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("bad_id", "shown", "code"),
+    [
+        ("job\x00 7", "job\\x00 7", "U+0000 at position 4"),
+        ("\x1b[31mred", "\\x1b[31mred", "U+001B at position 1"),
+        ("two\nlines", "two\\x0alines", "U+000A at position 4"),
+        ("cv\u202egpj.exe", "cv\\u202egpj.exe", "U+202E at position 3"),
+        ("zero\u200bwidth", "zero\\u200bwidth", "U+200B at position 5"),
+    ],
+)
+def test_id_with_a_control_or_invisible_character_is_rejected(
+    tmp_path: Path, bad_id: str, shown: str, code: str
+) -> None:
+    path = write_jsonl(
+        tmp_path / "r.jsonl",
+        [{"resume_id": bad_id, "text": RESUME_TEXT}, {"resume_id": "ok", "text": RESUME_TEXT}],
+    )
+    loaded = load_resumes(path)
+    assert loaded.records["resume_id"].tolist() == ["ok"]
+    assert loaded.rejects["record_id"].tolist() == [shown]
+    assert reasons(loaded) == {
+        f"{path}:1": f"resume_id contains a control or invisible character ({code})"
+    }
+
+
+def test_csv_id_with_a_line_break_in_a_quoted_cell_is_rejected(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "jobs.csv", 'job_id,title,description\n"a\nb",Engineer,Python and SQL\n'
+    )
+    loaded = load_postings(path)
+    assert loaded.records.empty
+    assert loaded.rejects["record_id"].tolist() == ["a\\x0ab"]
+
+
+def test_long_id_within_the_limit_is_kept_exact(tmp_path: Path) -> None:
+    long_id = "job-" + "x" * 236
+    path = write_jsonl(
+        tmp_path / "jobs.jsonl",
+        [{"job_id": long_id, "title": "Engineer", "description": "Python and SQL"}],
+    )
+    assert load_postings(path).records["job_id"].tolist() == [long_id]
+
+
+def test_id_longer_than_the_limit_is_rejected_and_shown_cut(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "r.jsonl", [{"resume_id": "r" * 5_000, "text": RESUME_TEXT}])
+    loaded = load_resumes(path, LimitSettings(max_id_chars=300))
+    assert loaded.records.empty
+    assert reasons(loaded) == {
+        f"{path}:1": "resume_id is 5,000 characters long, more than limits.max_id_chars (300)"
+    }
+    assert loaded.rejects["record_id"].tolist() == ["r" * 100 + "..."]
+
+
+def test_folder_file_name_with_a_control_character_is_rejected(tmp_path: Path) -> None:
+    (tmp_path / "cv\x1b.txt").write_text(RESUME_TEXT)
+    (tmp_path / "ok.txt").write_text(RESUME_TEXT)
+    loaded = load_resumes(tmp_path)
+    assert loaded.records["resume_id"].tolist() == ["ok"]
+    assert loaded.rejects["record_id"].tolist() == ["cv\\x1b"]
+
+
+# --- values that are not text ----------------------------------------------------------------
+
+
+def test_parquet_values_that_are_not_text_are_rejected(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "r.parquet"
+    table = pa.table(
+        {
+            "resume_id": pa.array(["bytes", "list", "struct", "ok"]),
+            "text": pa.array([RESUME_TEXT] * 4),
+            "blob": pa.array([b"\x00\x01", None, None, None], type=pa.binary()),
+            "skills": pa.array([None, ["Python", "SQL"], None, None], type=pa.list_(pa.string())),
+            "contact": pa.array(
+                [None, None, {"city": "Oslo"}, None], type=pa.struct([("city", pa.string())])
+            ),
+        }
+    )
+    # Each odd value sits in a column matcher reads as text.
+    table = table.rename_columns(["resume_id", "text", "name", "location", "phone"])
+    pq.write_table(table, path)
+    loaded = load_resumes(path)
+    assert loaded.records["resume_id"].tolist() == ["ok"]
+    assert reasons(loaded) == {
+        f"{path}:row 1": "name holds bytes, not text",
+        f"{path}:row 2": "location holds a list, not text",
+        f"{path}:row 3": "phone holds a struct, not text",
+    }
+
+
+def test_parquet_text_and_id_columns_of_bytes_are_rejected_not_ranked_as_repr(
+    tmp_path: Path,
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "jobs.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "job_id": pa.array([b"j1", b"j2"], type=pa.binary()),
+                "title": ["Engineer", "Analyst"],
+                "description": pa.array([b"Python", b"SQL"], type=pa.binary()),
+            }
+        ),
+        path,
+    )
+    loaded = load_postings(path)
+    assert loaded.records.empty
+    assert set(reasons(loaded).values()) == {"job_id holds bytes, not text"}
+    assert loaded.rejects["record_id"].tolist() == ["", ""]
+
+
+def test_jsonl_lone_surrogate_is_a_bad_row_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    path.write_text(
+        '{"resume_id": "a", "text": "Python \\ud800 SQL and more words here"}\n'
+        + json.dumps({"resume_id": "b", "text": RESUME_TEXT})
+        + "\n"
+    )
+    loaded = load_resumes(path)
+    assert loaded.records["resume_id"].tolist() == ["b"]
+    assert reasons(loaded) == {
+        f"{path}:1": "line 1: invalid Unicode in 'text': lone surrogate U+D800"
+    }
+
+
+# --- texts over the limit are cut, and marked ----------------------------------------------
+
+
+def test_table_text_over_the_limit_is_cut_and_its_size_kept(tmp_path: Path) -> None:
+    long_text = RESUME_TEXT + " Python" * 2_000
+    path = write_jsonl(
+        tmp_path / "r.jsonl",
+        [{"resume_id": "long", "text": long_text}, {"resume_id": "short", "text": RESUME_TEXT}],
+    )
+    loaded = load_resumes(path, LimitSettings(max_document_chars=5_000))
+    texts = dict(zip(loaded.records["resume_id"], loaded.records["text"], strict=True))
+    assert texts == {"long": long_text[:5_000], "short": RESUME_TEXT}
+    assert loaded.truncated == {f"{path}:1": len(long_text)}
+
+
+def test_one_line_document_over_the_limit_is_cut(tmp_path: Path) -> None:
+    text = "Jane Doe " + "Python SQL Airflow " * 100_000
+    (tmp_path / "scraped.txt").write_text(text)
+    loaded = load_resumes(tmp_path)
+    assert loaded.records["text"].tolist() == [text[:100_000]]
+    assert loaded.truncated == {str(tmp_path / "scraped.txt"): len(text)}
+
+
+def test_posting_title_over_the_limit_is_cut_too(tmp_path: Path) -> None:
+    path = write_jsonl(
+        tmp_path / "jobs.jsonl",
+        [{"job_id": "1", "title": "T" * 3_000, "description": "Python and SQL"}],
+    )
+    loaded = load_postings(path, LimitSettings(max_document_chars=1_000))
+    assert loaded.records["title"].tolist() == ["T" * 1_000]
+    assert loaded.truncated == {f"{path}:1": 3_000}
+
+
+# --- one broken record does not stop the others ---------------------------------------------
+
+
+def test_html_file_the_parser_rejects_is_one_reject(tmp_path: Path) -> None:
+    (tmp_path / "broken.html").write_text("<p>Jane Doe, Python developer</p><![foo bar")
+    (tmp_path / "good.txt").write_text(RESUME_TEXT)
+    loaded = load_resumes(tmp_path)
+    assert loaded.records["resume_id"].tolist() == ["good"]
+    reason = reasons(loaded)[str(tmp_path / "broken.html")]
+    assert reason.startswith("cannot load record: ParserRejectedMarkup: The markup you provided")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from matcher.schema import CLEAN_TEXT, DUPLICATE_COLUMNS, MODEL_TEXT, REJECT_COLUMNS, SOURCE
@@ -225,3 +227,86 @@ def test_prepare_resumes_empty_frame() -> None:
     assert prepared.empty and duplicates.empty and rejects.empty
     assert {CLEAN_TEXT, MODEL_TEXT, "name", "email", "phone"} <= set(prepared.columns)
     assert list(duplicates.columns) == list(DUPLICATE_COLUMNS)
+
+
+# --- one record that cannot be cleaned does not stop the others ------------------------------
+
+
+def test_posting_the_html_parser_rejects_becomes_a_reject() -> None:
+    postings = pd.DataFrame(
+        {
+            "job_id": ["broken", "fine"],
+            "title": ["Engineer", "Analyst"],
+            "description": ["<p>Python and SQL</p><![foo bar", "<p>SQL and Excel</p>"],
+            SOURCE: ["jobs.csv:2", "jobs.csv:3"],
+        }
+    )
+    kept, rejects = prepare_postings(postings)
+    assert kept["job_id"].tolist() == ["fine"]
+    assert rejects[["record_id", "source"]].values.tolist() == [["broken", "jobs.csv:2"]]
+    assert rejects["reason"].iloc[0].startswith("cannot clean record: ParserRejectedMarkup:")
+
+
+def test_resume_the_html_parser_rejects_becomes_a_reject() -> None:
+    frame = resumes_frame(
+        [
+            {"resume_id": "broken", "text": RESUME + "<b>x</b><![ CDATA["},
+            {"resume_id": "fine", "text": RESUME},
+        ]
+    )
+    kept, duplicates, rejects = prepare_resumes(frame)
+    assert kept["resume_id"].tolist() == ["fine"]
+    assert duplicates.empty
+    assert rejects["record_id"].tolist() == ["broken"]
+    assert "AssertionError: expected name token" in rejects["reason"].iloc[0]
+
+
+def test_html_depth_limit_reaches_the_prepare_nodes() -> None:
+    from matcher.settings import LimitSettings
+
+    postings = pd.DataFrame(
+        {
+            "job_id": ["1"],
+            "title": ["Engineer"],
+            "description": ["<div><ul><li>Python</li><li>SQL</li></ul></div>"],
+        }
+    )
+    assert prepare_postings(postings)[0][CLEAN_TEXT].tolist() == ["- Python\n- SQL"]
+    shallow = prepare_postings(postings, LimitSettings(max_html_depth=1))[0]
+    assert shallow[CLEAN_TEXT].tolist() == ["Python SQL"]
+
+
+def test_prepare_loaded_carries_which_records_were_cut(tmp_path: Path) -> None:
+    from matcher.io.accounting import record_status
+    from matcher.io.loading import load_postings, load_resumes
+    from matcher.settings import LimitSettings
+    from matcher.text.preprocess import prepare_loaded
+
+    long_resume = RESUME + "\n" + "Built Python and SQL pipelines for finance teams. " * 200
+    pd.DataFrame(
+        {"resume_id": ["long", "copy", "long"], "text": [long_resume, long_resume, RESUME]}
+    ).to_csv(resumes_path := tmp_path / "resumes.csv", index=False)
+    pd.DataFrame(
+        {"job_id": ["j1"], "title": ["Data Engineer"], "description": ["Python and SQL"]}
+    ).to_csv(jobs_path := tmp_path / "jobs.csv", index=False)
+    limits = LimitSettings(max_document_chars=2_000)
+    postings, resumes = load_postings(jobs_path, limits), load_resumes(resumes_path, limits)
+    prepared = prepare_loaded(postings, resumes, limits=limits)
+    status = record_status(
+        prepared.postings,
+        prepared.resumes,
+        prepared.duplicates,
+        prepared.rejects,
+        prepared.truncated,
+    )
+    by_source = {
+        (row.status, row.record_id): (row.truncated, row.original_chars)
+        for row in status.itertuples(index=False)
+    }
+    # The kept copy and its duplicate were both cut; the third row (a repeated ID) was not.
+    assert by_source == {
+        ("ranked", "j1"): (False, pd.NA),
+        ("ranked", "long"): (True, len(long_resume)),
+        ("duplicate", "copy"): (True, len(long_resume)),
+        ("rejected", "long"): (False, pd.NA),
+    }

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import zipfile
 from pathlib import Path
 
 import docx
@@ -10,6 +12,7 @@ import pytest
 from fpdf import FPDF
 
 from matcher.io.readers import SUPPORTED_SUFFIXES, DocumentError, decode_bytes, read_document
+from matcher.settings import LimitSettings
 
 
 def make_pdf(path: Path, lines: list[str]) -> Path:
@@ -206,3 +209,92 @@ def test_truncated_docx(tmp_path: Path) -> None:
 def test_decode_bytes_names_the_encoding() -> None:
     assert decode_bytes("naïve".encode()) == ("naïve", "utf-8-sig")
     assert decode_bytes("naïve".encode("cp1252")) == ("naïve", "cp1252")
+
+
+# --- limits: decompression bombs, pages, paragraphs (generated here, never committed) --------
+
+
+def _add_zip_member(path: Path, name: str, data: bytes) -> Path:
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, data)
+    return path
+
+
+def _docx_with_body(path: Path, body_xml: str) -> Path:
+    """A valid DOCX whose document body is ``body_xml`` (raw WordprocessingML)."""
+    make_docx(tmp := path.with_suffix(".base.docx"), "Jane", ["Python"])
+    with zipfile.ZipFile(tmp) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "word/document.xml":
+                text = data.decode()
+                start = text.index("<w:body>") + len("<w:body>")
+                data = (text[:start] + body_xml + text[text.index("<w:sectPr", start) :]).encode()
+            out.writestr(member, data)
+    tmp.unlink()
+    return path
+
+
+def test_docx_bomb_by_ratio_is_rejected_before_inflating(tmp_path: Path) -> None:
+    path = make_docx(tmp_path / "bomb.docx", "Jane Doe", ["Python"])
+    _add_zip_member(path, "word/media/padding.bin", bytes(20_000_000))
+    with pytest.raises(DocumentError, match=r"limits\.max_compression_ratio \(100\)"):
+        read_document(path)
+
+
+def test_docx_bomb_by_size_is_rejected(tmp_path: Path) -> None:
+    path = make_docx(tmp_path / "big.docx", "Jane Doe", ["Python"])
+    _add_zip_member(path, "word/media/photo.bin", os.urandom(1_500_000))  # barely compresses
+    limits = LimitSettings(max_expanded_bytes=1_000_000)
+    with pytest.raises(DocumentError, match=r"more than limits\.max_expanded_bytes \(1,000,000\)"):
+        read_document(path, limits)
+    assert "Jane Doe" in read_document(path)  # within the default limits
+
+
+def test_docx_with_too_many_paragraphs_is_rejected(tmp_path: Path) -> None:
+    path = _docx_with_body(tmp_path / "empty-paragraphs.docx", "<w:p/>" * 300_000)
+    with pytest.raises(DocumentError, match=r"more than limits\.max_paragraphs \(20,000\)"):
+        read_document(path)
+
+
+def test_docx_paragraph_limit_counts_table_paragraphs_too(tmp_path: Path) -> None:
+    path = make_docx(tmp_path / "cv.docx", "Jane Doe", ["Python", "SQL"])
+    # Heading, "Skills", two bullets and the two table cells' paragraphs: six.
+    assert read_document(path, LimitSettings(max_paragraphs=6)).startswith("Jane Doe")
+    with pytest.raises(DocumentError, match="max_paragraphs"):
+        read_document(path, LimitSettings(max_paragraphs=5))
+
+
+def test_pdf_with_too_many_pages_is_rejected(tmp_path: Path) -> None:
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=12)
+    for number in range(4):
+        pdf.add_page()
+        pdf.cell(0, 10, f"Page {number + 1} of a long resume")
+    pdf.output(str(path := tmp_path / "long.pdf"))
+    assert "Page 4" in read_document(path, LimitSettings(max_pages=4))
+    with pytest.raises(DocumentError, match=r"PDF has 4 pages, more than limits\.max_pages \(3\)"):
+        read_document(path, LimitSettings(max_pages=3))
+
+
+def test_pdf_stream_that_inflates_too_far_is_rejected(tmp_path: Path) -> None:
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject
+
+    writer = PdfWriter(clone_from=make_pdf(tmp_path / "base.pdf", ["Jane Doe", "Python"]))
+    page = writer.pages[0]
+    stream = DecodedStreamObject()
+    stream.set_data(page.get_contents().get_data() + b" " * 3_000_000)
+    page.replace_contents(stream.flate_encode())
+    writer.write(path := tmp_path / "bomb.pdf")
+    assert path.stat().st_size < 20_000
+    with pytest.raises(DocumentError, match=r"PDF content expands beyond limits\.max_expanded"):
+        read_document(path, LimitSettings(max_expanded_bytes=1_000_000))
+    assert "Jane Doe" in read_document(path)  # 3 MB is within the default limit
+
+
+def test_deeply_nested_html_file_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "nested.html"
+    path.write_text("<div>" * 5_000 + "<p>Jane Doe</p><ul><li>Python</li></ul>" + "</div>" * 5_000)
+    assert read_document(path) == "Jane Doe Python"  # beyond limits.max_html_depth: run together
+    assert read_document(path, LimitSettings(max_html_depth=10_000)) == "Jane Doe\n\n- Python"

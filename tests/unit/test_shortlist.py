@@ -11,6 +11,7 @@ from matcher.ranking.shortlist import (
     build_shortlists,
     rank_candidates,
     safe_filename,
+    shortlist_filenames,
     write_shortlists,
 )
 
@@ -74,3 +75,27 @@ def test_job_without_candidates_still_gets_a_file(tmp_path: Path) -> None:
 def test_safe_filename() -> None:
     assert safe_filename("../etc/passwd") == "_etc_passwd"
     assert safe_filename("=1+2") == "_1_2"
+
+
+def test_long_and_clashing_job_ids_get_short_unique_files_with_the_exact_id_inside(
+    tmp_path: Path,
+) -> None:
+    long_id = "senior-data-engineer-" + "x" * 219  # 240 characters: too long for some file systems
+    ids = [long_id, long_id + "2", "J/1", "J_1", "j_1", "Ünïcode job"]
+    frame = pd.DataFrame(
+        {"job_id": ids, "rank": [1] * len(ids), "resume_id": [f"r{i}" for i in range(len(ids))]}
+    )
+    paths = write_shortlists(frame, ids, tmp_path)
+    files = paths[1:]
+    assert len(files) == len(ids)
+    assert len({path.name.casefold() for path in files}) == len(ids)
+    assert all(len(path.name) <= 104 and path.parent == tmp_path / "shortlists" for path in files)
+    for job_id, path in zip(ids, files, strict=True):
+        written = pd.read_csv(path, dtype=str, keep_default_na=False)
+        assert written["job_id"].tolist() == [job_id]
+
+
+def test_shortlist_filenames_are_stable_across_runs() -> None:
+    ids = ["J/1", "J_1", "x" * 300]
+    assert shortlist_filenames(ids) == shortlist_filenames(list(ids))
+    assert shortlist_filenames(ids)["J/1"] == "J_1"

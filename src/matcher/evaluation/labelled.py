@@ -20,6 +20,7 @@ from matcher import schema
 from matcher.io.manifest import path_sha256
 from matcher.ranking.lexical import DIRECTIONS, Direction
 from matcher.schema import Qrels
+from matcher.settings import LimitSettings
 
 RELEVANCE = "relevance"
 
@@ -272,11 +273,13 @@ def load_labelled_set(
     resumes_path: Path,
     qrels_path: Path,
     direction: Direction = "resumes-for-job",
+    limits: LimitSettings | None = None,
 ) -> LabelledSet:
     """Load, prepare and cross-check a labelled set.
 
     Resumes are prepared without de-duplication: a labelled set may judge near-miss copies
-    of one resume differently, and both must be ranked.
+    of one resume differently, and both must be ranked. ``limits`` bound what each record may
+    cost, as for ``matcher score`` (the defaults if None).
 
     Raises:
         matcher.io.loading.InputError: If a table cannot be read at all.
@@ -287,9 +290,12 @@ def load_labelled_set(
     from matcher.text.preprocess import prepare_postings, prepare_resumes
 
     qrels = load_qrels(qrels_path, direction)
-    loaded_postings, loaded_resumes = load_postings(jobs_path), load_resumes(resumes_path)
-    postings, posting_rejects = prepare_postings(loaded_postings.records)
-    resumes, _, resume_rejects = prepare_resumes(loaded_resumes.records, deduplicate=False)
+    loaded_postings = load_postings(jobs_path, limits)
+    loaded_resumes = load_resumes(resumes_path, limits)
+    postings, posting_rejects = prepare_postings(loaded_postings.records, limits)
+    resumes, _, resume_rejects = prepare_resumes(
+        loaded_resumes.records, deduplicate=False, limits=limits
+    )
     rejects = concat_frames(
         [loaded_postings.rejects, loaded_resumes.rejects, posting_rejects, resume_rejects],
         empty_rejects(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -9,7 +10,15 @@ import pandas as pd
 from matcher import schema
 from matcher.io.loading import Loaded
 
-RECORD_COLUMNS = ("kind", "record_id", "source", "status", "detail")
+RECORD_COLUMNS = (
+    "kind",
+    "record_id",
+    "source",
+    "status",
+    "detail",
+    "truncated",
+    "original_chars",
+)
 
 
 def empty_rejects() -> pd.DataFrame:
@@ -49,14 +58,20 @@ def record_status(
     resumes: pd.DataFrame,
     duplicates: pd.DataFrame,
     rejects: pd.DataFrame,
+    truncated: Mapping[tuple[str, str], tuple[str, int]] | None = None,
 ) -> pd.DataFrame:
     """One row per input record with its status: ``ranked``, ``duplicate`` or ``rejected``.
+
+    ``truncated`` is true for a record whose text was cut to ``limits.max_document_chars``;
+    ``original_chars`` then holds the text's length as read (and is blank otherwise).
 
     Args:
         postings: Postings that were scored.
         resumes: Resumes that were ranked.
         duplicates: Records reported as duplicates (:data:`schema.DUPLICATE_COLUMNS`).
         rejects: Records rejected (:data:`schema.REJECT_COLUMNS`).
+        truncated: ``(kind, record_id)`` to ``(source, original length)`` for each cut text
+            (:attr:`matcher.text.preprocess.Prepared.truncated`).
     """
     rows: list[dict[str, object]] = []
     for kind, frame, id_column in (
@@ -94,4 +109,16 @@ def record_status(
                 "detail": str(record.reason),
             }
         )
-    return pd.DataFrame(rows, columns=list(RECORD_COLUMNS))
+    cut = truncated or {}
+    lengths: list[int | None] = []
+    for row in rows:
+        hit = cut.get((str(row["kind"]), str(row["record_id"])))
+        # A reject of another record with the same ID (a repeated ID) has another source;
+        # duplicates carry no source, and only loaded records can be duplicates.
+        same = hit is not None and (row["source"] in (hit[0], "") or row["status"] == "duplicate")
+        lengths.append(hit[1] if same and hit is not None else None)
+        row["truncated"] = same
+    frame = pd.DataFrame(rows, columns=list(RECORD_COLUMNS[:-1]))
+    frame["truncated"] = frame["truncated"].astype(bool)
+    frame["original_chars"] = pd.array(lengths, dtype="Int64")
+    return frame

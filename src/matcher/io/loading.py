@@ -16,22 +16,40 @@ Where a record came from is in the ``source`` column:
 IDs are strings everywhere: CSV cells are read as text (``007`` stays ``"007"``), and ID
 columns from JSONL or Parquet are converted to text. IDs are stripped of surrounding
 whitespace. A record with a blank ID is rejected; of several records with the same ID the
-first valid one is kept and the others are rejected, naming where the first one is.
+first valid one is kept and the others are rejected, naming where the first one is. An ID
+with a control or invisible formatting character (NUL, escape, a line break, a right-to-left
+override, ...) or longer than ``limits.max_id_chars`` is rejected; the rejects table shows it
+with such characters escaped (``\x00``) and, if long, cut short.
+
+The columns matcher reads as text (IDs, ``title``, ``description``, ``text`` and the contact
+columns) must hold text (numbers, as in an ID column, are written as text): a Parquet value of
+bytes, a list or a struct is rejected with the column and the kind of value it holds.
+
+A text (``text``, ``description`` or ``title``) longer than ``limits.max_document_chars`` is
+cut to that length; :attr:`Loaded.truncated` keeps its original length, which ``records.csv``
+reports.
+
+Any unexpected error while reading one file or one row rejects that record with the error's
+message; the others load as usual.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import logging
 import math
+import numbers
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from matcher.io.readers import SUPPORTED_SUFFIXES, DocumentError, decode_bytes, read_document
@@ -47,6 +65,7 @@ from matcher.schema import (
     TEXT,
     TITLE,
 )
+from matcher.settings import LimitSettings
 from matcher.text.sections import split_title
 
 __all__ = [
@@ -54,9 +73,12 @@ __all__ = [
     "InputError",
     "Loaded",
     "TableRead",
+    "error_reason",
+    "escape_controls",
     "load_postings",
     "load_resumes",
     "load_table",
+    "printable_id",
     "read_table",
     "rejects_frame",
 ]
@@ -88,11 +110,14 @@ class Loaded:
         rejects: Columns :data:`matcher.schema.REJECT_COLUMNS`: kind (``"posting"`` or
             ``"resume"``), record_id (``""`` if unknown), source, reason.
         skipped: Paths of operating-system junk files that were skipped in a folder.
+        truncated: For each record whose text was cut to ``limits.max_document_chars``, its
+            source and the text's original length in characters.
     """
 
     records: pd.DataFrame
     rejects: pd.DataFrame
     skipped: tuple[str, ...] = field(default=())
+    truncated: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -144,13 +169,37 @@ def _id_text(value: Any) -> str | None:
     return str(value)
 
 
+def _not_text(value: Any) -> str | None:
+    """What ``value`` is if it cannot stand for text (``"bytes"``, ``"a list"``), else None.
+
+    Text, numbers, booleans, dates and missing values can; bytes, lists, structs and other
+    objects (as Parquet can hold) cannot: their ``repr`` is no text to rank.
+    """
+    if value is None or isinstance(
+        value, str | numbers.Number | bool | np.bool_ | datetime.date | datetime.time
+    ):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, bytes | bytearray | memoryview):
+        return "bytes"
+    if isinstance(value, list | tuple | set | frozenset | np.ndarray):
+        return "a list"
+    if isinstance(value, dict):
+        return "a struct"
+    return f"a {type(value).__name__} value"
+
+
 def _ids_as_text(frame: pd.DataFrame) -> pd.DataFrame:
     for column in frame.columns:
         if _is_id_column(str(column)):
+            values = frame[column].tolist()
+            # Values that are not text stay as they are, for the loaders to reject.
+            kept = [value if _not_text(value) else _id_text(value) for value in values]
             frame[column] = pd.Series(
-                [_id_text(value) for value in frame[column].tolist()],
+                kept,
                 index=frame.index,
-                dtype="str",
+                dtype=object if any(_not_text(value) for value in values) else "str",
             )
     return frame
 
@@ -207,6 +256,23 @@ def _read_csv(path: Path) -> TableRead:
     return TableRead(frame, sources, bad_rows)
 
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(record: dict[str, Any]) -> str | None:
+    """Why a JSON object's text is not valid Unicode (an escaped lone surrogate), or None.
+
+    ``"\\ud800"`` is valid JSON but no character: it cannot be written as UTF-8, and pandas'
+    string columns refuse it, so one such value would stop the whole table.
+    """
+    for key, value in record.items():
+        for text, where in ((key, "a key"), (value, f"{str(key)[:40]!r}")):
+            found = _SURROGATE_RE.search(text) if isinstance(text, str) else None
+            if found is not None:
+                return f"invalid Unicode in {where}: lone surrogate U+{ord(found.group()):04X}"
+    return None
+
+
 def _read_jsonl(path: Path) -> TableRead:
     text = _decode_table(path)
     records: list[dict[str, Any]] = []
@@ -223,6 +289,10 @@ def _read_jsonl(path: Path) -> TableRead:
             continue
         if not isinstance(value, dict):
             bad_rows.append((source, f"line {number} is not a JSON object"))
+            continue
+        surrogate = _lone_surrogate(value)
+        if surrogate is not None:
+            bad_rows.append((source, f"line {number}: {surrogate}"))
             continue
         records.append({str(key).strip(): item for key, item in value.items()})
         sources.append(source)
@@ -344,24 +414,101 @@ def _filled(value: Any) -> str | None:
     return None if _blank(text) else text
 
 
+# Control characters, surrogates, line and paragraph separators, and invisible formatting
+# characters (zero-width spaces, byte-order marks, bidirectional overrides).
+_ID_FORBIDDEN_RE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+    "\ufeff\ufff9-\ufffb\ud800-\udfff]"
+)
+_SHOWN_ID_CHARS = 100
+
+
+def escape_controls(text: str) -> str:
+    r"""``text`` with control and invisible characters written as escapes (``\x00``, ``\u202e``).
+
+    Example:
+        >>> escape_controls("cv\x1b.txt")
+        'cv\\x1b.txt'
+    """
+    return _ID_FORBIDDEN_RE.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}"
+        ),
+        text,
+    )
+
+
+def printable_id(record_id: str) -> str:
+    r"""``record_id`` safe to show: forbidden characters escaped, and cut short if long.
+
+    Example:
+        >>> printable_id("job\x00 7")
+        'job\\x00 7'
+    """
+    shown = escape_controls(record_id[: _SHOWN_ID_CHARS + 1])
+    return shown if len(record_id) <= _SHOWN_ID_CHARS else shown[:_SHOWN_ID_CHARS] + "..."
+
+
+def _id_problem(record_id: str, column: str, limits: LimitSettings) -> str | None:
+    if len(record_id) > limits.max_id_chars:
+        return (
+            f"{column} is {len(record_id):,} characters long, more than limits.max_id_chars "
+            f"({limits.max_id_chars:,})"
+        )
+    forbidden = _ID_FORBIDDEN_RE.search(record_id)
+    if forbidden is not None:
+        return (
+            f"{column} contains a control or invisible character "
+            f"(U+{ord(forbidden.group()):04X} at position {forbidden.start() + 1})"
+        )
+    return None
+
+
+def error_reason(action: str, error: BaseException) -> str:
+    """The reject reason for a record whose processing raised ``error``: one short line.
+
+    Example:
+        >>> error_reason("load", RecursionError("maximum recursion depth exceeded"))
+        'cannot load record: RecursionError: maximum recursion depth exceeded'
+    """
+    message = " ".join(str(error).split())
+    message = message if len(message) <= 200 else message[:197] + "..."
+    return f"cannot {action} record: {type(error).__name__}" + (f": {message}" if message else "")
+
+
 class _Collector:
     """Accumulates accepted records and rejects for one kind of record."""
 
-    def __init__(self, kind: str, id_column: str) -> None:
+    def __init__(self, kind: str, id_column: str, limits: LimitSettings) -> None:
         self.kind = kind
         self.id_column = id_column
+        self.limits = limits
         self.records: list[dict[str, Any]] = []
         self.rejects: list[dict[str, str]] = []
         self.first_seen: dict[str, str] = {}
+        self.truncated: dict[str, int] = {}
 
     def reject(self, record_id: str | None, source: str, reason: str) -> None:
-        logger.warning("%s: %s rejected: %s", source, self.kind, reason)
+        shown = printable_id(record_id or "")
+        logger.warning("%s: %s rejected: %s", printable_id(source), self.kind, reason)
         self.rejects.append(
-            {"kind": self.kind, "record_id": record_id or "", "source": source, "reason": reason}
+            {"kind": self.kind, "record_id": shown, "source": source, "reason": reason}
         )
 
-    def accept(self, record: dict[str, Any], source: str) -> None:
+    def cut(self, text: str) -> tuple[str, int | None]:
+        """``text`` cut to ``limits.max_document_chars``, and its length if it was cut."""
+        limit = self.limits.max_document_chars
+        return (text, None) if len(text) <= limit else (text[:limit], len(text))
+
+    def accept(
+        self, record: dict[str, Any], source: str, original_chars: int | None = None
+    ) -> None:
+        """Keep ``record`` unless its ID is bad or taken; ``original_chars`` marks a cut text."""
         record_id = record[self.id_column]
+        problem = _id_problem(record_id, self.id_column, self.limits)
+        if problem is not None:
+            self.reject(record_id, source, problem)
+            return
         first = self.first_seen.get(record_id)
         if first is not None:
             self.reject(
@@ -370,6 +517,23 @@ class _Collector:
             return
         self.first_seen[record_id] = source
         self.records.append({**record, SOURCE: source})
+        if original_chars is not None:
+            self.truncated[source] = original_chars
+            logger.warning(
+                "%s: %s %s truncated to %d of %d characters (limits.max_document_chars)",
+                printable_id(source),
+                self.kind,
+                printable_id(record_id),
+                self.limits.max_document_chars,
+                original_chars,
+            )
+
+    def loaded(
+        self, leading: tuple[str, ...], extra: list[str], skipped: tuple[str, ...] = ()
+    ) -> Loaded:
+        return Loaded(
+            self.frame(leading, extra), rejects_frame(self.rejects), skipped, self.truncated
+        )
 
     def frame(self, leading: tuple[str, ...], extra: list[str]) -> pd.DataFrame:
         columns = [*leading, SOURCE, *extra]
@@ -404,12 +568,12 @@ def _is_junk(path: Path) -> bool:
 
 def _folder_documents(
     folder: Path, collector: _Collector
-) -> tuple[list[tuple[Path, str]], tuple[str, ...]]:
-    """Read every file of ``folder``; returns ``(path, text)`` pairs and the skipped junk."""
-    documents: list[tuple[Path, str]] = []
+) -> tuple[list[tuple[Path, str, int | None]], tuple[str, ...]]:
+    """Read every file of ``folder``; returns ``(path, text, original length if cut)`` and junk."""
+    documents: list[tuple[Path, str, int | None]] = []
     skipped: list[str] = []
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
-        source = str(path)
+        source = escape_controls(str(path))  # a file name may hold any character but "/"
         if _is_junk(path):
             skipped.append(source)
             continue
@@ -426,9 +590,12 @@ def _folder_documents(
             )
         else:
             try:
-                documents.append((path, read_document(path)))
+                documents.append((path, *collector.cut(read_document(path, collector.limits))))
             except DocumentError as error:
                 collector.reject(stem, source, str(error))
+            except Exception as error:  # one broken file must not stop the batch
+                logger.exception("%s: unexpected error while reading", printable_id(source))
+                collector.reject(stem, source, error_reason("load", error))
     if skipped:
         logger.info("%s: skipped %d system file(s): %s", folder, len(skipped), ", ".join(skipped))
     return documents, tuple(skipped)
@@ -441,7 +608,20 @@ def _existing(path: Path, what: str) -> Path:
     return path
 
 
-def load_postings(path: Path) -> Loaded:
+def _text_columns_problem(row: dict[str, Any], columns: Iterable[str]) -> str | None:
+    for column in columns:
+        kind = _not_text(row.get(column))
+        if kind is not None:
+            return f"{column} holds {kind}, not text"
+    return None
+
+
+def _shown(value: Any) -> str | None:
+    """An ID for the rejects table, whatever the cell holds."""
+    return value if isinstance(value, str) else None
+
+
+def load_postings(path: Path, limits: LimitSettings | None = None) -> Loaded:
     """Load job postings from a table or a folder of documents.
 
     A table needs the columns ``job_id``, ``title`` and ``description``; other columns pass
@@ -450,11 +630,13 @@ def load_postings(path: Path) -> Loaded:
     ``job_id`` is the file stem, the title its first non-empty line and the description the
     rest.
 
-    Rejected: blank ``job_id``, blank description, duplicate ``job_id``, unparsable rows, and
-    in a folder unreadable, empty, hidden or unsupported files.
+    Rejected: blank, bad or too long ``job_id``, blank description, duplicate ``job_id``,
+    values that are not text, unparsable rows, and in a folder unreadable, empty, hidden,
+    unsupported or over-limit files. Texts over ``limits.max_document_chars`` are cut.
 
     Args:
         path: A ``.csv``, ``.jsonl`` or ``.parquet`` table, or a folder.
+        limits: Bounds on IDs, texts and documents; the defaults if None.
 
     Returns:
         The postings (columns job_id, title, description, source, then pass-through columns)
@@ -465,20 +647,18 @@ def load_postings(path: Path) -> Loaded:
             is unreadable or of an unsupported format.
     """
     path = _existing(path, "postings")
-    collector = _Collector("posting", JOB_ID)
+    collector = _Collector("posting", JOB_ID, limits or LimitSettings())
     if path.is_dir():
         documents, skipped = _folder_documents(path, collector)
-        for document, text in documents:
+        for document, text, original in documents:
             title, description = split_title(text)
             if _blank(description):
                 reason = _EMPTY_TEXT if _blank(title) else "no description after the title line"
-                collector.reject(document.stem, str(document), reason)
+                collector.reject(document.stem, escape_controls(str(document)), reason)
                 continue
             record = {JOB_ID: document.stem.strip(), TITLE: title, DESCRIPTION: description}
-            collector.accept(record, str(document))
-        return Loaded(
-            collector.frame(POSTING_REQUIRED, []), rejects_frame(collector.rejects), skipped
-        )
+            collector.accept(record, escape_controls(str(document)), original)
+        return collector.loaded(POSTING_REQUIRED, [], skipped)
 
     table = read_table(path)
     _check_columns(path, table.frame, POSTING_REQUIRED, "postings")
@@ -486,25 +666,32 @@ def load_postings(path: Path) -> Loaded:
         collector.reject(None, source, reason)
     extra = [str(c) for c in table.frame.columns if c not in POSTING_REQUIRED]
     for source, row in _table_rows(table):
-        job_id = _filled(row[JOB_ID])
-        row_description = _filled(row[DESCRIPTION])
-        if job_id is None:
-            collector.reject(None, source, f"missing {JOB_ID}")
-        elif row_description is None:
-            collector.reject(job_id.strip(), source, f"empty {DESCRIPTION}")
-        else:
-            title = _filled(row[TITLE]) or split_title(row_description)[0]
-            record = {
-                **row,
-                JOB_ID: job_id.strip(),
-                TITLE: title.strip(),
-                DESCRIPTION: row_description,
-            }
-            collector.accept(record, source)
-    return Loaded(collector.frame(POSTING_REQUIRED, extra), rejects_frame(collector.rejects))
+        try:
+            _add_posting_row(collector, source, row)
+        except Exception as error:  # one odd row must not stop the batch
+            logger.exception("%s: unexpected error while loading", source)
+            collector.reject(_shown(row.get(JOB_ID)), source, error_reason("load", error))
+    return collector.loaded(POSTING_REQUIRED, extra)
 
 
-def load_resumes(path: Path) -> Loaded:
+def _add_posting_row(collector: _Collector, source: str, row: dict[str, Any]) -> None:
+    problem = _text_columns_problem(row, (*POSTING_REQUIRED, "location"))
+    job_id = None if problem else _filled(row[JOB_ID])
+    row_description = None if problem else _filled(row[DESCRIPTION])
+    if problem is not None:
+        collector.reject(_shown(row[JOB_ID]), source, problem)
+    elif job_id is None:
+        collector.reject(None, source, f"missing {JOB_ID}")
+    elif row_description is None:
+        collector.reject(job_id.strip(), source, f"empty {DESCRIPTION}")
+    else:
+        description, cut_description = collector.cut(row_description)
+        title, cut_title = collector.cut(_filled(row[TITLE]) or split_title(description)[0])
+        record = {**row, JOB_ID: job_id.strip(), TITLE: title.strip(), DESCRIPTION: description}
+        collector.accept(record, source, cut_description or cut_title)
+
+
+def load_resumes(path: Path, limits: LimitSettings | None = None) -> Loaded:
     """Load resumes from a table or a folder of documents.
 
     A table needs the columns ``resume_id`` and ``text``; other columns (``name``, ``email``,
@@ -512,11 +699,13 @@ def load_resumes(path: Path) -> Loaded:
     supported file (.txt, .md, .pdf, .docx, .html, .htm) is one resume and ``resume_id`` is the
     file stem; files are read in name order, so of ``cv.docx`` and ``cv.pdf`` the first is kept.
 
-    Rejected: blank ``resume_id``, blank text, duplicate ``resume_id``, unparsable rows, and
-    in a folder empty, undecodable, corrupt, text-less, hidden or unsupported files.
+    Rejected: blank, bad or too long ``resume_id``, blank text, duplicate ``resume_id``, values
+    that are not text, unparsable rows, and in a folder empty, undecodable, corrupt, text-less,
+    hidden, unsupported or over-limit files. Texts over ``limits.max_document_chars`` are cut.
 
     Args:
         path: A ``.csv``, ``.jsonl`` or ``.parquet`` table, or a folder.
+        limits: Bounds on IDs, texts and documents; the defaults if None.
 
     Returns:
         The resumes (columns resume_id, text, source, then pass-through columns) and the
@@ -527,17 +716,16 @@ def load_resumes(path: Path) -> Loaded:
             is unreadable or of an unsupported format.
     """
     path = _existing(path, "resumes")
-    collector = _Collector("resume", RESUME_ID)
+    collector = _Collector("resume", RESUME_ID, limits or LimitSettings())
     if path.is_dir():
         documents, skipped = _folder_documents(path, collector)
-        for document, text in documents:
+        for document, text, original in documents:
             if _blank(text):
-                collector.reject(document.stem, str(document), _EMPTY_TEXT)
+                collector.reject(document.stem, escape_controls(str(document)), _EMPTY_TEXT)
                 continue
-            collector.accept({RESUME_ID: document.stem.strip(), TEXT: text}, str(document))
-        return Loaded(
-            collector.frame(RESUME_REQUIRED, []), rejects_frame(collector.rejects), skipped
-        )
+            record = {RESUME_ID: document.stem.strip(), TEXT: text}
+            collector.accept(record, escape_controls(str(document)), original)
+        return collector.loaded(RESUME_REQUIRED, [], skipped)
 
     table = read_table(path)
     _check_columns(path, table.frame, RESUME_REQUIRED, "resumes")
@@ -545,20 +733,32 @@ def load_resumes(path: Path) -> Loaded:
         collector.reject(None, source, reason)
     extra = [str(c) for c in table.frame.columns if c not in RESUME_REQUIRED]
     for source, row in _table_rows(table):
-        resume_id = _filled(row[RESUME_ID])
-        row_text = _filled(row[TEXT])
-        if resume_id is None:
-            collector.reject(None, source, f"missing {RESUME_ID}")
-        elif row_text is None:
-            collector.reject(resume_id.strip(), source, _EMPTY_TEXT)
-        else:
-            record = {**row, RESUME_ID: resume_id.strip(), TEXT: row_text}
-            for column in RESUME_PASSTHROUGH:
-                if column in record:
-                    record[column] = _filled(record[column])
-            collector.accept(record, source)
-    frame = collector.frame(RESUME_REQUIRED, extra)
+        try:
+            _add_resume_row(collector, source, row)
+        except Exception as error:  # one odd row must not stop the batch
+            logger.exception("%s: unexpected error while loading", source)
+            collector.reject(_shown(row.get(RESUME_ID)), source, error_reason("load", error))
+    loaded = collector.loaded(RESUME_REQUIRED, extra)
     for column in RESUME_PASSTHROUGH:
-        if column in frame.columns:
-            frame[column] = frame[column].astype("str")
-    return Loaded(frame, rejects_frame(collector.rejects))
+        if column in loaded.records.columns:
+            loaded.records[column] = loaded.records[column].astype("str")
+    return loaded
+
+
+def _add_resume_row(collector: _Collector, source: str, row: dict[str, Any]) -> None:
+    problem = _text_columns_problem(row, (*RESUME_REQUIRED, *RESUME_PASSTHROUGH))
+    resume_id = None if problem else _filled(row[RESUME_ID])
+    row_text = None if problem else _filled(row[TEXT])
+    if problem is not None:
+        collector.reject(_shown(row[RESUME_ID]), source, problem)
+    elif resume_id is None:
+        collector.reject(None, source, f"missing {RESUME_ID}")
+    elif row_text is None:
+        collector.reject(resume_id.strip(), source, _EMPTY_TEXT)
+    else:
+        text, original = collector.cut(row_text)
+        record = {**row, RESUME_ID: resume_id.strip(), TEXT: text}
+        for column in RESUME_PASSTHROUGH:
+            if column in record:
+                record[column] = _filled(record[column])
+        collector.accept(record, source, original)

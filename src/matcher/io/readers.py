@@ -7,17 +7,33 @@ paragraphs and tables in document order, list paragraphs as ``"- "`` bullets).
 
 Every way a file can be unreadable raises :class:`DocumentError` with a short reason that the
 loaders put in the rejects table.
+
+What one file may cost is bounded by :class:`matcher.settings.LimitSettings`: a DOCX whose zip
+declares more uncompressed bytes than ``max_expanded_bytes``, or expands more than
+``max_compression_ratio`` times its size, is rejected before anything is decompressed (Python's
+zipfile never inflates a member beyond its declared size, so the declared sizes are a real
+bound); so is a DOCX with more than ``max_paragraphs`` paragraphs, and a PDF with more than
+``max_pages`` pages or a stream that inflates beyond ``max_expanded_bytes``.
 """
 
 from __future__ import annotations
 
 import codecs
 import logging
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
+from matcher.settings import LimitSettings
 from matcher.text.cleaning import html_to_text
 
-__all__ = ["SUPPORTED_SUFFIXES", "DocumentError", "decode_bytes", "read_document"]
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "DocumentError",
+    "check_zip_expansion",
+    "decode_bytes",
+    "read_document",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -90,20 +106,79 @@ def _read_text_file(path: Path) -> str:
     return text
 
 
-def _read_html(path: Path) -> str:
-    return html_to_text(_read_text_file(path))
+def _read_text(path: Path, limits: LimitSettings) -> str:
+    return _read_text_file(path)
 
 
-def _read_pdf(path: Path) -> str:
-    from pypdf import PdfReader
+def _read_html(path: Path, limits: LimitSettings) -> str:
+    return html_to_text(_read_text_file(path), max_depth=limits.max_html_depth)
 
+
+def check_zip_expansion(path: Path, limits: LimitSettings) -> None:
+    """Reject a zip-based file (DOCX, ...) that would inflate too far: a decompression bomb.
+
+    Only the zip's central directory is read. Its declared sizes bound what zipfile will ever
+    inflate (a member that inflates further fails its size and CRC check), so checking them
+    before reading is enough.
+
+    Raises:
+        DocumentError: If the declared uncompressed size exceeds ``limits.max_expanded_bytes``
+            or ``limits.max_compression_ratio`` times the file's size, or the zip is corrupt.
+    """
     try:
-        reader = PdfReader(path)
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise DocumentError("encrypted PDF (needs a password)")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        with zipfile.ZipFile(path) as archive:
+            expanded = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as error:
+        kind = path.suffix.lstrip(".").upper() or "zip file"
+        raise DocumentError(f"corrupt or unreadable {kind}: {_short(error)}") from error
+    if expanded > limits.max_expanded_bytes:
+        raise DocumentError(
+            f"expands to {expanded:,} bytes, more than limits.max_expanded_bytes "
+            f"({limits.max_expanded_bytes:,}): a decompression bomb?"
+        )
+    ratio = expanded / max(path.stat().st_size, 1)
+    if ratio > limits.max_compression_ratio:
+        raise DocumentError(
+            f"expands {ratio:,.0f} times its size ({expanded:,} bytes), more than "
+            f"limits.max_compression_ratio ({limits.max_compression_ratio:g}): "
+            "a decompression bomb?"
+        )
+
+
+def _read_pdf(path: Path, limits: LimitSettings) -> str:
+    from pypdf import PdfReader, apply_configuration, get_configuration
+    from pypdf.errors import LimitReachedError
+
+    cap = limits.max_expanded_bytes
+    # pypdf stops inflating a stream at these sizes and raises LimitReachedError.
+    bounds = {
+        name: cap
+        for name in (
+            "zlib_maximum_output_length",
+            "lzw_maximum_output_length",
+            "run_length_maximum_output_length",
+            "brotli_maximum_output_length",
+            "array_based_stream_maximum_output_length",
+            "maximum_declared_stream_length",
+        )
+    }
+    try:
+        with apply_configuration(get_configuration().with_overwrites(**bounds)):
+            reader = PdfReader(path)
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise DocumentError("encrypted PDF (needs a password)")
+            count = len(reader.pages)
+            if count > limits.max_pages:
+                raise DocumentError(
+                    f"PDF has {count:,} pages, more than limits.max_pages ({limits.max_pages:,})"
+                )
+            pages = [page.extract_text() or "" for page in reader.pages]
     except DocumentError:
         raise
+    except LimitReachedError as error:
+        raise DocumentError(
+            f"PDF content expands beyond limits.max_expanded_bytes ({cap:,} bytes): {_short(error)}"
+        ) from error
     except Exception as error:  # pypdf raises many types for broken files
         raise DocumentError(f"corrupt or unreadable PDF: {_short(error)}") from error
     if not pages:
@@ -114,16 +189,18 @@ def _read_pdf(path: Path) -> str:
     return text
 
 
-def _is_list_paragraph(paragraph: object) -> bool:
-    style = getattr(paragraph, "style", None)
-    style_name = (getattr(style, "name", "") or "").lower()
-    if style_name.startswith("list"):
-        return True
+def _is_list_paragraph(paragraph: object, style_names: dict[str, str]) -> bool:
     properties = paragraph._p.pPr  # type: ignore[attr-defined]
-    return properties is not None and properties.numPr is not None
+    if properties is None:
+        return False  # the default paragraph style
+    if properties.numPr is not None:
+        return True
+    # Looked up in a table made once: python-docx's paragraph.style scans every style of the
+    # document for each paragraph.
+    return style_names.get(properties.style or "", "").startswith("list")
 
 
-def _docx_lines(block: object) -> list[str]:
+def _docx_lines(block: object, style_names: dict[str, str]) -> list[str]:
     from docx.table import Table
 
     if isinstance(block, Table):
@@ -138,16 +215,35 @@ def _docx_lines(block: object) -> list[str]:
                 lines.append(" | ".join(cells))
         return lines
     text = getattr(block, "text", "")
-    if text.strip() and _is_list_paragraph(block):
+    if text.strip() and _is_list_paragraph(block, style_names):
         return [f"- {text.strip()}"]
     return [text]
 
 
-def _read_docx(path: Path) -> str:
+def _count_paragraphs(document: object, limit: int) -> int:
+    """Paragraphs in the body (tables' included), counting no further than ``limit + 1``."""
+    from docx.oxml.ns import qn
+
+    body = document.element.body  # type: ignore[attr-defined]
+    count = 0
+    for _ in body.iter(qn("w:p")):
+        count += 1
+        if count > limit:
+            break
+    return count
+
+
+def _read_docx(path: Path, limits: LimitSettings) -> str:
     import docx
 
+    check_zip_expansion(path, limits)
     try:
         document = docx.Document(str(path))
+        if _count_paragraphs(document, limits.max_paragraphs) > limits.max_paragraphs:
+            raise DocumentError(
+                f"DOCX has more than limits.max_paragraphs ({limits.max_paragraphs:,}) paragraphs"
+            )
+        style_names = {style.style_id: (style.name or "").lower() for style in document.styles}
         lines: list[str] = []
         # Resumes often keep the name and contact details in the page header.
         seen_header: set[str] = set()
@@ -158,15 +254,17 @@ def _read_docx(path: Path) -> str:
                     seen_header.add(text)
                     lines.append(text)
         for block in document.iter_inner_content():
-            lines.extend(_docx_lines(block))
+            lines.extend(_docx_lines(block, style_names))
+    except DocumentError:
+        raise
     except Exception as error:  # zipfile, lxml and python-docx errors for broken files
         raise DocumentError(f"corrupt or unreadable DOCX: {_short(error)}") from error
     return "\n".join(lines)
 
 
-_READERS = {
-    ".txt": _read_text_file,
-    ".md": _read_text_file,
+_READERS: dict[str, Callable[[Path, LimitSettings], str]] = {
+    ".txt": _read_text,
+    ".md": _read_text,
     ".html": _read_html,
     ".htm": _read_html,
     ".pdf": _read_pdf,
@@ -174,18 +272,21 @@ _READERS = {
 }
 
 
-def read_document(path: Path) -> str:
+def read_document(path: Path, limits: LimitSettings | None = None) -> str:
     """Return the raw text of one document.
 
     Args:
         path: A file whose suffix (case-insensitive) is in :data:`SUPPORTED_SUFFIXES`.
+        limits: Bounds on pages, paragraphs, decompression and HTML depth; the defaults of
+            :class:`~matcher.settings.LimitSettings` if None.
 
     Returns:
         The text as found in the file (HTML already turned into text lines); not yet cleaned.
 
     Raises:
         DocumentError: If the file is missing, empty (0 bytes), of an unsupported type,
-            undecodable, binary, a corrupt or encrypted PDF/DOCX, or a PDF without text.
+            undecodable, binary, a corrupt or encrypted PDF/DOCX, a PDF without text, or
+            beyond one of ``limits`` (a decompression bomb, too many pages or paragraphs).
 
     Example:
         >>> read_document(Path("resumes/jane-doe.pdf"))  # doctest: +SKIP
@@ -208,6 +309,6 @@ def read_document(path: Path) -> str:
     if size == 0:
         raise DocumentError("empty file (0 bytes)")
     try:
-        return reader(path)
+        return reader(path, limits or LimitSettings())
     except OSError as error:
         raise DocumentError(f"cannot read file: {_short(error)}") from error

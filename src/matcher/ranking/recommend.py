@@ -15,6 +15,7 @@ from matcher import schema
 from matcher.io.csv_safety import write_safe_csv
 from matcher.ranking.rankers import Ranker, sum_components
 from matcher.ranking.shortlist import format_breakdown
+from matcher.settings import LimitSettings
 
 #: Columns every recommendations file starts with; the ranker's explanation columns follow.
 RECOMMENDATION_COLUMNS: tuple[str, ...] = (
@@ -82,13 +83,16 @@ def write_recommendations(recommendations: pd.DataFrame, out_dir: Path) -> Path:
     return path
 
 
-def read_resume(path: Path, resume_id: str | None = None) -> pd.DataFrame:
+def read_resume(
+    path: Path, resume_id: str | None = None, limits: LimitSettings | None = None
+) -> pd.DataFrame:
     """One resume as a one-row table: a row of a resumes table, or a document file.
 
     Args:
         path: A table (CSV, JSONL, Parquet) or a PDF, DOCX, TXT, MD or HTML file.
         resume_id: Row to take from a table; required for tables, ignored for documents
             (whose ID is the file name without suffix).
+        limits: Bounds on the document and its text, as for ``matcher score``.
 
     Raises:
         matcher.io.loading.InputError: If the file cannot be read, the table lacks the ID, or
@@ -103,7 +107,7 @@ def read_resume(path: Path, resume_id: str | None = None) -> pd.DataFrame:
     if path.suffix.lower() in TABLE_SUFFIXES:
         if not resume_id:
             raise InputError(f"--resume {path} is a table: pass --resume-id to pick a row")
-        loaded = load_resumes(path)
+        loaded = load_resumes(path, limits)
         ids = loaded.records[schema.RESUME_ID].astype(str)
         chosen = loaded.records[ids == resume_id]
         if chosen.empty:
@@ -113,9 +117,10 @@ def read_resume(path: Path, resume_id: str | None = None) -> pd.DataFrame:
             raise InputError(f"resume_id {resume_id!r} not found in {path}")
         return chosen.iloc[:1].reset_index(drop=True)
     try:
-        text = read_document(path)
+        text = read_document(path, limits)
     except DocumentError as error:
         raise InputError(f"--resume {path}: {error}") from error
+    text = text[: (limits or LimitSettings()).max_document_chars]
     return pd.DataFrame(
         {schema.RESUME_ID: [path.stem], schema.TEXT: [text], schema.SOURCE: [str(path)]}
     )

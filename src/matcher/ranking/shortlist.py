@@ -110,20 +110,62 @@ def _text(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
+#: Longest file name stem for a per-job file; well under the 255 bytes file systems allow.
+MAX_FILENAME_CHARS = 100
+
+
 def safe_filename(job_id: str) -> str:
     """A file name for a job ID: characters outside ``[A-Za-z0-9._-]`` become ``_``.
 
-    A leading character that could start a formula or hide the file is replaced too.
+    A leading character that could start a formula or hide the file is replaced too. The name
+    may be long and may be shared with another ID; :func:`shortlist_filenames` makes names
+    short and unique.
     """
     name = re.sub(r"[^A-Za-z0-9._-]", "_", job_id).lstrip(".-") or "_"
     return name
 
 
+def _digest(job_id: str) -> str:
+    return hashlib.sha256(job_id.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+def shortlist_filenames(job_ids: list[str]) -> dict[str, str]:
+    """A unique, safe file name stem for each job ID, in the order given.
+
+    The stem is :func:`safe_filename` of the ID. A stem longer than
+    :data:`MAX_FILENAME_CHARS` is cut and ends with a hash of the whole ID; a stem already
+    taken by another ID (``"J/1"`` and ``"J_1"``, or ``"ABC"`` and ``"abc"``, which a
+    case-insensitive file system holds as one) gets that hash too. The exact ID is still the
+    ``job_id`` column inside the file.
+
+    Example:
+        >>> names = shortlist_filenames(["J/1", "J_1", "x" * 300])
+        >>> names["J/1"], names["J_1"].startswith("J_1-"), len(names["x" * 300])
+        ('J_1', True, 100)
+    """
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for job_id in job_ids:
+        if job_id in names:
+            continue
+        name = safe_filename(job_id)
+        if len(name) > MAX_FILENAME_CHARS or name.casefold() in taken:
+            name = f"{name[: MAX_FILENAME_CHARS - 13]}-{_digest(job_id)}"
+        count = 1
+        while name.casefold() in taken:  # a hash shared by chance, or an ID that looks like one
+            count += 1
+            name = f"{name[: MAX_FILENAME_CHARS - 13 - len(str(count))]}-{count}-{_digest(job_id)}"
+        taken.add(name.casefold())
+        names[job_id] = name
+    return names
+
+
 def write_shortlists(shortlists: pd.DataFrame, job_ids: list[str], out_dir: Path) -> list[Path]:
     """Write ``out_dir/shortlists.csv`` and one ``out_dir/shortlists/<job_id>.csv`` per job.
 
-    Every job gets a file, even one without candidates. All files are written atomically and
-    neutralised against formula injection.
+    Every job gets a file, even one without candidates; file names come from
+    :func:`shortlist_filenames`. All files are written atomically and neutralised against
+    formula injection.
 
     Returns:
         The paths written, the combined file first.
@@ -133,12 +175,7 @@ def write_shortlists(shortlists: pd.DataFrame, job_ids: list[str], out_dir: Path
     combined = out_dir / "shortlists.csv"
     write_safe_csv(shortlists, combined)
     paths = [combined]
-    used: dict[str, str] = {}
-    for job_id in job_ids:
-        name = safe_filename(job_id)
-        if name in used and used[name] != job_id:  # two IDs that sanitise alike
-            name = f"{name}-{hashlib.sha1(job_id.encode()).hexdigest()[:8]}"
-        used[name] = job_id
+    for job_id, name in shortlist_filenames(job_ids).items():
         part = shortlists[shortlists["job_id"] == job_id] if len(shortlists) else shortlists
         path = folder / f"{name}.csv"
         write_safe_csv(part, path)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 
 import ftfy
 from bs4 import BeautifulSoup
@@ -23,9 +24,12 @@ from bs4.element import (
     Declaration,
     Doctype,
     NavigableString,
+    PageElement,
     ProcessingInstruction,
     Tag,
 )
+
+from matcher.settings import DEFAULT_MAX_HTML_DEPTH
 
 __all__ = [
     "clean_text",
@@ -121,15 +125,39 @@ _PARAGRAPH = object()
 _Piece = str | object
 
 
-def _walk(node: Tag, out: list[_Piece], keep_newlines: bool) -> None:
-    for child in node.children:
+def _layout(name: str) -> tuple[tuple[_Piece, ...], tuple[_Piece, ...]]:
+    """The pieces an element of tag ``name`` puts before and after its content."""
+    if name == "li":
+        return (_BREAK, "- "), (_BREAK,)
+    if name in _CELL_TAGS:
+        return (), (" | ",)
+    if name == "pre" or name in _PARAGRAPH_TAGS:
+        return (_PARAGRAPH,), (_PARAGRAPH,)
+    if name in _BLOCK_TAGS:
+        return (_BREAK,), (_BREAK,)
+    return (), ()
+
+
+def _walk(root: Tag, out: list[_Piece], keep_newlines: bool, max_depth: int) -> None:
+    """Lay ``root``'s content out as pieces, in document order.
+
+    An explicit stack, not recursion: how deep the HTML nests is the input's choice, and a
+    thousand nested tags must not raise RecursionError. Elements nested deeper than
+    ``max_depth`` are not laid out: their text is kept, run together on one line.
+    """
+    # Each frame: the children still to visit, whether line breaks are kept, what to close with.
+    stack: list[tuple[Iterator[PageElement], bool, tuple[_Piece, ...]]] = [
+        (iter(root.children), keep_newlines, ())
+    ]
+    while stack:
+        children, keep, _ = stack[-1]
+        child = next(children, None)
+        if child is None:
+            out.extend(stack.pop()[2])
+            continue
         if isinstance(child, NavigableString):
-            if isinstance(child, _IGNORED_STRINGS):
-                continue
-            piece = str(child)
-            if not keep_newlines:
-                piece = re.sub(r"\s+", " ", piece)
-            out.append(piece)
+            if not isinstance(child, _IGNORED_STRINGS):
+                out.append(str(child) if keep else re.sub(r"\s+", " ", child))
             continue
         if not isinstance(child, Tag):
             continue
@@ -138,27 +166,13 @@ def _walk(node: Tag, out: list[_Piece], keep_newlines: bool) -> None:
             continue
         if name == "br":
             out.append(_BREAK)
-        elif name == "li":
-            out.extend([_BREAK, "- "])
-            _walk(child, out, keep_newlines)
-            out.append(_BREAK)
-        elif name in _CELL_TAGS:
-            _walk(child, out, keep_newlines)
-            out.append(" | ")
-        elif name == "pre":
-            out.append(_PARAGRAPH)
-            _walk(child, out, keep_newlines=True)
-            out.append(_PARAGRAPH)
-        elif name in _PARAGRAPH_TAGS:
-            out.append(_PARAGRAPH)
-            _walk(child, out, keep_newlines)
-            out.append(_PARAGRAPH)
-        elif name in _BLOCK_TAGS:
-            out.append(_BREAK)
-            _walk(child, out, keep_newlines)
-            out.append(_BREAK)
-        else:
-            _walk(child, out, keep_newlines)
+            continue
+        if len(stack) > max_depth:
+            out.append(" " + " ".join(child.get_text(" ").split()) + " ")
+            continue
+        opening, closing = _layout(name)
+        out.extend(opening)
+        stack.append((iter(child.children), keep or name == "pre", closing))
 
 
 def _newlines_at_end(text: str) -> int:
@@ -207,7 +221,7 @@ def _tidy_lines(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
 
 
-def html_to_text(text: str) -> str:
+def html_to_text(text: str, max_depth: int = DEFAULT_MAX_HTML_DEPTH) -> str:
     """Convert HTML to plain text lines, leaving text without HTML untouched.
 
     A text counts as HTML when it contains a well-known tag (``<p>``, ``<li>``, ``<br>``, ...),
@@ -218,8 +232,12 @@ def html_to_text(text: str) -> str:
     inline tags, ``<br>`` and lists keeps them. Text with entities but no tags
     (``"R&amp;D"``) is only unescaped.
 
+    Any nesting depth is handled; elements nested deeper than ``max_depth`` keep their text
+    but not their layout (their lines and bullets run together).
+
     Args:
         text: Plain text, an HTML fragment or a whole HTML page.
+        max_depth: Nesting depth laid out as lines (``limits.max_html_depth``).
 
     Returns:
         Plain text.
@@ -242,7 +260,7 @@ def html_to_text(text: str) -> str:
         text = re.sub(r"\n[ \t]*(?=\n)", "\n" + _BLANK_LINE, text.replace(_BLANK_LINE, ""))
     soup = BeautifulSoup(text, "html.parser")
     out: list[_Piece] = []
-    _walk(soup, out, keep_newlines)
+    _walk(soup, out, keep_newlines, max_depth)
     return _tidy_lines(_join_pieces(out))
 
 
@@ -286,11 +304,14 @@ def normalise_whitespace(text: str) -> str:
 # other ASCII-ish markers (*, +, o, dashes) need a space after them so "*args", "+1", "on time"
 # and "-3 dB" stay what they are. \uf0b7 and
 # friends are Symbol/Wingdings bullets that PDF and Word exports leave in the Private Use Area.
+# A phone number is no list item: "(02) 9876 5432" is not item 2, so a numbered marker does not
+# count before a long number ("9876 5432"; "1. 3 years as a baker" is still an item), and "+"
+# does not count before a digit ("+ 61 2 9876 5432").
 _GLYPH_BULLETS = "•●▪◦‣○■□►▶▸▹➢➤➔→✓✔✗❖◆◇⁃∙⦿⦾\uf0b7\uf0a7\uf076\uf0d8\uf0fc\uf0e0"
-_SPACED_BULLETS = r"[*+·–—-]|o"
+_SPACED_BULLETS = r"[*·–—-]|o"
 _BULLET_RE = re.compile(
-    rf"^[ \t]*(?:[{_GLYPH_BULLETS}][ \t]*|(?:{_SPACED_BULLETS})[ \t]+|\(?\d{{1,2}}[.)][ \t]+"
-    r"|-(?=[^\W\d_]))(?=\S)",
+    rf"^[ \t]*(?:[{_GLYPH_BULLETS}][ \t]*|(?:{_SPACED_BULLETS})[ \t]+"
+    r"|\+[ \t]+(?!\d)|\(?\d{1,2}[.)][ \t]+(?!\d{2,}[ .\-/]?\d{3})|-(?=[^\W\d_]))(?=\S)",
     re.MULTILINE,
 )
 
@@ -301,7 +322,8 @@ def normalise_bullets(text: str) -> str:
     Handles glyph bullets (``•``, ``●``, ``▪``, ``◦``, ``➢``, Word's private-use ``\\uf0b7``
     ...), ``*``, ``+``, ``·``, en and em dashes, a lone ``o`` and numbered items (``1)``,
     ``2.``, ``(3)``). Markers must be followed by text; ``"*args"`` or ``"3.5 years"`` are left
-    alone.
+    alone, and so are a ``+`` before a digit and a number before a long number
+    (``"(02) 9876 5432"`` is a phone number, not item 2).
 
     Args:
         text: Text with one list item per line.
@@ -319,7 +341,7 @@ def normalise_bullets(text: str) -> str:
 # --- all of it --------------------------------------------------------------------------------
 
 
-def clean_text(text: str) -> str:
+def clean_text(text: str, *, max_html_depth: int = DEFAULT_MAX_HTML_DEPTH) -> str:
     """Run every cleaning step in order: encoding, HTML, whitespace, bullets.
 
     Encoding comes first because mojibake can hide bullets and spaces; HTML comes before
@@ -328,6 +350,7 @@ def clean_text(text: str) -> str:
 
     Args:
         text: Raw text from a document or a table cell.
+        max_html_depth: See :func:`html_to_text`.
 
     Returns:
         Clean plain text; ``""`` if nothing but whitespace or markup was there.
@@ -337,6 +360,6 @@ def clean_text(text: str) -> str:
         'Skills\\n\\n- Python'
     """
     text = fix_encoding(text)
-    text = html_to_text(text)
+    text = html_to_text(text, max_html_depth)
     text = normalise_whitespace(text)
     return normalise_bullets(text)

@@ -50,8 +50,13 @@ _URL_RE = re.compile(
     re.IGNORECASE,
 )
 # A phone candidate: optional "+", then digits with single spaces, dots, dashes or parentheses
-# between them. Line breaks never join a candidate. Validation happens in _is_phone.
-_PHONE_CANDIDATE_RE = re.compile(r"(?<![\w+$€£])\+?\(?\d(?:[ .\-()]{0,3}\d){6,}\)?(?![\w])")
+# between them; or an area code and a slash before at least five more digits ("555/123-4567",
+# "0711/123456" are one number each; "01/14-05/16" and "12/2019" are dates). Line breaks never
+# join a candidate. Validation happens in _is_phone.
+_PHONE_CANDIDATE_RE = re.compile(
+    r"(?<![\w+$€£/])(?:\+?\(?\d(?:[ .\-()]{0,3}\d){6,}|\d{2,5}/\d(?:[ .\-()]{0,3}\d){4,})"
+    r"\)?(?![\w/])"
+)
 _MIN_PHONE_DIGITS = 7
 _PLAIN_PHONE_DIGITS = 9
 _MAX_PHONE_DIGITS = 15
@@ -87,7 +92,8 @@ def find_phones(text: str) -> list[str]:
     """Return the phone numbers in ``text`` as written, in order.
 
     Accepts common formats with 7 to 15 digits (``+1 (555) 123-4567``, ``555.123.4567``,
-    ``+44 20 7946 0958``, ``07911 123456``, ``555-0100``; fewer than 9 digits only with a
+    ``+44 20 7946 0958``, ``(02) 9876 5432``, ``555/123-4567``, ``07911 123456``,
+    ``555-0100``; fewer than 9 digits only with a
     ``+`` or separators), and rejects year ranges (``2019 - 2021``), dates
     and IP addresses.
 

@@ -6,12 +6,16 @@ Both nodes are pure: DataFrames in, DataFrames out, no I/O. They add two columns
   details, for evidence and display;
 - ``model_text``: the cleaned text with emails, phone numbers, URLs and (for resumes) the
   candidate's name replaced by placeholders; the only text models see.
+
+An unexpected error while preparing one record rejects that record with the error's message;
+the batch goes on.
 """
 
 from __future__ import annotations
 
+import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -22,7 +26,7 @@ from matcher.io.accounting import (
     empty_rejects,
     skipped_as_rejects,
 )
-from matcher.io.loading import Loaded, rejects_frame
+from matcher.io.loading import Loaded, error_reason, printable_id, rejects_frame
 from matcher.schema import (
     CLEAN_TEXT,
     DESCRIPTION,
@@ -34,6 +38,7 @@ from matcher.schema import (
     TEXT,
     TITLE,
 )
+from matcher.settings import LimitSettings
 from matcher.text.cleaning import clean_text
 from matcher.text.contact import Contact, extract_contact, redact
 from matcher.text.dedup import find_duplicates
@@ -58,6 +63,21 @@ CONTACT_COLUMNS: tuple[str, ...] = ("name", "email", "phone")
 MIN_RESUME_WORDS = 5
 _WORD_RE = re.compile(r"\b\w*[^\W\d_]\w*\b")
 
+logger = logging.getLogger(__name__)
+
+
+def _failure(kind: str, row: dict[str, Any], id_column: str, error: Exception) -> dict[str, str]:
+    """A reject for a record whose preparation raised: the batch goes on without it."""
+    logger.exception(
+        "%s %s: unexpected error while cleaning", kind, printable_id(str(row[id_column]))
+    )
+    return {
+        "kind": kind,
+        "record_id": str(row[id_column]),
+        "source": _source(row),
+        "reason": error_reason("clean", error),
+    }
+
 
 def _source(row: dict[str, Any]) -> str:
     value = row.get(SOURCE)
@@ -76,7 +96,9 @@ def _copy_with_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def prepare_postings(postings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def prepare_postings(
+    postings: pd.DataFrame, limits: LimitSettings | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Clean posting descriptions and build the text models see.
 
     ``clean_text`` is the cleaned description; ``model_text`` is the cleaned title, a line
@@ -86,11 +108,12 @@ def prepare_postings(postings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     Args:
         postings: Columns ``job_id``, ``title``, ``description`` (as from
             :func:`matcher.io.loading.load_postings`); other columns pass through.
+        limits: ``max_html_depth`` is used; the defaults if None.
 
     Returns:
         ``(postings, rejects)``: the postings with ``clean_text`` and ``model_text`` added, and
-        the postings whose description is empty after cleaning (e.g. only HTML tags), as
-        :data:`~matcher.schema.REJECT_COLUMNS` rows of kind ``"posting"``.
+        the postings whose description is empty after cleaning (e.g. only HTML tags) or whose
+        cleaning failed, as :data:`~matcher.schema.REJECT_COLUMNS` rows of kind ``"posting"``.
 
     Example:
         >>> frame = pd.DataFrame({"job_id": ["7"], "title": ["Data Engineer"],
@@ -98,6 +121,7 @@ def prepare_postings(postings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
         >>> prepare_postings(frame)[0].loc[0, "model_text"]
         'Data Engineer\\nApply: [EMAIL]'
     """
+    depth = (limits or LimitSettings()).max_html_depth
     out = _copy_with_text_columns(postings)
     titles: list[str] = []
     clean: list[str] = []
@@ -105,34 +129,49 @@ def prepare_postings(postings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     keep: list[bool] = []
     rejects: list[dict[str, str]] = []
     for row in out.to_dict("records"):
-        description = clean_text(row[DESCRIPTION]) if isinstance(row[DESCRIPTION], str) else ""
-        title = clean_text(row[TITLE]) if isinstance(row[TITLE], str) else ""
-        title = " ".join(title.split())
-        if not description:
-            keep.append(False)
-            rejects.append(
-                {
-                    "kind": "posting",
-                    "record_id": str(row[JOB_ID]),
-                    "source": _source(row),
-                    "reason": "empty description after cleaning",
-                }
-            )
-            titles.append(title)
-            clean.append("")
-            model.append("")
-            continue
-        if not title:
-            title = " ".join(split_title(description)[0].split())
-        keep.append(True)
+        try:
+            title, description, model_text = _prepare_posting(row, depth)
+        except Exception as error:  # one odd record must not stop the batch
+            rejects.append(_failure("posting", row, JOB_ID, error))
+            title, description, model_text = "", "", ""
+        else:
+            if not description:
+                rejects.append(
+                    {
+                        "kind": "posting",
+                        "record_id": str(row[JOB_ID]),
+                        "source": _source(row),
+                        "reason": "empty description after cleaning",
+                    }
+                )
+        keep.append(bool(description))
         titles.append(title)
         clean.append(description)
-        model.append(redact(f"{title}\n{description}" if title else description))
+        model.append(model_text)
     out[TITLE] = pd.Series(titles, index=out.index, dtype="str")
     out[CLEAN_TEXT] = pd.Series(clean, index=out.index, dtype="str")
     out[MODEL_TEXT] = pd.Series(model, index=out.index, dtype="str")
     kept = out[pd.Series(keep, index=out.index, dtype=bool)].reset_index(drop=True)
     return kept, rejects_frame(rejects)
+
+
+def _prepare_posting(row: dict[str, Any], max_html_depth: int) -> tuple[str, str, str]:
+    """The cleaned title, cleaned description and model text of one posting row."""
+    raw_description, raw_title = row[DESCRIPTION], row[TITLE]
+    description = (
+        clean_text(raw_description, max_html_depth=max_html_depth)
+        if isinstance(raw_description, str)
+        else ""
+    )
+    title = (
+        clean_text(raw_title, max_html_depth=max_html_depth) if isinstance(raw_title, str) else ""
+    )
+    title = " ".join(title.split())
+    if not description:
+        return title, "", ""
+    if not title:
+        title = " ".join(split_title(description)[0].split())
+    return title, description, redact(f"{title}\n{description}" if title else description)
 
 
 def _contact_for(row: dict[str, Any], text: str) -> tuple[Contact, list[str]]:
@@ -146,7 +185,11 @@ def _contact_for(row: dict[str, Any], text: str) -> tuple[Contact, list[str]]:
 
 
 def prepare_resumes(
-    resumes: pd.DataFrame, near_duplicate_threshold: float = 0.9, *, deduplicate: bool = True
+    resumes: pd.DataFrame,
+    near_duplicate_threshold: float = 0.9,
+    *,
+    deduplicate: bool = True,
+    limits: LimitSettings | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Clean resumes, fill contact columns, redact the model text and drop duplicates.
 
@@ -155,10 +198,10 @@ def prepare_resumes(
     ``model_text`` is the clean text with emails, phones, URLs and the candidate's name
     (the table's and the one found in the text) redacted.
 
-    Resumes that are empty after cleaning, or have fewer than :data:`MIN_RESUME_WORDS` words,
-    are rejected. Among the rest, duplicates are found on ``model_text`` with
-    :func:`matcher.text.dedup.find_duplicates` (so a copy with other contact details is still a
-    copy); the first of each group is kept.
+    Resumes that are empty after cleaning, have fewer than :data:`MIN_RESUME_WORDS` words, or
+    whose preparation raised an error, are rejected. Among the rest, duplicates are found on
+    ``model_text`` with :func:`matcher.text.dedup.find_duplicates` (so a copy with other
+    contact details is still a copy); the first of each group is kept.
 
     Args:
         resumes: Columns ``resume_id`` and ``text`` (as from
@@ -166,6 +209,7 @@ def prepare_resumes(
         near_duplicate_threshold: Similarity from which two resumes are near duplicates.
         deduplicate: ``False`` keeps duplicates (and returns no duplicates), e.g. for a
             labelled set whose near-identical resumes are judged separately.
+        limits: ``max_html_depth`` is used; the defaults if None.
 
     Returns:
         ``(resumes, duplicates, rejects)``: the kept resumes with ``clean_text``,
@@ -173,6 +217,7 @@ def prepare_resumes(
         (:data:`~matcher.schema.DUPLICATE_COLUMNS`, kind ``"resume"``); the rejects
         (:data:`~matcher.schema.REJECT_COLUMNS`, kind ``"resume"``).
     """
+    depth = (limits or LimitSettings()).max_html_depth
     out = _copy_with_text_columns(resumes)
     columns: dict[str, list[Any]] = {
         CLEAN_TEXT: [],
@@ -181,31 +226,25 @@ def prepare_resumes(
     }
     keep: list[bool] = []
     rejects: list[dict[str, str]] = []
-    names: list[str]
     for row in out.to_dict("records"):
-        text = clean_text(row[TEXT]) if isinstance(row[TEXT], str) else ""
-        words = len(_WORD_RE.findall(text))
-        reason = None
-        if not text:
-            reason = "empty text after cleaning"
-        elif words < MIN_RESUME_WORDS:
-            counted = f"{words} word" + ("" if words == 1 else "s")
-            reason = f"text too short to be a resume ({counted}, at least {MIN_RESUME_WORDS})"
-        if reason is not None:
-            rejects.append(
-                {
-                    "kind": "resume",
-                    "record_id": str(row[RESUME_ID]),
-                    "source": _source(row),
-                    "reason": reason,
-                }
-            )
-            contact, names = Contact(None, None, None), []
+        try:
+            text, model_text, contact, reason = _prepare_resume(row, depth)
+        except Exception as error:  # one odd record must not stop the batch
+            rejects.append(_failure("resume", row, RESUME_ID, error))
+            text, model_text, contact, reason = "", "", Contact(None, None, None), ""
         else:
-            contact, names = _contact_for(row, text)
+            if reason is not None:
+                rejects.append(
+                    {
+                        "kind": "resume",
+                        "record_id": str(row[RESUME_ID]),
+                        "source": _source(row),
+                        "reason": reason,
+                    }
+                )
         keep.append(reason is None)
         columns[CLEAN_TEXT].append(text)
-        columns[MODEL_TEXT].append(redact(text, names) if reason is None else "")
+        columns[MODEL_TEXT].append(model_text)
         columns["name"].append(contact.name)
         columns["email"].append(contact.email)
         columns["phone"].append(contact.phone)
@@ -235,18 +274,43 @@ def prepare_resumes(
     return kept, duplicates, rejects_frame(rejects)
 
 
+def _prepare_resume(
+    row: dict[str, Any], max_html_depth: int
+) -> tuple[str, str, Contact, str | None]:
+    """The clean text, model text and contact of one resume row, or why it is rejected."""
+    raw = row[TEXT]
+    text = clean_text(raw, max_html_depth=max_html_depth) if isinstance(raw, str) else ""
+    words = len(_WORD_RE.findall(text))
+    if not text:
+        return text, "", Contact(None, None, None), "empty text after cleaning"
+    if words < MIN_RESUME_WORDS:
+        counted = f"{words} word" + ("" if words == 1 else "s")
+        reason = f"text too short to be a resume ({counted}, at least {MIN_RESUME_WORDS})"
+        return text, "", Contact(None, None, None), reason
+    contact, names = _contact_for(row, text)
+    return text, redact(text, names), contact, None
+
+
 @dataclass
 class Prepared:
-    """Cleaned records ready to score, and what was set aside."""
+    """Cleaned records ready to score, and what was set aside.
+
+    ``truncated`` maps ``(kind, record_id)`` of each record whose text was cut to
+    ``limits.max_document_chars`` to its source and original length in characters.
+    """
 
     postings: pd.DataFrame
     resumes: pd.DataFrame
     duplicates: pd.DataFrame
     rejects: pd.DataFrame
+    truncated: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
 
 
 def prepare_loaded(
-    postings: Loaded, resumes: Loaded, near_duplicate_threshold: float | None = None
+    postings: Loaded,
+    resumes: Loaded,
+    near_duplicate_threshold: float | None = None,
+    limits: LimitSettings | None = None,
 ) -> Prepared:
     """Clean, redact and de-duplicate loaded records; every record not kept is accounted for.
 
@@ -254,12 +318,12 @@ def prepare_loaded(
     duplicates are the resumes set aside as copies of others. This is what ``matcher score``
     does before scoring, and what the notebooks use to count records the same way.
     """
-    clean_postings, posting_rejects = prepare_postings(postings.records)
+    clean_postings, posting_rejects = prepare_postings(postings.records, limits)
     if near_duplicate_threshold is None:
-        clean_resumes, duplicates, resume_rejects = prepare_resumes(resumes.records)
+        clean_resumes, duplicates, resume_rejects = prepare_resumes(resumes.records, limits=limits)
     else:
         clean_resumes, duplicates, resume_rejects = prepare_resumes(
-            resumes.records, near_duplicate_threshold
+            resumes.records, near_duplicate_threshold, limits=limits
         )
     rejects = concat_frames(
         [
@@ -273,7 +337,16 @@ def prepare_loaded(
         empty_rejects(),
     )
     duplicates = concat_frames([duplicates], empty_duplicates())
-    return Prepared(clean_postings, clean_resumes, duplicates, rejects)
+    truncated = {
+        (kind, str(record_id)): (source, loaded.truncated[source])
+        for kind, loaded, id_column in (
+            ("posting", postings, JOB_ID),
+            ("resume", resumes, RESUME_ID),
+        )
+        for record_id, source in zip(loaded.records[id_column], loaded.records[SOURCE], strict=True)
+        if source in loaded.truncated
+    }
+    return Prepared(clean_postings, clean_resumes, duplicates, rejects, truncated)
 
 
 def record_counts(

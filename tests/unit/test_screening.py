@@ -1,0 +1,69 @@
+"""screen_profiles: a record that cannot be profiled is a reject, the others go on."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from matcher.parsing.screening import screen_profiles
+from matcher.parsing.skills import SkillMatcher
+from matcher.schema import CLEAN_TEXT, MODEL_TEXT, REJECT_COLUMNS, SOURCE
+from matcher.text.preprocess import Prepared
+
+RESUME = "Data engineer since 2018.\n\nSkills\n- Python, SQL and Airflow"
+
+
+class Unprintable:
+    """A cell value whose text cannot be taken, as a broken upstream step could leave."""
+
+    def __str__(self) -> str:
+        raise UnicodeError("no text for this value")
+
+
+@pytest.fixture(scope="module")
+def matcher() -> SkillMatcher:
+    return SkillMatcher()
+
+
+def _prepared(resume_texts: list[object]) -> Prepared:
+    postings = pd.DataFrame(
+        {
+            "job_id": ["j1"],
+            "title": ["Data Engineer"],
+            "description": ["Requirements\n- Python and SQL"],
+            CLEAN_TEXT: ["Requirements\n- Python and SQL"],
+            MODEL_TEXT: ["Data Engineer\nRequirements\n- Python and SQL"],
+            SOURCE: ["jobs.csv:2"],
+        }
+    )
+    resumes = pd.DataFrame(
+        {
+            "resume_id": [f"r{i}" for i in range(len(resume_texts))],
+            "text": [RESUME] * len(resume_texts),
+            MODEL_TEXT: pd.Series(resume_texts, dtype=object),
+            SOURCE: [f"resumes/r{i}.txt" for i in range(len(resume_texts))],
+        }
+    )
+    rejects = pd.DataFrame({column: pd.Series(dtype=object) for column in REJECT_COLUMNS})
+    duplicates = pd.DataFrame()
+    return Prepared(postings, resumes, duplicates, rejects)
+
+
+def test_records_that_profile_are_kept_unchanged(matcher: SkillMatcher) -> None:
+    prepared = _prepared([RESUME, RESUME.replace("Airflow", "dbt")])
+    assert screen_profiles(prepared, matcher) is prepared
+
+
+def test_a_resume_whose_profiling_raises_becomes_a_reject(matcher: SkillMatcher) -> None:
+    prepared = _prepared([RESUME, Unprintable(), RESUME.replace("Python", "Go")])
+    screened = screen_profiles(prepared, matcher)
+    assert screened.resumes["resume_id"].tolist() == ["r0", "r2"]
+    assert screened.postings["job_id"].tolist() == ["j1"]
+    assert screened.rejects.to_dict("records") == [
+        {
+            "kind": "resume",
+            "record_id": "r1",
+            "source": "resumes/r1.txt",
+            "reason": "cannot profile record: UnicodeError: no text for this value",
+        }
+    ]
