@@ -62,6 +62,19 @@ class CleaningSettings(BaseModel):
     near_duplicate_threshold: float = Field(default=0.9, gt=0.0, le=1.0)
 
 
+class RunSettings(BaseModel):
+    """How runs that share a folder take turns."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lock_timeout_seconds: float = Field(
+        default=3600.0,
+        ge=0.0,
+        description="How long a run waits for another run that uses its output folder or its"
+        " index folder; 0 fails at once.",
+    )
+
+
 class Settings(BaseSettings):
     """Everything matcher can be told. See the README for each field."""
 
@@ -72,6 +85,7 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = EmbeddingSettings()
     ranking: RankingSettings = RankingSettings()
     cleaning: CleaningSettings = CleaningSettings()
+    runs: RunSettings = RunSettings()
     index_dir: Path = Field(
         default=Path("models/index"), description="Where the FAISS index lives."
     )
