@@ -57,19 +57,29 @@ def score(
     for name, path in (("--jobs", jobs), ("--resumes", resumes)):
         if not path.exists():
             _fail(f"{name}: {path} does not exist")
-    from matcher.runtime import configure_runtime
+    from matcher.runtime import configure_runtime, stop_on_sigterm
 
     configure_runtime()
+    stop_on_sigterm()
     ranking = {"top_k": top_k} if top_k is not None else None
     settings = _settings(config, ranking=ranking)
     from pipelines.batch_scoring import batch_scoring
 
     from matcher.io.loading import InputError
+    from matcher.io.locking import BusyError
+    from matcher.io.output_folder import OutputFolderError
+    from matcher.runtime import stop_signal
 
     try:
         summary = batch_scoring(jobs, resumes, out, settings)
-    except InputError as error:
+    except (InputError, OutputFolderError, BusyError) as error:
         _fail(str(error))
+    except BaseException as error:  # Ctrl-C or SIGTERM, maybe reported by Prefect as another
+        stopped_by = stop_signal(error)
+        if stopped_by is None:
+            raise
+        typer.echo(f"stopped: nothing written, {out} is as it was", err=True)
+        raise typer.Exit(code=128 + stopped_by) from None
     counts = summary["counts"]
     resume_counts = counts["resumes"]
     typer.echo(

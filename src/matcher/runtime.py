@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+from types import FrameType
 
 #: Set unless the user already set them: offline models, a patient ephemeral Prefect server,
 #: no telemetry.
@@ -16,11 +18,59 @@ RUNTIME_DEFAULTS = {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
     "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
 }
+#: Also set, unless the user set them, when there is no Prefect server of the user's (no
+#: ``PREFECT_API_URL``) and each command starts a temporary one that lives as long as it does.
+#: Nobody reads that server's logs (it has no UI), and once it has stopped (Ctrl-C in a
+#: terminal, or a service manager's SIGTERM, reaches it too) five retries with exponential
+#: back-off only delay the command's exit by a minute or more.
+EPHEMERAL_SERVER_DEFAULTS = {
+    "PREFECT_LOGGING_TO_API_ENABLED": "false",
+    "PREFECT_CLIENT_MAX_RETRIES": "1",
+}
 
 
 def configure_runtime() -> None:
     """Apply :data:`RUNTIME_DEFAULTS`; call before importing Prefect or sentence-transformers."""
-    for key, value in RUNTIME_DEFAULTS.items():
+    ephemeral = EPHEMERAL_SERVER_DEFAULTS if not os.environ.get("PREFECT_API_URL") else {}
+    for key, value in {**RUNTIME_DEFAULTS, **ephemeral}.items():
         os.environ.setdefault(key, value)
     # bm25s logs every index build at DEBUG, which Prefect's handlers would print.
     logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C's ``KeyboardInterrupt`` so the same clean-up runs."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM stops the process at once
+    raise Terminated(f"stopped by signal {signum}")
+
+
+def stop_signal(error: BaseException) -> int | None:
+    """The signal (SIGINT or SIGTERM) that stopped a run, if ``error`` is or follows from one.
+
+    Prefect reports a stopped flow run to its API; when that fails (its temporary server was
+    stopped by the same signal) the error raised is the API's, with the stop as its context.
+    """
+    from prefect.exceptions import TerminationSignal
+
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, Terminated | TerminationSignal):
+            return signal.SIGTERM
+        if isinstance(seen, KeyboardInterrupt):
+            return signal.SIGINT
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def stop_on_sigterm() -> None:
+    """Make SIGTERM unwind the program as Ctrl-C does; call from the main thread of a command.
+
+    Python's default for SIGTERM ends the process on the spot: no ``finally`` block runs, the
+    run's staging folder stays behind and Prefect's temporary API server outlives the run.
+    Raised as :class:`Terminated`, it unwinds like ``KeyboardInterrupt``: the flow's clean-up
+    runs, Prefect marks the flow run crashed, and the server is stopped at exit.
+    """
+    signal.signal(signal.SIGTERM, _terminate)
