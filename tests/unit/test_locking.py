@@ -40,13 +40,13 @@ def test_a_folder_held_by_another_process_is_refused_with_its_name(
     tmp_path: Path, holder: subprocess.Popen[str]
 ) -> None:
     told: list[str] = []
-    with pytest.raises(BusyError, match=r"out is in use by another matcher run.*gave up after 0"):
-        with hold_locks([tmp_path / "out"], timeout=0, on_wait=told.append):
-            pass
+    busy = r"out is in use by another matcher run.*gave up after 0"
+    with pytest.raises(BusyError, match=busy), hold_locks([tmp_path / "out"], 0, told.append):
+        pass
     assert told == []  # no time to wait, so no waiting message
-    with pytest.raises(BusyError, match=r"gave up after 0.2 s"):
-        with hold_locks([tmp_path / "index", tmp_path / "out"], timeout=0.2, on_wait=told.append):
-            pass
+    both = [tmp_path / "index", tmp_path / "out"]
+    with pytest.raises(BusyError, match=r"gave up after 0.2 s"), hold_locks(both, 0.2, told.append):
+        pass
     assert len(told) == 1 and "waiting" in told[0] and str(tmp_path / "out") in told[0]
     # The folder that was free is free again: nothing is kept when the run gives up.
     with hold_locks([tmp_path / "index"], timeout=0):
