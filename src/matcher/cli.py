@@ -167,6 +167,12 @@ def evaluate(
     _check_paths(jobs=jobs, resumes=resumes, qrels=qrels)
     checked = _check_direction(direction)
     params = _parse_params(param or [])
+    from matcher.evaluation.labelled import LabelledDataError, load_qrels
+
+    try:  # the judgements alone, before a flow starts and the data are read
+        load_qrels(qrels, checked)
+    except LabelledDataError as error:
+        _fail(str(error))
     from matcher.runtime import configure_runtime
 
     configure_runtime()
