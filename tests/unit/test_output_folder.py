@@ -68,6 +68,20 @@ def test_a_folder_with_other_files_is_refused_and_left_alone(tmp_path: Path) -> 
             pass
 
 
+def test_the_current_folder_is_never_an_output_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    for out in (Path("."), Path(".."), tmp_path):
+        with pytest.raises(OutputFolderError, match="is the current folder or holds it"):  # noqa: SIM117
+            with staged_folder(out, NAMES):
+                pass
+    with staged_folder(Path("out"), NAMES) as staging:  # relative to it is fine
+        _write_run(staging, ["J1"])
+    assert _tree(tmp_path / "here" / "out") == {"shortlists.csv": "J1", "shortlists/J1.csv": "J1"}
+
+
 def test_what_a_killed_run_left_is_cleared_or_put_back(tmp_path: Path) -> None:
     out = tmp_path / "out"
     # Killed while writing: a staging folder is left beside an intact output folder.

@@ -90,7 +90,12 @@ def staged_folder(out_dir: Path, names: Collection[str]) -> Iterator[Path]:
     Raises:
         OutputFolderError: If ``out_dir`` holds other files (checked before and after the block).
     """
-    out_dir = Path(out_dir)
+    out_dir = Path(os.path.abspath(out_dir))  # "." has no name to put a sibling beside
+    if Path.cwd().is_relative_to(out_dir):
+        raise OutputFolderError(
+            f"--out {out_dir} is the current folder or holds it; a run replaces its output"
+            " folder whole, so choose a folder below it"
+        )
     recover(out_dir)
     check_replaceable(out_dir, names)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
