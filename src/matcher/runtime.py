@@ -30,7 +30,9 @@ EPHEMERAL_SERVER_DEFAULTS = {
 
 
 def configure_runtime() -> None:
-    """Apply :data:`RUNTIME_DEFAULTS`; call before importing Prefect or sentence-transformers."""
+    """Apply :data:`RUNTIME_DEFAULTS` (and, without ``PREFECT_API_URL``,
+    :data:`EPHEMERAL_SERVER_DEFAULTS`); call before importing Prefect or sentence-transformers.
+    """
     ephemeral = EPHEMERAL_SERVER_DEFAULTS if not os.environ.get("PREFECT_API_URL") else {}
     for key, value in {**RUNTIME_DEFAULTS, **ephemeral}.items():
         os.environ.setdefault(key, value)
