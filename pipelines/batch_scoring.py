@@ -1,6 +1,9 @@
 """Batch scoring flow: clean new postings and resumes, embed, index, rank and write shortlists.
 
 Each task is one step of the table of contents below; the work itself is in ``matcher``.
+A run holds the locks of its output and index folders throughout, and writes into a staging
+folder that replaces the output folder only when everything is written and logged
+(:mod:`matcher.io.output_folder`): a failed or stopped run leaves the previous output as it was.
 """
 
 from __future__ import annotations
@@ -17,9 +20,12 @@ from matcher import schema
 from matcher.io.accounting import (
     record_status,
 )
+from matcher.io.atomic import remove_orphaned_temporaries
 from matcher.io.csv_safety import write_safe_csv
 from matcher.io.loading import InputError, Loaded, load_postings, load_resumes
+from matcher.io.locking import hold_locks
 from matcher.io.manifest import Timer, build_manifest, describe_input, write_manifest
+from matcher.io.output_folder import staged_folder
 from matcher.io.run_folders import LATEST, run_folder
 from matcher.parsing.screening import screen_profiles
 from matcher.ranking.embedding import Embedder
@@ -39,6 +45,16 @@ def _transient(task: Any, task_run: Any, state: Any) -> bool:
     permanent = (InputError, FileNotFoundError, IsADirectoryError, PermissionError)
     return isinstance(error, OSError) and not isinstance(error, permanent)
 
+
+#: Everything a run writes into its output folder; the README's "Outputs" table.
+OUTPUT_NAMES = (
+    "shortlists.csv",
+    "shortlists",
+    "rejects.csv",
+    "duplicates.csv",
+    "records.csv",
+    "run_manifest.json",
+)
 
 IO_RETRIES: dict[str, Any] = {
     "retries": 2,
@@ -100,14 +116,18 @@ def update_index(resumes: pd.DataFrame, embedder: Embedder, index_dir: Path) -> 
         resumes[schema.RESUME_ID].astype(str).tolist(), resume_texts(resumes)
     )
     fingerprint = _content_fingerprint(chunks.doc_ids, chunks.chunks, embedder.model_id)
+    for orphan in remove_orphaned_temporaries(index_dir):
+        get_run_logger().warning("removed %s, left by an interrupted run", orphan)
     try:
         kept = load_index(index_dir, expected_model=embedder.model_id)
         if kept.meta.get("content_sha256") == fingerprint:
             get_run_logger().info("index in %s is up to date", index_dir)
             kept.meta["reused"] = True
             return kept
-    except (FileNotFoundError, ValueError):
+    except FileNotFoundError:
         pass
+    except ValueError as error:
+        get_run_logger().warning("rebuilding the index: %s", error)
     index = build_index(chunks.vectors, chunks.doc_ids, embedder.model_id)
     index.meta["content_sha256"] = fingerprint
     save_index(index, index_dir)
@@ -196,9 +216,11 @@ def batch_scoring(
     Args:
         jobs_path: Postings table (CSV, JSONL, Parquet) or folder of posting files.
         resumes_path: Resumes table or folder of resume files.
-        out_dir: Output folder; see the README for what it holds. With the ``runs`` output
-            layout (``settings.output``), each run writes ``out_dir/runs/<UTC time>/`` and
-            ``out_dir/latest`` is switched to it when the run completes.
+        out_dir: Output folder; see the README for what it holds. It is replaced whole once the
+            run has written and logged everything, so it must hold nothing but a run's outputs.
+            With the ``runs`` output layout (``settings.output``), each run writes
+            ``out_dir/runs/<UTC time>/`` and ``out_dir/latest`` is switched to it when the run
+            completes.
         settings: All other options; defaults from the environment if None.
 
     Returns:
@@ -221,44 +243,56 @@ def _score_into(
     out_dir: Path, jobs_path: Path, resumes_path: Path, settings: Settings
 ) -> dict[str, Any]:
     """The body of :func:`batch_scoring`, writing into one folder."""
+    logger = get_run_logger()
     timer = Timer()
-    with timer("load"):
-        postings, resumes = load_inputs(jobs_path, resumes_path, settings.limits)
-    with timer("clean"):
-        prepared = clean_records(postings, resumes, settings)
-    embedder = Embedder.from_settings(settings.embedding, show_progress=True)
-    ranker, ranker_info = select_ranker(settings, embedder)
-    with timer("profile"):
-        prepared = screen_records(prepared, ranker)
-    with timer("embed_and_index"):
-        index = update_index(prepared.resumes, embedder, settings.index_dir)
-    ranker.attach_index(index)
-    with timer("rank"):
-        scores, components = score_candidates(prepared.postings, prepared.resumes, ranker)
-    with timer("explain"):
-        shortlists = make_shortlists(prepared, scores, components, ranker, settings.ranking.top_k)
-        warnings = ranker.warnings(prepared.postings, prepared.resumes)
-    for warning in warnings:
-        get_run_logger().warning(warning)
-    with timer("write"):
-        outputs = write_outputs(prepared, shortlists, out_dir)
-    counts = record_counts(postings, resumes, prepared)
-    manifest = build_manifest(
-        inputs={"jobs": describe_input(jobs_path), "resumes": describe_input(resumes_path)},
-        model={"path": str(embedder.model_path), "id": embedder.model_id},
-        index={"dir": str(settings.index_dir), **index.meta},
-        ranker=ranker_info,
-        parameters=settings.model_dump(mode="json"),
-        counts=counts,
-        embedding=embedder.stats.as_dict(),
-        timings=timer.seconds,
-        outputs={name: str(path) for name, path in outputs.items()},
-        warnings=warnings,
-    )
-    manifest_path = write_manifest(manifest, out_dir / "run_manifest.json")
-    run_id = log_to_mlflow(settings, manifest, outputs, manifest_path)
-    manifest["mlflow_run_id"] = run_id
-    write_manifest(manifest, manifest_path)
+    with (
+        hold_locks(
+            [out_dir, settings.index_dir], settings.runs.lock_timeout_seconds, logger.warning
+        ),
+        staged_folder(out_dir, OUTPUT_NAMES) as staging,
+    ):
+        with timer("load"):
+            postings, resumes = load_inputs(jobs_path, resumes_path, settings.limits)
+        with timer("clean"):
+            prepared = clean_records(postings, resumes, settings)
+        embedder = Embedder.from_settings(settings.embedding, show_progress=True)
+        ranker, ranker_info = select_ranker(settings, embedder)
+        with timer("profile"):
+            prepared = screen_records(prepared, ranker)
+        with timer("embed_and_index"):
+            index = update_index(prepared.resumes, embedder, settings.index_dir)
+        ranker.attach_index(index)
+        with timer("rank"):
+            scores, components = score_candidates(prepared.postings, prepared.resumes, ranker)
+        with timer("explain"):
+            shortlists = make_shortlists(
+                prepared, scores, components, ranker, settings.ranking.top_k
+            )
+            warnings = ranker.warnings(prepared.postings, prepared.resumes)
+        for warning in warnings:
+            logger.warning(warning)
+        with timer("write"):
+            staged = write_outputs(prepared, shortlists, staging)
+        # Paths as they will be once the staging folder has become out_dir.
+        outputs = {name: out_dir / path.relative_to(staging) for name, path in staged.items()}
+        counts = record_counts(postings, resumes, prepared)
+        manifest = build_manifest(
+            inputs={"jobs": describe_input(jobs_path), "resumes": describe_input(resumes_path)},
+            model={"path": str(embedder.model_path), "id": embedder.model_id},
+            index={"dir": str(settings.index_dir), **index.meta},
+            ranker=ranker_info,
+            parameters=settings.model_dump(mode="json"),
+            counts=counts,
+            embedding=embedder.stats.as_dict(),
+            timings=timer.seconds,
+            outputs={name: str(path) for name, path in outputs.items()},
+            warnings=warnings,
+        )
+        staged_manifest = write_manifest(manifest, staging / "run_manifest.json")
+        run_id = log_to_mlflow(settings, manifest, staged, staged_manifest)
+        manifest["mlflow_run_id"] = run_id
+        write_manifest(manifest, staged_manifest)
+    manifest_path = out_dir / "run_manifest.json"
     print(f"Shortlists: {outputs['shortlists']} (one file per job in {outputs['shortlists_dir']})")
     print(f"Rejects: {outputs['rejects']}  Duplicates: {outputs['duplicates']}")
     print(f"Manifest: {manifest_path}  MLflow run: {run_id}")

@@ -80,14 +80,26 @@ def score(
     ranking = {"top_k": top_k} if top_k is not None else None
     output = {"layout": "runs"} if runs else None
     settings = _prepare(config, ranking=ranking, output=output)
+    from matcher.runtime import stop_on_sigterm
+
+    stop_on_sigterm()
     from pipelines.batch_scoring import batch_scoring
 
     from matcher.io.loading import InputError
+    from matcher.io.locking import BusyError
+    from matcher.io.output_folder import OutputFolderError
+    from matcher.runtime import stop_signal
 
     try:
         summary = batch_scoring(jobs, resumes, out, settings)
-    except InputError as error:
+    except (InputError, OutputFolderError, BusyError) as error:
         _fail(str(error))
+    except BaseException as error:  # Ctrl-C or SIGTERM, maybe reported by Prefect as another
+        stopped_by = stop_signal(error)
+        if stopped_by is None:
+            raise
+        typer.echo(f"stopped: nothing written, {out} is as it was", err=True)
+        raise typer.Exit(code=128 + stopped_by) from None
     counts = summary["counts"]
     resume_counts = counts["resumes"]
     typer.echo(
@@ -177,6 +189,12 @@ def evaluate(
     _check_paths(jobs=jobs, resumes=resumes, qrels=qrels)
     checked = _check_direction(direction)
     params = _parse_params(param or [])
+    from matcher.evaluation.labelled import LabelledDataError, load_qrels
+
+    try:  # the judgements alone, before a flow starts and the data are read
+        load_qrels(qrels, checked)
+    except LabelledDataError as error:
+        _fail(str(error))
     settings = _prepare(config)
     with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the result
         from pipelines.evaluate import evaluation_flow

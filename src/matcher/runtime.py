@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 from pathlib import Path
+from types import FrameType
 
 #: Set unless the user already set them: offline models, a patient ephemeral Prefect server,
 #: no telemetry.
@@ -17,10 +19,22 @@ RUNTIME_DEFAULTS = {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
     "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
 }
+#: Also set, unless the user set them, when there is no Prefect server of the user's (no
+#: ``PREFECT_API_URL``) and each command starts a temporary one that lives as long as it does.
+#: Nobody reads that server's logs (it has no UI), and once it has stopped (Ctrl-C in a
+#: terminal, or a service manager's SIGTERM, reaches it too) five retries with exponential
+#: back-off only delay the command's exit by a minute or more.
+EPHEMERAL_SERVER_DEFAULTS = {
+    "PREFECT_LOGGING_TO_API_ENABLED": "false",
+    "PREFECT_CLIENT_MAX_RETRIES": "1",
+}
 
 
 def configure_runtime(state_dir: Path | None = None) -> str | None:
     """Apply :data:`RUNTIME_DEFAULTS` and choose the Prefect API; call before importing Prefect.
+
+    Without a Prefect API (neither the user's ``PREFECT_API_URL`` nor the project's server),
+    :data:`EPHEMERAL_SERVER_DEFAULTS` apply too.
 
     Args:
         state_dir: The project's state folder (``settings.state_dir``). If the server started
@@ -41,4 +55,45 @@ def configure_runtime(state_dir: Path | None = None) -> str | None:
         url = running_api_url(state_dir)
         if url is not None:
             os.environ["PREFECT_API_URL"] = url
+    if not os.environ.get("PREFECT_API_URL"):
+        for key, value in EPHEMERAL_SERVER_DEFAULTS.items():
+            os.environ.setdefault(key, value)
     return os.environ.get("PREFECT_API_URL") or None
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C's ``KeyboardInterrupt`` so the same clean-up runs."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM stops the process at once
+    raise Terminated(f"stopped by signal {signum}")
+
+
+def stop_signal(error: BaseException) -> int | None:
+    """The signal (SIGINT or SIGTERM) that stopped a run, if ``error`` is or follows from one.
+
+    Prefect reports a stopped flow run to its API; when that fails (its temporary server was
+    stopped by the same signal) the error raised is the API's, with the stop as its context.
+    """
+    from prefect.exceptions import TerminationSignal
+
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, Terminated | TerminationSignal):
+            return signal.SIGTERM
+        if isinstance(seen, KeyboardInterrupt):
+            return signal.SIGINT
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def stop_on_sigterm() -> None:
+    """Make SIGTERM unwind the program as Ctrl-C does; call from the main thread of a command.
+
+    Python's default for SIGTERM ends the process on the spot: no ``finally`` block runs, the
+    run's staging folder stays behind and Prefect's temporary API server outlives the run.
+    Raised as :class:`Terminated`, it unwinds like ``KeyboardInterrupt``: the flow's clean-up
+    runs, Prefect marks the flow run crashed, and the server is stopped at exit.
+    """
+    signal.signal(signal.SIGTERM, _terminate)

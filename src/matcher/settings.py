@@ -138,6 +138,19 @@ class LimitSettings(BaseModel):
     )
 
 
+class RunSettings(BaseModel):
+    """How runs that share a folder take turns."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lock_timeout_seconds: float = Field(
+        default=3600.0,
+        ge=0.0,
+        description="How long a run waits for another run that uses its output folder or its"
+        " index folder; 0 fails at once.",
+    )
+
+
 class Settings(BaseSettings):
     """Everything matcher can be told. See the README for each field."""
 
@@ -156,6 +169,7 @@ class Settings(BaseSettings):
         " the processes that serve schedules.",
     )
     limits: LimitSettings = LimitSettings()
+    runs: RunSettings = RunSettings()
     index_dir: Path = Field(
         default=Path("models/index"), description="Where the FAISS index lives."
     )

@@ -5,8 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-from matcher.evaluation.labelled import LabelledDataError, check_qrels, load_qrels
+from matcher.cli import app
+from matcher.evaluation.labelled import MAX_RELEVANCE, LabelledDataError, check_qrels, load_qrels
+from matcher.evaluation.metrics import evaluate_run
+from tests.conftest import SAMPLE
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -44,11 +48,39 @@ def test_the_shared_rjdb_qrels(rjdb_dir: Path) -> None:
         ("job_id,resume_id,relevance\nj1,,1\n", "line 2 .*empty resume_id"),
         ("job_id,resume_id,relevance\nj1,r1,1\nj1,r1,0\n", "line 3 .*already judged on line 2"),
         ("job_id,resume_id,relevance\n", "no judgements"),
+        ("job_id,resume_id,relevance\nj1,r1,0\nj2,r1,0\n", r"no pair is judged relevant"),
+        ("job_id,resume_id,relevance\nj1,r1,1001\n", "line 2 .*'1001' is above 1000"),
+        ("job_id,resume_id,relevance\nj1,r1,2147483648\n", "line 2 .*above 1000"),
+        ("job_id,resume_id,relevance\nj1,r1,99999999999999999999999\n", "line 2 .*above"),
+        ("job_id,resume_id,relevance\nj1,r1,1e3\n", "line 2 .*'1e3' is not a"),
+        ("job_id,resume_id,relevance\nj1,r1,1_0\n", "line 2 .*'1_0' is not a"),
+        ("job_id,resume_id,relevance\nj1,r1,nan\n", "line 2 .*'nan' is not a"),
+        ("job_id,resume_id,relevance\nj1,r1,+1\n", "line 2 .*'\\+1' is not a"),
+        ("job_id,resume_id,relevance\nj1,r1,\u0663\n", "line 2 .* is not a"),  # Arabic-Indic 3
+        ("job_id,resume_id,relevance\nj1,r\x001,1\n", "line 2 .*control character"),
+        ("job_id,resume_id,relevance,relevance\nj1,r1,1,0\n", "relevance appear more than"),
+        ("job_id,resume_id,relevance\nj1,r1,1,extra\n", "not a readable CSV table"),
+        ("", "not a readable CSV table"),
     ],
 )
 def test_bad_qrels_name_the_line_and_the_problem(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(LabelledDataError, match=message):
         load_qrels(_write(tmp_path, text))
+
+
+def test_the_largest_grade_is_accepted_and_measured(tmp_path: Path) -> None:
+    text = f"job_id,resume_id,relevance\nj1,r1,{MAX_RELEVANCE}\nj1,r2,1\nj1,r3,0\n"
+    qrels = load_qrels(_write(tmp_path, text))
+    assert qrels == {"j1": {"r1": MAX_RELEVANCE, "r2": 1, "r3": 0}}
+    best_first = evaluate_run(qrels, {"j1": {"r1": 0.9, "r2": 0.5, "r3": 0.1}}).summary
+    worst_first = evaluate_run(qrels, {"j1": {"r1": 0.1, "r2": 0.5, "r3": 0.9}}).summary
+    assert best_first["nDCG@10"] == pytest.approx(1.0) and worst_first["nDCG@10"] < 1.0
+
+
+def test_a_byte_order_mark_before_the_header_is_not_part_of_it(tmp_path: Path) -> None:
+    path = tmp_path / "qrels.csv"
+    path.write_text("job_id,resume_id,relevance\nj1,r1,1\n", encoding="utf-8-sig")
+    assert load_qrels(path) == {"j1": {"r1": 1}}
 
 
 def test_integral_floats_are_accepted(tmp_path: Path) -> None:
@@ -60,6 +92,37 @@ def test_integral_floats_are_accepted(tmp_path: Path) -> None:
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(LabelledDataError, match="qrels file not found"):
         load_qrels(tmp_path / "nope.csv")
+    with pytest.raises(LabelledDataError, match="qrels file is a folder"):
+        load_qrels(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "job_id,resume_id,relevance\nJ-1001,r-0001-maria-lopez,0\n",
+        "job_id,resume_id,relevance\nJ-1001,r-0001-maria-lopez,2147483648\n",
+        "job_id,resume_id,relevance\nJ-1001,r-0001-maria-lopez,99999999999999999999999\n",
+        "job_id,resume_id,relevance\nJ-1001,r-0001-maria-lopez,-2\n",
+        "job_id,resume_id,relevance\nJ-1001,r-0001-maria-lopez,0.5\n",
+        "job_id,relevance\nJ-1001,1\n",
+        "job_id,resume_id,relevance\nJ-1001,r-0001-maria-lopez,1\nJ-1001,r-0001-maria-lopez,2\n",
+        "\x00\x01\x02binary",
+        "\xff\xfe not UTF-8",
+    ],
+)
+def test_evaluate_answers_a_malformed_qrels_file_with_one_error_line(
+    tmp_path: Path, text: str
+) -> None:
+    """Checked before any flow starts: exit 2, the error line and nothing else."""
+    path = tmp_path / "qrels.csv"
+    path.write_bytes(text.encode("latin-1") if text.startswith("\xff") else text.encode())
+    command = ["evaluate", "--jobs", str(SAMPLE / "jobs.csv"), "--resumes", str(SAMPLE / "resumes")]
+    result = CliRunner().invoke(app, [*command, "--qrels", str(path), "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: {path}") and "Traceback" not in line
+    assert list(tmp_path.iterdir()) == [path]  # nothing was written
 
 
 def test_ids_not_in_the_data_are_listed_with_rejection_reasons() -> None:

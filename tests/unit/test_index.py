@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from matcher.ranking.index import build_index, load_index, save_index
+from matcher.ranking.index import CHECKSUM_KEYS, build_index, load_index, save_index
 
 
 def _vectors(n: int, dim: int = 16, seed: int = 0) -> np.ndarray:
@@ -50,8 +51,35 @@ def test_missing_or_inconsistent_files_are_reported(tmp_path: Path) -> None:
         load_index(tmp_path)
     save_index(build_index(_vectors(3), ["a", "b", "c"], "m"), tmp_path)
     (tmp_path / "ids.json").write_text(json.dumps(["a"]))
-    with pytest.raises(ValueError, match="3 vectors but 1 ids"):
+    with pytest.raises(ValueError, match=r"ids\.json does not match the checksum"):
         load_index(tmp_path)
+
+
+def test_an_index_file_from_another_index_is_refused(tmp_path: Path) -> None:
+    """Same model, same count, same IDs: only the checksum tells the vectors are not these."""
+    ids = ["a", "b", "c"]
+    save_index(build_index(_vectors(3, seed=1), ids, "m"), tmp_path / "mine")
+    save_index(build_index(_vectors(3, seed=2), ids, "m"), tmp_path / "other")
+    (tmp_path / "mine" / "index.faiss").write_bytes(
+        (tmp_path / "other" / "index.faiss").read_bytes()
+    )
+    with pytest.raises(ValueError, match=r"index\.faiss does not match the checksum in meta\.json"):
+        load_index(tmp_path / "mine", expected_model="m")
+    (tmp_path / "other" / "meta.json").write_text("[]")
+    with pytest.raises(ValueError, match="not a JSON object"):
+        load_index(tmp_path / "other")
+
+
+def test_the_checksums_are_in_the_metadata(tmp_path: Path) -> None:
+    index = build_index(_vectors(3), ["a", "b", "c"], "m")
+    save_index(index, tmp_path)
+    meta = json.loads((tmp_path / "meta.json").read_text())
+    for name, key in CHECKSUM_KEYS.items():
+        assert (
+            meta[key]
+            == index.meta[key]
+            == hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()
+        )
 
 
 def test_mismatched_ids_are_refused_at_build() -> None:

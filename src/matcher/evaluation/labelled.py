@@ -1,7 +1,8 @@
 """Labelled data for evaluation: postings, resumes and the qrels that judge them.
 
 The qrels are a CSV table with one judged (query, document) pair a row and the columns
-``job_id``, ``resume_id`` and ``relevance`` (an integer: 0 = not relevant, higher = better).
+``job_id``, ``resume_id`` and ``relevance`` (an integer from 0 = not relevant to
+:data:`MAX_RELEVANCE`, higher = better; at least one pair must be relevant).
 Which ID is the query depends on the direction: the job for ``resumes-for-job`` (shortlists),
 the resume for ``jobs-for-resume`` (recommendations); columns are found by name, so one file
 serves both. Unjudged pairs count as not relevant.
@@ -10,6 +11,7 @@ serves both. Unjudged pairs count as not relevant.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,6 +25,13 @@ from matcher.schema import Qrels
 from matcher.settings import LimitSettings
 
 RELEVANCE = "relevance"
+#: The largest grade accepted. Real scales are small (RJDB's is 0 to 2, TREC's up to 4);
+#: trec_eval, which computes the metrics, sets memory aside for every grade up to the largest
+#: (16 GB and two minutes for 2**31 - 1) and cannot hold one above 2**31 - 1 at all.
+MAX_RELEVANCE = 1000
+# A grade as people write it: digits, maybe with a zero fraction ("2.0"); no sign or exponent.
+_GRADE = re.compile(r"([0-9]+)(?:\.0*)?")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class LabelledDataError(ValueError):
@@ -52,8 +61,9 @@ def qrels_from_frame(frame: pd.DataFrame, direction: Direction, source: str = "q
         source: Name used in error messages (the file path).
 
     Raises:
-        LabelledDataError: On a missing column, an empty ID, a relevance that is not a
-            non-negative integer, or the same pair judged twice. Row numbers are file lines
+        LabelledDataError: On a missing or repeated column, an empty ID or one with a control
+            character, a relevance that is not an integer from 0 to :data:`MAX_RELEVANCE`, the
+            same pair judged twice, or no pair judged relevant. Row numbers are file lines
             (the header is line 1).
     """
     query_col, doc_col = query_and_doc_columns(direction)
@@ -63,6 +73,9 @@ def qrels_from_frame(frame: pd.DataFrame, direction: Direction, source: str = "q
         raise LabelledDataError(
             f"{source}: missing column(s) {', '.join(missing)}; expected {','.join(needed)}"
         )
+    repeated = [c for c in needed if list(frame.columns).count(c) > 1]
+    if repeated:
+        raise LabelledDataError(f"{source}: column(s) {', '.join(repeated)} appear more than once")
     qrels: Qrels = {}
     first_line: dict[tuple[str, str], int] = {}
     columns = [frame[c].tolist() for c in needed]
@@ -72,11 +85,9 @@ def qrels_from_frame(frame: pd.DataFrame, direction: Direction, source: str = "q
         where = f"{source} line {line} ({query_col}={query_id!r}, {doc_col}={doc_id!r})"
         if not query_id or not doc_id:
             raise LabelledDataError(f"{where}: empty {query_col if not query_id else doc_col}")
-        relevance = _grade(rel_raw)
-        if relevance is None:
-            raise LabelledDataError(
-                f"{where}: relevance {_text(rel_raw)!r} is not a non-negative integer"
-            )
+        if _CONTROL.search(query_id + doc_id):
+            raise LabelledDataError(f"{where}: an ID holds a control character")
+        relevance = _grade(rel_raw, where)
         key = (query_id, doc_id)
         if key in first_line:
             raise LabelledDataError(f"{where}: pair already judged on line {first_line[key]}")
@@ -84,6 +95,11 @@ def qrels_from_frame(frame: pd.DataFrame, direction: Direction, source: str = "q
         qrels.setdefault(query_id, {})[doc_id] = relevance
     if not qrels:
         raise LabelledDataError(f"{source}: no judgements")
+    if all(grade == 0 for judged in qrels.values() for grade in judged.values()):
+        raise LabelledDataError(
+            f"{source}: no pair is judged relevant (every relevance is 0), so no ranking can be"
+            " measured"
+        )
     return qrels
 
 
@@ -91,15 +107,20 @@ def _text(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
-def _grade(value: object) -> int | None:
+def _grade(value: object, where: str) -> int:
     text = _text(value).strip()
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    if not number.is_integer() or number < 0:
-        return None
-    return int(number)
+    match = _GRADE.fullmatch(text)
+    if match is None:
+        raise LabelledDataError(
+            f"{where}: relevance {text[:40]!r} is not a non-negative integer"
+            " (0 = not relevant, higher = better)"
+        )
+    grade = int(match.group(1))
+    if grade > MAX_RELEVANCE:
+        raise LabelledDataError(
+            f"{where}: relevance {text[:40]!r} is above {MAX_RELEVANCE}, the largest grade accepted"
+        )
+    return grade
 
 
 def load_qrels(path: Path, direction: Direction = "resumes-for-job") -> Qrels:
@@ -121,12 +142,22 @@ def load_qrels(path: Path, direction: Direction = "resumes-for-job") -> Qrels:
     """
     path = Path(path)
     if not path.is_file():
-        raise LabelledDataError(f"qrels file not found: {path}")
+        what = "is a folder, not a CSV file" if path.is_dir() else "not found"
+        raise LabelledDataError(f"qrels file {what}: {path}")
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+        # header=None: the header is read as a row, so a repeated column name stays visible.
+        table = pd.read_csv(
+            path,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            skipinitialspace=True,
+            encoding="utf-8-sig",
+        )
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
         raise LabelledDataError(f"{path}: not a readable CSV table ({error})") from error
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = table.iloc[1:].reset_index(drop=True)
+    frame.columns = [_text(c).strip() for c in table.iloc[0]]
     return qrels_from_frame(frame, direction, str(path))
 
 

@@ -1,12 +1,15 @@
 """A FAISS index over resume chunk vectors, with its string-ID map and metadata.
 
 FAISS stores int64 positions; the string ``resume_id`` of each position is saved beside the
-index in ``ids.json``, and ``meta.json`` records the model, the dimension, the counts and the
-build time, so a loaded index can be checked against the model about to query it.
+index in ``ids.json``, and ``meta.json`` records the model, the dimension, the counts, the build
+time and the SHA-256 of the other two files, so a loaded index can be checked against the model
+about to query it, and an ``index.faiss`` that does not belong to its ``ids.json`` (a copy, an
+interrupted save) is refused instead of silently changing scores.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -22,6 +25,8 @@ from matcher.io.atomic import atomic_write_bytes, atomic_write_text
 INDEX_FILE = "index.faiss"
 IDS_FILE = "ids.json"
 META_FILE = "meta.json"
+#: Keys of ``meta.json`` holding the SHA-256 of the vectors and of the ID map.
+CHECKSUM_KEYS = {INDEX_FILE: "index_sha256", IDS_FILE: "ids_sha256"}
 
 
 @dataclass
@@ -99,10 +104,18 @@ def build_index(vectors: np.ndarray, chunk_resume_ids: list[str], model_id: str)
 
 
 def save_index(resume_index: ResumeIndex, directory: Path) -> Path:
-    """Write the index, its ID map and metadata into ``directory``; each file atomically."""
+    """Write the index, its ID map and metadata into ``directory``; each file atomically.
+
+    The metadata (``resume_index.meta`` too) gains the checksums of the other two files.
+    """
     directory.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(directory / INDEX_FILE, faiss.serialize_index(resume_index.index).tobytes())
-    atomic_write_text(directory / IDS_FILE, json.dumps(resume_index.chunk_resume_ids))
+    contents = {
+        INDEX_FILE: faiss.serialize_index(resume_index.index).tobytes(),
+        IDS_FILE: json.dumps(resume_index.chunk_resume_ids).encode(),
+    }
+    for name, data in contents.items():
+        resume_index.meta[CHECKSUM_KEYS[name]] = hashlib.sha256(data).hexdigest()
+        atomic_write_bytes(directory / name, data)
     atomic_write_text(directory / META_FILE, json.dumps(resume_index.meta, indent=2))
     return directory
 
@@ -116,15 +129,28 @@ def load_index(directory: Path, expected_model: str | None = None) -> ResumeInde
 
     Raises:
         FileNotFoundError: If a file is missing.
-        ValueError: If the files disagree or the model differs from ``expected_model``.
+        ValueError: If the files disagree (in count or with the checksums of ``meta.json``) or
+            the model differs from ``expected_model``.
     """
     for name in (INDEX_FILE, IDS_FILE, META_FILE):
         if not (directory / name).is_file():
             raise FileNotFoundError(f"index file missing: {directory / name}")
-    raw = np.frombuffer((directory / INDEX_FILE).read_bytes(), dtype=np.uint8)
-    index = faiss.deserialize_index(raw)
-    ids = json.loads((directory / IDS_FILE).read_text())
-    meta = json.loads((directory / META_FILE).read_text())
+    contents = {name: (directory / name).read_bytes() for name in (INDEX_FILE, IDS_FILE)}
+    try:
+        meta = json.loads((directory / META_FILE).read_text())
+    except ValueError as error:
+        raise ValueError(f"{directory}: unreadable {META_FILE} ({error})") from error
+    if not isinstance(meta, dict):
+        raise ValueError(f"{directory}: {META_FILE} is not a JSON object")
+    # Checked before FAISS reads the bytes: a foreign or damaged file is never deserialised.
+    for name, data in contents.items():
+        if meta.get(CHECKSUM_KEYS[name]) != hashlib.sha256(data).hexdigest():
+            raise ValueError(
+                f"{directory}: {name} does not match the checksum in {META_FILE}"
+                " (copied from another index, an interrupted save, or an older matcher)"
+            )
+    ids = json.loads(contents[IDS_FILE])
+    index = faiss.deserialize_index(np.frombuffer(contents[INDEX_FILE], dtype=np.uint8))
     if index.ntotal != len(ids):
         raise ValueError(f"{directory}: index holds {index.ntotal} vectors but {len(ids)} ids")
     if expected_model is not None and meta.get("model") != expected_model:

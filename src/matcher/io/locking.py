@@ -1,0 +1,72 @@
+"""Locks that serialise the runs sharing a folder or a file (an output folder, the index, a store).
+
+A run holds the lock of every folder it writes for as long as it runs, so a second run that
+shares one waits (saying so) or, past its timeout, fails with a message that names the folder.
+The lock of ``PATH`` is the file ``.PATH-NAME.lock`` beside it (`filelock
+<https://py-filelock.readthedocs.io>`_: an OS lock, released by the kernel when a process dies,
+so a killed run never leaves a folder locked). Locks are always taken in the order of their
+resolved paths, so two runs that share several folders cannot deadlock.
+
+Example:
+    >>> with hold_locks([Path("out/demo"), Path("models/index")], timeout=60):  # doctest: +SKIP
+    ...     ...  # only this run writes into out/demo and models/index here
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+
+class BusyError(RuntimeError):
+    """Another run held a lock for longer than this run would wait."""
+
+
+def lock_file(path: Path) -> Path:
+    """The lock file of a folder or file: ``.<name>.lock`` beside it.
+
+    Example:
+        >>> lock_file(Path("out/demo"))
+        PosixPath('out/.demo.lock')
+    """
+    return path.parent / f".{path.name}.lock"
+
+
+@contextmanager
+def hold_locks(
+    paths: Iterable[Path], timeout: float, on_wait: Callable[[str], None] | None = None
+) -> Iterator[None]:
+    """Hold the locks of ``paths`` (folders or files, which need not exist yet) until exit.
+
+    Args:
+        paths: What the caller is about to write. Duplicates and aliases of one path count once.
+        timeout: Seconds to wait for all the locks together; 0 fails at once when one is held.
+        on_wait: Told (one line) when a lock is held by another run, before waiting for it.
+
+    Raises:
+        BusyError: If the locks could not all be had within ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    with ExitStack() as held:
+        for path in sorted({Path(p).resolve() for p in paths}):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            lock = FileLock(lock_file(path))
+            try:
+                lock.acquire(timeout=0)
+            except Timeout:
+                left = max(0.0, deadline - time.monotonic())
+                if on_wait is not None and left > 0:
+                    on_wait(f"{path} is in use by another matcher run; waiting up to {left:.0f} s")
+                try:
+                    lock.acquire(timeout=left)
+                except Timeout:
+                    raise BusyError(
+                        f"{path} is in use by another matcher run (lock {lock_file(path)});"
+                        f" gave up after {timeout:g} s (setting runs.lock_timeout_seconds)"
+                    ) from None
+            held.callback(lock.release)
+        yield

@@ -1,0 +1,260 @@
+"""Runs that share folders, reruns, and runs stopped midway: real processes, Prefect and MLflow.
+
+* An output folder holds exactly one run's files: a rerun with fewer postings leaves no
+  shortlist of the postings that are gone, and what a killed run left is never logged.
+* An index whose files do not belong together is rebuilt, with the same scores.
+* Two ``matcher score`` processes started together on a fresh folder both finish, one after
+  the other; told not to wait, the second fails with one clear line.
+* SIGTERM and Ctrl-C stop a run, leave the previous output as it was and nothing running.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import mlflow
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from matcher.cli import app
+from matcher.settings import Settings, load_settings
+from tests.conftest import REPO, SAMPLE
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+JOBS = SAMPLE / "jobs.csv"
+RESUMES = SAMPLE / "resumes"
+
+
+def _files(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+
+
+def _settings(root: Path, cache: Path) -> Settings:
+    return load_settings(
+        embedding={"cache_dir": cache},
+        index_dir=root / "index",
+        mlflow_tracking_uri=f"sqlite:///{root / 'mlflow.db'}",
+        ranking={"top_k": 3},
+    )
+
+
+def _artifacts(settings: Settings, run_id: str, path: str | None = None) -> set[str]:
+    client = mlflow.MlflowClient(tracking_uri=settings.mlflow_tracking_uri)
+    return {a.path for a in client.list_artifacts(run_id, path)}
+
+
+@pytest.fixture(scope="module")
+def earlier_run(tmp_path_factory: pytest.TempPathFactory, embedding_cache_dir: Path):  # type: ignore[no-untyped-def]
+    from pipelines.batch_scoring import batch_scoring
+
+    root = tmp_path_factory.mktemp("safe-runs")
+    settings = _settings(root, embedding_cache_dir)
+    summary = batch_scoring(JOBS, RESUMES, root / "out", settings)
+    return root, settings, summary
+
+
+def test_a_rerun_leaves_only_its_own_files_and_logs_nothing_stale(
+    earlier_run,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    from pipelines.batch_scoring import batch_scoring
+
+    _, settings, _ = earlier_run
+    out = tmp_path / "out"
+    batch_scoring(JOBS, RESUMES, out, settings)
+    assert len(list((out / "shortlists").iterdir())) > 2
+    # What a kill -9 in the middle of writing leaves: empty temporary files.
+    orphans = [out / ".shortlists.csv.0badc0de.tmp", settings.index_dir / ".ids.json.deadbeef.tmp"]
+    for orphan in orphans:
+        orphan.touch()
+    fewer = tmp_path / "two_jobs.csv"
+    jobs = pd.read_csv(JOBS, dtype=str, keep_default_na=False)
+    jobs[jobs["description"] != ""].head(2).to_csv(fewer, index=False)
+    summary = batch_scoring(fewer, RESUMES, out, settings)
+    kept = sorted(jobs[jobs["description"] != ""].head(2)["job_id"])
+    assert sorted(p.stem for p in (out / "shortlists").iterdir()) == kept
+    assert not any(orphan.exists() for orphan in orphans)
+    assert _files(out) == {
+        "shortlists.csv",
+        "rejects.csv",
+        "duplicates.csv",
+        "records.csv",
+        "run_manifest.json",
+        *(f"shortlists/{job}.csv" for job in kept),
+    }
+    logged = _artifacts(settings, summary["mlflow_run_id"], "shortlists")
+    assert logged == {f"shortlists/{job}.csv" for job in kept}
+    assert not any(".tmp" in a for a in _artifacts(settings, summary["mlflow_run_id"]))
+    manifest = json.loads((out / "run_manifest.json").read_text())
+    assert manifest["mlflow_run_id"] == summary["mlflow_run_id"]
+    assert manifest["outputs"]["shortlists"] == str(out / "shortlists.csv")
+    assert not [p for p in tmp_path.iterdir() if "staging" in p.name or "previous" in p.name]
+
+
+def test_an_index_file_of_another_index_is_rebuilt_with_the_same_scores(
+    earlier_run,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    from pipelines.batch_scoring import batch_scoring
+
+    from matcher.ranking.index import build_index, save_index
+
+    root, settings, first = earlier_run
+    index_dir = settings.index_dir
+    meta = json.loads((index_dir / "meta.json").read_text())
+    # A foreign index of the same shape: same count and IDs, other vectors.
+    ids = json.loads((index_dir / "ids.json").read_text())
+    other = build_index(
+        __import__("numpy").eye(len(ids), meta["dimension"], dtype="float32"), ids, meta["model"]
+    )
+    save_index(other, tmp_path / "other")
+    (index_dir / "index.faiss").write_bytes((tmp_path / "other" / "index.faiss").read_bytes())
+    summary = batch_scoring(JOBS, RESUMES, tmp_path / "out", settings)
+    manifest = json.loads((tmp_path / "out" / "run_manifest.json").read_text())
+    assert manifest["index"]["reused"] is False
+    assert manifest["index"]["index_sha256"] == meta["index_sha256"]  # rebuilt as it was
+    before = pd.read_csv(root / "out" / "shortlists.csv", dtype=str)
+    after = pd.read_csv(tmp_path / "out" / "shortlists.csv", dtype=str)
+    pd.testing.assert_frame_equal(before, after)
+    assert summary["mlflow_run_id"] != first["mlflow_run_id"]
+
+
+def test_a_busy_output_folder_fails_with_one_line_when_told_not_to_wait(
+    earlier_run,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root, settings, _ = earlier_run
+    out = root / "out"
+    before = {name: (out / name).read_bytes() for name in _files(out)}
+    monkeypatch.setenv("MATCHER_RUNS__LOCK_TIMEOUT_SECONDS", "0")
+    monkeypatch.setenv("MATCHER_INDEX_DIR", str(settings.index_dir))
+    monkeypatch.setenv("MATCHER_MLFLOW_TRACKING_URI", settings.mlflow_tracking_uri)
+    holder = _hold(out)
+    try:
+        result = CliRunner().invoke(
+            app, ["score", "--jobs", str(JOBS), "--resumes", str(RESUMES), "--out", str(out)]
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 2
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "in use by another matcher run" in errors[0], result.output
+    assert {name: (out / name).read_bytes() for name in _files(out)} == before
+
+
+def _hold(folder: Path) -> subprocess.Popen[str]:
+    """Another process holding ``folder``'s lock until it is killed."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from matcher.io.locking import hold_locks\n"
+            "with hold_locks([Path(sys.argv[1])], timeout=30):\n"
+            "    print('held', flush=True); sys.stdin.read()\n",
+            str(folder),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+    assert process.stdout is not None and process.stdout.readline() == "held\n"
+    return process
+
+
+def _env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]), **extra}
+
+
+def _score(out: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    command = ["score", "--jobs", str(JOBS), "--resumes", str(RESUMES), "--out", str(out)]
+    return subprocess.Popen(
+        [sys.executable, "-m", "matcher", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=REPO,
+        start_new_session=True,  # its own process group, to see that nothing outlives it
+    )
+
+
+@pytest.fixture()
+def run_env(tmp_path: Path, embedding_cache_dir: Path) -> Iterator[dict[str, str]]:
+    """Environment of a ``matcher score`` process with every store fresh in ``tmp_path``."""
+    yield _env(
+        PREFECT_HOME=str(tmp_path / "prefect"),
+        MATCHER_MLFLOW_TRACKING_URI=f"sqlite:///{tmp_path / 'mlflow.db'}",
+        MATCHER_INDEX_DIR=str(tmp_path / "index"),
+        MATCHER_EMBEDDING__CACHE_DIR=str(embedding_cache_dir),
+        MATCHER_RANKING__TOP_K="3",
+    )
+
+
+@pytest.mark.slow
+def test_two_runs_started_together_on_a_fresh_folder_take_turns(
+    tmp_path: Path, run_env: dict[str, str]
+) -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    # Both use the tests' Prefect API, so they meet at the MLflow store, the index and --out.
+    env = {**run_env, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+    out = tmp_path / "out"
+    runs = [_score(out, env) for _ in range(2)]
+    logs = [run.communicate(timeout=600)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], logs
+    assert sum("in use by another matcher run; waiting" in log for log in logs) == 1
+    uri = run_env["MATCHER_MLFLOW_TRACKING_URI"]
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    experiment = client.get_experiment_by_name("matcher-batch-scoring")
+    assert experiment is not None
+    run_ids = {r.info.run_id for r in client.search_runs([experiment.experiment_id])}
+    manifest = json.loads((out / "run_manifest.json").read_text())
+    assert len(run_ids) == 2 and manifest["mlflow_run_id"] in run_ids
+    jobs = pd.read_csv(JOBS, dtype=str, keep_default_na=False)
+    assert {p.stem for p in (out / "shortlists").iterdir()} == set(
+        jobs[jobs["description"] != ""]["job_id"]
+    )
+    assert not [p for p in tmp_path.iterdir() if "staging" in p.name or "previous" in p.name]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("stop", "whole_group", "code"),
+    [
+        (signal.SIGTERM, False, 143),  # kill PID, docker stop: the command alone
+        (signal.SIGINT, True, 130),  # Ctrl-C in a terminal: Prefect's server gets it too
+    ],
+)
+def test_a_stopped_run_leaves_the_previous_output_and_nothing_running(
+    tmp_path: Path, run_env: dict[str, str], stop: signal.Signals, whole_group: bool, code: int
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "shortlists.csv").write_text("the earlier run's shortlists\n")
+    run = _score(out, run_env)
+    assert run.stdout is not None
+    seen = []
+    for line in run.stdout:  # stop it once the inputs are loaded: mid-run
+        seen.append(line)
+        if "Task run 'load_inputs" in line and "Finished in state Completed" in line:
+            (os.killpg if whole_group else os.kill)(run.pid, stop)
+            break
+    rest = run.communicate(timeout=300)[0]
+    assert run.returncode == code, "".join(seen) + rest
+    assert "stopped: nothing written" in rest
+    assert _files(out) == {"shortlists.csv"}
+    assert (out / "shortlists.csv").read_text() == "the earlier run's shortlists\n"
+    assert not [p for p in tmp_path.iterdir() if "staging" in p.name or "previous" in p.name]
+    with pytest.raises(ProcessLookupError):  # Prefect's temporary server went with it
+        os.killpg(run.pid, 0)
