@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.text.boilerplate import is_boilerplate, split_sentences, strip_boilerplate
+from matcher.text.boilerplate import is_boilerplate, strip_boilerplate
+from matcher.text.sentences import split_sentences
 
 POSTING = """Pilot
 Fly scheduled passenger flights in Part 121 operations.

@@ -14,7 +14,6 @@ kept apart as ``stated_years``: the largest one, a fallback for resumes without 
 from __future__ import annotations
 
 import csv
-import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -31,6 +30,7 @@ from matcher.text.dates import (
     merged_years,
     years_from_match,
 )
+from matcher.text.sentences import sentence_ends, sentence_spans
 
 __all__ = [
     "MAX_PLACEMENT_YEARS",
@@ -137,11 +137,6 @@ def _section_headings() -> dict[str, frozenset[str]]:
     return {**headings, "any": headings["work"] | headings["not work"] | headings["other"]}
 
 
-# fmt: off
-_ABBREVIATIONS: Final = frozenset({
-    "sr", "jr", "st", "dr", "mr", "ms", "mrs", "no", "inc", "co", "ltd", "corp", "vs", "etc",
-})
-# fmt: on
 _BULLET: Final = re.compile(r"^[\s\-–—*•‣·>#+]*(?:\(?\d{1,2}[.)]\s+|[a-z][.)]\s+)?[\s*\-–—•]*")
 _TITLE_LABEL: Final = re.compile(
     r"^(?:job\s+title|title|position|role|designation|occupation|job)\s*[:\-–]\s*", re.I
@@ -198,32 +193,15 @@ _ROLE_NOUN: Final = re.compile(
 )
 
 
-# The word before the stop is captured in the same scan (searching back from each stop would be
-# quadratic on long lines).
-_SENTENCE_END: Final = re.compile(r"(?:(?<!\w)(?P<word>\w+))?[.!?;]+(?=\s|$)")
-
-
-def _sentence_ends(text: str) -> list[int]:
-    """Offsets just past each sentence end, not splitting after "Sr." and the like."""
-    ends = []
-    for match in _SENTENCE_END.finditer(text):
-        if (match.group("word") or "").lower() not in _ABBREVIATIONS:
-            ends.append(match.end())
-    return ends
-
-
 def _last_sentence(text: str) -> str:
     """The last sentence of a text that has any letters or digits in it."""
-    cuts = [0, *_sentence_ends(text), len(text)]
-    for start, end in reversed(list(itertools.pairwise(cuts))):
-        if re.search(r"\w", text[start:end]):
-            return text[start:end]
-    return ""
+    spans = sentence_spans(text)
+    return text[spans[-1][0] : spans[-1][1]] if spans else ""
 
 
 def _first_sentence(text: str) -> str:
-    """The first sentence of a text, not splitting after "Sr." and the like."""
-    ends = _sentence_ends(text)
+    """The first sentence of a text, without its stop."""
+    ends = sentence_ends(text)
     return text[: ends[0]].rstrip(".!?; ") if ends else text.rstrip()
 
 
@@ -439,7 +417,7 @@ def _segment(line: str, start: int, end: int, previous_end: int, next_start: int
     before = _last_sentence(line[previous_end:start])
     after = line[end:next_start]
     if next_start < len(line):
-        ends = _sentence_ends(after)
+        ends = sentence_ends(after)
         after = after[: ends[-1]] if ends else ""
     return re.sub(r"\(\s*\)|\[\s*\]", " ", f"{before} {after}")
 

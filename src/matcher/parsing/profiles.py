@@ -42,11 +42,11 @@ from matcher.parsing.requirements import (
     extract_requirements,
     find_years_requirements,
     is_required,
-    split_sentences,
 )
 from matcher.parsing.skills import SkillMatcher, SkillMention
 from matcher.text.dates import YEARS_PATTERN, years_from_match
 from matcher.text.sections import split_sections, unfold_headings
+from matcher.text.sentences import split_sentences
 
 T = TypeVar("T")
 # The equal-opportunity statement scraped postings run into their requirements.

@@ -25,6 +25,7 @@ from typing import Final
 from matcher.parsing.education import DegreeLevel, degree_positions
 from matcher.text.dates import YEARS_PATTERN, years_from_match
 from matcher.text.sections import heading_name, unfold_headings
+from matcher.text.sentences import split_sentences
 
 __all__ = [
     "PostingRequirements",
@@ -34,7 +35,6 @@ __all__ = [
     "find_years_requirements",
     "infer_seniority",
     "is_required",
-    "split_sentences",
 ]
 
 
@@ -91,12 +91,6 @@ class PostingRequirements:
 
 _I = re.IGNORECASE
 _YEARS_RE: Final = re.compile(YEARS_PATTERN, _I)
-# fmt: off
-_ABBREVIATIONS: Final = frozenset({
-    "sr", "jr", "st", "dr", "mr", "ms", "mrs", "no", "inc", "co", "ltd", "corp", "vs", "etc",
-    "e.g", "i.e", "approx", "min", "yrs", "yr",
-})
-# fmt: on
 _PREFERRED: Final = re.compile(
     r"\bprefer(?:red|ably|able|ence)?\b|\bnice[- ]to[- ]have\b|\ba\s+(?:big\s+|strong\s+|huge\s+)?"
     r"plus\b|\bbonus\b|\bdesir(?:ed|able)\b|\bideally\b|\badvantage(?:ous)?\b|\ban\s+asset\b"
@@ -183,28 +177,8 @@ _REQUIREMENT_CONTEXT: Final = re.compile(
 _LEADING_BULLET: Final = re.compile(r"^[\s\-–—*•‣·>#+\d.)]*")
 
 
-# The word before the stop is captured in the same scan to stay linear on long lines.
-_SENTENCE_END: Final = re.compile(r"(?:(?<![\w.])(?P<word>[\w.]*\w))?(?P<stop>[.!?;])(?=\s|$)")
 # How far back from a number of years the words before it are read.
 _LOOK_BACK: Final = 160
-
-
-def split_sentences(line: str) -> list[str]:
-    """Split a line into sentences at . ! ? ; without splitting after "Sr." and the like.
-
-    Example:
-        >>> split_sentences("Sr. Analyst wanted. SQL required; Python a plus.")
-        ['Sr. Analyst wanted.', 'SQL required;', 'Python a plus.']
-    """
-    pieces, start = [], 0
-    for match in _SENTENCE_END.finditer(line):
-        word = (match.group("word") or "").lower()
-        if match.group("stop") == "." and word in _ABBREVIATIONS:
-            continue
-        pieces.append(line[start : match.end()])
-        start = match.end()
-    pieces.append(line[start:])
-    return [p.strip() for p in pieces if re.search(r"\w", p)]
 
 
 def _is_heading(line: str) -> bool:

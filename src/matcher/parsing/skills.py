@@ -74,6 +74,8 @@ from typing import Any, Final, NamedTuple
 
 import pandas as pd
 
+from matcher.text.sentences import sentence_spans
+
 logger = logging.getLogger(__name__)
 
 #: Columns of :attr:`Vocabulary.frame`.
@@ -179,7 +181,6 @@ _TECHNOLOGY_CATEGORIES: Final = frozenset(
         "office_software",
     }
 )
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=\S)")
 _URL_RE = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 # Punctuation a name of several words is not read across unless it is written with it.
 _SPAN_BREAK_RE = re.compile(r"[,;:()\[\]{}|\n]|[.!?](?:\s|$)")
@@ -758,13 +759,8 @@ class _Context:
     def sentence(self, start: int, end: int) -> str:
         _, line_start, line_end = self._line(start)
         line = self.text[line_start:line_end]
-        cut = line_start
-        pieces = []
-        for piece in _SENTENCE_END_RE.split(line):
-            offset = self.text.find(piece, cut)
-            pieces.append((offset, offset + len(piece)))
-            cut = offset + len(piece)
-        for piece_start, piece_end in pieces:
+        for piece_start, piece_end in sentence_spans(line):
+            piece_start, piece_end = line_start + piece_start, line_start + piece_end
             if piece_start <= start < piece_end:
                 sentence = self.text[piece_start : max(piece_end, min(end, line_end))]
                 return _BULLET_RE.sub("", sentence).strip()

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from matcher.text.sentences import split_sentences
+
 _I = re.IGNORECASE
 #: A sentence with one of these is boilerplate.
 _BOILERPLATE: Final = re.compile(
@@ -39,14 +41,6 @@ _BOILERPLATE_HEADING: Final = re.compile(
     _I,
 )
 _HEADING: Final = re.compile(r"^\W*[A-Z][\w'’&/ -]{0,48}:?\s*$")
-# Sentence ends, including scraped text where the next sentence follows without a space
-# ("...benefits.Qualifications:"): a stop, then a capital letter.
-_SENTENCE_END: Final = re.compile(r"(?<=[.!?])\s+|(?<=[a-z][.!?])(?=[A-Z])")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split one line of text into sentences, also where scraping dropped the space."""
-    return [s for s in (p.strip() for p in _SENTENCE_END.split(text)) if s]
 
 
 def is_boilerplate(sentence: str) -> bool:

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 
+from matcher.text.sentences import GLUED_SENTENCE
+
 __all__ = [
     "SECTION_NAMES",
     "Section",
@@ -145,9 +147,6 @@ _INLINE_RE = re.compile(r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?([^:\n]{2,60}?)(?:\*\*|_
 _MAX_HEADING_CHARS = 80
 # A capitalised word right before a heading, with no sentence end between them.
 _PREVIOUS_WORD = re.compile(r"(?:^|\s)([^\s.!?:;,)\]•·●▪*]+)\s+$")
-_GLUED_SENTENCE = re.compile(
-    r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z]|\d+\+?\s*(?:-\s*\d+\s*)?(?:years?|yrs?|months?)\b)"
-)
 # Scraped lists lose their line breaks without a full stop: "...in the blockchain spaceA strong
 # portfolio...". A lower-case word glued to a capitalised word that usually opens a list item
 # starts a new line (camel-case names such as "PowerPoint" are left alone).
@@ -265,7 +264,7 @@ def _unfold_line(line: str) -> list[str]:
     pieces.append(line[start:])
     lines: list[str] = []
     for piece in pieces:
-        piece = _GLUED_ITEM.sub("\n", _GLUED_SENTENCE.sub("\n", piece))
+        piece = _GLUED_ITEM.sub("\n", GLUED_SENTENCE.sub("\n", piece))
         piece = _INLINE_BULLET.sub("\n- ", piece)
         if re.match(r"\s*[-–•*]\s", piece):
             piece = _INLINE_DASH.sub("\n- ", piece)
