@@ -27,7 +27,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from typing import TypeVar
 
 import pandas as pd
@@ -47,6 +46,7 @@ from matcher.parsing.skills import SkillMatcher, SkillMention
 from matcher.text.dates import YEARS_PATTERN, years_from_match
 from matcher.text.sections import split_sections, unfold_headings
 from matcher.text.sentences import split_sentences
+from matcher.text.stemming import word_roots
 
 T = TypeVar("T")
 # The equal-opportunity statement scraped postings run into their requirements.
@@ -92,8 +92,6 @@ ROLE_STOP_WORDS = frozenset({
     "including", "minimum", "least", "proven",
 })
 # fmt: on
-# Each suffix with the fewest letters to leave: "Senior" keeps its "-or", "Operator" does not.
-_SUFFIXES = (("ing", 4), ("er", 4), ("or", 5), ("ment", 4), ("ation", 4))
 # "... as a Paramedic", "... in the position of Store Manager": the role follows the last one.
 _ROLE_LEAD = re.compile(
     r"^.*\b(?:as|being|(?:position|role|capacity|title|post)\s+of)\s+(?:an?\s+|the\s+)?",
@@ -115,34 +113,6 @@ _SUBJECT_TRAILING = re.compile(
     r"(?:\s+(?:of|for|at|with|in|a|an|the|and|or|minimum|least|over|about|around|roughly))+\s*$",
     re.IGNORECASE,
 )
-
-
-@lru_cache(maxsize=1 << 16)
-def word_root(word: str) -> str:
-    """A crude root shared by a word's inflections: "Teachers", "teaching" -> "teach".
-
-    One plural ending goes, then up to two of "-ing", "-er", "-or", "-ment" and "-ation", then a
-    final "e", keeping at least four letters; so "Engineering" and "Engineers" meet at "engin",
-    "Nurse" and "nursing" at "nurs".
-    """
-    word = word.lower()
-    if len(word) > 4 and word.endswith("ies"):
-        word = word[:-3] + "y"
-    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
-    for _ in range(2):
-        for suffix, keep in _SUFFIXES:
-            if word.endswith(suffix) and len(word) - len(suffix) >= keep:
-                word = word[: -len(suffix)]
-                break
-    if word.endswith("e") and len(word) >= 5:
-        word = word[:-1]
-    return word
-
-
-def word_roots(text: str, stop: frozenset[str] = frozenset()) -> list[str]:
-    """The roots of a text's words that are not in ``stop``, in order (see :func:`word_root`)."""
-    return [word_root(w) for w in re.findall(r"[a-z0-9+#]+", text.lower()) if w not in stop]
 
 
 def role_words(text: str) -> frozenset[str]:

@@ -75,6 +75,7 @@ from typing import Any, Final, NamedTuple
 import pandas as pd
 
 from matcher.text.sentences import sentence_spans
+from matcher.text.stemming import singular
 
 logger = logging.getLogger(__name__)
 
@@ -208,17 +209,9 @@ def tokenize(text: str) -> list[tuple[str, int, int]]:
 @lru_cache(maxsize=1 << 16)
 def _token_key(token: str) -> str:
     key = token.lower().replace("’", "'")
-    if len(key) >= 5 and key.endswith("ies") and key[-4].isalpha():
-        return key[:-3] + "y"  # technologies, methodologies
-    if (
-        len(key) >= 4
-        and key.endswith("s")
-        and not key.endswith(("ss", "us", "is", "as"))
-        and key[-2].isalpha()
-        and not (token.isupper() and len(token) <= 4)  # CMMS, SSRS, FTPS are not plurals
-    ):
-        return key[:-1]
-    return key
+    if key.endswith("as") or (token.isupper() and len(token) <= 4):
+        return key  # SaaS, Pandas; CMMS, SSRS, FTPS are not plurals
+    return singular(key)
 
 
 @lru_cache(maxsize=1 << 18)
