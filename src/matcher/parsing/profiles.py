@@ -4,7 +4,7 @@ A posting's lines are read as *required* when they sit under a requirements head
 ("Requirements", "Must have", "Required Skills", "Qualifications", or a "Skills"/"Experience"/
 "Education" heading of the posting) and as *preferred* under "Preferred"/"Nice to have" or when
 the sentence or clause itself says so ("... is a plus", "preferred", "ideally"; the one rule is
-:func:`matcher.parsing.requirements.is_required`). A posting with no such headings is read as a
+:func:`matcher.parsing.cues.is_required`). A posting with no such headings is read as a
 whole: everything outside "About us"-style sections is required. Scraped postings that run their
 headings into one line are unfolded first (:func:`matcher.text.sections.unfold_headings`).
 
@@ -33,6 +33,7 @@ import pandas as pd
 
 from matcher import schema
 from matcher.parsing.alternatives import skill_groups
+from matcher.parsing.cues import is_required
 from matcher.parsing.education import Degree, DegreeLevel, highest_degree
 from matcher.parsing.experience import ExperienceProfile, extract_experience
 from matcher.parsing.requirements import (
@@ -40,21 +41,15 @@ from matcher.parsing.requirements import (
     YearsRequirement,
     extract_requirements,
     find_years_requirements,
-    is_required,
 )
 from matcher.parsing.skills import SkillMatcher, SkillMention
+from matcher.text.boilerplate import is_boilerplate
 from matcher.text.dates import YEARS_PATTERN, years_from_match
 from matcher.text.sections import split_sections, unfold_headings
 from matcher.text.sentences import split_sentences
 from matcher.text.stemming import word_roots
 
 T = TypeVar("T")
-# The equal-opportunity statement scraped postings run into their requirements.
-_BOILERPLATE = re.compile(
-    r"\bequal\s+(?:employment\s+)?opportunit|\bwithout\s+regard\s+to\b|\bregardless\s+of\s+"
-    r"(?:their\s+)?(?:race|age|sex|gender|religion|color|colour)\b|\baffirmative\s+action\b",
-    re.IGNORECASE,
-)
 REQUIRED_SECTIONS = frozenset({"required", "skills", "experience", "education", "certifications"})
 PREFERRED_SECTIONS = frozenset({"preferred"})
 CONTEXT_SECTIONS = frozenset({"about", "summary", "contact"})
@@ -107,7 +102,6 @@ _NOT_A_MINIMUM = re.compile(
     r"|fewer\s+than|within|past|last|next)\s*$",
     re.IGNORECASE,
 )
-_PREFERABLY = re.compile(r"\bpref", re.IGNORECASE)
 _SUBJECT_CUT = re.compile(r"[,;:()\[\]!?]|\.(?:\s|$)")
 _SUBJECT_TRAILING = re.compile(
     r"(?:\s+(?:of|for|at|with|in|a|an|the|and|or|minimum|least|over|about|around|roughly))+\s*$",
@@ -269,7 +263,7 @@ def _years_required(
     ]
     for line in lines:
         years = list(_YEARS.finditer(line))
-        if len(years) != 1 or _PREFERABLY.search(line):
+        if len(years) != 1 or not is_required(line, years[0].start()):
             continue
         if _NOT_A_MINIMUM.search(line[: years[0].start()]):
             continue
@@ -320,7 +314,7 @@ def posting_profile(job_id: str, title: str, text: str, matcher: SkillMatcher) -
         for raw in section.text.splitlines():
             line = _strip_bullet(raw)
             for sentence in split_sentences(line) if line else []:
-                if _BOILERPLATE.search(sentence):
+                if is_boilerplate(sentence):
                     continue  # "an equal opportunity employer ... genetic information"
                 mentions = matcher.find(sentence, skill_list=True)
                 for position, group in skill_groups(sentence, mentions):

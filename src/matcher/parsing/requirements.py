@@ -7,10 +7,11 @@ administration", "4 years as a Paramedic") is kept as a ``(subject, years)`` pai
 subjects to skills or role titles. Each statement is a lower bound on total experience, so
 ``min_years`` is the largest required one, whether or not it names a subject. Statements marked
 "preferred", "a plus", "ideally" and the like, or listed under a "Preferred"/"Nice to have"
-heading, are kept with ``required=False`` and do not set ``min_years``.
+heading, are kept with ``required=False`` and do not set ``min_years`` (the one rule is
+:mod:`matcher.parsing.cues`; the headings are those of :func:`matcher.text.sections.heading_name`).
 
 Degrees are read per sentence. Where a sentence offers alternatives ("Bachelor's or Master's") the
-lowest one is the requirement; "required" and "preferred" are told apart by the nearest cue
+lowest one is the requirement; "required" and "preferred" are told apart the same way
 ("Bachelor's degree required, Master's preferred").
 """
 
@@ -19,12 +20,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import IntEnum
-from functools import lru_cache
 from typing import Final
 
+from matcher.parsing.cues import cues
 from matcher.parsing.education import DegreeLevel, degree_positions
 from matcher.text.dates import YEARS_PATTERN, years_from_match
-from matcher.text.sections import heading_name, unfold_headings
+from matcher.text.sections import split_sections, unfold_headings
 from matcher.text.sentences import split_sentences
 
 __all__ = [
@@ -34,7 +35,6 @@ __all__ = [
     "extract_requirements",
     "find_years_requirements",
     "infer_seniority",
-    "is_required",
 ]
 
 
@@ -91,22 +91,6 @@ class PostingRequirements:
 
 _I = re.IGNORECASE
 _YEARS_RE: Final = re.compile(YEARS_PATTERN, _I)
-_PREFERRED: Final = re.compile(
-    r"\bprefer(?:red|ably|able|ence)?\b|\bnice[- ]to[- ]have\b|\ba\s+(?:big\s+|strong\s+|huge\s+)?"
-    r"plus\b|\bbonus\b|\bdesir(?:ed|able)\b|\bideally\b|\badvantage(?:ous)?\b|\ban\s+asset\b"
-    r"|\boptional\b|\bwould\s+be\s+(?:great|good|beneficial|helpful|nice)\b",
-    _I,
-)
-_REQUIRED: Final = re.compile(
-    r"\brequir(?:ed|es|e|ement|ements)\b|\bmust\b|\bminimum\b|\bmin\.?\s|\bat\s+least\b"
-    r"|\bmandatory\b|\bessential\b|\bneed(?:ed|s)?\b",
-    _I,
-)
-_STRONG_REQUIRED: Final = re.compile(r"\brequired\b|\bmust\b|\bmandatory\b|\bessential\b", _I)
-_CLAUSE_BOUNDARY: Final = re.compile(r",|;|\s(?:but|while|whereas)\s", _I)
-_PREFERRED_HEADING: Final = re.compile(
-    r"\bprefer|\bnice[- ]to[- ]have|\bbonus|\bdesir(?:ed|able)|\bplus(?:es)?\b|\badvantage", _I
-)
 _NO_DEGREE: Final = re.compile(
     r"\b(?:no|without\s+an?)\s+(?:\w+\s+)?degree\b|\bdegree\s+(?:is\s+)?not\s+(?:required|necessary"
     r"|needed|mandatory)",
@@ -181,101 +165,14 @@ _LEADING_BULLET: Final = re.compile(r"^[\s\-–—*•‣·>#+\d.)]*")
 _LOOK_BACK: Final = 160
 
 
-def _is_heading(line: str) -> bool:
-    stripped = line.strip()
-    words = stripped.strip("#*: ").split()
-    if not words or len(words) > 6 or re.search(r"\d", stripped) or _YEARS_RE.search(stripped):
-        return False
-    if degree_positions(stripped):
-        return False
-    return (
-        stripped.startswith("#")
-        or stripped.rstrip("*").endswith(":")
-        or (stripped.startswith("**") and stripped.endswith("**"))
-        or all(w[:1].isupper() or not w[:1].isalpha() for w in words)
-    )
-
-
 def _posting_sentences(description: str) -> list[tuple[str, bool]]:
     """Sentences of a posting, each with whether it sits under a "Preferred" style heading."""
-    sentences: list[tuple[str, bool]] = []
-    preferred_section = False
-    for line in unfold_headings(description).splitlines():
-        name = heading_name(line)
-        if name is not None:
-            preferred_section = name == "preferred"
-            continue
-        if _is_heading(line):
-            preferred_section = bool(_PREFERRED_HEADING.search(line))
-            continue
-        sentences.extend((sentence, preferred_section) for sentence in split_sentences(line))
-    return sentences
-
-
-@dataclass(frozen=True)
-class _Cues:
-    """Where a sentence says "required" and "preferred", found once per sentence."""
-
-    preferred: list[tuple[int, int]]
-    required: list[tuple[int, int]]
-    boundaries: list[tuple[int, int]]
-    strongly_required: bool
-
-
-@lru_cache(maxsize=4096)
-def _cues(sentence: str) -> _Cues:
-    return _Cues(
-        preferred=[m.span() for m in _PREFERRED.finditer(sentence)],
-        required=[m.span() for m in _REQUIRED.finditer(sentence)],
-        boundaries=[m.span() for m in _CLAUSE_BOUNDARY.finditer(sentence)],
-        strongly_required=bool(_STRONG_REQUIRED.search(sentence)),
-    )
-
-
-def _is_required(cues: _Cues, position: int, preferred_section: bool) -> bool:
-    """Whether the mention at ``position`` is required.
-
-    A sentence with only one kind of cue is all of that kind. In a mixed sentence the clause
-    around the mention decides ("Master's preferred, Bachelor's required"), and when the clause
-    is mixed or silent, the nearest cue does.
-    """
-    if not cues.preferred:
-        return not preferred_section or cues.strongly_required
-    if not cues.required:
-        return False
-    clause_start, clause_end = 0, None
-    for start, end in cues.boundaries:
-        if end <= position:
-            clause_start = end
-        elif start >= position:
-            clause_end = start
-            break
-
-    def inside(spans: list[tuple[int, int]]) -> bool:
-        return any(clause_start <= s and (clause_end is None or e <= clause_end) for s, e in spans)
-
-    if inside(cues.preferred) != inside(cues.required):
-        return inside(cues.required)
-
-    def distance(spans: list[tuple[int, int]]) -> int:
-        return min(min(abs(start - position), abs(end - position)) for start, end in spans)
-
-    return distance(cues.required) <= distance(cues.preferred)
-
-
-def is_required(sentence: str, position: int = 0, preferred_section: bool = False) -> bool:
-    """Whether what is named at ``position`` of a posting sentence is required, not preferred.
-
-    The one rule for "required" and "preferred": a sentence with one kind of cue is all of that
-    kind; in a mixed sentence the clause around the position decides, then the nearest cue.
-    Under a "Preferred" heading only a strong cue ("required", "must") makes it required.
-
-    Example:
-        >>> sentence = "Bachelor's degree required, Master's preferred."
-        >>> is_required(sentence, 0), is_required(sentence, sentence.index("Master"))
-        (True, False)
-    """
-    return _is_required(_cues(sentence), position, preferred_section)
+    return [
+        (sentence, section.name == "preferred")
+        for section in split_sections(unfold_headings(description))
+        for line in section.text.splitlines()
+        for sentence in split_sentences(line)
+    ]
 
 
 def _clean_subject(text: str) -> str | None:
@@ -350,7 +247,7 @@ def find_years_requirements(
     matches = list(_YEARS_RE.finditer(sentence))
     if not matches:
         return found
-    cues = _cues(sentence)
+    sentence_cues = cues(sentence)
     requirement_context = bool(_REQUIREMENT_CONTEXT.search(sentence))
     for number, match in enumerate(matches):
         window_start = max(0, match.start() - _LOOK_BACK)
@@ -383,7 +280,7 @@ def find_years_requirements(
                 or (has_connector and requirement_context)
             )
         if accepted:
-            required = _is_required(cues, match.start(), preferred_section)
+            required = sentence_cues.required_at(match.start(), preferred_section)
             found.append(YearsRequirement(subject, years_from_match(match), sentence, required))
     return found
 
@@ -585,9 +482,9 @@ def extract_requirements(title: str, description: str) -> PostingRequirements:
         positions = degree_positions(sentence)
         if not positions:
             continue
-        cues = _cues(sentence)
+        sentence_cues = cues(sentence)
         for position, level in positions:
-            if _is_required(cues, position, preferred_section):
+            if sentence_cues.required_at(position, preferred_section):
                 required_levels.append((level, sentence))
             else:
                 preferred_levels.append((level, sentence))
