@@ -30,6 +30,7 @@ from matcher.text.dates import (
     merged_years,
     years_from_match,
 )
+from matcher.text.sections import heading_key, is_markup_heading
 from matcher.text.sentences import sentence_ends, sentence_spans
 
 __all__ = [
@@ -109,13 +110,6 @@ class ExperienceProfile:
     problems: list[str]
 
 
-def _normalise_heading(line: str) -> str:
-    if len(line) > 60:  # no heading is this long; skip the work on description lines
-        return ""
-    text = re.sub(r"[#*_=:|•\-–—\[\]]+", " ", line).replace("&", " and ").lower()
-    return re.sub(r"\s+", " ", text).strip()
-
-
 # The headings of a resume's sections by what their date ranges are, in
 # matcher/data/experience_headings.csv:
 # "work" (every range is a role, even on a line that names a degree), "placement" (work
@@ -126,13 +120,14 @@ _HEADING_KINDS: Final = ("work", "not work", "placement", "other")
 
 @lru_cache(maxsize=1)
 def _section_headings() -> dict[str, frozenset[str]]:
-    """Normalised headings by kind, read once from ``matcher/data/experience_headings.csv``."""
+    """Headings by kind (:func:`matcher.text.sections.heading_key`), read once from
+    ``matcher/data/experience_headings.csv``."""
     text = files("matcher").joinpath("data", "experience_headings.csv").read_text(encoding="utf-8")
     by_kind: dict[str, set[str]] = {kind: set() for kind in _HEADING_KINDS}
     for row in csv.DictReader(text.splitlines()):
         if row["kind"] not in by_kind:
             raise ValueError(f"experience_headings.csv: unknown kind {row['kind']!r}")
-        by_kind[row["kind"]].add(row["heading"])
+        by_kind[row["kind"]].add(heading_key(row["heading"]))
     headings = {kind: frozenset(names) for kind, names in by_kind.items()}
     return {**headings, "any": headings["work"] | headings["not work"] | headings["other"]}
 
@@ -295,7 +290,7 @@ def _title_from_above(lines: Sequence[str], index: int) -> tuple[str, str | None
     company = None
     for offset, raw in enumerate(reversed(lines[max(0, index - 3) : index])):
         body = _BULLET.sub("", raw.strip())
-        heading = _normalise_heading(body)
+        heading = heading_key(body)
         if not body or heading in _section_headings()["any"]:
             break
         if match_date_ranges(body):
@@ -399,13 +394,6 @@ def _stated_years(text: str) -> float | None:
 
 
 _MAX_CONTEXT_LINES: Final = 15
-# "Responsibilities:" under a role introduces its duties, so only markup marks a heading here.
-_MARKED_HEADING: Final = re.compile(r"^\s*(?:#{1,6}\s+\S|\*\*[^*]+\*\*\s*:?\s*$)")
-
-
-def _is_heading(line: str) -> bool:
-    """A line marked up as a heading ("## Education", "**Skills**")."""
-    return bool(_MARKED_HEADING.match(line))
 
 
 def _segment(line: str, start: int, end: int, previous_end: int, next_start: int) -> str:
@@ -472,8 +460,11 @@ def extract_experience(text: str, today: date | None = None) -> ExperienceProfil
     section = "unknown"
     placement_section = False
     for index, raw in enumerate(lines):
-        heading = _normalise_heading(raw)
-        if heading in _section_headings()["any"] or _is_heading(raw):
+        heading = heading_key(raw)
+        # "Responsibilities:" under a role introduces its duties, so apart from the headings of
+        # the table only markup ("## Clinical Practice", "**Skills**") marks a heading here.
+        markup = is_markup_heading(raw)
+        if heading in _section_headings()["any"] or markup:
             placement_section = heading in _section_headings()["placement"]
         if heading in _section_headings()["work"]:
             section = "work"
@@ -487,7 +478,7 @@ def extract_experience(text: str, today: date | None = None) -> ExperienceProfil
             section = "other"
             stops.add(index)
             continue
-        if _is_heading(raw):
+        if markup:
             stops.add(index)
             section = "unknown"  # "## Clinical Practice" ends the "## Education" above it
         if section == "not work":
