@@ -74,6 +74,7 @@ from typing import Any, Final, NamedTuple
 
 import pandas as pd
 
+from matcher.text.sections import heading_name
 from matcher.text.sentences import sentence_spans
 from matcher.text.stemming import singular
 
@@ -151,13 +152,6 @@ _SKILL_LABEL_WORDS = (
 # "Languages: C, Go" -- a short label and a colon before the list.
 _LABEL_RE = re.compile(
     rf"^\s*[-*•#]*\s*(?:[\w&/+-]+\s+){{0,4}}?(?:{_SKILL_LABEL_WORDS})\b[^:\n]{{0,30}}:",
-    re.IGNORECASE,
-)
-_SECTION_WORDS_RE = re.compile(
-    rf"\b(?:{_SKILL_LABEL_WORDS}|experience|education|summary|responsibilities|requirements"
-    r"|projects?|employment|history|profile|objective|about|duties|information|contact"
-    r"|references|awards|publications|interests|volunteer|training|overview|description"
-    r"|title|benefits|personal)\b",
     re.IGNORECASE,
 )
 _SKILL_SECTION_RE = re.compile(rf"\b(?:{_SKILL_LABEL_WORDS})\b", re.IGNORECASE)
@@ -738,15 +732,9 @@ class _Context:
             start = self._line_starts[row]
             end = self.text.find("\n", start)
             line = self.text[start : len(self.text) if end < 0 else end]
-            heading = line.strip().strip("#*_:").strip()
-            if (
-                heading
-                and not _BULLET_RE.match(line)
-                and len(heading.split()) <= 6
-                and not heading.endswith((".", ","))
-                and _SECTION_WORDS_RE.search(heading)
-            ):
-                return bool(_SKILL_SECTION_RE.search(heading))
+            name = heading_name(line)
+            if name is not None:
+                return name == "skills" or bool(_SKILL_SECTION_RE.search(line))
         return False
 
     def sentence(self, start: int, end: int) -> str:
