@@ -161,7 +161,7 @@ class PostingProfile:
             every member of :attr:`required_groups`.
         preferred_skills: Canonical skills the posting only prefers (not also required).
         requirement_lines: The requirement sentences, for semantic coverage.
-        requirements: Years, degree and seniority.
+        requirements: Years and degree.
         years_required: Required "N years as/of X" statements with ``subject`` reduced to the
             role or skill (see :func:`role_subject`), including requirement lines such as
             "Prior work as a Platform Developer (at least 4 years)" that the sentence reader of
@@ -322,7 +322,7 @@ def posting_profile(job_id: str, title: str, text: str, matcher: SkillMatcher) -
                     kept.append(group)
                 if is_required(sentence, 0, in_preferred) and len(sentence.split()) >= 2:
                     lines.append(sentence)
-    requirements = extract_requirements(title or "", text)
+    requirements = extract_requirements(text)
     required_groups = _unique(required)
     required_skills = _unique([skill for group in required_groups for skill in group])
     preferred_groups = tuple(

@@ -1,4 +1,4 @@
-"""What a job posting asks for: years of experience, degree level and seniority.
+"""What a job posting asks for: years of experience and degree level.
 
 Years come from statements such as "5+ years of experience", "at least 3 years", "minimum of two
 years", "3-5 years" (the lower end counts) or "4 years as a Paramedic". A statement that names a
@@ -11,15 +11,14 @@ heading, are kept with ``required=False`` and do not set ``min_years`` (the one 
 :mod:`matcher.parsing.cues`; the headings are those of :func:`matcher.text.sections.heading_name`).
 
 Degrees are read per sentence. Where a sentence offers alternatives ("Bachelor's or Master's") the
-lowest one is the requirement; "required" and "preferred" are told apart the same way
-("Bachelor's degree required, Master's preferred").
+lowest one is the requirement; a degree the posting only prefers is told apart the same way
+("Bachelor's degree required, Master's preferred") and is not a requirement.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from enum import IntEnum
+from dataclasses import dataclass
 from typing import Final
 
 from matcher.parsing.cues import cues
@@ -30,23 +29,10 @@ from matcher.text.sentences import split_sentences
 
 __all__ = [
     "PostingRequirements",
-    "Seniority",
     "YearsRequirement",
     "extract_requirements",
     "find_years_requirements",
-    "infer_seniority",
 ]
-
-
-class Seniority(IntEnum):
-    """Seniority of a role, ordered from intern to manager/director."""
-
-    INTERN = 0
-    JUNIOR = 1
-    MID = 2
-    SENIOR = 3
-    LEAD = 4
-    MANAGER = 5
 
 
 @dataclass(frozen=True)
@@ -74,19 +60,15 @@ class PostingRequirements:
         min_years: The largest required number of years, or None when no years are stated.
         years_by_subject: Statements that name a subject, required and preferred.
         degree_required: The lowest degree level required, or None.
-        degree_preferred: The lowest degree level preferred, or None.
-        seniority: The seniority of the role.
         min_years_evidence: The sentence ``min_years`` was read from.
-        degree_evidence: The sentences the degree levels were read from.
+        degree_evidence: The sentence ``degree_required`` was read from.
     """
 
     min_years: float | None
     years_by_subject: list[YearsRequirement]
     degree_required: DegreeLevel | None
-    degree_preferred: DegreeLevel | None
-    seniority: Seniority
     min_years_evidence: str | None = None
-    degree_evidence: list[str] = field(default_factory=list)
+    degree_evidence: str | None = None
 
 
 _I = re.IGNORECASE
@@ -285,127 +267,12 @@ def find_years_requirements(
     return found
 
 
-_TITLE_LINE: Final = re.compile(r"^[\s#*]*job\s*title\s*[:*#\s-]*(?P<rest>.*)$", _I)
-
-
-def _posting_title(title: str, description: str) -> str:
-    """The title, or the one written in the description ("Job title: ...") when it is blank."""
-    if title.strip():
-        return title.strip()
-    lines = description.splitlines()
-    for index, line in enumerate(lines[:15]):
-        match = _TITLE_LINE.match(line)
-        if match:
-            rest = match.group("rest").strip(" *#:")
-            if rest:
-                return rest
-            following = [other.strip(" *#") for other in lines[index + 1 : index + 4]]
-            return next((other for other in following if other), "")
-    return ""
-
-
-_TITLE_LOW: Final = (
-    (
-        Seniority.INTERN,
-        re.compile(r"\b(?:intern|interns|internship|co-?op|working\s+student)\b", _I),
-    ),
-    (
-        Seniority.JUNIOR,
-        re.compile(
-            r"\b(?:junior|jr\.?|entry[- ]level|entry|graduate|trainee|apprentice)(?!\w)", _I
-        ),
-    ),
-)
-_TITLE_HIGH: Final = (
-    (
-        Seniority.MANAGER,
-        re.compile(
-            r"\b(?<!account\s)(?<!case\s)manager\b|\bdirector\b|\bhead\s+of\b|\bvp\b"
-            r"|\bvice\s+president\b|\bchief\b|\b(?:cto|ceo|cfo|coo|cio|ciso)\b|\bpresident\b",
-            _I,
-        ),
-    ),
-    (
-        Seniority.LEAD,
-        re.compile(
-            r"\blead\b|\bprincipal\b|\bsupervisor\b|\bforeman\b|\bstaff\s+(?:\w+\s+)?(?:engineer"
-            r"|scientist|developer|architect|designer|software|data)",
-            _I,
-        ),
-    ),
-    (Seniority.SENIOR, re.compile(r"\b(?:senior|sr\.?|snr)(?!\w)", _I)),
-)
-_ROMAN_LEVEL: Final = re.compile(r"\s(?P<level>I|II|III|IV)(?=\s*(?:$|[-,(/|–]))")
-_ROMAN: Final = {
-    "I": Seniority.JUNIOR,
-    "II": Seniority.MID,
-    "III": Seniority.SENIOR,
-    "IV": Seniority.LEAD,
-}
-_DESCRIPTION_CUES: Final = (
-    (
-        Seniority.INTERN,
-        re.compile(
-            r"\b(?:paid|unpaid|summer|this|our)\s+internship\b|\binternship\s+(?:position|role"
-            r"|program|opportunity)\b",
-            _I,
-        ),
-    ),
-    (
-        Seniority.JUNIOR,
-        re.compile(
-            r"\bentry[- ]level\b|\bjunior[- ](?:level|role|position)\b|\bno\s+(?:prior\s+)?"
-            r"experience\s+(?:is\s+)?(?:required|necessary|needed)\b|\brecent\s+graduates?\b"
-            r"|\bnew\s+grad(?:uate)?s?\b",
-            _I,
-        ),
-    ),
-    (
-        Seniority.MANAGER,
-        re.compile(r"\bmanage\s+a\s+team\s+of\b|\bdirect\s+reports\b|\bpeople\s+management\b", _I),
-    ),
-    (Seniority.LEAD, re.compile(r"\blead\s+a\s+team\b|\bteam\s+lead(?:er)?\s+role\b", _I)),
-    (Seniority.SENIOR, re.compile(r"\bsenior[- ]level\b|\ba\s+senior\s+(?:role|position)\b", _I)),
-)
-
-
-def _seniority_from_years(years: float | None) -> Seniority:
-    if years is None:
-        return Seniority.MID
-    if years < 2:
-        return Seniority.JUNIOR
-    if years < 5:
-        return Seniority.MID
-    if years < 8:
-        return Seniority.SENIOR
-    return Seniority.LEAD
-
-
-def _seniority(title: str, description: str, min_years: float | None) -> Seniority:
-    role_title = _posting_title(title, description)
-    for level, pattern in _TITLE_LOW:
-        if pattern.search(role_title):
-            return level
-    high = [level for level, pattern in _TITLE_HIGH if pattern.search(role_title)]
-    if high:
-        return max(high)
-    roman = _ROMAN_LEVEL.search(role_title)
-    if roman:
-        return _ROMAN[roman.group("level")]
-    for level, pattern in _DESCRIPTION_CUES:
-        if pattern.search(description):
-            return level
-    return _seniority_from_years(min_years)
-
-
-def _check_inputs(title: object, description: object) -> tuple[str, str]:
-    if title is not None and not isinstance(title, str):
-        raise TypeError(f"title must be a str or None, got {type(title).__name__}: {title!r:.80}")
+def _check_description(description: object) -> str:
     if not isinstance(description, str):
         raise TypeError(
             f"description must be a str, got {type(description).__name__}: {description!r:.80}"
         )
-    return title or "", description
+    return description
 
 
 def _min_years(statements: list[YearsRequirement]) -> YearsRequirement | None:
@@ -413,68 +280,31 @@ def _min_years(statements: list[YearsRequirement]) -> YearsRequirement | None:
     return max(required, key=lambda s: s.years) if required else None
 
 
-def infer_seniority(title: str, description: str = "") -> Seniority:
-    """The seniority of a role from its title and, failing that, its description.
-
-    Title words decide first: "Intern", "Junior"/"Entry"/"Trainee" (these win over role nouns,
-    so "Junior Project Manager" is JUNIOR), else the highest of "Manager"/"Director"/"Head of",
-    "Lead"/"Principal"/"Staff Engineer"/"Supervisor" and "Senior", else a level suffix (I to IV).
-    A blank title is looked for in the description ("Job title: ..."). Then strong phrases in the
-    description ("entry-level", "manage a team of", "senior-level"), then the years asked for
-    (under 2 JUNIOR, under 5 MID, under 8 SENIOR, else LEAD). With no evidence at all: MID.
+def extract_requirements(description: str) -> PostingRequirements:
+    """Read the years of experience and the degree level a posting asks for.
 
     Args:
-        title: The posting title (may be blank or None).
-        description: The posting text.
-
-    Returns:
-        The inferred seniority.
-
-    Raises:
-        TypeError: If ``title`` or ``description`` is not a string.
-
-    Example:
-        >>> infer_seniority("Senior Data Engineer").name
-        'SENIOR'
-    """
-    title, description = _check_inputs(title, description)
-    statements = [
-        statement
-        for sentence, preferred in _posting_sentences(description)
-        for statement in find_years_requirements(sentence, preferred)
-    ]
-    minimum = _min_years(statements)
-    return _seniority(title, description, minimum.years if minimum else None)
-
-
-def extract_requirements(title: str, description: str) -> PostingRequirements:
-    """Read the years of experience, degree level and seniority a posting asks for.
-
-    Args:
-        title: The posting title (may be blank or None; then it is looked for in the text).
         description: The posting text.
 
     Returns:
         The requirements, with the sentences they were read from.
 
     Raises:
-        TypeError: If ``title`` or ``description`` is not a string.
+        TypeError: If ``description`` is not a string.
 
     Example:
         >>> req = extract_requirements(
-        ...     "Data Engineer",
         ...     "5+ years of experience. 3 years of Python. Bachelor's degree required; "
-        ...     "Master's preferred.",
+        ...     "Master's preferred."
         ... )
         >>> req.min_years, [(r.subject, r.years) for r in req.years_by_subject]
         (5.0, [('Python', 3.0)])
-        >>> req.degree_required.name, req.degree_preferred.name
-        ('BACHELOR', 'MASTER')
+        >>> req.degree_required.name
+        'BACHELOR'
     """
-    title, description = _check_inputs(title, description)
+    description = _check_description(description)
     statements: list[YearsRequirement] = []
     required_levels: list[tuple[DegreeLevel, str]] = []
-    preferred_levels: list[tuple[DegreeLevel, str]] = []
     for sentence, preferred_section in _posting_sentences(description):
         statements.extend(find_years_requirements(sentence, preferred_section))
         if _NO_DEGREE.search(sentence):
@@ -483,21 +313,17 @@ def extract_requirements(title: str, description: str) -> PostingRequirements:
         if not positions:
             continue
         sentence_cues = cues(sentence)
-        for position, level in positions:
-            if sentence_cues.required_at(position, preferred_section):
-                required_levels.append((level, sentence))
-            else:
-                preferred_levels.append((level, sentence))
+        required_levels.extend(
+            (level, sentence)
+            for position, level in positions
+            if sentence_cues.required_at(position, preferred_section)
+        )
     minimum = _min_years(statements)
     degree_required = min(required_levels, key=lambda pair: pair[0], default=None)
-    degree_preferred = min(preferred_levels, key=lambda pair: pair[0], default=None)
-    evidence = [pair[1] for pair in (degree_required, degree_preferred) if pair is not None]
     return PostingRequirements(
         min_years=minimum.years if minimum else None,
         years_by_subject=[s for s in statements if s.subject is not None],
         degree_required=degree_required[0] if degree_required else None,
-        degree_preferred=degree_preferred[0] if degree_preferred else None,
-        seniority=_seniority(title, description, minimum.years if minimum else None),
         min_years_evidence=minimum.evidence if minimum else None,
-        degree_evidence=list(dict.fromkeys(evidence)),
+        degree_evidence=degree_required[1] if degree_required else None,
     )
