@@ -61,14 +61,12 @@ class PostingRequirements:
         years_by_subject: Statements that name a subject, required and preferred.
         degree_required: The lowest degree level required, or None.
         min_years_evidence: The sentence ``min_years`` was read from.
-        degree_evidence: The sentence ``degree_required`` was read from.
     """
 
     min_years: float | None
     years_by_subject: list[YearsRequirement]
     degree_required: DegreeLevel | None
     min_years_evidence: str | None = None
-    degree_evidence: str | None = None
 
 
 _I = re.IGNORECASE
@@ -304,7 +302,7 @@ def extract_requirements(description: str) -> PostingRequirements:
     """
     description = _check_description(description)
     statements: list[YearsRequirement] = []
-    required_levels: list[tuple[DegreeLevel, str]] = []
+    required_levels: list[DegreeLevel] = []
     for sentence, preferred_section in _posting_sentences(description):
         statements.extend(find_years_requirements(sentence, preferred_section))
         if _NO_DEGREE.search(sentence):
@@ -314,16 +312,14 @@ def extract_requirements(description: str) -> PostingRequirements:
             continue
         sentence_cues = cues(sentence)
         required_levels.extend(
-            (level, sentence)
+            level
             for position, level in positions
             if sentence_cues.required_at(position, preferred_section)
         )
     minimum = _min_years(statements)
-    degree_required = min(required_levels, key=lambda pair: pair[0], default=None)
     return PostingRequirements(
         min_years=minimum.years if minimum else None,
         years_by_subject=[s for s in statements if s.subject is not None],
-        degree_required=degree_required[0] if degree_required else None,
+        degree_required=min(required_levels, default=None),
         min_years_evidence=minimum.evidence if minimum else None,
-        degree_evidence=degree_required[1] if degree_required else None,
     )
