@@ -32,6 +32,7 @@ from matcher.text.dates import (
 )
 from matcher.text.sections import heading_key, is_markup_heading
 from matcher.text.sentences import sentence_ends, sentence_spans
+from matcher.text.word_lists import words_pattern
 
 __all__ = [
     "MAX_PLACEMENT_YEARS",
@@ -165,27 +166,18 @@ _CLAUSE_END: Final = re.compile(
 _LOCATION: Final = re.compile(
     r"^[A-Z][A-Za-z.'-]*(?:\s+[A-Z][A-Za-z.'-]*){0,3},?\s+[A-Z]{2}$|^(?i:remote)$"
 )
-_COMPANY_END: Final = re.compile(
-    r"\b(?:inc|corp|corporation|llc|ltd|limited|co|company|group|technologies|technology|labs?"
-    r"|hospital|clinic|bank|agency|institute|university|college|school|partners|consulting"
-    r"|consultancy|gmbh|plc|associates|foundation|enterprises|holdings|industries|solutions)\.?$",
-    re.I,
-)
-_ROLE_NOUN: Final = re.compile(
-    r"\b(?:analyst|engineer|developer|manager|director|specialist|consultant|architect"
-    r"|administrator|assistant|associate|officer|coordinator|technician|designer|scientist"
-    r"|teacher|professor|lecturer|nurse|lead|intern|clerk|representative|operator|worker"
-    r"|supervisor|accountant|programmer|tester|executive|head|president|vp|advisor|adviser"
-    r"|agent|therapist|physician|surgeon|attorney|lawyer|writer|editor|mechanic|installer"
-    r"|repairer|driver|instructor|trainer|counselor|planner|auditor|inspector|owner|founder"
-    r"|researcher|strategist|expert|helper|laborer|attendant|aide|cook|chef|cashier|sales\w*"
-    r"|leader|support|staff|trainee|apprentice|monitor|contractor|freelancer|partner"
-    r"|tender|setter|fabricator|assembler|machinist|electrician|welder|carpenter|plumber"
-    r"|technologist|pharmacist|dentist|veterinarian|psychologist|economist|statistician"
-    r"|librarian|curator|archivist|dancer|artist|musician|photographer|translator|interpreter"
-    r"|paralegal|secretary|receptionist|bookkeeper|buyer|broker|underwriter|actuary)s?\b",
-    re.I,
-)
+
+
+@lru_cache(maxsize=1)
+def _company_end() -> re.Pattern[str]:
+    """An employer's name ends so ("Acme Inc.", "St. Mary's Hospital"): the company suffixes."""
+    return re.compile(rf"\b(?:{words_pattern('company_suffix')})\.?$", re.I)
+
+
+@lru_cache(maxsize=1)
+def _role_noun() -> re.Pattern[str]:
+    """The head noun of a job title ("Data Analyst", "Nurses"): the role nouns."""
+    return re.compile(rf"\b(?:{words_pattern('role_noun')})s?\b", re.I)
 
 
 def _last_sentence(text: str) -> str:
@@ -241,10 +233,10 @@ def _title_and_company(text: str) -> tuple[str, str | None]:
         parts = [p for p in (_clean(p) for p in text.split("|")) if p]
         if not parts:
             return "", company
-        titled = [p for p in parts if _ROLE_NOUN.search(p)]
+        titled = [p for p in parts if _role_noun().search(p)]
         title = titled[0] if titled else parts[0]
         others = [p for p in parts if p != title]
-        companies = [p for p in others if _COMPANY_END.search(p)] or others
+        companies = [p for p in others if _company_end().search(p)] or others
         return title, company or (companies[0] if companies else None)
     at = re.search(r"\s+(?:at|@)\s+", text)
     if at:
@@ -253,17 +245,17 @@ def _title_and_company(text: str) -> tuple[str, str | None]:
     if len(parts) >= 2:
         head, last = _clean(text[: text.rfind(parts[-1])]), parts[-1]
         first = parts[0]
-        if _COMPANY_END.search(last) or (
+        if _company_end().search(last) or (
             "," in text
-            and _ROLE_NOUN.search(head)
-            and not _ROLE_NOUN.search(last)
+            and _role_noun().search(head)
+            and not _role_noun().search(last)
             and len(last.split()) <= 4
             and last[:1].isupper()
             and text.rstrip().endswith(last)
             and text[: text.rfind(last)].rstrip().endswith(",")
         ):
             return head, company or last
-        if _COMPANY_END.search(first) and not _ROLE_NOUN.search(first):
+        if _company_end().search(first) and not _role_noun().search(first):
             return _clean(text[len(first) :].lstrip(" ,-–—")), company or first
     return _clean(text), company
 
@@ -271,7 +263,9 @@ def _title_and_company(text: str) -> tuple[str, str | None]:
 def _is_company(text: str) -> bool:
     """'XYZ Corporation', 'Machinery Inc.': a short name ending like a company, with no role."""
     return (
-        bool(_COMPANY_END.search(text)) and not _ROLE_NOUN.search(text) and len(text.split()) <= 4
+        bool(_company_end().search(text))
+        and not _role_noun().search(text)
+        and len(text.split()) <= 4
     )
 
 
@@ -280,7 +274,7 @@ def _is_placeholder(text: str) -> bool:
     return (
         not text
         or bool(_DATE_LABEL.match(text))
-        or (bool(_LOCATION.match(text)) and not _ROLE_NOUN.search(text))
+        or (bool(_LOCATION.match(text)) and not _role_noun().search(text))
         or _is_company(text)
     )
 
@@ -329,7 +323,7 @@ def _role_text(
         head
         and head == before.strip(" -–—*•()[]:")
         and len(head.split()) <= 8
-        and _ROLE_NOUN.search(head)
+        and _role_noun().search(head)
         and not _is_placeholder(head)
         and not re.search(r"[,:]", head)
         and " as " not in f" {head.lower()} "
@@ -349,7 +343,7 @@ def _role_text(
     clause = _CLAUSE_END.split(after, maxsplit=1)[0]
     if len(clause.split()) > 12:
         head = re.split(r"\s[-–—]\s", clause, maxsplit=1)[0]
-        clause = head if _ROLE_NOUN.search(head) else clause
+        clause = head if _role_noun().search(head) else clause
     if clause and len(clause.split()) <= 15:
         after_title, after_company = _title_and_company(clause if clause != after else after)
         if not _is_placeholder(after_title):

@@ -48,6 +48,7 @@ from matcher.text.dates import YEARS_PATTERN, years_from_match
 from matcher.text.sections import split_sections, unfold_headings
 from matcher.text.sentences import split_sentences
 from matcher.text.stemming import word_roots
+from matcher.text.word_lists import word_list
 
 T = TypeVar("T")
 REQUIRED_SECTIONS = frozenset({"required", "skills", "experience", "education", "certifications"})
@@ -74,19 +75,6 @@ _NEGATION_AFTER = re.compile(
 )
 _CLAUSE_START = re.compile(r".*(?:[.;:!?()\n]|\bbut\b)", re.IGNORECASE | re.DOTALL)
 
-# Words of a role or subject that say nothing about which role it is.
-# fmt: off
-ROLE_STOP_WORDS = frozenset({
-    "a", "an", "the", "of", "in", "as", "and", "or", "with", "for", "to", "at", "on", "by",
-    "from", "into", "within", "per", "who", "that", "which", "is", "are", "be", "being", "this",
-    "any", "all", "other", "others", "sr", "jr", "experience", "experienced", "role", "roles",
-    "position", "positions", "job", "jobs", "work", "working", "worked", "related", "relevant",
-    "similar", "field", "fields", "setting", "environment", "level", "sector", "area", "areas",
-    "domain", "industry", "professional", "previous", "prior", "year", "years", "equivalent",
-    "comparable", "capacity", "practical", "hands", "identical", "same", "following",
-    "including", "minimum", "least", "proven",
-})
-# fmt: on
 # "... as a Paramedic", "... in the position of Store Manager": the role follows the last one.
 _ROLE_LEAD = re.compile(
     r"^.*\b(?:as|being|(?:position|role|capacity|title|post)\s+of)\s+(?:an?\s+|the\s+)?",
@@ -116,7 +104,8 @@ def role_words(text: str) -> frozenset[str]:
         >>> sorted(role_words("3 years of relevant experience as Senior Java Developers"))
         ['3', 'develop', 'java', 'senior']
     """
-    return frozenset(w for w in word_roots(text, ROLE_STOP_WORDS) if w not in ROLE_STOP_WORDS)
+    stop = word_list("role_stop_word")
+    return frozenset(w for w in word_roots(text, stop) if w not in stop)
 
 
 def role_subject(subject: str, title: str = "") -> str:

@@ -26,6 +26,7 @@ from matcher.parsing.education import DegreeLevel, degree_positions
 from matcher.text.dates import YEARS_PATTERN, years_from_match
 from matcher.text.sections import split_sections, unfold_headings
 from matcher.text.sentences import split_sentences
+from matcher.text.word_lists import word_list
 
 __all__ = [
     "PostingRequirements",
@@ -75,22 +76,6 @@ _NO_DEGREE: Final = re.compile(
     r"\b(?:no|without\s+an?)\s+(?:\w+\s+)?degree\b|\bdegree\s+(?:is\s+)?not\s+(?:required|necessary"
     r"|needed|mandatory)",
     _I,
-)
-# fmt: off
-# Words that may sit between the number of years and what the years are in.
-_FILLERS: Final = frozenset({
-    "of", "relevant", "professional", "practical", "previous", "prior", "proven", "hands-on",
-    "related", "direct", "progressive", "progressively", "responsible", "increasing",
-    "increasingly", "industry", "work", "working", "job", "paid", "full-time", "fulltime",
-    "combined", "total", "overall", "commercial", "technical", "demonstrated", "solid", "recent",
-    "continuous", "applicable", "equivalent", "verifiable", "documented", "successful",
-    "post-graduate", "postgraduate", "post-qualification", "qualified", "practising",
-    "practicing", "dedicated", "strong", "extensive", "worth", "additional", "past", "employment",
-    "hands", "verified", "cumulative",
-})
-# fmt: on
-_EXPERIENCE_WORDS: Final = frozenset(
-    {"experience", "experiences", "expertise", "exp", "background", "involvement", "exposure"}
 )
 _CONNECTOR: Final = re.compile(
     r"(?:as|in\s+the\s+(?:role|position|capacity|field|area)\s+of|in|with|using|on|within|across"
@@ -190,9 +175,9 @@ def _subject_after(rest: str) -> tuple[str | None, bool, bool]:
         if not word:
             break
         lower = word.group(1).lower()
-        if lower in _EXPERIENCE_WORDS:
+        if lower in word_list("experience_word"):
             saw_experience = True
-        elif lower in _FILLERS:
+        elif lower in word_list("years_filler"):
             saw_of = saw_of or lower == "of"
         else:
             break

@@ -4,7 +4,8 @@ A sentence ends
 
 * after a run of ``.``, ``!``, ``?`` or ``;`` followed by white space or the end of the text
   (so ``3.5 years``, ``Node.js`` and ``www.acme.com`` stay whole), except after a known
-  abbreviation (``Sr.``, ``e.g.``, ``approx.``; a semicolon always ends one, since in postings
+  abbreviation (``Sr.``, ``e.g.``, ``approx.``: the ``abbreviation`` list of
+  :mod:`matcher.text.word_lists`; a semicolon always ends one, since in postings
   it separates requirements that carry their own "required" or "preferred");
 * where scraping dropped the space after a stop: a lower-case word, a stop, then a capitalised
   word (``benefits.Qualifications``), the article ``A`` or ``I`` (``preferred.A strong``) or a
@@ -20,16 +21,12 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from matcher.text.word_lists import word_list
+
 __all__ = ["GLUED_SENTENCE", "sentence_ends", "sentence_spans", "split_sentences"]
 
-# fmt: off
-#: Words after which a full stop does not end a sentence (compared in lower case).
-ABBREVIATIONS: Final = frozenset({
-    "sr", "jr", "st", "dr", "mr", "ms", "mrs", "no", "inc", "co", "ltd", "corp", "vs", "etc",
-    "e.g", "i.e", "approx", "min", "yrs", "yr", "u.s", "a.m", "p.m",
-})
-# fmt: on
-_LONGEST_ABBREVIATION: Final = max(map(len, ABBREVIATIONS))
+# No abbreviation is longer; a longer word before a stop is not looked up.
+_LONGEST_ABBREVIATION: Final = 8
 #: Where a sentence runs into the next without a space ("benefits.Qualifications").
 GLUED_SENTENCE: Final = re.compile(
     r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z]|[AI]\s|\d+\+?\s*(?:-\s*\d+\s*)?(?:years?|yrs?|months?)\b)"
@@ -44,12 +41,12 @@ _HAS_WORD: Final = re.compile(r"\w")
 
 
 def _after_abbreviation(text: str, stop: int) -> bool:
-    """Whether the full stop at ``stop`` ends one of :data:`ABBREVIATIONS`."""
+    """Whether the full stop at ``stop`` ends an abbreviation (the ``abbreviation`` word list)."""
     window_start = max(0, stop - _LONGEST_ABBREVIATION - 1)
     word = _WORD_BEFORE.search(text, window_start, stop)
     if word is None or (word.start() == window_start and window_start > 0):
         return False  # no word, or one longer than any abbreviation
-    return word.group().lower() in ABBREVIATIONS
+    return word.group().lower() in word_list("abbreviation")
 
 
 def sentence_ends(text: str) -> list[int]:
