@@ -148,3 +148,15 @@ def test_the_profile_and_the_years_reader_agree_on_an_asset() -> None:
     years = {y.subject: y.required for y in profile.requirements.years_by_subject}
     assert years == {"Python": True, "Docker": False}
     assert [y.subject for y in profile.years_required] == ["Python"]
+
+
+def test_a_capitalised_bullet_does_not_end_a_preferred_section() -> None:
+    """RJDB lists soft skills as capitalised bullets; they are items, not headings."""
+    text = "Requirements\n- 2 years of SQL\nPreferred Qualifications\n- Critical Thinking\n"
+    text += "- 5 years of Go"
+    req = extract_requirements(text)
+    assert req.min_years == 2.0
+    assert [(r.subject, r.required) for r in req.years_by_subject] == [
+        ("SQL", True),
+        ("Go", False),
+    ]
