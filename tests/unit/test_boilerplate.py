@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.text.boilerplate import is_boilerplate, split_sentences, strip_boilerplate
+from matcher.text.boilerplate import is_boilerplate, strip_boilerplate
+from matcher.text.sentences import split_sentences
 
 POSTING = """Pilot
 Fly scheduled passenger flights in Part 121 operations.
@@ -53,3 +54,10 @@ def test_scraped_text_without_spaces_between_sentences_is_split() -> None:
 def test_a_posting_of_nothing_but_boilerplate_is_left_whole() -> None:
     text = "We are an equal opportunity employer."
     assert strip_boilerplate(text) == text
+
+
+def test_a_bullet_under_benefits_does_not_end_the_benefits_section() -> None:
+    text = "Benefits\n- Paid Time Off\n- Gym membership\nRequirements\n- Python and SQL"
+    stripped = strip_boilerplate(text)
+    assert "Gym membership" not in stripped and "Paid Time Off" not in stripped
+    assert stripped.splitlines() == ["Requirements", "- Python and SQL"]

@@ -15,7 +15,6 @@ from matcher.parsing.profiles import (
     resume_profile,
     role_subject,
     role_words,
-    word_root,
 )
 from matcher.parsing.skills import SkillMatcher
 from matcher.ranking.features import (
@@ -25,6 +24,7 @@ from matcher.ranking.features import (
     skill_evidence,
     subject_years,
 )
+from matcher.text.stemming import singular, word_root
 
 
 def experience_fit(posting: PostingProfile, resume: ResumeProfile) -> float:
@@ -122,6 +122,10 @@ def test_word_roots_meet_across_inflections() -> None:
     assert word_root("Teachers") == word_root("teaching") == "teach"
     assert word_root("Engineering") == word_root("engineers") == "engin"
     assert word_root("Nurse") == word_root("nursing")
+    # one plural rule for roots and skill keys: "-ies" is "-y" ("technologies" meets
+    # "technology" in requirement words too, which the old plural-only copy missed)
+    assert word_root("Technologies") == word_root("technology")
+    assert singular("technologies") == "technology" and singular("analysis") == "analysis"
     assert role_words("3 years of relevant experience as Senior Java Developers") == {
         "3",
         "senior",

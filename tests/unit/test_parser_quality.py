@@ -15,7 +15,7 @@ from matcher.evaluation.parser_quality import (
 )
 from matcher.parsing.education import DegreeLevel
 from matcher.parsing.profiles import PostingProfile
-from matcher.parsing.requirements import PostingRequirements, Seniority
+from matcher.parsing.requirements import PostingRequirements
 
 
 def _profile(
@@ -25,7 +25,7 @@ def _profile(
     years: float | None,
     degree: DegreeLevel | None,
 ) -> PostingProfile:
-    requirements = PostingRequirements(years, [], degree, None, Seniority.MID)
+    requirements = PostingRequirements(years, [], degree)
     return PostingProfile(job_id, "Analyst", required, preferred, (), requirements)
 
 
@@ -93,7 +93,7 @@ def test_years_within_one_year() -> None:
 
 
 def test_groups_are_used_when_the_parser_has_them() -> None:
-    requirements = PostingRequirements(None, [], None, None, Seniority.MID)
+    requirements = PostingRequirements(None, [], None)
     grouped = _GroupedProfile(
         "A",
         "Analyst",

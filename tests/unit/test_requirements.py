@@ -1,4 +1,4 @@
-"""Years, degree and seniority read from job postings."""
+"""Years and degree read from job postings."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from matcher.parsing.education import DegreeLevel
-from matcher.parsing.requirements import Seniority, extract_requirements, infer_seniority
+from matcher.parsing.requirements import extract_requirements
 
 JOBS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "rjdb" / "jobs.csv"
 
@@ -26,7 +26,7 @@ JOBS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "rjdb" /
     ],
 )
 def test_minimum_years_overall(text: str, years: float) -> None:
-    assert extract_requirements("", text).min_years == years
+    assert extract_requirements(text).min_years == years
 
 
 @pytest.mark.parametrize(
@@ -44,19 +44,19 @@ def test_minimum_years_overall(text: str, years: float) -> None:
     ],
 )
 def test_years_per_subject(text: str, subject: str, years: float) -> None:
-    found = extract_requirements("", text).years_by_subject
+    found = extract_requirements(text).years_by_subject
     assert [(r.subject, r.years, r.required) for r in found] == [(subject, years, True)]
     assert found[0].evidence == text
 
 
 def test_generic_subjects_count_as_overall() -> None:
-    req = extract_requirements("", "5+ years of experience in the industry.")
+    req = extract_requirements("5+ years of experience in the industry.")
     assert (req.min_years, req.years_by_subject) == (5.0, [])
 
 
 def test_min_years_is_the_largest_required_statement() -> None:
     text = "- 2 years with SQL\n- 5+ years of experience overall\n- 3 years of Python"
-    req = extract_requirements("Data Engineer", text)
+    req = extract_requirements(text)
     assert req.min_years == 5.0
     assert req.min_years_evidence == "- 5+ years of experience overall"
     assert [(r.subject, r.years) for r in req.years_by_subject] == [("SQL", 2.0), ("Python", 3.0)]
@@ -64,7 +64,7 @@ def test_min_years_is_the_largest_required_statement() -> None:
 
 def test_preferred_years_are_kept_but_do_not_set_the_minimum() -> None:
     text = "3 years as a Nurse. An additional 5 years experience as a flight nurse is preferred."
-    req = extract_requirements("", text)
+    req = extract_requirements(text)
     assert req.min_years == 3.0
     assert [(r.subject, r.years, r.required) for r in req.years_by_subject] == [
         ("Nurse", 3.0, True),
@@ -74,7 +74,7 @@ def test_preferred_years_are_kept_but_do_not_set_the_minimum() -> None:
 
 def test_years_under_a_preferred_heading_are_preferred() -> None:
     text = "Requirements:\n- 2 years of Java\nNice to have:\n- 4 years of Scala"
-    req = extract_requirements("", text)
+    req = extract_requirements(text)
     assert req.min_years == 2.0
     assert [(r.subject, r.required) for r in req.years_by_subject] == [
         ("Java", True),
@@ -93,95 +93,44 @@ def test_years_under_a_preferred_heading_are_preferred() -> None:
     ],
 )
 def test_years_that_are_not_experience_requirements(text: str) -> None:
-    assert extract_requirements("", text).min_years is None
+    assert extract_requirements(text).min_years is None
 
 
 @pytest.mark.parametrize(
-    ("text", "required", "preferred"),
+    ("text", "required"),
     [
-        ("Bachelor's degree in CS or equivalent; Master's preferred.", "BACHELOR", "MASTER"),
-        ("BSN required.", "BACHELOR", None),
-        ("Master's preferred.", None, "MASTER"),
-        ("Bachelor's or Master's degree in Engineering.", "BACHELOR", None),
-        ("Master's degree preferred, Bachelor's degree required.", "BACHELOR", "MASTER"),
-        (
-            "High school diploma or equivalent. A BS in Biology is a plus.",
-            "HIGH_SCHOOL",
-            "BACHELOR",
-        ),
-        ("No degree required.", None, None),
-        ("A college degree is not required for this role.", None, None),
-        ("Master's degree preferred but a Bachelor's is required.", "BACHELOR", "MASTER"),
-        ("Strong SQL skills and a high degree of accuracy.", None, None),
+        ("Bachelor's degree in CS or equivalent; Master's preferred.", "BACHELOR"),
+        ("BSN required.", "BACHELOR"),
+        ("Master's preferred.", None),
+        ("Bachelor's or Master's degree in Engineering.", "BACHELOR"),
+        ("Master's degree preferred, Bachelor's degree required.", "BACHELOR"),
+        ("High school diploma or equivalent. A BS in Biology is a plus.", "HIGH_SCHOOL"),
+        ("No degree required.", None),
+        ("A college degree is not required for this role.", None),
+        ("Master's degree preferred but a Bachelor's is required.", "BACHELOR"),
+        ("Strong SQL skills and a high degree of accuracy.", None),
     ],
 )
-def test_degree_required_vs_preferred(
-    text: str, required: str | None, preferred: str | None
-) -> None:
-    req = extract_requirements("", text)
+def test_degree_required_not_preferred(text: str, required: str | None) -> None:
+    req = extract_requirements(text)
     assert (req.degree_required.name if req.degree_required is not None else None) == required
-    assert (req.degree_preferred.name if req.degree_preferred is not None else None) == preferred
 
 
-def test_degree_under_a_preferred_heading_is_preferred() -> None:
-    req = extract_requirements("", "## Preferred Qualifications\n- MBA")
-    assert (req.degree_required, req.degree_preferred) == (None, DegreeLevel.MASTER)
-    assert req.degree_evidence == ["- MBA"]
+def test_degree_under_a_preferred_heading_is_not_required() -> None:
+    assert extract_requirements("## Requirements\n- MBA").degree_required == DegreeLevel.MASTER
+    assert extract_requirements("## Preferred Qualifications\n- MBA").degree_required is None
 
 
-@pytest.mark.parametrize(
-    ("title", "description", "seniority"),
-    [
-        ("Software Engineering Intern", "", Seniority.INTERN),
-        ("Junior Data Analyst", "", Seniority.JUNIOR),
-        ("Entry Level Accountant", "", Seniority.JUNIOR),
-        ("Junior Project Manager", "", Seniority.JUNIOR),
-        ("Data Analyst", "", Seniority.MID),
-        ("Senior Data Engineer", "", Seniority.SENIOR),
-        ("Sr. Java Developer", "", Seniority.SENIOR),
-        ("Software Engineer III", "", Seniority.SENIOR),
-        ("Staff Software Engineer", "", Seniority.LEAD),
-        ("Lead Test Engineer", "", Seniority.LEAD),
-        ("Principal Architect", "", Seniority.LEAD),
-        ("Engineering Manager", "", Seniority.MANAGER),
-        ("Senior Director of Sales", "", Seniority.MANAGER),
-        ("Staff Accountant", "", Seniority.MID),
-        ("Account Manager", "", Seniority.MID),
-        ("Analyst", "This is an entry-level role for recent graduates.", Seniority.JUNIOR),
-        ("Analyst", "You will manage a team of six.", Seniority.MANAGER),
-        ("Analyst", "Requires 6+ years of experience.", Seniority.SENIOR),
-        ("Analyst", "Requires 1 year of experience.", Seniority.JUNIOR),
-        ("", "Job title\nSenior Oracle Analyst\n\nJob Summary\n...", Seniority.SENIOR),
-        ("", "## Job Title: Lead Welder", Seniority.LEAD),
-    ],
-)
-def test_seniority(title: str, description: str, seniority: Seniority) -> None:
-    assert infer_seniority(title, description) is seniority
-    assert extract_requirements(title, description).seniority is seniority
-
-
-def test_seniority_is_ordered() -> None:
-    assert sorted(Seniority) == [
-        Seniority.INTERN,
-        Seniority.JUNIOR,
-        Seniority.MID,
-        Seniority.SENIOR,
-        Seniority.LEAD,
-        Seniority.MANAGER,
-    ]
-
-
-def test_missing_title_is_allowed_but_not_a_missing_description() -> None:
-    assert extract_requirements(None, "3 years of Go").min_years == 3.0  # type: ignore[arg-type]
+def test_a_missing_description_is_a_clear_error() -> None:
     with pytest.raises(TypeError, match="description must be a str, got float"):
-        extract_requirements("Engineer", float("nan"))  # type: ignore[arg-type]
+        extract_requirements(float("nan"))  # type: ignore[arg-type]
 
 
 @pytest.mark.skipif(not JOBS.is_file(), reason="shared RJDB data not mounted")
 def test_most_real_postings_state_minimum_years() -> None:
     with JOBS.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    found = [extract_requirements(row["title"], row["description"]) for row in rows]
+    found = [extract_requirements(row["description"]) for row in rows]
     assert sum(r.min_years is not None for r in found) / len(found) > 0.9
     assert all(0 < r.min_years <= 30 for r in found if r.min_years is not None)
 
@@ -199,3 +148,15 @@ def test_the_profile_and_the_years_reader_agree_on_an_asset() -> None:
     years = {y.subject: y.required for y in profile.requirements.years_by_subject}
     assert years == {"Python": True, "Docker": False}
     assert [y.subject for y in profile.years_required] == ["Python"]
+
+
+def test_a_capitalised_bullet_does_not_end_a_preferred_section() -> None:
+    """RJDB lists soft skills as capitalised bullets; they are items, not headings."""
+    text = "Requirements\n- 2 years of SQL\nPreferred Qualifications\n- Critical Thinking\n"
+    text += "- 5 years of Go"
+    req = extract_requirements(text)
+    assert req.min_years == 2.0
+    assert [(r.subject, r.required) for r in req.years_by_subject] == [
+        ("SQL", True),
+        ("Go", False),
+    ]

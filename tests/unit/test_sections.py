@@ -7,8 +7,11 @@ import pytest
 from matcher.text.sections import (
     SECTION_NAMES,
     Section,
+    heading_key,
     heading_name,
     heading_variants,
+    is_boilerplate_heading,
+    is_markup_heading,
     section_text,
     split_sections,
     split_title,
@@ -298,3 +301,33 @@ def test_scraped_one_line_posting_has_a_required_section() -> None:
     sections = split_sections(unfold_headings(text))
     assert "Microsoft Excel" in section_text(sections, "required")
     assert section_text(sections, "preferred") == "Spanish."
+
+
+@pytest.mark.parametrize(
+    ("line", "boilerplate"),
+    [
+        ("Benefits", True),
+        ("Perks & Benefits:", True),
+        ("## EEO Statement", True),
+        ("How to Apply", True),
+        ("Employee Benefits:", True),  # a longer heading that ends in a known one
+        ("- Paid Time Off", False),  # a bullet is never a heading
+        ("Requirements", False),
+        ("Benefits of Python for data teams", False),
+    ],
+)
+def test_boilerplate_headings(line: str, boilerplate: bool) -> None:
+    assert is_boilerplate_heading(line) is boilerplate
+
+
+def test_every_heading_table_is_looked_up_by_one_key() -> None:
+    assert heading_key("## Work History:") == heading_key("WORK HISTORY") == "work history"
+    assert heading_key("Education/Training") == "education and training"
+    assert heading_key("x" * 200) == ""  # too long to be a heading
+
+
+def test_markup_headings() -> None:
+    assert is_markup_heading("## Clinical Practice") and is_markup_heading("**Skills**:")
+    assert is_markup_heading("__Education__")
+    assert not is_markup_heading("Responsibilities:")  # a label under a role, not markup
+    assert not is_markup_heading("**Python** and SQL")

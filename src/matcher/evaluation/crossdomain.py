@@ -11,6 +11,13 @@ on the same queries:
   and its reverse direction are one domain, so nothing of the test data is seen);
 * **shipped**: the weights learned on all sets, as ``matcher train`` writes them (in-sample).
 
+The model is a pairwise logistic regression (scikit-learn) on feature differences: for each
+query, every better-judged document is paired with every worse-judged one and with a sample of
+unjudged ones, the hardest first (:func:`training_pairs`). The weights must stay non-negative so
+that more of any signal never lowers a score; features whose weight comes out negative are
+dropped and the model is refitted until none is (an active-set fit, :func:`fit_weights`).
+Weights are then scaled to sum to one.
+
 Everything here is computation over arrays; loading and MLflow are at the edges
 (:mod:`pipelines.experiment`, :mod:`matcher.tracking.experiment_log`).
 """
@@ -23,6 +30,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.linear_model import LogisticRegression
 
 from matcher.evaluation.metrics import evaluate_run
 from matcher.ranking.features import FEATURES, GATED, PairFeatures
@@ -181,6 +189,53 @@ def training_pairs(
     return np.vstack(parts_only).astype(np.float32), weights * len(weights) / weights.sum()
 
 
+def fit_weights(
+    diffs: np.ndarray,
+    c: float = 1.0,
+    prior: dict[str, float] | None = None,
+    sample_weight: np.ndarray | None = None,
+) -> dict[str, float]:
+    """Non-negative weights (summing to one) from pairwise differences.
+
+    Args:
+        diffs: Feature differences (better minus worse), one pair a row.
+        c: Inverse regularisation strength.
+        prior: Weights for features the data cannot speak to: a feature that never differs
+            between the two sides of any pair (e.g. ``degree`` when no posting states one)
+            keeps its prior share instead of silently getting zero.
+        sample_weight: Weight of each pair (e.g. so that every labelled set counts the same).
+
+    Raises:
+        ValueError: If there are no pairs to learn from.
+    """
+    if not len(diffs):
+        raise ValueError("no ordered pairs to learn from: do the qrels grade any documents?")
+    # Mirror every pair so the two classes are balanced and no intercept is needed.
+    x = np.vstack([diffs, -diffs])
+    y = np.concatenate([np.ones(len(diffs)), np.zeros(len(diffs))])
+    weight = None if sample_weight is None else np.concatenate([sample_weight, sample_weight])
+    active = list(range(len(FEATURES)))
+    coefficients = np.zeros(len(FEATURES))
+    while active:
+        model = LogisticRegression(C=c, fit_intercept=False, max_iter=2000)
+        model.fit(x[:, active], y, sample_weight=weight)
+        coef = model.coef_[0]
+        if (coef >= 0).all():
+            coefficients[active] = coef
+            break
+        active = [f for f, w in zip(active, coef, strict=True) if w > 0]
+    total = coefficients.sum()
+    if total <= 0:
+        raise ValueError("no feature orders the pairs correctly; cannot learn weights")
+    learned = {name: float(w / total) for name, w in zip(FEATURES, coefficients, strict=True)}
+    silent = [name for name, column in zip(FEATURES, diffs.T, strict=True) if not column.any()]
+    kept = {name: float((prior or {}).get(name, 0.0)) for name in silent}
+    share = sum(kept.values())
+    if share <= 0 or share >= 1:
+        return learned
+    return {name: kept.get(name, (1 - share) * w) for name, w in learned.items()}
+
+
 def fit_pairwise(
     parts: Sequence[tuple[np.ndarray, np.ndarray]],
     c: float = 1.0,
@@ -192,11 +247,8 @@ def fit_pairwise(
         parts: ``(differences, pair weights)`` of each group (a domain: a set and its
             reverse); a group's total weight is its share.
         c: Inverse regularisation strength.
-        prior: Weights kept for features no pair can speak to (see
-            :func:`matcher.evaluation.training.fit_weights`).
+        prior: Weights kept for features no pair can speak to (see :func:`fit_weights`).
     """
-    from matcher.evaluation.training import fit_weights
-
     nonempty = [(d, w) for d, w in parts if len(d)]
     if not nonempty:
         raise ValueError("no ordered pairs to learn from: do the qrels grade any documents?")

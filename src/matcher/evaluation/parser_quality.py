@@ -412,7 +412,7 @@ def measure_parser_quality(
         >>> from matcher.parsing.requirements import extract_requirements
         >>> from matcher.parsing.profiles import PostingProfile
         >>> profile = PostingProfile("J1", "Analyst", ("SQL", "Excel"), (), (),
-        ...                          extract_requirements("", "3 years of experience."))
+        ...                          extract_requirements("3 years of experience."))
         >>> note = PostingAnnotation("J1", (("SQL",), ("Tableau", "Power BI")), (), 3.0, None)
         >>> quality = measure_parser_quality([note], {"J1": profile})
         >>> quality.required.precision, quality.required.recall, quality.years_accuracy

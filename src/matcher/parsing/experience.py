@@ -14,7 +14,6 @@ kept apart as ``stated_years``: the largest one, a fallback for resumes without 
 from __future__ import annotations
 
 import csv
-import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -31,6 +30,9 @@ from matcher.text.dates import (
     merged_years,
     years_from_match,
 )
+from matcher.text.sections import heading_key, is_markup_heading
+from matcher.text.sentences import sentence_ends, sentence_spans
+from matcher.text.word_lists import words_pattern
 
 __all__ = [
     "MAX_PLACEMENT_YEARS",
@@ -109,13 +111,6 @@ class ExperienceProfile:
     problems: list[str]
 
 
-def _normalise_heading(line: str) -> str:
-    if len(line) > 60:  # no heading is this long; skip the work on description lines
-        return ""
-    text = re.sub(r"[#*_=:|•\-–—\[\]]+", " ", line).replace("&", " and ").lower()
-    return re.sub(r"\s+", " ", text).strip()
-
-
 # The headings of a resume's sections by what their date ranges are, in
 # matcher/data/experience_headings.csv:
 # "work" (every range is a role, even on a line that names a degree), "placement" (work
@@ -126,22 +121,18 @@ _HEADING_KINDS: Final = ("work", "not work", "placement", "other")
 
 @lru_cache(maxsize=1)
 def _section_headings() -> dict[str, frozenset[str]]:
-    """Normalised headings by kind, read once from ``matcher/data/experience_headings.csv``."""
+    """Headings by kind (:func:`matcher.text.sections.heading_key`), read once from
+    ``matcher/data/experience_headings.csv``."""
     text = files("matcher").joinpath("data", "experience_headings.csv").read_text(encoding="utf-8")
     by_kind: dict[str, set[str]] = {kind: set() for kind in _HEADING_KINDS}
     for row in csv.DictReader(text.splitlines()):
         if row["kind"] not in by_kind:
             raise ValueError(f"experience_headings.csv: unknown kind {row['kind']!r}")
-        by_kind[row["kind"]].add(row["heading"])
+        by_kind[row["kind"]].add(heading_key(row["heading"]))
     headings = {kind: frozenset(names) for kind, names in by_kind.items()}
     return {**headings, "any": headings["work"] | headings["not work"] | headings["other"]}
 
 
-# fmt: off
-_ABBREVIATIONS: Final = frozenset({
-    "sr", "jr", "st", "dr", "mr", "ms", "mrs", "no", "inc", "co", "ltd", "corp", "vs", "etc",
-})
-# fmt: on
 _BULLET: Final = re.compile(r"^[\s\-–—*•‣·>#+]*(?:\(?\d{1,2}[.)]\s+|[a-z][.)]\s+)?[\s*\-–—•]*")
 _TITLE_LABEL: Final = re.compile(
     r"^(?:job\s+title|title|position|role|designation|occupation|job)\s*[:\-–]\s*", re.I
@@ -175,55 +166,29 @@ _CLAUSE_END: Final = re.compile(
 _LOCATION: Final = re.compile(
     r"^[A-Z][A-Za-z.'-]*(?:\s+[A-Z][A-Za-z.'-]*){0,3},?\s+[A-Z]{2}$|^(?i:remote)$"
 )
-_COMPANY_END: Final = re.compile(
-    r"\b(?:inc|corp|corporation|llc|ltd|limited|co|company|group|technologies|technology|labs?"
-    r"|hospital|clinic|bank|agency|institute|university|college|school|partners|consulting"
-    r"|consultancy|gmbh|plc|associates|foundation|enterprises|holdings|industries|solutions)\.?$",
-    re.I,
-)
-_ROLE_NOUN: Final = re.compile(
-    r"\b(?:analyst|engineer|developer|manager|director|specialist|consultant|architect"
-    r"|administrator|assistant|associate|officer|coordinator|technician|designer|scientist"
-    r"|teacher|professor|lecturer|nurse|lead|intern|clerk|representative|operator|worker"
-    r"|supervisor|accountant|programmer|tester|executive|head|president|vp|advisor|adviser"
-    r"|agent|therapist|physician|surgeon|attorney|lawyer|writer|editor|mechanic|installer"
-    r"|repairer|driver|instructor|trainer|counselor|planner|auditor|inspector|owner|founder"
-    r"|researcher|strategist|expert|helper|laborer|attendant|aide|cook|chef|cashier|sales\w*"
-    r"|leader|support|staff|trainee|apprentice|monitor|contractor|freelancer|partner"
-    r"|tender|setter|fabricator|assembler|machinist|electrician|welder|carpenter|plumber"
-    r"|technologist|pharmacist|dentist|veterinarian|psychologist|economist|statistician"
-    r"|librarian|curator|archivist|dancer|artist|musician|photographer|translator|interpreter"
-    r"|paralegal|secretary|receptionist|bookkeeper|buyer|broker|underwriter|actuary)s?\b",
-    re.I,
-)
 
 
-# The word before the stop is captured in the same scan (searching back from each stop would be
-# quadratic on long lines).
-_SENTENCE_END: Final = re.compile(r"(?:(?<!\w)(?P<word>\w+))?[.!?;]+(?=\s|$)")
+@lru_cache(maxsize=1)
+def _company_end() -> re.Pattern[str]:
+    """An employer's name ends so ("Acme Inc.", "St. Mary's Hospital"): the company suffixes."""
+    return re.compile(rf"\b(?:{words_pattern('company_suffix')})\.?$", re.I)
 
 
-def _sentence_ends(text: str) -> list[int]:
-    """Offsets just past each sentence end, not splitting after "Sr." and the like."""
-    ends = []
-    for match in _SENTENCE_END.finditer(text):
-        if (match.group("word") or "").lower() not in _ABBREVIATIONS:
-            ends.append(match.end())
-    return ends
+@lru_cache(maxsize=1)
+def _role_noun() -> re.Pattern[str]:
+    """The head noun of a job title ("Data Analyst", "Nurses"): the role nouns."""
+    return re.compile(rf"\b(?:{words_pattern('role_noun')})s?\b", re.I)
 
 
 def _last_sentence(text: str) -> str:
     """The last sentence of a text that has any letters or digits in it."""
-    cuts = [0, *_sentence_ends(text), len(text)]
-    for start, end in reversed(list(itertools.pairwise(cuts))):
-        if re.search(r"\w", text[start:end]):
-            return text[start:end]
-    return ""
+    spans = sentence_spans(text)
+    return text[spans[-1][0] : spans[-1][1]] if spans else ""
 
 
 def _first_sentence(text: str) -> str:
-    """The first sentence of a text, not splitting after "Sr." and the like."""
-    ends = _sentence_ends(text)
+    """The first sentence of a text, without its stop."""
+    ends = sentence_ends(text)
     return text[: ends[0]].rstrip(".!?; ") if ends else text.rstrip()
 
 
@@ -268,10 +233,10 @@ def _title_and_company(text: str) -> tuple[str, str | None]:
         parts = [p for p in (_clean(p) for p in text.split("|")) if p]
         if not parts:
             return "", company
-        titled = [p for p in parts if _ROLE_NOUN.search(p)]
+        titled = [p for p in parts if _role_noun().search(p)]
         title = titled[0] if titled else parts[0]
         others = [p for p in parts if p != title]
-        companies = [p for p in others if _COMPANY_END.search(p)] or others
+        companies = [p for p in others if _company_end().search(p)] or others
         return title, company or (companies[0] if companies else None)
     at = re.search(r"\s+(?:at|@)\s+", text)
     if at:
@@ -280,17 +245,17 @@ def _title_and_company(text: str) -> tuple[str, str | None]:
     if len(parts) >= 2:
         head, last = _clean(text[: text.rfind(parts[-1])]), parts[-1]
         first = parts[0]
-        if _COMPANY_END.search(last) or (
+        if _company_end().search(last) or (
             "," in text
-            and _ROLE_NOUN.search(head)
-            and not _ROLE_NOUN.search(last)
+            and _role_noun().search(head)
+            and not _role_noun().search(last)
             and len(last.split()) <= 4
             and last[:1].isupper()
             and text.rstrip().endswith(last)
             and text[: text.rfind(last)].rstrip().endswith(",")
         ):
             return head, company or last
-        if _COMPANY_END.search(first) and not _ROLE_NOUN.search(first):
+        if _company_end().search(first) and not _role_noun().search(first):
             return _clean(text[len(first) :].lstrip(" ,-–—")), company or first
     return _clean(text), company
 
@@ -298,7 +263,9 @@ def _title_and_company(text: str) -> tuple[str, str | None]:
 def _is_company(text: str) -> bool:
     """'XYZ Corporation', 'Machinery Inc.': a short name ending like a company, with no role."""
     return (
-        bool(_COMPANY_END.search(text)) and not _ROLE_NOUN.search(text) and len(text.split()) <= 4
+        bool(_company_end().search(text))
+        and not _role_noun().search(text)
+        and len(text.split()) <= 4
     )
 
 
@@ -307,7 +274,7 @@ def _is_placeholder(text: str) -> bool:
     return (
         not text
         or bool(_DATE_LABEL.match(text))
-        or (bool(_LOCATION.match(text)) and not _ROLE_NOUN.search(text))
+        or (bool(_LOCATION.match(text)) and not _role_noun().search(text))
         or _is_company(text)
     )
 
@@ -317,7 +284,7 @@ def _title_from_above(lines: Sequence[str], index: int) -> tuple[str, str | None
     company = None
     for offset, raw in enumerate(reversed(lines[max(0, index - 3) : index])):
         body = _BULLET.sub("", raw.strip())
-        heading = _normalise_heading(body)
+        heading = heading_key(body)
         if not body or heading in _section_headings()["any"]:
             break
         if match_date_ranges(body):
@@ -356,7 +323,7 @@ def _role_text(
         head
         and head == before.strip(" -–—*•()[]:")
         and len(head.split()) <= 8
-        and _ROLE_NOUN.search(head)
+        and _role_noun().search(head)
         and not _is_placeholder(head)
         and not re.search(r"[,:]", head)
         and " as " not in f" {head.lower()} "
@@ -376,7 +343,7 @@ def _role_text(
     clause = _CLAUSE_END.split(after, maxsplit=1)[0]
     if len(clause.split()) > 12:
         head = re.split(r"\s[-–—]\s", clause, maxsplit=1)[0]
-        clause = head if _ROLE_NOUN.search(head) else clause
+        clause = head if _role_noun().search(head) else clause
     if clause and len(clause.split()) <= 15:
         after_title, after_company = _title_and_company(clause if clause != after else after)
         if not _is_placeholder(after_title):
@@ -421,13 +388,6 @@ def _stated_years(text: str) -> float | None:
 
 
 _MAX_CONTEXT_LINES: Final = 15
-# "Responsibilities:" under a role introduces its duties, so only markup marks a heading here.
-_MARKED_HEADING: Final = re.compile(r"^\s*(?:#{1,6}\s+\S|\*\*[^*]+\*\*\s*:?\s*$)")
-
-
-def _is_heading(line: str) -> bool:
-    """A line marked up as a heading ("## Education", "**Skills**")."""
-    return bool(_MARKED_HEADING.match(line))
 
 
 def _segment(line: str, start: int, end: int, previous_end: int, next_start: int) -> str:
@@ -439,7 +399,7 @@ def _segment(line: str, start: int, end: int, previous_end: int, next_start: int
     before = _last_sentence(line[previous_end:start])
     after = line[end:next_start]
     if next_start < len(line):
-        ends = _sentence_ends(after)
+        ends = sentence_ends(after)
         after = after[: ends[-1]] if ends else ""
     return re.sub(r"\(\s*\)|\[\s*\]", " ", f"{before} {after}")
 
@@ -494,8 +454,11 @@ def extract_experience(text: str, today: date | None = None) -> ExperienceProfil
     section = "unknown"
     placement_section = False
     for index, raw in enumerate(lines):
-        heading = _normalise_heading(raw)
-        if heading in _section_headings()["any"] or _is_heading(raw):
+        heading = heading_key(raw)
+        # "Responsibilities:" under a role introduces its duties, so apart from the headings of
+        # the table only markup ("## Clinical Practice", "**Skills**") marks a heading here.
+        markup = is_markup_heading(raw)
+        if heading in _section_headings()["any"] or markup:
             placement_section = heading in _section_headings()["placement"]
         if heading in _section_headings()["work"]:
             section = "work"
@@ -509,7 +472,7 @@ def extract_experience(text: str, today: date | None = None) -> ExperienceProfil
             section = "other"
             stops.add(index)
             continue
-        if _is_heading(raw):
+        if markup:
             stops.add(index)
             section = "unknown"  # "## Clinical Practice" ends the "## Education" above it
         if section == "not work":

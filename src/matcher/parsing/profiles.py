@@ -4,7 +4,7 @@ A posting's lines are read as *required* when they sit under a requirements head
 ("Requirements", "Must have", "Required Skills", "Qualifications", or a "Skills"/"Experience"/
 "Education" heading of the posting) and as *preferred* under "Preferred"/"Nice to have" or when
 the sentence or clause itself says so ("... is a plus", "preferred", "ideally"; the one rule is
-:func:`matcher.parsing.requirements.is_required`). A posting with no such headings is read as a
+:func:`matcher.parsing.cues.is_required`). A posting with no such headings is read as a
 whole: everything outside "About us"-style sections is required. Scraped postings that run their
 headings into one line are unfolded first (:func:`matcher.text.sections.unfold_headings`).
 
@@ -27,13 +27,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from typing import TypeVar
 
 import pandas as pd
 
 from matcher import schema
 from matcher.parsing.alternatives import skill_groups
+from matcher.parsing.cues import is_required
 from matcher.parsing.education import Degree, DegreeLevel, highest_degree
 from matcher.parsing.experience import ExperienceProfile, extract_experience
 from matcher.parsing.requirements import (
@@ -41,20 +41,16 @@ from matcher.parsing.requirements import (
     YearsRequirement,
     extract_requirements,
     find_years_requirements,
-    is_required,
-    split_sentences,
 )
 from matcher.parsing.skills import SkillMatcher, SkillMention
+from matcher.text.boilerplate import is_boilerplate
 from matcher.text.dates import YEARS_PATTERN, years_from_match
 from matcher.text.sections import split_sections, unfold_headings
+from matcher.text.sentences import split_sentences
+from matcher.text.stemming import word_roots
+from matcher.text.word_lists import word_list
 
 T = TypeVar("T")
-# The equal-opportunity statement scraped postings run into their requirements.
-_BOILERPLATE = re.compile(
-    r"\bequal\s+(?:employment\s+)?opportunit|\bwithout\s+regard\s+to\b|\bregardless\s+of\s+"
-    r"(?:their\s+)?(?:race|age|sex|gender|religion|color|colour)\b|\baffirmative\s+action\b",
-    re.IGNORECASE,
-)
 REQUIRED_SECTIONS = frozenset({"required", "skills", "experience", "education", "certifications"})
 PREFERRED_SECTIONS = frozenset({"preferred"})
 CONTEXT_SECTIONS = frozenset({"about", "summary", "contact"})
@@ -79,21 +75,6 @@ _NEGATION_AFTER = re.compile(
 )
 _CLAUSE_START = re.compile(r".*(?:[.;:!?()\n]|\bbut\b)", re.IGNORECASE | re.DOTALL)
 
-# Words of a role or subject that say nothing about which role it is.
-# fmt: off
-ROLE_STOP_WORDS = frozenset({
-    "a", "an", "the", "of", "in", "as", "and", "or", "with", "for", "to", "at", "on", "by",
-    "from", "into", "within", "per", "who", "that", "which", "is", "are", "be", "being", "this",
-    "any", "all", "other", "others", "sr", "jr", "experience", "experienced", "role", "roles",
-    "position", "positions", "job", "jobs", "work", "working", "worked", "related", "relevant",
-    "similar", "field", "fields", "setting", "environment", "level", "sector", "area", "areas",
-    "domain", "industry", "professional", "previous", "prior", "year", "years", "equivalent",
-    "comparable", "capacity", "practical", "hands", "identical", "same", "following",
-    "including", "minimum", "least", "proven",
-})
-# fmt: on
-# Each suffix with the fewest letters to leave: "Senior" keeps its "-or", "Operator" does not.
-_SUFFIXES = (("ing", 4), ("er", 4), ("or", 5), ("ment", 4), ("ation", 4))
 # "... as a Paramedic", "... in the position of Store Manager": the role follows the last one.
 _ROLE_LEAD = re.compile(
     r"^.*\b(?:as|being|(?:position|role|capacity|title|post)\s+of)\s+(?:an?\s+|the\s+)?",
@@ -109,40 +90,11 @@ _NOT_A_MINIMUM = re.compile(
     r"|fewer\s+than|within|past|last|next)\s*$",
     re.IGNORECASE,
 )
-_PREFERABLY = re.compile(r"\bpref", re.IGNORECASE)
 _SUBJECT_CUT = re.compile(r"[,;:()\[\]!?]|\.(?:\s|$)")
 _SUBJECT_TRAILING = re.compile(
     r"(?:\s+(?:of|for|at|with|in|a|an|the|and|or|minimum|least|over|about|around|roughly))+\s*$",
     re.IGNORECASE,
 )
-
-
-@lru_cache(maxsize=1 << 16)
-def word_root(word: str) -> str:
-    """A crude root shared by a word's inflections: "Teachers", "teaching" -> "teach".
-
-    One plural ending goes, then up to two of "-ing", "-er", "-or", "-ment" and "-ation", then a
-    final "e", keeping at least four letters; so "Engineering" and "Engineers" meet at "engin",
-    "Nurse" and "nursing" at "nurs".
-    """
-    word = word.lower()
-    if len(word) > 4 and word.endswith("ies"):
-        word = word[:-3] + "y"
-    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
-    for _ in range(2):
-        for suffix, keep in _SUFFIXES:
-            if word.endswith(suffix) and len(word) - len(suffix) >= keep:
-                word = word[: -len(suffix)]
-                break
-    if word.endswith("e") and len(word) >= 5:
-        word = word[:-1]
-    return word
-
-
-def word_roots(text: str, stop: frozenset[str] = frozenset()) -> list[str]:
-    """The roots of a text's words that are not in ``stop``, in order (see :func:`word_root`)."""
-    return [word_root(w) for w in re.findall(r"[a-z0-9+#]+", text.lower()) if w not in stop]
 
 
 def role_words(text: str) -> frozenset[str]:
@@ -152,7 +104,8 @@ def role_words(text: str) -> frozenset[str]:
         >>> sorted(role_words("3 years of relevant experience as Senior Java Developers"))
         ['3', 'develop', 'java', 'senior']
     """
-    return frozenset(w for w in word_roots(text, ROLE_STOP_WORDS) if w not in ROLE_STOP_WORDS)
+    stop = word_list("role_stop_word")
+    return frozenset(w for w in word_roots(text, stop) if w not in stop)
 
 
 def role_subject(subject: str, title: str = "") -> str:
@@ -197,7 +150,7 @@ class PostingProfile:
             every member of :attr:`required_groups`.
         preferred_skills: Canonical skills the posting only prefers (not also required).
         requirement_lines: The requirement sentences, for semantic coverage.
-        requirements: Years, degree and seniority.
+        requirements: Years and degree.
         years_required: Required "N years as/of X" statements with ``subject`` reduced to the
             role or skill (see :func:`role_subject`), including requirement lines such as
             "Prior work as a Platform Developer (at least 4 years)" that the sentence reader of
@@ -299,7 +252,7 @@ def _years_required(
     ]
     for line in lines:
         years = list(_YEARS.finditer(line))
-        if len(years) != 1 or _PREFERABLY.search(line):
+        if len(years) != 1 or not is_required(line, years[0].start()):
             continue
         if _NOT_A_MINIMUM.search(line[: years[0].start()]):
             continue
@@ -350,7 +303,7 @@ def posting_profile(job_id: str, title: str, text: str, matcher: SkillMatcher) -
         for raw in section.text.splitlines():
             line = _strip_bullet(raw)
             for sentence in split_sentences(line) if line else []:
-                if _BOILERPLATE.search(sentence):
+                if is_boilerplate(sentence):
                     continue  # "an equal opportunity employer ... genetic information"
                 mentions = matcher.find(sentence, skill_list=True)
                 for position, group in skill_groups(sentence, mentions):
@@ -358,7 +311,7 @@ def posting_profile(job_id: str, title: str, text: str, matcher: SkillMatcher) -
                     kept.append(group)
                 if is_required(sentence, 0, in_preferred) and len(sentence.split()) >= 2:
                     lines.append(sentence)
-    requirements = extract_requirements(title or "", text)
+    requirements = extract_requirements(text)
     required_groups = _unique(required)
     required_skills = _unique([skill for group in required_groups for skill in group])
     preferred_groups = tuple(

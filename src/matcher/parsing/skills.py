@@ -74,6 +74,10 @@ from typing import Any, Final, NamedTuple
 
 import pandas as pd
 
+from matcher.text.sections import heading_name
+from matcher.text.sentences import sentence_spans
+from matcher.text.stemming import singular
+
 logger = logging.getLogger(__name__)
 
 #: Columns of :attr:`Vocabulary.frame`.
@@ -150,13 +154,6 @@ _LABEL_RE = re.compile(
     rf"^\s*[-*•#]*\s*(?:[\w&/+-]+\s+){{0,4}}?(?:{_SKILL_LABEL_WORDS})\b[^:\n]{{0,30}}:",
     re.IGNORECASE,
 )
-_SECTION_WORDS_RE = re.compile(
-    rf"\b(?:{_SKILL_LABEL_WORDS}|experience|education|summary|responsibilities|requirements"
-    r"|projects?|employment|history|profile|objective|about|duties|information|contact"
-    r"|references|awards|publications|interests|volunteer|training|overview|description"
-    r"|title|benefits|personal)\b",
-    re.IGNORECASE,
-)
 _SKILL_SECTION_RE = re.compile(rf"\b(?:{_SKILL_LABEL_WORDS})\b", re.IGNORECASE)
 # The first word of a line or sentence is capitalised for grammar, not because it is a name.
 _SENTENCE_START_RE = re.compile(r"(?:^\s*(?:[-*•·–]|\d+[.)])?\s*|[.!?]\s+)$")
@@ -179,7 +176,6 @@ _TECHNOLOGY_CATEGORIES: Final = frozenset(
         "office_software",
     }
 )
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=\S)")
 _URL_RE = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 # Punctuation a name of several words is not read across unless it is written with it.
 _SPAN_BREAK_RE = re.compile(r"[,;:()\[\]{}|\n]|[.!?](?:\s|$)")
@@ -207,17 +203,9 @@ def tokenize(text: str) -> list[tuple[str, int, int]]:
 @lru_cache(maxsize=1 << 16)
 def _token_key(token: str) -> str:
     key = token.lower().replace("’", "'")
-    if len(key) >= 5 and key.endswith("ies") and key[-4].isalpha():
-        return key[:-3] + "y"  # technologies, methodologies
-    if (
-        len(key) >= 4
-        and key.endswith("s")
-        and not key.endswith(("ss", "us", "is", "as"))
-        and key[-2].isalpha()
-        and not (token.isupper() and len(token) <= 4)  # CMMS, SSRS, FTPS are not plurals
-    ):
-        return key[:-1]
-    return key
+    if key.endswith("as") or (token.isupper() and len(token) <= 4):
+        return key  # SaaS, Pandas; CMMS, SSRS, FTPS are not plurals
+    return singular(key)
 
 
 @lru_cache(maxsize=1 << 18)
@@ -744,27 +732,16 @@ class _Context:
             start = self._line_starts[row]
             end = self.text.find("\n", start)
             line = self.text[start : len(self.text) if end < 0 else end]
-            heading = line.strip().strip("#*_:").strip()
-            if (
-                heading
-                and not _BULLET_RE.match(line)
-                and len(heading.split()) <= 6
-                and not heading.endswith((".", ","))
-                and _SECTION_WORDS_RE.search(heading)
-            ):
-                return bool(_SKILL_SECTION_RE.search(heading))
+            name = heading_name(line)
+            if name is not None:
+                return name == "skills" or bool(_SKILL_SECTION_RE.search(line))
         return False
 
     def sentence(self, start: int, end: int) -> str:
         _, line_start, line_end = self._line(start)
         line = self.text[line_start:line_end]
-        cut = line_start
-        pieces = []
-        for piece in _SENTENCE_END_RE.split(line):
-            offset = self.text.find(piece, cut)
-            pieces.append((offset, offset + len(piece)))
-            cut = offset + len(piece)
-        for piece_start, piece_end in pieces:
+        for piece_start, piece_end in sentence_spans(line):
+            piece_start, piece_end = line_start + piece_start, line_start + piece_end
             if piece_start <= start < piece_end:
                 sentence = self.text[piece_start : max(piece_end, min(end, line_end))]
                 return _BULLET_RE.sub("", sentence).strip()

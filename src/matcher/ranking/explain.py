@@ -16,13 +16,13 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matcher import schema
+from matcher.text.sentences import split_sentences
 from matcher.text.texts import posting_texts
 
 #: Given a posting row and a resume row, the explanation columns of that shortlist row.
 Explainer = Callable[[pd.Series, pd.Series], dict[str, str]]
 
 _TOKEN_PATTERN = r"(?u)\b[a-zA-Z][\w+#.]*[\w+#]\b|\b[a-zA-Z]\b"
-_SPLIT_LINES = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def explain_match(terms: Sequence[str], resume_text: str, max_evidence: int = 24
     evidence = ""
     if matched:
         best = 0
-        for line in _SPLIT_LINES.split(resume_text):
+        for line in split_sentences(resume_text):
             line = line.strip(" -•\t")
             hits = sum(contains_term(line.lower(), t) for t in matched)
             if hits > best:

@@ -66,13 +66,13 @@ from matcher.parsing.profiles import (
     ResumeProfile,
     degree_fit,
     role_words,
-    word_roots,
 )
 from matcher.ranking.embedding import Embedder
 from matcher.ranking.lexical import Direction, lexical_matrix, normalise_per_query, tfidf_scores
 from matcher.ranking.rankers import DenseRanker
 from matcher.text.boilerplate import strip_boilerplate
 from matcher.text.dates import merged_years
+from matcher.text.stemming import word_root, word_roots
 from matcher.text.texts import posting_texts, resume_texts
 
 FEATURES: tuple[str, ...] = (
@@ -453,16 +453,9 @@ def requirement_coverage(
     return result
 
 
-def _stem(word: str) -> str:
-    """A plural ending off, so "Credit Authorizers" is the word "Credit Authorizer"."""
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
 def _analyzer(text: str) -> list[str]:
     return [
-        _stem(w)
+        word_root(w)
         for w in re.findall(r"[a-z][a-z0-9+#]+", text.lower())
         if w not in ENGLISH_STOP_WORDS
     ]

@@ -7,7 +7,7 @@ can see which signal puts candidate 3 above candidate 4.
 
 The weights come, in order of preference, from the ``weights`` parameter (e.g. a registered
 champion), the learned model shipped as package data, ``matcher/data/requirements_ranker.json``
-(see :mod:`matcher.evaluation.training`), or :data:`DEFAULT_WEIGHTS`, a transparent hand-set
+(see :mod:`matcher.evaluation.crossdomain`), or :data:`DEFAULT_WEIGHTS`, a transparent hand-set
 weighting used when no labelled data has ever been seen.
 """
 
@@ -224,12 +224,6 @@ def shipped_model(path: Path = WEIGHTS_FILE) -> ShippedModel:
         {},
         "built-in default weights",
     )
-
-
-def shipped_weights(path: Path = WEIGHTS_FILE) -> tuple[dict[str, float], str]:
-    """The learned weights in ``path`` and where they came from (the defaults if absent)."""
-    model = shipped_model(path)
-    return model.weights, model.source
 
 
 class RequirementRanker(Ranker):

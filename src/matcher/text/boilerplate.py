@@ -4,15 +4,19 @@ Real postings carry long equal-opportunity statements, benefits lists, pay-trans
 application instructions. Those words ("disability", "veteran", "benefits", "401(k)",
 "recruiting") say nothing about the role, but they are rare enough among resumes to weigh
 heavily in lexical scores, and they pull human-resources resumes to the top of unrelated jobs.
-:func:`strip_boilerplate` removes such sentences (and sections under headings such as
-"Benefits" or "EEO Statement") from the text that the similarity signals of the
-requirement-aware ranker see. The requirements themselves are read from the full text.
+:func:`strip_boilerplate` removes such sentences, and the sections under headings such as
+"Benefits" or "EEO Statement" (marked ``boilerplate`` in ``matcher/data/headings.csv``), from
+the text that the similarity signals of the requirement-aware ranker see. The requirements
+themselves are read from the full text.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Final
+
+from matcher.text.sections import heading_name, is_boilerplate_heading
+from matcher.text.sentences import split_sentences
 
 _I = re.IGNORECASE
 #: A sentence with one of these is boilerplate.
@@ -31,22 +35,6 @@ _BOILERPLATE: Final = re.compile(
     r"|click\s+(?:here|apply)|privacy\s+(?:policy|notice)|at[- ]will\s+employ",
     _I,
 )
-#: Headings whose section is boilerplate up to the next heading.
-_BOILERPLATE_HEADING: Final = re.compile(
-    r"^\W*(?:benefits?|perks?|what\s+we\s+offer|compensation(?:\s+(?:and|&)\s+benefits)?"
-    r"|pay|salary|eeo(?:\s+statement)?|equal\s+(?:employment\s+)?opportunity(?:\s+employer)?"
-    r"|how\s+to\s+apply|disclaimer|legal)\W*$",
-    _I,
-)
-_HEADING: Final = re.compile(r"^\W*[A-Z][\w'’&/ -]{0,48}:?\s*$")
-# Sentence ends, including scraped text where the next sentence follows without a space
-# ("...benefits.Qualifications:"): a stop, then a capital letter.
-_SENTENCE_END: Final = re.compile(r"(?<=[.!?])\s+|(?<=[a-z][.!?])(?=[A-Z])")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split one line of text into sentences, also where scraping dropped the space."""
-    return [s for s in (p.strip() for p in _SENTENCE_END.split(text)) if s]
 
 
 def is_boilerplate(sentence: str) -> bool:
@@ -74,8 +62,8 @@ def strip_boilerplate(text: str) -> str:
         if not stripped:
             kept_lines.append(line)
             continue
-        if _HEADING.match(stripped) and len(stripped.split()) <= 6:
-            in_boilerplate_section = bool(_BOILERPLATE_HEADING.match(stripped))
+        if heading_name(stripped) is not None:
+            in_boilerplate_section = is_boilerplate_heading(stripped)
             if not in_boilerplate_section:
                 kept_lines.append(line)
             continue

@@ -22,11 +22,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 
+from matcher.text.sentences import GLUED_SENTENCE
+
 __all__ = [
     "SECTION_NAMES",
     "Section",
+    "heading_key",
     "heading_name",
     "heading_variants",
+    "is_boilerplate_heading",
+    "is_markup_heading",
     "section_text",
     "split_sections",
     "split_title",
@@ -70,6 +75,7 @@ _DECORATION = " \t#*_=~|:>.-"
 
 
 def _normalise_heading(line: str) -> str:
+    """``"## Work History:"`` -> ``"work history"``: decorations, case and punctuation off."""
     text = line.strip().strip(_DECORATION).casefold()
     text = text.replace("&", " and ").replace("’", "'").replace("'", " ")
     text = re.sub(r"[/,+]", " and ", text)
@@ -84,6 +90,7 @@ class _Headings:
     variants: dict[str, tuple[str, ...]]
     name_of: dict[str, str]  # normalised variant -> canonical name
     ends_longer: dict[str, str]  # variants that also end longer headings ("Recruiting Duties")
+    boilerplate: frozenset[str]  # variants whose sections are boilerplate ("Benefits")
     run_in: re.Pattern[str]  # a known heading run into the text of a one-line posting
 
 
@@ -101,6 +108,7 @@ def _headings() -> _Headings:
     variants: dict[str, list[str]] = {}
     name_of: dict[str, str] = {}
     ends_longer: dict[str, str] = {}
+    boilerplate: set[str] = set()
     for row in rows:
         name, variant = row["section"].strip(), row["heading"].strip()
         if name not in SECTION_NAMES:
@@ -111,6 +119,8 @@ def _headings() -> _Headings:
         variants.setdefault(name, []).append(variant)
         if row.get("ends_longer", "").strip().lower() == "true":
             ends_longer[key] = name
+        if row.get("boilerplate", "").strip().lower() == "true":
+            boilerplate.add(key)
     # Longest first, so "Preferred Qualifications" is read before "Qualifications".
     patterns = sorted({_variant_pattern(v) for vs in variants.values() for v in vs}, key=len)
     alternatives = "|".join(reversed(patterns))
@@ -126,6 +136,7 @@ def _headings() -> _Headings:
         variants={name: tuple(vs) for name, vs in variants.items()},
         name_of=name_of,
         ends_longer=ends_longer,
+        boilerplate=frozenset(boilerplate),
         run_in=run_in,
     )
 
@@ -145,9 +156,6 @@ _INLINE_RE = re.compile(r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?([^:\n]{2,60}?)(?:\*\*|_
 _MAX_HEADING_CHARS = 80
 # A capitalised word right before a heading, with no sentence end between them.
 _PREVIOUS_WORD = re.compile(r"(?:^|\s)([^\s.!?:;,)\]•·●▪*]+)\s+$")
-_GLUED_SENTENCE = re.compile(
-    r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z]|\d+\+?\s*(?:-\s*\d+\s*)?(?:years?|yrs?|months?)\b)"
-)
 # Scraped lists lose their line breaks without a full stop: "...in the blockchain spaceA strong
 # portfolio...". A lower-case word glued to a capitalised word that usually opens a list item
 # starts a new line (camel-case names such as "PowerPoint" are left alone).
@@ -163,23 +171,84 @@ _INLINE_BULLET = re.compile(r"\s*[•·●▪]\s*")
 _INLINE_DASH = re.compile(r"\s+[-–•*]\s+(?=[A-Z0-9])")
 
 
+_MARKUP_HEADING = re.compile(r"^\s*(?:#{1,6}\s+\S|(\*\*|__)[^*_]+\1\s*:?\s*$)")
+
+
+def heading_key(line: str) -> str:
+    """The normalised form of a line that may be a heading, as the heading tables list them.
+
+    ``""`` for a line too long to be a heading. Every table of headings (``headings.csv``,
+    ``experience_headings.csv``) is looked up by this key.
+
+    Example:
+        >>> heading_key("## Work History:"), heading_key("EDUCATION & TRAINING")
+        ('work history', 'education and training')
+    """
+    return "" if len(line) > _MAX_HEADING_CHARS else _normalise_heading(line)
+
+
+def is_markup_heading(line: str) -> bool:
+    """Whether a line is marked up as a heading: a markdown ``#`` heading or wholly bold.
+
+    Example:
+        >>> is_markup_heading("## Clinical Practice"), is_markup_heading("**Skills**:")
+        (True, True)
+        >>> is_markup_heading("Responsibilities:"), is_markup_heading("**Python** and SQL")
+        (False, False)
+    """
+    return _MARKUP_HEADING.match(line) is not None
+
+
 def _is_bullet(line: str) -> bool:
     return re.match(r"^\s*(?:[-*+•]\s|-(?=[^\W\d_]))", line) is not None
 
 
-def _known(key: str, marked: bool) -> str | None:
-    """The section a normalised heading names; ``marked`` lets a longer heading end in a known
-    one ("Recruiting Responsibilities:", "PHARMACY SKILLS")."""
+def _variant(key: str, marked: bool) -> str | None:
+    """The known variant a normalised heading is; ``marked`` lets a longer heading end in a
+    known one ("Recruiting Responsibilities:", "PHARMACY SKILLS")."""
     headings = _headings()
-    known = headings.name_of.get(key)
-    if known is not None or not marked:
-        return known
+    if key in headings.name_of or not marked:
+        return key if key in headings.name_of else None
     words = key.split()
     for drop in (1, 2):
-        if len(words) > drop:
-            name = headings.ends_longer.get(" ".join(words[drop:]))
-            if name is not None:
-                return name
+        ending = " ".join(words[drop:])
+        if len(words) > drop and ending in headings.ends_longer:
+            return ending
+    return None
+
+
+def _known(key: str, marked: bool) -> str | None:
+    """The section a normalised heading names (see :func:`_variant`)."""
+    variant = _variant(key, marked)
+    return None if variant is None else _headings().name_of[variant]
+
+
+def _classify(line: str) -> tuple[str, tuple[str, ...]] | None:
+    """The section name of a heading line and the known variants it is made of."""
+    stripped = line.strip()
+    if not stripped or _is_bullet(stripped) or len(stripped) > _MAX_HEADING_CHARS:
+        return None
+    key = _normalise_heading(stripped)
+    if not key or len(key.split()) > _MAX_HEADING_WORDS:
+        return None
+    marked = (
+        stripped.rstrip("*_ ").endswith(":")
+        or stripped.startswith(("#", "**", "__"))
+        or not any(ch.islower() for ch in stripped)
+    )
+    variant = _variant(key, marked)
+    if variant is not None:
+        return _headings().name_of[variant], (variant,)
+    parts = key.split(" and ")
+    if len(parts) > 1 and all(part in _headings().name_of for part in parts):
+        return _headings().name_of[parts[0]], tuple(parts)  # "Education & Certifications"
+    if re.match(r"^#{1,6}\s+\S", stripped) and not re.search(r":\s*\S", stripped):
+        return "other", ()  # a markdown heading, but not "# Name: Jane Doe"
+    words = stripped.rstrip(":").split()
+    # "Hobbies:" or "Tech Used:" are headings; "Key achievements include:" leads into a list.
+    capitalised = all(not word[0].isalpha() or word[0].isupper() for word in words)
+    if stripped.endswith(":") and len(words) <= 4 and capitalised and not re.search(r"\d", key):
+        return "other", ()
     return None
 
 
@@ -200,31 +269,22 @@ def heading_name(line: str) -> str | None:
         >>> heading_name("WORK HISTORY:"), heading_name("## Volunteering"), heading_name("SQL")
         ('experience', 'other', None)
     """
-    stripped = line.strip()
-    if not stripped or _is_bullet(stripped) or len(stripped) > _MAX_HEADING_CHARS:
-        return None
-    key = _normalise_heading(stripped)
-    if not key or len(key.split()) > _MAX_HEADING_WORDS:
-        return None
-    marked = (
-        stripped.rstrip("*_ ").endswith(":")
-        or stripped.startswith(("#", "**", "__"))
-        or not any(ch.islower() for ch in stripped)
-    )
-    known = _known(key, marked)
-    if known is not None:
-        return known
-    parts = key.split(" and ")
-    if len(parts) > 1 and all(part in _headings().name_of for part in parts):
-        return _headings().name_of[parts[0]]  # "Education & Certifications" -> "education"
-    if re.match(r"^#{1,6}\s+\S", stripped) and not re.search(r":\s*\S", stripped):
-        return "other"  # a markdown heading, but not "# Name: Jane Doe"
-    words = stripped.rstrip(":").split()
-    # "Hobbies:" or "Tech Used:" are headings; "Key achievements include:" leads into a list.
-    capitalised = all(not word[0].isalpha() or word[0].isupper() for word in words)
-    if stripped.endswith(":") and len(words) <= 4 and capitalised and not re.search(r"\d", key):
-        return "other"
-    return None
+    found = _classify(line)
+    return None if found is None else found[0]
+
+
+def is_boilerplate_heading(line: str) -> bool:
+    """Whether ``line`` is a heading of boilerplate: benefits, pay, equal opportunity, how to
+    apply (the variants marked ``boilerplate`` in ``matcher/data/headings.csv``).
+
+    Example:
+        >>> is_boilerplate_heading("Perks & Benefits:"), is_boilerplate_heading("EEO Statement")
+        (True, True)
+        >>> is_boilerplate_heading("Requirements"), is_boilerplate_heading("Benefits of Python")
+        (False, False)
+    """
+    found = _classify(line)
+    return found is not None and any(v in _headings().boilerplate for v in found[1])
 
 
 def _inline_heading(line: str) -> tuple[str, str, str] | None:
@@ -265,7 +325,7 @@ def _unfold_line(line: str) -> list[str]:
     pieces.append(line[start:])
     lines: list[str] = []
     for piece in pieces:
-        piece = _GLUED_ITEM.sub("\n", _GLUED_SENTENCE.sub("\n", piece))
+        piece = _GLUED_ITEM.sub("\n", GLUED_SENTENCE.sub("\n", piece))
         piece = _INLINE_BULLET.sub("\n- ", piece)
         if re.match(r"\s*[-–•*]\s", piece):
             piece = _INLINE_DASH.sub("\n- ", piece)

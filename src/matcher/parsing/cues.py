@@ -1,0 +1,110 @@
+"""Required or preferred: the one rule that tells what a posting demands from what it would like.
+
+Every reader of postings asks it: the skills of a profile (:mod:`matcher.parsing.profiles`), the
+years and the degree (:mod:`matcher.parsing.requirements`).
+
+* A sentence with cues of one kind only is all of that kind: "Python is a plus" is preferred,
+  "SQL required" is required.
+* In a sentence with both, the clause around the mention decides ("Bachelor's degree required,
+  Master's preferred"), and when the clause is mixed or silent, the nearest cue does.
+* A sentence with no cue is required, except under a "Preferred"/"Nice to have" heading
+  (:func:`matcher.text.sections.heading_name`), where only a strong cue ("required", "must")
+  makes it required.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+__all__ = ["Cues", "cues", "is_required"]
+
+_I = re.IGNORECASE
+_PREFERRED: Final = re.compile(
+    r"\bprefer(?:red|ably|able|ence)?\b|\bnice[- ]to[- ]have\b|\ba\s+(?:big\s+|strong\s+|huge\s+)?"
+    r"plus\b|\bbonus\b|\bdesir(?:ed|able)\b|\bideally\b|\badvantage(?:ous)?\b|\ban\s+asset\b"
+    r"|\boptional\b|\bwould\s+be\s+(?:great|good|beneficial|helpful|nice)\b",
+    _I,
+)
+_REQUIRED: Final = re.compile(
+    r"\brequir(?:ed|es|e|ement|ements)\b|\bmust\b|\bminimum\b|\bmin\.?\s|\bat\s+least\b"
+    r"|\bmandatory\b|\bessential\b|\bneed(?:ed|s)?\b",
+    _I,
+)
+_STRONG_REQUIRED: Final = re.compile(r"\brequired\b|\bmust\b|\bmandatory\b|\bessential\b", _I)
+_CLAUSE_BOUNDARY: Final = re.compile(r",|;|\s(?:but|while|whereas)\s", _I)
+
+
+@dataclass(frozen=True)
+class Cues:
+    """Where a sentence says "required" and "preferred", found once per sentence.
+
+    Attributes:
+        preferred: Spans of the preferred cues.
+        required: Spans of the required cues.
+        boundaries: Spans of the clause boundaries (commas, semicolons, "but").
+        strongly_required: Whether a strong cue ("required", "must") is there.
+    """
+
+    preferred: list[tuple[int, int]]
+    required: list[tuple[int, int]]
+    boundaries: list[tuple[int, int]]
+    strongly_required: bool
+
+    def required_at(self, position: int, preferred_section: bool = False) -> bool:
+        """Whether what is named at ``position`` is required (see the module docstring)."""
+        if not self.preferred:
+            return not preferred_section or self.strongly_required
+        if not self.required:
+            return False
+        clause_start, clause_end = 0, None
+        for start, end in self.boundaries:
+            if end <= position:
+                clause_start = end
+            elif start >= position:
+                clause_end = start
+                break
+
+        def inside(spans: list[tuple[int, int]]) -> bool:
+            return any(
+                clause_start <= s and (clause_end is None or e <= clause_end) for s, e in spans
+            )
+
+        if inside(self.preferred) != inside(self.required):
+            return inside(self.required)
+
+        def distance(spans: list[tuple[int, int]]) -> int:
+            return min(min(abs(start - position), abs(end - position)) for start, end in spans)
+
+        return distance(self.required) <= distance(self.preferred)
+
+
+@lru_cache(maxsize=4096)
+def cues(sentence: str) -> Cues:
+    """The required and preferred cues of one sentence (cached: callers ask per mention)."""
+    return Cues(
+        preferred=[m.span() for m in _PREFERRED.finditer(sentence)],
+        required=[m.span() for m in _REQUIRED.finditer(sentence)],
+        boundaries=[m.span() for m in _CLAUSE_BOUNDARY.finditer(sentence)],
+        strongly_required=bool(_STRONG_REQUIRED.search(sentence)),
+    )
+
+
+def is_required(sentence: str, position: int = 0, preferred_section: bool = False) -> bool:
+    """Whether what is named at ``position`` of a posting sentence is required, not preferred.
+
+    Args:
+        sentence: One sentence of a posting.
+        position: Where the skill, years or degree is named in it.
+        preferred_section: True under a "Preferred"/"Nice to have" heading.
+
+    Example:
+        >>> sentence = "Bachelor's degree required, Master's preferred."
+        >>> is_required(sentence, 0), is_required(sentence, sentence.index("Master"))
+        (True, False)
+        >>> is_required("5 years of Go ideally", 0), is_required("SQL", 0, preferred_section=True)
+        (False, False)
+    """
+    return cues(sentence).required_at(position, preferred_section)

@@ -1,0 +1,98 @@
+"""Split text into sentences: the one sentence splitter of the package.
+
+A sentence ends
+
+* after a run of ``.``, ``!``, ``?`` or ``;`` followed by white space or the end of the text
+  (so ``3.5 years``, ``Node.js`` and ``www.acme.com`` stay whole), except after a known
+  abbreviation (``Sr.``, ``e.g.``, ``approx.``: the ``abbreviation`` list of
+  :mod:`matcher.text.word_lists`; a semicolon always ends one, since in postings
+  it separates requirements that carry their own "required" or "preferred");
+* where scraping dropped the space after a stop: a lower-case word, a stop, then a capitalised
+  word (``benefits.Qualifications``), the article ``A`` or ``I`` (``preferred.A strong``) or a
+  number of years (``degree.3+ years``). ``Node.JS``, ``ASP.NET`` and ``Sr.Java`` stay whole;
+* at a line break.
+
+Pieces without a letter or digit are dropped. The scan is one pass of regular expressions that
+cannot backtrack far, so a one-line text of several megabytes splits in linear time.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from matcher.text.word_lists import word_list
+
+__all__ = ["GLUED_SENTENCE", "sentence_ends", "sentence_spans", "split_sentences"]
+
+# No abbreviation is longer; a longer word before a stop is not looked up.
+_LONGEST_ABBREVIATION: Final = 8
+#: Where a sentence runs into the next without a space ("benefits.Qualifications").
+GLUED_SENTENCE: Final = re.compile(
+    r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z]|[AI]\s|\d+\+?\s*(?:-\s*\d+\s*)?(?:years?|yrs?|months?)\b)"
+)
+# A run of stops (scanned from its first character only, so a long run is read once) before
+# white space or the end; a glued sentence end; or a line break.
+_END: Final = re.compile(
+    r"(?<![.!?;])(?P<stop>[.!?;]++)(?=\s|$)|" + GLUED_SENTENCE.pattern + r"|(?P<newline>\n)"
+)
+_WORD_BEFORE: Final = re.compile(r"[\w.]*\w\Z")
+_HAS_WORD: Final = re.compile(r"\w")
+
+
+def _after_abbreviation(text: str, stop: int) -> bool:
+    """Whether the full stop at ``stop`` ends an abbreviation (the ``abbreviation`` word list)."""
+    window_start = max(0, stop - _LONGEST_ABBREVIATION - 1)
+    word = _WORD_BEFORE.search(text, window_start, stop)
+    if word is None or (word.start() == window_start and window_start > 0):
+        return False  # no word, or one longer than any abbreviation
+    return word.group().lower() in word_list("abbreviation")
+
+
+def sentence_ends(text: str) -> list[int]:
+    """Offsets just past each sentence end of ``text`` (a stop, a glued stop or a line break).
+
+    Example:
+        >>> text = "Sr. Analyst wanted. SQL required; Python a plus."
+        >>> [text[:end] for end in sentence_ends(text)][:2]
+        ['Sr. Analyst wanted.', 'Sr. Analyst wanted. SQL required;']
+    """
+    ends: list[int] = []
+    for match in _END.finditer(text):
+        stop = match.group("stop")
+        if stop == "." and _after_abbreviation(text, match.start()):
+            continue
+        ends.append(match.end())
+    return ends
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` offsets of each sentence of ``text``, white space stripped.
+
+    Example:
+        >>> text = "We offer a pension.Qualifications: SQL"
+        >>> [text[start:end] for start, end in sentence_spans(text)]
+        ['We offer a pension.', 'Qualifications: SQL']
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for end in [*sentence_ends(text), len(text)]:
+        piece = text[start:end]
+        stripped = piece.strip()
+        if stripped and _HAS_WORD.search(stripped):
+            left = start + len(piece) - len(piece.lstrip())
+            spans.append((left, left + len(stripped)))
+        start = end
+    return spans
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of ``text``, stripped, in order (see the module docstring for the rule).
+
+    Example:
+        >>> split_sentences("Sr. Analyst wanted. SQL required; Python a plus.")
+        ['Sr. Analyst wanted.', 'SQL required;', 'Python a plus.']
+        >>> split_sentences("3.5 years, e.g. in Node.js or ASP.NET.Great benefits.A pension")
+        ['3.5 years, e.g. in Node.js or ASP.NET.Great benefits.', 'A pension']
+    """
+    return [text[start:end] for start, end in sentence_spans(text)]

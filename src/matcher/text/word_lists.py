@@ -1,0 +1,81 @@
+"""Word lists that are vocabulary, not logic, read from ``matcher/data/word_lists.csv``.
+
+Each row of the file is ``list,word``. The lists:
+
+===============  =========================================================================
+list             what its words do
+===============  =========================================================================
+abbreviation     a full stop after one does not end a sentence (:mod:`matcher.text.sentences`)
+years_filler     may stand between a number of years and what the years are in ("5 years of
+                 *relevant professional* Python"; :mod:`matcher.parsing.requirements`)
+experience_word  says the years are of experience ("experience", "expertise", "background")
+role_stop_word   says nothing about which role a title names ("of", "experience",
+                 "position"; :func:`matcher.parsing.profiles.role_words`)
+role_noun        the head of a job title, singular ("analyst", "nurse";
+                 :mod:`matcher.parsing.experience`)
+company_suffix   ends an employer's name ("inc", "hospital", "university")
+===============  =========================================================================
+
+The file is read once, on first use; nothing is read at import.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import cache, lru_cache
+from importlib.resources import files
+
+__all__ = ["LISTS", "word_list", "words_pattern"]
+
+#: The lists the file may hold.
+LISTS: tuple[str, ...] = (
+    "abbreviation",
+    "years_filler",
+    "experience_word",
+    "role_stop_word",
+    "role_noun",
+    "company_suffix",
+)
+
+
+@lru_cache(maxsize=1)
+def _lists() -> dict[str, frozenset[str]]:
+    text = files("matcher").joinpath("data", "word_lists.csv").read_text(encoding="utf-8")
+    found: dict[str, set[str]] = {name: set() for name in LISTS}
+    for number, row in enumerate(csv.DictReader(text.splitlines()), start=2):
+        name, word = row["list"].strip(), row["word"].strip().lower()
+        if name not in found:
+            raise ValueError(f"word_lists.csv line {number}: unknown list {name!r}")
+        if not word:
+            raise ValueError(f"word_lists.csv line {number}: empty word in list {name!r}")
+        found[name].add(word)
+    return {name: frozenset(words) for name, words in found.items()}
+
+
+def word_list(name: str) -> frozenset[str]:
+    """The words of one list, in lower case.
+
+    Raises:
+        KeyError: If ``name`` is not one of :data:`LISTS`.
+
+    Example:
+        >>> "e.g" in word_list("abbreviation"), "nurse" in word_list("role_noun")
+        (True, True)
+    """
+    if name not in LISTS:
+        raise KeyError(f"unknown word list {name!r}; expected one of {LISTS}")
+    return _lists()[name]
+
+
+@cache
+def words_pattern(name: str) -> str:
+    """A regex alternation of one list's words, longest first, each escaped.
+
+    Example:
+        >>> import re
+        >>> bool(re.fullmatch(words_pattern("company_suffix"), "llc"))
+        True
+    """
+    ordered = sorted(word_list(name), key=lambda word: (-len(word), word))
+    return "|".join(re.escape(word) for word in ordered)
