@@ -36,6 +36,7 @@ lint: setup
 
 benchmark: setup
 	$(BIN)/python benchmarks/bench_embedding_cache.py
+	$(BIN)/python benchmarks/bench_text_linearity.py
 
 clean:
 	rm -rf out .matcher models/index
