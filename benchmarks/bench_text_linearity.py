@@ -41,6 +41,7 @@ HOSTILE: dict[str, Callable[[int], str]] = {
     "dates": lambda n: "Data Engineer 2015 - 2020 " * (n // 26),
     "skill list": lambda n: "Go, " * (n // 4),  # one chain of bare skills
     "cue mix": lambda n: "C required, R preferred, " * (n // 25),  # mixed cue sentence
+    "spaces": lambda n: "Skills" + " " * n + "- Go",  # raw text, before cleaning
 }
 # Every step first runs once on a small text of its own, so that the children measured
 # inherit what a step loads on first use (vocabularies, heading tables) but no cached results.

@@ -103,9 +103,9 @@ _BEFORE_CUE_RE = re.compile(
     r"|\b(?:using|used|use|uses|advanced|intermediate|basic|hands-on|strong|solid))\s+$",
     re.IGNORECASE,
 )
-# The patterns read before a mention end in "$" and run with ``search(text, pos, offset)`` over a
-# few tokens before it; those read after it run with ``match(text, offset, line_end)``, so no
-# line is ever sliced or scanned once per mention (see :meth:`_Context.before`).
+# The patterns read before a mention end in "$" and run with ``search(text, pos, offset)`` over
+# the few tokens before it; those read after it run with ``match(text, offset, line_end)``. No
+# line is sliced or scanned once per mention (see ``SkillMatcher._resolve_bare``).
 
 # Technical head nouns that mark the word before them as a skill ("Go services", "R packages").
 _AFTER_CUE_RE = re.compile(
