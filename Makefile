@@ -43,6 +43,7 @@ lint: setup
 
 benchmark: setup
 	$(BIN)/python benchmarks/bench_embedding_cache.py
+	$(BIN)/python benchmarks/bench_text_linearity.py
 
 clean:
 	@# Stop the project's Prefect server first: its database is under .matcher.

@@ -14,6 +14,7 @@ years and the degree (:mod:`matcher.parsing.requirements`).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -59,24 +60,27 @@ class Cues:
             return not preferred_section or self.strongly_required
         if not self.required:
             return False
-        clause_start, clause_end = 0, None
-        for start, end in self.boundaries:
-            if end <= position:
-                clause_start = end
-            elif start >= position:
-                clause_end = start
-                break
+        # The spans are matches of one scan, so sorted and disjoint: each question is a binary
+        # search, which keeps a long sentence with many mentions linear (a one-line posting).
+        boundaries = self.boundaries
+        before = bisect.bisect_right(boundaries, position, key=lambda span: span[1])
+        clause_start = boundaries[before - 1][1] if before else 0
+        after = bisect.bisect_left(boundaries, position, key=lambda span: span[0])
+        clause_end = boundaries[after][0] if after < len(boundaries) else None
 
         def inside(spans: list[tuple[int, int]]) -> bool:
-            return any(
-                clause_start <= s and (clause_end is None or e <= clause_end) for s, e in spans
-            )
+            first = bisect.bisect_left(spans, clause_start, key=lambda span: span[0])
+            return first < len(spans) and (clause_end is None or spans[first][1] <= clause_end)
 
         if inside(self.preferred) != inside(self.required):
             return inside(self.required)
 
         def distance(spans: list[tuple[int, int]]) -> int:
-            return min(min(abs(start - position), abs(end - position)) for start, end in spans)
+            near = bisect.bisect_left(spans, position, key=lambda span: span[0])
+            return min(
+                min(abs(start - position), abs(end - position))
+                for start, end in spans[max(near - 2, 0) : near + 2]
+            )
 
         return distance(self.required) <= distance(self.preferred)
 

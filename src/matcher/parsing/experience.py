@@ -14,7 +14,9 @@ kept apart as ``stated_years``: the largest one, a fallback for resumes without 
 from __future__ import annotations
 
 import csv
+import itertools
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -26,6 +28,7 @@ from matcher.parsing.education import degree_positions
 from matcher.text.dates import (
     YEARS_PATTERN,
     DateRange,
+    DateRangeMatch,
     match_date_ranges,
     merged_years,
     years_from_match,
@@ -388,6 +391,25 @@ def _stated_years(text: str) -> float | None:
 
 
 _MAX_CONTEXT_LINES: Final = 15
+# Up to this many roles on one line ("Analyst 2015 - 2017, Senior Analyst 2017 - 2020", ...) take
+# the lines under it as context; on a line with more, only the last does.
+_SHARED_CONTEXT_ROLES: Final = 6
+
+
+# A problem quotes its line up to _WHOLE_LINE_CHARS long, else _EXCERPT_CHARS on each side of the
+# range: a problem per range quoting a whole long line would be quadratic (one-line texts).
+_EXCERPT_CHARS: Final = 80
+_WHOLE_LINE_CHARS: Final = 2_000
+
+
+def _excerpt(line: str, found: DateRangeMatch) -> str:
+    """The line of a malformed range, cut around the range when it is long (one-line texts)."""
+    if len(line) <= _WHOLE_LINE_CHARS:
+        return line
+    offset = len(line) - len(line.lstrip())  # the matches' offsets are into the raw line
+    start = max(found.start - offset - _EXCERPT_CHARS, 0)
+    end = found.end - offset + _EXCERPT_CHARS
+    return f"{'…' if start else ''}{line[start:end]}{'…' if end < len(line) else ''}"
 
 
 def _segment(line: str, start: int, end: int, previous_end: int, next_start: int) -> str:
@@ -405,11 +427,18 @@ def _segment(line: str, start: int, end: int, previous_end: int, next_start: int
 
 
 def _context(
-    segment: str, lines: Sequence[str], start: int, stops: set[int], dated: set[int]
+    segment: str, lines: Sequence[str], start: int, stops: set[int], dated: set[int], below: bool
 ) -> str:
-    """A role's own part of its line, then the lines under it up to the next heading or role."""
+    """A role's own part of its line, then the lines under it up to the next heading or role.
+
+    ``below`` is False for the roles of a line with more than :data:`_SHARED_CONTEXT_ROLES`
+    roles, except its last: the lines under it are copied a bounded number of times, where a
+    copy per role would be quadratic (a line of many dates above a long line).
+    """
     segment = re.sub(r"\s+", " ", _BULLET.sub("", segment)).strip(" ()[]:;,|-–—")
     found: list[str] = [segment] if segment else []
+    if not below:
+        return "\n".join(found)
     for index in range(start + 1, min(len(lines), start + 1 + _MAX_CONTEXT_LINES)):
         if index in stops:
             break
@@ -450,6 +479,7 @@ def extract_experience(text: str, today: date | None = None) -> ExperienceProfil
     placed: list[tuple[int, str]] = []  # each role's line index and own part of that line
     stops: set[int] = set()  # headings and dated lines end the context of the role above
     dated: set[int] = set()
+    above: dict[int, tuple[str, str | None]] = {}
     problems: list[str] = []
     section = "unknown"
     placement_section = False
@@ -486,13 +516,15 @@ def extract_experience(text: str, today: date | None = None) -> ExperienceProfil
         line = raw.strip()
         for position, found in enumerate(matches):
             if found.range is None:
-                problems.append(f"line {index + 1}: {found.problem} in {line!r}")
+                problems.append(f"line {index + 1}: {found.problem} in {_excerpt(line, found)!r}")
                 continue
             previous_end = matches[position - 1].end if position else 0
             next_start = matches[position + 1].start if position + 1 < len(matches) else len(raw)
             title, company = _role_text(raw, found.start, found.end, previous_end, next_start)
             if not title:
-                above_title, above_company = _title_from_above(lines, index)
+                if index not in above:  # the same for every role of the line
+                    above[index] = _title_from_above(lines, index)
+                above_title, above_company = above[index]
                 title, company = above_title, company or above_company
             segment = _segment(raw, found.start, found.end, previous_end, next_start)
             # The title says what the role was; its duties may mention interns it trained.
@@ -502,9 +534,15 @@ def extract_experience(text: str, today: date | None = None) -> ExperienceProfil
                 Role(title, company, found.range, merged_years([found.range]), line, kind=kind)
             )
             placed.append((index, segment))
+    line_indexes = [start for start, _ in placed]
+    roles_on_line = Counter(line_indexes)
+    below = [
+        roles_on_line[start] <= _SHARED_CONTEXT_ROLES or start != following
+        for start, following in itertools.pairwise([*line_indexes, -1])
+    ]
     roles = [
-        replace(role, context=_context(segment, lines, start, stops, dated))
-        for role, (start, segment) in zip(roles, placed, strict=True)
+        replace(role, context=_context(segment, lines, start, stops, dated, lines_below))
+        for role, (start, segment), lines_below in zip(roles, placed, below, strict=True)
     ]
     return ExperienceProfile(
         roles=roles,

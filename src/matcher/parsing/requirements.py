@@ -166,14 +166,15 @@ def _clean_subject(text: str) -> str | None:
     return subject
 
 
+_WORD: Final = re.compile(r"([\w-]+)\s*")
+
+
 def _subject_after(rest: str) -> tuple[str | None, bool, bool]:
     """Read what follows the years: (subject, mentions experience, names a connector)."""
     rest = re.sub(r"^[\s)\]'’]+", "", rest)
     saw_experience = saw_of = False
-    while True:
-        word = re.match(r"([\w-]+)\s*", rest)
-        if not word:
-            break
+    start = 0  # the words are read in place: slicing after each would be quadratic
+    while word := _WORD.match(rest, start):
         lower = word.group(1).lower()
         if lower in word_list("experience_word"):
             saw_experience = True
@@ -181,7 +182,8 @@ def _subject_after(rest: str) -> tuple[str | None, bool, bool]:
             saw_of = saw_of or lower == "of"
         else:
             break
-        rest = rest[word.end() :]
+        start = word.end()
+    rest = rest[start:]
     connector = _CONNECTOR.match(rest)
     if connector:
         return _clean_subject(rest[connector.end() :]), saw_experience, True

@@ -107,9 +107,13 @@ _BEFORE_CUE_RE = re.compile(
     r"|\b(?:using|used|use|uses|advanced|intermediate|basic|hands-on|strong|solid))\s+$",
     re.IGNORECASE,
 )
+# The patterns read before a mention end in "$" and run with ``search(text, pos, offset)`` over
+# the few tokens before it; those read after it run with ``match(text, offset, line_end)``. No
+# line is sliced or scanned once per mention (see ``SkillMatcher._resolve_bare``).
+
 # Technical head nouns that mark the word before them as a skill ("Go services", "R packages").
 _AFTER_CUE_RE = re.compile(
-    r"^\s*(?:v?\d[\w.+]*\s+)?(?:programming|programmers?|languages?|lang|developers?|development"
+    r"\s*(?:v?\d[\w.+]*\s+)?(?:programming|programmers?|languages?|lang|developers?|development"
     r"|engineers?|code|coding|codebases?|scripts?|scripting|packages?|library|libraries"
     r"|frameworks?|compilers?|runtime|modules?|microservices?|services?|apis?|sdks?|apps?"
     r"|applications?|stack|ecosystem|spreadsheets?|formulas?|macros?|pivot|workbooks?|vba"
@@ -122,7 +126,7 @@ _AFTER_CUE_RE = re.compile(
 # Nouns that follow a skill mid-sentence ("Excel skills") but also follow a capitalised
 # first word ("Less experience is required"), so they only count away from a sentence start.
 _WEAK_AFTER_CUE_RE = re.compile(
-    r"^\s*(?:v?\d[\w.+]*\s+)?(?:skills?|experience|proficiency|expertise|knowledge|projects?"
+    r"\s*(?:v?\d[\w.+]*\s+)?(?:skills?|experience|proficiency|expertise|knowledge|projects?"
     r"|environments?|teams?|practices|tools?|software|platform|version|documents?|templates?"
     r"|reports?|models?|databases?|implementation|integration|automation|support|engineering"
     r"|abilities|work|modell?ing|analysis)\b",
@@ -132,17 +136,18 @@ _WEAK_AFTER_CUE_RE = re.compile(
 _ITEM_LEFT_RE = re.compile(
     r"(?:^\s*(?:[-*•·–]\s*)?|[,;:|/(\[{•·&]\s*"
     r"|\b(?:and|or|plus|in|with|on|of|via|for|like|using|including|such as|e\.g\.?|i\.e\.?)\s+)$",
-    re.IGNORECASE,
+    re.IGNORECASE | re.MULTILINE,
 )
 _ITEM_RIGHT_RE = re.compile(
-    r"^(?:\s*v?\d[\w.+]*)?\s*(?:$|[,;|/)\]}&(]|\.(?:\s|$)"
+    r"(?:\s*v?\d[\w.+]*)?\s*(?:$|[,;|/)\]}&(]|\.(?:\s|$)"
     r"|\b(?:and|or|for|with|in|on|from|via|using|under)\b"
     # "Hibernate to build ..." lists a tool; "Access to a reliable car" does not.
     r"|\bto\b(?!\s+(?:a|an|the|our|your|their|his|her|its|this|that|all|any|some)\b))",
     re.IGNORECASE,
 )
-# What may separate two items of one list.
-_LIST_GAP_RE = re.compile(r"^(?:\s|[,;|/&()\[\]]|\b(?:and|or)\b|v?\d[\w.+]*)*$", re.IGNORECASE)
+# What may separate two items of one list. The possessive ``*+`` keeps a long number followed
+# by other text ("1111111111111111111111!") from backtracking exponentially.
+_LIST_GAP_RE = re.compile(r"^(?:\s|[,;|/&()\[\]]|\b(?:and|or)\b|v?\d[\w.+]*+)*$", re.IGNORECASE)
 _SKILL_LABEL_WORDS = (
     r"skills?|languages?|technolog(?:y|ies)|tech|tools?|tooling|toolsets?|stack|frameworks?"
     r"|librar(?:y|ies)|software|platforms?|programming|technical|proficienc(?:y|ies)"
@@ -156,7 +161,7 @@ _LABEL_RE = re.compile(
 )
 _SKILL_SECTION_RE = re.compile(rf"\b(?:{_SKILL_LABEL_WORDS})\b", re.IGNORECASE)
 # The first word of a line or sentence is capitalised for grammar, not because it is a name.
-_SENTENCE_START_RE = re.compile(r"(?:^\s*(?:[-*•·–]|\d+[.)])?\s*|[.!?]\s+)$")
+_SENTENCE_START_RE = re.compile(r"(?:^\s*(?:[-*•·–]|\d+[.)])?\s*|[.!?]\s+)$", re.MULTILINE)
 # Categories whose skills are all technologies: two ambiguous names from this group listed
 # together ("Dart and Flutter", "Notion and Asana") are read as a list of tools.
 _TECHNOLOGY_CATEGORIES: Final = frozenset(
@@ -180,6 +185,8 @@ _URL_RE = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 # Punctuation a name of several words is not read across unless it is written with it.
 _SPAN_BREAK_RE = re.compile(r"[,;:()\[\]{}|\n]|[.!?](?:\s|$)")
 _BULLET_RE = re.compile(r"^\s*(?:[-*•·–]|\d+[.)])\s+")
+# Tokens before a mention that the cue patterns may need: the longest cue has two.
+_CUE_TOKENS: Final = 3
 _TRUE = frozenset({"true", "1", "yes", "y", "t"})
 _FALSE = frozenset({"false", "0", "no", "n", "f", ""})
 
@@ -654,16 +661,22 @@ class SkillMatcher:
         for k, candidate in enumerate(candidates):
             if not candidate.form.bare:
                 continue
-            start, end = spans[k]
-            before, after = context.line_before(start), context.line_after(end)
-            item[k] = bool(_ITEM_LEFT_RE.search(before) and _ITEM_RIGHT_RE.match(after))
-            sentence_start = _SENTENCE_START_RE.search(before) is not None
-            cued = bool(
-                _BEFORE_CUE_RE.search(before)
-                or _AFTER_CUE_RE.match(after)
-                or (not sentence_start and _WEAK_AFTER_CUE_RE.match(after))
+            start, end = spans[k]  # a bare form is one token, so both ends are on one line
+            _, line_start, line_end = context.line(start)
+            # A cue before a mention spans at most two tokens ("experience with", "such as"),
+            # so its search starts after the third token back rather than at the line start.
+            back = candidate.first - _CUE_TOKENS
+            pos = max(line_start, tokens[back][2]) if back >= 0 else line_start
+            item[k] = bool(
+                _ITEM_LEFT_RE.search(text, pos, start) and _ITEM_RIGHT_RE.match(text, end, line_end)
             )
-            labelled = item[k] and bool(_LABEL_RE.match(before) or context.in_skills_section(start))
+            sentence_start = _SENTENCE_START_RE.search(text, pos, start) is not None
+            cued = bool(
+                _BEFORE_CUE_RE.search(text, pos, start)
+                or _AFTER_CUE_RE.match(text, end, line_end)
+                or (not sentence_start and _WEAK_AFTER_CUE_RE.match(text, end, line_end))
+            )
+            labelled = item[k] and (context.label_before(start) or context.in_skills_section(start))
             candidate.accepted = cued or labelled
         for members in chains.values():
             if len(members) < 2:
@@ -687,62 +700,98 @@ def _category_group(category: str) -> str:
 
 
 class _Context:
-    """Lines, sections and sentences of one text, computed on demand."""
+    """Lines, sections and sentences of one text, each computed once per line on demand.
+
+    Every query costs a binary search over the line starts plus work on its own line at most
+    once, so finding the skills of a text stays linear in its length even when it is one long
+    line (scraped resumes and postings often are).
+    """
 
     def __init__(self, text: str, skill_list: bool = False) -> None:
         self.text = text
         self.skill_list = skill_list
         self._line_starts: list[int] | None = None
-        self._sections: dict[int, bool] = {}
+        self._upper: dict[int, bool] = {}
+        self._label_ends: dict[int, int | None] = {}
+        self._skill_sections: list[bool] | None = None
+        self._pieces: dict[int, tuple[list[int], list[int]]] = {}
+        self._sentences: dict[tuple[int, int], str] = {}
 
-    def _line(self, offset: int) -> tuple[int, int, int]:
+    def _starts(self) -> list[int]:
         if self._line_starts is None:
-            starts = [0]
-            starts.extend(m.end() for m in re.finditer(r"\n", self.text))
-            self._line_starts = starts
-        index = bisect.bisect_right(self._line_starts, offset) - 1
-        start = self._line_starts[index]
-        end = self.text.find("\n", start)
-        return index, start, len(self.text) if end < 0 else end
+            self._line_starts = [0, *(m.end() for m in re.finditer(r"\n", self.text))]
+        return self._line_starts
 
-    def line_before(self, offset: int) -> str:
-        _, start, _ = self._line(offset)
-        return self.text[start:offset]
+    def line(self, offset: int) -> tuple[int, int, int]:
+        """``(index, start, end)`` of the line holding ``offset``; ``end`` is before its ``\\n``."""
+        starts = self._starts()
+        index = bisect.bisect_right(starts, offset) - 1
+        end = starts[index + 1] - 1 if index + 1 < len(starts) else len(self.text)
+        return index, starts[index], end
 
-    def line_after(self, offset: int) -> str:
-        _, _, end = self._line(max(offset - 1, 0))
-        return self.text[offset:end]
+    def _line_text(self, index: int) -> str:
+        starts = self._starts()
+        end = starts[index + 1] - 1 if index + 1 < len(starts) else len(self.text)
+        return self.text[starts[index] : end]
 
     def line_is_upper(self, offset: int) -> bool:
-        _, start, end = self._line(offset)
-        line = self.text[start:end]
-        return not any(ch.islower() for ch in line)
+        index, _, _ = self.line(offset)
+        if index not in self._upper:
+            self._upper[index] = not any(ch.islower() for ch in self._line_text(index))
+        return self._upper[index]
+
+    def label_before(self, offset: int) -> bool:
+        """Whether a skills label ("Languages:") opens the line before ``offset``."""
+        index, start, _ = self.line(offset)
+        if index not in self._label_ends:
+            # Nothing in the label before its colon can be a colon, so every match of the line
+            # ends at its first colon, and the text before ``offset`` holds a label exactly
+            # when the line's label ends before ``offset``.
+            match = _LABEL_RE.match(self._line_text(index))
+            self._label_ends[index] = None if match is None else start + match.end()
+        end = self._label_ends[index]
+        return end is not None and end <= offset
 
     def in_skills_section(self, offset: int) -> bool:
         if self.skill_list:
             return True
-        index, _, _ = self._line(offset)
-        if index not in self._sections:
-            self._sections[index] = self._find_section(index)
-        return self._sections[index]
+        index, _, _ = self.line(offset)
+        if self._skill_sections is None:
+            self._skill_sections = self._find_sections()
+        return self._skill_sections[index]
 
-    def _find_section(self, index: int) -> bool:
-        assert self._line_starts is not None
-        for row in range(index - 1, -1, -1):
-            start = self._line_starts[row]
-            end = self.text.find("\n", start)
-            line = self.text[start : len(self.text) if end < 0 else end]
+    def _find_sections(self) -> list[bool]:
+        """Per line: whether the nearest heading above it names a skills section (one pass)."""
+        flags: list[bool] = []
+        current = False
+        for index in range(len(self._starts())):
+            flags.append(current)
+            line = self._line_text(index)
             name = heading_name(line)
             if name is not None:
-                return name == "skills" or bool(_SKILL_SECTION_RE.search(line))
-        return False
+                current = name == "skills" or bool(_SKILL_SECTION_RE.search(line))
+        return flags
+
+    def _line_pieces(
+        self, index: int, line_start: int, line_end: int
+    ) -> tuple[list[int], list[int]]:
+        """Start and end offsets of the sentences of a line, found once per line."""
+        if index not in self._pieces:
+            spans = sentence_spans(self.text[line_start:line_end])
+            self._pieces[index] = (
+                [line_start + start for start, _ in spans],
+                [line_start + end for _, end in spans],
+            )
+        return self._pieces[index]
 
     def sentence(self, start: int, end: int) -> str:
-        _, line_start, line_end = self._line(start)
-        line = self.text[line_start:line_end]
-        for piece_start, piece_end in sentence_spans(line):
-            piece_start, piece_end = line_start + piece_start, line_start + piece_end
-            if piece_start <= start < piece_end:
-                sentence = self.text[piece_start : max(piece_end, min(end, line_end))]
-                return _BULLET_RE.sub("", sentence).strip()
-        return _BULLET_RE.sub("", line).strip()
+        index, line_start, line_end = self.line(start)
+        starts, ends = self._line_pieces(index, line_start, line_end)
+        piece = bisect.bisect_right(starts, start) - 1
+        if piece >= 0 and start < ends[piece]:
+            span = (starts[piece], max(ends[piece], min(end, line_end)))
+        else:  # outside every sentence: the whole line
+            span = (line_start, line_end)
+        if span not in self._sentences:
+            self._sentences[span] = _BULLET_RE.sub("", self.text[span[0] : span[1]]).strip()
+        return self._sentences[span]

@@ -39,8 +39,10 @@ class Contact:
     phone: str | None
 
 
+# An address starts where no character of one precedes it ("%" included, or "a%a%a%..." would
+# be read again from every "%", quadratic in its length).
 _EMAIL_RE = re.compile(
-    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?<![\w.+%-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}(?![\w-])"
 )
 # A URL ends before whitespace, quotes or brackets, and never on sentence punctuation.
@@ -148,9 +150,33 @@ _NOT_NAME_WORDS = frozenset(
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 # Post-nominal letters after a name: ", PhD", ", BSN, RN, CCRN", ", CPA".
-_CREDENTIALS_RE = re.compile(r"(?:\s*,\s*[A-Z][A-Za-z.]{0,5}(?:-[A-Z]{1,4})?)+\s*$")
+_CREDENTIAL_RE = re.compile(r"[A-Z][A-Za-z.]{0,5}(?:-[A-Z]{1,4})?")
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "jr", "sr"})
 _NAME_SCAN_LINES = 8
+
+
+def _strip_credentials(line: str) -> str:
+    """Remove the post-nominal letters at the end of a line: "Jessica Turner, BSN, RN".
+
+    Reads the comma-separated items from the end, so a long list of short capitalised words
+    ("Skills, Python, SQL, Excel, ..." on a one-line resume) costs one pass, where a regex
+    anchored at the line end would try again from every comma.
+    """
+    end = len(line)
+    while end and line[end - 1].isspace():
+        end -= 1
+    cut = None
+    while (comma := line.rfind(",", 0, end)) >= 0:
+        start = comma + 1
+        while start < end and line[start].isspace():
+            start += 1
+        if _CREDENTIAL_RE.fullmatch(line, start, end) is None:
+            break
+        end = comma
+        while end and line[end - 1].isspace():
+            end -= 1
+        cut = end
+    return line if cut is None else line[:cut]
 
 
 def _looks_like_name(line: str) -> bool:
@@ -206,7 +232,7 @@ def _find_name(text: str) -> str | None:
             line = value.strip(" \t*_,;.")
         elif bullet:
             continue  # "- Acme Corp" is a list item, not a name
-        line = _CREDENTIALS_RE.sub("", line)  # "Jessica Turner, BSN, RN" -> "Jessica Turner"
+        line = _strip_credentials(line)  # "Jessica Turner, BSN, RN" -> "Jessica Turner"
         if _looks_like_name(line):
             return _display_name(line)
     return None

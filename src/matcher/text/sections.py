@@ -167,8 +167,10 @@ _GLUED_ITEM = re.compile(
     r"|At|Certification|Certified|Degree|Highly|Comfortable|Passion|Fluent|Fluency|Reliable"
     r"|Attention|Operational|Preferred|Required|Licensed|Legally|Physical|Self|Detail)\b)"
 )
-_INLINE_BULLET = re.compile(r"\s*[•·●▪]\s*")
-_INLINE_DASH = re.compile(r"\s+[-–•*]\s+(?=[A-Z0-9])")
+# A match may only start where a run of spaces starts ((?<!\s)), or a search would scan the rest
+# of a long run of spaces from each of its characters, quadratic in the run's length.
+_INLINE_BULLET = re.compile(r"(?<!\s)\s+[•·●▪]\s*|[•·●▪]\s*")
+_INLINE_DASH = re.compile(r"(?<!\s)\s+[-–•*]\s+(?=[A-Z0-9])")
 
 
 _MARKUP_HEADING = re.compile(r"^\s*(?:#{1,6}\s+\S|(\*\*|__)[^*_]+\1\s*:?\s*$)")
