@@ -23,12 +23,13 @@ NESTING_DEPTH = 5000
 #: Size of the one-line texts, in bytes.
 ONE_LINE_BYTES = 2_000_000
 
-_WORDS = tuple(
+_VOCABULARY = (
     "python sql spark airflow kubernetes docker nursing icu patient care budget forecasting "
     "excel tableau customer service sales leadership mentoring agile scrum java react "
     "accounting payroll logistics warehouse forklift safety compliance audit marketing seo "
     "analytics statistics research writing editing teaching curriculum welding electrical"
-).split()
+)
+_WORDS = tuple(_VOCABULARY.split())
 
 
 @dataclass
