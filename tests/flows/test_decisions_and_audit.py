@@ -142,3 +142,50 @@ def test_audit_refuses_a_bad_demographics_file(scored, tmp_path: Path) -> None: 
     result = CliRunner().invoke(app, ["audit", "--run", str(out), "--demographics", str(path)])
     assert result.exit_code == 2
     assert "unexpected columns age" in result.output
+
+
+def _sample_contacts() -> set[str]:
+    """Every e-mail and phone number written in the sample resumes."""
+    from matcher.io.loading import load_resumes
+    from matcher.text.contact import find_emails, find_phones
+
+    texts = load_resumes(SAMPLE / "resumes").records["text"].astype(str)
+    found = {c for text in texts for c in (*find_emails(text), *find_phones(text))}
+    assert len(found) > 50  # the sample has contact details to leak
+    return found
+
+
+def test_no_email_or_phone_reaches_the_cache_index_mlflow_or_decisions(scored) -> None:  # type: ignore[no-untyped-def]
+    from matcher.io.loading import load_resumes
+    from matcher.text.preprocess import prepare_resumes
+    from matcher.text.texts import resume_texts
+
+    settings: Settings = scored[0]
+    out: Path = scored[1]
+    contacts = _sample_contacts()
+    # The texts the model embeds (and whose hashes key the cache) are redacted.
+    prepared, _, _ = prepare_resumes(load_resumes(SAMPLE / "resumes").records)
+    embedded = "\n".join(resume_texts(prepared))
+    assert not [c for c in contacts if c in embedded]
+    # Nothing stored holds one: the cache, the index, the MLflow store with its params and its
+    # artifacts other than the shortlists, and the decision records.
+    db = Path(settings.mlflow_tracking_uri.removeprefix("sqlite:///"))
+    stored = [
+        Path(settings.embedding.cache_dir or "") / "embeddings.sqlite",
+        db,
+        *Path(settings.index_dir).rglob("*"),
+        *(
+            p
+            for p in (db.parent / "mlartifacts").rglob("*")
+            if not any(part.startswith("shortlists") for part in p.parts)
+        ),
+    ]
+    blobs = b"".join(p.read_bytes() for p in stored if p.is_file())
+    assert len(blobs) > 10_000
+    assert not [c for c in contacts if c.encode() in blobs]
+    decisions = pd.read_parquet(out / "decisions.parquet").astype(str)
+    cells = "\n".join(decisions.to_numpy().ravel())
+    assert not [c for c in contacts if c in cells]
+    # The shortlists do hold them: the search above would find a leak.
+    shortlists = (out / "shortlists.csv").read_text("utf-8")
+    assert [c for c in contacts if c in shortlists]

@@ -280,7 +280,9 @@ def log_batch_run(
 
     Parameters: the settings (flattened) and the ranker's name. Metrics: the record counts,
     the stage timings and the embedding statistics of the manifest. Artifacts: the manifest,
-    the shortlists, rejects, duplicates and records, and the per-job shortlists.
+    the shortlists, rejects, duplicates and records, and the per-job shortlists. The shortlists
+    are the only artifacts with contact details; ``mlflow_log_shortlists = false`` in the
+    settings leaves them out.
     """
     import mlflow
 
@@ -294,9 +296,11 @@ def log_batch_run(
         mlflow.log_metrics(numeric_metrics({"seconds": manifest["timings"]}))
         mlflow.log_metrics(numeric_metrics({"embedding": manifest["embedding"]}))
         mlflow.log_artifact(str(manifest_path))
-        for name in ("shortlists", "rejects", "duplicates", "records"):
+        for name in ("rejects", "duplicates", "records"):
             mlflow.log_artifact(str(outputs[name]))
-        mlflow.log_artifacts(str(outputs["shortlists_dir"]), artifact_path="shortlists")
+        if settings.get("mlflow_log_shortlists", True):
+            mlflow.log_artifact(str(outputs["shortlists"]))
+            mlflow.log_artifacts(str(outputs["shortlists_dir"]), artifact_path="shortlists")
         return str(run.info.run_id)
 
 
