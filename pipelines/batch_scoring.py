@@ -28,6 +28,7 @@ from matcher.io.manifest import Timer, build_manifest, describe_input, write_man
 from matcher.io.output_folder import staged_folder
 from matcher.io.run_folders import LATEST, run_folder
 from matcher.parsing.screening import screen_profiles
+from matcher.ranking.decisions import record_decisions
 from matcher.ranking.embedding import Embedder
 from matcher.ranking.index import ResumeIndex, build_index, load_index, save_index
 from matcher.ranking.rankers import Ranker, sum_components
@@ -54,6 +55,8 @@ OUTPUT_NAMES = (
     "duplicates.csv",
     "records.csv",
     "run_manifest.json",
+    "decisions.parquet",
+    "audit",
 )
 
 IO_RETRIES: dict[str, Any] = {
@@ -273,6 +276,16 @@ def _score_into(
             logger.warning(warning)
         with timer("write"):
             staged = write_outputs(prepared, shortlists, staging)
+            staged["decisions"] = record_decisions(
+                staging,
+                prepared.postings,
+                prepared.resumes,
+                components,
+                ranker,
+                ranker_info,
+                settings.ranking.top_k,
+                embedder.model_id,
+            )
         # Paths as they will be once the staging folder has become out_dir.
         outputs = {name: out_dir / path.relative_to(staging) for name, path in staged.items()}
         counts = record_counts(postings, resumes, prepared)

@@ -478,6 +478,61 @@ def recommend(
     typer.echo(f"recommendations written to {result.path}")
 
 
+@app.command()
+def audit(
+    run: Annotated[Path, typer.Option(help="The --out folder of a `matcher score` run.")],
+    demographics: Annotated[
+        Path,
+        typer.Option(
+            help="CSV of resume_id and sex and/or race_ethnicity, kept apart from the resumes."
+        ),
+    ],
+    top_k: Annotated[
+        int | None,
+        typer.Option(
+            "--top-k", min=1, help="Rank that counts as selected; the run's own if omitted."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for audit.csv and audit.html; RUN/audit if omitted.")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Bias audit (NYC LL144): selection and scoring rates and impact ratios by group."""
+    _check_paths(run=run, demographics=demographics)
+    settings = _prepare(config)
+    from pipelines.bias_audit import bias_audit
+
+    from matcher.evaluation.bias_audit import DemographicsError
+    from matcher.io.locking import BusyError
+
+    try:
+        bias_audit(run, demographics, settings, top_k, out)
+    except (DemographicsError, FileNotFoundError, BusyError) as error:
+        _fail(str(error))
+
+
+@app.command()
+def explain(
+    run: Annotated[Path, typer.Option(help="The --out folder of a `matcher score` run.")],
+    job: Annotated[str, typer.Option(help="The posting's job_id.")],
+    resume: Annotated[str, typer.Option(help="The candidate's resume_id.")],
+) -> None:
+    """Why a candidate ranked where they did for a posting, shortlisted or not."""
+    from matcher.ranking.decision_account import (
+        DecisionNotFoundError,
+        describe_decision,
+        find_decision,
+    )
+    from matcher.ranking.decisions import read_decisions
+
+    try:
+        record = find_decision(read_decisions(run), job, resume)
+    except (FileNotFoundError, DecisionNotFoundError) as error:
+        _fail(str(error))
+    typer.echo(describe_decision(record))
+
+
 server_app = typer.Typer(
     help="The project's Prefect server (API and UI), run in the background.",
     no_args_is_help=True,

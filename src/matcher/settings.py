@@ -177,6 +177,11 @@ class Settings(BaseSettings):
         default="sqlite:///.matcher/mlflow.db", description="MLflow tracking URI."
     )
     mlflow_experiment: str = Field(default="matcher-batch-scoring")
+    mlflow_log_shortlists: bool = Field(
+        default=True,
+        description="Log the shortlists (the only outputs with candidates' contact details) to"
+        " MLflow with each batch run; false leaves them out.",
+    )
     taxonomy_dir: Path | None = Field(
         default=None, description="Optional ESCO/O*NET folder to extend the skill vocabulary."
     )

@@ -88,6 +88,7 @@ def test_a_rerun_leaves_only_its_own_files_and_logs_nothing_stale(
         "duplicates.csv",
         "records.csv",
         "run_manifest.json",
+        "decisions.parquet",
         *(f"shortlists/{job}.csv" for job in kept),
     }
     logged = _artifacts(settings, summary["mlflow_run_id"], "shortlists")

@@ -59,6 +59,16 @@ class Ranker(ABC):
         """Problems with the data that the run's manifest should report; none by default."""
         return []
 
+    def signal_values(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        direction: Direction = "resumes-for-job",
+    ) -> dict[str, np.ndarray]:
+        """Each signal's value in [0, 1] before weighting, for the decision records; none by
+        default (a ranker whose components are its signals needs no other values)."""
+        return {}
+
     @abstractmethod
     def components(
         self,

@@ -384,6 +384,17 @@ class RequirementRanker(Ranker):
         scale = np.divide(probability, raw, out=np.zeros_like(raw), where=raw > 0)
         return {name: (part * scale).astype(np.float32) for name, part in parts.items()}
 
+    def signal_values(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        direction: Direction = "resumes-for-job",
+    ) -> dict[str, np.ndarray]:
+        """Each feature's value as weighted by :meth:`components` (after the neutral blend)."""
+        return self.features(postings, resumes, direction).blended(
+            self.neutral, direction, self.gate
+        )
+
     def warnings(self, postings: pd.DataFrame, resumes: pd.DataFrame) -> list[str]:
         """One line per posting from which no requirement was read (ranked by similarity)."""
         features = self._features_of(postings, resumes)

@@ -90,6 +90,39 @@ def _is_phone(candidate: str) -> bool:
     return not _IPV4_RE.fullmatch(candidate.strip("()"))
 
 
+#: Regions whose national formats phonenumbers checks, besides "+" international numbers.
+PHONE_REGIONS = ("US", "GB", "DE", "IN")
+
+
+def _phone_spans(text: str) -> list[tuple[int, int]]:
+    """Where the phone numbers of ``text`` are, in order and not overlapping.
+
+    The union of two detectors: the pattern above, and Google's libphonenumber (the
+    ``phonenumbers`` package) with valid numbers of :data:`PHONE_REGIONS` (which finds
+    "+44 29 2018 0666", an international number the pattern's date checks turn down).
+    """
+    import phonenumbers
+
+    spans = [m.span() for m in _PHONE_CANDIDATE_RE.finditer(text) if _is_phone(m.group(0))]
+    if any(ch.isdigit() for ch in text):
+        for region in PHONE_REGIONS:
+            for match in phonenumbers.PhoneNumberMatcher(
+                text, region, leniency=phonenumbers.Leniency.VALID
+            ):
+                # An international number ("+44 29 2018 0666") needs no date checks, but a
+                # range is never a number.
+                raw = match.raw_string
+                if _is_phone(raw) or (raw.startswith("+") and " - " not in raw):
+                    spans.append((match.start, match.end))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def find_phones(text: str) -> list[str]:
     """Return the phone numbers in ``text`` as written, in order.
 
@@ -109,7 +142,7 @@ def find_phones(text: str) -> list[str]:
         >>> find_phones("Call +1 (555) 123-4567, worked 2019 - 2021")
         ['+1 (555) 123-4567']
     """
-    return [m.group(0) for m in _PHONE_CANDIDATE_RE.finditer(text) if _is_phone(m.group(0))]
+    return [text[start:end] for start, end in _phone_spans(text)]
 
 
 def find_emails(text: str) -> list[str]:
@@ -311,9 +344,11 @@ def redact(text: str, names: Sequence[str | None] = ()) -> str:
     """
     text = _URL_RE.sub(URL_TOKEN, text)
     text = _EMAIL_RE.sub(EMAIL_TOKEN, text)
-    text = _PHONE_CANDIDATE_RE.sub(
-        lambda m: PHONE_TOKEN if _is_phone(m.group(0)) else m.group(0), text
-    )
+    parts, position = [], 0
+    for start, end in _phone_spans(text):
+        parts += [text[position:start], PHONE_TOKEN]
+        position = end
+    text = "".join([*parts, text[position:]])
     patterns = _name_patterns(names)
     if patterns:
         name_re = re.compile(rf"(?<![\w\[])(?:{'|'.join(patterns)})(?![\w\]])", re.IGNORECASE)

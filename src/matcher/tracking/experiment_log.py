@@ -30,7 +30,7 @@ from matcher.evaluation.labelled import LabelledSet
 from matcher.evaluation.metrics import METRIC_NAMES
 from matcher.io.csv_safety import write_safe_csv
 from matcher.io.manifest import git_commit
-from matcher.tracking.mlflow_runs import ensure_experiment, flatten
+from matcher.tracking.mlflow_runs import configure_mlflow, ensure_experiment, flatten
 from matcher.tracking.registry import CONFIG_ARTIFACT
 
 #: Experiment of single ``matcher evaluate`` runs.
@@ -280,7 +280,9 @@ def log_batch_run(
 
     Parameters: the settings (flattened) and the ranker's name. Metrics: the record counts,
     the stage timings and the embedding statistics of the manifest. Artifacts: the manifest,
-    the shortlists, rejects, duplicates and records, and the per-job shortlists.
+    the shortlists, rejects, duplicates and records, and the per-job shortlists. The shortlists
+    are the only artifacts with contact details; ``mlflow_log_shortlists = false`` in the
+    settings leaves them out.
     """
     import mlflow
 
@@ -294,7 +296,43 @@ def log_batch_run(
         mlflow.log_metrics(numeric_metrics({"seconds": manifest["timings"]}))
         mlflow.log_metrics(numeric_metrics({"embedding": manifest["embedding"]}))
         mlflow.log_artifact(str(manifest_path))
-        for name in ("shortlists", "rejects", "duplicates", "records"):
+        for name in ("rejects", "duplicates", "records"):
             mlflow.log_artifact(str(outputs[name]))
-        mlflow.log_artifacts(str(outputs["shortlists_dir"]), artifact_path="shortlists")
+        if settings.get("mlflow_log_shortlists", True):
+            mlflow.log_artifact(str(outputs["shortlists"]))
+            mlflow.log_artifacts(str(outputs["shortlists_dir"]), artifact_path="shortlists")
+        return str(run.info.run_id)
+
+
+def log_audit(
+    tracking_uri: str,
+    experiment: str,
+    batch_run_id: str | None,
+    params: Mapping[str, Any],
+    metrics: Mapping[str, float],
+    files: Sequence[Path],
+) -> str:
+    """One MLflow run of a bias audit, in the experiment of the audited batch run; its ID.
+
+    The audit goes into the experiment of ``batch_run_id`` when that run is in the store,
+    else into ``experiment``; it is tagged with the audited run. Only aggregates are logged
+    (the audit table and page), never the demographics file.
+    """
+    import mlflow
+
+    configure_mlflow(tracking_uri)
+    client = mlflow.MlflowClient(tracking_uri=tracking_uri)
+    experiment_id = None
+    if batch_run_id:
+        try:
+            experiment_id = client.get_run(batch_run_id).info.experiment_id
+        except mlflow.MlflowException:
+            experiment_id = None
+    experiment_id = experiment_id or ensure_experiment(experiment, tracking_uri)
+    tags = {KIND_TAG: "bias-audit", **({"audited_run_id": batch_run_id} if batch_run_id else {})}
+    with mlflow.start_run(experiment_id=experiment_id, run_name="bias-audit", tags=tags) as run:
+        mlflow.log_params({key: str(value)[:500] for key, value in params.items()})
+        mlflow.log_metrics(dict(metrics))
+        for path in files:
+            mlflow.log_artifact(str(path))
         return str(run.info.run_id)

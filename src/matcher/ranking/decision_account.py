@@ -1,0 +1,125 @@
+"""A plain-language account of one decision record: why a candidate ranked where they did.
+
+``matcher explain`` prints it, for shortlisted candidates and for those who were not.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+#: What each signal is called when shown to a person.
+SIGNAL_NAMES = {
+    "required_skills": "skills required",
+    "preferred_skills": "skills preferred",
+    "requirement_coverage": "requirement match",
+    "requirement_terms": "requirement wording",
+    "experience": "experience",
+    "degree": "degree",
+    "title": "title",
+    "dense": "overall similarity",
+    "bm25": "keyword match",
+    "tfidf": "keyword weight",
+}
+
+
+class DecisionNotFoundError(LookupError):
+    """No decision record for the (posting, candidate) pair asked about."""
+
+
+def find_decision(decisions: pd.DataFrame, job_id: str, resume_id: str) -> pd.Series:
+    """The decision record of ``(job_id, resume_id)``.
+
+    Raises:
+        DecisionNotFoundError: Naming what is unknown: the posting, the candidate or the pair.
+    """
+    jobs = decisions["job_id"].astype(str)
+    resumes = decisions["resume_id"].astype(str)
+    if not (jobs == job_id).any():
+        raise DecisionNotFoundError(f"posting {job_id!r} was not scored in this run")
+    if not (resumes == resume_id).any():
+        raise DecisionNotFoundError(f"resume {resume_id!r} was not scored in this run")
+    match = decisions[(jobs == job_id) & (resumes == resume_id)]
+    if match.empty:  # pragma: no cover - every scored resume is scored for every posting
+        raise DecisionNotFoundError(f"no decision for resume {resume_id!r} on {job_id!r}")
+    return match.iloc[0]
+
+
+def _items(value: object) -> list[str]:
+    text = "" if value is None or pd.isna(value) else str(value)
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
+def describe_decision(record: pd.Series) -> str:
+    """The account of one decision record, as lines of plain text.
+
+    It says the rank and whether the candidate was shortlisted (and the score the shortlist
+    needed), each signal's points, the requirements matched and missing with the resume's
+    sentences, the years asked and held, and what ranked the run.
+    """
+    score, cutoff = float(record["score"]), record["shortlist_score"]
+    lines = [
+        f"Candidate {record['resume_id']} for posting {record['job_id']}",
+        f"Rank {int(record['rank'])} of {int(record['candidates'])}; score {score:.1f} of 100.",
+    ]
+    if bool(record["shortlisted"]):
+        lines.append(
+            f"Shortlisted: in the top {int(record['top_k'])}"
+            + (
+                f" (the lowest shortlisted score was {float(cutoff):.1f})."
+                if pd.notna(cutoff)
+                else "."
+            )
+        )
+    else:
+        gap = float(cutoff) - score
+        lines.append(
+            f"Not shortlisted: the top {int(record['top_k'])} needed a score of at least"
+            f" {float(cutoff):.1f}, {gap:.1f} points more than this candidate's."
+        )
+    lines.append("Points by signal (they add up to the score):")
+    weighted = 0.0
+    for column in record.index:
+        if not str(column).startswith("points."):
+            continue
+        name = str(column)[len("points.") :]
+        detail = ""
+        value, weight = record.get(f"value.{name}"), record.get(f"weight.{name}")
+        if value is not None and pd.notna(value) and weight is not None and pd.notna(weight):
+            detail = f"  (value {float(value):.2f}, weight {float(weight):.3f})"
+            weighted += 100 * float(value) * float(weight)
+        label = SIGNAL_NAMES.get(name, name.replace("_", " "))
+        lines.append(f"  {label:<20} {float(record[column]):5.1f}{detail}")
+    if weighted and abs(weighted - score) > 0.5:
+        lines.append(
+            f"  The weighted values sum to {weighted:.1f}; the ranker's calibration turns that"
+            f" into {score:.1f}, shared out in proportion."
+        )
+    matched, missing = (
+        _items(record.get("matched_required")),
+        _items(record.get("missing_required")),
+    )
+    if "matched_required" not in record.index:  # rankers without requirements list key terms
+        matched, missing = _items(record.get("matched_terms")), _items(record.get("missing_terms"))
+    lines.append("Requirements matched: " + ("; ".join(matched) or "none"))
+    lines.append("Requirements missing: " + ("; ".join(missing) or "none"))
+    preferred = _items(record.get("matched_preferred"))
+    if preferred:
+        lines.append("Preferred skills held: " + "; ".join(preferred))
+    asked, held = record.get("years_required"), record.get("years_candidate")
+    if held is not None and pd.notna(held) and str(held):
+        asked_text = f"the posting asks for {asked}" if asked else "the posting asks for none"
+        lines.append(f"Years of experience: {asked_text}; the resume shows {held}.")
+    evidence = [e.strip() for e in str(record.get("evidence") or "").split(" | ") if e.strip()]
+    if evidence:
+        lines.append("From the resume:")
+        lines.extend(f'  "{sentence}"' for sentence in evidence)
+    version = record.get("model_version") or "built-in"
+    lines.append(
+        f"Ranked by the {record['ranker']} ranker ({version}), embedding model"
+        f" {record['embedding_model']}."
+    )
+    lines.append(
+        f"Inputs: posting text sha256 {record['posting_sha256']}, resume text sha256"
+        f" {record['resume_sha256']}."
+    )
+    return "\n".join(lines)

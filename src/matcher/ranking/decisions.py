@@ -1,0 +1,191 @@
+"""Decision records: what is needed to explain, later, why each candidate ranked where it did.
+
+A shortlist run scores every (posting, candidate) pair but writes only the top of each job. The
+decision records keep every pair, so that a candidate who was not shortlisted can be told why,
+and a bias audit (:mod:`matcher.evaluation.bias_audit`) can see every score. They are written
+as ``decisions.parquet`` beside the shortlists, never into the CSV.
+
+One row per pair:
+
+| column | meaning |
+| --- | --- |
+| ``job_id``, ``resume_id`` | the pair |
+| ``rank``, ``candidates`` | the candidate's rank for the job (1 is best), out of how many |
+| ``shortlisted``, ``top_k`` | whether the rank is within the run's shortlist size |
+| ``score``, ``shortlist_score`` | the score (0-100), and the lowest score on the shortlist |
+| ``points.<signal>`` | each signal's part of the score (the parts add up to ``score``) |
+| ``value.<signal>``, ``weight.<signal>`` | its value in [0, 1] and weight, if the ranker has them |
+| explanation columns | the explainer's columns (requirements matched and missing, evidence) |
+| ``ranker``, ``model_version``, ``embedding_model`` | what ranked the run |
+| ``posting_sha256``, ``resume_sha256`` | hashes of the texts as read |
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from matcher import schema
+from matcher.io.atomic import atomic_write_bytes
+from matcher.ranking.explain import Explainer
+from matcher.ranking.rankers import Ranker
+
+#: File name of the decision records in a run's output folder.
+DECISIONS_FILE = "decisions.parquet"
+
+
+def text_sha256(text: str) -> str:
+    """Hex SHA-256 of a text as UTF-8.
+
+    Example:
+        >>> text_sha256("")[:8]
+        'e3b0c442'
+    """
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def build_decisions(
+    postings: pd.DataFrame,
+    resumes: pd.DataFrame,
+    components: Mapping[str, np.ndarray],
+    top_k: int,
+    ranker_info: Mapping[str, Any],
+    explainer: Explainer,
+    signal_values: Mapping[str, np.ndarray] | None = None,
+    embedding_model: str = "",
+) -> pd.DataFrame:
+    """One decision record per (posting, resume) pair; see the module docstring for columns.
+
+    Args:
+        postings: Prepared postings, in the row order of ``components``.
+        resumes: Prepared resumes, in the column order of ``components``.
+        components: Each signal's weighted part, ``(n_postings, n_resumes)``, summing to the score.
+        top_k: The run's shortlist size.
+        ranker_info: The ranker's description from :func:`matcher.ranking.scoring.select_ranker`.
+        explainer: The ranker's explainer, called for every pair.
+        signal_values: Each signal's value in [0, 1] before weighting, if the ranker has them.
+        embedding_model: The embedding model's ID.
+    """
+    job_ids = postings[schema.JOB_ID].astype(str).tolist()
+    resume_ids = resumes[schema.RESUME_ID].astype(str).tolist()
+    shape = (len(job_ids), len(resume_ids))
+    scores = sum(components.values(), np.zeros(shape, dtype=np.float64))
+    weights: Mapping[str, float] = ranker_info.get("params", {}).get("weights", {})
+    posting_hashes = [text_sha256(_posting_text(row)) for _, row in postings.iterrows()]
+    resume_hashes = [text_sha256(str(text)) for text in resumes[schema.TEXT].tolist()]
+    model_version = str(ranker_info.get("model_version") or ranker_info.get("source") or "")
+    rows: list[dict[str, Any]] = []
+    order_ids = np.asarray(resume_ids, dtype=object)
+    for row, job_id in enumerate(job_ids):
+        # The shortlist's order: score descending, then resume ID (see rank_candidates).
+        order = np.lexsort((order_ids, -scores[row])) if resume_ids else np.array([], dtype=int)
+        kept = order[: max(top_k, 0)]
+        cutoff = round(100 * float(scores[row, kept[-1]]), 1) if len(kept) else None
+        posting = postings.iloc[row]
+        for rank, col in enumerate(order, start=1):
+            record: dict[str, Any] = {
+                "job_id": job_id,
+                "resume_id": resume_ids[col],
+                "rank": rank,
+                "candidates": len(resume_ids),
+                "shortlisted": rank <= top_k,
+                "top_k": top_k,
+                "score": round(100 * float(scores[row, col]), 1),
+                "shortlist_score": cutoff,
+            }
+            for name, part in components.items():
+                record[f"points.{name}"] = round(100 * float(part[row, col]), 2)
+                if signal_values is not None and name in signal_values:
+                    record[f"value.{name}"] = round(float(signal_values[name][row, col]), 4)
+                if name in weights:
+                    record[f"weight.{name}"] = float(weights[name])
+            record.update(explainer(posting, resumes.iloc[col]))
+            record.update(
+                ranker=str(ranker_info.get("name", "")),
+                model_version=model_version,
+                embedding_model=embedding_model,
+                posting_sha256=posting_hashes[row],
+                resume_sha256=resume_hashes[col],
+            )
+            rows.append(record)
+    return pd.DataFrame(rows, columns=None if rows else _EMPTY_COLUMNS)
+
+
+_EMPTY_COLUMNS = [
+    "job_id",
+    "resume_id",
+    "rank",
+    "candidates",
+    "shortlisted",
+    "top_k",
+    "score",
+    "shortlist_score",
+    "ranker",
+    "model_version",
+    "embedding_model",
+    "posting_sha256",
+    "resume_sha256",
+]
+
+
+def _posting_text(posting: pd.Series) -> str:
+    return f"{posting.get(schema.TITLE, '')}\n{posting.get(schema.DESCRIPTION, '')}"
+
+
+def write_decisions(decisions: pd.DataFrame, out_dir: Path) -> Path:
+    """Write ``out_dir/decisions.parquet`` atomically; returns its path."""
+    buffer = io.BytesIO()
+    decisions.to_parquet(buffer, index=False)
+    return atomic_write_bytes(out_dir / DECISIONS_FILE, buffer.getvalue())
+
+
+def record_decisions(
+    out_dir: Path,
+    postings: pd.DataFrame,
+    resumes: pd.DataFrame,
+    components: Mapping[str, np.ndarray],
+    ranker: Ranker,
+    ranker_info: Mapping[str, Any],
+    top_k: int,
+    embedding_model: str,
+) -> Path:
+    """Build and write the decision records of a shortlist run; returns the file's path."""
+    decisions = build_decisions(
+        postings,
+        resumes,
+        components,
+        top_k,
+        ranker_info,
+        ranker.explainer(postings, resumes),
+        ranker.signal_values(postings, resumes),
+        embedding_model,
+    )
+    return write_decisions(decisions, out_dir)
+
+
+def resolve_run(run_dir: Path) -> Path:
+    """The folder holding the decision records of ``run_dir``.
+
+    ``run_dir`` is a run's output folder, a run folder, or an output folder with the ``runs``
+    layout (its ``latest`` run is used).
+
+    Raises:
+        FileNotFoundError: If neither holds decision records.
+    """
+    for folder in (run_dir, run_dir / "latest"):
+        if (folder / DECISIONS_FILE).is_file():
+            return folder.resolve()
+    raise FileNotFoundError(
+        f"{run_dir}: no {DECISIONS_FILE}; pass the --out folder of a `matcher score` run"
+    )
+
+
+def read_decisions(run_dir: Path) -> pd.DataFrame:
+    """The decision records of the run in ``run_dir`` (see :func:`resolve_run`)."""
+    return pd.read_parquet(resolve_run(run_dir) / DECISIONS_FILE)
