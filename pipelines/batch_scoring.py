@@ -27,12 +27,13 @@ from matcher.io.locking import hold_locks
 from matcher.io.manifest import Timer, build_manifest, describe_input, write_manifest
 from matcher.io.output_folder import staged_folder
 from matcher.io.run_folders import LATEST, run_folder
+from matcher.io.state_store import state_store_path
 from matcher.parsing.screening import screen_profiles
 from matcher.ranking.embedding import Embedder
 from matcher.ranking.index import ResumeIndex, build_index, load_index, save_index
 from matcher.ranking.rankers import Ranker, sum_components
 from matcher.ranking.requirement_ranker import RequirementRanker
-from matcher.ranking.scoring import select_ranker
+from matcher.ranking.scoring import check_settings, select_ranker
 from matcher.ranking.shortlist import build_shortlists, write_shortlists
 from matcher.settings import LimitSettings, Settings
 from matcher.text.preprocess import Prepared, prepare_loaded, record_counts
@@ -245,10 +246,10 @@ def _score_into(
     """The body of :func:`batch_scoring`, writing into one folder."""
     logger = get_run_logger()
     timer = Timer()
+    check_settings(settings)  # a scheduled run is checked here; `matcher score` before too
+    locked = [out_dir, settings.index_dir, state_store_path(settings.state_dir)]
     with (
-        hold_locks(
-            [out_dir, settings.index_dir], settings.runs.lock_timeout_seconds, logger.warning
-        ),
+        hold_locks(locked, settings.runs.lock_timeout_seconds, logger.warning),
         staged_folder(out_dir, OUTPUT_NAMES) as staging,
     ):
         with timer("load"):
