@@ -80,6 +80,15 @@ def score(
             " (output.layout = runs); by default the files go straight into OUT/.",
         ),
     ] = False,
+    incremental: Annotated[
+        bool,
+        typer.Option(
+            "--incremental",
+            help="Keep the state store <state_dir>/state.db (runs.incremental): count new,"
+            " changed, unchanged and withdrawn records and reuse the shortlists when nothing"
+            " changed. Scheduled runs always do.",
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Score every posting against every resume and write ranked shortlists as CSV."""
@@ -88,7 +97,8 @@ def score(
             _fail(f"{name}: {path} does not exist")
     ranking = {"top_k": top_k} if top_k is not None else None
     output = {"layout": "runs"} if runs else None
-    settings = _prepare(config, check=True, ranking=ranking, output=output)
+    run = {"incremental": True} if incremental else None
+    settings = _prepare(config, check=True, ranking=ranking, output=output, runs=run)
     from matcher.runtime import stop_on_sigterm
 
     stop_on_sigterm()
@@ -615,7 +625,7 @@ def schedule(
     )
 
     # Before Prefect is imported, and before anything is deployed or written.
-    settings = _prepare(config, check=True, output={"layout": "runs"})
+    settings = _prepare(config, check=True, output={"layout": "runs"}, runs={"incremental": True})
     try:
         check_name(name)
         chosen = make_schedule(cron, interval, timezone)
