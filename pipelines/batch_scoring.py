@@ -8,6 +8,7 @@ folder that replaces the output folder only when everything is written and logge
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +28,20 @@ from matcher.io.locking import hold_locks
 from matcher.io.manifest import Timer, build_manifest, describe_input, write_manifest
 from matcher.io.output_folder import staged_folder
 from matcher.io.run_folders import LATEST, run_folder
+from matcher.io.state_store import (
+    StateStore,
+    content_hashes,
+    fingerprint,
+    open_state_store,
+    state_store_path,
+)
 from matcher.parsing.screening import screen_profiles
 from matcher.ranking.decisions import record_decisions
 from matcher.ranking.embedding import Embedder
 from matcher.ranking.index import ResumeIndex, build_index, load_index, save_index
 from matcher.ranking.rankers import Ranker, sum_components
 from matcher.ranking.requirement_ranker import RequirementRanker
-from matcher.ranking.scoring import select_ranker
+from matcher.ranking.scoring import check_settings, select_ranker
 from matcher.ranking.shortlist import build_shortlists, write_shortlists
 from matcher.settings import LimitSettings, Settings
 from matcher.text.preprocess import Prepared, prepare_loaded, record_counts
@@ -248,12 +256,18 @@ def _score_into(
     """The body of :func:`batch_scoring`, writing into one folder."""
     logger = get_run_logger()
     timer = Timer()
+    check_settings(settings)  # a scheduled run is checked here; `matcher score` before too
+    locked = [out_dir, settings.index_dir, state_store_path(settings.state_dir)]
     with (
-        hold_locks(
-            [out_dir, settings.index_dir], settings.runs.lock_timeout_seconds, logger.warning
-        ),
+        hold_locks(locked, settings.runs.lock_timeout_seconds, logger.warning),
         staged_folder(out_dir, OUTPUT_NAMES) as staging,
+        ExitStack() as opened,
     ):
+        store = (
+            opened.enter_context(open_state_store(state_store_path(settings.state_dir)))
+            if settings.runs.incremental
+            else None
+        )
         with timer("load"):
             postings, resumes = load_inputs(jobs_path, resumes_path, settings.limits)
         with timer("clean"):
@@ -262,16 +276,30 @@ def _score_into(
         ranker, ranker_info = select_ranker(settings, embedder)
         with timer("profile"):
             prepared = screen_records(prepared, ranker)
-        with timer("embed_and_index"):
-            index = update_index(prepared.resumes, embedder, settings.index_dir)
-        ranker.attach_index(index)
-        with timer("rank"):
-            scores, components = score_candidates(prepared.postings, prepared.resumes, ranker)
-        with timer("explain"):
-            shortlists = make_shortlists(
-                prepared, scores, components, ranker, settings.ranking.top_k
-            )
-            warnings = ranker.warnings(prepared.postings, prepared.resumes)
+        hashes = {
+            "posting": content_hashes(postings.records, "posting"),
+            "resume": content_hashes(resumes.records, "resume"),
+        }
+        scorer = _scorer(embedder.model_id, ranker_info, settings)
+        incremental = (
+            classify_records(store, hashes, scorer) if store is not None else {"used": False}
+        )
+        stored = store.scoring() if store is not None and not incremental["rescored"] else None
+        if stored is not None:
+            shortlists, warnings = stored.shortlists, []
+            index_meta: dict[str, Any] = {"reused": True, "skipped": "nothing changed"}
+        else:
+            with timer("embed_and_index"):
+                index = update_index(prepared.resumes, embedder, settings.index_dir)
+            ranker.attach_index(index)
+            index_meta = index.meta
+            with timer("rank"):
+                scores, components = score_candidates(prepared.postings, prepared.resumes, ranker)
+            with timer("explain"):
+                shortlists = make_shortlists(
+                    prepared, scores, components, ranker, settings.ranking.top_k
+                )
+                warnings = ranker.warnings(prepared.postings, prepared.resumes)
         for warning in warnings:
             logger.warning(warning)
         with timer("write"):
@@ -292,10 +320,11 @@ def _score_into(
         manifest = build_manifest(
             inputs={"jobs": describe_input(jobs_path), "resumes": describe_input(resumes_path)},
             model={"path": str(embedder.model_path), "id": embedder.model_id},
-            index={"dir": str(settings.index_dir), **index.meta},
+            index={"dir": str(settings.index_dir), **index_meta},
             ranker=ranker_info,
             parameters=settings.model_dump(mode="json"),
             counts=counts,
+            incremental=incremental,
             embedding=embedder.stats.as_dict(),
             timings=timer.seconds,
             outputs={name: str(path) for name, path in outputs.items()},
@@ -305,6 +334,8 @@ def _score_into(
         run_id = log_to_mlflow(settings, manifest, staged, staged_manifest)
         manifest["mlflow_run_id"] = run_id
         write_manifest(manifest, staged_manifest)
+        if store is not None:
+            store.save_run(hashes, scorer, fingerprint(hashes), shortlists)
     manifest_path = out_dir / "run_manifest.json"
     print(f"Shortlists: {outputs['shortlists']} (one file per job in {outputs['shortlists_dir']})")
     print(f"Rejects: {outputs['rejects']}  Duplicates: {outputs['duplicates']}")
@@ -315,6 +346,41 @@ def _score_into(
         "counts": counts,
         "mlflow_run_id": run_id,
         "embedding": embedder.stats.as_dict(),
+    }
+
+
+@task(cache_policy=NO_CACHE)
+def classify_records(
+    store: StateStore, hashes: dict[str, dict[str, str]], scorer: dict[str, Any]
+) -> dict[str, Any]:
+    """Sort the input records against the state store and decide whether to rescore.
+
+    Returns:
+        The manifest's ``incremental`` section: per kind the count of new, changed, unchanged
+        and withdrawn records, whether every pair is scored again and why.
+    """
+    reason = store.rescore_reason(scorer, fingerprint(hashes))
+    section: dict[str, Any] = {"used": True}
+    for kind, plural in (("posting", "postings"), ("resume", "resumes")):
+        section[plural] = store.classify(kind, hashes[kind]).counts()
+    section["rescored"] = reason is not None
+    section["reason"] = reason or "nothing changed: the stored shortlists are reused"
+    get_run_logger().info("incremental state: %s", section)
+    return section
+
+
+def _scorer(model_id: str, ranker_info: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """What makes the shortlists what they are, besides the records: a change rescores all."""
+    from matcher import __version__
+
+    return {
+        "model": model_id,
+        "ranker": ranker_info,
+        "top_k": settings.ranking.top_k,
+        "cleaning": settings.cleaning.model_dump(mode="json"),
+        "limits": settings.limits.model_dump(mode="json"),
+        "taxonomy_dir": str(settings.taxonomy_dir),
+        "matcher_version": __version__,
     }
 
 

@@ -39,12 +39,21 @@ def _settings(config: Path | None, **overrides: Any) -> Any:
         _fail(f"bad settings: {error}".replace("\n", " "))
 
 
-def _prepare(config: Path | None, **overrides: Any) -> Any:
+def _prepare(config: Path | None, check: bool = False, **overrides: Any) -> Any:
     """The settings, then the runtime: offline defaults and the project's Prefect server if up.
 
-    Call before anything imports Prefect.
+    With ``check``, the settings a scoring run needs (ranker, model, taxonomy) are checked
+    first, so a wrong one stops the command before it writes anything. Call before anything
+    imports Prefect.
     """
     settings = _settings(config, **overrides)
+    if check:
+        from matcher.ranking.scoring import check_settings
+
+        try:
+            check_settings(settings)
+        except ValueError as error:
+            _fail(f"bad settings: {error}")
     from matcher.runtime import configure_runtime
 
     configure_runtime(settings.state_dir)
@@ -71,6 +80,15 @@ def score(
             " (output.layout = runs); by default the files go straight into OUT/.",
         ),
     ] = False,
+    incremental: Annotated[
+        bool,
+        typer.Option(
+            "--incremental",
+            help="Keep the state store <state_dir>/state.db (runs.incremental): count new,"
+            " changed, unchanged and withdrawn records and reuse the shortlists when nothing"
+            " changed. Scheduled runs always do.",
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Score every posting against every resume and write ranked shortlists as CSV."""
@@ -79,7 +97,8 @@ def score(
             _fail(f"{name}: {path} does not exist")
     ranking = {"top_k": top_k} if top_k is not None else None
     output = {"layout": "runs"} if runs else None
-    settings = _prepare(config, ranking=ranking, output=output)
+    run = {"incremental": True} if incremental else None
+    settings = _prepare(config, check=True, ranking=ranking, output=output, runs=run)
     from matcher.runtime import stop_on_sigterm
 
     stop_on_sigterm()
@@ -660,7 +679,8 @@ def schedule(
         serve_schedule,
     )
 
-    settings = _prepare(config, output={"layout": "runs"})  # before Prefect is imported
+    # Before Prefect is imported, and before anything is deployed or written.
+    settings = _prepare(config, check=True, output={"layout": "runs"}, runs={"incremental": True})
     try:
         check_name(name)
         chosen = make_schedule(cron, interval, timezone)

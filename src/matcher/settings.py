@@ -149,6 +149,12 @@ class RunSettings(BaseModel):
         description="How long a run waits for another run that uses its output folder or its"
         " index folder; 0 fails at once.",
     )
+    incremental: bool = Field(
+        default=False,
+        description="Keep the incremental state store (<state_dir>/state.db): classify records as"
+        " new, changed, unchanged or withdrawn, and reuse the stored shortlists when nothing"
+        " changed. Scheduled runs turn it on; `matcher score --incremental` too.",
+    )
 
 
 class Settings(BaseSettings):

@@ -5,6 +5,8 @@
 * An index whose files do not belong together is rebuilt, with the same scores.
 * Two ``matcher score`` processes started together on a fresh folder both finish, one after
   the other; told not to wait, the second fails with one clear line.
+* A run whose state folder is in use by another process fails with one line, told not to wait.
+* A wrong setting or input path stops ``matcher score`` with one line before it writes anything.
 * SIGTERM and Ctrl-C stop a run, leave the previous output as it was and nothing running.
 """
 
@@ -151,6 +153,80 @@ def test_a_busy_output_folder_fails_with_one_line_when_told_not_to_wait(
     errors = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "in use by another matcher run" in errors[0], result.output
     assert {name: (out / name).read_bytes() for name in _files(out)} == before
+
+
+def test_a_busy_state_folder_fails_with_one_line_and_writes_nothing(
+    tmp_path: Path, embedding_cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from matcher.io.state_store import state_store_path
+
+    state_dir, out = tmp_path / "state", tmp_path / "out"
+    for key, value in {
+        "MATCHER_RUNS__LOCK_TIMEOUT_SECONDS": "0",
+        "MATCHER_STATE_DIR": str(state_dir),
+        "MATCHER_INDEX_DIR": str(tmp_path / "index"),
+        "MATCHER_MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path / 'mlflow.db'}",
+        "MATCHER_EMBEDDING__CACHE_DIR": str(embedding_cache_dir),
+    }.items():
+        monkeypatch.setenv(key, value)
+    holder = _hold(state_store_path(state_dir))  # another process, as a running run would
+    try:
+        result = CliRunner().invoke(
+            app, ["score", "--jobs", str(JOBS), "--resumes", str(RESUMES), "--out", str(out)]
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 2
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "state.db is in use by another matcher run" in errors[0], (
+        result.output
+    )
+    assert not out.exists() and not (tmp_path / "index").exists()
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "named"),
+    [
+        ("MATCHER_RANKING__RANKER", "requirments", "ranking.ranker: unknown ranker 'requirments'"),
+        ("MATCHER_EMBEDDING__MODEL_PATH", "no-such-model", "embedding.model_path:"),
+        ("MATCHER_TAXONOMY_DIR", "no-such-taxonomy", "taxonomy_dir:"),
+        ("MATCHER_RANKING__TOP_K", "0", "top_k"),
+    ],
+)
+def test_a_wrong_setting_stops_the_run_before_it_writes_anything(
+    tmp_path: Path,
+    embedding_cache_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    setting: str,
+    value: str,
+    named: str,
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)  # relative defaults (state, index, MLflow) would land here
+    monkeypatch.setenv("MATCHER_EMBEDDING__CACHE_DIR", str(embedding_cache_dir))
+    monkeypatch.setenv(setting, value)
+    result = CliRunner().invoke(
+        app, ["score", "--jobs", str(JOBS), "--resumes", str(RESUMES), "--out", "out"]
+    )
+    assert result.exit_code == 2, result.output
+    lines = result.output.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: bad settings:"), result.output
+    assert named in lines[0]
+    assert list(work.iterdir()) == []
+
+
+def test_a_missing_input_stops_the_run_before_it_writes_anything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        app, ["score", "--jobs", "no-jobs.csv", "--resumes", str(RESUMES), "--out", "out"]
+    )
+    assert result.exit_code == 2
+    assert result.output.splitlines() == ["error: --jobs: no-jobs.csv does not exist"]
+    assert list(tmp_path.iterdir()) == []
 
 
 def _hold(folder: Path) -> subprocess.Popen[str]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from matcher.ranking.catalogue import make_ranker
-from matcher.ranking.embedding import Embedder
+from matcher.ranking.embedding import Embedder, resolve_model_path
 from matcher.ranking.rankers import Ranker
 from matcher.settings import Settings
 
@@ -46,6 +47,36 @@ def build_ranker(
         merged = {"taxonomy_dir": str(settings.taxonomy_dir)}
     merged.update(params or {})
     return make_ranker(name, embedder=embedder, **merged)
+
+
+def check_settings(settings: Settings) -> None:
+    """Check, before a run writes anything, what would otherwise fail midway through it.
+
+    The ranker name and its parameters, the embedding model folder and the taxonomy folder are
+    checked without loading a model or a taxonomy.
+
+    Raises:
+        ValueError: Naming the setting and the problem, if one of them is wrong.
+    """
+    from matcher.ranking.catalogue import check_params
+
+    params: dict[str, Any] = {}
+    if settings.ranking.ranker == "hybrid":
+        params = {
+            "dense_weight": settings.ranking.dense_weight,
+            "lexical_weight": settings.ranking.lexical_weight,
+        }
+    try:
+        check_params(settings.ranking.ranker, params)
+    except ValueError as error:
+        raise ValueError(f"ranking.ranker: {error}") from None
+    try:
+        resolve_model_path(settings.embedding.model_path)
+    except FileNotFoundError as error:
+        raise ValueError(f"embedding.model_path: {error}") from None
+    taxonomy = settings.taxonomy_dir
+    if taxonomy is not None and not Path(taxonomy).is_dir():
+        raise ValueError(f"taxonomy_dir: {taxonomy} is not a folder")
 
 
 def select_ranker(settings: Settings, embedder: Embedder) -> tuple[Ranker, dict[str, Any]]:

@@ -1,0 +1,97 @@
+"""Fixed overhead of incremental batch scoring: a first run against the reruns that follow it.
+
+Runs ``matcher score --incremental`` as a user would (a new process each time, so imports and
+the Prefect API start-up count) on a copy of the sample data, with a fresh state folder:
+
+1. the first run, with an empty embedding cache (unless ``--warm-cache DIR`` is given);
+2. an unchanged rerun;
+3. a rerun with 1 % new resumes (at least one);
+4. a rerun after one resume changed.
+
+Prints the wall time of each, the ratio of each rerun to the first run, and which Prefect API
+was used: the project's server when ``PREFECT_API_URL`` is set (``matcher server start``, then
+``export PREFECT_API_URL=...`` as ``matcher server status`` prints), else a temporary one. No
+thresholds: the machines here are shared and noisy.
+
+    PYTHONPATH=src:. .venv/bin/python benchmarks/bench_rerun.py [--warm-cache DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "data" / "sample"
+
+
+def _score(root: Path, cache: Path) -> tuple[float, dict[str, object]]:
+    """One ``matcher score --incremental`` process; its wall time and manifest."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),
+        "MATCHER_STATE_DIR": str(root / "state"),
+        "MATCHER_INDEX_DIR": str(root / "index"),
+        "MATCHER_MLFLOW_TRACKING_URI": f"sqlite:///{root / 'mlflow.db'}",
+        "MATCHER_EMBEDDING__CACHE_DIR": str(cache),
+    }
+    command = [sys.executable, "-m", "matcher", "score", "--incremental"]
+    command += ["--jobs", str(root / "jobs.csv"), "--resumes", str(root / "resumes")]
+    command += ["--out", str(root / "out")]
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, cwd=root, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"matcher score failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    manifest = json.loads((root / "out" / "run_manifest.json").read_text())
+    return seconds, manifest
+
+
+def main() -> None:
+    """Time the first run and three reruns; print the ratios to the first run."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warm-cache", type=Path, help="Embedding cache to start from.")
+    args = parser.parse_args()
+    api = os.environ.get("PREFECT_API_URL")
+    print(f"Prefect API: {api or 'temporary (no server running)'}")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        cache = args.warm_cache or root / "cache"
+        resumes = sorted((SAMPLE / "resumes").iterdir())
+        held_out = resumes[-max(1, math.ceil(len(resumes) / 100)) :]
+        (root / "resumes").mkdir()
+        for path in resumes:
+            if path not in held_out:
+                shutil.copy(path, root / "resumes" / path.name)
+        shutil.copy(SAMPLE / "jobs.csv", root / "jobs.csv")
+
+        steps: list[tuple[str, float, dict[str, object]]] = []
+        steps.append(("first run", *_score(root, cache)))
+        steps.append(("unchanged rerun", *_score(root, cache)))
+        for path in held_out:
+            shutil.copy(path, root / "resumes" / path.name)
+        steps.append((f"rerun, {len(held_out)} new resume(s) (1 %)", *_score(root, cache)))
+        changed = next(p for p in sorted((root / "resumes").iterdir()) if p.suffix == ".txt")
+        changed.write_text(changed.read_text() + "\nAlso: fluent Spanish.\n")
+        steps.append(("rerun, one changed resume", *_score(root, cache)))
+
+    first = steps[0][1]
+    for label, seconds, manifest in steps:
+        incremental = manifest.get("incremental", {})
+        assert isinstance(incremental, dict)
+        print(
+            f"{label:36s} {seconds:7.1f} s  ratio {seconds / first:6.3f}"
+            f"  rescored={incremental.get('rescored')}  in-run timings {manifest.get('timings')}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,274 @@
+"""The incremental state of batch scoring: one SQLite file in the project's state folder.
+
+The store remembers, between runs against one state folder:
+
+* every posting and resume by ID and the SHA-256 of its content as loaded, so a run can tell
+  which input records are new, changed, unchanged or withdrawn (absent from the input);
+* the shortlists of the last run, with the scorer that made them (embedding model, ranker and
+  its parameters or champion version, the settings that shape scores) and every shortlist
+  entry with that scorer.
+
+**Why shortlists are reused only when nothing changed.** Most ranker signals depend on the
+whole resume pool, not on one pair: the IDF of ``requirement_terms`` and TF-IDF is fitted on
+the resumes, BM25 is relative to the best resume of each posting, and the relevance gate is
+relative to the best of the query (:mod:`matcher.ranking.features`). Adding, changing or
+withdrawing one resume therefore changes the score of every pair, and stored pair scores cannot
+be patched to equal a run from scratch. So a run reuses the stored shortlists only when the
+scorer and every record are unchanged, and otherwise rescores everything and says why
+(:meth:`StateStore.rescore_reason`); embeddings of unchanged texts come from the embedding
+cache either way.
+
+Runs that use the store hold its lock (:func:`matcher.io.locking.hold_locks`) for their whole
+run, so two runs against one state folder never interleave. SQLite runs in WAL mode, so a
+reader (a report, a notebook) never blocks a run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from matcher import schema
+
+#: The state store's file name inside ``settings.state_dir``.
+STATE_FILE = "state.db"
+#: The version of the tables below; a store of another version is refused, not guessed at.
+SCHEMA_VERSION = 1
+#: The kinds of record, as in the rejects table, and their ID columns.
+KINDS = {"posting": schema.JOB_ID, "resume": schema.RESUME_ID}
+#: Classes of input record, in the order the manifest lists them.
+CLASSES = ("new", "changed", "unchanged", "withdrawn")
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    content_sha256 TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    PRIMARY KEY (kind, record_id)
+);
+CREATE TABLE IF NOT EXISTS scoring (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    scorer TEXT NOT NULL,
+    scorer_sha256 TEXT NOT NULL,
+    pool_sha256 TEXT NOT NULL,
+    scored_at TEXT NOT NULL,
+    shortlists BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS shortlist_entries (
+    job_id TEXT NOT NULL,
+    resume_id TEXT NOT NULL,
+    rank INTEGER NOT NULL,
+    score REAL NOT NULL,
+    scorer_sha256 TEXT NOT NULL,
+    scored_at TEXT NOT NULL,
+    PRIMARY KEY (job_id, resume_id)
+);
+"""
+
+
+class StateStoreError(RuntimeError):
+    """The state store is of another schema version or unreadable."""
+
+
+def state_store_path(state_dir: Path) -> Path:
+    """The state store of the state folder ``state_dir``.
+
+    Example:
+        >>> state_store_path(Path(".matcher"))
+        PosixPath('.matcher/state.db')
+    """
+    return Path(state_dir) / STATE_FILE
+
+
+def content_hashes(records: pd.DataFrame, kind: str) -> dict[str, str]:
+    """SHA-256 of each record's content as loaded, by record ID.
+
+    Every column but ``source`` counts (a file moved to another folder is the same record).
+
+    Example:
+        >>> frame = pd.DataFrame({"resume_id": ["r1"], "text": ["Nurse"], "source": ["a.txt"]})
+        >>> moved = frame.assign(source="b.txt")
+        >>> content_hashes(frame, "resume") == content_hashes(moved, "resume")
+        True
+    """
+    id_column = KINDS[kind]
+    columns = sorted(c for c in records.columns if c not in (id_column, "source"))
+    hashes: dict[str, str] = {}
+    for record_id, values in zip(
+        records[id_column].astype(str), records[columns].itertuples(index=False), strict=True
+    ):
+        content = json.dumps(dict(zip(columns, map(str, values), strict=True)), sort_keys=True)
+        hashes[record_id] = hashlib.sha256(content.encode()).hexdigest()
+    return hashes
+
+
+def fingerprint(value: Any) -> str:
+    """SHA-256 of a JSON-able value, keys sorted: the identity of a scorer or a record pool."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The input records of one kind by class: new, changed, unchanged and withdrawn IDs."""
+
+    new: list[str]
+    changed: list[str]
+    unchanged: list[str]
+    withdrawn: list[str]
+
+    def counts(self) -> dict[str, int]:
+        """How many records fall in each class (the manifest's ``incremental`` counts)."""
+        return {name: len(getattr(self, name)) for name in CLASSES}
+
+
+@dataclass(frozen=True)
+class StoredScoring:
+    """The shortlists of the last run and the scorer that made them."""
+
+    scorer: dict[str, Any]
+    scorer_sha256: str
+    pool_sha256: str
+    shortlists: pd.DataFrame
+
+
+class StateStore:
+    """The SQLite state store of one state folder; open it with :func:`open_state_store`."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+
+    def classify(self, kind: str, hashes: Mapping[str, str]) -> Classification:
+        """Sort the input records of ``kind`` (ID to content hash) against the stored ones."""
+        stored = dict(
+            self._db.execute(
+                "SELECT record_id, content_sha256 FROM records WHERE kind = ?", (kind,)
+            ).fetchall()
+        )
+        return Classification(
+            new=sorted(i for i in hashes if i not in stored),
+            changed=sorted(i for i, h in hashes.items() if i in stored and stored[i] != h),
+            unchanged=sorted(i for i, h in hashes.items() if stored.get(i) == h),
+            withdrawn=sorted(i for i in stored if i not in hashes),
+        )
+
+    def scoring(self) -> StoredScoring | None:
+        """The stored shortlists and their scorer, or None before the first run."""
+        row = self._db.execute(
+            "SELECT scorer, scorer_sha256, pool_sha256, shortlists FROM scoring"
+        ).fetchone()
+        if row is None:
+            return None
+        frame = pd.read_parquet(io.BytesIO(row[3]))
+        return StoredScoring(json.loads(row[0]), row[1], row[2], frame)
+
+    def rescore_reason(self, scorer: dict[str, Any], pool_sha256: str) -> str | None:
+        """Why this run must score every pair again, or None if the stored shortlists hold."""
+        stored = self.scoring()
+        if stored is None:
+            return "no earlier run in the state store"
+        if stored.scorer_sha256 != fingerprint(scorer):
+            changed = sorted(
+                key
+                for key in scorer.keys() | stored.scorer.keys()
+                if fingerprint(scorer.get(key)) != fingerprint(stored.scorer.get(key))
+            )
+            return f"the scorer changed: {', '.join(changed)}"
+        if stored.pool_sha256 != pool_sha256:
+            return (
+                "records changed; resume-pool statistics (IDF, BM25 and best-of-query"
+                " normalisation) change every pair's score"
+            )
+        return None
+
+    def save_run(
+        self,
+        hashes: Mapping[str, Mapping[str, str]],
+        scorer: dict[str, Any],
+        pool_sha256: str,
+        shortlists: pd.DataFrame,
+    ) -> None:
+        """Record one completed run in one transaction: its records, scorer and shortlists.
+
+        Args:
+            hashes: Per kind, the content hash of every input record by ID; records of that
+                kind absent from it are withdrawn and forgotten.
+            scorer: What scored the shortlists (see :meth:`rescore_reason`).
+            pool_sha256: The fingerprint of every input record (see :func:`fingerprint`).
+            shortlists: The shortlists as written, one row per (job, candidate).
+        """
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        scorer_sha256 = fingerprint(scorer)
+        buffer = io.BytesIO()
+        shortlists.to_parquet(buffer, index=False)
+        with self._db:
+            for kind, by_id in hashes.items():
+                self._db.execute("CREATE TEMP TABLE IF NOT EXISTS present (record_id TEXT)")
+                self._db.execute("DELETE FROM present")
+                self._db.executemany("INSERT INTO present VALUES (?)", ((i,) for i in by_id))
+                self._db.execute(
+                    "DELETE FROM records WHERE kind = ? AND record_id NOT IN"
+                    " (SELECT record_id FROM present)",
+                    (kind,),
+                )
+                self._db.executemany(
+                    "INSERT INTO records VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, record_id)"
+                    " DO UPDATE SET content_sha256 = excluded.content_sha256,"
+                    " last_seen = excluded.last_seen",
+                    ((kind, i, h, now, now) for i, h in by_id.items()),
+                )
+            self._db.execute(
+                "INSERT OR REPLACE INTO scoring VALUES (1, ?, ?, ?, ?, ?)",
+                (
+                    json.dumps(scorer, sort_keys=True, default=str),
+                    scorer_sha256,
+                    pool_sha256,
+                    now,
+                    buffer.getvalue(),
+                ),
+            )
+            self._db.execute("DELETE FROM shortlist_entries")
+            self._db.executemany(
+                "INSERT INTO shortlist_entries VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    (str(job), str(resume), int(rank), float(score), scorer_sha256, now)
+                    for job, resume, rank, score in shortlists[
+                        [schema.JOB_ID, schema.RESUME_ID, "rank", "score"]
+                    ].itertuples(index=False)
+                ),
+            )
+
+
+@contextmanager
+def open_state_store(path: Path) -> Iterator[StateStore]:
+    """Open (creating it if need be) the state store at ``path``; the caller holds its lock.
+
+    Raises:
+        StateStoreError: If the file is not a state store of :data:`SCHEMA_VERSION`.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(path)) as connection:
+        try:
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version not in (0, SCHEMA_VERSION):
+                raise StateStoreError(
+                    f"{path}: state store of schema version {version}, this matcher reads"
+                    f" {SCHEMA_VERSION}; move it aside to start afresh"
+                )
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.executescript(_TABLES)
+            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as error:
+            raise StateStoreError(f"{path}: not a matcher state store ({error})") from error
+        yield StateStore(connection)
