@@ -8,6 +8,7 @@ folder that replaces the output folder only when everything is written and logge
 
 from __future__ import annotations
 
+import shutil
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -250,6 +251,16 @@ def batch_scoring(
     return summary
 
 
+def _previous_decisions(out_dir: Path) -> Path | None:
+    """The decision records of the last run into ``out_dir`` (or into its ``latest`` run)."""
+    out_dir = Path(out_dir)
+    for folder in (out_dir, out_dir.parent.parent / LATEST):
+        path = folder / "decisions.parquet"
+        if path.is_file():
+            return path
+    return None
+
+
 def _score_into(
     out_dir: Path, jobs_path: Path, resumes_path: Path, settings: Settings
 ) -> dict[str, Any]:
@@ -285,6 +296,13 @@ def _score_into(
             classify_records(store, hashes, scorer) if store is not None else {"used": False}
         )
         stored = store.scoring() if store is not None and not incremental["rescored"] else None
+        previous_decisions = _previous_decisions(out_dir)
+        if stored is not None and previous_decisions is None:
+            # The decision records of the run whose shortlists would be reused are gone
+            # (another output folder): score again, so the run has its decision records.
+            stored = None
+            incremental["rescored"] = True
+            incremental["reason"] = "the previous run's decision records are not in the output"
         if stored is not None:
             shortlists, warnings = stored.shortlists, []
             index_meta: dict[str, Any] = {"reused": True, "skipped": "nothing changed"}
@@ -304,16 +322,21 @@ def _score_into(
             logger.warning(warning)
         with timer("write"):
             staged = write_outputs(prepared, shortlists, staging)
-            staged["decisions"] = record_decisions(
-                staging,
-                prepared.postings,
-                prepared.resumes,
-                components,
-                ranker,
-                ranker_info,
-                settings.ranking.top_k,
-                embedder.model_id,
-            )
+            if stored is not None and previous_decisions is not None:
+                # Nothing changed: the previous run's decision records hold for this one.
+                staged["decisions"] = staging / previous_decisions.name
+                shutil.copyfile(previous_decisions, staged["decisions"])
+            else:
+                staged["decisions"] = record_decisions(
+                    staging,
+                    prepared.postings,
+                    prepared.resumes,
+                    components,
+                    ranker,
+                    ranker_info,
+                    settings.ranking.top_k,
+                    embedder.model_id,
+                )
         # Paths as they will be once the staging folder has become out_dir.
         outputs = {name: out_dir / path.relative_to(staging) for name, path in staged.items()}
         counts = record_counts(postings, resumes, prepared)
