@@ -52,6 +52,12 @@ class RankingSettings(BaseModel):
     use_champion: bool = Field(
         default=True, description="Score with models:/matcher-ranker@champion when it exists."
     )
+    recommend_candidates: int = Field(
+        default=200,
+        ge=0,
+        description="Postings `matcher recommend` passes from its first stage (dense search of"
+        " the posting index) to the ranker; 0 ranks every posting.",
+    )
 
 
 class CleaningSettings(BaseModel):
@@ -141,7 +147,7 @@ class LimitSettings(BaseModel):
 class IndexSettings(BaseModel):
     """Which FAISS index holds the chunk vectors: exact while small, approximate past a size."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)  # frozen: hashable, a cache key
 
     exact_max_vectors: int = Field(
         default=200_000,
