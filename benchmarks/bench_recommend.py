@@ -9,11 +9,12 @@ fresh process with a fresh cache (model load, posting index build); "second call
 resume in the same process (index and model kept). Times are of the library calls the flow
 makes (prepare postings, stage 1, rank and explain), without Prefect's start-up.
 
-    .venv/bin/python benchmarks/bench_recommend.py
+    .venv/bin/python benchmarks/bench_recommend.py [--sizes 1000]
 """
 
 from __future__ import annotations
 
+import argparse
 import random
 import tempfile
 import time
@@ -62,6 +63,9 @@ def prefill_cache(postings: pd.DataFrame, embedder: object) -> int:
 
 def main() -> None:
     """Time a first and a second recommendation at each size and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])
+    args = parser.parse_args()
     from matcher.ranking.embedding import Embedder
     from matcher.ranking.recommend import candidate_postings, read_resume, recommend_jobs
     from matcher.ranking.scoring import build_ranker
@@ -70,7 +74,7 @@ def main() -> None:
 
     resumes = sorted((REPO / "data" / "sample" / "resumes").glob("r-000*.txt"))[:2]
     rows: list[tuple[str, str, str]] = []
-    for n in (1_000, 10_000):
+    for n in args.sizes:
         raw = synthetic_postings(n)
         with tempfile.TemporaryDirectory() as cache:
             settings = Settings(embedding=EmbeddingSettings(cache_dir=Path(cache)))
@@ -98,6 +102,7 @@ def main() -> None:
                         "seconds",
                     )
                 )
+                print(*rows[-1][:2], sep=": ", flush=True)
     rows.append(("peak RSS, GB", f"{peak_rss_gb():.2f}", ""))
     print_table(
         "Recommend latency: one resume, synthetic postings, cache prefilled with synthetic"
