@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out/demo
 
-.PHONY: setup demo server server-stop test test-slow notebooks lint benchmark clean
+.PHONY: setup demo server server-stop test test-slow notebooks lint bench benchmark clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,9 +41,11 @@ lint: setup
 	$(BIN)/ruff format --check src pipelines tests benchmarks scripts
 	$(BIN)/mypy
 
-benchmark: setup
-	$(BIN)/python benchmarks/bench_embedding_cache.py
-	$(BIN)/python benchmarks/bench_text_linearity.py
+# Every benchmarks/bench_*.py in turn; each prints its table with the machine's core count.
+bench: setup
+	@set -e; for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script; done
+
+benchmark: bench
 
 clean:
 	@# Stop the project's Prefect server first: its database is under .matcher.

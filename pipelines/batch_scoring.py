@@ -44,7 +44,7 @@ from matcher.ranking.rankers import Ranker, sum_components
 from matcher.ranking.requirement_ranker import RequirementRanker
 from matcher.ranking.scoring import check_settings, select_ranker
 from matcher.ranking.shortlist import build_shortlists, write_shortlists
-from matcher.settings import LimitSettings, Settings
+from matcher.settings import IndexSettings, LimitSettings, Settings
 from matcher.text.preprocess import Prepared, prepare_loaded, record_counts
 from matcher.text.texts import resume_texts
 
@@ -122,12 +122,23 @@ def screen_records(prepared: Prepared, ranker: Ranker) -> Prepared:
 
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
-def update_index(resumes: pd.DataFrame, embedder: Embedder, index_dir: Path) -> ResumeIndex:
-    """Embed resume chunks (cached) and keep the FAISS index in ``index_dir`` up to date."""
+def update_index(
+    resumes: pd.DataFrame,
+    embedder: Embedder,
+    index_dir: Path,
+    index_settings: IndexSettings | None = None,
+) -> ResumeIndex:
+    """Embed resume chunks (cached) and keep the FAISS index in ``index_dir`` up to date.
+
+    The index is rebuilt when the chunks, the model or the index settings changed.
+    """
+    index_settings = index_settings or IndexSettings()
     chunks = embedder.embed_documents(
         resumes[schema.RESUME_ID].astype(str).tolist(), resume_texts(resumes)
     )
-    fingerprint = _content_fingerprint(chunks.doc_ids, chunks.chunks, embedder.model_id)
+    fingerprint = _content_fingerprint(
+        chunks.doc_ids, chunks.chunks, f"{embedder.model_id} {index_settings.model_dump_json()}"
+    )
     for orphan in remove_orphaned_temporaries(index_dir):
         get_run_logger().warning("removed %s, left by an interrupted run", orphan)
     try:
@@ -140,7 +151,7 @@ def update_index(resumes: pd.DataFrame, embedder: Embedder, index_dir: Path) -> 
         pass
     except ValueError as error:
         get_run_logger().warning("rebuilding the index: %s", error)
-    index = build_index(chunks.vectors, chunks.doc_ids, embedder.model_id)
+    index = build_index(chunks.vectors, chunks.doc_ids, embedder.model_id, index_settings)
     index.meta["content_sha256"] = fingerprint
     save_index(index, index_dir)
     index.meta["reused"] = False
@@ -308,7 +319,7 @@ def _score_into(
             index_meta: dict[str, Any] = {"reused": True, "skipped": "nothing changed"}
         else:
             with timer("embed_and_index"):
-                index = update_index(prepared.resumes, embedder, settings.index_dir)
+                index = update_index(prepared.resumes, embedder, settings.index_dir, settings.index)
             ranker.attach_index(index)
             index_meta = index.meta
             with timer("rank"):

@@ -21,7 +21,12 @@ from matcher.io.loading import InputError, load_postings
 from matcher.io.manifest import build_manifest, describe_input, write_manifest
 from matcher.ranking.embedding import Embedder
 from matcher.ranking.rankers import Ranker
-from matcher.ranking.recommend import read_resume, recommend_jobs, write_recommendations
+from matcher.ranking.recommend import (
+    candidate_postings,
+    read_resume,
+    recommend_jobs,
+    write_recommendations,
+)
 from matcher.ranking.scoring import select_ranker
 from matcher.settings import LimitSettings, Settings
 from matcher.text.preprocess import prepare_postings, prepare_resumes
@@ -70,6 +75,18 @@ def load_job_postings(
 
 
 @task(cache_policy=NO_CACHE)
+def find_candidates(
+    resume: pd.DataFrame, postings: pd.DataFrame, embedder: Embedder, settings: Settings
+) -> pd.DataFrame:
+    """Stage 1: the postings nearest to the resume in the posting index."""
+    candidates = candidate_postings(
+        resume, postings, embedder, settings.ranking.recommend_candidates, settings.index
+    )
+    get_run_logger().info("%d of %d postings go to the ranker", len(candidates), len(postings))
+    return candidates
+
+
+@task(cache_policy=NO_CACHE)
 def rank(resume: pd.DataFrame, postings: pd.DataFrame, ranker: Ranker, top_k: int) -> pd.DataFrame:
     """The ``top_k`` postings for the resume, best first, explained."""
     return recommend_jobs(resume, postings, ranker, top_k)
@@ -115,14 +132,19 @@ def recommendation_flow(
     postings, rejects = load_job_postings(jobs_path, settings.limits)
     embedder = Embedder.from_settings(settings.embedding, show_progress=False)
     ranker, info = select_ranker(settings, embedder)
-    recommendations = rank(resume, postings, ranker, top_k)
+    candidates: pd.DataFrame = find_candidates(resume, postings, embedder, settings)
+    recommendations = rank(resume, candidates, ranker, top_k)
     outputs = write_outputs(recommendations, rejects, out_dir)
     manifest = build_manifest(
         inputs={"resume": describe_input(resume_path), "jobs": describe_input(jobs_path)},
         model={"path": str(embedder.model_path), "id": embedder.model_id},
         ranker=info,
         parameters={**settings.model_dump(mode="json"), "top_k": top_k},
-        counts={"postings_scored": len(postings), "postings_rejected": len(rejects)},
+        counts={
+            "postings_loaded": len(postings),
+            "postings_scored": len(candidates),
+            "postings_rejected": len(rejects),
+        },
         outputs={name: str(path) for name, path in outputs.items()},
     )
     manifest_path = write_manifest(manifest, Path(out_dir) / "run_manifest.json")
@@ -132,7 +154,7 @@ def recommendation_flow(
         recommendations=recommendations,
         resume_id=chosen_id,
         ranker=info,
-        postings_scored=len(postings),
+        postings_scored=len(candidates),
         rejects_path=outputs["rejects"],
         postings_rejected=len(rejects),
         manifest_path=manifest_path,

@@ -52,6 +52,12 @@ class RankingSettings(BaseModel):
     use_champion: bool = Field(
         default=True, description="Score with models:/matcher-ranker@champion when it exists."
     )
+    recommend_candidates: int = Field(
+        default=1000,
+        ge=0,
+        description="Postings `matcher recommend` passes from its first stage (dense search of"
+        " the posting index) to the ranker; 0 ranks every posting.",
+    )
 
 
 class CleaningSettings(BaseModel):
@@ -138,6 +144,32 @@ class LimitSettings(BaseModel):
     )
 
 
+class IndexSettings(BaseModel):
+    """Which FAISS index holds the chunk vectors: exact while small, approximate past a size."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)  # frozen: hashable, a cache key
+
+    exact_max_vectors: int = Field(
+        default=200_000,
+        ge=0,
+        description="Largest number of vectors kept in an exact (Flat) index; a larger index is"
+        " an IVF index, trained and tuned when it is built.",
+    )
+    target_recall: float = Field(
+        default=0.95,
+        gt=0.0,
+        le=1.0,
+        description="Recall@recall_k against exact search that tuning an approximate index"
+        " must reach on its sample of queries.",
+    )
+    recall_k: int = Field(
+        default=100, ge=1, description="The N of the recall@N an approximate index is tuned for."
+    )
+    tuning_queries: int = Field(
+        default=200, ge=1, description="Indexed vectors sampled as queries to measure recall."
+    )
+
+
 class RunSettings(BaseModel):
     """How runs that share a folder take turns."""
 
@@ -179,6 +211,7 @@ class Settings(BaseSettings):
     index_dir: Path = Field(
         default=Path("models/index"), description="Where the FAISS index lives."
     )
+    index: IndexSettings = IndexSettings()
     mlflow_tracking_uri: str = Field(
         default="sqlite:///.matcher/mlflow.db", description="MLflow tracking URI."
     )

@@ -52,3 +52,17 @@ def test_an_explicit_top_k_wins_and_an_empty_resume_is_refused(
     empty.write_text("   \n", encoding="utf-8")
     with pytest.raises(InputError, match=r"rejected|empty|no text"):
         recommendation_flow(empty, SAMPLE / "jobs.csv", tmp_path / "out2", flow_settings)
+
+
+def test_only_the_first_stage_candidates_reach_the_ranker(
+    flow_settings: Settings, tmp_path: Path
+) -> None:
+    from pipelines.recommend import recommendation_flow
+
+    settings = flow_settings.model_copy(
+        update={"ranking": flow_settings.ranking.model_copy(update={"recommend_candidates": 3})}
+    )
+    run = recommendation_flow(_a_sample_resume(), SAMPLE / "jobs.csv", tmp_path / "out", settings)
+    counts = json.loads(run.manifest_path.read_text())["counts"]
+    assert run.postings_scored == counts["postings_scored"] == 3 < counts["postings_loaded"]
+    assert len(run.recommendations) == 3

@@ -105,3 +105,16 @@ def test_any_local_model_folder_works_by_configuration(tmp_path: Path) -> None:
         packaged.embed_texts(["forklift operator"]),
         atol=1e-5,
     )
+
+
+def test_embedders_of_one_model_share_the_loaded_model(tmp_path: Path) -> None:
+    """A notebook that builds embedders again and again pays the model load once."""
+    from matcher.ranking.embedding import Embedder
+
+    first = Embedder(cache_dir=tmp_path / "a", show_progress=False)
+    second = Embedder(cache_dir=tmp_path / "b", show_progress=False)
+    assert first.model is second.model
+    assert first.tokenizer is second.tokenizer
+    shorter = Embedder(cache_dir=tmp_path / "a", max_tokens=128, show_progress=False)
+    assert shorter.model is not first.model and shorter.model.max_seq_length == 128
+    assert first.model.max_seq_length == first.max_tokens

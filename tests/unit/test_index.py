@@ -7,7 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcher.ranking.index import CHECKSUM_KEYS, build_index, load_index, save_index
+from matcher.ranking.index import (
+    CHECKSUM_KEYS,
+    build_index,
+    load_index,
+    recall_at_k,
+    save_index,
+)
+from matcher.settings import IndexSettings
 
 
 def _vectors(n: int, dim: int = 16, seed: int = 0) -> np.ndarray:
@@ -85,3 +92,82 @@ def test_the_checksums_are_in_the_metadata(tmp_path: Path) -> None:
 def test_mismatched_ids_are_refused_at_build() -> None:
     with pytest.raises(ValueError):
         build_index(_vectors(3), ["a"], "m")
+
+
+def _clustered(n: int, dim: int = 32, clusters: int = 40, seed: int = 0) -> np.ndarray:
+    """Unit vectors around a few directions, like embeddings of texts on a few topics."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(clusters, dim))
+    v = centres[rng.integers(clusters, size=n)] + 0.6 * rng.normal(size=(n, dim))
+    v = v.astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def _exact_top(vectors: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
+    return np.argsort(-(queries @ vectors.T), axis=1, kind="stable")[:, :k]
+
+
+def test_the_index_is_exact_up_to_the_threshold_and_ivf_past_it() -> None:
+    vectors = _clustered(400)
+    ids = [f"r{i}" for i in range(400)]
+    at_threshold = build_index(vectors, ids, "m", IndexSettings(exact_max_vectors=400))
+    past_threshold = build_index(vectors, ids, "m", IndexSettings(exact_max_vectors=399))
+    assert at_threshold.meta["index_type"] == "IndexFlatIP"
+    assert "recall_at_k" not in at_threshold.meta
+    assert past_threshold.meta["index_type"] == "IndexIVFFlat"
+    assert past_threshold.meta["nlist"] > 1
+
+
+def test_an_approximate_index_is_tuned_to_the_target_recall() -> None:
+    # Queries the tuning never saw, drawn from the same topics as the indexed vectors.
+    vectors, queries = np.split(_clustered(3100), [3000])
+    settings = IndexSettings(exact_max_vectors=1000, target_recall=0.9, recall_k=20)
+    index = build_index(vectors, [f"r{i}" for i in range(3000)], "m", settings)
+    meta = index.meta
+    assert meta["index_type"] == "IndexIVFFlat"
+    assert meta["recall_k"] == 20 and meta["recall_queries"] == 200
+    assert 0.9 <= meta["recall_at_k"] <= 1.0
+    assert 1 <= meta["nprobe"] <= meta["nlist"]
+    _, found = index.search_chunks(queries, 20)
+    assert recall_at_k(found, _exact_top(vectors, queries, 20)) >= 0.85
+
+
+def test_a_tuned_index_probes_fewer_lists_for_a_lower_target() -> None:
+    vectors = _clustered(3000)
+    ids = [f"r{i}" for i in range(3000)]
+    low = build_index(vectors, ids, "m", IndexSettings(exact_max_vectors=0, target_recall=0.5))
+    full = build_index(vectors, ids, "m", IndexSettings(exact_max_vectors=0, target_recall=1.0))
+    assert low.meta["nprobe"] < full.meta["nprobe"]
+    assert full.meta["recall_at_k"] == 1.0
+
+
+def test_searching_every_chunk_of_an_approximate_index_is_exact() -> None:
+    vectors = _clustered(2000)
+    ids = [f"r{i // 2}" for i in range(2000)]
+    approximate = build_index(vectors, ids, "m", IndexSettings(exact_max_vectors=0))
+    exact = build_index(vectors, ids, "m")
+    queries = _clustered(5, seed=3)
+    got, want = approximate.search(queries), exact.search(queries)
+    assert got.keys() == want.keys()
+    for row in want:
+        assert got[row].keys() == want[row].keys() and len(want[row]) == 1000
+        for rid, value in want[row].items():
+            assert got[row][rid] == pytest.approx(value, abs=1e-5)
+
+
+def test_an_approximate_index_round_trips_with_its_tuning(tmp_path: Path) -> None:
+    vectors = _clustered(1500)
+    index = build_index(
+        vectors, [f"r{i}" for i in range(1500)], "m", IndexSettings(exact_max_vectors=10)
+    )
+    save_index(index, tmp_path)
+    loaded = load_index(tmp_path, expected_model="m")
+    assert loaded.meta["index_type"] == "IndexIVFFlat"
+    assert loaded.index.nprobe == index.meta["nprobe"] == loaded.meta["nprobe"]
+    queries = _clustered(5, seed=4)
+    assert loaded.search(queries, k=30) == index.search(queries, k=30)
+
+
+def test_recall_at_k_counts_shared_positions() -> None:
+    assert recall_at_k(np.array([[1, 2], [3, -1]]), np.array([[2, 1], [3, 4]])) == 0.75
+    assert recall_at_k(np.array([[5, 6]]), np.array([[1, 2]])) == 0.0

@@ -210,7 +210,9 @@ def _decode_table(path: Path) -> str:
     except OSError as error:
         raise InputError(f"{path}: cannot read file ({error.strerror or error})") from error
     try:
-        text, encoding = decode_bytes(data)
+        # A stray NUL in one cell is that record's problem (its ID is rejected, its text
+        # cleaned), not the table's: only many control characters make a table binary.
+        text, encoding = decode_bytes(data, allow_nul=True)
     except DocumentError as error:
         raise InputError(f"{path}: unreadable table, {error}") from error
     if encoding == "cp1252":

@@ -52,14 +52,14 @@ def _short(error: BaseException) -> str:
     return message if len(message) <= 160 else message[:157] + "..."
 
 
-def _looks_binary(text: str) -> bool:
-    if "\x00" in text:
+def _looks_binary(text: str, allow_nul: bool = False) -> bool:
+    if "\x00" in text and not allow_nul:
         return True
     controls = sum(1 for char in text if ord(char) < 32 and char not in "\t\n\r\f\v")
     return controls > _MAX_CONTROL_SHARE * len(text)
 
 
-def decode_bytes(data: bytes) -> tuple[str, str]:
+def decode_bytes(data: bytes, allow_nul: bool = False) -> tuple[str, str]:
     """Decode the bytes of a text file, trying UTF-8 first.
 
     The order is: UTF-16 if the data starts with a UTF-16 byte-order mark; UTF-8 with an
@@ -68,6 +68,8 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
 
     Args:
         data: The raw bytes.
+        allow_nul: Whether a NUL byte alone is tolerated (a table, where it belongs to one
+            cell); otherwise it marks a binary file. Many control characters always do.
 
     Returns:
         The text and the name of the encoding that worked.
@@ -89,7 +91,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError as error:
             first_error = first_error or error
             continue
-        if _looks_binary(text):
+        if _looks_binary(text, allow_nul):
             raise DocumentError("binary content, not text")
         return text, encoding
     position = first_error.start if first_error is not None else 0

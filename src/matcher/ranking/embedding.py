@@ -5,7 +5,8 @@ Three things keep embedding cheap, because it dominates the cost of a run:
 * every text is looked up in an on-disk cache keyed by (model, text hash) first, so an unchanged
   document is never embedded twice;
 * identical texts within one call are embedded once;
-* the model itself is loaded only when something is missing from the cache.
+* the model itself is loaded only when something is missing from the cache, and once per
+  process (:func:`load_model`), so repeated calls in a notebook pay the load once.
 
 Long documents are split into chunks that fit the model's token limit (see :func:`chunk_text`),
 so nothing is silently cut off at 256 tokens.
@@ -13,6 +14,7 @@ so nothing is silently cut off at 256 tokens.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -70,6 +72,29 @@ def model_fingerprint(model_path: Path) -> str:
     # Packaged models often sit in a folder called "model"; the package folder names them better.
     name = model_path.name if model_path.name not in ("model", "models") else model_path.parent.name
     return f"{name}-{digest.hexdigest()[:12]}"
+
+
+@functools.lru_cache(maxsize=4)
+def load_model(model_path: Path, max_tokens: int) -> SentenceTransformer:
+    """The sentence-transformers model in ``model_path``, loaded once per process.
+
+    Every :class:`Embedder` of one folder and token limit shares it; encoding does not change
+    the model, so sharing is safe.
+    """
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(model_path), device="cpu")
+    model.max_seq_length = max_tokens
+    return model
+
+
+@functools.lru_cache(maxsize=4)
+def load_tokenizer(model_path: Path) -> PreTrainedTokenizerBase:
+    """The model's tokenizer, loaded without the weights, once per process."""
+    from transformers import AutoTokenizer
+
+    tokenizer: PreTrainedTokenizerBase = AutoTokenizer.from_pretrained(str(model_path))
+    return tokenizer
 
 
 def text_hash(text: str) -> str:
@@ -230,24 +255,19 @@ class Embedder:
 
     @property
     def model(self) -> SentenceTransformer:
-        """The sentence-transformers model, loaded on first use."""
+        """The sentence-transformers model, loaded on first use (once per process)."""
         if self._model is None:
-            from sentence_transformers import SentenceTransformer
-
-            self._model = SentenceTransformer(str(self.model_path), device="cpu")
-            self._model.max_seq_length = self.max_tokens
+            self._model = load_model(self.model_path, self.max_tokens)
         return self._model
 
     @property
     def tokenizer(self) -> PreTrainedTokenizerBase:
-        """The model's tokenizer, loaded without the weights (cheap)."""
+        """The model's tokenizer, loaded without the weights (cheap, once per process)."""
         if self._tokenizer is None:
             if self._model is not None:
                 self._tokenizer = self._model.tokenizer
             else:
-                from transformers import AutoTokenizer
-
-                self._tokenizer = AutoTokenizer.from_pretrained(str(self.model_path))
+                self._tokenizer = load_tokenizer(self.model_path)
         return self._tokenizer
 
     @property

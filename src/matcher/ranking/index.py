@@ -1,5 +1,15 @@
 """A FAISS index over resume chunk vectors, with its string-ID map and metadata.
 
+The index fits the size (:class:`matcher.settings.IndexSettings`): up to
+``index.exact_max_vectors`` vectors it is exact (``IndexFlatIP``); past it, an inverted-file
+index (``IndexIVFFlat``, about ``sqrt(n)`` lists trained by spherical k-means on a sample)
+whose ``nprobe`` is tuned at build time: doubled until recall@``recall_k`` against exact search,
+measured on a sample of indexed vectors used as queries, reaches ``target_recall``. The tuning
+and the recall reached are recorded in the metadata. Both kinds hold the raw float32 vectors,
+so memory is about ``dimension * 4`` bytes a vector (1.5 GB per million 384-d vectors) plus 8
+bytes of list ID a vector for IVF. Searching with ``k=None`` (every resume scored) is exact for
+both: an IVF index then probes all its lists.
+
 FAISS stores int64 positions; the string ``resume_id`` of each position is saved beside the
 index in ``ids.json``, and ``meta.json`` records the model, the dimension, the counts, the build
 time and the SHA-256 of the other two files, so a loaded index can be checked against the model
@@ -21,6 +31,7 @@ import faiss
 import numpy as np
 
 from matcher.io.atomic import atomic_write_bytes, atomic_write_text
+from matcher.settings import IndexSettings
 
 INDEX_FILE = "index.faiss"
 IDS_FILE = "ids.json"
@@ -31,7 +42,7 @@ CHECKSUM_KEYS = {INDEX_FILE: "index_sha256", IDS_FILE: "ids_sha256"}
 
 @dataclass
 class ResumeIndex:
-    """Chunk vectors of resumes in an exact inner-product index.
+    """Chunk vectors of resumes in an inner-product index (exact, or IVF past a size).
 
     Vectors are unit length, so inner product is cosine similarity.
     """
@@ -50,16 +61,16 @@ class ResumeIndex:
 
         Args:
             queries: float32 unit vectors, one query a row.
-            k: Chunks to retrieve per query; all chunks (exact, every resume scored) if None.
+            k: Chunks to retrieve per query, approximately past ``index.exact_max_vectors``;
+                all chunks (exact, every resume scored) if None.
 
         Returns:
             ``{query_row: {resume_id: max cosine over that resume's chunks}}``.
         """
         total = self.index.ntotal
-        k = total if k is None else min(k, total)
         if total == 0 or len(queries) == 0:
             return {row: {} for row in range(len(queries))}
-        scores, positions = self.index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+        scores, positions = self.search_chunks(queries, k)
         results: dict[int, dict[str, float]] = {}
         for row in range(len(queries)):
             best: dict[str, float] = {}
@@ -72,35 +83,123 @@ class ResumeIndex:
             results[row] = best
         return results
 
+    def search_chunks(
+        self, queries: np.ndarray, k: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """FAISS's raw answer: the ``k`` best chunk scores and positions of each query row.
 
-def build_index(vectors: np.ndarray, chunk_resume_ids: list[str], model_id: str) -> ResumeIndex:
-    """Build an exact FAISS inner-product index over chunk vectors.
+        Positions index :attr:`chunk_resume_ids`; -1 marks a slot an IVF search left empty.
+        ``k=None`` searches all chunks exactly.
+        """
+        exact = k is None
+        k = self.index.ntotal if k is None else min(k, self.index.ntotal)
+        queries = np.ascontiguousarray(queries, dtype=np.float32)
+        if exact and isinstance(self.index, faiss.IndexIVF):
+            scores, positions = self.index.search(queries, k, params=probing(self.index.nlist))
+        else:
+            scores, positions = self.index.search(queries, k)
+        return np.asarray(scores), np.asarray(positions)
+
+
+def build_index(
+    vectors: np.ndarray,
+    chunk_resume_ids: list[str],
+    model_id: str,
+    settings: IndexSettings | None = None,
+) -> ResumeIndex:
+    """Build a FAISS inner-product index over chunk vectors, exact or IVF by their number.
 
     Args:
         vectors: float32 unit vectors, one chunk a row.
         chunk_resume_ids: The resume each row belongs to.
         model_id: The embedding model's fingerprint, stored in the metadata.
+        settings: The size threshold and the recall an approximate index is tuned for;
+            the defaults if None.
 
     Raises:
         ValueError: If the vectors and IDs disagree in length.
     """
     if len(vectors) != len(chunk_resume_ids):
         raise ValueError(f"{len(vectors)} vectors but {len(chunk_resume_ids)} ids")
+    settings = settings or IndexSettings()
     dim = int(vectors.shape[1]) if vectors.ndim == 2 else 0
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     started = time.perf_counter()
-    index = faiss.IndexFlatIP(dim)
-    if len(vectors):
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    meta = {
+    meta: dict[str, Any] = {
         "model": model_id,
         "dimension": dim,
-        "chunks": int(index.ntotal),
+        "chunks": len(vectors),
         "resumes": len(set(chunk_resume_ids)),
-        "index_type": "IndexFlatIP",
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "build_seconds": round(time.perf_counter() - started, 4),
+        "exact_max_vectors": settings.exact_max_vectors,
     }
+    index: faiss.Index
+    if len(vectors) <= settings.exact_max_vectors:
+        index = faiss.IndexFlatIP(dim)
+        if len(vectors):
+            index.add(vectors)
+        meta["index_type"] = "IndexFlatIP"
+    else:
+        index, tuning = _build_ivf(vectors, settings)
+        meta.update(index_type="IndexIVFFlat", **tuning)
+    meta["built_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    meta["build_seconds"] = round(time.perf_counter() - started, 4)
     return ResumeIndex(index, list(chunk_resume_ids), meta)
+
+
+def _build_ivf(
+    vectors: np.ndarray, settings: IndexSettings
+) -> tuple[faiss.IndexIVF, dict[str, Any]]:
+    """Train an IVF index on ``vectors``, add them, and tune ``nprobe`` to the target recall."""
+    n, dim = vectors.shape
+    # About sqrt(n) lists, each trained on at least 39 points (FAISS's own minimum advice).
+    nlist = max(1, min(round(np.sqrt(n)), n // 39))
+    rng = np.random.default_rng(0)  # a fixed sample: the same vectors give the same index
+    training = vectors[np.sort(rng.choice(n, size=min(n, 64 * nlist), replace=False))]
+    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+    index.cp.spherical = True  # unit vectors: centroids are re-normalised after each step
+    index.cp.niter = 10
+    index.train(training)
+    index.add(vectors)
+    queries = vectors[np.sort(rng.choice(n, size=min(n, settings.tuning_queries), replace=False))]
+    k = min(settings.recall_k, n)
+    _, exact = faiss.knn(queries, vectors, k, metric=faiss.METRIC_INNER_PRODUCT)
+    nprobe = 1
+    while True:
+        _, found = index.search(queries, k, params=probing(nprobe))
+        recall = recall_at_k(np.asarray(found), np.asarray(exact))
+        if recall >= settings.target_recall or nprobe >= nlist:
+            break
+        nprobe = min(2 * nprobe, nlist)
+    index.nprobe = nprobe
+    return index, {
+        "nlist": nlist,
+        "nprobe": nprobe,
+        "training_vectors": len(training),
+        "recall_k": k,
+        "recall_at_k": round(recall, 4),
+        "target_recall": settings.target_recall,
+        "recall_queries": len(queries),
+    }
+
+
+def probing(nprobe: int) -> faiss.SearchParametersIVF:
+    """Search parameters of an IVF index that probe ``nprobe`` lists."""
+    params = faiss.SearchParametersIVF()
+    params.nprobe = nprobe
+    return params
+
+
+def recall_at_k(found: np.ndarray, exact: np.ndarray) -> float:
+    """Mean share of each row's exact top-k positions that ``found`` holds too.
+
+    Example:
+        >>> recall_at_k(np.array([[1, 2], [3, -1]]), np.array([[2, 1], [3, 4]]))
+        0.75
+    """
+    hits = [
+        len(set(f[f >= 0].tolist()) & set(e.tolist())) for f, e in zip(found, exact, strict=True)
+    ]
+    return float(np.sum(hits) / exact.size) if exact.size else 1.0
 
 
 def save_index(resume_index: ResumeIndex, directory: Path) -> Path:

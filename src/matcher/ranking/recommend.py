@@ -1,11 +1,18 @@
 """Recommend postings for one resume: rank jobs, explain each, write ``recommendations.csv``.
 
+Two stages keep one resume against thousands of postings fast: :func:`candidate_postings`
+keeps the postings nearest to the resume in a FAISS index of posting chunk vectors (embedded
+once, through the embedding cache, and indexed once per process), and only those are parsed
+and scored by the ranker.
+
 :func:`recommend_jobs` is pure (DataFrames in, DataFrame out); :func:`read_resume` and
 :func:`write_recommendations` are the edges, which the flow ``pipelines/recommend.py`` wires.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -13,9 +20,12 @@ import pandas as pd
 
 from matcher import schema
 from matcher.io.csv_safety import write_safe_csv
+from matcher.ranking.embedding import Embedder
+from matcher.ranking.index import ResumeIndex, build_index
 from matcher.ranking.rankers import Ranker, sum_components
 from matcher.ranking.shortlist import format_breakdown
-from matcher.settings import LimitSettings
+from matcher.settings import IndexSettings, LimitSettings
+from matcher.text.texts import posting_texts, resume_texts
 
 #: Columns every recommendations file starts with; the ranker's explanation columns follow.
 RECOMMENDATION_COLUMNS: tuple[str, ...] = (
@@ -74,6 +84,77 @@ def recommend_jobs(
             }
         )
     return pd.DataFrame(rows)
+
+
+def candidate_postings(
+    resume: pd.DataFrame,
+    postings: pd.DataFrame,
+    embedder: Embedder,
+    candidates: int,
+    index_settings: IndexSettings | None = None,
+) -> pd.DataFrame:
+    """Stage 1: the ``candidates`` postings nearest to the resume, in their original order.
+
+    A posting's nearness is the best cosine between any chunk of the resume and any chunk of
+    the posting. The posting index is built once per process for a given set of postings
+    (:func:`posting_index`), and its vectors come from the embedding cache.
+
+    Args:
+        resume: One prepared resume (a one-row DataFrame).
+        postings: Prepared postings.
+        embedder: Embeds the resume and, when not cached, the postings.
+        candidates: Postings kept; 0 keeps all (no first stage).
+        index_settings: When the posting index becomes approximate; the defaults if None.
+    """
+    if candidates <= 0 or len(postings) <= candidates:
+        return postings
+    job_ids = postings[schema.JOB_ID].astype(str).tolist()
+    index = posting_index(embedder, job_ids, posting_texts(postings), index_settings)
+    resume_id = str(resume[schema.RESUME_ID].iloc[0])
+    queries = embedder.embed_documents([resume_id], resume_texts(resume)).vectors
+    best: dict[str, float] = {}
+    for hits in index.search(queries).values():
+        for job_id, value in hits.items():
+            best[job_id] = max(value, best.get(job_id, -1.0))
+    kept = set(sorted(best, key=lambda job_id: (-best[job_id], job_id))[:candidates])
+    return postings[[job_id in kept for job_id in job_ids]]
+
+
+#: Posting indexes built in this process, newest last; see :func:`posting_index`.
+_POSTING_INDEXES: dict[tuple[object, ...], ResumeIndex] = {}
+_POSTING_INDEXES_KEPT = 2
+
+
+def posting_index(
+    embedder: Embedder,
+    job_ids: Sequence[str],
+    texts: Sequence[str],
+    index_settings: IndexSettings | None = None,
+) -> ResumeIndex:
+    """The FAISS index of these postings' chunk vectors, built once per process.
+
+    The same postings asked again with the same model (a notebook recommending for resume
+    after resume, even through new flow runs) reuse the index; the chunk vectors themselves
+    are kept across processes by the embedding cache.
+    """
+    digest = hashlib.sha256()
+    for job_id, text in zip(job_ids, texts, strict=True):
+        digest.update(f"{len(job_id)}:{job_id}{len(text)}:{text}".encode())
+    key = (
+        embedder.model_id,
+        embedder.max_tokens,
+        embedder.chunk_overlap,
+        index_settings,
+        digest.hexdigest(),
+    )
+    if key not in _POSTING_INDEXES:
+        chunks = embedder.embed_documents(job_ids, texts)
+        _POSTING_INDEXES[key] = build_index(
+            chunks.vectors, chunks.doc_ids, embedder.model_id, index_settings
+        )
+        while len(_POSTING_INDEXES) > _POSTING_INDEXES_KEPT:
+            del _POSTING_INDEXES[next(iter(_POSTING_INDEXES))]
+    return _POSTING_INDEXES[key]
 
 
 def write_recommendations(recommendations: pd.DataFrame, out_dir: Path) -> Path:
