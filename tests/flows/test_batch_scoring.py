@@ -104,6 +104,26 @@ def test_shortlists_are_ranked_and_explained(first_run) -> None:  # type: ignore
     assert combined["email"].fillna("").str.contains("@").any()
 
 
+def test_the_workbook_has_a_sheet_per_posting_and_keeps_ids_unguarded(first_run) -> None:  # type: ignore[no-untyped-def]
+    import zipfile
+
+    from matcher.io.csv_safety import unguard_cell
+
+    _, out, _ = first_run
+    combined = pd.read_csv(out / "shortlists.csv", dtype=str, keep_default_na=False)
+    records = pd.read_csv(out / "records.csv", dtype=str, keep_default_na=False)
+    ranked_jobs = records[(records["kind"] == "posting") & (records["status"] == "ranked")]
+    with zipfile.ZipFile(out / "shortlists.xlsx") as book:
+        sheets = [n for n in book.namelist() if n.startswith("xl/worksheets/sheet")]
+        strings = book.read("xl/sharedStrings.xml").decode()
+    assert len(sheets) == 1 + len(ranked_jobs)  # the summary, then one sheet per posting
+    guarded = [rid for rid in combined["resume_id"] if rid.startswith("'")]
+    assert guarded  # the sample has an ID that looks like a formula
+    for rid in guarded:  # the CSV guards it; the workbook holds the ID as it was
+        assert f"<t>{unguard_cell(rid)}</t>" in strings
+    assert "<t>ranker</t>" in strings and "<t>model version</t>" in strings
+
+
 def test_the_run_is_in_mlflow(first_run) -> None:  # type: ignore[no-untyped-def]
     import mlflow
 
@@ -113,7 +133,7 @@ def test_the_run_is_in_mlflow(first_run) -> None:  # type: ignore[no-untyped-def
     assert run.data.metrics["counts.resumes.ranked"] > 0
     assert "seconds.rank" in run.data.metrics
     artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
-    assert {"run_manifest.json", "shortlists.csv", "rejects.csv"} <= artifacts
+    assert {"run_manifest.json", "shortlists.csv", "shortlists.xlsx", "rejects.csv"} <= artifacts
 
 
 def test_rerun_embeds_nothing_new(first_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

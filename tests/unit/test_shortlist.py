@@ -57,8 +57,9 @@ def test_shortlists_explain_and_write_safely(tmp_path: Path) -> None:
     assert "Spark" in frame.loc[0, "evidence"]
     paths = write_shortlists(frame, ["J/1", "J-2"], tmp_path)
     assert paths[0] == tmp_path / "shortlists.csv"
-    assert {p.name for p in paths[1:]} == {"J_1.csv", "J-2.csv"}
-    for path in paths:
+    assert {p.name for p in paths[1:-1]} == {"J_1.csv", "J-2.csv"}
+    assert paths[-1] == tmp_path / "shortlists.xlsx"
+    for path in paths[:-1]:
         with open(path, newline="", encoding="utf-8") as handle:
             for row in csv.reader(handle):
                 assert not any(cell.startswith(FORMULA_PREFIXES) for cell in row), row
@@ -69,7 +70,7 @@ def test_job_without_candidates_still_gets_a_file(tmp_path: Path) -> None:
     frame = pd.DataFrame(columns=["job_id", "rank", "resume_id"])
     paths = write_shortlists(frame, ["J1"], tmp_path)
     assert (tmp_path / "shortlists" / "J1.csv").read_text().startswith("job_id,rank,resume_id")
-    assert len(paths) == 2
+    assert len(paths) == 3
 
 
 def test_safe_filename() -> None:
@@ -86,7 +87,7 @@ def test_long_and_clashing_job_ids_get_short_unique_files_with_the_exact_id_insi
         {"job_id": ids, "rank": [1] * len(ids), "resume_id": [f"r{i}" for i in range(len(ids))]}
     )
     paths = write_shortlists(frame, ids, tmp_path)
-    files = paths[1:]
+    files = paths[1:-1]
     assert len(files) == len(ids)
     assert len({path.name.casefold() for path in files}) == len(ids)
     assert all(len(path.name) <= 104 and path.parent == tmp_path / "shortlists" for path in files)

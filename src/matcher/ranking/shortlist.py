@@ -12,6 +12,7 @@ import pandas as pd
 
 from matcher import schema
 from matcher.io.csv_safety import write_safe_csv
+from matcher.io.workbook import write_workbook
 from matcher.ranking.explain import Explainer, term_explainer
 
 #: Columns every shortlist starts with, in order; explanation columns follow.
@@ -160,15 +161,34 @@ def shortlist_filenames(job_ids: list[str]) -> dict[str, str]:
     return names
 
 
-def write_shortlists(shortlists: pd.DataFrame, job_ids: list[str], out_dir: Path) -> list[Path]:
-    """Write ``out_dir/shortlists.csv`` and one ``out_dir/shortlists/<job_id>.csv`` per job.
+#: The workbook :func:`write_shortlists` writes beside the CSV files.
+WORKBOOK_NAME = "shortlists.xlsx"
 
-    Every job gets a file, even one without candidates; file names come from
-    :func:`shortlist_filenames`. All files are written atomically and neutralised against
-    formula injection.
+
+def write_shortlists(
+    shortlists: pd.DataFrame,
+    job_ids: list[str],
+    out_dir: Path,
+    candidates_scored: int = 0,
+    run_info: Mapping[str, str] | None = None,
+) -> list[Path]:
+    """Write ``out_dir/shortlists.csv``, one ``out_dir/shortlists/<job_id>.csv`` per job and
+    the workbook ``out_dir/shortlists.xlsx``.
+
+    Every job gets a file and a sheet, even one without candidates; file names come from
+    :func:`shortlist_filenames`. The CSV files are neutralised against formula injection
+    (:mod:`matcher.io.csv_safety`); the workbook holds text as text
+    (:mod:`matcher.io.workbook`). All files are written atomically.
+
+    Args:
+        shortlists: The rows of :func:`build_shortlists`.
+        job_ids: Every job of the run.
+        out_dir: The output folder.
+        candidates_scored: Resumes each job was scored against (the workbook's summary).
+        run_info: Facts shown on the workbook's summary sheet, such as the ranker.
 
     Returns:
-        The paths written, the combined file first.
+        The paths written: the combined CSV first, then the per-job files, the workbook last.
     """
     folder = out_dir / "shortlists"
     folder.mkdir(parents=True, exist_ok=True)
@@ -180,4 +200,7 @@ def write_shortlists(shortlists: pd.DataFrame, job_ids: list[str], out_dir: Path
         path = folder / f"{name}.csv"
         write_safe_csv(part, path)
         paths.append(path)
+    paths.append(
+        write_workbook(shortlists, job_ids, out_dir / WORKBOOK_NAME, candidates_scored, run_info)
+    )
     return paths

@@ -294,7 +294,7 @@ def log_batch_run(
         mlflow.log_metrics(numeric_metrics({"seconds": manifest["timings"]}))
         mlflow.log_metrics(numeric_metrics({"embedding": manifest["embedding"]}))
         mlflow.log_artifact(str(manifest_path))
-        for name in ("shortlists", "rejects", "duplicates", "records"):
+        for name in ("shortlists", "workbook", "rejects", "duplicates", "records"):
             mlflow.log_artifact(str(outputs[name]))
         mlflow.log_artifacts(str(outputs["shortlists_dir"]), artifact_path="shortlists")
         return str(run.info.run_id)
