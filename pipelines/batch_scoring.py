@@ -312,6 +312,7 @@ def _score_into(
         "counts": counts,
         "mlflow_run_id": run_id,
         "embedding": embedder.stats.as_dict(),
+        "ranker": ranker_info,
     }
 
 

@@ -30,6 +30,32 @@ EPHEMERAL_SERVER_DEFAULTS = {
 }
 
 
+def configure_logging(mode: str = "normal") -> None:
+    """How much a command prints to stderr; call before importing Prefect.
+
+    ``"normal"``: matcher's and Prefect's information lines and progress bars, no third-party
+    debug lines. ``"quiet"``: warnings and errors only, no progress bars (the command's own
+    summary on stdout stays). ``"verbose"``: matcher's debug lines too.
+
+    Args:
+        mode: ``"quiet"``, ``"normal"`` or ``"verbose"``.
+    """
+    for name in ("bm25s", "urllib3", "httpx", "httpcore", "filelock", "numba", "faiss"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    package = logging.getLogger("matcher")
+    if mode == "quiet":
+        os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
+        os.environ["TQDM_DISABLE"] = "1"  # tqdm (and so sentence-transformers) reads it
+        package.setLevel(logging.WARNING)
+    elif mode == "verbose":
+        package.setLevel(logging.DEBUG)
+        if not package.handlers:
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+            package.addHandler(handler)
+            package.propagate = False
+
+
 def configure_runtime(state_dir: Path | None = None) -> str | None:
     """Apply :data:`RUNTIME_DEFAULTS` and choose the Prefect API; call before importing Prefect.
 

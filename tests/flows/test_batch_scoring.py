@@ -179,3 +179,32 @@ def test_missing_required_column_fails_with_one_line(
     )
     assert result.exit_code == 2
     assert "description" in result.output and "Traceback" not in result.output
+
+
+def test_a_run_that_scores_no_resume_fails_after_writing_why_and_its_summary(
+    embedding_cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from matcher.cli import app
+
+    resumes = tmp_path / "resumes.csv"
+    resumes.write_text("resume_id,text\nr1,\nr2,   \n")
+    monkeypatch.setenv("MATCHER_EMBEDDING__CACHE_DIR", str(embedding_cache_dir))
+    monkeypatch.setenv("MATCHER_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("MATCHER_MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'm.db'}")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app,
+        ["score", "--jobs", str(SAMPLE / "jobs.csv"), "--resumes", str(resumes), "--out", str(out)],
+    )
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "no resumes could be scored (2 read)" in errors[0]
+    assert "Traceback" not in result.output
+    rejects = pd.read_csv(out / "rejects.csv", dtype=str)
+    assert set(rejects[rejects["kind"] == "resume"]["record_id"]) == {"r1", "r2"}
+    # The end of the run names its outputs, the ranker and the MLflow run.
+    for text in ("ranker: ", "workbook: ", "rejects: ", "manifest: ", "MLflow run: "):
+        assert text in result.output, text
+    assert (out / "shortlists.xlsx").is_file()
