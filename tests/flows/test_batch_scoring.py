@@ -208,3 +208,7 @@ def test_a_run_that_scores_no_resume_fails_after_writing_why_and_its_summary(
     for text in ("ranker: ", "workbook: ", "rejects: ", "manifest: ", "MLflow run: "):
         assert text in result.output, text
     assert (out / "shortlists.xlsx").is_file()
+    from matcher.ranking.shortlist import EXPLANATION_COLUMNS, SHORTLIST_COLUMNS
+
+    header = (out / "shortlists.csv").read_text().splitlines()
+    assert header == [",".join([*SHORTLIST_COLUMNS, *EXPLANATION_COLUMNS])]  # the full header

@@ -8,6 +8,8 @@ import pandas as pd
 
 from matcher.io.csv_safety import FORMULA_PREFIXES, neutralise_cell, neutralise_frame
 from matcher.ranking.shortlist import (
+    EXPLANATION_COLUMNS,
+    SHORTLIST_COLUMNS,
     build_shortlists,
     rank_candidates,
     safe_filename,
@@ -52,7 +54,7 @@ def test_shortlists_explain_and_write_safely(tmp_path: Path) -> None:
     frame = build_shortlists(postings, resumes, scores, components, top_k=1)
     assert frame["resume_id"].tolist() == ["r1", "@r2"]
     assert frame["score"].tolist() == [80.0, 70.0]
-    assert frame.loc[0, "score_breakdown"] == "dense 40.0 + bm25 40.0"
+    assert frame.loc[0, "score_breakdown"] == "overall similarity 40.0 + keyword match 40.0"
     assert "spark" in frame.loc[0, "matched_terms"]
     assert "Spark" in frame.loc[0, "evidence"]
     paths = write_shortlists(frame, ["J/1", "J-2"], tmp_path)
@@ -100,3 +102,16 @@ def test_shortlist_filenames_are_stable_across_runs() -> None:
     ids = ["J/1", "J_1", "x" * 300]
     assert shortlist_filenames(ids) == shortlist_filenames(list(ids))
     assert shortlist_filenames(ids)["J/1"] == "J_1"
+
+
+def test_the_columns_are_the_same_whatever_the_ranker_and_without_candidates() -> None:
+    postings = pd.DataFrame({"job_id": ["J1"], "title": ["Nurse"], "description": ["ICU, ACLS"]})
+    resumes = pd.DataFrame({"resume_id": ["r1"], "text": ["ICU nurse with ACLS."]})
+    scores = np.array([[0.7]], dtype=np.float32)
+    frame = build_shortlists(postings, resumes, scores, {"bm25": scores}, top_k=5)
+    expected = [*SHORTLIST_COLUMNS, *EXPLANATION_COLUMNS]
+    assert list(frame.columns) == expected
+    assert frame.loc[0, "fit"] == "" and frame.loc[0, "matched_required"] == ""
+    assert "icu" in frame.loc[0, "matched_terms"]
+    none = build_shortlists(postings, resumes.iloc[0:0], np.zeros((1, 0)), {}, top_k=5)
+    assert list(none.columns) == expected and none.empty

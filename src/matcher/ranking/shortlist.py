@@ -29,6 +29,22 @@ SHORTLIST_COLUMNS = (
     "score_breakdown",
 )
 
+#: The explanation columns, the same whatever the ranker: a ranker that has nothing to say in
+#: a column leaves it empty. The requirement-aware ranker fills ``fit`` to ``years_candidate``;
+#: the others ``matched_terms`` and ``missing_terms``; both fill ``evidence``.
+EXPLANATION_COLUMNS = (
+    "fit",
+    "requirements_found",
+    "matched_required",
+    "missing_required",
+    "matched_preferred",
+    "years_required",
+    "years_candidate",
+    "matched_terms",
+    "missing_terms",
+    "evidence",
+)
+
 
 def rank_candidates(
     scores: np.ndarray, job_ids: list[str], resume_ids: list[str], top_k: int
@@ -47,9 +63,34 @@ def rank_candidates(
     return run
 
 
+#: The name a recruiter reads for each signal of :data:`matcher.ranking.features.FEATURES`
+#: and of the simple rankers; signals that share a name are added up.
+PLAIN_SIGNAL_NAMES: dict[str, str] = {
+    "required_skills": "skills required",
+    "preferred_skills": "skills preferred",
+    "requirement_coverage": "requirement match",
+    "requirement_terms": "requirement match",
+    "experience": "experience",
+    "degree": "degree",
+    "title": "title",
+    "dense": "overall similarity",
+    "bm25": "keyword match",
+    "tfidf": "keyword match",
+}
+
+
 def format_breakdown(parts: Mapping[str, float]) -> str:
-    """``"dense 51.3 + bm25 28.0"``: each signal's contribution on the 0-100 scale."""
-    return " + ".join(f"{name} {100 * value:.1f}" for name, value in parts.items())
+    """Each signal's points on the 0-100 scale, under the names of :data:`PLAIN_SIGNAL_NAMES`.
+
+    Example:
+        >>> format_breakdown({"dense": 0.513, "bm25": 0.28})
+        'overall similarity 51.3 + keyword match 28.0'
+    """
+    points: dict[str, float] = {}
+    for name, value in parts.items():
+        plain = PLAIN_SIGNAL_NAMES.get(name, name.replace("_", " "))
+        points[plain] = points.get(plain, 0.0) + value
+    return " + ".join(f"{name} {100 * value:.1f}" for name, value in points.items())
 
 
 def build_shortlists(
@@ -71,7 +112,8 @@ def build_shortlists(
         explainer: Makes the explanation columns; key-term matching if None.
 
     Returns:
-        A DataFrame with :data:`SHORTLIST_COLUMNS` followed by the explanation columns.
+        A DataFrame with :data:`SHORTLIST_COLUMNS`, then :data:`EXPLANATION_COLUMNS` (empty
+        where the ranker has nothing to say), even when it has no rows.
     """
     explainer = explainer or term_explainer(postings)
     job_ids = postings[schema.JOB_ID].astype(str).tolist()
@@ -101,10 +143,12 @@ def build_shortlists(
                     **explainer(posting, resume),
                 }
             )
+    columns = [*SHORTLIST_COLUMNS, *EXPLANATION_COLUMNS]
     frame = pd.DataFrame(rows)
     if frame.empty:
-        frame = pd.DataFrame(columns=list(SHORTLIST_COLUMNS))
-    return frame
+        return pd.DataFrame(columns=columns)
+    other = [c for c in frame.columns if c not in columns]  # an explainer's own extra columns
+    return frame.reindex(columns=[*columns, *other], fill_value="")
 
 
 def _text(value: object) -> str:
