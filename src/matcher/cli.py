@@ -326,7 +326,11 @@ def experiment(
     ] = None,
     promote_best: Annotated[
         bool,
-        typer.Option("--promote-best", help="Make the best configuration (nDCG@10) the champion."),
+        typer.Option(
+            "--promote-best",
+            help="Make the best configuration (nDCG@10) the champion if it beats the current"
+            " one (or the built-in default) with a paired Wilcoxon p < 0.05 over >= 30 queries.",
+        ),
     ] = False,
     direction: DirectionOption = "resumes-for-job",
     max_queries: Annotated[
@@ -385,8 +389,10 @@ def experiment(
     typer.echo(
         f"best: {summary['best']} (run {registered['run_id']}); registered"
         f" {registered['model_name']} version {registered['version']}"
-        + (" as champion" if promote_best else "")
+        + (" as champion" if summary["promoted"] else "")
     )
+    if promote_best and not summary["promoted"]:
+        typer.echo(f"not promoted: {summary['promotion_reason']}")
     typer.echo(f"MLflow parent run: {summary['parent_run_id']} ({settings.mlflow_tracking_uri})")
 
 

@@ -211,4 +211,6 @@ def test_a_run_that_scores_no_resume_fails_after_writing_why_and_its_summary(
     from matcher.ranking.shortlist import EXPLANATION_COLUMNS, SHORTLIST_COLUMNS
 
     header = (out / "shortlists.csv").read_text().splitlines()
-    assert header == [",".join([*SHORTLIST_COLUMNS, *EXPLANATION_COLUMNS])]  # the full header
+    # The full header, then the postings' own columns (location, department) passed through.
+    columns = [*SHORTLIST_COLUMNS, *EXPLANATION_COLUMNS, "job_location", "job_department"]
+    assert header == [",".join(columns)]

@@ -115,3 +115,32 @@ def test_the_columns_are_the_same_whatever_the_ranker_and_without_candidates() -
     assert "icu" in frame.loc[0, "matched_terms"]
     none = build_shortlists(postings, resumes.iloc[0:0], np.zeros((1, 0)), {}, top_k=5)
     assert list(none.columns) == expected and none.empty
+
+
+def test_posting_and_extra_resume_columns_pass_through() -> None:
+    postings = pd.DataFrame(
+        {
+            "job_id": ["J1"],
+            "title": ["Nurse"],
+            "description": ["ICU, ACLS"],
+            "location": ["Leeds"],
+            "department": ["Critical care"],
+        }
+    )
+    resumes = pd.DataFrame(
+        {
+            "resume_id": ["r1"],
+            "text": ["ICU nurse with ACLS."],
+            "location": ["York"],
+            "grade": ["B6"],
+            "fit": ["own column"],
+        }
+    )
+    scores = np.array([[0.7]], dtype=np.float32)
+    frame = build_shortlists(postings, resumes, scores, {"bm25": scores}, top_k=5)
+    row = frame.iloc[0]
+    assert row["location"] == "York"  # the candidate's
+    assert row["job_location"] == "Leeds" and row["job_department"] == "Critical care"
+    assert row["grade"] == "B6" and row["resume_fit"] == "own column"
+    assert list(frame.columns[-4:]) == ["job_location", "job_department", "grade", "resume_fit"]
+    assert "text" not in frame.columns and "description" not in frame.columns

@@ -93,6 +93,40 @@ def format_breakdown(parts: Mapping[str, float]) -> str:
     return " + ".join(f"{name} {100 * value:.1f}" for name, value in points.items())
 
 
+#: Input columns that the shortlist already shows or that are matcher's own: not repeated.
+_INTERNAL = {schema.SOURCE, schema.CLEAN_TEXT, schema.MODEL_TEXT}
+_NOT_PASSED = {
+    "posting": {*schema.POSTING_REQUIRED, *_INTERNAL},
+    "resume": {*schema.RESUME_REQUIRED, *schema.RESUME_PASSTHROUGH, *_INTERNAL},
+}
+
+
+def passed_through(postings: pd.DataFrame, resumes: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """The input columns a shortlist repeats, after its own: ``{shortlist column: (side, input
+    column)}`` with side ``"posting"`` or ``"resume"``.
+
+    A posting's other columns (``location``, ``department``, ...) become ``job_<column>``; a
+    resume's other columns keep their name, or become ``resume_<column>`` where the name is
+    taken.
+
+    Example:
+        >>> jobs = pd.DataFrame(columns=["job_id", "title", "description", "department"])
+        >>> cvs = pd.DataFrame(columns=["resume_id", "text", "name", "source", "fit", "grade"])
+        >>> list(passed_through(jobs, cvs))
+        ['job_department', 'resume_fit', 'grade']
+    """
+    taken = {*SHORTLIST_COLUMNS, *EXPLANATION_COLUMNS}
+    columns: dict[str, tuple[str, str]] = {}
+    for column in map(str, postings.columns):
+        if column not in _NOT_PASSED["posting"]:
+            columns[f"job_{column}"] = ("posting", column)
+    for column in map(str, resumes.columns):
+        if column not in _NOT_PASSED["resume"]:
+            name = column if column not in taken and column not in columns else f"resume_{column}"
+            columns[name] = ("resume", column)
+    return columns
+
+
 def build_shortlists(
     postings: pd.DataFrame,
     resumes: pd.DataFrame,
@@ -113,13 +147,15 @@ def build_shortlists(
 
     Returns:
         A DataFrame with :data:`SHORTLIST_COLUMNS`, then :data:`EXPLANATION_COLUMNS` (empty
-        where the ranker has nothing to say), even when it has no rows.
+        where the ranker has nothing to say), then the input columns of
+        :func:`passed_through`, even when it has no rows.
     """
     explainer = explainer or term_explainer(postings)
     job_ids = postings[schema.JOB_ID].astype(str).tolist()
     resume_ids = resumes[schema.RESUME_ID].astype(str).tolist()
     run = rank_candidates(scores, job_ids, resume_ids, top_k)
     column_of = {rid: i for i, rid in enumerate(resume_ids)}
+    extra = passed_through(postings, resumes)
     rows: list[dict[str, object]] = []
     for row, (job_id, ranked) in enumerate(run.items()):
         posting = postings.iloc[row]
@@ -141,14 +177,17 @@ def build_shortlists(
                         {name: float(part[row, col]) for name, part in components.items()}
                     ),
                     **explainer(posting, resume),
+                    **{
+                        name: _text((posting if side == "posting" else resume).get(column))
+                        for name, (side, column) in extra.items()
+                    },
                 }
             )
-    columns = [*SHORTLIST_COLUMNS, *EXPLANATION_COLUMNS]
+    columns = [*SHORTLIST_COLUMNS, *EXPLANATION_COLUMNS, *extra]
     frame = pd.DataFrame(rows)
     if frame.empty:
         return pd.DataFrame(columns=columns)
-    other = [c for c in frame.columns if c not in columns]  # an explainer's own extra columns
-    return frame.reindex(columns=[*columns, *other], fill_value="")
+    return frame.reindex(columns=columns, fill_value="")
 
 
 def _text(value: object) -> str:
