@@ -42,7 +42,7 @@ from matcher.ranking.embedding import Embedder
 from matcher.ranking.index import ResumeIndex, build_index, load_index, save_index
 from matcher.ranking.rankers import Ranker, sum_components
 from matcher.ranking.requirement_ranker import RequirementRanker
-from matcher.ranking.scoring import check_settings, select_ranker
+from matcher.ranking.scoring import check_settings, describe_ranker, select_ranker
 from matcher.ranking.shortlist import build_shortlists, write_shortlists
 from matcher.settings import IndexSettings, LimitSettings, Settings
 from matcher.text.preprocess import Prepared, prepare_loaded, record_counts
@@ -60,6 +60,7 @@ def _transient(task: Any, task_run: Any, state: Any) -> bool:
 OUTPUT_NAMES = (
     "shortlists.csv",
     "shortlists",
+    "shortlists.xlsx",
     "rejects.csv",
     "duplicates.csv",
     "records.csv",
@@ -188,12 +189,21 @@ def make_shortlists(
 
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
-def write_outputs(prepared: Prepared, shortlists: pd.DataFrame, out_dir: Path) -> dict[str, Path]:
-    """Write shortlists, rejects, duplicates and the record accounting, each atomically."""
+def write_outputs(
+    prepared: Prepared,
+    shortlists: pd.DataFrame,
+    out_dir: Path,
+    run_info: dict[str, str] | None = None,
+) -> dict[str, Path]:
+    """Write shortlists (CSV and workbook), rejects, duplicates and the record accounting."""
     out_dir.mkdir(parents=True, exist_ok=True)
     job_ids = prepared.postings[schema.JOB_ID].astype(str).tolist()
-    paths = write_shortlists(shortlists, job_ids, out_dir)
-    outputs = {"shortlists": paths[0], "shortlists_dir": out_dir / "shortlists"}
+    paths = write_shortlists(shortlists, job_ids, out_dir, len(prepared.resumes), run_info)
+    outputs = {
+        "shortlists": paths[0],
+        "shortlists_dir": out_dir / "shortlists",
+        "workbook": paths[-1],
+    }
     for name, frame in (
         ("rejects", prepared.rejects),
         ("duplicates", prepared.duplicates),
@@ -332,7 +342,7 @@ def _score_into(
         for warning in warnings:
             logger.warning(warning)
         with timer("write"):
-            staged = write_outputs(prepared, shortlists, staging)
+            staged = write_outputs(prepared, shortlists, staging, describe_ranker(ranker_info))
             if stored is not None and previous_decisions is not None:
                 # Nothing changed: the previous run's decision records hold for this one.
                 staged["decisions"] = staging / previous_decisions.name
@@ -380,6 +390,7 @@ def _score_into(
         "counts": counts,
         "mlflow_run_id": run_id,
         "embedding": embedder.stats.as_dict(),
+        "ranker": ranker_info,
     }
 
 

@@ -14,7 +14,14 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from matcher import schema
-from matcher.evaluation.comparison import best_label, comparison_table, table_markdown
+from matcher.evaluation.comparison import (
+    MIN_PROMOTION_QUERIES,
+    best_label,
+    comparison_table,
+    per_query_values,
+    promotion_decision,
+    table_markdown,
+)
 from matcher.evaluation.evaluate import Evaluation, evaluate_ranker
 from matcher.evaluation.grid import DEFAULT_GRID, Grid, GridEntry
 from matcher.evaluation.labelled import LabelledSet, load_labelled_set
@@ -120,6 +127,35 @@ def compare(
 
 
 @task(cache_policy=NO_CACHE)
+def check_promotion(
+    best: Evaluation,
+    labelled: LabelledSet,
+    settings: Settings,
+    embedder: Embedder,
+    index: ResumeIndex,
+) -> tuple[bool, str]:
+    """Whether ``best`` may become the champion: it must beat the current champion (or the
+    built-in default) significantly (:func:`matcher.evaluation.comparison.promotion_decision`).
+    """
+    from matcher.tracking.ranker_config import ranker_from_config
+    from matcher.tracking.registry import find_champion
+
+    candidate = per_query_values(best)
+    if len(candidate) < MIN_PROMOTION_QUERIES:  # no need to evaluate the reference
+        return promotion_decision(candidate, candidate, "")
+    champion = find_champion(settings.mlflow_tracking_uri)
+    if champion is not None:
+        label = f"the champion ({champion.model_name} version {champion.version})"
+        ranker = ranker_from_config(champion.config, embedder)
+    else:
+        label = f"the built-in default ({settings.ranking.ranker})"
+        ranker = build_ranker(settings, embedder)
+    ranker.attach_index(index)
+    reference = evaluate_ranker(ranker, labelled, label)
+    return promotion_decision(candidate, per_query_values(reference), label)
+
+
+@task(cache_policy=NO_CACHE)
 def register_best(run_id: str, tracking_uri: str, promote_best: bool) -> RegisteredRanker:
     """Register the best configuration; with ``promote_best`` also make it the champion."""
     registered = (
@@ -155,13 +191,16 @@ def ranking_experiment(
         grid: Configurations to compare; :data:`matcher.evaluation.grid.DEFAULT_GRID` if None.
         settings: Embedding and MLflow settings; defaults from the environment if None.
         direction: ``resumes-for-job`` or ``jobs-for-resume``.
-        promote_best: Point the ``champion`` alias at the best configuration (by nDCG@10).
+        promote_best: Point the ``champion`` alias at the best configuration (by nDCG@10) if it
+            beats the current champion, or the built-in default, significantly over at least
+            30 queries (:func:`matcher.evaluation.comparison.promotion_decision`).
         max_queries: Evaluate only the first N judged queries and their judged documents.
         experiment: MLflow experiment of the parent and child runs.
 
     Returns:
         ``parent_run_id``, ``child_runs`` (label to run ID), ``best``, ``comparison`` (rows of
-        the table) and ``registered`` (model name, version, run ID, aliases).
+        the table), ``registered`` (model name, version, run ID, aliases), ``promoted`` and
+        ``promotion_reason``.
     """
     from matcher.settings import load_settings
 
@@ -186,13 +225,20 @@ def ranking_experiment(
             evaluations.append(evaluation)
             child_runs[entry.label] = run_id
         table, best = compare(evaluations, child_runs, grid.baseline, tracking_uri, parent_run_id)
-        registered = register_best(child_runs[best], tracking_uri, promote_best)
+        promoted, why = False, "not asked to (--promote-best)"
+        if promote_best:
+            best_evaluation = next(e for e in evaluations if e.label == best)
+            promoted, why = check_promotion(best_evaluation, labelled, settings, embedder, index)
+        registered = register_best(child_runs[best], tracking_uri, promoted)
     except BaseException:
         finish_run(tracking_uri, parent_run_id, failed=True)
         raise
     finish_run(tracking_uri, parent_run_id)
     print(f"MLflow parent run: {parent_run_id} (experiment {experiment!r}, {tracking_uri})")
     print(f"Best: {best}; registered {registered.model_name} version {registered.version}")
+    if promote_best:
+        verdict = "promoted to champion" if promoted else "not promoted"
+        print(f"{best} {verdict}: {why}")
     return {
         "parent_run_id": parent_run_id,
         "experiment_id": experiment_id,
@@ -207,4 +253,6 @@ def ranking_experiment(
             "aliases": list(registered.aliases),
         },
         "embedding": embedder.stats.as_dict(),
+        "promoted": promoted,
+        "promotion_reason": why,
     }

@@ -22,6 +22,38 @@ ConfigOption = Annotated[
 ]
 
 
+def _version(value: bool) -> None:
+    if value:
+        from matcher import __version__
+
+        typer.echo(f"matcher {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Print only warnings, errors and the final summary."),
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Print matcher's debug messages too.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Rank resumes against job postings and explain the ranking."""
+    if quiet and verbose:
+        _fail("--quiet and --verbose cannot be used together")
+    from matcher.runtime import configure_logging
+
+    configure_logging("quiet" if quiet else "verbose" if verbose else "normal")
+
+
 def _fail(message: str) -> NoReturn:
     """Print one readable line to stderr and exit with status 2."""
     typer.echo(f"error: {message}", err=True)
@@ -99,6 +131,7 @@ def score(
     output = {"layout": "runs"} if runs else None
     run = {"incremental": True} if incremental else None
     settings = _prepare(config, check=True, ranking=ranking, output=output, runs=run)
+    _check_before_work(settings, jobs=jobs, resumes=resumes)
     from matcher.runtime import stop_on_sigterm
 
     stop_on_sigterm()
@@ -119,6 +152,42 @@ def score(
             raise
         typer.echo(f"stopped: nothing written, {out} is as it was", err=True)
         raise typer.Exit(code=128 + stopped_by) from None
+    _print_score_summary(summary)
+    counts = summary["counts"]
+    for kind in ("postings", "resumes"):
+        if counts[kind]["ranked"] == 0:
+            typer.echo(
+                f"error: no {kind} could be scored ({counts[kind]['read']} read); the reasons"
+                f" are in {summary['outputs']['rejects']} and {summary['outputs']['duplicates']}",
+                err=True,
+            )
+            raise typer.Exit(code=1)
+
+
+def _check_before_work(settings: Any, **inputs: Path) -> None:
+    """Fail with one ``error:`` line on an input or setting that cannot work, before any work.
+
+    Checks that each input table has its required columns and at least one row (a folder at
+    least one supported file), and that the settings name a known ranker.
+    """
+    from matcher.io.loading import InputError, check_input
+
+    for what, path in inputs.items():
+        try:
+            check_input(path, what if what != "jobs" else "postings")
+        except InputError as error:
+            _fail(f"--{what}: {error}")
+    from matcher.ranking.catalogue import RANKERS
+
+    if settings.ranking.ranker not in RANKERS:
+        _fail(
+            f"ranking.ranker: unknown ranker {settings.ranking.ranker!r}"
+            f" (known: {', '.join(RANKERS)})"
+        )
+
+
+def _print_score_summary(summary: dict[str, Any]) -> None:
+    """The end of a ``score`` run: counts, ranker, output paths and the MLflow run ID."""
     counts = summary["counts"]
     resume_counts = counts["resumes"]
     typer.echo(
@@ -128,7 +197,21 @@ def score(
     typer.echo(
         "postings: {read} read, {ranked} scored, {rejected} rejected".format(**counts["postings"])
     )
-    typer.echo(f"shortlists written to {summary['outputs']['shortlists']}")
+    if "ranker" in summary:
+        from matcher.ranking.scoring import describe_ranker
+
+        ranker = describe_ranker(summary["ranker"])
+        typer.echo(
+            f"ranker: {ranker['ranker']} ({ranker['ranker source']};"
+            f" model version: {ranker['model version']})"
+        )
+    outputs = summary["outputs"]
+    typer.echo(f"shortlists written to {outputs['shortlists']}")
+    if "workbook" in outputs:
+        typer.echo(f"workbook: {outputs['workbook']}")
+    typer.echo(f"rejects: {outputs['rejects']}  duplicates: {outputs['duplicates']}")
+    typer.echo(f"manifest: {summary['manifest']}")
+    typer.echo(f"MLflow run: {summary['mlflow_run_id']}")
     if "latest" in summary:
         typer.echo(f"latest run: {summary['latest']} -> {summary['run_dir']}")
 
@@ -191,7 +274,8 @@ def evaluate(
         typer.Option("--param", help="Ranker parameter NAME=VALUE; repeat for several."),
     ] = None,
     json_output: Annotated[
-        bool, typer.Option("--json", help="Print only one JSON object of the metrics.")
+        bool,
+        typer.Option("--json", help="Print only one JSON object: the metrics and mlflow_run_id."),
     ] = False,
     direction: DirectionOption = "resumes-for-job",
     out: Annotated[Path, typer.Option(help="Folder for per_query.csv and metrics.json.")] = Path(
@@ -231,7 +315,7 @@ def evaluate(
             _fail(str(error))
     summary = result["summary"]
     if json_output:
-        typer.echo(json.dumps(summary))
+        typer.echo(json.dumps({**summary, "mlflow_run_id": result["mlflow_run_id"]}))
         return
     typer.echo(f"{result['label']} on {result['queries']} queries ({checked}):")
     for name, value in summary.items():
@@ -258,7 +342,11 @@ def experiment(
     ] = None,
     promote_best: Annotated[
         bool,
-        typer.Option("--promote-best", help="Make the best configuration (nDCG@10) the champion."),
+        typer.Option(
+            "--promote-best",
+            help="Make the best configuration (nDCG@10) the champion if it beats the current"
+            " one (or the built-in default) with a paired Wilcoxon p < 0.05 over >= 30 queries.",
+        ),
     ] = False,
     direction: DirectionOption = "resumes-for-job",
     max_queries: Annotated[
@@ -317,8 +405,10 @@ def experiment(
     typer.echo(
         f"best: {summary['best']} (run {registered['run_id']}); registered"
         f" {registered['model_name']} version {registered['version']}"
-        + (" as champion" if promote_best else "")
+        + (" as champion" if summary["promoted"] else "")
     )
+    if promote_best and not summary["promoted"]:
+        typer.echo(f"not promoted: {summary['promotion_reason']}")
     typer.echo(f"MLflow parent run: {summary['parent_run_id']} ({settings.mlflow_tracking_uri})")
 
 

@@ -30,6 +30,50 @@ EPHEMERAL_SERVER_DEFAULTS = {
 }
 
 
+class _WarningsAndUp(logging.Filter):
+    """Drops records below WARNING. A filter, not a level: bm25s sets its logger to DEBUG
+    when it is imported, which would undo a level set before."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
+_WARNINGS_AND_UP = _WarningsAndUp()
+
+
+def _add_once(logger: logging.Logger, log_filter: logging.Filter) -> None:
+    if log_filter not in logger.filters:
+        logger.addFilter(log_filter)
+
+
+def configure_logging(mode: str = "normal") -> None:
+    """How much a command prints to stderr; call before importing Prefect.
+
+    ``"normal"``: matcher's and Prefect's information lines and progress bars, no third-party
+    debug lines. ``"quiet"``: warnings and errors only, no progress bars (the command's own
+    summary on stdout stays). ``"verbose"``: matcher's debug lines too.
+
+    Args:
+        mode: ``"quiet"``, ``"normal"`` or ``"verbose"``.
+    """
+    noisy = ["bm25s", "urllib3", "httpx", "httpcore", "filelock", "numba", "faiss"]
+    package = logging.getLogger("matcher")
+    if mode == "quiet":
+        os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
+        os.environ["TQDM_DISABLE"] = "1"  # tqdm (and so sentence-transformers) reads it
+        os.environ["MLFLOW_LOGGING_LEVEL"] = "WARNING"
+        package.setLevel(logging.WARNING)
+    elif mode == "verbose":
+        package.setLevel(logging.DEBUG)
+        if not package.handlers:
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+            package.addHandler(handler)
+            package.propagate = False
+    for name in noisy:
+        _add_once(logging.getLogger(name), _WARNINGS_AND_UP)
+
+
 def configure_runtime(state_dir: Path | None = None) -> str | None:
     """Apply :data:`RUNTIME_DEFAULTS` and choose the Prefect API; call before importing Prefect.
 
@@ -48,7 +92,7 @@ def configure_runtime(state_dir: Path | None = None) -> str | None:
     for key, value in RUNTIME_DEFAULTS.items():
         os.environ.setdefault(key, value)
     # bm25s logs every index build at DEBUG, which Prefect's handlers would print.
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    _add_once(logging.getLogger("bm25s"), _WARNINGS_AND_UP)
     if "PREFECT_API_URL" not in os.environ and state_dir is not None:
         from matcher.orchestration.server import running_api_url
 

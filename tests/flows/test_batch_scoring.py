@@ -104,6 +104,26 @@ def test_shortlists_are_ranked_and_explained(first_run) -> None:  # type: ignore
     assert combined["email"].fillna("").str.contains("@").any()
 
 
+def test_the_workbook_has_a_sheet_per_posting_and_keeps_ids_unguarded(first_run) -> None:  # type: ignore[no-untyped-def]
+    import zipfile
+
+    from matcher.io.csv_safety import unguard_cell
+
+    _, out, _ = first_run
+    combined = pd.read_csv(out / "shortlists.csv", dtype=str, keep_default_na=False)
+    records = pd.read_csv(out / "records.csv", dtype=str, keep_default_na=False)
+    ranked_jobs = records[(records["kind"] == "posting") & (records["status"] == "ranked")]
+    with zipfile.ZipFile(out / "shortlists.xlsx") as book:
+        sheets = [n for n in book.namelist() if n.startswith("xl/worksheets/sheet")]
+        strings = book.read("xl/sharedStrings.xml").decode()
+    assert len(sheets) == 1 + len(ranked_jobs)  # the summary, then one sheet per posting
+    guarded = [rid for rid in combined["resume_id"] if rid.startswith("'")]
+    assert guarded  # the sample has an ID that looks like a formula
+    for rid in guarded:  # the CSV guards it; the workbook holds the ID as it was
+        assert f"<t>{unguard_cell(rid)}</t>" in strings
+    assert "<t>ranker</t>" in strings and "<t>model version</t>" in strings
+
+
 def test_the_run_is_in_mlflow(first_run) -> None:  # type: ignore[no-untyped-def]
     import mlflow
 
@@ -113,7 +133,7 @@ def test_the_run_is_in_mlflow(first_run) -> None:  # type: ignore[no-untyped-def
     assert run.data.metrics["counts.resumes.ranked"] > 0
     assert "seconds.rank" in run.data.metrics
     artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
-    assert {"run_manifest.json", "shortlists.csv", "rejects.csv"} <= artifacts
+    assert {"run_manifest.json", "shortlists.csv", "shortlists.xlsx", "rejects.csv"} <= artifacts
 
 
 def test_rerun_embeds_nothing_new(first_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -159,3 +179,38 @@ def test_missing_required_column_fails_with_one_line(
     )
     assert result.exit_code == 2
     assert "description" in result.output and "Traceback" not in result.output
+
+
+def test_a_run_that_scores_no_resume_fails_after_writing_why_and_its_summary(
+    embedding_cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from matcher.cli import app
+
+    resumes = tmp_path / "resumes.csv"
+    resumes.write_text("resume_id,text\nr1,\nr2,   \n")
+    monkeypatch.setenv("MATCHER_EMBEDDING__CACHE_DIR", str(embedding_cache_dir))
+    monkeypatch.setenv("MATCHER_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("MATCHER_MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'm.db'}")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app,
+        ["score", "--jobs", str(SAMPLE / "jobs.csv"), "--resumes", str(resumes), "--out", str(out)],
+    )
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "no resumes could be scored (2 read)" in errors[0]
+    assert "Traceback" not in result.output
+    rejects = pd.read_csv(out / "rejects.csv", dtype=str)
+    assert set(rejects[rejects["kind"] == "resume"]["record_id"]) == {"r1", "r2"}
+    # The end of the run names its outputs, the ranker and the MLflow run.
+    for text in ("ranker: ", "workbook: ", "rejects: ", "manifest: ", "MLflow run: "):
+        assert text in result.output, text
+    assert (out / "shortlists.xlsx").is_file()
+    from matcher.ranking.shortlist import EXPLANATION_COLUMNS, SHORTLIST_COLUMNS
+
+    header = (out / "shortlists.csv").read_text().splitlines()
+    # The full header, then the postings' own columns (location, department) passed through.
+    columns = [*SHORTLIST_COLUMNS, *EXPLANATION_COLUMNS, "job_location", "job_department"]
+    assert header == [",".join(columns)]

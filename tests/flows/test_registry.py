@@ -235,7 +235,7 @@ def test_recommend_ranks_postings_for_a_resume_file_with_the_champion(
     assert {"matched_terms", "missing_terms", "evidence"} <= set(table.columns)
     assert table["rank"].tolist() == [1, 2] and table["job_id"].iloc[0] == "j-rn"
     assert table["score"].between(0, 100).all() and table["score"].is_monotonic_decreasing
-    assert "dense" in table["score_breakdown"].iloc[0]
+    assert "overall similarity" in table["score_breakdown"].iloc[0]
 
 
 def test_recommend_takes_a_table_row_and_needs_its_id(

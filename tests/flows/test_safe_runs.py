@@ -86,6 +86,7 @@ def test_a_rerun_leaves_only_its_own_files_and_logs_nothing_stale(
     assert not any(orphan.exists() for orphan in orphans)
     assert _files(out) == {
         "shortlists.csv",
+        "shortlists.xlsx",
         "rejects.csv",
         "duplicates.csv",
         "records.csv",

@@ -144,7 +144,10 @@ def test_json_output_is_one_object_with_the_hand_computed_metrics(
     )
     assert result.exit_code == 0, result.stderr
     metrics = json.loads(result.stdout)  # stdout holds nothing but the object
+    run_id = metrics.pop("mlflow_run_id")
     assert list(metrics) == list(METRIC_NAMES)
+    client = mlflow.MlflowClient(tracking_uri=env["MATCHER_MLFLOW_TRACKING_URI"])
+    assert client.get_run(run_id).data.params["ranker"] == ranker
     for name, value in EXPECTED.items():
         assert metrics[name] == pytest.approx(value, abs=1e-6), name
     per_query = pd.read_csv(tmp_path / "out" / "per_query.csv").set_index("query_id")

@@ -16,7 +16,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matcher.io.csv_safety import FORMULA_PREFIXES, neutralise_cell, plain_cell, write_safe_csv
+from matcher.io.csv_safety import (
+    FORMULA_PREFIXES,
+    neutralise_cell,
+    plain_cell,
+    unguard_cell,
+    write_safe_csv,
+)
 from matcher.io.readers import DocumentError, decode_bytes, read_document
 from matcher.text.cleaning import clean_text, html_to_text, normalise_bullets, normalise_whitespace
 from matcher.text.contact import extract_contact, find_emails, find_phones, redact
@@ -237,6 +243,7 @@ def test_a_neutralised_cell_never_starts_a_formula(value: str) -> None:
     safe = neutralise_cell(value)
     assert not safe.startswith(FORMULA_PREFIXES)
     assert safe in (value, "'" + value)
+    assert unguard_cell(safe) == value  # the README's rule for joining back to the inputs
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -8,6 +8,8 @@ import pandas as pd
 
 from matcher.io.csv_safety import FORMULA_PREFIXES, neutralise_cell, neutralise_frame
 from matcher.ranking.shortlist import (
+    EXPLANATION_COLUMNS,
+    SHORTLIST_COLUMNS,
     build_shortlists,
     rank_candidates,
     safe_filename,
@@ -52,13 +54,14 @@ def test_shortlists_explain_and_write_safely(tmp_path: Path) -> None:
     frame = build_shortlists(postings, resumes, scores, components, top_k=1)
     assert frame["resume_id"].tolist() == ["r1", "@r2"]
     assert frame["score"].tolist() == [80.0, 70.0]
-    assert frame.loc[0, "score_breakdown"] == "dense 40.0 + bm25 40.0"
+    assert frame.loc[0, "score_breakdown"] == "overall similarity 40.0 + keyword match 40.0"
     assert "spark" in frame.loc[0, "matched_terms"]
     assert "Spark" in frame.loc[0, "evidence"]
     paths = write_shortlists(frame, ["J/1", "J-2"], tmp_path)
     assert paths[0] == tmp_path / "shortlists.csv"
-    assert {p.name for p in paths[1:]} == {"J_1.csv", "J-2.csv"}
-    for path in paths:
+    assert {p.name for p in paths[1:-1]} == {"J_1.csv", "J-2.csv"}
+    assert paths[-1] == tmp_path / "shortlists.xlsx"
+    for path in paths[:-1]:
         with open(path, newline="", encoding="utf-8") as handle:
             for row in csv.reader(handle):
                 assert not any(cell.startswith(FORMULA_PREFIXES) for cell in row), row
@@ -69,7 +72,7 @@ def test_job_without_candidates_still_gets_a_file(tmp_path: Path) -> None:
     frame = pd.DataFrame(columns=["job_id", "rank", "resume_id"])
     paths = write_shortlists(frame, ["J1"], tmp_path)
     assert (tmp_path / "shortlists" / "J1.csv").read_text().startswith("job_id,rank,resume_id")
-    assert len(paths) == 2
+    assert len(paths) == 3
 
 
 def test_safe_filename() -> None:
@@ -86,7 +89,7 @@ def test_long_and_clashing_job_ids_get_short_unique_files_with_the_exact_id_insi
         {"job_id": ids, "rank": [1] * len(ids), "resume_id": [f"r{i}" for i in range(len(ids))]}
     )
     paths = write_shortlists(frame, ids, tmp_path)
-    files = paths[1:]
+    files = paths[1:-1]
     assert len(files) == len(ids)
     assert len({path.name.casefold() for path in files}) == len(ids)
     assert all(len(path.name) <= 104 and path.parent == tmp_path / "shortlists" for path in files)
@@ -99,3 +102,45 @@ def test_shortlist_filenames_are_stable_across_runs() -> None:
     ids = ["J/1", "J_1", "x" * 300]
     assert shortlist_filenames(ids) == shortlist_filenames(list(ids))
     assert shortlist_filenames(ids)["J/1"] == "J_1"
+
+
+def test_the_columns_are_the_same_whatever_the_ranker_and_without_candidates() -> None:
+    postings = pd.DataFrame({"job_id": ["J1"], "title": ["Nurse"], "description": ["ICU, ACLS"]})
+    resumes = pd.DataFrame({"resume_id": ["r1"], "text": ["ICU nurse with ACLS."]})
+    scores = np.array([[0.7]], dtype=np.float32)
+    frame = build_shortlists(postings, resumes, scores, {"bm25": scores}, top_k=5)
+    expected = [*SHORTLIST_COLUMNS, *EXPLANATION_COLUMNS]
+    assert list(frame.columns) == expected
+    assert frame.loc[0, "fit"] == "" and frame.loc[0, "matched_required"] == ""
+    assert "icu" in frame.loc[0, "matched_terms"]
+    none = build_shortlists(postings, resumes.iloc[0:0], np.zeros((1, 0)), {}, top_k=5)
+    assert list(none.columns) == expected and none.empty
+
+
+def test_posting_and_extra_resume_columns_pass_through() -> None:
+    postings = pd.DataFrame(
+        {
+            "job_id": ["J1"],
+            "title": ["Nurse"],
+            "description": ["ICU, ACLS"],
+            "location": ["Leeds"],
+            "department": ["Critical care"],
+        }
+    )
+    resumes = pd.DataFrame(
+        {
+            "resume_id": ["r1"],
+            "text": ["ICU nurse with ACLS."],
+            "location": ["York"],
+            "grade": ["B6"],
+            "fit": ["own column"],
+        }
+    )
+    scores = np.array([[0.7]], dtype=np.float32)
+    frame = build_shortlists(postings, resumes, scores, {"bm25": scores}, top_k=5)
+    row = frame.iloc[0]
+    assert row["location"] == "York"  # the candidate's
+    assert row["job_location"] == "Leeds" and row["job_department"] == "Critical care"
+    assert row["grade"] == "B6" and row["resume_fit"] == "own column"
+    assert list(frame.columns[-4:]) == ["job_location", "job_department", "grade", "resume_fit"]
+    assert "text" not in frame.columns and "description" not in frame.columns

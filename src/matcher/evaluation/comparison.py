@@ -186,3 +186,56 @@ def score_distribution_chart(evaluation: Evaluation, bins: int = 40) -> Figure:
     axes.set_title(f"Score distribution: {evaluation.label}")
     axes.legend(fontsize="small")
     return figure
+
+
+#: A configuration becomes the champion only if it beats the current one on at least this many
+#: judged queries ...
+MIN_PROMOTION_QUERIES = 30
+#: ... with a two-sided paired Wilcoxon p-value under this.
+PROMOTION_ALPHA = 0.05
+
+
+def per_query_values(evaluation: Evaluation, metric: str = PRIMARY_METRIC) -> pd.Series:
+    """``metric`` of each judged query of ``evaluation``, indexed by query ID."""
+    return _per_query(evaluation, metric)
+
+
+def promotion_decision(
+    candidate: pd.Series,
+    reference: pd.Series,
+    reference_label: str,
+    metric: str = PRIMARY_METRIC,
+) -> tuple[bool, str]:
+    """Whether a configuration may replace the champion, and why (a sentence to print).
+
+    It may if, over at least :data:`MIN_PROMOTION_QUERIES` queries, its mean per-query
+    ``metric`` is higher than the reference's (the current champion, or the built-in default
+    when there is none) and the paired Wilcoxon test gives p < :data:`PROMOTION_ALPHA`.
+
+    Args:
+        candidate: Per-query values of the configuration (see :func:`per_query_values`).
+        reference: Per-query values of the champion or the default, on the same queries.
+        reference_label: How to name the reference in the reason.
+        metric: The metric's name, for the reason.
+
+    Example:
+        >>> import pandas as pd
+        >>> promotion_decision(pd.Series([0.5, 0.6]), pd.Series([0.4, 0.5]), "bm25")[1]
+        'only 2 judged queries; promotion needs at least 30'
+    """
+    if len(candidate) < MIN_PROMOTION_QUERIES:
+        return False, (
+            f"only {len(candidate)} judged queries; promotion needs at least"
+            f" {MIN_PROMOTION_QUERIES}"
+        )
+    test = paired_test(candidate, reference)
+    delta, p_value = test["mean_delta"], test["p_wilcoxon"]
+    versus = f"{reference_label} on {metric} over {len(candidate)} queries"
+    if delta <= 0:
+        return False, f"it does not beat {versus} (mean difference {delta:+.4f})"
+    if p_value >= PROMOTION_ALPHA:
+        return False, (
+            f"its gain over {versus} ({delta:+.4f}) is not significant"
+            f" (Wilcoxon p = {p_value:.3f}, needs < {PROMOTION_ALPHA})"
+        )
+    return True, f"it beats {versus} by {delta:+.4f} (Wilcoxon p = {p_value:.3g})"

@@ -32,7 +32,7 @@ from matcher.schema import Qrels, Run
 if TYPE_CHECKING:
     from ir_measures import Measure
 
-#: Metric names, in report order. These are the keys of ``matcher evaluate --json``.
+#: Metric names, in report order: the keys of ``matcher evaluate --json``, then ``mlflow_run_id``.
 METRIC_NAMES: tuple[str, ...] = (
     "nDCG@5",
     "nDCG@10",

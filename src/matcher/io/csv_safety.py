@@ -11,6 +11,10 @@ import pandas as pd
 #: A cell starting with one of these is run as a formula by Excel, LibreOffice or Sheets.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
+#: The guard's mark. A cell that already starts with it gets one more, so that removing one
+#: leading mark (:func:`unguard_cell`) always gives the original text back.
+GUARD = "'"
+
 # Control characters have no place in a CSV cell (a NUL truncates the cell in some readers);
 # tab and line feed stay.
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -32,16 +36,34 @@ def plain_cell(value: Any) -> Any:
 
 
 def neutralise_cell(value: Any) -> Any:
-    """Prefix a text cell that would start a formula with a single quote; other values pass.
+    """Prefix a text cell that would start a formula, or starts with ``'``, with ``'``.
+
+    Other values pass unchanged. The rule can be undone exactly: :func:`unguard_cell`.
 
     Example:
         >>> neutralise_cell("=HYPERLINK(\\"x\\")")
         '\\'=HYPERLINK("x")'
+        >>> neutralise_cell("'quoted")
+        "''quoted"
         >>> neutralise_cell(42)
         42
     """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    if isinstance(value, str) and value.startswith((*FORMULA_PREFIXES, GUARD)):
+        return GUARD + value
+    return value
+
+
+def unguard_cell(value: Any) -> Any:
+    """The text a guarded cell stood for: one leading ``'`` removed; other values pass.
+
+    Use it to join a CSV written by matcher back to its inputs (``resume_id``, ``job_id``).
+
+    Example:
+        >>> unguard_cell("'=2+5-jamal-carter"), unguard_cell("''quoted"), unguard_cell("r1")
+        ('=2+5-jamal-carter', "'quoted", 'r1')
+    """
+    if isinstance(value, str) and value.startswith(GUARD):
+        return value[len(GUARD) :]
     return value
 
 

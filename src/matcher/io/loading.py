@@ -623,6 +623,36 @@ def _shown(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def check_input(path: Path, what: str) -> None:
+    """Fail fast on an input that cannot give a single record, before any work starts.
+
+    A table must be readable, have the required columns of ``what`` and at least one row; a
+    folder must hold at least one file of a supported type. Problems with single records are
+    not checked here: they become rejects while loading.
+
+    Args:
+        path: A table or a folder.
+        what: ``"postings"`` or ``"resumes"``.
+
+    Raises:
+        InputError: Naming the path and the problem.
+    """
+    required = {"postings": POSTING_REQUIRED, "resumes": RESUME_REQUIRED}[what]
+    path = _existing(path, what)
+    if path.is_dir():
+        if not any(
+            p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(".")
+            for p in path.iterdir()
+        ):
+            supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+            raise InputError(f"{path}: no {what} in this folder (no {supported} file)")
+        return
+    table = read_table(path)
+    _check_columns(path, table.frame, required, what)
+    if table.frame.empty and not table.bad_rows:  # bad rows become rejects when loading
+        raise InputError(f"{path}: no {what} (the table has a header but no rows)")
+
+
 def load_postings(path: Path, limits: LimitSettings | None = None) -> Loaded:
     """Load job postings from a table or a folder of documents.
 

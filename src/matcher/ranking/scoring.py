@@ -111,3 +111,19 @@ def select_ranker(settings: Settings, embedder: Embedder) -> tuple[Ranker, dict[
     ranker = build_ranker(settings, embedder)
     info = {"name": ranker.name, "params": ranker.params(), "source": "built-in default"}
     return ranker, {**info, "weights_source": ranker.weights_source}
+
+
+def describe_ranker(info: dict[str, Any]) -> dict[str, str]:
+    """The ranker of a run in words, from :func:`select_ranker`'s description.
+
+    Example:
+        >>> describe_ranker({"name": "bm25", "params": {}, "source": "built-in default"})
+        {'ranker': 'bm25', 'ranker source': 'built-in default', 'model version': 'built-in'}
+    """
+    version = info.get("model_version")
+    model = f"{info['model_name']} version {version}" if version is not None else "built-in"
+    return {
+        "ranker": str(info.get("name", "")),
+        "ranker source": str(info.get("source", "")),
+        "model version": model,
+    }

@@ -12,6 +12,7 @@ import pandas as pd
 
 from matcher import schema
 from matcher.io.csv_safety import write_safe_csv
+from matcher.io.workbook import write_workbook
 from matcher.ranking.explain import Explainer, term_explainer
 
 #: Columns every shortlist starts with, in order; explanation columns follow.
@@ -26,6 +27,22 @@ SHORTLIST_COLUMNS = (
     "location",
     "score",
     "score_breakdown",
+)
+
+#: The explanation columns, the same whatever the ranker: a ranker that has nothing to say in
+#: a column leaves it empty. The requirement-aware ranker fills ``fit`` to ``years_candidate``;
+#: the others ``matched_terms`` and ``missing_terms``; both fill ``evidence``.
+EXPLANATION_COLUMNS = (
+    "fit",
+    "requirements_found",
+    "matched_required",
+    "missing_required",
+    "matched_preferred",
+    "years_required",
+    "years_candidate",
+    "matched_terms",
+    "missing_terms",
+    "evidence",
 )
 
 
@@ -46,9 +63,68 @@ def rank_candidates(
     return run
 
 
+#: The name a recruiter reads for each signal of :data:`matcher.ranking.features.FEATURES`
+#: and of the simple rankers; signals that share a name are added up.
+PLAIN_SIGNAL_NAMES: dict[str, str] = {
+    "required_skills": "skills required",
+    "preferred_skills": "skills preferred",
+    "requirement_coverage": "requirement match",
+    "requirement_terms": "requirement match",
+    "experience": "experience",
+    "degree": "degree",
+    "title": "title",
+    "dense": "overall similarity",
+    "bm25": "keyword match",
+    "tfidf": "keyword match",
+}
+
+
 def format_breakdown(parts: Mapping[str, float]) -> str:
-    """``"dense 51.3 + bm25 28.0"``: each signal's contribution on the 0-100 scale."""
-    return " + ".join(f"{name} {100 * value:.1f}" for name, value in parts.items())
+    """Each signal's points on the 0-100 scale, under the names of :data:`PLAIN_SIGNAL_NAMES`.
+
+    Example:
+        >>> format_breakdown({"dense": 0.513, "bm25": 0.28})
+        'overall similarity 51.3 + keyword match 28.0'
+    """
+    points: dict[str, float] = {}
+    for name, value in parts.items():
+        plain = PLAIN_SIGNAL_NAMES.get(name, name.replace("_", " "))
+        points[plain] = points.get(plain, 0.0) + value
+    return " + ".join(f"{name} {100 * value:.1f}" for name, value in points.items())
+
+
+#: Input columns that the shortlist already shows or that are matcher's own: not repeated.
+_INTERNAL = {schema.SOURCE, schema.CLEAN_TEXT, schema.MODEL_TEXT}
+_NOT_PASSED = {
+    "posting": {*schema.POSTING_REQUIRED, *_INTERNAL},
+    "resume": {*schema.RESUME_REQUIRED, *schema.RESUME_PASSTHROUGH, *_INTERNAL},
+}
+
+
+def passed_through(postings: pd.DataFrame, resumes: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """The input columns a shortlist repeats, after its own: ``{shortlist column: (side, input
+    column)}`` with side ``"posting"`` or ``"resume"``.
+
+    A posting's other columns (``location``, ``department``, ...) become ``job_<column>``; a
+    resume's other columns keep their name, or become ``resume_<column>`` where the name is
+    taken.
+
+    Example:
+        >>> jobs = pd.DataFrame(columns=["job_id", "title", "description", "department"])
+        >>> cvs = pd.DataFrame(columns=["resume_id", "text", "name", "source", "fit", "grade"])
+        >>> list(passed_through(jobs, cvs))
+        ['job_department', 'resume_fit', 'grade']
+    """
+    taken = {*SHORTLIST_COLUMNS, *EXPLANATION_COLUMNS}
+    columns: dict[str, tuple[str, str]] = {}
+    for column in map(str, postings.columns):
+        if column not in _NOT_PASSED["posting"]:
+            columns[f"job_{column}"] = ("posting", column)
+    for column in map(str, resumes.columns):
+        if column not in _NOT_PASSED["resume"]:
+            name = column if column not in taken and column not in columns else f"resume_{column}"
+            columns[name] = ("resume", column)
+    return columns
 
 
 def build_shortlists(
@@ -70,13 +146,16 @@ def build_shortlists(
         explainer: Makes the explanation columns; key-term matching if None.
 
     Returns:
-        A DataFrame with :data:`SHORTLIST_COLUMNS` followed by the explanation columns.
+        A DataFrame with :data:`SHORTLIST_COLUMNS`, then :data:`EXPLANATION_COLUMNS` (empty
+        where the ranker has nothing to say), then the input columns of
+        :func:`passed_through`, even when it has no rows.
     """
     explainer = explainer or term_explainer(postings)
     job_ids = postings[schema.JOB_ID].astype(str).tolist()
     resume_ids = resumes[schema.RESUME_ID].astype(str).tolist()
     run = rank_candidates(scores, job_ids, resume_ids, top_k)
     column_of = {rid: i for i, rid in enumerate(resume_ids)}
+    extra = passed_through(postings, resumes)
     rows: list[dict[str, object]] = []
     for row, (job_id, ranked) in enumerate(run.items()):
         posting = postings.iloc[row]
@@ -98,12 +177,17 @@ def build_shortlists(
                         {name: float(part[row, col]) for name, part in components.items()}
                     ),
                     **explainer(posting, resume),
+                    **{
+                        name: _text((posting if side == "posting" else resume).get(column))
+                        for name, (side, column) in extra.items()
+                    },
                 }
             )
+    columns = [*SHORTLIST_COLUMNS, *EXPLANATION_COLUMNS, *extra]
     frame = pd.DataFrame(rows)
     if frame.empty:
-        frame = pd.DataFrame(columns=list(SHORTLIST_COLUMNS))
-    return frame
+        return pd.DataFrame(columns=columns)
+    return frame.reindex(columns=columns, fill_value="")
 
 
 def _text(value: object) -> str:
@@ -160,15 +244,34 @@ def shortlist_filenames(job_ids: list[str]) -> dict[str, str]:
     return names
 
 
-def write_shortlists(shortlists: pd.DataFrame, job_ids: list[str], out_dir: Path) -> list[Path]:
-    """Write ``out_dir/shortlists.csv`` and one ``out_dir/shortlists/<job_id>.csv`` per job.
+#: The workbook :func:`write_shortlists` writes beside the CSV files.
+WORKBOOK_NAME = "shortlists.xlsx"
 
-    Every job gets a file, even one without candidates; file names come from
-    :func:`shortlist_filenames`. All files are written atomically and neutralised against
-    formula injection.
+
+def write_shortlists(
+    shortlists: pd.DataFrame,
+    job_ids: list[str],
+    out_dir: Path,
+    candidates_scored: int = 0,
+    run_info: Mapping[str, str] | None = None,
+) -> list[Path]:
+    """Write ``out_dir/shortlists.csv``, one ``out_dir/shortlists/<job_id>.csv`` per job and
+    the workbook ``out_dir/shortlists.xlsx``.
+
+    Every job gets a file and a sheet, even one without candidates; file names come from
+    :func:`shortlist_filenames`. The CSV files are neutralised against formula injection
+    (:mod:`matcher.io.csv_safety`); the workbook holds text as text
+    (:mod:`matcher.io.workbook`). All files are written atomically.
+
+    Args:
+        shortlists: The rows of :func:`build_shortlists`.
+        job_ids: Every job of the run.
+        out_dir: The output folder.
+        candidates_scored: Resumes each job was scored against (the workbook's summary).
+        run_info: Facts shown on the workbook's summary sheet, such as the ranker.
 
     Returns:
-        The paths written, the combined file first.
+        The paths written: the combined CSV first, then the per-job files, the workbook last.
     """
     folder = out_dir / "shortlists"
     folder.mkdir(parents=True, exist_ok=True)
@@ -180,4 +283,7 @@ def write_shortlists(shortlists: pd.DataFrame, job_ids: list[str], out_dir: Path
         path = folder / f"{name}.csv"
         write_safe_csv(part, path)
         paths.append(path)
+    paths.append(
+        write_workbook(shortlists, job_ids, out_dir / WORKBOOK_NAME, candidates_scored, run_info)
+    )
     return paths

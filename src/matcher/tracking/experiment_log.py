@@ -300,6 +300,8 @@ def log_batch_run(
             mlflow.log_artifact(str(outputs[name]))
         if settings.get("mlflow_log_shortlists", True):
             mlflow.log_artifact(str(outputs["shortlists"]))
+            if "workbook" in outputs:
+                mlflow.log_artifact(str(outputs["workbook"]))
             mlflow.log_artifacts(str(outputs["shortlists_dir"]), artifact_path="shortlists")
         return str(run.info.run_id)
 

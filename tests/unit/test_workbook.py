@@ -1,0 +1,114 @@
+"""The shortlist workbook: sheets, frozen filtered headers, numbers as numbers, and text that a
+real spreadsheet program (LibreOffice) reads back exactly and never evaluates."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from matcher.io.csv_safety import plain_cell
+from matcher.io.workbook import SUMMARY_COLUMNS, SUMMARY_SHEET, sheet_names, write_workbook
+from tests.unit.test_csv_safety import DANGEROUS, HARMLESS
+
+TEXTS = [*DANGEROUS, *HARMLESS, "'+1 555-0101", "007"]
+JOBS = ["J/1", "Empty: no candidates", "x" * 40]
+
+
+def _shortlists() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "job_id": ["J/1"] * len(TEXTS),
+            "job_title": ["Data engineer"] * len(TEXTS),
+            "rank": range(1, len(TEXTS) + 1),
+            "resume_id": TEXTS,
+            "phone": TEXTS[::-1],
+            "score": [90.5 - i for i in range(len(TEXTS))],
+        }
+    )
+
+
+def test_sheet_names_are_valid_unique_and_short() -> None:
+    ids = ["J/1", "J_1", "j_1", "[a]:b*?", "'quoted'", "Summary", "x" * 40, "x" * 41]
+    names = sheet_names(ids)
+    assert len(set(n.casefold() for n in names.values())) == len(ids)
+    assert SUMMARY_SHEET.casefold() not in {n.casefold() for n in names.values()}
+    for name in names.values():
+        assert 0 < len(name) <= 31
+        assert not set(name) & set("[]:*?/\\") and not name.startswith("'")
+
+
+def test_the_workbook_holds_text_as_strings_and_scores_as_numbers(tmp_path: Path) -> None:
+    path = write_workbook(_shortlists(), JOBS, tmp_path / "shortlists.xlsx", 25, {"ranker": "x"})
+    assert not list(tmp_path.glob("*.tmp"))
+    with zipfile.ZipFile(path) as book:
+        sheets = {n: book.read(n).decode() for n in book.namelist() if "worksheets/sheet" in n}
+    assert len(sheets) == 1 + len(JOBS)
+    job_sheet = sheets["xl/worksheets/sheet2.xml"]
+    assert "<f>" not in "".join(sheets.values())  # no formula anywhere
+    assert 'state="frozen"' in job_sheet and "<autoFilter" in job_sheet
+    assert "<cols>" in job_sheet  # column widths are set
+    # The score is a number (no t="s", shared-string type); the IDs are strings.
+    assert '<c r="F2"><v>90.5</v></c>' in job_sheet
+    assert '<c r="D2" t="s">' in job_sheet
+
+
+@pytest.fixture(scope="module")
+def soffice() -> str:
+    path = shutil.which("soffice") or shutil.which("libreoffice")
+    if path is None:
+        pytest.skip("LibreOffice (soffice) is not installed; CI installs it (.ci/run)")
+    return path
+
+
+def _convert_to_csv(soffice: str, workbook: Path, out_dir: Path) -> dict[str, list[list[str]]]:
+    """Every sheet of ``workbook`` as LibreOffice reads it, saved as UTF-8 CSV."""
+    # 44,34,76: comma, double quote, UTF-8; the last token -1 writes every sheet to a file.
+    csv_filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(out_dir / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            csv_filter,
+            "--outdir",
+            str(out_dir),
+            str(workbook),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    sheets = {}
+    for path in out_dir.glob(f"{workbook.stem}-*.csv"):
+        with open(path, newline="", encoding="utf-8") as handle:
+            sheets[path.stem.removeprefix(f"{workbook.stem}-")] = list(csv.reader(handle))
+    return sheets
+
+
+def test_libreoffice_reads_every_cell_back_and_evaluates_none(soffice: str, tmp_path: Path) -> None:
+    frame = _shortlists()
+    path = write_workbook(frame, JOBS, tmp_path / "shortlists.xlsx", 25, {"ranker": "=bm25"})
+    sheets = _convert_to_csv(soffice, path, tmp_path)
+    names = sheet_names(JOBS)
+    assert set(sheets) == {SUMMARY_SHEET, *names.values()}
+    header, *rows = sheets[names["J/1"]]
+    assert header == list(frame.columns)
+    # Text comes back exactly (line breaks as "\n"): no guard quote, no evaluated formula.
+    assert [row[3] for row in rows] == [plain_cell(t) for t in TEXTS]
+    assert [row[4] for row in rows] == [plain_cell(t) for t in TEXTS[::-1]]
+    assert [float(row[5]) for row in rows] == frame["score"].tolist()
+    assert sheets[names["Empty: no candidates"]] == [list(frame.columns)]
+    summary = sheets[SUMMARY_SHEET]
+    assert summary[0][:2] == ["ranker", "=bm25"]
+    table = summary[summary.index(list(SUMMARY_COLUMNS)) + 1 :]
+    assert [row[0] for row in table] == JOBS
+    assert [row[2] for row in table] == [names[j] for j in JOBS]
+    assert [row[4] for row in table] == [str(len(TEXTS)), "0", "0"]
+    assert float(table[0][5]) == frame["score"].max()
