@@ -147,9 +147,12 @@ def build_hostile_corpus(root: Path) -> HostileCorpus:
     docx_empty_paragraphs(resumes / "empty-paragraphs.docx")
     many_page_pdf(resumes / "many-pages.pdf")
     long_stem = "r-" + "long" * 60  # 242 characters: with ".txt", near the 255-byte name limit
-    (resumes / f"{long_stem}.txt").write_text("Nurse with ICU and ACLS experience.", "utf-8")
-    (resumes / "=cmd|' calc'!A0.txt").write_text("Forklift operator, warehouse safety.", "utf-8")
-    (resumes / "résumé ünïcode 简历.md").write_text("Accountant: payroll and audit.", "utf-8")
+    # Odd file names carry ordinary sample resumes (not copied above), so only the name is hostile.
+    sources = ("r-0011-marcus-bell.txt", "r-0012-elena-petrova.txt", "r-0016-ryan-oconnor.txt")
+    for stem, source in zip(
+        (long_stem, "=cmd|' calc'!A0", "résumé ünïcode 简历"), sources, strict=True
+    ):
+        shutil.copy(SAMPLE / "resumes" / source, resumes / f"{stem}.txt")
     corpus.resume_ids = sorted(p.stem for p in resumes.iterdir())
 
     with open(SAMPLE / "jobs.csv", newline="", encoding="utf-8") as handle:
