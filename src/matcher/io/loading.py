@@ -44,7 +44,7 @@ import math
 import numbers
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -692,18 +692,34 @@ def load_postings(path: Path, limits: LimitSettings | None = None) -> Loaded:
             collector.accept(record, escape_controls(str(document)), original)
         return collector.loaded(POSTING_REQUIRED, [], skipped)
 
+    extra = _load_rows(path, collector, POSTING_REQUIRED, "postings", JOB_ID, _add_posting_row)
+    return collector.loaded(POSTING_REQUIRED, extra)
+
+
+def _load_rows(
+    path: Path,
+    collector: _Collector,
+    required: tuple[str, ...],
+    kind: str,
+    id_column: str,
+    add_row: Callable[[_Collector, str, dict[str, Any]], None],
+) -> list[str]:
+    """Load the rows of a table into ``collector``, each on its own; the extra column names.
+
+    Rows the reader could not parse and rows whose loading raises become rejects: one odd row
+    never stops the batch. A missing required column stops it (:class:`InputError`).
+    """
     table = read_table(path)
-    _check_columns(path, table.frame, POSTING_REQUIRED, "postings")
+    _check_columns(path, table.frame, required, kind)
     for source, reason in table.bad_rows:
         collector.reject(None, source, reason)
-    extra = [str(c) for c in table.frame.columns if c not in POSTING_REQUIRED]
     for source, row in _table_rows(table):
         try:
-            _add_posting_row(collector, source, row)
+            add_row(collector, source, row)
         except Exception as error:  # one odd row must not stop the batch
             logger.exception("%s: unexpected error while loading", source)
-            collector.reject(_shown(row.get(JOB_ID)), source, error_reason("load", error))
-    return collector.loaded(POSTING_REQUIRED, extra)
+            collector.reject(_shown(row.get(id_column)), source, error_reason("load", error))
+    return [str(c) for c in table.frame.columns if c not in required]
 
 
 def _add_posting_row(collector: _Collector, source: str, row: dict[str, Any]) -> None:
@@ -759,17 +775,7 @@ def load_resumes(path: Path, limits: LimitSettings | None = None) -> Loaded:
             collector.accept(record, escape_controls(str(document)), original)
         return collector.loaded(RESUME_REQUIRED, [], skipped)
 
-    table = read_table(path)
-    _check_columns(path, table.frame, RESUME_REQUIRED, "resumes")
-    for source, reason in table.bad_rows:
-        collector.reject(None, source, reason)
-    extra = [str(c) for c in table.frame.columns if c not in RESUME_REQUIRED]
-    for source, row in _table_rows(table):
-        try:
-            _add_resume_row(collector, source, row)
-        except Exception as error:  # one odd row must not stop the batch
-            logger.exception("%s: unexpected error while loading", source)
-            collector.reject(_shown(row.get(RESUME_ID)), source, error_reason("load", error))
+    extra = _load_rows(path, collector, RESUME_REQUIRED, "resumes", RESUME_ID, _add_resume_row)
     loaded = collector.loaded(RESUME_REQUIRED, extra)
     for column in RESUME_PASSTHROUGH:
         if column in loaded.records.columns:
