@@ -131,7 +131,7 @@ def score(
     output = {"layout": "runs"} if runs else None
     run = {"incremental": True} if incremental else None
     settings = _prepare(config, check=True, ranking=ranking, output=output, runs=run)
-    _check_before_work(settings, jobs=jobs, resumes=resumes)
+    _check_before_work(jobs=jobs, resumes=resumes)
     from matcher.runtime import stop_on_sigterm
 
     stop_on_sigterm()
@@ -164,11 +164,11 @@ def score(
             raise typer.Exit(code=1)
 
 
-def _check_before_work(settings: Any, **inputs: Path) -> None:
-    """Fail with one ``error:`` line on an input or setting that cannot work, before any work.
+def _check_before_work(**inputs: Path) -> None:
+    """Fail with one ``error:`` line on an input that cannot work, before any work.
 
     Checks that each input table has its required columns and at least one row (a folder at
-    least one supported file), and that the settings name a known ranker.
+    least one supported file). The settings are checked by :func:`_prepare`.
     """
     from matcher.io.loading import InputError, check_input
 
@@ -177,13 +177,6 @@ def _check_before_work(settings: Any, **inputs: Path) -> None:
             check_input(path, what if what != "jobs" else "postings")
         except InputError as error:
             _fail(f"--{what}: {error}")
-    from matcher.ranking.catalogue import RANKERS
-
-    if settings.ranking.ranker not in RANKERS:
-        _fail(
-            f"ranking.ranker: unknown ranker {settings.ranking.ranker!r}"
-            f" (known: {', '.join(RANKERS)})"
-        )
 
 
 def _print_score_summary(summary: dict[str, Any]) -> None:
