@@ -1,6 +1,9 @@
 """Evaluation flow: rank every document for every judged query, write and log the metrics.
 
 Each task is one step of the table of contents below; the work itself is in ``matcher``.
+A run holds the lock of its output folder throughout and writes into a staging folder that
+replaces it once the metrics are written and logged (:mod:`matcher.io.output_folder`), so a
+failed or stopped run leaves the previous output as it was.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from matcher.evaluation.evaluate import Evaluation, evaluate_ranker
 from matcher.evaluation.labelled import LabelledSet
 from matcher.io.atomic import atomic_write_text
 from matcher.io.csv_safety import write_safe_csv
+from matcher.io.locking import hold_locks
+from matcher.io.output_folder import staged_folder
 from matcher.ranking.embedding import Embedder
 from matcher.ranking.lexical import Direction
 from matcher.ranking.rankers import Ranker
@@ -24,6 +29,9 @@ from matcher.settings import Settings
 from matcher.tracking.experiment_log import EVALUATION_EXPERIMENT, log_evaluation
 from matcher.tracking.mlflow_runs import ensure_experiment
 from pipelines.experiment import load_labelled
+
+#: Everything an evaluation run writes into its output folder.
+OUTPUT_NAMES = ("per_query.csv", "metrics.json")
 
 
 @task(cache_policy=NO_CACHE)
@@ -77,7 +85,8 @@ def evaluation_flow(
         resumes_path: Resumes table or folder.
         qrels_path: Judgements CSV (``job_id,resume_id,relevance``, or ``resume_id,job_id,...``
             for ``jobs-for-resume``).
-        out_dir: Folder for ``per_query.csv`` and ``metrics.json``.
+        out_dir: Folder for ``per_query.csv`` and ``metrics.json``, replaced whole when the
+            run has written and logged them; it must hold nothing else.
         settings: All other options (embedding model, ranker settings, MLflow).
         ranker: A ranker name; ``settings.ranking.ranker`` if None.
         params: The ranker's parameters, over those of the settings (see
@@ -87,13 +96,27 @@ def evaluation_flow(
     Returns:
         ``label``, ``queries`` (number judged), ``summary`` (metrics, JSON-safe), ``ranker``
         (name and parameters), ``outputs`` (paths) and ``mlflow_run_id``.
+    Raises:
+        matcher.evaluation.labelled.LabelledDataError: On bad qrels or qrels naming records
+            that are not in the data.
+        matcher.io.locking.BusyError: If another run kept ``out_dir`` past
+            ``runs.lock_timeout_seconds``.
+        matcher.io.output_folder.OutputFolderError: If ``out_dir`` holds other files.
     """
-    labelled = load_labelled(jobs_path, resumes_path, qrels_path, direction, None, settings.limits)
-    embedder = Embedder.from_settings(settings.embedding, show_progress=False)
-    chosen = build_ranker(settings, embedder, ranker, params)
-    evaluation = evaluate(chosen, labelled)
-    outputs = write_results(evaluation, out_dir)
-    run_id = log_to_mlflow(evaluation, labelled, settings.mlflow_tracking_uri)
+    with (
+        hold_locks([out_dir], settings.runs.lock_timeout_seconds, get_run_logger().warning),
+        staged_folder(out_dir, OUTPUT_NAMES) as staging,
+    ):
+        labelled = load_labelled(
+            jobs_path, resumes_path, qrels_path, direction, None, settings.limits
+        )
+        embedder = Embedder.from_settings(settings.embedding, show_progress=False)
+        chosen = build_ranker(settings, embedder, ranker, params)
+        evaluation = evaluate(chosen, labelled)
+        staged = write_results(evaluation, staging)
+        run_id = log_to_mlflow(evaluation, labelled, settings.mlflow_tracking_uri)
+    # Paths as they are now that the staging folder has become out_dir.
+    outputs = {name: Path(out_dir) / path.relative_to(staging) for name, path in staged.items()}
     print(f"{evaluation.label}: nDCG@10 {evaluation.summary['nDCG@10']:.4f}; MLflow run {run_id}")
     return {
         "label": evaluation.config.label,

@@ -2,6 +2,9 @@
 
 Each task is one step of the table of contents below; the work itself is in ``matcher``
 (:func:`matcher.ranking.recommend.recommend_jobs` ranks and explains, without I/O).
+A run holds the lock of its output folder throughout and writes into a staging folder that
+replaces it once everything is written (:mod:`matcher.io.output_folder`), so a failed or
+stopped run leaves the previous output as it was.
 """
 
 from __future__ import annotations
@@ -18,10 +21,13 @@ from matcher import schema
 from matcher.io.accounting import concat_frames, empty_rejects
 from matcher.io.csv_safety import write_safe_csv
 from matcher.io.loading import InputError, load_postings
+from matcher.io.locking import hold_locks
 from matcher.io.manifest import build_manifest, describe_input, write_manifest
+from matcher.io.output_folder import staged_folder
 from matcher.ranking.embedding import Embedder
 from matcher.ranking.rankers import Ranker
 from matcher.ranking.recommend import (
+    RECOMMENDATIONS_FILE,
     candidate_postings,
     read_resume,
     recommend_jobs,
@@ -30,6 +36,9 @@ from matcher.ranking.recommend import (
 from matcher.ranking.scoring import select_ranker
 from matcher.settings import LimitSettings, Settings
 from matcher.text.preprocess import prepare_postings, prepare_resumes
+
+#: Everything a recommendation run writes into its output folder.
+OUTPUT_NAMES = (RECOMMENDATIONS_FILE, "rejects.csv", "run_manifest.json")
 
 
 @dataclass(frozen=True)
@@ -119,35 +128,46 @@ def recommendation_flow(
     Args:
         resume_path: A document file, or a resumes table with ``resume_id``.
         jobs_path: Postings table or folder.
-        out_dir: Folder for ``recommendations.csv``, ``rejects.csv`` and ``run_manifest.json``.
+        out_dir: Folder for ``recommendations.csv``, ``rejects.csv`` and ``run_manifest.json``,
+            replaced whole when they are written; it must hold nothing else.
         settings: All other options (embedding model, ranker, MLflow store of the champion).
         resume_id: Row of a resumes table.
         top_k: Postings kept; ``settings.ranking.top_k`` if None.
 
     Raises:
         matcher.io.loading.InputError: On unreadable input or a rejected resume.
+        matcher.io.locking.BusyError: If another run kept ``out_dir`` past
+            ``runs.lock_timeout_seconds``.
+        matcher.io.output_folder.OutputFolderError: If ``out_dir`` holds other files.
     """
     top_k = top_k or settings.ranking.top_k
-    resume, chosen_id = load_resume(resume_path, resume_id, settings.limits)
-    postings, rejects = load_job_postings(jobs_path, settings.limits)
-    embedder = Embedder.from_settings(settings.embedding, show_progress=False)
-    ranker, info = select_ranker(settings, embedder)
-    candidates: pd.DataFrame = find_candidates(resume, postings, embedder, settings)
-    recommendations = rank(resume, candidates, ranker, top_k)
-    outputs = write_outputs(recommendations, rejects, out_dir)
-    manifest = build_manifest(
-        inputs={"resume": describe_input(resume_path), "jobs": describe_input(jobs_path)},
-        model={"path": str(embedder.model_path), "id": embedder.model_id},
-        ranker=info,
-        parameters={**settings.model_dump(mode="json"), "top_k": top_k},
-        counts={
-            "postings_loaded": len(postings),
-            "postings_scored": len(candidates),
-            "postings_rejected": len(rejects),
-        },
-        outputs={name: str(path) for name, path in outputs.items()},
-    )
-    manifest_path = write_manifest(manifest, Path(out_dir) / "run_manifest.json")
+    with (
+        hold_locks([out_dir], settings.runs.lock_timeout_seconds, get_run_logger().warning),
+        staged_folder(out_dir, OUTPUT_NAMES) as staging,
+    ):
+        resume, chosen_id = load_resume(resume_path, resume_id, settings.limits)
+        postings, rejects = load_job_postings(jobs_path, settings.limits)
+        embedder = Embedder.from_settings(settings.embedding, show_progress=False)
+        ranker, info = select_ranker(settings, embedder)
+        candidates: pd.DataFrame = find_candidates(resume, postings, embedder, settings)
+        recommendations = rank(resume, candidates, ranker, top_k)
+        staged = write_outputs(recommendations, rejects, staging)
+        # Paths as they will be once the staging folder has become out_dir.
+        outputs = {name: Path(out_dir) / path.relative_to(staging) for name, path in staged.items()}
+        manifest = build_manifest(
+            inputs={"resume": describe_input(resume_path), "jobs": describe_input(jobs_path)},
+            model={"path": str(embedder.model_path), "id": embedder.model_id},
+            ranker=info,
+            parameters={**settings.model_dump(mode="json"), "top_k": top_k},
+            counts={
+                "postings_loaded": len(postings),
+                "postings_scored": len(candidates),
+                "postings_rejected": len(rejects),
+            },
+            outputs={name: str(path) for name, path in outputs.items()},
+        )
+        write_manifest(manifest, staging / "run_manifest.json")
+    manifest_path = Path(out_dir) / "run_manifest.json"
     print(f"Recommendations: {outputs['recommendations']}  Manifest: {manifest_path}")
     return RecommendationRun(
         path=outputs["recommendations"],

@@ -140,18 +140,11 @@ def score(
     from matcher.io.loading import InputError
     from matcher.io.locking import BusyError
     from matcher.io.output_folder import OutputFolderError
-    from matcher.runtime import stop_signal
 
     try:
         summary = batch_scoring(jobs, resumes, out, settings)
-    except (InputError, OutputFolderError, BusyError) as error:
-        _fail(str(error))
-    except BaseException as error:  # Ctrl-C or SIGTERM, maybe reported by Prefect as another
-        stopped_by = stop_signal(error)
-        if stopped_by is None:
-            raise
-        typer.echo(f"stopped: nothing written, {out} is as it was", err=True)
-        raise typer.Exit(code=128 + stopped_by) from None
+    except BaseException as error:
+        _end_run(error, out, (InputError, OutputFolderError, BusyError))
     _print_score_summary(summary)
     counts = summary["counts"]
     for kind in ("postings", "resumes"):
@@ -162,6 +155,26 @@ def score(
                 err=True,
             )
             raise typer.Exit(code=1)
+
+
+def _end_run(error: BaseException, out: Path, expected: tuple[type[Exception], ...]) -> NoReturn:
+    """End a command whose run raised ``error``: stopped, refused with one line, or a bug.
+
+    If Ctrl-C or SIGTERM stopped the run (Prefect may report that as another error, even one of
+    ``expected``; :func:`matcher.runtime.stop_signal` finds the signal behind it), exit with
+    128 + the signal. Else an ``expected`` error becomes one ``error:`` line, and anything else
+    is raised again. For commands that called :func:`matcher.runtime.stop_on_sigterm` and write
+    ``out`` through a staging folder.
+    """
+    from matcher.runtime import stop_signal
+
+    stopped_by = stop_signal(error)
+    if stopped_by is not None:
+        typer.echo(f"stopped: nothing written, {out} is as it was", err=True)
+        raise typer.Exit(code=128 + stopped_by) from None
+    if isinstance(error, expected):
+        _fail(str(error))
+    raise error
 
 
 def _check_before_work(**inputs: Path) -> None:
@@ -177,6 +190,28 @@ def _check_before_work(**inputs: Path) -> None:
             check_input(path, what if what != "jobs" else "postings")
         except InputError as error:
             _fail(f"--{what}: {error}")
+
+
+def _check_qrels(qrels: Path, direction: Any, jobs: Path, resumes: Path) -> None:
+    """Fail with one ``error:`` line on qrels that cannot work, before a flow starts.
+
+    The file is read and checked row by row, and every ID it names must be among those of
+    ``jobs`` and ``resumes`` (table IDs or document file names; the documents are not read).
+    What only loading can tell (a judged record rejected for its content) the flow reports.
+    """
+    from matcher.evaluation.labelled import LabelledDataError, check_qrels, load_qrels
+    from matcher.io.loading import InputError, input_ids
+
+    try:
+        judged = load_qrels(qrels, direction)
+    except LabelledDataError as error:
+        _fail(str(error))
+    try:
+        check_qrels(judged, direction, input_ids(jobs, "postings"), input_ids(resumes, "resumes"))
+    except LabelledDataError as error:
+        _fail(f"{qrels}: {error}")
+    except InputError as error:  # after _check_before_work, only a file changed meanwhile
+        _fail(str(error))
 
 
 def _print_score_summary(summary: dict[str, Any]) -> None:
@@ -285,18 +320,18 @@ def evaluate(
     _check_paths(jobs=jobs, resumes=resumes, qrels=qrels)
     checked = _check_direction(direction)
     params = _parse_params(param or [])
-    from matcher.evaluation.labelled import LabelledDataError, load_qrels
-
-    try:  # the judgements alone, before a flow starts and the data are read
-        load_qrels(qrels, checked)
-    except LabelledDataError as error:
-        _fail(str(error))
+    _check_before_work(jobs=jobs, resumes=resumes)
+    _check_qrels(qrels, checked, jobs, resumes)
     settings = _prepare(config)
+    from matcher.runtime import stop_on_sigterm
+
+    stop_on_sigterm()
     with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the result
         from pipelines.evaluate import evaluation_flow
 
         from matcher.evaluation.labelled import LabelledDataError
         from matcher.io.loading import InputError
+        from matcher.io.locking import BusyError
         from matcher.ranking.catalogue import check_params
 
         try:
@@ -304,8 +339,9 @@ def evaluate(
             result = evaluation_flow(
                 jobs, resumes, qrels, out, settings, ranker, params, direction=checked
             )
-        except (InputError, LabelledDataError, ValueError, FileNotFoundError) as error:
-            _fail(str(error))
+        except BaseException as error:  # OutputFolderError is a ValueError
+            expected = (InputError, LabelledDataError, ValueError, FileNotFoundError, BusyError)
+            _end_run(error, out, expected)
     summary = result["summary"]
     if json_output:
         typer.echo(json.dumps({**summary, "mlflow_run_id": result["mlflow_run_id"]}))
@@ -364,6 +400,8 @@ def experiment(
         _fail("give --jobs, --resumes and --qrels, or labelled sets with --set/--sets")
     _check_paths(jobs=jobs, resumes=resumes, qrels=qrels, grid=grid)
     checked = _check_direction(direction)
+    _check_before_work(jobs=jobs, resumes=resumes)
+    _check_qrels(qrels, checked, jobs, resumes)
     settings = _prepare(config)
     from matcher.evaluation.grid import load_grid
     from matcher.evaluation.labelled import LabelledDataError
@@ -562,14 +600,18 @@ def recommend(
     _check_paths(resume=resume, jobs=jobs)
     ranking = {"top_k": top_k} if top_k is not None else None
     settings = _prepare(config, ranking=ranking)
+    from matcher.runtime import stop_on_sigterm
+
+    stop_on_sigterm()
     from pipelines.recommend import recommendation_flow
 
     from matcher.io.loading import InputError
+    from matcher.io.locking import BusyError
 
     try:
         result = recommendation_flow(resume, jobs, out, settings, resume_id)
-    except (InputError, ValueError) as error:
-        _fail(str(error))
+    except BaseException as error:  # OutputFolderError is a ValueError
+        _end_run(error, out, (InputError, ValueError, BusyError))
     typer.echo(
         f"resume {result.resume_id}: {len(result.recommendations)} of"
         f" {result.postings_scored} postings recommended with {result.ranker['name']}"

@@ -8,6 +8,8 @@
 * A run whose state folder is in use by another process fails with one line, told not to wait.
 * A wrong setting or input path stops ``matcher score`` with one line before it writes anything.
 * SIGTERM and Ctrl-C stop a run, leave the previous output as it was and nothing running.
+* ``matcher evaluate`` and ``matcher recommend`` do the same: a busy output folder fails with one
+  line, and a stopped run leaves the previous output as it was.
 """
 
 from __future__ import annotations
@@ -254,10 +256,85 @@ def _env(**extra: str) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]), **extra}
 
 
+#: The arguments of each command that writes an output folder, but ``--out``; the file an
+#: earlier run left in it; the task after which a test stops the run.
+WRITING_COMMANDS = {
+    "score": (["--jobs", str(JOBS), "--resumes", str(RESUMES)], "shortlists.csv", "load_inputs"),
+    "evaluate": (
+        ["--jobs", str(JOBS), "--resumes", str(RESUMES), "--qrels", str(SAMPLE / "qrels.csv")],
+        "metrics.json",
+        "load_labelled",
+    ),
+    "recommend": (
+        ["--resume", str(RESUMES / "r-0001-maria-lopez.txt"), "--jobs", str(JOBS)],
+        "recommendations.csv",
+        "load_job_postings",
+    ),
+}
+
+
+def _earlier_output(out: Path, name: str) -> dict[str, bytes]:
+    """``out`` as an earlier run of a command left it (one of its files); returns its files."""
+    out.mkdir()
+    (out / name).write_text("the earlier run's output\n")
+    return {name: (out / name).read_bytes()}
+
+
+@pytest.mark.parametrize("command", ["evaluate", "recommend"])
+def test_evaluate_and_recommend_fail_with_one_line_on_a_busy_output_folder(
+    tmp_path: Path, embedding_cache_dir: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    arguments, earlier, _ = WRITING_COMMANDS[command]
+    out = tmp_path / "out"
+    before = _earlier_output(out, earlier)
+    monkeypatch.setenv("MATCHER_RUNS__LOCK_TIMEOUT_SECONDS", "0")
+    monkeypatch.setenv("MATCHER_MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    monkeypatch.setenv("MATCHER_EMBEDDING__CACHE_DIR", str(embedding_cache_dir))
+    holder = _hold(out)
+    try:
+        result = CliRunner().invoke(app, [command, *arguments, "--out", str(out)])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "in use by another matcher run" in errors[0], result.output
+    assert {name: (out / name).read_bytes() for name in _files(out)} == before
+
+
+@pytest.mark.parametrize("command", ["evaluate", "recommend"])
+def test_evaluate_and_recommend_refuse_a_folder_of_other_files_and_replace_their_own(
+    tmp_path: Path, embedding_cache_dir: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    arguments, earlier, _ = WRITING_COMMANDS[command]
+    monkeypatch.setenv("MATCHER_MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    monkeypatch.setenv("MATCHER_EMBEDDING__CACHE_DIR", str(embedding_cache_dir))
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("not matcher's\n")
+    result = CliRunner().invoke(app, [command, *arguments, "--out", str(foreign)])
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "notes.txt" in errors[0], result.output
+    assert _files(foreign) == {"notes.txt"}
+    out = tmp_path / "out"
+    _earlier_output(out, earlier)
+    (out / ".metrics.json.0badc0de.tmp").touch()  # what a kill -9 mid-write leaves
+    result = CliRunner().invoke(app, [command, *arguments, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / earlier).read_text() != "the earlier run's output\n"
+    assert not any(name.endswith(".tmp") for name in _files(out))
+    assert not [p for p in tmp_path.iterdir() if "staging" in p.name or "previous" in p.name]
+
+
 def _score(out: Path, env: dict[str, str]) -> subprocess.Popen[str]:
-    command = ["score", "--jobs", str(JOBS), "--resumes", str(RESUMES), "--out", str(out)]
+    return _run("score", out, env)
+
+
+def _run(command: str, out: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    arguments = [command, *WRITING_COMMANDS[command][0], "--out", str(out)]
     return subprocess.Popen(
-        [sys.executable, "-m", "matcher", *command],
+        [sys.executable, "-m", "matcher", *arguments],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -308,31 +385,37 @@ def test_two_runs_started_together_on_a_fresh_folder_take_turns(
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("stop", "whole_group", "code"),
+    ("command", "stop", "whole_group", "code"),
     [
-        (signal.SIGTERM, False, 143),  # kill PID, docker stop: the command alone
-        (signal.SIGINT, True, 130),  # Ctrl-C in a terminal: Prefect's server gets it too
+        ("score", signal.SIGTERM, False, 143),  # kill PID, docker stop: the command alone
+        ("score", signal.SIGINT, True, 130),  # Ctrl-C in a terminal: Prefect's server gets it too
+        ("evaluate", signal.SIGTERM, False, 143),
+        ("recommend", signal.SIGINT, True, 130),
     ],
 )
 def test_a_stopped_run_leaves_the_previous_output_and_nothing_running(
-    tmp_path: Path, run_env: dict[str, str], stop: signal.Signals, whole_group: bool, code: int
+    tmp_path: Path,
+    run_env: dict[str, str],
+    command: str,
+    stop: signal.Signals,
+    whole_group: bool,
+    code: int,
 ) -> None:
+    _, earlier, stop_after = WRITING_COMMANDS[command]
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "shortlists.csv").write_text("the earlier run's shortlists\n")
-    run = _score(out, run_env)
+    before = _earlier_output(out, earlier)
+    run = _run(command, out, run_env)
     assert run.stdout is not None
     seen = []
     for line in run.stdout:  # stop it once the inputs are loaded: mid-run
         seen.append(line)
-        if "Task run 'load_inputs" in line and "Finished in state Completed" in line:
+        if f"Task run '{stop_after}" in line and "Finished in state Completed" in line:
             (os.killpg if whole_group else os.kill)(run.pid, stop)
             break
     rest = run.communicate(timeout=300)[0]
     assert run.returncode == code, "".join(seen) + rest
     assert "stopped: nothing written" in rest
-    assert _files(out) == {"shortlists.csv"}
-    assert (out / "shortlists.csv").read_text() == "the earlier run's shortlists\n"
+    assert {name: (out / name).read_bytes() for name in _files(out)} == before
     assert not [p for p in tmp_path.iterdir() if "staging" in p.name or "previous" in p.name]
     with pytest.raises(ProcessLookupError):  # Prefect's temporary server went with it
         os.killpg(run.pid, 0)
