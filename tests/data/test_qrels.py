@@ -106,23 +106,45 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
         "job_id,resume_id,relevance\nJ-1001,r-0001-maria-lopez,0.5\n",
         "job_id,relevance\nJ-1001,1\n",
         "job_id,resume_id,relevance\nJ-1001,r-0001-maria-lopez,1\nJ-1001,r-0001-maria-lopez,2\n",
+        "job_id,resume_id,relevance\nJ-1001,r-0001-maria-lopez,high\n",
+        "job_id,resume_id,relevance\nJ-1001,r-0001-maria-lopez,1\nJ-1001,r-0001-maria-lopez,2\n",
+        "job_id,resume_id,relevance\n",
+        "",
         "\x00\x01\x02binary",
         "\xff\xfe not UTF-8",
+        # IDs that name no record: known only once the postings and resumes are looked at
+        "job_id,resume_id,relevance\nJ-1001,r-ghost,1\n",
+        "job_id,resume_id,relevance\nJ-1001,r-0001-maria-lopez,1\nJ-none,r-0001-maria-lopez,1\n",
     ],
 )
+@pytest.mark.parametrize("command", ["evaluate", "experiment"])
 def test_evaluate_answers_a_malformed_qrels_file_with_one_error_line(
-    tmp_path: Path, text: str
+    tmp_path: Path, text: str, command: str
 ) -> None:
     """Checked before any flow starts: exit 2, the error line and nothing else."""
     path = tmp_path / "qrels.csv"
     path.write_bytes(text.encode("latin-1") if text.startswith("\xff") else text.encode())
-    command = ["evaluate", "--jobs", str(SAMPLE / "jobs.csv"), "--resumes", str(SAMPLE / "resumes")]
-    result = CliRunner().invoke(app, [*command, "--qrels", str(path), "--out", str(tmp_path)])
+    inputs = ["--jobs", str(SAMPLE / "jobs.csv"), "--resumes", str(SAMPLE / "resumes")]
+    out = ["--out", str(tmp_path)] if command == "evaluate" else []
+    result = CliRunner().invoke(app, [command, *inputs, "--qrels", str(path), *out])
     assert result.exit_code == 2
     assert result.stdout == ""
     (line,) = result.stderr.splitlines()
     assert line.startswith(f"error: {path}") and "Traceback" not in line
     assert list(tmp_path.iterdir()) == [path]  # nothing was written
+
+
+def test_qrels_naming_unknown_ids_list_them_in_the_error_line(tmp_path: Path) -> None:
+    path = tmp_path / "qrels.csv"
+    path.write_text("resume_id,job_id,relevance\nr-0001-maria-lopez,J-none,1\nr-gone,J-1001,2\n")
+    inputs = ["--jobs", str(SAMPLE / "jobs.csv"), "--resumes", str(SAMPLE / "resumes")]
+    result = CliRunner().invoke(
+        app, ["evaluate", *inputs, "--qrels", str(path), "--direction", "jobs-for-resume"]
+    )
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert "1 job_id(s) not in the postings: J-none" in line
+    assert "1 resume_id(s) not in the resumes: r-gone" in line
 
 
 def test_ids_not_in_the_data_are_listed_with_rejection_reasons() -> None:

@@ -653,6 +653,30 @@ def check_input(path: Path, what: str) -> None:
         raise InputError(f"{path}: no {what} (the table has a header but no rows)")
 
 
+def input_ids(path: Path, what: str) -> set[str]:
+    """The record IDs an input names, without reading its documents or checking its records.
+
+    Every record that :func:`load_postings` or :func:`load_resumes` could load has one of these
+    IDs (some may be rejected while loading), so an ID that is not among them names no record:
+    a cheap check of references such as qrels before any work starts.
+
+    Args:
+        path: A table or a folder.
+        what: ``"postings"`` or ``"resumes"``.
+
+    Raises:
+        InputError: As :func:`check_input`, for a table that cannot be read.
+    """
+    path = _existing(path, what)
+    if path.is_dir():  # a document's ID is its file name without the suffix
+        return {p.stem.strip() for p in path.iterdir() if not p.name.startswith(".")}
+    table = read_table(path)
+    id_column = {"postings": JOB_ID, "resumes": RESUME_ID}[what]
+    _check_columns(path, table.frame, (id_column,), what)
+    named = (_filled(value) for value in table.frame[id_column] if not _not_text(value))
+    return {record_id.strip() for record_id in named if record_id is not None}
+
+
 def load_postings(path: Path, limits: LimitSettings | None = None) -> Loaded:
     """Load job postings from a table or a folder of documents.
 
