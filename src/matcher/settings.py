@@ -119,13 +119,13 @@ class LimitSettings(BaseModel):
         default=50_000_000,
         ge=1_000_000,
         description="Uncompressed size allowed for a DOCX (its zip's declared sizes, summed) "
-        "and for each compressed stream of a PDF; larger files are rejected.",
+        "and for a PDF (each stream, and its page contents together); larger files are rejected.",
     )
     max_compression_ratio: float = Field(
         default=100.0,
         gt=1.0,
-        description="Uncompressed size over file size allowed for a DOCX or other zip-based "
-        "file; beyond it the file is rejected as a decompression bomb.",
+        description="Uncompressed size over file size allowed for a DOCX or a PDF (as for "
+        "max_expanded_bytes); beyond it the file is rejected as a decompression bomb.",
     )
     max_pages: int = Field(default=100, ge=1, description="Pages read from a PDF; more: rejected.")
     max_paragraphs: int = Field(

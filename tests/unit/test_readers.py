@@ -277,20 +277,49 @@ def test_pdf_with_too_many_pages_is_rejected(tmp_path: Path) -> None:
         read_document(path, LimitSettings(max_pages=3))
 
 
-def test_pdf_stream_that_inflates_too_far_is_rejected(tmp_path: Path) -> None:
+def _pdf_with_padding(path: Path, padding: list[int]) -> Path:
+    """A resume PDF whose pages' contents end with ``padding[i]`` spaces (deflated)."""
     from pypdf import PdfWriter
     from pypdf.generic import DecodedStreamObject
 
-    writer = PdfWriter(clone_from=make_pdf(tmp_path / "base.pdf", ["Jane Doe", "Python"]))
-    page = writer.pages[0]
-    stream = DecodedStreamObject()
-    stream.set_data(page.get_contents().get_data() + b" " * 3_000_000)
-    page.replace_contents(stream.flate_encode())
-    writer.write(path := tmp_path / "bomb.pdf")
+    writer = PdfWriter(clone_from=make_pdf(path.with_suffix(".base.pdf"), ["Jane Doe", "Python"]))
+    text = writer.pages[0].get_contents().get_data()
+    while len(writer.pages) < len(padding):
+        writer.add_page(writer.pages[0])  # the same page again, with its own contents below
+    for page, spaces in zip(writer.pages, padding, strict=True):
+        stream = DecodedStreamObject()
+        stream.set_data(text + b" " * spaces)
+        page.replace_contents(stream.flate_encode())
+    writer.write(path)
+    return path
+
+
+def test_pdf_stream_that_inflates_too_far_is_rejected(tmp_path: Path) -> None:
+    path = _pdf_with_padding(tmp_path / "bomb.pdf", [3_000_000])
     assert path.stat().st_size < 20_000
-    with pytest.raises(DocumentError, match=r"PDF content expands beyond limits\.max_expanded"):
-        read_document(path, LimitSettings(max_expanded_bytes=1_000_000))
-    assert "Jane Doe" in read_document(path)  # 3 MB is within the default limit
+    limits = LimitSettings(max_expanded_bytes=1_000_000, max_compression_ratio=10_000)
+    with pytest.raises(DocumentError, match=r"beyond limits\.max_expanded_bytes \(1,000,000"):
+        read_document(path, limits)
+    # Within both bounds it reads: 3 MB from some 10 KB is a ratio of some 300.
+    assert "Jane Doe" in read_document(path, LimitSettings(max_compression_ratio=1_000))
+
+
+def test_pdf_bomb_by_ratio_is_rejected_with_the_default_limits(tmp_path: Path) -> None:
+    path = _pdf_with_padding(tmp_path / "bomb.pdf", [20_000_000])  # 20 MB < max_expanded_bytes
+    size = path.stat().st_size
+    assert size < 100_000
+    with pytest.raises(DocumentError, match=rf"max_compression_ratio \(100\) times .* {size:,} b"):
+        read_document(path)
+
+
+def test_pdf_pages_that_add_up_beyond_the_bound_are_rejected(tmp_path: Path) -> None:
+    # Each page's stream inflates to 600 kB, under the bound of 1 MB; the three add up beyond.
+    path = _pdf_with_padding(tmp_path / "pages.pdf", [600_000] * 3)
+    limits = LimitSettings(max_expanded_bytes=1_000_000, max_compression_ratio=10_000)
+    with pytest.raises(DocumentError, match=r"page contents expand beyond .*1,000,000.* page 2"):
+        read_document(path, limits)
+    two_pages = _pdf_with_padding(tmp_path / "two.pdf", [600_000, 0])
+    assert read_document(two_pages, limits).count("Jane Doe") == 2
 
 
 def test_deeply_nested_html_file_is_read(tmp_path: Path) -> None:

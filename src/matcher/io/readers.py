@@ -13,7 +13,9 @@ declares more uncompressed bytes than ``max_expanded_bytes``, or expands more th
 ``max_compression_ratio`` times its size, is rejected before anything is decompressed (Python's
 zipfile never inflates a member beyond its declared size, so the declared sizes are a real
 bound); so is a DOCX with more than ``max_paragraphs`` paragraphs, and a PDF with more than
-``max_pages`` pages or a stream that inflates beyond ``max_expanded_bytes``.
+``max_pages`` pages, or whose streams inflate beyond ``max_expanded_bytes`` or
+``max_compression_ratio`` times its size: pypdf stops inflating any one stream at that bound,
+and the page contents, read page by page, may not add up to more.
 """
 
 from __future__ import annotations
@@ -147,11 +149,29 @@ def check_zip_expansion(path: Path, limits: LimitSettings) -> None:
         )
 
 
+def _pdf_expansion_bound(path: Path, limits: LimitSettings) -> tuple[int, str]:
+    """The bytes a PDF's streams may expand to, and the limit that sets it, as words.
+
+    The smaller of ``limits.max_expanded_bytes`` and ``limits.max_compression_ratio`` times
+    the file's size, as for zip-based files.
+    """
+    size = path.stat().st_size
+    by_ratio = int(limits.max_compression_ratio * max(size, 1))
+    if by_ratio < limits.max_expanded_bytes:
+        return by_ratio, (
+            f"limits.max_compression_ratio ({limits.max_compression_ratio:g}) times the file's"
+            f" {size:,} bytes"
+        )
+    return limits.max_expanded_bytes, (
+        f"limits.max_expanded_bytes ({limits.max_expanded_bytes:,} bytes)"
+    )
+
+
 def _read_pdf(path: Path, limits: LimitSettings) -> str:
     from pypdf import PdfReader, apply_configuration, get_configuration
     from pypdf.errors import LimitReachedError
 
-    cap = limits.max_expanded_bytes
+    cap, bound = _pdf_expansion_bound(path, limits)
     # pypdf stops inflating a stream at these sizes and raises LimitReachedError.
     bounds = {
         name: cap
@@ -174,12 +194,21 @@ def _read_pdf(path: Path, limits: LimitSettings) -> str:
                 raise DocumentError(
                     f"PDF has {count:,} pages, more than limits.max_pages ({limits.max_pages:,})"
                 )
-            pages = [page.extract_text() or "" for page in reader.pages]
+            pages, expanded = [], 0
+            for page in reader.pages:  # page by page: a bomb stops the reading at its page
+                contents = page.get_contents()
+                expanded += len(contents.get_data()) if contents is not None else 0
+                if expanded > cap:
+                    raise DocumentError(
+                        f"PDF page contents expand beyond {bound} by page {len(pages) + 1}:"
+                        " a decompression bomb?"
+                    )
+                pages.append(page.extract_text() or "")
     except DocumentError:
         raise
     except LimitReachedError as error:
         raise DocumentError(
-            f"PDF content expands beyond limits.max_expanded_bytes ({cap:,} bytes): {_short(error)}"
+            f"PDF content expands beyond {bound}: a decompression bomb? ({_short(error)})"
         ) from error
     except Exception as error:  # pypdf raises many types for broken files
         raise DocumentError(f"corrupt or unreadable PDF: {_short(error)}") from error
