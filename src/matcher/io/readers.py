@@ -194,7 +194,8 @@ def _read_pdf(path: Path, limits: LimitSettings) -> str:
                 raise DocumentError(
                     f"PDF has {count:,} pages, more than limits.max_pages ({limits.max_pages:,})"
                 )
-            pages, expanded = [], 0
+            pages: list[str] = []
+            expanded = 0
             for page in reader.pages:  # page by page: a bomb stops the reading at its page
                 contents = page.get_contents()
                 expanded += len(contents.get_data()) if contents is not None else 0
