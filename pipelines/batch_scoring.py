@@ -4,6 +4,12 @@ Each task is one step of the table of contents below; the work itself is in ``ma
 A run holds the locks of its output and index folders throughout, and writes into a staging
 folder that replaces the output folder only when everything is written and logged
 (:mod:`matcher.io.output_folder`): a failed or stopped run leaves the previous output as it was.
+
+On Prefect's Dask task runner (:func:`scoring_flow` with ``settings.dask``), the stages whose
+work is per resume (cleaning, profiling, embedding) are mapped over shards of resumes on the
+workers, and the flow puts the shards back together in order; what depends on the whole pool
+(duplicates, the index, scoring) stays in the flow's process, so the shortlists are those of
+a serial run.
 """
 
 from __future__ import annotations
@@ -36,16 +42,22 @@ from matcher.io.state_store import (
     open_state_store,
     state_store_path,
 )
-from matcher.parsing.screening import screen_profiles
+from matcher.parsing.screening import screen_profiles, screen_resumes
 from matcher.ranking.decisions import record_decisions
-from matcher.ranking.embedding import Embedder
+from matcher.ranking.embedding import ChunkedEmbeddings, Embedder, EmbeddingStats
 from matcher.ranking.index import ResumeIndex, build_index, load_index, save_index
 from matcher.ranking.rankers import Ranker, sum_components
 from matcher.ranking.requirement_ranker import RequirementRanker
 from matcher.ranking.scoring import check_settings, describe_ranker, select_ranker
 from matcher.ranking.shortlist import build_shortlists, write_shortlists
-from matcher.settings import IndexSettings, LimitSettings, Settings
-from matcher.text.preprocess import Prepared, prepare_loaded, record_counts
+from matcher.settings import (
+    DaskSettings,
+    EmbeddingSettings,
+    IndexSettings,
+    LimitSettings,
+    Settings,
+)
+from matcher.text.preprocess import Prepared, clean_resumes, prepare_loaded, record_counts
 from matcher.text.texts import resume_texts
 
 
@@ -93,10 +105,19 @@ def load_inputs(
 
 
 @task(cache_policy=NO_CACHE)
-def clean_records(postings: Loaded, resumes: Loaded, settings: Settings) -> Prepared:
-    """Normalise, redact and de-duplicate."""
+def clean_records(
+    postings: Loaded,
+    resumes: Loaded,
+    settings: Settings,
+    cleaned_resumes: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+) -> Prepared:
+    """Normalise, redact and de-duplicate (the resumes maybe cleaned already, in shards)."""
     prepared = prepare_loaded(
-        postings, resumes, settings.cleaning.near_duplicate_threshold, settings.limits
+        postings,
+        resumes,
+        settings.cleaning.near_duplicate_threshold,
+        settings.limits,
+        cleaned_resumes,
     )
     clean_postings, clean_resumes = prepared.postings, prepared.resumes
     duplicates, rejects = prepared.duplicates, prepared.rejects
@@ -111,11 +132,16 @@ def clean_records(postings: Loaded, resumes: Loaded, settings: Settings) -> Prep
 
 
 @task(cache_policy=NO_CACHE)
-def screen_records(prepared: Prepared, ranker: Ranker) -> Prepared:
-    """Reject the records the ranker cannot profile, so they cannot stop the batch."""
+def screen_records(
+    prepared: Prepared,
+    ranker: Ranker,
+    screened_resumes: tuple[pd.DataFrame, list[dict[str, str]]] | None = None,
+) -> Prepared:
+    """Reject the records the ranker cannot profile, so they cannot stop the batch (the
+    resumes maybe screened already, in shards)."""
     if not isinstance(ranker, RequirementRanker):
         return prepared  # only the requirement-aware ranker profiles records
-    screened = screen_profiles(prepared, ranker.matcher, ranker.today)
+    screened = screen_profiles(prepared, ranker.matcher, ranker.today, screened_resumes)
     failed = len(screened.rejects) - len(prepared.rejects)
     if failed:
         get_run_logger().warning("%d records could not be profiled and were rejected", failed)
@@ -128,15 +154,18 @@ def update_index(
     embedder: Embedder,
     index_dir: Path,
     index_settings: IndexSettings | None = None,
+    chunks: ChunkedEmbeddings | None = None,
 ) -> ResumeIndex:
     """Embed resume chunks (cached) and keep the FAISS index in ``index_dir`` up to date.
 
-    The index is rebuilt when the chunks, the model or the index settings changed.
+    The index is rebuilt when the chunks, the model or the index settings changed. ``chunks``
+    are the resumes' chunk vectors if they are embedded already (in shards).
     """
     index_settings = index_settings or IndexSettings()
-    chunks = embedder.embed_documents(
-        resumes[schema.RESUME_ID].astype(str).tolist(), resume_texts(resumes)
-    )
+    if chunks is None:
+        chunks = embedder.embed_documents(
+            resumes[schema.RESUME_ID].astype(str).tolist(), resume_texts(resumes)
+        )
     fingerprint = _content_fingerprint(
         chunks.doc_ids, chunks.chunks, f"{embedder.model_id} {index_settings.model_dump_json()}"
     )
@@ -158,6 +187,134 @@ def update_index(
     index.meta["reused"] = False
     get_run_logger().info("index of %d chunks saved to %s", index.index.ntotal, index_dir)
     return index
+
+
+# --- shards of resumes, mapped over the workers of a Dask task runner ------------------------
+
+
+@task(cache_policy=NO_CACHE)
+def clean_resume_shard(
+    records: pd.DataFrame, limits: LimitSettings
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Clean and redact one shard of loaded resumes; returns the kept ones and the rejects."""
+    return clean_resumes(records, limits)
+
+
+@task(cache_policy=NO_CACHE)
+def screen_resume_shard(
+    resumes: pd.DataFrame, matcher: Any, today: Any
+) -> tuple[pd.DataFrame, list[dict[str, str]]]:
+    """Profile each resume of one shard; returns the ones that can be, and reject rows."""
+    return screen_resumes(resumes, matcher, today)
+
+
+#: One embedder per worker process and embedding settings: the model loads once per worker.
+_WORKER_EMBEDDERS: dict[str, Embedder] = {}
+
+
+@task(cache_policy=NO_CACHE)
+def embed_resume_shard(
+    resumes: pd.DataFrame, embedding: EmbeddingSettings
+) -> tuple[ChunkedEmbeddings, EmbeddingStats]:
+    """Chunk and embed one shard of resumes (through the shared cache); returns what it did."""
+    key = embedding.model_dump_json()
+    if key not in _WORKER_EMBEDDERS:
+        _WORKER_EMBEDDERS[key] = Embedder.from_settings(embedding, show_progress=False)
+    embedder = _WORKER_EMBEDDERS[key]
+    embedder.stats = EmbeddingStats()
+    chunks = embedder.embed_documents(
+        resumes[schema.RESUME_ID].astype(str).tolist(), resume_texts(resumes)
+    )
+    return chunks, embedder.stats
+
+
+def _on_shards(shard_task: Any, frame: pd.DataFrame, shard_size: int, *args: Any) -> list[Any]:
+    """``shard_task`` over consecutive shards of ``frame``, mapped on the flow's task runner;
+    the results in shard order."""
+    from prefect import unmapped
+
+    starts = range(0, max(len(frame), 1), shard_size)
+    shards = [frame.iloc[start : start + shard_size].reset_index(drop=True) for start in starts]
+    return list(shard_task.map(shards, *(unmapped(arg) for arg in args)).result())
+
+
+def _clean_in_shards(
+    records: pd.DataFrame, limits: LimitSettings, shard_size: int | None
+) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The loaded resumes cleaned shard by shard on Dask, as :func:`clean_resumes` would."""
+    if shard_size is None:
+        return None
+    parts = _on_shards(clean_resume_shard, records, shard_size, limits)
+    return (
+        pd.concat([kept for kept, _ in parts], ignore_index=True),
+        pd.concat([rejects for _, rejects in parts], ignore_index=True),
+    )
+
+
+def _screen_in_shards(
+    resumes: pd.DataFrame, ranker: Ranker, shard_size: int | None
+) -> tuple[pd.DataFrame, list[dict[str, str]]] | None:
+    """The resumes screened shard by shard on Dask, as :func:`screen_resumes` would."""
+    if shard_size is None or not isinstance(ranker, RequirementRanker):
+        return None
+    parts = _on_shards(screen_resume_shard, resumes, shard_size, ranker.matcher, ranker.today)
+    return (
+        pd.concat([kept for kept, _ in parts], ignore_index=True),
+        [reject for _, rejects in parts for reject in rejects],
+    )
+
+
+def _embed_in_shards(
+    resumes: pd.DataFrame, embedder: Embedder, settings: Settings, shard_size: int | None
+) -> ChunkedEmbeddings | None:
+    """The resumes' chunks embedded shard by shard on Dask; the workers' counts go to
+    ``embedder.stats``."""
+    if shard_size is None:
+        return None
+    parts = _on_shards(embed_resume_shard, resumes, shard_size, settings.embedding)
+    for _, stats in parts:
+        embedder.stats.add(stats)
+    return ChunkedEmbeddings.concat([chunks for chunks, _ in parts], embedder.dimension)
+
+
+def _dask_shard_size(settings: Settings) -> int | None:
+    """The shard size if this flow run maps its stages over Dask workers, else None."""
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    runner = context.task_runner if context is not None else None
+    on_dask = type(runner).__module__.startswith("prefect_dask")
+    return settings.dask.shard_size if on_dask else None
+
+
+def dask_task_runner(dask: DaskSettings) -> Any:
+    """Prefect's Dask task runner: the cluster at ``dask.address``, or a local one of
+    ``dask.workers`` single-threaded worker processes.
+
+    Raises:
+        ValueError: If the settings ask for no Dask cluster.
+    """
+    from prefect_dask.task_runners import DaskTaskRunner
+
+    if dask.address:
+        return DaskTaskRunner(address=dask.address)
+    if dask.workers < 1:
+        raise ValueError("dask.workers or dask.address is needed for a Dask task runner")
+    return DaskTaskRunner(
+        cluster_kwargs={
+            "n_workers": dask.workers,
+            "threads_per_worker": 1,
+            "processes": True,
+            "dashboard_address": ":0",  # any free port: runs side by side do not collide
+        }
+    )
+
+
+def scoring_flow(settings: Settings) -> Any:
+    """:func:`batch_scoring`, on the Dask task runner if ``settings.dask`` asks for one."""
+    if not settings.dask.enabled:
+        return batch_scoring
+    return batch_scoring.with_options(task_runner=dask_task_runner(settings.dask))
 
 
 @task(cache_policy=NO_CACHE)
@@ -302,12 +459,15 @@ def _score_into(
         )
         with timer("load"):
             postings, resumes = load_inputs(jobs_path, resumes_path, settings.limits)
+        shard_size = _dask_shard_size(settings)  # None: every stage in this process
         with timer("clean"):
-            prepared = clean_records(postings, resumes, settings)
+            cleaned = _clean_in_shards(resumes.records, settings.limits, shard_size)
+            prepared = clean_records(postings, resumes, settings, cleaned)
         embedder = Embedder.from_settings(settings.embedding, show_progress=True)
         ranker, ranker_info = select_ranker(settings, embedder)
         with timer("profile"):
-            prepared = screen_records(prepared, ranker)
+            screened = _screen_in_shards(prepared.resumes, ranker, shard_size)
+            prepared = screen_records(prepared, ranker, screened)
         hashes = {
             "posting": content_hashes(postings.records, "posting"),
             "resume": content_hashes(resumes.records, "resume"),
@@ -329,7 +489,10 @@ def _score_into(
             index_meta: dict[str, Any] = {"reused": True, "skipped": "nothing changed"}
         else:
             with timer("embed_and_index"):
-                index = update_index(prepared.resumes, embedder, settings.index_dir, settings.index)
+                chunks = _embed_in_shards(prepared.resumes, embedder, settings, shard_size)
+                index = update_index(
+                    prepared.resumes, embedder, settings.index_dir, settings.index, chunks
+                )
             ranker.attach_index(index)
             index_meta = index.meta
             with timer("rank"):

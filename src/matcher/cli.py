@@ -121,6 +121,23 @@ def score(
             " changed. Scheduled runs always do.",
         ),
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=0,
+            help="Clean, profile and embed the resumes in shards on a local Dask cluster of"
+            " this many worker processes (dask.workers); 0: in this process.",
+        ),
+    ] = None,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(
+            "--dask-address",
+            help="Run those shards on an existing Dask cluster instead, e.g."
+            " tcp://scheduler:8786 (dask.address).",
+        ),
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Score every posting against every resume and write ranked shortlists as CSV."""
@@ -130,19 +147,26 @@ def score(
     ranking = {"top_k": top_k} if top_k is not None else None
     output = {"layout": "runs"} if runs else None
     run = {"incremental": True} if incremental else None
-    settings = _prepare(config, check=True, ranking=ranking, output=output, runs=run)
+    dask = {
+        key: value
+        for key, value in (("workers", workers), ("address", dask_address))
+        if value is not None
+    }
+    settings = _prepare(
+        config, check=True, ranking=ranking, output=output, runs=run, dask=dask or None
+    )
     _check_before_work(jobs=jobs, resumes=resumes)
     from matcher.runtime import stop_on_sigterm
 
     stop_on_sigterm()
-    from pipelines.batch_scoring import batch_scoring
+    from pipelines.batch_scoring import scoring_flow
 
     from matcher.io.loading import InputError
     from matcher.io.locking import BusyError
     from matcher.io.output_folder import OutputFolderError
 
     try:
-        summary = batch_scoring(jobs, resumes, out, settings)
+        summary = scoring_flow(settings)(jobs, resumes, out, settings)
     except BaseException as error:
         _end_run(error, out, (InputError, OutputFolderError, BusyError))
     _print_score_summary(summary)

@@ -56,7 +56,7 @@ def configure_logging(mode: str = "normal") -> None:
     Args:
         mode: ``"quiet"``, ``"normal"`` or ``"verbose"``.
     """
-    noisy = ["bm25s", "urllib3", "httpx", "httpcore", "filelock", "numba", "faiss"]
+    noisy = ["bm25s", "urllib3", "httpx", "httpcore", "filelock", "numba", "faiss", "distributed"]
     package = logging.getLogger("matcher")
     if mode == "quiet":
         os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"

@@ -189,6 +189,33 @@ class RunSettings(BaseModel):
     )
 
 
+class DaskSettings(BaseModel):
+    """Where the batch flow's heavy stages run: here, or mapped over shards on Dask workers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    workers: int = Field(
+        default=0,
+        ge=0,
+        description="Workers of a local Dask cluster that clean, profile and embed the resumes"
+        " shard by shard; 0 runs every stage in the flow's own process (serial).",
+    )
+    address: str | None = Field(
+        default=None,
+        description="Scheduler address of an existing Dask cluster (tcp://host:8786) to run"
+        " the shards on instead of a local one; its workers need matcher installed and the"
+        " model, cache and input paths at the same place.",
+    )
+    shard_size: int = Field(
+        default=250, ge=1, description="Resumes per shard when the stages run on Dask."
+    )
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the heavy stages are mapped over shards on Dask."""
+        return self.workers > 0 or bool(self.address)
+
+
 class Settings(BaseSettings):
     """Everything matcher can be told. See the README for each field."""
 
@@ -208,6 +235,7 @@ class Settings(BaseSettings):
     )
     limits: LimitSettings = LimitSettings()
     runs: RunSettings = RunSettings()
+    dask: DaskSettings = DaskSettings()
     index_dir: Path = Field(
         default=Path("models/index"), description="Where the FAISS index lives."
     )

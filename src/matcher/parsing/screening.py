@@ -25,7 +25,7 @@ from matcher.parsing.skills import SkillMatcher
 from matcher.schema import JOB_ID, RESUME_ID, SOURCE
 from matcher.text.preprocess import Prepared
 
-__all__ = ["screen_profiles"]
+__all__ = ["screen_profiles", "screen_resumes"]
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +58,22 @@ def _screen(
     return kept, rejects
 
 
+def screen_resumes(
+    resumes: pd.DataFrame, matcher: SkillMatcher, today: date | None = None
+) -> tuple[pd.DataFrame, list[dict[str, str]]]:
+    """The resumes that can be profiled, and a reject row for each one that cannot.
+
+    Each resume is profiled on its own, so shards of resumes may be screened apart (on Dask
+    workers) and concatenated in order.
+    """
+    return _screen(resumes, "resume", RESUME_ID, lambda row: profile_resumes(row, matcher, today))
+
+
 def screen_profiles(
-    prepared: Prepared, matcher: SkillMatcher, today: date | None = None
+    prepared: Prepared,
+    matcher: SkillMatcher,
+    today: date | None = None,
+    screened_resumes: tuple[pd.DataFrame, list[dict[str, str]]] | None = None,
 ) -> Prepared:
     """``prepared`` without the records whose profiling raises; those become rejects.
 
@@ -67,6 +81,8 @@ def screen_profiles(
         prepared: Prepared records (:func:`matcher.text.preprocess.prepare_loaded`).
         matcher: The skill matcher the ranker profiles with.
         today: The ranker's "today" for open-ended roles.
+        screened_resumes: What :func:`screen_resumes` gives for ``prepared.resumes``, if it
+            has been run already (the batch flow runs it on shards on Dask workers).
 
     Returns:
         The same records less the ones that failed, which are added to the rejects with the
@@ -75,8 +91,10 @@ def screen_profiles(
     postings, posting_rejects = _screen(
         prepared.postings, "posting", JOB_ID, lambda row: profile_postings(row, matcher)
     )
-    resumes, resume_rejects = _screen(
-        prepared.resumes, "resume", RESUME_ID, lambda row: profile_resumes(row, matcher, today)
+    resumes, resume_rejects = (
+        screened_resumes
+        if screened_resumes is not None
+        else screen_resumes(prepared.resumes, matcher, today)
     )
     if not posting_rejects and not resume_rejects:
         return prepared

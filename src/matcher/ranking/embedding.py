@@ -164,6 +164,13 @@ class EmbeddingStats:
     texts_embedded: int = 0
     seconds_embedding: float = 0.0
 
+    def add(self, other: EmbeddingStats) -> None:
+        """Count what another embedder did (one of a Dask worker) as done by this one."""
+        self.cache_hits += other.cache_hits
+        self.cache_misses += other.cache_misses
+        self.texts_embedded += other.texts_embedded
+        self.seconds_embedding += other.seconds_embedding
+
     def as_dict(self) -> dict[str, float]:
         """The counters as a plain dict, for manifests and MLflow."""
         return {
@@ -182,6 +189,28 @@ class ChunkedEmbeddings:
     chunks: list[str]
     vectors: np.ndarray
     doc_positions: np.ndarray = field(repr=False)  # int64 position of each chunk's document
+
+    @classmethod
+    def concat(cls, parts: Sequence[ChunkedEmbeddings], dimension: int) -> ChunkedEmbeddings:
+        """The embeddings of consecutive shards of documents as those of all of them.
+
+        Example:
+            >>> a = ChunkedEmbeddings(["d1"], ["x"], np.ones((1, 2), np.float32), np.array([0]))
+            >>> ChunkedEmbeddings.concat([a, a], 2).doc_positions.tolist()
+            [0, 1]
+        """
+        positions, offset = [], 0
+        for part in parts:
+            positions.append(part.doc_positions + offset)
+            # Every document has at least one chunk, so a shard's last position is its size - 1.
+            offset += int(part.doc_positions.max()) + 1 if len(part.doc_positions) else 0
+        vectors = [part.vectors for part in parts]
+        return cls(
+            [doc_id for part in parts for doc_id in part.doc_ids],
+            [chunk for part in parts for chunk in part.chunks],
+            np.vstack(vectors) if vectors else np.zeros((0, dimension), np.float32),
+            np.concatenate(positions) if positions else np.zeros(0, np.int64),
+        )
 
     def document_vectors(self, n_docs: int) -> np.ndarray:
         """Mean of each document's chunk vectors, re-normalised to unit length."""

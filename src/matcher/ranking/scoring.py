@@ -53,7 +53,8 @@ def check_settings(settings: Settings) -> None:
     """Check, before a run writes anything, what would otherwise fail midway through it.
 
     The ranker name and its parameters, the embedding model folder and the taxonomy folder are
-    checked without loading a model or a taxonomy.
+    checked without loading a model or a taxonomy; with Dask workers asked for, that
+    prefect-dask is installed.
 
     Raises:
         ValueError: Naming the setting and the problem, if one of them is wrong.
@@ -77,6 +78,14 @@ def check_settings(settings: Settings) -> None:
     taxonomy = settings.taxonomy_dir
     if taxonomy is not None and not Path(taxonomy).is_dir():
         raise ValueError(f"taxonomy_dir: {taxonomy} is not a folder")
+    if settings.dask.enabled:
+        import importlib.util
+
+        if importlib.util.find_spec("prefect_dask") is None:
+            raise ValueError(
+                "dask: prefect-dask is not installed (pip install 'matcher[dask]'), so the"
+                " run cannot use Dask workers"
+            )
 
 
 def select_ranker(settings: Settings, embedder: Embedder) -> tuple[Ranker, dict[str, Any]]:

@@ -184,9 +184,13 @@ def _contact_for(row: dict[str, Any], text: str) -> tuple[Contact, list[str]]:
     return Contact(name=name, email=email, phone=phone), sorted(names)
 
 
+#: Similarity from which two resumes are near duplicates, unless the settings say otherwise.
+NEAR_DUPLICATE_THRESHOLD = 0.9
+
+
 def prepare_resumes(
     resumes: pd.DataFrame,
-    near_duplicate_threshold: float = 0.9,
+    near_duplicate_threshold: float = NEAR_DUPLICATE_THRESHOLD,
     *,
     deduplicate: bool = True,
     limits: LimitSettings | None = None,
@@ -216,6 +220,25 @@ def prepare_resumes(
         ``model_text`` and the contact columns; the dropped duplicates
         (:data:`~matcher.schema.DUPLICATE_COLUMNS`, kind ``"resume"``); the rejects
         (:data:`~matcher.schema.REJECT_COLUMNS`, kind ``"resume"``).
+    """
+    cleaned, rejects = clean_resumes(resumes, limits)
+    kept, duplicates = deduplicate_resumes(
+        cleaned, near_duplicate_threshold if deduplicate else None
+    )
+    return kept, duplicates, rejects
+
+
+def clean_resumes(
+    resumes: pd.DataFrame, limits: LimitSettings | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Clean, fill the contact columns and redact each resume on its own; the first half of
+    :func:`prepare_resumes`.
+
+    Each row depends on itself alone, so the resumes may be cleaned in shards and the shards
+    concatenated in order, as the batch flow does on Dask workers.
+
+    Returns:
+        ``(resumes, rejects)``: the resumes kept, in input order, and the rejected ones.
     """
     depth = (limits or LimitSettings()).max_html_depth
     out = _copy_with_text_columns(resumes)
@@ -251,13 +274,35 @@ def prepare_resumes(
     for column, values in columns.items():
         out[column] = pd.Series(values, index=out.index, dtype="str")
     kept = out[pd.Series(keep, index=out.index, dtype=bool)].reset_index(drop=True)
+    return kept, rejects_frame(rejects)
 
+
+def deduplicate_resumes(
+    resumes: pd.DataFrame, near_duplicate_threshold: float | None = NEAR_DUPLICATE_THRESHOLD
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Drop the copies among cleaned resumes; the second half of :func:`prepare_resumes`.
+
+    It compares every resume of the pool, so it runs on the whole pool, after the shards.
+
+    Args:
+        resumes: Cleaned resumes (:func:`clean_resumes`).
+        near_duplicate_threshold: Similarity from which two resumes are near duplicates;
+            None keeps every resume.
+
+    Returns:
+        ``(resumes, duplicates)``: the first of each group kept, and the others.
+    """
+    kept = resumes
+    deduplicate = near_duplicate_threshold is not None
+    threshold = (
+        NEAR_DUPLICATE_THRESHOLD if near_duplicate_threshold is None else near_duplicate_threshold
+    )
     # Positions as IDs, so that even a frame with repeated IDs drops exactly the right rows.
     ids = kept[RESUME_ID].astype(str).tolist()
     found = find_duplicates(
         [str(position) for position in range(len(kept))] if deduplicate else [],
         kept[MODEL_TEXT].tolist() if deduplicate else [],
-        threshold=near_duplicate_threshold,
+        threshold=threshold,
     )
     dropped = found["record_id"].astype(int).tolist()
     duplicates = pd.DataFrame(
@@ -270,8 +315,7 @@ def prepare_resumes(
         },
         columns=list(DUPLICATE_COLUMNS),
     )
-    kept = kept.drop(index=dropped).reset_index(drop=True)
-    return kept, duplicates, rejects_frame(rejects)
+    return kept.drop(index=dropped).reset_index(drop=True), duplicates
 
 
 def _prepare_resume(
@@ -311,20 +355,30 @@ def prepare_loaded(
     resumes: Loaded,
     near_duplicate_threshold: float | None = None,
     limits: LimitSettings | None = None,
+    cleaned_resumes: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> Prepared:
     """Clean, redact and de-duplicate loaded records; every record not kept is accounted for.
 
     The rejects are those of loading, the files skipped, and those of preparation; the
     duplicates are the resumes set aside as copies of others. This is what ``matcher score``
     does before scoring, and what the notebooks use to count records the same way.
+
+    Args:
+        postings: Loaded postings.
+        resumes: Loaded resumes.
+        near_duplicate_threshold: As for :func:`prepare_resumes` (its default if None).
+        limits: Bounds on what a record may cost; the defaults if None.
+        cleaned_resumes: What :func:`clean_resumes` gives for ``resumes.records``, if it has
+            been run already (the batch flow runs it on shards on Dask workers).
     """
     clean_postings, posting_rejects = prepare_postings(postings.records, limits)
-    if near_duplicate_threshold is None:
-        clean_resumes, duplicates, resume_rejects = prepare_resumes(resumes.records, limits=limits)
-    else:
-        clean_resumes, duplicates, resume_rejects = prepare_resumes(
-            resumes.records, near_duplicate_threshold, limits=limits
-        )
+    cleaned, resume_rejects = (
+        cleaned_resumes if cleaned_resumes is not None else clean_resumes(resumes.records, limits)
+    )
+    kept_resumes, duplicates = deduplicate_resumes(
+        cleaned,
+        NEAR_DUPLICATE_THRESHOLD if near_duplicate_threshold is None else near_duplicate_threshold,
+    )
     rejects = concat_frames(
         [
             postings.rejects,
@@ -346,7 +400,7 @@ def prepare_loaded(
         for record_id, source in zip(loaded.records[id_column], loaded.records[SOURCE], strict=True)
         if source in loaded.truncated
     }
-    return Prepared(clean_postings, clean_resumes, duplicates, rejects, truncated)
+    return Prepared(clean_postings, kept_resumes, duplicates, rejects, truncated)
 
 
 def record_counts(
