@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import shutil
 from contextlib import ExitStack
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ from matcher.io.state_store import (
     state_store_path,
 )
 from matcher.parsing.screening import screen_profiles, screen_resumes
+from matcher.parsing.skills import SkillMatcher
 from matcher.ranking.decisions import record_decisions
 from matcher.ranking.embedding import ChunkedEmbeddings, Embedder, EmbeddingStats
 from matcher.ranking.index import ResumeIndex, build_index, load_index, save_index
@@ -202,7 +204,7 @@ def clean_resume_shard(
 
 @task(cache_policy=NO_CACHE)
 def screen_resume_shard(
-    resumes: pd.DataFrame, matcher: Any, today: Any
+    resumes: pd.DataFrame, matcher: SkillMatcher, today: date | None
 ) -> tuple[pd.DataFrame, list[dict[str, str]]]:
     """Profile each resume of one shard; returns the ones that can be, and reject rows."""
     return screen_resumes(resumes, matcher, today)
@@ -281,9 +283,12 @@ def _dask_shard_size(settings: Settings) -> int | None:
     """The shard size if this flow run maps its stages over Dask workers, else None."""
     from prefect.context import FlowRunContext
 
+    try:
+        from prefect_dask.task_runners import DaskTaskRunner
+    except ImportError:  # the optional extra is not installed: no run can be on Dask
+        return None
     context = FlowRunContext.get()
-    runner = context.task_runner if context is not None else None
-    on_dask = type(runner).__module__.startswith("prefect_dask")
+    on_dask = context is not None and isinstance(context.task_runner, DaskTaskRunner)
     return settings.dask.shard_size if on_dask else None
 
 

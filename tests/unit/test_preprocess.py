@@ -310,3 +310,24 @@ def test_prepare_loaded_carries_which_records_were_cut(tmp_path: Path) -> None:
         ("duplicate", "copy"): (True, len(long_resume)),
         ("rejected", "long"): (False, pd.NA),
     }
+
+
+def test_cleaning_in_shards_then_deduplicating_gives_what_prepare_resumes_gives() -> None:
+    """What the batch flow does on Dask workers: clean shard by shard, join, then deduplicate."""
+    from matcher.io.loading import load_resumes
+    from matcher.text.preprocess import clean_resumes, deduplicate_resumes
+    from tests.conftest import SAMPLE
+
+    records = load_resumes(SAMPLE / "resumes").records
+    whole, whole_duplicates, whole_rejects = prepare_resumes(records)
+    assert len(whole_duplicates) and len(whole) > 50  # the sample has copies to find
+    shards = [
+        clean_resumes(records.iloc[i : i + 9].reset_index(drop=True))
+        for i in range(0, len(records), 9)
+    ]
+    cleaned = pd.concat([kept for kept, _ in shards], ignore_index=True)
+    rejects = pd.concat([shard_rejects for _, shard_rejects in shards], ignore_index=True)
+    kept, duplicates = deduplicate_resumes(cleaned)
+    pd.testing.assert_frame_equal(kept, whole)
+    pd.testing.assert_frame_equal(duplicates, whole_duplicates)
+    pd.testing.assert_frame_equal(rejects, whole_rejects)
