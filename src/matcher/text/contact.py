@@ -16,6 +16,7 @@ __all__ = [
     "EMAIL_TOKEN",
     "NAME_TOKEN",
     "PHONE_TOKEN",
+    "PLACEHOLDERS",
     "URL_TOKEN",
     "Contact",
     "extract_contact",
@@ -28,6 +29,8 @@ EMAIL_TOKEN = "[EMAIL]"
 PHONE_TOKEN = "[PHONE]"
 URL_TOKEN = "[URL]"
 NAME_TOKEN = "[NAME]"
+#: Every placeholder :func:`redact` writes.
+PLACEHOLDERS: tuple[str, ...] = (EMAIL_TOKEN, PHONE_TOKEN, URL_TOKEN, NAME_TOKEN)
 
 
 @dataclass(frozen=True)
