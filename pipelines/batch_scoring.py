@@ -313,7 +313,7 @@ def _score_into(
             "resume": content_hashes(resumes.records, "resume"),
         }
         scorer = _scorer(embedder.model_id, ranker_info, settings)
-        incremental = (
+        incremental: dict[str, Any] = (
             classify_records(store, hashes, scorer) if store is not None else {"used": False}
         )
         stored = store.scoring() if store is not None and not incremental["rescored"] else None
