@@ -103,6 +103,8 @@ def test_shortlists_are_ranked_and_explained(first_run) -> None:  # type: ignore
         assert (out / "shortlists" / f"{job_id}.csv").is_file()
     # contact details reach the recruiter even though the models never saw them
     assert combined["email"].fillna("").str.contains("@").any()
+    # the sample's resumes come from a folder: each location is read from its header
+    assert combined["location"].notna().all()
 
 
 def test_evidence_quotes_whole_resume_sentences_for_every_matched_skill(first_run) -> None:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from matcher.text.sections import heading_name
+from matcher.text.word_lists import word_list
 
 __all__ = [
     "EMAIL_TOKEN",
@@ -21,6 +22,7 @@ __all__ = [
     "Contact",
     "extract_contact",
     "find_emails",
+    "find_location",
     "find_phones",
     "redact",
 ]
@@ -40,6 +42,7 @@ class Contact:
     name: str | None
     email: str | None
     phone: str | None
+    location: str | None = None
 
 
 # An address starts where no character of one precedes it ("%" included, or "a%a%a%..." would
@@ -274,8 +277,97 @@ def _find_name(text: str) -> str | None:
     return None
 
 
+# --- location ---------------------------------------------------------------------------------
+
+# The fields of a header line: "Austin, TX | jane@x.io • +1 555 ..." or "Nurse — Boston, MA".
+_FIELD_SPLIT_RE = re.compile(r"(?:\s*(?:[|•●▪◦·*/\t]|(?<=\s)[–—-](?=\s))\s*)+|\s{2,}")
+_PLACE_WORD = r"[^\W\d_][\w'’.\-]*"
+_PLACE_CONNECTORS = frozenset({"de", "la", "del", "upon", "on", "am", "an", "der", "sur"})
+# A place where a field starts, after "(" ("Remote (Portland, OR)") or after a comma (an
+# address: "1600 Amphitheatre Pkwy, Mountain View, CA 94043"), perhaps after a postal code
+# ("10115 Berlin, Germany"): "City, REGION [postal code]", "City [UK postcode], Country" or
+# "City, Region, Country".
+_PLACE_RE = re.compile(
+    rf"\s*(?:\d{{4,5}}\s+)?(?P<city>{_PLACE_WORD}(?:\s{_PLACE_WORD}){{0,3}}?)"
+    r"(?:\s+[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})?"
+    rf"(?:,\s*(?P<middle>{_PLACE_WORD}(?:\s{_PLACE_WORD}){{0,2}}))?"
+    r"(?:,\s*|\s+(?=[A-Z]{2,3}\s+\d))(?P<region>[A-Za-z][A-Za-z.]*(?:\s[A-Za-z][a-z.]+){0,3})"
+    r"(?:\s+\d{5}(?:-\d{4})?|\s+[A-Z]\d[A-Z]\s?\d[A-Z]\d)?\s*(?:\)|,?$)"
+)
+_PLACE_STARTS = re.compile(r"\(|,\s*")
+_LOCATION_SCAN_LINES = 8
+
+
+def _is_place_name(words: str, name: str | None) -> bool:
+    """Whether ``words`` can be a city: capitalised words, not a role, a heading or the name."""
+    if name is not None and words.casefold() in name.casefold():
+        return False
+    for word in words.split():
+        lower = word.casefold().strip(".")
+        if lower in _PLACE_CONNECTORS:
+            continue
+        if not word[0].isupper() or lower in _NOT_NAME_WORDS or lower in word_list("role_noun"):
+            return False
+    return heading_name(words) is None
+
+
+def _place(field: str, name: str | None) -> str | None:
+    for start in [0, *(m.end() for m in _PLACE_STARTS.finditer(field))]:
+        match = _PLACE_RE.match(field, start)
+        if match is None:
+            continue
+        city, middle, region = match.group("city", "middle", "region")
+        is_code = region.isupper() and region.lower() in word_list("region_code")
+        is_country = region.casefold() in word_list("country")
+        if not (is_code or is_country) or (middle is not None and not is_country):
+            continue
+        if _is_place_name(city, name) and (middle is None or _is_place_name(middle, name)):
+            return ", ".join(part for part in (city, middle, region) if part)
+    return None
+
+
+def find_location(text: str, name: str | None = None) -> str | None:
+    """The candidate's city and region or country, read from the first lines of a resume.
+
+    Only the header is read (the first few lines, up to a heading other than a contact
+    heading), one field at a time (fields are separated by ``|``, ``•``, ``·``, `` – ``...).
+    A field counts when it is a city of capitalised words followed by a state or province
+    code ("Austin, TX", "Mountain View, CA 94043") or a country ("London, UK", "Berlin,
+    Germany", "Pune, Maharashtra, India"); the codes and countries are the ``region_code``
+    and ``country`` word lists. A city that is the candidate's ``name``, a role word or a
+    heading does not count ("John Smith, MD" is a doctor, not a place in Maryland). When in
+    doubt, no location: a wrong one is worse than none.
+
+    Args:
+        text: Resume text, ideally cleaned.
+        name: The candidate's name, if known.
+
+    Returns:
+        The location as written (without a postal code), or ``None``.
+
+    Example:
+        >>> find_location("Jane Doe\\nNurse\\njane@x.io | Austin, TX 78701 | +1 555 0100")
+        'Austin, TX'
+        >>> find_location("John Smith, MD\\nPhysician", name="John Smith") is None
+        True
+    """
+    scanned = 0
+    for raw in text.splitlines():
+        line = raw.strip().strip("#*_> \t")
+        if not line:
+            continue
+        scanned += 1
+        if scanned > _LOCATION_SCAN_LINES or heading_name(raw) not in (None, "contact", "other"):
+            break
+        for field in _FIELD_SPLIT_RE.split(line):
+            place = _place(field.strip(" *_,;"), name)
+            if place is not None:
+                return place
+    return None
+
+
 def extract_contact(text: str) -> Contact:
-    """Find the candidate's name, first email and first phone number in resume text.
+    """Find the candidate's name, first email, first phone number and location in resume text.
 
     The name is taken from a ``"Name: ..."`` line if there is one, else from ``"First name:"``
     and ``"Last name:"`` lines, else from the first of the
@@ -291,14 +383,16 @@ def extract_contact(text: str) -> Contact:
 
     Example:
         >>> extract_contact("JANE DOE\\njane@example.com | +1 555 123 4567\\nSkills")
-        Contact(name='Jane Doe', email='jane@example.com', phone='+1 555 123 4567')
+        Contact(name='Jane Doe', email='jane@example.com', phone='+1 555 123 4567', location=None)
     """
     emails = find_emails(text)
     phones = find_phones(text)
+    name = _find_name(text)
     return Contact(
-        name=_find_name(text),
+        name=name,
         email=emails[0] if emails else None,
         phone=phones[0] if phones else None,
+        location=find_location(text, name),
     )
 
 
