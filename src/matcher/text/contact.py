@@ -1,7 +1,8 @@
 """Find a candidate's contact details in resume text, and redact them.
 
-Models must never see who a candidate is: :func:`redact` replaces emails, phone numbers, URLs
-and the candidate's name with placeholders, so renaming a candidate cannot change a score.
+Models must never see who a candidate is: :func:`redact` replaces emails, phone numbers, URLs,
+street addresses and the candidate's name with placeholders, so renaming a candidate cannot
+change a score.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from matcher.text.sections import heading_name
 from matcher.text.word_lists import word_list
 
 __all__ = [
+    "ADDRESS_TOKEN",
     "EMAIL_TOKEN",
     "NAME_TOKEN",
     "PHONE_TOKEN",
@@ -21,6 +23,7 @@ __all__ = [
     "URL_TOKEN",
     "Contact",
     "extract_contact",
+    "find_addresses",
     "find_emails",
     "find_location",
     "find_phones",
@@ -31,8 +34,9 @@ EMAIL_TOKEN = "[EMAIL]"
 PHONE_TOKEN = "[PHONE]"
 URL_TOKEN = "[URL]"
 NAME_TOKEN = "[NAME]"
+ADDRESS_TOKEN = "[ADDRESS]"
 #: Every placeholder :func:`redact` writes.
-PLACEHOLDERS: tuple[str, ...] = (EMAIL_TOKEN, PHONE_TOKEN, URL_TOKEN, NAME_TOKEN)
+PLACEHOLDERS: tuple[str, ...] = (EMAIL_TOKEN, PHONE_TOKEN, URL_TOKEN, NAME_TOKEN, ADDRESS_TOKEN)
 
 
 @dataclass(frozen=True)
@@ -159,6 +163,61 @@ def find_emails(text: str) -> list[str]:
         ['jane.doe+cv@example.co.uk']
     """
     return _EMAIL_RE.findall(text)
+
+
+# --- street addresses -------------------------------------------------------------------------
+
+_STREET_TYPES = (
+    r"Street|St|Road|Rd|Avenue|Ave|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Terrace|"
+    r"Way|Parkway|Pkwy|Highway|Hwy|Close|Crescent|Square|Sq|Circle|Cir|Trail|Mews|Gardens|Marg"
+)
+_CAPITALISED = r"[A-ZÄÖÜ][\w'’.\-]*"
+# Postal codes: US ZIP, UK postcode, Indian PIN, German PLZ (with its city after it).
+_POSTAL = r"(?:\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|\d{3}\s?\d{3})"
+# The rest of an address after its street, taken only when it ends in a postal code:
+# ", Springfield, IL 62704", ", London NW1 6XE", ", Gurugram, Haryana 122016".
+_ADDRESS_TAIL = (
+    rf"(?:,\s*(?:(?:Apt|Suite|Unit|Flat|#)\.?\s*\w+|{_CAPITALISED}(?:\s{_CAPITALISED}){{0,2}}))"
+    rf"{{0,3}}(?:,?\s+[A-Z]{{2}})?,?\s+{_POSTAL}\b"
+)
+_UNIT = r"(?:Flat|Apt|Apartment|Unit|Suite|House\s+No)\.?\s*\w+,\s*"
+_ADDRESS_RE = re.compile(
+    # "Flat 4, 12 High Street", "House No. 45, Sector 21, ..." (a unit before the street)
+    rf"(?:\b{_UNIT})?"
+    r"(?:"
+    # "221B Baker Street", "1600 Amphitheatre Pkwy", "12 MG Road": a number, a name, a type
+    rf"\b\d{{1,5}}[A-Za-z]?\s+(?:{_CAPITALISED}\s+){{1,3}}(?:{_STREET_TYPES})\b\.?"
+    rf"(?=\s*(?:[,;)]|$)|{_ADDRESS_TAIL})(?:{_ADDRESS_TAIL})?"
+    # "Hauptstraße 12", "Königsallee 1", "Lindenstr. 7" (German: the type ends the name)
+    r"|\b[A-ZÄÖÜ][\wäöüß\-]*(?:straße|strasse|str\.|weg|allee|platz|gasse|ring|damm|ufer)"
+    r"\s+\d{1,4}[a-z]?\b(?:,\s*\d{5}\s+[A-ZÄÖÜ][\wäöüß\-]+)?"
+    # "Am Markt 3, 04109 Leipzig": any street name, a number, then a postcode and a city
+    rf"|\b(?:{_CAPITALISED}\s+){{0,2}}{_CAPITALISED}\s+\d{{1,4}}[a-z]?,\s*\d{{5}}\s+"
+    r"[A-ZÄÖÜ][\wäöüß\-]+(?=\s*(?:[,;)|]|$))"
+    r")"
+    # "Flat 3B, Shanti Apartments, Andheri West, Mumbai 400058": a unit, places, a postal code
+    rf"|\b{_UNIT}(?:{_CAPITALISED}|\d+)(?:\s[\w'’.\-]+){{0,3}}{_ADDRESS_TAIL}",
+    re.MULTILINE,
+)
+
+
+def find_addresses(text: str) -> list[str]:
+    """Return the street addresses in ``text``, as written, in order.
+
+    An address is a house number, one to three capitalised words and a street type ("221B
+    Baker St.", "1600 Amphitheatre Pkwy", "12 MG Road"), with the rest of it when that ends in
+    a postal code (", Mountain View, CA 94043", ", London NW1 6XE"); a German street and its
+    number ("Hauptstraße 5", "Lindenstr. 7", "Am Markt 3, 04109 Leipzig"); or a flat, house or
+    unit followed by places and a postal code ("Flat 3B, Shanti Apartments, Mumbai 400058").
+    A street type followed by more words ("2 Best Place to Work awards") is no address.
+
+    Example:
+        >>> find_addresses("Home: 1600 Amphitheatre Pkwy, Mountain View, CA 94043; team of 12")
+        ['1600 Amphitheatre Pkwy, Mountain View, CA 94043']
+        >>> find_addresses("Hauptstraße 5, 10115 Berlin")
+        ['Hauptstraße 5, 10115 Berlin']
+    """
+    return [match.group(0) for match in _ADDRESS_RE.finditer(text)]
 
 
 # --- names ------------------------------------------------------------------------------------
@@ -296,6 +355,7 @@ _PLACE_RE = re.compile(
 )
 _PLACE_STARTS = re.compile(r"\(|,\s*")
 _LOCATION_SCAN_LINES = 8
+_HEADER_LINE_CHARS = 300
 
 
 def _is_place_name(words: str, name: str | None) -> bool:
@@ -357,9 +417,15 @@ def find_location(text: str, name: str | None = None) -> str | None:
         if not line:
             continue
         scanned += 1
-        if scanned > _LOCATION_SCAN_LINES or heading_name(raw) not in (None, "contact", "other"):
+        # A header line is short; of a long one (a one-line resume) only the start is read,
+        # without the field it cuts.
+        fields = _FIELD_SPLIT_RE.split(line[:_HEADER_LINE_CHARS])
+        if len(line) > _HEADER_LINE_CHARS:
+            fields = fields[:-1]
+        head = raw[:_HEADER_LINE_CHARS]
+        if scanned > _LOCATION_SCAN_LINES or heading_name(head) not in (None, "contact", "other"):
             break
-        for field in _FIELD_SPLIT_RE.split(line):
+        for field in fields:
             place = _place(field.strip(" *_,;"), name)
             if place is not None:
                 return place
@@ -424,8 +490,8 @@ def redact(text: str, names: Sequence[str | None] = ()) -> str:
     """Replace contact details and the given names with placeholders.
 
     URLs (``http(s)://``, ``www.``, ``linkedin.com/...``, ``github.com/...``) become ``[URL]``,
-    emails ``[EMAIL]``, phone numbers ``[PHONE]`` (years and dates are left alone, see
-    :func:`find_phones`), and each given name — the full name and every name token of two or
+    emails ``[EMAIL]``, street addresses ``[ADDRESS]`` (:func:`find_addresses`), phone numbers
+    ``[PHONE]`` (years and dates are left alone, see :func:`find_phones`), and each given name — the full name and every name token of two or
     more letters, case-insensitive, as whole words — ``[NAME]``.
 
     Args:
@@ -441,6 +507,7 @@ def redact(text: str, names: Sequence[str | None] = ()) -> str:
     """
     text = _URL_RE.sub(URL_TOKEN, text)
     text = _EMAIL_RE.sub(EMAIL_TOKEN, text)
+    text = _ADDRESS_RE.sub(ADDRESS_TOKEN, text)
     parts, position = [], 0
     for start, end in _phone_spans(text):
         parts += [text[position:start], PHONE_TOKEN]
