@@ -491,8 +491,9 @@ def redact(text: str, names: Sequence[str | None] = ()) -> str:
 
     URLs (``http(s)://``, ``www.``, ``linkedin.com/...``, ``github.com/...``) become ``[URL]``,
     emails ``[EMAIL]``, street addresses ``[ADDRESS]`` (:func:`find_addresses`), phone numbers
-    ``[PHONE]`` (years and dates are left alone, see :func:`find_phones`), and each given name — the full name and every name token of two or
-    more letters, case-insensitive, as whole words — ``[NAME]``.
+    ``[PHONE]`` (years and dates are left alone, see :func:`find_phones`), and each given
+    name — the full name and every name token of two or more letters, case-insensitive, as
+    whole words — ``[NAME]``.
 
     Args:
         text: The text to redact.
