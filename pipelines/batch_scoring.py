@@ -37,6 +37,7 @@ from matcher.io.state_store import (
     state_store_path,
 )
 from matcher.parsing.screening import screen_profiles
+from matcher.progress import progress_lines
 from matcher.ranking.decisions import record_decisions
 from matcher.ranking.embedding import Embedder
 from matcher.ranking.index import ResumeIndex, build_index, load_index, save_index
@@ -135,7 +136,9 @@ def update_index(
     """
     index_settings = index_settings or IndexSettings()
     chunks = embedder.embed_documents(
-        resumes[schema.RESUME_ID].astype(str).tolist(), resume_texts(resumes)
+        resumes[schema.RESUME_ID].astype(str).tolist(),
+        resume_texts(resumes),
+        progress_lines("embedding resumes", get_run_logger().info),
     )
     fingerprint = _content_fingerprint(
         chunks.doc_ids, chunks.chunks, f"{embedder.model_id} {index_settings.model_dump_json()}"
@@ -165,6 +168,7 @@ def score_candidates(
     postings: pd.DataFrame, resumes: pd.DataFrame, ranker: Ranker
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Score every resume for every posting; returns the scores and their components."""
+    get_run_logger().info("scoring %d jobs against %d resumes", len(postings), len(resumes))
     components = ranker.components(postings, resumes)
     return sum_components(components, postings, resumes), components
 
@@ -185,6 +189,7 @@ def make_shortlists(
         components,
         top_k,
         explainer=ranker.explainer(prepared.postings, prepared.resumes),
+        progress=progress_lines("shortlisting job", get_run_logger().info),
     )
 
 
@@ -304,7 +309,8 @@ def _score_into(
             postings, resumes = load_inputs(jobs_path, resumes_path, settings.limits)
         with timer("clean"):
             prepared = clean_records(postings, resumes, settings)
-        embedder = Embedder.from_settings(settings.embedding, show_progress=True)
+        # One progress display per stage (progress_lines), not a bar per embedding call.
+        embedder = Embedder.from_settings(settings.embedding, show_progress=False)
         ranker, ranker_info = select_ranker(settings, embedder)
         with timer("profile"):
             prepared = screen_records(prepared, ranker)
