@@ -157,3 +157,18 @@ def test_key_term_evidence_is_a_whole_sentence_without_markup() -> None:
     text = "## Summary\n- **Python** developer who builds data\npipelines in Airflow.\n- Golf"
     found = explain_match(["python", "airflow"], text)
     assert found.evidence == "Python developer who builds data pipelines in Airflow."
+
+
+def test_a_sentence_with_contact_details_is_never_quoted(matcher: SkillMatcher) -> None:
+    text = (
+        "Sam Lee\nPython consulting: write to sam.lee@example.com or call +1 555 0100 today.\n"
+        "Experience\nBuilt Python services for a payments company."
+    )
+    prepared, _, _ = prepare_resumes(pd.DataFrame({"resume_id": ["R1"], "text": [text]}))
+    resume = profile_resumes(prepared, matcher, TODAY)[0]
+    posting = posting_profile("J1", "Engineer", "Requirements\n- Python.", matcher)
+    sentences = display_sentences(prepared.loc[0, "clean_text"])
+    evidence = explain_requirements(posting, resume, sentences)["evidence"]
+    assert evidence == "Built Python services for a payments company."
+    found = explain_match(["python"], text)
+    assert found.evidence == "Built Python services for a payments company."

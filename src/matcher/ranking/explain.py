@@ -16,6 +16,7 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matcher import schema
+from matcher.text.contact import has_contact
 from matcher.text.display import MAX_QUOTE_CHARS, display_sentences, shorten_quote
 from matcher.text.texts import posting_texts
 
@@ -81,20 +82,22 @@ def explain_match(
 
     The evidence is the resume sentence holding the most matched terms, as a person reads it
     (:func:`matcher.text.display.display_sentences`: wrapped lines joined, markup stripped),
-    shortened around its first term past ``max_evidence`` characters.
+    shortened around its first term past ``max_evidence`` characters. A sentence holding
+    contact details (:func:`matcher.text.contact.has_contact`) is never the evidence.
     """
     lower = resume_text.lower()
     matched = [t for t in terms if contains_term(lower, t)]
     missing = [t for t in terms if t not in matched]
     evidence = ""
     if matched:
-        best, first = 0, ""
+        best = 0
         for sentence in display_sentences(resume_text):
             lower_sentence = sentence.lower()
             hits = [t for t in matched if contains_term(lower_sentence, t)]
             if len(hits) > best:
-                best, evidence, first = len(hits), sentence, hits[0]
-        evidence = shorten_quote(evidence, first, max_evidence) if evidence else ""
+                quote = shorten_quote(sentence, hits[0], max_evidence)
+                if not has_contact(quote):
+                    best, evidence = len(hits), quote
     return Explanation(matched, missing, evidence)
 
 

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib.resources import files
+from itertools import chain
 from pathlib import Path
 from typing import Any, Literal
 
@@ -48,7 +49,7 @@ from matcher.ranking.features import (
 from matcher.ranking.index import ResumeIndex
 from matcher.ranking.lexical import Direction
 from matcher.ranking.rankers import DenseRanker, Ranker
-from matcher.text.contact import PLACEHOLDERS
+from matcher.text.contact import PLACEHOLDERS, has_contact
 from matcher.text.display import display_sentences, quote_sentence, shorten_quote, strip_markup
 
 #: Used when no learned weights exist: requirements first, similarity second.
@@ -529,15 +530,21 @@ def explain_requirements(
 
 
 def _quote(mention: SkillMention, sentences: Sequence[str] | None) -> str:
-    """The display sentence of a skill mention, shortened around the skill when very long."""
+    """The display sentence of a skill mention, shortened around the skill when very long.
+
+    A sentence holding an e-mail, a phone number, a URL or a street address is passed over for
+    the next one naming the skill: evidence is also kept in the decision records, which hold no
+    contact details.
+    """
     if sentences is None:
         placeholder = any(token in mention.sentence for token in PLACEHOLDERS)
         sentence = "" if placeholder else strip_markup(mention.sentence)
     else:
         surface = mention.surface.lower()
-        sentence = quote_sentence(mention.sentence, sentences) or next(
-            (s for s in sentences if contains_term(s.lower(), surface)), ""
-        )
+        own = quote_sentence(mention.sentence, sentences)
+        naming = (s for s in sentences if contains_term(s.lower(), surface))
+        quotes = (shorten_quote(s, mention.surface) for s in chain([own] if own else [], naming))
+        return next((quote for quote in quotes if not has_contact(quote)), "")
     return shorten_quote(sentence, mention.surface) if sentence else ""
 
 

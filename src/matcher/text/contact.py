@@ -27,6 +27,7 @@ __all__ = [
     "find_emails",
     "find_location",
     "find_phones",
+    "has_contact",
     "redact",
 ]
 
@@ -218,6 +219,21 @@ def find_addresses(text: str) -> list[str]:
         ['Hauptstraße 5, 10115 Berlin']
     """
     return [match.group(0) for match in _ADDRESS_RE.finditer(text)]
+
+
+def has_contact(text: str) -> bool:
+    """Whether ``text`` holds an e-mail, a URL, a street address or a phone number.
+
+    Example:
+        >>> has_contact("Python and SQL daily"), has_contact("Mail jane@x.io about Python")
+        (False, True)
+    """
+    return bool(
+        _EMAIL_RE.search(text)
+        or _URL_RE.search(text)
+        or _ADDRESS_RE.search(text)
+        or _phone_spans(text)
+    )
 
 
 # --- names ------------------------------------------------------------------------------------
