@@ -45,6 +45,7 @@ from matcher.io.state_store import (
 )
 from matcher.parsing.screening import screen_profiles, screen_resumes
 from matcher.parsing.skills import SkillMatcher
+from matcher.progress import progress_lines
 from matcher.ranking.decisions import record_decisions
 from matcher.ranking.embedding import ChunkedEmbeddings, Embedder, EmbeddingStats
 from matcher.ranking.index import ResumeIndex, build_index, load_index, save_index
@@ -166,7 +167,9 @@ def update_index(
     index_settings = index_settings or IndexSettings()
     if chunks is None:
         chunks = embedder.embed_documents(
-            resumes[schema.RESUME_ID].astype(str).tolist(), resume_texts(resumes)
+            resumes[schema.RESUME_ID].astype(str).tolist(),
+            resume_texts(resumes),
+            progress_lines("embedding resumes", get_run_logger().info),
         )
     fingerprint = _content_fingerprint(
         chunks.doc_ids, chunks.chunks, f"{embedder.model_id} {index_settings.model_dump_json()}"
@@ -327,6 +330,7 @@ def score_candidates(
     postings: pd.DataFrame, resumes: pd.DataFrame, ranker: Ranker
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Score every resume for every posting; returns the scores and their components."""
+    get_run_logger().info("scoring %d jobs against %d resumes", len(postings), len(resumes))
     components = ranker.components(postings, resumes)
     return sum_components(components, postings, resumes), components
 
@@ -347,6 +351,7 @@ def make_shortlists(
         components,
         top_k,
         explainer=ranker.explainer(prepared.postings, prepared.resumes),
+        progress=progress_lines("shortlisting job", get_run_logger().info),
     )
 
 
@@ -468,7 +473,8 @@ def _score_into(
         with timer("clean"):
             cleaned = _clean_in_shards(resumes.records, settings.limits, shard_size)
             prepared = clean_records(postings, resumes, settings, cleaned)
-        embedder = Embedder.from_settings(settings.embedding, show_progress=True)
+        # One progress display per stage (progress_lines), not a bar per embedding call.
+        embedder = Embedder.from_settings(settings.embedding, show_progress=False)
         ranker, ranker_info = select_ranker(settings, embedder)
         with timer("profile"):
             screened = _screen_in_shards(prepared.resumes, ranker, shard_size)

@@ -41,6 +41,20 @@ class _WarningsAndUp(logging.Filter):
 _WARNINGS_AND_UP = _WarningsAndUp()
 
 
+class _NoCompletedTaskLines(logging.Filter):
+    """Drops Prefect's "Finished in state Completed()" line of each task and flow: a run shows
+    one progress display per stage and its summary instead. Failures still show."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.levelno <= logging.INFO
+            and str(record.msg).startswith("Finished in state Completed")
+        )
+
+
+_NO_COMPLETED_TASK_LINES = _NoCompletedTaskLines()
+
+
 def _add_once(logger: logging.Logger, log_filter: logging.Filter) -> None:
     if log_filter not in logger.filters:
         logger.addFilter(log_filter)
@@ -49,15 +63,30 @@ def _add_once(logger: logging.Logger, log_filter: logging.Filter) -> None:
 def configure_logging(mode: str = "normal") -> None:
     """How much a command prints to stderr; call before importing Prefect.
 
-    ``"normal"``: matcher's and Prefect's information lines and progress bars, no third-party
-    debug lines. ``"quiet"``: warnings and errors only, no progress bars (the command's own
-    summary on stdout stays). ``"verbose"``: matcher's debug lines too.
+    ``"normal"``: matcher's and Prefect's information lines and one progress display per stage
+    (:mod:`matcher.progress`), no third-party debug lines, progress bars or "Finished in state
+    Completed()" lines of each task. ``"quiet"``: warnings and errors only, no progress (the
+    command's own summary on stdout stays). ``"verbose"``: matcher's debug lines too.
 
     Args:
         mode: ``"quiet"``, ``"normal"`` or ``"verbose"``.
     """
-    noisy = ["bm25s", "urllib3", "httpx", "httpcore", "filelock", "numba", "faiss", "distributed"]
+    noisy = [
+        "bm25s",
+        "urllib3",
+        "httpx",
+        "httpcore",
+        "filelock",
+        "numba",
+        "faiss",
+        "mlflow.store.db.utils",  # "Creating initial MLflow database tables..."
+        "alembic",
+        "distributed",
+    ]
     package = logging.getLogger("matcher")
+    # Progress is shown per stage (matcher.progress), not by a bar per call of a library:
+    # read by huggingface_hub and transformers ("Loading weights") when they are imported.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     if mode == "quiet":
         os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
         os.environ["TQDM_DISABLE"] = "1"  # tqdm (and so sentence-transformers) reads it
@@ -72,6 +101,9 @@ def configure_logging(mode: str = "normal") -> None:
             package.propagate = False
     for name in noisy:
         _add_once(logging.getLogger(name), _WARNINGS_AND_UP)
+    if mode != "verbose":
+        for name in ("prefect.task_runs", "prefect.flow_runs"):
+            _add_once(logging.getLogger(name), _NO_COMPLETED_TASK_LINES)
 
 
 def configure_runtime(state_dir: Path | None = None) -> str | None:

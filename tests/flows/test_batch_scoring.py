@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -102,6 +103,40 @@ def test_shortlists_are_ranked_and_explained(first_run) -> None:  # type: ignore
         assert (out / "shortlists" / f"{job_id}.csv").is_file()
     # contact details reach the recruiter even though the models never saw them
     assert combined["email"].fillna("").str.contains("@").any()
+    # the sample's resumes come from a folder: each location is read from its header
+    assert combined["location"].notna().all()
+
+
+def test_evidence_quotes_whole_resume_sentences_for_every_matched_skill(first_run) -> None:  # type: ignore[no-untyped-def]
+    from matcher.io.csv_safety import unguard_cell
+    from matcher.io.loading import load_resumes
+    from matcher.parsing.skills import SkillMatcher
+    from matcher.text.contact import PLACEHOLDERS
+    from matcher.text.display import display_sentences
+    from matcher.text.preprocess import prepare_resumes
+
+    _, out, _ = first_run
+    combined = pd.read_csv(out / "shortlists.csv", dtype=str, keep_default_na=False)
+    prepared, _, _ = prepare_resumes(load_resumes(SAMPLE / "resumes").records)
+    sentences = {
+        rid: display_sentences(text)
+        for rid, text in zip(prepared["resume_id"], prepared["clean_text"], strict=True)
+    }
+    matcher = SkillMatcher()
+    markup = re.compile(r"\*\*|__|`|^\s*(?:#|[-*+•>]\s)")
+    matched_rows = combined[combined["matched_required"] != ""]
+    assert len(matched_rows) > len(combined) / 2
+    for _, row in matched_rows.iterrows():
+        quotes = unguard_cell(row["evidence"]).split(" | ")
+        own = sentences[unguard_cell(row["resume_id"])]
+        for quote in quotes:
+            assert not any(token in quote for token in PLACEHOLDERS)
+            assert markup.search(quote) is None, quote
+            # a whole sentence of the resume (or, past 300 characters, a cut of one)
+            assert any(quote.strip("… ") in sentence for sentence in own)
+            assert quote in own or quote.startswith("…") or quote.endswith("…")
+        shown = set().union(*(matcher.skills(quote) for quote in quotes))
+        assert set(row["matched_required"].split("; ")) <= shown, row["resume_id"]
 
 
 def test_the_workbook_has_a_sheet_per_posting_and_keeps_ids_unguarded(first_run) -> None:  # type: ignore[no-untyped-def]

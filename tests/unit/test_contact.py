@@ -194,3 +194,63 @@ def test_phone_is_kept_whole_through_cleaning(phone: str) -> None:
 )
 def test_slashed_dates_are_not_phones(text: str) -> None:
     assert find_phones(text) == []
+
+
+# --- street addresses -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Address: 12 Baker Street", "12 Baker Street"),
+        ("Lives at 221B Baker St., near the park", "221B Baker St."),
+        (
+            "1600 Amphitheatre Pkwy, Mountain View, CA 94043 | jane@x.io",
+            "1600 Amphitheatre Pkwy, Mountain View, CA 94043",
+        ),
+        ("Hauptstraße 5, 10115 Berlin", "Hauptstraße 5, 10115 Berlin"),
+        ("Flat 4, 12 High Street, Manchester M1 1AA", "Flat 4, 12 High Street, Manchester M1 1AA"),
+    ],
+)
+def test_street_addresses_are_found_and_redacted(text: str, address: str) -> None:
+    from matcher.text.contact import ADDRESS_TOKEN, find_addresses
+
+    assert find_addresses(text) == [address]
+    redacted = redact(text)
+    assert address not in redacted and ADDRESS_TOKEN in redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Won 2 Best Place to Work awards",
+        "Supervised 12 Night Shift nurses",
+        "Opened 3 New York offices in 2019",
+        "Austin, TX",
+        "Based in Berlin, Germany",
+        "Salary 120000, Order 20190115",
+    ],
+)
+def test_numbered_phrases_and_cities_are_not_addresses(text: str) -> None:
+    assert redact(text) == text
+
+
+def test_the_shortlist_contact_fields_stay_as_written_when_the_address_is_redacted() -> None:
+    import pandas as pd
+
+    from matcher.text.preprocess import prepare_resumes
+
+    text = (
+        "Jane Doe\n221B Baker Street, London NW1 6XE, UK\njane@x.io | +44 20 7946 0958\n"
+        "Summary\nNurse with ten years in intensive care."
+    )
+    prepared, _, _ = prepare_resumes(pd.DataFrame({"resume_id": ["R1"], "text": [text]}))
+    row = prepared.iloc[0]
+    assert "Baker" not in row["model_text"] and "[ADDRESS]" in row["model_text"]
+    assert (row["name"], row["email"], row["phone"]) == (
+        "Jane Doe",
+        "jane@x.io",
+        "+44 20 7946 0958",
+    )
+    assert row["location"] == "London, UK"
+    assert "221B Baker Street" in row["clean_text"]  # the display text keeps it

@@ -36,3 +36,16 @@ def test_quiet_turns_off_progress_bars_and_information_lines(
     assert os.environ["PREFECT_LOGGING_LEVEL"] == "WARNING"
     assert os.environ["TQDM_DISABLE"] == "1" and os.environ["MLFLOW_LOGGING_LEVEL"] == "WARNING"
     assert not package.isEnabledFor(logging.INFO) and package.isEnabledFor(logging.WARNING)
+
+
+def test_completed_task_lines_are_dropped_but_failures_kept(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    configure_logging("normal")
+    logger = logging.getLogger("prefect.task_runs")
+    with caplog.at_level(logging.INFO, logger="prefect.task_runs"):
+        logger.info("Finished in state Completed()")
+        logger.info("embedding resumes 7/66")
+        logger.error("Finished in state Failed('boom')")
+    shown = [r.getMessage() for r in caplog.records if r.name == "prefect.task_runs"]
+    assert shown == ["embedding resumes 7/66", "Finished in state Failed('boom')"]

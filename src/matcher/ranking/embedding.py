@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from matcher.progress import Progress
+
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
     from transformers import PreTrainedTokenizerBase
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from matcher.settings import EmbeddingSettings
 
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+_PROGRESS_STEPS = 10  # progress reports of embed_documents
 
 
 def default_model_path() -> Path:
@@ -349,8 +352,20 @@ class Embedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.vstack([cached[k] for k in keys]).astype(np.float32)
 
-    def embed_documents(self, doc_ids: Sequence[str], texts: Sequence[str]) -> ChunkedEmbeddings:
-        """Chunk and embed documents, keeping track of which chunk belongs to which document."""
+    def embed_documents(
+        self,
+        doc_ids: Sequence[str],
+        texts: Sequence[str],
+        progress: Progress | None = None,
+    ) -> ChunkedEmbeddings:
+        """Chunk and embed documents, keeping track of which chunk belongs to which document.
+
+        Args:
+            doc_ids: The documents' IDs.
+            texts: Their texts.
+            progress: Told ``(documents done, documents)`` after each tenth of the documents
+                (:mod:`matcher.progress`); the documents are then embedded a tenth at a time.
+        """
         chunk_doc: list[str] = []
         chunk_pos: list[int] = []
         chunks: list[str] = []
@@ -359,7 +374,18 @@ class Embedder:
                 chunk_doc.append(doc_id)
                 chunk_pos.append(position)
                 chunks.append(chunk)
-        vectors = self.embed_texts(chunks)
+        if progress is None or not chunks:
+            vectors = self.embed_texts(chunks)
+        else:
+            positions = np.asarray(chunk_pos, dtype=np.int64)
+            parts = []
+            step = max(1, -(-len(texts) // _PROGRESS_STEPS))
+            for first in range(0, len(texts), step):
+                done = min(first + step, len(texts))
+                selected = np.flatnonzero((positions >= first) & (positions < done))
+                parts.append(self.embed_texts([chunks[i] for i in selected]))
+                progress(done, len(texts))
+            vectors = np.vstack(parts)
         return ChunkedEmbeddings(chunk_doc, chunks, vectors, np.asarray(chunk_pos, dtype=np.int64))
 
 

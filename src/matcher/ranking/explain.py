@@ -16,7 +16,8 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matcher import schema
-from matcher.text.sentences import split_sentences
+from matcher.text.contact import has_contact
+from matcher.text.display import MAX_QUOTE_CHARS, display_sentences, shorten_quote
 from matcher.text.texts import posting_texts
 
 #: Given a posting row and a resume row, the explanation columns of that shortlist row.
@@ -74,10 +75,15 @@ def contains_term(text_lower: str, term: str) -> bool:
     return re.search(rf"(?<![\w+#]){re.escape(term)}(?![\w+#])", text_lower) is not None
 
 
-def explain_match(terms: Sequence[str], resume_text: str, max_evidence: int = 240) -> Explanation:
+def explain_match(
+    terms: Sequence[str], resume_text: str, max_evidence: int = MAX_QUOTE_CHARS
+) -> Explanation:
     """Split ``terms`` into those the resume contains and those it lacks, and pick evidence.
 
-    The evidence is the resume sentence or line holding the most matched terms.
+    The evidence is the resume sentence holding the most matched terms, as a person reads it
+    (:func:`matcher.text.display.display_sentences`: wrapped lines joined, markup stripped),
+    shortened around its first term past ``max_evidence`` characters. A sentence holding
+    contact details (:func:`matcher.text.contact.has_contact`) is never the evidence.
     """
     lower = resume_text.lower()
     matched = [t for t in terms if contains_term(lower, t)]
@@ -85,13 +91,13 @@ def explain_match(terms: Sequence[str], resume_text: str, max_evidence: int = 24
     evidence = ""
     if matched:
         best = 0
-        for line in split_sentences(resume_text):
-            line = line.strip(" -•\t")
-            hits = sum(contains_term(line.lower(), t) for t in matched)
-            if hits > best:
-                best, evidence = hits, line
-        if len(evidence) > max_evidence:
-            evidence = evidence[: max_evidence - 1].rstrip() + "…"
+        for sentence in display_sentences(resume_text):
+            lower_sentence = sentence.lower()
+            hits = [t for t in matched if contains_term(lower_sentence, t)]
+            if len(hits) > best:
+                quote = shorten_quote(sentence, hits[0], max_evidence)
+                if not has_contact(quote):
+                    best, evidence = len(hits), quote
     return Explanation(matched, missing, evidence)
 
 

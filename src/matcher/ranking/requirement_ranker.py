@@ -14,9 +14,11 @@ weighting used when no labelled data has ever been seen.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib.resources import files
+from itertools import chain
 from pathlib import Path
 from typing import Any, Literal
 
@@ -32,10 +34,10 @@ from matcher.parsing.profiles import (
     profile_postings,
     profile_resumes,
 )
-from matcher.parsing.skills import SkillMatcher
+from matcher.parsing.skills import SkillMatcher, SkillMention
 from matcher.ranking.calibration import calibrated, fit_band
 from matcher.ranking.embedding import Embedder
-from matcher.ranking.explain import Explainer, term_explainer
+from matcher.ranking.explain import Explainer, contains_term, term_explainer
 from matcher.ranking.features import (
     DEFAULT_NEUTRAL,
     FEATURES,
@@ -47,6 +49,8 @@ from matcher.ranking.features import (
 from matcher.ranking.index import ResumeIndex
 from matcher.ranking.lexical import Direction
 from matcher.ranking.rankers import DenseRanker, Ranker
+from matcher.text.contact import PLACEHOLDERS, has_contact
+from matcher.text.display import display_sentences, quote_sentence, shorten_quote, strip_markup
 
 #: Used when no learned weights exist: requirements first, similarity second.
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -63,6 +67,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 }
 #: The learned model, shipped as package data so that an installed matcher scores with it too.
 WEIGHTS_FILE = Path(str(files("matcher").joinpath("data", "requirements_ranker.json")))
+#: Evidence sentences at most, unless more are needed to show every matched required skill.
 _MAX_EVIDENCE = 3
 
 
@@ -429,6 +434,7 @@ class RequirementRanker(Ranker):
             else None
         )
         fallback = term_explainer(postings)
+        sentences_of: dict[str, list[str]] = {}
 
         def explain(posting: pd.Series, resume: pd.Series) -> dict[str, str]:
             job = by_job[str(posting[schema.JOB_ID])]
@@ -439,7 +445,7 @@ class RequirementRanker(Ranker):
             columns = {
                 "fit": fit,
                 "requirements_found": str(job.requirements_found),
-                **explain_requirements(job, candidate),
+                **explain_requirements(job, candidate, sentences(resume)),
             }
             if not job.required_groups and not job.preferred_groups:
                 terms = fallback(posting, resume)
@@ -447,6 +453,13 @@ class RequirementRanker(Ranker):
                 columns["missing_required"] = terms["missing_terms"]
                 columns["evidence"] = columns["evidence"] or terms["evidence"]
             return columns
+
+        def sentences(resume: pd.Series) -> list[str]:
+            key = str(resume[schema.RESUME_ID])
+            if key not in sentences_of:
+                text = resume.get(schema.CLEAN_TEXT, resume.get(schema.TEXT, ""))
+                sentences_of[key] = display_sentences(text if isinstance(text, str) else "")
+            return sentences_of[key]
 
         return explain
 
@@ -462,13 +475,28 @@ def _frames_key(postings: pd.DataFrame, resumes: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
-def explain_requirements(posting: PostingProfile, resume: ResumeProfile) -> dict[str, str]:
+def explain_requirements(
+    posting: PostingProfile, resume: ResumeProfile, sentences: Sequence[str] | None = None
+) -> dict[str, str]:
     """The explanation columns of one shortlist row.
 
     A group of alternatives ("Workday / BambooHR / ADP") is matched when the resume holds any
     member, and ``matched_required`` names the members held; it is missing only when none is
     held. A required "N years of X" the resume's roles in X fall short of is missing too, with
     the years held: "2 years ICU (has 0.3)".
+
+    ``evidence`` quotes, for every matched required skill, the resume sentence it was found in
+    as the candidate wrote it (:func:`matcher.text.display.quote_sentence`: no placeholders,
+    no markup, a wrapped sentence whole), then up to :data:`_MAX_EVIDENCE` sentences in all
+    for the preferred skills; each sentence once, separated by ``" | "``.
+
+    Args:
+        posting: The posting's profile.
+        resume: The resume's profile (read from the redacted text).
+        sentences: The resume's display sentences
+            (:func:`matcher.text.display.display_sentences` of its clean text). Without them,
+            a sentence is quoted from the redacted text, markup stripped, unless it holds a
+            placeholder.
     """
     required = posting.required_groups or tuple((s,) for s in posting.required_skills)
     preferred_groups = posting.preferred_groups or tuple((s,) for s in posting.preferred_skills)
@@ -483,13 +511,13 @@ def explain_requirements(posting: PostingProfile, resume: ResumeProfile) -> dict
         held = subject_years(resume, requirement.subject or "")
         if held < requirement.years:
             missing.append(f"{requirement.years:g} years {requirement.subject} (has {held:.1f})")
-    # The sentences that evidence the most matched skills come first.
-    shown: dict[str, int] = {}
+    evidence: list[str] = []
     for skill in [*matched, *preferred]:
-        sentence = resume.skills[skill].sentence.strip(" -•\t")
-        if sentence:
-            shown[sentence] = shown.get(sentence, 0) + 1
-    evidence = sorted(shown, key=lambda s: -shown[s])[:_MAX_EVIDENCE]
+        if skill not in matched and len(evidence) >= _MAX_EVIDENCE:
+            break
+        quote = _quote(resume.skills[skill], sentences)
+        if quote and quote not in evidence:
+            evidence.append(quote)
     required_years = posting.requirements.min_years
     return {
         "matched_required": "; ".join(matched),
@@ -497,13 +525,28 @@ def explain_requirements(posting: PostingProfile, resume: ResumeProfile) -> dict
         "matched_preferred": "; ".join(preferred),
         "years_required": "" if required_years is None else f"{required_years:g}",
         "years_candidate": f"{resume.years:.1f}",
-        "evidence": " | ".join(_shorten(e) for e in evidence),
+        "evidence": " | ".join(evidence),
     }
+
+
+def _quote(mention: SkillMention, sentences: Sequence[str] | None) -> str:
+    """The display sentence of a skill mention, shortened around the skill when very long.
+
+    A sentence holding an e-mail, a phone number, a URL or a street address is passed over for
+    the next one naming the skill: evidence is also kept in the decision records, which hold no
+    contact details.
+    """
+    if sentences is None:
+        placeholder = any(token in mention.sentence for token in PLACEHOLDERS)
+        sentence = "" if placeholder else strip_markup(mention.sentence)
+    else:
+        surface = mention.surface.lower()
+        own = quote_sentence(mention.sentence, sentences)
+        naming = (s for s in sentences if contains_term(s.lower(), surface))
+        quotes = (shorten_quote(s, mention.surface) for s in chain([own] if own else [], naming))
+        return next((quote for quote in quotes if not has_contact(quote)), "")
+    return shorten_quote(sentence, mention.surface) if sentence else ""
 
 
 def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
-
-
-def _shorten(sentence: str, limit: int = 160) -> str:
-    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"

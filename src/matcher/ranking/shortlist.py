@@ -13,6 +13,7 @@ import pandas as pd
 from matcher import schema
 from matcher.io.csv_safety import write_safe_csv
 from matcher.io.workbook import write_workbook
+from matcher.progress import Progress
 from matcher.ranking.explain import Explainer, term_explainer
 
 #: Columns every shortlist starts with, in order; explanation columns follow.
@@ -134,6 +135,7 @@ def build_shortlists(
     components: Mapping[str, np.ndarray],
     top_k: int,
     explainer: Explainer | None = None,
+    progress: Progress | None = None,
 ) -> pd.DataFrame:
     """One row per (job, shortlisted candidate), best first within each job.
 
@@ -144,6 +146,8 @@ def build_shortlists(
         components: Each signal's weighted contribution, same shape; shown as the breakdown.
         top_k: Candidates kept per job.
         explainer: Makes the explanation columns; key-term matching if None.
+        progress: Told ``(jobs done, jobs)`` as each job's shortlist is made
+            (:mod:`matcher.progress`).
 
     Returns:
         A DataFrame with :data:`SHORTLIST_COLUMNS`, then :data:`EXPLANATION_COLUMNS` (empty
@@ -183,6 +187,8 @@ def build_shortlists(
                     },
                 }
             )
+        if progress is not None:
+            progress(row + 1, len(run))
     columns = [*SHORTLIST_COLUMNS, *EXPLANATION_COLUMNS, *extra]
     frame = pd.DataFrame(rows)
     if frame.empty:

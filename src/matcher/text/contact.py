@@ -1,7 +1,8 @@
 """Find a candidate's contact details in resume text, and redact them.
 
-Models must never see who a candidate is: :func:`redact` replaces emails, phone numbers, URLs
-and the candidate's name with placeholders, so renaming a candidate cannot change a score.
+Models must never see who a candidate is: :func:`redact` replaces emails, phone numbers, URLs,
+street addresses and the candidate's name with placeholders, so renaming a candidate cannot
+change a score.
 """
 
 from __future__ import annotations
@@ -11,16 +12,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from matcher.text.sections import heading_name
+from matcher.text.word_lists import word_list
 
 __all__ = [
+    "ADDRESS_TOKEN",
     "EMAIL_TOKEN",
     "NAME_TOKEN",
     "PHONE_TOKEN",
+    "PLACEHOLDERS",
     "URL_TOKEN",
     "Contact",
     "extract_contact",
+    "find_addresses",
     "find_emails",
+    "find_location",
     "find_phones",
+    "has_contact",
     "redact",
 ]
 
@@ -28,6 +35,9 @@ EMAIL_TOKEN = "[EMAIL]"
 PHONE_TOKEN = "[PHONE]"
 URL_TOKEN = "[URL]"
 NAME_TOKEN = "[NAME]"
+ADDRESS_TOKEN = "[ADDRESS]"
+#: Every placeholder :func:`redact` writes.
+PLACEHOLDERS: tuple[str, ...] = (EMAIL_TOKEN, PHONE_TOKEN, URL_TOKEN, NAME_TOKEN, ADDRESS_TOKEN)
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,7 @@ class Contact:
     name: str | None
     email: str | None
     phone: str | None
+    location: str | None = None
 
 
 # An address starts where no character of one precedes it ("%" included, or "a%a%a%..." would
@@ -155,6 +166,76 @@ def find_emails(text: str) -> list[str]:
     return _EMAIL_RE.findall(text)
 
 
+# --- street addresses -------------------------------------------------------------------------
+
+_STREET_TYPES = (
+    r"Street|St|Road|Rd|Avenue|Ave|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Terrace|"
+    r"Way|Parkway|Pkwy|Highway|Hwy|Close|Crescent|Square|Sq|Circle|Cir|Trail|Mews|Gardens|Marg"
+)
+_CAPITALISED = r"[A-ZÄÖÜ][\w'’.\-]*"
+# Postal codes: US ZIP, UK postcode, Indian PIN, German PLZ (with its city after it).
+_POSTAL = r"(?:\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|\d{3}\s?\d{3})"
+# The rest of an address after its street, taken only when it ends in a postal code:
+# ", Springfield, IL 62704", ", London NW1 6XE", ", Gurugram, Haryana 122016".
+_ADDRESS_TAIL = (
+    rf"(?:,\s*(?:(?:Apt|Suite|Unit|Flat|#)\.?\s*\w+|{_CAPITALISED}(?:\s{_CAPITALISED}){{0,2}}))"
+    rf"{{0,3}}(?:,?\s+[A-Z]{{2}})?,?\s+{_POSTAL}\b"
+)
+_UNIT = r"(?:Flat|Apt|Apartment|Unit|Suite|House\s+No)\.?\s*\w+,\s*"
+_ADDRESS_RE = re.compile(
+    # "Flat 4, 12 High Street", "House No. 45, Sector 21, ..." (a unit before the street)
+    rf"(?:\b{_UNIT})?"
+    r"(?:"
+    # "221B Baker Street", "1600 Amphitheatre Pkwy", "12 MG Road": a number, a name, a type
+    rf"\b\d{{1,5}}[A-Za-z]?\s+(?:{_CAPITALISED}\s+){{1,3}}(?:{_STREET_TYPES})\b\.?"
+    rf"(?=\s*(?:[,;)]|$)|{_ADDRESS_TAIL})(?:{_ADDRESS_TAIL})?"
+    # "Hauptstraße 12", "Königsallee 1", "Lindenstr. 7" (German: the type ends the name)
+    r"|\b[A-ZÄÖÜ][\wäöüß\-]*(?:straße|strasse|str\.|weg|allee|platz|gasse|ring|damm|ufer)"
+    r"\s+\d{1,4}[a-z]?\b(?:,\s*\d{5}\s+[A-ZÄÖÜ][\wäöüß\-]+)?"
+    # "Am Markt 3, 04109 Leipzig": any street name, a number, then a postcode and a city
+    rf"|\b(?:{_CAPITALISED}\s+){{0,2}}{_CAPITALISED}\s+\d{{1,4}}[a-z]?,\s*\d{{5}}\s+"
+    r"[A-ZÄÖÜ][\wäöüß\-]+(?=\s*(?:[,;)|]|$))"
+    r")"
+    # "Flat 3B, Shanti Apartments, Andheri West, Mumbai 400058": a unit, places, a postal code
+    rf"|\b{_UNIT}(?:{_CAPITALISED}|\d+)(?:\s[\w'’.\-]+){{0,3}}{_ADDRESS_TAIL}",
+    re.MULTILINE,
+)
+
+
+def find_addresses(text: str) -> list[str]:
+    """Return the street addresses in ``text``, as written, in order.
+
+    An address is a house number, one to three capitalised words and a street type ("221B
+    Baker St.", "1600 Amphitheatre Pkwy", "12 MG Road"), with the rest of it when that ends in
+    a postal code (", Mountain View, CA 94043", ", London NW1 6XE"); a German street and its
+    number ("Hauptstraße 5", "Lindenstr. 7", "Am Markt 3, 04109 Leipzig"); or a flat, house or
+    unit followed by places and a postal code ("Flat 3B, Shanti Apartments, Mumbai 400058").
+    A street type followed by more words ("2 Best Place to Work awards") is no address.
+
+    Example:
+        >>> find_addresses("Home: 1600 Amphitheatre Pkwy, Mountain View, CA 94043; team of 12")
+        ['1600 Amphitheatre Pkwy, Mountain View, CA 94043']
+        >>> find_addresses("Hauptstraße 5, 10115 Berlin")
+        ['Hauptstraße 5, 10115 Berlin']
+    """
+    return [match.group(0) for match in _ADDRESS_RE.finditer(text)]
+
+
+def has_contact(text: str) -> bool:
+    """Whether ``text`` holds an e-mail, a URL, a street address or a phone number.
+
+    Example:
+        >>> has_contact("Python and SQL daily"), has_contact("Mail jane@x.io about Python")
+        (False, True)
+    """
+    return bool(
+        _EMAIL_RE.search(text)
+        or _URL_RE.search(text)
+        or _ADDRESS_RE.search(text)
+        or _phone_spans(text)
+    )
+
+
 # --- names ------------------------------------------------------------------------------------
 
 _NAME_LABEL_RE = re.compile(
@@ -271,8 +352,104 @@ def _find_name(text: str) -> str | None:
     return None
 
 
+# --- location ---------------------------------------------------------------------------------
+
+# The fields of a header line: "Austin, TX | jane@x.io • +1 555 ..." or "Nurse — Boston, MA".
+_FIELD_SPLIT_RE = re.compile(r"(?:\s*(?:[|•●▪◦·*/\t]|(?<=\s)[–—-](?=\s))\s*)+|\s{2,}")
+_PLACE_WORD = r"[^\W\d_][\w'’.\-]*"
+_PLACE_CONNECTORS = frozenset({"de", "la", "del", "upon", "on", "am", "an", "der", "sur"})
+# A place where a field starts, after "(" ("Remote (Portland, OR)") or after a comma (an
+# address: "1600 Amphitheatre Pkwy, Mountain View, CA 94043"), perhaps after a postal code
+# ("10115 Berlin, Germany"): "City, REGION [postal code]", "City [UK postcode], Country" or
+# "City, Region, Country".
+_PLACE_RE = re.compile(
+    rf"\s*(?:\d{{4,5}}\s+)?(?P<city>{_PLACE_WORD}(?:\s{_PLACE_WORD}){{0,3}}?)"
+    r"(?:\s+[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})?"
+    rf"(?:,\s*(?P<middle>{_PLACE_WORD}(?:\s{_PLACE_WORD}){{0,2}}))?"
+    r"(?:,\s*|\s+(?=[A-Z]{2,3}\s+\d))(?P<region>[A-Za-z][A-Za-z.]*(?:\s[A-Za-z][a-z.]+){0,3})"
+    r"(?:\s+\d{5}(?:-\d{4})?|\s+[A-Z]\d[A-Z]\s?\d[A-Z]\d)?\s*(?:\)|,?$)"
+)
+_PLACE_STARTS = re.compile(r"\(|,\s*")
+_LOCATION_SCAN_LINES = 8
+_HEADER_LINE_CHARS = 300
+
+
+def _is_place_name(words: str, name: str | None) -> bool:
+    """Whether ``words`` can be a city: capitalised words, not a role, a heading or the name."""
+    if name is not None and words.casefold() in name.casefold():
+        return False
+    for word in words.split():
+        lower = word.casefold().strip(".")
+        if lower in _PLACE_CONNECTORS:
+            continue
+        if not word[0].isupper() or lower in _NOT_NAME_WORDS or lower in word_list("role_noun"):
+            return False
+    return heading_name(words) is None
+
+
+def _place(field: str, name: str | None) -> str | None:
+    for start in [0, *(m.end() for m in _PLACE_STARTS.finditer(field))]:
+        match = _PLACE_RE.match(field, start)
+        if match is None:
+            continue
+        city, middle, region = match.group("city", "middle", "region")
+        is_code = region.isupper() and region.lower() in word_list("region_code")
+        is_country = region.casefold() in word_list("country")
+        if not (is_code or is_country) or (middle is not None and not is_country):
+            continue
+        if _is_place_name(city, name) and (middle is None or _is_place_name(middle, name)):
+            return ", ".join(part for part in (city, middle, region) if part)
+    return None
+
+
+def find_location(text: str, name: str | None = None) -> str | None:
+    """The candidate's city and region or country, read from the first lines of a resume.
+
+    Only the header is read (the first few lines, up to a heading other than a contact
+    heading), one field at a time (fields are separated by ``|``, ``•``, ``·``, `` – ``...).
+    A field counts when it is a city of capitalised words followed by a state or province
+    code ("Austin, TX", "Mountain View, CA 94043") or a country ("London, UK", "Berlin,
+    Germany", "Pune, Maharashtra, India"); the codes and countries are the ``region_code``
+    and ``country`` word lists. A city that is the candidate's ``name``, a role word or a
+    heading does not count ("John Smith, MD" is a doctor, not a place in Maryland). When in
+    doubt, no location: a wrong one is worse than none.
+
+    Args:
+        text: Resume text, ideally cleaned.
+        name: The candidate's name, if known.
+
+    Returns:
+        The location as written (without a postal code), or ``None``.
+
+    Example:
+        >>> find_location("Jane Doe\\nNurse\\njane@x.io | Austin, TX 78701 | +1 555 0100")
+        'Austin, TX'
+        >>> find_location("John Smith, MD\\nPhysician", name="John Smith") is None
+        True
+    """
+    scanned = 0
+    for raw in text.splitlines():
+        line = raw.strip().strip("#*_> \t")
+        if not line:
+            continue
+        scanned += 1
+        # A header line is short; of a long one (a one-line resume) only the start is read,
+        # without the field it cuts.
+        fields = _FIELD_SPLIT_RE.split(line[:_HEADER_LINE_CHARS])
+        if len(line) > _HEADER_LINE_CHARS:
+            fields = fields[:-1]
+        head = raw[:_HEADER_LINE_CHARS]
+        if scanned > _LOCATION_SCAN_LINES or heading_name(head) not in (None, "contact", "other"):
+            break
+        for field in fields:
+            place = _place(field.strip(" *_,;"), name)
+            if place is not None:
+                return place
+    return None
+
+
 def extract_contact(text: str) -> Contact:
-    """Find the candidate's name, first email and first phone number in resume text.
+    """Find the candidate's name, first email, first phone number and location in resume text.
 
     The name is taken from a ``"Name: ..."`` line if there is one, else from ``"First name:"``
     and ``"Last name:"`` lines, else from the first of the
@@ -288,14 +465,16 @@ def extract_contact(text: str) -> Contact:
 
     Example:
         >>> extract_contact("JANE DOE\\njane@example.com | +1 555 123 4567\\nSkills")
-        Contact(name='Jane Doe', email='jane@example.com', phone='+1 555 123 4567')
+        Contact(name='Jane Doe', email='jane@example.com', phone='+1 555 123 4567', location=None)
     """
     emails = find_emails(text)
     phones = find_phones(text)
+    name = _find_name(text)
     return Contact(
-        name=_find_name(text),
+        name=name,
         email=emails[0] if emails else None,
         phone=phones[0] if phones else None,
+        location=find_location(text, name),
     )
 
 
@@ -327,9 +506,10 @@ def redact(text: str, names: Sequence[str | None] = ()) -> str:
     """Replace contact details and the given names with placeholders.
 
     URLs (``http(s)://``, ``www.``, ``linkedin.com/...``, ``github.com/...``) become ``[URL]``,
-    emails ``[EMAIL]``, phone numbers ``[PHONE]`` (years and dates are left alone, see
-    :func:`find_phones`), and each given name — the full name and every name token of two or
-    more letters, case-insensitive, as whole words — ``[NAME]``.
+    emails ``[EMAIL]``, street addresses ``[ADDRESS]`` (:func:`find_addresses`), phone numbers
+    ``[PHONE]`` (years and dates are left alone, see :func:`find_phones`), and each given
+    name — the full name and every name token of two or more letters, case-insensitive, as
+    whole words — ``[NAME]``.
 
     Args:
         text: The text to redact.
@@ -344,6 +524,7 @@ def redact(text: str, names: Sequence[str | None] = ()) -> str:
     """
     text = _URL_RE.sub(URL_TOKEN, text)
     text = _EMAIL_RE.sub(EMAIL_TOKEN, text)
+    text = _ADDRESS_RE.sub(ADDRESS_TOKEN, text)
     parts, position = [], 0
     for start, end in _phone_spans(text):
         parts += [text[position:start], PHONE_TOKEN]

@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 #: Candidate contact columns that :func:`prepare_resumes` fills.
-CONTACT_COLUMNS: tuple[str, ...] = ("name", "email", "phone")
+CONTACT_COLUMNS: tuple[str, ...] = ("name", "email", "phone", "location")
 #: A resume with fewer words than this after cleaning is rejected. Chosen low on purpose: it
 #: catches placeholders ("N/A", "see attached", "resume to follow") and cut-off extractions,
 #: never a real resume; a one-line summary such as "Python developer with 5 years of
@@ -180,8 +180,9 @@ def _contact_for(row: dict[str, Any], text: str) -> tuple[Contact, list[str]]:
     name = _present(row.get("name")) or found.name
     email = _present(row.get("email")) or found.email
     phone = _present(row.get("phone")) or found.phone
+    location = _present(row.get("location")) or found.location
     names = [n for n in {_present(row.get("name")), found.name} if n]
-    return Contact(name=name, email=email, phone=phone), sorted(names)
+    return Contact(name=name, email=email, phone=phone, location=location), sorted(names)
 
 
 #: Similarity from which two resumes are near duplicates, unless the settings say otherwise.
@@ -197,8 +198,10 @@ def prepare_resumes(
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Clean resumes, fill contact columns, redact the model text and drop duplicates.
 
-    For each resume: ``clean_text`` is the cleaned text; ``name``, ``email`` and ``phone`` come
-    from the table columns when filled, else from the text (:func:`extract_contact`);
+    For each resume: ``clean_text`` is the cleaned text; ``name``, ``email``, ``phone`` and
+    ``location`` come from the table columns when filled, else from the text
+    (:func:`extract_contact`; the location from the resume's header, see
+    :func:`matcher.text.contact.find_location`);
     ``model_text`` is the clean text with emails, phones, URLs and the candidate's name
     (the table's and the one found in the text) redacted.
 
@@ -271,6 +274,7 @@ def clean_resumes(
         columns["name"].append(contact.name)
         columns["email"].append(contact.email)
         columns["phone"].append(contact.phone)
+        columns["location"].append(contact.location)
     for column, values in columns.items():
         out[column] = pd.Series(values, index=out.index, dtype="str")
     kept = out[pd.Series(keep, index=out.index, dtype=bool)].reset_index(drop=True)

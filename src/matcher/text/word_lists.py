@@ -14,6 +14,9 @@ role_stop_word   says nothing about which role a title names ("of", "experience"
 role_noun        the head of a job title, singular ("analyst", "nurse";
                  :mod:`matcher.parsing.experience`)
 company_suffix   ends an employer's name ("inc", "hospital", "university")
+region_code      a state or province code after a city ("TX", "ON", "NSW";
+                 :func:`matcher.text.contact.find_location`)
+country          a country after a city ("UK", "Germany", "India")
 ===============  =========================================================================
 
 The file is read once, on first use; nothing is read at import.
@@ -36,6 +39,8 @@ LISTS: tuple[str, ...] = (
     "role_stop_word",
     "role_noun",
     "company_suffix",
+    "region_code",
+    "country",
 )
 
 
