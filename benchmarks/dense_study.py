@@ -364,7 +364,7 @@ def evaluate_matrix(
 
 def lexical_matrices(study: StudySet, direction: str) -> dict[str, np.ndarray]:
     """TF-IDF and BM25 score matrices (BM25 is relative to each query's best)."""
-    from matcher.ranking.rankers import make_ranker
+    from matcher.ranking.catalogue import make_ranker
 
     return {
         name: make_ranker(name).score(study.postings, study.resumes, direction)  # type: ignore[arg-type]
@@ -376,7 +376,7 @@ def study_rows(
     embedder: Embedder, study: StudySet, max_posting_lines: int, max_resume_lines: int
 ) -> pd.DataFrame:
     """Every variant's metrics on one study set, in each of its directions."""
-    from matcher.ranking.rankers import make_ranker
+    from matcher.ranking.catalogue import make_ranker
 
     started = time.perf_counter()
     jobs = posting_vectors(embedder, study.postings)
@@ -490,7 +490,7 @@ def library(
     configure_runtime()
     from matcher.evaluation.evaluate import evaluate_ranker
     from matcher.evaluation.labelled import load_labelled_set
-    from matcher.ranking.rankers import make_ranker
+    from matcher.ranking.catalogue import make_ranker
 
     labelled = load_labelled_set(
         folder / "jobs.csv",

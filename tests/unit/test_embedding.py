@@ -80,6 +80,21 @@ def test_model_path_must_hold_a_model(tmp_path: Path) -> None:
         resolve_model_path(tmp_path)
 
 
+def test_a_model_folder_without_weights_is_refused_before_any_work(tmp_path: Path) -> None:
+    from matcher.ranking.scoring import check_settings
+    from matcher.settings import load_settings
+
+    # What a half-unpacked download leaves: the configuration and tokenizer, no weights.
+    for item in resolve_model_path(None).iterdir():
+        if item.suffix in (".json", ".txt"):
+            (tmp_path / item.name).symlink_to(item)
+    with pytest.raises(FileNotFoundError, match=r"no model weights .* in .*"):
+        resolve_model_path(tmp_path)
+    settings = load_settings(embedding={"model_path": tmp_path})
+    with pytest.raises(ValueError, match=r"^embedding\.model_path: no model weights"):
+        check_settings(settings)
+
+
 def test_fingerprint_is_stable_and_names_the_model() -> None:
     path = resolve_model_path(None)
     assert model_fingerprint(path) == model_fingerprint(path)
@@ -118,3 +133,53 @@ def test_embedders_of_one_model_share_the_loaded_model(tmp_path: Path) -> None:
     shorter = Embedder(cache_dir=tmp_path / "a", max_tokens=128, show_progress=False)
     assert shorter.model is not first.model and shorter.model.max_seq_length == 128
     assert first.model.max_seq_length == first.max_tokens
+
+
+def test_a_model_of_another_dimension_ranks_through_configuration(tmp_path: Path) -> None:
+    """A local model whose vectors are not MiniLM's 384 numbers (as all-mpnet-base-v2's 768)
+    is used by the rankers and the FAISS index through ``embedding.model_path`` alone."""
+    import pandas as pd
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import (
+        Dense,
+        Normalize,
+        Pooling,
+        Transformer,
+    )
+
+    from matcher.ranking.catalogue import make_ranker
+    from matcher.ranking.embedding import Embedder
+    from matcher.settings import load_settings
+
+    # MiniLM followed by a fixed orthogonal projection to 64 numbers: a different model
+    # folder (own weights, own dimension) built offline from the packaged one.
+    transformer = Transformer(str(resolve_model_path(None)))
+    projection = torch.linalg.qr(torch.randn(384, 64, generator=torch.Generator().manual_seed(0)))
+    dense = Dense(384, 64, bias=False, activation_function=torch.nn.Identity())
+    dense.linear.weight.data = projection.Q.T.contiguous()
+    folder = tmp_path / "projected-model"
+    modules = [transformer, Pooling(384), dense, Normalize()]
+    SentenceTransformer(modules=modules, device="cpu").save(str(folder))
+
+    settings = load_settings(embedding={"model_path": folder, "cache_dir": tmp_path / "cache"})
+    embedder = Embedder.from_settings(settings.embedding, show_progress=False)
+    assert embedder.dimension == 64 and embedder.model_id.startswith("projected-model-")
+    vectors = embedder.embed_texts(["forklift operator", "registered nurse"])
+    assert vectors.shape == (2, 64)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+    postings = pd.DataFrame(
+        {"job_id": ["j-nurse"], "title": ["ICU Nurse"], "description": ["Registered nurse, ICU."]}
+    )
+    resumes = pd.DataFrame(
+        {
+            "resume_id": ["r-forklift", "r-nurse"],
+            "text": [
+                "Forklift operator in a warehouse, loading docks and pallets.",
+                "Registered nurse in an intensive care unit, ventilators and triage.",
+            ],
+        }
+    )
+    scores = make_ranker("dense", embedder=embedder).score(postings, resumes)
+    assert scores.shape == (1, 2) and scores[0, 1] > scores[0, 0]

@@ -36,6 +36,14 @@ if TYPE_CHECKING:
 
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 _PROGRESS_STEPS = 10  # progress reports of embed_documents
+# Where a sentence-transformers folder may keep its weights: beside its configuration, or in a
+# module's subfolder (older layouts: ``0_Transformer/``), whole or sharded.
+_WEIGHT_PATTERNS = (
+    "*.safetensors",
+    "pytorch_model*.bin",
+    "*/*.safetensors",
+    "*/pytorch_model*.bin",
+)
 
 
 def default_model_path() -> Path:
@@ -48,12 +56,21 @@ def default_model_path() -> Path:
 def resolve_model_path(model_path: Path | str | None) -> Path:
     """Return the model folder to use, checking that it looks like a sentence-transformers model.
 
+    The check is cheap (no weights are read), so a run can make it before any work: a folder
+    whose weights are missing, such as a half-unpacked download, fails here and not at the
+    first text to embed.
+
     Raises:
-        FileNotFoundError: If the folder does not exist or holds no model configuration.
+        FileNotFoundError: If the folder does not exist, holds no model configuration or no
+            weights.
     """
     path = Path(model_path) if model_path is not None else default_model_path()
     if not (path / "config.json").is_file() and not (path / "modules.json").is_file():
         raise FileNotFoundError(f"no sentence-transformers model in {path}")
+    if not any(next(path.glob(pattern), None) for pattern in _WEIGHT_PATTERNS):
+        raise FileNotFoundError(
+            f"no model weights (model.safetensors or pytorch_model.bin) in {path}"
+        )
     return path
 
 
@@ -311,8 +328,9 @@ class Embedder:
             for key in ("hidden_size", "d_model", "dim"):
                 if key in data and not (self.model_path / "2_Dense").exists():
                     return int(data[key])
-        dim = self.model.get_sentence_embedding_dimension()
-        return int(dim) if dim is not None else int(self.embed_texts(["x"]).shape[1])
+        # A projection (Dense) module changes the length: one text's vector tells it whatever
+        # the sentence-transformers version calls its dimension getter.
+        return int(self.embed_texts(["x"]).shape[1])
 
     def chunk_text(self, text: str) -> list[str]:
         """Split a text into pieces of at most ``max_tokens`` model tokens.

@@ -1,0 +1,130 @@
+"""Why the recommendation model learned on synthetic sets trails TF-IDF on livecareer.
+
+The cross-domain matrix (``matcher train --sets data/labelled_sets.toml``) learns the
+jobs-for-resume model of livecareer on the sample and RJDB only; it ranks livecareer's postings
+below plain TF-IDF. This study prints, for the jobs-for-resume sets only:
+
+* the weights that cross-domain model learns, and each feature alone on livecareer;
+* the requirement-ranker cells of the matrix (in-domain, cross-domain, learned on all) for
+  learning variants: a stronger relevance gate, and features left out of the recommendation
+  model (a left-out feature is set to zero everywhere, so it cannot order anything).
+
+Features are computed as the cross-domain flow computes them (its ``load_set`` and
+``featurise`` tasks, inside a Prefect flow) and can be kept in a pickle between runs
+(``--features``; a file of this study's own, outside the repository).
+
+    HF_HUB_OFFLINE=1 PYTHONPATH=src:. .venv/bin/python benchmarks/recommend_learning_study.py \\
+        --cache-dir .matcher/cache --features /tmp/features.pkl
+
+Numbers are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+
+from matcher.runtime import configure_runtime
+
+REPO = Path(__file__).resolve().parents[1]
+ELIGIBILITY = ("required_skills", "preferred_skills", "experience", "degree")
+#: (label, features left out, Learning overrides)
+VARIANTS: list[tuple[str, tuple[str, ...], dict[str, Any]]] = [
+    ("as shipped (gate 1)", (), {}),
+    ("gate 2", (), {"gate": 2.0}),
+    ("gate 4", (), {"gate": 4.0}),
+    ("without bm25", ("bm25",), {}),
+    ("without bm25, gate 4", ("bm25",), {"gate": 4.0}),
+    ("without eligibility", ELIGIBILITY, {}),
+    ("without eligibility and bm25", (*ELIGIBILITY, "bm25"), {}),
+]
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help=__doc__.split("\n")[0])
+
+
+def featurised(sets_file: Path, cache_dir: Path | None) -> dict[str, Any]:
+    """Every set's features in both directions and each set's learning weight."""
+    from pipelines.cross_domain import featurise, load_set
+    from prefect import flow
+
+    from matcher.evaluation.labelled_sets import load_sets_file
+    from matcher.ranking.embedding import Embedder
+    from matcher.settings import load_settings
+
+    @flow(name="recommend-learning-study")
+    def compute() -> dict[str, Any]:
+        specs = load_sets_file(sets_file)
+        settings = load_settings(**({"embedding": {"cache_dir": cache_dir}} if cache_dir else {}))
+        embedder = Embedder.from_settings(settings.embedding, show_progress=False)
+        sets = []
+        for spec in specs:
+            sets.extend(featurise(spec, load_set(spec, settings.limits), settings, embedder))
+        return {"sets": sets, "weights": {spec.name: spec.weight for spec in specs}}
+
+    return compute()
+
+
+def without(labelled: Any, names: tuple[str, ...]) -> Any:
+    """The set with the named features zero (and not confident) for every pair."""
+    features = labelled.features
+    values = {k: np.zeros_like(v) if k in names else v for k, v in features.values.items()}
+    confidence = {k: np.zeros_like(v) if k in names else v for k, v in features.confidence.items()}
+    return replace(labelled, features=replace(features, values=values, confidence=confidence))
+
+
+@app.command()
+def main(
+    sets_file: Annotated[Path, typer.Option(help="The labelled sets.")] = (
+        REPO / "data" / "labelled_sets.toml"
+    ),
+    cache_dir: Annotated[Path | None, typer.Option(help="Embedding cache folder.")] = None,
+    features: Annotated[
+        Path | None, typer.Option(help="Pickle of the features: read if it exists, else written.")
+    ] = None,
+    tested: Annotated[str, typer.Option(help="The real set of the question.")] = (
+        "livecareer-reverse"
+    ),
+) -> None:
+    """Print the cross-domain recommendation model's weights and the matrix of each variant."""
+    configure_runtime()
+    from matcher.evaluation.crossdomain import Learning, cross_domain_matrix, learn, summary
+    from matcher.ranking.features import FEATURES
+    from matcher.ranking.requirement_ranker import DEFAULT_WEIGHTS
+
+    if features is not None and features.is_file():
+        with features.open("rb") as handle:
+            data = pickle.load(handle)  # this study's own file, never a download
+    else:
+        data = featurised(sets_file, cache_dir)
+        if features is not None:
+            with features.open("wb") as handle:
+                pickle.dump(data, handle)
+    reverse = [s for s in data["sets"] if s.direction == "jobs-for-resume"]
+    [target] = [s for s in reverse if s.name == tested]
+    learning = Learning(domain_weights=data["weights"])
+    model = learn([s for s in reverse if s.domain != target.domain], learning, DEFAULT_WEIGHTS)
+    typer.echo(f"cross-domain weights for {tested}: {model.weights}")
+    for name, scores in target.baselines.items():
+        typer.echo(f"  {name}: {summary(target, target.run(target.oriented(scores)))}")
+    values = target.values(model.neutral, model.gate)
+    for k, name in enumerate(FEATURES):
+        typer.echo(f"  feature {name} alone: {summary(target, target.run(values[:, :, k]))}")
+    for label, names, overrides in VARIANTS:
+        sets = [without(s, names) for s in reverse]
+        learning = Learning(domain_weights=data["weights"], **overrides)
+        shipped = {"jobs-for-resume": learn(sets, learning, DEFAULT_WEIGHTS)}
+        matrix = cross_domain_matrix(sets, shipped, 5, learning, prior=DEFAULT_WEIGHTS)
+        cells = matrix[matrix["ranker"] == "requirements"]
+        typer.echo(f"\n{label}")
+        typer.echo(
+            cells[["tested_on", "setting", "nDCG@10", "MAP"]].round(4).to_string(index=False)
+        )
+
+
+if __name__ == "__main__":
+    app()
