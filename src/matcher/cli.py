@@ -855,7 +855,7 @@ def schedule(
         typer.echo(f"runs write {out / 'runs'}/<UTC time>/; the latest completed: {out / 'latest'}")
         typer.echo(f"Prefect: {api_url}; stop with: matcher schedule delete {name}")
         return
-    from pipelines.batch_scoring import batch_scoring
+    from pipelines.batch_scoring import scoring_flow
 
     parameters = {
         "jobs_path": str(jobs),
@@ -865,7 +865,7 @@ def schedule(
     }
     typer.echo(f"serving schedule {name} on {api_url}; Ctrl-C stops (and pauses) it")
     try:
-        serve_schedule(batch_scoring, name, chosen, parameters, settings.state_dir)
+        serve_schedule(scoring_flow(settings), name, chosen, parameters, settings.state_dir)
     except ScheduleError as error:
         _fail(str(error))
 
