@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -252,27 +253,64 @@ def update_in_place(
     if len(vectors) != len(chunk_resume_ids):
         raise ValueError(f"{len(vectors)} vectors but {len(chunk_resume_ids)} ids")
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    if len(vectors) and vectors.shape[1] != resume_index.index.d:
-        raise ValueError(f"vectors of dimension {vectors.shape[1]}, index {resume_index.index.d}")
     wanted = vector_hashes(vectors, chunk_resume_ids)
     kept = resume_index.resume_hashes
     removed = {rid for rid, digest in kept.items() if wanted.get(rid) != digest}
-    added = {rid for rid, digest in wanted.items() if kept.get(rid) != digest}
+    added = {rid: digest for rid, digest in wanted.items() if kept.get(rid) != digest}
+    rows = [row for row, rid in enumerate(chunk_resume_ids) if rid in added]
+    return apply_changes(
+        resume_index, removed, vectors[rows], [chunk_resume_ids[row] for row in rows], added
+    )
+
+
+def apply_changes(
+    resume_index: ResumeIndex,
+    removed: Collection[str],
+    vectors: np.ndarray,
+    chunk_resume_ids: list[str],
+    hashes: Mapping[str, str],
+) -> IndexChanges:
+    """Remove the vectors of the documents ``removed``, then add ``vectors`` under fresh IDs.
+
+    The lower step of :func:`update_in_place`, for callers that know what changed without
+    the vectors of what did not (the posting store of :mod:`matcher.ranking.posting_store`
+    keys its documents by content hash).
+
+    Args:
+        resume_index: The index to change.
+        removed: Documents whose vectors go (withdrawn or changed).
+        vectors: The chunk vectors of the documents added (new or changed).
+        chunk_resume_ids: The document of each of ``vectors``.
+        hashes: The hash :attr:`ResumeIndex.resume_hashes` keeps for each added document.
+
+    Raises:
+        ValueError: If the vectors and IDs disagree in length or in dimension with the index,
+            or an added document has no hash.
+    """
+    if len(vectors) != len(chunk_resume_ids):
+        raise ValueError(f"{len(vectors)} vectors but {len(chunk_resume_ids)} ids")
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if len(vectors) and vectors.shape[1] != resume_index.index.d:
+        raise ValueError(f"vectors of dimension {vectors.shape[1]}, index {resume_index.index.d}")
+    added = set(chunk_resume_ids)
+    if added - hashes.keys():
+        raise ValueError(f"no hash for {sorted(added - hashes.keys())[:3]}")
+    kept = resume_index.resume_hashes
+    removed = set(removed) & kept.keys()
     ids = resume_index.chunk_resume_ids
     gone = np.asarray([i for i, rid in enumerate(ids) if rid in removed], dtype=np.int64)
     if len(gone):
         resume_index.index.remove_ids(faiss.IDSelectorBatch(len(gone), faiss.swig_ptr(gone)))
         for position in gone:
             ids[position] = None
-    rows = [row for row, rid in enumerate(chunk_resume_ids) if rid in added]
-    if rows:
-        fresh = np.arange(len(ids), len(ids) + len(rows), dtype=np.int64)
-        resume_index.index.add_with_ids(vectors[rows], fresh)
-        ids.extend(chunk_resume_ids[row] for row in rows)
+    if len(vectors):
+        fresh = np.arange(len(ids), len(ids) + len(vectors), dtype=np.int64)
+        resume_index.index.add_with_ids(vectors, fresh)
+        ids.extend(chunk_resume_ids)
     for rid in removed:
         del kept[rid]
-    kept.update((rid, wanted[rid]) for rid in added)
-    changes = IndexChanges(len(added), len(removed), len(rows), len(gone))
+    kept.update((rid, hashes[rid]) for rid in added)
+    changes = IndexChanges(len(added), len(removed), len(vectors), len(gone))
     if not changes.empty:
         meta = resume_index.meta
         meta["chunks"] = int(resume_index.index.ntotal)
