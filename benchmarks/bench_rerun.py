@@ -8,8 +8,10 @@ the Prefect API start-up count) on a copy of the sample data, with a fresh state
 3. a rerun with 1 % new resumes (at least one);
 4. a rerun after one resume changed.
 
-Prints the wall time of each, the ratio of each rerun to the first run, and which Prefect API
-was used: the project's server when ``PREFECT_API_URL`` is set (``matcher server start``, then
+Prints the wall time of each, the ratio of each rerun to the first run (the P3 table of issue
+11: unchanged rerun at most 0.05 of the first run; with 1 % new resumes about 1 % of the first
+run's embedding time plus that fixed 0.05), the in-run timings, and which Prefect API was
+used: the project's server when ``PREFECT_API_URL`` is set (``matcher server start``, then
 ``export PREFECT_API_URL=...`` as ``matcher server status`` prints), else a temporary one. No
 thresholds: the machines here are shared and noisy.
 
@@ -28,6 +30,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from machine import print_table
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
@@ -86,11 +90,32 @@ def main() -> None:
     first = steps[0][1]
     for label, seconds, manifest in steps:
         incremental = manifest.get("incremental", {})
-        assert isinstance(incremental, dict)
+        index = manifest.get("index", {})
+        assert isinstance(incremental, dict) and isinstance(index, dict)
         print(
-            f"{label:36s} {seconds:7.1f} s  ratio {seconds / first:6.3f}"
-            f"  rescored={incremental.get('rescored')}  in-run timings {manifest.get('timings')}"
+            f"{label:36s} {seconds:7.1f} s  rescored={incremental.get('rescored')}"
+            f"  index={index.get('update', index.get('skipped'))}"
+            f"  in-run timings {manifest.get('timings')}"
         )
+    timings = steps[0][2].get("timings", {})
+    assert isinstance(timings, dict)
+    embedding = float(timings.get("embed_and_index", 0.0))
+    new_goal = f"about {0.01 * embedding / first + 0.05:.3f} (1 % of embedding + 0.05)"
+    goals = {1: "<= 0.05", 2: new_goal, 3: ""}
+    rows = [
+        (
+            "P3 first run, s (cold embedding cache)"
+            if not args.warm_cache
+            else "P3 first run, s (warm embedding cache)",
+            f"{first:.1f}",
+            "",
+        )
+    ]
+    for number, (label, seconds, _) in enumerate(steps[1:], start=1):
+        rows.append(
+            (f"P3 {label} / first run", f"{seconds / first:.3f} ({seconds:.1f} s)", goals[number])
+        )
+    print_table(f"P3: rerun costs (Prefect API: {api or 'temporary'})", rows)
 
 
 if __name__ == "__main__":

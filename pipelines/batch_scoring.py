@@ -48,7 +48,14 @@ from matcher.parsing.skills import SkillMatcher
 from matcher.progress import progress_lines
 from matcher.ranking.decisions import record_decisions
 from matcher.ranking.embedding import ChunkedEmbeddings, Embedder, EmbeddingStats
-from matcher.ranking.index import ResumeIndex, build_index, load_index, save_index
+from matcher.ranking.index import (
+    ResumeIndex,
+    build_index,
+    load_index,
+    rebuild_reason,
+    save_index,
+    update_in_place,
+)
 from matcher.ranking.rankers import Ranker, sum_components
 from matcher.ranking.requirement_ranker import RequirementRanker
 from matcher.ranking.scoring import check_settings, describe_ranker, select_ranker
@@ -161,8 +168,12 @@ def update_index(
 ) -> ResumeIndex:
     """Embed resume chunks (cached) and keep the FAISS index in ``index_dir`` up to date.
 
-    The index is rebuilt when the chunks, the model or the index settings changed. ``chunks``
-    are the resumes' chunk vectors if they are embedded already (in shards).
+    The saved index is updated in place: new resumes are added, withdrawn and changed ones
+    removed (:func:`matcher.ranking.index.update_in_place`). It is built again only when it
+    cannot be updated (:func:`matcher.ranking.index.rebuild_reason`: another model or index
+    settings, the size rule, an unreadable or inconsistent folder); the reason is logged.
+    ``meta["update"]`` says what this run did: ``unchanged``, ``updated`` or ``built``.
+    ``chunks`` are the resumes' chunk vectors if they are embedded already (in shards).
     """
     index_settings = index_settings or IndexSettings()
     if chunks is None:
@@ -171,26 +182,32 @@ def update_index(
             resume_texts(resumes),
             progress_lines("embedding resumes", get_run_logger().info),
         )
-    fingerprint = _content_fingerprint(
-        chunks.doc_ids, chunks.chunks, f"{embedder.model_id} {index_settings.model_dump_json()}"
-    )
+    logger = get_run_logger()
     for orphan in remove_orphaned_temporaries(index_dir):
-        get_run_logger().warning("removed %s, left by an interrupted run", orphan)
+        logger.warning("removed %s, left by an interrupted run", orphan)
+    reason = "no index yet"
     try:
         kept = load_index(index_dir, expected_model=embedder.model_id)
-        if kept.meta.get("content_sha256") == fingerprint:
-            get_run_logger().info("index in %s is up to date", index_dir)
-            kept.meta["reused"] = True
-            return kept
+        reason = rebuild_reason(kept, len(chunks.vectors), index_settings) or ""
     except FileNotFoundError:
         pass
     except ValueError as error:
-        get_run_logger().warning("rebuilding the index: %s", error)
+        reason = str(error)
+        logger.warning("rebuilding the index: %s", error)
+    if not reason:
+        changes = update_in_place(kept, chunks.vectors, chunks.doc_ids)
+        if changes.empty:
+            logger.info("index in %s is up to date", index_dir)
+            kept.meta.update(reused=True, update="unchanged")
+            return kept
+        save_index(kept, index_dir)
+        kept.meta.update(reused=False, update="updated")
+        logger.info("index in %s %s", index_dir, changes)
+        return kept
     index = build_index(chunks.vectors, chunks.doc_ids, embedder.model_id, index_settings)
-    index.meta["content_sha256"] = fingerprint
     save_index(index, index_dir)
-    index.meta["reused"] = False
-    get_run_logger().info("index of %d chunks saved to %s", index.index.ntotal, index_dir)
+    index.meta.update(reused=False, update="built", build_reason=reason)
+    logger.info("index of %d chunks built (%s), saved to %s", index.index.ntotal, reason, index_dir)
     return index
 
 
@@ -601,12 +618,3 @@ def _scorer(model_id: str, ranker_info: dict[str, Any], settings: Settings) -> d
         "taxonomy_dir": str(settings.taxonomy_dir),
         "matcher_version": __version__,
     }
-
-
-def _content_fingerprint(doc_ids: list[str], chunks: list[str], model_id: str) -> str:
-    import hashlib
-
-    digest = hashlib.sha256(model_id.encode())
-    for doc_id, chunk in zip(doc_ids, chunks, strict=True):
-        digest.update(doc_id.encode() + b"\0" + chunk.encode() + b"\0")
-    return digest.hexdigest()

@@ -25,6 +25,7 @@ from matcher.io.locking import hold_locks
 from matcher.io.manifest import build_manifest, describe_input, write_manifest
 from matcher.io.output_folder import staged_folder
 from matcher.ranking.embedding import Embedder
+from matcher.ranking.posting_store import StoredPostings, posting_store_dir, stored_postings
 from matcher.ranking.rankers import Ranker
 from matcher.ranking.recommend import (
     RECOMMENDATIONS_FILE,
@@ -35,7 +36,7 @@ from matcher.ranking.recommend import (
 )
 from matcher.ranking.scoring import select_ranker
 from matcher.settings import LimitSettings, Settings
-from matcher.text.preprocess import prepare_postings, prepare_resumes
+from matcher.text.preprocess import prepare_resumes
 
 #: Everything a recommendation run writes into its output folder.
 OUTPUT_NAMES = (RECOMMENDATIONS_FILE, "rejects.csv", "run_manifest.json")
@@ -74,22 +75,41 @@ def load_resume(
 
 @task(cache_policy=NO_CACHE)
 def load_job_postings(
-    jobs_path: Path, limits: LimitSettings | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The postings, read and prepared, and the rejected ones with their reasons."""
-    loaded = load_postings(jobs_path, limits)
-    postings, rejects = prepare_postings(loaded.records, limits)
-    get_run_logger().info("%d postings to rank, %d rejected", len(postings), len(rejects))
-    return postings, concat_frames([loaded.rejects, rejects], empty_rejects())
+    jobs_path: Path, embedder: Embedder, settings: Settings
+) -> tuple[StoredPostings, pd.DataFrame]:
+    """The postings, prepared and indexed, and the rejected ones with their reasons.
+
+    Postings already prepared and indexed by an earlier call are taken from the posting store
+    in the state folder (:mod:`matcher.ranking.posting_store`); only new and changed ones are
+    prepared and embedded.
+    """
+    logger = get_run_logger()
+    loaded = load_postings(jobs_path, settings.limits)
+    folder = posting_store_dir(settings.state_dir)
+    with hold_locks([folder], settings.runs.lock_timeout_seconds, logger.warning):
+        stored = stored_postings(loaded.records, embedder, folder, settings.limits, settings.index)
+    logger.info(
+        "%d postings to rank, %d rejected; posting store: %s",
+        len(stored.postings),
+        len(loaded.rejects) + len(stored.rejects),
+        stored.counts,
+    )
+    return stored, concat_frames([loaded.rejects, stored.rejects], empty_rejects())
 
 
 @task(cache_policy=NO_CACHE)
 def find_candidates(
-    resume: pd.DataFrame, postings: pd.DataFrame, embedder: Embedder, settings: Settings
+    resume: pd.DataFrame, stored: StoredPostings, embedder: Embedder, settings: Settings
 ) -> pd.DataFrame:
     """Stage 1: the postings nearest to the resume in the posting index."""
+    postings = stored.postings
     candidates = candidate_postings(
-        resume, postings, embedder, settings.ranking.recommend_candidates, settings.index
+        resume,
+        postings,
+        embedder,
+        settings.ranking.recommend_candidates,
+        settings.index,
+        stored.index,
     )
     get_run_logger().info("%d of %d postings go to the ranker", len(candidates), len(postings))
     return candidates
@@ -146,10 +166,11 @@ def recommendation_flow(
         staged_folder(out_dir, OUTPUT_NAMES) as staging,
     ):
         resume, chosen_id = load_resume(resume_path, resume_id, settings.limits)
-        postings, rejects = load_job_postings(jobs_path, settings.limits)
         embedder = Embedder.from_settings(settings.embedding, show_progress=False)
+        stored, rejects = load_job_postings(jobs_path, embedder, settings)
+        postings = stored.postings
         ranker, info = select_ranker(settings, embedder)
-        candidates: pd.DataFrame = find_candidates(resume, postings, embedder, settings)
+        candidates: pd.DataFrame = find_candidates(resume, stored, embedder, settings)
         recommendations = rank(resume, candidates, ranker, top_k)
         staged = write_outputs(recommendations, rejects, staging)
         # Paths as they will be once the staging folder has become out_dir.
@@ -163,6 +184,7 @@ def recommendation_flow(
                 "postings_loaded": len(postings),
                 "postings_scored": len(candidates),
                 "postings_rejected": len(rejects),
+                "posting_store": stored.counts,
             },
             outputs={name: str(path) for name, path in outputs.items()},
         )

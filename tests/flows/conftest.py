@@ -13,6 +13,7 @@ def flow_settings(tmp_path: Path, embedding_cache_dir: Path) -> Settings:
     return load_settings(
         embedding={"cache_dir": embedding_cache_dir},
         index_dir=tmp_path / "index",
+        state_dir=tmp_path / "state",
         mlflow_tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}",
         ranking={"top_k": 5},
     )

@@ -2,7 +2,8 @@
 
 After each step of a sequence (first run, unchanged rerun, resumes added, one changed, one
 withdrawn, a posting added, the ranker changed) the incremental run's shortlists equal those of
-a run from scratch, and its manifest counts new, changed, unchanged and withdrawn records.
+a run from scratch, and its manifest counts new, changed, unchanged and withdrawn records. Its
+FAISS index is updated in place, never rebuilt, and answers like the index built from scratch.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from matcher.ranking.index import load_index
 from matcher.settings import Settings, load_settings
 from tests.conftest import SAMPLE
 
@@ -38,6 +41,19 @@ def _shortlists(out: Path) -> pd.DataFrame:
     return pd.read_csv(out / "shortlists.csv", dtype=str, keep_default_na=False)
 
 
+def _assert_same_search(updated: Path, fresh: Path) -> None:
+    """The updated index answers like the one built from scratch, every resume scored."""
+    got, want = load_index(updated), load_index(fresh)
+    assert want.meta["updates_since_build"] == 0
+    queries = np.random.default_rng(0).normal(size=(5, want.index.d)).astype(np.float32)
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    found, expected = got.search(queries), want.search(queries)
+    assert found.keys() == expected.keys()
+    for row, scores in expected.items():
+        assert found[row].keys() == scores.keys()
+        assert found[row] == pytest.approx(scores, abs=1e-6)
+
+
 def test_incremental_runs_equal_runs_from_scratch_and_count_what_changed(
     tmp_path: Path, embedding_cache_dir: Path
 ) -> None:
@@ -52,6 +68,7 @@ def test_incremental_runs_equal_runs_from_scratch_and_count_what_changed(
     state_root, scratch = tmp_path / "incremental", tmp_path / "scratch"
     extra: dict[str, Any] = {}
     step = 0
+    index_updates: list[tuple[str, str]] = []
 
     def run() -> dict[str, Any]:
         """An incremental run and a run from scratch on the same inputs; their manifests."""
@@ -65,6 +82,9 @@ def test_incremental_runs_equal_runs_from_scratch_and_count_what_changed(
         )
         pd.testing.assert_frame_equal(_shortlists(state_root / "out"), _shortlists(fresh / "out"))
         manifest = json.loads((state_root / "out" / "run_manifest.json").read_text())
+        index = manifest["index"]
+        index_updates.append((index.get("update", "skipped"), index.get("last_update", "")))
+        _assert_same_search(state_root / "index", fresh / "index")
         section: dict[str, Any] = manifest["incremental"]
         return section
 
@@ -102,3 +122,18 @@ def test_incremental_runs_equal_runs_from_scratch_and_count_what_changed(
     ranker = run()
     assert ranker["rescored"] and ranker["reason"].startswith("the scorer changed: ranker")
     assert ranker["resumes"]["unchanged"] == 7 and ranker["postings"]["unchanged"] == 4
+
+    # The index was built once, then updated in place: added, changed and withdrawn resumes.
+    assert [update for update, _ in index_updates] == [
+        "built",
+        "skipped",
+        "updated",
+        "updated",
+        "updated",
+        "unchanged",
+        "unchanged",
+    ]
+    assert index_updates[2][1].startswith("updated: +3 -0 resumes")
+    assert index_updates[3][1].startswith("updated: +1 -1 resumes")
+    assert index_updates[4][1].startswith("updated: +0 -1 resumes")
+    assert json.loads((state_root / "index" / "meta.json").read_text())["updates_since_build"] == 3

@@ -66,3 +66,20 @@ def test_only_the_first_stage_candidates_reach_the_ranker(
     counts = json.loads(run.manifest_path.read_text())["counts"]
     assert run.postings_scored == counts["postings_scored"] == 3 < counts["postings_loaded"]
     assert len(run.recommendations) == 3
+
+
+def test_a_second_call_takes_the_postings_from_the_posting_store(
+    flow_settings: Settings, tmp_path: Path
+) -> None:
+    from pipelines.recommend import recommendation_flow
+
+    first = recommendation_flow(
+        _a_sample_resume(), SAMPLE / "jobs.csv", tmp_path / "a", flow_settings
+    )
+    other = SAMPLE / "resumes" / "r-0006-arjun-mehta.txt"
+    second = recommendation_flow(other, SAMPLE / "jobs.csv", tmp_path / "b", flow_settings)
+    counts = [json.loads(run.manifest_path.read_text())["counts"] for run in (first, second)]
+    loaded = counts[0]["postings_loaded"]
+    assert counts[0]["posting_store"] == {"prepared": loaded, "reused": 0, "index": "built"}
+    assert counts[1]["posting_store"] == {"prepared": 0, "reused": loaded, "index": "unchanged"}
+    assert (flow_settings.state_dir / "postings" / "prepared.parquet").is_file()

@@ -9,10 +9,13 @@ import pytest
 
 from matcher.ranking.index import (
     CHECKSUM_KEYS,
+    ResumeIndex,
     build_index,
     load_index,
+    rebuild_reason,
     recall_at_k,
     save_index,
+    update_in_place,
 )
 from matcher.settings import IndexSettings
 
@@ -171,3 +174,83 @@ def test_an_approximate_index_round_trips_with_its_tuning(tmp_path: Path) -> Non
 def test_recall_at_k_counts_shared_positions() -> None:
     assert recall_at_k(np.array([[1, 2], [3, -1]]), np.array([[2, 1], [3, 4]])) == 0.75
     assert recall_at_k(np.array([[5, 6]]), np.array([[1, 2]])) == 0.0
+
+
+def _pool(resumes: dict[str, int], seed: int, dim: int = 16) -> tuple[np.ndarray, list[str]]:
+    """Chunk vectors of resumes given as ``{resume_id: chunk count}``; a seed per resume text."""
+    vectors, ids = [], []
+    for rid, count in resumes.items():
+        vectors.append(_vectors(count, dim, seed=seed + int(rid[1:])))
+        ids += [rid] * count
+    return np.vstack(vectors), ids
+
+
+def _assert_same_results(got: ResumeIndex, want: ResumeIndex, queries: np.ndarray) -> None:
+    for k in (None, 3):
+        found, expected = got.search(queries, k), want.search(queries, k)
+        assert found.keys() == expected.keys()
+        for row in expected:
+            assert found[row].keys() == expected[row].keys()
+            for rid, value in expected[row].items():
+                assert found[row][rid] == pytest.approx(value, abs=1e-6)
+
+
+@pytest.mark.parametrize("exact_max_vectors", [10_000, 0], ids=["exact", "ivf"])
+def test_an_index_updated_in_place_answers_like_a_fresh_build(
+    tmp_path: Path, exact_max_vectors: int
+) -> None:
+    """Add resumes, change one, withdraw one: each saved update equals a build from scratch."""
+    settings = IndexSettings(exact_max_vectors=exact_max_vectors)
+    pool = {f"r{i}": 1 + i % 3 for i in range(40)}
+    texts = dict.fromkeys(pool, 0)  # a resume's text version; a change gives new vectors
+
+    def current() -> tuple[np.ndarray, list[str]]:
+        parts = [_pool({rid: pool[rid]}, seed=1000 * texts[rid]) for rid in pool]
+        return np.vstack([p[0] for p in parts]), [i for p in parts for i in p[1]]
+
+    vectors, ids = current()
+    save_index(build_index(vectors, ids, "m", settings), tmp_path)
+    queries = _vectors(7, seed=99)
+    steps = []
+    for step in ("add", "change", "withdraw", "nothing"):
+        if step == "add":
+            pool.update({f"r{i}": 2 for i in range(40, 52)})
+            texts.update({f"r{i}": 0 for i in range(40, 52)})
+        elif step == "change":
+            texts["r3"] = 1
+        elif step == "withdraw":
+            del pool["r7"], texts["r7"]
+        vectors, ids = current()
+        kept = load_index(tmp_path, expected_model="m")
+        assert rebuild_reason(kept, len(vectors), settings) is None
+        changes = update_in_place(kept, vectors, ids)
+        save_index(kept, tmp_path)
+        steps.append(str(changes))
+        updated = load_index(tmp_path, expected_model="m")
+        _assert_same_results(updated, build_index(vectors, ids, "m", settings), queries)
+        assert updated.index.ntotal == len(vectors) and set(updated.resume_ids) == set(pool)
+    assert steps == [
+        "updated: +12 -0 resumes (+24 -0 chunks)",
+        "updated: +1 -1 resumes (+1 -1 chunks)",  # r3 holds one chunk (3 % 3 == 0)
+        "updated: +0 -1 resumes (+0 -2 chunks)",  # r7 held two
+        "updated: +0 -0 resumes (+0 -0 chunks)",
+    ]
+    meta = json.loads((tmp_path / "meta.json").read_text())
+    assert meta["updates_since_build"] == 3 and meta["last_update"] == steps[2]
+    assert meta["chunks"] == len(vectors) and meta["resumes"] == len(pool)
+
+
+def test_an_index_that_cannot_be_updated_says_why() -> None:
+    vectors, ids = _pool({f"r{i}": 2 for i in range(10)}, seed=0)
+    exact = build_index(vectors, ids, "m", IndexSettings(exact_max_vectors=20))
+    assert rebuild_reason(exact, 20, IndexSettings(exact_max_vectors=20)) is None
+    assert "IVF" in str(rebuild_reason(exact, 21, IndexSettings(exact_max_vectors=20)))
+    assert "settings changed" in str(rebuild_reason(exact, 20, IndexSettings(recall_k=5)))
+    update_in_place(exact, *_pool({f"r{i}": 2 for i in range(3)}, seed=0))  # 14 of 20 removed
+    assert "outnumber" in str(rebuild_reason(exact, 6, IndexSettings(exact_max_vectors=20)))
+    exact.resume_hashes.clear()  # as loaded from a folder saved before in-place updates
+    assert "older matcher" in str(rebuild_reason(exact, 6, IndexSettings(exact_max_vectors=20)))
+    settings = IndexSettings(exact_max_vectors=0)
+    ivf = build_index(vectors, ids, "m", settings)
+    assert rebuild_reason(ivf, 40, settings) is None
+    assert "trained on 20 vectors, 41 now" in str(rebuild_reason(ivf, 41, settings))

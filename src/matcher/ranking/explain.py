@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matcher import schema
 from matcher.text.contact import has_contact
@@ -43,6 +42,8 @@ def key_terms(postings: Sequence[str], top_n: int = 12) -> list[list[str]]:
     """
     if not postings:
         return []
+    from sklearn.feature_extraction.text import TfidfVectorizer  # slow import: on use
+
     vectorizer = TfidfVectorizer(
         stop_words="english",
         ngram_range=(1, 2),

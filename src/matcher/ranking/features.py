@@ -57,7 +57,6 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from matcher import schema
 from matcher.parsing.education import DegreeLevel
@@ -453,11 +452,9 @@ def requirement_coverage(
     return result
 
 
-def _analyzer(text: str) -> list[str]:
+def _analyzer(text: str, stop_words: frozenset[str]) -> list[str]:
     return [
-        word_root(w)
-        for w in re.findall(r"[a-z][a-z0-9+#]+", text.lower())
-        if w not in ENGLISH_STOP_WORDS
+        word_root(w) for w in re.findall(r"[a-z][a-z0-9+#]+", text.lower()) if w not in stop_words
     ]
 
 
@@ -470,7 +467,13 @@ def requirement_terms(wanted: Sequence[str], resume_texts: Sequence[str]) -> np.
     result = np.ones((len(wanted), len(resume_texts)), dtype=np.float32)
     if not resume_texts or not any(wanted):
         return result
-    vectorizer = TfidfVectorizer(analyzer=_analyzer, binary=True, norm=None, use_idf=True)
+    # scikit-learn is imported on use: importing it costs seconds a run may not need.
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
+    def analyzer(text: str) -> list[str]:
+        return _analyzer(text, ENGLISH_STOP_WORDS)
+
+    vectorizer = TfidfVectorizer(analyzer=analyzer, binary=True, norm=None, use_idf=True)
     try:
         vectorizer.fit(resume_texts)
     except ValueError:  # no words at all
@@ -480,7 +483,7 @@ def requirement_terms(wanted: Sequence[str], resume_texts: Sequence[str]) -> np.
     want = vectorizer.transform(wanted)  # binary tf times idf: each word weighted by rarity
     totals = np.asarray(want.sum(axis=1)).ravel()
     # Words no resume uses are not in the vocabulary; they count as missing for everyone.
-    unseen = np.array([len(set(_analyzer(w)) - set(vectorizer.vocabulary_)) for w in wanted])
+    unseen = np.array([len(set(analyzer(w)) - set(vectorizer.vocabulary_)) for w in wanted])
     denominator = totals + unseen * float(vectorizer.idf_.max())
     covered = np.asarray((want @ has.T).todense())
     rows = denominator > 0

@@ -12,7 +12,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matcher.text.texts import posting_texts, resume_texts
 
@@ -79,6 +78,8 @@ def tfidf_scores(
     """
     if not len(queries) or not len(documents):
         return np.zeros((len(queries), len(documents)), dtype=np.float32)
+    from sklearn.feature_extraction.text import TfidfVectorizer  # slow import: on use
+
     vectorizer = TfidfVectorizer(
         stop_words="english",
         ngram_range=(1, ngram_max),

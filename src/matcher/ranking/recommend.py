@@ -92,6 +92,7 @@ def candidate_postings(
     embedder: Embedder,
     candidates: int,
     index_settings: IndexSettings | None = None,
+    index: ResumeIndex | None = None,
 ) -> pd.DataFrame:
     """Stage 1: the ``candidates`` postings nearest to the resume, in their original order.
 
@@ -105,11 +106,14 @@ def candidate_postings(
         embedder: Embeds the resume and, when not cached, the postings.
         candidates: Postings kept; 0 keeps all (no first stage).
         index_settings: When the posting index becomes approximate; the defaults if None.
+        index: The index of exactly these postings' chunk vectors, e.g. from the posting
+            store (:mod:`matcher.ranking.posting_store`); built (:func:`posting_index`) if None.
     """
     if candidates <= 0 or len(postings) <= candidates:
         return postings
     job_ids = postings[schema.JOB_ID].astype(str).tolist()
-    index = posting_index(embedder, job_ids, posting_texts(postings), index_settings)
+    if index is None:
+        index = posting_index(embedder, job_ids, posting_texts(postings), index_settings)
     resume_id = str(resume[schema.RESUME_ID].iloc[0])
     queries = embedder.embed_documents([resume_id], resume_texts(resume)).vectors
     best: dict[str, float] = {}

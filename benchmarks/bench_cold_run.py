@@ -1,0 +1,86 @@
+"""P2: the share of a cold run's wall time spent in the encoder.
+
+Runs ``matcher score`` once as a user would (a new process: imports and the Prefect API
+start-up count) on the sample data, with an empty embedding cache and fresh state, index and
+MLflow folders. The encoder's time is the run's ``embedding.seconds_embedding`` in
+``run_manifest.json``: the wall time of every ``SentenceTransformer.encode`` call of the run
+(resume and posting chunks, requirement lines), which includes loading the model on its first
+use. Goal (issue 11): at least 0.8 of the run's wall time, so that everything else is noise
+next to it. No thresholds: the machines here are shared and noisy.
+
+    PYTHONPATH=src:. .venv/bin/python benchmarks/bench_cold_run.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from machine import print_table
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "data" / "sample"
+
+
+def main() -> None:
+    """Time one cold ``matcher score`` and print the encoder's share of it."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=Path, default=SAMPLE / "jobs.csv")
+    parser.add_argument("--resumes", type=Path, default=SAMPLE / "resumes")
+    args = parser.parse_args()
+    api = os.environ.get("PREFECT_API_URL")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),
+            "MATCHER_STATE_DIR": str(root / "state"),
+            "MATCHER_INDEX_DIR": str(root / "index"),
+            "MATCHER_MLFLOW_TRACKING_URI": f"sqlite:///{root / 'mlflow.db'}",
+            "MATCHER_EMBEDDING__CACHE_DIR": str(root / "cache"),
+        }
+        command = [sys.executable, "-m", "matcher", "score", "--jobs", str(args.jobs)]
+        command += ["--resumes", str(args.resumes), "--out", str(root / "out")]
+        started = time.perf_counter()
+        done = subprocess.run(command, env=env, cwd=root, capture_output=True, text=True)
+        wall = time.perf_counter() - started
+        if done.returncode != 0:
+            sys.exit(f"matcher score failed ({done.returncode}):\n{done.stderr[-3000:]}")
+        manifest = json.loads((root / "out" / "run_manifest.json").read_text())
+        shutil.rmtree(root / "cache", ignore_errors=True)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    embedding = manifest["embedding"]
+    encoder = float(embedding["seconds_embedding"])
+    counts = manifest["counts"]
+    print(f"in-run timings: {manifest['timings']}")
+    print_table(
+        f"P2: encoder share of a cold run (Prefect API: {api or 'temporary'})",
+        [
+            (
+                "records scored",
+                f"{counts['postings']['ranked']} postings x {counts['resumes']['ranked']} resumes",
+                "",
+            ),
+            ("texts encoded (chunks and lines)", f"{embedding['texts_embedded']}", ""),
+            ("cold run wall time, s", f"{wall:.1f}", ""),
+            (
+                "CPU time of the run (user + system), s",
+                f"{usage.ru_utime + usage.ru_stime:.1f}",
+                "",
+            ),
+            ("encoder wall time (model load included), s", f"{encoder:.1f}", ""),
+            ("P2 encoder share of the wall time", f"{encoder / wall:.3f}", ">= 0.8"),
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main()
