@@ -28,6 +28,7 @@ from matcher import schema
 from matcher.io.file_schema import StrictSchema, validate_file
 from matcher.parsing.profiles import (
     PostingProfile,
+    ProfileStore,
     ResumeProfile,
     profile_postings,
     profile_resumes,
@@ -41,6 +42,7 @@ from matcher.ranking.features import (
     FEATURES,
     GATED,
     PairFeatures,
+    PoolStatistics,
     compute_features,
     subject_years,
 )
@@ -295,7 +297,11 @@ class RequirementRanker(Ranker):
         self.today = today
         self.taxonomy_dir = taxonomy_dir
         self._matcher: SkillMatcher | None = None
-        self._last: tuple[str, str, PairFeatures] | None = None
+        self.index: ResumeIndex | None = None
+        self._last: tuple[str, str, PoolStatistics | None, PairFeatures] | None = None
+        #: Profiles by content (:func:`matcher.parsing.profiles.profile_key`): a record is read
+        #: once however many batches or calls it is scored in.
+        self.profile_store: ProfileStore = {}
 
     def model_for(self, direction: Direction) -> tuple[dict[str, float], dict[str, float]]:
         """The weights and calibration used to rank in ``direction``."""
@@ -314,8 +320,10 @@ class RequirementRanker(Ranker):
         return self._matcher
 
     def attach_index(self, index: ResumeIndex) -> None:
-        """See :meth:`DenseRanker.attach_index`."""
-        self.dense.attach_index(index)
+        """Keep the resume index for stage 1 of the two-stage ranking
+        (:mod:`matcher.ranking.two_stage`). Dense similarity is computed from the chunk
+        vectors, so that a pair scores the same in any batch."""
+        self.index = index
 
     def params(self) -> dict[str, Any]:
         params: dict[str, Any] = {
@@ -338,26 +346,60 @@ class RequirementRanker(Ranker):
             params["taxonomy_dir"] = str(self.taxonomy_dir)
         return params
 
+    def profiles(
+        self, postings: pd.DataFrame, resumes: pd.DataFrame
+    ) -> tuple[list[PostingProfile], list[ResumeProfile]]:
+        """The profiles of the postings and resumes, each read once (:attr:`profile_store`)."""
+        return (
+            profile_postings(postings, self.matcher, self.profile_store),
+            profile_resumes(resumes, self.matcher, self.today, self.profile_store),
+        )
+
+    def pool(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        direction: Direction = "resumes-for-job",
+    ) -> PoolStatistics:
+        """The pool-dependent statistics of all these postings and resumes, for
+        :meth:`features` of any part of them."""
+        return PoolStatistics(
+            postings,
+            resumes,
+            profile_postings(postings, self.matcher, self.profile_store),
+            direction,
+        )
+
     def features(
         self,
         postings: pd.DataFrame,
         resumes: pd.DataFrame,
         direction: Direction = "resumes-for-job",
+        pool: PoolStatistics | None = None,
     ) -> PairFeatures:
-        """All pair features (remembered for the explainer of the same frames)."""
+        """All pair features (remembered for the explainer of the same frames).
+
+        Args:
+            pool: The statistics of the whole pool the frames are part of (:meth:`pool`);
+                the frames' own if None. The methods called next with the same frames
+                (:meth:`components`, :meth:`explainer`, ...) use these features.
+        """
         key = _frames_key(postings, resumes)
-        if self._last is not None and self._last[0] == key and self._last[1] == direction:
-            return self._last[2]
+        last = self._last
+        if last is not None and last[:2] == (key, direction) and (pool is None or last[2] is pool):
+            return last[3]
+        posting_profiles, resume_profiles = self.profiles(postings, resumes)
         features = compute_features(
             postings,
             resumes,
-            profile_postings(postings, self.matcher),
-            profile_resumes(resumes, self.matcher, self.today),
+            posting_profiles,
+            resume_profiles,
             self.dense.embedder,
             direction,
             self.dense,
+            pool,
         )
-        self._last = (key, direction, features)
+        self._last = (key, direction, pool, features)
         return features
 
     def components(
@@ -409,7 +451,7 @@ class RequirementRanker(Ranker):
     def _features_of(self, postings: pd.DataFrame, resumes: pd.DataFrame) -> PairFeatures:
         # The profiles do not depend on the direction: reuse the last features of these frames.
         if self._last is not None and self._last[0] == _frames_key(postings, resumes):
-            return self._last[2]
+            return self._last[3]
         return self.features(postings, resumes)
 
     def explainer(
