@@ -28,6 +28,7 @@ from matcher.io.locking import hold_locks
 from matcher.io.manifest import Timer, build_manifest, describe_input, write_manifest
 from matcher.io.output_folder import staged_folder
 from matcher.io.run_folders import LATEST, run_folder
+from matcher.io.score_cache import open_score_cache, score_cache_path
 from matcher.io.state_store import (
     StateStore,
     content_hashes,
@@ -115,7 +116,7 @@ def screen_records(prepared: Prepared, ranker: Ranker) -> Prepared:
     """Reject the records the ranker cannot profile, so they cannot stop the batch."""
     if not isinstance(ranker, RequirementRanker):
         return prepared  # only the requirement-aware ranker profiles records
-    screened = screen_profiles(prepared, ranker.matcher, ranker.today)
+    screened = screen_profiles(prepared, ranker.matcher, ranker.today, ranker.profile_store)
     failed = len(screened.rejects) - len(prepared.rejects)
     if failed:
         get_run_logger().warning("%d records could not be profiled and were rejected", failed)
@@ -313,6 +314,8 @@ def _score_into(
             prepared = clean_records(postings, resumes, settings)
         embedder = Embedder.from_settings(settings.embedding, show_progress=True)
         ranker, ranker_info = select_ranker(settings, embedder)
+        if isinstance(ranker, RequirementRanker):
+            _attach_score_cache(ranker, settings, opened)
         with timer("profile"):
             prepared = screen_records(prepared, ranker)
         hashes = {
@@ -346,6 +349,11 @@ def _score_into(
                     prepared, ranker, ranker_info, settings, embedder.model_id, index
                 )
             shortlists, warnings = ranking.shortlists, ranking.warnings
+            if isinstance(ranker, RequirementRanker) and ranker.pair_cache is not None:
+                incremental["pairs"] = {
+                    "scored": ranker.pair_counts["computed"],
+                    "reused": ranker.pair_counts["reused"],
+                }
             stage1 = _stage1_section(settings, ranking, len(prepared.resumes))
         for warning in warnings:
             logger.warning(warning)
@@ -418,6 +426,21 @@ def classify_records(
     section["reason"] = reason or "nothing changed: the stored shortlists are reused"
     get_run_logger().info("incremental state: %s", section)
     return section
+
+
+def _attach_score_cache(ranker: RequirementRanker, settings: Settings, opened: ExitStack) -> None:
+    """Give the ranker the score cache of the state folder (:mod:`matcher.io.score_cache`):
+    profiles are read once per content across runs; an incremental run also reuses the
+    pair-local features of pairs scored before, so only pairs with a new or changed record
+    are computed."""
+    pairs, profiles = opened.enter_context(
+        open_score_cache(
+            score_cache_path(settings.state_dir), ranker.feature_version(), ranker.parser_version()
+        )
+    )
+    ranker.profile_store = profiles
+    if settings.runs.incremental:
+        ranker.pair_cache = pairs
 
 
 def _stage1_section(settings: Settings, ranking: Ranking, n_resumes: int) -> dict[str, Any]:

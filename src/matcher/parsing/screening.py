@@ -20,7 +20,7 @@ import pandas as pd
 
 from matcher.io.accounting import concat_frames, empty_rejects
 from matcher.io.loading import error_reason, printable_id, rejects_frame
-from matcher.parsing.profiles import profile_postings, profile_resumes
+from matcher.parsing.profiles import ProfileStore, profile_postings, profile_resumes
 from matcher.parsing.skills import SkillMatcher
 from matcher.schema import JOB_ID, RESUME_ID, SOURCE
 from matcher.text.preprocess import Prepared
@@ -59,7 +59,10 @@ def _screen(
 
 
 def screen_profiles(
-    prepared: Prepared, matcher: SkillMatcher, today: date | None = None
+    prepared: Prepared,
+    matcher: SkillMatcher,
+    today: date | None = None,
+    store: ProfileStore | None = None,
 ) -> Prepared:
     """``prepared`` without the records whose profiling raises; those become rejects.
 
@@ -67,16 +70,21 @@ def screen_profiles(
         prepared: Prepared records (:func:`matcher.text.preprocess.prepare_loaded`).
         matcher: The skill matcher the ranker profiles with.
         today: The ranker's "today" for open-ended roles.
+        store: The ranker's profile store: profiles read here are not read again, and those
+            it holds are not read at all (see :func:`matcher.parsing.profiles.profile_postings`).
 
     Returns:
         The same records less the ones that failed, which are added to the rejects with the
         reason ``"cannot profile record: <error>"``.
     """
     postings, posting_rejects = _screen(
-        prepared.postings, "posting", JOB_ID, lambda row: profile_postings(row, matcher)
+        prepared.postings, "posting", JOB_ID, lambda row: profile_postings(row, matcher, store)
     )
     resumes, resume_rejects = _screen(
-        prepared.resumes, "resume", RESUME_ID, lambda row: profile_resumes(row, matcher, today)
+        prepared.resumes,
+        "resume",
+        RESUME_ID,
+        lambda row: profile_resumes(row, matcher, today, store),
     )
     if not posting_rejects and not resume_rejects:
         return prepared

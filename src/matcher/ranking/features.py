@@ -755,12 +755,14 @@ def compute_features(
     direction: Direction = "resumes-for-job",
     dense: DenseRanker | None = None,
     pool: PoolStatistics | None = None,
+    local: dict[str, np.ndarray] | None = None,
 ) -> PairFeatures:
     """Every feature of :data:`FEATURES` for every (posting, resume) pair, with confidences.
 
     Args:
         pool: The statistics of the whole pool these postings and resumes are part of; those
             of these postings and resumes if None.
+        local: The pair-local features (:func:`local_features`), if already known (a cache).
 
     Raises:
         ValueError: If ``pool`` was fitted for the other direction.
@@ -769,7 +771,12 @@ def compute_features(
         pool = PoolStatistics(postings, resumes, posting_profiles, direction)
     elif pool.direction != direction:
         raise ValueError(f"the pool statistics rank {pool.direction}, not {direction}")
-    values = local_features(postings, resumes, posting_profiles, resume_profiles, embedder, dense)
+    values = (
+        dict(local)
+        if local is not None
+        else local_features(postings, resumes, posting_profiles, resume_profiles, embedder, dense)
+    )
+
     lexical, best = pool.values(
         postings[schema.JOB_ID].astype(str).tolist(), resumes[schema.RESUME_ID].astype(str).tolist()
     )
