@@ -131,7 +131,9 @@ class PairFeatures:
         confidence: For each feature of :data:`GATED`, ``(n_postings, n_resumes)`` in [0, 1].
         tfidf_best: The best ``tfidf`` of each query over the whole pool (``(n_postings, 1)``
             for ``resumes-for-job``, ``(1, n_resumes)`` for ``jobs-for-resume``), which the
-            relevance gate divides by; the best within ``values`` if None.
+            relevance gate divides by when ranking in ``best_direction``; otherwise (or if
+            None) the best within ``values``.
+        best_direction: The direction ``tfidf_best`` was taken in.
     """
 
     values: dict[str, np.ndarray]
@@ -139,6 +141,7 @@ class PairFeatures:
     resumes: list[ResumeProfile]
     confidence: dict[str, np.ndarray] = field(default_factory=dict)
     tfidf_best: np.ndarray | None = None
+    best_direction: Direction = "resumes-for-job"
 
     def blended(
         self,
@@ -158,7 +161,7 @@ class PairFeatures:
         relevance = None
         if gate > 0 and "tfidf" in self.values:
             tfidf = self.values["tfidf"]
-            if self.tfidf_best is None:
+            if self.tfidf_best is None or direction != self.best_direction:
                 relevance = normalise_per_query(tfidf, direction) ** gate
             else:
                 best = self.tfidf_best
@@ -787,4 +790,5 @@ def compute_features(
         resume_profiles,
         confidences(posting_profiles, resume_profiles),
         best,
+        direction,
     )
