@@ -40,6 +40,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, nargs="+", default=[25, 50, 100, 200, 400])
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--check", type=int, default=0, help="Also evaluate two-stage at N.")
+    parser.add_argument(
+        "--scores-dir", type=Path, help="Keep each set's exhaustive scores here, for reruns."
+    )
     args = parser.parse_args()
     print(machine_line())
     embedder = Embedder(cache_dir=args.cache_dir, show_progress=False)
@@ -50,9 +53,20 @@ def main() -> None:
         )
         ranker = RequirementRanker(embedder)
         started = time.perf_counter()
-        full = score_queries(
-            ranker, labelled.postings, labelled.resumes, labelled.query_ids, "resumes-for-job"
-        )
+        kept_scores = args.scores_dir / f"{folder.name}.npy" if args.scores_dir else None
+        if kept_scores is not None and kept_scores.is_file():
+            full = QueryScores(
+                np.load(kept_scores),
+                list(labelled.query_ids),
+                labelled.resumes[schema.RESUME_ID].astype(str).tolist(),
+            )
+        else:
+            full = score_queries(
+                ranker, labelled.postings, labelled.resumes, labelled.query_ids, "resumes-for-job"
+            )
+            if kept_scores is not None:
+                kept_scores.parent.mkdir(parents=True, exist_ok=True)
+                np.save(kept_scores, full.scores)
         metrics = evaluate_run(labelled.qrels, full.to_run()).summary
         print(
             f"{folder.name} | all ({len(labelled.resumes)}) | {metrics['nDCG@10']:.4f} |"
