@@ -20,7 +20,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -36,6 +35,7 @@ from matcher.io.locking import hold_locks
 from matcher.io.manifest import Timer, build_manifest, describe_input, write_manifest
 from matcher.io.output_folder import staged_folder
 from matcher.io.run_folders import LATEST, run_folder
+from matcher.io.score_cache import open_score_cache, score_cache_path
 from matcher.io.state_store import (
     StateStore,
     content_hashes,
@@ -46,7 +46,7 @@ from matcher.io.state_store import (
 from matcher.parsing.screening import screen_profiles, screen_resumes
 from matcher.parsing.skills import SkillMatcher
 from matcher.progress import progress_lines
-from matcher.ranking.decisions import record_decisions
+from matcher.ranking.decisions import write_decisions
 from matcher.ranking.embedding import ChunkedEmbeddings, Embedder, EmbeddingStats
 from matcher.ranking.index import (
     ResumeIndex,
@@ -56,10 +56,11 @@ from matcher.ranking.index import (
     save_index,
     update_in_place,
 )
-from matcher.ranking.rankers import Ranker, sum_components
+from matcher.ranking.rankers import Ranker
 from matcher.ranking.requirement_ranker import RequirementRanker
 from matcher.ranking.scoring import check_settings, describe_ranker, select_ranker
-from matcher.ranking.shortlist import build_shortlists, write_shortlists
+from matcher.ranking.shortlist import write_shortlists
+from matcher.ranking.two_stage import Ranking, is_exhaustive, rank_in_batches
 from matcher.settings import (
     DaskSettings,
     EmbeddingSettings,
@@ -151,7 +152,9 @@ def screen_records(
     resumes maybe screened already, in shards)."""
     if not isinstance(ranker, RequirementRanker):
         return prepared  # only the requirement-aware ranker profiles records
-    screened = screen_profiles(prepared, ranker.matcher, ranker.today, screened_resumes)
+    screened = screen_profiles(
+        prepared, ranker.matcher, ranker.today, ranker.profile_store, screened_resumes
+    )
     failed = len(screened.rejects) - len(prepared.rejects)
     if failed:
         get_run_logger().warning("%d records could not be profiled and were rejected", failed)
@@ -343,33 +346,34 @@ def scoring_flow(settings: Settings) -> Any:
 
 
 @task(cache_policy=NO_CACHE)
-def score_candidates(
-    postings: pd.DataFrame, resumes: pd.DataFrame, ranker: Ranker
-) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Score every resume for every posting; returns the scores and their components."""
-    get_run_logger().info("scoring %d jobs against %d resumes", len(postings), len(resumes))
-    components = ranker.components(postings, resumes)
-    return sum_components(components, postings, resumes), components
-
-
-@task(cache_policy=NO_CACHE)
-def make_shortlists(
+def rank_postings(
     prepared: Prepared,
-    scores: np.ndarray,
-    components: dict[str, np.ndarray],
     ranker: Ranker,
-    top_k: int,
-) -> pd.DataFrame:
-    """Keep the top candidates of each job and explain each one."""
-    return build_shortlists(
+    ranker_info: dict[str, Any],
+    settings: Settings,
+    embedding_model: str,
+    index: ResumeIndex,
+) -> Ranking:
+    """Two stages per batch of postings: candidates, then the ranker on them; shortlists and
+    the decision records of every pair scored."""
+    ranking = rank_in_batches(
+        ranker,
         prepared.postings,
         prepared.resumes,
-        scores,
-        components,
-        top_k,
-        explainer=ranker.explainer(prepared.postings, prepared.resumes),
-        progress=progress_lines("shortlisting job", get_run_logger().info),
+        settings.ranking,
+        ranker_info,
+        embedding_model,
+        index,
+        progress_lines("shortlisting job", get_run_logger().info),
     )
+    get_run_logger().info(
+        "%d pairs scored (%d postings, %d resumes; ranking.candidates = %d)",
+        sum(ranking.candidates.values()),
+        len(prepared.postings),
+        len(prepared.resumes),
+        settings.ranking.candidates,
+    )
+    return ranking
 
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
@@ -378,8 +382,12 @@ def write_outputs(
     shortlists: pd.DataFrame,
     out_dir: Path,
     run_info: dict[str, str] | None = None,
+    candidate_of: dict[str, int] | None = None,
 ) -> dict[str, Path]:
-    """Write shortlists (CSV and workbook), rejects, duplicates and the record accounting."""
+    """Write shortlists (CSV and workbook), rejects, duplicates and the record accounting.
+
+    ``candidate_of`` counts the postings each resume was a candidate of (stage 1).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     job_ids = prepared.postings[schema.JOB_ID].astype(str).tolist()
     paths = write_shortlists(shortlists, job_ids, out_dir, len(prepared.resumes), run_info)
@@ -399,6 +407,7 @@ def write_outputs(
                 prepared.duplicates,
                 prepared.rejects,
                 prepared.truncated,
+                candidate_of,
             ),
         ),
     ):
@@ -493,6 +502,8 @@ def _score_into(
         # One progress display per stage (progress_lines), not a bar per embedding call.
         embedder = Embedder.from_settings(settings.embedding, show_progress=False)
         ranker, ranker_info = select_ranker(settings, embedder)
+        if isinstance(ranker, RequirementRanker):
+            _attach_score_cache(ranker, settings, opened)
         with timer("profile"):
             screened = _screen_in_shards(prepared.resumes, ranker, shard_size)
             prepared = screen_records(prepared, ranker, screened)
@@ -515,6 +526,8 @@ def _score_into(
         if stored is not None:
             shortlists, warnings = stored.shortlists, []
             index_meta: dict[str, Any] = {"reused": True, "skipped": "nothing changed"}
+            ranking = None
+            stage1: dict[str, Any] = {"skipped": "nothing changed"}
         else:
             with timer("embed_and_index"):
                 chunks = _embed_in_shards(prepared.resumes, embedder, settings, shard_size)
@@ -524,31 +537,32 @@ def _score_into(
             ranker.attach_index(index)
             index_meta = index.meta
             with timer("rank"):
-                scores, components = score_candidates(prepared.postings, prepared.resumes, ranker)
-            with timer("explain"):
-                shortlists = make_shortlists(
-                    prepared, scores, components, ranker, settings.ranking.top_k
+                ranking = rank_postings(
+                    prepared, ranker, ranker_info, settings, embedder.model_id, index
                 )
-                warnings = ranker.warnings(prepared.postings, prepared.resumes)
+            shortlists, warnings = ranking.shortlists, ranking.warnings
+            if isinstance(ranker, RequirementRanker) and ranker.pair_cache is not None:
+                incremental["pairs"] = {
+                    "scored": ranker.pair_counts["computed"],
+                    "reused": ranker.pair_counts["reused"],
+                }
+            stage1 = _stage1_section(settings, ranking, len(prepared.resumes))
         for warning in warnings:
             logger.warning(warning)
         with timer("write"):
-            staged = write_outputs(prepared, shortlists, staging, describe_ranker(ranker_info))
-            if stored is not None and previous_decisions is not None:
+            staged = write_outputs(
+                prepared,
+                shortlists,
+                staging,
+                describe_ranker(ranker_info),
+                None if ranking is None else ranking.candidate_of,
+            )
+            if ranking is None and previous_decisions is not None:
                 # Nothing changed: the previous run's decision records hold for this one.
                 staged["decisions"] = staging / previous_decisions.name
                 shutil.copyfile(previous_decisions, staged["decisions"])
-            else:
-                staged["decisions"] = record_decisions(
-                    staging,
-                    prepared.postings,
-                    prepared.resumes,
-                    components,
-                    ranker,
-                    ranker_info,
-                    settings.ranking.top_k,
-                    embedder.model_id,
-                )
+            elif ranking is not None:
+                staged["decisions"] = write_decisions(ranking.decisions, staging)
         # Paths as they will be once the staging folder has become out_dir.
         outputs = {name: out_dir / path.relative_to(staging) for name, path in staged.items()}
         counts = record_counts(postings, resumes, prepared)
@@ -560,6 +574,7 @@ def _score_into(
             parameters=settings.model_dump(mode="json"),
             counts=counts,
             incremental=incremental,
+            stage1=stage1,
             embedding=embedder.stats.as_dict(),
             timings=timer.seconds,
             outputs={name: str(path) for name, path in outputs.items()},
@@ -603,6 +618,33 @@ def classify_records(
     section["reason"] = reason or "nothing changed: the stored shortlists are reused"
     get_run_logger().info("incremental state: %s", section)
     return section
+
+
+def _attach_score_cache(ranker: RequirementRanker, settings: Settings, opened: ExitStack) -> None:
+    """Give the ranker the score cache of the state folder (:mod:`matcher.io.score_cache`):
+    profiles are read once per content across runs; an incremental run also reuses the
+    pair-local features of pairs scored before, so only pairs with a new or changed record
+    are computed."""
+    pairs, profiles = opened.enter_context(
+        open_score_cache(
+            score_cache_path(settings.state_dir), ranker.feature_version(), ranker.parser_version()
+        )
+    )
+    ranker.profile_store = profiles
+    if settings.runs.incremental:
+        ranker.pair_cache = pairs
+
+
+def _stage1_section(settings: Settings, ranking: Ranking, n_resumes: int) -> dict[str, Any]:
+    """The manifest's ``stage1`` section: the settings and the candidates of each posting."""
+    return {
+        "candidates": settings.ranking.candidates,
+        "posting_batch": settings.ranking.posting_batch,
+        "exhaustive": is_exhaustive(settings.ranking.candidates, n_resumes),
+        "pairs_scored": sum(ranking.candidates.values()),
+        "resumes_not_candidates": n_resumes - len(ranking.candidate_of),
+        "candidates_per_posting": ranking.candidates,
+    }
 
 
 def _scorer(model_id: str, ranker_info: dict[str, Any], settings: Settings) -> dict[str, Any]:

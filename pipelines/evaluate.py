@@ -35,11 +35,18 @@ OUTPUT_NAMES = ("per_query.csv", "metrics.json")
 
 
 @task(cache_policy=NO_CACHE)
-def evaluate(ranker: Ranker, labelled: LabelledSet) -> Evaluation:
-    """Score every document for every judged query and compute the metrics."""
-    evaluation = evaluate_ranker(ranker, labelled)
+def evaluate(
+    ranker: Ranker, labelled: LabelledSet, candidates: int = 0, batch_size: int = 64
+) -> Evaluation:
+    """Score every document (or each posting's stage-1 candidates) for every judged query and
+    compute the metrics."""
+    evaluation = evaluate_ranker(ranker, labelled, candidates=candidates, batch_size=batch_size)
     get_run_logger().info(
-        "%s: %s (%.1fs)", evaluation.label, evaluation.summary, evaluation.seconds
+        "%s: %s (%.1fs; stage-1 recall %.4f)",
+        evaluation.label,
+        evaluation.summary,
+        evaluation.seconds,
+        evaluation.stage1_recall,
     )
     return evaluation
 
@@ -54,8 +61,11 @@ def write_results(evaluation: Evaluation, out_dir: Path) -> dict[str, Path]:
     """Write ``per_query.csv`` and ``metrics.json`` into ``out_dir``."""
     per_query = Path(out_dir) / "per_query.csv"
     write_safe_csv(evaluation.metrics.per_query, per_query)
+    summary = dict(evaluation.summary)
+    if evaluation.candidates:
+        summary["stage1_recall"] = evaluation.stage1_recall
     metrics = atomic_write_text(
-        Path(out_dir) / "metrics.json", json.dumps(json_safe(evaluation.summary), indent=2) + "\n"
+        Path(out_dir) / "metrics.json", json.dumps(json_safe(summary), indent=2) + "\n"
     )
     return {"per_query": per_query, "metrics": metrics}
 
@@ -77,6 +87,7 @@ def evaluation_flow(
     ranker: str | None = None,
     params: dict[str, Any] | None = None,
     direction: Direction = "resumes-for-job",
+    candidates: int = 0,
 ) -> dict[str, Any]:
     """Evaluate one ranker on labelled data, write the metrics and log them to MLflow.
 
@@ -92,6 +103,9 @@ def evaluation_flow(
         params: The ranker's parameters, over those of the settings (see
             :func:`matcher.ranking.scoring.build_ranker`).
         direction: ``resumes-for-job`` or ``jobs-for-resume``.
+        candidates: Rank in two stages with this many candidates per posting and source
+            (``resumes-for-job``; ``settings.ranking.posting_batch`` postings at a time); 0
+            ranks every document.
 
     Returns:
         ``label``, ``queries`` (number judged), ``summary`` (metrics, JSON-safe), ``ranker``
@@ -112,7 +126,7 @@ def evaluation_flow(
         )
         embedder = Embedder.from_settings(settings.embedding, show_progress=False)
         chosen = build_ranker(settings, embedder, ranker, params)
-        evaluation = evaluate(chosen, labelled)
+        evaluation = evaluate(chosen, labelled, candidates, settings.ranking.posting_batch)
         staged = write_results(evaluation, staging)
         run_id = log_to_mlflow(evaluation, labelled, settings.mlflow_tracking_uri)
     # Paths as they are now that the staging folder has become out_dir.
@@ -121,7 +135,11 @@ def evaluation_flow(
     return {
         "label": evaluation.config.label,
         "queries": len(labelled.qrels),
-        "summary": json_safe(evaluation.summary),
+        "summary": json_safe(
+            {**evaluation.summary, "stage1_recall": evaluation.stage1_recall}
+            if candidates
+            else evaluation.summary
+        ),
         "ranker": {"name": chosen.name, "params": chosen.params()},
         "outputs": {name: str(path) for name, path in outputs.items()},
         "mlflow_run_id": run_id,

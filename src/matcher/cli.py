@@ -333,11 +333,21 @@ def evaluate(
     out: Annotated[Path, typer.Option(help="Folder for per_query.csv and metrics.json.")] = Path(
         "out/evaluation"
     ),
+    candidates: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Rank in two stages as `matcher score` does, with this many candidates per"
+            " posting from the dense index and from BM25 each (resumes-for-job); 0 ranks every"
+            " document.",
+        ),
+    ] = 0,
     config: ConfigOption = None,
 ) -> None:
     """Rank every document for every judged query and report the metrics (logged to MLflow).
 
-    nDCG@5/10, MRR (top grade), MAP, P@10, Recall@10/50 and pairwise accuracy.
+    nDCG@5/10, MRR (top grade), MAP, P@10, Recall@10/50 and pairwise accuracy; with
+    --candidates, also the stage-1 recall (the share of relevant pairs that reach the ranker).
     """
     import contextlib
 
@@ -361,7 +371,15 @@ def evaluate(
         try:
             check_params(ranker or settings.ranking.ranker, params)
             result = evaluation_flow(
-                jobs, resumes, qrels, out, settings, ranker, params, direction=checked
+                jobs,
+                resumes,
+                qrels,
+                out,
+                settings,
+                ranker,
+                params,
+                direction=checked,
+                candidates=candidates,
             )
         except BaseException as error:  # OutputFolderError is a ValueError
             expected = (InputError, LabelledDataError, ValueError, FileNotFoundError, BusyError)

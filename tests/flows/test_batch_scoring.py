@@ -249,3 +249,39 @@ def test_a_run_that_scores_no_resume_fails_after_writing_why_and_its_summary(
     # The full header, then the postings' own columns (location, department) passed through.
     columns = [*SHORTLIST_COLUMNS, *EXPLANATION_COLUMNS, "job_location", "job_department"]
     assert header == [",".join(columns)]
+
+
+def test_two_stages_account_for_every_resume_and_every_pair_scored(
+    first_run, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """With one candidate per source, most pairs are never scored, yet every resume is
+    accounted for and every pair scored has its decision record."""
+    from pipelines.batch_scoring import batch_scoring
+
+    settings, _, _ = first_run
+    ranking = settings.ranking.model_copy(update={"candidates": 1, "posting_batch": 4})
+    out = tmp_path / "out"
+    batch_scoring(
+        SAMPLE / "jobs.csv",
+        SAMPLE / "resumes",
+        out,
+        settings.model_copy(update={"ranking": ranking}),
+    )
+    manifest = json.loads((out / "run_manifest.json").read_text())
+    stage1 = manifest["stage1"]
+    ranked = manifest["counts"]["resumes"]["ranked"]
+    assert stage1["candidates"] == 1 and stage1["posting_batch"] == 4 and not stage1["exhaustive"]
+    per_posting = stage1["candidates_per_posting"]
+    assert len(per_posting) == manifest["counts"]["postings"]["ranked"]
+    assert all(1 <= count <= 2 for count in per_posting.values())
+    decisions = pd.read_parquet(out / "decisions.parquet")
+    assert len(decisions) == stage1["pairs_scored"] == sum(per_posting.values())
+    records = pd.read_csv(out / "records.csv", dtype=str, keep_default_na=False)
+    resumes = records[records["kind"] == "resume"]
+    left_out = resumes[resumes["status"] == "not a candidate"]
+    assert len(left_out) == stage1["resumes_not_candidates"] > 0
+    assert set(resumes["status"]) == {"ranked", "not a candidate", "duplicate", "rejected"}
+    assert len(resumes[resumes["status"].isin(["ranked", "not a candidate"])]) == ranked
+    assert left_out["detail"].str.startswith("candidate of 0 of").all()
+    shortlists = pd.read_csv(out / "shortlists.csv", dtype=str, keep_default_na=False)
+    assert (shortlists.groupby("job_id").size() <= 2).all()

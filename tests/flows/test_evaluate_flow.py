@@ -54,6 +54,33 @@ def test_the_flow_writes_the_metrics_and_logs_the_run(
     assert run.data.metrics["nDCG_at_10"] == pytest.approx(result["summary"]["nDCG@10"], abs=1e-6)
 
 
+def test_two_stage_evaluation_reports_the_stage1_recall(
+    flow_settings: Settings, tmp_path: Path
+) -> None:
+    """With --candidates, relevant resumes stage 1 leaves out cannot be found: the recall says
+    how many reached the ranker, and with every resume a candidate the metrics are exhaustive's."""
+    from pipelines.evaluate import evaluation_flow
+
+    def run(candidates: int) -> dict[str, float]:
+        result = evaluation_flow(
+            SAMPLE / "jobs.csv",
+            SAMPLE / "resumes",
+            SAMPLE / "qrels.csv",
+            tmp_path / f"evaluation-{candidates}",
+            flow_settings,
+            ranker="requirements",
+            candidates=candidates,
+        )
+        summary: dict[str, float] = result["summary"]
+        return summary
+
+    exhaustive, every, few = run(0), run(1000), run(1)
+    assert "stage1_recall" not in exhaustive
+    assert every == {**exhaustive, "stage1_recall": 1.0}
+    assert 0.0 < few["stage1_recall"] < 1.0  # one resume from each source cannot hold them all
+    assert few["Recall@50"] < exhaustive["Recall@50"]  # what stage 1 left out is not found
+
+
 def test_bad_qrels_fail_the_flow_with_the_reason(flow_settings: Settings, tmp_path: Path) -> None:
     from pipelines.evaluate import evaluation_flow
 

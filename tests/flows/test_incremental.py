@@ -1,9 +1,11 @@
 """Incremental batch scoring against a state store: real flows, model, FAISS and MLflow.
 
 After each step of a sequence (first run, unchanged rerun, resumes added, one changed, one
-withdrawn, a posting added, the ranker changed) the incremental run's shortlists equal those of
-a run from scratch, and its manifest counts new, changed, unchanged and withdrawn records. Its
-FAISS index is updated in place, never rebuilt, and answers like the index built from scratch.
+withdrawn, a posting added, the champion changed, the ranker changed) the incremental run's
+shortlists equal those of a run from scratch, its manifest counts new, changed, unchanged and
+withdrawn records, and the pairs whose features were computed are exactly those with a new or
+changed record. Its FAISS index is updated in place, never rebuilt, and answers like
+the index built from scratch.
 """
 
 from __future__ import annotations
@@ -27,14 +29,37 @@ RESUME_FILES = sorted(p for p in (SAMPLE / "resumes").iterdir() if p.suffix == "
 
 
 def _settings(root: Path, cache: Path, incremental: bool, **extra: Any) -> Settings:
-    return load_settings(
-        embedding={"cache_dir": cache},
-        index_dir=root / "index",
-        state_dir=root / "state",
-        mlflow_tracking_uri=f"sqlite:///{root / 'mlflow.db'}",
-        runs={"incremental": incremental},
-        **{"ranking": {"top_k": 4}, **extra},
+    values: dict[str, Any] = {
+        "embedding": {"cache_dir": cache},
+        "index_dir": root / "index",
+        "state_dir": root / "state",
+        "mlflow_tracking_uri": f"sqlite:///{root / 'mlflow.db'}",
+        "runs": {"incremental": incremental},
+        "ranking": {"top_k": 4},
+    }
+    return load_settings(**{**values, **extra})
+
+
+def _promote_champion(store: str, embedder: Any) -> None:
+    """Register and promote a requirement-aware ranker with weights of its own."""
+    from matcher.evaluation.evaluate import evaluate_ranker
+    from matcher.evaluation.labelled import LabelledSet, qrels_from_frame
+    from matcher.ranking.catalogue import make_ranker
+    from matcher.text.preprocess import prepare_postings, prepare_resumes
+    from matcher.tracking.experiment_log import EVALUATION_EXPERIMENT, log_evaluation
+    from matcher.tracking.mlflow_runs import ensure_experiment
+    from matcher.tracking.registry import promote
+    from tests.model.test_evaluation import POSTINGS, QRELS, RESUMES
+
+    postings, _ = prepare_postings(POSTINGS)
+    resumes, _, _ = prepare_resumes(RESUMES, deduplicate=False)
+    labelled = LabelledSet(
+        postings, resumes, qrels_from_frame(QRELS.astype(str), "resumes-for-job")
     )
+    weights = {"required_skills": 0.5, "dense": 0.3, "tfidf": 0.2}
+    ranker = make_ranker("requirements", embedder=embedder, weights=weights)
+    experiment = ensure_experiment(EVALUATION_EXPERIMENT, store)
+    promote(log_evaluation(evaluate_ranker(ranker, labelled), labelled, experiment), store)
 
 
 def _shortlists(out: Path) -> pd.DataFrame:
@@ -55,7 +80,7 @@ def _assert_same_search(updated: Path, fresh: Path) -> None:
 
 
 def test_incremental_runs_equal_runs_from_scratch_and_count_what_changed(
-    tmp_path: Path, embedding_cache_dir: Path
+    tmp_path: Path, embedding_cache_dir: Path, embedder: Any
 ) -> None:
     from pipelines.batch_scoring import batch_scoring
 
@@ -86,12 +111,21 @@ def test_incremental_runs_equal_runs_from_scratch_and_count_what_changed(
         index_updates.append((index.get("update", "skipped"), index.get("last_update", "")))
         _assert_same_search(state_root / "index", fresh / "index")
         section: dict[str, Any] = manifest["incremental"]
+        section["ranked"] = {k: manifest["counts"][k]["ranked"] for k in ("postings", "resumes")}
         return section
+
+    def pairs_of(section: dict[str, Any]) -> tuple[int, int]:
+        """Pairs computed and reused; every pair is one or the other (the pool is small, so
+        every resume is a candidate of every posting)."""
+        scored, reused = section["pairs"]["scored"], section["pairs"]["reused"]
+        assert scored + reused == section["ranked"]["postings"] * section["ranked"]["resumes"]
+        return scored, reused
 
     first = run()
     assert first["resumes"] == {"new": 5, "changed": 0, "unchanged": 0, "withdrawn": 0}
     assert first["postings"]["new"] == 3 and first["rescored"]
     assert "no earlier run" in first["reason"]
+    assert pairs_of(first)[1] == 0
 
     unchanged = run()
     assert unchanged["resumes"] == {"new": 0, "changed": 0, "unchanged": 5, "withdrawn": 0}
@@ -102,21 +136,34 @@ def test_incremental_runs_equal_runs_from_scratch_and_count_what_changed(
     added = run()
     assert added["resumes"] == {"new": 3, "changed": 0, "unchanged": 5, "withdrawn": 0}
     assert added["rescored"] and "records changed" in added["reason"]
+    new_resumes = added["ranked"]["resumes"] - first["ranked"]["resumes"]
+    assert new_resumes > 0
+    assert pairs_of(added) == (3 * new_resumes, 3 * first["ranked"]["resumes"])
 
     edited = resumes / RESUME_FILES[0].name
     edited.write_text(edited.read_text() + "\nSkills: Python, SQL, project management\n")
     changed = run()
     assert changed["resumes"] == {"new": 0, "changed": 1, "unchanged": 7, "withdrawn": 0}
     assert changed["rescored"]
+    assert pairs_of(changed)[0] == 3  # the changed resume against each of the 3 postings
 
     (resumes / RESUME_FILES[1].name).unlink()
     withdrawn = run()
     assert withdrawn["resumes"] == {"new": 0, "changed": 0, "unchanged": 7, "withdrawn": 1}
+    assert pairs_of(withdrawn)[0] == 0
 
     jobs_all.to_csv(jobs, index=False)
     posting = run()
     assert posting["postings"] == {"new": 1, "changed": 0, "unchanged": 3, "withdrawn": 0}
     assert posting["resumes"]["unchanged"] == 7
+    assert pairs_of(posting)[0] == posting["ranked"]["resumes"]  # the new posting's pairs
+
+    champion_store = tmp_path / "champion.db"
+    _promote_champion(f"sqlite:///{champion_store}", embedder)
+    extra["mlflow_tracking_uri"] = f"sqlite:///{champion_store}"  # both runs score with it
+    champion = run()
+    assert champion["rescored"] and champion["reason"].startswith("the scorer changed: ranker")
+    assert pairs_of(champion)[0] == 0  # new weights, the same features: every score is new
 
     extra["ranking"] = {"top_k": 4, "ranker": "tfidf", "use_champion": False}
     ranker = run()
@@ -130,6 +177,7 @@ def test_incremental_runs_equal_runs_from_scratch_and_count_what_changed(
         "updated",
         "updated",
         "updated",
+        "unchanged",
         "unchanged",
         "unchanged",
     ]

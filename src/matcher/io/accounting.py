@@ -59,11 +59,17 @@ def record_status(
     duplicates: pd.DataFrame,
     rejects: pd.DataFrame,
     truncated: Mapping[tuple[str, str], tuple[str, int]] | None = None,
+    candidate_of: Mapping[str, int] | None = None,
 ) -> pd.DataFrame:
-    """One row per input record with its status: ``ranked``, ``duplicate`` or ``rejected``.
+    """One row per input record with its status: ``ranked``, ``not a candidate``,
+    ``duplicate`` or ``rejected``.
 
     ``truncated`` is true for a record whose text was cut to ``limits.max_document_chars``;
     ``original_chars`` then holds the text's length as read (and is blank otherwise).
+
+    With ``candidate_of`` (the two-stage ranking's count of the postings each resume was a
+    candidate of), a resume no posting took as a candidate is ``not a candidate``, and each
+    ranked resume's detail says of how many postings it was one.
 
     Args:
         postings: Postings that were scored.
@@ -79,13 +85,19 @@ def record_status(
         ("resume", resumes, schema.RESUME_ID),
     ):
         for record in frame.itertuples(index=False):
+            record_id = str(getattr(record, id_column))
+            status, detail = "ranked", ""
+            if kind == "resume" and candidate_of is not None:
+                count = candidate_of.get(record_id, 0)
+                status = "ranked" if count else "not a candidate"
+                detail = f"candidate of {count} of {len(postings)} postings (stage 1)"
             rows.append(
                 {
                     "kind": kind,
-                    "record_id": str(getattr(record, id_column)),
+                    "record_id": record_id,
                     "source": str(getattr(record, schema.SOURCE, "")),
-                    "status": "ranked",
-                    "detail": "",
+                    "status": status,
+                    "detail": detail,
                 }
             )
     for record in duplicates.itertuples(index=False):

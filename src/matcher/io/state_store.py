@@ -8,15 +8,16 @@ The store remembers, between runs against one state folder:
   its parameters or champion version, the settings that shape scores) and every shortlist
   entry with that scorer.
 
-**Why shortlists are reused only when nothing changed.** Most ranker signals depend on the
-whole resume pool, not on one pair: the IDF of ``requirement_terms`` and TF-IDF is fitted on
-the resumes, BM25 is relative to the best resume of each posting, and the relevance gate is
-relative to the best of the query (:mod:`matcher.ranking.features`). Adding, changing or
-withdrawing one resume therefore changes the score of every pair, and stored pair scores cannot
-be patched to equal a run from scratch. So a run reuses the stored shortlists only when the
-scorer and every record are unchanged, and otherwise rescores everything and says why
-(:meth:`StateStore.rescore_reason`); embeddings of unchanged texts come from the embedding
-cache either way.
+**What a run reuses.** When the scorer and every record are unchanged, the stored shortlists
+are reused as they are. Otherwise the run scores again and says why
+(:meth:`StateStore.rescore_reason`), but an incremental run computes the costly pair-local
+features only for the pairs with a new or changed record: those of the other pairs come from
+the score cache (:mod:`matcher.io.score_cache`). The pool-dependent features (the IDF of
+``requirement_terms`` and TF-IDF, BM25 relative to the best resume of each posting, the
+relevance gate relative to the best of the query; :mod:`matcher.ranking.features`) change with
+every record added or withdrawn, so they are computed afresh for every pair, and the shortlists
+are rebuilt from the combined scores: they equal those of a run from scratch. Embeddings of
+unchanged texts come from the embedding cache either way.
 
 Runs that use the store hold its lock (:func:`matcher.io.locking.hold_locks`) for their whole
 run, so two runs against one state folder never interleave. SQLite runs in WAL mode, so a
@@ -187,8 +188,9 @@ class StateStore:
             return f"the scorer changed: {', '.join(changed)}"
         if stored.pool_sha256 != pool_sha256:
             return (
-                "records changed; resume-pool statistics (IDF, BM25 and best-of-query"
-                " normalisation) change every pair's score"
+                "records changed: pairs with a new or changed record are scored, the others"
+                " reuse their pair-local features; pool statistics (IDF, BM25 and best-of-query"
+                " normalisation) are computed afresh for every pair"
             )
         return None
 

@@ -23,11 +23,12 @@ set") is not shown.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -376,32 +377,72 @@ def resume_profile(
     )
 
 
-def profile_postings(postings: pd.DataFrame, matcher: SkillMatcher) -> list[PostingProfile]:
-    """Profiles of every posting, in row order (uses the cleaned text when present)."""
+#: A store of profiles by :func:`profile_key`, shared by the calls that pass it; see
+#: :func:`profile_postings`.
+ProfileStore = MutableMapping[str, Any]
+
+
+def profile_key(kind: str, *parts: object) -> str:
+    """The key of a profile in a :data:`ProfileStore`: a hash of what the profile is read from.
+
+    Example:
+        >>> profile_key("resume", "R1", "Nurse", None) == profile_key("resume", "R1", "Nurse", None)
+        True
+    """
+    digest = hashlib.sha256(kind.encode())
+    for part in parts:
+        text = str(part).encode("utf-8", "surrogatepass")
+        digest.update(f"\0{len(text)}:".encode() + text)
+    return digest.hexdigest()
+
+
+def profile_postings(
+    postings: pd.DataFrame, matcher: SkillMatcher, store: ProfileStore | None = None
+) -> list[PostingProfile]:
+    """Profiles of every posting, in row order (uses the cleaned text when present).
+
+    With a ``store``, a posting whose ID, title and text it already holds a profile of is not
+    read again, and new profiles are added to it. The store belongs to one skill matcher.
+    """
     column = schema.CLEAN_TEXT if schema.CLEAN_TEXT in postings else schema.DESCRIPTION
     titles = postings[schema.TITLE].fillna("").astype(str) if schema.TITLE in postings else None
-    return [
-        posting_profile(
-            str(job_id),
-            "" if titles is None else titles.iloc[i],
-            str(text),
-            matcher,
-        )
-        for i, (job_id, text) in enumerate(
-            zip(postings[schema.JOB_ID], postings[column].fillna(""), strict=True)
-        )
-    ]
+    profiles = []
+    for i, (job_id, text) in enumerate(
+        zip(postings[schema.JOB_ID], postings[column].fillna(""), strict=True)
+    ):
+        title = "" if titles is None else titles.iloc[i]
+        key = profile_key("posting", job_id, title, text)
+        profile = None if store is None else store.get(key)
+        if profile is None:
+            profile = posting_profile(str(job_id), title, str(text), matcher)
+            if store is not None:
+                store[key] = profile
+        profiles.append(profile)
+    return profiles
 
 
 def profile_resumes(
-    resumes: pd.DataFrame, matcher: SkillMatcher, today: date | None = None
+    resumes: pd.DataFrame,
+    matcher: SkillMatcher,
+    today: date | None = None,
+    store: ProfileStore | None = None,
 ) -> list[ResumeProfile]:
-    """Profiles of every resume, in row order, read from the redacted model text."""
+    """Profiles of every resume, in row order, read from the redacted model text.
+
+    A ``store`` is used as in :func:`profile_postings`.
+    """
     column = schema.MODEL_TEXT if schema.MODEL_TEXT in resumes else schema.TEXT
-    return [
-        resume_profile(str(rid), str(text), matcher, today)
-        for rid, text in zip(resumes[schema.RESUME_ID], resumes[column].fillna(""), strict=True)
-    ]
+    profiles = []
+    as_of = today or date.today()  # "Present" means this day: a profile of another day differs
+    for rid, text in zip(resumes[schema.RESUME_ID], resumes[column].fillna(""), strict=True):
+        key = profile_key("resume", rid, text, as_of)
+        profile = None if store is None else store.get(key)
+        if profile is None:
+            profile = resume_profile(str(rid), str(text), matcher, today)
+            if store is not None:
+                store[key] = profile
+        profiles.append(profile)
+    return profiles
 
 
 def degree_fit(candidate: DegreeLevel, required: DegreeLevel | None) -> float:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from matcher.io.accounting import concat_frames, empty_rejects
 from matcher.io.loading import error_reason, printable_id, rejects_frame
-from matcher.parsing.profiles import profile_postings, profile_resumes
+from matcher.parsing.profiles import ProfileStore, profile_postings, profile_resumes
 from matcher.parsing.skills import SkillMatcher
 from matcher.schema import JOB_ID, RESUME_ID, SOURCE
 from matcher.text.preprocess import Prepared
@@ -59,20 +59,26 @@ def _screen(
 
 
 def screen_resumes(
-    resumes: pd.DataFrame, matcher: SkillMatcher, today: date | None = None
+    resumes: pd.DataFrame,
+    matcher: SkillMatcher,
+    today: date | None = None,
+    store: ProfileStore | None = None,
 ) -> tuple[pd.DataFrame, list[dict[str, str]]]:
     """The resumes that can be profiled, and a reject row for each one that cannot.
 
     Each resume is profiled on its own, so shards of resumes may be screened apart (on Dask
     workers) and concatenated in order.
     """
-    return _screen(resumes, "resume", RESUME_ID, lambda row: profile_resumes(row, matcher, today))
+    return _screen(
+        resumes, "resume", RESUME_ID, lambda row: profile_resumes(row, matcher, today, store)
+    )
 
 
 def screen_profiles(
     prepared: Prepared,
     matcher: SkillMatcher,
     today: date | None = None,
+    store: ProfileStore | None = None,
     screened_resumes: tuple[pd.DataFrame, list[dict[str, str]]] | None = None,
 ) -> Prepared:
     """``prepared`` without the records whose profiling raises; those become rejects.
@@ -81,6 +87,8 @@ def screen_profiles(
         prepared: Prepared records (:func:`matcher.text.preprocess.prepare_loaded`).
         matcher: The skill matcher the ranker profiles with.
         today: The ranker's "today" for open-ended roles.
+        store: The ranker's profile store: profiles read here are not read again, and those
+            it holds are not read at all (see :func:`matcher.parsing.profiles.profile_postings`).
         screened_resumes: What :func:`screen_resumes` gives for ``prepared.resumes``, if it
             has been run already (the batch flow runs it on shards on Dask workers).
 
@@ -89,12 +97,12 @@ def screen_profiles(
         reason ``"cannot profile record: <error>"``.
     """
     postings, posting_rejects = _screen(
-        prepared.postings, "posting", JOB_ID, lambda row: profile_postings(row, matcher)
+        prepared.postings, "posting", JOB_ID, lambda row: profile_postings(row, matcher, store)
     )
     resumes, resume_rejects = (
         screened_resumes
         if screened_resumes is not None
-        else screen_resumes(prepared.resumes, matcher, today)
+        else screen_resumes(prepared.resumes, matcher, today, store)
     )
     if not posting_rejects and not resume_rejects:
         return prepared

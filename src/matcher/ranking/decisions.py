@@ -34,7 +34,6 @@ import pandas as pd
 from matcher import schema
 from matcher.io.atomic import atomic_write_bytes
 from matcher.ranking.explain import Explainer
-from matcher.ranking.rankers import Ranker
 
 #: File name of the decision records in a run's output folder.
 DECISIONS_FILE = "decisions.parquet"
@@ -143,30 +142,6 @@ def write_decisions(decisions: pd.DataFrame, out_dir: Path) -> Path:
     buffer = io.BytesIO()
     decisions.to_parquet(buffer, index=False)
     return atomic_write_bytes(out_dir / DECISIONS_FILE, buffer.getvalue())
-
-
-def record_decisions(
-    out_dir: Path,
-    postings: pd.DataFrame,
-    resumes: pd.DataFrame,
-    components: Mapping[str, np.ndarray],
-    ranker: Ranker,
-    ranker_info: Mapping[str, Any],
-    top_k: int,
-    embedding_model: str,
-) -> Path:
-    """Build and write the decision records of a shortlist run; returns the file's path."""
-    decisions = build_decisions(
-        postings,
-        resumes,
-        components,
-        top_k,
-        ranker_info,
-        ranker.explainer(postings, resumes),
-        ranker.signal_values(postings, resumes),
-        embedding_model,
-    )
-    return write_decisions(decisions, out_dir)
 
 
 def resolve_run(run_dir: Path) -> Path:

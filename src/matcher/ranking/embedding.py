@@ -463,3 +463,19 @@ def _split_long_line(line: str, tokenizer: Any, budget: int) -> list[tuple[str, 
         if piece:
             pieces.append((piece, len(window)))
     return pieces
+
+
+def cosines(queries: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """Cosine of every pair of unit vectors, ``(len(queries), len(vectors))`` float32.
+
+    The products are summed in float64: a float32 matrix product rounds differently with the
+    shapes of its operands, so the same pair would score a few units in the last place apart
+    when scored among other postings and resumes (the two-stage ranking scores a pair among a
+    batch's candidates, and must give it the score of the exhaustive ranking).
+
+    Example:
+        >>> cosines(np.eye(2, dtype=np.float32), np.eye(2, dtype=np.float32)).tolist()
+        [[1.0, 0.0], [0.0, 1.0]]
+    """
+    product = np.asarray(queries, dtype=np.float64) @ np.asarray(vectors, dtype=np.float64).T
+    return product.astype(np.float32)

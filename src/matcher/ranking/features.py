@@ -48,6 +48,7 @@ and leave the far ones at the neutral value.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -66,8 +67,8 @@ from matcher.parsing.profiles import (
     degree_fit,
     role_words,
 )
-from matcher.ranking.embedding import Embedder
-from matcher.ranking.lexical import Direction, lexical_matrix, normalise_per_query, tfidf_scores
+from matcher.ranking.embedding import Embedder, cosines
+from matcher.ranking.lexical import BM25Pool, Direction, TfidfPool, normalise_per_query
 from matcher.ranking.rankers import DenseRanker
 from matcher.text.boilerplate import strip_boilerplate
 from matcher.text.dates import merged_years
@@ -128,12 +129,19 @@ class PairFeatures:
         postings: The posting profiles, in row order.
         resumes: The resume profiles, in row order.
         confidence: For each feature of :data:`GATED`, ``(n_postings, n_resumes)`` in [0, 1].
+        tfidf_best: The best ``tfidf`` of each query over the whole pool (``(n_postings, 1)``
+            for ``resumes-for-job``, ``(1, n_resumes)`` for ``jobs-for-resume``), which the
+            relevance gate divides by when ranking in ``best_direction``; otherwise (or if
+            None) the best within ``values``.
+        best_direction: The direction ``tfidf_best`` was taken in.
     """
 
     values: dict[str, np.ndarray]
     postings: list[PostingProfile]
     resumes: list[ResumeProfile]
     confidence: dict[str, np.ndarray] = field(default_factory=dict)
+    tfidf_best: np.ndarray | None = None
+    best_direction: Direction = "resumes-for-job"
 
     def blended(
         self,
@@ -152,7 +160,12 @@ class PairFeatures:
         neutral = {**DEFAULT_NEUTRAL, **(neutral or {})}
         relevance = None
         if gate > 0 and "tfidf" in self.values:
-            relevance = normalise_per_query(self.values["tfidf"], direction) ** gate
+            tfidf = self.values["tfidf"]
+            if self.tfidf_best is None or direction != self.best_direction:
+                relevance = normalise_per_query(tfidf, direction) ** gate
+            else:
+                best = self.tfidf_best
+                relevance = np.divide(tfidf, best, out=np.zeros_like(tfidf), where=best > 0) ** gate
         result = dict(self.values)
         for name, confidence in self.confidence.items():
             if relevance is not None and name in ELIGIBILITY:
@@ -199,7 +212,7 @@ def skill_evidence(
         return has
     low, high = SKILL_PARTIAL_COSINE
     lines, offsets = _embed_line_groups(embedder, [r.lines for r in resumes])
-    best = np.maximum.reduceat(embedder.embed_texts(list(skills)) @ lines.T, offsets, axis=1)
+    best = np.maximum.reduceat(cosines(embedder.embed_texts(list(skills)), lines), offsets, axis=1)
     partial = np.clip((best - low) / (high - low), 0.0, 1.0)
     lacks = np.array([[skill in r.lacks for r in resumes] for skill in skills])
     partial[lacks.reshape(partial.shape)] = 0.0
@@ -247,9 +260,9 @@ def skill_coverage(
                 want[row, column[group]] = 1
     counts = want.sum(axis=1, keepdims=True)
     coverage = np.divide(
-        want @ met,
+        want.astype(np.float64) @ met.astype(np.float64),  # as exact as :func:`cosines`
         counts,
-        out=np.ones((len(wanted), len(resumes)), dtype=np.float32),
+        out=np.ones((len(wanted), len(resumes)), dtype=np.float64),
         where=counts > 0,
     )
     result: np.ndarray = coverage.astype(np.float32)
@@ -357,12 +370,12 @@ class _RoleIndex:
         """``(n_subjects, n_roles)``: which roles' names are close in meaning to each subject."""
         if self.embedder is None:
             return np.zeros((len(subjects), len(self.names)), dtype=bool)
-        cosines = (
-            self.embedder.embed_texts(list(subjects))
-            @ self.embedder.embed_texts([name or "" for name in self.names]).T
+        similarity = cosines(
+            self.embedder.embed_texts(list(subjects)),
+            self.embedder.embed_texts([name or "" for name in self.names]),
         )
-        cosines[:, [not name for name in self.names]] = 0.0
-        similar: np.ndarray = cosines >= ROLE_SIMILAR_COSINE
+        similarity[:, [not name for name in self.names]] = 0.0
+        similar: np.ndarray = similarity >= ROLE_SIMILAR_COSINE
         return similar
 
 
@@ -446,7 +459,7 @@ def requirement_coverage(
         if not posting.requirement_lines:
             continue
         wanted = embedder.embed_texts(list(posting.requirement_lines))
-        sims = wanted @ resume_vectors.T  # (lines wanted, all resume lines)
+        sims = cosines(wanted, resume_vectors)  # (lines wanted, all resume lines)
         best = np.maximum.reduceat(sims, offsets, axis=1)  # (lines wanted, n_resumes)
         result[row] = np.clip(best, 0.0, 1.0).mean(axis=0)
     return result
@@ -458,37 +471,60 @@ def _analyzer(text: str, stop_words: frozenset[str]) -> list[str]:
     ]
 
 
+class RequirementTerms:
+    """The word rarities of :func:`requirement_terms`, fitted once on every resume of the pool.
+
+    :meth:`scores` of some postings against some resumes equals that part of the scores of all
+    postings against all resumes.
+    """
+
+    def __init__(self, resume_texts: Sequence[str]) -> None:
+        self.n_resumes = len(resume_texts)
+        self.vectorizer: Any = None  # a fitted TfidfVectorizer
+        if not resume_texts:
+            return
+        # scikit-learn is imported on use: importing it costs seconds a run may not need.
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
+        self.analyzer = functools.partial(_analyzer, stop_words=ENGLISH_STOP_WORDS)
+        vectorizer = TfidfVectorizer(analyzer=self.analyzer, binary=True, norm=None, use_idf=True)
+        try:
+            vectorizer.fit(resume_texts)
+        except ValueError:  # no words at all
+            return
+        self.vectorizer = vectorizer
+        self.has = vectorizer.transform(resume_texts)
+        self.has.data[:] = 1.0
+
+    def scores(
+        self, wanted: Sequence[str], columns: Sequence[int] | np.ndarray | None = None
+    ) -> np.ndarray:
+        """``(len(wanted), len(columns))``: the share of each ``wanted`` text's words, weighted
+        by rarity, that each resume at the positions ``columns`` (all if None) uses."""
+        width = self.n_resumes if columns is None else len(columns)
+        result = np.ones((len(wanted), width), dtype=np.float32)
+        if self.vectorizer is None or not any(wanted) or not width:
+            return result
+        has = self.has if columns is None else self.has[columns]
+        want = self.vectorizer.transform(wanted)  # binary tf times idf: each word by rarity
+        totals = np.asarray(want.sum(axis=1)).ravel()
+        # Words no resume uses are not in the vocabulary; they count as missing for everyone.
+        known = self.vectorizer.vocabulary_
+        unseen = np.array([len(set(self.analyzer(w)) - set(known)) for w in wanted])
+        denominator = totals + unseen * float(self.vectorizer.idf_.max())
+        covered = np.asarray((want @ has.T).todense())
+        rows = denominator > 0
+        result[rows] = (covered[rows] / denominator[rows, None]).astype(np.float32)
+        return result
+
+
 def requirement_terms(wanted: Sequence[str], resume_texts: Sequence[str]) -> np.ndarray:
     """IDF-weighted share of the words of each posting's ``wanted`` text found in each resume.
 
     ``wanted`` is the posting's requirement lines, or its whole text (without boilerplate)
     when none were read.
     """
-    result = np.ones((len(wanted), len(resume_texts)), dtype=np.float32)
-    if not resume_texts or not any(wanted):
-        return result
-    # scikit-learn is imported on use: importing it costs seconds a run may not need.
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-
-    def analyzer(text: str) -> list[str]:
-        return _analyzer(text, ENGLISH_STOP_WORDS)
-
-    vectorizer = TfidfVectorizer(analyzer=analyzer, binary=True, norm=None, use_idf=True)
-    try:
-        vectorizer.fit(resume_texts)
-    except ValueError:  # no words at all
-        return result
-    has = vectorizer.transform(resume_texts)
-    has.data[:] = 1.0
-    want = vectorizer.transform(wanted)  # binary tf times idf: each word weighted by rarity
-    totals = np.asarray(want.sum(axis=1)).ravel()
-    # Words no resume uses are not in the vocabulary; they count as missing for everyone.
-    unseen = np.array([len(set(analyzer(w)) - set(vectorizer.vocabulary_)) for w in wanted])
-    denominator = totals + unseen * float(vectorizer.idf_.max())
-    covered = np.asarray((want @ has.T).todense())
-    rows = denominator > 0
-    result[rows] = (covered[rows] / denominator[rows, None]).astype(np.float32)
-    return result
+    return RequirementTerms(resume_texts).scores(wanted)
 
 
 def title_similarity(
@@ -503,7 +539,7 @@ def title_similarity(
     titles = embedder.embed_texts([p.title or "" for p in postings])
     groups = [r.titles[:3] or [""] for r in resumes]
     vectors, offsets = _embed_line_groups(embedder, groups)
-    best = np.maximum.reduceat(titles @ vectors.T, offsets, axis=1)
+    best = np.maximum.reduceat(cosines(titles, vectors), offsets, axis=1)
     has_titles = np.array([bool(r.titles) for r in resumes])
     best[:, ~has_titles] = 0.0
     return np.clip(best, 0.0, 1.0).astype(np.float32)
@@ -575,25 +611,123 @@ def focus_postings(postings: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def compute_features(
+#: Features whose value for a pair depends on the other records of the pool: word rarities
+#: (``requirement_terms``, ``tfidf``) and the best resume of the posting (``bm25``). They are
+#: fitted once on the whole pool (:class:`PoolStatistics`); all other features are pair-local.
+POOL_FEATURES: tuple[str, ...] = ("requirement_terms", "bm25", "tfidf")
+#: Features whose value for a pair depends on that posting and that resume only.
+LOCAL_FEATURES: tuple[str, ...] = tuple(name for name in FEATURES if name not in POOL_FEATURES)
+
+
+def wanted_texts(focus_texts: Sequence[str], profiles: Sequence[PostingProfile]) -> list[str]:
+    """What :func:`requirement_terms` looks for in a resume: each posting's requirement lines,
+    or its text without boilerplate when none were read."""
+    return [
+        "\n".join(p.requirement_lines) or text
+        for p, text in zip(profiles, focus_texts, strict=True)
+    ]
+
+
+class PoolStatistics:
+    """The pool-dependent features (:data:`POOL_FEATURES`), fitted once on a whole pool.
+
+    The two-stage ranking (:mod:`matcher.ranking.two_stage`) scores a batch of postings against
+    a few candidate resumes at a time; with the statistics of the whole pool, a pair's values
+    are exactly those it has when every posting is scored against every resume.
+
+    Args:
+        postings: Every prepared posting of the run (boilerplate is stripped here).
+        resumes: Every prepared resume of the run.
+        posting_profiles: The postings' profiles, in row order (for the requirement lines).
+        direction: Which side is ranked; BM25 indexes that side.
+        k1: BM25 term-frequency saturation.
+        b: BM25 length normalisation.
+    """
+
+    def __init__(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        posting_profiles: Sequence[PostingProfile],
+        direction: Direction = "resumes-for-job",
+        k1: float = 1.5,
+        b: float = 0.75,
+    ) -> None:
+        self.direction: Direction = direction
+        self.focus_texts = posting_texts(focus_postings(postings))
+        self.resume_texts = resume_texts(resumes)
+        self.wanted = wanted_texts(self.focus_texts, posting_profiles)
+        self.row_of = {job_id: i for i, job_id in enumerate(postings[schema.JOB_ID].astype(str))}
+        ids = resumes[schema.RESUME_ID].astype(str)
+        self.column_of = {resume_id: j for j, resume_id in enumerate(ids)}
+        self.tfidf = TfidfPool(self.focus_texts, self.resume_texts)
+        self.terms = RequirementTerms(self.resume_texts)
+        ranked = self.resume_texts if direction == "resumes-for-job" else self.focus_texts
+        self.bm25 = BM25Pool(ranked, k1, b)
+
+    def positions(
+        self, job_ids: Sequence[str], resume_ids: Sequence[str]
+    ) -> tuple[list[int], list[int]]:
+        """The pool rows of ``job_ids`` and columns of ``resume_ids``.
+
+        Raises:
+            KeyError: Naming a record that is not in the pool.
+        """
+        try:
+            return [self.row_of[i] for i in job_ids], [self.column_of[i] for i in resume_ids]
+        except KeyError as error:
+            raise KeyError(
+                f"record {error.args[0]!r} is not in the pool the statistics were fitted on"
+            ) from None
+
+    def bm25_rows(self, rows: Sequence[int]) -> np.ndarray:
+        """Raw BM25 of the postings at ``rows`` against every resume (``resumes-for-job``)."""
+        return self.bm25.scores([self.focus_texts[r] for r in rows])
+
+    def values(
+        self, job_ids: Sequence[str], resume_ids: Sequence[str]
+    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """The pool-dependent features of the pairs of ``job_ids`` and ``resume_ids``.
+
+        Returns:
+            ``{feature: (len(job_ids), len(resume_ids))}``, and the best ``tfidf`` of each
+            query over the whole pool (see :attr:`PairFeatures.tfidf_best`).
+        """
+        rows, columns = self.positions(job_ids, resume_ids)
+        if self.direction == "resumes-for-job":
+            bm25 = normalise_per_query(self.bm25_rows(rows), self.direction)[:, columns]
+            tfidf = self.tfidf.scores(rows)  # every resume: the best is the pool's
+            best = _best(tfidf, axis=1)
+            tfidf = tfidf[:, columns]
+        else:
+            raw = self.bm25.scores([self.resume_texts[c] for c in columns]).T
+            bm25 = normalise_per_query(np.ascontiguousarray(raw), self.direction)[rows]
+            tfidf = self.tfidf.scores(np.arange(len(self.focus_texts)))[:, columns]
+            best = _best(tfidf, axis=0)
+            tfidf = tfidf[rows]
+        terms = self.terms.scores([self.wanted[r] for r in rows], columns)
+        return {"requirement_terms": terms, "bm25": bm25, "tfidf": tfidf}, best
+
+
+def _best(scores: np.ndarray, axis: int) -> np.ndarray:
+    shape = (scores.shape[0], 1) if axis == 1 else (1, scores.shape[1])
+    if not scores.size:
+        return np.zeros(shape, dtype=np.float32)
+    best: np.ndarray = scores.max(axis=axis, keepdims=True)
+    return best
+
+
+def local_features(
     postings: pd.DataFrame,
     resumes: pd.DataFrame,
-    posting_profiles: list[PostingProfile],
-    resume_profiles: list[ResumeProfile],
+    posting_profiles: Sequence[PostingProfile],
+    resume_profiles: Sequence[ResumeProfile],
     embedder: Embedder,
-    direction: Direction = "resumes-for-job",
     dense: DenseRanker | None = None,
-) -> PairFeatures:
-    """Every feature of :data:`FEATURES` for every (posting, resume) pair, with confidences."""
+) -> dict[str, np.ndarray]:
+    """The pair-local features (:data:`LOCAL_FEATURES`) of every (posting, resume) pair."""
     dense = dense or DenseRanker(embedder)
-    focus = focus_postings(postings)
-    focus_texts = posting_texts(focus)
-    cvs = resume_texts(resumes)
-    wanted = [
-        "\n".join(p.requirement_lines) or text
-        for p, text in zip(posting_profiles, focus_texts, strict=True)
-    ]
-    values = {
+    return {
         "required_skills": skill_coverage(
             [p.required_groups for p in posting_profiles], resume_profiles, embedder
         ),
@@ -601,7 +735,6 @@ def compute_features(
             [p.preferred_groups for p in posting_profiles], resume_profiles, embedder
         ),
         "requirement_coverage": requirement_coverage(posting_profiles, resume_profiles, embedder),
-        "requirement_terms": requirement_terms(wanted, cvs),
         "experience": experience_matrix(posting_profiles, resume_profiles, embedder),
         "degree": np.array(
             [
@@ -614,10 +747,50 @@ def compute_features(
             dtype=np.float32,
         ).reshape(len(posting_profiles), len(resume_profiles)),
         "title": title_similarity(posting_profiles, resume_profiles, embedder),
-        "dense": dense.similarity(focus, resumes),
-        "bm25": lexical_matrix(focus, resumes, direction),
-        "tfidf": tfidf_scores(focus_texts, cvs),
+        "dense": dense.similarity(focus_postings(postings), resumes),
     }
+
+
+def compute_features(
+    postings: pd.DataFrame,
+    resumes: pd.DataFrame,
+    posting_profiles: list[PostingProfile],
+    resume_profiles: list[ResumeProfile],
+    embedder: Embedder,
+    direction: Direction = "resumes-for-job",
+    dense: DenseRanker | None = None,
+    pool: PoolStatistics | None = None,
+    local: dict[str, np.ndarray] | None = None,
+) -> PairFeatures:
+    """Every feature of :data:`FEATURES` for every (posting, resume) pair, with confidences.
+
+    Args:
+        pool: The statistics of the whole pool these postings and resumes are part of; those
+            of these postings and resumes if None.
+        local: The pair-local features (:func:`local_features`), if already known (a cache).
+
+    Raises:
+        ValueError: If ``pool`` was fitted for the other direction.
+    """
+    if pool is None:
+        pool = PoolStatistics(postings, resumes, posting_profiles, direction)
+    elif pool.direction != direction:
+        raise ValueError(f"the pool statistics rank {pool.direction}, not {direction}")
+    values = (
+        dict(local)
+        if local is not None
+        else local_features(postings, resumes, posting_profiles, resume_profiles, embedder, dense)
+    )
+
+    lexical, best = pool.values(
+        postings[schema.JOB_ID].astype(str).tolist(), resumes[schema.RESUME_ID].astype(str).tolist()
+    )
+    values.update(lexical)
     return PairFeatures(
-        values, posting_profiles, resume_profiles, confidences(posting_profiles, resume_profiles)
+        {name: values[name] for name in FEATURES},
+        posting_profiles,
+        resume_profiles,
+        confidences(posting_profiles, resume_profiles),
+        best,
+        direction,
     )

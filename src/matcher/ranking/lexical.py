@@ -8,12 +8,15 @@ such as BM25, which :func:`normalise_per_query` scales by the best document of e
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from matcher.text.texts import posting_texts, resume_texts
+
+if TYPE_CHECKING:
+    import bm25s
 
 Direction = Literal["resumes-for-job", "jobs-for-resume"]
 DIRECTIONS: tuple[Direction, ...] = ("resumes-for-job", "jobs-for-resume")
@@ -36,6 +39,37 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
     return [list(doc) for doc in tokens]
 
 
+class BM25Pool:
+    """A BM25 index of a collection, fitted once, that scores any query against all of it.
+
+    The IDF and length statistics are those of the whole collection, so a query's scores do
+    not depend on which other queries are scored with it (the two-stage ranking of
+    :mod:`matcher.ranking.two_stage` scores postings in batches).
+    """
+
+    def __init__(self, documents: Sequence[str], k1: float = 1.5, b: float = 0.75) -> None:
+        import bm25s
+
+        self.n_documents = len(documents)
+        doc_tokens = tokenize(documents) if len(documents) else []
+        # bm25s cannot index an empty collection of tokens; such a corpus scores zero everywhere.
+        self.retriever: bm25s.BM25 | None = None
+        if any(doc_tokens):
+            self.retriever = bm25s.BM25(k1=k1, b=b)
+            self.retriever.index(doc_tokens, show_progress=False)
+
+    def scores(self, queries: Sequence[str]) -> np.ndarray:
+        """BM25 score of every document for every query, ``(len(queries), n_documents)``."""
+        scores = np.zeros((len(queries), self.n_documents), dtype=np.float32)
+        if self.retriever is None or not len(queries):
+            return scores
+        for row, query in enumerate(tokenize(queries)):
+            ids = self.retriever.get_tokens_ids(query)
+            if ids:
+                scores[row] = self.retriever.get_scores_from_ids(ids)
+        return scores
+
+
 def bm25_scores(
     queries: Sequence[str], documents: Sequence[str], k1: float = 1.5, b: float = 0.75
 ) -> np.ndarray:
@@ -50,22 +84,51 @@ def bm25_scores(
     Returns:
         A float32 array of shape ``(len(queries), len(documents))``.
     """
-    import bm25s
-
-    scores = np.zeros((len(queries), len(documents)), dtype=np.float32)
     if not len(queries) or not len(documents):
-        return scores
-    doc_tokens = tokenize(documents)
-    # bm25s cannot index an empty collection of tokens; such a corpus scores zero everywhere.
-    if not any(doc_tokens):
-        return scores
-    retriever = bm25s.BM25(k1=k1, b=b)
-    retriever.index(doc_tokens, show_progress=False)
-    for row, query in enumerate(tokenize(queries)):
-        ids = retriever.get_tokens_ids(query)
-        if ids:
-            scores[row] = retriever.get_scores_from_ids(ids)
-    return scores
+        return np.zeros((len(queries), len(documents)), dtype=np.float32)
+    return BM25Pool(documents, k1, b).scores(queries)
+
+
+class TfidfPool:
+    """TF-IDF vectors of queries and documents, with the vocabulary fitted once on both sides.
+
+    :meth:`scores` of a subset of the queries equals those rows of the scores of all of them,
+    whichever other queries are scored with it.
+    """
+
+    def __init__(
+        self,
+        queries: Sequence[str],
+        documents: Sequence[str],
+        ngram_max: int = 2,
+        sublinear_tf: bool = True,
+    ) -> None:
+        self.n_documents = len(documents)
+        self.queries: Any = None  # scipy.sparse matrices once fitted
+        self.documents: Any = None
+        if not len(queries) or not len(documents):
+            return
+        from sklearn.feature_extraction.text import TfidfVectorizer  # slow import: on use
+
+        vectorizer = TfidfVectorizer(
+            stop_words="english",
+            ngram_range=(1, ngram_max),
+            sublinear_tf=sublinear_tf,
+            token_pattern=_TOKEN_PATTERN,
+            min_df=1,
+        )
+        try:
+            vectorizer.fit([*queries, *documents])
+        except ValueError:  # empty vocabulary: nothing but stop words
+            return
+        self.queries = vectorizer.transform(queries)
+        self.documents = vectorizer.transform(documents)
+
+    def scores(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Cosine of the queries at positions ``rows`` with every document, in [0, 1]."""
+        if self.queries is None or self.documents is None:
+            return np.zeros((len(rows), self.n_documents), dtype=np.float32)
+        return np.asarray((self.queries[rows] @ self.documents.T).toarray(), dtype=np.float32)
 
 
 def tfidf_scores(
@@ -76,24 +139,8 @@ def tfidf_scores(
     Returns:
         A float32 array of shape ``(len(queries), len(documents))`` with values in [0, 1].
     """
-    if not len(queries) or not len(documents):
-        return np.zeros((len(queries), len(documents)), dtype=np.float32)
-    from sklearn.feature_extraction.text import TfidfVectorizer  # slow import: on use
-
-    vectorizer = TfidfVectorizer(
-        stop_words="english",
-        ngram_range=(1, ngram_max),
-        sublinear_tf=sublinear_tf,
-        token_pattern=_TOKEN_PATTERN,
-        min_df=1,
-    )
-    try:
-        vectorizer.fit([*queries, *documents])
-    except ValueError:  # empty vocabulary: nothing but stop words
-        return np.zeros((len(queries), len(documents)), dtype=np.float32)
-    q = vectorizer.transform(queries)
-    d = vectorizer.transform(documents)
-    return np.asarray((q @ d.T).toarray(), dtype=np.float32)
+    pool = TfidfPool(queries, documents, ngram_max, sublinear_tf)
+    return pool.scores(np.arange(len(queries)))
 
 
 def normalise_per_query(scores: np.ndarray, direction: Direction) -> np.ndarray:

@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 
 from matcher import schema
-from matcher.ranking.embedding import Embedder
+from matcher.ranking.embedding import Embedder, cosines
 from matcher.ranking.explain import Explainer, term_explainer
-from matcher.ranking.index import ResumeIndex, build_index
+from matcher.ranking.index import ResumeIndex
 from matcher.ranking.lexical import Direction, lexical_matrix, tfidf_scores
 from matcher.text.texts import posting_texts, resume_texts, title_and_lead
 
@@ -193,7 +193,11 @@ class DenseRanker(Ranker):
         return self.embedder.embed_documents(ids, texts).document_vectors(len(postings))
 
     def similarity(self, postings: pd.DataFrame, resumes: pd.DataFrame) -> np.ndarray:
-        """Cosine similarity matrix ``(n_postings, n_resumes)`` before weighting."""
+        """Cosine similarity matrix ``(n_postings, n_resumes)`` before weighting.
+
+        The best chunk of each resume is found in the attached index when it holds exactly
+        these resumes, else from the chunk vectors themselves (:func:`best_chunk_cosines`).
+        """
         ids = resumes[schema.RESUME_ID].astype(str).tolist()
         jobs = self.posting_vectors(postings)
         result = np.zeros((len(postings), len(resumes)), dtype=np.float32)
@@ -202,18 +206,17 @@ class DenseRanker(Ranker):
         chunks = None
         if self.index is None or sorted(self.index.resume_ids) != sorted(ids):
             chunks = self.embedder.embed_documents(ids, resume_texts(resumes))
-            index = build_index(chunks.vectors, chunks.doc_ids, self.embedder.model_id)
-        else:
-            index = self.index
-        column = {rid: col for col, rid in enumerate(ids)}
-        if self.aggregate in ("max", "max-mean"):
-            for row, best in index.search(jobs).items():
+            if self.aggregate in ("max", "max-mean"):
+                result = best_chunk_cosines(jobs, chunks.vectors, chunks.doc_positions, len(ids))
+        elif self.aggregate in ("max", "max-mean"):
+            column = {rid: col for col, rid in enumerate(ids)}
+            for row, best in self.index.search(jobs).items():
                 for rid, value in best.items():
                     result[row, column[rid]] = value
         if self.aggregate in ("mean", "max-mean"):
             if chunks is None:
                 chunks = self.embedder.embed_documents(ids, resume_texts(resumes))
-            means = jobs @ chunks.document_vectors(len(resumes)).T
+            means = cosines(jobs, chunks.document_vectors(len(resumes)))
             result = means if self.aggregate == "mean" else (result + means) / 2
         return np.clip(result, 0.0, 1.0).astype(np.float32)
 
@@ -224,6 +227,31 @@ class DenseRanker(Ranker):
         direction: Direction = "resumes-for-job",
     ) -> dict[str, np.ndarray]:
         return {"dense": self.similarity(postings, resumes)}
+
+
+def best_chunk_cosines(
+    queries: np.ndarray, chunk_vectors: np.ndarray, doc_positions: np.ndarray, n_docs: int
+) -> np.ndarray:
+    """``(len(queries), n_docs)``: each document's best chunk cosine with each query (0 for a
+    document without chunks).
+
+    Computed with :func:`matcher.ranking.embedding.cosines`, a pair's value is the same
+    whichever other documents are scored with it. ``doc_positions`` (each chunk's document)
+    must be ascending, as :meth:`Embedder.embed_documents` gives them.
+    """
+    result = np.zeros((len(queries), n_docs), dtype=np.float32)
+    if not len(queries) or not len(chunk_vectors):
+        return result
+    starts = np.flatnonzero(np.r_[True, np.diff(doc_positions) != 0])
+    for first in range(0, len(queries), _QUERY_BLOCK):  # bounds the (queries, chunks) block
+        block = cosines(queries[first : first + _QUERY_BLOCK], chunk_vectors)
+        result[first : first + _QUERY_BLOCK, doc_positions[starts]] = np.maximum.reduceat(
+            block, starts, axis=1
+        )
+    return result
+
+
+_QUERY_BLOCK = 256
 
 
 class HybridRanker(Ranker):

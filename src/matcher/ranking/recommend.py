@@ -20,6 +20,7 @@ import pandas as pd
 
 from matcher import schema
 from matcher.io.csv_safety import write_safe_csv
+from matcher.ranking.candidates import nearest_documents
 from matcher.ranking.embedding import Embedder
 from matcher.ranking.index import ResumeIndex, build_index
 from matcher.ranking.rankers import Ranker, sum_components
@@ -116,11 +117,7 @@ def candidate_postings(
         index = posting_index(embedder, job_ids, posting_texts(postings), index_settings)
     resume_id = str(resume[schema.RESUME_ID].iloc[0])
     queries = embedder.embed_documents([resume_id], resume_texts(resume)).vectors
-    best: dict[str, float] = {}
-    for hits in index.search(queries).values():
-        for job_id, value in hits.items():
-            best[job_id] = max(value, best.get(job_id, -1.0))
-    kept = set(sorted(best, key=lambda job_id: (-best[job_id], job_id))[:candidates])
+    kept = set(nearest_documents(index, queries, [0] * len(queries), 1, candidates)[0])
     return postings[[job_id in kept for job_id in job_ids]]
 
 

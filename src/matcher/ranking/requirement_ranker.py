@@ -28,9 +28,13 @@ from pydantic import Field, NonNegativeFloat, PositiveFloat, field_validator
 
 from matcher import schema
 from matcher.io.file_schema import StrictSchema, validate_file
+from matcher.io.score_cache import PairFeatureCache
+from matcher.io.state_store import fingerprint
 from matcher.parsing.profiles import (
     PostingProfile,
+    ProfileStore,
     ResumeProfile,
+    profile_key,
     profile_postings,
     profile_resumes,
 )
@@ -42,8 +46,11 @@ from matcher.ranking.features import (
     DEFAULT_NEUTRAL,
     FEATURES,
     GATED,
+    LOCAL_FEATURES,
     PairFeatures,
+    PoolStatistics,
     compute_features,
+    local_features,
     subject_years,
 )
 from matcher.ranking.index import ResumeIndex
@@ -300,7 +307,17 @@ class RequirementRanker(Ranker):
         self.today = today
         self.taxonomy_dir = taxonomy_dir
         self._matcher: SkillMatcher | None = None
-        self._last: tuple[str, str, PairFeatures] | None = None
+        self.index: ResumeIndex | None = None
+        self._last: tuple[str, str, PoolStatistics | None, PairFeatures] | None = None
+        #: Profiles by content (:func:`matcher.parsing.profiles.profile_key`): a record is read
+        #: once however many batches or calls it is scored in. A run with a state folder
+        #: puts a :class:`matcher.io.score_cache.ProfileCache` here, kept between runs.
+        self.profile_store: ProfileStore = {}
+        #: Pair-local features of pairs scored before, by content (:meth:`feature_version`);
+        #: None computes every pair. See :mod:`matcher.io.score_cache`.
+        self.pair_cache: PairFeatureCache | None = None
+        #: Pairs whose pair-local features were computed, and reused from :attr:`pair_cache`.
+        self.pair_counts = {"computed": 0, "reused": 0}
 
     def model_for(self, direction: Direction) -> tuple[dict[str, float], dict[str, float]]:
         """The weights and calibration used to rank in ``direction``."""
@@ -319,8 +336,10 @@ class RequirementRanker(Ranker):
         return self._matcher
 
     def attach_index(self, index: ResumeIndex) -> None:
-        """See :meth:`DenseRanker.attach_index`."""
-        self.dense.attach_index(index)
+        """Keep the resume index for stage 1 of the two-stage ranking
+        (:mod:`matcher.ranking.two_stage`). Dense similarity is computed from the chunk
+        vectors, so that a pair scores the same in any batch."""
+        self.index = index
 
     def params(self) -> dict[str, Any]:
         params: dict[str, Any] = {
@@ -343,27 +362,149 @@ class RequirementRanker(Ranker):
             params["taxonomy_dir"] = str(self.taxonomy_dir)
         return params
 
+    def profiles(
+        self, postings: pd.DataFrame, resumes: pd.DataFrame
+    ) -> tuple[list[PostingProfile], list[ResumeProfile]]:
+        """The profiles of the postings and resumes, each read once (:attr:`profile_store`)."""
+        return (
+            profile_postings(postings, self.matcher, self.profile_store),
+            profile_resumes(resumes, self.matcher, self.today, self.profile_store),
+        )
+
+    def pool(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        direction: Direction = "resumes-for-job",
+    ) -> PoolStatistics:
+        """The pool-dependent statistics of all these postings and resumes, for
+        :meth:`features` of any part of them."""
+        return PoolStatistics(
+            postings,
+            resumes,
+            profile_postings(postings, self.matcher, self.profile_store),
+            direction,
+        )
+
     def features(
         self,
         postings: pd.DataFrame,
         resumes: pd.DataFrame,
         direction: Direction = "resumes-for-job",
+        pool: PoolStatistics | None = None,
     ) -> PairFeatures:
-        """All pair features (remembered for the explainer of the same frames)."""
+        """All pair features (remembered for the explainer of the same frames).
+
+        Args:
+            pool: The statistics of the whole pool the frames are part of (:meth:`pool`);
+                the frames' own if None. The methods called next with the same frames
+                (:meth:`components`, :meth:`explainer`, ...) use these features.
+        """
         key = _frames_key(postings, resumes)
-        if self._last is not None and self._last[0] == key and self._last[1] == direction:
-            return self._last[2]
+        last = self._last
+        if last is not None and last[:2] == (key, direction) and (pool is None or last[2] is pool):
+            return last[3]
+        posting_profiles, resume_profiles = self.profiles(postings, resumes)
         features = compute_features(
             postings,
             resumes,
-            profile_postings(postings, self.matcher),
-            profile_resumes(resumes, self.matcher, self.today),
+            posting_profiles,
+            resume_profiles,
             self.dense.embedder,
             direction,
             self.dense,
+            pool,
+            self._local_features(postings, resumes, posting_profiles, resume_profiles),
         )
-        self._last = (key, direction, features)
+        self._last = (key, direction, pool, features)
         return features
+
+    def feature_version(self) -> str:
+        """What the pair-local features depend on besides the two records: the embedding
+        model and chunking, the dense view, the skill vocabulary, the feature code (matcher's
+        version) and the day "Present" stands for. A cached value of another version is not
+        used."""
+        from matcher import __version__
+
+        embedder = self.dense.embedder
+        return fingerprint(
+            {
+                "features": LOCAL_FEATURES,
+                "model": embedder.model_id,
+                "chunks": [embedder.max_tokens, embedder.chunk_overlap],
+                "dense": self.dense.params(),
+                "taxonomy_dir": str(self.taxonomy_dir),
+                "today": (self.today or date.today()).isoformat(),
+                "matcher_version": __version__,
+            }
+        )
+
+    def parser_version(self) -> str:
+        """What a profile depends on besides its record: the skill vocabulary and the parser
+        code (matcher's version); the day is part of a resume profile's key."""
+        from matcher import __version__
+
+        return fingerprint({"taxonomy_dir": str(self.taxonomy_dir), "matcher_version": __version__})
+
+    def _local_features(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        posting_profiles: list[PostingProfile],
+        resume_profiles: list[ResumeProfile],
+    ) -> dict[str, np.ndarray] | None:
+        """The pair-local features, computed only for the pairs :attr:`pair_cache` lacks.
+
+        Rows and columns with a missing pair are computed together: new resumes against
+        every posting, a new posting against every resume. A pair's values do not depend on
+        the others computed with it, so they equal those of a run from scratch.
+        """
+        cache = self.pair_cache
+        if cache is None:
+            return None
+        posting_keys = content_keys(postings, schema.JOB_ID)
+        resume_keys = content_keys(resumes, schema.RESUME_ID)
+        found = cache.get(posting_keys, resume_keys)
+        shape = (len(postings), len(resumes))
+        missing = np.array(
+            [[(p, r) not in found for r in resume_keys] for p in posting_keys], dtype=bool
+        ).reshape(shape)
+        values = {name: np.zeros(shape, dtype=np.float32) for name in LOCAL_FEATURES}
+        known_rows, known_columns = np.nonzero(~missing)
+        if len(known_rows):
+            stored = np.stack(
+                [
+                    found[(posting_keys[row], resume_keys[column])]
+                    for row, column in zip(known_rows, known_columns, strict=True)
+                ]
+            )
+            for k, name in enumerate(LOCAL_FEATURES):
+                values[name][known_rows, known_columns] = stored[:, k]
+        rows, columns = np.flatnonzero(missing.any(axis=1)), np.flatnonzero(missing.any(axis=0))
+        if len(rows):
+            computed = local_features(
+                postings.iloc[rows],
+                resumes.iloc[columns],
+                [posting_profiles[i] for i in rows],
+                [resume_profiles[j] for j in columns],
+                self.dense.embedder,
+                self.dense,
+            )
+            block = np.ix_(rows, columns)
+            for name in LOCAL_FEATURES:
+                values[name][block] = computed[name]
+            new = missing[block]
+            cache.put(
+                (
+                    posting_keys[rows[i]],
+                    resume_keys[columns[j]],
+                    np.array([computed[name][i, j] for name in LOCAL_FEATURES], np.float32),
+                )
+                for i, j in zip(*np.nonzero(new), strict=True)
+            )
+        self.pair_counts["computed"] += int(missing.sum())
+        self.pair_counts["reused"] += int((~missing).sum())
+        return values
 
     def components(
         self,
@@ -414,7 +555,7 @@ class RequirementRanker(Ranker):
     def _features_of(self, postings: pd.DataFrame, resumes: pd.DataFrame) -> PairFeatures:
         # The profiles do not depend on the direction: reuse the last features of these frames.
         if self._last is not None and self._last[0] == _frames_key(postings, resumes):
-            return self._last[2]
+            return self._last[3]
         return self.features(postings, resumes)
 
     def explainer(
@@ -462,6 +603,33 @@ class RequirementRanker(Ranker):
             return sentences_of[key]
 
         return explain
+
+
+def content_keys(frame: pd.DataFrame, id_column: str) -> list[str]:
+    """A hash of each record's ID and texts (title, description, text and their cleaned and
+    model versions): what its profile and features are computed from.
+
+    Example:
+        >>> frame = pd.DataFrame({"resume_id": ["r1", "r2"], "text": ["Nurse", "Nurse"]})
+        >>> keys = content_keys(frame, "resume_id")
+        >>> keys[0] != keys[1], keys == content_keys(frame.assign(source="x"), "resume_id")
+        (True, True)
+    """
+    columns = [
+        c
+        for c in (
+            schema.TITLE,
+            schema.DESCRIPTION,
+            schema.TEXT,
+            schema.CLEAN_TEXT,
+            schema.MODEL_TEXT,
+        )
+        if c in frame.columns
+    ]
+    return [
+        profile_key(id_column, *values)
+        for values in frame[[id_column, *columns]].astype(str).itertuples(index=False)
+    ]
 
 
 def _frames_key(postings: pd.DataFrame, resumes: pd.DataFrame) -> str:

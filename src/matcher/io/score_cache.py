@@ -1,0 +1,188 @@
+"""What scores are made of, kept between runs by content hash: pair features and profiles.
+
+One SQLite file in the state folder (``<state_dir>/score_cache.db``, WAL mode) holds:
+
+* ``pair_features``: the pair-local feature values
+  (:data:`matcher.ranking.features.LOCAL_FEATURES`) of every (posting, resume) pair scored, by
+  the content hashes of the posting and the resume;
+* ``profiles``: the parsed profile of every posting and resume, by content hash
+  (:func:`matcher.parsing.profiles.profile_key`).
+
+Every value is stored with a ``version``, the fingerprint of everything else it depends on (the
+embedding model, the feature or parser code, the skill vocabulary, the day "Present" stands
+for); a value of another version is never read, so a new model or matcher release computes
+afresh. The pool-dependent features are never cached: they change with every record added.
+
+The file is written only by runs that hold the state store's lock
+(:func:`matcher.io.locking.hold_locks`); readers never block them (WAL).
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+#: The cache's file name inside ``settings.state_dir``.
+CACHE_FILE = "score_cache.db"
+#: The version of the tables below; a file of another version is emptied, not guessed at.
+SCHEMA_VERSION = 1
+_TABLES = """
+CREATE TABLE IF NOT EXISTS pair_features (
+    posting_key TEXT NOT NULL,
+    resume_key TEXT NOT NULL,
+    version TEXT NOT NULL,
+    features BLOB NOT NULL,
+    PRIMARY KEY (posting_key, resume_key, version)
+);
+CREATE TABLE IF NOT EXISTS profiles (
+    key TEXT NOT NULL,
+    version TEXT NOT NULL,
+    profile BLOB NOT NULL,
+    PRIMARY KEY (key, version)
+);
+"""
+_IN_CHUNK = 500  # SQLite's bound on parameters per statement is well above this
+
+
+class PairFeatureCache:
+    """Pair-local feature values by (posting key, resume key) for one version.
+
+    Values are float32 vectors in the order of the feature names the version was made for.
+    """
+
+    def __init__(self, connection: sqlite3.Connection, version: str) -> None:
+        self._db = connection
+        self.version = version
+
+    def get(
+        self, posting_keys: Sequence[str], resume_keys: Sequence[str]
+    ) -> dict[tuple[str, str], np.ndarray]:
+        """The cached values of the pairs of these postings and resumes."""
+        wanted = set(resume_keys)
+        found: dict[tuple[str, str], np.ndarray] = {}
+        unique = sorted(set(posting_keys))
+        for start in range(0, len(unique), _IN_CHUNK):
+            chunk = unique[start : start + _IN_CHUNK]
+            rows = self._db.execute(
+                "SELECT posting_key, resume_key, features FROM pair_features WHERE version = ?"
+                f" AND posting_key IN ({','.join('?' * len(chunk))})",
+                (self.version, *chunk),
+            )
+            for posting_key, resume_key, blob in rows:
+                if resume_key in wanted:
+                    found[(posting_key, resume_key)] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put(self, items: Iterable[tuple[str, str, np.ndarray]]) -> None:
+        """Store the values of pairs, in one transaction."""
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO pair_features VALUES (?, ?, ?, ?)",
+                (
+                    (
+                        posting_key,
+                        resume_key,
+                        self.version,
+                        np.asarray(values, np.float32).tobytes(),
+                    )
+                    for posting_key, resume_key, values in items
+                ),
+            )
+
+
+class ProfileCache(MutableMapping[str, Any]):
+    """Profiles by key for one parser version: a :data:`matcher.parsing.profiles.ProfileStore`
+    kept on disk, with the profiles read in this process in memory in front of it."""
+
+    def __init__(self, connection: sqlite3.Connection, version: str) -> None:
+        self._db = connection
+        self.version = version
+        self._memory: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._memory:
+            row = self._db.execute(
+                "SELECT profile FROM profiles WHERE key = ? AND version = ?", (key, self.version)
+            ).fetchone()
+            if row is None:
+                raise KeyError(key)
+            self._memory[key] = pickle.loads(row[0])  # our own file in our state folder
+        return self._memory[key]
+
+    def __setitem__(self, key: str, profile: Any) -> None:
+        self._memory[key] = profile
+        with self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO profiles VALUES (?, ?, ?)",
+                (key, self.version, pickle.dumps(profile, protocol=pickle.HIGHEST_PROTOCOL)),
+            )
+
+    def __delitem__(self, key: str) -> None:
+        self._memory.pop(key, None)
+        with self._db:
+            self._db.execute(
+                "DELETE FROM profiles WHERE key = ? AND version = ?", (key, self.version)
+            )
+
+    def __iter__(self) -> Iterator[str]:
+        rows = self._db.execute("SELECT key FROM profiles WHERE version = ?", (self.version,))
+        return iter([key for (key,) in rows])
+
+    def __len__(self) -> int:
+        row = self._db.execute("SELECT COUNT(*) FROM profiles WHERE version = ?", (self.version,))
+        return int(row.fetchone()[0])
+
+
+def score_cache_path(state_dir: Path) -> Path:
+    """The score cache of the state folder ``state_dir``.
+
+    Example:
+        >>> score_cache_path(Path(".matcher"))
+        PosixPath('.matcher/score_cache.db')
+    """
+    return Path(state_dir) / CACHE_FILE
+
+
+@contextmanager
+def open_score_cache(
+    path: Path, pair_version: str, profile_version: str
+) -> Iterator[tuple[PairFeatureCache, ProfileCache]]:
+    """Open (creating it if need be) the score cache at ``path``; the caller holds the state
+    store's lock.
+
+    A file of another schema version, or one SQLite cannot read, is emptied first: it is a
+    cache, so the price is computing its values again.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        connection = _connect(path)
+    except sqlite3.DatabaseError:
+        path.unlink()
+        connection = _connect(path)
+    with closing(connection):
+        yield PairFeatureCache(connection, pair_version), ProfileCache(connection, profile_version)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path)
+    try:
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version not in (0, SCHEMA_VERSION):
+            connection.executescript(
+                "DROP TABLE IF EXISTS pair_features; DROP TABLE IF EXISTS profiles;"
+            )
+        connection.execute("PRAGMA journal_mode = WAL")
+        # A cache: a power cut may cost the last values written, never the file (WAL).
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.executescript(_TABLES)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except sqlite3.DatabaseError:
+        connection.close()
+        raise
+    return connection

@@ -1,0 +1,257 @@
+"""Two-stage batch ranking: stage 1 picks each posting's candidates, stage 2 scores only those.
+
+Postings are scored in batches of ``batch_size``: for each batch, stage 1
+(:func:`matcher.ranking.candidates.candidate_resumes`) picks each posting's candidates, and the
+requirement-aware ranker scores the batch's postings against the union of their candidates.
+Peak memory is that of one batch, ``batch_size`` by at most ``batch_size * 2 * candidates``
+resumes, whatever the number of postings.
+
+The pool-dependent features (word rarities, BM25 relative to the posting's best resume) use
+the statistics of the whole pool (:class:`matcher.ranking.features.PoolStatistics`), fitted
+once, and profiles are read once per record (the ranker's profile store). So a candidate pair's
+score is the score it has when every posting is scored against every resume; only which pairs
+are scored differs. With ``candidates`` 0 (all) or at least the number of resumes, every resume
+is a candidate of every posting: the exhaustive ranking, still in batches.
+
+Other rankers than the requirement-aware one score every pair in one batch, as their
+statistics are those of the frames they are given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from matcher import schema
+from matcher.progress import Progress
+from matcher.ranking.candidates import candidate_resumes
+from matcher.ranking.decisions import build_decisions
+from matcher.ranking.explain import term_explainer
+from matcher.ranking.features import PoolStatistics, focus_postings
+from matcher.ranking.index import ResumeIndex, build_index
+from matcher.ranking.rankers import Ranker, sum_components
+from matcher.ranking.requirement_ranker import RequirementRanker
+from matcher.ranking.shortlist import build_shortlists
+from matcher.settings import RankingSettings
+from matcher.text.texts import resume_texts
+
+
+@dataclass(frozen=True)
+class ScoredBatch:
+    """Stage 2's answer for one batch of postings.
+
+    Attributes:
+        postings: The batch's postings.
+        resumes: The union of their candidates, in the pool's order.
+        components: Each signal's weighted part, ``(len(postings), len(resumes))``; only the
+            candidate pairs are meaningful for the ranking.
+        candidates: For each posting, the positions in ``resumes`` of its candidates.
+    """
+
+    postings: pd.DataFrame
+    resumes: pd.DataFrame
+    components: dict[str, np.ndarray]
+    candidates: list[np.ndarray]
+
+    def scores(self) -> np.ndarray:
+        """The sum of the components, ``(len(postings), len(resumes))``."""
+        total = np.zeros((len(self.postings), len(self.resumes)), dtype=np.float32)
+        for part in self.components.values():
+            total += part
+        return total
+
+
+def is_exhaustive(candidates: int, n_resumes: int) -> bool:
+    """Whether stage 1 keeps every resume: ``candidates`` 0 (all) or at least the pool."""
+    return candidates <= 0 or candidates >= n_resumes
+
+
+def score_in_batches(
+    ranker: Ranker,
+    postings: pd.DataFrame,
+    resumes: pd.DataFrame,
+    candidates: int,
+    batch_size: int,
+    index: ResumeIndex | None = None,
+) -> Iterator[ScoredBatch]:
+    """Score the postings in batches, each against its stage-1 candidates.
+
+    Args:
+        ranker: The ranker; only the requirement-aware one is scored in two stages.
+        postings: Prepared postings.
+        resumes: Prepared resumes: the whole pool.
+        candidates: Resumes stage 1 takes per posting from the dense index and from BM25
+            each; 0 for all.
+        batch_size: Postings scored together.
+        index: The FAISS index of the resumes' chunks; built (from the embedding cache) if
+            None and stage 1 needs one.
+
+    Yields:
+        One :class:`ScoredBatch` per batch of postings, in the postings' order.
+
+    Raises:
+        ValueError: If ``batch_size`` is below 1.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be 1 or more, got {batch_size}")
+    every = np.arange(len(resumes), dtype=np.int64)
+    if not isinstance(ranker, RequirementRanker):
+        components = ranker.components(postings, resumes)
+        yield ScoredBatch(postings, resumes, components, [every] * len(postings))
+        return
+    pool = ranker.pool(postings, resumes)
+    batches = candidate_batches(ranker, postings, resumes, candidates, batch_size, index, pool)
+    for batch, chosen in batches:
+        union = np.unique(np.concatenate(chosen)) if chosen else every[:0]
+        members = resumes.iloc[union]
+        ranker.features(batch, members, pool=pool)
+        components = ranker.components(batch, members)
+        local = [np.searchsorted(union, columns) for columns in chosen]
+        yield ScoredBatch(batch, members, components, local)
+
+
+def candidate_batches(
+    ranker: RequirementRanker,
+    postings: pd.DataFrame,
+    resumes: pd.DataFrame,
+    candidates: int,
+    batch_size: int,
+    index: ResumeIndex | None = None,
+    pool: PoolStatistics | None = None,
+) -> Iterator[tuple[pd.DataFrame, list[np.ndarray]]]:
+    """Stage 1 alone: each batch of postings with the positions in ``resumes`` of each one's
+    candidates (every resume when :func:`is_exhaustive`). Arguments as for
+    :func:`score_in_batches`; ``pool`` is the ranker's :meth:`RequirementRanker.pool` of the
+    postings and resumes, fitted here if None."""
+    every = np.arange(len(resumes), dtype=np.int64)
+    exhaustive = is_exhaustive(candidates, len(resumes))
+    resume_ids = resumes[schema.RESUME_ID].astype(str).tolist()
+    index = index or ranker.index
+    if not exhaustive:
+        pool = pool or ranker.pool(postings, resumes)
+        if index is None or sorted(index.resume_ids) != sorted(resume_ids):
+            embedder = ranker.dense.embedder
+            chunks = embedder.embed_documents(resume_ids, resume_texts(resumes))
+            index = build_index(chunks.vectors, chunks.doc_ids, embedder.model_id)
+    for start in range(0, len(postings), batch_size):
+        batch = postings.iloc[start : start + batch_size]
+        if exhaustive or pool is None or index is None:
+            yield batch, [every] * len(batch)
+            continue
+        rows, _ = pool.positions(batch[schema.JOB_ID].astype(str).tolist(), [])
+        yield (
+            batch,
+            candidate_resumes(
+                focus_postings(batch),
+                resume_ids,
+                index,
+                ranker.dense.embedder,
+                pool.bm25_rows(rows),
+                candidates,
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """What ``matcher score`` writes from the two stages.
+
+    Attributes:
+        shortlists: The rows of :func:`matcher.ranking.shortlist.build_shortlists`, by posting.
+        decisions: A decision record (:mod:`matcher.ranking.decisions`) of every pair scored:
+            each posting's candidates; ``candidates`` is their number.
+        warnings: The ranker's warnings about the postings.
+        candidates: Each posting's number of candidates (job ID to count).
+        candidate_of: Each resume's number of postings it was a candidate of.
+    """
+
+    shortlists: pd.DataFrame
+    decisions: pd.DataFrame
+    warnings: list[str]
+    candidates: dict[str, int]
+    candidate_of: dict[str, int]
+
+
+def rank_in_batches(
+    ranker: Ranker,
+    postings: pd.DataFrame,
+    resumes: pd.DataFrame,
+    settings: RankingSettings,
+    ranker_info: Mapping[str, Any],
+    embedding_model: str = "",
+    index: ResumeIndex | None = None,
+    progress: Progress | None = None,
+) -> Ranking:
+    """Rank the postings in two stages (:func:`score_in_batches`) and explain each candidate.
+
+    Args:
+        ranker: The ranker.
+        postings: Prepared postings.
+        resumes: Prepared resumes: the pool.
+        settings: ``candidates``, ``posting_batch`` and ``top_k``.
+        ranker_info: The ranker's description (:func:`matcher.ranking.scoring.select_ranker`).
+        embedding_model: The embedding model's ID, for the decision records.
+        index: The resume index, for stage 1.
+        progress: Told ``(jobs done, jobs)`` as each job's shortlist is made
+            (:mod:`matcher.progress`).
+    """
+    shortlists: list[pd.DataFrame] = []
+    decisions: list[pd.DataFrame] = []
+    warnings: list[str] = []
+    candidates: dict[str, int] = {}
+    candidate_of: dict[str, int] = {}
+    top_k = settings.top_k
+    for batch in score_in_batches(
+        ranker, postings, resumes, settings.candidates, settings.posting_batch, index
+    ):
+        explainer = ranker.explainer(batch.postings, batch.resumes)
+        values = ranker.signal_values(batch.postings, batch.resumes)
+        warnings.extend(ranker.warnings(batch.postings, batch.resumes))
+        for row, chosen in enumerate(batch.candidates):
+            posting = batch.postings.iloc[[row]]
+            members = batch.resumes.iloc[chosen]
+            parts = {name: part[row : row + 1, chosen] for name, part in batch.components.items()}
+            shortlists.append(
+                build_shortlists(
+                    posting,
+                    members,
+                    sum_components(parts, posting, members),
+                    parts,
+                    top_k,
+                    explainer,
+                )
+            )
+            decisions.append(
+                build_decisions(
+                    posting,
+                    members,
+                    parts,
+                    top_k,
+                    ranker_info,
+                    explainer,
+                    {name: value[row : row + 1, chosen] for name, value in values.items()},
+                    embedding_model,
+                )
+            )
+            candidates[str(posting[schema.JOB_ID].iloc[0])] = len(chosen)
+            for resume_id in members[schema.RESUME_ID].astype(str):
+                candidate_of[resume_id] = candidate_of.get(resume_id, 0) + 1
+            if progress is not None:
+                progress(len(candidates), len(postings))
+    if not shortlists:  # no postings: the empty tables with their columns
+        none = np.zeros((0, len(resumes)), dtype=np.float32)
+        shortlists.append(build_shortlists(postings, resumes, none, {}, top_k))
+        decisions.append(
+            build_decisions(postings, resumes, {}, top_k, ranker_info, term_explainer(postings))
+        )
+    return Ranking(
+        pd.concat(shortlists, ignore_index=True),
+        pd.concat(decisions, ignore_index=True),
+        warnings,
+        candidates,
+        candidate_of,
+    )

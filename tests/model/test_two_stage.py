@@ -1,0 +1,123 @@
+"""Two-stage ranking on the sample: a candidate pair scores exactly as in the exhaustive
+ranking, and stage 1 keeping every resume gives exactly the exhaustive shortlists."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from matcher import schema
+from matcher.io.loading import load_postings, load_resumes
+from matcher.ranking.decisions import build_decisions
+from matcher.ranking.features import focus_postings
+from matcher.ranking.lexical import bm25_scores
+from matcher.ranking.requirement_ranker import RequirementRanker
+from matcher.ranking.shortlist import build_shortlists
+from matcher.ranking.two_stage import candidate_batches, rank_in_batches, score_in_batches
+from matcher.settings import RankingSettings
+from matcher.text.preprocess import Prepared, prepare_loaded
+from matcher.text.texts import posting_texts, resume_texts
+from tests.conftest import SAMPLE
+
+INFO = {"name": "requirements", "params": {}, "source": "built-in default"}
+
+
+@pytest.fixture(scope="module")
+def sample() -> Prepared:
+    return prepare_loaded(load_postings(SAMPLE / "jobs.csv"), load_resumes(SAMPLE / "resumes"))
+
+
+@pytest.fixture(scope="module")
+def ranker(embedder) -> RequirementRanker:  # type: ignore[no-untyped-def]
+    return RequirementRanker(embedder)
+
+
+@pytest.fixture(scope="module")
+def exhaustive(sample: Prepared, ranker: RequirementRanker) -> dict[str, np.ndarray]:
+    """Every posting against every resume, in one call (no batches, no pool)."""
+    return ranker.components(sample.postings, sample.resumes)
+
+
+def _positions(frame: pd.DataFrame, column: str, ids: pd.Series) -> np.ndarray:
+    where = {value: i for i, value in enumerate(frame[column].astype(str))}
+    return np.array([where[i] for i in ids.astype(str)], dtype=np.int64)
+
+
+def test_a_candidate_pair_scores_as_in_the_exhaustive_ranking(
+    sample: Prepared, ranker: RequirementRanker, exhaustive: dict[str, np.ndarray]
+) -> None:
+    full = sum(exhaustive.values())
+    n_resumes = len(sample.resumes)
+    compared, fewer = 0, 0
+    for batch in score_in_batches(ranker, sample.postings, sample.resumes, 3, batch_size=4):
+        rows = _positions(sample.postings, schema.JOB_ID, batch.postings[schema.JOB_ID])
+        columns = _positions(sample.resumes, schema.RESUME_ID, batch.resumes[schema.RESUME_ID])
+        scores = batch.scores()
+        for k, chosen in enumerate(batch.candidates):
+            assert 0 < len(chosen) <= 6  # the union of two top-3 lists
+            np.testing.assert_array_equal(scores[k, chosen], full[rows[k], columns[chosen]])
+            for name, part in batch.components.items():
+                np.testing.assert_array_equal(
+                    part[k, chosen], exhaustive[name][rows[k], columns[chosen]]
+                )
+            compared += len(chosen)
+            fewer += len(chosen) < n_resumes
+    assert compared > 0 and fewer == len(sample.postings)  # stage 1 did cut every posting
+
+
+def test_stage1_keeps_the_bm25_top_n(sample: Prepared, ranker: RequirementRanker) -> None:
+    """The BM25 half of stage 1: the n resumes BM25 ranks highest for the posting."""
+    focus = posting_texts(focus_postings(sample.postings))
+    raw = bm25_scores(focus, resume_texts(sample.resumes))
+    row = 0
+    for _batch, chosen in candidate_batches(ranker, sample.postings, sample.resumes, 4, 5):
+        for columns in chosen:
+            best = np.argsort(-raw[row], kind="stable")[:4]
+            best = best[raw[row, best] > 0]
+            # Ties at the cut may be broken either way; a strictly better resume is never lost.
+            if len(best) == 4:
+                best = best[raw[row, best] > raw[row, best[-1]]]
+            assert set(best.tolist()) <= set(columns.tolist())
+            row += 1
+    assert row == len(sample.postings)
+
+
+@pytest.mark.parametrize("extra", [None, 0, 5])
+def test_stage1_keeping_every_resume_gives_the_exhaustive_shortlists(
+    sample: Prepared,
+    ranker: RequirementRanker,
+    exhaustive: dict[str, np.ndarray],
+    extra: int | None,
+) -> None:
+    """N = all (0), N = the pool and N above it: exactly the exhaustive outputs."""
+    n = 0 if extra is None else len(sample.resumes) + extra
+    settings = RankingSettings(top_k=5, candidates=n, posting_batch=3)
+    ranking = rank_in_batches(ranker, sample.postings, sample.resumes, settings, INFO)
+    scores = sum(exhaustive.values())
+    explainer = ranker.explainer(sample.postings, sample.resumes)
+    expected = build_shortlists(sample.postings, sample.resumes, scores, exhaustive, 5, explainer)
+    pd.testing.assert_frame_equal(ranking.shortlists, expected)
+    decisions = build_decisions(
+        sample.postings,
+        sample.resumes,
+        exhaustive,
+        5,
+        INFO,
+        explainer,
+        ranker.signal_values(sample.postings, sample.resumes),
+    )
+    pd.testing.assert_frame_equal(ranking.decisions, decisions)
+    assert set(ranking.candidates.values()) == {len(sample.resumes)}
+
+
+def test_a_small_n_accounts_for_every_pair_it_scored(
+    sample: Prepared, ranker: RequirementRanker
+) -> None:
+    settings = RankingSettings(top_k=5, candidates=2, posting_batch=4)
+    ranking = rank_in_batches(ranker, sample.postings, sample.resumes, settings, INFO)
+    assert len(ranking.decisions) == sum(ranking.candidates.values())
+    per_posting = ranking.decisions.groupby("job_id")["candidates"].agg(["first", "size"])
+    assert (per_posting["first"] == per_posting["size"]).all()
+    assert sum(ranking.candidate_of.values()) == len(ranking.decisions)
+    assert (ranking.shortlists.groupby("job_id").size() <= 4).all()  # at most 2 + 2 candidates

@@ -1,0 +1,79 @@
+"""The score cache: pair features and profiles kept between runs by content hash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from matcher.io.score_cache import open_score_cache
+from matcher.ranking.features import FEATURES
+from matcher.ranking.requirement_ranker import RequirementRanker
+from matcher.text.preprocess import prepare_postings, prepare_resumes
+from tests.model.test_evaluation import POSTINGS, RESUMES
+
+
+@pytest.fixture(scope="module")
+def records() -> tuple[pd.DataFrame, pd.DataFrame]:
+    postings, _ = prepare_postings(POSTINGS)
+    resumes, _, _ = prepare_resumes(RESUMES, deduplicate=False)
+    return postings, resumes
+
+
+def test_pair_values_are_found_by_both_keys_and_the_version(tmp_path: Path) -> None:
+    path = tmp_path / "cache.db"
+    with open_score_cache(path, "v1", "p1") as (pairs, _):
+        pairs.put([("p", "r", np.array([0.25, 1.0], np.float32))])
+        found = pairs.get(["p"], ["r", "other"])
+        assert list(found) == [("p", "r")]
+        np.testing.assert_array_equal(found[("p", "r")], [0.25, 1.0])
+        assert pairs.get(["p"], ["other"]) == {} and pairs.get(["q"], ["r"]) == {}
+    with open_score_cache(path, "v2", "p1") as (pairs, _):
+        assert pairs.get(["p"], ["r"]) == {}  # another model or feature code: computed afresh
+
+
+def test_an_unreadable_cache_is_started_afresh(tmp_path: Path) -> None:
+    path = tmp_path / "cache.db"
+    path.write_bytes(b"not a database, just bytes " * 100)
+    with open_score_cache(path, "v1", "p1") as (pairs, profiles):
+        assert pairs.get(["p"], ["r"]) == {} and len(profiles) == 0
+
+
+def test_profiles_are_read_once_and_kept_for_the_next_run(
+    tmp_path: Path, embedder: Any, records: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    postings, resumes = records
+    path = tmp_path / "cache.db"
+    first = RequirementRanker(embedder)
+    with open_score_cache(path, "v", first.parser_version()) as (_, store):
+        first.profile_store = store
+        parsed = first.profiles(postings, resumes)
+        assert len(store) == len(postings) + len(resumes)
+    again = RequirementRanker(embedder)
+    with open_score_cache(path, "v", again.parser_version()) as (_, store):
+        assert len(store) == len(postings) + len(resumes)
+        again.profile_store = store
+        assert again.profiles(postings, resumes) == parsed  # read back from the file
+    with open_score_cache(path, "v", "another parser") as (_, store):
+        assert len(store) == 0
+
+
+def test_cached_pair_features_equal_computed_ones(
+    tmp_path: Path, embedder: Any, records: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    """A run that reuses some pairs' features scores exactly as one that computes them all."""
+    postings, resumes = records
+    plain = RequirementRanker(embedder).features(postings, resumes).values
+    cached = RequirementRanker(embedder)
+    with open_score_cache(tmp_path / "cache.db", cached.feature_version(), "p") as (pairs, _):
+        cached.pair_cache = pairs
+        cached.features(postings.iloc[:1], resumes.iloc[:2])  # some pairs first
+        assert cached.pair_counts == {"computed": 2, "reused": 0}
+        values = cached.features(postings, resumes).values
+    total = len(postings) * len(resumes)
+    assert cached.pair_counts == {"computed": 2 + total - 2, "reused": 2}
+    for name in FEATURES:
+        np.testing.assert_array_equal(values[name], plain[name], err_msg=name)
