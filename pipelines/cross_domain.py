@@ -194,6 +194,8 @@ def weights_artifact(
         artifact["recommendations"] = {
             "weights": _rounded(recommend.weights),
             "calibration": _rounded(recommend.calibration),
+            "gate": recommend.gate,
+            "excluded_features": list(recommend.excluded),
         }
     return {
         **artifact,
@@ -299,6 +301,7 @@ def cross_domain_experiment(
                 "gate": shortlist.gate,
                 "recommend_weights": recommend.weights if recommend else None,
                 "recommend_calibration": recommend.calibration if recommend else None,
+                "recommend_gate": recommend.gate if recommend else None,
             },
         )
         config = RankerConfig.from_ranker(trained).to_model_config()

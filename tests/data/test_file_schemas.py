@@ -116,6 +116,16 @@ def test_the_shipped_learned_model_follows_its_schema() -> None:
     assert set(model.calibration) == {"slope", "intercept"}
 
 
+def test_a_model_file_without_a_recommendation_gate_uses_its_own_gate(tmp_path: Path) -> None:
+    def old(data: dict[str, Any]) -> None:  # as written before recommendations had a gate
+        data["gate"] = 2.5
+        data["recommendations"].pop("gate", None)
+        data["recommendations"].pop("excluded_features", None)
+
+    model = shipped_model(_model_file(tmp_path, old))
+    assert (model.gate, model.recommend_gate) == (2.5, 2.5)
+
+
 def _model_file(tmp_path: Path, edit: Any) -> Path:
     data = json.loads(WEIGHTS_FILE.read_text())
     edit(data)
@@ -139,6 +149,18 @@ def _model_file(tmp_path: Path, edit: Any) -> Path:
         (
             lambda d: d["recommendations"]["weights"].update(dense=-1),
             "model.json: recommendations.weights.dense: Input should be greater than or equal",
+        ),
+        (
+            lambda d: d["recommendations"].update(gate=-1),
+            "model.json: recommendations.gate: Input should be greater than or equal to 0",
+        ),
+        (
+            lambda d: d["recommendations"].update(excluded_features=["salary"]),
+            "unknown features ['salary']",
+        ),
+        (
+            lambda d: d["recommendations"].update(excluded_features=["dense"]),
+            "excluded features ['dense'] have a weight above zero",
         ),
         (lambda d: d.pop("weights"), "model.json: missing key 'weights'"),
         (lambda d: d["calibration"].pop("slope"), "model.json: missing key 'calibration.slope'"),

@@ -191,3 +191,31 @@ def test_sets_file_resolves_paths_and_rejects_unknown_keys(tmp_path: Path) -> No
         load_sets_file(sets)
     with pytest.raises(ValueError, match="NAME=FOLDER"):
         parse_set_option("just-a-folder")
+
+
+def test_an_excluded_feature_gets_no_weight_even_when_it_is_the_signal() -> None:
+    sets = [_set("a", "bm25", 0), _set("b", "bm25", 1)]
+    assert max((w, n) for n, w in learn(sets).weights.items())[1] == "bm25"
+    model = learn(sets, Learning(excluded=("bm25",)), prior=DEFAULT_WEIGHTS)
+    assert model.weights["bm25"] == 0.0 and model.excluded == ("bm25",)
+    assert sum(model.weights.values()) == pytest.approx(1.0)
+
+
+def test_recommendations_are_learned_with_their_own_gate_and_features() -> None:
+    learning = Learning(gate=1.0, recommend_gate=4.0, recommend_excluded=("bm25",))
+    forward = learn([_set("a", "bm25", 0), _set("b", "bm25", 1)], learning)
+    reverse = [
+        _set("a-reverse", "bm25", 0, "jobs-for-resume"),
+        _set("b-reverse", "bm25", 1, "jobs-for-resume"),
+    ]
+    backward = learn(reverse, learning)
+    assert (forward.gate, forward.excluded, forward.weights["bm25"] > 0) == (1.0, (), True)
+    assert (backward.gate, backward.excluded, backward.weights["bm25"]) == (4.0, ("bm25",), 0.0)
+    # None falls back to the shortlist's gate and features
+    same = Learning(gate=2.0, recommend_gate=None, recommend_excluded=None)
+    assert learn(reverse, same).gate == 2.0 and learn(reverse, same).weights["bm25"] > 0
+
+
+def test_sets_of_both_directions_are_not_learned_together() -> None:
+    with pytest.raises(ValueError, match="both directions"):
+        learn([_set("a", "dense", 0), _set("b-reverse", "dense", 1, "jobs-for-resume")])

@@ -108,3 +108,35 @@ def test_title_lead_posting_ignores_the_tail_after_the_first_chunk(embedder) -> 
 def test_unknown_posting_view_is_a_clear_error(embedder) -> None:
     with pytest.raises(ValueError, match="unknown posting view 'tail'"):
         make_ranker("dense", embedder=embedder, posting="tail")
+
+
+def test_recommendations_use_their_own_relevance_gate(embedder) -> None:
+    from matcher.ranking.features import GATED
+    from matcher.ranking.requirement_ranker import DEFAULT_WEIGHTS, RequirementRanker
+
+    ranker = RequirementRanker(
+        embedder,
+        weights=DEFAULT_WEIGHTS,
+        gate=1.0,
+        recommend_weights=DEFAULT_WEIGHTS,
+        recommend_gate=4.0,
+    )
+    # a resume between the two postings, so that topical relevance is neither 0 nor 1
+    resumes = pd.concat(
+        [
+            RESUMES,
+            pd.DataFrame(
+                {"resume_id": ["both"], "text": ["ICU nurse writing Python and Django, BLS."]}
+            ),
+        ]
+    )
+    for direction, gate in (("resumes-for-job", 1.0), ("jobs-for-resume", 4.0)):
+        features = ranker.features(POSTINGS, resumes, direction)
+        expected = features.blended(ranker.neutral, direction, gate)
+        values = ranker.signal_values(POSTINGS, resumes, direction)
+        for name, value in expected.items():
+            np.testing.assert_allclose(values[name], value, err_msg=f"{direction} {name}")
+    gentler = features.blended(ranker.neutral, "jobs-for-resume", 1.0)
+    assert any(not np.allclose(gentler[name], values[name]) for name in GATED)
+    rebuilt = RequirementRanker(embedder, **ranker.params())
+    assert (rebuilt.gate_for("resumes-for-job"), rebuilt.gate_for("jobs-for-resume")) == (1.0, 4.0)

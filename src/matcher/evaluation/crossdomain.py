@@ -25,7 +25,7 @@ Everything here is computation over arrays; loading and MLflow are at the edges
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -194,6 +194,7 @@ def fit_weights(
     c: float = 1.0,
     prior: dict[str, float] | None = None,
     sample_weight: np.ndarray | None = None,
+    excluded: Sequence[str] = (),
 ) -> dict[str, float]:
     """Non-negative weights (summing to one) from pairwise differences.
 
@@ -204,6 +205,7 @@ def fit_weights(
             between the two sides of any pair (e.g. ``degree`` when no posting states one)
             keeps its prior share instead of silently getting zero.
         sample_weight: Weight of each pair (e.g. so that every labelled set counts the same).
+        excluded: Features left out: their weight is zero, whatever the pairs or the prior say.
 
     Raises:
         ValueError: If there are no pairs to learn from.
@@ -214,7 +216,7 @@ def fit_weights(
     x = np.vstack([diffs, -diffs])
     y = np.concatenate([np.ones(len(diffs)), np.zeros(len(diffs))])
     weight = None if sample_weight is None else np.concatenate([sample_weight, sample_weight])
-    active = list(range(len(FEATURES)))
+    active = [f for f, name in enumerate(FEATURES) if name not in excluded]
     coefficients = np.zeros(len(FEATURES))
     while active:
         model = LogisticRegression(C=c, fit_intercept=False, max_iter=2000)
@@ -228,7 +230,11 @@ def fit_weights(
     if total <= 0:
         raise ValueError("no feature orders the pairs correctly; cannot learn weights")
     learned = {name: float(w / total) for name, w in zip(FEATURES, coefficients, strict=True)}
-    silent = [name for name, column in zip(FEATURES, diffs.T, strict=True) if not column.any()]
+    silent = [
+        name
+        for name, column in zip(FEATURES, diffs.T, strict=True)
+        if not column.any() and name not in excluded
+    ]
     kept = {name: float((prior or {}).get(name, 0.0)) for name in silent}
     share = sum(kept.values())
     if share <= 0 or share >= 1:
@@ -240,6 +246,7 @@ def fit_pairwise(
     parts: Sequence[tuple[np.ndarray, np.ndarray]],
     c: float = 1.0,
     prior: dict[str, float] | None = None,
+    excluded: Sequence[str] = (),
 ) -> dict[str, float]:
     """Non-negative weights from the weighted pairs of several groups, each weighing the same.
 
@@ -248,13 +255,15 @@ def fit_pairwise(
             reverse); a group's total weight is its share.
         c: Inverse regularisation strength.
         prior: Weights kept for features no pair can speak to (see :func:`fit_weights`).
+        excluded: Features left out (weight zero).
     """
     nonempty = [(d, w) for d, w in parts if len(d)]
     if not nonempty:
         raise ValueError("no ordered pairs to learn from: do the qrels grade any documents?")
     weights = np.concatenate([w for _, w in nonempty])
     weights *= len(weights) / weights.sum()
-    return fit_weights(np.vstack([d for d, _ in nonempty]), c, prior, sample_weight=weights)
+    diffs = np.vstack([d for d, _ in nonempty])
+    return fit_weights(diffs, c, prior, sample_weight=weights, excluded=excluded)
 
 
 def pooled_neutral(sets: Sequence[LabelledFeatures]) -> dict[str, float]:
@@ -272,22 +281,53 @@ class Learning:
         judged_share: Share of a set's weight on pairs of two judged documents.
         domain_weights: Weight of each domain (1 if not named).
         gate: Power of the relevance gate of the eligibility features (0: none).
+        excluded: Features left out of the model (weight zero).
+        recommend_gate: The gate of the recommendation model (``jobs-for-resume``); ``gate``
+            if None.
+        recommend_excluded: Features left out of the recommendation model; ``excluded`` if
+            None.
+
+    The defaults are the shipped model's. Recommendations gate their eligibility features
+    harder (4) and leave ``bm25`` out: learned on the synthetic sets, the recommendation model
+    otherwise leans on signals that order real postings badly, and trails TF-IDF on
+    livecareer (README, "How the default ranker was chosen";
+    ``benchmarks/recommend_learning_study.py``).
     """
 
     c: float = 1.0
     judged_share: float = 0.9
     domain_weights: dict[str, float] = field(default_factory=dict)
     gate: float = 1.0
+    excluded: tuple[str, ...] = ()
+    recommend_gate: float | None = 4.0
+    recommend_excluded: tuple[str, ...] | None = ("bm25",)
+
+    def directed(self, direction: str) -> Learning:
+        """The learning of one direction: ``gate`` and ``excluded`` as that direction uses them.
+
+        Example:
+            >>> [Learning().directed(d).gate for d in ("resumes-for-job", "jobs-for-resume")]
+            [1.0, 4.0]
+        """
+        if direction != "jobs-for-resume":
+            return self
+        return replace(
+            self,
+            gate=self.gate if self.recommend_gate is None else self.recommend_gate,
+            excluded=self.excluded if self.recommend_excluded is None else self.recommend_excluded,
+        )
 
 
 @dataclass(frozen=True)
 class LearnedModel:
-    """Weights, the neutral values of the gated features, the gate and the calibration."""
+    """Weights, the neutral values of the gated features, the gate, the calibration and the
+    features left out."""
 
     weights: dict[str, float]
     neutral: dict[str, float]
     gate: float = 0.0
     calibration: dict[str, float] = field(default_factory=dict)
+    excluded: tuple[str, ...] = ()
 
     def raw(self, labelled: LabelledFeatures) -> np.ndarray:
         """Query-by-document raw scores (the weighted sum of the features)."""
@@ -303,9 +343,16 @@ def learn(
 ) -> LearnedModel:
     """Learn neutral values, then weights, from the judged queries of ``sets``.
 
-    Every domain weighs the same unless ``learning.domain_weights`` says otherwise.
+    Every domain weighs the same unless ``learning.domain_weights`` says otherwise. The gate
+    and the features left out are those of the sets' direction (:meth:`Learning.directed`).
+
+    Raises:
+        ValueError: If the sets are of both directions (they are learned apart).
     """
-    learning = learning or Learning()
+    directions = {s.direction for s in sets}
+    if len(directions) > 1:
+        raise ValueError(f"sets of both directions cannot be learned together: {directions}")
+    learning = (learning or Learning()).directed(next(iter(directions), "resumes-for-job"))
     neutral = pooled_neutral(sets)
     by_domain: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     for s in sets:
@@ -325,7 +372,8 @@ def learn(
         )
         for domain, group in by_domain.items()
     ]
-    return LearnedModel(fit_pairwise(parts, learning.c, prior), neutral, learning.gate)
+    weights = fit_pairwise(parts, learning.c, prior, learning.excluded)
+    return LearnedModel(weights, neutral, learning.gate, excluded=learning.excluded)
 
 
 def cross_validated_scores(
@@ -341,7 +389,7 @@ def cross_validated_scores(
     folds = min(folds, len(rows))
     if folds < 2:
         raise ValueError(f"{labelled.name}: cross-validation needs at least two judged queries")
-    learning = learning or Learning()
+    learning = (learning or Learning()).directed(labelled.direction)
     neutral = pooled_neutral([labelled])
     values = labelled.values(neutral, learning.gate)
     scores = np.zeros(values.shape[:2], dtype=np.float32)
@@ -349,7 +397,9 @@ def cross_validated_scores(
         diffs, weights = training_pairs(
             labelled, values, rows[train].tolist(), seed=fold, judged_share=learning.judged_share
         )
-        fitted = fit_pairwise([(diffs, weights / weights.sum())], learning.c, prior)
+        fitted = fit_pairwise(
+            [(diffs, weights / weights.sum())], learning.c, prior, learning.excluded
+        )
         model = LearnedModel(fitted, neutral, learning.gate)
         scores[rows[test]] = model.raw(labelled)[rows[test]]
     return scores

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, NonNegativeFloat, PositiveFloat, field_validator
+from pydantic import Field, NonNegativeFloat, PositiveFloat, field_validator, model_validator
 
 from matcher import schema
 from matcher.io.file_schema import StrictSchema, validate_file
@@ -122,6 +122,8 @@ class ShippedModel:
         recommend_weights: Weights for recommendations (``jobs-for-resume``); the shortlist
             weights when empty.
         recommend_calibration: Calibration of recommendation scores.
+        recommend_gate: Power of the relevance gate for recommendations (``gate`` unless the
+            file gives one of its own).
         source: The file, or ``built-in default weights``.
     """
 
@@ -131,6 +133,7 @@ class ShippedModel:
     gate: float
     recommend_weights: dict[str, float]
     recommend_calibration: dict[str, float]
+    recommend_gate: float
     source: str
 
 
@@ -141,11 +144,38 @@ class Calibration(StrictSchema):
     intercept: float
 
 
+def _known(names: list[str]) -> list[str]:
+    unknown = [name for name in names if name not in FEATURES]
+    if unknown:
+        raise ValueError(f"unknown features {unknown}; known: {list(FEATURES)}")
+    return names
+
+
 class RecommendationModel(StrictSchema):
-    """The weights and calibration that rank postings for a resume."""
+    """The weights, calibration and relevance gate that rank postings for a resume.
+
+    Recommendations are learned apart from shortlists, with a gate and a feature set of their
+    own: ``gate`` (the file's top-level gate when absent, as in files written before it
+    existed) and ``excluded_features``, the features left out when learning, whose weight must
+    be zero.
+    """
 
     weights: dict[str, NonNegativeFloat]
     calibration: Calibration | None = None
+    gate: NonNegativeFloat | None = None
+    excluded_features: list[str] = Field(default_factory=list)
+
+    @field_validator("excluded_features")
+    @classmethod
+    def _known_excluded(cls, names: list[str]) -> list[str]:
+        return _known(names)
+
+    @model_validator(mode="after")
+    def _excluded_unweighted(self) -> RecommendationModel:
+        weighted = [name for name in self.excluded_features if self.weights.get(name, 0.0) > 0]
+        if weighted:
+            raise ValueError(f"excluded features {weighted} have a weight above zero")
+        return self
 
 
 class LearningSettings(StrictSchema):
@@ -155,6 +185,14 @@ class LearningSettings(StrictSchema):
     judged_share: float = Field(ge=0, le=1)
     domain_weights: dict[str, NonNegativeFloat] = Field(default_factory=dict)
     gate: NonNegativeFloat = 0.0
+    excluded: list[str] = Field(default_factory=list)
+    recommend_gate: NonNegativeFloat | None = None
+    recommend_excluded: list[str] | None = None
+
+    @field_validator("excluded", "recommend_excluded")
+    @classmethod
+    def _known_excluded(cls, names: list[str] | None) -> list[str] | None:
+        return None if names is None else _known(names)
 
 
 class LearnedModelFile(StrictSchema):
@@ -187,10 +225,7 @@ class LearnedModelFile(StrictSchema):
     @field_validator("features")
     @classmethod
     def _known_features(cls, names: list[str]) -> list[str]:
-        unknown = [name for name in names if name not in FEATURES]
-        if unknown:
-            raise ValueError(f"unknown features {unknown}; known: {list(FEATURES)}")
-        return names
+        return _known(names)
 
 
 def read_model_file(path: Path) -> ShippedModel:
@@ -213,6 +248,7 @@ def read_model_file(path: Path) -> ShippedModel:
             model.gate,
             normalise_weights(recommend.weights) if recommend and recommend.weights else {},
             recommend.calibration.model_dump() if recommend and recommend.calibration else {},
+            model.gate if recommend is None or recommend.gate is None else recommend.gate,
             str(path),
         )
     except ValueError as error:
@@ -234,6 +270,7 @@ def shipped_model(path: Path = WEIGHTS_FILE) -> ShippedModel:
         0.0,
         {},
         {},
+        0.0,
         "built-in default weights",
     )
 
@@ -258,6 +295,8 @@ class RequirementRanker(Ranker):
         gate: Power of the relevance gate of the eligibility features (0: none).
         recommend_weights: Weights for recommendations; ``weights`` if None.
         recommend_calibration: Calibration of recommendation scores.
+        recommend_gate: The gate used with ``recommend_weights``; the shipped one with the
+            shipped weights, else ``gate``.
     """
 
     name = "requirements"
@@ -274,6 +313,7 @@ class RequirementRanker(Ranker):
         gate: float | None = None,
         recommend_weights: dict[str, float] | None = None,
         recommend_calibration: dict[str, float] | None = None,
+        recommend_gate: float | None = None,
     ) -> None:
         if weights is None:
             shipped = shipped_model()
@@ -291,6 +331,9 @@ class RequirementRanker(Ranker):
                 if recommend_calibration is not None
                 else shipped.recommend_calibration
             )
+            self.recommend_gate = (
+                shipped.recommend_gate if recommend_gate is None else float(recommend_gate)
+            )
         else:
             self.weights, self.weights_source = normalise_weights(weights), "parameters"
             self.neutral = normalise_neutral(neutral)
@@ -300,7 +343,8 @@ class RequirementRanker(Ranker):
                 normalise_weights(recommend_weights) if recommend_weights else {}
             )
             self.recommend_calibration = dict(recommend_calibration or {})
-        if self.gate < 0:
+            self.recommend_gate = self.gate if recommend_gate is None else float(recommend_gate)
+        if self.gate < 0 or self.recommend_gate < 0:
             raise ValueError("gate must be 0 or more")
         # A posting is its title and opening chunk (benchmarks/dense_study.md).
         self.dense = DenseRanker(embedder, posting="title-lead")
@@ -324,6 +368,12 @@ class RequirementRanker(Ranker):
         if direction == "jobs-for-resume" and self.recommend_weights:
             return self.recommend_weights, self.recommend_calibration
         return self.weights, self.calibration
+
+    def gate_for(self, direction: Direction) -> float:
+        """The relevance gate used with the weights of ``direction`` (:meth:`model_for`)."""
+        if direction == "jobs-for-resume" and self.recommend_weights:
+            return self.recommend_gate
+        return self.gate
 
     @property
     def matcher(self) -> SkillMatcher:
@@ -358,6 +408,8 @@ class RequirementRanker(Ranker):
             params["recommend_calibration"] = {
                 k: round(v, 6) for k, v in self.recommend_calibration.items()
             }
+        if self.recommend_weights and self.recommend_gate != self.gate:
+            params["recommend_gate"] = self.recommend_gate
         if self.taxonomy_dir:
             params["taxonomy_dir"] = str(self.taxonomy_dir)
         return params
@@ -514,7 +566,7 @@ class RequirementRanker(Ranker):
     ) -> dict[str, np.ndarray]:
         weights, calibration = self.model_for(direction)
         values = self.features(postings, resumes, direction).blended(
-            self.neutral, direction, self.gate
+            self.neutral, direction, self.gate_for(direction)
         )
         parts = {
             name: (weight * values[name]).astype(np.float32)
@@ -538,7 +590,7 @@ class RequirementRanker(Ranker):
     ) -> dict[str, np.ndarray]:
         """Each feature's value as weighted by :meth:`components` (after the neutral blend)."""
         return self.features(postings, resumes, direction).blended(
-            self.neutral, direction, self.gate
+            self.neutral, direction, self.gate_for(direction)
         )
 
     def warnings(self, postings: pd.DataFrame, resumes: pd.DataFrame) -> list[str]:
