@@ -114,6 +114,9 @@ def test_the_shipped_learned_model_follows_its_schema() -> None:
     assert model.source == str(WEIGHTS_FILE)
     assert sum(model.weights.values()) == pytest.approx(1.0)
     assert set(model.calibration) == {"slope", "intercept"}
+    # recommendations: learned without bm25 and with a harder relevance gate (Learning)
+    assert model.recommend_weights["bm25"] == 0.0
+    assert (model.gate, model.recommend_gate) == (1.0, 4.0)
 
 
 def test_a_model_file_without_a_recommendation_gate_uses_its_own_gate(tmp_path: Path) -> None:
