@@ -332,7 +332,9 @@ def _score(out: Path, env: dict[str, str]) -> subprocess.Popen[str]:
 
 
 def _run(command: str, out: Path, env: dict[str, str]) -> subprocess.Popen[str]:
-    arguments = [command, *WRITING_COMMANDS[command][0], "--out", str(out)]
+    # --verbose keeps Prefect's "Task run ... Finished in state Completed" lines, which the
+    # stop tests wait for.
+    arguments = ["--verbose", command, *WRITING_COMMANDS[command][0], "--out", str(out)]
     return subprocess.Popen(
         [sys.executable, "-m", "matcher", *arguments],
         stdout=subprocess.PIPE,
