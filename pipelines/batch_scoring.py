@@ -356,6 +356,9 @@ def rank_postings(
 ) -> Ranking:
     """Two stages per batch of postings: candidates, then the ranker on them; shortlists and
     the decision records of every pair scored."""
+    get_run_logger().info(
+        "scoring %d jobs against %d resumes", len(prepared.postings), len(prepared.resumes)
+    )
     ranking = rank_in_batches(
         ranker,
         prepared.postings,
