@@ -14,6 +14,7 @@ a serial run.
 
 from __future__ import annotations
 
+import json
 import shutil
 from contextlib import ExitStack
 from datetime import date
@@ -468,20 +469,75 @@ def batch_scoring(
     return summary
 
 
-def _previous_decisions(out_dir: Path) -> Path | None:
-    """The decision records of the last run into ``out_dir`` (or into its ``latest`` run)."""
+#: What an unchanged rerun copies from the previous run: its record accounting and decisions.
+REUSED_FILES = ("rejects.csv", "duplicates.csv", "records.csv", "decisions.parquet")
+
+
+def _previous_run(out_dir: Path) -> Path | None:
+    """The folder of the last run into ``out_dir`` (itself, or the ``latest`` run of its
+    ``runs`` layout): the one holding its decision records."""
     out_dir = Path(out_dir)
     for folder in (out_dir, out_dir.parent.parent / LATEST):
-        path = folder / "decisions.parquet"
-        if path.is_file():
-            return path
+        if (folder / "decisions.parquet").is_file():
+            return folder
     return None
+
+
+def _reusable_run(previous: Path, inputs: dict[str, Any]) -> dict[str, Any] | None:
+    """The manifest of the previous run in ``previous`` if its outputs hold for a run on
+    ``inputs``: it read the same input files (same content hashes, hence the same rejects)
+    and left every file of :data:`REUSED_FILES`. None otherwise."""
+    if not all((previous / name).is_file() for name in REUSED_FILES):
+        return None
+    try:
+        manifest: dict[str, Any] = json.loads((previous / "run_manifest.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return manifest if manifest.get("inputs") == inputs and "counts" in manifest else None
+
+
+@task(cache_policy=NO_CACHE, **IO_RETRIES)
+def reuse_outputs(
+    previous: Path,
+    counts: dict[str, Any],
+    shortlists: pd.DataFrame,
+    out_dir: Path,
+    run_info: dict[str, str] | None = None,
+) -> dict[str, Path]:
+    """An unchanged rerun's outputs: the stored shortlists, written as by
+    :func:`write_outputs`, and the previous run's record accounting and decision records
+    (:data:`REUSED_FILES`), copied from ``previous``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    records = pd.read_csv(previous / "records.csv", dtype=str, keep_default_na=False)
+    ranked = records[(records["kind"] == "posting") & (records["status"] == "ranked")]
+    paths = write_shortlists(
+        shortlists,
+        ranked["record_id"].tolist(),
+        out_dir,
+        int(counts["resumes"]["ranked"]),
+        run_info,
+    )
+    outputs = {
+        "shortlists": paths[0],
+        "shortlists_dir": out_dir / "shortlists",
+        "workbook": paths[-1],
+    }
+    for name in REUSED_FILES:
+        outputs[Path(name).stem] = out_dir / name
+        shutil.copyfile(previous / name, outputs[Path(name).stem])
+    return outputs
 
 
 def _score_into(
     out_dir: Path, jobs_path: Path, resumes_path: Path, settings: Settings
 ) -> dict[str, Any]:
-    """The body of :func:`batch_scoring`, writing into one folder."""
+    """The body of :func:`batch_scoring`, writing into one folder.
+
+    An incremental run whose input records and scorer are those of the last run, and whose
+    input files are those that run read, does no per-record work (no cleaning, profiling,
+    embedding, index or ranking): it writes the stored shortlists and copies the previous
+    run's record accounting; the manifest says so (``incremental.reused_outputs``, ``work``).
+    """
     logger = get_run_logger()
     timer = Timer()
     check_settings(settings)  # a scheduled run is checked here; `matcher score` before too
@@ -498,18 +554,10 @@ def _score_into(
         )
         with timer("load"):
             postings, resumes = load_inputs(jobs_path, resumes_path, settings.limits)
-        shard_size = _dask_shard_size(settings)  # None: every stage in this process
-        with timer("clean"):
-            cleaned = _clean_in_shards(resumes.records, settings.limits, shard_size)
-            prepared = clean_records(postings, resumes, settings, cleaned)
+        inputs = {"jobs": describe_input(jobs_path), "resumes": describe_input(resumes_path)}
         # One progress display per stage (progress_lines), not a bar per embedding call.
         embedder = Embedder.from_settings(settings.embedding, show_progress=False)
         ranker, ranker_info = select_ranker(settings, embedder)
-        if isinstance(ranker, RequirementRanker):
-            _attach_score_cache(ranker, settings, opened)
-        with timer("profile"):
-            screened = _screen_in_shards(prepared.resumes, ranker, shard_size)
-            prepared = screen_records(prepared, ranker, screened)
         hashes = {
             "posting": content_hashes(postings.records, "posting"),
             "resume": content_hashes(resumes.records, "resume"),
@@ -519,58 +567,89 @@ def _score_into(
             classify_records(store, hashes, scorer) if store is not None else {"used": False}
         )
         stored = store.scoring() if store is not None and not incremental["rescored"] else None
-        previous_decisions = _previous_decisions(out_dir)
-        if stored is not None and previous_decisions is None:
+        previous = _previous_run(out_dir)
+        if stored is not None and previous is None:
             # The decision records of the run whose shortlists would be reused are gone
             # (another output folder): score again, so the run has its decision records.
             stored = None
             incremental["rescored"] = True
             incremental["reason"] = "the previous run's decision records are not in the output"
-        if stored is not None:
-            shortlists, warnings = stored.shortlists, []
-            index_meta: dict[str, Any] = {"reused": True, "skipped": "nothing changed"}
-            ranking = None
-            stage1: dict[str, Any] = {"skipped": "nothing changed"}
+        reused = None if stored is None or previous is None else _reusable_run(previous, inputs)
+        index_meta: dict[str, Any] = {"reused": True, "skipped": "nothing changed"}
+        stage1: dict[str, Any] = {"skipped": "nothing changed"}
+        warnings: list[str] = []
+        if stored is not None and previous is not None and reused is not None:
+            # Nothing changed since the run in `previous`: no per-record work at all.
+            incremental["reused_outputs"] = {
+                "from": str(previous),
+                "files": list(REUSED_FILES),
+                "why": "the input files, their records and the scorer are those of that run",
+            }
+            work = {"records_cleaned": 0, "records_profiled": 0}
+            shortlists, counts = stored.shortlists, reused["counts"]
+            with timer("write"):
+                staged = reuse_outputs(
+                    previous, counts, shortlists, staging, describe_ranker(ranker_info)
+                )
         else:
-            with timer("embed_and_index"):
-                chunks = _embed_in_shards(prepared.resumes, embedder, settings, shard_size)
-                index = update_index(
-                    prepared.resumes, embedder, settings.index_dir, settings.index, chunks
+            shard_size = _dask_shard_size(settings)  # None: every stage in this process
+            with timer("clean"):
+                cleaned = _clean_in_shards(resumes.records, settings.limits, shard_size)
+                prepared = clean_records(postings, resumes, settings, cleaned)
+            if isinstance(ranker, RequirementRanker):
+                _attach_score_cache(ranker, settings, opened)
+            with timer("profile"):
+                screened = _screen_in_shards(prepared.resumes, ranker, shard_size)
+                prepared = screen_records(prepared, ranker, screened)
+            work = {
+                "records_cleaned": len(postings.records) + len(resumes.records),
+                "records_profiled": len(prepared.postings) + len(prepared.resumes)
+                if isinstance(ranker, RequirementRanker)
+                else 0,
+            }
+            ranking = None
+            if stored is not None:
+                shortlists = stored.shortlists
+            else:
+                with timer("embed_and_index"):
+                    chunks = _embed_in_shards(prepared.resumes, embedder, settings, shard_size)
+                    index = update_index(
+                        prepared.resumes, embedder, settings.index_dir, settings.index, chunks
+                    )
+                ranker.attach_index(index)
+                index_meta = index.meta
+                with timer("rank"):
+                    ranking = rank_postings(
+                        prepared, ranker, ranker_info, settings, embedder.model_id, index
+                    )
+                shortlists, warnings = ranking.shortlists, ranking.warnings
+                if isinstance(ranker, RequirementRanker) and ranker.pair_cache is not None:
+                    incremental["pairs"] = {
+                        "scored": ranker.pair_counts["computed"],
+                        "reused": ranker.pair_counts["reused"],
+                    }
+                stage1 = _stage1_section(settings, ranking, len(prepared.resumes))
+            for warning in warnings:
+                logger.warning(warning)
+            with timer("write"):
+                staged = write_outputs(
+                    prepared,
+                    shortlists,
+                    staging,
+                    describe_ranker(ranker_info),
+                    None if ranking is None else ranking.candidate_of,
                 )
-            ranker.attach_index(index)
-            index_meta = index.meta
-            with timer("rank"):
-                ranking = rank_postings(
-                    prepared, ranker, ranker_info, settings, embedder.model_id, index
-                )
-            shortlists, warnings = ranking.shortlists, ranking.warnings
-            if isinstance(ranker, RequirementRanker) and ranker.pair_cache is not None:
-                incremental["pairs"] = {
-                    "scored": ranker.pair_counts["computed"],
-                    "reused": ranker.pair_counts["reused"],
-                }
-            stage1 = _stage1_section(settings, ranking, len(prepared.resumes))
-        for warning in warnings:
-            logger.warning(warning)
-        with timer("write"):
-            staged = write_outputs(
-                prepared,
-                shortlists,
-                staging,
-                describe_ranker(ranker_info),
-                None if ranking is None else ranking.candidate_of,
-            )
-            if ranking is None and previous_decisions is not None:
-                # Nothing changed: the previous run's decision records hold for this one.
-                staged["decisions"] = staging / previous_decisions.name
-                shutil.copyfile(previous_decisions, staged["decisions"])
-            elif ranking is not None:
-                staged["decisions"] = write_decisions(ranking.decisions, staging)
+                if ranking is None and previous is not None:
+                    # Nothing changed: the previous run's decision records hold for this one.
+                    staged["decisions"] = staging / "decisions.parquet"
+                    shutil.copyfile(previous / "decisions.parquet", staged["decisions"])
+                elif ranking is not None:
+                    staged["decisions"] = write_decisions(ranking.decisions, staging)
+            counts = record_counts(postings, resumes, prepared)
         # Paths as they will be once the staging folder has become out_dir.
         outputs = {name: out_dir / path.relative_to(staging) for name, path in staged.items()}
-        counts = record_counts(postings, resumes, prepared)
         manifest = build_manifest(
-            inputs={"jobs": describe_input(jobs_path), "resumes": describe_input(resumes_path)},
+            inputs=inputs,
             model={"path": str(embedder.model_path), "id": embedder.model_id},
             index={"dir": str(settings.index_dir), **index_meta},
             ranker=ranker_info,
@@ -583,6 +662,7 @@ def _score_into(
             outputs={name: str(path) for name, path in outputs.items()},
             warnings=warnings,
         )
+        manifest["work"] = work
         staged_manifest = write_manifest(manifest, staging / "run_manifest.json")
         run_id = log_to_mlflow(settings, manifest, staged, staged_manifest)
         manifest["mlflow_run_id"] = run_id

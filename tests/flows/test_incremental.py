@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -185,3 +186,70 @@ def test_incremental_runs_equal_runs_from_scratch_and_count_what_changed(
     assert index_updates[3][1].startswith("updated: +1 -1 resumes")
     assert index_updates[4][1].startswith("updated: +0 -1 resumes")
     assert json.loads((state_root / "index" / "meta.json").read_text())["updates_since_build"] == 3
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every output file of a run folder by relative path, but the manifest and workbook
+    (which hold the run's time and IDs)."""
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name not in ("run_manifest.json", "shortlists.xlsx")
+    }
+
+
+def _workbook(path: Path) -> dict[str, bytes]:
+    """The workbook's parts but its document properties (which hold the time it was made)."""
+    with zipfile.ZipFile(path) as book:
+        return {
+            name: book.read(name) for name in book.namelist() if not name.startswith("docProps/")
+        }
+
+
+@pytest.mark.parametrize("layout", ["simple", "runs"])
+def test_an_unchanged_rerun_does_no_per_record_work_and_writes_the_same_outputs(
+    tmp_path: Path, embedding_cache_dir: Path, layout: str
+) -> None:
+    from pipelines.batch_scoring import batch_scoring
+
+    jobs, resumes = tmp_path / "jobs.csv", tmp_path / "resumes"
+    resumes.mkdir()
+    jobs_frame = pd.read_csv(SAMPLE / "jobs.csv", dtype=str, keep_default_na=False).head(3)
+    # A posting without a description is rejected: the rerun reports it as the first run did.
+    pd.concat([jobs_frame, pd.DataFrame({"job_id": ["j-empty"], "title": ["Nothing"]})]).to_csv(
+        jobs, index=False
+    )
+    for source in RESUME_FILES[:4]:
+        shutil.copy(source, resumes / source.name)
+    shutil.copy(RESUME_FILES[0], resumes / "copy-of-the-first.txt")  # a duplicate
+    settings = _settings(tmp_path, embedding_cache_dir, True, output={"layout": layout})
+    out = tmp_path / "out"
+
+    def run() -> tuple[Path, dict[str, Any]]:
+        summary = batch_scoring(jobs, resumes, out, settings)
+        folder = Path(summary.get("run_dir", out))
+        return folder, json.loads((folder / "run_manifest.json").read_text())
+
+    first_dir, first = run()
+    first_files, first_book = _files(first_dir), _workbook(first_dir / "shortlists.xlsx")
+    # 3 postings and 5 resumes loaded (the posting without a description is rejected on load)
+    assert first["work"]["records_cleaned"] == 3 + 5 and first["work"]["records_profiled"] > 0
+    assert first["counts"]["resumes"]["duplicates"] == 1
+    assert first["counts"]["postings"]["rejected"] == 1
+    assert "reused_outputs" not in first["incremental"]
+
+    again_dir, again = run()
+    assert again_dir != first_dir or layout == "simple"
+    assert again["work"] == {"records_cleaned": 0, "records_profiled": 0}
+    assert {"clean", "profile", "embed_and_index", "rank"}.isdisjoint(again["timings"])
+    assert again["incremental"]["reused_outputs"]["files"] == [
+        "rejects.csv",
+        "duplicates.csv",
+        "records.csv",
+        "decisions.parquet",
+    ]
+    assert not again["incremental"]["rescored"]
+    assert again["counts"] == first["counts"] and again["inputs"] == first["inputs"]
+    assert again["mlflow_run_id"] != first["mlflow_run_id"]
+    assert _files(again_dir) == first_files
+    assert _workbook(again_dir / "shortlists.xlsx") == first_book

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -77,3 +78,61 @@ def test_cached_pair_features_equal_computed_ones(
     assert cached.pair_counts == {"computed": 2 + total - 2, "reused": 2}
     for name in FEATURES:
         np.testing.assert_array_equal(values[name], plain[name], err_msg=name)
+
+
+def test_a_run_on_another_day_reuses_all_but_the_years(tmp_path: Path, embedder: Any) -> None:
+    """The next day's run reuses every cached feature of unchanged resumes except the years of
+    open-ended roles, and scores exactly as a run from scratch on that day; a role that has
+    started since (it was dated in the future) makes that resume's pairs computed again."""
+    postings, _ = prepare_postings(
+        pd.DataFrame(
+            {
+                "job_id": ["j-rn"],
+                "title": ["ICU registered nurse"],
+                "description": ["ICU nurse, BLS and ACLS. At least 3 years of ICU nursing."],
+            }
+        )
+    )
+    resumes, _, _ = prepare_resumes(
+        pd.DataFrame(
+            {
+                "resume_id": ["r-open", "r-closed", "r-future"],
+                "text": [
+                    "Experience\nICU Nurse, City Hospital (Jan 2024 - Present)\nBLS, ACLS",
+                    "Experience\nICU Nurse, City Hospital (Jan 2020 - Dec 2022)\nBLS",
+                    "Experience\nICU Nurse, City Hospital (Jan 2023 - Present)\n"
+                    "Charge Nurse, North Clinic (Mar 2026 - Present)\nACLS",
+                ],
+            }
+        ),
+        deduplicate=False,
+    )
+    first_day, next_day = date(2026, 2, 2), date(2027, 2, 2)
+    path = tmp_path / "cache.db"
+
+    def scored(today: date, cached: bool) -> tuple[RequirementRanker, np.ndarray]:
+        ranker = RequirementRanker(embedder, today=today)
+        if not cached:
+            return ranker, ranker.score(postings, resumes)
+        with open_score_cache(path, ranker.feature_version(), "p") as (pairs, _):
+            ranker.pair_cache = pairs
+            return ranker, ranker.score(postings, resumes)
+
+    first, first_scores = scored(first_day, cached=True)
+    assert first.pair_counts == {"computed": 3, "reused": 0}
+    again, scores = scored(next_day, cached=True)
+    # r-future's second role started between the two days: its features are computed again.
+    assert again.pair_counts == {"computed": 1, "reused": 2}
+    fresh, fresh_scores = scored(next_day, cached=False)
+    np.testing.assert_array_equal(scores, fresh_scores)
+    values, fresh_values = again._last, fresh._last
+    assert values is not None and fresh_values is not None
+    for name in FEATURES:
+        np.testing.assert_array_equal(
+            values[3].values[name], fresh_values[3].values[name], err_msg=name
+        )
+    # The years did change with the day (r-open now has 3 years): they were not reused.
+    assert not np.array_equal(first_scores, scores)
+    assert first._last is not None
+    experience = first._last[3].values["experience"], values[3].values["experience"]
+    assert experience[0][0, 0] < experience[1][0, 0]

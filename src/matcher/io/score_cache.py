@@ -9,9 +9,12 @@ One SQLite file in the state folder (``<state_dir>/score_cache.db``, WAL mode) h
   (:func:`matcher.parsing.profiles.profile_key`).
 
 Every value is stored with a ``version``, the fingerprint of everything else it depends on (the
-embedding model, the feature or parser code, the skill vocabulary, the day "Present" stands
-for); a value of another version is never read, so a new model or matcher release computes
-afresh. The pool-dependent features are never cached: they change with every record added.
+embedding model, the feature or parser code, the skill vocabulary); a value of another version
+is never read, so a new model or matcher release computes afresh. The pool-dependent features
+are never cached: they change with every record added. Nor is the one feature that depends on
+the day "Present" stands for (years of open-ended roles): it is computed every run, and a
+resume's key holds what else of it the day can change
+(:func:`matcher.ranking.requirement_ranker.day_signature`), so a daily run reuses the rest.
 
 The file is written only by runs that hold the state store's lock
 (:func:`matcher.io.locking.hold_locks`); readers never block them (WAL).

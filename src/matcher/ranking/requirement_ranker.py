@@ -30,6 +30,7 @@ from matcher import schema
 from matcher.io.file_schema import StrictSchema, validate_file
 from matcher.io.score_cache import PairFeatureCache
 from matcher.io.state_store import fingerprint
+from matcher.parsing.experience import ExperienceProfile
 from matcher.parsing.profiles import (
     PostingProfile,
     ProfileStore,
@@ -50,6 +51,7 @@ from matcher.ranking.features import (
     PairFeatures,
     PoolStatistics,
     compute_features,
+    experience_matrix,
     local_features,
     subject_years,
 )
@@ -472,21 +474,21 @@ class RequirementRanker(Ranker):
         return features
 
     def feature_version(self) -> str:
-        """What the pair-local features depend on besides the two records: the embedding
-        model and chunking, the dense view, the skill vocabulary, the feature code (matcher's
-        version) and the day "Present" stands for. A cached value of another version is not
-        used."""
+        """What the cached pair-local features (:data:`CACHED_FEATURES`) depend on besides the
+        two records: the embedding model and chunking, the dense view, the skill vocabulary
+        and the feature code (matcher's version). A cached value of another version is not
+        used. The day "Present" stands for is not part of it: it enters a resume's key only
+        through :func:`day_signature`, and the feature that depends on it is never cached."""
         from matcher import __version__
 
         embedder = self.dense.embedder
         return fingerprint(
             {
-                "features": LOCAL_FEATURES,
+                "features": CACHED_FEATURES,
                 "model": embedder.model_id,
                 "chunks": [embedder.max_tokens, embedder.chunk_overlap],
                 "dense": self.dense.params(),
                 "taxonomy_dir": str(self.taxonomy_dir),
-                "today": (self.today or date.today()).isoformat(),
                 "matcher_version": __version__,
             }
         )
@@ -509,13 +511,22 @@ class RequirementRanker(Ranker):
 
         Rows and columns with a missing pair are computed together: new resumes against
         every posting, a new posting against every resume. A pair's values do not depend on
-        the others computed with it, so they equal those of a run from scratch.
+        the others computed with it, so they equal those of a run from scratch. The features
+        that depend on the day (:data:`DAY_FEATURES`) are computed for every pair, every run;
+        a resume's key holds what else of its profile the day can change
+        (:func:`day_signature`), so a cached value is one of a profile read on any day alike.
         """
         cache = self.pair_cache
         if cache is None:
             return None
+        as_of = self.today or date.today()
         posting_keys = content_keys(postings, schema.JOB_ID)
-        resume_keys = content_keys(resumes, schema.RESUME_ID)
+        resume_keys = [
+            f"{key}:{day_signature(profile.experience, as_of)}"
+            for key, profile in zip(
+                content_keys(resumes, schema.RESUME_ID), resume_profiles, strict=True
+            )
+        ]
         found = cache.get(posting_keys, resume_keys)
         shape = (len(postings), len(resumes))
         missing = np.array(
@@ -530,7 +541,7 @@ class RequirementRanker(Ranker):
                     for row, column in zip(known_rows, known_columns, strict=True)
                 ]
             )
-            for k, name in enumerate(LOCAL_FEATURES):
+            for k, name in enumerate(CACHED_FEATURES):
                 values[name][known_rows, known_columns] = stored[:, k]
         rows, columns = np.flatnonzero(missing.any(axis=1)), np.flatnonzero(missing.any(axis=0))
         if len(rows):
@@ -550,10 +561,13 @@ class RequirementRanker(Ranker):
                 (
                     posting_keys[rows[i]],
                     resume_keys[columns[j]],
-                    np.array([computed[name][i, j] for name in LOCAL_FEATURES], np.float32),
+                    np.array([computed[name][i, j] for name in CACHED_FEATURES], np.float32),
                 )
                 for i, j in zip(*np.nonzero(new), strict=True)
             )
+        values["experience"] = experience_matrix(
+            posting_profiles, resume_profiles, self.dense.embedder
+        )
         self.pair_counts["computed"] += int(missing.sum())
         self.pair_counts["reused"] += int((~missing).sum())
         return values
@@ -655,6 +669,46 @@ class RequirementRanker(Ranker):
             return sentences_of[key]
 
         return explain
+
+
+#: The pair-local features that depend on the day "Present" stands for (years of open-ended
+#: roles): computed for every pair in every run, never cached.
+DAY_FEATURES: tuple[str, ...] = ("experience",)
+#: The pair-local features kept in the score cache (:mod:`matcher.io.score_cache`).
+CACHED_FEATURES: tuple[str, ...] = tuple(f for f in LOCAL_FEATURES if f not in DAY_FEATURES)
+
+
+def day_signature(experience: ExperienceProfile, today: date) -> str:
+    """What the day ``today`` changes in a resume's experience besides its years: its roles
+    and their dates, with an end on ``today`` (an open-ended or clipped role) written as
+    "today".
+
+    Two profiles of one resume read on different days with the same signature have the same
+    roles in the same order, so every pair feature but :data:`DAY_FEATURES` is the same; a
+    role that starts after one of the days, or whose clipped end has passed, changes it.
+
+    Example:
+        >>> from matcher.parsing.experience import extract_experience
+        >>> def signature(text: str, day: date) -> str:
+        ...     return day_signature(extract_experience(text, day), day)
+        >>> text = "Nurse (2019 - Present)\\nAide (Mar 2026 - May 2026)"
+        >>> signature(text, date(2026, 1, 5)) == signature(text, date(2026, 2, 1))
+        True
+        >>> signature(text, date(2026, 2, 1)) == signature(text, date(2026, 4, 1))
+        False
+    """
+    return fingerprint(
+        [
+            [
+                role.title,
+                role.company,
+                role.kind,
+                role.range.start.isoformat(),
+                "today" if role.range.end == today else role.range.end.isoformat(),
+            ]
+            for role in experience.roles
+        ]
+    )
 
 
 def content_keys(frame: pd.DataFrame, id_column: str) -> list[str]:
