@@ -7,19 +7,23 @@ from __future__ import annotations
 
 import pandas as pd
 
-#: What each signal is called when shown to a person.
-SIGNAL_NAMES = {
-    "required_skills": "skills required",
-    "preferred_skills": "skills preferred",
-    "requirement_coverage": "requirement match",
-    "requirement_terms": "requirement wording",
-    "experience": "experience",
-    "degree": "degree",
-    "title": "title",
-    "dense": "overall similarity",
-    "bm25": "keyword match",
-    "tfidf": "keyword weight",
-}
+from matcher.ranking.shortlist import PLAIN_SIGNAL_NAMES
+
+#: Signals that share a plain name in a shortlist's ``score_breakdown`` (where their points are
+#: added up) each have a line of their own here, told apart by this detail.
+_DETAIL = {"requirement_terms": "wording", "bm25": "BM25", "tfidf": "TF-IDF"}
+
+
+def signal_name(name: str) -> str:
+    """What signal ``name`` is called when shown to a person: the shortlist's plain name
+    (:data:`matcher.ranking.shortlist.PLAIN_SIGNAL_NAMES`), with a detail where two share it.
+
+    Example:
+        >>> signal_name("dense"), signal_name("tfidf")
+        ('overall similarity', 'keyword match (TF-IDF)')
+    """
+    plain = PLAIN_SIGNAL_NAMES.get(name, name.replace("_", " "))
+    return f"{plain} ({_DETAIL[name]})" if name in _DETAIL else plain
 
 
 class DecisionNotFoundError(LookupError):
@@ -87,8 +91,7 @@ def describe_decision(record: pd.Series) -> str:
         if value is not None and pd.notna(value) and weight is not None and pd.notna(weight):
             detail = f"  (value {float(value):.2f}, weight {float(weight):.3f})"
             weighted += 100 * float(value) * float(weight)
-        label = SIGNAL_NAMES.get(name, name.replace("_", " "))
-        lines.append(f"  {label:<20} {float(record[column]):5.1f}{detail}")
+        lines.append(f"  {signal_name(name):<22} {float(record[column]):5.1f}{detail}")
     if weighted and abs(weighted - score) > 0.5:
         lines.append(
             f"  The weighted values sum to {weighted:.1f}; the ranker's calibration turns that"
