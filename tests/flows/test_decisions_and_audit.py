@@ -79,6 +79,10 @@ def test_explain_a_candidate_who_was_not_shortlisted(scored) -> None:  # type: i
     assert f"needed a score of at least {needed:.1f}" in result.output
     assert "Points by signal" in result.output
     assert "Requirements matched:" in result.output and "Requirements missing:" in result.output
+    # Each signal under the shortlist's plain name, never the ranker's internal one.
+    points = result.output.split("Points by signal")[1].split("Requirements matched:")[0]
+    assert "overall similarity" in points and "keyword match" in points
+    assert not re.search(r"\b(dense|bm25|tfidf|requirement_coverage)\b", points), points
 
 
 def test_explain_names_an_unknown_candidate(scored) -> None:  # type: ignore[no-untyped-def]
