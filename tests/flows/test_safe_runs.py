@@ -25,6 +25,7 @@ from pathlib import Path
 import mlflow
 import pandas as pd
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from matcher.cli import app
@@ -144,14 +145,9 @@ def test_a_busy_output_folder_fails_with_one_line_when_told_not_to_wait(
     monkeypatch.setenv("MATCHER_RUNS__LOCK_TIMEOUT_SECONDS", "0")
     monkeypatch.setenv("MATCHER_INDEX_DIR", str(settings.index_dir))
     monkeypatch.setenv("MATCHER_MLFLOW_TRACKING_URI", settings.mlflow_tracking_uri)
-    holder = _hold(out)
-    try:
-        result = CliRunner().invoke(
-            app, ["score", "--jobs", str(JOBS), "--resumes", str(RESUMES), "--out", str(out)]
-        )
-    finally:
-        holder.kill()
-        holder.wait()
+    result = _invoke_while_held(
+        out, ["score", "--jobs", str(JOBS), "--resumes", str(RESUMES), "--out", str(out)]
+    )
     assert result.exit_code == 2
     errors = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "in use by another matcher run" in errors[0], result.output
@@ -172,14 +168,10 @@ def test_a_busy_state_folder_fails_with_one_line_and_writes_nothing(
         "MATCHER_EMBEDDING__CACHE_DIR": str(embedding_cache_dir),
     }.items():
         monkeypatch.setenv(key, value)
-    holder = _hold(state_store_path(state_dir))  # another process, as a running run would
-    try:
-        result = CliRunner().invoke(
-            app, ["score", "--jobs", str(JOBS), "--resumes", str(RESUMES), "--out", str(out)]
-        )
-    finally:
-        holder.kill()
-        holder.wait()
+    result = _invoke_while_held(
+        state_store_path(state_dir),  # by another process, as a running run would
+        ["score", "--jobs", str(JOBS), "--resumes", str(RESUMES), "--out", str(out)],
+    )
     assert result.exit_code == 2
     errors = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "state.db is in use by another matcher run" in errors[0], (
@@ -252,6 +244,16 @@ def _hold(folder: Path) -> subprocess.Popen[str]:
     return process
 
 
+def _invoke_while_held(path: Path, arguments: list[str]) -> Result:
+    """The CLI run with ``arguments`` while another process holds ``path``'s lock."""
+    holder = _hold(path)
+    try:
+        return CliRunner().invoke(app, arguments)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 def _env(**extra: str) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]), **extra}
 
@@ -290,12 +292,7 @@ def test_evaluate_and_recommend_fail_with_one_line_on_a_busy_output_folder(
     monkeypatch.setenv("MATCHER_RUNS__LOCK_TIMEOUT_SECONDS", "0")
     monkeypatch.setenv("MATCHER_MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
     monkeypatch.setenv("MATCHER_EMBEDDING__CACHE_DIR", str(embedding_cache_dir))
-    holder = _hold(out)
-    try:
-        result = CliRunner().invoke(app, [command, *arguments, "--out", str(out)])
-    finally:
-        holder.kill()
-        holder.wait()
+    result = _invoke_while_held(out, [command, *arguments, "--out", str(out)])
     assert result.exit_code == 2, result.output
     errors = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "in use by another matcher run" in errors[0], result.output
