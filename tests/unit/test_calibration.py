@@ -5,7 +5,9 @@ import pytest
 
 from matcher.ranking.calibration import (
     FIT_BANDS,
+    Fit,
     calibrated,
+    capped_fit,
     fit_band,
     fit_calibration,
     reliability,
@@ -49,3 +51,22 @@ def test_fit_bands_cover_the_whole_range() -> None:
         "strong",
     ]
     assert FIT_BANDS[-1][0] == 0.0
+
+
+def test_a_missing_required_item_caps_the_band_below_strong() -> None:
+    fit = capped_fit(0.9, 6, ["2 years ICU or critical care (has 0.2)"])
+    assert fit.band == "possible"
+    assert fit.reason == "capped at possible from strong: misses 1 of 6 required items"
+
+
+def test_missing_most_required_items_caps_the_band_at_weak() -> None:
+    assert capped_fit(0.9, 4, ["A", "B", "C"]).band == "weak"
+    assert capped_fit(0.3, 4, ["A", "B", "C"]).reason.startswith("capped at weak from possible")
+    assert capped_fit(0.9, 4, ["A", "B"]).band == "possible"  # half is not most
+
+
+def test_the_cap_never_raises_a_band_nor_applies_without_requirements() -> None:
+    assert capped_fit(0.1, 6, ["A"]) == Fit("weak")  # already below the cap: no reason
+    assert capped_fit(0.3, 6, ["A"]) == Fit("possible")
+    assert capped_fit(0.9, 0, []) == Fit("strong")  # nothing read from the posting
+    assert capped_fit(0.9, 6, []) == Fit("strong")

@@ -4,12 +4,14 @@ The requirement-aware ranker's raw score is a weighted sum of features; its scal
 the posting (how much was read from it) and on the weights. Platt scaling (a logistic curve
 fitted on labelled pairs, every labelled set weighing the same) maps it to the probability that
 the candidate is relevant, so that 70 means about the same on every posting. The fit bands
-(:data:`FIT_BANDS`) name ranges of that probability for a recruiter.
+(:data:`FIT_BANDS`) name ranges of that probability for a recruiter, and :func:`capped_fit`
+holds a band to what the candidate lacks of the posting's requirements.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,6 +36,57 @@ def fit_band(probability: float) -> str:
         ('strong', 'possible', 'weak')
     """
     return next(name for low, name in FIT_BANDS if probability >= low)
+
+
+#: The best band a candidate missing required items can get: any item missing caps at the
+#: first, more than the share in the second of the items missing caps at the third.
+MISSING_ANY_CAP = "possible"
+MISSING_MOST_SHARE, MISSING_MOST_CAP = 0.5, "weak"
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A candidate's fit band and, when the band is lower than the score's, why."""
+
+    band: str
+    #: Empty when the band is the score's own (:func:`fit_band`).
+    reason: str = ""
+
+
+def capped_fit(probability: float, required: int, missing: Sequence[str]) -> Fit:
+    """The fit band of a calibrated score, capped by the required items the candidate misses.
+
+    The score is learned and ranks well, but its chance of relevance cannot tell a full match
+    from a near-miss that lacks one hard requirement (a new graduate with a 3-month ICU
+    externship for "2 years of recent ICU"). The band says what a recruiter may rely on, so it
+    also follows what was read as missing: a candidate missing any required item is at best
+    :data:`MISSING_ANY_CAP`; one missing more than :data:`MISSING_MOST_SHARE` of them is
+    :data:`MISSING_MOST_CAP`. The score and the ranking are left as they are.
+
+    Args:
+        probability: The calibrated score in [0, 1].
+        required: How many required items were read from the posting (skill groups and years
+            in a role or setting: what ``missing_required`` can list); 0 caps nothing.
+        missing: The required items the candidate misses, as ``missing_required`` lists them.
+
+    Example:
+        >>> capped_fit(0.85, 6, []).band
+        'strong'
+        >>> capped_fit(0.85, 6, ["2 years ICU (has 0.2)"]).reason
+        'capped at possible from strong: misses 1 of 6 required items'
+        >>> capped_fit(0.3, 4, ["A", "B", "C"]).band
+        'weak'
+    """
+    band = fit_band(probability)
+    if not required or not missing:
+        return Fit(band)
+    cap = MISSING_MOST_CAP if len(missing) > MISSING_MOST_SHARE * required else MISSING_ANY_CAP
+    order = [name for _, name in FIT_BANDS]
+    if order.index(band) >= order.index(cap):
+        return Fit(band)
+    return Fit(
+        cap, f"capped at {cap} from {band}: misses {len(missing)} of {required} required items"
+    )
 
 
 def calibration_data(

@@ -48,16 +48,20 @@ def find_decision(decisions: pd.DataFrame, job_id: str, resume_id: str) -> pd.Se
     return match.iloc[0]
 
 
+def _text(value: object) -> str:
+    return "" if value is None or pd.isna(value) else str(value)
+
+
 def _items(value: object) -> list[str]:
-    text = "" if value is None or pd.isna(value) else str(value)
-    return [part.strip() for part in text.split(";") if part.strip()]
+    return [part.strip() for part in _text(value).split(";") if part.strip()]
 
 
 def describe_decision(record: pd.Series) -> str:
     """The account of one decision record, as lines of plain text.
 
     It says the rank and whether the candidate was shortlisted (and the score the shortlist
-    needed), each signal's points, the requirements matched and missing with the resume's
+    needed), the fit band (and why it is lower than the score's, when it was capped), each
+    signal's points, the requirements matched and missing with the resume's
     sentences, the years asked and held, and what ranked the run.
     """
     score, cutoff = float(record["score"]), record["shortlist_score"]
@@ -80,6 +84,11 @@ def describe_decision(record: pd.Series) -> str:
             f"Not shortlisted: the top {int(record['top_k'])} needed a score of at least"
             f" {float(cutoff):.1f}, {gap:.1f} points more than this candidate's."
         )
+    fit, reason = _text(record.get("fit")), _text(record.get("fit_reason"))
+    if fit and reason:
+        lines.append(f"Fit band: {fit}, {reason} (listed under 'Requirements missing').")
+    elif fit:
+        lines.append(f"Fit band: {fit}, the band of the score.")
     lines.append("Points by signal (they add up to the score):")
     weighted = 0.0
     for column in record.index:

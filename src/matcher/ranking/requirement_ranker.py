@@ -40,7 +40,7 @@ from matcher.parsing.profiles import (
     profile_resumes,
 )
 from matcher.parsing.skills import SkillMatcher, SkillMention
-from matcher.ranking.calibration import calibrated, fit_band
+from matcher.ranking.calibration import calibrated, capped_fit
 from matcher.ranking.embedding import Embedder
 from matcher.ranking.explain import Explainer, contains_term, term_explainer
 from matcher.ranking.features import (
@@ -646,14 +646,10 @@ class RequirementRanker(Ranker):
         def explain(posting: pd.Series, resume: pd.Series) -> dict[str, str]:
             job = by_job[str(posting[schema.JOB_ID])]
             candidate = by_resume[str(resume[schema.RESUME_ID])]
-            fit = ""
+            probability = None
             if isinstance(scores, np.ndarray):
-                fit = fit_band(float(scores[row_of[job.job_id], column_of[candidate.resume_id]]))
-            columns = {
-                "fit": fit,
-                "requirements_found": str(job.requirements_found),
-                **explain_requirements(job, candidate, sentences(resume)),
-            }
+                probability = float(scores[row_of[job.job_id], column_of[candidate.resume_id]])
+            columns = explain_requirements(job, candidate, sentences(resume), probability)
             if not job.required_groups and not job.preferred_groups:
                 terms = fallback(posting, resume)
                 columns["matched_required"] = terms["matched_terms"]
@@ -750,9 +746,16 @@ def _frames_key(postings: pd.DataFrame, resumes: pd.DataFrame) -> str:
 
 
 def explain_requirements(
-    posting: PostingProfile, resume: ResumeProfile, sentences: Sequence[str] | None = None
+    posting: PostingProfile,
+    resume: ResumeProfile,
+    sentences: Sequence[str] | None = None,
+    probability: float | None = None,
 ) -> dict[str, str]:
     """The explanation columns of one shortlist row.
+
+    ``fit`` is the band of the calibrated score ``probability``, capped by the required items
+    listed in ``missing_required`` (:func:`matcher.ranking.calibration.capped_fit`), and
+    ``fit_reason`` says why when it was capped; both are empty without a calibrated score.
 
     A group of alternatives ("Workday / BambooHR / ADP") is matched when the resume holds any
     member, and ``matched_required`` names the members held; it is missing only when none is
@@ -771,6 +774,7 @@ def explain_requirements(
             (:func:`matcher.text.display.display_sentences` of its clean text). Without them,
             a sentence is quoted from the redacted text, markup stripped, unless it holds a
             placeholder.
+        probability: The pair's calibrated score in [0, 1], if the ranker has a calibration.
     """
     required = posting.required_groups or tuple((s,) for s in posting.required_skills)
     preferred_groups = posting.preferred_groups or tuple((s,) for s in posting.preferred_skills)
@@ -793,7 +797,15 @@ def explain_requirements(
         if quote and quote not in evidence:
             evidence.append(quote)
     required_years = posting.requirements.min_years
+    fit = (
+        None
+        if probability is None
+        else capped_fit(probability, len(required) + len(posting.years_required), missing)
+    )
     return {
+        "fit": "" if fit is None else fit.band,
+        "fit_reason": "" if fit is None else fit.reason,
+        "requirements_found": str(posting.requirements_found),
         "matched_required": "; ".join(matched),
         "missing_required": "; ".join(missing),
         "matched_preferred": "; ".join(preferred),

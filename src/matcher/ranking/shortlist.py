@@ -35,6 +35,7 @@ SHORTLIST_COLUMNS = (
 #: the others ``matched_terms`` and ``missing_terms``; both fill ``evidence``.
 EXPLANATION_COLUMNS = (
     "fit",
+    "fit_reason",
     "requirements_found",
     "matched_required",
     "missing_required",
