@@ -109,3 +109,19 @@ def test_the_capped_band_is_what_the_shortlist_shows(
     recorded = icu_decisions.set_index("resume_id").loc[shown.index, ["fit", "fit_reason"]]
     pd.testing.assert_frame_equal(shown, recorded)
     assert shown.loc[NEW_GRAD, "fit"] != "strong"
+
+
+def test_years_in_a_setting_the_ranker_counts_are_not_reported_missing(
+    sample: Prepared, ranker: RequirementRanker
+) -> None:
+    """J-1010 asks for "3 years as a litigation paralegal in a law firm or corporate legal
+    department"; a senior litigation paralegal of seven years at two firms meets it, for the
+    experience signal and so for ``missing_required`` and the fit band too."""
+    postings = sample.postings[sample.postings[schema.JOB_ID] == "J-1010"].reset_index(drop=True)
+    components = ranker.components(postings, sample.resumes)
+    decisions = build_decisions(
+        postings, sample.resumes, components, 10, INFO, ranker.explainer(postings, sample.resumes)
+    )
+    record = find_decision(decisions, "J-1010", "r-0031-rachel-goldberg")
+    assert record["years_required"] == "3"
+    assert "years litigation paralegal" not in record["missing_required"]

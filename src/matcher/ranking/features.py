@@ -400,6 +400,15 @@ def subject_years(resume: ResumeProfile, subject: str) -> float:
     return float(_RoleIndex([resume]).years([subject])[0, 0])
 
 
+def years_in_subjects(
+    resumes: Sequence[ResumeProfile], subjects: Sequence[str], embedder: Embedder | None = None
+) -> np.ndarray:
+    """Years each resume spent in roles matching each subject, ``(n_subjects, n_resumes)``: the
+    years :func:`experience_matrix` counts (with an embedder, a role close in meaning counts
+    when no role is named by the subject; see :class:`_RoleIndex`)."""
+    return _RoleIndex(resumes, embedder).years(subjects)
+
+
 def _fit(held: np.ndarray, required: float) -> np.ndarray:
     """1 when ``held`` meets ``required``, else :data:`SHORT_OF_REQUIREMENT` of the share held."""
     return np.where(held >= required, 1.0, SHORT_OF_REQUIREMENT * held / required)
@@ -422,7 +431,7 @@ def experience_matrix(
     """
     requirements = [(row, r) for row, p in enumerate(postings) for r in p.years_required]
     subjects = sorted({r.subject for _, r in requirements if r.subject})
-    held = _RoleIndex(resumes, embedder).years(subjects)
+    held = years_in_subjects(resumes, subjects, embedder)
     row_of = {subject: k for k, subject in enumerate(subjects)}
     held_total = np.array([r.years for r in resumes], dtype=np.float32)
     fits: list[list[np.ndarray]] = [[] for _ in postings]

@@ -14,7 +14,7 @@ weighting used when no labelled data has ever been seen.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib.resources import files
@@ -54,6 +54,7 @@ from matcher.ranking.features import (
     experience_matrix,
     local_features,
     subject_years,
+    years_in_subjects,
 )
 from matcher.ranking.index import ResumeIndex
 from matcher.ranking.lexical import Direction
@@ -641,6 +642,13 @@ class RequirementRanker(Ranker):
             else None
         )
         fallback = term_explainer(postings)
+        # Years per subject as the experience feature counts them, so that missing_required
+        # (and the fit band capped by it) agrees with the score.
+        subjects = sorted(
+            {r.subject for p in features.postings for r in p.years_required if r.subject}
+        )
+        held = years_in_subjects(features.resumes, subjects, self.dense.embedder)
+        held_of = {subject: held[k] for k, subject in enumerate(subjects)}
         sentences_of: dict[str, list[str]] = {}
 
         def explain(posting: pd.Series, resume: pd.Series) -> dict[str, str]:
@@ -649,7 +657,13 @@ class RequirementRanker(Ranker):
             probability = None
             if isinstance(scores, np.ndarray):
                 probability = float(scores[row_of[job.job_id], column_of[candidate.resume_id]])
-            columns = explain_requirements(job, candidate, sentences(resume), probability)
+            column = column_of[candidate.resume_id]
+            years = {
+                r.subject: float(held_of[r.subject][column])
+                for r in job.years_required
+                if r.subject
+            }
+            columns = explain_requirements(job, candidate, sentences(resume), probability, years)
             if not job.required_groups and not job.preferred_groups:
                 terms = fallback(posting, resume)
                 columns["matched_required"] = terms["matched_terms"]
@@ -750,6 +764,7 @@ def explain_requirements(
     resume: ResumeProfile,
     sentences: Sequence[str] | None = None,
     probability: float | None = None,
+    years_held: Mapping[str, float] | None = None,
 ) -> dict[str, str]:
     """The explanation columns of one shortlist row.
 
@@ -775,6 +790,10 @@ def explain_requirements(
             a sentence is quoted from the redacted text, markup stripped, unless it holds a
             placeholder.
         probability: The pair's calibrated score in [0, 1], if the ranker has a calibration.
+        years_held: The resume's years per subject of the posting's years requirements as the
+            ranker counts them (:func:`matcher.ranking.features.years_in_subjects`); without
+            them, only roles the subject names count
+            (:func:`matcher.ranking.features.subject_years`).
     """
     required = posting.required_groups or tuple((s,) for s in posting.required_skills)
     preferred_groups = posting.preferred_groups or tuple((s,) for s in posting.preferred_skills)
@@ -786,7 +805,11 @@ def explain_requirements(
         [s for group in preferred_groups for s in group if s in resume.skills and s not in matched]
     )
     for requirement in posting.years_required:
-        held = subject_years(resume, requirement.subject or "")
+        subject = requirement.subject or ""
+        if years_held is not None and subject in years_held:
+            held = years_held[subject]
+        else:
+            held = subject_years(resume, subject)
         if held < requirement.years:
             missing.append(f"{requirement.years:g} years {requirement.subject} (has {held:.1f})")
     evidence: list[str] = []
