@@ -19,7 +19,6 @@ import argparse
 import functools
 import logging
 import multiprocessing as mp
-import random
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from matcher.runtime import configure_runtime
+from matcher.testing import shuffled_text
 
 SIZES = (10_000, 100_000, 1_000_000)
 KINDS = ("one-line", "multi")
@@ -128,22 +128,6 @@ def _sample_lines() -> dict[str, list[str]]:
     }
 
 
-def build_text(lines: list[str], size: int, kind: str, seed: int = 7) -> str:
-    """A text of ``size`` characters: whole documents' lines, shuffled and repeated."""
-    rng = random.Random(seed)
-    out: list[str] = []
-    total = 0
-    while total < size:
-        batch = lines[:]
-        rng.shuffle(batch)
-        for line in batch:
-            out.append(line)
-            total += len(line) + 1
-            if total >= size:
-                break
-    return ("\n" if kind == "multi" else " ").join(out)[:size]
-
-
 def _run_once(step: Step, text: str, connection: Connection) -> None:
     started = time.perf_counter()
     step(text)
@@ -179,7 +163,7 @@ def measure(step: Step, text: str, budget: float) -> float | None:
 
 
 def _sample_text(lines: dict[str, list[str]], kind: str, corpus: str, size: int) -> str:
-    return build_text(lines[corpus], size, kind)
+    return shuffled_text(lines[corpus], size, seed=7, separator="\n" if kind == "multi" else " ")
 
 
 def _hostile_text(make: Callable[[int], str], corpus: str, size: int) -> str:
@@ -232,7 +216,7 @@ def main() -> None:
         )
     for name in wanted:
         corpus, step = steps[name]
-        step(build_text(lines[corpus], WARM_UP_SIZE, "multi", seed=1))
+        step(shuffled_text(lines[corpus], WARM_UP_SIZE, seed=1, separator="\n"))
     heading = "".join(f"{f'{size // 1000} KB ms/KB':>14}" for size in SIZES)
     print(f"{'step':<24}{'text':>14}{heading}{'ratio 1MB/10KB':>16}")
     for name in wanted:

@@ -10,12 +10,12 @@ must finish and account for every record: ranked, duplicate or rejected with a r
 from __future__ import annotations
 
 import csv
-import random
 import shutil
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from matcher.testing import shuffled_text
 from tests.conftest import SAMPLE
 
 #: Deeper than Python's default recursion limit (1000), as found in the adversarial pass.
@@ -23,13 +23,19 @@ NESTING_DEPTH = 5000
 #: Size of the one-line texts, in bytes.
 ONE_LINE_BYTES = 2_000_000
 
+# Some words end a sentence, so that one-line texts have sentence punctuation.
 _VOCABULARY = (
-    "python sql spark airflow kubernetes docker nursing icu patient care budget forecasting "
-    "excel tableau customer service sales leadership mentoring agile scrum java react "
-    "accounting payroll logistics warehouse forklift safety compliance audit marketing seo "
-    "analytics statistics research writing editing teaching curriculum welding electrical"
+    "python sql spark airflow kubernetes docker. nursing icu patient care. budget forecasting "
+    "excel tableau customer service. sales leadership mentoring agile scrum. java react "
+    "accounting payroll logistics. warehouse forklift safety compliance audit. marketing seo "
+    "analytics statistics. research writing editing teaching curriculum. welding electrical."
 )
 _WORDS = tuple(_VOCABULARY.split())
+
+
+def one_line_text(size: int, seed: int = 0) -> str:
+    """Words on a single line, at most ``size`` characters, with sentence punctuation."""
+    return shuffled_text(_WORDS, size, seed)
 
 
 @dataclass
@@ -41,20 +47,6 @@ class HostileCorpus:
     #: Resume IDs (file stems) and job IDs, exactly as written.
     resume_ids: list[str] = field(default_factory=list)
     job_ids: list[str] = field(default_factory=list)
-
-
-def one_line_text(size: int, seed: int = 0) -> str:
-    """Words on a single line, about ``size`` characters, with sentence punctuation."""
-    rng = random.Random(seed)
-    words: list[str] = []
-    length = 0
-    while length < size:
-        word = rng.choice(_WORDS)
-        if rng.random() < 0.08:
-            word += "."
-        words.append(word)
-        length += len(word) + 1
-    return " ".join(words)
 
 
 def nested_html(depth: int = NESTING_DEPTH, inner: str = "Python and SQL developer") -> str:

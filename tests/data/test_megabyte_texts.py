@@ -11,7 +11,6 @@ Slow (a few minutes): run with ``pytest -m slow``.
 
 from __future__ import annotations
 
-import random
 import re
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from matcher.ranking.embedding import Embedder
 from matcher.ranking.explain import explain_match, key_terms
 from matcher.ranking.features import requirement_terms
 from matcher.ranking.lexical import bm25_scores
+from matcher.testing import shuffled_text
 from matcher.text.boilerplate import strip_boilerplate
 from matcher.text.cleaning import clean_text
 from matcher.text.contact import extract_contact, redact
@@ -49,20 +49,6 @@ def _sample_lines(kind: str) -> list[str]:
     return [line.strip() for text in texts for line in str(text).splitlines() if line.strip()]
 
 
-def _one_line(lines: list[str], size: int, seed: int) -> str:
-    """About ``size`` characters of the sample's lines, shuffled, repeated, on one line."""
-    rng = random.Random(seed)
-    out: list[str] = []
-    total = 0
-    while total < size:
-        batch = lines[:]
-        rng.shuffle(batch)
-        for line in batch:
-            out.append(line)
-            total += len(line) + 1
-    return " ".join(out)[:size].rsplit(" ", 1)[0]
-
-
 def _planted(text: str, marker: str) -> str:
     middle = text.index(" ", len(text) // 2)
     return text[:middle] + marker + text[middle:]
@@ -74,7 +60,7 @@ def matcher() -> SkillMatcher:
 
 
 def test_every_text_step_reads_a_five_megabyte_resume_to_its_end(matcher: SkillMatcher) -> None:
-    raw = _planted(_one_line(_sample_lines("resume"), SIZE, seed=1), RESUME_MARKER) + END_EMAIL
+    raw = _planted(shuffled_text(_sample_lines("resume"), SIZE, seed=1), RESUME_MARKER) + END_EMAIL
     one_line = "\n" not in raw  # (not asserted directly: pytest would print 5 MB)
     assert one_line and len(raw) > SIZE * 0.99
 
@@ -106,7 +92,7 @@ def test_every_text_step_reads_a_five_megabyte_resume_to_its_end(matcher: SkillM
 def test_every_text_step_reads_a_five_megabyte_posting_to_its_end(
     matcher: SkillMatcher,
 ) -> None:
-    raw = _planted(_one_line(_sample_lines("posting"), SIZE, seed=2), POSTING_MARKER)
+    raw = _planted(shuffled_text(_sample_lines("posting"), SIZE, seed=2), POSTING_MARKER)
     text = clean_text(raw)
     assert len(text) > SIZE * 0.9
     assert len(strip_boilerplate(text)) > SIZE / 2
