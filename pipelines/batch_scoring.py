@@ -33,11 +33,18 @@ from matcher.io.atomic import remove_orphaned_temporaries
 from matcher.io.csv_safety import write_safe_csv
 from matcher.io.loading import InputError, Loaded, load_postings, load_resumes
 from matcher.io.locking import hold_locks
-from matcher.io.manifest import Timer, build_manifest, describe_input, write_manifest
+from matcher.io.manifest import (
+    Timer,
+    build_manifest,
+    describe_input,
+    file_sha256,
+    write_manifest,
+)
 from matcher.io.output_folder import staged_folder
 from matcher.io.run_folders import LATEST, run_folder
 from matcher.io.score_cache import open_score_cache, score_cache_path
 from matcher.io.state_store import (
+    RecordedDecisions,
     StateStore,
     content_hashes,
     fingerprint,
@@ -473,9 +480,14 @@ def batch_scoring(
 REUSED_FILES = ("rejects.csv", "duplicates.csv", "records.csv", "decisions.parquet")
 
 
-def _previous_run(out_dir: Path) -> Path | None:
-    """The folder of the last run into ``out_dir`` (itself, or the ``latest`` run of its
-    ``runs`` layout): the one holding its decision records."""
+def _previous_run(out_dir: Path, store: StateStore | None) -> Path | None:
+    """The folder holding the decision records of the last run: where the state store
+    recorded them, or None if they were since removed or replaced. A store written by an older
+    matcher, which did not record them, falls back on the last run into ``out_dir`` (itself, or
+    the ``latest`` run of its ``runs`` layout)."""
+    recorded = None if store is None else store.recorded_decisions()
+    if recorded is not None:
+        return recorded.path.parent if recorded.intact() else None
     out_dir = Path(out_dir)
     for folder in (out_dir, out_dir.parent.parent / LATEST):
         if (folder / "decisions.parquet").is_file():
@@ -567,13 +579,13 @@ def _score_into(
             classify_records(store, hashes, scorer) if store is not None else {"used": False}
         )
         stored = store.scoring() if store is not None and not incremental["rescored"] else None
-        previous = _previous_run(out_dir)
+        previous = _previous_run(out_dir, store)
         if stored is not None and previous is None:
             # The decision records of the run whose shortlists would be reused are gone
-            # (another output folder): score again, so the run has its decision records.
+            # (removed or replaced): score again, so the run has its decision records.
             stored = None
             incremental["rescored"] = True
-            incremental["reason"] = "the previous run's decision records are not in the output"
+            incremental["reason"] = "the previous run's decision records are gone or changed"
         reused = None if stored is None or previous is None else _reusable_run(previous, inputs)
         index_meta: dict[str, Any] = {"reused": True, "skipped": "nothing changed"}
         stage1: dict[str, Any] = {"skipped": "nothing changed"}
@@ -668,7 +680,16 @@ def _score_into(
         manifest["mlflow_run_id"] = run_id
         write_manifest(manifest, staged_manifest)
         if store is not None:
-            store.save_run(hashes, scorer, fingerprint(hashes), shortlists)
+            decisions = staged.get("decisions")
+            store.save_run(
+                hashes,
+                scorer,
+                fingerprint(hashes),
+                shortlists,
+                None
+                if decisions is None
+                else RecordedDecisions(outputs["decisions"].resolve(), file_sha256(decisions)),
+            )
     manifest_path = out_dir / "run_manifest.json"
     print(f"Shortlists: {outputs['shortlists']} (one file per job in {outputs['shortlists_dir']})")
     print(f"Rejects: {outputs['rejects']}  Duplicates: {outputs['duplicates']}")

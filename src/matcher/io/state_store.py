@@ -6,7 +6,10 @@ The store remembers, between runs against one state folder:
   which input records are new, changed, unchanged or withdrawn (absent from the input);
 * the shortlists of the last run, with the scorer that made them (embedding model, ranker and
   its parameters or champion version, the settings that shape scores) and every shortlist
-  entry with that scorer.
+  entry with that scorer;
+* where the last run's decision records are, and their SHA-256 as written
+  (:meth:`StateStore.recorded_decisions`), so that a rerun with nothing changed can reuse them
+  wherever the run's output went.
 
 **What a run reuses.** When the scorer and every record are unchanged, the stored shortlists
 are reused as they are. Otherwise the run scores again and says why
@@ -40,6 +43,7 @@ from typing import Any
 import pandas as pd
 
 from matcher import schema
+from matcher.io.manifest import file_sha256
 
 #: The state store's file name inside ``settings.state_dir``.
 STATE_FILE = "state.db"
@@ -75,6 +79,12 @@ CREATE TABLE IF NOT EXISTS shortlist_entries (
     scorer_sha256 TEXT NOT NULL,
     scored_at TEXT NOT NULL,
     PRIMARY KEY (job_id, resume_id)
+);
+CREATE TABLE IF NOT EXISTS decisions (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    scored_at TEXT NOT NULL
 );
 """
 
@@ -144,6 +154,18 @@ class StoredScoring:
     shortlists: pd.DataFrame
 
 
+@dataclass(frozen=True)
+class RecordedDecisions:
+    """Where a run's decision records are once it is complete, and their SHA-256 as written."""
+
+    path: Path
+    sha256: str
+
+    def intact(self) -> bool:
+        """Whether the file is still there as the run wrote it (not pruned nor replaced)."""
+        return self.path.is_file() and file_sha256(self.path) == self.sha256
+
+
 class StateStore:
     """The SQLite state store of one state folder; open it with :func:`open_state_store`."""
 
@@ -174,6 +196,16 @@ class StateStore:
         frame = pd.read_parquet(io.BytesIO(row[3]))
         return StoredScoring(json.loads(row[0]), row[1], row[2], frame)
 
+    def recorded_decisions(self) -> RecordedDecisions | None:
+        """Where the decision records of the run in :meth:`scoring` are, as :meth:`save_run`
+        recorded them; None before the first run and for state written by a matcher that did
+        not record them (or by one that saved a run since without recording them)."""
+        row = self._db.execute(
+            "SELECT d.path, d.sha256 FROM decisions AS d JOIN scoring AS s"
+            " ON d.scored_at = s.scored_at"
+        ).fetchone()
+        return None if row is None else RecordedDecisions(Path(row[0]), row[1])
+
     def rescore_reason(self, scorer: dict[str, Any], pool_sha256: str) -> str | None:
         """Why this run must score every pair again, or None if the stored shortlists hold."""
         stored = self.scoring()
@@ -200,8 +232,10 @@ class StateStore:
         scorer: dict[str, Any],
         pool_sha256: str,
         shortlists: pd.DataFrame,
+        decisions: RecordedDecisions | None = None,
     ) -> None:
-        """Record one completed run in one transaction: its records, scorer and shortlists.
+        """Record one completed run in one transaction: its records, scorer and shortlists, and
+        where its decision records are.
 
         Args:
             hashes: Per kind, the content hash of every input record by ID; records of that
@@ -209,6 +243,8 @@ class StateStore:
             scorer: What scored the shortlists (see :meth:`rescore_reason`).
             pool_sha256: The fingerprint of every input record (see :func:`fingerprint`).
             shortlists: The shortlists as written, one row per (job, candidate).
+            decisions: Where the run's decision records are once it is complete (an absolute
+                path) and their SHA-256; None forgets where an earlier run's were.
         """
         now = datetime.now(UTC).isoformat(timespec="seconds")
         scorer_sha256 = fingerprint(scorer)
@@ -240,6 +276,12 @@ class StateStore:
                     buffer.getvalue(),
                 ),
             )
+            self._db.execute("DELETE FROM decisions")
+            if decisions is not None:
+                self._db.execute(
+                    "INSERT INTO decisions VALUES (1, ?, ?, ?)",
+                    (str(decisions.path), decisions.sha256, now),
+                )
             self._db.execute("DELETE FROM shortlist_entries")
             self._db.executemany(
                 "INSERT INTO shortlist_entries VALUES (?, ?, ?, ?, ?, ?)",
