@@ -566,9 +566,10 @@ def _score_into(
             if settings.runs.incremental
             else None
         )
-        unchanged = unchanged_previous(store, key) if store is not None and key else None
+        with timer("unchanged_check"):
+            unchanged = unchanged_previous(store, key) if store is not None and key else None
         if store is not None and key is not None and unchanged is not None:
-            return _write_unchanged(unchanged, staging, out_dir, store, key, settings)
+            return _write_unchanged(unchanged, staging, out_dir, store, key, settings, timer)
         with timer("load"):
             postings, resumes = load_inputs(jobs_path, resumes_path, settings.limits)
         inputs = {"jobs": describe_input(jobs_path), "resumes": describe_input(resumes_path)}
@@ -717,6 +718,7 @@ def _write_unchanged(
     store: StateStore,
     key: dict[str, Any],
     settings: Settings,
+    timer: Timer,
 ) -> dict[str, Any]:
     """An unchanged rerun inside the flow: the last run's files copied, a small MLflow run."""
     get_run_logger().info("unchanged rerun: the outputs of %s are reused", previous.run_dir)
@@ -724,7 +726,9 @@ def _write_unchanged(
     def log_run(manifest: dict[str, Any], manifest_path: Path) -> str:
         return str(log_unchanged_to_mlflow(settings, manifest, manifest_path))
 
-    manifest, outputs = write_unchanged_run(previous, staging, out_dir, store, key, {}, log_run)
+    manifest, outputs = write_unchanged_run(
+        previous, staging, out_dir, store, key, timer.seconds, log_run
+    )
     print(f"Shortlists: {outputs['shortlists']} (outputs of {previous.run_dir} reused)")
     return {
         "outputs": {k: str(v) for k, v in outputs.items()},
