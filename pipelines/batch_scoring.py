@@ -46,6 +46,7 @@ from matcher.io.state_store import (
 )
 from matcher.io.unchanged_rerun import (
     OUTPUT_NAMES,
+    PreviousRun,
     load_fingerprint,
     outputs_fingerprint,
     remember_run,
@@ -712,7 +713,7 @@ def _score_into(
 
 
 def _write_unchanged(
-    previous: Any,
+    previous: PreviousRun,
     staging: Path,
     out_dir: Path,
     store: StateStore,

@@ -58,12 +58,19 @@ def score_if_unchanged(
     if key is None:
         return None
     store_path = state_store_path(settings.state_dir)
+    if not store_path.is_file():
+        return None
+    # A first look without the locks: a run that is not unchanged (or whose settings are
+    # wrong, which the flow's checks report) leaves no lock file behind.
+    with open_state_store(store_path) as store:
+        if unchanged_previous(store, key) is None:
+            return None
     locked = [out_dir, settings.index_dir, store_path]
     with (
         hold_locks(locked, settings.runs.lock_timeout_seconds),
         open_state_store(store_path) as store,
     ):
-        previous = unchanged_previous(store, key)
+        previous = unchanged_previous(store, key)  # another run may have finished meanwhile
         if previous is None:
             return None
         checked = round(time.perf_counter() - started, 3)
