@@ -51,6 +51,16 @@ from matcher.io.state_store import (
     open_state_store,
     state_store_path,
 )
+from matcher.io.unchanged_rerun import (
+    OUTPUT_NAMES,
+    PreviousRun,
+    load_fingerprint,
+    outputs_fingerprint,
+    remember_run,
+    rerun_key,
+    unchanged_previous,
+    write_unchanged_run,
+)
 from matcher.parsing.screening import screen_profiles, screen_resumes
 from matcher.parsing.skills import SkillMatcher
 from matcher.progress import progress_lines
@@ -86,19 +96,6 @@ def _transient(task: Any, task_run: Any, state: Any) -> bool:
     permanent = (InputError, FileNotFoundError, IsADirectoryError, PermissionError)
     return isinstance(error, OSError) and not isinstance(error, permanent)
 
-
-#: Everything a run writes into its output folder; the README's "Outputs" table.
-OUTPUT_NAMES = (
-    "shortlists.csv",
-    "shortlists",
-    "shortlists.xlsx",
-    "rejects.csv",
-    "duplicates.csv",
-    "records.csv",
-    "run_manifest.json",
-    "decisions.parquet",
-    "audit",
-)
 
 IO_RETRIES: dict[str, Any] = {
     "retries": 2,
@@ -467,8 +464,12 @@ def batch_scoring(
 
     settings = settings or load_settings()
     layout = settings.output
+    # The fingerprints an unchanged rerun is told by (matcher.io.unchanged_rerun).
+    key = (
+        rerun_key(jobs_path, resumes_path, out_dir, settings) if settings.runs.incremental else None
+    )
     with run_folder(out_dir, layout.layout, layout.keep_runs) as run_dir:
-        summary = _score_into(run_dir, jobs_path, resumes_path, settings)
+        summary = _score_into(run_dir, jobs_path, resumes_path, settings, key)
     if layout.layout == "runs":
         print(f"Run folder: {run_dir}  Latest: {Path(out_dir) / LATEST} -> {run_dir.name}")
         summary["run_dir"] = str(run_dir)
@@ -495,17 +496,24 @@ def _previous_run(out_dir: Path, store: StateStore | None) -> Path | None:
     return None
 
 
-def _reusable_run(previous: Path, inputs: dict[str, Any]) -> dict[str, Any] | None:
-    """The manifest of the previous run in ``previous`` if its outputs hold for a run on
-    ``inputs``: it read the same input files (same content hashes, hence the same rejects)
-    and left every file of :data:`REUSED_FILES`. None otherwise."""
+def _reusable_run(previous: Path, store: StateStore, load_sha256: str) -> dict[str, Any] | None:
+    """The manifest of the previous run in ``previous`` if its record accounting holds for
+    this run: it is the state store's last run, its load had the same fingerprint (the same
+    records in the same order and the same load rejects, however the files differ otherwise:
+    :func:`matcher.io.unchanged_rerun.load_fingerprint`), and it left every file of
+    :data:`REUSED_FILES`, as it left them. None otherwise."""
+    last = store.last_run()
+    if last is None or last.load_sha256 != load_sha256 or last.run_dir != previous.resolve():
+        return None
     if not all((previous / name).is_file() for name in REUSED_FILES):
+        return None
+    if outputs_fingerprint(previous) != last.outputs_sha256:
         return None
     try:
         manifest: dict[str, Any] = json.loads((previous / "run_manifest.json").read_text())
     except (OSError, ValueError):
         return None
-    return manifest if manifest.get("inputs") == inputs and "counts" in manifest else None
+    return manifest if "counts" in manifest else None
 
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
@@ -541,14 +549,21 @@ def reuse_outputs(
 
 
 def _score_into(
-    out_dir: Path, jobs_path: Path, resumes_path: Path, settings: Settings
+    out_dir: Path,
+    jobs_path: Path,
+    resumes_path: Path,
+    settings: Settings,
+    key: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The body of :func:`batch_scoring`, writing into one folder.
 
-    An incremental run whose input records and scorer are those of the last run, and whose
-    input files are those that run read, does no per-record work (no cleaning, profiling,
-    embedding, index or ranking): it writes the stored shortlists and copies the previous
-    run's record accounting; the manifest says so (``incremental.reused_outputs``, ``work``).
+    An incremental run whose rerun ``key`` is the last run's copies that run's files without
+    loading anything (:mod:`matcher.io.unchanged_rerun`). One whose input records and scorer
+    are those of the last run, and whose load is that run's (the same records in the same
+    order and the same load rejects, even from files that differ otherwise), does no
+    per-record work (no cleaning, profiling, embedding, index or ranking): it writes the
+    stored shortlists and copies the previous run's record accounting; the manifest says so
+    (``incremental.reused_outputs``, ``work``).
     """
     logger = get_run_logger()
     timer = Timer()
@@ -564,6 +579,10 @@ def _score_into(
             if settings.runs.incremental
             else None
         )
+        with timer("unchanged_check"):
+            unchanged = unchanged_previous(store, key) if store is not None and key else None
+        if store is not None and key is not None and unchanged is not None:
+            return _write_unchanged(unchanged, staging, out_dir, store, key, settings, timer)
         with timer("load"):
             postings, resumes = load_inputs(jobs_path, resumes_path, settings.limits)
         inputs = {"jobs": describe_input(jobs_path), "resumes": describe_input(resumes_path)}
@@ -586,7 +605,16 @@ def _score_into(
             stored = None
             incremental["rescored"] = True
             incremental["reason"] = "the previous run's decision records are gone or changed"
-        reused = None if stored is None or previous is None else _reusable_run(previous, inputs)
+        loaded = load_fingerprint(
+            hashes,
+            {"posting": list(postings.records.columns), "resume": list(resumes.records.columns)},
+            pd.concat([postings.rejects, resumes.rejects]),
+        )
+        reused = (
+            None
+            if stored is None or previous is None or store is None
+            else _reusable_run(previous, store, loaded)
+        )
         index_meta: dict[str, Any] = {"reused": True, "skipped": "nothing changed"}
         stage1: dict[str, Any] = {"skipped": "nothing changed"}
         warnings: list[str] = []
@@ -690,6 +718,7 @@ def _score_into(
                 if decisions is None
                 else RecordedDecisions(outputs["decisions"].resolve(), file_sha256(decisions)),
             )
+            remember_run(store, key, staging, out_dir, loaded)
     manifest_path = out_dir / "run_manifest.json"
     print(f"Shortlists: {outputs['shortlists']} (one file per job in {outputs['shortlists_dir']})")
     print(f"Rejects: {outputs['rejects']}  Duplicates: {outputs['duplicates']}")
@@ -702,6 +731,51 @@ def _score_into(
         "embedding": embedder.stats.as_dict(),
         "ranker": ranker_info,
     }
+
+
+def _write_unchanged(
+    previous: PreviousRun,
+    staging: Path,
+    out_dir: Path,
+    store: StateStore,
+    key: dict[str, Any],
+    settings: Settings,
+    timer: Timer,
+) -> dict[str, Any]:
+    """An unchanged rerun inside the flow: the last run's files copied, a small MLflow run."""
+    get_run_logger().info("unchanged rerun: the outputs of %s are reused", previous.run_dir)
+
+    def log_run(manifest: dict[str, Any], manifest_path: Path) -> str:
+        return str(log_unchanged_to_mlflow(settings, manifest, manifest_path))
+
+    manifest, outputs = write_unchanged_run(
+        previous, staging, out_dir, store, key, timer.seconds, log_run
+    )
+    print(f"Shortlists: {outputs['shortlists']} (outputs of {previous.run_dir} reused)")
+    return {
+        "outputs": {k: str(v) for k, v in outputs.items()},
+        "manifest": str(out_dir / "run_manifest.json"),
+        "counts": manifest["counts"],
+        "mlflow_run_id": manifest["mlflow_run_id"],
+        "embedding": {},
+        "ranker": manifest["ranker"],
+    }
+
+
+@task(cache_policy=NO_CACHE, **IO_RETRIES)
+def log_unchanged_to_mlflow(
+    settings: Settings, manifest: dict[str, Any], manifest_path: Path
+) -> str:
+    """Record an unchanged rerun in MLflow: a small run whose outputs are another's."""
+    from matcher.tracking.experiment_log import log_unchanged_run
+
+    return log_unchanged_run(
+        settings.mlflow_tracking_uri,
+        settings.mlflow_experiment,
+        settings.model_dump(mode="json"),
+        manifest,
+        manifest_path,
+    )
 
 
 @task(cache_policy=NO_CACHE)
@@ -763,4 +837,6 @@ def _scorer(model_id: str, ranker_info: dict[str, Any], settings: Settings) -> d
         "limits": settings.limits.model_dump(mode="json"),
         "taxonomy_dir": str(settings.taxonomy_dir),
         "matcher_version": __version__,
+        # "Present" in a resume is this day: its years of experience change with it.
+        "day": date.today().isoformat(),
     }

@@ -80,16 +80,21 @@ def _prepare(config: Path | None, check: bool = False, **overrides: Any) -> Any:
     """
     settings = _settings(config, **overrides)
     if check:
-        from matcher.ranking.scoring import check_settings
-
-        try:
-            check_settings(settings)
-        except ValueError as error:
-            _fail(f"bad settings: {error}")
+        _check_settings(settings)
     from matcher.runtime import configure_runtime
 
     configure_runtime(settings.state_dir)
     return settings
+
+
+def _check_settings(settings: Any) -> None:
+    """Fail with one ``error:`` line on settings a scoring run cannot work with."""
+    from matcher.ranking.scoring import check_settings
+
+    try:
+        check_settings(settings)
+    except ValueError as error:
+        _fail(f"bad settings: {error}")
 
 
 @app.command()
@@ -152,13 +157,14 @@ def score(
         for key, value in (("workers", workers), ("address", dask_address))
         if value is not None
     }
-    settings = _prepare(
-        config, check=True, ranking=ranking, output=output, runs=run, dask=dask or None
-    )
-    _check_before_work(jobs=jobs, resumes=resumes)
+    settings = _prepare(config, ranking=ranking, output=output, runs=run, dask=dask or None)
     from matcher.runtime import stop_on_sigterm
 
     stop_on_sigterm()
+    if settings.runs.incremental and _score_unchanged(jobs, resumes, out, settings):
+        return
+    _check_settings(settings)
+    _check_before_work(jobs=jobs, resumes=resumes)
     from pipelines.batch_scoring import scoring_flow
 
     from matcher.io.loading import InputError
@@ -179,6 +185,24 @@ def score(
                 err=True,
             )
             raise typer.Exit(code=1)
+
+
+def _score_unchanged(jobs: Path, resumes: Path, out: Path, settings: Any) -> bool:
+    """An unchanged rerun without the flow (:mod:`matcher.orchestration.unchanged`): its
+    settings and inputs are those of a run that passed every check. False if it is not one."""
+    from matcher.io.locking import BusyError
+    from matcher.io.output_folder import OutputFolderError
+    from matcher.orchestration.flow_runs import FlowRunRecordError
+    from matcher.orchestration.unchanged import score_if_unchanged
+
+    try:
+        summary = score_if_unchanged(jobs, resumes, out, settings)
+    except BaseException as error:
+        _end_run(error, out, (OutputFolderError, BusyError, FlowRunRecordError))
+    if summary is None:
+        return False
+    _print_score_summary(summary)
+    return True
 
 
 def _end_run(error: BaseException, out: Path, expected: tuple[type[Exception], ...]) -> NoReturn:

@@ -240,16 +240,71 @@ def test_an_unchanged_rerun_does_no_per_record_work_and_writes_the_same_outputs(
 
     again_dir, again = run()
     assert again_dir != first_dir or layout == "simple"
-    assert again["work"] == {"records_cleaned": 0, "records_profiled": 0}
-    assert {"clean", "profile", "embed_and_index", "rank"}.isdisjoint(again["timings"])
-    assert again["incremental"]["reused_outputs"]["files"] == [
-        "rejects.csv",
-        "duplicates.csv",
-        "records.csv",
-        "decisions.parquet",
-    ]
+    # Told from the rerun key before anything was loaded: every file is the first run's.
+    assert again["work"] == {"records_loaded": 0, "records_cleaned": 0, "records_profiled": 0}
+    assert {"load", "clean", "profile", "embed_and_index", "rank"}.isdisjoint(again["timings"])
+    reused = again["incremental"]["reused_outputs"]
+    assert reused["decided_before_loading"] and reused["from"] == str(first_dir)
+    assert set(reused["files"]) == {p.name for p in first_dir.iterdir()} - {"run_manifest.json"}
     assert not again["incremental"]["rescored"]
+    assert again["incremental"]["resumes"] == {
+        "new": 0,
+        "changed": 0,
+        "unchanged": 5,
+        "withdrawn": 0,
+    }
     assert again["counts"] == first["counts"] and again["inputs"] == first["inputs"]
-    assert again["mlflow_run_id"] != first["mlflow_run_id"]
+    assert again["mlflow_run_id"] not in (None, first["mlflow_run_id"])
+    assert again["reused_mlflow_run_id"] == first["mlflow_run_id"]
     assert _files(again_dir) == first_files
     assert _workbook(again_dir / "shortlists.xlsx") == first_book
+
+    # A file edited since is not copied: the run writes its accounting afresh.
+    (again_dir / "rejects.csv").write_text("edited by hand\n")
+    third_dir, third = run()
+    assert "reused_outputs" not in third["incremental"]
+    assert third["work"]["records_cleaned"] == 3 + 5
+    # All but records.csv: a run that reuses the stored shortlists without ranking has no
+    # stage-1 candidate counts to write there.
+    third_files = _files(third_dir)
+    assert third_files.pop("records.csv") != first_files["records.csv"]
+    assert third_files == {k: v for k, v in first_files.items() if k != "records.csv"}
+
+
+def test_files_that_differ_but_load_the_same_records_do_no_per_record_work(
+    tmp_path: Path, embedding_cache_dir: Path
+) -> None:
+    """Postings re-exported (every cell quoted, CRLF line ends) and a resume file touched:
+    nothing is cleaned or profiled again, and the outputs are those of a run from scratch on
+    the new files."""
+    import csv
+
+    from pipelines.batch_scoring import batch_scoring
+
+    jobs, resumes = tmp_path / "jobs.csv", tmp_path / "resumes"
+    resumes.mkdir()
+    frame = pd.read_csv(SAMPLE / "jobs.csv", dtype=str, keep_default_na=False).head(3)
+    frame.to_csv(jobs, index=False)
+    for source in RESUME_FILES[:4]:
+        shutil.copy(source, resumes / source.name)
+    settings = _settings(tmp_path / "state", embedding_cache_dir, True)
+    out = tmp_path / "out"
+    batch_scoring(jobs, resumes, out, settings)
+    first = json.loads((out / "run_manifest.json").read_text())
+    assert first["work"]["records_cleaned"] == 3 + 4
+
+    frame.to_csv(jobs, index=False, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    touched = resumes / RESUME_FILES[0].name
+    touched.write_bytes(touched.read_bytes())
+    batch_scoring(jobs, resumes, out, settings)
+    again = json.loads((out / "run_manifest.json").read_text())
+    assert again["inputs"]["jobs"]["sha256"] != first["inputs"]["jobs"]["sha256"]
+    assert again["work"] == {"records_cleaned": 0, "records_profiled": 0}
+    assert not again["incremental"]["rescored"]
+    assert again["incremental"]["postings"]["unchanged"] == 3
+    assert "decided_before_loading" not in again["incremental"]["reused_outputs"]
+
+    scratch = tmp_path / "scratch"
+    batch_scoring(jobs, resumes, scratch, _settings(tmp_path / "fresh", embedding_cache_dir, False))
+    assert _files(out) == _files(scratch)
+    assert _workbook(out / "shortlists.xlsx") == _workbook(scratch / "shortlists.xlsx")

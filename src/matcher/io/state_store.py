@@ -38,12 +38,13 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from matcher import schema
 from matcher.io.manifest import file_sha256
+
+if TYPE_CHECKING:  # pandas is imported where a frame is read or written: an unchanged rerun
+    import pandas as pd  # reads the store without it (matcher.io.unchanged_rerun)
 
 #: The state store's file name inside ``settings.state_dir``.
 STATE_FILE = "state.db"
@@ -70,6 +71,14 @@ CREATE TABLE IF NOT EXISTS scoring (
     pool_sha256 TEXT NOT NULL,
     scored_at TEXT NOT NULL,
     shortlists BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS last_run (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    rerun_key_sha256 TEXT NOT NULL,
+    run_dir TEXT NOT NULL,
+    outputs_sha256 TEXT NOT NULL,
+    load_sha256 TEXT NOT NULL,
+    saved_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS shortlist_entries (
     job_id TEXT NOT NULL,
@@ -109,6 +118,7 @@ def content_hashes(records: pd.DataFrame, kind: str) -> dict[str, str]:
     Every column but ``source`` counts (a file moved to another folder is the same record).
 
     Example:
+        >>> import pandas as pd
         >>> frame = pd.DataFrame({"resume_id": ["r1"], "text": ["Nurse"], "source": ["a.txt"]})
         >>> moved = frame.assign(source="b.txt")
         >>> content_hashes(frame, "resume") == content_hashes(moved, "resume")
@@ -166,6 +176,28 @@ class RecordedDecisions:
         return self.path.is_file() and file_sha256(self.path) == self.sha256
 
 
+@dataclass(frozen=True)
+class LastRun:
+    """What an unchanged rerun is told from, and the folder whose files it copies.
+
+    Attributes:
+        rerun_key_sha256: The fingerprint of the run's input files, settings, code, model,
+            champion and day (:func:`matcher.io.unchanged_rerun.rerun_key`).
+        run_dir: The folder the run wrote (``OUT``, or ``OUT/runs/<time>``).
+        outputs_sha256: The names, sizes and modification times of the files it wrote, but
+            the manifest (:func:`matcher.io.unchanged_rerun.outputs_fingerprint`): a file
+            changed or removed since makes the folder unfit to copy.
+        load_sha256: The records as loaded, in order, and the load rejects
+            (:func:`matcher.io.unchanged_rerun.load_fingerprint`): equal, the run's record
+            accounting holds for a run on other files that load the same.
+    """
+
+    rerun_key_sha256: str
+    run_dir: Path
+    outputs_sha256: str
+    load_sha256: str
+
+
 class StateStore:
     """The SQLite state store of one state folder; open it with :func:`open_state_store`."""
 
@@ -193,6 +225,8 @@ class StateStore:
         ).fetchone()
         if row is None:
             return None
+        import pandas as pd
+
         frame = pd.read_parquet(io.BytesIO(row[3]))
         return StoredScoring(json.loads(row[0]), row[1], row[2], frame)
 
@@ -225,6 +259,33 @@ class StateStore:
                 " normalisation) are computed afresh for every pair"
             )
         return None
+
+    def record_counts(self) -> dict[str, int]:
+        """How many records of each kind the last run read (by kind, e.g. ``posting``)."""
+        rows = self._db.execute("SELECT kind, COUNT(*) FROM records GROUP BY kind").fetchall()
+        return {kind: 0 for kind in KINDS} | dict(rows)
+
+    def last_run(self) -> LastRun | None:
+        """The fingerprints and folder of the last completed run, or None before it."""
+        row = self._db.execute(
+            "SELECT rerun_key_sha256, run_dir, outputs_sha256, load_sha256 FROM last_run"
+        ).fetchone()
+        return None if row is None else LastRun(row[0], Path(row[1]), row[2], row[3])
+
+    def save_last_run(self, last: LastRun) -> None:
+        """Remember the last completed run (see :class:`LastRun`)."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO last_run VALUES (1, ?, ?, ?, ?, ?)",
+                (
+                    last.rerun_key_sha256,
+                    str(last.run_dir),
+                    last.outputs_sha256,
+                    last.load_sha256,
+                    now,
+                ),
+            )
 
     def save_run(
         self,

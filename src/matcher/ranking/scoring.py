@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from matcher.ranking.catalogue import make_ranker
 from matcher.ranking.embedding import Embedder, resolve_model_path
-from matcher.ranking.rankers import Ranker
 from matcher.settings import Settings
+
+if TYPE_CHECKING:  # the rankers load lazily: describe_ranker serves an unchanged rerun
+    from matcher.ranking.rankers import Ranker
 
 
 def build_ranker(
@@ -46,6 +47,8 @@ def build_ranker(
     elif name == "requirements" and settings.taxonomy_dir is not None:
         merged = {"taxonomy_dir": str(settings.taxonomy_dir)}
     merged.update(params or {})
+    from matcher.ranking.catalogue import make_ranker
+
     return make_ranker(name, embedder=embedder, **merged)
 
 

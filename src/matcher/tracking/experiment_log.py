@@ -306,6 +306,38 @@ def log_batch_run(
         return str(run.info.run_id)
 
 
+#: Tag of the MLflow run of an unchanged rerun: the ID of the run whose outputs it reused.
+REUSED_RUN_TAG = "matcher.reused_outputs_of"
+
+
+def log_unchanged_run(
+    tracking_uri: str,
+    experiment: str,
+    settings: Mapping[str, Any],
+    manifest: Mapping[str, Any],
+    manifest_path: Path,
+) -> str:
+    """A small MLflow run of an unchanged rerun (:mod:`matcher.io.unchanged_rerun`); its ID.
+
+    Parameters and metrics as :func:`log_batch_run` logs them, the manifest as the only
+    artifact: the outputs are copies of those of the run named by the tag
+    :data:`REUSED_RUN_TAG`, which holds them.
+    """
+    import mlflow
+
+    from matcher.tracking.mlflow_runs import numeric_metrics
+
+    experiment_id = ensure_experiment(experiment, tracking_uri)
+    tags = {KIND_TAG: "unchanged-rerun", REUSED_RUN_TAG: str(manifest.get("reused_mlflow_run_id"))}
+    with mlflow.start_run(experiment_id=experiment_id, run_name="batch-scoring", tags=tags) as run:
+        mlflow.log_params({k: str(v)[:500] for k, v in flatten(dict(settings)).items()})
+        mlflow.log_params({"ranker": manifest["ranker"]["name"]})
+        mlflow.log_metrics(numeric_metrics({"counts": manifest["counts"]}))
+        mlflow.log_metrics(numeric_metrics({"seconds": manifest["timings"]}))
+        mlflow.log_artifact(str(manifest_path))
+        return str(run.info.run_id)
+
+
 def log_audit(
     tracking_uri: str,
     experiment: str,
