@@ -129,7 +129,7 @@ def rank(
 ) -> pd.DataFrame:
     """The ``top_k`` postings for the resume, best first, explained; the ranker gets what the
     posting store keeps of the postings instead of reading them again."""
-    postings = prime_ranker(ranker, postings, stored.sides, stored.vectors)
+    postings = prime_ranker(ranker, postings, stored.sides)
     return recommend_jobs(resume, postings, ranker, top_k)
 
 

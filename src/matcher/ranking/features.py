@@ -68,7 +68,13 @@ from matcher.parsing.profiles import (
     role_words,
 )
 from matcher.ranking.embedding import Embedder, cosines
-from matcher.ranking.lexical import BM25Pool, Direction, TfidfPool, normalise_per_query
+from matcher.ranking.lexical import (
+    BM25Pool,
+    Direction,
+    TfidfPool,
+    normalise_per_query,
+    remembered,
+)
 from matcher.ranking.rankers import DenseRanker
 from matcher.text.boilerplate import strip_boilerplate
 from matcher.text.dates import merged_years
@@ -510,7 +516,8 @@ class RequirementTerms:
         # scikit-learn is imported on use: importing it costs seconds a run may not need.
         from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
-        self.analyzer = functools.partial(_analyzer, stop_words=ENGLISH_STOP_WORDS)
+        # Transforming the wanted texts and counting their unseen words read them twice.
+        self.analyzer = remembered(functools.partial(_analyzer, stop_words=ENGLISH_STOP_WORDS))
         vectorizer = TfidfVectorizer(analyzer=self.analyzer, binary=True, norm=None, use_idf=True)
         try:
             vectorizer.fit(resume_texts)

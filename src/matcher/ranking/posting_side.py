@@ -13,6 +13,7 @@ memory. The scores are therefore exactly those of a ranker that reads the postin
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -75,12 +76,37 @@ def read_posting_sides(
     return sides, vectors
 
 
-def prime_ranker(
-    ranker: Ranker,
-    postings: pd.DataFrame,
-    sides: Mapping[str, PostingSide],
-    vectors: Mapping[str, np.ndarray],
-) -> pd.DataFrame:
+class PostingSides:
+    """Posting sides by job ID, each unpickled when first asked for, and the vectors of their
+    embedded texts by text hash.
+
+    The posting store keeps thousands of sides and a call ranks a thousand candidates: sides
+    stay bytes (our own pickles, from our own state folder) until a call needs them.
+    """
+
+    def __init__(
+        self,
+        pickled: Mapping[str, bytes] | None = None,
+        vectors: Mapping[str, np.ndarray] | None = None,
+    ) -> None:
+        self.pickled = dict(pickled or {})
+        self.vectors = dict(vectors or {})
+        self._read: dict[str, PostingSide] = {}
+
+    def __len__(self) -> int:
+        return len(self.pickled)
+
+    def get(self, job_id: str) -> PostingSide | None:
+        """The side of the posting ``job_id``; None if it is not kept."""
+        if job_id not in self._read:
+            blob = self.pickled.get(job_id)
+            if blob is None:
+                return None
+            self._read[job_id] = pickle.loads(blob)  # our own file in our state folder
+        return self._read[job_id]
+
+
+def prime_ranker(ranker: Ranker, postings: pd.DataFrame, sides: PostingSides) -> pd.DataFrame:
     """Hand the ranker what it would read from ``postings``; returns them with their
     ``focus_text``.
 
@@ -88,16 +114,15 @@ def prime_ranker(
         ranker: The ranker about to score ``postings``; only a :class:`RequirementRanker`
             reads postings this way (others get ``postings`` back as they are).
         postings: Prepared postings, e.g. the stage-1 candidates.
-        sides: Posting sides by job ID (the posting store's).
-        vectors: Vectors of the sides' embedded texts, by text hash.
+        sides: Posting sides by job ID, with their vectors (the posting store's).
     """
-    chosen = [sides.get(job_id) for job_id in postings[schema.JOB_ID].astype(str)]
-    if not isinstance(ranker, RequirementRanker) or not chosen:
+    if not isinstance(ranker, RequirementRanker) or postings.empty:
         return postings
+    chosen = [sides.get(job_id) for job_id in postings[schema.JOB_ID].astype(str)]
     found = [side for side in chosen if side is not None]
     if len(found) < len(chosen):  # not all kept: the ranker reads them all itself
         return postings
-    memory = ranker.dense.embedder.memory
+    memory, vectors = ranker.dense.embedder.memory, sides.vectors
     for side in found:
         ranker.profile_store[side.profile_key] = side.profile
         ranker.dense.known_postings[ranker.dense.posting_key(side.focus_text)] = side.dense_vector

@@ -52,7 +52,7 @@ from matcher.ranking.index import (
     rebuild_reason,
     save_index,
 )
-from matcher.ranking.posting_side import PostingSide, read_posting_sides
+from matcher.ranking.posting_side import PostingSides, read_posting_sides
 from matcher.ranking.rankers import Ranker
 from matcher.ranking.requirement_ranker import RequirementRanker
 from matcher.settings import IndexSettings, LimitSettings
@@ -78,16 +78,15 @@ class StoredPostings:
     requirement ranker how many postings it read afresh (``ranker_read``), and whether the
     store was taken from memory (``loaded``: ``memory`` or ``files``).
 
-    ``sides`` (by job ID) and ``vectors`` (by text hash) are what the requirement ranker reads
-    from the postings (:func:`matcher.ranking.posting_side.prime_ranker`); empty without one.
+    ``sides`` is what the requirement ranker reads from the postings
+    (:func:`matcher.ranking.posting_side.prime_ranker`); empty without one.
     """
 
     postings: pd.DataFrame
     rejects: pd.DataFrame
     index: ResumeIndex
     counts: dict[str, Any]
-    sides: dict[str, PostingSide] = field(default_factory=dict)
-    vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    sides: PostingSides = field(default_factory=PostingSides)
 
 
 def posting_store_dir(state_dir: Path) -> Path:
@@ -148,21 +147,25 @@ def stored_postings(
     postings, rejects, prepared = _prepare(raw, hashes, folder, limits)
     index, change = _index(postings, embedder, folder, index_settings)
     counts: dict[str, Any] = {"prepared": prepared, "reused": len(raw) - prepared, "index": change}
-    sides: dict[str, PostingSide] = {}
-    vectors: dict[str, np.ndarray] = {}
+    sides = PostingSides()
     if reader is not None:
-        sides, vectors, counts["ranker_read"] = _sides(postings, reader, folder)
+        sides, counts["ranker_read"] = _sides(postings, reader, folder)
     stored = StoredPostings(
         postings.drop(columns=[HASH]),
         rejects.drop(columns=[HASH]),
         index,
         {**counts, "loaded": "files"},
         sides,
-        vectors,
     )
     _LOADED[:] = [entry for entry in _LOADED if entry[0] != memo_key][-(_LOADED_KEPT - 1) :]
     _LOADED.append((memo_key, _signature(folder), stored))
     return stored
+
+
+def forget_stores() -> None:
+    """Forget the stores loaded in this process: the next call reads the files, as a new
+    process would."""
+    _LOADED.clear()
 
 
 def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
@@ -188,33 +191,39 @@ def _sides_key(ranker: RequirementRanker) -> str:
 
 def _sides(
     postings: pd.DataFrame, ranker: RequirementRanker, folder: Path
-) -> tuple[dict[str, PostingSide], dict[str, np.ndarray], int]:
-    """The ranker's side of every posting by job ID, the vectors of their texts, and how many
-    postings were read afresh; the file of the store is updated when any changed."""
+) -> tuple[PostingSides, int]:
+    """The ranker's side of every posting by job ID, and how many postings were read afresh;
+    the store's file is updated when any was read or withdrawn.
+
+    The file holds each side pickled apart, by content hash, with the text hashes it uses,
+    and the vectors of those texts: a call unpickles only the sides of its candidates.
+    """
     path = folder / f"ranker-{_sides_key(ranker)}.pkl"
-    kept: dict[str, PostingSide] = {}
+    pickled: dict[str, bytes] = {}
+    uses: dict[str, tuple[str, ...]] = {}
     vectors: dict[str, np.ndarray] = {}
     if path.is_file():
         with path.open("rb") as file:
-            kept, vectors = pickle.load(file)  # our own file in our state folder
+            pickled, uses, vectors = pickle.load(file)  # our own file in our state folder
     wanted = postings[HASH].tolist()
-    fresh = [n for n, digest in enumerate(wanted) if digest not in kept]
+    fresh = [n for n, digest in enumerate(wanted) if digest not in pickled]
     if fresh:
         read, read_vectors = read_posting_sides(ranker, postings.iloc[fresh].drop(columns=[HASH]))
-        kept = {**kept, **{wanted[n]: side for n, side in zip(fresh, read, strict=True)}}
+        for n, side in zip(fresh, read, strict=True):
+            pickled[wanted[n]] = pickle.dumps(side, protocol=pickle.HIGHEST_PROTOCOL)
+            uses[wanted[n]] = side.text_hashes
         vectors = {**vectors, **read_vectors}
-    if fresh or len(kept) != len(set(wanted)):  # new, or some withdrawn
-        kept = {digest: kept[digest] for digest in wanted}
-        used = {key for side in kept.values() for key in side.text_hashes}
+    if fresh or len(pickled) != len(set(wanted)):  # new, or some withdrawn
+        pickled = {digest: pickled[digest] for digest in wanted}
+        uses = {digest: uses[digest] for digest in wanted}
+        used = {key for keys in uses.values() for key in keys}
         vectors = {key: vector for key, vector in vectors.items() if key in used}
         folder.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, pickle.dumps((kept, vectors), protocol=pickle.HIGHEST_PROTOCOL))
+        data = pickle.dumps((pickled, uses, vectors), protocol=pickle.HIGHEST_PROTOCOL)
+        atomic_write_bytes(path, data)
     ids = postings[schema.JOB_ID].astype(str).tolist()
-    return (
-        {job_id: kept[digest] for job_id, digest in zip(ids, wanted, strict=True)},
-        vectors,
-        len(fresh),
-    )
+    by_job = {job_id: pickled[digest] for job_id, digest in zip(ids, wanted, strict=True)}
+    return PostingSides(by_job, vectors), len(fresh)
 
 
 def _read(path: Path) -> pd.DataFrame | None:
