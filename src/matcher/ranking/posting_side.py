@@ -87,10 +87,12 @@ class PostingSides:
     def __init__(
         self,
         pickled: Mapping[str, bytes] | None = None,
-        vectors: Mapping[str, np.ndarray] | None = None,
+        vector_keys: list[str] | None = None,
+        vectors: np.ndarray | None = None,
     ) -> None:
         self.pickled = dict(pickled or {})
-        self.vectors = dict(vectors or {})
+        self.row_of = {key: row for row, key in enumerate(vector_keys or [])}
+        self.vectors = vectors if vectors is not None else np.zeros((0, 0), np.float32)
         self._read: dict[str, PostingSide] = {}
 
     def __len__(self) -> int:
@@ -122,9 +124,10 @@ def prime_ranker(ranker: Ranker, postings: pd.DataFrame, sides: PostingSides) ->
     found = [side for side in chosen if side is not None]
     if len(found) < len(chosen):  # not all kept: the ranker reads them all itself
         return postings
-    memory, vectors = ranker.dense.embedder.memory, sides.vectors
+    memory, row_of = ranker.dense.embedder.memory, sides.row_of
     for side in found:
         ranker.profile_store[side.profile_key] = side.profile
         ranker.dense.known_postings[ranker.dense.posting_key(side.focus_text)] = side.dense_vector
-        memory.update((key, vectors[key]) for key in side.text_hashes if key in vectors)
+        rows = [(key, row_of[key]) for key in side.text_hashes if key in row_of]
+        memory.update((key, sides.vectors[row]) for key, row in rows)
     return postings.assign(**{schema.FOCUS_TEXT: [side.focus_text for side in found]})

@@ -196,15 +196,18 @@ def _sides(
     the store's file is updated when any was read or withdrawn.
 
     The file holds each side pickled apart, by content hash, with the text hashes it uses,
-    and the vectors of those texts: a call unpickles only the sides of its candidates.
+    and the vectors of those texts as one matrix: a call unpickles only the sides of its
+    candidates.
     """
     path = folder / f"ranker-{_sides_key(ranker)}.pkl"
     pickled: dict[str, bytes] = {}
     uses: dict[str, tuple[str, ...]] = {}
-    vectors: dict[str, np.ndarray] = {}
+    keys: list[str] = []
+    matrix: np.ndarray = np.zeros((0, 0), np.float32)
     if path.is_file():
         with path.open("rb") as file:
-            pickled, uses, vectors = pickle.load(file)  # our own file in our state folder
+            pickled, uses, keys, matrix = pickle.load(file)  # our own file in our state folder
+    vectors = dict(zip(keys, matrix, strict=True))
     wanted = postings[HASH].tolist()
     fresh = [n for n, digest in enumerate(wanted) if digest not in pickled]
     if fresh:
@@ -217,13 +220,14 @@ def _sides(
         pickled = {digest: pickled[digest] for digest in wanted}
         uses = {digest: uses[digest] for digest in wanted}
         used = {key for keys in uses.values() for key in keys}
-        vectors = {key: vector for key, vector in vectors.items() if key in used}
+        keys = [key for key in vectors if key in used]
+        matrix = np.array([vectors[key] for key in keys] or np.zeros((0, 0)), np.float32)
         folder.mkdir(parents=True, exist_ok=True)
-        data = pickle.dumps((pickled, uses, vectors), protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps((pickled, uses, keys, matrix), protocol=pickle.HIGHEST_PROTOCOL)
         atomic_write_bytes(path, data)
     ids = postings[schema.JOB_ID].astype(str).tolist()
     by_job = {job_id: pickled[digest] for job_id, digest in zip(ids, wanted, strict=True)}
-    return PostingSides(by_job, vectors), len(fresh)
+    return PostingSides(by_job, keys, matrix), len(fresh)
 
 
 def _read(path: Path) -> pd.DataFrame | None:
