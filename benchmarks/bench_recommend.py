@@ -165,11 +165,11 @@ def main() -> None:
                 "",
             )
         )
-        for call in ("files", "memory"):
+        for call, where in (("files", "read from files"), ("memory", "in memory")):
             t = f[call]
             rows.append(
                 (
-                    f"{label}: warm call, store {'read from files' if call == 'files' else 'in memory'}",
+                    f"{label}: warm call, store {where}",
                     f"{t['total']:.1f} s (store {t['store']:.1f}, stage 1 {t['stage1']:.1f},"
                     f" rank {t['candidates']:,} candidates {t['rank']:.1f})",
                     "seconds",

@@ -280,7 +280,7 @@ class Embedder:
         self.cache = EmbeddingCache(cache_dir / "embeddings.sqlite") if cache_dir else None
         self.stats = EmbeddingStats()
         #: Vectors by text hash known in this process (the posting store's, put here by
-        #: :func:`matcher.ranking.posting_store.prime_ranker`), looked up before the cache.
+        #: :func:`matcher.ranking.posting_side.prime_ranker`), looked up before the cache.
         self.memory: dict[str, np.ndarray] = {}
         self._model: SentenceTransformer | None = None
         self._tokenizer: PreTrainedTokenizerBase | None = None
