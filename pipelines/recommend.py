@@ -25,7 +25,7 @@ from matcher.io.locking import hold_locks
 from matcher.io.manifest import build_manifest, describe_input, write_manifest
 from matcher.io.output_folder import staged_folder
 from matcher.ranking.embedding import Embedder
-from matcher.ranking.posting_side import prime_ranker
+from matcher.ranking.posting_side import PostingSides, prime_ranker
 from matcher.ranking.posting_store import StoredPostings, posting_store_dir, stored_postings
 from matcher.ranking.rankers import Ranker
 from matcher.ranking.recommend import (
@@ -125,11 +125,11 @@ def rank(
     postings: pd.DataFrame,
     ranker: Ranker,
     top_k: int,
-    stored: StoredPostings,
+    sides: PostingSides,
 ) -> pd.DataFrame:
     """The ``top_k`` postings for the resume, best first, explained; the ranker gets what the
-    posting store keeps of the postings instead of reading them again."""
-    postings = prime_ranker(ranker, postings, stored.sides)
+    posting store keeps of the postings (``sides``) instead of reading them again."""
+    postings = prime_ranker(ranker, postings, sides)
     return recommend_jobs(resume, postings, ranker, top_k)
 
 
@@ -183,7 +183,7 @@ def recommendation_flow(
         stored, rejects = load_job_postings(jobs_path, embedder, ranker, settings)
         postings = stored.postings
         candidates: pd.DataFrame = find_candidates(resume, stored, embedder, settings)
-        recommendations = rank(resume, candidates, ranker, top_k, stored)
+        recommendations = rank(resume, candidates, ranker, top_k, stored.sides)
         staged = write_outputs(recommendations, rejects, staging)
         # Paths as they will be once the staging folder has become out_dir.
         outputs = {name: Path(out_dir) / path.relative_to(staging) for name, path in staged.items()}
