@@ -25,6 +25,7 @@ from matcher.io.locking import hold_locks
 from matcher.io.manifest import build_manifest, describe_input, write_manifest
 from matcher.io.output_folder import staged_folder
 from matcher.ranking.embedding import Embedder
+from matcher.ranking.posting_side import PostingSides, prime_ranker
 from matcher.ranking.posting_store import StoredPostings, posting_store_dir, stored_postings
 from matcher.ranking.rankers import Ranker
 from matcher.ranking.recommend import (
@@ -75,19 +76,22 @@ def load_resume(
 
 @task(cache_policy=NO_CACHE)
 def load_job_postings(
-    jobs_path: Path, embedder: Embedder, settings: Settings
+    jobs_path: Path, embedder: Embedder, ranker: Ranker, settings: Settings
 ) -> tuple[StoredPostings, pd.DataFrame]:
-    """The postings, prepared and indexed, and the rejected ones with their reasons.
+    """The postings, prepared, indexed and read for the ranker, and the rejected ones with
+    their reasons.
 
-    Postings already prepared and indexed by an earlier call are taken from the posting store
-    in the state folder (:mod:`matcher.ranking.posting_store`); only new and changed ones are
-    prepared and embedded.
+    Postings already prepared, indexed and read by an earlier call are taken from the posting
+    store in the state folder (:mod:`matcher.ranking.posting_store`); only new and changed ones
+    are prepared, embedded and read.
     """
     logger = get_run_logger()
     loaded = load_postings(jobs_path, settings.limits)
     folder = posting_store_dir(settings.state_dir)
     with hold_locks([folder], settings.runs.lock_timeout_seconds, logger.warning):
-        stored = stored_postings(loaded.records, embedder, folder, settings.limits, settings.index)
+        stored = stored_postings(
+            loaded.records, embedder, folder, settings.limits, settings.index, ranker
+        )
     logger.info(
         "%d postings to rank, %d rejected; posting store: %s",
         len(stored.postings),
@@ -116,8 +120,16 @@ def find_candidates(
 
 
 @task(cache_policy=NO_CACHE)
-def rank(resume: pd.DataFrame, postings: pd.DataFrame, ranker: Ranker, top_k: int) -> pd.DataFrame:
-    """The ``top_k`` postings for the resume, best first, explained."""
+def rank(
+    resume: pd.DataFrame,
+    postings: pd.DataFrame,
+    ranker: Ranker,
+    top_k: int,
+    sides: PostingSides,
+) -> pd.DataFrame:
+    """The ``top_k`` postings for the resume, best first, explained; the ranker gets what the
+    posting store keeps of the postings (``sides``) instead of reading them again."""
+    postings = prime_ranker(ranker, postings, sides)
     return recommend_jobs(resume, postings, ranker, top_k)
 
 
@@ -167,11 +179,11 @@ def recommendation_flow(
     ):
         resume, chosen_id = load_resume(resume_path, resume_id, settings.limits)
         embedder = Embedder.from_settings(settings.embedding, show_progress=False)
-        stored, rejects = load_job_postings(jobs_path, embedder, settings)
-        postings = stored.postings
         ranker, info = select_ranker(settings, embedder)
+        stored, rejects = load_job_postings(jobs_path, embedder, ranker, settings)
+        postings = stored.postings
         candidates: pd.DataFrame = find_candidates(resume, stored, embedder, settings)
-        recommendations = rank(resume, candidates, ranker, top_k)
+        recommendations = rank(resume, candidates, ranker, top_k, stored.sides)
         staged = write_outputs(recommendations, rejects, staging)
         # Paths as they will be once the staging folder has become out_dir.
         outputs = {name: Path(out_dir) / path.relative_to(staging) for name, path in staged.items()}

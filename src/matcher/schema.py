@@ -26,6 +26,9 @@ SOURCE: Final = "source"
 #: Columns added by cleaning.
 CLEAN_TEXT: Final = "clean_text"  # normalised text, still with contact details (for evidence)
 MODEL_TEXT: Final = "model_text"  # normalised and redacted: the only text models see
+#: A posting's model text without boilerplate, as the similarity signals see it; the posting
+#: store keeps it, so that ``focus_postings`` need not strip it again.
+FOCUS_TEXT: Final = "focus_text"
 
 #: Columns of rejects.csv.
 REJECT_COLUMNS: Final = ("kind", "record_id", "source", "reason")

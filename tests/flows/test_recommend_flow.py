@@ -73,13 +73,32 @@ def test_a_second_call_takes_the_postings_from_the_posting_store(
 ) -> None:
     from pipelines.recommend import recommendation_flow
 
+    from matcher.ranking.embedding import load_model
+    from matcher.ranking.requirement_ranker import skill_matcher
+
     first = recommendation_flow(
         _a_sample_resume(), SAMPLE / "jobs.csv", tmp_path / "a", flow_settings
     )
+    # A notebook's second call: the model, the skill matcher and the store are not loaded again.
+    models, matchers = load_model.cache_info().misses, skill_matcher.cache_info().misses
     other = SAMPLE / "resumes" / "r-0006-arjun-mehta.txt"
     second = recommendation_flow(other, SAMPLE / "jobs.csv", tmp_path / "b", flow_settings)
+    assert load_model.cache_info().misses == models
+    assert skill_matcher.cache_info().misses == matchers
     counts = [json.loads(run.manifest_path.read_text())["counts"] for run in (first, second)]
     loaded = counts[0]["postings_loaded"]
-    assert counts[0]["posting_store"] == {"prepared": loaded, "reused": 0, "index": "built"}
-    assert counts[1]["posting_store"] == {"prepared": 0, "reused": loaded, "index": "unchanged"}
+    assert counts[0]["posting_store"] == {
+        "prepared": loaded,
+        "reused": 0,
+        "index": "built",
+        "ranker_read": loaded,
+        "loaded": "files",
+    }
+    assert counts[1]["posting_store"] == {
+        "prepared": 0,
+        "reused": loaded,
+        "index": "unchanged",
+        "ranker_read": 0,
+        "loaded": "memory",
+    }
     assert (flow_settings.state_dir / "postings" / "prepared.parquet").is_file()

@@ -404,14 +404,10 @@ def profile_postings(
     With a ``store``, a posting whose ID, title and text it already holds a profile of is not
     read again, and new profiles are added to it. The store belongs to one skill matcher.
     """
-    column = schema.CLEAN_TEXT if schema.CLEAN_TEXT in postings else schema.DESCRIPTION
-    titles = postings[schema.TITLE].fillna("").astype(str) if schema.TITLE in postings else None
     profiles = []
-    for i, (job_id, text) in enumerate(
-        zip(postings[schema.JOB_ID], postings[column].fillna(""), strict=True)
+    for key, (job_id, title, text) in zip(
+        posting_profile_keys(postings), _posting_fields(postings), strict=True
     ):
-        title = "" if titles is None else titles.iloc[i]
-        key = profile_key("posting", job_id, title, text)
         profile = None if store is None else store.get(key)
         if profile is None:
             profile = posting_profile(str(job_id), title, str(text), matcher)
@@ -419,6 +415,24 @@ def profile_postings(
                 store[key] = profile
         profiles.append(profile)
     return profiles
+
+
+def posting_profile_keys(postings: pd.DataFrame) -> list[str]:
+    """The :data:`ProfileStore` key of each posting's profile, in row order."""
+    return [
+        profile_key("posting", job_id, title, text)
+        for job_id, title, text in _posting_fields(postings)
+    ]
+
+
+def _posting_fields(postings: pd.DataFrame) -> list[tuple[Any, str, Any]]:
+    """ID, title and text of each posting, as a profile is read from them."""
+    column = schema.CLEAN_TEXT if schema.CLEAN_TEXT in postings else schema.DESCRIPTION
+    if schema.TITLE in postings:
+        titles = postings[schema.TITLE].fillna("").astype(str).tolist()
+    else:
+        titles = [""] * len(postings)
+    return list(zip(postings[schema.JOB_ID], titles, postings[column].fillna(""), strict=True))
 
 
 def profile_resumes(

@@ -279,6 +279,9 @@ class Embedder:
         self.show_progress = show_progress
         self.cache = EmbeddingCache(cache_dir / "embeddings.sqlite") if cache_dir else None
         self.stats = EmbeddingStats()
+        #: Vectors by text hash known in this process (the posting store's, put here by
+        #: :func:`matcher.ranking.posting_side.prime_ranker`), looked up before the cache.
+        self.memory: dict[str, np.ndarray] = {}
         self._model: SentenceTransformer | None = None
         self._tokenizer: PreTrainedTokenizerBase | None = None
 
@@ -347,7 +350,9 @@ class Embedder:
         import time
 
         keys = [text_hash(t) for t in texts]
-        cached = self.cache.get_many(self.model_id, keys) if self.cache is not None else {}
+        cached = {k: self.memory[k] for k in keys if k in self.memory}
+        if self.cache is not None and len(cached) < len(keys):
+            cached.update(self.cache.get_many(self.model_id, [k for k in keys if k not in cached]))
         missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in cached}
         self.stats.cache_hits += sum(1 for k in keys if k in cached)
         self.stats.cache_misses += sum(1 for k in keys if k not in cached)

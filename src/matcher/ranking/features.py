@@ -68,7 +68,13 @@ from matcher.parsing.profiles import (
     role_words,
 )
 from matcher.ranking.embedding import Embedder, cosines
-from matcher.ranking.lexical import BM25Pool, Direction, TfidfPool, normalise_per_query
+from matcher.ranking.lexical import (
+    BM25Pool,
+    Direction,
+    TfidfPool,
+    normalise_per_query,
+    remembered,
+)
 from matcher.ranking.rankers import DenseRanker
 from matcher.text.boilerplate import strip_boilerplate
 from matcher.text.dates import merged_years
@@ -391,6 +397,27 @@ def _alternatives(subject: str) -> list[str]:
     return [part for part in parts if role_words(part)] or [subject]
 
 
+def embedded_posting_texts(posting: PostingProfile) -> list[str]:
+    """The texts of a posting the features embed, whatever the resume: its requirement lines
+    (:func:`requirement_coverage`), its title (:func:`title_similarity`), the skills of its
+    groups (:func:`skill_evidence`) and the subjects of its years requirements
+    (:class:`_RoleIndex`), each once."""
+    skills = [
+        s
+        for groups in (posting.required_groups, posting.preferred_groups)
+        for g in groups
+        for s in g
+    ]
+    subjects = [
+        part
+        for requirement in posting.years_required
+        if requirement.subject
+        for part in _alternatives(requirement.subject)
+    ]
+    texts = [*posting.requirement_lines, posting.title or "", *skills, *subjects]
+    return list(dict.fromkeys(texts))
+
+
 def subject_years(resume: ResumeProfile, subject: str) -> float:
     """Years in roles that match a subject: the same role title, or the subject named in the role.
 
@@ -464,10 +491,13 @@ def requirement_coverage(
     if not resumes:
         return result
     resume_vectors, offsets = _embed_line_groups(embedder, [r.lines for r in resumes])
+    # Every posting's lines in one look-up; each posting's rows are its own lines' vectors.
+    lines = embedder.embed_texts([line for p in postings for line in p.requirement_lines])
+    ends = np.cumsum([len(p.requirement_lines) for p in postings])
     for row, posting in enumerate(postings):
         if not posting.requirement_lines:
             continue
-        wanted = embedder.embed_texts(list(posting.requirement_lines))
+        wanted = lines[ends[row] - len(posting.requirement_lines) : ends[row]]
         sims = cosines(wanted, resume_vectors)  # (lines wanted, all resume lines)
         best = np.maximum.reduceat(sims, offsets, axis=1)  # (lines wanted, n_resumes)
         result[row] = np.clip(best, 0.0, 1.0).mean(axis=0)
@@ -495,7 +525,8 @@ class RequirementTerms:
         # scikit-learn is imported on use: importing it costs seconds a run may not need.
         from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
-        self.analyzer = functools.partial(_analyzer, stop_words=ENGLISH_STOP_WORDS)
+        # Transforming the wanted texts and counting their unseen words read them twice.
+        self.analyzer = remembered(functools.partial(_analyzer, stop_words=ENGLISH_STOP_WORDS))
         vectorizer = TfidfVectorizer(analyzer=self.analyzer, binary=True, norm=None, use_idf=True)
         try:
             vectorizer.fit(resume_texts)
@@ -614,10 +645,16 @@ def confidences(
 
 
 def focus_postings(postings: pd.DataFrame) -> pd.DataFrame:
-    """The postings with their model text stripped of boilerplate, for the similarity signals."""
-    return postings.assign(
-        **{schema.MODEL_TEXT: [strip_boilerplate(text) for text in posting_texts(postings)]}
-    )
+    """The postings with their model text stripped of boilerplate, for the similarity signals.
+
+    A ``focus_text`` column (:data:`matcher.schema.FOCUS_TEXT`, kept by the posting store) is
+    taken as that text instead of stripping it again.
+    """
+    if schema.FOCUS_TEXT in postings:
+        texts = postings[schema.FOCUS_TEXT].astype(str).tolist()
+    else:
+        texts = [strip_boilerplate(text) for text in posting_texts(postings)]
+    return postings.assign(**{schema.MODEL_TEXT: texts})
 
 
 #: Features whose value for a pair depends on the other records of the pool: word rarities

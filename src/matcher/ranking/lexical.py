@@ -7,7 +7,7 @@ such as BM25, which :func:`normalise_per_query` scales by the best document of e
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -89,6 +89,25 @@ def bm25_scores(
     return BM25Pool(documents, k1, b).scores(queries)
 
 
+def remembered(analyzer: Callable[[str], list[str]]) -> Callable[[str], list[str]]:
+    """``analyzer`` reading each distinct text once: a vectorizer fitted on texts and then
+    transforming them reads them twice.
+
+    Example:
+        >>> words = remembered(str.split)
+        >>> words("a b") is words("a b")
+        True
+    """
+    seen: dict[str, list[str]] = {}
+
+    def analyze(text: str) -> list[str]:
+        if text not in seen:
+            seen[text] = analyzer(text)
+        return seen[text]
+
+    return analyze
+
+
 class TfidfPool:
     """TF-IDF vectors of queries and documents, with the vocabulary fitted once on both sides.
 
@@ -110,12 +129,12 @@ class TfidfPool:
             return
         from sklearn.feature_extraction.text import TfidfVectorizer  # slow import: on use
 
+        words = TfidfVectorizer(
+            stop_words="english", ngram_range=(1, ngram_max), token_pattern=_TOKEN_PATTERN
+        ).build_analyzer()
+        # Fitting and transforming read each text twice: its words are read once.
         vectorizer = TfidfVectorizer(
-            stop_words="english",
-            ngram_range=(1, ngram_max),
-            sublinear_tf=sublinear_tf,
-            token_pattern=_TOKEN_PATTERN,
-            min_df=1,
+            analyzer=remembered(words), sublinear_tf=sublinear_tf, min_df=1
         )
         try:
             vectorizer.fit([*queries, *documents])

@@ -13,19 +13,31 @@ folder ``<state_dir>/postings/``:
   folder per model, chunking and index settings), whose document hashes are the same content
   hashes.
 
-A call prepares only the postings whose content hash it has not seen, embeds and indexes only
-those, and removes withdrawn and changed ones from the index in place
-(:func:`matcher.ranking.index.apply_changes`); a second call against the same postings parses
-and embeds none. What the ranker parses from the stage-1 candidates is not kept here.
+* ``ranker-<key>.pkl``: with a requirement ranker, what it reads from each posting whatever
+  the resume (:class:`matcher.ranking.posting_side.PostingSide`: profile, text without
+  boilerplate, dense vector) by content hash, and the vectors of the texts it embeds for them
+  (requirement lines, title, skills, subjects) by text hash; one file per parser, model and
+  chunking.
+
+A call prepares only the postings whose content hash it has not seen, embeds, indexes and
+reads for the ranker only those, and removes withdrawn and changed ones from the index in
+place (:func:`matcher.ranking.index.apply_changes`) and from the ranker's file; a second call
+against the same postings parses and embeds none, and hands the ranker the candidates' sides
+(:func:`matcher.ranking.posting_side.prime_ranker`) instead of reading them again.
+
+A call whose postings and store files are those of the previous call in this process (a
+notebook, a served deployment) returns what that call loaded, without reading the files again.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+import pickle
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from matcher import __version__, schema
@@ -40,6 +52,9 @@ from matcher.ranking.index import (
     rebuild_reason,
     save_index,
 )
+from matcher.ranking.posting_side import PostingSides, read_posting_sides
+from matcher.ranking.rankers import Ranker
+from matcher.ranking.requirement_ranker import RequirementRanker
 from matcher.settings import IndexSettings, LimitSettings
 from matcher.text.preprocess import prepare_postings
 from matcher.text.texts import posting_texts
@@ -49,20 +64,29 @@ POSTINGS_DIR = "postings"
 PREPARED_FILE = "prepared.parquet"
 REJECTS_FILE = "rejects.parquet"
 HASH = "content_sha256"
+#: Stores loaded in this process, newest last: (memo key, files' signature, what was loaded).
+_LOADED: list[tuple[str, tuple[tuple[str, int, int], ...], StoredPostings]] = []
+_LOADED_KEPT = 2
 
 
 @dataclass
 class StoredPostings:
     """Prepared postings, their rejects and the index of their chunk vectors.
 
-    ``counts`` says what the call did: postings prepared afresh and reused, and how the index
-    changed (``index``: ``built``, ``updated: +N -M ...`` or ``unchanged``).
+    ``counts`` says what the call did: postings prepared afresh and reused, how the index
+    changed (``index``: ``built``, ``updated: +N -M ...`` or ``unchanged``), with a
+    requirement ranker how many postings it read afresh (``ranker_read``), and whether the
+    store was taken from memory (``loaded``: ``memory`` or ``files``).
+
+    ``sides`` is what the requirement ranker reads from the postings
+    (:func:`matcher.ranking.posting_side.prime_ranker`); empty without one.
     """
 
     postings: pd.DataFrame
     rejects: pd.DataFrame
     index: ResumeIndex
     counts: dict[str, Any]
+    sides: PostingSides = field(default_factory=PostingSides)
 
 
 def posting_store_dir(state_dir: Path) -> Path:
@@ -81,6 +105,7 @@ def stored_postings(
     folder: Path,
     limits: LimitSettings | None = None,
     index_settings: IndexSettings | None = None,
+    ranker: Ranker | None = None,
 ) -> StoredPostings:
     """Prepare and index ``raw`` postings, doing only what ``folder`` does not hold yet.
 
@@ -90,6 +115,8 @@ def stored_postings(
         folder: The posting store (:func:`posting_store_dir`); the caller holds its lock.
         limits: As for :func:`matcher.text.preprocess.prepare_postings`.
         index_settings: When the index becomes approximate; the defaults if None.
+        ranker: The ranker that will score the postings; a requirement ranker's reading of
+            each posting is kept too (``sides``).
 
     Returns:
         The prepared postings in the order of ``raw`` (rejects apart), as
@@ -102,14 +129,105 @@ def stored_postings(
         job_id: fingerprint([job_id, digest, salt])
         for job_id, digest in content_hashes(raw, "posting").items()
     }
+    reader = ranker if isinstance(ranker, RequirementRanker) else None
+    memo_key = fingerprint(
+        [
+            str(Path(folder).resolve()),
+            hashes,
+            _index_key(embedder, index_settings),
+            None if reader is None else _sides_key(reader),
+        ]
+    )
+    for key, signature, loaded in _LOADED:
+        if key == memo_key and signature == _signature(folder):
+            done: dict[str, Any] = {"prepared": 0, "reused": len(raw), "index": "unchanged"}
+            if reader is not None:
+                done["ranker_read"] = 0
+            return replace(loaded, counts={**done, "loaded": "memory"})
     postings, rejects, prepared = _prepare(raw, hashes, folder, limits)
     index, change = _index(postings, embedder, folder, index_settings)
-    return StoredPostings(
+    counts: dict[str, Any] = {"prepared": prepared, "reused": len(raw) - prepared, "index": change}
+    sides = PostingSides()
+    if reader is not None:
+        sides, counts["ranker_read"] = _sides(postings, reader, folder)
+    stored = StoredPostings(
         postings.drop(columns=[HASH]),
         rejects.drop(columns=[HASH]),
         index,
-        {"prepared": prepared, "reused": len(raw) - prepared, "index": change},
+        {**counts, "loaded": "files"},
+        sides,
     )
+    _LOADED[:] = [entry for entry in _LOADED if entry[0] != memo_key][-(_LOADED_KEPT - 1) :]
+    _LOADED.append((memo_key, _signature(folder), stored))
+    return stored
+
+
+def forget_stores() -> None:
+    """Forget the stores loaded in this process: the next call reads the files, as a new
+    process would."""
+    _LOADED.clear()
+
+
+def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Every file of the store with its modification time and size: what tells a changed store."""
+    files = sorted(path for path in Path(folder).rglob("*") if path.is_file())
+    return tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in files)
+
+
+def _sides_key(ranker: RequirementRanker) -> str:
+    """What a posting side depends on besides the posting: the parser, the dense view, the
+    embedding model and its chunking."""
+    embedder = ranker.dense.embedder
+    return fingerprint(
+        [
+            ranker.parser_version(),
+            ranker.dense.params(),
+            embedder.model_id,
+            embedder.max_tokens,
+            embedder.chunk_overlap,
+        ]
+    )[:16]
+
+
+def _sides(
+    postings: pd.DataFrame, ranker: RequirementRanker, folder: Path
+) -> tuple[PostingSides, int]:
+    """The ranker's side of every posting by job ID, and how many postings were read afresh;
+    the store's file is updated when any was read or withdrawn.
+
+    The file holds each side pickled apart, by content hash, with the text hashes it uses,
+    and the vectors of those texts as one matrix: a call unpickles only the sides of its
+    candidates.
+    """
+    path = folder / f"ranker-{_sides_key(ranker)}.pkl"
+    pickled: dict[str, bytes] = {}
+    uses: dict[str, tuple[str, ...]] = {}
+    keys: list[str] = []
+    matrix: np.ndarray = np.zeros((0, 0), np.float32)
+    if path.is_file():
+        with path.open("rb") as file:
+            pickled, uses, keys, matrix = pickle.load(file)  # our own file in our state folder
+    vectors = dict(zip(keys, matrix, strict=True))
+    wanted = postings[HASH].tolist()
+    fresh = [n for n, digest in enumerate(wanted) if digest not in pickled]
+    if fresh:
+        read, read_vectors = read_posting_sides(ranker, postings.iloc[fresh].drop(columns=[HASH]))
+        for n, side in zip(fresh, read, strict=True):
+            pickled[wanted[n]] = pickle.dumps(side, protocol=pickle.HIGHEST_PROTOCOL)
+            uses[wanted[n]] = side.text_hashes
+        vectors = {**vectors, **read_vectors}
+    if fresh or len(pickled) != len(set(wanted)):  # new, or some withdrawn
+        pickled = {digest: pickled[digest] for digest in wanted}
+        uses = {digest: uses[digest] for digest in wanted}
+        used = {key for keys in uses.values() for key in keys}
+        keys = [key for key in vectors if key in used]
+        matrix = np.array([vectors[key] for key in keys] or np.zeros((0, 0)), np.float32)
+        folder.mkdir(parents=True, exist_ok=True)
+        data = pickle.dumps((pickled, uses, keys, matrix), protocol=pickle.HIGHEST_PROTOCOL)
+        atomic_write_bytes(path, data)
+    ids = postings[schema.JOB_ID].astype(str).tolist()
+    by_job = {job_id: pickled[digest] for job_id, digest in zip(ids, wanted, strict=True)}
+    return PostingSides(by_job, keys, matrix), len(fresh)
 
 
 def _read(path: Path) -> pd.DataFrame | None:
@@ -163,10 +281,7 @@ def _index(
     postings: pd.DataFrame, embedder: Embedder, folder: Path, settings: IndexSettings
 ) -> tuple[ResumeIndex, str]:
     """The index of the postings' chunk vectors, updated in place or built; and what was done."""
-    key = fingerprint(
-        [embedder.model_id, embedder.max_tokens, embedder.chunk_overlap, settings.model_dump()]
-    )[:16]
-    directory = folder / f"index-{key}"
+    directory = folder / f"index-{_index_key(embedder, settings)}"
     hashes = dict(zip(postings[schema.JOB_ID].astype(str), postings[HASH], strict=True))
     try:
         index = load_index(directory, expected_model=embedder.model_id)
@@ -194,3 +309,10 @@ def _index(
     index.resume_hashes = {i: hashes[i] for i in index.resume_hashes}
     save_index(index, directory)
     return index, "built"
+
+
+def _index_key(embedder: Embedder, settings: IndexSettings) -> str:
+    """What the index depends on besides the postings: the model, its chunking, the settings."""
+    return fingerprint(
+        [embedder.model_id, embedder.max_tokens, embedder.chunk_overlap, settings.model_dump()]
+    )[:16]

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from matcher import schema
-from matcher.ranking.embedding import Embedder, cosines
+from matcher.ranking.embedding import Embedder, cosines, text_hash
 from matcher.ranking.explain import Explainer, term_explainer
 from matcher.ranking.index import ResumeIndex
 from matcher.ranking.lexical import Direction, lexical_matrix, tfidf_scores
@@ -173,6 +173,13 @@ class DenseRanker(Ranker):
         self.aggregate = aggregate
         self.posting = posting
         self.index: ResumeIndex | None = None
+        #: Posting vectors known in this process (the posting store's), by
+        #: :meth:`posting_key`; the other postings are embedded through the embedder.
+        self.known_postings: dict[str, np.ndarray] = {}
+
+    def posting_key(self, text: str) -> str:
+        """What a posting's vector is kept under: its text and the posting view."""
+        return text_hash(f"{self.posting}\0{text}")
 
     def attach_index(self, index: ResumeIndex) -> None:
         """Use a prebuilt index when the resumes to score are exactly the ones it holds."""
@@ -187,10 +194,24 @@ class DenseRanker(Ranker):
     def posting_vectors(self, postings: pd.DataFrame) -> np.ndarray:
         """One unit vector per posting, ``(n_postings, dim)``, of the chosen posting view."""
         texts = posting_texts(postings)
+        known = self.known_postings
+        keys = [self.posting_key(text) for text in texts] if known else []
+        rows = [n for n, key in enumerate(keys) if key not in known] if known else None
+        if rows is not None:
+            texts = [texts[n] for n in rows]
         if self.posting == "title-lead":
             texts = [title_and_lead(text, self.embedder.chunk_text) for text in texts]
         ids = postings[schema.JOB_ID].astype(str).tolist()
-        return self.embedder.embed_documents(ids, texts).document_vectors(len(postings))
+        if rows is None:
+            return self.embedder.embed_documents(ids, texts).document_vectors(len(postings))
+        vectors = np.zeros((len(postings), self.embedder.dimension), dtype=np.float32)
+        for n, key in enumerate(keys):
+            if key in known:
+                vectors[n] = known[key]
+        if rows:
+            fresh = self.embedder.embed_documents([ids[n] for n in rows], texts)
+            vectors[rows] = fresh.document_vectors(len(rows))
+        return vectors
 
     def similarity(self, postings: pd.DataFrame, resumes: pd.DataFrame) -> np.ndarray:
         """Cosine similarity matrix ``(n_postings, n_resumes)`` before weighting.

@@ -2,8 +2,9 @@
 
 Two stages keep one resume against thousands of postings fast: :func:`candidate_postings`
 keeps the postings nearest to the resume in a FAISS index of posting chunk vectors (embedded
-once, through the embedding cache, and indexed once per process), and only those are parsed
-and scored by the ranker.
+once, through the embedding cache, and indexed once per process), and only those are scored
+by the ranker. The flow takes the index, and what the ranker reads from each posting, from
+the posting store (:mod:`matcher.ranking.posting_store`, :mod:`matcher.ranking.posting_side`).
 
 :func:`recommend_jobs` is pure (DataFrames in, DataFrame out); :func:`read_resume` and
 :func:`write_recommendations` are the edges, which the flow ``pipelines/recommend.py`` wires.

@@ -13,6 +13,7 @@ weighting used when no labelled data has ever been seen.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -278,6 +279,16 @@ def shipped_model(path: Path = WEIGHTS_FILE) -> ShippedModel:
     )
 
 
+@functools.lru_cache(maxsize=4)
+def skill_matcher(taxonomy_dir: str | None = None) -> SkillMatcher:
+    """The skill matcher of the built-in vocabulary extended by ``taxonomy_dir``, built once
+    per process: every ranker of a notebook or a served deployment shares it (it is read-only
+    once built)."""
+    from matcher.parsing.taxonomy import build_vocabulary
+
+    return SkillMatcher(build_vocabulary(Path(taxonomy_dir) if taxonomy_dir else None))
+
+
 class RequirementRanker(Ranker):
     """Skills, experience, degree and title against what the posting requires, plus similarity.
 
@@ -382,10 +393,7 @@ class RequirementRanker(Ranker):
     def matcher(self) -> SkillMatcher:
         """The skill matcher, built on first use."""
         if self._matcher is None:
-            from matcher.parsing.taxonomy import build_vocabulary
-
-            taxonomy = Path(self.taxonomy_dir) if self.taxonomy_dir else None
-            self._matcher = SkillMatcher(build_vocabulary(taxonomy))
+            self._matcher = skill_matcher(str(self.taxonomy_dir) if self.taxonomy_dir else None)
         return self._matcher
 
     def attach_index(self, index: ResumeIndex) -> None:
@@ -641,7 +649,8 @@ class RequirementRanker(Ranker):
             if self.model_for(direction)[1]
             else None
         )
-        fallback = term_explainer(postings)
+        # The key terms of the postings, computed only when a posting lacking skills is shown.
+        fallbacks: list[Explainer] = []
         # Years per subject as the experience feature counts them, so that missing_required
         # (and the fit band capped by it) agrees with the score.
         subjects = sorted(
@@ -665,7 +674,9 @@ class RequirementRanker(Ranker):
             }
             columns = explain_requirements(job, candidate, sentences(resume), probability, years)
             if not job.required_groups and not job.preferred_groups:
-                terms = fallback(posting, resume)
+                if not fallbacks:
+                    fallbacks.append(term_explainer(postings))
+                terms = fallbacks[0](posting, resume)
                 columns["matched_required"] = terms["matched_terms"]
                 columns["missing_required"] = terms["missing_terms"]
                 columns["evidence"] = columns["evidence"] or terms["evidence"]
