@@ -273,6 +273,20 @@ def pooled_neutral(sets: Sequence[LabelledFeatures]) -> dict[str, float]:
     return {name: round(float(np.mean([m[name] for m in means])), 4) for name in GATED}
 
 
+#: The fixed base of the shortlist model (:attr:`Learning.base`): keywords twice meaning, and a
+#: little of years and required skills. Learned on synthetic data alone, the shortlist model
+#: otherwise puts too little on ``dense`` for real postings (livecareer) and, learned without
+#: RJDB, too little on requirements for RJDB's near-misses; with it, every shortlist cell across
+#: domains is at least the best of ``tfidf`` and ``bm25`` (README, "How the default ranker was
+#: chosen"; ``benchmarks/shortlist_learning_study.py``).
+SHORTLIST_BASE: dict[str, float] = {
+    "tfidf": 0.2,
+    "dense": 0.1,
+    "experience": 0.05,
+    "required_skills": 0.05,
+}
+
+
 @dataclass(frozen=True)
 class Learning:
     """How weights are learned (the hyperparameters, stored with the model).
@@ -292,10 +306,11 @@ class Learning:
             learning on one kind of data cannot take away on another. Empty: none.
         recommend_base: The base of the recommendation model; ``base`` if None.
 
-    The defaults are the shipped model's. Recommendations gate their eligibility features
-    harder (4) and leave ``bm25`` out: learned on the synthetic sets, the recommendation model
-    otherwise leans on signals that order real postings badly, and trails TF-IDF on
-    livecareer (README, "How the default ranker was chosen";
+    The defaults are the shipped model's. Shortlists add the learned weights to a fixed base
+    (:data:`SHORTLIST_BASE`, 0.4 of the sum). Recommendations have no base, gate their
+    eligibility features harder (4) and leave ``bm25`` out: learned on the synthetic sets, the
+    recommendation model otherwise leans on signals that order real postings badly, and trails
+    TF-IDF on livecareer (README, "How the default ranker was chosen";
     ``benchmarks/recommend_learning_study.py``).
     """
 
@@ -306,7 +321,7 @@ class Learning:
     excluded: tuple[str, ...] = ()
     recommend_gate: float | None = 4.0
     recommend_excluded: tuple[str, ...] | None = ("bm25",)
-    base: dict[str, float] = field(default_factory=dict)
+    base: dict[str, float] = field(default_factory=lambda: dict(SHORTLIST_BASE))
     recommend_base: dict[str, float] | None = field(default_factory=dict)
 
     def __post_init__(self) -> None:
