@@ -3,9 +3,9 @@
 The cross-domain matrix (``matcher train --sets data/labelled_sets.toml``) learns the
 resumes-for-job model of each set on the sets of the *other* domains only. Learned with no base
 on the synthetic sets (sample and RJDB), it was level with TF-IDF on livecareer; learned
-without RJDB, it was below BM25 in pairwise accuracy on RJDB. This study prints, for the shortlist sets only,
-the best of ``tfidf`` and ``bm25`` on each set and the requirement ranker's cells (in-domain,
-across domains, learned on all sets) for learning variants
+without RJDB, it was below BM25 in pairwise accuracy on RJDB. This study prints, for the
+shortlist sets only, the best of ``tfidf`` and ``bm25`` on each set and the requirement
+ranker's cells (in-domain, across domains, learned on all sets) for learning variants
 (:class:`matcher.evaluation.crossdomain.Learning`): a stronger relevance gate, features left
 out, and a fixed base of robust signals (``Learning.base``) that the learned weights are added
 to. The shipped model is learned above the base ``SHORTLIST_BASE`` (the variant marked
