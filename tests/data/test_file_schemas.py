@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from matcher.evaluation.crossdomain import SHORTLIST_BASE
 from matcher.evaluation.grid import load_grid, parse_grid
 from matcher.ranking.requirement_ranker import WEIGHTS_FILE, shipped_model
 from matcher.settings import load_settings
@@ -117,6 +118,10 @@ def test_the_shipped_learned_model_follows_its_schema() -> None:
     # recommendations: learned without bm25 and with a harder relevance gate (Learning)
     assert model.recommend_weights["bm25"] == 0.0
     assert (model.gate, model.recommend_gate) == (1.0, 4.0)
+    # shortlists: learned above a fixed base, whose weights the learned ones only add to
+    for name, floor in SHORTLIST_BASE.items():
+        assert model.weights[name] >= floor, name
+    assert json.loads(WEIGHTS_FILE.read_text())["learning"]["base"] == SHORTLIST_BASE
 
 
 def test_a_model_file_without_a_recommendation_gate_uses_its_own_gate(tmp_path: Path) -> None:

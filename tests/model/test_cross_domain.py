@@ -5,10 +5,10 @@ postings, a seeded sample of 600 resumes), in both directions: the baselines, th
 ranker learned in-domain (grouped 5-fold CV) and across domains (learned on the other sets
 only), and the model learned on all of them, which must be the shipped one. The matrix is
 printed (CI runs the slow tests with ``-s``). The shipped model must beat the lexical
-baselines on every set and keep RJDB's pairwise accuracy. Across domains, the recommendation
-model (learned without ``bm25``, gate 4) must beat them too; the shortlist cells across
-domains are reported, not asserted (see the README: learned on synthetic data alone, the
-shortlist model does not clearly beat TF-IDF on real data).
+baselines on every set and keep RJDB's pairwise accuracy. Across domains, both models must beat
+them too: the recommendation model (learned without ``bm25``, gate 4) and the shortlist model
+(learned above a fixed base, ``SHORTLIST_BASE``), in pairwise accuracy too where labels grade
+pairs.
 """
 
 from __future__ import annotations
@@ -79,13 +79,16 @@ def test_the_shipped_ranker_beats_the_lexical_baselines_on_every_set(
         assert learned[metric] >= best, (tested, metric, learned[metric], best)
 
 
-@pytest.mark.parametrize("tested", [s for s in SETS if s.endswith("-reverse")])
-def test_recommendations_learned_on_other_domains_beat_the_lexical_baselines(
+@pytest.mark.parametrize("tested", SETS)
+def test_models_learned_on_other_domains_beat_the_lexical_baselines(
     matrix: list[dict], tested: str
 ) -> None:
     learned = _cell(matrix, tested, "requirements", "cross-domain")
-    for metric in ("nDCG@10", "MAP"):
+    metrics = ["nDCG@10", "MAP"] + ([] if tested.endswith("-reverse") else ["pairwise_accuracy"])
+    for metric in metrics:
         best = max(_cell(matrix, tested, name, "fixed")[metric] for name in ("tfidf", "bm25"))
+        if math.isnan(best):  # the labels grade no pairs (livecareer)
+            continue
         assert learned[metric] >= best, (tested, metric, learned[metric], best)
 
 

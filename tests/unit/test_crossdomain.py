@@ -95,8 +95,9 @@ def test_learned_weights_are_non_negative_and_find_the_signal() -> None:
 
 def test_cross_validation_beats_a_noise_baseline() -> None:
     labelled = _graded(n_jobs=20)
-    # no relevance gate: the synthetic TF-IDF is noise, and the gate would scale the signal by it
-    scores = cross_validated_scores(labelled, folds=5, learning=Learning(gate=0.0))
+    # no relevance gate and no fixed base: the synthetic TF-IDF and dense are noise, and the
+    # gate would scale the signal by it
+    scores = cross_validated_scores(labelled, folds=5, learning=Learning(gate=0.0, base={}))
     learned = summary(labelled, labelled.run(scores))
     noise = summary(labelled, labelled.run(labelled.baselines["noise"]))
     assert learned["pairwise_accuracy"] == 1.0
@@ -214,6 +215,25 @@ def test_recommendations_are_learned_with_their_own_gate_and_features() -> None:
     # None falls back to the shortlist's gate and features
     same = Learning(gate=2.0, recommend_gate=None, recommend_excluded=None)
     assert learn(reverse, same).gate == 2.0 and learn(reverse, same).weights["bm25"] > 0
+
+
+def test_a_fixed_base_keeps_its_weight_whatever_the_sets_teach() -> None:
+    sets = [_set("a", "bm25", 0), _set("b", "bm25", 1)]
+    learned = learn(sets, Learning(base={}), prior=DEFAULT_WEIGHTS).weights
+    assert learned["dense"] < 0.05
+    based = learn(sets, Learning(base={"dense": 0.3}), prior=DEFAULT_WEIGHTS).weights
+    assert based["dense"] >= 0.3 and based["bm25"] == pytest.approx(0.7 * learned["bm25"])
+    assert sum(based.values()) == pytest.approx(1.0)
+    # the base is the shortlists' only unless recommendations are given it too
+    reverse = [_set("a-r", "bm25", 0, "jobs-for-resume"), _set("b-r", "bm25", 1, "jobs-for-resume")]
+    assert learn(reverse, Learning(base={"dense": 0.3})).weights["dense"] < 0.05
+    assert (
+        learn(reverse, Learning(base={"dense": 0.3}, recommend_base=None)).weights["dense"] >= 0.3
+    )
+    with pytest.raises(ValueError, match="sum below 1"):
+        Learning(base={"dense": 0.6, "tfidf": 0.4})
+    with pytest.raises(ValueError, match="known features"):
+        Learning(base={"keywords": 0.2})
 
 
 def test_sets_of_both_directions_are_not_learned_together() -> None:

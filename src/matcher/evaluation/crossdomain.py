@@ -16,7 +16,8 @@ query, every better-judged document is paired with every worse-judged one and wi
 unjudged ones, the hardest first (:func:`training_pairs`). The weights must stay non-negative so
 that more of any signal never lowers a score; features whose weight comes out negative are
 dropped and the model is refitted until none is (an active-set fit, :func:`fit_weights`).
-Weights are then scaled to sum to one.
+Weights are then scaled to sum to one, or to what a fixed, unlearned base (:attr:`Learning.base`)
+leaves of it, and added to that base.
 
 Everything here is computation over arrays; loading and MLflow are at the edges
 (:mod:`pipelines.experiment`, :mod:`matcher.tracking.experiment_log`).
@@ -272,6 +273,20 @@ def pooled_neutral(sets: Sequence[LabelledFeatures]) -> dict[str, float]:
     return {name: round(float(np.mean([m[name] for m in means])), 4) for name in GATED}
 
 
+#: The fixed base of the shortlist model (:attr:`Learning.base`): keywords twice meaning, and a
+#: little of years and required skills. Learned on synthetic data alone, the shortlist model
+#: otherwise puts too little on ``dense`` for real postings (livecareer) and, learned without
+#: RJDB, too little on requirements for RJDB's near-misses; with it, every shortlist cell across
+#: domains is at least the best of ``tfidf`` and ``bm25`` (README, "How the default ranker was
+#: chosen"; ``benchmarks/shortlist_learning_study.py``).
+SHORTLIST_BASE: dict[str, float] = {
+    "tfidf": 0.2,
+    "dense": 0.1,
+    "experience": 0.05,
+    "required_skills": 0.05,
+}
+
+
 @dataclass(frozen=True)
 class Learning:
     """How weights are learned (the hyperparameters, stored with the model).
@@ -286,11 +301,16 @@ class Learning:
             if None.
         recommend_excluded: Features left out of the recommendation model; ``excluded`` if
             None.
+        base: Fixed weights, not learned, that the learned weights are added to (scaled to
+            the rest of the sum of one): a floor on robust signals (``tfidf``, ``dense``) that
+            learning on one kind of data cannot take away on another. Empty: none.
+        recommend_base: The base of the recommendation model; ``base`` if None.
 
-    The defaults are the shipped model's. Recommendations gate their eligibility features
-    harder (4) and leave ``bm25`` out: learned on the synthetic sets, the recommendation model
-    otherwise leans on signals that order real postings badly, and trails TF-IDF on
-    livecareer (README, "How the default ranker was chosen";
+    The defaults are the shipped model's. Shortlists add the learned weights to a fixed base
+    (:data:`SHORTLIST_BASE`, 0.4 of the sum). Recommendations have no base, gate their
+    eligibility features harder (4) and leave ``bm25`` out: learned on the synthetic sets, the
+    recommendation model otherwise leans on signals that order real postings badly, and trails
+    TF-IDF on livecareer (README, "How the default ranker was chosen";
     ``benchmarks/recommend_learning_study.py``).
     """
 
@@ -301,6 +321,27 @@ class Learning:
     excluded: tuple[str, ...] = ()
     recommend_gate: float | None = 4.0
     recommend_excluded: tuple[str, ...] | None = ("bm25",)
+    base: dict[str, float] = field(default_factory=lambda: dict(SHORTLIST_BASE))
+    recommend_base: dict[str, float] | None = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for base in (self.base, self.recommend_base or {}):
+            unknown = sorted(set(base) - set(FEATURES))
+            if unknown or any(w < 0 for w in base.values()) or sum(base.values()) >= 1:
+                raise ValueError(
+                    f"base weights must be known features, non-negative and sum below 1: {base}"
+                )
+
+    def based(self, learned: dict[str, float]) -> dict[str, float]:
+        """Learned weights (summing to one) scaled below the fixed ``base`` and added to it.
+
+        Example:
+            >>> Learning(base={"tfidf": 0.25}).based({"tfidf": 0.5, "dense": 0.5})
+            {'tfidf': 0.625, 'dense': 0.375}
+        """
+        rest = 1.0 - sum(self.base.values())
+        names = [*learned, *(n for n in self.base if n not in learned)]
+        return {n: self.base.get(n, 0.0) + rest * learned.get(n, 0.0) for n in names}
 
     def directed(self, direction: str) -> Learning:
         """The learning of one direction: ``gate`` and ``excluded`` as that direction uses them.
@@ -315,6 +356,7 @@ class Learning:
             self,
             gate=self.gate if self.recommend_gate is None else self.recommend_gate,
             excluded=self.excluded if self.recommend_excluded is None else self.recommend_excluded,
+            base=self.base if self.recommend_base is None else self.recommend_base,
         )
 
 
@@ -372,7 +414,7 @@ def learn(
         )
         for domain, group in by_domain.items()
     ]
-    weights = fit_pairwise(parts, learning.c, prior, learning.excluded)
+    weights = learning.based(fit_pairwise(parts, learning.c, prior, learning.excluded))
     return LearnedModel(weights, neutral, learning.gate, excluded=learning.excluded)
 
 
@@ -397,8 +439,8 @@ def cross_validated_scores(
         diffs, weights = training_pairs(
             labelled, values, rows[train].tolist(), seed=fold, judged_share=learning.judged_share
         )
-        fitted = fit_pairwise(
-            [(diffs, weights / weights.sum())], learning.c, prior, learning.excluded
+        fitted = learning.based(
+            fit_pairwise([(diffs, weights / weights.sum())], learning.c, prior, learning.excluded)
         )
         model = LearnedModel(fitted, neutral, learning.gate)
         scores[rows[test]] = model.raw(labelled)[rows[test]]

@@ -192,6 +192,15 @@ class LearningSettings(StrictSchema):
     excluded: list[str] = Field(default_factory=list)
     recommend_gate: NonNegativeFloat | None = None
     recommend_excluded: list[str] | None = None
+    base: dict[str, NonNegativeFloat] = Field(default_factory=dict)
+    recommend_base: dict[str, NonNegativeFloat] | None = None
+
+    @field_validator("base", "recommend_base")
+    @classmethod
+    def _known_base(cls, base: dict[str, float] | None) -> dict[str, float] | None:
+        if base is not None:
+            _known(list(base))
+        return base
 
     @field_validator("excluded", "recommend_excluded")
     @classmethod

@@ -1,0 +1,144 @@
+"""Why the shortlist model learned on other domains trailed the lexical baselines, and what helps.
+
+The cross-domain matrix (``matcher train --sets data/labelled_sets.toml``) learns the
+resumes-for-job model of each set on the sets of the *other* domains only. Learned with no base
+on the synthetic sets (sample and RJDB), it was level with TF-IDF on livecareer; learned
+without RJDB, it was below BM25 in pairwise accuracy on RJDB. This study prints, for the
+shortlist sets only, the best of ``tfidf`` and ``bm25`` on each set and the requirement
+ranker's cells (in-domain, across domains, learned on all sets) for learning variants
+(:class:`matcher.evaluation.crossdomain.Learning`): a stronger relevance gate, features left
+out, and a fixed base of robust signals (``Learning.base``) that the learned weights are added
+to. The shipped model is learned above the base ``SHORTLIST_BASE`` (the variant marked
+``shipped``): with it, every cell across domains is at least the best lexical baseline.
+
+A cell marked ``<`` is below the best of ``tfidf`` and ``bm25`` on that set and metric.
+Features are computed as the cross-domain flow computes them (the same code as
+``benchmarks/recommend_learning_study.py``) and can be kept in a pickle between runs
+(``--features``; a file of this study's own, outside the repository).
+
+    HF_HUB_OFFLINE=1 PYTHONPATH=src:. .venv/bin/python benchmarks/shortlist_learning_study.py \\
+        --cache-dir .matcher/cache --features /tmp/features.pkl
+
+Numbers are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from matcher.runtime import configure_runtime
+
+REPO = Path(__file__).resolve().parents[1]
+SHORTLISTS = "resumes-for-job"
+METRICS = ("nDCG@10", "MAP", "pairwise_accuracy")
+SETTINGS = ("in-domain", "cross-domain", "shipped")
+
+
+def _base(share: float, **parts: float) -> dict[str, float]:
+    total = sum(parts.values())
+    return {name: round(share * w / total, 6) for name, w in parts.items()}
+
+
+#: The parts of the shipped base (:data:`matcher.evaluation.crossdomain.SHORTLIST_BASE`).
+SHIPPED_PARTS = {"tfidf": 2.0, "dense": 1.0, "experience": 0.5, "required_skills": 0.5}
+#: (label, keyword arguments of ``Learning`` for the shortlist model). Each base is named by its
+#: share of the sum and the parts of that share: ``t`` tfidf, ``d`` dense, ``b`` bm25, ``e``
+#: experience, ``r`` required_skills.
+VARIANTS: list[tuple[str, dict[str, Any]]] = [
+    ("no base (shipped before)", {"base": {}}),
+    ("no base, gate 4", {"base": {}, "gate": 4.0}),
+    ("no base, without bm25", {"base": {}, "excluded": ("bm25",)}),
+    ("base 0.3 t", {"base": _base(0.3, tfidf=1)}),
+    ("base 0.3 t1 d1", {"base": _base(0.3, tfidf=1, dense=1)}),
+    ("base 0.5 t1 d1", {"base": _base(0.5, tfidf=1, dense=1)}),
+    ("base 0.4 t1 d1 b1", {"base": _base(0.4, tfidf=1, dense=1, bm25=1)}),
+    ("base 0.4 t2 d1 e1", {"base": _base(0.4, tfidf=2, dense=1, experience=1)}),
+    ("base 0.4 t2 d1 e.5 r.5 (shipped)", {}),
+    ("base 0.5 t2 d1 e.5 r.5", {"base": _base(0.5, **SHIPPED_PARTS)}),
+    ("base 0.4 t2 d1 e.5 r.5, gate 2", {"base": _base(0.4, **SHIPPED_PARTS), "gate": 2.0}),
+]
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help=__doc__.split("\n")[0])
+
+
+def cells(matrix: pd.DataFrame, label: str) -> list[dict[str, Any]]:
+    """One row per tested set: each setting's metrics, marked ``<`` below the best baseline."""
+    rows = []
+    for tested, group in matrix.groupby("tested_on", sort=False):
+        fixed = group[group["ranker"].isin(["tfidf", "bm25"])]
+        best = {m: fixed[m].max() for m in METRICS}
+        row: dict[str, Any] = {"variant": label, "set": tested}
+        for setting in SETTINGS:
+            [cell] = group[group["setting"] == setting].to_dict(orient="records")
+            row[setting] = " / ".join(
+                f"{cell[m]:.4f}{'<' if cell[m] < best[m] - 1e-9 else ''}"
+                for m in METRICS
+                if not pd.isna(cell[m])
+            )
+        row["best tfidf/bm25"] = " / ".join(
+            f"{best[m]:.4f}" for m in METRICS if not pd.isna(best[m])
+        )
+        rows.append(row)
+    return rows
+
+
+def load_features(sets_file: Path, cache_dir: Path | None, features: Path | None) -> Any:
+    """The features of every set (read from ``features`` if it exists, else computed)."""
+    if features is not None and features.is_file():
+        with features.open("rb") as handle:
+            return pickle.load(handle)  # this study's own file, never a download
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from recommend_learning_study import featurised
+
+    data = featurised(sets_file, cache_dir)
+    if features is not None:
+        with features.open("wb") as handle:
+            pickle.dump(data, handle)
+    return data
+
+
+@app.command()
+def main(
+    sets_file: Annotated[Path, typer.Option(help="The labelled sets.")] = (
+        REPO / "data" / "labelled_sets.toml"
+    ),
+    cache_dir: Annotated[Path | None, typer.Option(help="Embedding cache folder.")] = None,
+    features: Annotated[
+        Path | None, typer.Option(help="Pickle of the features: read if it exists, else written.")
+    ] = None,
+    only: Annotated[
+        list[str] | None, typer.Option(help="Run only the variants whose label contains this.")
+    ] = None,
+) -> None:
+    """Print the shortlist cells of the cross-domain matrix for each learning variant."""
+    configure_runtime()
+    from matcher.evaluation.crossdomain import Learning, cross_domain_matrix, learn
+    from matcher.ranking.requirement_ranker import DEFAULT_WEIGHTS
+
+    data = load_features(sets_file, cache_dir, features)
+    shortlists = [s for s in data["sets"] if s.direction == SHORTLISTS]
+    rows: list[dict[str, Any]] = []
+    for label, kwargs in VARIANTS:
+        if only and not any(part in label for part in only):
+            continue
+        learning = Learning(domain_weights=data["weights"], **kwargs)
+        model = learn(shortlists, learning, DEFAULT_WEIGHTS)
+        matrix = cross_domain_matrix(
+            shortlists, {SHORTLISTS: model}, 5, learning, prior=DEFAULT_WEIGHTS
+        )
+        rows.extend(cells(matrix, label))
+        shown = {k: round(v, 3) for k, v in model.weights.items() if v > 0}
+        typer.echo(f"{label}: shipped weights {shown}", err=True)
+    table = pd.DataFrame(rows)
+    with pd.option_context("display.width", 250, "display.max_colwidth", 40):
+        typer.echo(table.to_string(index=False))
+
+
+if __name__ == "__main__":
+    app()
