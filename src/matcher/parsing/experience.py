@@ -451,6 +451,28 @@ def _context(
     return "\n".join(found)
 
 
+def same_on(profile: ExperienceProfile, day: date) -> bool:
+    """Whether reading the same text with ``day`` as today gives ``profile`` again.
+
+    Only "Present" and the days around it depend on the day: an ongoing role ends today, a
+    range ending after today is clipped to it, and one starting after today is refused. A
+    profile with none of these, all of whose roles ended before ``day``, reads the same on
+    every such day; a resume profiled once is then not read again on the next morning.
+
+    Example:
+        >>> done = extract_experience("Nurse (2019 - 2021)", today=date(2026, 2, 2))
+        >>> same_on(done, date(2027, 2, 2)), same_on(done, date(2020, 6, 1))
+        (True, False)
+        >>> same_on(extract_experience("Nurse (2019 - Present)"), date(2027, 2, 2))
+        False
+    """
+    if any(role.range.ongoing for role in profile.roles):
+        return False
+    if any("after today" in problem for problem in profile.problems):
+        return False
+    return all(role.range.end < day for role in profile.roles)
+
+
 def extract_experience(text: str, today: date | None = None) -> ExperienceProfile:
     """Read the roles, their date ranges and the years of experience from a resume.
 

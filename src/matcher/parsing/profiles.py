@@ -36,7 +36,7 @@ from matcher import schema
 from matcher.parsing.alternatives import skill_groups
 from matcher.parsing.cues import is_required
 from matcher.parsing.education import Degree, DegreeLevel, highest_degree
-from matcher.parsing.experience import ExperienceProfile, extract_experience
+from matcher.parsing.experience import ExperienceProfile, extract_experience, same_on
 from matcher.parsing.requirements import (
     PostingRequirements,
     YearsRequirement,
@@ -443,18 +443,25 @@ def profile_resumes(
 ) -> list[ResumeProfile]:
     """Profiles of every resume, in row order, read from the redacted model text.
 
-    A ``store`` is used as in :func:`profile_postings`.
+    A ``store`` is used as in :func:`profile_postings`. "Present" means ``today``, so a profile
+    is kept for its day; one that reads the same on any later day (no ongoing role, every
+    role ended before ``today``: :func:`~matcher.parsing.experience.same_on`) is kept for every
+    day too, and is not read again on the next day's run.
     """
     column = schema.MODEL_TEXT if schema.MODEL_TEXT in resumes else schema.TEXT
     profiles = []
-    as_of = today or date.today()  # "Present" means this day: a profile of another day differs
+    as_of = today or date.today()
     for rid, text in zip(resumes[schema.RESUME_ID], resumes[column].fillna(""), strict=True):
-        key = profile_key("resume", rid, text, as_of)
+        key, any_day = profile_key("resume", rid, text, as_of), profile_key("resume", rid, text)
         profile = None if store is None else store.get(key)
+        if profile is None and store is not None:
+            kept = store.get(any_day)
+            if kept is not None and same_on(kept.experience, as_of):
+                profile = kept
         if profile is None:
-            profile = resume_profile(str(rid), str(text), matcher, today)
+            profile = resume_profile(str(rid), str(text), matcher, as_of)
             if store is not None:
-                store[key] = profile
+                store[any_day if same_on(profile.experience, as_of) else key] = profile
         profiles.append(profile)
     return profiles
 
