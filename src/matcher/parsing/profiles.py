@@ -396,6 +396,29 @@ def profile_key(kind: str, *parts: object) -> str:
     return digest.hexdigest()
 
 
+def posting_keys(postings: pd.DataFrame) -> list[str]:
+    """The :func:`profile_key` of each posting, in row order: its ID, title and text."""
+    column = schema.CLEAN_TEXT if schema.CLEAN_TEXT in postings else schema.DESCRIPTION
+    titles = postings[schema.TITLE].fillna("").astype(str) if schema.TITLE in postings else None
+    return [
+        profile_key("posting", job_id, "" if titles is None else titles.iloc[i], text)
+        for i, (job_id, text) in enumerate(
+            zip(postings[schema.JOB_ID], postings[column].fillna(""), strict=True)
+        )
+    ]
+
+
+def resume_keys(resumes: pd.DataFrame, today: date | None = None) -> list[str]:
+    """The :func:`profile_key` of each resume, in row order: its ID, model text and the day
+    "Present" means (a profile of another day differs)."""
+    column = schema.MODEL_TEXT if schema.MODEL_TEXT in resumes else schema.TEXT
+    as_of = today or date.today()
+    return [
+        profile_key("resume", rid, text, as_of)
+        for rid, text in zip(resumes[schema.RESUME_ID], resumes[column].fillna(""), strict=True)
+    ]
+
+
 def profile_postings(
     postings: pd.DataFrame, matcher: SkillMatcher, store: ProfileStore | None = None
 ) -> list[PostingProfile]:
@@ -407,11 +430,15 @@ def profile_postings(
     column = schema.CLEAN_TEXT if schema.CLEAN_TEXT in postings else schema.DESCRIPTION
     titles = postings[schema.TITLE].fillna("").astype(str) if schema.TITLE in postings else None
     profiles = []
-    for i, (job_id, text) in enumerate(
-        zip(postings[schema.JOB_ID], postings[column].fillna(""), strict=True)
+    for i, (job_id, text, key) in enumerate(
+        zip(
+            postings[schema.JOB_ID],
+            postings[column].fillna(""),
+            posting_keys(postings),
+            strict=True,
+        )
     ):
         title = "" if titles is None else titles.iloc[i]
-        key = profile_key("posting", job_id, title, text)
         profile = None if store is None else store.get(key)
         if profile is None:
             profile = posting_profile(str(job_id), title, str(text), matcher)
@@ -433,9 +460,10 @@ def profile_resumes(
     """
     column = schema.MODEL_TEXT if schema.MODEL_TEXT in resumes else schema.TEXT
     profiles = []
-    as_of = today or date.today()  # "Present" means this day: a profile of another day differs
-    for rid, text in zip(resumes[schema.RESUME_ID], resumes[column].fillna(""), strict=True):
-        key = profile_key("resume", rid, text, as_of)
+    keys = resume_keys(resumes, today)
+    for rid, text, key in zip(
+        resumes[schema.RESUME_ID], resumes[column].fillna(""), keys, strict=True
+    ):
         profile = None if store is None else store.get(key)
         if profile is None:
             profile = resume_profile(str(rid), str(text), matcher, today)
