@@ -14,7 +14,7 @@ weighting used when no labelled data has ever been seen.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib.resources import files
@@ -54,6 +54,7 @@ from matcher.ranking.features import (
     experience_matrix,
     local_features,
     subject_years,
+    subjects_years,
 )
 from matcher.ranking.index import ResumeIndex
 from matcher.ranking.lexical import Direction
@@ -642,6 +643,15 @@ class RequirementRanker(Ranker):
         )
         fallback = term_explainer(postings)
         sentences_of: dict[str, list[str]] = {}
+        # Years in the roles each posting requires years of, for every resume in one pass: one
+        # pair at a time, matching the subjects took most of a large run's explaining.
+        subjects = sorted({r.subject or "" for p in features.postings for r in p.years_required})
+        subject_row = {subject: k for k, subject in enumerate(subjects)}
+        held = (
+            subjects_years(features.resumes, subjects)
+            if subjects
+            else np.zeros((0, len(features.resumes)), dtype=np.float32)
+        )
 
         def explain(posting: pd.Series, resume: pd.Series) -> dict[str, str]:
             job = by_job[str(posting[schema.JOB_ID])]
@@ -652,7 +662,17 @@ class RequirementRanker(Ranker):
             columns = {
                 "fit": fit,
                 "requirements_found": str(job.requirements_found),
-                **explain_requirements(job, candidate, sentences(resume)),
+                **explain_requirements(
+                    job,
+                    candidate,
+                    sentences(resume),
+                    {
+                        r.subject or "": float(
+                            held[subject_row[r.subject or ""], column_of[candidate.resume_id]]
+                        )
+                        for r in job.years_required
+                    },
+                ),
             }
             if not job.required_groups and not job.preferred_groups:
                 terms = fallback(posting, resume)
@@ -750,7 +770,10 @@ def _frames_key(postings: pd.DataFrame, resumes: pd.DataFrame) -> str:
 
 
 def explain_requirements(
-    posting: PostingProfile, resume: ResumeProfile, sentences: Sequence[str] | None = None
+    posting: PostingProfile,
+    resume: ResumeProfile,
+    sentences: Sequence[str] | None = None,
+    years_held: Mapping[str, float] | None = None,
 ) -> dict[str, str]:
     """The explanation columns of one shortlist row.
 
@@ -771,6 +794,8 @@ def explain_requirements(
             (:func:`matcher.text.display.display_sentences` of its clean text). Without them,
             a sentence is quoted from the redacted text, markup stripped, unless it holds a
             placeholder.
+        years_held: The resume's :func:`~matcher.ranking.features.subject_years` of the
+            posting's subjects, if they have been matched already (in bulk, for a batch).
     """
     required = posting.required_groups or tuple((s,) for s in posting.required_skills)
     preferred_groups = posting.preferred_groups or tuple((s,) for s in posting.preferred_skills)
@@ -782,7 +807,12 @@ def explain_requirements(
         [s for group in preferred_groups for s in group if s in resume.skills and s not in matched]
     )
     for requirement in posting.years_required:
-        held = subject_years(resume, requirement.subject or "")
+        subject = requirement.subject or ""
+        held = (
+            years_held[subject]
+            if years_held is not None and subject in years_held
+            else subject_years(resume, subject)
+        )
         if held < requirement.years:
             missing.append(f"{requirement.years:g} years {requirement.subject} (has {held:.1f})")
     evidence: list[str] = []
