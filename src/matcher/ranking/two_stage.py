@@ -267,6 +267,7 @@ def explain_batch(
     explainer = ranker.explainer(batch.postings, batch.resumes)
     values = ranker.signal_values(batch.postings, batch.resumes)
     warnings = list(ranker.warnings(batch.postings, batch.resumes))
+    rows = [batch.resumes.iloc[position] for position in range(len(batch.resumes))]
     for row, chosen in enumerate(batch.candidates):
         posting = batch.postings.iloc[[row]]
         members = batch.resumes.iloc[chosen]
@@ -291,6 +292,7 @@ def explain_batch(
                 explainer,
                 {name: value[row : row + 1, chosen] for name, value in values.items()},
                 embedding_model,
+                [rows[position] for position in chosen],
             )
         )
         candidates[str(posting[schema.JOB_ID].iloc[0])] = len(chosen)
