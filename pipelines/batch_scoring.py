@@ -14,8 +14,10 @@ a serial run.
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
+from collections.abc import Iterator, MutableMapping
 from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
@@ -61,11 +63,13 @@ from matcher.io.unchanged_rerun import (
     unchanged_previous,
     write_unchanged_run,
 )
+from matcher.parsing.profiles import posting_profile_keys, resume_keys
 from matcher.parsing.screening import screen_profiles, screen_resumes
 from matcher.parsing.skills import SkillMatcher
 from matcher.progress import progress_lines
 from matcher.ranking.decisions import write_decisions
 from matcher.ranking.embedding import ChunkedEmbeddings, Embedder, EmbeddingStats
+from matcher.ranking.features import PoolStatistics
 from matcher.ranking.index import (
     ResumeIndex,
     build_index,
@@ -78,7 +82,17 @@ from matcher.ranking.rankers import Ranker
 from matcher.ranking.requirement_ranker import RequirementRanker
 from matcher.ranking.scoring import check_settings, describe_ranker, select_ranker
 from matcher.ranking.shortlist import write_shortlists
-from matcher.ranking.two_stage import Ranking, is_exhaustive, rank_in_batches
+from matcher.ranking.two_stage import (
+    Candidates,
+    Ranking,
+    candidate_batches,
+    candidate_members,
+    explain_batch,
+    is_exhaustive,
+    merge_rankings,
+    rank_in_batches,
+    score_batch,
+)
 from matcher.settings import (
     DaskSettings,
     EmbeddingSettings,
@@ -233,9 +247,13 @@ def clean_resume_shard(
 @task(cache_policy=NO_CACHE)
 def screen_resume_shard(
     resumes: pd.DataFrame, matcher: SkillMatcher, today: date | None
-) -> tuple[pd.DataFrame, list[dict[str, str]]]:
-    """Profile each resume of one shard; returns the ones that can be, and reject rows."""
-    return screen_resumes(resumes, matcher, today)
+) -> tuple[pd.DataFrame, list[dict[str, str]], dict[str, Any]]:
+    """Profile each resume of one shard; returns the ones that can be, reject rows, and the
+    profiles read, by key (:data:`matcher.parsing.profiles.ProfileStore`), for the flow's
+    ranker: no resume is profiled twice."""
+    profiles: dict[str, Any] = {}
+    kept, rejects = screen_resumes(resumes, matcher, today, profiles)
+    return kept, rejects, profiles
 
 
 #: One embedder per worker process and embedding settings: the model loads once per worker.
@@ -247,15 +265,128 @@ def embed_resume_shard(
     resumes: pd.DataFrame, embedding: EmbeddingSettings
 ) -> tuple[ChunkedEmbeddings, EmbeddingStats]:
     """Chunk and embed one shard of resumes (through the shared cache); returns what it did."""
+    embedder = _worker_embedder(embedding)
+    chunks = embedder.embed_documents(
+        resumes[schema.RESUME_ID].astype(str).tolist(), resume_texts(resumes)
+    )
+    return chunks, embedder.stats
+
+
+def _worker_embedder(embedding: EmbeddingSettings) -> Embedder:
+    """This worker's embedder for ``embedding`` (its model loads once), its counts reset."""
     key = embedding.model_dump_json()
     if key not in _WORKER_EMBEDDERS:
         _WORKER_EMBEDDERS[key] = Embedder.from_settings(embedding, show_progress=False)
     embedder = _WORKER_EMBEDDERS[key]
     embedder.stats = EmbeddingStats()
-    chunks = embedder.embed_documents(
-        resumes[schema.RESUME_ID].astype(str).tolist(), resume_texts(resumes)
+    return embedder
+
+
+@task(cache_policy=NO_CACHE)
+def score_posting_batch(
+    postings: pd.DataFrame,
+    candidates: Candidates,
+    profiles: dict[str, Any],
+    ranker: RequirementRanker,
+    embedding: EmbeddingSettings,
+    pool: PoolStatistics,
+    top_k: int,
+    ranker_info: dict[str, Any],
+) -> tuple[Ranking, dict[str, int], int, EmbeddingStats]:
+    """Stage 2 of one batch of postings on a worker: the ranker (:func:`_portable_ranker`)
+    scores them against their candidates with the whole pool's statistics and the profiles
+    the flow read, and explains each candidate. Returns the batch's part of the ranking, the
+    ranker's pair counts, the records it profiled (none: the flow sends them all) and what the
+    worker embedded."""
+    embedder = _worker_embedder(embedding)
+    ranker.dense.embedder = embedder
+    store = CountedProfiles(dict(profiles))
+    ranker.profile_store = store
+    batch = score_batch(ranker, postings, candidates, pool)
+    part = explain_batch(ranker, batch, top_k, ranker_info, embedder.model_id)
+    return part, ranker.pair_counts, store.read, embedder.stats
+
+
+def _portable_ranker(ranker: RequirementRanker) -> RequirementRanker:
+    """A copy of ``ranker`` to send to the workers, without what belongs to this process: the
+    embedder (a loaded model and an open cache; each worker sets its own), the stores, the
+    index and the features remembered from the last frames."""
+    ranker.matcher  # noqa: B018  (built here once, so that every worker gets it built)
+    portable = copy.copy(ranker)
+    portable.dense = copy.copy(ranker.dense)
+    portable.dense.embedder = None  # type: ignore[assignment]
+    portable.dense.index = None
+    portable.index = None
+    portable.profile_store = {}
+    portable.pair_cache = None
+    portable.pair_counts = {"computed": 0, "reused": 0}
+    portable._last = None
+    return portable
+
+
+def _rank_on_workers(
+    prepared: Prepared,
+    ranker: RequirementRanker,
+    ranker_info: dict[str, Any],
+    settings: Settings,
+    embedder: Embedder,
+    index: ResumeIndex,
+) -> tuple[Ranking, int]:
+    """:func:`rank_postings` with stage 2 mapped over the batches of postings on Dask; also
+    the number of batches the workers scored.
+
+    Stage 1 and the pool's statistics stay here (they need the whole pool and the index);
+    each batch goes to a worker with its candidates, their profiles and the statistics, and
+    the parts are put together in the postings' order: the ranking of a serial run."""
+    postings, resumes = prepared.postings, prepared.resumes
+    ranking = settings.ranking
+    get_run_logger().info(
+        "scoring %d jobs against %d resumes, in batches of %d jobs on Dask",
+        len(postings),
+        len(resumes),
+        ranking.posting_batch,
     )
-    return chunks, embedder.stats
+    pool = ranker.pool(postings, resumes)
+    batches = [
+        (batch, candidate_members(resumes, chosen))
+        for batch, chosen in candidate_batches(
+            ranker, postings, resumes, ranking.candidates, ranking.posting_batch, index, pool
+        )
+    ]
+    profiles = []
+    for batch, members in batches:
+        ranker.profiles(batch, members.resumes)  # in the store already: none is read here
+        keys = posting_profile_keys(batch) + resume_keys(members.resumes, ranker.today)
+        profiles.append({key: ranker.profile_store[key] for key in keys})
+    from prefect import unmapped
+
+    parts = score_posting_batch.map(
+        [batch for batch, _ in batches],
+        [members for _, members in batches],
+        profiles,
+        unmapped(_portable_ranker(ranker)),
+        unmapped(settings.embedding),
+        unmapped(pool),
+        unmapped(ranking.top_k),
+        unmapped(ranker_info),
+    ).result()
+    for _, counts, profiled, stats in parts:
+        for name, count in counts.items():
+            ranker.pair_counts[name] += count
+        if isinstance(ranker.profile_store, CountedProfiles):
+            ranker.profile_store.read_elsewhere += profiled
+        embedder.stats.add(stats)
+    result = merge_rankings(
+        [part for part, *_ in parts], postings, resumes, ranking.top_k, ranker_info
+    )
+    get_run_logger().info(
+        "%d pairs scored (%d postings, %d resumes; ranking.candidates = %d)",
+        sum(result.candidates.values()),
+        len(postings),
+        len(resumes),
+        ranking.candidates,
+    )
+    return result, len(parts)
 
 
 def _on_shards(shard_task: Any, frame: pd.DataFrame, shard_size: int, *args: Any) -> list[Any]:
@@ -284,14 +415,49 @@ def _clean_in_shards(
 def _screen_in_shards(
     resumes: pd.DataFrame, ranker: Ranker, shard_size: int | None
 ) -> tuple[pd.DataFrame, list[dict[str, str]]] | None:
-    """The resumes screened shard by shard on Dask, as :func:`screen_resumes` would."""
+    """The resumes screened shard by shard on Dask, as :func:`screen_resumes` would; the
+    profiles the workers read go into the ranker's profile store (not counted as read here)."""
     if shard_size is None or not isinstance(ranker, RequirementRanker):
         return None
     parts = _on_shards(screen_resume_shard, resumes, shard_size, ranker.matcher, ranker.today)
+    store = ranker.profile_store
+    target = store.inner if isinstance(store, CountedProfiles) else store
+    for _, _, profiles in parts:
+        target.update(profiles)
+        if isinstance(store, CountedProfiles):
+            store.read_elsewhere += len(profiles)
     return (
-        pd.concat([kept for kept, _ in parts], ignore_index=True),
-        [reject for _, rejects in parts for reject in rejects],
+        pd.concat([kept for kept, _, _ in parts], ignore_index=True),
+        [reject for _, rejects, _ in parts for reject in rejects],
     )
+
+
+class CountedProfiles(MutableMapping[str, Any]):
+    """A profile store (:data:`matcher.parsing.profiles.ProfileStore`) in front of another,
+    counting the profiles read: a profile is put into the store once, when it has been read,
+    so ``read`` is the number of records profiled in this process. ``read_elsewhere`` counts
+    those the Dask workers read and the flow put into ``inner``. The manifest's ``work``."""
+
+    def __init__(self, inner: MutableMapping[str, Any]) -> None:
+        self.inner = inner
+        self.read = 0
+        self.read_elsewhere = 0
+
+    def __getitem__(self, key: str) -> Any:
+        return self.inner[key]
+
+    def __setitem__(self, key: str, profile: Any) -> None:
+        self.read += 1
+        self.inner[key] = profile
+
+    def __delitem__(self, key: str) -> None:
+        del self.inner[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.inner)
+
+    def __len__(self) -> int:
+        return len(self.inner)
 
 
 def _embed_in_shards(
@@ -625,7 +791,7 @@ def _score_into(
                 "files": list(REUSED_FILES),
                 "why": "the input files, their records and the scorer are those of that run",
             }
-            work = {"records_cleaned": 0, "records_profiled": 0}
+            work: dict[str, Any] = {"records_cleaned": 0, "records_profiled": 0}
             shortlists, counts = stored.shortlists, reused["counts"]
             with timer("write"):
                 staged = reuse_outputs(
@@ -638,6 +804,7 @@ def _score_into(
                 prepared = clean_records(postings, resumes, settings, cleaned)
             if isinstance(ranker, RequirementRanker):
                 _attach_score_cache(ranker, settings, opened)
+                ranker.profile_store = CountedProfiles(ranker.profile_store)
             with timer("profile"):
                 screened = _screen_in_shards(prepared.resumes, ranker, shard_size)
                 prepared = screen_records(prepared, ranker, screened)
@@ -658,10 +825,16 @@ def _score_into(
                     )
                 ranker.attach_index(index)
                 index_meta = index.meta
+                on_workers = None
                 with timer("rank"):
-                    ranking = rank_postings(
-                        prepared, ranker, ranker_info, settings, embedder.model_id, index
-                    )
+                    if shard_size is not None and isinstance(ranker, RequirementRanker):
+                        ranking, on_workers = _rank_on_workers(
+                            prepared, ranker, ranker_info, settings, embedder, index
+                        )
+                    else:
+                        ranking = rank_postings(
+                            prepared, ranker, ranker_info, settings, embedder.model_id, index
+                        )
                 shortlists, warnings = ranking.shortlists, ranking.warnings
                 if isinstance(ranker, RequirementRanker) and ranker.pair_cache is not None:
                     incremental["pairs"] = {
@@ -669,6 +842,8 @@ def _score_into(
                         "reused": ranker.pair_counts["reused"],
                     }
                 stage1 = _stage1_section(settings, ranking, len(prepared.resumes))
+                if on_workers is not None:
+                    stage1["posting_batches_on_workers"] = on_workers
             for warning in warnings:
                 logger.warning(warning)
             with timer("write"):
@@ -702,6 +877,15 @@ def _score_into(
             outputs={name: str(path) for name, path in outputs.items()},
             warnings=warnings,
         )
+        if isinstance(ranker, RequirementRanker) and isinstance(
+            ranker.profile_store, CountedProfiles
+        ):
+            # Records profiled (parsed into profiles) in this process and on Dask workers;
+            # profiles found in the score cache are not read again and not counted.
+            work["profiles_read"] = {
+                "here": ranker.profile_store.read,
+                "on_workers": ranker.profile_store.read_elsewhere,
+            }
         manifest["work"] = work
         staged_manifest = write_manifest(manifest, staging / "run_manifest.json")
         run_id = log_to_mlflow(settings, manifest, staged, staged_manifest)

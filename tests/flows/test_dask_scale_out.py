@@ -2,7 +2,8 @@
 
 Resumes are cleaned, profiled and embedded shard by shard on the workers (the embedding cache
 starts empty there, so the workers embed and write it at the same time); duplicates, the index
-and scoring stay in the flow's process. Real model, FAISS, Prefect, Dask and MLflow.
+and stage 1 stay in the flow's process, and stage 2 is scored batch by batch of postings on the
+workers. Real model, FAISS, Prefect, Dask and MLflow.
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ def _settings(root: Path, cache: Path, **dask: object) -> Settings:
     return load_settings(
         embedding={"cache_dir": cache},
         index_dir=root / "index",
+        state_dir=root / "state",
         mlflow_tracking_uri=f"sqlite:///{root / 'mlflow.db'}",
-        ranking={"top_k": 5},
+        # Stage 1 keeps 20 of the 70 resumes (dense and BM25) per posting; 19 postings make
+        # five batches of four, scored on the workers in the Dask run.
+        ranking={"top_k": 5, "candidates": 20, "posting_batch": 4},
         dask=dask or None,
     )
 
@@ -42,6 +46,12 @@ def test_a_two_worker_dask_run_gives_the_serial_run_shortlists(
     serial = batch_scoring(
         SAMPLE / "jobs.csv", SAMPLE / "resumes", tmp_path / "serial" / "out", serial_settings
     )
+
+    serial_manifest = json.loads((tmp_path / "serial" / "out" / "run_manifest.json").read_text())
+    assert "posting_batches_on_workers" not in serial_manifest["stage1"]
+    ranked = serial["counts"]["postings"]["ranked"], serial["counts"]["resumes"]["ranked"]
+    # Each record is profiled once: in the flow's process, when serial.
+    assert serial_manifest["work"]["profiles_read"] == {"here": sum(ranked), "on_workers": 0}
 
     # Shards of 9 resumes: eight shards of the 70 sample resumes over the two workers.
     dask_settings = _settings(tmp_path / "dask", tmp_path / "fresh-cache", workers=2, shard_size=9)
@@ -71,3 +81,11 @@ def test_a_two_worker_dask_run_gives_the_serial_run_shortlists(
     # The workers embedded every resume chunk into the empty cache; the flow's process did not.
     manifest = json.loads((tmp_path / "dask" / "out" / "run_manifest.json").read_text())
     assert manifest["embedding"]["texts_embedded"] >= serial["counts"]["resumes"]["ranked"]
+    # Stage 2 ran on the workers, one task per batch of postings, on the same candidates.
+    assert manifest["stage1"]["posting_batches_on_workers"] == -(-ranked[0] // 4)
+    stage1 = {key: value for key, value in manifest["stage1"].items() if "workers" not in key}
+    assert stage1 == serial_manifest["stage1"]
+    assert stage1["pairs_scored"] < ranked[0] * ranked[1]  # stage 1 did cut the pairs
+    # The workers profiled the resumes, and the flow kept their profiles: no record is
+    # profiled twice; only the postings are profiled in the flow's process.
+    assert manifest["work"]["profiles_read"] == {"here": ranked[0], "on_workers": ranked[1]}

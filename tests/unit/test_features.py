@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from matcher.parsing.education import DegreeLevel
@@ -23,8 +24,10 @@ from matcher.ranking.features import (
     skill_coverage,
     skill_evidence,
     subject_years,
+    subjects_years,
 )
 from matcher.text.stemming import singular, word_root
+from tests.conftest import SAMPLE
 
 
 def experience_fit(posting: PostingProfile, resume: ResumeProfile) -> float:
@@ -289,3 +292,24 @@ def test_skill_coverage_counts_a_group_by_its_best_member(matcher) -> None:
     wanted = [[("NetSuite", "SAP", "Oracle"), "Excel"]]
     coverage = skill_coverage(wanted, [holds_one, holds_none])
     assert coverage[0].tolist() == [1.0, 0.5]
+
+
+def test_subjects_years_in_bulk_are_each_pairs_subject_years(matcher) -> None:
+    """The explainer matches a batch's subjects against all its resumes at once; each value
+    must be the one :func:`subject_years` gives the pair alone."""
+    jobs = pd.read_csv(SAMPLE / "jobs.csv", dtype=str).dropna(subset=["description"])
+    postings = [
+        posting_profile(job.job_id, job.title, job.description, matcher)
+        for job in jobs.itertuples()
+    ]
+    subjects = sorted({r.subject or "" for p in postings for r in p.years_required})
+    resumes = [
+        resume_profile(path.stem, path.read_text(), matcher, TODAY)
+        for path in sorted((SAMPLE / "resumes").glob("r-*.txt"))
+    ]
+    bulk = subjects_years(resumes, subjects)
+    assert bulk.shape == (len(subjects), len(resumes))
+    assert np.count_nonzero(bulk) > 5  # the sample's resumes do have years in those subjects
+    for k, subject in enumerate(subjects):
+        for j, resume in enumerate(resumes):
+            assert bulk[k, j] == pytest.approx(subject_years(resume, subject), abs=0), subject

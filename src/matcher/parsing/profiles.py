@@ -396,6 +396,17 @@ def profile_key(kind: str, *parts: object) -> str:
     return digest.hexdigest()
 
 
+def resume_keys(resumes: pd.DataFrame, today: date | None = None) -> list[str]:
+    """The :func:`profile_key` of each resume, in row order: its ID, model text and the day
+    "Present" means (a profile of another day differs)."""
+    column = schema.MODEL_TEXT if schema.MODEL_TEXT in resumes else schema.TEXT
+    as_of = today or date.today()
+    return [
+        profile_key("resume", rid, text, as_of)
+        for rid, text in zip(resumes[schema.RESUME_ID], resumes[column].fillna(""), strict=True)
+    ]
+
+
 def profile_postings(
     postings: pd.DataFrame, matcher: SkillMatcher, store: ProfileStore | None = None
 ) -> list[PostingProfile]:
@@ -451,8 +462,13 @@ def profile_resumes(
     column = schema.MODEL_TEXT if schema.MODEL_TEXT in resumes else schema.TEXT
     profiles = []
     as_of = today or date.today()
-    for rid, text in zip(resumes[schema.RESUME_ID], resumes[column].fillna(""), strict=True):
-        key, any_day = profile_key("resume", rid, text, as_of), profile_key("resume", rid, text)
+    for rid, text, key in zip(
+        resumes[schema.RESUME_ID],
+        resumes[column].fillna(""),
+        resume_keys(resumes, as_of),
+        strict=True,
+    ):
+        any_day = profile_key("resume", rid, text)
         profile = None if store is None else store.get(key)
         if profile is None and store is not None:
             kept = store.get(any_day)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,7 @@ def build_decisions(
     explainer: Explainer,
     signal_values: Mapping[str, np.ndarray] | None = None,
     embedding_model: str = "",
+    resume_rows: Sequence[pd.Series] | None = None,
 ) -> pd.DataFrame:
     """One decision record per (posting, resume) pair; see the module docstring for columns.
 
@@ -70,6 +71,9 @@ def build_decisions(
         explainer: The ranker's explainer, called for every pair.
         signal_values: Each signal's value in [0, 1] before weighting, if the ranker has them.
         embedding_model: The embedding model's ID.
+        resume_rows: The rows of ``resumes`` as the explainer takes them, if made already:
+            taking a row out of a frame for every pair cost a large run more than half of its
+            decision records, and the postings of a batch share their candidates' rows.
     """
     job_ids = postings[schema.JOB_ID].astype(str).tolist()
     resume_ids = resumes[schema.RESUME_ID].astype(str).tolist()
@@ -104,7 +108,8 @@ def build_decisions(
                     record[f"value.{name}"] = round(float(signal_values[name][row, col]), 4)
                 if name in weights:
                     record[f"weight.{name}"] = float(weights[name])
-            record.update(explainer(posting, resumes.iloc[col]))
+            resume = resumes.iloc[col] if resume_rows is None else resume_rows[col]
+            record.update(explainer(posting, resume))
             record.update(
                 ranker=str(ranker_info.get("name", "")),
                 model_version=model_version,

@@ -19,7 +19,7 @@ statistics are those of the frames they are given.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,12 +106,42 @@ def score_in_batches(
     pool = ranker.pool(postings, resumes)
     batches = candidate_batches(ranker, postings, resumes, candidates, batch_size, index, pool)
     for batch, chosen in batches:
-        union = np.unique(np.concatenate(chosen)) if chosen else every[:0]
-        members = resumes.iloc[union]
-        ranker.features(batch, members, pool=pool)
-        components = ranker.components(batch, members)
-        local = [np.searchsorted(union, columns) for columns in chosen]
-        yield ScoredBatch(batch, members, components, local)
+        yield score_batch(ranker, batch, candidate_members(resumes, chosen), pool)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Stage 1's answer for one batch: the union of its postings' candidates and, for each
+    posting, their positions in it.
+
+    Attributes:
+        resumes: The union of the candidates, in the pool's order.
+        positions: For each posting, the positions in ``resumes`` of its candidates.
+    """
+
+    resumes: pd.DataFrame
+    positions: list[np.ndarray]
+
+
+def candidate_members(resumes: pd.DataFrame, chosen: list[np.ndarray]) -> Candidates:
+    """The union of the candidates ``chosen`` (positions in ``resumes``, one array per
+    posting, as :func:`candidate_batches` gives them) and each posting's positions in it."""
+    union = np.unique(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.int64)
+    return Candidates(resumes.iloc[union], [np.searchsorted(union, part) for part in chosen])
+
+
+def score_batch(
+    ranker: RequirementRanker,
+    postings: pd.DataFrame,
+    candidates: Candidates,
+    pool: PoolStatistics,
+) -> ScoredBatch:
+    """Stage 2 for one batch: the ranker's components of ``postings`` against the union of
+    their candidates, with the statistics of the whole ``pool`` (so a pair's score is the same
+    in any batch, in any process)."""
+    ranker.features(postings, candidates.resumes, pool=pool)
+    components = ranker.components(postings, candidates.resumes)
+    return ScoredBatch(postings, candidates.resumes, components, candidates.positions)
 
 
 def candidate_batches(
@@ -199,59 +229,116 @@ def rank_in_batches(
         progress: Told ``(jobs done, jobs)`` as each job's shortlist is made
             (:mod:`matcher.progress`).
     """
-    shortlists: list[pd.DataFrame] = []
-    decisions: list[pd.DataFrame] = []
-    warnings: list[str] = []
-    candidates: dict[str, int] = {}
-    candidate_of: dict[str, int] = {}
-    top_k = settings.top_k
+    parts: list[Ranking] = []
+    done = 0
     for batch in score_in_batches(
         ranker, postings, resumes, settings.candidates, settings.posting_batch, index
     ):
-        explainer = ranker.explainer(batch.postings, batch.resumes)
-        values = ranker.signal_values(batch.postings, batch.resumes)
-        warnings.extend(ranker.warnings(batch.postings, batch.resumes))
-        for row, chosen in enumerate(batch.candidates):
-            posting = batch.postings.iloc[[row]]
-            members = batch.resumes.iloc[chosen]
-            parts = {name: part[row : row + 1, chosen] for name, part in batch.components.items()}
-            shortlists.append(
-                build_shortlists(
-                    posting,
-                    members,
-                    sum_components(parts, posting, members),
-                    parts,
-                    top_k,
-                    explainer,
-                )
-            )
-            decisions.append(
-                build_decisions(
-                    posting,
-                    members,
-                    parts,
-                    top_k,
-                    ranker_info,
-                    explainer,
-                    {name: value[row : row + 1, chosen] for name, value in values.items()},
-                    embedding_model,
-                )
-            )
-            candidates[str(posting[schema.JOB_ID].iloc[0])] = len(chosen)
-            for resume_id in members[schema.RESUME_ID].astype(str):
-                candidate_of[resume_id] = candidate_of.get(resume_id, 0) + 1
-            if progress is not None:
-                progress(len(candidates), len(postings))
-    if not shortlists:  # no postings: the empty tables with their columns
-        none = np.zeros((0, len(resumes)), dtype=np.float32)
-        shortlists.append(build_shortlists(postings, resumes, none, {}, top_k))
-        decisions.append(
-            build_decisions(postings, resumes, {}, top_k, ranker_info, term_explainer(postings))
+        told = None
+        if progress is not None:
+            told = _offset_progress(progress, done, len(postings))
+        parts.append(
+            explain_batch(ranker, batch, settings.top_k, ranker_info, embedding_model, told)
         )
+        done += len(batch.postings)
+    return merge_rankings(parts, postings, resumes, settings.top_k, ranker_info)
+
+
+def _offset_progress(progress: Progress, done: int, total: int) -> Progress:
+    return lambda jobs, _: progress(done + jobs, total)
+
+
+def explain_batch(
+    ranker: Ranker,
+    batch: ScoredBatch,
+    top_k: int,
+    ranker_info: Mapping[str, Any],
+    embedding_model: str = "",
+    progress: Progress | None = None,
+) -> Ranking:
+    """The shortlists and decision records of one scored batch (:func:`score_batch`): a part
+    of the run's :class:`Ranking`, which :func:`merge_rankings` puts together in order.
+
+    ``progress`` is told ``(jobs done, jobs)`` within the batch."""
+    shortlists: list[pd.DataFrame] = []
+    decisions: list[pd.DataFrame] = []
+    candidates: dict[str, int] = {}
+    candidate_of: dict[str, int] = {}
+    explainer = ranker.explainer(batch.postings, batch.resumes)
+    values = ranker.signal_values(batch.postings, batch.resumes)
+    warnings = list(ranker.warnings(batch.postings, batch.resumes))
+    rows = [batch.resumes.iloc[position] for position in range(len(batch.resumes))]
+    for row, chosen in enumerate(batch.candidates):
+        posting = batch.postings.iloc[[row]]
+        members = batch.resumes.iloc[chosen]
+        parts = {name: part[row : row + 1, chosen] for name, part in batch.components.items()}
+        shortlists.append(
+            build_shortlists(
+                posting,
+                members,
+                sum_components(parts, posting, members),
+                parts,
+                top_k,
+                explainer,
+            )
+        )
+        decisions.append(
+            build_decisions(
+                posting,
+                members,
+                parts,
+                top_k,
+                ranker_info,
+                explainer,
+                {name: value[row : row + 1, chosen] for name, value in values.items()},
+                embedding_model,
+                [rows[position] for position in chosen],
+            )
+        )
+        candidates[str(posting[schema.JOB_ID].iloc[0])] = len(chosen)
+        for resume_id in members[schema.RESUME_ID].astype(str):
+            candidate_of[resume_id] = candidate_of.get(resume_id, 0) + 1
+        if progress is not None:
+            progress(len(candidates), len(batch.postings))
     return Ranking(
-        pd.concat(shortlists, ignore_index=True),
-        pd.concat(decisions, ignore_index=True),
+        pd.concat(shortlists, ignore_index=True) if shortlists else pd.DataFrame(),
+        pd.concat(decisions, ignore_index=True) if decisions else pd.DataFrame(),
         warnings,
         candidates,
+        candidate_of,
+    )
+
+
+def merge_rankings(
+    parts: Sequence[Ranking],
+    postings: pd.DataFrame,
+    resumes: pd.DataFrame,
+    top_k: int,
+    ranker_info: Mapping[str, Any],
+) -> Ranking:
+    """The run's :class:`Ranking` from the parts of its batches (:func:`explain_batch`), in
+    the postings' order; with no postings, the empty tables with their columns."""
+    if not parts:
+        none = np.zeros((0, len(resumes)), dtype=np.float32)
+        parts = [
+            Ranking(
+                build_shortlists(postings, resumes, none, {}, top_k),
+                build_decisions(
+                    postings, resumes, {}, top_k, ranker_info, term_explainer(postings)
+                ),
+                [],
+                {},
+                {},
+            )
+        ]
+    candidate_of: dict[str, int] = {}
+    for part in parts:
+        for resume_id, count in part.candidate_of.items():
+            candidate_of[resume_id] = candidate_of.get(resume_id, 0) + count
+    return Ranking(
+        pd.concat([part.shortlists for part in parts], ignore_index=True),
+        pd.concat([part.decisions for part in parts], ignore_index=True),
+        [warning for part in parts for warning in part.warnings],
+        {job: count for part in parts for job, count in part.candidates.items()},
         candidate_of,
     )
