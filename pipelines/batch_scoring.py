@@ -356,8 +356,11 @@ def _rank_on_workers(
     profiles = []
     for batch, members in batches:
         ranker.profiles(batch, members.resumes)  # in the store already: none is read here
-        keys = posting_profile_keys(batch) + resume_keys(members.resumes, ranker.today)
-        profiles.append({key: ranker.profile_store[key] for key in keys})
+        keys = posting_profile_keys(batch) + [
+            key for pair in resume_keys(members.resumes, ranker.today) for key in pair
+        ]
+        store = ranker.profile_store
+        profiles.append({key: store[key] for key in keys if key in store})
     from prefect import unmapped
 
     parts = score_posting_batch.map(

@@ -396,13 +396,14 @@ def profile_key(kind: str, *parts: object) -> str:
     return digest.hexdigest()
 
 
-def resume_keys(resumes: pd.DataFrame, today: date | None = None) -> list[str]:
-    """The :func:`profile_key` of each resume, in row order: its ID, model text and the day
-    "Present" means (a profile of another day differs)."""
+def resume_keys(resumes: pd.DataFrame, today: date | None = None) -> list[tuple[str, str]]:
+    """The two :func:`profile_key` of each resume, in row order: the day's (its ID, model text
+    and the day "Present" means) and the any-day one (ID and text; for a profile that reads the
+    same on every later day, see :func:`profile_resumes`). A store holds a profile under one."""
     column = schema.MODEL_TEXT if schema.MODEL_TEXT in resumes else schema.TEXT
     as_of = today or date.today()
     return [
-        profile_key("resume", rid, text, as_of)
+        (profile_key("resume", rid, text, as_of), profile_key("resume", rid, text))
         for rid, text in zip(resumes[schema.RESUME_ID], resumes[column].fillna(""), strict=True)
     ]
 
@@ -462,13 +463,12 @@ def profile_resumes(
     column = schema.MODEL_TEXT if schema.MODEL_TEXT in resumes else schema.TEXT
     profiles = []
     as_of = today or date.today()
-    for rid, text, key in zip(
+    for rid, text, (key, any_day) in zip(
         resumes[schema.RESUME_ID],
         resumes[column].fillna(""),
         resume_keys(resumes, as_of),
         strict=True,
     ):
-        any_day = profile_key("resume", rid, text)
         profile = None if store is None else store.get(key)
         if profile is None and store is not None:
             kept = store.get(any_day)
