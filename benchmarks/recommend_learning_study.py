@@ -71,6 +71,19 @@ def featurised(sets_file: Path, cache_dir: Path | None) -> dict[str, Any]:
     return compute()
 
 
+def load_features(sets_file: Path, cache_dir: Path | None, features: Path | None) -> Any:
+    """The features of every set (read from ``features`` if it exists, else computed and
+    written there); this study's and ``shortlist_learning_study``'s."""
+    if features is not None and features.is_file():
+        with features.open("rb") as handle:
+            return pickle.load(handle)  # this study's own file, never a download
+    data = featurised(sets_file, cache_dir)
+    if features is not None:
+        with features.open("wb") as handle:
+            pickle.dump(data, handle)
+    return data
+
+
 @app.command()
 def main(
     sets_file: Annotated[Path, typer.Option(help="The labelled sets.")] = (
@@ -90,14 +103,7 @@ def main(
     from matcher.ranking.features import FEATURES
     from matcher.ranking.requirement_ranker import DEFAULT_WEIGHTS
 
-    if features is not None and features.is_file():
-        with features.open("rb") as handle:
-            data = pickle.load(handle)  # this study's own file, never a download
-    else:
-        data = featurised(sets_file, cache_dir)
-        if features is not None:
-            with features.open("wb") as handle:
-                pickle.dump(data, handle)
+    data = load_features(sets_file, cache_dir, features)
     reverse = [s for s in data["sets"] if s.direction == "jobs-for-resume"]
     [target] = [s for s in reverse if s.name == tested]
     learning = Learning(domain_weights=data["weights"], recommend_gate=1.0, recommend_excluded=())

@@ -24,7 +24,6 @@ Numbers are printed, never asserted.
 
 from __future__ import annotations
 
-import pickle
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -89,18 +88,11 @@ def cells(matrix: pd.DataFrame, label: str) -> list[dict[str, Any]]:
 
 
 def load_features(sets_file: Path, cache_dir: Path | None, features: Path | None) -> Any:
-    """The features of every set (read from ``features`` if it exists, else computed)."""
-    if features is not None and features.is_file():
-        with features.open("rb") as handle:
-            return pickle.load(handle)  # this study's own file, never a download
+    """The features of every set: :func:`recommend_learning_study.load_features`."""
     sys.path.insert(0, str(REPO / "benchmarks"))
-    from recommend_learning_study import featurised
+    from recommend_learning_study import load_features as load
 
-    data = featurised(sets_file, cache_dir)
-    if features is not None:
-        with features.open("wb") as handle:
-            pickle.dump(data, handle)
-    return data
+    return load(sets_file, cache_dir, features)
 
 
 @app.command()
