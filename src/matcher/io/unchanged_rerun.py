@@ -60,16 +60,7 @@ OUTPUT_NAMES = (
 )
 MANIFEST = "run_manifest.json"
 #: The files a run must have left for another to copy them (``audit`` is optional).
-REQUIRED_FILES = (
-    "shortlists.csv",
-    "shortlists",
-    "shortlists.xlsx",
-    "rejects.csv",
-    "duplicates.csv",
-    "records.csv",
-    "decisions.parquet",
-    MANIFEST,
-)
+REQUIRED_FILES = tuple(name for name in OUTPUT_NAMES if name != "audit")
 #: The source files whose contents make the code part of the key.
 _SOURCE_SUFFIXES = (".py", ".csv", ".json", ".txt")
 
