@@ -29,7 +29,8 @@ from __future__ import annotations
 import pickle
 import sqlite3
 from collections.abc import Iterable, Iterator, MutableMapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +182,20 @@ def score_cache_path(state_dir: Path) -> Path:
         PosixPath('.matcher/score_cache.db')
     """
     return Path(state_dir) / CACHE_FILE
+
+
+@dataclass(frozen=True)
+class ScoreCacheAddress:
+    """Where a score cache is and which versions of it to read: what another process of the
+    run (a Dask worker, on a folder it shares with the flow) needs to open it."""
+
+    path: Path
+    pair_version: str
+    profile_version: str
+
+    def open(self) -> AbstractContextManager[tuple[PairFeatureCache, ProfileCache]]:
+        """:func:`open_score_cache` of this address."""
+        return open_score_cache(self.path, self.pair_version, self.profile_version)
 
 
 @contextmanager
