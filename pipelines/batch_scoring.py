@@ -14,7 +14,6 @@ a serial run.
 
 from __future__ import annotations
 
-import copy
 import json
 import shutil
 from collections.abc import Iterator, MutableMapping
@@ -44,7 +43,7 @@ from matcher.io.manifest import (
 )
 from matcher.io.output_folder import staged_folder
 from matcher.io.run_folders import LATEST, run_folder
-from matcher.io.score_cache import open_score_cache, score_cache_path
+from matcher.io.score_cache import ScoreCacheAddress, open_score_cache, score_cache_path
 from matcher.io.state_store import (
     RecordedDecisions,
     StateStore,
@@ -283,45 +282,44 @@ def _worker_embedder(embedding: EmbeddingSettings) -> Embedder:
 
 
 @task(cache_policy=NO_CACHE)
+def share_with_workers(
+    ranker: RequirementRanker, pool: PoolStatistics
+) -> tuple[RequirementRanker, PoolStatistics]:
+    """The ranker's model (pickled without this process's state:
+    :meth:`RequirementRanker.__getstate__`) and the pool's statistics, sent to the cluster
+    once: every :func:`score_posting_batch` takes this task's future, and Dask hands each
+    worker the result once instead of the flow shipping it with every batch."""
+    return ranker, pool
+
+
+@task(cache_policy=NO_CACHE)
 def score_posting_batch(
     postings: pd.DataFrame,
     candidates: Candidates,
     profiles: dict[str, Any],
-    ranker: RequirementRanker,
+    shared: tuple[RequirementRanker, PoolStatistics],
     embedding: EmbeddingSettings,
-    pool: PoolStatistics,
+    score_cache: ScoreCacheAddress | None,
     top_k: int,
     ranker_info: dict[str, Any],
 ) -> tuple[Ranking, dict[str, int], int, EmbeddingStats]:
-    """Stage 2 of one batch of postings on a worker: the ranker (:func:`_portable_ranker`)
-    scores them against their candidates with the whole pool's statistics and the profiles
-    the flow read, and explains each candidate. Returns the batch's part of the ranking, the
-    ranker's pair counts, the records it profiled (none: the flow sends them all) and what the
-    worker embedded."""
+    """Stage 2 of one batch of postings on a worker: the flow's ranker
+    (:func:`share_with_workers`), on this worker's embedder
+    (:meth:`RequirementRanker.for_process`), scores them against their candidates with the
+    whole pool's statistics and the profiles the flow read, and explains each candidate.
+    With ``score_cache`` (an incremental run), pairs scored before reuse their pair-local
+    features and new ones are added to it, as in the flow's process. Returns the batch's part
+    of the ranking, the ranker's pair counts, the records it profiled (none: the flow sends
+    them all) and what the worker embedded."""
+    model, pool = shared
     embedder = _worker_embedder(embedding)
-    ranker.dense.embedder = embedder
     store = CountedProfiles(dict(profiles))
-    ranker.profile_store = store
-    batch = score_batch(ranker, postings, candidates, pool)
-    part = explain_batch(ranker, batch, top_k, ranker_info, embedder.model_id)
+    with ExitStack() as opened:
+        pairs = opened.enter_context(score_cache.open())[0] if score_cache else None
+        ranker = model.for_process(embedder, store, pairs)
+        batch = score_batch(ranker, postings, candidates, pool)
+        part = explain_batch(ranker, batch, top_k, ranker_info, embedder.model_id)
     return part, ranker.pair_counts, store.read, embedder.stats
-
-
-def _portable_ranker(ranker: RequirementRanker) -> RequirementRanker:
-    """A copy of ``ranker`` to send to the workers, without what belongs to this process: the
-    embedder (a loaded model and an open cache; each worker sets its own), the stores, the
-    index and the features remembered from the last frames."""
-    ranker.matcher  # noqa: B018  (built here once, so that every worker gets it built)
-    portable = copy.copy(ranker)
-    portable.dense = copy.copy(ranker.dense)
-    portable.dense.embedder = None  # type: ignore[assignment]
-    portable.dense.index = None
-    portable.index = None
-    portable.profile_store = {}
-    portable.pair_cache = None
-    portable.pair_counts = {"computed": 0, "reused": 0}
-    portable._last = None
-    return portable
 
 
 def _rank_on_workers(
@@ -336,8 +334,10 @@ def _rank_on_workers(
     the number of batches the workers scored.
 
     Stage 1 and the pool's statistics stay here (they need the whole pool and the index);
-    each batch goes to a worker with its candidates, their profiles and the statistics, and
-    the parts are put together in the postings' order: the ranking of a serial run."""
+    the ranker and the statistics go to the cluster once (:func:`share_with_workers`), each
+    batch to a worker with its candidates and their profiles, and the parts are put together
+    in the postings' order: the ranking of a serial run. An incremental run's workers reuse
+    and add to the score cache's pair features as the flow's process would."""
     postings, resumes = prepared.postings, prepared.resumes
     ranking = settings.ranking
     get_run_logger().info(
@@ -363,13 +363,21 @@ def _rank_on_workers(
         profiles.append({key: store[key] for key in keys if key in store})
     from prefect import unmapped
 
+    pairs = ranker.pair_cache  # an incremental run's: the workers open the same file
+    score_cache = (
+        ScoreCacheAddress(
+            score_cache_path(settings.state_dir), pairs.version, ranker.parser_version()
+        )
+        if pairs is not None
+        else None
+    )
     parts = score_posting_batch.map(
         [batch for batch, _ in batches],
         [members for _, members in batches],
         profiles,
-        unmapped(_portable_ranker(ranker)),
+        unmapped(share_with_workers.submit(ranker, pool)),
         unmapped(settings.embedding),
-        unmapped(pool),
+        unmapped(score_cache),
         unmapped(ranking.top_k),
         unmapped(ranker_info),
     ).result()

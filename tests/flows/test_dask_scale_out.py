@@ -9,6 +9,7 @@ workers. Real model, FAISS, Prefect, Dask and MLflow.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -23,8 +24,9 @@ pytestmark = [pytest.mark.usefixtures("prefect_server"), pytest.mark.slow]
 COMPARED = ("shortlists.csv", "rejects.csv", "duplicates.csv", "records.csv")
 
 
-def _settings(root: Path, cache: Path, **dask: object) -> Settings:
+def _settings(root: Path, cache: Path, incremental: bool = False, **dask: object) -> Settings:
     return load_settings(
+        runs={"incremental": incremental},
         embedding={"cache_dir": cache},
         index_dir=root / "index",
         state_dir=root / "state",
@@ -89,3 +91,45 @@ def test_a_two_worker_dask_run_gives_the_serial_run_shortlists(
     # The workers profiled the resumes, and the flow kept their profiles: no record is
     # profiled twice; only the postings are profiled in the flow's process.
     assert manifest["work"]["profiles_read"] == {"here": ranked[0], "on_workers": ranked[1]}
+
+
+def _sample_without(folder: Path, left_out: int) -> tuple[Path, Path]:
+    """A copy of the sample's inputs in ``folder`` without its last ``left_out`` resumes."""
+    resumes = folder / "resumes"
+    resumes.mkdir(parents=True)
+    kept = sorted(path for path in (SAMPLE / "resumes").iterdir() if path.is_file())
+    for path in kept[: len(kept) - left_out]:
+        shutil.copyfile(path, resumes / path.name)
+    shutil.copyfile(SAMPLE / "jobs.csv", folder / "jobs.csv")
+    return folder / "jobs.csv", resumes
+
+
+def test_an_incremental_rerun_on_dask_reuses_pairs_as_the_serial_rerun_does(
+    tmp_path: Path, embedding_cache_dir: Path
+) -> None:
+    from pipelines.batch_scoring import batch_scoring, scoring_flow
+
+    before = _sample_without(tmp_path / "before", left_out=6)
+    after = (SAMPLE / "jobs.csv", SAMPLE / "resumes")  # six resumes more
+    runs: dict[str, dict[str, object]] = {}
+    for name, dask in (("serial", {}), ("dask", {"workers": 2, "shard_size": 9})):
+        root = tmp_path / name
+        settings = _settings(root, embedding_cache_dir, True, **dask)
+        flow = scoring_flow(settings)
+        assert (flow is batch_scoring) == (name == "serial")
+        flow(*before, root / "first", settings)
+        flow(*after, root / "out", settings)
+        runs[name] = json.loads((root / "out" / "run_manifest.json").read_text())
+
+    serial, dask = runs["serial"], runs["dask"]
+    assert "posting_batches_on_workers" in dask["stage1"]  # stage 2 did run on the workers
+    pairs = serial["incremental"]["pairs"]
+    # The pairs of the earlier resumes with their candidate postings come from the score
+    # cache; those of the six new resumes are computed: on the workers as in the flow.
+    assert pairs["reused"] > 0 and pairs["scored"] > 0
+    assert dask["incremental"]["pairs"] == pairs
+    assert dask["incremental"]["resumes"] == serial["incremental"]["resumes"]
+    for name in COMPARED:
+        assert (tmp_path / "dask" / "out" / name).read_bytes() == (
+            tmp_path / "serial" / "out" / name
+        ).read_bytes(), name

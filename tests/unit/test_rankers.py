@@ -140,3 +140,24 @@ def test_recommendations_use_their_own_relevance_gate(embedder) -> None:
     assert any(not np.allclose(gentler[name], values[name]) for name in GATED)
     rebuilt = RequirementRanker(embedder, **ranker.params())
     assert (rebuilt.gate_for("resumes-for-job"), rebuilt.gate_for("jobs-for-resume")) == (1.0, 4.0)
+
+
+def test_a_pickled_requirement_ranker_scores_the_same_in_another_process_state(
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    import pickle
+
+    from matcher.ranking.requirement_ranker import RequirementRanker
+
+    ranker = RequirementRanker(embedder)
+    expected = ranker.score(POSTINGS, RESUMES)
+    sent = pickle.loads(pickle.dumps(ranker))  # what a Dask worker receives
+    # The model came along, the process's state did not: no embedder, index or profiles.
+    assert sent.weights == ranker.weights and sent.params() == ranker.params()
+    assert sent.dense.embedder is None and sent.index is None and not sent.profile_store
+    assert ranker.dense.embedder is embedder and ranker.profile_store  # the original kept its
+    profiles: dict[str, object] = {}
+    worker = sent.for_process(embedder, profiles)
+    np.testing.assert_array_equal(worker.score(POSTINGS, RESUMES), expected)
+    assert len(profiles) == len(POSTINGS) + len(RESUMES)  # read into the store it was given
+    assert sent.profile_store == {} and worker.dense is not sent.dense

@@ -17,7 +17,11 @@ resume's key holds what else of it the day can change
 (:func:`matcher.ranking.requirement_ranker.day_signature`), so a daily run reuses the rest.
 
 The file is written only by runs that hold the state store's lock
-(:func:`matcher.io.locking.hold_locks`); readers never block them (WAL).
+(:func:`matcher.io.locking.hold_locks`), by the run's own process and, on Dask, by its
+workers at the same time (:func:`open_score_cache` in each): it is a
+:class:`matcher.io.shared_sqlite.SharedSQLite` (WAL, one connection per process, busy timeout,
+transient errors retried), and the values two processes may both write for one pair or
+profile are the same, so whichever lands last loses nothing.
 """
 
 from __future__ import annotations
@@ -25,11 +29,19 @@ from __future__ import annotations
 import pickle
 import sqlite3
 from collections.abc import Iterable, Iterator, MutableMapping, Sequence
-from contextlib import closing, contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from matcher.io.shared_sqlite import (
+    SharedSQLite,
+    is_transient,
+    missing_tables,
+    write_transaction,
+)
 
 #: The cache's file name inside ``settings.state_dir``.
 CACHE_FILE = "score_cache.db"
@@ -59,8 +71,8 @@ class PairFeatureCache:
     Values are float32 vectors in the order of the feature names the version was made for.
     """
 
-    def __init__(self, connection: sqlite3.Connection, version: str) -> None:
-        self._db = connection
+    def __init__(self, database: SharedSQLite, version: str) -> None:
+        self._db = database
         self.version = version
 
     def get(
@@ -68,51 +80,57 @@ class PairFeatureCache:
     ) -> dict[tuple[str, str], np.ndarray]:
         """The cached values of the pairs of these postings and resumes."""
         wanted = set(resume_keys)
-        found: dict[tuple[str, str], np.ndarray] = {}
         unique = sorted(set(posting_keys))
-        for start in range(0, len(unique), _IN_CHUNK):
-            chunk = unique[start : start + _IN_CHUNK]
-            rows = self._db.execute(
-                "SELECT posting_key, resume_key, features FROM pair_features WHERE version = ?"
-                f" AND posting_key IN ({','.join('?' * len(chunk))})",
-                (self.version, *chunk),
-            )
-            for posting_key, resume_key, blob in rows:
-                if resume_key in wanted:
-                    found[(posting_key, resume_key)] = np.frombuffer(blob, dtype=np.float32)
-        return found
+
+        def read(connection: sqlite3.Connection) -> dict[tuple[str, str], np.ndarray]:
+            found: dict[tuple[str, str], np.ndarray] = {}
+            for start in range(0, len(unique), _IN_CHUNK):
+                chunk = unique[start : start + _IN_CHUNK]
+                rows = connection.execute(
+                    "SELECT posting_key, resume_key, features FROM pair_features"
+                    f" WHERE version = ? AND posting_key IN ({','.join('?' * len(chunk))})",
+                    (self.version, *chunk),
+                )
+                for posting_key, resume_key, blob in rows:
+                    if resume_key in wanted:
+                        found[(posting_key, resume_key)] = np.frombuffer(blob, dtype=np.float32)
+            return found
+
+        return self._db.run(read)
 
     def put(self, items: Iterable[tuple[str, str, np.ndarray]]) -> None:
         """Store the values of pairs, in one transaction."""
-        with self._db:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO pair_features VALUES (?, ?, ?, ?)",
-                (
-                    (
-                        posting_key,
-                        resume_key,
-                        self.version,
-                        np.asarray(values, np.float32).tobytes(),
-                    )
-                    for posting_key, resume_key, values in items
-                ),
-            )
+        rows = [
+            (posting_key, resume_key, self.version, np.asarray(values, np.float32).tobytes())
+            for posting_key, resume_key, values in items
+        ]
+
+        def write(connection: sqlite3.Connection) -> None:
+            with write_transaction(connection):
+                connection.executemany(
+                    "INSERT OR REPLACE INTO pair_features VALUES (?, ?, ?, ?)", rows
+                )
+
+        self._db.run(write)
 
 
 class ProfileCache(MutableMapping[str, Any]):
     """Profiles by key for one parser version: a :data:`matcher.parsing.profiles.ProfileStore`
     kept on disk, with the profiles read in this process in memory in front of it."""
 
-    def __init__(self, connection: sqlite3.Connection, version: str) -> None:
-        self._db = connection
+    def __init__(self, database: SharedSQLite, version: str) -> None:
+        self._db = database
         self.version = version
         self._memory: dict[str, Any] = {}
 
     def __getitem__(self, key: str) -> Any:
         if key not in self._memory:
-            row = self._db.execute(
-                "SELECT profile FROM profiles WHERE key = ? AND version = ?", (key, self.version)
-            ).fetchone()
+            row = self._db.run(
+                lambda db: db.execute(
+                    "SELECT profile FROM profiles WHERE key = ? AND version = ?",
+                    (key, self.version),
+                ).fetchone()
+            )
             if row is None:
                 raise KeyError(key)
             self._memory[key] = pickle.loads(row[0])  # our own file in our state folder
@@ -120,26 +138,40 @@ class ProfileCache(MutableMapping[str, Any]):
 
     def __setitem__(self, key: str, profile: Any) -> None:
         self._memory[key] = profile
-        with self._db:
-            self._db.execute(
-                "INSERT OR REPLACE INTO profiles VALUES (?, ?, ?)",
-                (key, self.version, pickle.dumps(profile, protocol=pickle.HIGHEST_PROTOCOL)),
-            )
+        row = (key, self.version, pickle.dumps(profile, protocol=pickle.HIGHEST_PROTOCOL))
+
+        def write(connection: sqlite3.Connection) -> None:
+            with write_transaction(connection):
+                connection.execute("INSERT OR REPLACE INTO profiles VALUES (?, ?, ?)", row)
+
+        self._db.run(write)
 
     def __delitem__(self, key: str) -> None:
         self._memory.pop(key, None)
-        with self._db:
-            self._db.execute(
-                "DELETE FROM profiles WHERE key = ? AND version = ?", (key, self.version)
-            )
+
+        def delete(connection: sqlite3.Connection) -> None:
+            with write_transaction(connection):
+                connection.execute(
+                    "DELETE FROM profiles WHERE key = ? AND version = ?", (key, self.version)
+                )
+
+        self._db.run(delete)
 
     def __iter__(self) -> Iterator[str]:
-        rows = self._db.execute("SELECT key FROM profiles WHERE version = ?", (self.version,))
+        rows = self._db.run(
+            lambda db: db.execute(
+                "SELECT key FROM profiles WHERE version = ?", (self.version,)
+            ).fetchall()
+        )
         return iter([key for (key,) in rows])
 
     def __len__(self) -> int:
-        row = self._db.execute("SELECT COUNT(*) FROM profiles WHERE version = ?", (self.version,))
-        return int(row.fetchone()[0])
+        row = self._db.run(
+            lambda db: db.execute(
+                "SELECT COUNT(*) FROM profiles WHERE version = ?", (self.version,)
+            ).fetchone()
+        )
+        return int(row[0])
 
 
 def score_cache_path(state_dir: Path) -> Path:
@@ -152,40 +184,60 @@ def score_cache_path(state_dir: Path) -> Path:
     return Path(state_dir) / CACHE_FILE
 
 
+@dataclass(frozen=True)
+class ScoreCacheAddress:
+    """Where a score cache is and which versions of it to read: what another process of the
+    run (a Dask worker, on a folder it shares with the flow) needs to open it."""
+
+    path: Path
+    pair_version: str
+    profile_version: str
+
+    def open(self) -> AbstractContextManager[tuple[PairFeatureCache, ProfileCache]]:
+        """:func:`open_score_cache` of this address."""
+        return open_score_cache(self.path, self.pair_version, self.profile_version)
+
+
 @contextmanager
 def open_score_cache(
     path: Path, pair_version: str, profile_version: str
 ) -> Iterator[tuple[PairFeatureCache, ProfileCache]]:
-    """Open (creating it if need be) the score cache at ``path``; the caller holds the state
-    store's lock.
+    """Open (creating it if need be) the score cache at ``path``; the caller's run holds the
+    state store's lock.
 
     A file of another schema version, or one SQLite cannot read, is emptied first: it is a
-    cache, so the price is computing its values again.
+    cache, so the price is computing its values again. A file that is only busy (another
+    process of the run writes it) is waited for, never emptied.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    database = _open(path)
     try:
-        connection = _connect(path)
-    except sqlite3.DatabaseError:
+        yield PairFeatureCache(database, pair_version), ProfileCache(database, profile_version)
+    finally:
+        database.close()
+
+
+def _open(path: Path) -> SharedSQLite:
+    try:
+        return SharedSQLite(path, _set_up)
+    except sqlite3.DatabaseError as error:
+        if is_transient(error):
+            raise
         path.unlink()
-        connection = _connect(path)
-    with closing(connection):
-        yield PairFeatureCache(connection, pair_version), ProfileCache(connection, profile_version)
+        return SharedSQLite(path, _set_up)
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(path)
-    try:
-        version = connection.execute("PRAGMA user_version").fetchone()[0]
-        if version not in (0, SCHEMA_VERSION):
-            connection.executescript(
-                "DROP TABLE IF EXISTS pair_features; DROP TABLE IF EXISTS profiles;"
-            )
-        connection.execute("PRAGMA journal_mode = WAL")
-        # A cache: a power cut may cost the last values written, never the file (WAL).
-        connection.execute("PRAGMA synchronous = NORMAL")
-        connection.executescript(_TABLES)
+def _set_up(connection: sqlite3.Connection) -> None:
+    """Tables of :data:`SCHEMA_VERSION`, dropping those of another; ``synchronous = NORMAL``."""
+    # A cache: a power cut may cost the last values written, never the file (WAL).
+    connection.execute("PRAGMA synchronous = NORMAL")
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    if version == SCHEMA_VERSION and not missing_tables(connection, _TABLES):
+        return
+    with write_transaction(connection):
+        if version != 0:
+            connection.execute("DROP TABLE IF EXISTS pair_features")
+            connection.execute("DROP TABLE IF EXISTS profiles")
+        for statement in _TABLES.split(";"):
+            if statement.strip():
+                connection.execute(statement)
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    except sqlite3.DatabaseError:
-        connection.close()
-        raise
-    return connection

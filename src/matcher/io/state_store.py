@@ -29,12 +29,13 @@ reader (a report, a notebook) never blocks a run.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
 import sqlite3
 from collections.abc import Iterator, Mapping
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +43,12 @@ from typing import TYPE_CHECKING, Any
 
 from matcher import schema
 from matcher.io.manifest import file_sha256
+from matcher.io.shared_sqlite import (
+    SharedSQLite,
+    is_transient,
+    missing_tables,
+    write_transaction,
+)
 
 if TYPE_CHECKING:  # pandas is imported where a frame is read or written: an unchanged rerun
     import pandas as pd  # reads the store without it (matcher.io.unchanged_rerun)
@@ -201,15 +208,17 @@ class LastRun:
 class StateStore:
     """The SQLite state store of one state folder; open it with :func:`open_state_store`."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._db = connection
+    def __init__(self, database: SharedSQLite) -> None:
+        self._database = database
+
+    def _read(self, sql: str, parameters: tuple[Any, ...] = ()) -> list[Any]:
+        """The rows of one query (retried after a transient error)."""
+        return self._database.run(lambda db: db.execute(sql, parameters).fetchall())
 
     def classify(self, kind: str, hashes: Mapping[str, str]) -> Classification:
         """Sort the input records of ``kind`` (ID to content hash) against the stored ones."""
         stored = dict(
-            self._db.execute(
-                "SELECT record_id, content_sha256 FROM records WHERE kind = ?", (kind,)
-            ).fetchall()
+            self._read("SELECT record_id, content_sha256 FROM records WHERE kind = ?", (kind,))
         )
         return Classification(
             new=sorted(i for i in hashes if i not in stored),
@@ -220,11 +229,10 @@ class StateStore:
 
     def scoring(self) -> StoredScoring | None:
         """The stored shortlists and their scorer, or None before the first run."""
-        row = self._db.execute(
-            "SELECT scorer, scorer_sha256, pool_sha256, shortlists FROM scoring"
-        ).fetchone()
-        if row is None:
+        rows = self._read("SELECT scorer, scorer_sha256, pool_sha256, shortlists FROM scoring")
+        if not rows:
             return None
+        row = rows[0]
         import pandas as pd
 
         frame = pd.read_parquet(io.BytesIO(row[3]))
@@ -234,11 +242,11 @@ class StateStore:
         """Where the decision records of the run in :meth:`scoring` are, as :meth:`save_run`
         recorded them; None before the first run and for state written by a matcher that did
         not record them (or by one that saved a run since without recording them)."""
-        row = self._db.execute(
+        rows = self._read(
             "SELECT d.path, d.sha256 FROM decisions AS d JOIN scoring AS s"
             " ON d.scored_at = s.scored_at"
-        ).fetchone()
-        return None if row is None else RecordedDecisions(Path(row[0]), row[1])
+        )
+        return RecordedDecisions(Path(rows[0][0]), rows[0][1]) if rows else None
 
     def rescore_reason(self, scorer: dict[str, Any], pool_sha256: str) -> str | None:
         """Why this run must score every pair again, or None if the stored shortlists hold."""
@@ -262,30 +270,26 @@ class StateStore:
 
     def record_counts(self) -> dict[str, int]:
         """How many records of each kind the last run read (by kind, e.g. ``posting``)."""
-        rows = self._db.execute("SELECT kind, COUNT(*) FROM records GROUP BY kind").fetchall()
+        rows = self._read("SELECT kind, COUNT(*) FROM records GROUP BY kind")
         return {kind: 0 for kind in KINDS} | dict(rows)
 
     def last_run(self) -> LastRun | None:
         """The fingerprints and folder of the last completed run, or None before it."""
-        row = self._db.execute(
+        rows = self._read(
             "SELECT rerun_key_sha256, run_dir, outputs_sha256, load_sha256 FROM last_run"
-        ).fetchone()
-        return None if row is None else LastRun(row[0], Path(row[1]), row[2], row[3])
+        )
+        return LastRun(rows[0][0], Path(rows[0][1]), rows[0][2], rows[0][3]) if rows else None
 
     def save_last_run(self, last: LastRun) -> None:
         """Remember the last completed run (see :class:`LastRun`)."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        with self._db:
-            self._db.execute(
-                "INSERT OR REPLACE INTO last_run VALUES (1, ?, ?, ?, ?, ?)",
-                (
-                    last.rerun_key_sha256,
-                    str(last.run_dir),
-                    last.outputs_sha256,
-                    last.load_sha256,
-                    now,
-                ),
-            )
+        row = (last.rerun_key_sha256, str(last.run_dir), last.outputs_sha256, last.load_sha256, now)
+
+        def write(db: sqlite3.Connection) -> None:
+            with write_transaction(db):
+                db.execute("INSERT OR REPLACE INTO last_run VALUES (1, ?, ?, ?, ?, ?)", row)
+
+        self._database.run(write)
 
     def save_run(
         self,
@@ -311,69 +315,87 @@ class StateStore:
         scorer_sha256 = fingerprint(scorer)
         buffer = io.BytesIO()
         shortlists.to_parquet(buffer, index=False)
-        with self._db:
-            for kind, by_id in hashes.items():
-                self._db.execute("CREATE TEMP TABLE IF NOT EXISTS present (record_id TEXT)")
-                self._db.execute("DELETE FROM present")
-                self._db.executemany("INSERT INTO present VALUES (?)", ((i,) for i in by_id))
-                self._db.execute(
-                    "DELETE FROM records WHERE kind = ? AND record_id NOT IN"
-                    " (SELECT record_id FROM present)",
-                    (kind,),
+
+        def write(db: sqlite3.Connection) -> None:
+            with write_transaction(db):
+                for kind, by_id in hashes.items():
+                    db.execute("CREATE TEMP TABLE IF NOT EXISTS present (record_id TEXT)")
+                    db.execute("DELETE FROM present")
+                    db.executemany("INSERT INTO present VALUES (?)", ((i,) for i in by_id))
+                    db.execute(
+                        "DELETE FROM records WHERE kind = ? AND record_id NOT IN"
+                        " (SELECT record_id FROM present)",
+                        (kind,),
+                    )
+                    db.executemany(
+                        "INSERT INTO records VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, record_id)"
+                        " DO UPDATE SET content_sha256 = excluded.content_sha256,"
+                        " last_seen = excluded.last_seen",
+                        ((kind, i, h, now, now) for i, h in by_id.items()),
+                    )
+                db.execute(
+                    "INSERT OR REPLACE INTO scoring VALUES (1, ?, ?, ?, ?, ?)",
+                    (
+                        json.dumps(scorer, sort_keys=True, default=str),
+                        scorer_sha256,
+                        pool_sha256,
+                        now,
+                        buffer.getvalue(),
+                    ),
                 )
-                self._db.executemany(
-                    "INSERT INTO records VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, record_id)"
-                    " DO UPDATE SET content_sha256 = excluded.content_sha256,"
-                    " last_seen = excluded.last_seen",
-                    ((kind, i, h, now, now) for i, h in by_id.items()),
+                db.execute("DELETE FROM decisions")
+                if decisions is not None:
+                    db.execute(
+                        "INSERT INTO decisions VALUES (1, ?, ?, ?)",
+                        (str(decisions.path), decisions.sha256, now),
+                    )
+                db.execute("DELETE FROM shortlist_entries")
+                db.executemany(
+                    "INSERT INTO shortlist_entries VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        (str(job), str(resume), int(rank), float(score), scorer_sha256, now)
+                        for job, resume, rank, score in shortlists[
+                            [schema.JOB_ID, schema.RESUME_ID, "rank", "score"]
+                        ].itertuples(index=False)
+                    ),
                 )
-            self._db.execute(
-                "INSERT OR REPLACE INTO scoring VALUES (1, ?, ?, ?, ?, ?)",
-                (
-                    json.dumps(scorer, sort_keys=True, default=str),
-                    scorer_sha256,
-                    pool_sha256,
-                    now,
-                    buffer.getvalue(),
-                ),
-            )
-            self._db.execute("DELETE FROM decisions")
-            if decisions is not None:
-                self._db.execute(
-                    "INSERT INTO decisions VALUES (1, ?, ?, ?)",
-                    (str(decisions.path), decisions.sha256, now),
-                )
-            self._db.execute("DELETE FROM shortlist_entries")
-            self._db.executemany(
-                "INSERT INTO shortlist_entries VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    (str(job), str(resume), int(rank), float(score), scorer_sha256, now)
-                    for job, resume, rank, score in shortlists[
-                        [schema.JOB_ID, schema.RESUME_ID, "rank", "score"]
-                    ].itertuples(index=False)
-                ),
-            )
+
+        self._database.run(write)
 
 
 @contextmanager
 def open_state_store(path: Path) -> Iterator[StateStore]:
     """Open (creating it if need be) the state store at ``path``; the caller holds its lock.
 
+    The file is a :class:`matcher.io.shared_sqlite.SharedSQLite`: a reader elsewhere (a
+    report, a notebook) never blocks the run, and a passing lock or I/O error is retried.
+
     Raises:
         StateStoreError: If the file is not a state store of :data:`SCHEMA_VERSION`.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with closing(sqlite3.connect(path)) as connection:
-        try:
-            version = connection.execute("PRAGMA user_version").fetchone()[0]
-            if version not in (0, SCHEMA_VERSION):
-                raise StateStoreError(
-                    f"{path}: state store of schema version {version}, this matcher reads"
-                    f" {SCHEMA_VERSION}; move it aside to start afresh"
-                )
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.executescript(_TABLES)
-            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        except sqlite3.DatabaseError as error:
-            raise StateStoreError(f"{path}: not a matcher state store ({error})") from error
-        yield StateStore(connection)
+    try:
+        database = SharedSQLite(path, functools.partial(_set_up, path))
+    except sqlite3.DatabaseError as error:
+        if is_transient(error):
+            raise
+        raise StateStoreError(f"{path}: not a matcher state store ({error})") from error
+    try:
+        yield StateStore(database)
+    finally:
+        database.close()
+
+
+def _set_up(path: Path, connection: sqlite3.Connection) -> None:
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    if version == SCHEMA_VERSION and not missing_tables(connection, _TABLES):
+        return
+    if version not in (0, SCHEMA_VERSION):
+        raise StateStoreError(
+            f"{path}: state store of schema version {version}, this matcher reads"
+            f" {SCHEMA_VERSION}; move it aside to start afresh"
+        )
+    with write_transaction(connection):
+        for statement in _TABLES.split(";"):
+            if statement.strip():
+                connection.execute(statement)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

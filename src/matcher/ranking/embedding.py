@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from matcher.io.shared_sqlite import SharedSQLite, write_transaction
 from matcher.progress import Progress
 
 if TYPE_CHECKING:
@@ -125,54 +126,65 @@ def text_hash(text: str) -> str:
 class EmbeddingCache:
     """A persistent map from (model, text hash) to a float32 vector, stored in SQLite.
 
-    SQLite gives atomic, concurrent-safe writes for free, which matters when two flow runs share
-    one cache folder.
+    Parallel runs and Dask workers share one cache folder: the file is a
+    :class:`matcher.io.shared_sqlite.SharedSQLite` (WAL, one connection per process, busy
+    timeout, transient errors retried). Entries are only ever added, and one text's vector is
+    the same whoever writes it first, so concurrent writers of overlapping texts lose nothing.
     """
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        # Several processes (parallel flow runs, workers) may share one cache: wait for a writer
-        # instead of failing, and let readers go on while it writes.
-        self._db = sqlite3.connect(path, timeout=120)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS embeddings ("
-            " model TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL,"
-            " PRIMARY KEY (model, text_hash))"
-        )
-        self._db.commit()
+        self._db = SharedSQLite(path, _create_embeddings_table)
 
     def get_many(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
         """Return the cached vectors among ``hashes``."""
-        found: dict[str, np.ndarray] = {}
         unique = list(dict.fromkeys(hashes))
-        for start in range(0, len(unique), 500):
-            batch = unique[start : start + 500]
-            marks = ",".join("?" * len(batch))
-            rows = self._db.execute(
-                "SELECT text_hash, vector FROM embeddings"
-                f" WHERE model = ? AND text_hash IN ({marks})",
-                [model, *batch],
-            )
-            for key, blob in rows:
-                found[key] = np.frombuffer(blob, dtype=np.float32)
-        return found
+
+        def read(connection: sqlite3.Connection) -> dict[str, np.ndarray]:
+            found: dict[str, np.ndarray] = {}
+            for start in range(0, len(unique), 500):
+                batch = unique[start : start + 500]
+                marks = ",".join("?" * len(batch))
+                rows = connection.execute(
+                    "SELECT text_hash, vector FROM embeddings"
+                    f" WHERE model = ? AND text_hash IN ({marks})",
+                    [model, *batch],
+                )
+                for key, blob in rows:
+                    found[key] = np.frombuffer(blob, dtype=np.float32)
+            return found
+
+        return self._db.run(read)
 
     def put_many(self, model: str, items: Iterable[tuple[str, np.ndarray]]) -> None:
-        """Store vectors; existing entries are left as they are."""
-        self._db.executemany(
-            "INSERT OR IGNORE INTO embeddings (model, text_hash, vector) VALUES (?, ?, ?)",
-            [(model, key, np.asarray(vec, dtype=np.float32).tobytes()) for key, vec in items],
-        )
-        self._db.commit()
+        """Store vectors, in one transaction; existing entries are left as they are."""
+        rows = [(model, key, np.asarray(vec, dtype=np.float32).tobytes()) for key, vec in items]
+
+        def write(connection: sqlite3.Connection) -> None:
+            with write_transaction(connection):
+                connection.executemany(
+                    "INSERT OR IGNORE INTO embeddings (model, text_hash, vector) VALUES (?, ?, ?)",
+                    rows,
+                )
+
+        self._db.run(write)
 
     def __len__(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0])
+        return int(
+            self._db.run(lambda db: db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0])
+        )
 
     def close(self) -> None:
-        """Close the database connection."""
+        """Close this process's database connection (a later call opens a new one)."""
         self._db.close()
+
+
+def _create_embeddings_table(connection: sqlite3.Connection) -> None:
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS embeddings ("
+        " model TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL,"
+        " PRIMARY KEY (model, text_hash))"
+    )
 
 
 @dataclass

@@ -177,6 +177,12 @@ class DenseRanker(Ranker):
         #: :meth:`posting_key`; the other postings are embedded through the embedder.
         self.known_postings: dict[str, np.ndarray] = {}
 
+    def __getstate__(self) -> dict[str, Any]:
+        """A pickled dense ranker (sent to another process) carries its view, not its
+        embedder (a loaded model and an open cache), index or posting vectors: give the copy
+        an embedder before use (:meth:`RequirementRanker.for_process` does)."""
+        return self.__dict__ | {"embedder": None, "index": None, "known_postings": {}}
+
     def posting_key(self, text: str) -> str:
         """What a posting's vector is kept under: its text and the posting view."""
         return text_hash(f"{self.posting}\0{text}")

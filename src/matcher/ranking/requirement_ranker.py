@@ -13,6 +13,7 @@ weighting used when no labelled data has ever been seen.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 from collections.abc import Mapping, Sequence
@@ -374,17 +375,63 @@ class RequirementRanker(Ranker):
         self.today = today
         self.taxonomy_dir = taxonomy_dir
         self._matcher: SkillMatcher | None = None
+        self._start_state({}, None)
+
+    def _start_state(
+        self, profile_store: ProfileStore, pair_cache: PairFeatureCache | None
+    ) -> None:
+        """What this ranker holds of its process (not of its model): none of it is pickled."""
         self.index: ResumeIndex | None = None
         self._last: tuple[str, str, PoolStatistics | None, PairFeatures] | None = None
         #: Profiles by content (:func:`matcher.parsing.profiles.profile_key`): a record is read
         #: once however many batches or calls it is scored in. A run with a state folder
         #: puts a :class:`matcher.io.score_cache.ProfileCache` here, kept between runs.
-        self.profile_store: ProfileStore = {}
+        self.profile_store = profile_store
         #: Pair-local features of pairs scored before, by content (:meth:`feature_version`);
         #: None computes every pair. See :mod:`matcher.io.score_cache`.
-        self.pair_cache: PairFeatureCache | None = None
+        self.pair_cache = pair_cache
         #: Pairs whose pair-local features were computed, and reused from :attr:`pair_cache`.
         self.pair_counts = {"computed": 0, "reused": 0}
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a pickled ranker carries to another process (a Dask worker): its model (weights,
+        calibrations, gates, day, vocabulary, the skill matcher built here once) and none of
+        this process's state: no index, stores, pair cache, counts or remembered features,
+        and a dense ranker without its embedder (:meth:`DenseRanker.__getstate__`). The
+        receiving process gives it its own with :meth:`for_process`."""
+        self.matcher  # noqa: B018  (built here once, so that every worker gets it built)
+        state = self.__dict__.copy()
+        state.update(
+            index=None,
+            _last=None,
+            profile_store={},
+            pair_cache=None,
+            pair_counts={"computed": 0, "reused": 0},
+        )
+        return state
+
+    def for_process(
+        self,
+        embedder: Embedder,
+        profile_store: ProfileStore | None = None,
+        pair_cache: PairFeatureCache | None = None,
+    ) -> RequirementRanker:
+        """A ranker of this one's model working with ``embedder`` and these stores: how a
+        Dask worker scores with the ranker the flow sent it, however many tasks share it.
+
+        The model (and the skill matcher) is shared, read-only; the process state is new:
+        a dense ranker of the same view on ``embedder``, no index, no remembered features,
+        pair counts from zero.
+
+        Args:
+            embedder: This process's embedder.
+            profile_store: Profiles by key (an empty dict if None).
+            pair_cache: Pair-local features kept between runs (none if None).
+        """
+        ranker = copy.copy(self)
+        ranker.dense = DenseRanker(embedder, self.dense.aggregate, self.dense.posting)
+        ranker._start_state({} if profile_store is None else profile_store, pair_cache)
+        return ranker
 
     def model_for(self, direction: Direction) -> tuple[dict[str, float], dict[str, float]]:
         """The weights and calibration used to rank in ``direction``."""
