@@ -408,16 +408,20 @@ class Embedder:
     ) -> dict[str, np.ndarray]:
         """``found`` (see :meth:`_lookup`) with the texts missing from it encoded and cached.
 
-        The missing texts are encoded longest first in ``parts`` slices, so each forward pass
-        holds texts of about the same length whatever document they come from (little
-        padding), and each slice is written to the cache in one transaction. ``encoded`` is
+        The missing texts are encoded longest first in at most ``parts`` slices of whole
+        batches, so each forward pass holds ``batch_size`` texts of about the same length
+        whatever document they come from (little padding), as a bare ``encode`` of them all
+        would; each slice is written to the cache in one transaction. ``encoded`` is
         told the hashes of each slice once it is encoded.
         """
         missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
         self.stats.cache_hits += sum(1 for k in keys if k in found)
         self.stats.cache_misses += sum(1 for k in keys if k not in found)
         longest_first = sorted(missing, key=lambda k: -len(missing[k]))
-        step = max(1, -(-len(longest_first) // max(1, parts)))
+        # Slices of whole batches: a slice that ends in a short batch costs a forward pass of
+        # few texts (a tenth of 143 chunks, 15 texts a pass, ran at 0.84 of full batches).
+        step = -(-len(longest_first) // max(1, parts))
+        step = max(1, -(-step // self.batch_size) * self.batch_size)
         for first in range(0, len(longest_first), step):
             batch = longest_first[first : first + step]
             started = time.perf_counter()
