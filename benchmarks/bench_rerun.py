@@ -170,12 +170,18 @@ def main() -> None:
     ratios to the first run of each."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--warm-cache", type=Path, help="Embedding cache to start from.")
+    parser.add_argument(
+        "--modes", choices=["both", "cli", "in-process"], default="both", help="What to time."
+    )
     args = parser.parse_args()
     api = os.environ.get("PREFECT_API_URL")
     print(f"Prefect API: {api or 'temporary (no server running)'}")
     first_label = "warm embedding cache" if args.warm_cache else "cold embedding cache"
     rows = []
-    for mode, score in (("CLI", _score), ("in-process", _score_in_process)):
+    modes = (("CLI", _score), ("in-process", _score_in_process))
+    for mode, score in modes:
+        if args.modes != "both" and mode.lower() != args.modes:
+            continue
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
             steps = _sequence(root, args.warm_cache or root / "cache", score)

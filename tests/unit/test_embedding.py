@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -183,3 +184,76 @@ def test_a_model_of_another_dimension_ranks_through_configuration(tmp_path: Path
     )
     scores = make_ranker("dense", embedder=embedder).score(postings, resumes)
     assert scores.shape == (1, 2) and scores[0, 1] > scores[0, 0]
+
+
+def test_documents_embedded_longest_first_keep_their_order_and_report_progress(
+    tmp_path: Path,
+) -> None:
+    """The missing chunks of all documents are encoded together, longest first; each chunk's
+    vector still lands on its own row, and progress counts documents whose chunks are done."""
+    from matcher.ranking.embedding import Embedder
+
+    texts = [
+        "Forklift operator, warehouse safety.",
+        "\n".join(f"Led the migration of service {i} to Kubernetes." for i in range(60)),
+        "",
+        "Registered nurse in an ICU.\nNight shifts.",
+    ]
+    ids = [f"d{n}" for n in range(len(texts))]
+    reports: list[tuple[int, int]] = []
+    embedder = Embedder(cache_dir=tmp_path / "a", show_progress=False)
+    result = embedder.embed_documents(ids, texts, lambda done, total: reports.append((done, total)))
+    separately = Embedder(cache_dir=tmp_path / "b", show_progress=False)
+    expected = np.vstack([separately.embed_texts([chunk]) for chunk in result.chunks])
+    np.testing.assert_allclose(result.vectors, expected, atol=1e-5)
+    assert result.doc_positions.tolist() == sorted(result.doc_positions.tolist())
+    assert reports and reports[-1] == (4, 4)
+    assert [done for done, _ in reports] == sorted(done for done, _ in reports)
+    assert embedder.stats.texts_embedded == len(set(result.chunks))
+
+
+def test_the_light_tokenizer_chunks_as_the_transformers_one(embedder) -> None:
+    """Chunking reads the model's tokenizer.json without transformers; the chunks are those
+    the transformers tokenizer of the same model gives."""
+    from transformers import AutoTokenizer
+
+    from matcher.ranking.embedding import FastTokenizer
+    from tests.conftest import SAMPLE
+
+    assert isinstance(embedder.tokenizer, FastTokenizer)
+    reference = AutoTokenizer.from_pretrained(str(embedder.model_path))
+    texts = [path.read_text() for path in sorted((SAMPLE / "resumes").glob("r-*.txt"))]
+    texts += ["Ünïcödé naïve café 中文 🙂\tx", " ".join(f"word{i}" for i in range(1500)), ""]
+    assert len(texts) > 20
+    for text in texts:
+        assert chunk_text(text, embedder.tokenizer, 64, 8) == chunk_text(text, reference, 64, 8)
+    lines = [line for text in texts for line in text.splitlines()]
+    assert embedder.tokenizer(lines)["input_ids"] == reference(lines)["input_ids"]
+
+
+def test_documents_whose_vectors_are_cached_are_embedded_without_torch(tmp_path: Path) -> None:
+    """A rerun whose chunks are all in the cache neither loads the model nor imports torch or
+    transformers (the cost of a rerun with few new records)."""
+    import subprocess
+    import sys
+
+    from matcher.ranking.embedding import Embedder
+    from tests.conftest import REPO
+
+    texts = ["Forklift operator.\nWarehouse safety lead.", "Registered nurse, ICU."]
+    Embedder(cache_dir=tmp_path, show_progress=False).embed_documents(["a", "b"], texts)
+    script = (
+        "import sys; from pathlib import Path; from matcher.ranking.embedding import Embedder\n"
+        f"e = Embedder(cache_dir=Path({str(tmp_path)!r}), show_progress=False)\n"
+        f"e.embed_documents(['a', 'b'], {texts!r}, lambda done, total: None)\n"
+        "print(e.stats.texts_embedded, 'torch' in sys.modules, 'transformers' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)])},
+        check=True,
+    )
+    assert done.stdout.split() == ["0", "False", "False"]
