@@ -15,7 +15,9 @@ requirement_terms      share of the words of the requirement sentences that the 
 experience             how far the resume's years meet the years required, overall and
                        per role or skill ("4 years as a Paramedic"): the mean over the
                        requirements of 1 when met, else 3/4 of the share held. Years in
-                       a role are those of the roles it names (:class:`_RoleIndex`)
+                       a role are those of the roles it names, or, for a skill, of the
+                       roles whose duties show it or a skill counting as it (React for
+                       JavaScript; :class:`_RoleIndex`)
 degree                 whether the highest degree meets the one required
 title                  similarity of the job title to the resume's role titles
 dense                  similarity of the whole texts (see :class:`DenseRanker`)
