@@ -128,6 +128,8 @@ ROLE_SIMILAR_COSINE = 0.7
 #: 0.6, not 0.8, since a recruiter reads a requirement as a bar.
 SHORT_OF_REQUIREMENT = 0.75
 _ROLE_NAME_CHARS = 60
+#: How much of the text under a role its skills are read from (:class:`_RoleIndex`).
+_ROLE_SKILL_CHARS = 400
 
 
 @dataclass(frozen=True)
@@ -325,7 +327,11 @@ class _RoleIndex:
         self.words = [role_words(name) for name in self.names]
         self.texts = [f" {' '.join(word_roots(f'{r.title} {r.context}'))} " for _, r in roles]
         self.text_words = [frozenset(text.split()) for text in self.texts]
-        self.skills = [_role_skills(f"{r.title}\n{r.context}") for _, r in roles]
+        # a role's skills are read near its title: where a scraped resume has no line breaks,
+        # the text "under" its last role runs on into the skills list of the whole resume
+        self.skills = [
+            _role_skills(f"{r.title}\n{r.context[:_ROLE_SKILL_CHARS]}") for _, r in roles
+        ]
 
     def years(self, subjects: Sequence[str]) -> np.ndarray:
         """Years each resume spent in roles matching each subject, ``(n_subjects, n_resumes)``.
