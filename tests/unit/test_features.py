@@ -20,6 +20,7 @@ from matcher.parsing.profiles import (
 from matcher.parsing.skills import SkillMatcher
 from matcher.ranking.features import (
     SHORT_OF_REQUIREMENT,
+    _alternatives,
     experience_matrix,
     skill_coverage,
     skill_evidence,
@@ -313,3 +314,36 @@ def test_subjects_years_in_bulk_are_each_pairs_subject_years(matcher) -> None:
     for k, subject in enumerate(subjects):
         for j, resume in enumerate(resumes):
             assert bulk[k, j] == pytest.approx(subject_years(resume, subject), abs=0), subject
+
+
+def test_a_role_counts_for_a_skill_subject_by_the_skills_its_duties_show(matcher) -> None:
+    """Years in a skill count the roles whose title or duties show it or a skill whose use
+    counts as it (React for JavaScript, Flask for back-end development), not other roles."""
+    developer = resume_profile(
+        "R1",
+        "Experience\nFront-End Developer, Pixel (Jan 2020 - Dec 2024)\n"
+        "- Built the booking app in React and TypeScript\n"
+        "Barista, Bean Cafe (Jan 2018 - Dec 2019)\n- Espresso drinks and the till",
+        matcher,
+        TODAY,
+    )
+    assert subject_years(developer, "JavaScript") == pytest.approx(5.0)  # not the cafe years
+    assert subject_years(developer, "backend development") == 0.0
+    engineer = resume_profile(
+        "R2",
+        "Experience\nSoftware Engineer, Parcel (Jan 2019 - Dec 2024)\n- Built REST APIs in Flask",
+        matcher,
+        TODAY,
+    )
+    assert subject_years(engineer, "backend development") == pytest.approx(6.0)
+    assert subject_years(engineer, "Python in production") == pytest.approx(6.0)  # Flask
+    # a subject that names a role is matched by the role's title, not by a skill in it
+    assert subject_years(engineer, "Flask Team Lead") == 0.0
+
+
+def test_a_bare_qualifier_shares_the_noun_of_the_last_alternative() -> None:
+    assert _alternatives("commercial or industrial electrical") == [
+        "commercial electrical",
+        "industrial electrical",
+    ]
+    assert _alternatives("ICU or critical care") == ["ICU", "critical care"]

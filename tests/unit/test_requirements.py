@@ -41,6 +41,12 @@ def test_minimum_years_overall(text: str, years: float) -> None:
         ("Proven experience as a Stonemason: 2 years", "Stonemason", 2.0),
         ("Prior experience in Backend Development for 1 year", "Backend Development", 1.0),
         ("At least 2 years in a professional setting as a UX designer.", "UX designer", 2.0),
+        (  # a qualifier that is also a filler word ("commercial experience") before "or"
+            "4+ years of commercial or industrial electrical experience.",
+            "commercial or industrial electrical",
+            4.0,
+        ),
+        ("3+ years of commercial experience in Python", "Python", 3.0),
     ],
 )
 def test_years_per_subject(text: str, subject: str, years: float) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Final
 
 from matcher.parsing.cues import cues
@@ -77,6 +78,8 @@ _NO_DEGREE: Final = re.compile(
     r"|needed|mandatory)",
     _I,
 )
+#: "or"/"and" right after a filler word: the filler is one of two alternatives of the subject.
+_JOINED_ALTERNATIVE: Final = re.compile(r"\s*(?:or|and|/)\s", re.I)
 _CONNECTOR: Final = re.compile(
     r"(?:as|in\s+the\s+(?:role|position|capacity|field|area)\s+of|in|with|using|on|within|across"
     r"|at|for|doing|holding|serving\s+as|playing)\s+(?:an?\s+|the\s+)?",
@@ -169,20 +172,31 @@ def _clean_subject(text: str) -> str | None:
 _WORD: Final = re.compile(r"([\w-]+)\s*")
 
 
+@cache
+def _filler_words() -> frozenset[str]:
+    return word_list("years_filler") | word_list("experience_word")
+
+
 def _subject_after(rest: str) -> tuple[str | None, bool, bool]:
     """Read what follows the years: (subject, mentions experience, names a connector)."""
     rest = re.sub(r"^[\s)\]'’]+", "", rest)
     saw_experience = saw_of = False
     start = 0  # the words are read in place: slicing after each would be quadratic
+    filler_start = None  # where the last filler other than "of" began
     while word := _WORD.match(rest, start):
         lower = word.group(1).lower()
         if lower in word_list("experience_word"):
             saw_experience = True
         elif lower in word_list("years_filler"):
             saw_of = saw_of or lower == "of"
+            filler_start = None if lower == "of" else word.start(1)
         else:
             break
         start = word.end()
+    joined = _JOINED_ALTERNATIVE.match(rest, start) if filler_start is not None else None
+    after = _WORD.match(rest, joined.end()) if joined else None
+    if filler_start is not None and after and after.group(1).lower() not in _filler_words():
+        start = filler_start  # "commercial or industrial electrical": the filler is a subject
     rest = rest[start:]
     connector = _CONNECTOR.match(rest)
     if connector:

@@ -15,7 +15,9 @@ requirement_terms      share of the words of the requirement sentences that the 
 experience             how far the resume's years meet the years required, overall and
                        per role or skill ("4 years as a Paramedic"): the mean over the
                        requirements of 1 when met, else 3/4 of the share held. Years in
-                       a role are those of the roles it names (:class:`_RoleIndex`)
+                       a role are those of the roles it names, or, for a skill, of the
+                       roles whose duties show it or a skill counting as it (React for
+                       JavaScript; :class:`_RoleIndex`)
 degree                 whether the highest degree meets the one required
 title                  similarity of the job title to the resume's role titles
 dense                  similarity of the whole texts (see :class:`DenseRanker`)
@@ -61,12 +63,14 @@ from scipy import sparse
 
 from matcher import schema
 from matcher.parsing.education import DegreeLevel
+from matcher.parsing.implied_skills import skills_counting_as
 from matcher.parsing.profiles import (
     PostingProfile,
     ResumeProfile,
     degree_fit,
     role_words,
 )
+from matcher.parsing.skills import SkillMatcher
 from matcher.ranking.embedding import Embedder, cosines
 from matcher.ranking.lexical import (
     BM25Pool,
@@ -78,8 +82,9 @@ from matcher.ranking.lexical import (
 from matcher.ranking.rankers import DenseRanker
 from matcher.text.boilerplate import strip_boilerplate
 from matcher.text.dates import merged_years
-from matcher.text.stemming import word_root, word_roots
+from matcher.text.stemming import singular, word_root, word_roots
 from matcher.text.texts import posting_texts, resume_texts
+from matcher.text.word_lists import word_list
 
 FEATURES: tuple[str, ...] = (
     "required_skills",
@@ -123,6 +128,8 @@ ROLE_SIMILAR_COSINE = 0.7
 #: 0.6, not 0.8, since a recruiter reads a requirement as a bar.
 SHORT_OF_REQUIREMENT = 0.75
 _ROLE_NAME_CHARS = 60
+#: How much of the text under a role its skills are read from (:class:`_RoleIndex`).
+_ROLE_SKILL_CHARS = 400
 
 
 @dataclass(frozen=True)
@@ -293,7 +300,13 @@ class _RoleIndex:
     word of the role's name is in the subject and makes at least half of it ("Admin Cisco Sales
     Specialist in Louisville" names "Admin Cisco Sales Specialist"), or (4) the role's line or
     the text under it contains the subject as a phrase ("Python" in "Backend developer,
-    Python/Django"). Words are compared by their roots, so "Teaching Art" names "Art Teachers".
+    Python/Django"), or (5) the subject stands for skills (:func:`_subject_skills`) and the
+    role's title and text show each of them or a skill whose use counts as it
+    (:func:`matcher.parsing.implied_skills.skills_counting_as`: a "Frontend Engineer" role
+    building React apps in TypeScript counts for "JavaScript", one that "built REST APIs in
+    Flask" for "backend development"). Skills are read with the built-in vocabulary, whose
+    names the table of implied skills uses. Words are compared by their roots, so "Teaching
+    Art" names "Art Teachers".
     Only when no role of a resume is named, a role whose name is close in meaning (an embedding
     cosine of :data:`ROLE_SIMILAR_COSINE`) counts.
     """
@@ -314,6 +327,11 @@ class _RoleIndex:
         self.words = [role_words(name) for name in self.names]
         self.texts = [f" {' '.join(word_roots(f'{r.title} {r.context}'))} " for _, r in roles]
         self.text_words = [frozenset(text.split()) for text in self.texts]
+        # a role's skills are read near its title: where a scraped resume has no line breaks,
+        # the text "under" its last role runs on into the skills list of the whole resume
+        self.skills = [
+            _role_skills(f"{r.title}\n{r.context[:_ROLE_SKILL_CHARS]}") for _, r in roles
+        ]
 
     def years(self, subjects: Sequence[str]) -> np.ndarray:
         """Years each resume spent in roles matching each subject, ``(n_subjects, n_resumes)``.
@@ -369,8 +387,28 @@ class _RoleIndex:
         for k, i, count in zip(present.row, present.col, present.data, strict=True):
             if count == sizes[k] and not named[k, i]:
                 named[k, i] = f" {' '.join(roots[k])} " in self.texts[i]
+        named |= self._showing_skills(subjects)
         result: np.ndarray = named
         return result
+
+    def _showing_skills(self, subjects: Sequence[str]) -> np.ndarray:
+        """``(n_subjects, n_roles)``: (5) roles showing every skill a subject names, or a skill
+        that counts as it; False for a subject that names no skill."""
+        wanted = [_subject_skills(subject) for subject in subjects]
+        needed = sorted(set().union(*wanted))
+        shown = np.zeros((len(subjects), len(self.skills)), dtype=bool)
+        if not needed or not self.skills:
+            return shown
+        vocabulary = {s: i for i, s in enumerate(sorted(set().union(*self.skills)))}
+        roles = _incidence(self.skills, vocabulary)
+        counting = [skills_counting_as(skill) for skill in needed]
+        # which roles show each needed skill or one that counts as it: (n_needed, n_roles)
+        has = (_incidence(counting, vocabulary) @ roles.T).toarray() > 0
+        row_of = {skill: k for k, skill in enumerate(needed)}
+        for k, skills in enumerate(wanted):
+            if skills:
+                shown[k] = has[[row_of[s] for s in skills]].all(axis=0)
+        return shown
 
     def _similar(self, subjects: Sequence[str]) -> np.ndarray:
         """``(n_subjects, n_roles)``: which roles' names are close in meaning to each subject."""
@@ -385,15 +423,52 @@ class _RoleIndex:
         return similar
 
 
+@functools.cache
+def _skill_matcher() -> SkillMatcher:
+    """The matcher of the built-in vocabulary, built once (it reads ``data/skills.csv``)."""
+    return SkillMatcher()
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _role_skills(text: str) -> frozenset[str]:
+    """The skills of the built-in vocabulary a role's text shows."""
+    return frozenset(_skill_matcher().skills(text))
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _subject_skills(subject: str) -> frozenset[str]:
+    """The skills a years subject stands for, when it is about skills rather than a role.
+
+    "Python in production" and "backend development" stand for their skills; "Cisco Network
+    Engineer" and "litigation paralegal" do not, as they name a role (whose title is matched
+    by its words instead: a legal assistant who handled litigation is not a paralegal), nor
+    does a subject whose skills make less than half of its words.
+    """
+    mentions = _skill_matcher().find(subject)
+    words = role_words(subject)
+    covered = words & frozenset().union(*(role_words(m.surface) for m in mentions))
+    nouns = {singular(w) for w in re.findall(r"[\w-]+", subject.lower())}
+    if not mentions or 2 * len(covered) < len(words) or nouns & word_list("role_noun"):
+        return frozenset()
+    return frozenset(m.skill for m in mentions)
+
+
 _ALTERNATIVE_SPLIT = re.compile(r"\s*,\s*(?:or\s+)?|\s+(?:and\s*/\s*)?or\s+|\s*/\s*", re.I)
 
 
 def _alternatives(subject: str) -> list[str]:
-    """ "ICU or critical care" -> ["ICU", "critical care"]; a subject without "or" or "/" stays
+    """ "ICU or critical care" -> ["ICU", "critical care"]; "commercial or industrial electrical"
+    -> ["commercial electrical", "industrial electrical"]; a subject without "or" or "/" stays
     whole ("Tool and Die Maker", "Sales, Marketing and Events")."""
     if not re.search(r"\bor\b|/", subject, re.I):
         return [subject]
     parts = [part.strip() for part in _ALTERNATIVE_SPLIT.split(subject)]
+    head = parts[-1].split()[1:]
+    # "commercial or industrial electrical": a bare qualifier shares the last part's noun
+    parts = [
+        f"{part} {' '.join(head)}" if head and part.lower() in word_list("years_filler") else part
+        for part in parts
+    ]
     return [part for part in parts if role_words(part)] or [subject]
 
 
