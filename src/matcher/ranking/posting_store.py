@@ -40,9 +40,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from matcher import __version__, schema
+from matcher import schema
 from matcher.io.atomic import atomic_write_bytes
 from matcher.io.state_store import content_hashes, fingerprint
+from matcher.io.unchanged_rerun import source_fingerprint
 from matcher.ranking.embedding import Embedder
 from matcher.ranking.index import (
     ResumeIndex,
@@ -124,7 +125,8 @@ def stored_postings(
     """
     limits = limits or LimitSettings()
     index_settings = index_settings or IndexSettings()
-    salt = fingerprint({"limits": limits.model_dump(mode="json"), "matcher": __version__})
+    # Matcher's code, not only its version: a change to the cleaning keeps no stale posting.
+    salt = fingerprint({"limits": limits.model_dump(mode="json"), "matcher": source_fingerprint()})
     hashes = {  # the ID counts too: two postings may have the same text
         job_id: fingerprint([job_id, digest, salt])
         for job_id, digest in content_hashes(raw, "posting").items()

@@ -541,10 +541,12 @@ class RequirementRanker(Ranker):
     def feature_version(self) -> str:
         """What the cached pair-local features (:data:`CACHED_FEATURES`) depend on besides the
         two records: the embedding model and chunking, the dense view, the skill vocabulary
-        and the feature code (matcher's version). A cached value of another version is not
-        used. The day "Present" stands for is not part of it: it enters a resume's key only
-        through :func:`day_signature`, and the feature that depends on it is never cached."""
-        from matcher import __version__
+        and the feature code (the digest of matcher's source and data files, so a code change
+        that keeps matcher's version is not taken for the same code). A cached value of
+        another version is not used. The day "Present" stands for is not part of it: it enters
+        a resume's key only through :func:`day_signature`, and the feature that depends on it
+        is never cached."""
+        from matcher.io.unchanged_rerun import source_fingerprint
 
         embedder = self.dense.embedder
         return fingerprint(
@@ -554,16 +556,19 @@ class RequirementRanker(Ranker):
                 "chunks": [embedder.max_tokens, embedder.chunk_overlap],
                 "dense": self.dense.params(),
                 "taxonomy_dir": str(self.taxonomy_dir),
-                "matcher_version": __version__,
+                "matcher_code": source_fingerprint(),
             }
         )
 
     def parser_version(self) -> str:
         """What a profile depends on besides its record: the skill vocabulary and the parser
-        code (matcher's version); the day is part of a resume profile's key."""
-        from matcher import __version__
+        code (the digest of matcher's source and data files, as for :meth:`feature_version`);
+        the day is part of a resume profile's key."""
+        from matcher.io.unchanged_rerun import source_fingerprint
 
-        return fingerprint({"taxonomy_dir": str(self.taxonomy_dir), "matcher_version": __version__})
+        return fingerprint(
+            {"taxonomy_dir": str(self.taxonomy_dir), "matcher_code": source_fingerprint()}
+        )
 
     def _local_features(
         self,
