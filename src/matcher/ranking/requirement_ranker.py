@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib.resources import files
@@ -668,6 +668,8 @@ class RequirementRanker(Ranker):
         held = years_in_subjects(features.resumes, subjects, self.dense.embedder)
         held_of = {subject: held[k] for k, subject in enumerate(subjects)}
         sentences_of: dict[str, list[str]] = {}
+        # A resume's quote of a skill is the same whatever the posting: made once per batch.
+        quotes_of: dict[str, dict[str, str]] = {}
 
         def explain(posting: pd.Series, resume: pd.Series) -> dict[str, str]:
             job = by_job[str(posting[schema.JOB_ID])]
@@ -681,7 +683,10 @@ class RequirementRanker(Ranker):
                 for r in job.years_required
                 if r.subject
             }
-            columns = explain_requirements(job, candidate, sentences(resume), probability, years)
+            quotes = quotes_of.setdefault(candidate.resume_id, {})
+            columns = explain_requirements(
+                job, candidate, sentences(resume), probability, years, quotes
+            )
             if not job.required_groups and not job.preferred_groups:
                 if not fallbacks:
                     fallbacks.append(term_explainer(postings))
@@ -785,6 +790,7 @@ def explain_requirements(
     sentences: Sequence[str] | None = None,
     probability: float | None = None,
     years_held: Mapping[str, float] | None = None,
+    quotes: MutableMapping[str, str] | None = None,
 ) -> dict[str, str]:
     """The explanation columns of one shortlist row.
 
@@ -814,6 +820,9 @@ def explain_requirements(
             ranker counts them (:func:`matcher.ranking.features.years_in_subjects`); without
             them, only roles the subject names count
             (:func:`matcher.ranking.features.subject_years`).
+        quotes: The resume's evidence quotes by skill, read and filled here: a quote depends
+            on the resume and the skill only, so an explainer scoring one resume against many
+            postings quotes each of its skills once.
     """
     required = posting.required_groups or tuple((s,) for s in posting.required_skills)
     preferred_groups = posting.preferred_groups or tuple((s,) for s in posting.preferred_skills)
@@ -836,7 +845,11 @@ def explain_requirements(
     for skill in [*matched, *preferred]:
         if skill not in matched and len(evidence) >= _MAX_EVIDENCE:
             break
-        quote = _quote(resume.skills[skill], sentences)
+        quote = quotes.get(skill) if quotes is not None else None
+        if quote is None:
+            quote = _quote(resume.skills[skill], sentences)
+            if quotes is not None:
+                quotes[skill] = quote
         if quote and quote not in evidence:
             evidence.append(quote)
     required_years = posting.requirements.min_years
