@@ -17,7 +17,7 @@ import pandas as pd
 
 from matcher import schema
 from matcher.text.contact import has_contact
-from matcher.text.display import MAX_QUOTE_CHARS, display_sentences, shorten_quote
+from matcher.text.display import MAX_QUOTE_CHARS, remembered_display_sentences, shorten_quote
 from matcher.text.texts import posting_texts
 
 #: Given a posting row and a resume row, the explanation columns of that shortlist row.
@@ -95,13 +95,15 @@ def explain_match(
     contact details (:func:`matcher.text.contact.has_contact`) is never the evidence.
     """
     lower = resume_text.lower()
-    matched = [t for t in terms if contains_term(lower, t)]
+    # A term not in the text as a substring cannot be in it as whole words: the pattern is
+    # only searched for where the plain substring test passes.
+    matched = [t for t in terms if t in lower and contains_term(lower, t)]
     missing = [t for t in terms if t not in matched]
     evidence = ""
     if matched:
         best = 0
         for sentence, lower_sentence in _lowered_sentences(resume_text):
-            hits = [t for t in matched if contains_term(lower_sentence, t)]
+            hits = [t for t in matched if t in lower_sentence and contains_term(lower_sentence, t)]
             if len(hits) > best:
                 quote = shorten_quote(sentence, hits[0], max_evidence)
                 if not has_contact(quote):
@@ -113,7 +115,7 @@ def explain_match(
 def _lowered_sentences(text: str) -> tuple[tuple[str, str], ...]:
     """Each display sentence of ``text`` with its lower case: split once per resume, not once
     per (posting, resume) pair."""
-    return tuple((sentence, sentence.lower()) for sentence in display_sentences(text))
+    return tuple((sentence, sentence.lower()) for sentence in remembered_display_sentences(text))
 
 
 def term_explainer(postings: pd.DataFrame, top_n: int = 12) -> Explainer:

@@ -61,7 +61,12 @@ from matcher.ranking.index import ResumeIndex
 from matcher.ranking.lexical import Direction
 from matcher.ranking.rankers import DenseRanker, Ranker
 from matcher.text.contact import PLACEHOLDERS, has_contact
-from matcher.text.display import display_sentences, quote_sentence, shorten_quote, strip_markup
+from matcher.text.display import (
+    quote_sentence,
+    remembered_display_sentences,
+    shorten_quote,
+    strip_markup,
+)
 
 #: Used when no learned weights exist: requirements first, similarity second.
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -667,7 +672,7 @@ class RequirementRanker(Ranker):
         )
         held = years_in_subjects(features.resumes, subjects, self.dense.embedder)
         held_of = {subject: held[k] for k, subject in enumerate(subjects)}
-        sentences_of: dict[str, list[str]] = {}
+        sentences_of: dict[str, Sequence[str]] = {}
         # A resume's quote of a skill is the same whatever the posting: made once per batch.
         quotes_of: dict[str, dict[str, str]] = {}
 
@@ -696,11 +701,13 @@ class RequirementRanker(Ranker):
                 columns["evidence"] = columns["evidence"] or terms["evidence"]
             return columns
 
-        def sentences(resume: pd.Series) -> list[str]:
+        def sentences(resume: pd.Series) -> Sequence[str]:
             key = str(resume[schema.RESUME_ID])
             if key not in sentences_of:
                 text = resume.get(schema.CLEAN_TEXT, resume.get(schema.TEXT, ""))
-                sentences_of[key] = display_sentences(text if isinstance(text, str) else "")
+                sentences_of[key] = remembered_display_sentences(
+                    text if isinstance(text, str) else ""
+                )
             return sentences_of[key]
 
         return explain
