@@ -196,6 +196,7 @@ def main() -> None:
     cores = os.cpu_count() or 1
     rows: list[tuple[str, str, str]] = []
     sizes, walls, memories = [], [], []
+    stage_times: list[dict[str, float]] = []
     for n in args.sizes:
         first = len(rows)
         with tempfile.TemporaryDirectory() as tmp:
@@ -242,11 +243,19 @@ def main() -> None:
         sizes.append(n)
         walls.append(figures["wall"])
         memories.append(figures["peak_rss_gb"])
+        stage_times.append({k: float(v) for k, v in figures["timings"].items()})
     if len(sizes) > 1:
         time_k = np.polyfit(np.log(sizes), np.log(walls), 1)[0]
         memory_k = np.polyfit(np.log(sizes), np.log(memories), 1)[0]
         rows.append(("growth of end-to-end time with resumes, k in t ~ n^k", f"{time_k:.2f}", ""))
         rows.append(("growth of peak RSS with resumes, k in m ~ n^k", f"{memory_k:.2f}", ""))
+        # Per stage: cleaning and profiling should grow linearly (k ~ 1), stage 2 (`rank`)
+        # hardly past N resumes, as each posting scores at most 2 N candidates.
+        for stage in stage_times[0]:
+            times = [timings.get(stage, 0.0) for timings in stage_times]
+            if min(times) > 0.05:
+                stage_k = np.polyfit(np.log(sizes), np.log(times), 1)[0]
+                rows.append((f"growth of the {stage} step with resumes, k", f"{stage_k:.2f}", ""))
     print_table(
         "P5: scale with a warm cache of SYNTHETIC VECTORS for synthetic texts"
         f" (Prefect API: {os.environ.get('PREFECT_API_URL') or 'temporary'})",

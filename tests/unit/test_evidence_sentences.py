@@ -172,3 +172,23 @@ def test_a_sentence_with_contact_details_is_never_quoted(matcher: SkillMatcher) 
     assert evidence == "Built Python services for a payments company."
     found = explain_match(["python"], text)
     assert found.evidence == "Built Python services for a payments company."
+
+
+def test_quotes_remembered_per_resume_give_the_same_explanation(matcher: SkillMatcher) -> None:
+    """An explainer keeps a resume's quotes by skill for every posting (stage 2's speed): the
+    explanation read from them is the one made without them."""
+    frame = pd.DataFrame({"resume_id": ["R1"], "text": [RESUME]})
+    prepared, _, _ = prepare_resumes(frame)
+    resume = profile_resumes(prepared, matcher, TODAY)[0]
+    posting = posting_profile("J1", "Staff Nurse", POSTING, matcher)
+    other = posting_profile("J2", "Analyst", "Requirements\n- Microsoft Excel.\n- SQL.", matcher)
+    sentences = display_sentences(prepared.loc[0, "clean_text"])
+    quotes: dict[str, str] = {}
+    first = explain_requirements(posting, resume, sentences, quotes=quotes)
+    assert first == explain_requirements(posting, resume, sentences)
+    assert quotes and set(quotes) <= set(resume.skills)
+    # A second posting reads the quotes the first one made, and explains as without them.
+    assert explain_requirements(other, resume, sentences, quotes=quotes) == (
+        explain_requirements(other, resume, sentences)
+    )
+    assert explain_requirements(posting, resume, sentences, quotes=quotes) == first

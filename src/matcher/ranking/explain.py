@@ -7,6 +7,7 @@ postings being scored), so they adapt to any occupation without a vocabulary.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ import pandas as pd
 
 from matcher import schema
 from matcher.text.contact import has_contact
-from matcher.text.display import MAX_QUOTE_CHARS, display_sentences, shorten_quote
+from matcher.text.display import MAX_QUOTE_CHARS, remembered_display_sentences, shorten_quote
 from matcher.text.texts import posting_texts
 
 #: Given a posting row and a resume row, the explanation columns of that shortlist row.
@@ -73,7 +74,14 @@ def key_terms(postings: Sequence[str], top_n: int = 12) -> list[list[str]]:
 
 def contains_term(text_lower: str, term: str) -> bool:
     """Whether ``term`` occurs in ``text_lower`` as whole words."""
-    return re.search(rf"(?<![\w+#]){re.escape(term)}(?![\w+#])", text_lower) is not None
+    return _term_pattern(term).search(text_lower) is not None
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _term_pattern(term: str) -> re.Pattern[str]:
+    # Compiled once per term: a run's key terms (a dozen per posting, thousands of postings)
+    # overflow the few hundred patterns ``re`` keeps compiled.
+    return re.compile(rf"(?<![\w+#]){re.escape(term)}(?![\w+#])")
 
 
 def explain_match(
@@ -87,19 +95,27 @@ def explain_match(
     contact details (:func:`matcher.text.contact.has_contact`) is never the evidence.
     """
     lower = resume_text.lower()
-    matched = [t for t in terms if contains_term(lower, t)]
+    # A term not in the text as a substring cannot be in it as whole words: the pattern is
+    # only searched for where the plain substring test passes.
+    matched = [t for t in terms if t in lower and contains_term(lower, t)]
     missing = [t for t in terms if t not in matched]
     evidence = ""
     if matched:
         best = 0
-        for sentence in display_sentences(resume_text):
-            lower_sentence = sentence.lower()
-            hits = [t for t in matched if contains_term(lower_sentence, t)]
+        for sentence, lower_sentence in _lowered_sentences(resume_text):
+            hits = [t for t in matched if t in lower_sentence and contains_term(lower_sentence, t)]
             if len(hits) > best:
                 quote = shorten_quote(sentence, hits[0], max_evidence)
                 if not has_contact(quote):
                     best, evidence = len(hits), quote
     return Explanation(matched, missing, evidence)
+
+
+@functools.lru_cache(maxsize=4096)
+def _lowered_sentences(text: str) -> tuple[tuple[str, str], ...]:
+    """Each display sentence of ``text`` with its lower case: split once per resume, not once
+    per (posting, resume) pair."""
+    return tuple((sentence, sentence.lower()) for sentence in remembered_display_sentences(text))
 
 
 def term_explainer(postings: pd.DataFrame, top_n: int = 12) -> Explainer:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib.resources import files
@@ -62,7 +62,12 @@ from matcher.ranking.index import ResumeIndex
 from matcher.ranking.lexical import Direction
 from matcher.ranking.rankers import DenseRanker, Ranker
 from matcher.text.contact import PLACEHOLDERS, has_contact
-from matcher.text.display import display_sentences, quote_sentence, shorten_quote, strip_markup
+from matcher.text.display import (
+    quote_sentence,
+    remembered_display_sentences,
+    shorten_quote,
+    strip_markup,
+)
 
 #: Used when no learned weights exist: requirements first, similarity second.
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -719,7 +724,9 @@ class RequirementRanker(Ranker):
         )
         held = years_in_subjects(features.resumes, subjects, self.dense.embedder)
         held_of = {subject: held[k] for k, subject in enumerate(subjects)}
-        sentences_of: dict[str, list[str]] = {}
+        sentences_of: dict[str, Sequence[str]] = {}
+        # A resume's quote of a skill is the same whatever the posting: made once per batch.
+        quotes_of: dict[str, dict[str, str]] = {}
 
         def explain(posting: pd.Series, resume: pd.Series) -> dict[str, str]:
             job = by_job[str(posting[schema.JOB_ID])]
@@ -733,7 +740,10 @@ class RequirementRanker(Ranker):
                 for r in job.years_required
                 if r.subject
             }
-            columns = explain_requirements(job, candidate, sentences(resume), probability, years)
+            quotes = quotes_of.setdefault(candidate.resume_id, {})
+            columns = explain_requirements(
+                job, candidate, sentences(resume), probability, years, quotes
+            )
             if not job.required_groups and not job.preferred_groups:
                 if not fallbacks:
                     fallbacks.append(term_explainer(postings))
@@ -743,11 +753,13 @@ class RequirementRanker(Ranker):
                 columns["evidence"] = columns["evidence"] or terms["evidence"]
             return columns
 
-        def sentences(resume: pd.Series) -> list[str]:
+        def sentences(resume: pd.Series) -> Sequence[str]:
             key = str(resume[schema.RESUME_ID])
             if key not in sentences_of:
                 text = resume.get(schema.CLEAN_TEXT, resume.get(schema.TEXT, ""))
-                sentences_of[key] = display_sentences(text if isinstance(text, str) else "")
+                sentences_of[key] = remembered_display_sentences(
+                    text if isinstance(text, str) else ""
+                )
             return sentences_of[key]
 
         return explain
@@ -837,6 +849,7 @@ def explain_requirements(
     sentences: Sequence[str] | None = None,
     probability: float | None = None,
     years_held: Mapping[str, float] | None = None,
+    quotes: MutableMapping[str, str] | None = None,
 ) -> dict[str, str]:
     """The explanation columns of one shortlist row.
 
@@ -866,6 +879,9 @@ def explain_requirements(
             ranker counts them (:func:`matcher.ranking.features.years_in_subjects`); without
             them, only roles the subject names count
             (:func:`matcher.ranking.features.subject_years`).
+        quotes: The resume's evidence quotes by skill, read and filled here: a quote depends
+            on the resume and the skill only, so an explainer scoring one resume against many
+            postings quotes each of its skills once.
     """
     required = posting.required_groups or tuple((s,) for s in posting.required_skills)
     preferred_groups = posting.preferred_groups or tuple((s,) for s in posting.preferred_skills)
@@ -888,7 +904,11 @@ def explain_requirements(
     for skill in [*matched, *preferred]:
         if skill not in matched and len(evidence) >= _MAX_EVIDENCE:
             break
-        quote = _quote(resume.skills[skill], sentences)
+        quote = quotes.get(skill) if quotes is not None else None
+        if quote is None:
+            quote = _quote(resume.skills[skill], sentences)
+            if quotes is not None:
+                quotes[skill] = quote
         if quote and quote not in evidence:
             evidence.append(quote)
     required_years = posting.requirements.min_years

@@ -30,7 +30,7 @@ from matcher import schema
 from matcher.progress import Progress
 from matcher.ranking.candidates import candidate_resumes
 from matcher.ranking.decisions import build_decisions
-from matcher.ranking.explain import term_explainer
+from matcher.ranking.explain import Explainer, term_explainer
 from matcher.ranking.features import PoolStatistics, focus_postings
 from matcher.ranking.index import ResumeIndex, build_index
 from matcher.ranking.rankers import Ranker, sum_components
@@ -272,6 +272,7 @@ def explain_batch(
         posting = batch.postings.iloc[[row]]
         members = batch.resumes.iloc[chosen]
         parts = {name: part[row : row + 1, chosen] for name, part in batch.components.items()}
+        explain = _remembering(explainer)  # the decision records reuse the shortlist's rows
         shortlists.append(
             build_shortlists(
                 posting,
@@ -279,7 +280,7 @@ def explain_batch(
                 sum_components(parts, posting, members),
                 parts,
                 top_k,
-                explainer,
+                explain,
             )
         )
         decisions.append(
@@ -289,7 +290,7 @@ def explain_batch(
                 parts,
                 top_k,
                 ranker_info,
-                explainer,
+                explain,
                 {name: value[row : row + 1, chosen] for name, value in values.items()},
                 embedding_model,
                 [rows[position] for position in chosen],
@@ -307,6 +308,19 @@ def explain_batch(
         candidates,
         candidate_of,
     )
+
+
+def _remembering(explainer: Explainer) -> Explainer:
+    """``explainer`` for one posting, remembering its answer for each resume ID."""
+    answers: dict[str, dict[str, str]] = {}
+
+    def explain(posting: pd.Series, resume: pd.Series) -> dict[str, str]:
+        key = str(resume[schema.RESUME_ID])
+        if key not in answers:
+            answers[key] = explainer(posting, resume)
+        return answers[key]
+
+    return explain
 
 
 def merge_rankings(

@@ -20,6 +20,7 @@ Every step is a single pass over each line, so a one-line text of megabytes cost
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import Final
@@ -146,6 +147,14 @@ def display_sentences(text: str) -> list[str]:
         ['Summary', 'Nurse of ten years.', 'Looking for a change of pace.']
     """
     return [sentence for line in unwrap_lines(text) for sentence in split_sentences(line)]
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def remembered_display_sentences(text: str) -> tuple[str, ...]:
+    """:func:`display_sentences` of ``text``, remembered for the last 32,768 texts: the
+    explainers quote a resume's sentences for every posting it is a candidate of, in every
+    batch of postings."""
+    return tuple(display_sentences(text))
 
 
 _PLACEHOLDER_RE: Final = re.compile("|".join(re.escape(token) for token in PLACEHOLDERS))
