@@ -25,7 +25,7 @@ Everything here is computation over arrays; loading and MLflow are at the edges
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -453,11 +453,13 @@ def cross_domain_matrix(
     folds: int = 5,
     learning: Learning | None = None,
     prior: dict[str, float] | None = None,
+    in_domain: bool = True,
 ) -> pd.DataFrame:
     """Every ranker on every set: fixed baselines, learned in-domain and across domains.
 
     A learned model is always learned on sets of the direction it is tested in (shortlists
-    and recommendations are learned apart). ``shipped`` maps a direction to its model.
+    and recommendations are learned apart). ``shipped`` maps a direction to its model. With
+    ``in_domain`` False the in-domain cross-validation is skipped (a faster matrix).
 
     Returns:
         One row per (ranker, setting, tested set): ``ranker``, ``setting`` (``fixed``,
@@ -482,8 +484,9 @@ def cross_domain_matrix(
     for s in sets:
         for name, scores in s.baselines.items():
             add(name, "fixed", "-", s, s.run(s.oriented(scores)))
-        in_domain = cross_validated_scores(s, folds, learning, prior)
-        add("requirements", "in-domain", s.name, s, s.run(in_domain))
+        if in_domain:
+            held_out = cross_validated_scores(s, folds, learning, prior)
+            add("requirements", "in-domain", s.name, s, s.run(held_out))
         others = [o for o in sets if o.domain != s.domain and o.direction == s.direction]
         if others:
             model = learn(others, learning, prior)
@@ -496,6 +499,72 @@ def cross_domain_matrix(
             )
         if shipped is not None and s.direction in shipped:
             add("requirements", "shipped", "all", s, s.run(shipped[s.direction].raw(s)))
+    return pd.DataFrame(rows)
+
+
+def margins(matrix: pd.DataFrame, setting: str = "cross-domain") -> pd.Series:
+    """How far each requirement cell of ``setting`` is above the best of ``tfidf`` and ``bm25``.
+
+    Returns:
+        One margin per (tested set, metric) with a value (``cell - best baseline``; negative
+        below the best baseline), indexed by ``"set metric"``.
+    """
+    found: dict[str, float] = {}
+    for tested, group in matrix.groupby("tested_on", sort=False):
+        fixed = group[group["ranker"].isin(["tfidf", "bm25"])]
+        cells = group[(group["ranker"] == "requirements") & (group["setting"] == setting)]
+        for metric in MATRIX_METRICS:
+            if cells.empty or pd.isna(cells[metric].iloc[0]) or fixed[metric].isna().all():
+                continue
+            found[f"{tested} {metric}"] = float(cells[metric].iloc[0] - fixed[metric].max())
+    return pd.Series(found, dtype=float)
+
+
+def nested_selection(
+    sets: Sequence[LabelledFeatures],
+    variants: Mapping[str, Learning],
+    prior: dict[str, float] | None = None,
+) -> pd.DataFrame:
+    """Held-out cells of a learning variant chosen without the held-out set (nested
+    leave-one-set-out).
+
+    For each set, every variant is judged on the sets of the *other* domains only (each
+    learned on the rest of them and tested on one, :func:`cross_domain_matrix` without the
+    in-domain cells): the chosen variant has the largest worst margin over the best of
+    ``tfidf`` and ``bm25`` (:func:`margins`; ties by the mean margin). That variant is then
+    learned on all the other domains' sets and tested on the held-out set, which no choice has
+    seen. Choosing the variant on the held-out cells themselves would make them a measure of
+    the choice, not of the model.
+
+    Returns:
+        One row per held-out set: ``tested_on``, ``chosen`` (the variant's name), the
+        :data:`MATRIX_METRICS` of the held-out cell and ``best_<metric>`` of ``tfidf`` and
+        ``bm25`` on the same set.
+
+    Raises:
+        ValueError: If a set has fewer than two other domains of its direction to choose on.
+    """
+    rows: list[dict[str, Any]] = []
+    for s in sets:
+        others = [o for o in sets if o.domain != s.domain and o.direction == s.direction]
+        if len({o.domain for o in others}) < 2:
+            raise ValueError(f"{s.name}: choosing a variant needs two other domains to test on")
+        judged: dict[str, tuple[float, float]] = {}
+        for name, learning in variants.items():
+            inner = margins(cross_domain_matrix(others, None, 0, learning, prior, in_domain=False))
+            judged[name] = (float(inner.min()), float(inner.mean()))
+        chosen = max(judged, key=lambda name: judged[name])
+        model = learn(others, variants[chosen], prior)
+        fixed = [s.run(s.oriented(s.baselines[n])) for n in ("tfidf", "bm25") if n in s.baselines]
+        best = pd.DataFrame([summary(s, run) for run in fixed]).max()
+        rows.append(
+            {
+                "tested_on": s.name,
+                "chosen": chosen,
+                **summary(s, s.run(model.raw(s))),
+                **{f"best_{m}": float(best[m]) for m in MATRIX_METRICS},
+            }
+        )
     return pd.DataFrame(rows)
 
 
