@@ -145,6 +145,7 @@ def main(
     nested: Annotated[
         bool, typer.Option(help="Also choose a variant per held-out set on the other sets only.")
     ] = True,
+    table: Annotated[bool, typer.Option(help="Print each variant's cells (the slow part).")] = True,
 ) -> None:
     """Print the shortlist cells of the cross-domain matrix for each learning variant."""
     configure_runtime()
@@ -155,7 +156,7 @@ def main(
     shortlists = [s for s in data["sets"] if s.direction == SHORTLISTS]
     rows: list[dict[str, Any]] = []
     for label, kwargs in VARIANTS:
-        if only and not any(part in label for part in only):
+        if not table or (only and not any(part in label for part in only)):
             continue
         learning = Learning(domain_weights=data["weights"], **kwargs)
         model = learn(shortlists, learning, DEFAULT_WEIGHTS)
@@ -165,9 +166,9 @@ def main(
         rows.extend(cells(matrix, label))
         shown = {k: round(v, 3) for k, v in model.weights.items() if v > 0}
         typer.echo(f"{label}: shipped weights {shown}", err=True)
-    table = pd.DataFrame(rows)
-    with pd.option_context("display.width", 250, "display.max_colwidth", 40):
-        typer.echo(table.to_string(index=False))
+    if rows:
+        with pd.option_context("display.width", 250, "display.max_colwidth", 40):
+            typer.echo(pd.DataFrame(rows).to_string(index=False))
     if nested:
         chosen = {
             label: Learning(domain_weights=data["weights"], **kwargs)

@@ -227,7 +227,7 @@ def test_a_fixed_base_keeps_its_weight_whatever_the_sets_teach() -> None:
     assert sum(based.values()) == pytest.approx(1.0)
     # the base is the shortlists' only unless recommendations are given it too
     reverse = [_set("a-r", "bm25", 0, "jobs-for-resume"), _set("b-r", "bm25", 1, "jobs-for-resume")]
-    assert learn(reverse, Learning(base={"dense": 0.3})).weights["dense"] < 0.05
+    assert learn(reverse, Learning(base={"dense": 0.3}, recommend_base={})).weights["dense"] < 0.05
     assert (
         learn(reverse, Learning(base={"dense": 0.3}, recommend_base=None)).weights["dense"] >= 0.3
     )
