@@ -292,7 +292,8 @@ SHORTLIST_BASE: dict[str, float] = {
 #: the same work. Learned without it on RJDB and livecareer, the model tested on the sample
 #: ranked one resume's near-miss posting above its match (pairwise 0.958 against TF-IDF's
 #: 1.000); with it, 1.000, and every cell across domains is above the best of ``tfidf`` and
-#: ``bm25`` (README, "How the default ranker was chosen").
+#: ``bm25`` (README, "How the default ranker was chosen"). Chosen on those cells; chosen on the
+#: other sets only (:func:`nested_selection`), it is still the sample's choice.
 RECOMMEND_BASE: dict[str, float] = {"tfidf": 0.2, "dense": 0.1, "required_skills": 0.1}
 
 
