@@ -9,9 +9,14 @@ below plain TF-IDF. This study prints, for the jobs-for-resume sets only:
   learning variants: a stronger relevance gate, and features left out of the recommendation
   model (``Learning.recommend_gate`` and ``Learning.recommend_excluded``).
 
-Since this study, the shipped recommendation model is learned without ``bm25`` and with gate 4
-(the defaults of :class:`matcher.evaluation.crossdomain.Learning`); the weights printed first
-are those of the model shipped before, gate 1 and every feature.
+Since this study, the shipped recommendation model is learned without ``bm25``, with gate 4
+and above a fixed base (``RECOMMEND_BASE``: tfidf 0.2, dense 0.1, required_skills 0.1; the
+defaults of :class:`matcher.evaluation.crossdomain.Learning`); the weights printed first are
+those of the model shipped first, gate 1, every feature and no base.
+
+Last, nested leave-one-set-out: for each set, the variant is chosen on the other sets only
+(``matcher.evaluation.crossdomain.nested_selection``) and its held-out cell printed, a measure
+of the choice that the held-out set has not seen.
 
 Features are computed as the cross-domain flow computes them (its ``load_set`` and
 ``featurise`` tasks, inside a Prefect flow) and can be kept in a pickle between runs
@@ -26,6 +31,7 @@ Numbers are printed, never asserted.
 from __future__ import annotations
 
 import pickle
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -35,16 +41,37 @@ from matcher.runtime import configure_runtime
 
 REPO = Path(__file__).resolve().parents[1]
 ELIGIBILITY = ("required_skills", "preferred_skills", "experience", "degree")
-#: (label, relevance gate, features left out) of the recommendation model
-VARIANTS: list[tuple[str, float, tuple[str, ...]]] = [
-    ("gate 1 (shipped before)", 1.0, ()),
-    ("gate 2", 2.0, ()),
-    ("gate 4", 4.0, ()),
-    ("without bm25", 1.0, ("bm25",)),
-    ("without bm25, gate 4 (shipped)", 4.0, ("bm25",)),
-    ("without eligibility", 1.0, ELIGIBILITY),
-    ("without eligibility and bm25", 1.0, (*ELIGIBILITY, "bm25")),
+METRICS = ["nDCG@10", "MAP", "pairwise_accuracy"]
+#: (label, keyword arguments of ``Learning`` for the recommendation model): the relevance gate,
+#: the features left out and the fixed base (``t`` tfidf, ``d`` dense, ``r`` required_skills).
+VARIANTS: list[tuple[str, dict[str, Any]]] = [
+    ("gate 1 (shipped first)", {"recommend_gate": 1.0, "recommend_excluded": ()}),
+    ("gate 2", {"recommend_gate": 2.0, "recommend_excluded": ()}),
+    ("gate 4", {"recommend_gate": 4.0, "recommend_excluded": ()}),
+    ("without bm25", {"recommend_gate": 1.0}),
+    ("without bm25, gate 4 (shipped before)", {}),
+    ("without eligibility", {"recommend_gate": 1.0, "recommend_excluded": ELIGIBILITY}),
+    (
+        "without eligibility and bm25",
+        {"recommend_gate": 1.0, "recommend_excluded": (*ELIGIBILITY, "bm25")},
+    ),
+    ("without bm25, gate 4, base 0.3 t2 d1", {"recommend_base": {"tfidf": 0.2, "dense": 0.1}}),
+    ("without bm25, gate 4, base 0.1 r", {"recommend_base": {"required_skills": 0.1}}),
+    ("without bm25, gate 4, base 0.4 t2 d1 r1 (shipped)", {"recommend_base": None}),
 ]
+#: The base of each variant unless it names one (``None``: :data:`RECOMMEND_BASE`, shipped).
+NO_BASE: dict[str, Any] = {"recommend_base": {}}
+
+
+def learning_of(weights: dict[str, float], kwargs: dict[str, Any]) -> Any:
+    """The ``Learning`` of a variant: no recommendation base unless it names one."""
+    from matcher.evaluation.crossdomain import Learning
+
+    chosen = {**NO_BASE, **kwargs}
+    if chosen["recommend_base"] is None:
+        del chosen["recommend_base"]
+    return Learning(domain_weights=weights, **chosen)
+
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help=__doc__.split("\n")[0])
 
@@ -96,6 +123,10 @@ def main(
     tested: Annotated[str, typer.Option(help="The real set of the question.")] = (
         "livecareer-reverse"
     ),
+    nested: Annotated[
+        bool, typer.Option(help="Also choose a variant per held-out set on the other sets only.")
+    ] = True,
+    table: Annotated[bool, typer.Option(help="Print each variant's cells (the slow part).")] = True,
 ) -> None:
     """Print the cross-domain recommendation model's weights and the matrix of each variant."""
     configure_runtime()
@@ -106,7 +137,12 @@ def main(
     data = load_features(sets_file, cache_dir, features)
     reverse = [s for s in data["sets"] if s.direction == "jobs-for-resume"]
     [target] = [s for s in reverse if s.name == tested]
-    learning = Learning(domain_weights=data["weights"], recommend_gate=1.0, recommend_excluded=())
+    learning = Learning(
+        domain_weights=data["weights"],
+        recommend_gate=1.0,
+        recommend_excluded=(),
+        recommend_base={},
+    )
     model = learn([s for s in reverse if s.domain != target.domain], learning, DEFAULT_WEIGHTS)
     typer.echo(f"cross-domain weights for {tested}: {model.weights}")
     for name, scores in target.baselines.items():
@@ -114,17 +150,20 @@ def main(
     values = target.values(model.neutral, model.gate)
     for k, name in enumerate(FEATURES):
         typer.echo(f"  feature {name} alone: {summary(target, target.run(values[:, :, k]))}")
-    for label, gate, excluded in VARIANTS:
-        learning = Learning(
-            domain_weights=data["weights"], recommend_gate=gate, recommend_excluded=excluded
-        )
+    variants = {label: learning_of(data["weights"], kwargs) for label, kwargs in VARIANTS}
+    for label, learning in variants.items():
+        if not table:
+            break
         shipped = {"jobs-for-resume": learn(reverse, learning, DEFAULT_WEIGHTS)}
         matrix = cross_domain_matrix(reverse, shipped, 5, learning, prior=DEFAULT_WEIGHTS)
         cells = matrix[matrix["ranker"] == "requirements"]
         typer.echo(f"\n{label}")
-        typer.echo(
-            cells[["tested_on", "setting", "nDCG@10", "MAP"]].round(4).to_string(index=False)
-        )
+        typer.echo(cells[["tested_on", "setting", *METRICS]].round(4).to_string(index=False))
+    if nested:
+        sys.path.insert(0, str(REPO / "benchmarks"))
+        from shortlist_learning_study import nested_table
+
+        typer.echo(nested_table(reverse, variants, DEFAULT_WEIGHTS))
 
 
 if __name__ == "__main__":

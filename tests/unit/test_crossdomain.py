@@ -16,6 +16,7 @@ from matcher.evaluation.crossdomain import (
     fit_weights,
     learn,
     matrix_markdown,
+    nested_selection,
     summary,
     training_pairs,
 )
@@ -226,7 +227,7 @@ def test_a_fixed_base_keeps_its_weight_whatever_the_sets_teach() -> None:
     assert sum(based.values()) == pytest.approx(1.0)
     # the base is the shortlists' only unless recommendations are given it too
     reverse = [_set("a-r", "bm25", 0, "jobs-for-resume"), _set("b-r", "bm25", 1, "jobs-for-resume")]
-    assert learn(reverse, Learning(base={"dense": 0.3})).weights["dense"] < 0.05
+    assert learn(reverse, Learning(base={"dense": 0.3}, recommend_base={})).weights["dense"] < 0.05
     assert (
         learn(reverse, Learning(base={"dense": 0.3}, recommend_base=None)).weights["dense"] >= 0.3
     )
@@ -234,6 +235,23 @@ def test_a_fixed_base_keeps_its_weight_whatever_the_sets_teach() -> None:
         Learning(base={"dense": 0.6, "tfidf": 0.4})
     with pytest.raises(ValueError, match="known features"):
         Learning(base={"keywords": 0.2})
+
+
+def test_nested_selection_chooses_on_the_other_sets_only() -> None:
+    # three sets show relevance in title, one in dense; a variant must leave one of them out
+    sets = [_set(n, "title", seed) for seed, n in enumerate("abd")] + [_set("c", "dense", 3)]
+    variants = {
+        "without title": Learning(base={}, excluded=("title",)),
+        "without dense": Learning(base={}, excluded=("dense",)),
+    }
+    found = nested_selection(sets, variants).set_index("tested_on")
+    # the other sets speak for title every time, so c is tested with the variant it would not
+    # have chosen for itself: its held-out cell shows that, instead of hiding it
+    assert (found["chosen"] == "without dense").all()
+    assert found.loc["a", "nDCG@10"] >= found.loc["a", "best_nDCG@10"]
+    assert found.loc["c", "nDCG@10"] < found.loc["a", "nDCG@10"] - 0.2
+    with pytest.raises(ValueError, match="two other domains"):
+        nested_selection(sets[:2], variants)
 
 
 def test_sets_of_both_directions_are_not_learned_together() -> None:
