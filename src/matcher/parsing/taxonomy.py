@@ -29,6 +29,7 @@ Attribution (required by the licences, see :data:`ATTRIBUTION`):
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections import Counter
@@ -38,7 +39,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from matcher.parsing.skills import Vocabulary, skill_key
+from matcher.parsing.skills import SkillMatcher, Vocabulary, skill_key
 
 logger = logging.getLogger(__name__)
 
@@ -327,3 +328,12 @@ def build_vocabulary(taxonomy_dir: Path | None = None) -> Vocabulary:
     for onet in sorted(taxonomy_dir.rglob(ONET_TECHNOLOGY_FILE)):
         vocabulary = vocabulary.merge(load_onet_technology_skills(onet))
     return vocabulary
+
+
+@functools.lru_cache(maxsize=4)
+def skill_matcher(taxonomy_dir: str | None = None) -> SkillMatcher:
+    """The skill matcher of the built-in vocabulary extended by ``taxonomy_dir``
+    (:func:`build_vocabulary`), built once per process: every ranker of a notebook or a served
+    deployment shares it, and so do the features' readers of the built-in vocabulary (it is
+    read-only once built)."""
+    return SkillMatcher(build_vocabulary(Path(taxonomy_dir) if taxonomy_dir else None))

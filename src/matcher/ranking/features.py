@@ -70,7 +70,7 @@ from matcher.parsing.profiles import (
     degree_fit,
     role_words,
 )
-from matcher.parsing.skills import SkillMatcher
+from matcher.parsing.taxonomy import skill_matcher
 from matcher.ranking.embedding import Embedder, cosines
 from matcher.ranking.lexical import (
     BM25Pool,
@@ -423,16 +423,10 @@ class _RoleIndex:
         return similar
 
 
-@functools.cache
-def _skill_matcher() -> SkillMatcher:
-    """The matcher of the built-in vocabulary, built once (it reads ``data/skills.csv``)."""
-    return SkillMatcher()
-
-
 @functools.lru_cache(maxsize=1 << 16)
 def _role_skills(text: str) -> frozenset[str]:
     """The skills of the built-in vocabulary a role's text shows."""
-    return frozenset(_skill_matcher().skills(text))
+    return frozenset(skill_matcher().skills(text))
 
 
 @functools.lru_cache(maxsize=1 << 12)
@@ -444,7 +438,7 @@ def _subject_skills(subject: str) -> frozenset[str]:
     by its words instead: a legal assistant who handled litigation is not a paralegal), nor
     does a subject whose skills make less than half of its words.
     """
-    mentions = _skill_matcher().find(subject)
+    mentions = skill_matcher().find(subject)
     words = role_words(subject)
     covered = words & frozenset().union(*(role_words(m.surface) for m in mentions))
     nouns = {singular(w) for w in re.findall(r"[\w-]+", subject.lower())}

@@ -14,7 +14,6 @@ weighting used when no labelled data has ever been seen.
 from __future__ import annotations
 
 import copy
-import functools
 import json
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from matcher.parsing.profiles import (
     profile_resumes,
 )
 from matcher.parsing.skills import SkillMatcher, SkillMention
+from matcher.parsing.taxonomy import skill_matcher
 from matcher.ranking.calibration import calibrated, capped_fit
 from matcher.ranking.embedding import Embedder
 from matcher.ranking.explain import Explainer, contains_term, term_explainer
@@ -292,16 +292,6 @@ def shipped_model(path: Path = WEIGHTS_FILE) -> ShippedModel:
         0.0,
         "built-in default weights",
     )
-
-
-@functools.lru_cache(maxsize=4)
-def skill_matcher(taxonomy_dir: str | None = None) -> SkillMatcher:
-    """The skill matcher of the built-in vocabulary extended by ``taxonomy_dir``, built once
-    per process: every ranker of a notebook or a served deployment shares it (it is read-only
-    once built)."""
-    from matcher.parsing.taxonomy import build_vocabulary
-
-    return SkillMatcher(build_vocabulary(Path(taxonomy_dir) if taxonomy_dir else None))
 
 
 class RequirementRanker(Ranker):
