@@ -398,8 +398,11 @@ class Embedder:
     def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts that each fit the token limit; returns float32 unit vectors, one a row."""
         keys = [text_hash(t) for t in texts]
-        vectors = self._complete(keys, texts, self._lookup(keys))
-        if not texts:
+        return self._matrix(keys, self._complete(keys, texts, self._lookup(keys)))
+
+    def _matrix(self, keys: Sequence[str], vectors: dict[str, np.ndarray]) -> np.ndarray:
+        """The vectors of ``keys`` as float32 rows, in order (no rows for no keys)."""
+        if not keys:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.vstack([vectors[k] for k in keys]).astype(np.float32)
 
@@ -496,12 +499,9 @@ class Embedder:
 
             vectors = self._complete(keys, chunks, found, _PROGRESS_STEPS, encoded)
             progress(len(texts), len(texts))
-        matrix = (
-            np.vstack([vectors[k] for k in keys]).astype(np.float32)
-            if chunks
-            else np.zeros((0, self.dimension), dtype=np.float32)
+        return ChunkedEmbeddings(
+            chunk_doc, chunks, self._matrix(keys, vectors), np.asarray(chunk_pos, dtype=np.int64)
         )
-        return ChunkedEmbeddings(chunk_doc, chunks, matrix, np.asarray(chunk_pos, dtype=np.int64))
 
 
 def chunk_text(text: str, tokenizer: Any, max_tokens: int = 256, overlap: int = 32) -> list[str]:
