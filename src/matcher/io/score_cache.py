@@ -104,14 +104,7 @@ class PairFeatureCache:
             (posting_key, resume_key, self.version, np.asarray(values, np.float32).tobytes())
             for posting_key, resume_key, values in items
         ]
-
-        def write(connection: sqlite3.Connection) -> None:
-            with write_transaction(connection):
-                connection.executemany(
-                    "INSERT OR REPLACE INTO pair_features VALUES (?, ?, ?, ?)", rows
-                )
-
-        self._db.run(write)
+        self._db.write("INSERT OR REPLACE INTO pair_features VALUES (?, ?, ?, ?)", rows)
 
 
 class ProfileCache(MutableMapping[str, Any]):
@@ -125,53 +118,30 @@ class ProfileCache(MutableMapping[str, Any]):
 
     def __getitem__(self, key: str) -> Any:
         if key not in self._memory:
-            row = self._db.run(
-                lambda db: db.execute(
-                    "SELECT profile FROM profiles WHERE key = ? AND version = ?",
-                    (key, self.version),
-                ).fetchone()
+            rows = self._db.fetch(
+                "SELECT profile FROM profiles WHERE key = ? AND version = ?", (key, self.version)
             )
-            if row is None:
+            if not rows:
                 raise KeyError(key)
-            self._memory[key] = pickle.loads(row[0])  # our own file in our state folder
+            self._memory[key] = pickle.loads(rows[0][0])  # our own file in our state folder
         return self._memory[key]
 
     def __setitem__(self, key: str, profile: Any) -> None:
         self._memory[key] = profile
         row = (key, self.version, pickle.dumps(profile, protocol=pickle.HIGHEST_PROTOCOL))
-
-        def write(connection: sqlite3.Connection) -> None:
-            with write_transaction(connection):
-                connection.execute("INSERT OR REPLACE INTO profiles VALUES (?, ?, ?)", row)
-
-        self._db.run(write)
+        self._db.write("INSERT OR REPLACE INTO profiles VALUES (?, ?, ?)", [row])
 
     def __delitem__(self, key: str) -> None:
         self._memory.pop(key, None)
-
-        def delete(connection: sqlite3.Connection) -> None:
-            with write_transaction(connection):
-                connection.execute(
-                    "DELETE FROM profiles WHERE key = ? AND version = ?", (key, self.version)
-                )
-
-        self._db.run(delete)
+        self._db.write("DELETE FROM profiles WHERE key = ? AND version = ?", [(key, self.version)])
 
     def __iter__(self) -> Iterator[str]:
-        rows = self._db.run(
-            lambda db: db.execute(
-                "SELECT key FROM profiles WHERE version = ?", (self.version,)
-            ).fetchall()
-        )
+        rows = self._db.fetch("SELECT key FROM profiles WHERE version = ?", (self.version,))
         return iter([key for (key,) in rows])
 
     def __len__(self) -> int:
-        row = self._db.run(
-            lambda db: db.execute(
-                "SELECT COUNT(*) FROM profiles WHERE version = ?", (self.version,)
-            ).fetchone()
-        )
-        return int(row[0])
+        rows = self._db.fetch("SELECT COUNT(*) FROM profiles WHERE version = ?", (self.version,))
+        return int(rows[0][0])
 
 
 def score_cache_path(state_dir: Path) -> Path:

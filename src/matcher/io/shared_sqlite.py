@@ -42,10 +42,10 @@ import random
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -187,6 +187,21 @@ class SharedSQLite:
                 self._reconnect()
                 time.sleep(FIRST_DELAY * 2**attempt * (1 + random.random()))
         return operation(self.connection)
+
+    def fetch(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
+        """The rows of one query (:meth:`run`: retried after a transient error)."""
+        return self.run(lambda connection: connection.execute(sql, parameters).fetchall())
+
+    def write(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """One statement run for each of ``rows``, in one :func:`write_transaction`
+        (:meth:`run`: retried after a transient error)."""
+        rows = list(rows)
+
+        def write(connection: sqlite3.Connection) -> None:
+            with write_transaction(connection):
+                connection.executemany(sql, rows)
+
+        self.run(write)
 
     def _reconnect(self) -> None:
         """Drop this process's connection, so the next try opens a fresh one."""

@@ -211,14 +211,12 @@ class StateStore:
     def __init__(self, database: SharedSQLite) -> None:
         self._database = database
 
-    def _read(self, sql: str, parameters: tuple[Any, ...] = ()) -> list[Any]:
-        """The rows of one query (retried after a transient error)."""
-        return self._database.run(lambda db: db.execute(sql, parameters).fetchall())
-
     def classify(self, kind: str, hashes: Mapping[str, str]) -> Classification:
         """Sort the input records of ``kind`` (ID to content hash) against the stored ones."""
         stored = dict(
-            self._read("SELECT record_id, content_sha256 FROM records WHERE kind = ?", (kind,))
+            self._database.fetch(
+                "SELECT record_id, content_sha256 FROM records WHERE kind = ?", (kind,)
+            )
         )
         return Classification(
             new=sorted(i for i in hashes if i not in stored),
@@ -229,7 +227,9 @@ class StateStore:
 
     def scoring(self) -> StoredScoring | None:
         """The stored shortlists and their scorer, or None before the first run."""
-        rows = self._read("SELECT scorer, scorer_sha256, pool_sha256, shortlists FROM scoring")
+        rows = self._database.fetch(
+            "SELECT scorer, scorer_sha256, pool_sha256, shortlists FROM scoring"
+        )
         if not rows:
             return None
         row = rows[0]
@@ -242,7 +242,7 @@ class StateStore:
         """Where the decision records of the run in :meth:`scoring` are, as :meth:`save_run`
         recorded them; None before the first run and for state written by a matcher that did
         not record them (or by one that saved a run since without recording them)."""
-        rows = self._read(
+        rows = self._database.fetch(
             "SELECT d.path, d.sha256 FROM decisions AS d JOIN scoring AS s"
             " ON d.scored_at = s.scored_at"
         )
@@ -270,12 +270,12 @@ class StateStore:
 
     def record_counts(self) -> dict[str, int]:
         """How many records of each kind the last run read (by kind, e.g. ``posting``)."""
-        rows = self._read("SELECT kind, COUNT(*) FROM records GROUP BY kind")
+        rows = self._database.fetch("SELECT kind, COUNT(*) FROM records GROUP BY kind")
         return {kind: 0 for kind in KINDS} | dict(rows)
 
     def last_run(self) -> LastRun | None:
         """The fingerprints and folder of the last completed run, or None before it."""
-        rows = self._read(
+        rows = self._database.fetch(
             "SELECT rerun_key_sha256, run_dir, outputs_sha256, load_sha256 FROM last_run"
         )
         return LastRun(rows[0][0], Path(rows[0][1]), rows[0][2], rows[0][3]) if rows else None
@@ -284,12 +284,7 @@ class StateStore:
         """Remember the last completed run (see :class:`LastRun`)."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         row = (last.rerun_key_sha256, str(last.run_dir), last.outputs_sha256, last.load_sha256, now)
-
-        def write(db: sqlite3.Connection) -> None:
-            with write_transaction(db):
-                db.execute("INSERT OR REPLACE INTO last_run VALUES (1, ?, ?, ?, ?, ?)", row)
-
-        self._database.run(write)
+        self._database.write("INSERT OR REPLACE INTO last_run VALUES (1, ?, ?, ?, ?, ?)", [row])
 
     def save_run(
         self,

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from matcher.io.shared_sqlite import SharedSQLite, write_transaction
+from matcher.io.shared_sqlite import SharedSQLite
 from matcher.progress import Progress
 
 if TYPE_CHECKING:
@@ -199,21 +199,13 @@ class EmbeddingCache:
 
     def put_many(self, model: str, items: Iterable[tuple[str, np.ndarray]]) -> None:
         """Store vectors, in one transaction; existing entries are left as they are."""
-        rows = [(model, key, np.asarray(vec, dtype=np.float32).tobytes()) for key, vec in items]
-
-        def write(connection: sqlite3.Connection) -> None:
-            with write_transaction(connection):
-                connection.executemany(
-                    "INSERT OR IGNORE INTO embeddings (model, text_hash, vector) VALUES (?, ?, ?)",
-                    rows,
-                )
-
-        self._db.run(write)
+        self._db.write(
+            "INSERT OR IGNORE INTO embeddings (model, text_hash, vector) VALUES (?, ?, ?)",
+            ((model, key, np.asarray(vec, dtype=np.float32).tobytes()) for key, vec in items),
+        )
 
     def __len__(self) -> int:
-        return int(
-            self._db.run(lambda db: db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0])
-        )
+        return int(self._db.fetch("SELECT COUNT(*) FROM embeddings")[0][0])
 
     def close(self) -> None:
         """Close this process's database connection (a later call opens a new one)."""
