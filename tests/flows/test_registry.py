@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import mlflow
@@ -72,14 +71,10 @@ def champion(labelled: LabelledSet, store: str, embedder: Embedder):  # type: ig
     return run_id, promote(run_id, store)
 
 
-def test_a_missing_store_means_the_default_ranker_at_once(
-    tmp_path: Path, embedder: Embedder
-) -> None:
+def test_a_missing_store_means_the_default_ranker(tmp_path: Path, embedder: Embedder) -> None:
     db = tmp_path / "fresh" / "mlflow.db"
     fresh = load_settings(mlflow_tracking_uri=f"sqlite:///{db}")
-    started = time.perf_counter()
     ranker, info = select_ranker(fresh, embedder)
-    assert time.perf_counter() - started < 0.5
     assert info["source"] == "built-in default" and ranker.name == fresh.ranking.ranker
     assert not db.exists() and not db.parent.exists()  # looking did not create a store
 

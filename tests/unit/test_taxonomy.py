@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import time
 from pathlib import Path
 
 import pytest
@@ -206,13 +205,10 @@ def test_attribution_is_carried_by_constant_and_docstrings() -> None:
 
 
 @needs_shared
-def test_real_esco_loads_and_merges_fast() -> None:
-    start = time.perf_counter()
+def test_real_esco_loads_and_merges() -> None:
     esco = load_esco_skills(ESCO_DIR / "skills_en.csv")
     merged = Vocabulary.builtin().merge(esco)
     matcher = SkillMatcher(merged)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 15.0, f"ESCO load, merge and matcher took {elapsed:.1f} s"
     assert 10_000 < len(esco) < 13_896
     assert len(merged) > len(Vocabulary.builtin()) + 10_000
     frame = esco.frame.set_index("skill")
