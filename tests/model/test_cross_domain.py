@@ -1,14 +1,17 @@
 """The cross-domain matrix on every labelled set we have: slow, CI runs it in its own step.
 
-Every ranker on the bundled sample, RJDB (synthetic) and livecareer (real resumes and
-postings, a seeded sample of 600 resumes), in both directions: the baselines, the requirement
+Every ranker on the bundled sample, RJDB (synthetic), livecareer (real resumes and
+postings, a seeded sample of 600 resumes) and our own near-miss cases (``data/nearmiss``), in
+both directions: the baselines, the requirement
 ranker learned in-domain (grouped 5-fold CV) and across domains (learned on the other sets
 only), and the model learned on all of them, which must be the shipped one. The matrix is
 printed (CI runs the slow tests with ``-s``). The shipped model must beat the lexical
 baselines on every set and keep RJDB's pairwise accuracy. Across domains, both models must beat
 them too: the recommendation model (learned without ``bm25``, gate 4, above a fixed base,
 ``RECOMMEND_BASE``) and the shortlist model (above ``SHORTLIST_BASE``), in pairwise accuracy too
-where labels grade pairs (the sample, both directions, and RJDB's shortlists).
+where labels grade pairs (the sample, both directions, and RJDB's shortlists). Learned without
+RJDB (on the sample, livecareer and the near-miss cases), the shortlist model keeps RJDB's
+near-misses below their matches: pairwise accuracy at least 0.98, the issue's bar.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from tests.conftest import REPO
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_server")]
 SETS_FILE = REPO / "data" / "labelled_sets.toml"
+NAMES = ["sample", "rjdb", "livecareer", "nearmiss"]
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +37,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory, embedding_cache_dir: Path) 
     from matcher.settings import load_settings
 
     specs = load_sets_file(SETS_FILE)
-    if {s.name for s in specs} != {"sample", "rjdb", "livecareer"}:
+    if {s.name for s in specs} != set(NAMES):
         pytest.skip("the shared labelled sets (../shared/data) are not present")
     folder = tmp_path_factory.mktemp("cross-domain")
     settings: Settings = load_settings(
@@ -66,7 +70,7 @@ def _cell(matrix: list[dict], tested: str, ranker: str, setting: str) -> dict:
     return row
 
 
-SETS = ["sample", "rjdb", "livecareer", "sample-reverse", "rjdb-reverse", "livecareer-reverse"]
+SETS = [*NAMES, *(f"{name}-reverse" for name in NAMES)]
 
 
 @pytest.mark.parametrize("tested", SETS)
@@ -116,3 +120,10 @@ def test_requirements_matter_on_rjdb(matrix: list[dict]) -> None:
     )
     assert held_out["pairwise_accuracy"] > baseline
     assert not math.isnan(_cell(matrix, "sample", "requirements", "shipped")["pairwise_accuracy"])
+
+
+def test_requirements_learned_without_rjdb_order_its_near_misses(matrix: list[dict]) -> None:
+    # learned on the sample, livecareer and the near-miss cases only
+    across = _cell(matrix, "rjdb", "requirements", "cross-domain")
+    assert across["trained_on"] == "sample+livecareer+nearmiss"
+    assert across["pairwise_accuracy"] >= 0.98, across
