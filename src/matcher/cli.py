@@ -49,9 +49,10 @@ def main(
     """Rank resumes against job postings and explain the ranking."""
     if quiet and verbose:
         _fail("--quiet and --verbose cannot be used together")
-    from matcher.runtime import configure_logging
+    from matcher.runtime import configure_logging, exit_without_final_collection
 
     configure_logging("quiet" if quiet else "verbose" if verbose else "normal")
+    exit_without_final_collection()
 
 
 def _fail(message: str) -> NoReturn:
