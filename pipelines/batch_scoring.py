@@ -101,6 +101,7 @@ from matcher.settings import (
 )
 from matcher.text.preprocess import Prepared, clean_resumes, prepare_loaded, record_counts
 from matcher.text.texts import resume_texts
+from matcher.tracking.mlflow_runs import prepare_experiment
 
 
 def _transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -745,6 +746,8 @@ def _score_into(
     logger = get_run_logger()
     timer = Timer()
     check_settings(settings)  # a scheduled run is checked here; `matcher score` before too
+    # MLflow's import and a new store's migrations, done while the run works (it logs at its end).
+    prepare_experiment(settings.mlflow_experiment, settings.mlflow_tracking_uri)
     locked = [out_dir, settings.index_dir, state_store_path(settings.state_dir)]
     with (
         hold_locks(locked, settings.runs.lock_timeout_seconds, logger.warning),
