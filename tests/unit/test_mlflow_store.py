@@ -55,15 +55,18 @@ def test_an_experiment_prepared_in_the_background_is_the_one_the_run_logs_to(
     import mlflow
 
     from matcher.tracking.mlflow_runs import ensure_experiment, prepare_experiment
+    from matcher.tracking.registry import find_champion, store_exists
 
     uri = f"sqlite:///{tmp_path / 'store' / 'mlflow.db'}"
     prepare_experiment("background", uri)
     assert any(t.name == "mlflow-store background" for t in threading.enumerate())
     prepare_experiment("background", uri)  # pending: nothing more is started
+    # A store this run is creating holds no champion: the look-up need not wait for it.
+    assert not store_exists(uri) and find_champion(uri) is None
 
     experiment = ensure_experiment("background", uri)  # waits for the preparation
 
-    assert (tmp_path / "store" / "mlflow.db").is_file()
+    assert (tmp_path / "store" / "mlflow.db").is_file() and store_exists(uri)
     client = mlflow.MlflowClient(tracking_uri=uri)
     assert client.get_experiment_by_name("background").experiment_id == experiment
     assert ensure_experiment("background", uri) == experiment  # found, not created again

@@ -27,6 +27,8 @@ _READY: set[str] = set()
 _READY_LOCK = threading.Lock()
 # Experiments made ready in the background, by (tracking URI, name): their IDs, or errors.
 _PREPARING: dict[tuple[str, str], Future[str]] = {}
+# The SQLite stores that did not exist when a preparation still running here started.
+_CREATING: set[str] = set()
 _PREPARING_LOCK = threading.Lock()
 
 
@@ -67,20 +69,34 @@ def prepare_experiment(name: str, tracking_uri: str) -> None:
     process that ends early waits for it, so a store is never left half migrated.
     """
     key = (tracking_uri, name)
+    db = sqlite_path(tracking_uri)
     with _PREPARING_LOCK:
         known = _PREPARING.get(key)
         if known is not None and not (known.done() and known.exception() is not None):
             return
         future: Future[str] = Future()
         _PREPARING[key] = future
+        if db is not None and not db.is_file():
+            _CREATING.add(tracking_uri)
 
     def prepare() -> None:
         try:
             future.set_result(_ensure_experiment(name, tracking_uri))
         except BaseException as error:  # handed to the run's thread by ensure_experiment
             future.set_exception(error)
+        finally:
+            with _PREPARING_LOCK:
+                _CREATING.discard(tracking_uri)
 
     threading.Thread(target=prepare, name=f"mlflow-store {name}", daemon=False).start()
+
+
+def created_by_this_run(tracking_uri: str) -> bool:
+    """Whether the store at ``tracking_uri`` is a new one that a preparation of this process
+    is still making: it holds nothing yet (so a look-up in it, such as the champion's, need not
+    wait for its migrations)."""
+    with _PREPARING_LOCK:
+        return tracking_uri in _CREATING
 
 
 def ensure_experiment(name: str, tracking_uri: str) -> str:
