@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from collections.abc import Iterator, MutableMapping
 from contextlib import ExitStack
 from datetime import date
@@ -489,6 +490,10 @@ def _dask_shard_size(settings: Settings) -> int | None:
     """The shard size if this flow run maps its stages over Dask workers, else None."""
     from prefect.context import FlowRunContext
 
+    if "prefect_dask" not in sys.modules:
+        # A Dask task runner is made by prefect_dask: a run on another runner need not import
+        # it (Dask and distributed, about a second of a serial run).
+        return None
     try:
         from prefect_dask.task_runners import DaskTaskRunner
     except ImportError:  # the optional extra is not installed: no run can be on Dask
