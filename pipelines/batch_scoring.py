@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from collections.abc import Iterator, MutableMapping
 from contextlib import ExitStack
 from datetime import date
@@ -101,6 +102,7 @@ from matcher.settings import (
 )
 from matcher.text.preprocess import Prepared, clean_resumes, prepare_loaded, record_counts
 from matcher.text.texts import resume_texts
+from matcher.tracking.mlflow_runs import prepare_experiment
 
 
 def _transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -488,6 +490,10 @@ def _dask_shard_size(settings: Settings) -> int | None:
     """The shard size if this flow run maps its stages over Dask workers, else None."""
     from prefect.context import FlowRunContext
 
+    if "prefect_dask" not in sys.modules:
+        # A Dask task runner is made by prefect_dask: a run on another runner need not import
+        # it (Dask and distributed, about a second of a serial run).
+        return None
     try:
         from prefect_dask.task_runners import DaskTaskRunner
     except ImportError:  # the optional extra is not installed: no run can be on Dask
@@ -745,6 +751,8 @@ def _score_into(
     logger = get_run_logger()
     timer = Timer()
     check_settings(settings)  # a scheduled run is checked here; `matcher score` before too
+    # MLflow's import and a new store's migrations, done while the run works (it logs at its end).
+    prepare_experiment(settings.mlflow_experiment, settings.mlflow_tracking_uri)
     locked = [out_dir, settings.index_dir, state_store_path(settings.state_dir)]
     with (
         hold_locks(locked, settings.runs.lock_timeout_seconds, logger.warning),

@@ -49,9 +49,10 @@ def main(
     """Rank resumes against job postings and explain the ranking."""
     if quiet and verbose:
         _fail("--quiet and --verbose cannot be used together")
-    from matcher.runtime import configure_logging
+    from matcher.runtime import configure_logging, exit_without_final_collection
 
     configure_logging("quiet" if quiet else "verbose" if verbose else "normal")
+    exit_without_final_collection()
 
 
 def _fail(message: str) -> NoReturn:
@@ -165,6 +166,12 @@ def score(
         return
     _check_settings(settings)
     _check_before_work(jobs=jobs, resumes=resumes)
+    from matcher.orchestration.temporary_api import TemporaryAPIError, start_temporary_api
+    from matcher.tracking.mlflow_runs import prepare_experiment
+
+    # Both boot while this process imports the flow's modules and loads the inputs.
+    api = start_temporary_api()
+    prepare_experiment(settings.mlflow_experiment, settings.mlflow_tracking_uri)
     from pipelines.batch_scoring import scoring_flow
 
     from matcher.io.loading import InputError
@@ -172,9 +179,11 @@ def score(
     from matcher.io.output_folder import OutputFolderError
 
     try:
+        if api is not None:
+            api.wait()
         summary = scoring_flow(settings)(jobs, resumes, out, settings)
     except BaseException as error:
-        _end_run(error, out, (InputError, OutputFolderError, BusyError))
+        _end_run(error, out, (InputError, OutputFolderError, BusyError, TemporaryAPIError))
     _print_score_summary(summary)
     counts = summary["counts"]
     for kind in ("postings", "resumes"):

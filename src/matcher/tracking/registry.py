@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from matcher.tracking.mlflow_runs import configure_mlflow, sqlite_path
+from matcher.tracking.mlflow_runs import configure_mlflow, created_by_this_run, sqlite_path
 from matcher.tracking.ranker_config import PAIR_COLUMNS, RankerConfig
 
 MODEL_NAME = "matcher-ranker"
@@ -71,13 +71,15 @@ class RegisteredRanker:
 
 
 def store_exists(tracking_uri: str) -> bool:
-    """Whether a tracking store could hold anything: False for a missing SQLite file or folder.
+    """Whether a tracking store could hold anything: False for a missing SQLite file or folder,
+    and for one that this run's preparation is creating
+    (:func:`matcher.tracking.mlflow_runs.created_by_this_run`).
 
     Remote stores (``http://``, ``databricks`` ...) are assumed to exist.
     """
     db = sqlite_path(tracking_uri)
     if db is not None:
-        return db.is_file()
+        return db.is_file() and not created_by_this_run(tracking_uri)
     if tracking_uri.startswith("file:"):
         return Path(tracking_uri.removeprefix("file://").removeprefix("file:")).exists()
     if "://" not in tracking_uri:

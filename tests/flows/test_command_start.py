@@ -1,0 +1,139 @@
+"""``matcher score`` as a user runs it, with what it starts early: Prefect's temporary API in a
+process of its own, and the MLflow store made ready in a background thread while it works.
+
+Real processes, the real model (cached vectors), real Prefect and a real MLflow SQLite store.
+The command's outputs and MLflow run must be those of the same flow called in Python with
+nothing started early; its server must be gone when it has exited; an MLflow store that cannot
+be made must still fail the run, with the same error, and leave the output folder unwritten.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from tests.conftest import SAMPLE
+
+REPO = Path(__file__).resolve().parents[2]
+COMPARED = ("shortlists.csv", "rejects.csv", "duplicates.csv", "records.csv")
+
+
+def _inputs(root: Path) -> tuple[Path, Path]:
+    """Four postings and twelve resumes of the sample (a rejected one among them)."""
+    jobs, resumes = root / "jobs.csv", root / "resumes"
+    resumes.mkdir(parents=True)
+    table = pd.read_csv(SAMPLE / "jobs.csv", dtype=str, keep_default_na=False)
+    table.head(4).to_csv(jobs, index=False)
+    names = sorted(p.name for p in (SAMPLE / "resumes").iterdir() if not p.name.startswith("."))
+    for name in names[:11] + [n for n in names if n.endswith(".pdf")][-1:]:
+        shutil.copy(SAMPLE / "resumes" / name, resumes / name)
+    return jobs, resumes
+
+
+def _mlflow_run(uri: str, run_id: str) -> dict[str, Any]:
+    """What a run holds, less what names its own folders and times."""
+    import mlflow
+
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    run = client.get_run(run_id)
+    local = ("dir", "uri", "path")
+    return {
+        "params": {k: v for k, v in run.data.params.items() if not any(w in k for w in local)},
+        "metrics": {k for k in run.data.metrics},
+        "counts": {k: v for k, v in run.data.metrics.items() if k.startswith("counts.")},
+        "artifacts": sorted(a.path for a in client.list_artifacts(run_id)),
+        "shortlists": sorted(a.path for a in client.list_artifacts(run_id, "shortlists")),
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_server")
+def test_the_command_writes_and_logs_what_the_flow_does_and_stops_its_server(
+    tmp_path: Path, embedding_cache_dir: Path
+) -> None:
+    from pipelines.batch_scoring import batch_scoring
+
+    from matcher.orchestration.server import api_answers
+    from matcher.settings import load_settings
+
+    jobs, resumes = _inputs(tmp_path / "in")
+    command, flow = tmp_path / "command", tmp_path / "flow"
+    settings = {
+        "MATCHER_STATE_DIR": str(command / "state"),
+        "MATCHER_INDEX_DIR": str(command / "index"),
+        "MATCHER_MLFLOW_TRACKING_URI": f"sqlite:///{command / 'mlflow.db'}",
+        "MATCHER_EMBEDDING__CACHE_DIR": str(embedding_cache_dir),
+    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), str(REPO)])
+    arguments = ["--jobs", str(jobs), "--resumes", str(resumes), "--out", str(command / "out")]
+    done = subprocess.run(
+        [sys.executable, "-m", "matcher", "score", *arguments],
+        env={**env, **settings},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    # The flow ran against the command's own temporary API, gone with the command.
+    url = re.search(r"View at (http://127\.0\.0\.1:\d+)/", done.stderr)
+    assert url is not None, done.stderr[-3000:]
+    assert not api_answers(f"{url.group(1)}/api")
+    command_run = re.search(r"MLflow run: (\w+)", done.stdout)
+    assert command_run is not None
+
+    summary = batch_scoring(
+        jobs,
+        resumes,
+        flow / "out",
+        load_settings(
+            state_dir=flow / "state",
+            index_dir=flow / "index",
+            mlflow_tracking_uri=f"sqlite:///{flow / 'mlflow.db'}",
+            embedding={"cache_dir": embedding_cache_dir},
+        ),
+    )
+
+    for name in COMPARED:
+        assert (command / "out" / name).read_bytes() == (flow / "out" / name).read_bytes(), name
+    logged = _mlflow_run(settings["MATCHER_MLFLOW_TRACKING_URI"], command_run.group(1))
+    assert logged == _mlflow_run(f"sqlite:///{flow / 'mlflow.db'}", summary["mlflow_run_id"])
+    assert "run_manifest.json" in logged["artifacts"] and logged["shortlists"]
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_a_store_that_cannot_be_made_still_fails_the_run_and_writes_nothing(
+    tmp_path: Path, embedding_cache_dir: Path
+) -> None:
+    from pipelines.batch_scoring import batch_scoring
+
+    from matcher.settings import load_settings
+
+    jobs, resumes = _inputs(tmp_path / "in")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")  # the store's folder is a file: it cannot be made
+    out = tmp_path / "out"
+
+    with pytest.raises(FileExistsError, match="a-file"):
+        batch_scoring(
+            jobs,
+            resumes,
+            out,
+            load_settings(
+                state_dir=tmp_path / "state",
+                index_dir=tmp_path / "index",
+                mlflow_tracking_uri=f"sqlite:///{blocker / 'mlflow.db'}",
+                embedding={"cache_dir": embedding_cache_dir},
+                ranking={"top_k": 3},
+            ),
+        )
+    assert not out.exists()
