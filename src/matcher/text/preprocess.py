@@ -13,10 +13,13 @@ the batch goes on.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -47,7 +50,9 @@ from matcher.text.sections import split_title
 __all__ = [
     "CONTACT_COLUMNS",
     "MIN_RESUME_WORDS",
+    "CleanedStore",
     "Prepared",
+    "cleaning_key",
     "prepare_loaded",
     "prepare_postings",
     "prepare_resumes",
@@ -231,8 +236,38 @@ def prepare_resumes(
     return kept, duplicates, rejects
 
 
+class CleanedStore(Protocol):
+    """Where :func:`clean_resumes` keeps what it made of each resume, by
+    :func:`cleaning_key` (:class:`matcher.io.clean_cache.CleanedResumeCache` between runs)."""
+
+    def get(self, keys: Sequence[str]) -> dict[str, list[str | None]]:
+        """The values kept for these keys (missing keys left out)."""
+        ...
+
+    def put(self, items: Sequence[tuple[str, list[str | None]]]) -> None:
+        """Keep these values by key."""
+        ...
+
+
+def cleaning_key(row: dict[str, Any], max_html_depth: int) -> str:
+    """SHA-256 of everything of a loaded resume row that cleaning reads (its text and contact
+    columns) and of the cleaning settings: two rows with one key clean alike, whatever their ID
+    or source file.
+
+    Example:
+        >>> row = {"resume_id": "r1", "text": "Jane Doe\\nNurse", "source": "a.txt"}
+        >>> cleaning_key(row, 64) == cleaning_key({**row, "resume_id": "r2"}, 64)
+        True
+        >>> cleaning_key(row, 64) == cleaning_key(row, 32)
+        False
+    """
+    read = [row.get(column) for column in (TEXT, *CONTACT_COLUMNS)]
+    content = [value if isinstance(value, str) else None for value in read]
+    return hashlib.sha256(json.dumps([content, max_html_depth]).encode()).hexdigest()
+
+
 def clean_resumes(
-    resumes: pd.DataFrame, limits: LimitSettings | None = None
+    resumes: pd.DataFrame, limits: LimitSettings | None = None, store: CleanedStore | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Clean, fill the contact columns and redact each resume on its own; the first half of
     :func:`prepare_resumes`.
@@ -240,11 +275,23 @@ def clean_resumes(
     Each row depends on itself alone, so the resumes may be cleaned in shards and the shards
     concatenated in order, as the batch flow does on Dask workers.
 
+    Args:
+        resumes: Loaded resumes.
+        limits: ``max_html_depth`` is used; the defaults if None.
+        store: What earlier runs made of resumes, by :func:`cleaning_key`: a resume found
+            there is not cleaned again (its reject reason, if it was rejected, is the kept
+            one), and each one cleaned here is put there. A resume whose cleaning raised is
+            never kept, so it is tried again (and logged) every run.
+
     Returns:
         ``(resumes, rejects)``: the resumes kept, in input order, and the rejected ones.
     """
     depth = (limits or LimitSettings()).max_html_depth
     out = _copy_with_text_columns(resumes)
+    rows = out.to_dict("records")
+    keys = [cleaning_key(row, depth) for row in rows] if store is not None else []
+    known = store.get(keys) if store is not None else {}
+    made: list[tuple[str, list[str | None]]] = []
     columns: dict[str, list[Any]] = {
         CLEAN_TEXT: [],
         MODEL_TEXT: [],
@@ -252,9 +299,15 @@ def clean_resumes(
     }
     keep: list[bool] = []
     rejects: list[dict[str, str]] = []
-    for row in out.to_dict("records"):
+    for position, row in enumerate(rows):
+        key = keys[position] if keys else ""
         try:
-            text, model_text, contact, reason = _prepare_resume(row, depth)
+            if key in known:
+                text, model_text, contact, reason = _from_value(known[key])
+            else:
+                text, model_text, contact, reason = _prepare_resume(row, depth)
+                if keys:
+                    made.append((key, _as_value(text, model_text, contact, reason)))
         except Exception as error:  # one odd record must not stop the batch
             rejects.append(_failure("resume", row, RESUME_ID, error))
             text, model_text, contact, reason = "", "", Contact(None, None, None), ""
@@ -275,10 +328,22 @@ def clean_resumes(
         columns["email"].append(contact.email)
         columns["phone"].append(contact.phone)
         columns["location"].append(contact.location)
+    if store is not None and made:
+        store.put(made)
     for column, values in columns.items():
         out[column] = pd.Series(values, index=out.index, dtype="str")
     kept = out[pd.Series(keep, index=out.index, dtype=bool)].reset_index(drop=True)
     return kept, rejects_frame(rejects)
+
+
+def _as_value(text: str, model_text: str, contact: Contact, reason: str | None) -> list[str | None]:
+    """What :func:`clean_resumes` keeps of one cleaned resume (:func:`_from_value` reads it)."""
+    return [text, model_text, contact.name, contact.email, contact.phone, contact.location, reason]
+
+
+def _from_value(value: Sequence[str | None]) -> tuple[str, str, Contact, str | None]:
+    text, model_text, name, email, phone, location, reason = value
+    return str(text), str(model_text), Contact(name, email, phone, location), reason
 
 
 def deduplicate_resumes(
