@@ -43,7 +43,7 @@ from matcher.schema import (
 )
 from matcher.settings import LimitSettings
 from matcher.text.cleaning import clean_text
-from matcher.text.contact import Contact, extract_contact, redact
+from matcher.text.contact import Contact, extract_contact, phone_spans, redact
 from matcher.text.dedup import find_duplicates
 from matcher.text.sections import split_title
 
@@ -179,9 +179,12 @@ def _prepare_posting(row: dict[str, Any], max_html_depth: int) -> tuple[str, str
     return title, description, redact(f"{title}\n{description}" if title else description)
 
 
-def _contact_for(row: dict[str, Any], text: str) -> tuple[Contact, list[str]]:
-    """Contact details from the table columns, else from the text; and the names to redact."""
-    found = extract_contact(text)
+def _contact_for(
+    row: dict[str, Any], text: str, phones: list[tuple[int, int]]
+) -> tuple[Contact, list[str]]:
+    """Contact details from the table columns, else from the text (whose phone numbers are
+    at ``phones``); and the names to redact."""
+    found = extract_contact(text, phones=phones)
     name = _present(row.get("name")) or found.name
     email = _present(row.get("email")) or found.email
     phone = _present(row.get("phone")) or found.phone
@@ -400,8 +403,9 @@ def _prepare_resume(
         counted = f"{words} word" + ("" if words == 1 else "s")
         reason = f"text too short to be a resume ({counted}, at least {MIN_RESUME_WORDS})"
         return text, "", Contact(None, None, None), reason
-    contact, names = _contact_for(row, text)
-    return text, redact(text, names), contact, None
+    phones = phone_spans(text)  # one scan for the contact and the redaction: the costly part
+    contact, names = _contact_for(row, text, phones)
+    return text, redact(text, names, phones=phones), contact, None
 
 
 @dataclass
