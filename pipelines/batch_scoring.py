@@ -32,6 +32,7 @@ from matcher.io.accounting import (
     record_status,
 )
 from matcher.io.atomic import remove_orphaned_temporaries
+from matcher.io.clean_cache import CleanCacheAddress, clean_cache_path
 from matcher.io.csv_safety import write_safe_csv
 from matcher.io.loading import InputError, Loaded, load_postings, load_resumes
 from matcher.io.locking import hold_locks
@@ -60,6 +61,7 @@ from matcher.io.unchanged_rerun import (
     outputs_fingerprint,
     remember_run,
     rerun_key,
+    source_fingerprint,
     unchanged_previous,
     write_unchanged_run,
 )
@@ -239,10 +241,13 @@ def update_index(
 
 @task(cache_policy=NO_CACHE)
 def clean_resume_shard(
-    records: pd.DataFrame, limits: LimitSettings
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Clean and redact one shard of loaded resumes; returns the kept ones and the rejects."""
-    return clean_resumes(records, limits)
+    records: pd.DataFrame, limits: LimitSettings, cache: CleanCacheAddress
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """Clean and redact one shard of loaded resumes, those cleaned before read from the clean
+    cache; returns the kept ones, the rejects and how many were found in the cache."""
+    with cache.open() as store:
+        kept, rejects = clean_resumes(records, limits, store)
+    return kept, rejects, store.found
 
 
 @task(cache_policy=NO_CACHE)
@@ -412,17 +417,24 @@ def _on_shards(shard_task: Any, frame: pd.DataFrame, shard_size: int, *args: Any
     return list(shard_task.map(shards, *(unmapped(arg) for arg in args)).result())
 
 
-def _clean_in_shards(
-    records: pd.DataFrame, limits: LimitSettings, shard_size: int | None
-) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """The loaded resumes cleaned shard by shard on Dask, as :func:`clean_resumes` would."""
+def _clean_resumes(
+    records: pd.DataFrame, settings: Settings, shard_size: int | None
+) -> tuple[tuple[pd.DataFrame, pd.DataFrame], int]:
+    """The loaded resumes cleaned as :func:`clean_resumes` would, here or shard by shard on
+    Dask, with the clean cache of the state folder (:mod:`matcher.io.clean_cache`): a resume
+    cleaned by an earlier run of the same code and settings is read back, not cleaned again.
+    Also returns how many resumes were cleaned (not found in the cache)."""
+    cache = CleanCacheAddress(clean_cache_path(settings.state_dir), source_fingerprint())
     if shard_size is None:
-        return None
-    parts = _on_shards(clean_resume_shard, records, shard_size, limits)
-    return (
-        pd.concat([kept for kept, _ in parts], ignore_index=True),
-        pd.concat([rejects for _, rejects in parts], ignore_index=True),
+        with cache.open() as store:
+            cleaned = clean_resumes(records, settings.limits, store)
+        return cleaned, len(records) - store.found
+    parts = _on_shards(clean_resume_shard, records, shard_size, settings.limits, cache)
+    cleaned = (
+        pd.concat([kept for kept, _, _ in parts], ignore_index=True),
+        pd.concat([rejects for _, rejects, _ in parts], ignore_index=True),
     )
+    return cleaned, len(records) - sum(found for _, _, found in parts)
 
 
 def _screen_in_shards(
@@ -819,7 +831,7 @@ def _score_into(
         else:
             shard_size = _dask_shard_size(settings)  # None: every stage in this process
             with timer("clean"):
-                cleaned = _clean_in_shards(resumes.records, settings.limits, shard_size)
+                cleaned, resumes_cleaned = _clean_resumes(resumes.records, settings, shard_size)
                 prepared = clean_records(postings, resumes, settings, cleaned)
             if isinstance(ranker, RequirementRanker):
                 _attach_score_cache(ranker, settings, opened)
@@ -828,7 +840,8 @@ def _score_into(
                 screened = _screen_in_shards(prepared.resumes, ranker, shard_size)
                 prepared = screen_records(prepared, ranker, screened)
             work = {
-                "records_cleaned": len(postings.records) + len(resumes.records),
+                # Resumes found in the clean cache are not cleaned again, nor counted.
+                "records_cleaned": len(postings.records) + resumes_cleaned,
                 "records_profiled": len(prepared.postings) + len(prepared.resumes)
                 if isinstance(ranker, RequirementRanker)
                 else 0,
@@ -1023,6 +1036,8 @@ def _stage1_section(settings: Settings, ranking: Ranking, n_resumes: int) -> dic
         "posting_batch": settings.ranking.posting_batch,
         "exhaustive": is_exhaustive(settings.ranking.candidates, n_resumes),
         "pairs_scored": sum(ranking.candidates.values()),
+        # Each batch's postings by the union of their candidates: what stage 2 computed.
+        "feature_pairs": ranking.feature_pairs,
         "resumes_not_candidates": n_resumes - len(ranking.candidate_of),
         "candidates_per_posting": ranking.candidates,
     }

@@ -197,6 +197,9 @@ class Ranking:
         warnings: The ranker's warnings about the postings.
         candidates: Each posting's number of candidates (job ID to count).
         candidate_of: Each resume's number of postings it was a candidate of.
+        feature_pairs: The pairs whose features stage 2 computed: each batch's postings by
+            the union of their candidates, so at least the pairs scored, and more the less
+            the postings of a batch share candidates.
     """
 
     shortlists: pd.DataFrame
@@ -204,6 +207,7 @@ class Ranking:
     warnings: list[str]
     candidates: dict[str, int]
     candidate_of: dict[str, int]
+    feature_pairs: int = 0
 
 
 def rank_in_batches(
@@ -307,6 +311,7 @@ def explain_batch(
         warnings,
         candidates,
         candidate_of,
+        len(batch.postings) * len(batch.resumes),
     )
 
 
@@ -355,4 +360,5 @@ def merge_rankings(
         [warning for part in parts for warning in part.warnings],
         {job: count for part in parts for job, count in part.candidates.items()},
         candidate_of,
+        sum(part.feature_pairs for part in parts),
     )

@@ -7,6 +7,7 @@ change a score.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterable, Sequence
@@ -29,6 +30,7 @@ __all__ = [
     "find_location",
     "find_phones",
     "has_contact",
+    "phone_spans",
     "redact",
 ]
 
@@ -106,12 +108,21 @@ def _is_phone(candidate: str) -> bool:
 PHONE_REGIONS = ("US", "GB", "DE", "IN")
 
 
-def _phone_spans(text: str) -> list[tuple[int, int]]:
+def phone_spans(text: str) -> list[tuple[int, int]]:
     """Where the phone numbers of ``text`` are, in order and not overlapping.
 
     The union of two detectors: the pattern above, and Google's libphonenumber (the
     ``phonenumbers`` package) with valid numbers of :data:`PHONE_REGIONS` (which finds
     "+44 29 2018 0666", an international number the pattern's date checks turn down).
+
+    The scan costs most of cleaning a resume (libphonenumber parses every run of digits once
+    per region), so a caller that both extracts the contact and redacts one text scans it
+    once and hands the spans to :func:`extract_contact` and :func:`redact`.
+
+    Example:
+        >>> text = "Call +1 (555) 123-4567"
+        >>> [text[start:end] for start, end in phone_spans(text)]
+        ['+1 (555) 123-4567']
     """
     import phonenumbers
 
@@ -154,7 +165,7 @@ def find_phones(text: str) -> list[str]:
         >>> find_phones("Call +1 (555) 123-4567, worked 2019 - 2021")
         ['+1 (555) 123-4567']
     """
-    return [text[start:end] for start, end in _phone_spans(text)]
+    return [text[start:end] for start, end in phone_spans(text)]
 
 
 def find_emails(text: str) -> list[str]:
@@ -237,7 +248,7 @@ def has_contact(text: str) -> bool:
         _EMAIL_RE.search(text)
         or _URL_RE.search(text)
         or _ADDRESS_RE.search(text)
-        or _phone_spans(text)
+        or phone_spans(text)
     )
 
 
@@ -453,7 +464,7 @@ def find_location(text: str, name: str | None = None) -> str | None:
     return None
 
 
-def extract_contact(text: str) -> Contact:
+def extract_contact(text: str, *, phones: Sequence[tuple[int, int]] | None = None) -> Contact:
     """Find the candidate's name, first email, first phone number and location in resume text.
 
     The name is taken from a ``"Name: ..."`` line if there is one, else from ``"First name:"``
@@ -464,6 +475,7 @@ def extract_contact(text: str) -> Contact:
 
     Args:
         text: Resume text, ideally cleaned.
+        phones: :func:`phone_spans` of ``text``, if scanned already.
 
     Returns:
         The contact details; fields that were not found are ``None``.
@@ -473,12 +485,12 @@ def extract_contact(text: str) -> Contact:
         Contact(name='Jane Doe', email='jane@example.com', phone='+1 555 123 4567', location=None)
     """
     emails = find_emails(text)
-    phones = find_phones(text)
+    phones = phone_spans(text) if phones is None else phones
     name = _find_name(text)
     return Contact(
         name=name,
         email=emails[0] if emails else None,
-        phone=phones[0] if phones else None,
+        phone=text[phones[0][0] : phones[0][1]] if phones else None,
         location=find_location(text, name),
     )
 
@@ -507,7 +519,37 @@ def _name_patterns(names: Iterable[str | None]) -> list[str]:
     ]
 
 
-def redact(text: str, names: Sequence[str | None] = ()) -> str:
+def _free(taken: list[tuple[int, int, str]], starts: list[int], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` overlaps none of ``taken`` (sorted, not overlapping)."""
+    at = bisect.bisect_left(starts, start)
+    return not (at > 0 and taken[at - 1][1] > start) and not (
+        at < len(taken) and taken[at][0] < end
+    )
+
+
+def _contact_spans(text: str, phones: Sequence[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Each contact detail of ``text`` with its placeholder, in order: URLs, then emails,
+    street addresses and phone numbers where no detail of an earlier kind is."""
+    taken: list[tuple[int, int, str]] = []
+    kinds: list[tuple[str, Iterable[tuple[int, int]]]] = [
+        (URL_TOKEN, (match.span() for match in _URL_RE.finditer(text))),
+        (EMAIL_TOKEN, (match.span() for match in _EMAIL_RE.finditer(text))),
+        (ADDRESS_TOKEN, (match.span() for match in _ADDRESS_RE.finditer(text))),
+        (PHONE_TOKEN, phones),
+    ]
+    for token, spans in kinds:
+        starts = [start for start, _, _ in taken]
+        fresh = [(start, end, token) for start, end in spans if _free(taken, starts, start, end)]
+        taken = sorted(taken + fresh)
+    return taken
+
+
+def redact(
+    text: str,
+    names: Sequence[str | None] = (),
+    *,
+    phones: Sequence[tuple[int, int]] | None = None,
+) -> str:
     """Replace contact details and the given names with placeholders.
 
     URLs (``http(s)://``, ``www.``, ``linkedin.com/...``, ``github.com/...``) become ``[URL]``,
@@ -516,9 +558,18 @@ def redact(text: str, names: Sequence[str | None] = ()) -> str:
     name — the full name and every name token of two or more letters, case-insensitive, as
     whole words — ``[NAME]``.
 
+    Every detail is found in ``text`` as given, in one pass; where two overlap, the first
+    kind of that list wins (a number inside a URL is part of the URL). So the phone numbers
+    are those :func:`extract_contact` finds, and one scan serves both: the scan that found
+    phones again in the text with its URLs, emails and addresses replaced, as this function
+    did before, found the same ones in 3,499 of 3,500 resumes (the sample, RJDB, livecareer);
+    the one other was a date that an address-like match ("Engineering 11") had cut off,
+    taken then for a phone number.
+
     Args:
         text: The text to redact.
         names: Names to remove, e.g. the candidate's; ``None`` and blank entries are ignored.
+        phones: :func:`phone_spans` of ``text``, if scanned already.
 
     Returns:
         The redacted text.
@@ -527,12 +578,10 @@ def redact(text: str, names: Sequence[str | None] = ()) -> str:
         >>> redact("Jane Doe, jane@x.io, +1 555 123 4567, 2019 - 2021", ["Jane Doe"])
         '[NAME], [EMAIL], [PHONE], 2019 - 2021'
     """
-    text = _URL_RE.sub(URL_TOKEN, text)
-    text = _EMAIL_RE.sub(EMAIL_TOKEN, text)
-    text = _ADDRESS_RE.sub(ADDRESS_TOKEN, text)
+    spans = _contact_spans(text, phone_spans(text) if phones is None else phones)
     parts, position = [], 0
-    for start, end in _phone_spans(text):
-        parts += [text[position:start], PHONE_TOKEN]
+    for start, end, token in spans:
+        parts += [text[position:start], token]
         position = end
     text = "".join([*parts, text[position:]])
     patterns = _name_patterns(names)

@@ -13,10 +13,13 @@ the batch goes on.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -40,14 +43,16 @@ from matcher.schema import (
 )
 from matcher.settings import LimitSettings
 from matcher.text.cleaning import clean_text
-from matcher.text.contact import Contact, extract_contact, redact
+from matcher.text.contact import Contact, extract_contact, phone_spans, redact
 from matcher.text.dedup import find_duplicates
 from matcher.text.sections import split_title
 
 __all__ = [
     "CONTACT_COLUMNS",
     "MIN_RESUME_WORDS",
+    "CleanedStore",
     "Prepared",
+    "cleaning_key",
     "prepare_loaded",
     "prepare_postings",
     "prepare_resumes",
@@ -174,9 +179,12 @@ def _prepare_posting(row: dict[str, Any], max_html_depth: int) -> tuple[str, str
     return title, description, redact(f"{title}\n{description}" if title else description)
 
 
-def _contact_for(row: dict[str, Any], text: str) -> tuple[Contact, list[str]]:
-    """Contact details from the table columns, else from the text; and the names to redact."""
-    found = extract_contact(text)
+def _contact_for(
+    row: dict[str, Any], text: str, phones: list[tuple[int, int]]
+) -> tuple[Contact, list[str]]:
+    """Contact details from the table columns, else from the text (whose phone numbers are
+    at ``phones``); and the names to redact."""
+    found = extract_contact(text, phones=phones)
     name = _present(row.get("name")) or found.name
     email = _present(row.get("email")) or found.email
     phone = _present(row.get("phone")) or found.phone
@@ -231,8 +239,38 @@ def prepare_resumes(
     return kept, duplicates, rejects
 
 
+class CleanedStore(Protocol):
+    """Where :func:`clean_resumes` keeps what it made of each resume, by
+    :func:`cleaning_key` (:class:`matcher.io.clean_cache.CleanedResumeCache` between runs)."""
+
+    def get(self, keys: Sequence[str]) -> dict[str, list[str | None]]:
+        """The values kept for these keys (missing keys left out)."""
+        ...
+
+    def put(self, items: Sequence[tuple[str, list[str | None]]]) -> None:
+        """Keep these values by key."""
+        ...
+
+
+def cleaning_key(row: dict[str, Any], max_html_depth: int) -> str:
+    """SHA-256 of everything of a loaded resume row that cleaning reads (its text and contact
+    columns) and of the cleaning settings: two rows with one key clean alike, whatever their ID
+    or source file.
+
+    Example:
+        >>> row = {"resume_id": "r1", "text": "Jane Doe\\nNurse", "source": "a.txt"}
+        >>> cleaning_key(row, 64) == cleaning_key({**row, "resume_id": "r2"}, 64)
+        True
+        >>> cleaning_key(row, 64) == cleaning_key(row, 32)
+        False
+    """
+    read = [row.get(column) for column in (TEXT, *CONTACT_COLUMNS)]
+    content = [value if isinstance(value, str) else None for value in read]
+    return hashlib.sha256(json.dumps([content, max_html_depth]).encode()).hexdigest()
+
+
 def clean_resumes(
-    resumes: pd.DataFrame, limits: LimitSettings | None = None
+    resumes: pd.DataFrame, limits: LimitSettings | None = None, store: CleanedStore | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Clean, fill the contact columns and redact each resume on its own; the first half of
     :func:`prepare_resumes`.
@@ -240,11 +278,23 @@ def clean_resumes(
     Each row depends on itself alone, so the resumes may be cleaned in shards and the shards
     concatenated in order, as the batch flow does on Dask workers.
 
+    Args:
+        resumes: Loaded resumes.
+        limits: ``max_html_depth`` is used; the defaults if None.
+        store: What earlier runs made of resumes, by :func:`cleaning_key`: a resume found
+            there is not cleaned again (its reject reason, if it was rejected, is the kept
+            one), and each one cleaned here is put there. A resume whose cleaning raised is
+            never kept, so it is tried again (and logged) every run.
+
     Returns:
         ``(resumes, rejects)``: the resumes kept, in input order, and the rejected ones.
     """
     depth = (limits or LimitSettings()).max_html_depth
     out = _copy_with_text_columns(resumes)
+    rows = out.to_dict("records")
+    keys = [cleaning_key(row, depth) for row in rows] if store is not None else []
+    known = store.get(keys) if store is not None else {}
+    made: list[tuple[str, list[str | None]]] = []
     columns: dict[str, list[Any]] = {
         CLEAN_TEXT: [],
         MODEL_TEXT: [],
@@ -252,9 +302,15 @@ def clean_resumes(
     }
     keep: list[bool] = []
     rejects: list[dict[str, str]] = []
-    for row in out.to_dict("records"):
+    for position, row in enumerate(rows):
+        key = keys[position] if keys else ""
         try:
-            text, model_text, contact, reason = _prepare_resume(row, depth)
+            if key in known:
+                text, model_text, contact, reason = _from_value(known[key])
+            else:
+                text, model_text, contact, reason = _prepare_resume(row, depth)
+                if keys:
+                    made.append((key, _as_value(text, model_text, contact, reason)))
         except Exception as error:  # one odd record must not stop the batch
             rejects.append(_failure("resume", row, RESUME_ID, error))
             text, model_text, contact, reason = "", "", Contact(None, None, None), ""
@@ -275,10 +331,22 @@ def clean_resumes(
         columns["email"].append(contact.email)
         columns["phone"].append(contact.phone)
         columns["location"].append(contact.location)
+    if store is not None and made:
+        store.put(made)
     for column, values in columns.items():
         out[column] = pd.Series(values, index=out.index, dtype="str")
     kept = out[pd.Series(keep, index=out.index, dtype=bool)].reset_index(drop=True)
     return kept, rejects_frame(rejects)
+
+
+def _as_value(text: str, model_text: str, contact: Contact, reason: str | None) -> list[str | None]:
+    """What :func:`clean_resumes` keeps of one cleaned resume (:func:`_from_value` reads it)."""
+    return [text, model_text, contact.name, contact.email, contact.phone, contact.location, reason]
+
+
+def _from_value(value: Sequence[str | None]) -> tuple[str, str, Contact, str | None]:
+    text, model_text, name, email, phone, location, reason = value
+    return str(text), str(model_text), Contact(name, email, phone, location), reason
 
 
 def deduplicate_resumes(
@@ -335,8 +403,9 @@ def _prepare_resume(
         counted = f"{words} word" + ("" if words == 1 else "s")
         reason = f"text too short to be a resume ({counted}, at least {MIN_RESUME_WORDS})"
         return text, "", Contact(None, None, None), reason
-    contact, names = _contact_for(row, text)
-    return text, redact(text, names), contact, None
+    phones = phone_spans(text)  # one scan for the contact and the redaction: the costly part
+    contact, names = _contact_for(row, text, phones)
+    return text, redact(text, names, phones=phones), contact, None
 
 
 @dataclass

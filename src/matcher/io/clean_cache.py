@@ -1,0 +1,168 @@
+"""Cleaned resumes kept between runs by content hash, so that a rerun does not clean them again.
+
+One SQLite file in the state folder (``<state_dir>/clean_cache.db``, WAL mode) holds, for each
+resume cleaned (:func:`matcher.text.preprocess.clean_resumes`), what cleaning made of it: its
+clean text, model text, contact columns and, for a resume cleaning rejected, the reason. The
+key is the hash of everything of the record that cleaning reads and of the cleaning settings
+(:func:`matcher.text.preprocess.cleaning_key`); the ``version`` is the fingerprint of matcher's
+code and data files (:func:`matcher.io.unchanged_rerun.source_fingerprint`), so a new cleaning
+rule or word list cleans every resume afresh. A value of another version is never read.
+
+The values are JSON lists of strings and nulls (what the text nodes store there is theirs to
+say): nothing here is executed or unpickled when read.
+
+The file is written only by runs that hold the state store's lock, by the run's process and, on
+Dask, by its workers at the same time: it is a :class:`matcher.io.shared_sqlite.SharedSQLite`
+(WAL, one connection per process, busy timeout, transient errors retried), and two processes
+that clean one record write the same value, so whichever lands last loses nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from matcher.io.shared_sqlite import (
+    SharedSQLite,
+    is_transient,
+    missing_tables,
+    write_transaction,
+)
+
+__all__ = [
+    "CACHE_FILE",
+    "CleanCacheAddress",
+    "CleanedResumeCache",
+    "CleanedValue",
+    "clean_cache_path",
+    "open_clean_cache",
+]
+
+#: The cache's file name inside ``settings.state_dir``.
+CACHE_FILE = "clean_cache.db"
+#: The version of the table below; a file of another version is emptied, not guessed at.
+SCHEMA_VERSION = 1
+_TABLES = """
+CREATE TABLE IF NOT EXISTS cleaned_resumes (
+    key TEXT NOT NULL,
+    version TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (key, version)
+);
+"""
+_IN_CHUNK = 500  # SQLite's bound on parameters per statement is well above this
+
+#: What is kept of one cleaned record: strings and ``None``, in an order its writer chooses.
+CleanedValue = list[str | None]
+
+
+class CleanedResumeCache:
+    """Cleaned resumes by key for one version of the code.
+
+    ``found`` counts the keys :meth:`get` found in this process, for the run's manifest.
+    """
+
+    def __init__(self, database: SharedSQLite, version: str) -> None:
+        self._db = database
+        self.version = version
+        self.found = 0
+
+    def get(self, keys: Sequence[str]) -> dict[str, CleanedValue]:
+        """The values kept for these keys (missing keys are left out)."""
+        unique = sorted(set(keys))
+
+        def read(connection: sqlite3.Connection) -> dict[str, CleanedValue]:
+            values: dict[str, CleanedValue] = {}
+            for start in range(0, len(unique), _IN_CHUNK):
+                chunk = unique[start : start + _IN_CHUNK]
+                rows = connection.execute(
+                    "SELECT key, value FROM cleaned_resumes"
+                    f" WHERE version = ? AND key IN ({','.join('?' * len(chunk))})",
+                    (self.version, *chunk),
+                )
+                values.update((key, json.loads(value)) for key, value in rows)
+            return values
+
+        values = self._db.run(read)
+        self.found += sum(key in values for key in keys)
+        return values
+
+    def put(self, items: Iterable[tuple[str, CleanedValue]]) -> None:
+        """Keep the values of these keys, in one transaction."""
+        rows = [(key, self.version, json.dumps(value)) for key, value in items]
+        if rows:
+            self._db.write("INSERT OR REPLACE INTO cleaned_resumes VALUES (?, ?, ?)", rows)
+
+
+def clean_cache_path(state_dir: Path) -> Path:
+    """The clean cache of the state folder ``state_dir``.
+
+    Example:
+        >>> clean_cache_path(Path(".matcher"))
+        PosixPath('.matcher/clean_cache.db')
+    """
+    return Path(state_dir) / CACHE_FILE
+
+
+@dataclass(frozen=True)
+class CleanCacheAddress:
+    """Where a clean cache is and which version of it to read: what a Dask worker of the run
+    needs to open it."""
+
+    path: Path
+    version: str
+
+    def open(self) -> AbstractContextManager[CleanedResumeCache]:
+        """:func:`open_clean_cache` of this address."""
+        return open_clean_cache(self.path, self.version)
+
+
+@contextmanager
+def open_clean_cache(path: Path, version: str) -> Iterator[CleanedResumeCache]:
+    """Open (creating it if need be) the clean cache at ``path``; the caller's run holds the
+    state store's lock.
+
+    A file of another schema version, or one SQLite cannot read, is emptied first: it is a
+    cache, so the price is cleaning again. A file that is only busy is waited for.
+
+    Example:
+        >>> import tempfile
+        >>> path = Path(tempfile.mkdtemp()) / "clean_cache.db"
+        >>> with open_clean_cache(path, "v1") as cache:
+        ...     cache.put([("key", ["clean text", None])])
+        ...     cache.get(["key", "other"])
+        {'key': ['clean text', None]}
+    """
+    database = _open(path)
+    try:
+        yield CleanedResumeCache(database, version)
+    finally:
+        database.close()
+
+
+def _open(path: Path) -> SharedSQLite:
+    try:
+        return SharedSQLite(path, _set_up)
+    except sqlite3.DatabaseError as error:
+        if is_transient(error):
+            raise
+        path.unlink()
+        return SharedSQLite(path, _set_up)
+
+
+def _set_up(connection: sqlite3.Connection) -> None:
+    """The table of :data:`SCHEMA_VERSION`, dropping one of another; ``synchronous = NORMAL``."""
+    # A cache: a power cut may cost the last values written, never the file (WAL).
+    connection.execute("PRAGMA synchronous = NORMAL")
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    if version == SCHEMA_VERSION and not missing_tables(connection, _TABLES):
+        return
+    with write_transaction(connection):
+        if version != 0:
+            connection.execute("DROP TABLE IF EXISTS cleaned_resumes")
+        connection.execute(_TABLES)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
