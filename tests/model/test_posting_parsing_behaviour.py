@@ -54,3 +54,24 @@ def test_an_upper_case_knowledge_and_ability_heading_glued_to_its_list(
     )
     assert {"English", "Sanitation"} <= set(profile.required_skills)
     assert profile.preferred_skills == ("Spanish",)
+
+
+def test_a_list_that_names_its_head_noun_once_names_every_skill(matcher: SkillMatcher) -> None:
+    profile = _profile(
+        matcher,
+        "Requirements:\n"
+        "- Strong organizational and time management skills.\n"
+        "- Excellent interpersonal, negotiation, and conflict resolution skills.\n",
+    )
+    assert set(profile.required_groups) == {
+        ("Organizational Skills",),
+        ("Time Management",),
+        ("Interpersonal Skills",),
+        ("Negotiation",),
+        ("Conflict Resolution",),
+    }
+
+
+def test_a_shared_head_noun_keeps_an_any_of_list_one_requirement(matcher: SkillMatcher) -> None:
+    profile = _profile(matcher, "Requirements:\n- Strong Python or Java skills.\n")
+    assert profile.required_groups == (("Python", "Java"),)
