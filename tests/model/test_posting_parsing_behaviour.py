@@ -75,3 +75,20 @@ def test_a_list_that_names_its_head_noun_once_names_every_skill(matcher: SkillMa
 def test_a_shared_head_noun_keeps_an_any_of_list_one_requirement(matcher: SkillMatcher) -> None:
     profile = _profile(matcher, "Requirements:\n- Strong Python or Java skills.\n")
     assert profile.required_groups == (("Python", "Java"),)
+
+
+def test_common_real_posting_phrasings_name_their_soft_skills(matcher: SkillMatcher) -> None:
+    profile = _profile(
+        matcher,
+        "Qualifications:\n"
+        "- Ability to work independently and as part of a team.\n"
+        "- Must be highly motivated and able to meet deadlines.\n"
+        "- Ability to lift up to 50 pounds.\n",
+    )
+    assert {
+        "Independent Work",
+        "Teamwork",
+        "Self-Motivation",
+        "Time Management",
+        "Physical Stamina",
+    } <= set(profile.required_skills)
