@@ -92,3 +92,25 @@ def test_common_real_posting_phrasings_name_their_soft_skills(matcher: SkillMatc
         "Time Management",
         "Physical Stamina",
     } <= set(profile.required_skills)
+
+
+def test_duties_of_a_posting_without_a_requirements_heading_are_not_requirements(
+    matcher: SkillMatcher,
+) -> None:
+    profile = _profile(
+        matcher,
+        "The HR Coordinator manages payroll and benefits administration for 200 staff and "
+        "plans recruiting events each spring. Experience with HRIS and Microsoft Excel is "
+        "required.",
+    )
+    assert {"HRIS", "Excel"} <= set(profile.required_skills)
+    assert not {"Payroll", "Benefits Administration", "Recruiting"} & set(profile.required_skills)
+
+
+def test_a_posting_of_duties_only_reads_no_requirement(matcher: SkillMatcher) -> None:
+    profile = _profile(
+        matcher,
+        "Our advocate accompanies survivors to court, coordinates case management with "
+        "local agencies and provides crisis counseling by phone.",
+    )
+    assert profile.required_skills == ()
