@@ -10,9 +10,6 @@ years and the degree (:mod:`matcher.parsing.requirements`).
 * A sentence with no cue is required, except under a "Preferred"/"Nice to have" heading
   (:func:`matcher.text.sections.heading_name`), where only a strong cue ("required", "must")
   makes it required.
-* In a posting with no requirements heading at all, only a sentence that states a
-  qualification (:func:`states_qualification`: "experience with", "ability to", "must",
-  "degree", "proficient", ...) asks for anything; the rest describe the job's duties.
 """
 
 from __future__ import annotations
@@ -23,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
-__all__ = ["Cues", "cues", "is_required", "states_qualification"]
+__all__ = ["Cues", "cues", "is_required"]
 
 _I = re.IGNORECASE
 _PREFERRED: Final = re.compile(
@@ -115,28 +112,3 @@ def is_required(sentence: str, position: int = 0, preferred_section: bool = Fals
         (False, False)
     """
     return cues(sentence).required_at(position, preferred_section)
-
-
-# Words by which a sentence asks something of the candidate rather than describing the job.
-_QUALIFICATION: Final = re.compile(
-    r"\b(?:must|requir\w*|qualifi\w*|experience[sd]?|abilit(?:y|ies)|able\s+to|knowledge"
-    r"|proficien\w*|familiar\w*|skill(?:s|ed)?|degree|diploma|certif\w*|licen[cs]\w*"
-    r"|years?|background\s+in|understanding\s+of|fluen\w*|capable|comfortable\s+with"
-    r"|competen\w*|expertise|track\s+record|you\s+(?:are|have|bring)|candidates?)\b",
-    _I,
-)
-
-
-def states_qualification(sentence: str) -> bool:
-    """Whether a posting sentence asks something of the candidate (a qualification cue).
-
-    Used where a posting has no requirements heading: its duties ("Manage payroll and
-    benefits") are not requirements, its qualifications ("Experience with payroll") are.
-
-    Example:
-        >>> states_qualification("Manage payroll and benefits for 200 staff.")
-        False
-        >>> states_qualification("Experience with payroll software is required.")
-        True
-    """
-    return _QUALIFICATION.search(sentence) is not None

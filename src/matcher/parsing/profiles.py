@@ -34,7 +34,7 @@ import pandas as pd
 
 from matcher import schema
 from matcher.parsing.alternatives import skill_groups
-from matcher.parsing.cues import is_required, states_qualification
+from matcher.parsing.cues import is_required
 from matcher.parsing.education import Degree, DegreeLevel, highest_degree
 from matcher.parsing.experience import ExperienceProfile, extract_experience, same_on
 from matcher.parsing.requirements import (
@@ -307,8 +307,6 @@ def posting_profile(job_id: str, title: str, text: str, matcher: SkillMatcher) -
             for sentence in split_sentences(line) if line else []:
                 if is_boilerplate(sentence):
                     continue  # "an equal opportunity employer ... genetic information"
-                if not has_headings and not states_qualification(sentence):
-                    continue  # a duty of a posting without a requirements heading
                 mentions = with_shared_heads(
                     sentence, matcher.find(sentence, skill_list=True), matcher
                 )
