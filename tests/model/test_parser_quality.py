@@ -1,13 +1,16 @@
-"""The posting parser against hand annotations of 49 real postings (livecareer jobs).
+"""The posting parser against hand annotations of the 72 real postings (livecareer jobs).
 
-``tests/data/posting_annotations.jsonl`` says what a reader finds each posting to require and
-prefer (rules in ``posting_annotations.md``). The floors sit a little below the figures measured
-after the parser fixes for real postings (required precision 0.604, recall 0.501; preferred
-precision 0.604, recall 0.351; years exact 0.837; degree accuracy 0.857; before them: 0.442,
-0.257, 0.144, 0.405, 0.796, 0.837) and after one sentence splitter, heading classifier and
-required/preferred cue (0.611, 0.506; 0.636, 0.338; 0.837; 0.857), so a regression fails; raise
-them as the parser improves.
-``scripts/parser_quality.py`` prints the full table and the per-posting misses.
+``tests/data/posting_annotations.jsonl`` says what a reader finds each of 49 postings to require
+and prefer (rules in ``posting_annotations.md``): the development set, on which the parser was
+improved. ``posting_annotations_heldout.jsonl`` annotates the other 23 by the same rules, written
+before the parser was run on them and never used to change it: the held-out set.
+
+The floors sit a little below the figures measured (development required precision 0.659,
+recall 0.626; preferred 0.636, 0.338; years exact 0.837; degree 0.857; held-out required
+precision 0.742, recall 0.535; years 0.826; degree 0.783), so a regression fails; raise them as
+the parser improves. Earlier development figures: 0.442 / 0.257 before the real-data work,
+0.611 / 0.506 before the held-out set was annotated.
+``scripts/parser_quality.py`` prints the full table for both sets and their union.
 """
 
 from __future__ import annotations
@@ -30,12 +33,13 @@ from matcher.parsing.taxonomy import build_vocabulary
 
 REPO = Path(__file__).resolve().parents[2]
 ANNOTATIONS = REPO / "tests" / "data" / "posting_annotations.jsonl"
+HELDOUT = REPO / "tests" / "data" / "posting_annotations_heldout.jsonl"
 JOBS = REPO.parent / "shared" / "data" / "livecareer" / "jobs.csv"
 
 FLOORS = {
-    "required precision": 0.57,
-    "required recall": 0.47,
-    "required recall in vocabulary": 0.53,
+    "required precision": 0.62,
+    "required recall": 0.59,
+    "required recall in vocabulary": 0.67,
     "preferred precision": 0.55,
     "preferred recall": 0.32,
     "years exact": 0.80,
@@ -48,8 +52,16 @@ FLOORS = {
 }
 
 
-def _annotations() -> list[PostingAnnotation]:
-    lines = ANNOTATIONS.read_text(encoding="utf-8").splitlines()
+HELDOUT_FLOORS = {
+    "required precision": 0.70,
+    "required recall": 0.50,
+    "years exact": 0.78,
+    "degree accuracy": 0.73,
+}
+
+
+def _annotations(path: Path = ANNOTATIONS) -> list[PostingAnnotation]:
+    lines = path.read_text(encoding="utf-8").splitlines()
     return annotations_from_records(json.loads(line) for line in lines if line)
 
 
@@ -69,7 +81,7 @@ def test_annotations_name_canonical_skills(matcher: SkillMatcher) -> None:
     names = set(matcher.vocabulary.frame["skill"])
     labels = {
         member
-        for note in _annotations()
+        for note in _annotations() + _annotations(HELDOUT)
         for group in note.required + note.preferred
         for member in group
     }
@@ -96,3 +108,28 @@ def test_figures_stay_above_their_floors(quality: ParserQuality) -> None:
         if not figures[name] >= floor
     }
     assert not below, f"below the floors {FLOORS}: {below}"
+
+
+def test_the_held_out_set_is_apart_and_completes_the_postings() -> None:
+    development = {note.job_id for note in _annotations()}
+    held_out = {note.job_id for note in _annotations(HELDOUT)}
+    assert not development & held_out
+    assert len(held_out) >= 20
+    if JOBS.is_file():
+        assert development | held_out == set(load_postings(JOBS).records["job_id"])
+
+
+def test_held_out_figures_stay_above_their_floors(matcher: SkillMatcher) -> None:
+    if not JOBS.is_file():
+        pytest.skip(f"shared livecareer postings not found at {JOBS}")
+    quality = measure_postings(_annotations(HELDOUT), load_postings(JOBS).records, matcher)
+    figures = quality.figures()
+    print("\nposting parser on the held-out livecareer postings:")
+    for name in HELDOUT_FLOORS:
+        print(f"  {name:<32} {figures[name]:.3f}")
+    below = {
+        name: round(figures[name], 3)
+        for name, floor in HELDOUT_FLOORS.items()
+        if not figures[name] >= floor
+    }
+    assert not below, f"below the floors {HELDOUT_FLOORS}: {below}"

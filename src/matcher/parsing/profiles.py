@@ -43,6 +43,7 @@ from matcher.parsing.requirements import (
     extract_requirements,
     find_years_requirements,
 )
+from matcher.parsing.shared_heads import with_shared_heads
 from matcher.parsing.skills import SkillMatcher, SkillMention
 from matcher.text.boilerplate import is_boilerplate
 from matcher.text.dates import YEARS_PATTERN, years_from_match
@@ -306,7 +307,9 @@ def posting_profile(job_id: str, title: str, text: str, matcher: SkillMatcher) -
             for sentence in split_sentences(line) if line else []:
                 if is_boilerplate(sentence):
                     continue  # "an equal opportunity employer ... genetic information"
-                mentions = matcher.find(sentence, skill_list=True)
+                mentions = with_shared_heads(
+                    sentence, matcher.find(sentence, skill_list=True), matcher
+                )
                 for position, group in skill_groups(sentence, mentions):
                     kept = required if is_required(sentence, position, in_preferred) else preferred
                     kept.append(group)

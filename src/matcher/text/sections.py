@@ -95,9 +95,13 @@ class _Headings:
 
 
 def _variant_pattern(variant: str) -> str:
-    """A regex for a variant as written in running text: "What you'll bring", "Must-haves"."""
+    """A regex for a variant as written in running text: "What you'll bring", "Must-haves".
+
+    "and" may be written as "&", "/", "," or "+", as :func:`_normalise_heading` reads them
+    ("Required Skills/Abilities").
+    """
     words = re.findall(r"\w+", variant.casefold())
-    parts = ["(?:and|&)" if word == "and" else re.escape(word) for word in words]
+    parts = ["(?:and|[&/,+])" if word == "and" else re.escape(word) for word in words]
     return r"[\s'’&/-]{0,3}".join(parts)
 
 
