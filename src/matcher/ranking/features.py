@@ -17,7 +17,8 @@ experience             how far the resume's years meet the years required, overa
                        requirements of 1 when met, else 3/4 of the share held. Years in
                        a role are those of the roles it names, or, for a skill, of the
                        roles whose duties show it or a skill counting as it (React for
-                       JavaScript; :class:`_RoleIndex`)
+                       JavaScript), or, for a setting ("warehouse"), of the roles whose
+                       title, employer or duties show it (:class:`_RoleIndex`)
 degree                 whether the highest degree meets the one required
 title                  similarity of the job title to the resume's role titles
 dense                  similarity of the whole texts (see :class:`DenseRanker`)
@@ -71,6 +72,7 @@ from matcher.parsing.profiles import (
     role_words,
 )
 from matcher.parsing.taxonomy import skill_matcher
+from matcher.parsing.work_settings import rooted, shows_setting, subject_settings
 from matcher.ranking.embedding import Embedder, cosines
 from matcher.ranking.lexical import (
     BM25Pool,
@@ -304,9 +306,13 @@ class _RoleIndex:
     role's title and text show each of them or a skill whose use counts as it
     (:func:`matcher.parsing.implied_skills.skills_counting_as`: a "Frontend Engineer" role
     building React apps in TypeScript counts for "JavaScript", one that "built REST APIs in
-    Flask" for "backend development"). Skills are read with the built-in vocabulary, whose
-    names the table of implied skills uses. Words are compared by their roots, so "Teaching
-    Art" names "Art Teachers".
+    Flask" for "backend development"), or (6) the subject names settings of work that no skill
+    names and the role's title, employer or duties show each of them
+    (:mod:`matcher.parsing.work_settings`: an "Operations Supervisor" whose shift picks, packs
+    and ships counts for "warehouse", a "Receptionist" for "administrative"). Skills and
+    settings are read near the role's title (:data:`_ROLE_SKILL_CHARS`). Skills are read with
+    the built-in vocabulary, whose names the table of implied skills uses. Words are compared
+    by their roots, so "Teaching Art" names "Art Teachers".
     Only when no role of a resume is named, a role whose name is close in meaning (an embedding
     cosine of :data:`ROLE_SIMILAR_COSINE`) counts.
     """
@@ -316,6 +322,7 @@ class _RoleIndex:
             (position, role) for position, r in enumerate(resumes) for role in r.experience.roles
         ]
         self.n_resumes = len(resumes)
+        self.roles = [role for _, role in roles]
         self.embedder = embedder
         self.owner = np.array([position for position, _ in roles], dtype=np.int64)
         self.ranges = [role.counted_range for _, role in roles]
@@ -388,6 +395,7 @@ class _RoleIndex:
             if count == sizes[k] and not named[k, i]:
                 named[k, i] = f" {' '.join(roots[k])} " in self.texts[i]
         named |= self._showing_skills(subjects)
+        named |= self._in_settings(subjects)
         result: np.ndarray = named
         return result
 
@@ -408,6 +416,31 @@ class _RoleIndex:
         for k, skills in enumerate(wanted):
             if skills:
                 shown[k] = has[[row_of[s] for s in skills]].all(axis=0)
+        return shown
+
+    @functools.cached_property
+    def _setting_texts(self) -> list[tuple[str, str]]:
+        """Each role's title and employer, and those with the start of its duties, rooted."""
+        return [
+            (rooted(head), rooted(f"{head}\n{r.context[:_ROLE_SKILL_CHARS]}"))
+            for r in self.roles
+            for head in [f"{r.title} {r.company or ''}"]
+        ]
+
+    def _in_settings(self, subjects: Sequence[str]) -> np.ndarray:
+        """``(n_subjects, n_roles)``: (6) roles in every setting a subject names
+        (:mod:`matcher.parsing.work_settings`); False for a subject that names none."""
+        shown = np.zeros((len(subjects), len(self.names)), dtype=bool)
+        masks: dict[str, np.ndarray] = {}
+        for k, subject in enumerate(subjects):
+            settings = subject_settings(subject)
+            for setting in settings:
+                if setting.name not in masks:
+                    masks[setting.name] = np.array(
+                        [shows_setting(t, w, setting) for t, w in self._setting_texts], dtype=bool
+                    ).reshape(len(self.names))
+            if settings:
+                shown[k] = np.logical_and.reduce([masks[s.name] for s in settings])
         return shown
 
     def _similar(self, subjects: Sequence[str]) -> np.ndarray:
