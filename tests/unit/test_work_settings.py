@@ -65,6 +65,9 @@ def test_a_role_shows_the_warehouse_by_its_title_or_two_duties(
     assert shows_setting(rooted(title), window, _setting("warehouse")) is shown
 
 
-def test_a_title_term_in_the_duties_counts_as_one_duty() -> None:
-    receptionist = rooted("Trained the new receptionists")
+def test_title_terms_in_the_duties_count_for_nothing() -> None:
+    laborer = "Construction Laborer"
+    duties = rooted(f"{laborer}\nFraming and material handling\nSkills: forklift, OSHA 10")
+    assert not shows_setting(rooted(laborer), duties, _setting("warehouse"))
+    receptionist = rooted("Dentist\nTrained the new receptionists; scheduling")
     assert not shows_setting(rooted("Dentist"), receptionist, _setting("administrative"))

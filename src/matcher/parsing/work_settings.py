@@ -14,17 +14,17 @@ name       names the setting in a years subject ("warehouse", "distribution cent
 qualifier  names a setting that only qualifies another ("commercial" in "commercial
            electrical"): a subject made of qualifiers alone names no setting
 title      shows the setting alone in a role's title or employer ("Receptionist", "Forklift
-           Operator", "... Fulfillment")
+           Operator"), and nothing in its duties
 duty       shows the setting when a role shows two different such terms ("picking",
            "pallet"; "filing", "phones")
 =========  ===============================================================================
 
 A subject names settings when every word of it that tells a role apart
 (:func:`matcher.parsing.profiles.role_words`), other than a word that may qualify any years
-("recent"), belongs to a setting's name; a role is in a
-subject's settings when it shows each of them ("commercial electrical": an electrician's
-role whose duties are tenant fit-outs of offices and restaurants). Terms are compared by
-their word roots (:func:`matcher.text.stemming.word_roots`), as whole words.
+("recent"), belongs to a setting's name; a role is in a subject's settings when it shows
+each of them ("commercial electrical": an electrician's role whose duties are tenant
+fit-outs of offices and restaurants). Terms are compared by their word roots
+(:func:`matcher.text.stemming.word_roots`), as whole words.
 
 Example:
     >>> [s.name for s in subject_settings("commercial electrical")]
@@ -130,8 +130,9 @@ def subject_settings(subject: str) -> tuple[WorkSetting, ...]:
 
 def shows_setting(title: str, window: str, setting: WorkSetting) -> bool:
     """Whether a role is in ``setting``: a name anywhere, a title term in its title or
-    employer, or :data:`DUTIES_NEEDED` different title or duty terms anywhere (a term found
-    only inside a longer one found counts once).
+    employer, or :data:`DUTIES_NEEDED` different duty terms anywhere (a term found only
+    inside a longer one found counts once). A title term among the duties counts for nothing:
+    a construction laborer's "material handling" and forklift ticket make no warehouse job.
 
     Args:
         title: The role's title and employer, :func:`rooted`.
@@ -142,7 +143,7 @@ def shows_setting(title: str, window: str, setting: WorkSetting) -> bool:
         return True
     if any(term in title for term in setting.titles):
         return True
-    found = [term for term in dict.fromkeys((*setting.titles, *setting.duties)) if term in window]
+    found = [term for term in setting.duties if term in window]
     # a term inside another found one ("pack" in "pack stations") is the same evidence
     distinct = [t for t in found if not any(t != other and t in other for other in found)]
     return len(distinct) >= DUTIES_NEEDED
