@@ -1,5 +1,5 @@
 """Years in a setting that no skill names, as a recruiter reads them: a role is warehouse,
-administrative or commercial electrical work when its title, employer or duties show it
+administrative, commercial electrical or ICU work when its title, employer or duties show it
 (:mod:`matcher.parsing.work_settings`), and never because of one stray word (a nurse's
 medication inventory is no warehouse work; an office administrator is no electrician).
 
@@ -33,7 +33,24 @@ Requirements
 - 4 years of commercial or industrial electrical experience
 - Valid journeyman electrician license
 """
+ICU_POSTING = """Registered Nurse - ICU
+Requirements
+- Active RN license
+- At least 2 years of recent ICU experience
+"""
 RESUMES = {
+    # the duties show intensive care, though no line says "ICU"
+    "icu-by-duties": """Experience
+Registered Nurse, Bayside General Hospital (Jan 2015 - Dec 2024)
+- Care for 2 critically ill patients a shift on ventilators; titrated drips, CRRT
+Licenses
+Registered Nurse (RN)""",
+    "med-surg": """Experience
+Registered Nurse, Lakeside Community Hospital (Jan 2015 - Dec 2024)
+- Medical-surgical floor of 30 beds; wound care and discharge teaching
+- Referred patients for ventilator weaning to the respiratory team
+Licenses
+Registered Nurse (RN)""",
     # no role names the warehouse: the employer and the duties show it
     "fulfillment-supervisor": """Experience
 Operations Supervisor, Sierra Home Fulfillment (Jan 2018 - Dec 2024)
@@ -150,3 +167,12 @@ def test_an_office_administrator_is_no_commercial_electrician(
     assert _ranked(ranker, ELECTRICAL_POSTING, ["office-administrator", "electrician"])[0] == (
         "electrician"
     )
+
+
+def test_a_nurse_whose_duties_show_intensive_care_has_icu_years(
+    ranker: RequirementRanker,
+) -> None:
+    missing = _missing(ranker, ICU_POSTING, ["icu-by-duties", "med-surg"])
+    assert "years ICU" not in missing["icu-by-duties"]
+    assert "2 years ICU (has 0.0)" in missing["med-surg"]  # one ICU word is not ICU work
+    assert _ranked(ranker, ICU_POSTING, ["med-surg", "icu-by-duties"])[0] == "icu-by-duties"
