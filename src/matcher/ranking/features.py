@@ -72,7 +72,12 @@ from matcher.parsing.profiles import (
     role_words,
 )
 from matcher.parsing.taxonomy import skill_matcher
-from matcher.parsing.work_settings import rooted, shows_setting, subject_settings
+from matcher.parsing.work_settings import (
+    WorkSetting,
+    rooted,
+    shows_setting,
+    subject_settings,
+)
 from matcher.ranking.embedding import Embedder, cosines
 from matcher.ranking.lexical import (
     BM25Pool,
@@ -418,15 +423,6 @@ class _RoleIndex:
                 shown[k] = has[[row_of[s] for s in skills]].all(axis=0)
         return shown
 
-    @functools.cached_property
-    def _setting_texts(self) -> list[tuple[str, str]]:
-        """Each role's title and employer, and those with the start of its duties, rooted."""
-        return [
-            (rooted(head), rooted(f"{head}\n{r.context[:_ROLE_SKILL_CHARS]}"))
-            for r in self.roles
-            for head in [f"{r.title} {r.company or ''}"]
-        ]
-
     def _in_settings(self, subjects: Sequence[str]) -> np.ndarray:
         """``(n_subjects, n_roles)``: (6) roles in every setting a subject names
         (:mod:`matcher.parsing.work_settings`); False for a subject that names none."""
@@ -436,11 +432,30 @@ class _RoleIndex:
             settings = subject_settings(subject)
             for setting in settings:
                 if setting.name not in masks:
-                    masks[setting.name] = np.array(
-                        [shows_setting(t, w, setting) for t, w in self._setting_texts], dtype=bool
-                    ).reshape(len(self.names))
+                    masks[setting.name] = self._showing_setting(setting)
             if settings:
                 shown[k] = np.logical_and.reduce([masks[s.name] for s in settings])
+        return shown
+
+    @functools.cached_property
+    def _company_words(self) -> list[frozenset[str]]:
+        """The roots of each role's employer (not in :attr:`text_words` when read apart)."""
+        return [frozenset(word_roots(role.company or "")) for role in self.roles]
+
+    def _showing_setting(self, setting: WorkSetting) -> np.ndarray:
+        """``(n_roles,)``: which roles show ``setting`` in their title, employer or the start of
+        their duties. Only roles whose text or employer holds the first word of one of its terms
+        are read again (most hold none)."""
+        terms = (*setting.names, *setting.titles, *setting.duties)
+        first_words = frozenset(term.split()[0] for term in terms)
+        shown = np.zeros(len(self.names), dtype=bool)
+        for i, role in enumerate(self.roles):
+            if not first_words.isdisjoint(self.text_words[i]) or not first_words.isdisjoint(
+                self._company_words[i]
+            ):
+                head = f"{role.title} {role.company or ''}"
+                window = rooted(f"{head}\n{role.context[:_ROLE_SKILL_CHARS]}")
+                shown[i] = shows_setting(rooted(head), window, setting)
         return shown
 
     def _similar(self, subjects: Sequence[str]) -> np.ndarray:
