@@ -26,12 +26,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from matcher.io.shared_sqlite import (
-    SharedSQLite,
-    is_transient,
-    missing_tables,
-    write_transaction,
-)
+from matcher.io.shared_sqlite import SharedSQLite, open_cache, select_in
 
 __all__ = [
     "CACHE_FILE",
@@ -54,7 +49,6 @@ CREATE TABLE IF NOT EXISTS cleaned_resumes (
     PRIMARY KEY (key, version)
 );
 """
-_IN_CHUNK = 500  # SQLite's bound on parameters per statement is well above this
 
 #: What is kept of one cleaned record: strings and ``None``, in an order its writer chooses.
 CleanedValue = list[str | None]
@@ -76,16 +70,9 @@ class CleanedResumeCache:
         unique = sorted(set(keys))
 
         def read(connection: sqlite3.Connection) -> dict[str, CleanedValue]:
-            values: dict[str, CleanedValue] = {}
-            for start in range(0, len(unique), _IN_CHUNK):
-                chunk = unique[start : start + _IN_CHUNK]
-                rows = connection.execute(
-                    "SELECT key, value FROM cleaned_resumes"
-                    f" WHERE version = ? AND key IN ({','.join('?' * len(chunk))})",
-                    (self.version, *chunk),
-                )
-                values.update((key, json.loads(value)) for key, value in rows)
-            return values
+            sql = "SELECT key, value FROM cleaned_resumes WHERE version = ? AND key IN ({marks})"
+            rows = select_in(connection, sql, [self.version], unique)
+            return {key: json.loads(value) for key, value in rows}
 
         values = self._db.run(read)
         self.found += sum(key in values for key in keys)
@@ -137,32 +124,8 @@ def open_clean_cache(path: Path, version: str) -> Iterator[CleanedResumeCache]:
         ...     cache.get(["key", "other"])
         {'key': ['clean text', None]}
     """
-    database = _open(path)
+    database = open_cache(path, SCHEMA_VERSION, _TABLES)
     try:
         yield CleanedResumeCache(database, version)
     finally:
         database.close()
-
-
-def _open(path: Path) -> SharedSQLite:
-    try:
-        return SharedSQLite(path, _set_up)
-    except sqlite3.DatabaseError as error:
-        if is_transient(error):
-            raise
-        path.unlink()
-        return SharedSQLite(path, _set_up)
-
-
-def _set_up(connection: sqlite3.Connection) -> None:
-    """The table of :data:`SCHEMA_VERSION`, dropping one of another; ``synchronous = NORMAL``."""
-    # A cache: a power cut may cost the last values written, never the file (WAL).
-    connection.execute("PRAGMA synchronous = NORMAL")
-    version = connection.execute("PRAGMA user_version").fetchone()[0]
-    if version == SCHEMA_VERSION and not missing_tables(connection, _TABLES):
-        return
-    with write_transaction(connection):
-        if version != 0:
-            connection.execute("DROP TABLE IF EXISTS cleaned_resumes")
-        connection.execute(_TABLES)
-        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -36,12 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from matcher.io.shared_sqlite import (
-    SharedSQLite,
-    is_transient,
-    missing_tables,
-    write_transaction,
-)
+from matcher.io.shared_sqlite import SharedSQLite, open_cache, select_in
 
 #: The cache's file name inside ``settings.state_dir``.
 CACHE_FILE = "score_cache.db"
@@ -62,7 +57,6 @@ CREATE TABLE IF NOT EXISTS profiles (
     PRIMARY KEY (key, version)
 );
 """
-_IN_CHUNK = 500  # SQLite's bound on parameters per statement is well above this
 
 
 class PairFeatureCache:
@@ -83,18 +77,17 @@ class PairFeatureCache:
         unique = sorted(set(posting_keys))
 
         def read(connection: sqlite3.Connection) -> dict[tuple[str, str], np.ndarray]:
-            found: dict[tuple[str, str], np.ndarray] = {}
-            for start in range(0, len(unique), _IN_CHUNK):
-                chunk = unique[start : start + _IN_CHUNK]
-                rows = connection.execute(
-                    "SELECT posting_key, resume_key, features FROM pair_features"
-                    f" WHERE version = ? AND posting_key IN ({','.join('?' * len(chunk))})",
-                    (self.version, *chunk),
+            sql = (
+                "SELECT posting_key, resume_key, features FROM pair_features"
+                " WHERE version = ? AND posting_key IN ({marks})"
+            )
+            return {
+                (posting_key, resume_key): np.frombuffer(blob, dtype=np.float32)
+                for posting_key, resume_key, blob in select_in(
+                    connection, sql, [self.version], unique
                 )
-                for posting_key, resume_key, blob in rows:
-                    if resume_key in wanted:
-                        found[(posting_key, resume_key)] = np.frombuffer(blob, dtype=np.float32)
-            return found
+                if resume_key in wanted
+            }
 
         return self._db.run(read)
 
@@ -179,35 +172,8 @@ def open_score_cache(
     cache, so the price is computing its values again. A file that is only busy (another
     process of the run writes it) is waited for, never emptied.
     """
-    database = _open(path)
+    database = open_cache(path, SCHEMA_VERSION, _TABLES)
     try:
         yield PairFeatureCache(database, pair_version), ProfileCache(database, profile_version)
     finally:
         database.close()
-
-
-def _open(path: Path) -> SharedSQLite:
-    try:
-        return SharedSQLite(path, _set_up)
-    except sqlite3.DatabaseError as error:
-        if is_transient(error):
-            raise
-        path.unlink()
-        return SharedSQLite(path, _set_up)
-
-
-def _set_up(connection: sqlite3.Connection) -> None:
-    """Tables of :data:`SCHEMA_VERSION`, dropping those of another; ``synchronous = NORMAL``."""
-    # A cache: a power cut may cost the last values written, never the file (WAL).
-    connection.execute("PRAGMA synchronous = NORMAL")
-    version = connection.execute("PRAGMA user_version").fetchone()[0]
-    if version == SCHEMA_VERSION and not missing_tables(connection, _TABLES):
-        return
-    with write_transaction(connection):
-        if version != 0:
-            connection.execute("DROP TABLE IF EXISTS pair_features")
-            connection.execute("DROP TABLE IF EXISTS profiles")
-        for statement in _TABLES.split(";"):
-            if statement.strip():
-                connection.execute(statement)
-        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

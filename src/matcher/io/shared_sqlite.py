@@ -109,6 +109,66 @@ def missing_tables(connection: sqlite3.Connection, script: str) -> list[str]:
     return [name for name in wanted if name not in present]
 
 
+#: Keys per ``IN (...)`` of :func:`select_in`: SQLite's bound on parameters is well above it.
+IN_CHUNK = 500
+
+
+def select_in(
+    connection: sqlite3.Connection, sql: str, fixed: Sequence[Any], keys: Sequence[Any]
+) -> Iterator[Any]:
+    """The rows of ``sql`` for every key of ``keys``, asked ``IN_CHUNK`` keys at a time.
+
+    ``sql`` ends with ``IN ({marks})``; its parameters are ``fixed``, then the chunk's keys.
+
+    Example:
+        >>> connection = sqlite3.connect(":memory:")
+        >>> _ = connection.execute("CREATE TABLE kv (k TEXT, v TEXT)")
+        >>> _ = connection.executemany("INSERT INTO kv VALUES (?, ?)", [("a", "1"), ("b", "2")])
+        >>> list(select_in(connection, "SELECT v FROM kv WHERE v > ? AND k IN ({marks})",
+        ...                ["0"], ["a", "c"]))
+        [('1',)]
+    """
+    for start in range(0, len(keys), IN_CHUNK):
+        chunk = keys[start : start + IN_CHUNK]
+        marks = ",".join("?" * len(chunk))
+        yield from connection.execute(sql.format(marks=marks), (*fixed, *chunk))
+
+
+def open_cache(path: Path, schema_version: int, tables: str) -> SharedSQLite:
+    """A cache file at ``path`` holding the tables of ``tables`` (``CREATE TABLE IF NOT
+    EXISTS`` statements) at ``schema_version`` (SQLite's ``user_version``).
+
+    A file of another schema version has those tables dropped and made again, and a file
+    SQLite cannot read is deleted and made again: it is a cache, so the price is computing its
+    values again. A file that is only busy is waited for, never emptied. Writes are
+    ``synchronous = NORMAL``: a power cut may cost the last values written, never the file
+    (WAL).
+    """
+    names = re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", tables)
+
+    def set_up(connection: sqlite3.Connection) -> None:
+        connection.execute("PRAGMA synchronous = NORMAL")
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version == schema_version and not missing_tables(connection, tables):
+            return
+        with write_transaction(connection):
+            if version != 0:
+                for name in names:
+                    connection.execute(f"DROP TABLE IF EXISTS {name}")
+            for statement in tables.split(";"):
+                if statement.strip():
+                    connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {schema_version}")
+
+    try:
+        return SharedSQLite(path, set_up)
+    except sqlite3.DatabaseError as error:
+        if is_transient(error):
+            raise
+        path.unlink()
+        return SharedSQLite(path, set_up)
+
+
 def open_connection(
     path: Path,
     setup: Callable[[sqlite3.Connection], None] | None = None,

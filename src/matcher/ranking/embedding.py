@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from matcher.io.shared_sqlite import SharedSQLite
+from matcher.io.shared_sqlite import SharedSQLite, select_in
 from matcher.progress import Progress
 
 if TYPE_CHECKING:
@@ -182,18 +182,12 @@ class EmbeddingCache:
         unique = list(dict.fromkeys(hashes))
 
         def read(connection: sqlite3.Connection) -> dict[str, np.ndarray]:
-            found: dict[str, np.ndarray] = {}
-            for start in range(0, len(unique), 500):
-                batch = unique[start : start + 500]
-                marks = ",".join("?" * len(batch))
-                rows = connection.execute(
-                    "SELECT text_hash, vector FROM embeddings"
-                    f" WHERE model = ? AND text_hash IN ({marks})",
-                    [model, *batch],
-                )
-                for key, blob in rows:
-                    found[key] = np.frombuffer(blob, dtype=np.float32)
-            return found
+            sql = (
+                "SELECT text_hash, vector FROM embeddings"
+                " WHERE model = ? AND text_hash IN ({marks})"
+            )
+            rows = select_in(connection, sql, [model], unique)
+            return {key: np.frombuffer(blob, dtype=np.float32) for key, blob in rows}
 
         return self._db.run(read)
 
