@@ -3,8 +3,8 @@
 Every reader of postings asks it: the skills of a profile (:mod:`matcher.parsing.profiles`), the
 years and the degree (:mod:`matcher.parsing.requirements`).
 
-* A sentence with cues of one kind only is all of that kind: "Python is a plus" is preferred,
-  "SQL required" is required.
+* A sentence with cues of one kind only is all of that kind: "Python is a plus", "Revit is
+  greatly appreciated" and "Spanish recommended" are preferred, "SQL required" is required.
 * In a sentence with both, the clause around the mention decides ("Bachelor's degree required,
   Master's preferred"), and when the clause is mixed or silent, the nearest cue does.
 * A sentence with no cue is required, except under a "Preferred"/"Nice to have" heading
@@ -20,18 +20,32 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
-__all__ = ["Cues", "cues", "is_required"]
+__all__ = ["Cues", "cues", "is_required", "states_a_demand", "states_a_wish"]
 
 _I = re.IGNORECASE
 _PREFERRED: Final = re.compile(
-    r"\bprefer(?:red|ably|able|ence)?\b|\bnice[- ]to[- ]have\b|\ba\s+(?:big\s+|strong\s+|huge\s+)?"
-    r"plus\b|\bbonus\b|\bdesir(?:ed|able)\b|\bideally\b|\badvantage(?:ous)?\b|\ban\s+asset\b"
-    r"|\boptional\b|\bwould\s+be\s+(?:great|good|beneficial|helpful|nice)\b",
+    r"\bprefer(?:red|ably|able|ence)?\b|\bnice[- ]to[- ]have\b"
+    r"|\ba\s+(?:big\s+|strong\s+|huge\s+|definite\s+)?plus\b|\bbonus\b|\bdesir(?:ed|able)\b"
+    r"|\bideally\b|\badvantage(?:ous)?\b"
+    r"|\ban\s+asset\b|\boptional\b|\bwould\s+be\s+(?:great|good|beneficial|helpful|nice)\b"
+    # "is valued", "greatly appreciated", "... recommended.", "is helpful": the wording of a
+    # wish; "our valued customers" and "the recommended dose" are not.
+    r"|\b(?:is|are|be|highly|greatly|much|very|also|especially|strongly)\s+(?:valued|appreciated"
+    r"|helpful|beneficial|welcomed?|recommended)\b"
+    r"|\brecommended(?=\s*(?:[,.;:)]|$)|\s+(?:but|and|or|not)\b)",
     _I,
 )
 _REQUIRED: Final = re.compile(
     r"\brequir(?:ed|es|e|ement|ements)\b|\bmust\b|\bminimum\b|\bmin\.?\s|\bat\s+least\b"
     r"|\bmandatory\b|\bessential\b|\bneed(?:ed|s)?\b",
+    _I,
+)
+#: "The ideal candidate has ...", "you'll thrive here if ...": a sentence that pictures the
+#: candidate a posting wishes for, outside its requirement sections (see :func:`states_a_wish`).
+_WISH: Final = re.compile(
+    r"\bideal(?:ly)?\s+(?:candidate|applicant|person|hire|fit|match)s?\b"
+    r"|\b(?:you(?:'ll|\s+will)?|who)\s+(?:will\s+)?thrive\b|\b(?:a\s+)?(?:good|great|strong)\s+fit\b"
+    r"|\bstand\s+out\b",
     _I,
 )
 _STRONG_REQUIRED: Final = re.compile(r"\brequired\b|\bmust\b|\bmandatory\b|\bessential\b", _I)
@@ -112,3 +126,25 @@ def is_required(sentence: str, position: int = 0, preferred_section: bool = Fals
         (False, False)
     """
     return cues(sentence).required_at(position, preferred_section)
+
+
+def states_a_wish(sentence: str) -> bool:
+    """Whether a sentence says what the posting would like: a preferred cue or an "ideal
+    candidate" picture. Outside a posting's requirement sections only such sentences, and
+    those with a strong required cue, are read for skills.
+
+    Example:
+        >>> states_a_wish("The ideal candidate knows Excel."), states_a_wish("We sell shoes.")
+        (True, False)
+    """
+    return bool(cues(sentence).preferred or _WISH.search(sentence))
+
+
+def states_a_demand(sentence: str) -> bool:
+    """Whether a sentence has a strong required cue ("required", "must", "mandatory").
+
+    Example:
+        >>> states_a_demand("A CDL is required."), states_a_demand("We need growth.")
+        (True, False)
+    """
+    return cues(sentence).strongly_required
