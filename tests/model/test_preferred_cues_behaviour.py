@@ -96,3 +96,29 @@ def test_a_wish_among_the_duties_is_preferred_and_the_duties_are_not_read(
     )
     assert profile.required_skills == ("Bookkeeping",)
     assert profile.preferred_skills == ("Spanish",)
+
+
+def test_a_cue_inside_an_aside_qualifies_only_the_aside(matcher: SkillMatcher) -> None:
+    # "(Universal preferred)" prefers the Universal type; the EPA 608 certification is a must.
+    profile = _profile(
+        matcher,
+        "Must have:\n- EPA 608 certification (Universal preferred)\n- Valid driver's license",
+    )
+    assert "EPA 608 Certification" in profile.required_skills
+    assert "EPA 608 Certification" not in profile.preferred_skills
+
+
+def test_a_bracket_that_is_only_a_cue_still_qualifies_what_it_follows(
+    matcher: SkillMatcher,
+) -> None:
+    profile = _profile(
+        matcher, "Requirements:\n- AutoCAD\n- Revit (a big plus)\n- SketchUp (preferred)"
+    )
+    assert profile.required_skills == ("AutoCAD",)
+    assert set(profile.preferred_skills) == {"Revit", "SketchUp"}
+
+
+def test_years_inside_an_aside_keep_its_cue() -> None:
+    sentence = "SQL (3+ years preferred)"
+    assert is_required(sentence, sentence.index("SQL"))
+    assert not is_required(sentence, sentence.index("3+"))

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Final
+
+from matcher.text.word_lists import word_list
 
 __all__ = ["Cues", "cues", "is_required", "states_a_demand", "states_a_wish"]
 
@@ -50,6 +52,7 @@ _WISH: Final = re.compile(
 )
 _STRONG_REQUIRED: Final = re.compile(r"\brequired\b|\bmust\b|\bmandatory\b|\bessential\b", _I)
 _CLAUSE_BOUNDARY: Final = re.compile(r",|;|\s(?:but|while|whereas)\s", _I)
+_BRACKETS: Final = re.compile(r"\(([^()]{1,160})\)")
 
 
 @dataclass(frozen=True)
@@ -67,9 +70,13 @@ class Cues:
     required: list[tuple[int, int]]
     boundaries: list[tuple[int, int]]
     strongly_required: bool
+    strong: list[tuple[int, int]] = field(default_factory=list)
+    asides: list[tuple[int, int]] = field(default_factory=list)
 
     def required_at(self, position: int, preferred_section: bool = False) -> bool:
         """Whether what is named at ``position`` is required (see the module docstring)."""
+        if self.asides and not any(start <= position < end for start, end in self.asides):
+            return self._outside_asides().required_at(position, preferred_section)
         if not self.preferred:
             return not preferred_section or self.strongly_required
         if not self.required:
@@ -98,16 +105,47 @@ class Cues:
 
         return distance(self.required) <= distance(self.preferred)
 
+    def _outside_asides(self) -> Cues:
+        """The cues that hold outside the asides: "EPA 608 (Universal preferred)" requires
+        EPA 608; the aside's "preferred" is about Universal only."""
+
+        def outside(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+            return [
+                span
+                for span in spans
+                if not any(start <= span[0] < end for start, end in self.asides)
+            ]
+
+        strong = outside(self.strong)
+        return Cues(
+            outside(self.preferred), outside(self.required), self.boundaries, bool(strong), strong
+        )
+
 
 @lru_cache(maxsize=4096)
 def cues(sentence: str) -> Cues:
     """The required and preferred cues of one sentence (cached: callers ask per mention)."""
+    strong = [m.span() for m in _STRONG_REQUIRED.finditer(sentence)]
     return Cues(
         preferred=[m.span() for m in _PREFERRED.finditer(sentence)],
         required=[m.span() for m in _REQUIRED.finditer(sentence)],
         boundaries=[m.span() for m in _CLAUSE_BOUNDARY.finditer(sentence)],
-        strongly_required=bool(_STRONG_REQUIRED.search(sentence)),
+        strongly_required=bool(strong),
+        strong=strong,
+        asides=[m.span() for m in _BRACKETS.finditer(sentence) if _is_aside(m.group(1))],
     )
+
+
+def _is_aside(bracketed: str) -> bool:
+    """Whether a bracket with a cue qualifies its own words ("Universal preferred", "3+ years
+    preferred") rather than what comes before it ("preferred", "a big plus")."""
+    if not (_PREFERRED.search(bracketed) or _REQUIRED.search(bracketed)):
+        return False
+    rest = _REQUIRED.sub(" ", _PREFERRED.sub(" ", bracketed))
+    # Words a bracket may hold beside its cue and still be a cue on what comes before it:
+    # "(preferred)", "(a big plus)", "(required, not preferred)".
+    filler = word_list("cue_filler")
+    return any(word.lower() not in filler for word in re.findall(r"[\w+#.]+", rest))
 
 
 def is_required(sentence: str, position: int = 0, preferred_section: bool = False) -> bool:
