@@ -122,3 +122,31 @@ def test_years_inside_an_aside_keep_its_cue() -> None:
     sentence = "SQL (3+ years preferred)"
     assert is_required(sentence, sentence.index("SQL"))
     assert not is_required(sentence, sentence.index("3+"))
+
+
+@pytest.mark.parametrize(
+    ("phrase", "skill"),
+    [
+        ("Must be organized and able to work alone.", "Organizational Skills"),
+        ("Ability to manage your time and meet targets.", "Time Management"),
+        ("A professional appearance and attitude are required.", "Professionalism"),
+        ("Able to think critically under pressure.", "Critical Thinking"),
+        ("Able to adjust to change in a busy shop.", "Adaptability"),
+    ],
+)
+def test_common_wordings_of_soft_skills_are_read(
+    matcher: SkillMatcher, phrase: str, skill: str
+) -> None:
+    profile = _profile(matcher, f"Requirements:\n- {phrase}")
+    assert skill in profile.required_skills
+
+
+def test_a_crane_certification_is_a_requirement_of_its_own(matcher: SkillMatcher) -> None:
+    # A rigger who works around cranes shows crane work, not the NCCCO certification.
+    profile = _profile(
+        matcher,
+        "Requirements:\n- NCCCO certification for mobile cranes\n- 3 years of crane work",
+    )
+    assert "NCCCO Certification" in profile.required_skills
+    rigger = matcher.skills("Rigger and signal person on crane lifts for six years.")
+    assert "NCCCO Certification" not in rigger
