@@ -129,7 +129,7 @@ def test_years_inside_an_aside_keep_its_cue() -> None:
     [
         ("Must be organized and able to work alone.", "Organizational Skills"),
         ("Ability to manage your time and meet targets.", "Time Management"),
-        ("A professional appearance and attitude are required.", "Professionalism"),
+        ("A professional attitude is required at all times.", "Professionalism"),
         ("Able to think critically under pressure.", "Critical Thinking"),
         ("Able to adjust to change in a busy shop.", "Adaptability"),
     ],
@@ -150,3 +150,17 @@ def test_a_crane_certification_is_a_requirement_of_its_own(matcher: SkillMatcher
     assert "NCCCO Certification" in profile.required_skills
     rigger = matcher.skills("Rigger and signal person on crane lifts for six years.")
     assert "NCCCO Certification" not in rigger
+
+
+def test_list_items_glued_to_the_word_before_them_are_read(matcher: SkillMatcher) -> None:
+    # A scraped one-line posting lost its line breaks: "criteriaFMEA", "problemsEducation".
+    profile = _profile(
+        matcher,
+        "Mechanical Engineer We design gear drives for wind turbines and build them in our own "
+        "plant. Requirements: Knowledge of gearbox and roller bearing selection criteriaFMEA "
+        "based validation of new designs preferredAbility to run a test to solve "
+        "problemsEducation: Bachelor's degree in mechanical engineering",
+    )
+    assert "Failure Mode and Effects Analysis" in profile.preferred_skills
+    assert "Problem Solving" in profile.required_skills
+    assert profile.requirements.degree_required is not None
