@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Final
 
 from matcher.text.word_lists import word_list
@@ -75,8 +75,8 @@ class Cues:
 
     def required_at(self, position: int, preferred_section: bool = False) -> bool:
         """Whether what is named at ``position`` is required (see the module docstring)."""
-        if self.asides and not any(start <= position < end for start, end in self.asides):
-            return self._outside_asides().required_at(position, preferred_section)
+        if self.asides and not self._in_aside(position):
+            return self._outside_asides.required_at(position, preferred_section)
         if not self.preferred:
             return not preferred_section or self.strongly_required
         if not self.required:
@@ -105,16 +105,18 @@ class Cues:
 
         return distance(self.required) <= distance(self.preferred)
 
+    def _in_aside(self, position: int) -> bool:
+        """Whether ``position`` lies inside an aside (the asides are sorted and disjoint)."""
+        index = bisect.bisect_right(self.asides, position, key=lambda span: span[0]) - 1
+        return index >= 0 and position < self.asides[index][1]
+
+    @cached_property
     def _outside_asides(self) -> Cues:
         """The cues that hold outside the asides: "EPA 608 (Universal preferred)" requires
         EPA 608; the aside's "preferred" is about Universal only."""
 
         def outside(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-            return [
-                span
-                for span in spans
-                if not any(start <= span[0] < end for start, end in self.asides)
-            ]
+            return [span for span in spans if not self._in_aside(span[0])]
 
         strong = outside(self.strong)
         return Cues(
