@@ -153,13 +153,12 @@ def test_a_crane_certification_is_a_requirement_of_its_own(matcher: SkillMatcher
 
 
 def test_list_items_glued_to_the_word_before_them_are_read(matcher: SkillMatcher) -> None:
-    # A scraped one-line posting lost its line breaks: "criteriaFMEA", "problemsEducation".
+    # A scraped one-line posting lost its line breaks: "reviewsDFMEA", "solverEducation".
     profile = _profile(
         matcher,
-        "Mechanical Engineer We design gear drives for wind turbines and build them in our own "
-        "plant. Requirements: Knowledge of gearbox and roller bearing selection criteriaFMEA "
-        "based validation of new designs preferredAbility to run a test to solve "
-        "problemsEducation: Bachelor's degree in mechanical engineering",
+        "Pump Design Engineer We build centrifugal pumps for water utilities in our own plant. "
+        "Requirements: Experience leading pump seal design reviewsDFMEA for new parts is "
+        "preferredA strong problem solverEducation: Bachelor's degree in mechanical engineering",
     )
     assert "Failure Mode and Effects Analysis" in profile.preferred_skills
     assert "Problem Solving" in profile.required_skills

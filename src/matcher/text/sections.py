@@ -171,8 +171,8 @@ _GLUED_ITEM = re.compile(
     r"|At|Certification|Certified|Degree|Highly|Comfortable|Passion|Fluent|Fluency|Reliable"
     r"|Attention|Operational|Preferred|Required|Licensed|Legally|Physical|Self|Detail)\b)"
 )
-# A word that starts in lower case glued to an acronym or a capitalised word: "selection
-# criteriaFMEA based", "solve problemsEducation". Camel-case names start with a capital
+# A word that starts in lower case glued to an acronym or a capitalised word: "design
+# reviewsDFMEA for", "problem solverEducation". Camel-case names start with a capital
 # ("PostgreSQL", "JavaScript") or have fewer lower-case letters first ("iPhone", "macOS").
 _GLUED_WORD = re.compile(r"(?<![\w.'’-])([a-z]{4,})(?=[A-Z](?:[A-Z]+\b|[a-z]))")
 # A match may only start where a run of spaces starts ((?<!\s)), or a search would scan the rest
@@ -352,7 +352,7 @@ def unfold_headings(text: str) -> str:
     headings (capitalised, after a sentence end, a list mark or a lower-case word, and
     followed by a colon or glued to the next word) start a line of their own. In long lines
     sentences run together (``"required.Strong"``), list items glued to the word before them
-    (``"blockchain spaceA strong portfolio"``, ``"selection criteriaFMEA based"``) and inline
+    (``"blockchain spaceA strong portfolio"``, ``"design reviewsDFMEA for"``) and inline
     bullets (``•``, ``·``) are split too. Short lines are kept as they are, except a known
     heading followed by a dash list.
 
