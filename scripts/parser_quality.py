@@ -161,6 +161,10 @@ def main(
         Path,
         typer.Option(help="File for the development set's per-posting disagreements (names only)."),
     ] = DEFAULT_MISSES,
+    taxonomy_dir: Annotated[
+        Path | None,
+        typer.Option(help="Folder of ESCO / O*NET files to extend the vocabulary with."),
+    ] = None,
 ) -> None:
     """Print the parser's precision and recall on the development and held-out postings."""
     development = _read_annotations(annotations)
@@ -168,7 +172,7 @@ def main(
     overlap = {note.job_id for note in development} & {note.job_id for note in held}
     if overlap:
         raise typer.BadParameter(f"postings in both annotation files: {sorted(overlap)}")
-    matcher = SkillMatcher(build_vocabulary(None))
+    matcher = SkillMatcher(build_vocabulary(taxonomy_dir))
     records = load_postings(postings).records
     qualities = {
         f"development ({len(development)})": measure_postings(development, records, matcher),

@@ -3,8 +3,8 @@
 Every reader of postings asks it: the skills of a profile (:mod:`matcher.parsing.profiles`), the
 years and the degree (:mod:`matcher.parsing.requirements`).
 
-* A sentence with cues of one kind only is all of that kind: "Python is a plus" is preferred,
-  "SQL required" is required.
+* A sentence with cues of one kind only is all of that kind: "Python is a plus", "Revit is
+  greatly appreciated" and "Spanish recommended" are preferred, "SQL required" is required.
 * In a sentence with both, the clause around the mention decides ("Bachelor's degree required,
   Master's preferred"), and when the clause is mixed or silent, the nearest cue does.
 * A sentence with no cue is required, except under a "Preferred"/"Nice to have" heading
@@ -16,17 +16,25 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import Final
 
-__all__ = ["Cues", "cues", "is_required"]
+from matcher.text.word_lists import word_list
+
+__all__ = ["Cues", "cues", "is_required", "states_a_demand", "states_a_wish"]
 
 _I = re.IGNORECASE
 _PREFERRED: Final = re.compile(
-    r"\bprefer(?:red|ably|able|ence)?\b|\bnice[- ]to[- ]have\b|\ba\s+(?:big\s+|strong\s+|huge\s+)?"
-    r"plus\b|\bbonus\b|\bdesir(?:ed|able)\b|\bideally\b|\badvantage(?:ous)?\b|\ban\s+asset\b"
-    r"|\boptional\b|\bwould\s+be\s+(?:great|good|beneficial|helpful|nice)\b",
+    r"\bprefer(?:red|ably|able|ence)?\b|\bnice[- ]to[- ]have\b"
+    r"|\ba\s+(?:big\s+|strong\s+|huge\s+|definite\s+)?plus\b|\bbonus\b|\bdesir(?:ed|able)\b"
+    r"|\bideally\b|\badvantage(?:ous)?\b"
+    r"|\ban\s+asset\b|\boptional\b|\bwould\s+be\s+(?:great|good|beneficial|helpful|nice)\b"
+    # "is valued", "greatly appreciated", "... recommended.", "is helpful": the wording of a
+    # wish; "our valued customers" and "the recommended dose" are not.
+    r"|\b(?:is|are|be|highly|greatly|much|very|also|especially|strongly)\s+(?:valued|appreciated"
+    r"|helpful|beneficial|welcomed?|recommended)\b"
+    r"|\brecommended(?=\s*(?:[,.;:)]|$)|\s+(?:but|and|or|not)\b)",
     _I,
 )
 _REQUIRED: Final = re.compile(
@@ -34,8 +42,17 @@ _REQUIRED: Final = re.compile(
     r"|\bmandatory\b|\bessential\b|\bneed(?:ed|s)?\b",
     _I,
 )
+#: "The ideal candidate has ...", "you'll thrive here if ...": a sentence that pictures the
+#: candidate a posting wishes for, outside its requirement sections (see :func:`states_a_wish`).
+_WISH: Final = re.compile(
+    r"\bideal(?:ly)?\s+(?:candidate|applicant|person|hire|fit|match)s?\b"
+    r"|\b(?:you(?:'ll|\s+will)?|who)\s+(?:will\s+)?thrive\b|\b(?:a\s+)?(?:good|great|strong)\s+fit\b"
+    r"|\bstand\s+out\b",
+    _I,
+)
 _STRONG_REQUIRED: Final = re.compile(r"\brequired\b|\bmust\b|\bmandatory\b|\bessential\b", _I)
 _CLAUSE_BOUNDARY: Final = re.compile(r",|;|\s(?:but|while|whereas)\s", _I)
+_BRACKETS: Final = re.compile(r"\(([^()]{1,160})\)")
 
 
 @dataclass(frozen=True)
@@ -53,9 +70,13 @@ class Cues:
     required: list[tuple[int, int]]
     boundaries: list[tuple[int, int]]
     strongly_required: bool
+    strong: list[tuple[int, int]] = field(default_factory=list)
+    asides: list[tuple[int, int]] = field(default_factory=list)
 
     def required_at(self, position: int, preferred_section: bool = False) -> bool:
         """Whether what is named at ``position`` is required (see the module docstring)."""
+        if self.asides and not self._in_aside(position):
+            return self._outside_asides.required_at(position, preferred_section)
         if not self.preferred:
             return not preferred_section or self.strongly_required
         if not self.required:
@@ -84,16 +105,49 @@ class Cues:
 
         return distance(self.required) <= distance(self.preferred)
 
+    def _in_aside(self, position: int) -> bool:
+        """Whether ``position`` lies inside an aside (the asides are sorted and disjoint)."""
+        index = bisect.bisect_right(self.asides, position, key=lambda span: span[0]) - 1
+        return index >= 0 and position < self.asides[index][1]
+
+    @cached_property
+    def _outside_asides(self) -> Cues:
+        """The cues that hold outside the asides: "EPA 608 (Universal preferred)" requires
+        EPA 608; the aside's "preferred" is about Universal only."""
+
+        def outside(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+            return [span for span in spans if not self._in_aside(span[0])]
+
+        strong = outside(self.strong)
+        return Cues(
+            outside(self.preferred), outside(self.required), self.boundaries, bool(strong), strong
+        )
+
 
 @lru_cache(maxsize=4096)
 def cues(sentence: str) -> Cues:
     """The required and preferred cues of one sentence (cached: callers ask per mention)."""
+    strong = [m.span() for m in _STRONG_REQUIRED.finditer(sentence)]
     return Cues(
         preferred=[m.span() for m in _PREFERRED.finditer(sentence)],
         required=[m.span() for m in _REQUIRED.finditer(sentence)],
         boundaries=[m.span() for m in _CLAUSE_BOUNDARY.finditer(sentence)],
-        strongly_required=bool(_STRONG_REQUIRED.search(sentence)),
+        strongly_required=bool(strong),
+        strong=strong,
+        asides=[m.span() for m in _BRACKETS.finditer(sentence) if _is_aside(m.group(1))],
     )
+
+
+def _is_aside(bracketed: str) -> bool:
+    """Whether a bracket with a cue qualifies its own words ("Universal preferred", "3+ years
+    preferred") rather than what comes before it ("preferred", "a big plus")."""
+    if not (_PREFERRED.search(bracketed) or _REQUIRED.search(bracketed)):
+        return False
+    rest = _REQUIRED.sub(" ", _PREFERRED.sub(" ", bracketed))
+    # Words a bracket may hold beside its cue and still be a cue on what comes before it:
+    # "(preferred)", "(a big plus)", "(required, not preferred)".
+    filler = word_list("cue_filler")
+    return any(word.lower() not in filler for word in re.findall(r"[\w+#.]+", rest))
 
 
 def is_required(sentence: str, position: int = 0, preferred_section: bool = False) -> bool:
@@ -112,3 +166,25 @@ def is_required(sentence: str, position: int = 0, preferred_section: bool = Fals
         (False, False)
     """
     return cues(sentence).required_at(position, preferred_section)
+
+
+def states_a_wish(sentence: str) -> bool:
+    """Whether a sentence says what the posting would like: a preferred cue or an "ideal
+    candidate" picture. Outside a posting's requirement sections only such sentences, and
+    those with a strong required cue, are read for skills.
+
+    Example:
+        >>> states_a_wish("The ideal candidate knows Excel."), states_a_wish("We sell shoes.")
+        (True, False)
+    """
+    return bool(cues(sentence).preferred or _WISH.search(sentence))
+
+
+def states_a_demand(sentence: str) -> bool:
+    """Whether a sentence has a strong required cue ("required", "must", "mandatory").
+
+    Example:
+        >>> states_a_demand("A CDL is required."), states_a_demand("We need growth.")
+        (True, False)
+    """
+    return cues(sentence).strongly_required

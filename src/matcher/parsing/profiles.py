@@ -4,8 +4,11 @@ A posting's lines are read as *required* when they sit under a requirements head
 ("Requirements", "Must have", "Required Skills", "Qualifications", or a "Skills"/"Experience"/
 "Education" heading of the posting) and as *preferred* under "Preferred"/"Nice to have" or when
 the sentence or clause itself says so ("... is a plus", "preferred", "ideally"; the one rule is
-:func:`matcher.parsing.cues.is_required`). A posting with no such headings is read as a
-whole: everything outside "About us"-style sections is required. Scraped postings that run their
+:func:`matcher.parsing.cues.is_required`). Outside those sections (an untitled lead paragraph,
+"Job Description", "Responsibilities") only sentences that state a wish ("The ideal candidate
+...", "Spanish is a plus") or a demand ("A forklift certification is required") are read; duties
+are not requirements. A posting with no such headings is read as a whole: everything is required
+unless a cue says otherwise. Scraped postings that run their
 headings into one line are unfolded first (:func:`matcher.text.sections.unfold_headings`).
 
 Skills listed as alternatives ("Workday, BambooHR or ADP", "Python or R") are one requirement
@@ -34,7 +37,7 @@ import pandas as pd
 
 from matcher import schema
 from matcher.parsing.alternatives import skill_groups
-from matcher.parsing.cues import is_required
+from matcher.parsing.cues import is_required, states_a_demand, states_a_wish
 from matcher.parsing.education import Degree, DegreeLevel, highest_degree
 from matcher.parsing.experience import ExperienceProfile, extract_experience, same_on
 from matcher.parsing.requirements import (
@@ -55,7 +58,6 @@ from matcher.text.word_lists import word_list
 T = TypeVar("T")
 REQUIRED_SECTIONS = frozenset({"required", "skills", "experience", "education", "certifications"})
 PREFERRED_SECTIONS = frozenset({"preferred"})
-CONTEXT_SECTIONS = frozenset({"about", "summary", "contact"})
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*")
 # "without SDLC", "lack of Hadoop expertise", "no experience with SAP": the skill is named as
 # missing. The cue must sit in the same clause, with no verb in "-ing" between it and the skill
@@ -296,24 +298,27 @@ def posting_profile(job_id: str, title: str, text: str, matcher: SkillMatcher) -
     preferred: list[tuple[str, ...]] = []
     lines: list[str] = []
     for section in sections:
-        if section.name in CONTEXT_SECTIONS and has_headings:
-            continue
         in_preferred = section.name in PREFERRED_SECTIONS
         in_required = section.name in REQUIRED_SECTIONS or not has_headings
-        if not (in_preferred or in_required):
-            continue
+        # Outside the requirement sections (an untitled lead, "Job Description", duties) only
+        # a sentence that says it is a wish or a demand is read: "The ideal candidate has ...",
+        # "Spanish is a plus", "A CDL is required".
+        outside = not (in_preferred or in_required)
         for raw in section.text.splitlines():
             line = _strip_bullet(raw)
             for sentence in split_sentences(line) if line else []:
                 if is_boilerplate(sentence):
                     continue  # "an equal opportunity employer ... genetic information"
+                wish = outside and states_a_wish(sentence)
+                if outside and not (wish or states_a_demand(sentence)):
+                    continue
                 mentions = with_shared_heads(
                     sentence, matcher.find(sentence, skill_list=True), matcher
                 )
                 for position, group in skill_groups(sentence, mentions):
-                    kept = required if is_required(sentence, position, in_preferred) else preferred
-                    kept.append(group)
-                if is_required(sentence, 0, in_preferred) and len(sentence.split()) >= 2:
+                    demanded = is_required(sentence, position, in_preferred or wish)
+                    (required if demanded else preferred).append(group)
+                if is_required(sentence, 0, in_preferred or wish) and len(sentence.split()) >= 2:
                     lines.append(sentence)
     requirements = extract_requirements(text)
     required_groups = _unique(required)

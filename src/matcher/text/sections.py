@@ -171,6 +171,10 @@ _GLUED_ITEM = re.compile(
     r"|At|Certification|Certified|Degree|Highly|Comfortable|Passion|Fluent|Fluency|Reliable"
     r"|Attention|Operational|Preferred|Required|Licensed|Legally|Physical|Self|Detail)\b)"
 )
+# A word that starts in lower case glued to an acronym or a capitalised word: "design
+# reviewsDFMEA for", "problem solverEducation". Camel-case names start with a capital
+# ("PostgreSQL", "JavaScript") or have fewer lower-case letters first ("iPhone", "macOS").
+_GLUED_WORD = re.compile(r"(?<![\w.'’-])([a-z]{4,})(?=[A-Z](?:[A-Z]+\b|[a-z]))")
 # A match may only start where a run of spaces starts ((?<!\s)), or a search would scan the rest
 # of a long run of spaces from each of its characters, quadratic in the run's length.
 _INLINE_BULLET = re.compile(r"(?<!\s)\s+[•·●▪]\s*|[•·●▪]\s*")
@@ -332,6 +336,7 @@ def _unfold_line(line: str) -> list[str]:
     lines: list[str] = []
     for piece in pieces:
         piece = _GLUED_ITEM.sub("\n", GLUED_SENTENCE.sub("\n", piece))
+        piece = _GLUED_WORD.sub("\\1\n", piece)
         piece = _INLINE_BULLET.sub("\n- ", piece)
         if re.match(r"\s*[-–•*]\s", piece):
             piece = _INLINE_DASH.sub("\n- ", piece)
@@ -347,8 +352,9 @@ def unfold_headings(text: str) -> str:
     headings (capitalised, after a sentence end, a list mark or a lower-case word, and
     followed by a colon or glued to the next word) start a line of their own. In long lines
     sentences run together (``"required.Strong"``), list items glued to the word before them
-    (``"blockchain spaceA strong portfolio"``) and inline bullets (``•``, ``·``) are split
-    too. Short lines are kept as they are, except a known heading followed by a dash list.
+    (``"blockchain spaceA strong portfolio"``, ``"design reviewsDFMEA for"``) and inline
+    bullets (``•``, ``·``) are split too. Short lines are kept as they are, except a known
+    heading followed by a dash list.
 
     Args:
         text: A posting's text.

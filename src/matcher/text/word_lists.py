@@ -17,6 +17,8 @@ company_suffix   ends an employer's name ("inc", "hospital", "university")
 region_code      a state or province code after a city ("TX", "ON", "NSW";
                  :func:`matcher.text.contact.find_location`)
 country          a country after a city ("UK", "Germany", "India")
+cue_filler       may stand beside a required/preferred cue in brackets that still qualify what
+                 comes before them ("(a big plus)"; :mod:`matcher.parsing.cues`)
 ===============  =========================================================================
 
 The file is read once, on first use; nothing is read at import.
@@ -41,6 +43,7 @@ LISTS: tuple[str, ...] = (
     "company_suffix",
     "region_code",
     "country",
+    "cue_filler",
 )
 
 
