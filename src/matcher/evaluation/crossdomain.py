@@ -280,7 +280,9 @@ def pooled_neutral(sets: Sequence[LabelledFeatures]) -> dict[str, float]:
 #: domains is at least the best of ``tfidf`` and ``bm25`` (README, "How the default ranker was
 #: chosen"; ``benchmarks/shortlist_learning_study.py``). ``experience`` went from 0.05 to 0.075
 #: with the near-miss set (``data/nearmiss``): together they bring RJDB's pairwise accuracy
-#: across domains from 0.960 to 0.982; either alone reaches 0.978 at most.
+#: across domains from 0.960 to 0.982; either alone reaches 0.978 at most. Those were chosen by
+#: looking at the across-domains cells; ``matcher train`` now chooses between this base and its
+#: variants by nested leave-one-set-out (:func:`learning_variants`).
 SHORTLIST_BASE: dict[str, float] = {
     "tfidf": 0.2,
     "dense": 0.1,
