@@ -10,7 +10,7 @@ learned model to ``src/matcher/data/requirements_ranker.json``.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +25,10 @@ from matcher.evaluation.crossdomain import (
     LabelledFeatures,
     LearnedModel,
     Learning,
+    choose_learning,
     cross_domain_matrix,
     learn,
+    learning_variants,
     matrix_markdown,
 )
 from matcher.evaluation.labelled import LabelledSet, load_labelled_set
@@ -132,22 +134,33 @@ def featurise(
 
 @task(cache_policy=NO_CACHE)
 def learn_models(
-    sets: list[LabelledFeatures], learning: Learning
-) -> tuple[dict[str, LearnedModel], dict[str, float], dict[str, pd.DataFrame]]:
-    """Per direction: weights and neutral values from all its sets, then the calibration.
+    sets: list[LabelledFeatures], variants: dict[str, Learning]
+) -> tuple[dict[str, LearnedModel], dict[str, float], dict[str, pd.DataFrame], dict[str, Any]]:
+    """Per direction: the learning variant chosen by leave-one-set-out on all its sets
+    (:func:`matcher.evaluation.crossdomain.choose_learning`), weights and neutral values
+    learned with it on all of them, then the calibration.
 
     Returns:
-        The model of each direction present, and the expected calibration error and the
-        reliability table of each set.
+        The model of each direction present, the expected calibration error and the
+        reliability table of each set, and each direction's chosen variant with the worst and
+        mean margin of every variant judged.
     """
     models: dict[str, LearnedModel] = {}
     errors: dict[str, float] = {}
     tables: dict[str, pd.DataFrame] = {}
+    choices: dict[str, Any] = {}
     for direction in ("resumes-for-job", "jobs-for-resume"):
         chosen = [s for s in sets if s.direction == direction]
         if not chosen:
             continue
-        model = learn(chosen, learning, prior=DEFAULT_WEIGHTS)
+        name, judged = choose_learning(chosen, variants, prior=DEFAULT_WEIGHTS)
+        choices[direction] = {
+            "variant": name,
+            "learning": asdict(variants[name]),
+            "margins": {k: [round(v, 4) for v in pair] for k, pair in judged.items()},
+        }
+        get_run_logger().info("%s: learning variant %r (%s)", direction, name, judged)
+        model = learn(chosen, variants[name], prior=DEFAULT_WEIGHTS)
         raws = [model.raw(s) for s in chosen]
         calibration = fit_calibration(*calibration_data(chosen, raws))
         for s, raw in zip(chosen, raws, strict=True):
@@ -157,7 +170,7 @@ def learn_models(
                 s.labels(top_grade_only=True)[rows].ravel(),
             )
         models[direction] = replace(model, calibration=calibration)
-    return models, errors, tables
+    return models, errors, tables, choices
 
 
 def _rounded(values: dict[str, float]) -> dict[str, float]:
@@ -171,13 +184,13 @@ def weights_artifact(
     datasets: dict[str, dict[str, str]],
     matrix: list[dict[str, Any]],
     errors: dict[str, float],
+    choices: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The readable JSON shipped in ``models/``: the models, their data and the evidence.
 
     The top-level ``weights`` and ``calibration`` rank shortlists; ``recommendations`` holds
     those that rank postings for a resume.
     """
-    from dataclasses import asdict
     from datetime import UTC, datetime
 
     shortlist = models.get("resumes-for-job") or next(iter(models.values()))
@@ -200,6 +213,7 @@ def weights_artifact(
     return {
         **artifact,
         "learning": asdict(learning),
+        "learning_variants": choices or {},
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "trained_on": sorted({s.name for s in sets}),
         "datasets": datasets,
@@ -281,11 +295,14 @@ def cross_domain_experiment(
         datasets[spec.name] = dict(labelled.hashes)
         sets.extend(featurise(spec, labelled, settings, embedder))
     learning = learning or Learning(domain_weights={s.name: s.weight for s in specs})
-    models, errors, tables = learn_models(sets, learning)
-    matrix = cross_domain_matrix(sets, models, folds, learning, prior=DEFAULT_WEIGHTS)
+    variants = learning_variants(learning)
+    models, errors, tables, choices = learn_models(sets, variants)
+    matrix = cross_domain_matrix(
+        sets, models, folds, learning, prior=DEFAULT_WEIGHTS, variants=variants
+    )
     markdown = matrix_markdown(matrix)
     rows = matrix.to_dict(orient="records")
-    artifact = weights_artifact(models, learning, sets, datasets, rows, errors)
+    artifact = weights_artifact(models, learning, sets, datasets, rows, errors, choices)
     config = None
     if weights_out is not None:
         shortlist = models.get("resumes-for-job") or next(iter(models.values()))

@@ -10,11 +10,13 @@ import pytest
 from matcher.evaluation.crossdomain import (
     LabelledFeatures,
     Learning,
+    choose_learning,
     cross_domain_matrix,
     cross_validated_scores,
     fit_pairwise,
     fit_weights,
     learn,
+    learning_variants,
     matrix_markdown,
     nested_selection,
     summary,
@@ -252,6 +254,53 @@ def test_nested_selection_chooses_on_the_other_sets_only() -> None:
     assert found.loc["c", "nDCG@10"] < found.loc["a", "nDCG@10"] - 0.2
     with pytest.raises(ValueError, match="two other domains"):
         nested_selection(sets[:2], variants)
+
+
+def test_an_across_domains_cell_comes_from_a_variant_chosen_without_its_set() -> None:
+    sets = [_set(n, "title", seed) for seed, n in enumerate("abd")] + [_set("c", "dense", 3)]
+    variants = {
+        "without dense": Learning(base={}, excluded=("dense",)),
+        "without title": Learning(base={}, excluded=("title",)),
+    }
+    matrix = cross_domain_matrix(sets, folds=4, variants=variants, in_domain=False)
+    cross = matrix[matrix["setting"] == "cross-domain"].set_index("tested_on")
+    nested = nested_selection(sets, variants).set_index("tested_on")
+    # the matrix's across-domains cells are the nested ones, variant and all
+    assert cross["variant"].to_dict() == nested["chosen"].to_dict()
+    assert cross["nDCG@10"].to_dict() == pytest.approx(nested["nDCG@10"].to_dict())
+    # c, held out, gets the variant the others choose, which fails it; what c's own labels
+    # say cannot change that choice
+    assert cross.loc["c", "variant"] == "without dense"
+    assert cross.loc["c", "nDCG@10"] < cross.loc["a", "nDCG@10"] - 0.2
+    relabelled = [*sets[:3], _set("c", "title", 3)]
+    again = cross_domain_matrix(relabelled, folds=4, variants=variants, in_domain=False)
+    [variant] = again[(again["setting"] == "cross-domain") & (again["tested_on"] == "c")]["variant"]
+    assert variant == "without dense"
+    assert "| cross-domain | b+d+c |" in matrix_markdown(matrix)
+
+
+def test_the_shipped_learning_is_chosen_on_every_set_and_variants_equal_in_a_direction_once() -> (
+    None
+):
+    sets = [_set(n, "title", seed) for seed, n in enumerate("abd")] + [_set("c", "dense", 3)]
+    variants = {
+        "without title": Learning(base={}, excluded=("title",)),
+        "without dense": Learning(base={}, excluded=("dense",)),
+    }
+    chosen, judged = choose_learning(sets, variants)
+    assert chosen == "without dense" and set(judged) == set(variants)
+    worst, mean = judged["without title"]
+    assert worst < 0 and worst <= mean < judged["without dense"][1]
+    # one set: nothing to choose on, the first variant
+    assert choose_learning(sets[:1], variants) == ("without title", {})
+    # recommendations have a base of their own: a shortlist base is judged there as the same
+    reverse = [_set(f"{n}-reverse", "tfidf", k, "jobs-for-resume") for k, n in enumerate("abc")]
+    grid = learning_variants(Learning(domain_weights={"a": 2.0}))
+    assert grid["as given"] == Learning(domain_weights={"a": 2.0})
+    assert grid["dense 0.15 in the base"].base["dense"] == 0.15
+    kept = ("as given", "dense 0.15 in the base", "c 0.01")
+    _, judged = choose_learning(reverse, {k: grid[k] for k in kept})
+    assert set(judged) == {"as given", "c 0.01"}
 
 
 def test_sets_of_both_directions_are_not_learned_together() -> None:

@@ -239,3 +239,29 @@ def test_rotations_over_a_whole_degree_are_not_years_of_work() -> None:
     assert profile.roles[0].kind == "internship"
     assert profile.roles[0].years > 3  # the range as written
     assert profile.total_years == pytest.approx(1.0)  # at most one year counts
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("Co-op Student, Hydro One (Jan 2020 - Aug 2020)", "internship"),
+        ("Software Developer (Co-op term), Shopify (May 2020 - Aug 2020)", "internship"),
+        ("Software Developer (Co-op), Shopify (May 2020 - Aug 2020)", "internship"),
+        ("Engineering Co-op, Hydro One (Jan 2020 - Aug 2020)", "internship"),
+        ("Nursing Intern, Mercy Hospital (Jun 2023 - Aug 2023)", "internship"),
+        # co-op or a placement word in the employer's name is no placement
+        ("Data Analyst - Bluepoint Grocery Co-op, Milwaukee (2019 - 2022)", "job"),
+        ("Cashier, Greenfield Grocery Co-op (2019 - 2021)", "job"),
+        ("Greenfield Grocery Co-op, Cashier (2019 - 2021)", "job"),
+        ("Teller, Co-op Bank (2015 - 2020)", "job"),
+        ("Recruiter, Intern Recruiting Ltd (2015 - 2020)", "job"),
+    ],
+)
+def test_a_placement_is_read_from_the_role_not_from_its_employer(line: str, kind: str) -> None:
+    (role,) = extract_experience(f"Experience\n{line}", today=TODAY).roles
+    assert role.kind == kind, role
+
+
+def test_a_job_at_a_co_op_counts_all_its_years() -> None:
+    text = "Experience\nData Analyst - Bluepoint Grocery Co-op, Milwaukee (Jan 2019 - Dec 2022)"
+    assert extract_experience(text, today=TODAY).total_years == pytest.approx(4.0)

@@ -85,13 +85,20 @@ class Role:
         return replace(self.range, start=start)
 
 
-#: Words that make a role a placement of studies rather than a job.
+#: Words that make a role a placement of studies rather than a job. "Co-op" counts only where
+#: it names the kind of role ("Co-op Student", "co-op term", "(Co-op)"), not a co-operative
+#: employer ("Greenfield Grocery Co-op", "Co-op Bank").
 PLACEMENT_PATTERN: Final = re.compile(
     r"\b(?:interns?|internships?|externs?|externships?|practicums?|practica|preceptorships?"
-    r"|clinical\s+(?:rotations?|placements?|practicums?)|co-?op(?:\s+student)?"
-    r"|student\s+(?:nurse|teacher|worker|assistant)|work\s+placement)\b",
+    r"|clinical\s+(?:rotations?|placements?|practicums?)"
+    r"|co-?op\s+(?:students?|placements?|terms?|work\s+terms?|positions?|programs?|programmes?"
+    r"|interns?|internships?|assignments?)"
+    r"|student\s+(?:nurse|teacher|worker|assistant)|work\s+placement)\b"
+    r"|\(\s*co-?op\s*\)",
     re.I,
 )
+_TITLE_PARTS: Final = re.compile(r",\s+|\s+[-–—|@]\s+|\s+at\s+|\|")
+_BARE_COOP: Final = re.compile(r"\bco-?op$", re.I)
 #: The most a single placement counts for, in years.
 MAX_PLACEMENT_YEARS: Final = 1.0
 
@@ -269,6 +276,31 @@ def _is_company(text: str) -> bool:
         bool(_company_end().search(text))
         and not _role_noun().search(text)
         and len(text.split()) <= 4
+    )
+
+
+def _names_placement(title: str) -> bool:
+    """Whether a role's title names a placement of studies (:data:`PLACEMENT_PATTERN`) in its
+    own words, not in its employer's name: "Nursing Intern, Mercy Hospital" does, "Analyst,
+    Intern Recruiting Ltd" does not (a part ending like an employer's name is skipped), nor
+    does "Cashier, Greenfield Grocery Co-op".
+
+    Example:
+        >>> _names_placement("Co-op Student, Hydro One"), _names_placement("Nurse Extern - ICU")
+        (True, True)
+        >>> _names_placement("Engineering Co-op, Hydro One")
+        True
+        >>> _names_placement("Cashier, Greenfield Grocery Co-op")
+        False
+    """
+    parts = [part.strip(" .,;:()") for part in _TITLE_PARTS.split(title)]
+    if any(PLACEMENT_PATTERN.search(part) and not _company_end().search(part) for part in parts):
+        return True
+    # "Engineering Co-op, Hydro One": a bare "co-op" ends the role's own part when no other
+    # part names a role ("Greenfield Grocery Co-op, Cashier" is a cashier's employer)
+    return len(parts) > 1 and any(
+        _BARE_COOP.search(part) and not any(_role_noun().search(p) for p in parts if p != part)
+        for part in parts
     )
 
 
@@ -550,7 +582,7 @@ def extract_experience(text: str, today: date | None = None) -> ExperienceProfil
                 title, company = above_title, company or above_company
             segment = _segment(raw, found.start, found.end, previous_end, next_start)
             # The title says what the role was; its duties may mention interns it trained.
-            placement = placement_section or PLACEMENT_PATTERN.search(title or segment)
+            placement = placement_section or _names_placement(title or segment)
             kind = "internship" if placement else "job"
             roles.append(
                 Role(title, company, found.range, merged_years([found.range]), line, kind=kind)

@@ -17,7 +17,8 @@ experience             how far the resume's years meet the years required, overa
                        requirements of 1 when met, else 3/4 of the share held. Years in
                        a role are those of the roles it names, or, for a skill, of the
                        roles whose duties show it or a skill counting as it (React for
-                       JavaScript; :class:`_RoleIndex`)
+                       JavaScript), or, for a setting ("warehouse"), of the roles whose
+                       title, employer or duties show it (:class:`_RoleIndex`)
 degree                 whether the highest degree meets the one required
 title                  similarity of the job title to the resume's role titles
 dense                  similarity of the whole texts (see :class:`DenseRanker`)
@@ -71,6 +72,12 @@ from matcher.parsing.profiles import (
     role_words,
 )
 from matcher.parsing.taxonomy import skill_matcher
+from matcher.parsing.work_settings import (
+    WorkSetting,
+    rooted,
+    shows_setting,
+    subject_settings,
+)
 from matcher.ranking.embedding import Embedder, cosines
 from matcher.ranking.lexical import (
     BM25Pool,
@@ -304,9 +311,13 @@ class _RoleIndex:
     role's title and text show each of them or a skill whose use counts as it
     (:func:`matcher.parsing.implied_skills.skills_counting_as`: a "Frontend Engineer" role
     building React apps in TypeScript counts for "JavaScript", one that "built REST APIs in
-    Flask" for "backend development"). Skills are read with the built-in vocabulary, whose
-    names the table of implied skills uses. Words are compared by their roots, so "Teaching
-    Art" names "Art Teachers".
+    Flask" for "backend development"), or (6) the subject names settings of work that no skill
+    names and the role's title, employer or duties show each of them
+    (:mod:`matcher.parsing.work_settings`: an "Operations Supervisor" whose shift picks, packs
+    and ships counts for "warehouse", a "Receptionist" for "administrative"). Skills and
+    settings are read near the role's title (:data:`_ROLE_SKILL_CHARS`). Skills are read with
+    the built-in vocabulary, whose names the table of implied skills uses. Words are compared
+    by their roots, so "Teaching Art" names "Art Teachers".
     Only when no role of a resume is named, a role whose name is close in meaning (an embedding
     cosine of :data:`ROLE_SIMILAR_COSINE`) counts.
     """
@@ -316,6 +327,7 @@ class _RoleIndex:
             (position, role) for position, r in enumerate(resumes) for role in r.experience.roles
         ]
         self.n_resumes = len(resumes)
+        self.roles = [role for _, role in roles]
         self.embedder = embedder
         self.owner = np.array([position for position, _ in roles], dtype=np.int64)
         self.ranges = [role.counted_range for _, role in roles]
@@ -388,6 +400,7 @@ class _RoleIndex:
             if count == sizes[k] and not named[k, i]:
                 named[k, i] = f" {' '.join(roots[k])} " in self.texts[i]
         named |= self._showing_skills(subjects)
+        named |= self._in_settings(subjects)
         result: np.ndarray = named
         return result
 
@@ -408,6 +421,41 @@ class _RoleIndex:
         for k, skills in enumerate(wanted):
             if skills:
                 shown[k] = has[[row_of[s] for s in skills]].all(axis=0)
+        return shown
+
+    def _in_settings(self, subjects: Sequence[str]) -> np.ndarray:
+        """``(n_subjects, n_roles)``: (6) roles in every setting a subject names
+        (:mod:`matcher.parsing.work_settings`); False for a subject that names none."""
+        shown = np.zeros((len(subjects), len(self.names)), dtype=bool)
+        masks: dict[str, np.ndarray] = {}
+        for k, subject in enumerate(subjects):
+            settings = subject_settings(subject)
+            for setting in settings:
+                if setting.name not in masks:
+                    masks[setting.name] = self._showing_setting(setting)
+            if settings:
+                shown[k] = np.logical_and.reduce([masks[s.name] for s in settings])
+        return shown
+
+    @functools.cached_property
+    def _company_words(self) -> list[frozenset[str]]:
+        """The roots of each role's employer (not in :attr:`text_words` when read apart)."""
+        return [frozenset(word_roots(role.company or "")) for role in self.roles]
+
+    def _showing_setting(self, setting: WorkSetting) -> np.ndarray:
+        """``(n_roles,)``: which roles show ``setting`` in their title, employer or the start of
+        their duties. Only roles whose text or employer holds the first word of one of its terms
+        are read again (most hold none)."""
+        terms = (*setting.names, *setting.titles, *setting.duties)
+        first_words = frozenset(term.split()[0] for term in terms)
+        shown = np.zeros(len(self.names), dtype=bool)
+        for i, role in enumerate(self.roles):
+            if not first_words.isdisjoint(self.text_words[i]) or not first_words.isdisjoint(
+                self._company_words[i]
+            ):
+                head = f"{role.title} {role.company or ''}"
+                window = rooted(f"{head}\n{role.context[:_ROLE_SKILL_CHARS]}")
+                shown[i] = shows_setting(rooted(head), window, setting)
         return shown
 
     def _similar(self, subjects: Sequence[str]) -> np.ndarray:

@@ -214,6 +214,16 @@ class LearningSettings(StrictSchema):
         return None if names is None else _known(names)
 
 
+class LearningChoice(StrictSchema):
+    """The learning variant chosen for one direction by leave-one-set-out
+    (:func:`matcher.evaluation.crossdomain.choose_learning`) and the evidence it was chosen on:
+    each variant's worst and mean margin over the best of ``tfidf`` and ``bm25``."""
+
+    variant: str
+    learning: LearningSettings
+    margins: dict[str, list[float]] = Field(default_factory=dict)
+
+
 class LearnedModelFile(StrictSchema):
     """The layout of the learned-model file written by ``matcher train``.
 
@@ -230,6 +240,7 @@ class LearnedModelFile(StrictSchema):
     calibration: Calibration | None = None
     recommendations: RecommendationModel | None = None
     learning: LearningSettings | None = None
+    learning_variants: dict[str, LearningChoice] = Field(default_factory=dict)
     trained_at: str | None = None
     trained_on: list[str] = Field(default_factory=list)
     datasets: dict[str, dict[str, str]] = Field(default_factory=dict)

@@ -1,0 +1,178 @@
+"""Years in a setting that no skill names, as a recruiter reads them: a role is warehouse,
+administrative, commercial electrical or ICU work when its title, employer or duties show it
+(:mod:`matcher.parsing.work_settings`), and never because of one stray word (a nurse's
+medication inventory is no warehouse work; an office administrator is no electrician).
+
+CheckList-style, with the real model and the shipped ranker: each test asserts what
+``missing_required`` says or an ordering, never a score.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from matcher import schema
+from matcher.ranking.catalogue import make_ranker
+from matcher.ranking.requirement_ranker import RequirementRanker
+from matcher.text.preprocess import prepare_postings, prepare_resumes
+
+WAREHOUSE_POSTING = """Warehouse Shift Supervisor
+Requirements
+- 3+ years of warehouse experience
+- Experience leading a team of associates on a shift
+- Working knowledge of OSHA rules and Microsoft Excel
+"""
+ADMIN_POSTING = """Legal Assistant
+Requirements
+- At least 1 year of administrative experience
+- Strong written communication
+"""
+ELECTRICAL_POSTING = """Journeyman Electrician - Commercial
+Requirements
+- 4 years of commercial or industrial electrical experience
+- Valid journeyman electrician license
+"""
+ICU_POSTING = """Registered Nurse - ICU
+Requirements
+- Active RN license
+- At least 2 years of recent ICU experience
+"""
+RESUMES = {
+    # the duties show intensive care, though no line says "ICU"
+    "icu-by-duties": """Experience
+Registered Nurse, Bayside General Hospital (Jan 2015 - Dec 2024)
+- Care for 2 critically ill patients a shift on ventilators; titrated drips, CRRT
+Licenses
+Registered Nurse (RN)""",
+    "med-surg": """Experience
+Registered Nurse, Lakeside Community Hospital (Jan 2015 - Dec 2024)
+- Medical-surgical floor of 30 beds; wound care and discharge teaching
+- Referred patients for ventilator weaning to the respiratory team
+Licenses
+Registered Nurse (RN)""",
+    # no role names the warehouse: the employer and the duties show it
+    "fulfillment-supervisor": """Experience
+Operations Supervisor, Sierra Home Fulfillment (Jan 2018 - Dec 2024)
+- Lead 30 associates in picking, packing and shipping on the second shift
+- Forklift certified; trained new hires on RF scanners
+Education
+High school diploma""",
+    "nurse": """Experience
+Registered Nurse, Bayside General Hospital (Jan 2015 - Dec 2024)
+- Medication administration and inventory of the unit's supplies
+- Charting in Epic; patient and family teaching
+Licenses
+Registered Nurse (RN)""",
+    "cashier": """Experience
+Cashier, Greenfield Market (Jan 2017 - Dec 2024)
+- Cash handling at a busy register; restocked shelves and counted inventory
+Education
+High school diploma""",
+    "receptionist": """Experience
+Receptionist, Center City Dental (Jan 2019 - Dec 2022)
+- Phones, scheduling and patient records for a four-dentist practice
+Education
+High school diploma""",
+    "office-administrator": """Experience
+Office Administrator, Riverfront Realty (Jan 2014 - Dec 2024)
+- Filing, phones and scheduling; ordered office supplies; kept the agents' calendars
+- Coordinated the fit-out of the new branch office with the landlord
+Education
+Associate degree in Business""",
+    "electrician": """Experience
+Journeyman Electrician, Miami Valley Contractors (Jan 2016 - Dec 2024)
+- Tenant fit-outs for offices, restaurants and retail stores, up to 480 V three-phase
+- Installed addressable fire alarm systems in two schools
+Licenses
+Ohio Journeyman Electrician License""",
+}
+
+
+@pytest.fixture(scope="module")
+def ranker(embedder) -> RequirementRanker:  # type: ignore[no-untyped-def]
+    ranker = make_ranker("requirements", embedder=embedder)
+    assert isinstance(ranker, RequirementRanker)
+    return ranker
+
+
+def _frames(posting: str, ids: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    title = posting.splitlines()[0]
+    jobs, _ = prepare_postings(
+        pd.DataFrame({"job_id": ["J1"], "title": [title], "description": [posting]})
+    )
+    cvs, _, rejects = prepare_resumes(
+        pd.DataFrame({"resume_id": ids, "text": [RESUMES[i] for i in ids]}), deduplicate=False
+    )
+    assert rejects.empty
+    return jobs, cvs
+
+
+def _missing(ranker: RequirementRanker, posting: str, ids: list[str]) -> dict[str, str]:
+    """Each resume's ``missing_required`` for the posting, as the shortlist shows it."""
+    jobs, cvs = _frames(posting, ids)
+    explain = ranker.explainer(jobs, cvs)
+    return {
+        str(resume[schema.RESUME_ID]): explain(jobs.iloc[0], resume)["missing_required"]
+        for _, resume in cvs.iterrows()
+    }
+
+
+def _ranked(ranker: RequirementRanker, posting: str, ids: list[str]) -> list[str]:
+    jobs, cvs = _frames(posting, ids)
+    scores = ranker.score(jobs, cvs)[0]
+    return [str(cvs[schema.RESUME_ID].iloc[j]) for j in (-scores).argsort()]
+
+
+def test_a_supervisor_whose_shift_picks_and_ships_has_warehouse_years(
+    ranker: RequirementRanker,
+) -> None:
+    missing = _missing(ranker, WAREHOUSE_POSTING, ["fulfillment-supervisor", "nurse"])
+    assert "years warehouse" not in missing["fulfillment-supervisor"]
+    assert "3 years warehouse (has 0.0)" in missing["nurse"]  # the years item is read
+
+
+def test_a_receptionist_has_administrative_years(ranker: RequirementRanker) -> None:
+    missing = _missing(ranker, ADMIN_POSTING, ["receptionist", "electrician"])
+    assert "years administrative" not in missing["receptionist"]
+    assert "1 years administrative (has 0.0)" in missing["electrician"]
+
+
+def test_an_electrician_fitting_out_offices_has_commercial_electrical_years(
+    ranker: RequirementRanker,
+) -> None:
+    missing = _missing(ranker, ELECTRICAL_POSTING, ["electrician", "office-administrator"])
+    assert "commercial or industrial electrical" not in missing["electrician"]
+    assert "commercial or industrial electrical (has 0.0)" in missing["office-administrator"]
+
+
+@pytest.mark.parametrize("other", ["nurse", "cashier"])
+def test_one_stray_warehouse_word_gives_no_warehouse_years(
+    ranker: RequirementRanker, other: str
+) -> None:
+    missing = _missing(ranker, WAREHOUSE_POSTING, ["fulfillment-supervisor", other])
+    assert "3 years warehouse (has 0.0)" in missing[other]  # inventory alone is not a warehouse
+    assert _ranked(ranker, WAREHOUSE_POSTING, [other, "fulfillment-supervisor"])[0] == (
+        "fulfillment-supervisor"
+    )
+
+
+def test_an_office_administrator_is_no_commercial_electrician(
+    ranker: RequirementRanker,
+) -> None:
+    missing = _missing(ranker, ELECTRICAL_POSTING, ["electrician", "office-administrator"])
+    assert (
+        "4 years commercial or industrial electrical (has 0.0)" in missing["office-administrator"]
+    )
+    assert _ranked(ranker, ELECTRICAL_POSTING, ["office-administrator", "electrician"])[0] == (
+        "electrician"
+    )
+
+
+def test_a_nurse_whose_duties_show_intensive_care_has_icu_years(
+    ranker: RequirementRanker,
+) -> None:
+    missing = _missing(ranker, ICU_POSTING, ["icu-by-duties", "med-surg"])
+    assert "years ICU" not in missing["icu-by-duties"]
+    assert "2 years ICU (has 0.0)" in missing["med-surg"]  # one ICU word is not ICU work
+    assert _ranked(ranker, ICU_POSTING, ["med-surg", "icu-by-duties"])[0] == "icu-by-duties"
