@@ -72,6 +72,7 @@ from matcher.parsing.profiles import (
 )
 from matcher.parsing.taxonomy import skill_matcher
 from matcher.ranking.embedding import Embedder, cosines
+from matcher.ranking.explain import key_terms
 from matcher.ranking.lexical import (
     BM25Pool,
     Direction,
@@ -777,6 +778,8 @@ class PoolStatistics:
         self.direction: Direction = direction
         self.focus_texts = posting_texts(focus_postings(postings))
         self.resume_texts = resume_texts(resumes)
+        self.job_ids = postings[schema.JOB_ID].astype(str).tolist()
+        self.posting_texts = posting_texts(postings)
         self.wanted = wanted_texts(self.focus_texts, posting_profiles)
         self.row_of = {job_id: i for i, job_id in enumerate(postings[schema.JOB_ID].astype(str))}
         ids = resumes[schema.RESUME_ID].astype(str)
@@ -800,6 +803,13 @@ class PoolStatistics:
             raise KeyError(
                 f"record {error.args[0]!r} is not in the pool the statistics were fitted on"
             ) from None
+
+    @functools.cached_property
+    def key_terms(self) -> dict[str, list[str]]:
+        """Each posting's key terms among every posting of the pool
+        (:func:`matcher.ranking.explain.key_terms`), by job ID: what explains a posting
+        from which no requirement was read, the same whichever postings share its batch."""
+        return dict(zip(self.job_ids, key_terms(self.posting_texts), strict=True))
 
     def bm25_rows(self, rows: Sequence[int]) -> np.ndarray:
         """Raw BM25 of the postings at ``rows`` against every resume (``resumes-for-job``)."""

@@ -44,7 +44,7 @@ from matcher.parsing.skills import SkillMatcher, SkillMention
 from matcher.parsing.taxonomy import skill_matcher
 from matcher.ranking.calibration import calibrated, capped_fit
 from matcher.ranking.embedding import Embedder
-from matcher.ranking.explain import Explainer, contains_term, term_explainer
+from matcher.ranking.explain import Explainer, contains_term, term_explainer, terms_explainer
 from matcher.ranking.features import (
     DEFAULT_NEUTRAL,
     FEATURES,
@@ -696,6 +696,9 @@ class RequirementRanker(Ranker):
         direction: Direction = "resumes-for-job",
     ) -> Explainer:
         features = self._features_of(postings, resumes)
+        # The statistics of the whole pool these frames were scored in, if any: a posting's
+        # key terms are then those among every posting of the run, whatever the batch.
+        pool = self._last[2] if self._last is not None and self._last[3] is features else None
         by_job = {p.job_id: p for p in features.postings}
         by_resume = {r.resume_id: r for r in features.resumes}
         row_of = {p.job_id: i for i, p in enumerate(features.postings)}
@@ -736,7 +739,11 @@ class RequirementRanker(Ranker):
             )
             if not job.required_groups and not job.preferred_groups:
                 if not fallbacks:
-                    fallbacks.append(term_explainer(postings))
+                    fallbacks.append(
+                        term_explainer(postings)
+                        if pool is None
+                        else terms_explainer(pool.key_terms)
+                    )
                 terms = fallbacks[0](posting, resume)
                 columns["matched_required"] = terms["matched_terms"]
                 columns["missing_required"] = terms["missing_terms"]
