@@ -377,7 +377,10 @@ class RequirementRanker(Ranker):
     ) -> None:
         """What this ranker holds of its process (not of its model): none of it is pickled."""
         self.index: ResumeIndex | None = None
-        self._last: tuple[str, str, PoolStatistics | None, PairFeatures] | None = None
+        #: The frames' key, direction, pool, features and pairs of the last :meth:`features`.
+        self._last: (
+            tuple[str, str, PoolStatistics | None, PairFeatures, np.ndarray | None] | None
+        ) = None
         #: Profiles by content (:func:`matcher.parsing.profiles.profile_key`): a record is read
         #: once however many batches or calls it is scored in. A run with a state folder
         #: puts a :class:`matcher.io.score_cache.ProfileCache` here, kept between runs.
@@ -506,6 +509,7 @@ class RequirementRanker(Ranker):
         resumes: pd.DataFrame,
         direction: Direction = "resumes-for-job",
         pool: PoolStatistics | None = None,
+        pairs: np.ndarray | None = None,
     ) -> PairFeatures:
         """All pair features (remembered for the explainer of the same frames).
 
@@ -513,10 +517,20 @@ class RequirementRanker(Ranker):
             pool: The statistics of the whole pool the frames are part of (:meth:`pool`);
                 the frames' own if None. The methods called next with the same frames
                 (:meth:`components`, :meth:`explainer`, ...) use these features.
+            pairs: ``(len(postings), len(resumes))`` booleans: the pairs wanted (each
+                posting's candidates); the values of the others are unspecified
+                (:func:`matcher.ranking.features.local_features`). Every pair if None. The
+                methods called next with the same frames use these features: read only
+                these pairs of what they return.
         """
         key = _frames_key(postings, resumes)
         last = self._last
-        if last is not None and last[:2] == (key, direction) and (pool is None or last[2] is pool):
+        if (
+            last is not None
+            and last[:2] == (key, direction)
+            and (pool is None or last[2] is pool)
+            and (pairs is None or (last[4] is not None and np.array_equal(last[4], pairs)))
+        ):
             return last[3]
         posting_profiles, resume_profiles = self.profiles(postings, resumes)
         features = compute_features(
@@ -528,9 +542,10 @@ class RequirementRanker(Ranker):
             direction,
             self.dense,
             pool,
-            self._local_features(postings, resumes, posting_profiles, resume_profiles),
+            self._local_features(postings, resumes, posting_profiles, resume_profiles, pairs),
+            pairs,
         )
-        self._last = (key, direction, pool, features)
+        self._last = (key, direction, pool, features, pairs)
         return features
 
     def feature_version(self) -> str:
@@ -571,8 +586,10 @@ class RequirementRanker(Ranker):
         resumes: pd.DataFrame,
         posting_profiles: list[PostingProfile],
         resume_profiles: list[ResumeProfile],
+        pairs: np.ndarray | None = None,
     ) -> dict[str, np.ndarray] | None:
-        """The pair-local features, computed only for the pairs :attr:`pair_cache` lacks.
+        """The pair-local features, computed only for the pairs :attr:`pair_cache` lacks
+        (of ``pairs``, if given: see :meth:`features`).
 
         Rows and columns with a missing pair are computed together: new resumes against
         every posting, a new posting against every resume. A pair's values do not depend on
@@ -594,11 +611,12 @@ class RequirementRanker(Ranker):
         ]
         found = cache.get(posting_keys, resume_keys)
         shape = (len(postings), len(resumes))
-        missing = np.array(
-            [[(p, r) not in found for r in resume_keys] for p in posting_keys], dtype=bool
-        ).reshape(shape)
+        wanted = np.ones(shape, dtype=bool) if pairs is None else pairs
+        missing = np.zeros(shape, dtype=bool)
+        for row, column in zip(*np.nonzero(wanted), strict=True):
+            missing[row, column] = (posting_keys[row], resume_keys[column]) not in found
         values = {name: np.zeros(shape, dtype=np.float32) for name in LOCAL_FEATURES}
-        known_rows, known_columns = np.nonzero(~missing)
+        known_rows, known_columns = np.nonzero(wanted & ~missing)
         if len(known_rows):
             stored = np.stack(
                 [
@@ -617,11 +635,12 @@ class RequirementRanker(Ranker):
                 [resume_profiles[j] for j in columns],
                 self.dense.embedder,
                 self.dense,
+                missing[np.ix_(rows, columns)],
             )
             block = np.ix_(rows, columns)
+            new = missing[block]  # only these were computed; the block's others are cached
             for name in LOCAL_FEATURES:
-                values[name][block] = computed[name]
-            new = missing[block]
+                values[name][block] = np.where(new, computed[name], values[name][block])
             cache.put(
                 (
                     posting_keys[rows[i]],
@@ -634,7 +653,7 @@ class RequirementRanker(Ranker):
             posting_profiles, resume_profiles, self.dense.embedder
         )
         self.pair_counts["computed"] += int(missing.sum())
-        self.pair_counts["reused"] += int((~missing).sum())
+        self.pair_counts["reused"] += int((wanted & ~missing).sum())
         return values
 
     def components(
