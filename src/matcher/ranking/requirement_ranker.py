@@ -740,8 +740,14 @@ class RequirementRanker(Ranker):
         # A resume's quote of a skill is the same whatever the posting: made once per batch.
         quotes_of: dict[str, dict[str, str]] = {}
 
+        # A posting is explained against each of its candidates in turn: its profile is
+        # looked up once per row object (reading a field of a row costs more than the rest).
+        last_posting: list[tuple[pd.Series, PostingProfile]] = []
+
         def explain(posting: pd.Series, resume: pd.Series) -> dict[str, str]:
-            job = by_job[str(posting[schema.JOB_ID])]
+            if not last_posting or last_posting[0][0] is not posting:
+                last_posting[:] = [(posting, by_job[str(posting[schema.JOB_ID])])]
+            job = last_posting[0][1]
             candidate = by_resume[str(resume[schema.RESUME_ID])]
             probability = None
             if isinstance(scores, np.ndarray):
@@ -754,7 +760,7 @@ class RequirementRanker(Ranker):
             }
             quotes = quotes_of.setdefault(candidate.resume_id, {})
             columns = explain_requirements(
-                job, candidate, sentences(resume), probability, years, quotes
+                job, candidate, sentences(candidate.resume_id, resume), probability, years, quotes
             )
             if not job.required_groups and not job.preferred_groups:
                 if not fallbacks:
@@ -769,8 +775,7 @@ class RequirementRanker(Ranker):
                 columns["evidence"] = columns["evidence"] or terms["evidence"]
             return columns
 
-        def sentences(resume: pd.Series) -> Sequence[str]:
-            key = str(resume[schema.RESUME_ID])
+        def sentences(key: str, resume: pd.Series) -> Sequence[str]:
             if key not in sentences_of:
                 text = resume.get(schema.CLEAN_TEXT, resume.get(schema.TEXT, ""))
                 sentences_of[key] = remembered_display_sentences(
