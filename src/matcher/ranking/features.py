@@ -933,6 +933,8 @@ def local_features(
             those it has when every pair is computed.
     """
     dense = dense or DenseRanker(embedder)
+    if pairs is not None and pairs.all():  # every pair: postings share their skills' evidence
+        pairs = None
     required = [p.required_groups for p in posting_profiles]
     preferred = [p.preferred_groups for p in posting_profiles]
     lines = None
