@@ -277,7 +277,7 @@ def main() -> None:
                 f"{pairs / rank:,.0f} ({pairs / rank / cores:,.0f}); {pairs:,} pairs"
                 f" ({pairs / max(every, 1):.0%} of all) in {rank:.1f} s; features computed"
                 f" for {int(figures['stage1'].get('feature_pairs', pairs)):,} pairs"
-                " (each batch's postings by the union of their candidates)",
+                " (each posting by its own candidates)",
                 "",
             )
         )

@@ -276,9 +276,9 @@ def test_two_stages_account_for_every_resume_and_every_pair_scored(
     assert all(1 <= count <= 2 for count in per_posting.values())
     decisions = pd.read_parquet(out / "decisions.parquet")
     assert len(decisions) == stage1["pairs_scored"] == sum(per_posting.values())
-    # Features are computed for each batch's postings by the union of their candidates only.
+    # Features are computed for each posting's own candidates only: the pairs scored.
     postings_ranked = manifest["counts"]["postings"]["ranked"]
-    assert stage1["pairs_scored"] <= stage1["feature_pairs"] < postings_ranked * ranked
+    assert stage1["feature_pairs"] == stage1["pairs_scored"] < postings_ranked * ranked
     records = pd.read_csv(out / "records.csv", dtype=str, keep_default_na=False)
     resumes = records[records["kind"] == "resume"]
     left_out = resumes[resumes["status"] == "not a candidate"]

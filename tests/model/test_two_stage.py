@@ -3,18 +3,28 @@ ranking, and stage 1 keeping every resume gives exactly the exhaustive shortlist
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from matcher import schema
+from matcher.io.csv_safety import write_safe_csv
 from matcher.io.loading import load_postings, load_resumes
 from matcher.ranking.decisions import build_decisions
 from matcher.ranking.features import focus_postings
 from matcher.ranking.lexical import bm25_scores
 from matcher.ranking.requirement_ranker import RequirementRanker
 from matcher.ranking.shortlist import build_shortlists
-from matcher.ranking.two_stage import candidate_batches, rank_in_batches, score_in_batches
+from matcher.ranking.two_stage import (
+    candidate_batches,
+    candidate_members,
+    explain_batch,
+    rank_in_batches,
+    score_batch,
+    score_in_batches,
+)
 from matcher.settings import RankingSettings
 from matcher.text.preprocess import Prepared, prepare_loaded
 from matcher.text.texts import posting_texts, resume_texts
@@ -26,6 +36,31 @@ INFO = {"name": "requirements", "params": {}, "source": "built-in default"}
 @pytest.fixture(scope="module")
 def sample() -> Prepared:
     return prepare_loaded(load_postings(SAMPLE / "jobs.csv"), load_resumes(SAMPLE / "resumes"))
+
+
+#: Postings from which no skill is read: their rows are explained by their key terms.
+UNREAD = pd.DataFrame(
+    {
+        "job_id": ["J-9001", "J-9002"],
+        "title": ["Dog Walker", "Orchard Picker"],
+        "description": [
+            "We look for a cheerful person who loves dogs. You will walk our clients' dogs"
+            " twice a day in the park, keep them safe on busy streets and tell their owners"
+            " how each walk went.",
+            "Pick apples and pears in our family orchard from August to October. Early"
+            " starts, outdoor work in all weather, ladders provided.",
+        ],
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def with_unread(tmp_path_factory: pytest.TempPathFactory) -> Prepared:
+    """The sample with two postings from which no skill is read."""
+    jobs = tmp_path_factory.mktemp("jobs") / "jobs.csv"
+    sample_jobs = pd.read_csv(SAMPLE / "jobs.csv", dtype=str, keep_default_na=False)
+    pd.concat([sample_jobs, UNREAD], ignore_index=True).to_csv(jobs, index=False)
+    return prepare_loaded(load_postings(jobs), load_resumes(SAMPLE / "resumes"))
 
 
 @pytest.fixture(scope="module")
@@ -121,3 +156,64 @@ def test_a_small_n_accounts_for_every_pair_it_scored(
     assert (per_posting["first"] == per_posting["size"]).all()
     assert sum(ranking.candidate_of.values()) == len(ranking.decisions)
     assert (ranking.shortlists.groupby("job_id").size() <= 4).all()  # at most 2 + 2 candidates
+
+
+def _shortlists_csv(ranking_shortlists: pd.DataFrame, path: Path) -> bytes:
+    write_safe_csv(ranking_shortlists, path)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("candidates", [RankingSettings().candidates, 5])
+def test_the_shortlists_do_not_depend_on_the_batches(
+    with_unread: Prepared, ranker: RequirementRanker, candidates: int, tmp_path: Path
+) -> None:
+    """Every shortlist row (score, matched and missing requirements, evidence, term order) is
+    the same whether each posting is scored alone (``posting_batch`` 1) or with the others
+    (the default batch): the shortlists CSV byte for byte, and the decision records."""
+    default = RankingSettings(candidates=candidates)
+    alone = RankingSettings(candidates=candidates, posting_batch=1)
+    together = rank_in_batches(ranker, with_unread.postings, with_unread.resumes, default, INFO)
+    apart = rank_in_batches(ranker, with_unread.postings, with_unread.resumes, alone, INFO)
+    assert len(with_unread.postings) <= default.posting_batch  # one batch: every posting together
+    unread = together.shortlists[together.shortlists["job_id"].isin(UNREAD["job_id"])]
+    assert len(unread) and unread["matched_required"].str.len().gt(0).any()  # key terms
+    assert _shortlists_csv(together.shortlists, tmp_path / "together.csv") == _shortlists_csv(
+        apart.shortlists, tmp_path / "apart.csv"
+    )
+    pd.testing.assert_frame_equal(together.decisions, apart.decisions)
+
+
+def test_a_postings_rows_do_not_depend_on_who_shares_its_batch(
+    with_unread: Prepared, ranker: RequirementRanker
+) -> None:
+    """One posting's shortlist rows and decision records, scored alone with its candidates
+    and scored in a batch with other postings (so among other candidates), with the
+    statistics of the same pool: the same, row for row."""
+    postings, resumes = with_unread.postings, with_unread.resumes
+    assert set(UNREAD["job_id"]) <= set(postings[schema.JOB_ID])
+    pool = ranker.pool(postings, resumes)
+    batches = list(candidate_batches(ranker, postings, resumes, 4, len(postings), pool=pool))
+    [(_, chosen)] = batches
+    checked = 0
+    for row in range(len(postings)):
+        alone = score_batch(
+            ranker, postings.iloc[[row]], candidate_members(resumes, [chosen[row]]), pool
+        )
+        part = explain_batch(ranker, alone, 5, INFO)
+        # The same posting among three others, each with candidates of its own.
+        others = [(row + step) % len(postings) for step in (0, 5, 9, 13)]
+        shared = score_batch(
+            ranker,
+            postings.iloc[others],
+            candidate_members(resumes, [chosen[k] for k in others]),
+            pool,
+        )
+        assert len(shared.resumes) > len(alone.resumes)  # other candidates share the batch
+        whole = explain_batch(ranker, shared, 5, INFO)
+        job_id = str(postings[schema.JOB_ID].iloc[row])
+        mine = whole.shortlists[whole.shortlists["job_id"] == job_id].reset_index(drop=True)
+        pd.testing.assert_frame_equal(part.shortlists, mine)
+        decided = whole.decisions[whole.decisions["job_id"] == job_id].reset_index(drop=True)
+        pd.testing.assert_frame_equal(part.decisions, decided)
+        checked += 1
+    assert checked == len(postings)

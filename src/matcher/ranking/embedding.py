@@ -379,7 +379,7 @@ class Embedder:
         ``chunk_overlap`` tokens. An empty text gives one empty chunk, so every document has at
         least one vector.
         """
-        return chunk_text(text, self.tokenizer, self.max_tokens, self.chunk_overlap)
+        return list(_remembered_chunks(text, self.tokenizer, self.max_tokens, self.chunk_overlap))
 
     def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts that each fit the token limit; returns float32 unit vectors, one a row."""
@@ -488,6 +488,14 @@ class Embedder:
         return ChunkedEmbeddings(
             chunk_doc, chunks, self._matrix(keys, vectors), np.asarray(chunk_pos, dtype=np.int64)
         )
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _remembered_chunks(text: str, tokenizer: Any, max_tokens: int, overlap: int) -> tuple[str, ...]:
+    """:func:`chunk_text`, remembered for the last 32,768 texts: a run chunks each resume for
+    its index, then again for the dense similarity of every batch of postings it is a
+    candidate in (tokenizing is most of what that costs)."""
+    return tuple(chunk_text(text, tokenizer, max_tokens, overlap))
 
 
 def chunk_text(text: str, tokenizer: Any, max_tokens: int = 256, overlap: int = 32) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -120,13 +120,28 @@ def _lowered_sentences(text: str) -> tuple[tuple[str, str], ...]:
 
 def term_explainer(postings: pd.DataFrame, top_n: int = 12) -> Explainer:
     """An explainer listing the posting's key terms matched and missing in the resume."""
-    terms = dict(
+    return terms_explainer(posting_key_terms(postings, top_n))
+
+
+def posting_key_terms(postings: pd.DataFrame, top_n: int = 12) -> dict[str, list[str]]:
+    """Each posting's :func:`key_terms` among ``postings``, by job ID.
+
+    A posting's key terms depend on the other postings (TF-IDF across them): an explanation
+    that must read the same whichever postings share its batch takes them from every posting
+    of the run (:meth:`matcher.ranking.features.PoolStatistics.key_terms`).
+    """
+    return dict(
         zip(
             postings[schema.JOB_ID].astype(str),
             key_terms(posting_texts(postings), top_n),
             strict=True,
         )
     )
+
+
+def terms_explainer(terms: Mapping[str, Sequence[str]]) -> Explainer:
+    """An explainer listing the key terms ``terms[job_id]`` (:func:`posting_key_terms`)
+    matched and missing in the resume."""
 
     def explain(posting: pd.Series, resume: pd.Series) -> dict[str, str]:
         text = str(resume.get(schema.CLEAN_TEXT, resume.get(schema.TEXT, "")))

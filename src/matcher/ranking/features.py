@@ -79,6 +79,7 @@ from matcher.parsing.work_settings import (
     subject_settings,
 )
 from matcher.ranking.embedding import Embedder, cosines
+from matcher.ranking.explain import key_terms
 from matcher.ranking.lexical import (
     BM25Pool,
     Direction,
@@ -216,7 +217,10 @@ class PairFeatures:
 
 
 def skill_evidence(
-    skills: Sequence[str], resumes: Sequence[ResumeProfile], embedder: Embedder | None = None
+    skills: Sequence[str],
+    resumes: Sequence[ResumeProfile],
+    embedder: Embedder | None = None,
+    lines: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """How far each resume shows each skill, ``(n_skills, n_resumes)`` in [0, 1].
 
@@ -224,15 +228,18 @@ def skill_evidence(
     not find counts in part when one of the resume's lines is close in meaning to the skill's
     name (see :data:`SKILL_PARTIAL_COSINE`), so paraphrases such as "a keen eye for detail" or
     "handles time judiciously" are not read as missing skills. A skill the resume names as
-    missing ("without SDLC") counts 0.
+    missing ("without SDLC") counts 0. ``lines`` are the vectors of the resumes' lines and
+    each resume's first row among them, if already embedded (:meth:`LineGroups.of`).
     """
     has = np.array([[skill in r.skills for r in resumes] for skill in skills], dtype=np.float32)
     has = has.reshape(len(skills), len(resumes))
     if embedder is None or not skills or not resumes:
         return has
     low, high = SKILL_PARTIAL_COSINE
-    lines, offsets = _embed_line_groups(embedder, [r.lines for r in resumes])
-    best = np.maximum.reduceat(cosines(embedder.embed_texts(list(skills)), lines), offsets, axis=1)
+    vectors, offsets = lines or _embed_line_groups(embedder, [r.lines for r in resumes])
+    best = np.maximum.reduceat(
+        cosines(embedder.embed_texts(list(skills)), vectors), offsets, axis=1
+    )
     partial = np.clip((best - low) / (high - low), 0.0, 1.0)
     lacks = np.array([[skill in r.lacks for r in resumes] for skill in skills])
     partial[lacks.reshape(partial.shape)] = 0.0
@@ -243,12 +250,17 @@ def skill_coverage(
     wanted: Sequence[Sequence[str | Sequence[str]]],
     resumes: Sequence[ResumeProfile],
     embedder: Embedder | None = None,
+    pairs: np.ndarray | None = None,
+    lines: LineGroups | None = None,
 ) -> np.ndarray:
     """Share of each posting's requirements (``wanted[i]``) that each resume meets; 1 if none.
 
     A requirement is a skill or a group of alternatives (``("Workday", "BambooHR", "ADP")``,
     see :attr:`PostingProfile.required_groups`); a group counts as its best member. Each skill
     counts as in :func:`skill_evidence` (only the matcher's findings without an embedder).
+    With ``pairs`` (see :func:`local_features`), only those pairs are computed, each posting
+    against its own resumes (the others are 1); ``lines`` are the resumes' line vectors, if
+    already embedded.
 
     Example:
         >>> from matcher.parsing.experience import ExperienceProfile
@@ -262,6 +274,27 @@ def skill_coverage(
         >>> skill_coverage([[("Workday", "ADP"), "Excel"]], [resume]).tolist()
         [[0.5]]
     """
+    if pairs is None:
+        return _coverage(wanted, resumes, embedder)
+    result = np.ones((len(wanted), len(resumes)), dtype=np.float32)
+    if embedder is not None and lines is None and any(wanted) and resumes:
+        lines = LineGroups(embedder, [r.lines for r in resumes])
+    for row, items in enumerate(wanted):
+        columns = np.flatnonzero(pairs[row])
+        if items and len(columns):
+            chosen = [resumes[c] for c in columns.tolist()]
+            own = lines.of(columns) if lines is not None else None
+            result[row, columns] = _coverage([items], chosen, embedder, own)[0]
+    return result
+
+
+def _coverage(
+    wanted: Sequence[Sequence[str | Sequence[str]]],
+    resumes: Sequence[ResumeProfile],
+    embedder: Embedder | None = None,
+    lines: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """:func:`skill_coverage` of every pair."""
     requirements = [
         [(item,) if isinstance(item, str) else tuple(item) for item in items] for items in wanted
     ]
@@ -270,7 +303,7 @@ def skill_coverage(
         return np.ones((len(wanted), len(resumes)), dtype=np.float32)
     vocabulary = sorted({skill for group in groups for skill in group})
     row_of = {skill: i for i, skill in enumerate(vocabulary)}
-    evidence = skill_evidence(vocabulary, resumes, embedder)  # (skills, resumes)
+    evidence = skill_evidence(vocabulary, resumes, embedder, lines)  # (skills, resumes)
     met = np.stack([evidence[[row_of[s] for s in group]].max(axis=0) for group in groups])
     column = {group: i for i, group in enumerate(groups)}
     want = np.zeros((len(wanted), len(groups)), dtype=np.float32)
@@ -606,24 +639,57 @@ def _embed_line_groups(
     return embedder.embed_texts(lines), offsets
 
 
+class LineGroups:
+    """Groups of texts (each resume's lines) embedded once, and the vectors of any of the
+    groups: what lets each posting be compared with its own candidates' lines only."""
+
+    def __init__(self, embedder: Embedder, groups: Sequence[Sequence[str]]) -> None:
+        self.vectors, self.offsets = _embed_line_groups(embedder, groups)
+        self.sizes = np.array([len(group) for group in groups], dtype=np.int64)
+
+    def of(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The vectors of the groups at ``columns`` (each non-empty), in that order, and each
+        group's first row among them: what :func:`_embed_line_groups` of those groups gives."""
+        sizes = self.sizes[columns]
+        starts = np.cumsum(sizes) - sizes
+        rows = np.repeat(self.offsets[columns] - starts, sizes) + np.arange(int(sizes.sum()))
+        return self.vectors[rows], starts
+
+
 def requirement_coverage(
-    postings: Sequence[PostingProfile], resumes: Sequence[ResumeProfile], embedder: Embedder
+    postings: Sequence[PostingProfile],
+    resumes: Sequence[ResumeProfile],
+    embedder: Embedder,
+    pairs: np.ndarray | None = None,
+    lines: LineGroups | None = None,
 ) -> np.ndarray:
-    """Mean over each posting's requirement lines of the best cosine among a resume's lines."""
+    """Mean over each posting's requirement lines of the best cosine among a resume's lines.
+
+    With ``pairs`` (see :func:`local_features`), only those pairs are computed (the others
+    are 1); ``lines`` are the resumes' line vectors, if already embedded.
+    """
     result = np.ones((len(postings), len(resumes)), dtype=np.float32)
     if not resumes:
         return result
-    resume_vectors, offsets = _embed_line_groups(embedder, [r.lines for r in resumes])
+    if pairs is None:
+        resume_vectors, offsets = _embed_line_groups(embedder, [r.lines for r in resumes])
+    elif lines is None:
+        lines = LineGroups(embedder, [r.lines for r in resumes])
     # Every posting's lines in one look-up; each posting's rows are its own lines' vectors.
-    lines = embedder.embed_texts([line for p in postings for line in p.requirement_lines])
+    wanted_lines = embedder.embed_texts([line for p in postings for line in p.requirement_lines])
     ends = np.cumsum([len(p.requirement_lines) for p in postings])
     for row, posting in enumerate(postings):
         if not posting.requirement_lines:
             continue
-        wanted = lines[ends[row] - len(posting.requirement_lines) : ends[row]]
-        sims = cosines(wanted, resume_vectors)  # (lines wanted, all resume lines)
-        best = np.maximum.reduceat(sims, offsets, axis=1)  # (lines wanted, n_resumes)
-        result[row] = np.clip(best, 0.0, 1.0).mean(axis=0)
+        wanted = wanted_lines[ends[row] - len(posting.requirement_lines) : ends[row]]
+        columns = slice(None) if pairs is None else np.flatnonzero(pairs[row])
+        if lines is not None and not isinstance(columns, slice):
+            if not len(columns):
+                continue
+            resume_vectors, offsets = lines.of(columns)
+        sims = cosines(wanted, resume_vectors)  # (lines wanted, the resumes' lines)
+        best = np.maximum.reduceat(sims, offsets, axis=1)  # (lines wanted, resumes)
+        result[row, columns] = np.clip(best, 0.0, 1.0).mean(axis=0)
     return result
 
 
@@ -825,6 +891,8 @@ class PoolStatistics:
         self.direction: Direction = direction
         self.focus_texts = posting_texts(focus_postings(postings))
         self.resume_texts = resume_texts(resumes)
+        self.job_ids = postings[schema.JOB_ID].astype(str).tolist()
+        self.posting_texts = posting_texts(postings)
         self.wanted = wanted_texts(self.focus_texts, posting_profiles)
         self.row_of = {job_id: i for i, job_id in enumerate(postings[schema.JOB_ID].astype(str))}
         ids = resumes[schema.RESUME_ID].astype(str)
@@ -848,6 +916,13 @@ class PoolStatistics:
             raise KeyError(
                 f"record {error.args[0]!r} is not in the pool the statistics were fitted on"
             ) from None
+
+    @functools.cached_property
+    def key_terms(self) -> dict[str, list[str]]:
+        """Each posting's key terms among every posting of the pool
+        (:func:`matcher.ranking.explain.key_terms`), by job ID: what explains a posting
+        from which no requirement was read, the same whichever postings share its batch."""
+        return dict(zip(self.job_ids, key_terms(self.posting_texts), strict=True))
 
     def bm25_rows(self, rows: Sequence[int]) -> np.ndarray:
         """Raw BM25 of the postings at ``rows`` against every resume (``resumes-for-job``)."""
@@ -893,31 +968,53 @@ def local_features(
     resume_profiles: Sequence[ResumeProfile],
     embedder: Embedder,
     dense: DenseRanker | None = None,
+    pairs: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """The pair-local features (:data:`LOCAL_FEATURES`) of every (posting, resume) pair."""
+    """The pair-local features (:data:`LOCAL_FEATURES`) of every (posting, resume) pair.
+
+    Args:
+        pairs: ``(n_postings, n_resumes)`` booleans: the pairs whose features are wanted
+            (each posting's candidates in the two-stage ranking); every pair if None. The
+            features that cost per pair (skills, requirement coverage, degree) are computed
+            for these pairs only, each posting against its own resumes, the others per record;
+            the values of the other pairs are left unspecified. A wanted pair's values are
+            those it has when every pair is computed.
+    """
     dense = dense or DenseRanker(embedder)
+    if pairs is not None and pairs.all():  # every pair: postings share their skills' evidence
+        pairs = None
+    required = [p.required_groups for p in posting_profiles]
+    preferred = [p.preferred_groups for p in posting_profiles]
+    lines = None
+    if pairs is not None and resume_profiles:  # each resume's lines looked up once
+        lines = LineGroups(embedder, [r.lines for r in resume_profiles])
     return {
-        "required_skills": skill_coverage(
-            [p.required_groups for p in posting_profiles], resume_profiles, embedder
+        "required_skills": skill_coverage(required, resume_profiles, embedder, pairs, lines),
+        "preferred_skills": skill_coverage(preferred, resume_profiles, embedder, pairs, lines),
+        "requirement_coverage": requirement_coverage(
+            posting_profiles, resume_profiles, embedder, pairs, lines
         ),
-        "preferred_skills": skill_coverage(
-            [p.preferred_groups for p in posting_profiles], resume_profiles, embedder
-        ),
-        "requirement_coverage": requirement_coverage(posting_profiles, resume_profiles, embedder),
         "experience": experience_matrix(posting_profiles, resume_profiles, embedder),
-        "degree": np.array(
-            [
-                [
-                    degree_fit(r.degree.level, p.requirements.degree_required)
-                    for r in resume_profiles
-                ]
-                for p in posting_profiles
-            ],
-            dtype=np.float32,
-        ).reshape(len(posting_profiles), len(resume_profiles)),
+        "degree": degree_matrix(posting_profiles, resume_profiles, pairs),
         "title": title_similarity(posting_profiles, resume_profiles, embedder),
         "dense": dense.similarity(focus_postings(postings), resumes),
     }
+
+
+def degree_matrix(
+    postings: Sequence[PostingProfile],
+    resumes: Sequence[ResumeProfile],
+    pairs: np.ndarray | None = None,
+) -> np.ndarray:
+    """Whether each resume's highest degree meets the one each posting requires
+    (:func:`matcher.parsing.profiles.degree_fit`); only ``pairs`` if given (the others 0)."""
+    result = np.zeros((len(postings), len(resumes)), dtype=np.float32)
+    rows, columns = np.nonzero(np.ones(result.shape, dtype=bool) if pairs is None else pairs)
+    result[rows, columns] = [
+        degree_fit(resumes[j].degree.level, postings[i].requirements.degree_required)
+        for i, j in zip(rows.tolist(), columns.tolist(), strict=True)
+    ]
+    return result
 
 
 def compute_features(
@@ -930,6 +1027,7 @@ def compute_features(
     dense: DenseRanker | None = None,
     pool: PoolStatistics | None = None,
     local: dict[str, np.ndarray] | None = None,
+    pairs: np.ndarray | None = None,
 ) -> PairFeatures:
     """Every feature of :data:`FEATURES` for every (posting, resume) pair, with confidences.
 
@@ -937,6 +1035,7 @@ def compute_features(
         pool: The statistics of the whole pool these postings and resumes are part of; those
             of these postings and resumes if None.
         local: The pair-local features (:func:`local_features`), if already known (a cache).
+        pairs: The pairs wanted (see :func:`local_features`); every pair if None.
 
     Raises:
         ValueError: If ``pool`` was fitted for the other direction.
@@ -948,7 +1047,9 @@ def compute_features(
     values = (
         dict(local)
         if local is not None
-        else local_features(postings, resumes, posting_profiles, resume_profiles, embedder, dense)
+        else local_features(
+            postings, resumes, posting_profiles, resume_profiles, embedder, dense, pairs
+        )
     )
 
     lexical, best = pool.values(

@@ -44,7 +44,7 @@ from matcher.parsing.skills import SkillMatcher, SkillMention
 from matcher.parsing.taxonomy import skill_matcher
 from matcher.ranking.calibration import calibrated, capped_fit
 from matcher.ranking.embedding import Embedder
-from matcher.ranking.explain import Explainer, contains_term, term_explainer
+from matcher.ranking.explain import Explainer, contains_term, term_explainer, terms_explainer
 from matcher.ranking.features import (
     DEFAULT_NEUTRAL,
     FEATURES,
@@ -388,7 +388,10 @@ class RequirementRanker(Ranker):
     ) -> None:
         """What this ranker holds of its process (not of its model): none of it is pickled."""
         self.index: ResumeIndex | None = None
-        self._last: tuple[str, str, PoolStatistics | None, PairFeatures] | None = None
+        #: The frames' key, direction, pool, features and pairs of the last :meth:`features`.
+        self._last: (
+            tuple[str, str, PoolStatistics | None, PairFeatures, np.ndarray | None] | None
+        ) = None
         #: Profiles by content (:func:`matcher.parsing.profiles.profile_key`): a record is read
         #: once however many batches or calls it is scored in. A run with a state folder
         #: puts a :class:`matcher.io.score_cache.ProfileCache` here, kept between runs.
@@ -517,6 +520,7 @@ class RequirementRanker(Ranker):
         resumes: pd.DataFrame,
         direction: Direction = "resumes-for-job",
         pool: PoolStatistics | None = None,
+        pairs: np.ndarray | None = None,
     ) -> PairFeatures:
         """All pair features (remembered for the explainer of the same frames).
 
@@ -524,10 +528,20 @@ class RequirementRanker(Ranker):
             pool: The statistics of the whole pool the frames are part of (:meth:`pool`);
                 the frames' own if None. The methods called next with the same frames
                 (:meth:`components`, :meth:`explainer`, ...) use these features.
+            pairs: ``(len(postings), len(resumes))`` booleans: the pairs wanted (each
+                posting's candidates); the values of the others are unspecified
+                (:func:`matcher.ranking.features.local_features`). Every pair if None. The
+                methods called next with the same frames use these features: read only
+                these pairs of what they return.
         """
         key = _frames_key(postings, resumes)
         last = self._last
-        if last is not None and last[:2] == (key, direction) and (pool is None or last[2] is pool):
+        if (
+            last is not None
+            and last[:2] == (key, direction)
+            and (pool is None or last[2] is pool)
+            and (pairs is None or (last[4] is not None and np.array_equal(last[4], pairs)))
+        ):
             return last[3]
         posting_profiles, resume_profiles = self.profiles(postings, resumes)
         features = compute_features(
@@ -539,9 +553,10 @@ class RequirementRanker(Ranker):
             direction,
             self.dense,
             pool,
-            self._local_features(postings, resumes, posting_profiles, resume_profiles),
+            self._local_features(postings, resumes, posting_profiles, resume_profiles, pairs),
+            pairs,
         )
-        self._last = (key, direction, pool, features)
+        self._last = (key, direction, pool, features, pairs)
         return features
 
     def feature_version(self) -> str:
@@ -582,8 +597,10 @@ class RequirementRanker(Ranker):
         resumes: pd.DataFrame,
         posting_profiles: list[PostingProfile],
         resume_profiles: list[ResumeProfile],
+        pairs: np.ndarray | None = None,
     ) -> dict[str, np.ndarray] | None:
-        """The pair-local features, computed only for the pairs :attr:`pair_cache` lacks.
+        """The pair-local features, computed only for the pairs :attr:`pair_cache` lacks
+        (of ``pairs``, if given: see :meth:`features`).
 
         Rows and columns with a missing pair are computed together: new resumes against
         every posting, a new posting against every resume. A pair's values do not depend on
@@ -605,11 +622,12 @@ class RequirementRanker(Ranker):
         ]
         found = cache.get(posting_keys, resume_keys)
         shape = (len(postings), len(resumes))
-        missing = np.array(
-            [[(p, r) not in found for r in resume_keys] for p in posting_keys], dtype=bool
-        ).reshape(shape)
+        wanted = np.ones(shape, dtype=bool) if pairs is None else pairs
+        missing = np.zeros(shape, dtype=bool)
+        for row, column in zip(*np.nonzero(wanted), strict=True):
+            missing[row, column] = (posting_keys[row], resume_keys[column]) not in found
         values = {name: np.zeros(shape, dtype=np.float32) for name in LOCAL_FEATURES}
-        known_rows, known_columns = np.nonzero(~missing)
+        known_rows, known_columns = np.nonzero(wanted & ~missing)
         if len(known_rows):
             stored = np.stack(
                 [
@@ -628,11 +646,12 @@ class RequirementRanker(Ranker):
                 [resume_profiles[j] for j in columns],
                 self.dense.embedder,
                 self.dense,
+                missing[np.ix_(rows, columns)],
             )
             block = np.ix_(rows, columns)
+            new = missing[block]  # only these were computed; the block's others are cached
             for name in LOCAL_FEATURES:
-                values[name][block] = computed[name]
-            new = missing[block]
+                values[name][block] = np.where(new, computed[name], values[name][block])
             cache.put(
                 (
                     posting_keys[rows[i]],
@@ -645,7 +664,7 @@ class RequirementRanker(Ranker):
             posting_profiles, resume_profiles, self.dense.embedder
         )
         self.pair_counts["computed"] += int(missing.sum())
-        self.pair_counts["reused"] += int((~missing).sum())
+        self.pair_counts["reused"] += int((wanted & ~missing).sum())
         return values
 
     def components(
@@ -707,6 +726,9 @@ class RequirementRanker(Ranker):
         direction: Direction = "resumes-for-job",
     ) -> Explainer:
         features = self._features_of(postings, resumes)
+        # The statistics of the whole pool these frames were scored in, if any: a posting's
+        # key terms are then those among every posting of the run, whatever the batch.
+        pool = self._last[2] if self._last is not None and self._last[3] is features else None
         by_job = {p.job_id: p for p in features.postings}
         by_resume = {r.resume_id: r for r in features.resumes}
         row_of = {p.job_id: i for i, p in enumerate(features.postings)}
@@ -729,8 +751,14 @@ class RequirementRanker(Ranker):
         # A resume's quote of a skill is the same whatever the posting: made once per batch.
         quotes_of: dict[str, dict[str, str]] = {}
 
+        # A posting is explained against each of its candidates in turn: its profile is
+        # looked up once per row object (reading a field of a row costs more than the rest).
+        last_posting: list[tuple[pd.Series, PostingProfile]] = []
+
         def explain(posting: pd.Series, resume: pd.Series) -> dict[str, str]:
-            job = by_job[str(posting[schema.JOB_ID])]
+            if not last_posting or last_posting[0][0] is not posting:
+                last_posting[:] = [(posting, by_job[str(posting[schema.JOB_ID])])]
+            job = last_posting[0][1]
             candidate = by_resume[str(resume[schema.RESUME_ID])]
             probability = None
             if isinstance(scores, np.ndarray):
@@ -743,19 +771,22 @@ class RequirementRanker(Ranker):
             }
             quotes = quotes_of.setdefault(candidate.resume_id, {})
             columns = explain_requirements(
-                job, candidate, sentences(resume), probability, years, quotes
+                job, candidate, sentences(candidate.resume_id, resume), probability, years, quotes
             )
             if not job.required_groups and not job.preferred_groups:
                 if not fallbacks:
-                    fallbacks.append(term_explainer(postings))
+                    fallbacks.append(
+                        term_explainer(postings)
+                        if pool is None
+                        else terms_explainer(pool.key_terms)
+                    )
                 terms = fallbacks[0](posting, resume)
                 columns["matched_required"] = terms["matched_terms"]
                 columns["missing_required"] = terms["missing_terms"]
                 columns["evidence"] = columns["evidence"] or terms["evidence"]
             return columns
 
-        def sentences(resume: pd.Series) -> Sequence[str]:
-            key = str(resume[schema.RESUME_ID])
+        def sentences(key: str, resume: pd.Series) -> Sequence[str]:
             if key not in sentences_of:
                 text = resume.get(schema.CLEAN_TEXT, resume.get(schema.TEXT, ""))
                 sentences_of[key] = remembered_display_sentences(

@@ -2,9 +2,10 @@
 
 Postings are scored in batches of ``batch_size``: for each batch, stage 1
 (:func:`matcher.ranking.candidates.candidate_resumes`) picks each posting's candidates, and the
-requirement-aware ranker scores the batch's postings against the union of their candidates.
-Peak memory is that of one batch, ``batch_size`` by at most ``batch_size * 2 * candidates``
-resumes, whatever the number of postings.
+requirement-aware ranker scores each posting of the batch against its own candidates (what
+depends on one resume alone, such as its line vectors, is read once per batch for the union of
+the batch's candidates). Peak memory is that of one batch, ``batch_size`` by at most
+``batch_size * 2 * candidates`` resumes, whatever the number of postings.
 
 The pool-dependent features (word rarities, BM25 relative to the posting's best resume) use
 the statistics of the whole pool (:class:`matcher.ranking.features.PoolStatistics`), fitted
@@ -48,7 +49,7 @@ class ScoredBatch:
         postings: The batch's postings.
         resumes: The union of their candidates, in the pool's order.
         components: Each signal's weighted part, ``(len(postings), len(resumes))``; only the
-            candidate pairs are meaningful for the ranking.
+            candidate pairs are computed (:func:`score_batch`), the others are unspecified.
         candidates: For each posting, the positions in ``resumes`` of its candidates.
     """
 
@@ -58,7 +59,8 @@ class ScoredBatch:
     candidates: list[np.ndarray]
 
     def scores(self) -> np.ndarray:
-        """The sum of the components, ``(len(postings), len(resumes))``."""
+        """The sum of the components, ``(len(postings), len(resumes))`` (of the candidate
+        pairs: :attr:`components`)."""
         total = np.zeros((len(self.postings), len(self.resumes)), dtype=np.float32)
         for part in self.components.values():
             total += part
@@ -138,8 +140,13 @@ def score_batch(
 ) -> ScoredBatch:
     """Stage 2 for one batch: the ranker's components of ``postings`` against the union of
     their candidates, with the statistics of the whole ``pool`` (so a pair's score is the same
-    in any batch, in any process)."""
-    ranker.features(postings, candidates.resumes, pool=pool)
+    in any batch, in any process). The features are computed for the candidate pairs only
+    (each posting against its own candidates; what depends on one record only, once per
+    record): the components of the other pairs of the rectangle are unspecified."""
+    pairs = np.zeros((len(postings), len(candidates.resumes)), dtype=bool)
+    for row, chosen in enumerate(candidates.positions):
+        pairs[row, chosen] = True
+    ranker.features(postings, candidates.resumes, pool=pool, pairs=pairs)
     components = ranker.components(postings, candidates.resumes)
     return ScoredBatch(postings, candidates.resumes, components, candidates.positions)
 
@@ -197,9 +204,8 @@ class Ranking:
         warnings: The ranker's warnings about the postings.
         candidates: Each posting's number of candidates (job ID to count).
         candidate_of: Each resume's number of postings it was a candidate of.
-        feature_pairs: The pairs whose features stage 2 computed: each batch's postings by
-            the union of their candidates, so at least the pairs scored, and more the less
-            the postings of a batch share candidates.
+        feature_pairs: The pairs whose features stage 2 computed: each posting's candidates
+            (:func:`score_batch`), so the pairs scored.
     """
 
     shortlists: pd.DataFrame
@@ -311,7 +317,7 @@ def explain_batch(
         warnings,
         candidates,
         candidate_of,
-        len(batch.postings) * len(batch.resumes),
+        sum(len(chosen) for chosen in batch.candidates),
     )
 
 
