@@ -179,10 +179,13 @@ def score(
     from matcher.io.loading import InputError
     from matcher.io.locking import BusyError
     from matcher.io.output_folder import OutputFolderError
+    from matcher.ranking.embedding import MODEL_MODULE, model_will_load
 
     try:
         if api is not None:
-            api.wait(meanwhile=first_use_imports(FIRST_USE_IMPORTS))
+            # A first run encodes every text: the model's import comes first, then.
+            model = (MODEL_MODULE,) if model_will_load(settings.embedding) else ()
+            api.wait(meanwhile=first_use_imports(model + FIRST_USE_IMPORTS))
         summary = scoring_flow(settings)(jobs, resumes, out, settings)
     except BaseException as error:
         _end_run(error, out, (InputError, OutputFolderError, BusyError, TemporaryAPIError))
