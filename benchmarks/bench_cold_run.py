@@ -8,7 +8,11 @@ MLflow folders. The encoder's time is the run's ``embedding.seconds_embedding`` 
 use. Goal (issue 11): at least 0.8 of the run's wall time, so that everything else is noise
 next to it. No thresholds: the machines here are shared and noisy.
 
-    PYTHONPATH=src:. .venv/bin/python benchmarks/bench_cold_run.py
+The sample is small (19 postings x 66 resumes): ``--rjdb POSTINGS RESUMES`` runs the same
+measure on a batch of a more realistic size instead, the first rows of the RJDB tables in
+``../shared/data/rjdb`` (synthetic postings and resumes), written to the temporary folder.
+
+    PYTHONPATH=src:. .venv/bin/python benchmarks/bench_cold_run.py [--rjdb 40 400]
 """
 
 from __future__ import annotations
@@ -28,6 +32,20 @@ from machine import print_table
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
+RJDB = REPO.parent / "shared" / "data" / "rjdb"
+
+
+def _rjdb_batch(folder: Path, postings: int, resumes: int) -> tuple[Path, Path]:
+    """The first ``postings`` and ``resumes`` rows of the RJDB tables, as tables in ``folder``."""
+    import pandas as pd
+
+    folder.mkdir(parents=True)
+    tables = []
+    for name, rows in (("jobs.csv", postings), ("resumes.csv", resumes)):
+        table = pd.read_csv(RJDB / name, dtype=str, keep_default_na=False, nrows=rows)
+        table.to_csv(folder / name, index=False)
+        tables.append(folder / name)
+    return tables[0], tables[1]
 
 
 def main() -> None:
@@ -35,10 +53,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=Path, default=SAMPLE / "jobs.csv")
     parser.add_argument("--resumes", type=Path, default=SAMPLE / "resumes")
+    parser.add_argument(
+        "--rjdb",
+        type=int,
+        nargs=2,
+        metavar=("POSTINGS", "RESUMES"),
+        help="Score the first rows of ../shared/data/rjdb instead of --jobs and --resumes.",
+    )
     args = parser.parse_args()
     api = os.environ.get("PREFECT_API_URL")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
+        if args.rjdb:
+            args.jobs, args.resumes = _rjdb_batch(root / "in", *args.rjdb)
         env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),

@@ -106,6 +106,11 @@ from matcher.text.preprocess import Prepared, clean_resumes, prepare_loaded, rec
 from matcher.text.texts import resume_texts
 from matcher.tracking.mlflow_runs import prepare_experiment
 
+#: Modules the flow's stages import on first use (the PDF and DOCX readers, the phone parser of
+#: cleaning, the lexical pools of stage 1 and 2): `matcher score` imports them while its
+#: temporary Prefect API boots (:func:`matcher.orchestration.temporary_api.first_use_imports`).
+FIRST_USE_IMPORTS = ("pypdf", "docx", "phonenumbers", "bm25s", "sklearn.feature_extraction.text")
+
 
 def _transient(task: Any, task_run: Any, state: Any) -> bool:
     """Retry I/O that may succeed next time (a busy disk or share), not bad input."""

@@ -164,23 +164,28 @@ def score(
     stop_on_sigterm()
     if settings.runs.incremental and _score_unchanged(jobs, resumes, out, settings):
         return
+    # It boots while this process checks its inputs and imports the flow's modules (the
+    # checks import half of them); a check that fails stops it again.
+    api = _start_temporary_api()
     _check_settings(settings)
     _check_before_work(jobs=jobs, resumes=resumes)
-    from matcher.orchestration.temporary_api import TemporaryAPIError, start_temporary_api
+    from matcher.orchestration.temporary_api import TemporaryAPIError, first_use_imports
     from matcher.tracking.mlflow_runs import prepare_experiment
 
-    # Both boot while this process imports the flow's modules and loads the inputs.
-    api = start_temporary_api()
+    # MLflow's import and a new store's migrations, in a thread while the run works.
     prepare_experiment(settings.mlflow_experiment, settings.mlflow_tracking_uri)
-    from pipelines.batch_scoring import scoring_flow
+    from pipelines.batch_scoring import FIRST_USE_IMPORTS, scoring_flow
 
     from matcher.io.loading import InputError
     from matcher.io.locking import BusyError
     from matcher.io.output_folder import OutputFolderError
+    from matcher.ranking.embedding import MODEL_MODULE, model_will_load
 
     try:
         if api is not None:
-            api.wait()
+            # A first run encodes every text: the model's import comes first, then.
+            model = (MODEL_MODULE,) if model_will_load(settings.embedding) else ()
+            api.wait(meanwhile=first_use_imports(model + FIRST_USE_IMPORTS))
         summary = scoring_flow(settings)(jobs, resumes, out, settings)
     except BaseException as error:
         _end_run(error, out, (InputError, OutputFolderError, BusyError, TemporaryAPIError))
@@ -194,6 +199,16 @@ def score(
                 err=True,
             )
             raise typer.Exit(code=1)
+
+
+def _start_temporary_api() -> Any:
+    """Prefect's temporary API, started now in a process of its own if the command's flow will
+    need one (:func:`matcher.orchestration.temporary_api.start_temporary_api`), so it boots
+    while the command imports; call after :func:`_prepare`, before Prefect is imported. The
+    command calls its ``wait()`` before the flow, and it stops when the command exits."""
+    from matcher.orchestration.temporary_api import start_temporary_api
+
+    return start_temporary_api()
 
 
 def _score_unchanged(jobs: Path, resumes: Path, out: Path, settings: Any) -> bool:
@@ -393,16 +408,20 @@ def evaluate(
     from matcher.runtime import stop_on_sigterm
 
     stop_on_sigterm()
+    api = _start_temporary_api()  # boots while the flow's modules are imported
     with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the result
         from pipelines.evaluate import evaluation_flow
 
         from matcher.evaluation.labelled import LabelledDataError
         from matcher.io.loading import InputError
         from matcher.io.locking import BusyError
+        from matcher.orchestration.temporary_api import TemporaryAPIError
         from matcher.ranking.catalogue import check_params
 
         try:
             check_params(ranker or settings.ranking.ranker, params)
+            if api is not None:
+                api.wait()
             result = evaluation_flow(
                 jobs,
                 resumes,
@@ -415,7 +434,14 @@ def evaluate(
                 candidates=candidates,
             )
         except BaseException as error:  # OutputFolderError is a ValueError
-            expected = (InputError, LabelledDataError, ValueError, FileNotFoundError, BusyError)
+            expected = (
+                InputError,
+                LabelledDataError,
+                ValueError,
+                FileNotFoundError,
+                BusyError,
+                TemporaryAPIError,
+            )
             _end_run(error, out, expected)
     summary = result["summary"]
     if json_output:
@@ -678,15 +704,19 @@ def recommend(
     from matcher.runtime import stop_on_sigterm
 
     stop_on_sigterm()
+    api = _start_temporary_api()  # boots while the flow's modules are imported
     from pipelines.recommend import recommendation_flow
 
     from matcher.io.loading import InputError
     from matcher.io.locking import BusyError
+    from matcher.orchestration.temporary_api import TemporaryAPIError
 
     try:
+        if api is not None:
+            api.wait()
         result = recommendation_flow(resume, jobs, out, settings, resume_id)
     except BaseException as error:  # OutputFolderError is a ValueError
-        _end_run(error, out, (InputError, ValueError, BusyError))
+        _end_run(error, out, (InputError, ValueError, BusyError, TemporaryAPIError))
     typer.echo(
         f"resume {result.resume_id}: {len(result.recommendations)} of"
         f" {result.postings_scored} postings recommended with {result.ranker['name']}"

@@ -137,3 +137,114 @@ def test_a_store_that_cannot_be_made_still_fails_the_run_and_writes_nothing(
             ),
         )
     assert not out.exists()
+
+
+def _command(tmp_path: Path, embedding_cache_dir: Path, *arguments: str) -> str:
+    """Run ``matcher ARGUMENTS`` as a user would, without a Prefect server; its stderr."""
+    from matcher.orchestration.server import api_answers
+
+    state = tmp_path / "command"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), str(REPO)])
+    env.update(
+        {
+            "MATCHER_STATE_DIR": str(state / "state"),
+            "MATCHER_INDEX_DIR": str(state / "index"),
+            "MATCHER_MLFLOW_TRACKING_URI": f"sqlite:///{state / 'mlflow.db'}",
+            "MATCHER_EMBEDDING__CACHE_DIR": str(embedding_cache_dir),
+        }
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "matcher", *arguments],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    # The flow ran against the API the command started early (Prefect did not start one of
+    # its own, as it does for a flow with no API), and that API is gone with the command.
+    assert "Starting temporary server" not in done.stderr, done.stderr[-3000:]
+    url = re.search(r"View at (http://127\.0\.0\.1:\d+)/", done.stderr)
+    assert url is not None, done.stderr[-3000:]
+    assert not api_answers(f"{url.group(1)}/api")
+    return done.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_server")
+def test_recommend_and_evaluate_start_their_temporary_api_early_and_write_what_the_flows_do(
+    tmp_path: Path, embedding_cache_dir: Path, flow_settings: Any
+) -> None:
+    from pipelines.evaluate import evaluation_flow
+    from pipelines.recommend import recommendation_flow
+
+    jobs, resumes = _inputs(tmp_path / "in")
+    resume = sorted(resumes.glob("*.txt"))[0]
+    qrels = tmp_path / "in" / "qrels.csv"
+    judged = pd.read_csv(SAMPLE / "qrels.csv", dtype=str, keep_default_na=False)
+    job_ids = set(pd.read_csv(jobs, dtype=str)["job_id"])
+    resume_ids = {path.stem for path in resumes.iterdir()}
+    judged = judged[judged["job_id"].isin(job_ids) & judged["resume_id"].isin(resume_ids)]
+    assert len(judged) > 0
+    judged.to_csv(qrels, index=False)
+
+    _command(
+        tmp_path,
+        embedding_cache_dir,
+        "recommend",
+        "--resume",
+        str(resume),
+        "--jobs",
+        str(jobs),
+        "--out",
+        str(tmp_path / "recommend"),
+        "--top-k",
+        "3",
+    )
+    recommendation_flow(resume, jobs, tmp_path / "recommend-flow", flow_settings, top_k=3)
+    for name in ("recommendations.csv", "rejects.csv"):
+        command = (tmp_path / "recommend" / name).read_bytes()
+        assert command == (tmp_path / "recommend-flow" / name).read_bytes(), name
+
+    arguments = ["--jobs", str(jobs), "--resumes", str(resumes), "--qrels", str(qrels)]
+    _command(
+        tmp_path,
+        embedding_cache_dir,
+        "evaluate",
+        *arguments,
+        "--ranker",
+        "bm25",
+        "--out",
+        str(tmp_path / "evaluate"),
+    )
+    evaluation_flow(jobs, resumes, qrels, tmp_path / "evaluate-flow", flow_settings, "bm25")
+    for name in ("per_query.csv", "metrics.json"):
+        command = (tmp_path / "evaluate" / name).read_bytes()
+        assert command == (tmp_path / "evaluate-flow" / name).read_bytes(), name
+
+
+def test_imports_done_while_the_temporary_api_boots_fail_only_where_the_flow_imports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from matcher.orchestration.server import api_answers
+    from matcher.orchestration.temporary_api import TemporaryAPI, first_use_imports
+
+    tried = tmp_path / "tried"
+    (tmp_path / "broken_on_import.py").write_text(
+        f"open({str(tried)!r}, 'a').write('x')\nraise RuntimeError('the module is broken')\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    api = TemporaryAPI(timeout=180)
+    try:
+        # The server is a few milliseconds old: it cannot answer before the first step.
+        api.wait(meanwhile=first_use_imports(["broken_on_import"]))
+        assert api_answers(api.api_url)
+    finally:
+        api.stop()
+    assert tried.read_text() == "x"  # imported while waiting, and its error kept for later
+    with pytest.raises(RuntimeError, match="the module is broken"):
+        __import__("broken_on_import")
+    assert tried.read_text() == "xx"
+    assert api.process.poll() is not None

@@ -257,3 +257,26 @@ def test_documents_whose_vectors_are_cached_are_embedded_without_torch(tmp_path:
         check=True,
     )
     assert done.stdout.split() == ["0", "False", "False"]
+
+
+def test_the_model_surely_loads_only_where_the_cache_holds_none_of_its_vectors(
+    tmp_path: Path,
+) -> None:
+    """``matcher score`` imports the model's modules while its Prefect API boots only when
+    every text will be encoded (none of this model's vectors cached)."""
+    from matcher.ranking.embedding import CACHE_FILE, model_will_load
+    from matcher.settings import EmbeddingSettings
+
+    cache_dir = tmp_path / "cache"
+    settings = EmbeddingSettings(cache_dir=cache_dir)
+    assert model_will_load(settings)  # no cache yet
+    assert not cache_dir.exists()  # and looking did not make one
+    cache = EmbeddingCache(cache_dir / CACHE_FILE)
+    cache.put_many("another-model", [("h1", np.ones(3, dtype=np.float32))])
+    assert model_will_load(settings)
+    model_id = model_fingerprint(resolve_model_path(settings.model_path))
+    cache.put_many(model_id, [("h1", np.ones(3, dtype=np.float32))])
+    assert not model_will_load(settings)
+    cache.close()
+    (cache_dir / CACHE_FILE).write_bytes(b"not a database")
+    assert not model_will_load(settings)  # the run's own use of the cache says what is wrong

@@ -17,12 +17,16 @@ Call it before Prefect is imported: Prefect reads ``PREFECT_API_URL`` when it is
 from __future__ import annotations
 
 import atexit
+import contextlib
+import functools
+import importlib
 import importlib.util
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from matcher.orchestration.server import api_answers
@@ -61,13 +65,19 @@ class TemporaryAPI:
         """The URL Prefect talks to: ``http://127.0.0.1:<port>/api``."""
         return f"http://127.0.0.1:{self.port}/api"
 
-    def wait(self) -> None:
+    def wait(self, meanwhile: Iterable[Callable[[], object]] = ()) -> None:
         """Return once the server answers its health check.
+
+        Args:
+            meanwhile: Steps of work the command does later anyway (such as
+                :func:`first_use_imports`), done one at a time while the server boots instead
+                of sleeping; those left when it answers are not done here.
 
         Raises:
             TemporaryAPIError: If its process ended or it did not answer within the timeout.
         """
         deadline = time.monotonic() + self.timeout
+        steps = iter(meanwhile)
         while not api_answers(self.api_url, timeout=1.0):
             status = self.process.poll()
             if status == _PORT_TAKEN:  # another program took the port since it was free
@@ -86,7 +96,11 @@ class TemporaryAPI:
                     " (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS); the machine may be"
                     " busy, or `matcher server start` runs a lasting one"
                 )
-            time.sleep(0.1)
+            step = next(steps, None)
+            if step is None:
+                time.sleep(0.1)
+            else:
+                step()
 
     def stop(self) -> None:
         """Stop the server (at the latest when the command exits); a second call does nothing."""
@@ -114,6 +128,22 @@ def start_temporary_api() -> TemporaryAPI | None:
     api = TemporaryAPI(timeout)
     os.environ["PREFECT_API_URL"] = api.api_url
     return api
+
+
+def first_use_imports(modules: Iterable[str]) -> list[Callable[[], object]]:
+    """Steps for :meth:`TemporaryAPI.wait` that import ``modules``, which the command's flow
+    imports on first use (slow imports kept off the paths that do not need them).
+
+    A module that fails to import is left alone: Python keeps no failed module, so the flow's
+    own import of it raises the same error where it would have without this.
+    """
+    return [functools.partial(_import_if_importable, name) for name in modules]
+
+
+def _import_if_importable(name: str) -> None:
+    # An error is raised again, in its place, by the flow's own import.
+    with contextlib.suppress(Exception):
+        importlib.import_module(name)
 
 
 def _free_port() -> int:

@@ -18,6 +18,7 @@ so nothing is silently cut off at 256 tokens.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -40,6 +41,10 @@ if TYPE_CHECKING:
 
     from matcher.settings import EmbeddingSettings
 
+#: The embedding cache's file in ``embedding.cache_dir``.
+CACHE_FILE = "embeddings.sqlite"
+#: The module whose import is most of loading the model (it imports torch and transformers).
+MODEL_MODULE = "sentence_transformers"
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 _PROGRESS_STEPS = 10  # progress reports of embed_documents
 # Where a sentence-transformers folder may keep its weights: beside its configuration, or in a
@@ -107,7 +112,7 @@ def load_model(model_path: Path, max_tokens: int) -> SentenceTransformer:
     Every :class:`Embedder` of one folder and token limit shares it; encoding does not change
     the model, so sharing is safe.
     """
-    from sentence_transformers import SentenceTransformer
+    from sentence_transformers import SentenceTransformer  # MODEL_MODULE
 
     model = SentenceTransformer(str(model_path), device="cpu")
     model.max_seq_length = max_tokens
@@ -157,6 +162,27 @@ def load_tokenizer(model_path: Path) -> FastTokenizer | PreTrainedTokenizerBase:
 
     tokenizer: PreTrainedTokenizerBase = AutoTokenizer.from_pretrained(str(model_path))
     return tokenizer
+
+
+def model_will_load(settings: EmbeddingSettings) -> bool:
+    """Whether a run with these settings surely loads the model: its cache holds no vector of
+    the model (none yet: a first run), so every text of the run is encoded.
+
+    Reads the cache without creating or changing it. A cache this cannot read counts as
+    holding vectors: the run's own use of it says what is wrong.
+    """
+    path = Path(settings.cache_dir) / CACHE_FILE
+    if not path.is_file():
+        return True
+    model_id = model_fingerprint(resolve_model_path(settings.model_path))
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        ) as db:
+            sql = "SELECT 1 FROM embeddings WHERE model = ? LIMIT 1"
+            return db.execute(sql, (model_id,)).fetchone() is None
+    except sqlite3.Error:
+        return False
 
 
 def text_hash(text: str) -> str:
@@ -316,7 +342,7 @@ class Embedder:
         self.max_tokens = min(max_tokens, self._model_max_tokens())
         self.chunk_overlap = min(chunk_overlap, self.max_tokens // 4)
         self.show_progress = show_progress
-        self.cache = EmbeddingCache(cache_dir / "embeddings.sqlite") if cache_dir else None
+        self.cache = EmbeddingCache(cache_dir / CACHE_FILE) if cache_dir else None
         self.stats = EmbeddingStats()
         #: Vectors by text hash known in this process (the posting store's, put here by
         #: :func:`matcher.ranking.posting_side.prime_ranker`), looked up before the cache.
