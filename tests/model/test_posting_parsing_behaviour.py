@@ -8,13 +8,11 @@ The real skill vocabulary and parser run; nothing is mocked.
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
-from matcher.parsing.profiles import PostingProfile, posting_profile
 from matcher.parsing.skills import SkillMatcher
 from matcher.parsing.taxonomy import build_vocabulary
-from matcher.text.preprocess import prepare_postings
+from tests.model.behaviour import read_posting
 
 
 @pytest.fixture(scope="module")
@@ -22,19 +20,11 @@ def matcher() -> SkillMatcher:
     return SkillMatcher(build_vocabulary(None))
 
 
-def _profile(matcher: SkillMatcher, description: str) -> PostingProfile:
-    """Clean one posting as the product does, then read it."""
-    jobs = pd.DataFrame({"job_id": ["J1"], "title": ["Role"], "description": [description]})
-    prepared, _ = prepare_postings(jobs)
-    row = prepared.iloc[0]
-    return posting_profile("J1", str(row["title"]), str(row["clean_text"]), matcher)
-
-
 def test_a_heading_with_a_slash_run_into_the_text_starts_the_requirements(
     matcher: SkillMatcher,
 ) -> None:
     # Scraped one-line posting: "Skills/Abilities" is "Skills and Abilities".
-    profile = _profile(
+    profile = read_posting(
         matcher,
         "The HR Generalist manages payroll and benefits administration. Performs other duties "
         "as assigned. Required Skills/Abilities: Excellent organizational skills. Proficient "
@@ -47,7 +37,7 @@ def test_a_heading_with_a_slash_run_into_the_text_starts_the_requirements(
 def test_an_upper_case_knowledge_and_ability_heading_glued_to_its_list(
     matcher: SkillMatcher,
 ) -> None:
-    profile = _profile(
+    profile = read_posting(
         matcher,
         "Our cooks run the line with the chef. REQUIRED KNOWLEDGE AND ABILITY:Ability to read "
         "EnglishAbility to perform basic sanitation practices Nice to have: Spanish",
@@ -57,7 +47,7 @@ def test_an_upper_case_knowledge_and_ability_heading_glued_to_its_list(
 
 
 def test_a_list_that_names_its_head_noun_once_names_every_skill(matcher: SkillMatcher) -> None:
-    profile = _profile(
+    profile = read_posting(
         matcher,
         "Requirements:\n"
         "- Strong organizational and time management skills.\n"
@@ -73,12 +63,12 @@ def test_a_list_that_names_its_head_noun_once_names_every_skill(matcher: SkillMa
 
 
 def test_a_shared_head_noun_keeps_an_any_of_list_one_requirement(matcher: SkillMatcher) -> None:
-    profile = _profile(matcher, "Requirements:\n- Strong Python or Java skills.\n")
+    profile = read_posting(matcher, "Requirements:\n- Strong Python or Java skills.\n")
     assert profile.required_groups == (("Python", "Java"),)
 
 
 def test_common_real_posting_phrasings_name_their_soft_skills(matcher: SkillMatcher) -> None:
-    profile = _profile(
+    profile = read_posting(
         matcher,
         "Qualifications:\n"
         "- Ability to work independently and as part of a team.\n"
@@ -95,5 +85,5 @@ def test_common_real_posting_phrasings_name_their_soft_skills(matcher: SkillMatc
 
 
 def test_a_posting_that_names_skills_only_as_duties_is_read_whole(matcher: SkillMatcher) -> None:
-    profile = _profile(matcher, "Build REST APIs in Python with Django and PostgreSQL.")
+    profile = read_posting(matcher, "Build REST APIs in Python with Django and PostgreSQL.")
     assert {"Python", "Django", "PostgreSQL"} <= set(profile.required_skills)

@@ -10,27 +10,17 @@ parser run; nothing is mocked.
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 from matcher.parsing.cues import is_required
-from matcher.parsing.profiles import PostingProfile, posting_profile
 from matcher.parsing.skills import SkillMatcher
 from matcher.parsing.taxonomy import build_vocabulary
-from matcher.text.preprocess import prepare_postings
+from tests.model.behaviour import read_posting
 
 
 @pytest.fixture(scope="module")
 def matcher() -> SkillMatcher:
     return SkillMatcher(build_vocabulary(None))
-
-
-def _profile(matcher: SkillMatcher, description: str) -> PostingProfile:
-    """Clean one posting as the product does, then read it."""
-    jobs = pd.DataFrame({"job_id": ["J1"], "title": ["Role"], "description": [description]})
-    prepared, _ = prepare_postings(jobs)
-    row = prepared.iloc[0]
-    return posting_profile("J1", str(row["title"]), str(row["clean_text"]), matcher)
 
 
 @pytest.mark.parametrize(
@@ -44,7 +34,7 @@ def _profile(matcher: SkillMatcher, description: str) -> PostingProfile:
     ],
 )
 def test_wish_words_make_a_requirement_preferred(matcher: SkillMatcher, wish: str) -> None:
-    profile = _profile(matcher, f"Requirements:\n- AutoCAD is required.\n- {wish}")
+    profile = read_posting(matcher, f"Requirements:\n- AutoCAD is required.\n- {wish}")
     assert "AutoCAD" in profile.required_skills
     assert "Revit" in profile.preferred_skills
     assert "Revit" not in profile.required_skills
@@ -64,7 +54,7 @@ def test_an_ordinary_use_of_a_wish_word_is_no_cue() -> None:
 
 
 def test_the_ideal_candidate_in_a_lead_paragraph_is_preferred(matcher: SkillMatcher) -> None:
-    profile = _profile(
+    profile = read_posting(
         matcher,
         "We are a growing design studio in Denver. The ideal candidate knows SketchUp and "
         "has led client presentations. We sell furniture made with Photoshop mock-ups.\n"
@@ -76,7 +66,7 @@ def test_the_ideal_candidate_in_a_lead_paragraph_is_preferred(matcher: SkillMatc
 
 
 def test_a_demand_in_a_lead_paragraph_is_required(matcher: SkillMatcher) -> None:
-    profile = _profile(
+    profile = read_posting(
         matcher,
         "Join our warehouse team in Reno. A valid forklift certification is required for "
         "this role. We move freight with SAP every day.\nRequirements:\n- Inventory management",
@@ -89,7 +79,7 @@ def test_a_demand_in_a_lead_paragraph_is_required(matcher: SkillMatcher) -> None
 def test_a_wish_among_the_duties_is_preferred_and_the_duties_are_not_read(
     matcher: SkillMatcher,
 ) -> None:
-    profile = _profile(
+    profile = read_posting(
         matcher,
         "Responsibilities:\n- Reconcile accounts in QuickBooks.\n- Knowledge of Spanish is a "
         "plus.\nQualifications:\n- Bookkeeping",
@@ -100,7 +90,7 @@ def test_a_wish_among_the_duties_is_preferred_and_the_duties_are_not_read(
 
 def test_a_cue_inside_an_aside_qualifies_only_the_aside(matcher: SkillMatcher) -> None:
     # "(Universal preferred)" prefers the Universal type; the EPA 608 certification is a must.
-    profile = _profile(
+    profile = read_posting(
         matcher,
         "Must have:\n- EPA 608 certification (Universal preferred)\n- Valid driver's license",
     )
@@ -111,7 +101,7 @@ def test_a_cue_inside_an_aside_qualifies_only_the_aside(matcher: SkillMatcher) -
 def test_a_bracket_that_is_only_a_cue_still_qualifies_what_it_follows(
     matcher: SkillMatcher,
 ) -> None:
-    profile = _profile(
+    profile = read_posting(
         matcher, "Requirements:\n- AutoCAD\n- Revit (a big plus)\n- SketchUp (preferred)"
     )
     assert profile.required_skills == ("AutoCAD",)
@@ -137,13 +127,13 @@ def test_years_inside_an_aside_keep_its_cue() -> None:
 def test_common_wordings_of_soft_skills_are_read(
     matcher: SkillMatcher, phrase: str, skill: str
 ) -> None:
-    profile = _profile(matcher, f"Requirements:\n- {phrase}")
+    profile = read_posting(matcher, f"Requirements:\n- {phrase}")
     assert skill in profile.required_skills
 
 
 def test_a_crane_certification_is_a_requirement_of_its_own(matcher: SkillMatcher) -> None:
     # A rigger who works around cranes shows crane work, not the NCCCO certification.
-    profile = _profile(
+    profile = read_posting(
         matcher,
         "Requirements:\n- NCCCO certification for mobile cranes\n- 3 years of crane work",
     )
@@ -154,7 +144,7 @@ def test_a_crane_certification_is_a_requirement_of_its_own(matcher: SkillMatcher
 
 def test_list_items_glued_to_the_word_before_them_are_read(matcher: SkillMatcher) -> None:
     # A scraped one-line posting lost its line breaks: "reviewsDFMEA", "solverEducation".
-    profile = _profile(
+    profile = read_posting(
         matcher,
         "Pump Design Engineer We build centrifugal pumps for water utilities in our own plant. "
         "Requirements: Experience leading pump seal design reviewsDFMEA for new parts is "

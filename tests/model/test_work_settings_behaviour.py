@@ -9,13 +9,11 @@ CheckList-style, with the real model and the shipped ranker: each test asserts w
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
-from matcher import schema
 from matcher.ranking.catalogue import make_ranker
 from matcher.ranking.requirement_ranker import RequirementRanker
-from matcher.text.preprocess import prepare_postings, prepare_resumes
+from tests.model.behaviour import missing_required, ranked
 
 WAREHOUSE_POSTING = """Warehouse Shift Supervisor
 Requirements
@@ -96,44 +94,18 @@ def ranker(embedder) -> RequirementRanker:  # type: ignore[no-untyped-def]
     return ranker
 
 
-def _frames(posting: str, ids: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    title = posting.splitlines()[0]
-    jobs, _ = prepare_postings(
-        pd.DataFrame({"job_id": ["J1"], "title": [title], "description": [posting]})
-    )
-    cvs, _, rejects = prepare_resumes(
-        pd.DataFrame({"resume_id": ids, "text": [RESUMES[i] for i in ids]}), deduplicate=False
-    )
-    assert rejects.empty
-    return jobs, cvs
-
-
-def _missing(ranker: RequirementRanker, posting: str, ids: list[str]) -> dict[str, str]:
-    """Each resume's ``missing_required`` for the posting, as the shortlist shows it."""
-    jobs, cvs = _frames(posting, ids)
-    explain = ranker.explainer(jobs, cvs)
-    return {
-        str(resume[schema.RESUME_ID]): explain(jobs.iloc[0], resume)["missing_required"]
-        for _, resume in cvs.iterrows()
-    }
-
-
-def _ranked(ranker: RequirementRanker, posting: str, ids: list[str]) -> list[str]:
-    jobs, cvs = _frames(posting, ids)
-    scores = ranker.score(jobs, cvs)[0]
-    return [str(cvs[schema.RESUME_ID].iloc[j]) for j in (-scores).argsort()]
-
-
 def test_a_supervisor_whose_shift_picks_and_ships_has_warehouse_years(
     ranker: RequirementRanker,
 ) -> None:
-    missing = _missing(ranker, WAREHOUSE_POSTING, ["fulfillment-supervisor", "nurse"])
+    missing = missing_required(
+        ranker, WAREHOUSE_POSTING, RESUMES, ["fulfillment-supervisor", "nurse"]
+    )
     assert "years warehouse" not in missing["fulfillment-supervisor"]
     assert "3 years warehouse (has 0.0)" in missing["nurse"]  # the years item is read
 
 
 def test_a_receptionist_has_administrative_years(ranker: RequirementRanker) -> None:
-    missing = _missing(ranker, ADMIN_POSTING, ["receptionist", "electrician"])
+    missing = missing_required(ranker, ADMIN_POSTING, RESUMES, ["receptionist", "electrician"])
     assert "years administrative" not in missing["receptionist"]
     assert "1 years administrative (has 0.0)" in missing["electrician"]
 
@@ -141,7 +113,9 @@ def test_a_receptionist_has_administrative_years(ranker: RequirementRanker) -> N
 def test_an_electrician_fitting_out_offices_has_commercial_electrical_years(
     ranker: RequirementRanker,
 ) -> None:
-    missing = _missing(ranker, ELECTRICAL_POSTING, ["electrician", "office-administrator"])
+    missing = missing_required(
+        ranker, ELECTRICAL_POSTING, RESUMES, ["electrician", "office-administrator"]
+    )
     assert "commercial or industrial electrical" not in missing["electrician"]
     assert "commercial or industrial electrical (has 0.0)" in missing["office-administrator"]
 
@@ -150,9 +124,11 @@ def test_an_electrician_fitting_out_offices_has_commercial_electrical_years(
 def test_one_stray_warehouse_word_gives_no_warehouse_years(
     ranker: RequirementRanker, other: str
 ) -> None:
-    missing = _missing(ranker, WAREHOUSE_POSTING, ["fulfillment-supervisor", other])
+    missing = missing_required(
+        ranker, WAREHOUSE_POSTING, RESUMES, ["fulfillment-supervisor", other]
+    )
     assert "3 years warehouse (has 0.0)" in missing[other]  # inventory alone is not a warehouse
-    assert _ranked(ranker, WAREHOUSE_POSTING, [other, "fulfillment-supervisor"])[0] == (
+    assert ranked(ranker, WAREHOUSE_POSTING, RESUMES, [other, "fulfillment-supervisor"])[0] == (
         "fulfillment-supervisor"
     )
 
@@ -160,19 +136,21 @@ def test_one_stray_warehouse_word_gives_no_warehouse_years(
 def test_an_office_administrator_is_no_commercial_electrician(
     ranker: RequirementRanker,
 ) -> None:
-    missing = _missing(ranker, ELECTRICAL_POSTING, ["electrician", "office-administrator"])
+    missing = missing_required(
+        ranker, ELECTRICAL_POSTING, RESUMES, ["electrician", "office-administrator"]
+    )
     assert (
         "4 years commercial or industrial electrical (has 0.0)" in missing["office-administrator"]
     )
-    assert _ranked(ranker, ELECTRICAL_POSTING, ["office-administrator", "electrician"])[0] == (
-        "electrician"
-    )
+    assert ranked(ranker, ELECTRICAL_POSTING, RESUMES, ["office-administrator", "electrician"])[
+        0
+    ] == ("electrician")
 
 
 def test_a_nurse_whose_duties_show_intensive_care_has_icu_years(
     ranker: RequirementRanker,
 ) -> None:
-    missing = _missing(ranker, ICU_POSTING, ["icu-by-duties", "med-surg"])
+    missing = missing_required(ranker, ICU_POSTING, RESUMES, ["icu-by-duties", "med-surg"])
     assert "years ICU" not in missing["icu-by-duties"]
     assert "2 years ICU (has 0.0)" in missing["med-surg"]  # one ICU word is not ICU work
-    assert _ranked(ranker, ICU_POSTING, ["med-surg", "icu-by-duties"])[0] == "icu-by-duties"
+    assert ranked(ranker, ICU_POSTING, RESUMES, ["med-surg", "icu-by-duties"])[0] == "icu-by-duties"

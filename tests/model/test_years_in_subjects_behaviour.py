@@ -9,13 +9,11 @@ CheckList-style, with the real model and the shipped ranker: each test asserts w
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
-from matcher import schema
 from matcher.ranking.catalogue import make_ranker
 from matcher.ranking.requirement_ranker import RequirementRanker
-from matcher.text.preprocess import prepare_postings, prepare_resumes
+from tests.model.behaviour import missing_required, ranked
 
 FRONT_END_POSTING = """Frontend Engineer
 Requirements
@@ -74,56 +72,28 @@ def ranker(embedder) -> RequirementRanker:  # type: ignore[no-untyped-def]
     return ranker
 
 
-def _frames(posting: str, ids: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    title = posting.splitlines()[0]
-    jobs, _ = prepare_postings(
-        pd.DataFrame({"job_id": ["J1"], "title": [title], "description": [posting]})
-    )
-    cvs, _, rejects = prepare_resumes(
-        pd.DataFrame({"resume_id": ids, "text": [RESUMES[i] for i in ids]}), deduplicate=False
-    )
-    assert rejects.empty
-    return jobs, cvs
-
-
-def _missing(ranker: RequirementRanker, posting: str, ids: list[str]) -> dict[str, str]:
-    """Each resume's ``missing_required`` for the posting, as the shortlist shows it."""
-    jobs, cvs = _frames(posting, ids)
-    explain = ranker.explainer(jobs, cvs)
-    return {
-        str(resume[schema.RESUME_ID]): explain(jobs.iloc[0], resume)["missing_required"]
-        for _, resume in cvs.iterrows()
-    }
-
-
-def _ranked(ranker: RequirementRanker, posting: str, ids: list[str]) -> list[str]:
-    jobs, cvs = _frames(posting, ids)
-    scores = ranker.score(jobs, cvs)[0]
-    return [str(cvs[schema.RESUME_ID].iloc[j]) for j in (-scores).argsort()]
-
-
 def test_a_front_end_developer_is_not_missing_javascript_years(ranker: RequirementRanker) -> None:
-    missing = _missing(ranker, FRONT_END_POSTING, ["front-end", "nurse"])
+    missing = missing_required(ranker, FRONT_END_POSTING, RESUMES, ["front-end", "nurse"])
     assert "years JavaScript" not in missing["front-end"]  # React and TypeScript are JavaScript
 
 
 def test_a_nurse_gains_no_javascript_years(ranker: RequirementRanker) -> None:
-    missing = _missing(ranker, FRONT_END_POSTING, ["front-end", "nurse"])
+    missing = missing_required(ranker, FRONT_END_POSTING, RESUMES, ["front-end", "nurse"])
     assert "3 years JavaScript (has 0.0)" in missing["nurse"]
-    assert _ranked(ranker, FRONT_END_POSTING, ["nurse", "front-end"])[0] == "front-end"
+    assert ranked(ranker, FRONT_END_POSTING, RESUMES, ["nurse", "front-end"])[0] == "front-end"
 
 
 @pytest.mark.parametrize("engineer", ["backend-title", "backend-duties"])
 def test_a_backend_engineer_meets_backend_development_years(
     ranker: RequirementRanker, engineer: str
 ) -> None:
-    missing = _missing(ranker, BACKEND_POSTING, [engineer, "front-end", "nurse"])
+    missing = missing_required(ranker, BACKEND_POSTING, RESUMES, [engineer, "front-end", "nurse"])
     assert "backend development" not in missing[engineer]
     assert "5 years backend development (has 0.0)" in missing["nurse"]
 
 
 def test_the_icu_new_graduate_still_misses_the_icu_years(ranker: RequirementRanker) -> None:
-    missing = _missing(ranker, ICU_POSTING, ["new-graduate", "nurse"])
+    missing = missing_required(ranker, ICU_POSTING, RESUMES, ["new-graduate", "nurse"])
     assert "2 years ICU (has 0.2)" in missing["new-graduate"]  # the 3-month externship only
     assert "years ICU" not in missing["nurse"]
-    assert _ranked(ranker, ICU_POSTING, ["new-graduate", "nurse"])[0] == "nurse"
+    assert ranked(ranker, ICU_POSTING, RESUMES, ["new-graduate", "nurse"])[0] == "nurse"
