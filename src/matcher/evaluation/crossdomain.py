@@ -561,6 +561,17 @@ class _Cells:
         judged = {name: self.judge(name, v, sets) for name, v in distinct.items()}
         return max(judged, key=lambda name: judged[name]), judged
 
+    def held_out(
+        self,
+        variants: Mapping[str, Learning],
+        s: LabelledFeatures,
+        others: Sequence[LabelledFeatures],
+    ) -> tuple[str, Run]:
+        """The nested held-out cell of ``s``: the variant chosen on ``others`` only
+        (:meth:`choose`), learned on them, and its run on ``s``."""
+        name, _ = self.choose(variants, others)
+        return name, s.run(self.model(name, variants[name], others).raw(s))
+
 
 def choose_learning(
     sets: Sequence[LabelledFeatures],
@@ -640,14 +651,9 @@ def cross_domain_matrix(
             add("requirements", "in-domain", s.name, s, s.run(held_out))
         others = [o for o in sets if o.domain != s.domain and o.direction == s.direction]
         if others:
-            chosen = {"as given": learning or Learning()}
-            name = "as given"
-            if variants:
-                name, _ = cells.choose(variants, others)
-                chosen = dict(variants)
-            model = cells.model(name, chosen[name], others)
+            name, run = cells.held_out(variants or {"as given": learning or Learning()}, s, others)
             trained_on = "+".join(o.name for o in others)
-            add("requirements", "cross-domain", trained_on, s, s.run(model.raw(s)), name)
+            add("requirements", "cross-domain", trained_on, s, run, name)
         if shipped is not None and s.direction in shipped:
             add("requirements", "shipped", "all", s, s.run(shipped[s.direction].raw(s)))
     return pd.DataFrame(rows)
@@ -699,14 +705,13 @@ def nested_selection(
         others = [o for o in sets if o.domain != s.domain and o.direction == s.direction]
         if len({o.domain for o in others}) < 2:
             raise ValueError(f"{s.name}: choosing a variant needs two other domains to test on")
-        chosen, _ = cells.choose(variants, others)
-        model = cells.model(chosen, variants[chosen], others)
+        chosen, run = cells.held_out(variants, s, others)
         best = cells.baseline_best(s)
         rows.append(
             {
                 "tested_on": s.name,
                 "chosen": chosen,
-                **summary(s, s.run(model.raw(s))),
+                **summary(s, run),
                 **{f"best_{m}": best[m] for m in MATRIX_METRICS},
             }
         )
