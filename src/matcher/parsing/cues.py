@@ -63,15 +63,20 @@ class Cues:
         preferred: Spans of the preferred cues.
         required: Spans of the required cues.
         boundaries: Spans of the clause boundaries (commas, semicolons, "but").
-        strongly_required: Whether a strong cue ("required", "must") is there.
+        strong: Spans of the strong required cues ("required", "must").
+        asides: Spans of the brackets whose cue qualifies their own words.
     """
 
     preferred: list[tuple[int, int]]
     required: list[tuple[int, int]]
     boundaries: list[tuple[int, int]]
-    strongly_required: bool
     strong: list[tuple[int, int]] = field(default_factory=list)
     asides: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def strongly_required(self) -> bool:
+        """Whether a strong cue ("required", "must") is there."""
+        return bool(self.strong)
 
     def required_at(self, position: int, preferred_section: bool = False) -> bool:
         """Whether what is named at ``position`` is required (see the module docstring)."""
@@ -118,22 +123,19 @@ class Cues:
         def outside(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
             return [span for span in spans if not self._in_aside(span[0])]
 
-        strong = outside(self.strong)
         return Cues(
-            outside(self.preferred), outside(self.required), self.boundaries, bool(strong), strong
+            outside(self.preferred), outside(self.required), self.boundaries, outside(self.strong)
         )
 
 
 @lru_cache(maxsize=4096)
 def cues(sentence: str) -> Cues:
     """The required and preferred cues of one sentence (cached: callers ask per mention)."""
-    strong = [m.span() for m in _STRONG_REQUIRED.finditer(sentence)]
     return Cues(
         preferred=[m.span() for m in _PREFERRED.finditer(sentence)],
         required=[m.span() for m in _REQUIRED.finditer(sentence)],
         boundaries=[m.span() for m in _CLAUSE_BOUNDARY.finditer(sentence)],
-        strongly_required=bool(strong),
-        strong=strong,
+        strong=[m.span() for m in _STRONG_REQUIRED.finditer(sentence)],
         asides=[m.span() for m in _BRACKETS.finditer(sentence) if _is_aside(m.group(1))],
     )
 
