@@ -1041,7 +1041,7 @@ def _stage1_section(settings: Settings, ranking: Ranking, n_resumes: int) -> dic
         "posting_batch": settings.ranking.posting_batch,
         "exhaustive": is_exhaustive(settings.ranking.candidates, n_resumes),
         "pairs_scored": sum(ranking.candidates.values()),
-        # Each batch's postings by the union of their candidates: what stage 2 computed.
+        # The pairs whose features stage 2 computed: each posting by its own candidates.
         "feature_pairs": ranking.feature_pairs,
         "resumes_not_candidates": n_resumes - len(ranking.candidate_of),
         "candidates_per_posting": ranking.candidates,
