@@ -182,10 +182,9 @@ def score(
     from matcher.ranking.embedding import MODEL_MODULE, model_will_load
 
     try:
-        if api is not None:
-            # A first run encodes every text: the model's import comes first, then.
-            model = (MODEL_MODULE,) if model_will_load(settings.embedding) else ()
-            api.wait(meanwhile=first_use_imports(model + FIRST_USE_IMPORTS))
+        # A first run encodes every text: the model's import comes first, then.
+        model = (MODEL_MODULE,) if model_will_load(settings.embedding) else ()
+        _wait_for_api(api, meanwhile=first_use_imports(model + FIRST_USE_IMPORTS))
         summary = scoring_flow(settings)(jobs, resumes, out, settings)
     except BaseException as error:
         _end_run(error, out, (InputError, OutputFolderError, BusyError, TemporaryAPIError))
@@ -209,6 +208,17 @@ def _start_temporary_api() -> Any:
     from matcher.orchestration.temporary_api import start_temporary_api
 
     return start_temporary_api()
+
+
+def _wait_for_api(api: Any, meanwhile: Any = ()) -> None:
+    """Wait for the temporary API of :func:`_start_temporary_api` (if one was started) to
+    answer, doing the steps ``meanwhile`` while it boots; call right before the flow.
+
+    Raises:
+        matcher.orchestration.temporary_api.TemporaryAPIError: If it did not start.
+    """
+    if api is not None:
+        api.wait(meanwhile=meanwhile)
 
 
 def _score_unchanged(jobs: Path, resumes: Path, out: Path, settings: Any) -> bool:
@@ -420,8 +430,7 @@ def evaluate(
 
         try:
             check_params(ranker or settings.ranking.ranker, params)
-            if api is not None:
-                api.wait()
+            _wait_for_api(api)
             result = evaluation_flow(
                 jobs,
                 resumes,
@@ -494,7 +503,8 @@ def experiment(
     """
     if sets or sets_file is not None:
         specs = _labelled_specs(sets, sets_file, jobs, resumes, qrels)
-        result = _run_cross_domain(specs, _prepare(config), None, folds)
+        settings = _prepare(config)
+        result = _run_cross_domain(specs, settings, _start_temporary_api(), None, folds)
         typer.echo(f"MLflow run: {result['mlflow_run_id']}")
         return
     if jobs is None or resumes is None or qrels is None:
@@ -504,9 +514,11 @@ def experiment(
     _check_before_work(jobs=jobs, resumes=resumes)
     _check_qrels(qrels, checked, jobs, resumes)
     settings = _prepare(config)
+    api = _start_temporary_api()  # boots while the flow's modules are imported
     from matcher.evaluation.grid import load_grid
     from matcher.evaluation.labelled import LabelledDataError
     from matcher.io.loading import InputError
+    from matcher.orchestration.temporary_api import TemporaryAPIError
 
     try:
         chosen = load_grid(grid) if grid is not None else None
@@ -515,6 +527,7 @@ def experiment(
     from pipelines.experiment import ranking_experiment
 
     try:
+        _wait_for_api(api)
         summary = ranking_experiment(
             jobs,
             resumes,
@@ -525,7 +538,7 @@ def experiment(
             promote_best=promote_best,
             max_queries=max_queries,
         )
-    except (InputError, LabelledDataError) as error:
+    except (InputError, LabelledDataError, TemporaryAPIError) as error:
         _fail(str(error))
     typer.echo(f"{'configuration':<24} {'nDCG@10':>8} {'MRR':>8} {'pairwise':>8} {'p vs base':>10}")
     for row in summary["comparison"]:
@@ -598,18 +611,26 @@ def _labelled_specs(
 
 
 def _run_cross_domain(
-    specs: list[Any], settings: Any, weights_out: Path | None, folds: int, promote: bool = False
+    specs: list[Any],
+    settings: Any,
+    api: Any,
+    weights_out: Path | None,
+    folds: int,
+    promote: bool = False,
 ) -> Any:
+    """The cross-domain flow, once ``api`` (from :func:`_start_temporary_api`) answers."""
     from pipelines.cross_domain import cross_domain_experiment
 
     from matcher.evaluation.labelled import LabelledDataError
     from matcher.io.loading import InputError
+    from matcher.orchestration.temporary_api import TemporaryAPIError
 
     try:
+        _wait_for_api(api)
         return cross_domain_experiment(
             specs, settings, weights_out=weights_out, folds=folds, promote=promote
         )
-    except (InputError, LabelledDataError, FileNotFoundError) as error:
+    except (InputError, LabelledDataError, FileNotFoundError, TemporaryAPIError) as error:
         _fail(str(error))
 
 
@@ -642,11 +663,12 @@ def train(
     """
     specs = _labelled_specs(sets, sets_file, jobs, resumes, qrels)
     settings = _prepare(config)
+    api = _start_temporary_api()  # boots while the flow's modules are imported
     if out is None:
         from matcher.ranking.requirement_ranker import WEIGHTS_FILE
 
         out = WEIGHTS_FILE
-    result = _run_cross_domain(specs, settings, out, folds, promote_model)
+    result = _run_cross_domain(specs, settings, api, out, folds, promote_model)
     weights = result["artifact"]["weights"]
     typer.echo("weights: " + ", ".join(f"{k} {v:.3f}" for k, v in weights.items() if v > 0))
     typer.echo(f"learned model written to {result['weights_path']}")
@@ -712,8 +734,7 @@ def recommend(
     from matcher.orchestration.temporary_api import TemporaryAPIError
 
     try:
-        if api is not None:
-            api.wait()
+        _wait_for_api(api)
         result = recommendation_flow(resume, jobs, out, settings, resume_id)
     except BaseException as error:  # OutputFolderError is a ValueError
         _end_run(error, out, (InputError, ValueError, BusyError, TemporaryAPIError))
@@ -750,14 +771,17 @@ def audit(
     """Bias audit (NYC LL144): selection and scoring rates and impact ratios by group."""
     _check_paths(run=run, demographics=demographics)
     settings = _prepare(config)
+    api = _start_temporary_api()  # boots while the flow's modules are imported
     from pipelines.bias_audit import bias_audit
 
     from matcher.evaluation.bias_audit import DemographicsError
     from matcher.io.locking import BusyError
+    from matcher.orchestration.temporary_api import TemporaryAPIError
 
     try:
+        _wait_for_api(api)
         bias_audit(run, demographics, settings, top_k, out)
-    except (DemographicsError, FileNotFoundError, BusyError) as error:
+    except (DemographicsError, FileNotFoundError, BusyError, TemporaryAPIError) as error:
         _fail(str(error))
 
 

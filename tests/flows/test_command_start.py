@@ -9,6 +9,7 @@ be made must still fail the run, with the same error, and leave the output folde
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -36,6 +37,18 @@ def _inputs(root: Path) -> tuple[Path, Path]:
     for name in names[:11] + [n for n in names if n.endswith(".pdf")][-1:]:
         shutil.copy(SAMPLE / "resumes" / name, resumes / name)
     return jobs, resumes
+
+
+def _qrels(jobs: Path, resumes: Path) -> Path:
+    """The sample's judgements of the pairs among ``jobs`` and ``resumes``, beside them."""
+    qrels = jobs.parent / "qrels.csv"
+    judged = pd.read_csv(SAMPLE / "qrels.csv", dtype=str, keep_default_na=False)
+    job_ids = set(pd.read_csv(jobs, dtype=str)["job_id"])
+    resume_ids = {path.stem for path in resumes.iterdir()}
+    judged = judged[judged["job_id"].isin(job_ids) & judged["resume_id"].isin(resume_ids)]
+    assert len(judged) > 0
+    judged.to_csv(qrels, index=False)
+    return qrels
 
 
 def _mlflow_run(uri: str, run_id: str) -> dict[str, Any]:
@@ -140,7 +153,7 @@ def test_a_store_that_cannot_be_made_still_fails_the_run_and_writes_nothing(
 
 
 def _command(tmp_path: Path, embedding_cache_dir: Path, *arguments: str) -> str:
-    """Run ``matcher ARGUMENTS`` as a user would, without a Prefect server; its stderr."""
+    """Run ``matcher ARGUMENTS`` as a user would, without a Prefect server; its stdout."""
     from matcher.orchestration.server import api_answers
 
     state = tmp_path / "command"
@@ -169,7 +182,7 @@ def _command(tmp_path: Path, embedding_cache_dir: Path, *arguments: str) -> str:
     url = re.search(r"View at (http://127\.0\.0\.1:\d+)/", done.stderr)
     assert url is not None, done.stderr[-3000:]
     assert not api_answers(f"{url.group(1)}/api")
-    return done.stderr
+    return done.stdout
 
 
 @pytest.mark.slow
@@ -182,13 +195,7 @@ def test_recommend_and_evaluate_start_their_temporary_api_early_and_write_what_t
 
     jobs, resumes = _inputs(tmp_path / "in")
     resume = sorted(resumes.glob("*.txt"))[0]
-    qrels = tmp_path / "in" / "qrels.csv"
-    judged = pd.read_csv(SAMPLE / "qrels.csv", dtype=str, keep_default_na=False)
-    job_ids = set(pd.read_csv(jobs, dtype=str)["job_id"])
-    resume_ids = {path.stem for path in resumes.iterdir()}
-    judged = judged[judged["job_id"].isin(job_ids) & judged["resume_id"].isin(resume_ids)]
-    assert len(judged) > 0
-    judged.to_csv(qrels, index=False)
+    qrels = _qrels(jobs, resumes)
 
     _command(
         tmp_path,
@@ -223,6 +230,58 @@ def test_recommend_and_evaluate_start_their_temporary_api_early_and_write_what_t
     for name in ("per_query.csv", "metrics.json"):
         command = (tmp_path / "evaluate" / name).read_bytes()
         assert command == (tmp_path / "evaluate-flow" / name).read_bytes(), name
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_server")
+def test_experiment_train_and_audit_start_their_temporary_api_early_and_do_what_the_flows_do(
+    tmp_path: Path, embedding_cache_dir: Path, flow_settings: Any
+) -> None:
+    from pipelines.batch_scoring import batch_scoring
+    from pipelines.bias_audit import bias_audit
+    from pipelines.cross_domain import cross_domain_experiment
+    from pipelines.experiment import ranking_experiment
+
+    from matcher.evaluation.grid import load_grid
+    from matcher.evaluation.labelled_sets import LabelledSetSpec
+
+    jobs, resumes = _inputs(tmp_path / "in")
+    qrels = _qrels(jobs, resumes)
+    labelled = ["--jobs", str(jobs), "--resumes", str(resumes), "--qrels", str(qrels)]
+
+    grid = tmp_path / "grid.toml"
+    grid.write_text(
+        '[[rankers]]\nname = "bm25"\n\n[[rankers]]\nname = "tfidf"\n'
+        '\n[[rankers]]\nname = "bm25"\nlabel = "bm25 k1 1.2"\nparams = {k1 = 1.2}\n'
+    )
+    printed = _command(tmp_path, embedding_cache_dir, "experiment", *labelled, "--grid", str(grid))
+    summary = ranking_experiment(jobs, resumes, qrels, grid=load_grid(grid), settings=flow_settings)
+    assert f"best: {summary['best']} (run " in printed
+    for row in summary["comparison"]:
+        assert f"{row['label']:<24} {row['nDCG@10']:>8.4f} {row['MRR']:>8.4f}" in printed
+
+    weights = tmp_path / "trained.json"
+    train = ["train", "--set", f"small={jobs.parent}", "--folds", "2", "--out", str(weights)]
+    _command(tmp_path, embedding_cache_dir, *train)
+    flow_weights = tmp_path / "trained-flow.json"
+    spec = LabelledSetSpec(name="small", path=jobs.parent)
+    cross_domain_experiment([spec], flow_settings, weights_out=flow_weights, folds=2)
+    trained, by_flow = json.loads(weights.read_text()), json.loads(flow_weights.read_text())
+    for key in ("weights", "calibration", "cross_domain_matrix"):
+        assert trained[key] == by_flow[key], key
+
+    run = tmp_path / "run"
+    batch_scoring(jobs, resumes, run, flow_settings)
+    demographics = tmp_path / "demographics.csv"
+    ids = sorted(pd.read_parquet(run / "decisions.parquet")["resume_id"].unique())
+    sexes = ["Female" if number % 2 else "Male" for number in range(len(ids))]
+    pd.DataFrame({"resume_id": ids, "sex": sexes}).to_csv(demographics, index=False)
+    audit = ["audit", "--run", str(run), "--demographics", str(demographics)]
+    _command(tmp_path, embedding_cache_dir, *audit, "--out", str(tmp_path / "audit"))
+    bias_audit(run, demographics, flow_settings, out_dir=tmp_path / "audit-flow")
+    assert (tmp_path / "audit" / "audit.csv").read_bytes() == (
+        tmp_path / "audit-flow" / "audit.csv"
+    ).read_bytes()
 
 
 def test_imports_done_while_the_temporary_api_boots_fail_only_where_the_flow_imports(
