@@ -37,7 +37,7 @@ import pandas as pd
 
 from matcher import schema
 from matcher.parsing.alternatives import skill_groups
-from matcher.parsing.cues import is_required, states_a_demand, states_a_wish
+from matcher.parsing.cues import is_required, labelled_parts, states_a_demand, states_a_wish
 from matcher.parsing.education import Degree, DegreeLevel, highest_degree
 from matcher.parsing.experience import ExperienceProfile, extract_experience, same_on
 from matcher.parsing.requirements import (
@@ -298,14 +298,18 @@ def posting_profile(job_id: str, title: str, text: str, matcher: SkillMatcher) -
     preferred: list[tuple[str, ...]] = []
     lines: list[str] = []
     for section in sections:
-        in_preferred = section.name in PREFERRED_SECTIONS
-        in_required = section.name in REQUIRED_SECTIONS or not has_headings
-        # Outside the requirement sections (an untitled lead, "Job Description", duties) only
-        # a sentence that says it is a wish or a demand is read: "The ideal candidate has ...",
-        # "Spanish is a plus", "A CDL is required".
-        outside = not (in_preferred or in_required)
-        for raw in section.text.splitlines():
-            line = _strip_bullet(raw)
+        section_preferred = section.name in PREFERRED_SECTIONS
+        section_required = section.name in REQUIRED_SECTIONS or not has_headings
+        # "(Required) ... (Desired) ...": a bracketed label acts as a heading inside a section.
+        for line, label in labelled_parts(
+            [_strip_bullet(raw) for raw in section.text.splitlines()]
+        ):
+            in_preferred = section_preferred if label is None else label
+            in_required = section_required if label is None else not label
+            # Outside the requirement sections (an untitled lead, "Job Description", duties)
+            # only a sentence that says it is a wish or a demand is read: "The ideal candidate
+            # has ...", "Spanish is a plus", "A CDL is required".
+            outside = not (in_preferred or in_required)
             for sentence in split_sentences(line) if line else []:
                 if is_boilerplate(sentence):
                     continue  # "an equal opportunity employer ... genetic information"

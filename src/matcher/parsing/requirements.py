@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Final
 
-from matcher.parsing.cues import cues
+from matcher.parsing.cues import cues, labelled_parts
 from matcher.parsing.education import DegreeLevel, degree_positions
 from matcher.text.dates import YEARS_PATTERN, years_from_match
 from matcher.text.sections import split_sections, unfold_headings
@@ -136,9 +136,9 @@ _LOOK_BACK: Final = 160
 def _posting_sentences(description: str) -> list[tuple[str, bool]]:
     """Sentences of a posting, each with whether it sits under a "Preferred" style heading."""
     return [
-        (sentence, section.name == "preferred")
+        (sentence, section.name == "preferred" if label is None else label)
         for section in split_sections(unfold_headings(description))
-        for line in section.text.splitlines()
+        for line, label in labelled_parts(section.text.splitlines())
         for sentence in split_sentences(line)
     ]
 
