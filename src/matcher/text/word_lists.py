@@ -8,6 +8,9 @@ list             what its words do
 abbreviation     a full stop after one does not end a sentence (:mod:`matcher.text.sentences`)
 years_filler     may stand between a number of years and what the years are in ("5 years of
                  *relevant professional* Python"; :mod:`matcher.parsing.requirements`)
+years_qualifier  a years filler that still says which work when a noun follows it: kept in the
+                 subject there ("4 years of *commercial* electrical experience"), dropped
+                 before "experience" ("5 years of commercial experience")
 experience_word  says the years are of experience ("experience", "expertise", "background")
 role_stop_word   says nothing about which role a title names ("of", "experience",
                  "position"; :func:`matcher.parsing.profiles.role_words`)
@@ -37,6 +40,7 @@ __all__ = ["LISTS", "word_list", "words_pattern"]
 LISTS: tuple[str, ...] = (
     "abbreviation",
     "years_filler",
+    "years_qualifier",
     "experience_word",
     "role_stop_word",
     "role_noun",
