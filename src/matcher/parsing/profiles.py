@@ -37,6 +37,7 @@ import pandas as pd
 
 from matcher import schema
 from matcher.parsing.alternatives import skill_groups
+from matcher.parsing.credentials import credential_mentions, named_acronyms
 from matcher.parsing.cues import is_required, labelled_parts, states_a_demand, states_a_wish
 from matcher.parsing.education import Degree, DegreeLevel, highest_degree
 from matcher.parsing.experience import ExperienceProfile, extract_experience, same_on
@@ -319,7 +320,10 @@ def posting_profile(job_id: str, title: str, text: str, matcher: SkillMatcher) -
                 mentions = with_shared_heads(
                     sentence, matcher.find(sentence, skill_list=True), matcher
                 )
-                for position, group in skill_groups(sentence, mentions):
+                found = skill_groups(sentence, mentions)
+                # "a valid TWIC card": a credential no skill names is a requirement of its own
+                found += [(at, (name,)) for at, name in credential_mentions(sentence, mentions)]
+                for position, group in sorted(found, key=lambda item: item[0]):
                     demanded = is_required(sentence, position, in_preferred or wish)
                     (required if demanded else preferred).append(group)
                 if is_required(sentence, 0, in_preferred or wish) and len(sentence.split()) >= 2:
@@ -364,6 +368,7 @@ def resume_profile(
     sections_of: dict[str, str] = {}
     lines: list[str] = []
     lacking: set[str] = set()
+    acronyms: dict[str, SkillMention] = {}
     for section in split_sections(text):
         rank = _EVIDENCE_RANK.get(section.name, 5)
         for mention in matcher.find(section.text):
@@ -376,8 +381,15 @@ def resume_profile(
                 sections_of[mention.skill] = section.name
         for raw in section.text.splitlines():
             line = _strip_bullet(raw)
+            for acronym in named_acronyms(line):
+                acronyms.setdefault(acronym.skill, acronym)
             if line and len(line.split()) >= 2 and "[NAME]" not in line:
                 lines.append(line)
+    # a credential the vocabulary does not know is met by naming it ("TWIC", "EPA 609")
+    for name, mention in acronyms.items():
+        if name not in skills and name not in lacking:
+            skills[name] = mention
+            sections_of[name] = "other"
     return ResumeProfile(
         resume_id=resume_id,
         skills=skills,

@@ -22,6 +22,8 @@ region_code      a state or province code after a city ("TX", "ON", "NSW";
 country          a country after a city ("UK", "Germany", "India")
 cue_filler       may stand beside a required/preferred cue in brackets that still qualify what
                  comes before them ("(a big plus)"; :mod:`matcher.parsing.cues`)
+generic_acronym  names no credential of its own before "card", "certification" ("ID card", "IT
+                 certifications"; :mod:`matcher.parsing.credentials`)
 ===============  =========================================================================
 
 The file is read once, on first use; nothing is read at import.
@@ -48,6 +50,7 @@ LISTS: tuple[str, ...] = (
     "region_code",
     "country",
     "cue_filler",
+    "generic_acronym",
 )
 
 
