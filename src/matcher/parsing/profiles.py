@@ -10,6 +10,13 @@ the sentence or clause itself says so ("... is a plus", "preferred", "ideally"; 
 are not requirements. A posting with no such headings is read as a whole: everything is required
 unless a cue says otherwise. Scraped postings that run their
 headings into one line are unfolded first (:func:`matcher.text.sections.unfold_headings`).
+Inside a section, a bracketed label ("(Required) ...", "(Desired) ...") or a wish lead ending in
+a colon ("This might be a good fit if you:") reads what follows it as a heading would
+(:func:`matcher.parsing.cues.labelled_parts`).
+
+A licence or certification named by an acronym the vocabulary does not know ("a valid TWIC
+card") is a requirement of its own, met by a resume that names the acronym
+(:mod:`matcher.parsing.credentials`).
 
 Skills listed as alternatives ("Workday, BambooHR or ADP", "Python or R") are one requirement
 that any of them meets (:attr:`PostingProfile.required_groups`, read by
