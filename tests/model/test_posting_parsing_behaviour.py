@@ -12,7 +12,9 @@ import pytest
 
 from matcher.parsing.skills import SkillMatcher
 from matcher.parsing.taxonomy import build_vocabulary
-from tests.model.behaviour import read_posting
+from matcher.ranking.catalogue import make_ranker
+from matcher.ranking.requirement_ranker import RequirementRanker
+from tests.model.behaviour import missing_required, ranked, read_posting
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +89,36 @@ def test_common_real_posting_phrasings_name_their_soft_skills(matcher: SkillMatc
 def test_a_posting_that_names_skills_only_as_duties_is_read_whole(matcher: SkillMatcher) -> None:
     profile = read_posting(matcher, "Build REST APIs in Python with Django and PostgreSQL.")
     assert {"Python", "Django", "PostgreSQL"} <= set(profile.required_skills)
+
+
+CREDENTIAL_POSTING = """Port Truck Driver
+Requirements
+- Valid CDL Class A
+- A valid TWIC card is required
+"""
+CREDENTIAL_RESUMES = {
+    "with-twic": """Experience
+Truck Driver, Harbor Freight Lines (Jan 2016 - Dec 2024)
+- Hauled containers between the port terminals and rail yards
+Licenses
+CDL Class A; TWIC""",
+    "without": """Experience
+Truck Driver, Valley Produce (Jan 2016 - Dec 2024)
+- Hauled containers of produce between farms and the distribution center
+Licenses
+CDL Class A""",
+}
+
+
+def test_an_unknown_credential_acronym_is_a_requirement_a_resume_meets_by_naming_it(
+    matcher: SkillMatcher,
+    embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    assert ("TWIC",) in read_posting(matcher, CREDENTIAL_POSTING).required_groups
+    ranker = make_ranker("requirements", embedder=embedder)
+    assert isinstance(ranker, RequirementRanker)
+    ids = ["without", "with-twic"]
+    missing = missing_required(ranker, CREDENTIAL_POSTING, CREDENTIAL_RESUMES, ids)
+    assert "TWIC" in missing["without"]
+    assert "TWIC" not in missing["with-twic"]
+    assert ranked(ranker, CREDENTIAL_POSTING, CREDENTIAL_RESUMES, ids)[0] == "with-twic"

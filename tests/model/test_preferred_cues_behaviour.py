@@ -153,3 +153,65 @@ def test_list_items_glued_to_the_word_before_them_are_read(matcher: SkillMatcher
     assert "Failure Mode and Effects Analysis" in profile.preferred_skills
     assert "Problem Solving" in profile.required_skills
     assert profile.requirements.degree_required is not None
+
+
+def test_preferably_after_a_comma_makes_only_its_own_clause_preferred(
+    matcher: SkillMatcher,
+) -> None:
+    # "Proven experience in sales, preferably in food and beverage": sales is still required.
+    profile = read_posting(
+        matcher, "Requirements:\n- Experience with Python, preferably with Django.\n- SQL"
+    )
+    assert profile.required_skills == ("Python", "SQL")
+    assert profile.preferred_skills == ("Django",)
+
+
+def test_at_least_beside_preferred_bounds_an_amount_and_demands_nothing(
+    matcher: SkillMatcher,
+) -> None:
+    profile = read_posting(
+        matcher, "Requirements:\n- At least 3 years of SQL experience preferred.\n- Python"
+    )
+    assert profile.required_skills == ("Python",)
+    assert profile.preferred_skills == ("SQL",)
+    assert profile.requirements.min_years is None
+
+
+@pytest.mark.parametrize(
+    ("posting", "wished"),
+    [
+        ("Requirements:\n- Python\n- Tableau, not required.", "Tableau"),
+        ("Preferred:\n- Spanish, not mandatory.\n- Python", "Spanish"),
+    ],
+)
+def test_a_negated_demand_is_a_wish(matcher: SkillMatcher, posting: str, wished: str) -> None:
+    profile = read_posting(matcher, posting)
+    assert wished in profile.preferred_skills
+    assert wished not in profile.required_skills
+
+
+def test_bracketed_labels_that_open_lines_act_as_headings(matcher: SkillMatcher) -> None:
+    # A scraped list whose "(Desired)" label ran into the last required item's line.
+    profile = read_posting(
+        matcher,
+        "Technical Skills:\n(Required) Hardware design experience\n"
+        "GD&T knowledge (Desired) FMEA experience\nProduct development experience",
+    )
+    assert "GD&T" in profile.required_skills
+    assert set(profile.preferred_skills) == {
+        "Failure Mode and Effects Analysis",
+        "Product Development",
+    }
+
+
+def test_a_wish_lead_with_a_colon_makes_its_list_preferred_up_to_the_next_lead(
+    matcher: SkillMatcher,
+) -> None:
+    profile = read_posting(
+        matcher,
+        "About the role:\nJoin our sales team. This might be a good fit if you:\n"
+        "- Are a natural at persuasion\n- Know Salesforce\nYou'll be expected to:\n"
+        "- Log every call in HubSpot\nRequirements:\n- Cold calling",
+    )
+    assert profile.required_skills == ("Cold Calling",)
+    assert set(profile.preferred_skills) == {"Persuasion", "Salesforce"}  # HubSpot is a duty

@@ -84,6 +84,11 @@ Journeyman Electrician, Miami Valley Contractors (Jan 2016 - Dec 2024)
 - Installed addressable fire alarm systems in two schools
 Licenses
 Ohio Journeyman Electrician License""",
+    "residential-electrician": """Experience
+Journeyman Electrician, Valley Home Wiring (Jan 2016 - Dec 2024)
+- Wired new single-family houses and upgraded panels in older homes
+Licenses
+Ohio Journeyman Electrician License""",
 }
 
 
@@ -154,3 +159,20 @@ def test_a_nurse_whose_duties_show_intensive_care_has_icu_years(
     assert "years ICU" not in missing["icu-by-duties"]
     assert "2 years ICU (has 0.0)" in missing["med-surg"]  # one ICU word is not ICU work
     assert ranked(ranker, ICU_POSTING, RESUMES, ["med-surg", "icu-by-duties"])[0] == "icu-by-duties"
+
+
+@pytest.mark.parametrize(
+    "years",
+    ["4 years of commercial electrical experience", "4 years commercial electrical experience"],
+)
+def test_commercial_before_a_trade_keeps_the_years_to_commercial_work(
+    ranker: RequirementRanker, years: str
+) -> None:
+    # "commercial" alone is filler ("5 years of commercial experience"); before "electrical" it
+    # says which electrical work counts, so a house wirer's years do not.
+    posting = f"Journeyman Electrician\nRequirements\n- {years}\n- Valid electrician license\n"
+    ids = ["residential-electrician", "electrician"]
+    missing = missing_required(ranker, posting, RESUMES, ids)
+    assert "4 years commercial electrical (has 0.0)" in missing["residential-electrician"]
+    assert "commercial electrical" not in missing["electrician"]
+    assert ranked(ranker, posting, RESUMES, ids)[0] == "electrician"

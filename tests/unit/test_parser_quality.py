@@ -111,6 +111,15 @@ def test_groups_are_used_when_the_parser_has_them() -> None:
     assert (quality.required.precision, quality.required.recall) == (1.0, 1.0)
 
 
+def test_a_credential_read_by_its_acronym_meets_the_out_of_vocabulary_member_naming_it() -> None:
+    note = PostingAnnotation("A", (("oov:CJIS certification",), ("oov:SAP PP",)), (), None, None)
+    profile = _profile("A", ("CJIS", "SAP"), (), None, None)
+    quality = measure_parser_quality([note], {"A": profile})
+    # "SAP" beside no credential word is no credential: it stays an extra skill
+    assert (quality.required.correct, quality.required.found) == (1, 1)
+    assert quality.misses[0].extra_required == ("SAP",)
+
+
 def test_no_parsed_skills_gives_nan_precision_not_an_error() -> None:
     note = PostingAnnotation("A", (("SQL",),), (), None, None)
     quality = measure_parser_quality([note], {"A": _profile("A", (), (), None, None)})

@@ -47,6 +47,12 @@ def test_minimum_years_overall(text: str, years: float) -> None:
             4.0,
         ),
         ("3+ years of commercial experience in Python", "Python", 3.0),
+        # before a noun, a qualifier says which work: kept
+        ("4 years of commercial electrical experience", "commercial electrical", 4.0),
+        ("Minimum 3 years of technical support experience", "technical support", 3.0),
+        # "N years X experience": the words before "experience" are the subject
+        ("2-year IT audit experience", "IT audit", 2.0),
+        ("3 years warehouse experience", "warehouse", 3.0),
     ],
 )
 def test_years_per_subject(text: str, subject: str, years: float) -> None:

@@ -18,8 +18,10 @@ degree level (see ``tests/data/posting_annotations.md`` for the annotation rules
 | degree stated P/R | a posting | "requires a degree" (any level above NONE) agrees |
 
 All counts are micro: summed over postings before dividing. Out-of-vocabulary members (named
-``oov:...``) can never be parsed; a group made only of them counts against recall and is left
-out of the in-vocabulary recall.
+``oov:...``) are not skills of the vocabulary; a group made only of them is left out of the
+in-vocabulary recall. The one way to parse one is a credential read by its acronym
+(:mod:`matcher.parsing.credentials`): "CJIS" counts as a member ``oov:CJIS certification`` of
+the posting's annotation that names that acronym beside a credential word.
 
 The parser's groups come from ``PostingProfile.required_groups`` / ``preferred_groups`` when the
 profile has them, else from the flat ``required_skills`` / ``preferred_skills`` as one-member
@@ -28,6 +30,7 @@ groups, so the measurement runs on parsers before and after groups were added.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -341,6 +344,29 @@ def _members(groups: Groups) -> set[str]:
     return {member for group in groups for member in group}
 
 
+#: An annotated member that names a credential by an acronym ("oov:CJIS certification").
+_CREDENTIAL_NAMING = (
+    r"(?<![\w-]){0}[ -](?:licen|certif|regist|credential|endorse|permit|card|class)"
+    r"|(?:certified|licen[cs]ed|registered)\s+{0}(?![\w-])"
+)
+
+
+def _credited(parsed: set[str], members: set[str]) -> set[str]:
+    """``parsed`` with each credential acronym that an out-of-vocabulary member of the
+    annotation names ("CJIS" in ``oov:CJIS certification``) replaced by that member."""
+    credited = set()
+    for name in parsed:
+        naming = sorted(
+            member
+            for member in members
+            if member.startswith(OOV_PREFIX)
+            and name not in members
+            and re.search(_CREDENTIAL_NAMING.format(re.escape(name)), member, re.IGNORECASE)
+        )
+        credited.add(naming[0] if naming else name)
+    return credited
+
+
 @dataclass
 class _SkillCounter:
     parsed: int = 0
@@ -358,6 +384,7 @@ class _SkillCounter:
         """Count one posting; return its missed groups and extra skills."""
         same = _members(annotated)
         either = same | _members(other_annotated)
+        parsed, other_parsed = _credited(parsed, either), _credited(other_parsed, either)
         self.parsed += len(parsed)
         self.correct += len(parsed & same)
         self.correct_lenient += len(parsed & either)

@@ -10,6 +10,13 @@ the sentence or clause itself says so ("... is a plus", "preferred", "ideally"; 
 are not requirements. A posting with no such headings is read as a whole: everything is required
 unless a cue says otherwise. Scraped postings that run their
 headings into one line are unfolded first (:func:`matcher.text.sections.unfold_headings`).
+Inside a section, a bracketed label ("(Required) ...", "(Desired) ...") or a wish lead ending in
+a colon ("This might be a good fit if you:") reads what follows it as a heading would
+(:func:`matcher.parsing.cues.labelled_parts`).
+
+A licence or certification named by an acronym the vocabulary does not know ("a valid TWIC
+card") is a requirement of its own, met by a resume that names the acronym
+(:mod:`matcher.parsing.credentials`).
 
 Skills listed as alternatives ("Workday, BambooHR or ADP", "Python or R") are one requirement
 that any of them meets (:attr:`PostingProfile.required_groups`, read by
@@ -37,7 +44,8 @@ import pandas as pd
 
 from matcher import schema
 from matcher.parsing.alternatives import skill_groups
-from matcher.parsing.cues import is_required, states_a_demand, states_a_wish
+from matcher.parsing.credentials import credential_mentions, named_acronyms
+from matcher.parsing.cues import is_required, labelled_parts, states_a_demand, states_a_wish
 from matcher.parsing.education import Degree, DegreeLevel, highest_degree
 from matcher.parsing.experience import ExperienceProfile, extract_experience, same_on
 from matcher.parsing.requirements import (
@@ -298,14 +306,18 @@ def posting_profile(job_id: str, title: str, text: str, matcher: SkillMatcher) -
     preferred: list[tuple[str, ...]] = []
     lines: list[str] = []
     for section in sections:
-        in_preferred = section.name in PREFERRED_SECTIONS
-        in_required = section.name in REQUIRED_SECTIONS or not has_headings
-        # Outside the requirement sections (an untitled lead, "Job Description", duties) only
-        # a sentence that says it is a wish or a demand is read: "The ideal candidate has ...",
-        # "Spanish is a plus", "A CDL is required".
-        outside = not (in_preferred or in_required)
-        for raw in section.text.splitlines():
-            line = _strip_bullet(raw)
+        section_preferred = section.name in PREFERRED_SECTIONS
+        section_required = section.name in REQUIRED_SECTIONS or not has_headings
+        # "(Required) ... (Desired) ...": a bracketed label acts as a heading inside a section.
+        for line, label in labelled_parts(
+            [_strip_bullet(raw) for raw in section.text.splitlines()]
+        ):
+            in_preferred = section_preferred if label is None else label
+            in_required = section_required if label is None else not label
+            # Outside the requirement sections (an untitled lead, "Job Description", duties)
+            # only a sentence that says it is a wish or a demand is read: "The ideal candidate
+            # has ...", "Spanish is a plus", "A CDL is required".
+            outside = not (in_preferred or in_required)
             for sentence in split_sentences(line) if line else []:
                 if is_boilerplate(sentence):
                     continue  # "an equal opportunity employer ... genetic information"
@@ -315,7 +327,10 @@ def posting_profile(job_id: str, title: str, text: str, matcher: SkillMatcher) -
                 mentions = with_shared_heads(
                     sentence, matcher.find(sentence, skill_list=True), matcher
                 )
-                for position, group in skill_groups(sentence, mentions):
+                found = skill_groups(sentence, mentions)
+                # "a valid TWIC card": a credential no skill names is a requirement of its own
+                found += [(at, (name,)) for at, name in credential_mentions(sentence, mentions)]
+                for position, group in sorted(found, key=lambda item: item[0]):
                     demanded = is_required(sentence, position, in_preferred or wish)
                     (required if demanded else preferred).append(group)
                 if is_required(sentence, 0, in_preferred or wish) and len(sentence.split()) >= 2:
@@ -360,6 +375,7 @@ def resume_profile(
     sections_of: dict[str, str] = {}
     lines: list[str] = []
     lacking: set[str] = set()
+    acronyms: dict[str, SkillMention] = {}
     for section in split_sections(text):
         rank = _EVIDENCE_RANK.get(section.name, 5)
         for mention in matcher.find(section.text):
@@ -372,8 +388,15 @@ def resume_profile(
                 sections_of[mention.skill] = section.name
         for raw in section.text.splitlines():
             line = _strip_bullet(raw)
+            for acronym in named_acronyms(line):
+                acronyms.setdefault(acronym.skill, acronym)
             if line and len(line.split()) >= 2 and "[NAME]" not in line:
                 lines.append(line)
+    # a credential the vocabulary does not know is met by naming it ("TWIC", "EPA 609")
+    for name, mention in acronyms.items():
+        if name not in skills and name not in lacking:
+            skills[name] = mention
+            sections_of[name] = "other"
     return ResumeProfile(
         resume_id=resume_id,
         skills=skills,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Final
 
-from matcher.parsing.cues import cues
+from matcher.parsing.cues import cues, labelled_parts
 from matcher.parsing.education import DegreeLevel, degree_positions
 from matcher.text.dates import YEARS_PATTERN, years_from_match
 from matcher.text.sections import split_sections, unfold_headings
@@ -99,6 +99,7 @@ _SUBJECT_END: Final = re.compile(
     r"|(?:experience|expertise)\b)",
     _I,
 )
+_EXPERIENCE_END: Final = re.compile(r"experience|expertise", _I)
 _GENERIC_SUBJECT: Final = re.compile(
     r"^(?:(?:a|an|the|this|that|any|similar|related|relevant|equivalent|comparable|professional"
     r"|same|such)\s+)*(?:field|fields|industry|industries|role|roles|position|positions|job|jobs"
@@ -136,9 +137,9 @@ _LOOK_BACK: Final = 160
 def _posting_sentences(description: str) -> list[tuple[str, bool]]:
     """Sentences of a posting, each with whether it sits under a "Preferred" style heading."""
     return [
-        (sentence, section.name == "preferred")
+        (sentence, section.name == "preferred" if label is None else label)
         for section in split_sections(unfold_headings(description))
-        for line in section.text.splitlines()
+        for line, label in labelled_parts(section.text.splitlines())
         for sentence in split_sentences(line)
     ]
 
@@ -183,13 +184,19 @@ def _subject_after(rest: str) -> tuple[str | None, bool, bool]:
     saw_experience = saw_of = False
     start = 0  # the words are read in place: slicing after each would be quadratic
     filler_start = None  # where the last filler other than "of" began
+    qualifier_start = None  # where the run of qualifiers right before ``start`` began
     while word := _WORD.match(rest, start):
         lower = word.group(1).lower()
         if lower in word_list("experience_word"):
             saw_experience = True
+            qualifier_start = None
         elif lower in word_list("years_filler"):
             saw_of = saw_of or lower == "of"
             filler_start = None if lower == "of" else word.start(1)
+            if lower not in word_list("years_qualifier"):
+                qualifier_start = None
+            elif qualifier_start is None:
+                qualifier_start = word.start(1)
         else:
             break
         start = word.end()
@@ -197,6 +204,8 @@ def _subject_after(rest: str) -> tuple[str | None, bool, bool]:
     after = _WORD.match(rest, joined.end()) if joined else None
     if filler_start is not None and after and after.group(1).lower() not in _filler_words():
         start = filler_start  # "commercial or industrial electrical": the filler is a subject
+    elif qualifier_start is not None and _WORD.match(rest, start):
+        start = qualifier_start  # "commercial electrical": the qualifier tells which electrical
     rest = rest[start:]
     connector = _CONNECTOR.match(rest)
     if connector:
@@ -206,9 +215,9 @@ def _subject_after(rest: str) -> tuple[str | None, bool, bool]:
         return _clean_subject(rest), saw_experience, True  # "experience supervising workers"
     if saw_of and not saw_experience:
         return _clean_subject(rest), saw_experience, True  # "3+ years of Python"
-    clause = _SUBJECT_END.split(rest, maxsplit=1)[0]
-    if re.search(r"\b(?:experience|expertise)\s*$", clause, _I):  # "2-year IT audit experience"
-        return _clean_subject(clause), True, True
+    end = _SUBJECT_END.search(rest)
+    if end and _EXPERIENCE_END.fullmatch(end.group().strip()):  # "2-year IT audit experience"
+        return _clean_subject(rest[: end.start()]), True, True
     return None, saw_experience, False
 
 

@@ -8,6 +8,9 @@ list             what its words do
 abbreviation     a full stop after one does not end a sentence (:mod:`matcher.text.sentences`)
 years_filler     may stand between a number of years and what the years are in ("5 years of
                  *relevant professional* Python"; :mod:`matcher.parsing.requirements`)
+years_qualifier  a years filler that still says which work when a noun follows it: kept in the
+                 subject there ("4 years of *commercial* electrical experience"), dropped
+                 before "experience" ("5 years of commercial experience")
 experience_word  says the years are of experience ("experience", "expertise", "background")
 role_stop_word   says nothing about which role a title names ("of", "experience",
                  "position"; :func:`matcher.parsing.profiles.role_words`)
@@ -19,6 +22,8 @@ region_code      a state or province code after a city ("TX", "ON", "NSW";
 country          a country after a city ("UK", "Germany", "India")
 cue_filler       may stand beside a required/preferred cue in brackets that still qualify what
                  comes before them ("(a big plus)"; :mod:`matcher.parsing.cues`)
+generic_acronym  names no credential of its own before "card", "certification" ("ID card", "IT
+                 certifications"; :mod:`matcher.parsing.credentials`)
 ===============  =========================================================================
 
 The file is read once, on first use; nothing is read at import.
@@ -37,6 +42,7 @@ __all__ = ["LISTS", "word_list", "words_pattern"]
 LISTS: tuple[str, ...] = (
     "abbreviation",
     "years_filler",
+    "years_qualifier",
     "experience_word",
     "role_stop_word",
     "role_noun",
@@ -44,6 +50,7 @@ LISTS: tuple[str, ...] = (
     "region_code",
     "country",
     "cue_filler",
+    "generic_acronym",
 )
 
 
