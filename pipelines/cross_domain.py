@@ -22,6 +22,7 @@ from prefect.cache_policies import NO_CACHE
 from matcher import schema
 from matcher.evaluation.crossdomain import (
     BASELINES,
+    HeldOutCells,
     LabelledFeatures,
     LearnedModel,
     Learning,
@@ -134,11 +135,12 @@ def featurise(
 
 @task(cache_policy=NO_CACHE)
 def learn_models(
-    sets: list[LabelledFeatures], variants: dict[str, Learning]
+    sets: list[LabelledFeatures], variants: dict[str, Learning], cells: HeldOutCells | None = None
 ) -> tuple[dict[str, LearnedModel], dict[str, float], dict[str, pd.DataFrame], dict[str, Any]]:
     """Per direction: the learning variant chosen by leave-one-set-out on all its sets
     (:func:`matcher.evaluation.crossdomain.choose_learning`), weights and neutral values
-    learned with it on all of them, then the calibration.
+    learned with it on all of them, then the calibration. ``cells`` keeps the models learned
+    while choosing, for the matrix's held-out cells to reuse.
 
     Returns:
         The model of each direction present, the expected calibration error and the
@@ -153,7 +155,7 @@ def learn_models(
         chosen = [s for s in sets if s.direction == direction]
         if not chosen:
             continue
-        name, judged = choose_learning(chosen, variants, prior=DEFAULT_WEIGHTS)
+        name, judged = choose_learning(chosen, variants, DEFAULT_WEIGHTS, cells)
         choices[direction] = {
             "variant": name,
             "learning": asdict(variants[name]),
@@ -296,9 +298,10 @@ def cross_domain_experiment(
         sets.extend(featurise(spec, labelled, settings, embedder))
     learning = learning or Learning(domain_weights={s.name: s.weight for s in specs})
     variants = learning_variants(learning)
-    models, errors, tables, choices = learn_models(sets, variants)
+    cells = HeldOutCells(DEFAULT_WEIGHTS)  # each held-out model learned once, for both
+    models, errors, tables, choices = learn_models(sets, variants, cells)
     matrix = cross_domain_matrix(
-        sets, models, folds, learning, prior=DEFAULT_WEIGHTS, variants=variants
+        sets, models, folds, learning, DEFAULT_WEIGHTS, variants=variants, cells=cells
     )
     markdown = matrix_markdown(matrix)
     rows = matrix.to_dict(orient="records")

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from matcher.evaluation.crossdomain import (
+    HeldOutCells,
     LabelledFeatures,
     Learning,
     choose_learning,
@@ -277,6 +279,28 @@ def test_an_across_domains_cell_comes_from_a_variant_chosen_without_its_set() ->
     [variant] = again[(again["setting"] == "cross-domain") & (again["tested_on"] == "c")]["variant"]
     assert variant == "without dense"
     assert "| cross-domain | b+d+c |" in matrix_markdown(matrix)
+
+
+def test_choosing_the_shipped_learning_and_the_matrix_share_their_held_out_models() -> None:
+    sets = [_set(n, "title", seed) for seed, n in enumerate("abd")] + [_set("c", "dense", 3)]
+    variants = {
+        "without dense": Learning(base={}, excluded=("dense",)),
+        "without title": Learning(base={}, excluded=("title",)),
+    }
+    cells = HeldOutCells()
+    assert choose_learning(sets, variants, cells=cells) == choose_learning(sets, variants)
+    chosen = set(cells.models)
+    # each variant learned on all sets but one domain: what each held-out cell is learned on
+    assert len(chosen) == len(variants) * len(sets)
+    shared = cross_domain_matrix(sets, folds=4, variants=variants, in_domain=False, cells=cells)
+    alone = cross_domain_matrix(sets, folds=4, variants=variants, in_domain=False)
+    pd.testing.assert_frame_equal(shared, alone)
+    # the matrix only added the models learned on two domains fewer (choosing for a held-out
+    # set); it learned none of those already there again
+    assert chosen < set(cells.models)
+    assert all(len(train) == len(sets) - 2 for _, train in set(cells.models) - chosen)
+    with pytest.raises(ValueError, match="another prior"):
+        cross_domain_matrix(sets, variants=variants, prior=DEFAULT_WEIGHTS, cells=cells)
 
 
 def test_the_shipped_learning_is_chosen_on_every_set_and_variants_equal_in_a_direction_once() -> (

@@ -499,11 +499,20 @@ def _distinct(variants: Mapping[str, Learning], direction: str) -> dict[str, Lea
     return kept
 
 
-class _Cells:
-    """Held-out cells of learned models, each model learned once (nested selection repeats
-    the same fits)."""
+class HeldOutCells:
+    """Models learned on some sets to be tested on others, each learned once.
 
-    def __init__(self, prior: dict[str, float] | None) -> None:
+    Nested selection fits the same models again and again: choosing the shipped variant
+    (:func:`choose_learning` on all sets) learns every variant on all sets but one domain,
+    and so does the across-domains cell of each held-out set (:func:`cross_domain_matrix`).
+    One instance serves both, so ``matcher train`` fits each of them once. A model is known
+    by its learning (not the variant's name) and the sets it was learned on.
+
+    Args:
+        prior: The weights kept for features no pair speaks to (see :func:`fit_weights`).
+    """
+
+    def __init__(self, prior: dict[str, float] | None = None) -> None:
         self.prior = prior
         self.models: dict[tuple[str, tuple[str, ...]], LearnedModel] = {}
         self.best: dict[str, dict[str, float]] = {}
@@ -511,7 +520,8 @@ class _Cells:
     def model(
         self, name: str, learning: Learning, train: Sequence[LabelledFeatures]
     ) -> LearnedModel:
-        key = (name, tuple(s.name for s in train))
+        """``learning`` learned on ``train`` (``name`` is the variant's, for reports only)."""
+        key = (repr(learning), tuple(s.name for s in train))
         if key not in self.models:
             self.models[key] = learn(train, learning, self.prior)
         return self.models[key]
@@ -577,6 +587,7 @@ def choose_learning(
     sets: Sequence[LabelledFeatures],
     variants: Mapping[str, Learning],
     prior: dict[str, float] | None = None,
+    cells: HeldOutCells | None = None,
 ) -> tuple[str, dict[str, tuple[float, float]]]:
     """The variant of the learning for ``sets`` (one direction), chosen by leave-one-set-out.
 
@@ -586,11 +597,31 @@ def choose_learning(
     is learned with the variant chosen on all sets; a held-out cell of the matrix with the one
     chosen without its set.
 
+    Args:
+        sets: Labelled sets of one direction.
+        variants: The variants to choose from (:func:`learning_variants`).
+        prior: The weights kept for features no pair speaks to (see :func:`fit_weights`).
+        cells: The models already learned, shared with :func:`cross_domain_matrix` (new ones
+            with ``prior`` if None).
+
     Returns:
         The chosen variant's name and each judged variant's ``(worst, mean)`` margin (empty
         when fewer than two domains or variants leave nothing to choose: the first variant).
     """
-    return _Cells(prior).choose(variants, sets)
+    return _cells(cells, prior).choose(variants, sets)
+
+
+def _cells(cells: HeldOutCells | None, prior: dict[str, float] | None) -> HeldOutCells:
+    """``cells``, or new ones with ``prior``.
+
+    Raises:
+        ValueError: If ``cells`` were learned with another prior.
+    """
+    if cells is None:
+        return HeldOutCells(prior)
+    if cells.prior != prior:
+        raise ValueError("the shared held-out cells were learned with another prior")
+    return cells
 
 
 def cross_domain_matrix(
@@ -601,6 +632,7 @@ def cross_domain_matrix(
     prior: dict[str, float] | None = None,
     in_domain: bool = True,
     variants: Mapping[str, Learning] | None = None,
+    cells: HeldOutCells | None = None,
 ) -> pd.DataFrame:
     """Every ranker on every set: fixed baselines, learned in-domain and across domains.
 
@@ -611,7 +643,8 @@ def cross_domain_matrix(
     With ``variants``, the across-domains cell of a set is nested leave-one-set-out: the
     variant is chosen (:func:`choose_learning`) on the sets of the *other* domains only, then
     learned on them and tested on the held-out set, so no choice has seen it. Without, it is
-    learned with ``learning``.
+    learned with ``learning``. ``cells`` are the models already learned (by
+    :func:`choose_learning` on all sets, say), so none is learned twice.
 
     Returns:
         One row per (ranker, setting, tested set): ``ranker``, ``setting`` (``fixed``,
@@ -620,7 +653,7 @@ def cross_domain_matrix(
         variant of a cross-domain cell, ``-`` elsewhere).
     """
     rows: list[dict[str, Any]] = []
-    cells = _Cells(prior)
+    cells = _cells(cells, prior)
 
     def add(
         ranker: str,
@@ -700,7 +733,7 @@ def nested_selection(
         ValueError: If a set has fewer than two other domains of its direction to choose on.
     """
     rows: list[dict[str, Any]] = []
-    cells = _Cells(prior)
+    cells = HeldOutCells(prior)
     for s in sets:
         others = [o for o in sets if o.domain != s.domain and o.direction == s.direction]
         if len({o.domain for o in others}) < 2:
