@@ -2,7 +2,7 @@
 
 For each pool size, a child process runs the batch scoring flow (``batch_scoring``, with
 Prefect, as ``matcher score`` does, with the default ranking settings: two stages, stage 1
-keeping ``ranking.candidates`` = 1,000 resumes per posting from each of FAISS and BM25) on
+keeping ``ranking.candidates`` (default 1,200) resumes per posting from each of FAISS and BM25) on
 synthetic resumes and postings made from the sample ones (lines shuffled, a number added, so
 every text is distinct) with WARM CACHES, the embedding cache HOLDING SYNTHETIC VECTORS:
 embedding 100k resumes with the real model takes hours here, so a first, untimed child fills

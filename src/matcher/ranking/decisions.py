@@ -78,48 +78,78 @@ def build_decisions(
     job_ids = postings[schema.JOB_ID].astype(str).tolist()
     resume_ids = resumes[schema.RESUME_ID].astype(str).tolist()
     shape = (len(job_ids), len(resume_ids))
+    if not job_ids or not resume_ids:
+        return pd.DataFrame(columns=_EMPTY_COLUMNS)
     scores = sum(components.values(), np.zeros(shape, dtype=np.float64))
     weights: Mapping[str, float] = ranker_info.get("params", {}).get("weights", {})
     posting_hashes = [text_sha256(_posting_text(row)) for _, row in postings.iterrows()]
     resume_hashes = [text_sha256(str(text)) for text in resumes[schema.TEXT].tolist()]
     model_version = str(ranker_info.get("model_version") or ranker_info.get("source") or "")
-    rows: list[dict[str, Any]] = []
+    # Built column by column (a list per column, the numbers rounded in one pass each): a dict
+    # per pair cost a large run more than the explanations themselves.
+    columns: dict[str, list[Any]] = {name: [] for name in _LEADING_COLUMNS}
+    for name in components:
+        columns[f"points.{name}"] = []
+        if signal_values is not None and name in signal_values:
+            columns[f"value.{name}"] = []
+        if name in weights:
+            columns[f"weight.{name}"] = []
+    answers: list[dict[str, str]] = []
+    posting_sha256: list[str] = []
+    resume_sha256: list[str] = []
     order_ids = np.asarray(resume_ids, dtype=object)
+    n = len(resume_ids)
     for row, job_id in enumerate(job_ids):
         # The shortlist's order: score descending, then resume ID (see rank_candidates).
-        order = np.lexsort((order_ids, -scores[row])) if resume_ids else np.array([], dtype=int)
+        order = np.lexsort((order_ids, -scores[row]))
         kept = order[: max(top_k, 0)]
         cutoff = round(100 * float(scores[row, kept[-1]]), 1) if len(kept) else None
+        columns["job_id"] += [job_id] * n
+        columns["resume_id"] += [resume_ids[col] for col in order.tolist()]
+        columns["rank"] += range(1, n + 1)
+        columns["candidates"] += [n] * n
+        columns["shortlisted"] += [rank <= top_k for rank in range(1, n + 1)]
+        columns["top_k"] += [top_k] * n
+        columns["score"] += [round(100 * value, 1) for value in scores[row, order].tolist()]
+        columns["shortlist_score"] += [cutoff] * n
+        for name, part in components.items():
+            columns[f"points.{name}"] += [round(100 * v, 2) for v in part[row, order].tolist()]
+            if signal_values is not None and name in signal_values:
+                values = signal_values[name][row, order].tolist()
+                columns[f"value.{name}"] += [round(value, 4) for value in values]
+            if name in weights:
+                columns[f"weight.{name}"] += [float(weights[name])] * n
         posting = postings.iloc[row]
-        for rank, col in enumerate(order, start=1):
-            record: dict[str, Any] = {
-                "job_id": job_id,
-                "resume_id": resume_ids[col],
-                "rank": rank,
-                "candidates": len(resume_ids),
-                "shortlisted": rank <= top_k,
-                "top_k": top_k,
-                "score": round(100 * float(scores[row, col]), 1),
-                "shortlist_score": cutoff,
-            }
-            for name, part in components.items():
-                record[f"points.{name}"] = round(100 * float(part[row, col]), 2)
-                if signal_values is not None and name in signal_values:
-                    record[f"value.{name}"] = round(float(signal_values[name][row, col]), 4)
-                if name in weights:
-                    record[f"weight.{name}"] = float(weights[name])
+        for col in order.tolist():
             resume = resumes.iloc[col] if resume_rows is None else resume_rows[col]
-            record.update(explainer(posting, resume))
-            record.update(
-                ranker=str(ranker_info.get("name", "")),
-                model_version=model_version,
-                embedding_model=embedding_model,
-                posting_sha256=posting_hashes[row],
-                resume_sha256=resume_hashes[col],
-            )
-            rows.append(record)
-    return pd.DataFrame(rows, columns=None if rows else _EMPTY_COLUMNS)
+            answers.append(explainer(posting, resume))
+        posting_sha256 += [posting_hashes[row]] * n
+        resume_sha256 += [resume_hashes[col] for col in order.tolist()]
+    # The explanation columns in the order a record per pair would have them: the explainer's.
+    explained = list(dict.fromkeys(key for answer in answers for key in answer))
+    for key in explained:
+        columns[key] = [answer.get(key) for answer in answers]
+    pairs = len(answers)
+    tail = {
+        "ranker": [str(ranker_info.get("name", ""))] * pairs,
+        "model_version": [model_version] * pairs,
+        "embedding_model": [embedding_model] * pairs,
+        "posting_sha256": posting_sha256,
+        "resume_sha256": resume_sha256,
+    }
+    return pd.DataFrame({**columns, **tail})
 
+
+_LEADING_COLUMNS = (
+    "job_id",
+    "resume_id",
+    "rank",
+    "candidates",
+    "shortlisted",
+    "top_k",
+    "score",
+    "shortlist_score",
+)
 
 _EMPTY_COLUMNS = [
     "job_id",

@@ -14,6 +14,7 @@ weighting used when no labelled data has ever been seen.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
@@ -938,7 +939,7 @@ def explain_requirements(
             break
         quote = quotes.get(skill) if quotes is not None else None
         if quote is None:
-            quote = _quote(resume.skills[skill], sentences)
+            quote = _quote(resume.skills[skill], None if sentences is None else tuple(sentences))
             if quotes is not None:
                 quotes[skill] = quote
         if quote and quote not in evidence:
@@ -962,8 +963,13 @@ def explain_requirements(
     }
 
 
-def _quote(mention: SkillMention, sentences: Sequence[str] | None) -> str:
+@functools.lru_cache(maxsize=1 << 17)
+def _quote(mention: SkillMention, sentences: tuple[str, ...] | None) -> str:
     """The display sentence of a skill mention, shortened around the skill when very long.
+
+    Remembered for the last 131,072 (mention, sentences) pairs: a resume is a candidate of
+    postings in many batches, and each batch's explainer quotes its skills anew (the
+    explainer's ``quotes`` serve one batch only).
 
     A sentence holding an e-mail, a phone number, a URL or a street address is passed over for
     the next one naming the skill: evidence is also kept in the decision records, which hold no

@@ -278,11 +278,14 @@ def explain_batch(
     values = ranker.signal_values(batch.postings, batch.resumes)
     warnings = list(ranker.warnings(batch.postings, batch.resumes))
     rows = [batch.resumes.iloc[position] for position in range(len(batch.resumes))]
+    # Each row's resume ID by the row object (alive for the whole batch): reading a field of a
+    # row for every pair cost more than the rest of remembering its explanation.
+    row_ids = dict(zip(map(id, rows), batch.resumes[schema.RESUME_ID].astype(str), strict=True))
     for row, chosen in enumerate(batch.candidates):
         posting = batch.postings.iloc[[row]]
         members = batch.resumes.iloc[chosen]
         parts = {name: part[row : row + 1, chosen] for name, part in batch.components.items()}
-        explain = _remembering(explainer)  # the decision records reuse the shortlist's rows
+        explain = _remembering(explainer, row_ids)  # the records reuse the shortlist's rows
         shortlists.append(
             build_shortlists(
                 posting,
@@ -321,12 +324,13 @@ def explain_batch(
     )
 
 
-def _remembering(explainer: Explainer) -> Explainer:
-    """``explainer`` for one posting, remembering its answer for each resume ID."""
+def _remembering(explainer: Explainer, row_ids: Mapping[int, str]) -> Explainer:
+    """``explainer`` for one posting, remembering its answer for each resume ID; ``row_ids``
+    gives the resume ID of the batch's row objects by ``id()`` (other rows are read)."""
     answers: dict[str, dict[str, str]] = {}
 
     def explain(posting: pd.Series, resume: pd.Series) -> dict[str, str]:
-        key = str(resume[schema.RESUME_ID])
+        key = row_ids.get(id(resume)) or str(resume[schema.RESUME_ID])
         if key not in answers:
             answers[key] = explainer(posting, resume)
         return answers[key]
