@@ -516,9 +516,9 @@ class Embedder:
         )
 
 
-@functools.lru_cache(maxsize=1 << 15)
+@functools.lru_cache(maxsize=1 << 17)
 def _remembered_chunks(text: str, tokenizer: Any, max_tokens: int, overlap: int) -> tuple[str, ...]:
-    """:func:`chunk_text`, remembered for the last 32,768 texts: a run chunks each resume for
+    """:func:`chunk_text`, remembered for the last 131,072 texts: a run chunks each resume for
     its index, then again for the dense similarity of every batch of postings it is a
     candidate in (tokenizing is most of what that costs)."""
     return tuple(chunk_text(text, tokenizer, max_tokens, overlap))
