@@ -342,10 +342,47 @@ def _title_from_above(lines: Sequence[str], index: int) -> tuple[str, str | None
     return "", company
 
 
+#: The most sentences an entry may have before its range for its first to be read as its title.
+_MAX_ENTRY_SENTENCES: Final = 3
+
+
+def _titled_entry(line: str, previous_end: int, start: int) -> tuple[int, str, str | None] | None:
+    """Where a short entry that opens with its title starts, with that title and company.
+
+    "Client Engagement Manager at XYZ Corporation. Acted as a client partaker meant to ...
+    (2019 - 2023)": the sentence right before the range describes the role, and the title is the
+    entry's first sentence. Only the first range of a line, with at most
+    :data:`_MAX_ENTRY_SENTENCES` sentences before it of which the last is no title itself, is
+    read so: on a one-line scraped resume the text before a range is the whole resume above it,
+    whose first sentence says nothing about this role.
+
+    Example:
+        >>> line = "Nurse Manager at Mercy Hospital. Led a team of twelve nurses on night shifts."
+        >>> _titled_entry(line, 0, len(line))
+        (0, 'Nurse Manager', 'Mercy Hospital')
+    """
+    if previous_end:
+        return None
+    spans = sentence_spans(line[:start])
+    if not 2 <= len(spans) <= _MAX_ENTRY_SENTENCES:
+        return None
+    last = line[spans[-1][0] : spans[-1][1]]
+    if len(last.split()) <= 8:
+        return None  # "Summary. Charge Nurse, Mercy (2019 - 2021)": the title is right there
+    first = _clean(line[spans[0][0] : spans[0][1]]).rstrip(".!?; ")
+    if len(first.split()) > 8 or " as " in f" {first.lower()} " or not _role_noun().search(first):
+        return None
+    title, company = _title_and_company(first)
+    return None if _is_placeholder(title) else (spans[0][0], title, company)
+
+
 def _role_text(
     line: str, start: int, end: int, previous_end: int, next_start: int
 ) -> tuple[str, str | None]:
     """Title and company written on the range's own line, ("", None) when there is none."""
+    entry = _titled_entry(line, previous_end, start)
+    if entry:
+        return entry[1], entry[2]
     before = _last_sentence(line[previous_end:start])
     after = _first_sentence(re.sub(r"^[\s)\]}:;,.\-–—|]+", "", line[end:next_start]))
     as_role = _role_from_as(before)
@@ -450,7 +487,8 @@ def _segment(line: str, start: int, end: int, previous_end: int, next_start: int
     "As a Cook (2014-2017) I ran the grill. As a Baker (2017-2019) I ..." gives the Cook "As a
     Cook I ran the grill." and the Baker "As a Baker I ...".
     """
-    before = _last_sentence(line[previous_end:start])
+    entry = _titled_entry(line, previous_end, start)
+    before = line[entry[0] : start] if entry else _last_sentence(line[previous_end:start])
     after = line[end:next_start]
     if next_start < len(line):
         ends = sentence_ends(after)

@@ -13,6 +13,10 @@ heading, are kept with ``required=False`` and do not set ``min_years`` (the one 
 Degrees are read per sentence. Where a sentence offers alternatives ("Bachelor's or Master's") the
 lowest one is the requirement; a degree the posting only prefers is told apart the same way
 ("Bachelor's degree required, Master's preferred") and is not a requirement.
+
+A statement that introduces a list ("A minimum of 4 years experience in the following:") asks
+for its years in each item listed under it, not in general: each item of its section that
+follows it gives one subject ("* Experience as a UX Lead, overseeing ..." gives "UX Lead").
 """
 
 from __future__ import annotations
@@ -134,11 +138,23 @@ _LEADING_BULLET: Final = re.compile(r"^[\s\-–—*•‣·>#+\d.)]*")
 _LOOK_BACK: Final = 160
 
 
-def _posting_sentences(description: str) -> list[tuple[str, bool]]:
-    """Sentences of a posting, each with whether it sits under a "Preferred" style heading."""
+#: A statement's end that points at the list under it: "in the following:", "in these areas:".
+_LIST_LEAD_IN: Final = re.compile(
+    r"\b(?:the\s+following|these|the\s+below|below)\b[\w\s]{0,30}:\s*$", _I
+)
+#: The most items a list lead-in applies to: a bound, so that each sentence is looked at a
+#: bounded number of times.
+_MAX_LIST_ITEMS: Final = 8
+_ITEM_BULLETS: Final = " \t-–—*•‣·>#+"
+_ITEM_CLAUSE_END: Final = re.compile(r"[,;:]|\.(?:\s|$)|\s[-–—]\s")
+
+
+def _posting_sentences(description: str) -> list[tuple[str, bool, int]]:
+    """Sentences of a posting, each with whether it sits under a "Preferred" style heading and
+    the number of its section."""
     return [
-        (sentence, section.name == "preferred" if label is None else label)
-        for section in split_sections(unfold_headings(description))
+        (sentence, section.name == "preferred" if label is None else label, number)
+        for number, section in enumerate(split_sections(unfold_headings(description)))
         for line, label in labelled_parts(section.text.splitlines())
         for sentence in split_sentences(line)
     ]
@@ -283,6 +299,49 @@ def _check_description(description: object) -> str:
     return description
 
 
+def _item_subject(item: str) -> str | None:
+    """What a list item under a years lead-in names: the words after its last connector in its
+    first clause ("Proven track record as a UX Design Engineer, providing ..." gives "UX Design
+    Engineer"), or the whole first clause ("Python")."""
+    clause = _ITEM_CLAUSE_END.split(item.lstrip(_ITEM_BULLETS), maxsplit=1)[0]
+    connector = _LAST_CONNECTOR.match(clause)
+    words = (clause[connector.end() :] if connector else clause).split()[:10]
+    while words and words[0].lower() in {"a", "an", "the"}:
+        words = words[1:]
+    subject = " ".join(words).strip(" -–—/&")
+    return subject if subject and not _GENERIC_SUBJECT.match(subject) else None
+
+
+def _per_item(statements: list[YearsRequirement], items: list[str]) -> list[YearsRequirement]:
+    """A list lead-in's statements applied to each item under it, or kept when no item names a
+    subject."""
+    subjects = [(item, subject) for item in items if (subject := _item_subject(item))]
+    if not subjects:
+        return statements
+    return [
+        YearsRequirement(
+            subject,
+            statement.years,
+            f"{statement.evidence} {item.lstrip(_ITEM_BULLETS)}",
+            statement.required,
+        )
+        for statement in statements
+        for item, subject in subjects
+    ]
+
+
+def _list_items(sentences: list[tuple[str, bool, int]], position: int) -> list[str]:
+    """The sentences listed under the lead-in at ``position``: those of its section that follow
+    it, up to the next lead-in and at most :data:`_MAX_LIST_ITEMS`."""
+    section = sentences[position][2]
+    items: list[str] = []
+    for sentence, _, number in sentences[position + 1 : position + 1 + _MAX_LIST_ITEMS]:
+        if number != section or sentence.rstrip().endswith(":"):
+            break
+        items.append(sentence)
+    return items
+
+
 def _min_years(statements: list[YearsRequirement]) -> YearsRequirement | None:
     required = [s for s in statements if s.required]
     return max(required, key=lambda s: s.years) if required else None
@@ -313,8 +372,12 @@ def extract_requirements(description: str) -> PostingRequirements:
     description = _check_description(description)
     statements: list[YearsRequirement] = []
     required_levels: list[DegreeLevel] = []
-    for sentence, preferred_section in _posting_sentences(description):
-        statements.extend(find_years_requirements(sentence, preferred_section))
+    sentences = _posting_sentences(description)
+    for position, (sentence, preferred_section, _) in enumerate(sentences):
+        found = find_years_requirements(sentence, preferred_section)
+        if found and _LIST_LEAD_IN.search(sentence):
+            found = _per_item(found, _list_items(sentences, position))
+        statements.extend(found)
         if _NO_DEGREE.search(sentence):
             continue
         positions = degree_positions(sentence)
