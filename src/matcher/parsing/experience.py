@@ -346,7 +346,11 @@ def _title_from_above(lines: Sequence[str], index: int) -> tuple[str, str | None
 _MAX_ENTRY_SENTENCES: Final = 3
 
 
-def _titled_entry(line: str, previous_end: int, start: int) -> tuple[int, str, str | None] | None:
+#: Where an entry that opens with its title starts, its title and its company.
+_Entry = tuple[int, str, str | None]
+
+
+def _titled_entry(line: str, previous_end: int, start: int) -> _Entry | None:
     """Where a short entry that opens with its title starts, with that title and company.
 
     "Client Engagement Manager at XYZ Corporation. Acted as a client partaker meant to ...
@@ -377,10 +381,10 @@ def _titled_entry(line: str, previous_end: int, start: int) -> tuple[int, str, s
 
 
 def _role_text(
-    line: str, start: int, end: int, previous_end: int, next_start: int
+    line: str, start: int, end: int, previous_end: int, next_start: int, entry: _Entry | None
 ) -> tuple[str, str | None]:
-    """Title and company written on the range's own line, ("", None) when there is none."""
-    entry = _titled_entry(line, previous_end, start)
+    """Title and company written on the range's own line, ("", None) when there is none;
+    ``entry`` is the range's :func:`_titled_entry`."""
     if entry:
         return entry[1], entry[2]
     before = _last_sentence(line[previous_end:start])
@@ -481,13 +485,15 @@ def _excerpt(line: str, found: DateRangeMatch) -> str:
     return f"{'…' if start else ''}{line[start:end]}{'…' if end < len(line) else ''}"
 
 
-def _segment(line: str, start: int, end: int, previous_end: int, next_start: int) -> str:
-    """The part of a line about the range at ``start:end``: not the roles dated before or after.
+def _segment(
+    line: str, start: int, end: int, previous_end: int, next_start: int, entry: _Entry | None
+) -> str:
+    """The part of a line about the range at ``start:end``: not the roles dated before or after;
+    ``entry`` is the range's :func:`_titled_entry` (its part starts where the entry does).
 
     "As a Cook (2014-2017) I ran the grill. As a Baker (2017-2019) I ..." gives the Cook "As a
     Cook I ran the grill." and the Baker "As a Baker I ...".
     """
-    entry = _titled_entry(line, previous_end, start)
     before = line[entry[0] : start] if entry else _last_sentence(line[previous_end:start])
     after = line[end:next_start]
     if next_start < len(line):
@@ -612,13 +618,18 @@ def extract_experience(text: str, today: date | None = None) -> ExperienceProfil
                 continue
             previous_end = matches[position - 1].end if position else 0
             next_start = matches[position + 1].start if position + 1 < len(matches) else len(raw)
-            title, company = _role_text(raw, found.start, found.end, previous_end, next_start)
+            # Read once for the title and the segment: on a one-line resume the text before
+            # the first range is most of the resume.
+            entry = _titled_entry(raw, previous_end, found.start)
+            title, company = _role_text(
+                raw, found.start, found.end, previous_end, next_start, entry
+            )
             if not title:
                 if index not in above:  # the same for every role of the line
                     above[index] = _title_from_above(lines, index)
                 above_title, above_company = above[index]
                 title, company = above_title, company or above_company
-            segment = _segment(raw, found.start, found.end, previous_end, next_start)
+            segment = _segment(raw, found.start, found.end, previous_end, next_start, entry)
             # The title says what the role was; its duties may mention interns it trained.
             placement = placement_section or _names_placement(title or segment)
             kind = "internship" if placement else "job"
