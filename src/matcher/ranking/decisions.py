@@ -130,14 +130,14 @@ def build_decisions(
     for key in explained:
         columns[key] = [answer.get(key) for answer in answers]
     pairs = len(answers)
-    tail = {
-        "ranker": [str(ranker_info.get("name", ""))] * pairs,
-        "model_version": [model_version] * pairs,
-        "embedding_model": [embedding_model] * pairs,
-        "posting_sha256": posting_sha256,
-        "resume_sha256": resume_sha256,
-    }
-    return pd.DataFrame({**columns, **tail})
+    trailing = (
+        [str(ranker_info.get("name", ""))] * pairs,
+        [model_version] * pairs,
+        [embedding_model] * pairs,
+        posting_sha256,
+        resume_sha256,
+    )
+    return pd.DataFrame({**columns, **dict(zip(_TRAILING_COLUMNS, trailing, strict=True))})
 
 
 _LEADING_COLUMNS = (
@@ -151,21 +151,17 @@ _LEADING_COLUMNS = (
     "shortlist_score",
 )
 
-_EMPTY_COLUMNS = [
-    "job_id",
-    "resume_id",
-    "rank",
-    "candidates",
-    "shortlisted",
-    "top_k",
-    "score",
-    "shortlist_score",
+#: The columns after the explanation's, in this order.
+_TRAILING_COLUMNS = (
     "ranker",
     "model_version",
     "embedding_model",
     "posting_sha256",
     "resume_sha256",
-]
+)
+
+#: The columns of a batch with no pair: those every record has.
+_EMPTY_COLUMNS = [*_LEADING_COLUMNS, *_TRAILING_COLUMNS]
 
 
 def _posting_text(posting: pd.Series) -> str:
