@@ -29,7 +29,6 @@ from matcher.evaluation.parser_quality import (
 )
 from matcher.io.loading import load_postings
 from matcher.parsing.skills import SkillMatcher
-from matcher.parsing.taxonomy import build_vocabulary
 
 REPO = Path(__file__).resolve().parents[2]
 ANNOTATIONS = REPO / "tests" / "data" / "posting_annotations.jsonl"
@@ -63,11 +62,6 @@ HELDOUT_FLOORS = {
 def _annotations(path: Path = ANNOTATIONS) -> list[PostingAnnotation]:
     lines = path.read_text(encoding="utf-8").splitlines()
     return annotations_from_records(json.loads(line) for line in lines if line)
-
-
-@pytest.fixture(scope="module")
-def matcher() -> SkillMatcher:
-    return SkillMatcher(build_vocabulary(None))
 
 
 @pytest.fixture(scope="module")

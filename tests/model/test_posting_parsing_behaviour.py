@@ -8,18 +8,9 @@ The real skill vocabulary and parser run; nothing is mocked.
 
 from __future__ import annotations
 
-import pytest
-
 from matcher.parsing.skills import SkillMatcher
-from matcher.parsing.taxonomy import build_vocabulary
-from matcher.ranking.catalogue import make_ranker
 from matcher.ranking.requirement_ranker import RequirementRanker
 from tests.model.behaviour import missing_required, ranked, read_posting
-
-
-@pytest.fixture(scope="module")
-def matcher() -> SkillMatcher:
-    return SkillMatcher(build_vocabulary(None))
 
 
 def test_a_heading_with_a_slash_run_into_the_text_starts_the_requirements(
@@ -111,12 +102,9 @@ CDL Class A""",
 
 
 def test_an_unknown_credential_acronym_is_a_requirement_a_resume_meets_by_naming_it(
-    matcher: SkillMatcher,
-    embedder,  # type: ignore[no-untyped-def]
+    matcher: SkillMatcher, ranker: RequirementRanker
 ) -> None:
     assert ("TWIC",) in read_posting(matcher, CREDENTIAL_POSTING).required_groups
-    ranker = make_ranker("requirements", embedder=embedder)
-    assert isinstance(ranker, RequirementRanker)
     ids = ["without", "with-twic"]
     missing = missing_required(ranker, CREDENTIAL_POSTING, CREDENTIAL_RESUMES, ids)
     assert "TWIC" in missing["without"]

@@ -14,13 +14,7 @@ import pytest
 
 from matcher.parsing.cues import is_required
 from matcher.parsing.skills import SkillMatcher
-from matcher.parsing.taxonomy import build_vocabulary
 from tests.model.behaviour import read_posting
-
-
-@pytest.fixture(scope="module")
-def matcher() -> SkillMatcher:
-    return SkillMatcher(build_vocabulary(None))
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.ranking.catalogue import make_ranker
 from matcher.ranking.requirement_ranker import RequirementRanker
 from tests.model.behaviour import missing_required, ranked
 
@@ -90,13 +89,6 @@ Journeyman Electrician, Valley Home Wiring (Jan 2016 - Dec 2024)
 Licenses
 Ohio Journeyman Electrician License""",
 }
-
-
-@pytest.fixture(scope="module")
-def ranker(embedder) -> RequirementRanker:  # type: ignore[no-untyped-def]
-    ranker = make_ranker("requirements", embedder=embedder)
-    assert isinstance(ranker, RequirementRanker)
-    return ranker
 
 
 def test_a_supervisor_whose_shift_picks_and_ships_has_warehouse_years(

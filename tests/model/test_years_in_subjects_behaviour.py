@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.ranking.catalogue import make_ranker
 from matcher.ranking.requirement_ranker import RequirementRanker
 from tests.model.behaviour import missing_required, ranked
 
@@ -63,13 +62,6 @@ BSN, Worcester State University, 2024
 Licenses
 Registered Nurse (RN)""",
 }
-
-
-@pytest.fixture(scope="module")
-def ranker(embedder) -> RequirementRanker:  # type: ignore[no-untyped-def]
-    ranker = make_ranker("requirements", embedder=embedder)
-    assert isinstance(ranker, RequirementRanker)
-    return ranker
 
 
 def test_a_front_end_developer_is_not_missing_javascript_years(ranker: RequirementRanker) -> None:

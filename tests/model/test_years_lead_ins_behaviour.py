@@ -10,9 +10,6 @@ CheckList-style, with the real model and the shipped ranker: each test asserts w
 
 from __future__ import annotations
 
-import pytest
-
-from matcher.ranking.catalogue import make_ranker
 from matcher.ranking.requirement_ranker import RequirementRanker
 from tests.model.behaviour import missing_required, ranked
 
@@ -68,13 +65,6 @@ Payroll Specialist, Corvale Health (Jan 2015 - Dec 2023)
         "Certifications\nForklift certification"
     ),
 }
-
-
-@pytest.fixture(scope="module")
-def ranker(embedder) -> RequirementRanker:  # type: ignore[no-untyped-def]
-    ranker = make_ranker("requirements", embedder=embedder)
-    assert isinstance(ranker, RequirementRanker)
-    return ranker
 
 
 def test_years_of_on_the_job_experience_as_a_trade_are_years_in_that_trade(
