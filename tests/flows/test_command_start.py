@@ -185,6 +185,12 @@ def _command(tmp_path: Path, embedding_cache_dir: Path, *arguments: str) -> str:
     return done.stdout
 
 
+def _assert_same_files(command: Path, flow: Path, *names: str) -> None:
+    """The files ``names`` the command wrote into ``command`` equal the flow's, byte for byte."""
+    for name in names:
+        assert (command / name).read_bytes() == (flow / name).read_bytes(), name
+
+
 @pytest.mark.slow
 @pytest.mark.usefixtures("prefect_server")
 def test_recommend_and_evaluate_start_their_temporary_api_early_and_write_what_the_flows_do(
@@ -211,9 +217,9 @@ def test_recommend_and_evaluate_start_their_temporary_api_early_and_write_what_t
         "3",
     )
     recommendation_flow(resume, jobs, tmp_path / "recommend-flow", flow_settings, top_k=3)
-    for name in ("recommendations.csv", "rejects.csv"):
-        command = (tmp_path / "recommend" / name).read_bytes()
-        assert command == (tmp_path / "recommend-flow" / name).read_bytes(), name
+    _assert_same_files(
+        tmp_path / "recommend", tmp_path / "recommend-flow", "recommendations.csv", "rejects.csv"
+    )
 
     arguments = ["--jobs", str(jobs), "--resumes", str(resumes), "--qrels", str(qrels)]
     _command(
@@ -227,9 +233,9 @@ def test_recommend_and_evaluate_start_their_temporary_api_early_and_write_what_t
         str(tmp_path / "evaluate"),
     )
     evaluation_flow(jobs, resumes, qrels, tmp_path / "evaluate-flow", flow_settings, "bm25")
-    for name in ("per_query.csv", "metrics.json"):
-        command = (tmp_path / "evaluate" / name).read_bytes()
-        assert command == (tmp_path / "evaluate-flow" / name).read_bytes(), name
+    _assert_same_files(
+        tmp_path / "evaluate", tmp_path / "evaluate-flow", "per_query.csv", "metrics.json"
+    )
 
 
 @pytest.mark.slow
@@ -279,9 +285,7 @@ def test_experiment_train_and_audit_start_their_temporary_api_early_and_do_what_
     audit = ["audit", "--run", str(run), "--demographics", str(demographics)]
     _command(tmp_path, embedding_cache_dir, *audit, "--out", str(tmp_path / "audit"))
     bias_audit(run, demographics, flow_settings, out_dir=tmp_path / "audit-flow")
-    assert (tmp_path / "audit" / "audit.csv").read_bytes() == (
-        tmp_path / "audit-flow" / "audit.csv"
-    ).read_bytes()
+    _assert_same_files(tmp_path / "audit", tmp_path / "audit-flow", "audit.csv")
 
 
 def test_imports_done_while_the_temporary_api_boots_fail_only_where_the_flow_imports(
