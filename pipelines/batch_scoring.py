@@ -69,7 +69,7 @@ from matcher.parsing.profiles import posting_profile_keys, resume_keys
 from matcher.parsing.screening import screen_profiles, screen_resumes
 from matcher.parsing.skills import SkillMatcher
 from matcher.progress import progress_lines
-from matcher.ranking.decisions import write_decisions
+from matcher.ranking.decisions import DECISIONS_FILE, DecisionFile, open_decisions
 from matcher.ranking.embedding import ChunkedEmbeddings, Embedder, EmbeddingStats
 from matcher.ranking.features import PoolStatistics
 from matcher.ranking.index import (
@@ -90,6 +90,7 @@ from matcher.ranking.two_stage import (
     candidate_batches,
     candidate_members,
     explain_batch,
+    hand_on_decisions,
     is_exhaustive,
     merge_rankings,
     rank_in_batches,
@@ -341,9 +342,11 @@ def _rank_on_workers(
     settings: Settings,
     embedder: Embedder,
     index: ResumeIndex,
+    records: DecisionFile,
 ) -> tuple[Ranking, int]:
     """:func:`rank_postings` with stage 2 mapped over the batches of postings on Dask; also
-    the number of batches the workers scored.
+    the number of batches the workers scored. Each batch's decision records go to ``records``
+    as the flow takes its part, in the postings' order.
 
     Stage 1 and the pool's statistics stay here (they need the whole pool and the index);
     the ranker and the statistics go to the cluster once (:func:`share_with_workers`), each
@@ -383,24 +386,34 @@ def _rank_on_workers(
         if pairs is not None
         else None
     )
-    parts = score_posting_batch.map(
-        [batch for batch, _ in batches],
-        [members for _, members in batches],
-        profiles,
-        unmapped(share_with_workers.submit(ranker, pool)),
-        unmapped(settings.embedding),
-        unmapped(score_cache),
-        unmapped(ranking.top_k),
-        unmapped(ranker_info),
-    ).result()
-    for _, counts, profiled, stats in parts:
+    pending = list(
+        score_posting_batch.map(
+            [batch for batch, _ in batches],
+            [members for _, members in batches],
+            profiles,
+            unmapped(share_with_workers.submit(ranker, pool)),
+            unmapped(settings.embedding),
+            unmapped(score_cache),
+            unmapped(ranking.top_k),
+            unmapped(ranker_info),
+        )
+    )
+    batches.clear()
+    parts: list[Ranking] = []
+    # The parts are taken in the postings' order, each one's decision records written and let
+    # go with its future (so the workers free it too): the flow holds one batch of records.
+    pending.reverse()
+    while pending:
+        part, counts, profiled, stats = pending.pop().result()
+        parts.append(hand_on_decisions(part, records.write))
+        del part  # its records are written: not kept while the next batch's arrive
         for name, count in counts.items():
             ranker.pair_counts[name] += count
         if isinstance(ranker.profile_store, CountedProfiles):
             ranker.profile_store.read_elsewhere += profiled
         embedder.stats.add(stats)
-    result = merge_rankings(
-        [part for part, *_ in parts], postings, resumes, ranking.top_k, ranker_info
+    result = hand_on_decisions(
+        merge_rankings(parts, postings, resumes, ranking.top_k, ranker_info), records.write
     )
     get_run_logger().info(
         "%d pairs scored (%d postings, %d resumes; ranking.candidates = %d)",
@@ -558,9 +571,10 @@ def rank_postings(
     settings: Settings,
     embedding_model: str,
     index: ResumeIndex,
+    records: DecisionFile,
 ) -> Ranking:
-    """Two stages per batch of postings: candidates, then the ranker on them; shortlists and
-    the decision records of every pair scored."""
+    """Two stages per batch of postings: candidates, then the ranker on them; shortlists, and
+    the decision records of every pair scored written to ``records`` batch by batch."""
     get_run_logger().info(
         "scoring %d jobs against %d resumes", len(prepared.postings), len(prepared.resumes)
     )
@@ -573,6 +587,7 @@ def rank_postings(
         embedding_model,
         index,
         progress_lines("shortlisting job", get_run_logger().info),
+        records.write,
     )
     get_run_logger().info(
         "%d pairs scored (%d postings, %d resumes; ranking.candidates = %d)",
@@ -863,14 +878,22 @@ def _score_into(
                 ranker.attach_index(index)
                 index_meta = index.meta
                 on_workers = None
-                with timer("rank"):
+                # The decision records go to the staging folder batch by batch as they are
+                # made (the rank step's time includes writing them): a run holds one batch.
+                with timer("rank"), open_decisions(staging) as records:
                     if shard_size is not None and isinstance(ranker, RequirementRanker):
                         ranking, on_workers = _rank_on_workers(
-                            prepared, ranker, ranker_info, settings, embedder, index
+                            prepared, ranker, ranker_info, settings, embedder, index, records
                         )
                     else:
                         ranking = rank_postings(
-                            prepared, ranker, ranker_info, settings, embedder.model_id, index
+                            prepared,
+                            ranker,
+                            ranker_info,
+                            settings,
+                            embedder.model_id,
+                            index,
+                            records,
                         )
                 shortlists, warnings = ranking.shortlists, ranking.warnings
                 if isinstance(ranker, RequirementRanker) and ranker.pair_cache is not None:
@@ -896,7 +919,7 @@ def _score_into(
                     staged["decisions"] = staging / "decisions.parquet"
                     shutil.copyfile(previous / "decisions.parquet", staged["decisions"])
                 elif ranking is not None:
-                    staged["decisions"] = write_decisions(ranking.decisions, staging)
+                    staged["decisions"] = staging / DECISIONS_FILE  # written by the rank step
             counts = record_counts(postings, resumes, prepared)
         # Paths as they will be once the staging folder has become out_dir.
         outputs = {name: out_dir / path.relative_to(staging) for name, path in staged.items()}

@@ -12,7 +12,12 @@ import pytest
 from matcher import schema
 from matcher.io.csv_safety import write_safe_csv
 from matcher.io.loading import load_postings, load_resumes
-from matcher.ranking.decisions import build_decisions
+from matcher.ranking.decisions import (
+    build_decisions,
+    open_decisions,
+    read_decisions,
+    write_decisions,
+)
 from matcher.ranking.features import focus_postings
 from matcher.ranking.lexical import bm25_scores
 from matcher.ranking.requirement_ranker import RequirementRanker
@@ -181,6 +186,28 @@ def test_the_shortlists_do_not_depend_on_the_batches(
         apart.shortlists, tmp_path / "apart.csv"
     )
     pd.testing.assert_frame_equal(together.decisions, apart.decisions)
+
+
+@pytest.mark.parametrize("candidates", [RankingSettings().candidates, 5])
+def test_records_written_batch_by_batch_are_those_of_one_batch_kept_in_memory(
+    with_unread: Prepared, ranker: RequirementRanker, candidates: int, tmp_path: Path
+) -> None:
+    """A ranking in batches of one posting, each batch's decision records written to the file
+    as they are made (as ``matcher score`` does), reads back row for row as the records of
+    every posting ranked in one batch, kept in memory and written at once."""
+    postings, resumes = with_unread.postings, with_unread.resumes
+    one = RankingSettings(candidates=candidates)
+    together = rank_in_batches(ranker, postings, resumes, one, INFO)
+    assert len(postings) <= one.posting_batch and together.decisions is not None
+    each = RankingSettings(candidates=candidates, posting_batch=1)
+    with open_decisions(tmp_path / "streamed") as records:
+        apart = rank_in_batches(ranker, postings, resumes, each, INFO, records=records.write)
+    assert apart.decisions is None  # none kept in memory
+    write_decisions(together.decisions, tmp_path / "whole")
+    streamed = read_decisions(tmp_path / "streamed")
+    pd.testing.assert_frame_equal(streamed, read_decisions(tmp_path / "whole"))
+    assert streamed["job_id"].nunique() == len(postings) > 1
+    pd.testing.assert_frame_equal(apart.shortlists, together.shortlists)
 
 
 def test_a_postings_rows_do_not_depend_on_who_shares_its_batch(

@@ -1,12 +1,26 @@
 """Decision records built column by column: each row is its own pair's, in the shortlist's
-order, with the columns of the module's table in their order."""
+order, with the columns of the module's table in their order. Written batch by batch, they
+read back as written in one piece."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
 
-from matcher.ranking.decisions import build_decisions, text_sha256
+from matcher.ranking.decisions import (
+    DECISIONS_FILE,
+    build_decisions,
+    open_decisions,
+    read_decisions,
+    text_sha256,
+    write_decisions,
+)
+from matcher.ranking.explain import Explainer
 
 POSTINGS = pd.DataFrame(
     {"job_id": ["J1", "J2"], "title": ["Nurse", "Cook"], "description": ["ICU", "Grill"]}
@@ -57,3 +71,58 @@ def test_each_row_is_its_pair_ranked_as_the_shortlist_with_the_documented_column
 def test_no_pair_gives_the_documented_columns_and_no_row() -> None:
     records = build_decisions(POSTINGS, RESUMES.iloc[:0], {}, 2, INFO, _explain)
     assert records.empty and "resume_sha256" in records.columns
+
+
+def _batches(explainers: list[Explainer]) -> list[pd.DataFrame]:
+    """The records of each posting as a batch of its own, each explained by its explainer."""
+    dense = np.array([[0.25, 0.5, 0.125]], dtype=np.float32)
+    return [
+        build_decisions(POSTINGS.iloc[[row]], RESUMES, {"dense": dense}, 2, INFO, explain)
+        for row, explain in enumerate(explainers)
+    ]
+
+
+def _unexplained(posting: pd.Series, resume: pd.Series) -> dict[str, str]:
+    # An explainer with nothing to say of any pair: its columns are all None in the batch.
+    return {"matched_required": None, "evidence": None}  # type: ignore[dict-item]
+
+
+def test_records_written_batch_by_batch_read_back_as_all_of_them_written_at_once(
+    tmp_path: Path,
+) -> None:
+    """A batch whose explanation columns are all None does not change the file's schema, and
+    the file reads back as the batches concatenated and written in one piece."""
+    batches = _batches([_unexplained, _explain])
+    with open_decisions(tmp_path / "streamed") as records:
+        for batch in batches:
+            records.write(batch)
+    assert records.rows == 6
+    write_decisions(pd.concat(batches, ignore_index=True), tmp_path / "whole")
+    streamed = read_decisions(tmp_path / "streamed")
+    pd.testing.assert_frame_equal(streamed, read_decisions(tmp_path / "whole"))
+    assert streamed["matched_required"].isna().tolist() == [True] * 3 + [False] * 3
+    schema = pq.read_schema(tmp_path / "streamed" / DECISIONS_FILE)
+    assert schema.field("matched_required").type == pa.large_string()
+    assert pq.ParquetFile(tmp_path / "streamed" / DECISIONS_FILE).num_row_groups == 2
+
+
+def test_a_batch_with_other_columns_is_refused_and_no_file_is_left(tmp_path: Path) -> None:
+    first, second = _batches([_explain, _explain])
+    with pytest.raises(ValueError, match="other columns"), open_decisions(tmp_path) as records:
+        records.write(first)
+        records.write(second.drop(columns=["evidence"]))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_no_record_writes_the_columns_of_every_record_and_no_row(tmp_path: Path) -> None:
+    with open_decisions(tmp_path) as records:
+        records.write(build_decisions(POSTINGS, RESUMES.iloc[:0], {}, 2, INFO, _explain))
+    written = read_decisions(tmp_path)
+    assert written.empty and "resume_sha256" in written.columns
+
+
+def test_a_failed_run_leaves_no_decision_file(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError), open_decisions(tmp_path) as records:
+        records.write(_batches([_explain])[0])
+        raise RuntimeError("the run failed after its first batch")
+    assert list(tmp_path.iterdir()) == []

@@ -24,15 +24,17 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from matcher import schema
-from matcher.io.atomic import atomic_write_bytes
+from matcher.io.atomic import atomic_open, atomic_write_bytes
 from matcher.ranking.explain import Explainer
 
 #: File name of the decision records in a run's output folder.
@@ -169,10 +171,126 @@ def _posting_text(posting: pd.Series) -> str:
 
 
 def write_decisions(decisions: pd.DataFrame, out_dir: Path) -> Path:
-    """Write ``out_dir/decisions.parquet`` atomically; returns its path."""
+    """Write ``out_dir/decisions.parquet`` atomically; returns its path.
+
+    A run's records, batch by batch, go through :func:`open_decisions` instead: only one
+    batch of them is held in memory.
+    """
     buffer = io.BytesIO()
     decisions.to_parquet(buffer, index=False)
     return atomic_write_bytes(out_dir / DECISIONS_FILE, buffer.getvalue())
+
+
+def decision_schema(columns: Sequence[str]) -> pa.Schema:
+    """The Arrow schema of decision records with ``columns`` (see the module docstring): the
+    type of each column follows from its name, never from the values of one batch, so a batch
+    whose explanation column is empty, or all None, writes the same schema as the others.
+
+    Example:
+        >>> schema = decision_schema(["job_id", "rank", "shortlisted", "points.dense", "fit"])
+        >>> [str(kind) for kind in schema.types]
+        ['large_string', 'int64', 'bool', 'double', 'large_string']
+    """
+    return pa.schema([(name, _column_type(name)) for name in columns])
+
+
+def _column_type(name: str) -> pa.DataType:
+    if name in _INTEGER_COLUMNS:
+        return pa.int64()
+    if name == "shortlisted":
+        return pa.bool_()
+    if name in _FLOAT_COLUMNS or name.startswith(_SIGNAL_PREFIXES):
+        return pa.float64()
+    # IDs, the run's description, hashes and the explainer's columns: text. Large strings,
+    # as pandas' own string columns are written.
+    return pa.large_string()
+
+
+_INTEGER_COLUMNS = frozenset({"rank", "candidates", "top_k"})
+_FLOAT_COLUMNS = frozenset({"score", "shortlist_score"})
+_SIGNAL_PREFIXES = ("points.", "value.", "weight.")
+
+
+class DecisionFile:
+    """Decision records written batch by batch into one Parquet file, a row group per batch,
+    so a run holds one batch of them in memory, not all (:func:`open_decisions`).
+
+    Read back (:func:`read_decisions`), the file is the records of every batch concatenated
+    in order, as :func:`write_decisions` would write them: each column's type is fixed by
+    :func:`decision_schema` from the first batch with records, and every later batch must
+    have the same columns.
+    """
+
+    def __init__(self, sink: IO[bytes]) -> None:
+        self._sink = sink
+        self._writer: Any = None  # a pyarrow.parquet.ParquetWriter, once a batch has records
+        self._schema: pa.Schema | None = None
+        self._empty: pd.DataFrame | None = None
+        self.rows = 0
+
+    def write(self, records: pd.DataFrame) -> None:
+        """Append one batch's records (:func:`build_decisions`, concatenated by posting).
+
+        Raises:
+            ValueError: If the batch's columns are not those of the batches before it.
+        """
+        if records.empty:
+            # A batch without a pair: its columns are the file's only if no batch has any.
+            if self._empty is None:
+                self._empty = records
+            return
+        if self._schema is None:
+            import pyarrow.parquet as pq
+
+            self._schema = decision_schema([str(name) for name in records.columns])
+            self._writer = pq.ParquetWriter(self._sink, self._schema)
+        if list(records.columns) != self._schema.names:
+            raise ValueError(
+                "decision records with other columns than the batches before:"
+                f" {list(records.columns)} after {self._schema.names}"
+            )
+        self._writer.write_table(
+            pa.Table.from_pandas(records, schema=self._schema, preserve_index=False)
+        )
+        self.rows += len(records)
+
+    def close(self) -> None:
+        """Complete the file; with no record at all, the columns of an empty batch (or every
+        record's) and no row, as :func:`write_decisions` writes them."""
+        if self._writer is not None:
+            self._writer.close()
+            return
+        empty = self._empty if self._empty is not None else pd.DataFrame(columns=_EMPTY_COLUMNS)
+        empty.to_parquet(self._sink, index=False)
+
+    def discard(self) -> None:
+        """Let go of the file without completing it (a run that failed: it is removed)."""
+        if self._writer is not None:
+            # The sink may be closed already: nothing of the file is kept.
+            with suppress(OSError, ValueError):
+                self._writer.close()
+            self._writer = None
+
+
+@contextmanager
+def open_decisions(out_dir: Path) -> Iterator[DecisionFile]:
+    """``out_dir/decisions.parquet``, written batch by batch (:class:`DecisionFile`) into a
+    temporary file that takes its place only when the block ends without error: a failed or
+    stopped run leaves no half file where readers look.
+
+    Example:
+        >>> with open_decisions(Path("out")) as records:  # doctest: +SKIP
+        ...     for batch in batches:
+        ...         records.write(build_decisions(...))
+    """
+    with atomic_open(Path(out_dir) / DECISIONS_FILE, "wb") as sink:
+        records = DecisionFile(sink)
+        try:
+            yield records
+        except BaseException:
+            records.discard()
+            raise
+        records.close()
 
 
 def resolve_run(run_dir: Path) -> Path:

@@ -20,8 +20,8 @@ statistics are those of the frames they are given.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -200,7 +200,8 @@ class Ranking:
     Attributes:
         shortlists: The rows of :func:`matcher.ranking.shortlist.build_shortlists`, by posting.
         decisions: A decision record (:mod:`matcher.ranking.decisions`) of every pair scored:
-            each posting's candidates; ``candidates`` is their number.
+            each posting's candidates; ``candidates`` is their number. None when they were
+            handed on batch by batch instead (:func:`rank_in_batches` with ``records``).
         warnings: The ranker's warnings about the postings.
         candidates: Each posting's number of candidates (job ID to count).
         candidate_of: Each resume's number of postings it was a candidate of.
@@ -209,7 +210,7 @@ class Ranking:
     """
 
     shortlists: pd.DataFrame
-    decisions: pd.DataFrame
+    decisions: pd.DataFrame | None
     warnings: list[str]
     candidates: dict[str, int]
     candidate_of: dict[str, int]
@@ -225,6 +226,7 @@ def rank_in_batches(
     embedding_model: str = "",
     index: ResumeIndex | None = None,
     progress: Progress | None = None,
+    records: DecisionSink | None = None,
 ) -> Ranking:
     """Rank the postings in two stages (:func:`score_in_batches`) and explain each candidate.
 
@@ -238,6 +240,10 @@ def rank_in_batches(
         index: The resume index, for stage 1.
         progress: Told ``(jobs done, jobs)`` as each job's shortlist is made
             (:mod:`matcher.progress`).
+        records: Given each batch's decision records, in the postings' order, as soon as
+            they are made (:meth:`matcher.ranking.decisions.DecisionFile.write`); the ranking
+            then keeps none (its ``decisions`` is None), so a run holds one batch of them in
+            memory. None: the ranking keeps them all.
     """
     parts: list[Ranking] = []
     done = 0
@@ -247,11 +253,25 @@ def rank_in_batches(
         told = None
         if progress is not None:
             told = _offset_progress(progress, done, len(postings))
-        parts.append(
-            explain_batch(ranker, batch, settings.top_k, ranker_info, embedding_model, told)
-        )
+        part = explain_batch(ranker, batch, settings.top_k, ranker_info, embedding_model, told)
+        parts.append(part if records is None else hand_on_decisions(part, records))
         done += len(batch.postings)
-    return merge_rankings(parts, postings, resumes, settings.top_k, ranker_info)
+    ranking = merge_rankings(parts, postings, resumes, settings.top_k, ranker_info)
+    # With no batch at all, the merged ranking's (empty) records are handed on here.
+    return ranking if records is None else hand_on_decisions(ranking, records)
+
+
+#: Takes one batch's decision records (:meth:`matcher.ranking.decisions.DecisionFile.write`).
+DecisionSink = Callable[[pd.DataFrame], None]
+
+
+def hand_on_decisions(part: Ranking, records: DecisionSink) -> Ranking:
+    """``part`` without its decision records, which are given to ``records`` (if it has any:
+    a part handed on before is returned as it is)."""
+    if part.decisions is None:
+        return part
+    records(part.decisions)
+    return replace(part, decisions=None)
 
 
 def _offset_progress(progress: Progress, done: int, total: int) -> Progress:
@@ -346,7 +366,8 @@ def merge_rankings(
     ranker_info: Mapping[str, Any],
 ) -> Ranking:
     """The run's :class:`Ranking` from the parts of its batches (:func:`explain_batch`), in
-    the postings' order; with no postings, the empty tables with their columns."""
+    the postings' order; with no postings, the empty tables with their columns. Its decision
+    records are None if those of a part were handed on (:func:`hand_on_decisions`)."""
     if not parts:
         none = np.zeros((0, len(resumes)), dtype=np.float32)
         parts = [
@@ -366,9 +387,14 @@ def merge_rankings(
             candidate_of[resume_id] = candidate_of.get(resume_id, 0) + count
     return Ranking(
         pd.concat([part.shortlists for part in parts], ignore_index=True),
-        pd.concat([part.decisions for part in parts], ignore_index=True),
+        _concat_decisions([part.decisions for part in parts]),
         [warning for part in parts for warning in part.warnings],
         {job: count for part in parts for job, count in part.candidates.items()},
         candidate_of,
         sum(part.feature_pairs for part in parts),
     )
+
+
+def _concat_decisions(parts: Sequence[pd.DataFrame | None]) -> pd.DataFrame | None:
+    kept = [part for part in parts if part is not None]
+    return pd.concat(kept, ignore_index=True) if len(kept) == len(parts) else None
