@@ -45,8 +45,8 @@ from matcher.settings import RankingSettings
 from matcher.text.texts import resume_texts
 
 #: The most resumes a batch of postings is scored against (the union of its postings'
-#: candidates; see :func:`bounded_batches`): stage 2 holds the line vectors of each, about
-#: 40 kB a resume.
+#: candidates; see :func:`bounded_batches`): stage 2 holds the line vectors of each (25
+#: lines are 38 kB) and its chunks' vectors.
 BATCH_RESUMES = 16_384
 
 
