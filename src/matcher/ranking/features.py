@@ -65,6 +65,7 @@ from scipy import sparse
 
 from matcher import schema
 from matcher.parsing.education import DegreeLevel
+from matcher.parsing.experience import Role
 from matcher.parsing.implied_skills import skills_counting_as
 from matcher.parsing.profiles import (
     PostingProfile,
@@ -365,19 +366,13 @@ class _RoleIndex:
         self.embedder = embedder
         self.owner = np.array([position for position, _ in roles], dtype=np.int64)
         self.ranges = [role.counted_range for _, role in roles]
-        self.names = [
-            role.title or role.company or role.context.split("\n")[0][:_ROLE_NAME_CHARS]
-            for _, role in roles
-        ]
-        self.flat = [" ".join(word_roots(name)) for name in self.names]
-        self.words = [role_words(name) for name in self.names]
-        self.texts = [f" {' '.join(word_roots(f'{r.title} {r.context}'))} " for _, r in roles]
-        self.text_words = [frozenset(text.split()) for text in self.texts]
-        # a role's skills are read near its title: where a scraped resume has no line breaks,
-        # the text "under" its last role runs on into the skills list of the whole resume
-        self.skills = [
-            _role_skills(f"{r.title}\n{r.context[:_ROLE_SKILL_CHARS]}") for _, r in roles
-        ]
+        read = [_read_role(role) for _, role in roles]
+        self.names = [reading[0] for reading in read]
+        self.flat = [reading[1] for reading in read]
+        self.words = [reading[2] for reading in read]
+        self.texts = [reading[3] for reading in read]
+        self.text_words = [reading[4] for reading in read]
+        self.skills = [reading[5] for reading in read]
 
     def years(self, subjects: Sequence[str], wanted: np.ndarray | None = None) -> np.ndarray:
         """Years each resume spent in roles matching each subject, ``(n_subjects, n_resumes)``.
@@ -531,6 +526,31 @@ class _RoleIndex:
         similarity[:, [not name for name in self.names]] = 0.0
         similar: np.ndarray = similarity >= ROLE_SIMILAR_COSINE
         return similar
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _read_role(
+    role: Role,
+) -> tuple[str, str, frozenset[str], str, frozenset[str], frozenset[str]]:
+    """What :class:`_RoleIndex` reads of a role: its name, the roots of its name (joined, and
+    as words), the roots of its title and text (joined, padded, and as words) and its skills.
+
+    Remembered for the last 65,536 roles: the features and the explainer of a batch each index
+    the same resumes' roles, and a resume is a candidate in many batches.
+    """
+    name = role.title or role.company or role.context.split("\n")[0][:_ROLE_NAME_CHARS]
+    text = f" {' '.join(word_roots(f'{role.title} {role.context}'))} "
+    # a role's skills are read near its title: where a scraped resume has no line breaks,
+    # the text "under" its last role runs on into the skills list of the whole resume
+    skills = _role_skills(f"{role.title}\n{role.context[:_ROLE_SKILL_CHARS]}")
+    return (
+        name,
+        " ".join(word_roots(name)),
+        role_words(name),
+        text,
+        frozenset(text.split()),
+        skills,
+    )
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -710,7 +730,7 @@ class LineGroups:
     The vectors of the last groups asked for are remembered, in float64 (what
     :func:`matcher.ranking.embedding.cosines` computes in): a posting's required skills,
     preferred skills and requirement lines are compared with the same candidates' lines, and
-    gathering and widening them once instead of three times is most of the cost of a pair.
+    gathering and widening them once instead of three times was much of their cost.
     """
 
     def __init__(self, embedder: Embedder, groups: Sequence[Sequence[str]]) -> None:
@@ -725,6 +745,7 @@ class LineGroups:
         last = self._last
         if last is not None and np.array_equal(last[0], columns):
             return last[1], last[2]
+        self._last = last = None  # not two postings' vectors at once
         sizes = self.sizes[columns]
         starts = np.cumsum(sizes) - sizes
         rows = np.repeat(self.offsets[columns] - starts, sizes) + np.arange(int(sizes.sum()))
