@@ -12,6 +12,7 @@ import pytest
 from matcher import schema
 from matcher.io.csv_safety import write_safe_csv
 from matcher.io.loading import load_postings, load_resumes
+from matcher.ranking import two_stage
 from matcher.ranking.decisions import (
     build_decisions,
     open_decisions,
@@ -23,6 +24,7 @@ from matcher.ranking.lexical import bm25_scores
 from matcher.ranking.requirement_ranker import RequirementRanker
 from matcher.ranking.shortlist import build_shortlists
 from matcher.ranking.two_stage import (
+    bounded_batches,
     candidate_batches,
     candidate_members,
     explain_batch,
@@ -244,3 +246,45 @@ def test_a_postings_rows_do_not_depend_on_who_shares_its_batch(
         pd.testing.assert_frame_equal(part.decisions, decided)
         checked += 1
     assert checked == len(postings)
+
+
+def test_bounded_batches_keep_each_union_under_the_cap_and_every_posting_in_order() -> None:
+    chosen = [np.array([0, 1]), np.array([1, 2]), np.array([3, 4, 5, 6]), np.array([0])]
+    postings = pd.DataFrame({"job_id": ["a", "b", "c", "d"]})
+    batches = list(bounded_batches(postings, chosen, 3))
+    assert [b["job_id"].tolist() for b, _ in batches] == [["a", "b"], ["c"], ["d"]]
+    assert [len(part) for _, part in batches] == [2, 1, 1]
+    assert all(np.array_equal(x, y) for x, y in zip(batches[0][1], chosen[:2], strict=True))
+    whole = list(bounded_batches(postings, chosen, 100))
+    assert len(whole) == 1 and whole[0][0]["job_id"].tolist() == ["a", "b", "c", "d"]
+
+
+def test_batches_cut_at_a_cap_on_their_resumes_change_no_output(
+    with_unread: Prepared,
+    ranker: RequirementRanker,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """A batch whose union of candidates passes ``BATCH_RESUMES`` is cut into smaller ones
+    (so stage 2's memory is bounded by the cap, not the pool): the shortlists CSV byte for
+    byte, the decision records and the accounting are those of the uncut batch."""
+    postings, resumes = with_unread.postings, with_unread.resumes
+    settings = RankingSettings(candidates=5)
+    whole = rank_in_batches(ranker, postings, resumes, settings, INFO)
+    monkeypatch.setattr(two_stage, "BATCH_RESUMES", 12)
+    batches = list(candidate_batches(ranker, postings, resumes, 5, settings.posting_batch))
+    assert len(batches) > 2  # one batch of every posting before the cap
+    for batch, chosen in batches:
+        union = candidate_members(resumes, chosen).resumes
+        assert len(union) <= 12 or len(batch) == 1
+    cut = rank_in_batches(ranker, postings, resumes, settings, INFO)
+    assert _shortlists_csv(cut.shortlists, tmp_path / "cut.csv") == _shortlists_csv(
+        whole.shortlists, tmp_path / "whole.csv"
+    )
+    pd.testing.assert_frame_equal(cut.decisions, whole.decisions)
+    assert (cut.candidates, cut.candidate_of, cut.feature_pairs, cut.warnings) == (
+        whole.candidates,
+        whole.candidate_of,
+        whole.feature_pairs,
+        whole.warnings,
+    )

@@ -51,6 +51,7 @@ and leave the far ones at the neutral value.
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 from collections.abc import Sequence
@@ -64,6 +65,7 @@ from scipy import sparse
 
 from matcher import schema
 from matcher.parsing.education import DegreeLevel
+from matcher.parsing.experience import Role
 from matcher.parsing.implied_skills import skills_counting_as
 from matcher.parsing.profiles import (
     PostingProfile,
@@ -364,28 +366,32 @@ class _RoleIndex:
         self.embedder = embedder
         self.owner = np.array([position for position, _ in roles], dtype=np.int64)
         self.ranges = [role.counted_range for _, role in roles]
-        self.names = [
-            role.title or role.company or role.context.split("\n")[0][:_ROLE_NAME_CHARS]
-            for _, role in roles
-        ]
-        self.flat = [" ".join(word_roots(name)) for name in self.names]
-        self.words = [role_words(name) for name in self.names]
-        self.texts = [f" {' '.join(word_roots(f'{r.title} {r.context}'))} " for _, r in roles]
-        self.text_words = [frozenset(text.split()) for text in self.texts]
-        # a role's skills are read near its title: where a scraped resume has no line breaks,
-        # the text "under" its last role runs on into the skills list of the whole resume
-        self.skills = [
-            _role_skills(f"{r.title}\n{r.context[:_ROLE_SKILL_CHARS]}") for _, r in roles
-        ]
+        read = [_read_role(role) for _, role in roles]
+        self.names = [reading[0] for reading in read]
+        self.flat = [reading[1] for reading in read]
+        self.words = [reading[2] for reading in read]
+        self.texts = [reading[3] for reading in read]
+        self.text_words = [reading[4] for reading in read]
+        self.skills = [reading[5] for reading in read]
 
-    def years(self, subjects: Sequence[str]) -> np.ndarray:
+    def years(self, subjects: Sequence[str], wanted: np.ndarray | None = None) -> np.ndarray:
         """Years each resume spent in roles matching each subject, ``(n_subjects, n_resumes)``.
 
         A subject that names alternatives ("ICU or critical care", "Cement Mason, Concrete
         Finisher, or Terrazzo Worker") is matched by a role matching any of them.
+
+        With ``wanted`` (``(n_subjects, n_resumes)`` booleans), each subject is matched
+        against the roles of its wanted resumes only (the others hold 0): a resume's years
+        in a subject depend on its own roles only, so they are those of every role matched.
         """
         result = np.zeros((len(subjects), self.n_resumes), dtype=np.float32)
         if not subjects or not self.names:
+            return result
+        if wanted is not None:
+            for k, subject in enumerate(subjects):
+                roles = np.flatnonzero(wanted[k][self.owner])
+                if len(roles):
+                    result[k] = self._restricted(roles).years([subject])[0]
             return result
         expanded = [
             (k, part) for k, subject in enumerate(subjects) for part in _alternatives(subject)
@@ -491,17 +497,60 @@ class _RoleIndex:
                 shown[i] = shows_setting(rooted(head), window, setting)
         return shown
 
+    def _restricted(self, roles: np.ndarray) -> _RoleIndex:
+        """This index with the roles at ``roles`` only (whole resumes, in order): what each
+        role was read into is shared, not read again."""
+        part = copy.copy(self)
+        part.__dict__.pop("_company_words", None)
+        for name in ("roles", "ranges", "names", "flat", "words", "texts", "text_words", "skills"):
+            values = getattr(self, name)
+            setattr(part, name, [values[i] for i in roles.tolist()])
+        part.owner = self.owner[roles]
+        if self.embedder is not None:
+            part.__dict__["_name_vectors"] = self._name_vectors[roles]
+        return part
+
+    @functools.cached_property
+    def _name_vectors(self) -> np.ndarray:
+        """The vectors of the roles' names (embedded once per index); none without an
+        embedder."""
+        if self.embedder is None:
+            return np.zeros((len(self.names), 0), dtype=np.float32)
+        return self.embedder.embed_texts([name or "" for name in self.names])
+
     def _similar(self, subjects: Sequence[str]) -> np.ndarray:
         """``(n_subjects, n_roles)``: which roles' names are close in meaning to each subject."""
         if self.embedder is None:
             return np.zeros((len(subjects), len(self.names)), dtype=bool)
-        similarity = cosines(
-            self.embedder.embed_texts(list(subjects)),
-            self.embedder.embed_texts([name or "" for name in self.names]),
-        )
+        similarity = cosines(self.embedder.embed_texts(list(subjects)), self._name_vectors)
         similarity[:, [not name for name in self.names]] = 0.0
         similar: np.ndarray = similarity >= ROLE_SIMILAR_COSINE
         return similar
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _read_role(
+    role: Role,
+) -> tuple[str, str, frozenset[str], str, frozenset[str], frozenset[str]]:
+    """What :class:`_RoleIndex` reads of a role: its name, the roots of its name (joined, and
+    as words), the roots of its title and text (joined, padded, and as words) and its skills.
+
+    Remembered for the last 65,536 roles: the features and the explainer of a batch each index
+    the same resumes' roles, and a resume is a candidate in many batches.
+    """
+    name = role.title or role.company or role.context.split("\n")[0][:_ROLE_NAME_CHARS]
+    text = f" {' '.join(word_roots(f'{role.title} {role.context}'))} "
+    # a role's skills are read near its title: where a scraped resume has no line breaks,
+    # the text "under" its last role runs on into the skills list of the whole resume
+    skills = _role_skills(f"{role.title}\n{role.context[:_ROLE_SKILL_CHARS]}")
+    return (
+        name,
+        " ".join(word_roots(name)),
+        role_words(name),
+        text,
+        frozenset(text.split()),
+        skills,
+    )
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -584,12 +633,44 @@ def subjects_years(resumes: Sequence[ResumeProfile], subjects: Sequence[str]) ->
 
 
 def years_in_subjects(
-    resumes: Sequence[ResumeProfile], subjects: Sequence[str], embedder: Embedder | None = None
+    resumes: Sequence[ResumeProfile],
+    subjects: Sequence[str],
+    embedder: Embedder | None = None,
+    wanted: np.ndarray | None = None,
 ) -> np.ndarray:
     """Years each resume spent in roles matching each subject, ``(n_subjects, n_resumes)``: the
     years :func:`experience_matrix` counts (with an embedder, a role close in meaning counts
-    when no role is named by the subject; see :class:`_RoleIndex`)."""
-    return _RoleIndex(resumes, embedder).years(subjects)
+    when no role is named by the subject; see :class:`_RoleIndex`).
+
+    With ``wanted`` (``(n_subjects, n_resumes)`` booleans), only those are computed (the others
+    are 0), each the value it has among every resume: the roles of the resumes no subject
+    wants are not read.
+    """
+    if wanted is None:
+        return _RoleIndex(resumes, embedder).years(subjects)
+    result = np.zeros((len(subjects), len(resumes)), dtype=np.float32)
+    positions = np.flatnonzero(wanted.any(axis=0)) if len(subjects) else np.zeros(0, np.int64)
+    if len(positions):
+        index = _RoleIndex([resumes[p] for p in positions.tolist()], embedder)
+        result[:, positions] = index.years(subjects, wanted[:, positions])
+    return result
+
+
+def subject_pairs(
+    postings: Sequence[PostingProfile], subjects: Sequence[str], pairs: np.ndarray | None
+) -> np.ndarray | None:
+    """``(n_subjects, n_resumes)``: for each subject of a years requirement, the resumes
+    paired (``pairs``, see :func:`local_features`) with a posting that asks for it: the
+    ``wanted`` of :func:`years_in_subjects`. None (every resume) if ``pairs`` is None."""
+    if pairs is None:
+        return None
+    row_of = {subject: k for k, subject in enumerate(subjects)}
+    wanted = np.zeros((len(subjects), pairs.shape[1]), dtype=bool)
+    for row, posting in enumerate(postings):
+        for requirement in posting.years_required:
+            if requirement.subject in row_of:
+                wanted[row_of[requirement.subject]] |= pairs[row]
+    return wanted
 
 
 def _fit(held: np.ndarray, required: float) -> np.ndarray:
@@ -601,6 +682,7 @@ def experience_matrix(
     postings: Sequence[PostingProfile],
     resumes: Sequence[ResumeProfile],
     embedder: Embedder | None = None,
+    pairs: np.ndarray | None = None,
 ) -> np.ndarray:
     """How far each resume's years meet each posting's years requirements, in [0, 1].
 
@@ -610,12 +692,14 @@ def experience_matrix(
     :func:`subject_years`).
 
     With an embedder, roles close in meaning to a subject count when none is named by it (see
-    :class:`_RoleIndex`).
+    :class:`_RoleIndex`). With ``pairs`` (see :func:`local_features`), a subject's years are
+    read for the resumes paired with a posting that asks for it only; the values of the
+    other pairs are left unspecified.
     """
     requirements = [(row, r) for row, p in enumerate(postings) for r in p.years_required]
     subjects = sorted({r.subject for _, r in requirements if r.subject})
-    held = years_in_subjects(resumes, subjects, embedder)
     row_of = {subject: k for k, subject in enumerate(subjects)}
+    held = years_in_subjects(resumes, subjects, embedder, subject_pairs(postings, subjects, pairs))
     held_total = np.array([r.years for r in resumes], dtype=np.float32)
     fits: list[list[np.ndarray]] = [[] for _ in postings]
     for row, requirement in requirements:
@@ -641,19 +725,33 @@ def _embed_line_groups(
 
 class LineGroups:
     """Groups of texts (each resume's lines) embedded once, and the vectors of any of the
-    groups: what lets each posting be compared with its own candidates' lines only."""
+    groups: what lets each posting be compared with its own candidates' lines only.
+
+    The vectors of the last groups asked for are remembered, in float64 (what
+    :func:`matcher.ranking.embedding.cosines` computes in): a posting's required skills,
+    preferred skills and requirement lines are compared with the same candidates' lines, and
+    gathering and widening them once instead of three times was much of their cost.
+    """
 
     def __init__(self, embedder: Embedder, groups: Sequence[Sequence[str]]) -> None:
         self.vectors, self.offsets = _embed_line_groups(embedder, groups)
         self.sizes = np.array([len(group) for group in groups], dtype=np.int64)
+        self._last: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def of(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The vectors of the groups at ``columns`` (each non-empty), in that order, and each
-        group's first row among them: what :func:`_embed_line_groups` of those groups gives."""
+        """The vectors of the groups at ``columns`` (each non-empty), in that order, as
+        float64 (the same values), and each group's first row among them: what
+        :func:`_embed_line_groups` of those groups gives."""
+        last = self._last
+        if last is not None and np.array_equal(last[0], columns):
+            return last[1], last[2]
+        self._last = last = None  # not two postings' vectors at once
         sizes = self.sizes[columns]
         starts = np.cumsum(sizes) - sizes
         rows = np.repeat(self.offsets[columns] - starts, sizes) + np.arange(int(sizes.sum()))
-        return self.vectors[rows], starts
+        vectors = self.vectors[rows].astype(np.float64)
+        self._last = (np.array(columns, copy=True), vectors, starts)
+        return vectors, starts
 
 
 def requirement_coverage(
@@ -760,18 +858,33 @@ def title_similarity(
     postings: Sequence[PostingProfile],
     resumes: Sequence[ResumeProfile],
     embedder: Embedder,
+    pairs: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Best cosine between the job title and the resume's (up to three latest) role titles."""
+    """Best cosine between the job title and the resume's (up to three latest) role titles.
+
+    With ``pairs`` (see :func:`local_features`), each posting's title is compared with its
+    own resumes' titles only; the other pairs are left unspecified (0).
+    """
     result = np.zeros((len(postings), len(resumes)), dtype=np.float32)
     if not postings or not resumes:
         return result
     titles = embedder.embed_texts([p.title or "" for p in postings])
     groups = [r.titles[:3] or [""] for r in resumes]
-    vectors, offsets = _embed_line_groups(embedder, groups)
-    best = np.maximum.reduceat(cosines(titles, vectors), offsets, axis=1)
     has_titles = np.array([bool(r.titles) for r in resumes])
-    best[:, ~has_titles] = 0.0
-    return np.clip(best, 0.0, 1.0).astype(np.float32)
+    if pairs is None:
+        vectors, offsets = _embed_line_groups(embedder, groups)
+        best = np.maximum.reduceat(cosines(titles, vectors), offsets, axis=1)
+        best[:, ~has_titles] = 0.0
+        return np.clip(best, 0.0, 1.0).astype(np.float32)
+    lines = LineGroups(embedder, groups)
+    for row in range(len(postings)):
+        columns = np.flatnonzero(pairs[row])
+        if len(columns):
+            vectors, offsets = lines.of(columns)
+            own = np.maximum.reduceat(cosines(titles[row : row + 1], vectors), offsets, axis=1)
+            own[:, ~has_titles[columns]] = 0.0
+            result[row, columns] = np.clip(own[0], 0.0, 1.0)
+    return result
 
 
 def confidences(
@@ -975,8 +1088,9 @@ def local_features(
     Args:
         pairs: ``(n_postings, n_resumes)`` booleans: the pairs whose features are wanted
             (each posting's candidates in the two-stage ranking); every pair if None. The
-            features that cost per pair (skills, requirement coverage, degree) are computed
-            for these pairs only, each posting against its own resumes, the others per record;
+            features that cost per pair (skills, requirement coverage, experience, degree,
+            title, dense similarity) are computed for these pairs only, each posting against
+            its own resumes, what depends on one record only once per record;
             the values of the other pairs are left unspecified. A wanted pair's values are
             those it has when every pair is computed.
     """
@@ -985,20 +1099,41 @@ def local_features(
         pairs = None
     required = [p.required_groups for p in posting_profiles]
     preferred = [p.preferred_groups for p in posting_profiles]
-    lines = None
-    if pairs is not None and resume_profiles:  # each resume's lines looked up once
+    if pairs is None or not resume_profiles:
+        skills = {
+            "required_skills": skill_coverage(required, resume_profiles, embedder, pairs),
+            "preferred_skills": skill_coverage(preferred, resume_profiles, embedder, pairs),
+            "requirement_coverage": requirement_coverage(
+                posting_profiles, resume_profiles, embedder, pairs
+            ),
+        }
+    else:
+        # Each resume's lines looked up once; each posting's candidates' lines gathered once
+        # for its three line features (:class:`LineGroups` remembers the last).
         lines = LineGroups(embedder, [r.lines for r in resume_profiles])
+        skills = {name: np.ones(pairs.shape, dtype=np.float32) for name in _LINE_FEATURES}
+        for row, posting in enumerate(posting_profiles):
+            one = pairs[row : row + 1]
+            skills["required_skills"][row] = skill_coverage(
+                [required[row]], resume_profiles, embedder, one, lines
+            )[0]
+            skills["preferred_skills"][row] = skill_coverage(
+                [preferred[row]], resume_profiles, embedder, one, lines
+            )[0]
+            skills["requirement_coverage"][row] = requirement_coverage(
+                [posting], resume_profiles, embedder, one, lines
+            )[0]
     return {
-        "required_skills": skill_coverage(required, resume_profiles, embedder, pairs, lines),
-        "preferred_skills": skill_coverage(preferred, resume_profiles, embedder, pairs, lines),
-        "requirement_coverage": requirement_coverage(
-            posting_profiles, resume_profiles, embedder, pairs, lines
-        ),
-        "experience": experience_matrix(posting_profiles, resume_profiles, embedder),
+        **skills,
+        "experience": experience_matrix(posting_profiles, resume_profiles, embedder, pairs),
         "degree": degree_matrix(posting_profiles, resume_profiles, pairs),
-        "title": title_similarity(posting_profiles, resume_profiles, embedder),
-        "dense": dense.similarity(focus_postings(postings), resumes),
+        "title": title_similarity(posting_profiles, resume_profiles, embedder, pairs),
+        "dense": dense.similarity(focus_postings(postings), resumes, pairs),
     }
+
+
+#: The features :func:`local_features` reads from the resumes' lines, one posting at a time.
+_LINE_FEATURES = ("required_skills", "preferred_skills", "requirement_coverage")
 
 
 def degree_matrix(

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from matcher import schema
-from matcher.ranking.embedding import Embedder, cosines, text_hash
+from matcher.ranking.embedding import ChunkedEmbeddings, Embedder, cosines, text_hash
 from matcher.ranking.explain import Explainer, term_explainer
 from matcher.ranking.index import ResumeIndex
 from matcher.ranking.lexical import Direction, lexical_matrix, tfidf_scores
@@ -219,11 +219,21 @@ class DenseRanker(Ranker):
             vectors[rows] = fresh.document_vectors(len(rows))
         return vectors
 
-    def similarity(self, postings: pd.DataFrame, resumes: pd.DataFrame) -> np.ndarray:
+    def similarity(
+        self, postings: pd.DataFrame, resumes: pd.DataFrame, pairs: np.ndarray | None = None
+    ) -> np.ndarray:
         """Cosine similarity matrix ``(n_postings, n_resumes)`` before weighting.
 
         The best chunk of each resume is found in the attached index when it holds exactly
         these resumes, else from the chunk vectors themselves (:func:`best_chunk_cosines`).
+
+        Args:
+            postings: The postings.
+            resumes: The resumes.
+            pairs: ``(n_postings, n_resumes)`` booleans: the pairs wanted (each posting's
+                candidates); every pair if None. Unless the attached index holds exactly
+                these resumes, each posting is then compared with the chunks of its own
+                resumes only, and the values of the other pairs are left unspecified (0).
         """
         ids = resumes[schema.RESUME_ID].astype(str).tolist()
         jobs = self.posting_vectors(postings)
@@ -233,6 +243,8 @@ class DenseRanker(Ranker):
         chunks = None
         if self.index is None or sorted(self.index.resume_ids) != sorted(ids):
             chunks = self.embedder.embed_documents(ids, resume_texts(resumes))
+            if pairs is not None:
+                return self._paired_similarity(jobs, chunks, len(resumes), pairs)
             if self.aggregate in ("max", "max-mean"):
                 result = best_chunk_cosines(jobs, chunks.vectors, chunks.doc_positions, len(ids))
         elif self.aggregate in ("max", "max-mean"):
@@ -245,6 +257,36 @@ class DenseRanker(Ranker):
                 chunks = self.embedder.embed_documents(ids, resume_texts(resumes))
             means = cosines(jobs, chunks.document_vectors(len(resumes)))
             result = means if self.aggregate == "mean" else (result + means) / 2
+        return np.clip(result, 0.0, 1.0).astype(np.float32)
+
+    def _paired_similarity(
+        self, jobs: np.ndarray, chunks: ChunkedEmbeddings, n_resumes: int, pairs: np.ndarray
+    ) -> np.ndarray:
+        """:meth:`similarity` of the ``pairs`` only: each posting against its own resumes'
+        chunks, so the cost goes with the pairs, not with postings x resumes. A pair's value
+        is the one it has among all resumes (cosines summed in float64, a resume's mean vector
+        from its own chunks only)."""
+        result = np.zeros(pairs.shape, dtype=np.float32)
+        means = chunks.document_vectors(n_resumes) if self.aggregate != "max" else None
+        # Each resume's first chunk and number of chunks (every resume has at least one).
+        sizes = np.bincount(chunks.doc_positions, minlength=n_resumes).astype(np.int64)
+        offsets = np.cumsum(sizes) - sizes
+        for row in range(len(jobs)):
+            columns = np.flatnonzero(pairs[row])
+            if not len(columns):
+                continue
+            query = jobs[row : row + 1]
+            if self.aggregate in ("max", "max-mean"):
+                own = sizes[columns]
+                starts = np.cumsum(own) - own
+                rows = np.repeat(offsets[columns] - starts, own) + np.arange(int(own.sum()))
+                best = best_chunk_cosines(
+                    query, chunks.vectors[rows], np.repeat(np.arange(len(columns)), own), len(own)
+                )[0]
+            if means is not None:
+                mean = cosines(query, means[columns])[0]
+                best = mean if self.aggregate == "mean" else (best + mean) / 2
+            result[row, columns] = best
         return np.clip(result, 0.0, 1.0).astype(np.float32)
 
     def components(

@@ -56,6 +56,7 @@ from matcher.ranking.features import (
     compute_features,
     experience_matrix,
     local_features,
+    subject_pairs,
     subject_years,
     years_in_subjects,
 )
@@ -662,7 +663,7 @@ class RequirementRanker(Ranker):
                 for i, j in zip(*np.nonzero(new), strict=True)
             )
         values["experience"] = experience_matrix(
-            posting_profiles, resume_profiles, self.dense.embedder
+            posting_profiles, resume_profiles, self.dense.embedder, pairs
         )
         self.pair_counts["computed"] += int(missing.sum())
         self.pair_counts["reused"] += int((wanted & ~missing).sum())
@@ -746,7 +747,14 @@ class RequirementRanker(Ranker):
         subjects = sorted(
             {r.subject for p in features.postings for r in p.years_required if r.subject}
         )
-        held = years_in_subjects(features.resumes, subjects, self.dense.embedder)
+        # Only the pairs the features were computed for are explained (the candidates).
+        pairs = self._last[4] if self._last is not None and self._last[3] is features else None
+        held = years_in_subjects(
+            features.resumes,
+            subjects,
+            self.dense.embedder,
+            subject_pairs(features.postings, subjects, pairs),
+        )
         held_of = {subject: held[k] for k, subject in enumerate(subjects)}
         sentences_of: dict[str, Sequence[str]] = {}
         # A resume's quote of a skill is the same whatever the posting: made once per batch.

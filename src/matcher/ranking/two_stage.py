@@ -4,8 +4,12 @@ Postings are scored in batches of ``batch_size``: for each batch, stage 1
 (:func:`matcher.ranking.candidates.candidate_resumes`) picks each posting's candidates, and the
 requirement-aware ranker scores each posting of the batch against its own candidates (what
 depends on one resume alone, such as its line vectors, is read once per batch for the union of
-the batch's candidates). Peak memory is that of one batch, ``batch_size`` by at most
-``batch_size * 2 * candidates`` resumes, whatever the number of postings.
+the batch's candidates). A batch whose union of candidates would pass :data:`BATCH_RESUMES` is
+cut into consecutive smaller batches (:func:`bounded_batches`): in a large pool the postings of
+a batch share few candidates, and the union, whose line vectors stage 2 holds, would grow with
+the pool. Peak memory is that of one batch, ``batch_size`` postings by at most
+:data:`BATCH_RESUMES` resumes (or one posting's candidates), whatever the number of postings
+and resumes.
 
 The pool-dependent features (word rarities, BM25 relative to the posting's best resume) use
 the statistics of the whole pool (:class:`matcher.ranking.features.PoolStatistics`), fitted
@@ -39,6 +43,11 @@ from matcher.ranking.requirement_ranker import RequirementRanker
 from matcher.ranking.shortlist import build_shortlists
 from matcher.settings import RankingSettings
 from matcher.text.texts import resume_texts
+
+#: The most resumes a batch of postings is scored against (the union of its postings'
+#: candidates; see :func:`bounded_batches`): stage 2 holds the line vectors of each (25
+#: lines are 38 kB) and its chunks' vectors.
+BATCH_RESUMES = 16_384
 
 
 @dataclass(frozen=True)
@@ -180,17 +189,42 @@ def candidate_batches(
             yield batch, [every] * len(batch)
             continue
         rows, _ = pool.positions(batch[schema.JOB_ID].astype(str).tolist(), [])
-        yield (
-            batch,
-            candidate_resumes(
-                focus_postings(batch),
-                resume_ids,
-                index,
-                ranker.dense.embedder,
-                pool.bm25_rows(rows),
-                candidates,
-            ),
+        chosen = candidate_resumes(
+            focus_postings(batch),
+            resume_ids,
+            index,
+            ranker.dense.embedder,
+            pool.bm25_rows(rows),
+            candidates,
         )
+        yield from bounded_batches(batch, chosen, BATCH_RESUMES)
+
+
+def bounded_batches(
+    postings: pd.DataFrame, chosen: Sequence[np.ndarray], most: int
+) -> Iterator[tuple[pd.DataFrame, list[np.ndarray]]]:
+    """``postings`` and their candidates ``chosen`` (positions in the pool, one array per
+    posting) cut into consecutive batches whose union of candidates holds at most ``most``
+    resumes, or one posting each where one posting's candidates pass it.
+
+    A pair's score does not depend on the postings it is scored with, so only the memory and
+    the work done once per resume of a batch change.
+
+    Example:
+        >>> chosen = [np.array([0, 1]), np.array([1, 2]), np.array([3, 4])]
+        >>> postings = pd.DataFrame({"job_id": ["a", "b", "c"]})
+        >>> [b["job_id"].tolist() for b, _ in bounded_batches(postings, chosen, 3)]
+        [['a', 'b'], ['c']]
+    """
+    first, union = 0, np.zeros(0, dtype=np.int64)
+    for row, mine in enumerate(chosen):
+        grown = np.union1d(union, mine)
+        if row > first and len(grown) > most:
+            yield postings.iloc[first:row], list(chosen[first:row])
+            first, grown = row, np.unique(mine)
+        union = grown
+    if len(chosen) > first or not len(chosen):
+        yield postings.iloc[first:], list(chosen[first:])
 
 
 @dataclass(frozen=True)
