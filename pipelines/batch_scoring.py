@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator, MutableMapping, Sequence
 from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
@@ -65,7 +65,7 @@ from matcher.io.unchanged_rerun import (
     unchanged_previous,
     write_unchanged_run,
 )
-from matcher.parsing.profiles import posting_profile_keys, resume_keys
+from matcher.parsing.profiles import posting_profile_keys, preload, resume_keys
 from matcher.parsing.screening import screen_profiles, screen_resumes
 from matcher.parsing.skills import SkillMatcher
 from matcher.progress import progress_lines
@@ -495,6 +495,10 @@ class CountedProfiles(MutableMapping[str, Any]):
 
     def __delitem__(self, key: str) -> None:
         del self.inner[key]
+
+    def load(self, keys: Sequence[str]) -> None:
+        """Have the inner store read these keys at once, if it can (not counted as read)."""
+        preload(self.inner, keys)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.inner)

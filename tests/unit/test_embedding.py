@@ -76,6 +76,28 @@ def test_documents_keep_their_chunks(embedder) -> None:
     assert np.allclose(np.linalg.norm(docs, axis=1), 1.0, atol=1e-5)
 
 
+def test_a_rerun_reads_each_documents_chunks_from_the_cache_without_tokenizing(
+    tmp_path: Path,
+) -> None:
+    from matcher.ranking.embedding import Embedder
+
+    long = "\n".join(f"Managed payroll and benefits for team {i}." for i in range(200))
+    texts = ["Payroll specialist", long, "  \n "]
+    first = Embedder(cache_dir=tmp_path, show_progress=False)
+    made = first.embed_documents(["a", "b", "c"], texts)
+    assert first.chunk_documents(texts) == [tuple(first.chunk_text(text)) for text in texts]
+    second = Embedder(cache_dir=tmp_path, show_progress=False)
+    again = second.embed_documents(["a", "b", "c"], texts)
+    assert second._tokenizer is None and second._model is None  # neither was needed
+    assert again.chunks == made.chunks and again.doc_ids == made.doc_ids
+    np.testing.assert_array_equal(again.vectors, made.vectors)
+    # Chunks are kept per chunking: another chunk length does not read the first one's.
+    shorter = Embedder(cache_dir=tmp_path, max_tokens=64, show_progress=False)
+    assert shorter.chunking_version != first.chunking_version
+    assert shorter.chunk_documents([long]) == [tuple(shorter.chunk_text(long))]
+    assert len(shorter.chunk_documents([long])[0]) > len(made.chunks) - 2
+
+
 def test_model_path_must_hold_a_model(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no sentence-transformers model"):
         resolve_model_path(tmp_path)

@@ -62,6 +62,38 @@ def test_profiles_are_read_once_and_kept_for_the_next_run(
         assert len(store) == 0
 
 
+def test_a_run_reads_its_stored_profiles_at_once_and_screens_none_again(
+    tmp_path: Path, embedder: Any, records: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    from pipelines.batch_scoring import CountedProfiles
+
+    from matcher.parsing.profiles import profile_key, profile_resumes
+    from matcher.parsing.screening import screen_resumes
+
+    _, resumes = records
+    path = tmp_path / "cache.db"
+    ranker = RequirementRanker(embedder)
+    with open_score_cache(path, "v", ranker.parser_version()) as (_, store):
+        parsed = profile_resumes(resumes, ranker.matcher, ranker.today, store)
+    with open_score_cache(path, "v", ranker.parser_version()) as (_, store):
+        keys = list(store)
+        store.load([*keys, "absent"])  # one query for them all
+        assert sorted(store._memory) == sorted(keys) and store._absent == {"absent"}
+        with pytest.raises(KeyError):
+            store["absent"]  # remembered as absent: asked no more
+        store["absent"] = parsed[0]
+        assert store["absent"] == parsed[0] and "absent" not in store._absent
+        del store["absent"]
+    with open_score_cache(path, "v", ranker.parser_version()) as (_, store):
+        counted = CountedProfiles(store)
+        kept, rejects = screen_resumes(resumes, ranker.matcher, ranker.today, counted)
+        assert kept.equals(resumes) and rejects == []
+        assert counted.read == 0  # every resume found stored: none profiled again
+        assert profile_key("resume", "x") not in store._memory
+        assert profile_resumes(resumes, ranker.matcher, ranker.today, counted) == parsed
+        assert counted.read == 0
+
+
 def test_cached_pair_features_equal_computed_ones(
     tmp_path: Path, embedder: Any, records: tuple[pd.DataFrame, pd.DataFrame]
 ) -> None:

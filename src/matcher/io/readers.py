@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 import logging
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -54,10 +55,17 @@ def _short(error: BaseException) -> str:
     return message if len(message) <= 160 else message[:157] + "..."
 
 
+# The control characters counted: below 32 but for tab, line feed, vertical tab, form feed
+# and carriage return (9 to 13).
+_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f]")
+
+
 def _looks_binary(text: str, allow_nul: bool = False) -> bool:
     if "\x00" in text and not allow_nul:
         return True
-    controls = sum(1 for char in text if ord(char) < 32 and char not in "\t\n\r\f\v")
+    # One regular-expression scan, not a Python step per character: a 15 MB table of 10,000
+    # resumes took seconds to check that way, most of loading it.
+    controls = len(_CONTROL_RE.findall(text))
     return controls > _MAX_CONTROL_SHARE * len(text)
 
 

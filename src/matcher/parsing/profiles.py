@@ -38,7 +38,7 @@ import re
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import pandas as pd
 
@@ -413,6 +413,21 @@ def resume_profile(
 ProfileStore = MutableMapping[str, Any]
 
 
+@runtime_checkable
+class LoadsInBulk(Protocol):
+    """A :data:`ProfileStore` that can read many profiles at once (one kept on disk, as
+    :class:`matcher.io.score_cache.ProfileCache`), faster than one by one."""
+
+    def load(self, keys: Sequence[str]) -> None:
+        """Read what the store holds of ``keys`` at once, before they are asked one by one."""
+
+
+def preload(store: ProfileStore | None, keys: Sequence[str]) -> None:
+    """Have ``store`` read the profiles of ``keys`` at once, if it can (:class:`LoadsInBulk`)."""
+    if isinstance(store, LoadsInBulk):
+        store.load(keys)
+
+
 def profile_key(kind: str, *parts: object) -> str:
     """The key of a profile in a :data:`ProfileStore`: a hash of what the profile is read from.
 
@@ -425,6 +440,20 @@ def profile_key(kind: str, *parts: object) -> str:
         text = str(part).encode("utf-8", "surrogatepass")
         digest.update(f"\0{len(text)}:".encode() + text)
     return digest.hexdigest()
+
+
+def stored_resume_profile(
+    store: ProfileStore, keys: tuple[str, str], as_of: date
+) -> ResumeProfile | None:
+    """The profile ``store`` holds for a resume of these :func:`resume_keys` on the day
+    ``as_of``: the day's, or the any-day one if it reads the same that day; None if neither."""
+    key, any_day = keys
+    profile: ResumeProfile | None = store.get(key)
+    if profile is None:
+        kept = store.get(any_day)
+        if kept is not None and same_on(kept.experience, as_of):
+            profile = kept
+    return profile
 
 
 def resume_keys(resumes: pd.DataFrame, today: date | None = None) -> list[tuple[str, str]]:
@@ -448,9 +477,9 @@ def profile_postings(
     read again, and new profiles are added to it. The store belongs to one skill matcher.
     """
     profiles = []
-    for key, (job_id, title, text) in zip(
-        posting_profile_keys(postings), _posting_fields(postings), strict=True
-    ):
+    keys = posting_profile_keys(postings)
+    preload(store, keys)
+    for key, (job_id, title, text) in zip(keys, _posting_fields(postings), strict=True):
         profile = None if store is None else store.get(key)
         if profile is None:
             profile = posting_profile(str(job_id), title, str(text), matcher)
@@ -494,17 +523,12 @@ def profile_resumes(
     column = schema.MODEL_TEXT if schema.MODEL_TEXT in resumes else schema.TEXT
     profiles = []
     as_of = today or date.today()
+    keys = resume_keys(resumes, as_of)
+    preload(store, [key for pair in keys for key in pair])
     for rid, text, (key, any_day) in zip(
-        resumes[schema.RESUME_ID],
-        resumes[column].fillna(""),
-        resume_keys(resumes, as_of),
-        strict=True,
+        resumes[schema.RESUME_ID], resumes[column].fillna(""), keys, strict=True
     ):
-        profile = None if store is None else store.get(key)
-        if profile is None and store is not None:
-            kept = store.get(any_day)
-            if kept is not None and same_on(kept.experience, as_of):
-                profile = kept
+        profile = None if store is None else stored_resume_profile(store, (key, any_day), as_of)
         if profile is None:
             profile = resume_profile(str(rid), str(text), matcher, as_of)
             if store is not None:

@@ -224,6 +224,28 @@ class EmbeddingCache:
             ((model, key, np.asarray(vec, dtype=np.float32).tobytes()) for key, vec in items),
         )
 
+    def get_chunks(self, version: str, hashes: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """The chunks kept of the documents of these text hashes (see
+        :meth:`Embedder.chunk_documents`), for one chunking ``version``."""
+        unique = list(dict.fromkeys(hashes))
+
+        def read(connection: sqlite3.Connection) -> dict[str, tuple[str, ...]]:
+            sql = (
+                "SELECT text_hash, chunks FROM chunks WHERE version = ? AND text_hash IN ({marks})"
+            )
+            rows = select_in(connection, sql, [version], unique)
+            return {key: tuple(json.loads(value)) for key, value in rows}
+
+        return self._db.run(read)
+
+    def put_chunks(self, version: str, items: Iterable[tuple[str, Sequence[str]]]) -> None:
+        """Keep the chunks of documents by text hash, in one transaction (JSON lists of
+        strings: nothing is unpickled when read)."""
+        self._db.write(
+            "INSERT OR IGNORE INTO chunks (version, text_hash, chunks) VALUES (?, ?, ?)",
+            ((version, key, json.dumps(list(chunks))) for key, chunks in items),
+        )
+
     def __len__(self) -> int:
         return int(self._db.fetch("SELECT COUNT(*) FROM embeddings")[0][0])
 
@@ -237,6 +259,13 @@ def _create_embeddings_table(connection: sqlite3.Connection) -> None:
         "CREATE TABLE IF NOT EXISTS embeddings ("
         " model TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL,"
         " PRIMARY KEY (model, text_hash))"
+    )
+    # A document's chunks by the hash of its text: a rerun finds its vectors by the chunks'
+    # hashes without tokenizing each document again (most of a warm run's embedding stage).
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS chunks ("
+        " version TEXT NOT NULL, text_hash TEXT NOT NULL, chunks TEXT NOT NULL,"
+        " PRIMARY KEY (version, text_hash))"
     )
 
 
@@ -347,6 +376,8 @@ class Embedder:
         #: Vectors by text hash known in this process (the posting store's, put here by
         #: :func:`matcher.ranking.posting_side.prime_ranker`), looked up before the cache.
         self.memory: dict[str, np.ndarray] = {}
+        #: Each document's chunks by its text, known in this process (:meth:`chunk_documents`).
+        self.chunk_memory: dict[str, tuple[str, ...]] = {}
         self._model: SentenceTransformer | None = None
         self._tokenizer: FastTokenizer | PreTrainedTokenizerBase | None = None
 
@@ -406,6 +437,41 @@ class Embedder:
         least one vector.
         """
         return list(_remembered_chunks(text, self.tokenizer, self.max_tokens, self.chunk_overlap))
+
+    @functools.cached_property
+    def chunking_version(self) -> str:
+        """What a document's chunks depend on besides its text: the model (its tokenizer),
+        ``max_tokens``, ``chunk_overlap`` and the chunking code (this module's source)."""
+        digest = hashlib.sha256(Path(__file__).read_bytes())
+        digest.update(f"\0{self.model_id}\0{self.max_tokens}\0{self.chunk_overlap}".encode())
+        return digest.hexdigest()
+
+    def chunk_documents(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
+        """The chunks of each text, as :meth:`chunk_text` makes them.
+
+        A text chunked before, in this process or by a run that kept its chunks in the cache
+        (by the hash of the text, for :attr:`chunking_version`), is not tokenized again: a
+        rerun of 100,000 resumes whose vectors are all cached spent most of its embedding
+        stage tokenizing them. The chunks made here are kept in both.
+        """
+        asked = {text_hash(text): text for text in texts if text not in self.chunk_memory}
+        if asked:
+            found = (
+                {}
+                if self.cache is None
+                else self.cache.get_chunks(self.chunking_version, list(asked))
+            )
+            made: dict[str, tuple[str, ...]] = {}
+            for key, text in asked.items():
+                chunks = found.get(key)
+                if chunks is None:
+                    chunks = made[key] = tuple(
+                        chunk_text(text, self.tokenizer, self.max_tokens, self.chunk_overlap)
+                    )
+                self.chunk_memory[text] = chunks
+            if self.cache is not None and made:
+                self.cache.put_chunks(self.chunking_version, made.items())
+        return [self.chunk_memory[text] for text in texts]
 
     def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts that each fit the token limit; returns float32 unit vectors, one a row."""
@@ -491,8 +557,9 @@ class Embedder:
         chunk_doc: list[str] = []
         chunk_pos: list[int] = []
         chunks: list[str] = []
-        for position, (doc_id, text) in enumerate(zip(doc_ids, texts, strict=True)):
-            for chunk in self.chunk_text(text):
+        documents = self.chunk_documents(texts)
+        for position, (doc_id, text_chunks) in enumerate(zip(doc_ids, documents, strict=True)):
+            for chunk in text_chunks:
                 chunk_doc.append(doc_id)
                 chunk_pos.append(position)
                 chunks.append(chunk)

@@ -822,6 +822,11 @@ class RequirementTerms:
         self.vectorizer = vectorizer
         self.has = vectorizer.transform(resume_texts)
         self.has.data[:] = 1.0
+        # What is kept of the resumes' words is `has`. The analyzer's memory of them (a list
+        # of words per resume) would last as long as the pool: only the wanted texts, read by
+        # :meth:`scores`, are remembered from here on.
+        self.analyzer = remembered(functools.partial(_analyzer, stop_words=ENGLISH_STOP_WORDS))
+        vectorizer.set_params(analyzer=self.analyzer)
 
     def scores(
         self, wanted: Sequence[str], columns: Sequence[int] | np.ndarray | None = None
