@@ -98,6 +98,7 @@ def _schema(db: Path) -> tuple[list[tuple[str, str, list[str]]], dict[str, int],
     """A store's tables, indexes and constraints (each statement's clauses as a set: MLflow's
     own migrations write a table's CHECK clauses in either order), its rows per table and its
     alembic revision."""
+    import re
     import sqlite3
 
     with sqlite3.connect(db) as connection:
@@ -107,7 +108,7 @@ def _schema(db: Path) -> tuple[list[tuple[str, str, list[str]]], dict[str, int],
         revision = [r for (r,) in connection.execute("SELECT version_num FROM alembic_version")]
     connection.close()
     statements = sorted(
-        (kind, name, sorted(part.strip() for part in (sql or "").split(",\n")))
+        (kind, name, sorted(part.strip() for part in re.split(r",\s*\n", sql or "")))
         for kind, name, sql in objects
     )
     return statements, rows, revision
