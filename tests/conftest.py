@@ -22,6 +22,9 @@ from matcher.runtime import configure_runtime  # noqa: E402 (after the environme
 configure_runtime()
 # A state folder of the tests' own: a developer's running `matcher server` is not used by tests.
 os.environ.setdefault("MATCHER_STATE_DIR", tempfile.mkdtemp(prefix="matcher-state-"))
+# And a folder of the tests' own for the empty MLflow store that new stores are copied from
+# (matcher.tracking.store_template): the session's first new store makes it.
+os.environ.setdefault("MATCHER_MLFLOW_TEMPLATE_DIR", tempfile.mkdtemp(prefix="matcher-mlflow-"))
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -2,7 +2,9 @@
 
 A new SQLite store is created (tables and migrations) by the first process that touches it, under
 the store's file lock: two runs started together on a fresh folder would otherwise migrate the
-same file at once and one of them fail, leaving the database half made.
+same file at once and one of them fail, leaving the database half made. It starts as a copy of
+an empty store MLflow migrated once per machine (:mod:`matcher.tracking.store_template`), which
+saves the migrations (8-14 s of CPU).
 
 A run that will log at its end can have the store and its experiment made ready while it works
 (:func:`prepare_experiment`): importing MLflow and migrating a new store took 15-24 s of a cold
@@ -46,10 +48,15 @@ def configure_mlflow(tracking_uri: str) -> None:
     with _READY_LOCK:  # a background preparation and the run's thread make it once
         if db is not None and tracking_uri not in _READY:
             from matcher.io.locking import hold_locks
+            from matcher.tracking.store_template import start_from_template
 
             db.parent.mkdir(parents=True, exist_ok=True)
             with hold_locks([db], STORE_LOCK_TIMEOUT):
-                # Opening the tracking and the registry store creates and migrates their tables.
+                if not db.exists():
+                    start_from_template(db)
+                # Opening the tracking and the registry store creates and migrates their tables
+                # if they are missing (no template), checks their schema and adds MLflow's
+                # default experiment.
                 client = mlflow.MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
                 client.search_experiments(max_results=1)
                 client.search_registered_models(max_results=1)
