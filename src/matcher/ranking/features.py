@@ -89,7 +89,7 @@ from matcher.ranking.lexical import (
     normalise_per_query,
     remembered,
 )
-from matcher.ranking.rankers import DenseRanker
+from matcher.ranking.rankers import DenseRanker, group_rows
 from matcher.text.boilerplate import strip_boilerplate
 from matcher.text.dates import merged_years
 from matcher.text.stemming import singular, word_root, word_roots
@@ -746,9 +746,7 @@ class LineGroups:
         if last is not None and np.array_equal(last[0], columns):
             return last[1], last[2]
         self._last = last = None  # not two postings' vectors at once
-        sizes = self.sizes[columns]
-        starts = np.cumsum(sizes) - sizes
-        rows = np.repeat(self.offsets[columns] - starts, sizes) + np.arange(int(sizes.sum()))
+        rows, starts = group_rows(self.offsets, self.sizes, columns)
         vectors = self.vectors[rows].astype(np.float64)
         self._last = (np.array(columns, copy=True), vectors, starts)
         return vectors, starts

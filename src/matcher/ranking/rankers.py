@@ -277,9 +277,8 @@ class DenseRanker(Ranker):
                 continue
             query = jobs[row : row + 1]
             if self.aggregate in ("max", "max-mean"):
+                rows, _ = group_rows(offsets, sizes, columns)
                 own = sizes[columns]
-                starts = np.cumsum(own) - own
-                rows = np.repeat(offsets[columns] - starts, own) + np.arange(int(own.sum()))
                 best = best_chunk_cosines(
                     query, chunks.vectors[rows], np.repeat(np.arange(len(columns)), own), len(own)
                 )[0]
@@ -321,6 +320,24 @@ def best_chunk_cosines(
 
 
 _QUERY_BLOCK = 256
+
+
+def group_rows(
+    offsets: np.ndarray, sizes: np.ndarray, columns: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of the groups at ``columns`` (in that order) among rows kept group after
+    group, each group ``g`` at ``offsets[g]`` for ``sizes[g]`` rows; and each chosen group's
+    first row among the rows returned.
+
+    Example:
+        >>> rows, starts = group_rows(np.array([0, 2, 3]), np.array([2, 1, 3]), np.array([2, 0]))
+        >>> rows.tolist(), starts.tolist()
+        ([3, 4, 5, 0, 1], [0, 3])
+    """
+    own = sizes[columns]
+    starts = np.cumsum(own) - own
+    rows = np.repeat(offsets[columns] - starts, own) + np.arange(int(own.sum()))
+    return rows, starts
 
 
 class HybridRanker(Ranker):
