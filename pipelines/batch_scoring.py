@@ -697,7 +697,7 @@ def batch_scoring(
 
 
 #: What an unchanged rerun copies from the previous run: its record accounting and decisions.
-REUSED_FILES = ("rejects.csv", "duplicates.csv", "records.csv", "decisions.parquet")
+REUSED_FILES = ("rejects.csv", "duplicates.csv", "records.csv", DECISIONS_FILE)
 
 
 def _previous_run(out_dir: Path, store: StateStore | None) -> Path | None:
@@ -710,7 +710,7 @@ def _previous_run(out_dir: Path, store: StateStore | None) -> Path | None:
         return recorded.path.parent if recorded.intact() else None
     out_dir = Path(out_dir)
     for folder in (out_dir, out_dir.parent.parent / LATEST):
-        if (folder / "decisions.parquet").is_file():
+        if (folder / DECISIONS_FILE).is_file():
             return folder
     return None
 
@@ -920,8 +920,8 @@ def _score_into(
                 )
                 if ranking is None and previous is not None:
                     # Nothing changed: the previous run's decision records hold for this one.
-                    staged["decisions"] = staging / "decisions.parquet"
-                    shutil.copyfile(previous / "decisions.parquet", staged["decisions"])
+                    staged["decisions"] = staging / DECISIONS_FILE
+                    shutil.copyfile(previous / DECISIONS_FILE, staged["decisions"])
                 elif ranking is not None:
                     staged["decisions"] = staging / DECISIONS_FILE  # written by the rank step
             counts = record_counts(postings, resumes, prepared)
