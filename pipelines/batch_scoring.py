@@ -365,7 +365,14 @@ def _rank_on_workers(
     batches = [
         (batch, candidate_members(resumes, chosen))
         for batch, chosen in candidate_batches(
-            ranker, postings, resumes, ranking.candidates, ranking.posting_batch, index, pool
+            ranker,
+            postings,
+            resumes,
+            ranking.candidates,
+            ranking.posting_batch,
+            index,
+            pool,
+            ranking.batch_resumes,
         )
     ]
     profiles = []

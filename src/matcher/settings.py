@@ -67,6 +67,15 @@ class RankingSettings(BaseModel):
         description="Postings `matcher score` ranks together: peak memory grows with this times"
         " their candidates, not with the number of postings.",
     )
+    batch_resumes: int = Field(
+        default=16_384,
+        ge=1,
+        description="The most resumes a batch of `matcher score`'s postings is scored against"
+        " (the union of its postings' candidates): a batch whose union would pass it is cut"
+        " into smaller consecutive batches. Stage 2 holds the line vectors and chunks of each"
+        " (about 50 kB a resume); a larger cap shares more of that work between postings and"
+        " costs memory. No score depends on it.",
+    )
     recommend_candidates: int = Field(
         default=1000,
         ge=0,

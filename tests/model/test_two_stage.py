@@ -12,7 +12,6 @@ import pytest
 from matcher import schema
 from matcher.io.csv_safety import write_safe_csv
 from matcher.io.loading import load_postings, load_resumes
-from matcher.ranking import two_stage
 from matcher.ranking.decisions import (
     build_decisions,
     open_decisions,
@@ -262,22 +261,23 @@ def test_bounded_batches_keep_each_union_under_the_cap_and_every_posting_in_orde
 def test_batches_cut_at_a_cap_on_their_resumes_change_no_output(
     with_unread: Prepared,
     ranker: RequirementRanker,
-    monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    """A batch whose union of candidates passes ``BATCH_RESUMES`` is cut into smaller ones
+    """A batch whose union of candidates passes ``ranking.batch_resumes`` is cut into smaller ones
     (so stage 2's memory is bounded by the cap, not the pool): the shortlists CSV byte for
     byte, the decision records and the accounting are those of the uncut batch."""
     postings, resumes = with_unread.postings, with_unread.resumes
     settings = RankingSettings(candidates=5)
     whole = rank_in_batches(ranker, postings, resumes, settings, INFO)
-    monkeypatch.setattr(two_stage, "BATCH_RESUMES", 12)
-    batches = list(candidate_batches(ranker, postings, resumes, 5, settings.posting_batch))
+    capped = settings.model_copy(update={"batch_resumes": 12})
+    batches = list(
+        candidate_batches(ranker, postings, resumes, 5, capped.posting_batch, most_resumes=12)
+    )
     assert len(batches) > 2  # one batch of every posting before the cap
     for batch, chosen in batches:
         union = candidate_members(resumes, chosen).resumes
         assert len(union) <= 12 or len(batch) == 1
-    cut = rank_in_batches(ranker, postings, resumes, settings, INFO)
+    cut = rank_in_batches(ranker, postings, resumes, capped, INFO)
     assert _shortlists_csv(cut.shortlists, tmp_path / "cut.csv") == _shortlists_csv(
         whole.shortlists, tmp_path / "whole.csv"
     )

@@ -4,12 +4,12 @@ Postings are scored in batches of ``batch_size``: for each batch, stage 1
 (:func:`matcher.ranking.candidates.candidate_resumes`) picks each posting's candidates, and the
 requirement-aware ranker scores each posting of the batch against its own candidates (what
 depends on one resume alone, such as its line vectors, is read once per batch for the union of
-the batch's candidates). A batch whose union of candidates would pass :data:`BATCH_RESUMES` is
-cut into consecutive smaller batches (:func:`bounded_batches`): in a large pool the postings of
-a batch share few candidates, and the union, whose line vectors stage 2 holds, would grow with
-the pool. Peak memory is that of one batch, ``batch_size`` postings by at most
-:data:`BATCH_RESUMES` resumes (or one posting's candidates), whatever the number of postings
-and resumes.
+the batch's candidates). A batch whose union of candidates would pass ``most_resumes`` (the
+setting ``ranking.batch_resumes``, :data:`BATCH_RESUMES` by default) is cut into consecutive
+smaller batches (:func:`bounded_batches`): in a large pool the postings of a batch share few
+candidates, and the union, whose line vectors stage 2 holds, would grow with the pool. Peak
+memory is that of one batch, ``batch_size`` postings by at most ``most_resumes`` resumes (or
+one posting's candidates), whatever the number of postings and resumes.
 
 The pool-dependent features (word rarities, BM25 relative to the posting's best resume) use
 the statistics of the whole pool (:class:`matcher.ranking.features.PoolStatistics`), fitted
@@ -44,9 +44,9 @@ from matcher.ranking.shortlist import build_shortlists
 from matcher.settings import RankingSettings
 from matcher.text.texts import resume_texts
 
-#: The most resumes a batch of postings is scored against (the union of its postings'
-#: candidates; see :func:`bounded_batches`): stage 2 holds the line vectors of each (25
-#: lines are 38 kB) and its chunks' vectors.
+#: The most resumes a batch of postings is scored against by default (the union of its
+#: postings' candidates; see :func:`bounded_batches`; the setting ``ranking.batch_resumes``):
+#: stage 2 holds the line vectors of each (25 lines are 38 kB) and its chunks' vectors.
 BATCH_RESUMES = 16_384
 
 
@@ -88,6 +88,7 @@ def score_in_batches(
     candidates: int,
     batch_size: int,
     index: ResumeIndex | None = None,
+    most_resumes: int = BATCH_RESUMES,
 ) -> Iterator[ScoredBatch]:
     """Score the postings in batches, each against its stage-1 candidates.
 
@@ -100,6 +101,7 @@ def score_in_batches(
         batch_size: Postings scored together.
         index: The FAISS index of the resumes' chunks; built (from the embedding cache) if
             None and stage 1 needs one.
+        most_resumes: The most resumes a batch is scored against (:func:`bounded_batches`).
 
     Yields:
         One :class:`ScoredBatch` per batch of postings, in the postings' order.
@@ -115,7 +117,9 @@ def score_in_batches(
         yield ScoredBatch(postings, resumes, components, [every] * len(postings))
         return
     pool = ranker.pool(postings, resumes)
-    batches = candidate_batches(ranker, postings, resumes, candidates, batch_size, index, pool)
+    batches = candidate_batches(
+        ranker, postings, resumes, candidates, batch_size, index, pool, most_resumes
+    )
     for batch, chosen in batches:
         yield score_batch(ranker, batch, candidate_members(resumes, chosen), pool)
 
@@ -168,11 +172,13 @@ def candidate_batches(
     batch_size: int,
     index: ResumeIndex | None = None,
     pool: PoolStatistics | None = None,
+    most_resumes: int = BATCH_RESUMES,
 ) -> Iterator[tuple[pd.DataFrame, list[np.ndarray]]]:
     """Stage 1 alone: each batch of postings with the positions in ``resumes`` of each one's
-    candidates (every resume when :func:`is_exhaustive`). Arguments as for
-    :func:`score_in_batches`; ``pool`` is the ranker's :meth:`RequirementRanker.pool` of the
-    postings and resumes, fitted here if None."""
+    candidates (every resume when :func:`is_exhaustive`), cut where its union of candidates
+    would pass ``most_resumes``. Arguments as for :func:`score_in_batches`; ``pool`` is the
+    ranker's :meth:`RequirementRanker.pool` of the postings and resumes, fitted here if
+    None."""
     every = np.arange(len(resumes), dtype=np.int64)
     exhaustive = is_exhaustive(candidates, len(resumes))
     resume_ids = resumes[schema.RESUME_ID].astype(str).tolist()
@@ -197,7 +203,7 @@ def candidate_batches(
             pool.bm25_rows(rows),
             candidates,
         )
-        yield from bounded_batches(batch, chosen, BATCH_RESUMES)
+        yield from bounded_batches(batch, chosen, most_resumes)
 
 
 def bounded_batches(
@@ -268,7 +274,7 @@ def rank_in_batches(
         ranker: The ranker.
         postings: Prepared postings.
         resumes: Prepared resumes: the pool.
-        settings: ``candidates``, ``posting_batch`` and ``top_k``.
+        settings: ``candidates``, ``posting_batch``, ``batch_resumes`` and ``top_k``.
         ranker_info: The ranker's description (:func:`matcher.ranking.scoring.select_ranker`).
         embedding_model: The embedding model's ID, for the decision records.
         index: The resume index, for stage 1.
@@ -282,7 +288,13 @@ def rank_in_batches(
     parts: list[Ranking] = []
     done = 0
     for batch in score_in_batches(
-        ranker, postings, resumes, settings.candidates, settings.posting_batch, index
+        ranker,
+        postings,
+        resumes,
+        settings.candidates,
+        settings.posting_batch,
+        index,
+        settings.batch_resumes,
     ):
         told = None
         if progress is not None:
