@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 import re
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -12,11 +14,15 @@ from matcher.parsing.profiles import posting_profile, profile_resumes
 from matcher.parsing.skills import SkillMatcher
 from matcher.ranking.explain import explain_match
 from matcher.ranking.requirement_ranker import explain_requirements
+from matcher.text import display
 from matcher.text.contact import PLACEHOLDERS
 from matcher.text.display import display_sentences, quote_sentence, strip_markup
 from matcher.text.preprocess import prepare_resumes
 
 TODAY = date(2026, 1, 1)
+SAMPLE_RESUMES = sorted(
+    (Path(__file__).resolve().parents[2] / "data" / "sample" / "resumes").glob("r-*.txt")
+)
 MARKUP = re.compile(r"\*\*|__|`|~~|^\s*(?:#|[-*+•>]\s)|\]\(")
 
 POSTING = """Staff Nurse, Emergency
@@ -127,6 +133,30 @@ def test_without_display_sentences_no_placeholder_is_quoted(matcher: SkillMatche
 )
 def test_markup_is_stripped(line: str, shown: str) -> None:
     assert strip_markup(line) == shown
+
+
+def _every_substitution(line: str) -> str:
+    """:func:`strip_markup` without its shortcut for lines holding no markup character."""
+    line = display._LINE_MARKER.sub("", line)
+    for pattern, replacement in display._INLINE:
+        line = pattern.sub(replacement, line)
+    line = display._LEFTOVER.sub("", line.strip())
+    if not any(char.isalnum() for char in line):
+        return ""
+    return display._SPACES.sub(" ", line).strip()
+
+
+def test_lines_without_markup_characters_are_stripped_as_by_every_substitution() -> None:
+    # Random lines over the markup characters, bullets, spaces and words: the shortcut taken
+    # for lines holding none of [`*_~ must give what every substitution gives.
+    rng = random.Random(11)
+    alphabet = ["[", "]", "(", ")", "`", "*", "_", "~", "!", "#", ">", "-", "+", "•", "|"]
+    alphabet += [" ", "  ", "\t", "1.", "a", "Python", "SQL", "x.io", ":", ","]
+    lines = ["".join(rng.choices(alphabet, k=rng.randint(0, 12))) for _ in range(20_000)]
+    lines += [line for path in SAMPLE_RESUMES for line in path.read_text().splitlines()]
+    plain = [line for line in lines if not re.search(r"[\[`*_~]", line)]
+    assert len(plain) > 1_000 and len(lines) - len(plain) > 1_000
+    assert [strip_markup(line) for line in lines] == [_every_substitution(line) for line in lines]
 
 
 def test_wrapped_lines_join_but_separate_lines_do_not() -> None:

@@ -26,6 +26,7 @@ from matcher.ranking.features import (
     skill_evidence,
     subject_years,
     subjects_years,
+    years_in_subjects,
 )
 from matcher.text.stemming import singular, word_root
 from tests.conftest import SAMPLE
@@ -314,6 +315,43 @@ def test_subjects_years_in_bulk_are_each_pairs_subject_years(matcher) -> None:
     for k, subject in enumerate(subjects):
         for j, resume in enumerate(resumes):
             assert bulk[k, j] == pytest.approx(subject_years(resume, subject), abs=0), subject
+
+
+def test_years_in_subjects_asked_again_answers_the_same_and_a_new_question_anew(
+    matcher,
+) -> None:
+    """A batch's features and its explainer ask :func:`years_in_subjects` the same question,
+    answered once; a question about other pairs, subjects or resumes is answered anew."""
+    jobs = pd.read_csv(SAMPLE / "jobs.csv", dtype=str).dropna(subset=["description"])
+    postings = [
+        posting_profile(job.job_id, job.title, job.description, matcher)
+        for job in jobs.itertuples()
+    ]
+    subjects = sorted({r.subject for p in postings for r in p.years_required if r.subject})
+    paths = sorted((SAMPLE / "resumes").glob("r-*.txt"))
+    resumes = [resume_profile(path.stem, path.read_text(), matcher, TODAY) for path in paths]
+    wanted = np.random.default_rng(3).random((len(subjects), len(resumes))) < 0.5
+    first = years_in_subjects(resumes, subjects, None, wanted)
+    assert np.count_nonzero(first) > 3
+    first[:] = -1  # an answer handed out is the caller's: the one remembered is not changed
+    again = years_in_subjects(resumes, subjects, None, wanted)
+    every = subjects_years(resumes, subjects)
+    assert np.array_equal(again, np.where(wanted, every, 0))
+    # Other pairs wanted: the same values where wanted, computed anew.
+    other = ~wanted
+    assert np.array_equal(
+        years_in_subjects(resumes, subjects, None, other), np.where(other, every, 0)
+    )
+    # Profiles read again from changed texts (new objects, other roles): answered anew.
+    changed = [
+        resume_profile(path.stem, "Nurse (2001 - 2002)\n" + path.read_text(), matcher, TODAY)
+        for path in paths
+    ]
+    assert np.array_equal(
+        years_in_subjects(changed, subjects, None, wanted),
+        np.where(wanted, subjects_years(changed, subjects), 0),
+    )
+    assert np.array_equal(years_in_subjects(resumes, subjects[:2]), every[:2])
 
 
 def test_a_role_counts_for_a_skill_subject_by_the_skills_its_duties_show(matcher) -> None:

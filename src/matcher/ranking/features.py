@@ -646,14 +646,64 @@ def years_in_subjects(
     are 0), each the value it has among every resume: the roles of the resumes no subject
     wants are not read.
     """
+    last = _LAST_YEARS.get("last")
+    if last is not None and last.answers(resumes, subjects, embedder, wanted):
+        return last.years.copy()
     if wanted is None:
-        return _RoleIndex(resumes, embedder).years(subjects)
-    result = np.zeros((len(subjects), len(resumes)), dtype=np.float32)
-    positions = np.flatnonzero(wanted.any(axis=0)) if len(subjects) else np.zeros(0, np.int64)
-    if len(positions):
-        index = _RoleIndex([resumes[p] for p in positions.tolist()], embedder)
-        result[:, positions] = index.years(subjects, wanted[:, positions])
+        result = _RoleIndex(resumes, embedder).years(subjects)
+    else:
+        result = np.zeros((len(subjects), len(resumes)), dtype=np.float32)
+        positions = np.flatnonzero(wanted.any(axis=0)) if len(subjects) else np.zeros(0, np.int64)
+        if len(positions):
+            index = _RoleIndex([resumes[p] for p in positions.tolist()], embedder)
+            result[:, positions] = index.years(subjects, wanted[:, positions])
+    _LAST_YEARS["last"] = _YearsAsked(
+        list(resumes),
+        tuple(subjects),
+        embedder,
+        None if wanted is None else wanted.copy(),
+        result.copy(),
+    )
     return result
+
+
+@dataclass(frozen=True)
+class _YearsAsked:
+    """The last question :func:`years_in_subjects` answered, and its answer: the features
+    of a batch (its experience) and its explainer (the years shown as missing) ask the same
+    one, whose role matching was a tenth of a large run's ranking step."""
+
+    resumes: list[ResumeProfile]
+    subjects: tuple[str, ...]
+    embedder: Embedder | None
+    wanted: np.ndarray | None
+    years: np.ndarray
+
+    def answers(
+        self,
+        resumes: Sequence[ResumeProfile],
+        subjects: Sequence[str],
+        embedder: Embedder | None,
+        wanted: np.ndarray | None,
+    ) -> bool:
+        """Whether this is the answer to the same question: the same profile objects (a
+        profile is never changed once read), subjects, embedder and wanted pairs."""
+        return (
+            self.embedder is embedder
+            and self.subjects == tuple(subjects)
+            and len(self.resumes) == len(resumes)
+            and (
+                wanted is None
+                if self.wanted is None
+                else wanted is not None and np.array_equal(self.wanted, wanted)
+            )
+            and all(mine is theirs for mine, theirs in zip(self.resumes, resumes, strict=True))
+        )
+
+
+#: The last answer of :func:`years_in_subjects` (one entry, replaced whole: safe to read
+#: from threads sharing the module).
+_LAST_YEARS: dict[str, _YearsAsked] = {}
 
 
 def subject_pairs(
