@@ -18,7 +18,15 @@ benchmark's own (``--template kept``, the default: every new store after a machi
 ``--template new`` leaves it to the run, which then pays MLflow's migrations as a machine's
 very first store does.
 
+``--sizes sample 40x400 80x800`` runs one cold run per size and fits, over the texts
+encoded, the fixed cost F of a cold run (its wall time outside the encoder that does not grow
+with the data: imports, the temporary Prefect API's start-up, MLflow) and the per-text rates,
+and prints the size at which the share reaches 0.8. The small sample cannot reach 0.8 while F
+is a large part of its wall time; the fit says from what size on a cold run does, and whether
+any size does.
+
     PYTHONPATH=src:. .venv/bin/python benchmarks/bench_cold_run.py [--rjdb 40 400] [--template new]
+    PYTHONPATH=src:. .venv/bin/python benchmarks/bench_cold_run.py --sizes sample 40x400 80x800
 """
 
 from __future__ import annotations
@@ -26,12 +34,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from machine import print_table
@@ -54,8 +64,118 @@ def _rjdb_batch(folder: Path, postings: int, resumes: int) -> tuple[Path, Path]:
     return tables[0], tables[1]
 
 
+@dataclass
+class ColdRun:
+    """What one cold run measured."""
+
+    size: str
+    scored: str
+    texts: int
+    wall: float
+    cpu: float
+    encoder: float
+    stages: float
+    timings: dict[str, float]
+
+    @property
+    def not_encoding(self) -> float:
+        """Seconds of the wall time the encoder did not account for."""
+        return self.wall - self.encoder
+
+
+def _cold_run(size: str, jobs: Path, resumes: Path, template: str) -> ColdRun:
+    """One cold ``matcher score`` of ``jobs`` x ``resumes`` (or RJDB's ``PxR``) in a new folder."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        if size != "sample":
+            postings, resume_rows = (int(part) for part in size.split("x"))
+            jobs, resumes = _rjdb_batch(root / "in", postings, resume_rows)
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),
+            "MATCHER_STATE_DIR": str(root / "state"),
+            "MATCHER_INDEX_DIR": str(root / "index"),
+            "MATCHER_MLFLOW_TRACKING_URI": f"sqlite:///{root / 'mlflow.db'}",
+            "MATCHER_EMBEDDING__CACHE_DIR": str(root / "cache"),
+            "MATCHER_MLFLOW_TEMPLATE_DIR": str(root / "templates"),
+        }
+        if template == "kept":
+            from matcher.tracking.store_template import start_from_template
+
+            (root / "warm").mkdir()
+            start_from_template(root / "warm" / "mlflow.db", root / "templates")
+        command = [sys.executable, "-m", "matcher", "score", "--jobs", str(jobs)]
+        command += ["--resumes", str(resumes), "--out", str(root / "out")]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        done = subprocess.run(command, env=env, cwd=root, capture_output=True, text=True)
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if done.returncode != 0:
+            sys.exit(f"matcher score failed ({done.returncode}):\n{done.stderr[-3000:]}")
+        manifest = json.loads((root / "out" / "run_manifest.json").read_text())
+        shutil.rmtree(root / "cache", ignore_errors=True)
+    counts = manifest["counts"]
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return ColdRun(
+        size=size,
+        scored=f"{counts['postings']['ranked']} postings x {counts['resumes']['ranked']} resumes",
+        texts=int(manifest["embedding"]["texts_embedded"]),
+        wall=wall,
+        cpu=cpu,
+        encoder=float(manifest["embedding"]["seconds_embedding"]),
+        stages=sum(float(seconds) for seconds in manifest["timings"].values()),
+        timings=manifest["timings"],
+    )
+
+
+def _line(xs: list[float], ys: list[float]) -> tuple[float, float]:
+    """Least-squares ``(intercept, slope)`` of ``ys`` against ``xs``."""
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    spread = sum((x - mean_x) ** 2 for x in xs)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
+    return mean_y - slope * mean_x, slope
+
+
+def _fixed_cost_rows(runs: list[ColdRun]) -> list[tuple[str, str, str]]:
+    """The fixed cost and the size at which the share reaches 0.8, fitted over the sizes.
+
+    Over the texts encoded ``n``: encoder = A + e n (A: the part of the model's load the
+    encoder waited for), not encoding = F + g n (F: the fixed cost of a cold run, whatever
+    the data; g: per-text work besides the encoder, such as parsing and ranking). The share
+    (A + e n) / (A + F + (e + g) n) reaches 0.8 at n = (0.8 F - 0.2 A) / (0.2 e - 0.8 g), and
+    never if the per-text work besides the encoder is a quarter of the encoder's or more.
+    """
+    texts = [float(run.texts) for run in runs]
+    if len(set(texts)) < 2:
+        return []
+    load, per_text = _line(texts, [run.encoder for run in runs])
+    fixed, other = _line(texts, [run.not_encoding for run in runs])
+    rows = [
+        (
+            "fitted over the sizes: fixed cost F, s (not encoding, not growing with the texts)",
+            f"{fixed:.1f}",
+            "",
+        ),
+        (
+            "fitted: encoder s per 1,000 texts; other work s per 1,000 texts",
+            f"{per_text * 1e3:.1f}; {other * 1e3:.1f}",
+            "",
+        ),
+        ("fitted: encoder's part at a fixed cost, s (model load waited for)", f"{load:.1f}", ""),
+    ]
+    denominator = 0.2 * per_text - 0.8 * other
+    if denominator <= 0:
+        limit = per_text / (per_text + other) if per_text + other > 0 else float("nan")
+        reach = f"never at these rates: the share tends to {limit:.3f}"
+    else:
+        reach = f"{max(0.0, (0.8 * fixed - 0.2 * load) / denominator):,.0f} texts encoded"
+    rows.append(("fitted: size at which a cold run's share reaches 0.8", reach, ">= 0.8"))
+    return rows
+
+
 def main() -> None:
-    """Time one cold ``matcher score`` and print the encoder's share of it."""
+    """Time cold ``matcher score`` runs and print the encoder's share of each, and the fit."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=Path, default=SAMPLE / "jobs.csv")
     parser.add_argument("--resumes", type=Path, default=SAMPLE / "resumes")
@@ -67,6 +187,14 @@ def main() -> None:
         help="Score the first rows of ../shared/data/rjdb instead of --jobs and --resumes.",
     )
     parser.add_argument(
+        "--sizes",
+        nargs="+",
+        metavar="SIZE",
+        help="Several cold runs, one per size: 'sample' (--jobs and --resumes) or PxR, the"
+        " first P postings and R resumes of RJDB; with two sizes or more, the fixed cost and"
+        " the size at which the share reaches 0.8 are fitted and printed.",
+    )
+    parser.add_argument(
         "--template",
         choices=("kept", "new"),
         default="kept",
@@ -74,69 +202,48 @@ def main() -> None:
         " new: the run makes it (a machine's first store: MLflow's migrations).",
     )
     args = parser.parse_args()
+    sizes = args.sizes or ([f"{args.rjdb[0]}x{args.rjdb[1]}"] if args.rjdb else ["sample"])
+    for size in sizes:
+        if size != "sample" and not re.fullmatch(r"[1-9][0-9]*x[1-9][0-9]*", size):
+            parser.error(f"--sizes: {size!r} is neither 'sample' nor PxR, such as 40x400")
     api = os.environ.get("PREFECT_API_URL")
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        if args.rjdb:
-            args.jobs, args.resumes = _rjdb_batch(root / "in", *args.rjdb)
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),
-            "MATCHER_STATE_DIR": str(root / "state"),
-            "MATCHER_INDEX_DIR": str(root / "index"),
-            "MATCHER_MLFLOW_TRACKING_URI": f"sqlite:///{root / 'mlflow.db'}",
-            "MATCHER_EMBEDDING__CACHE_DIR": str(root / "cache"),
-            "MATCHER_MLFLOW_TEMPLATE_DIR": str(root / "templates"),
-        }
-        if args.template == "kept":
-            from matcher.tracking.store_template import start_from_template
-
-            (root / "warm").mkdir()
-            start_from_template(root / "warm" / "mlflow.db", root / "templates")
-        command = [sys.executable, "-m", "matcher", "score", "--jobs", str(args.jobs)]
-        command += ["--resumes", str(args.resumes), "--out", str(root / "out")]
-        started = time.perf_counter()
-        done = subprocess.run(command, env=env, cwd=root, capture_output=True, text=True)
-        wall = time.perf_counter() - started
-        if done.returncode != 0:
-            sys.exit(f"matcher score failed ({done.returncode}):\n{done.stderr[-3000:]}")
-        manifest = json.loads((root / "out" / "run_manifest.json").read_text())
-        shutil.rmtree(root / "cache", ignore_errors=True)
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    embedding = manifest["embedding"]
-    encoder = float(embedding["seconds_embedding"])
-    counts = manifest["counts"]
-    stages = sum(float(seconds) for seconds in manifest["timings"].values())
-    print(f"in-run timings: {manifest['timings']}")
+    runs = []
+    for size in sizes:
+        run = _cold_run(size, args.jobs, args.resumes, args.template)
+        print(f"{size}: in-run timings: {run.timings}", flush=True)
+        runs.append(run)
+    rows: list[tuple[str, str, str]] = []
+    for run in runs:
+        label = f"{run.size} ({run.scored}, {run.texts} texts encoded)"
+        rows += [
+            (f"{label}: cold run wall time, s", f"{run.wall:.1f}", ""),
+            (f"{label}: CPU time of the run (user + system), s", f"{run.cpu:.1f}", ""),
+            (
+                f"{label}: encoder wall time (model load waited for included), s",
+                f"{run.encoder:.1f}",
+                "",
+            ),
+            (
+                f"{label}: the run's stages (load, clean, profile, embed, rank, write), s",
+                f"{run.stages:.1f}, of which {run.stages - run.encoder:.1f} not encoding",
+                "",
+            ),
+            (
+                f"{label}: outside the stages (imports, Prefect API start-up, MLflow), s",
+                f"{run.wall - run.stages:.1f}",
+                "",
+            ),
+            (
+                f"{label}: P2 encoder share of the wall time",
+                f"{run.encoder / run.wall:.3f}",
+                ">= 0.8",
+            ),
+        ]
+    rows += _fixed_cost_rows(runs)
     print_table(
         f"P2: encoder share of a cold run (Prefect API: {api or 'temporary'};"
         f" MLflow store template: {args.template})",
-        [
-            (
-                "records scored",
-                f"{counts['postings']['ranked']} postings x {counts['resumes']['ranked']} resumes",
-                "",
-            ),
-            ("texts encoded (chunks and lines)", f"{embedding['texts_embedded']}", ""),
-            ("cold run wall time, s", f"{wall:.1f}", ""),
-            (
-                "CPU time of the run (user + system), s",
-                f"{usage.ru_utime + usage.ru_stime:.1f}",
-                "",
-            ),
-            ("encoder wall time (model load included), s", f"{encoder:.1f}", ""),
-            (
-                "the run's stages (load, clean, profile, embed, rank, write), s",
-                f"{stages:.1f}, of which {stages - encoder:.1f} not encoding",
-                "",
-            ),
-            (
-                "outside the stages (imports, Prefect API start-up, MLflow), s",
-                f"{wall - stages:.1f}",
-                "",
-            ),
-            ("P2 encoder share of the wall time", f"{encoder / wall:.3f}", ">= 0.8"),
-        ],
+        rows,
     )
 
 

@@ -302,3 +302,48 @@ def test_the_model_surely_loads_only_where_the_cache_holds_none_of_its_vectors(
     cache.close()
     (cache_dir / CACHE_FILE).write_bytes(b"not a database")
     assert not model_will_load(settings)  # the run's own use of the cache says what is wrong
+
+
+def test_a_background_load_and_the_runs_own_load_the_model_once_between_them() -> None:
+    """``matcher score`` starts the model's load in a thread; the run's embedder, asking for the
+    model while that load runs, waits for it and gets the same model: one load, not two."""
+    from matcher.ranking.embedding import Embedder, load_model, preload_model
+    from matcher.settings import EmbeddingSettings
+
+    # A token limit no other test uses: this test's load is surely a new one.
+    settings = EmbeddingSettings(max_tokens=97)
+    loads = load_model.cache_info().misses
+    thread = preload_model(settings)
+    embedder = Embedder.from_settings(settings, show_progress=False)
+    model = embedder.model  # while the thread still loads, most likely: it waits
+    thread.join()
+    assert load_model.cache_info().misses == loads + 1
+    assert model is Embedder(max_tokens=97, show_progress=False).model
+    assert model.max_seq_length == 97
+    vector = embedder.embed_texts(["forklift operator"])
+    assert vector.shape == (1, embedder.dimension)
+
+
+def test_a_model_that_fails_its_background_load_fails_the_run_with_the_same_error(
+    tmp_path: Path,
+) -> None:
+    """A load that fails in the background thread is not swallowed: the run's own use of the
+    model raises the error it would have raised with no background load."""
+    from matcher.ranking.embedding import Embedder, preload_model
+    from matcher.settings import EmbeddingSettings
+
+    # A model folder whose weights file is there but corrupt (a truncated copy, say): the
+    # settings check passes it, loading it fails.
+    for item in resolve_model_path(None).iterdir():
+        if item.suffix in (".json", ".txt") or item.is_dir():
+            (tmp_path / item.name).symlink_to(item, target_is_directory=item.is_dir())
+    (tmp_path / "model.safetensors").write_bytes(b"not safetensors")
+    settings = EmbeddingSettings(model_path=tmp_path)
+    with pytest.raises(Exception) as direct:
+        Embedder.from_settings(settings, show_progress=False).model  # noqa: B018
+    thread = preload_model(settings)
+    thread.join()
+    assert not thread.is_alive()
+    with pytest.raises(type(direct.value)) as after_preload:
+        Embedder.from_settings(settings, show_progress=False).model  # noqa: B018
+    assert str(after_preload.value) == str(direct.value)
