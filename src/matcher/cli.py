@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from pathlib import Path
@@ -170,29 +169,22 @@ def score(
     api = _start_temporary_api()
     _check_settings(settings)
     _check_before_work(jobs=jobs, resumes=resumes)
+    from matcher.orchestration.temporary_api import TemporaryAPIError, first_use_imports
+    from matcher.tracking.mlflow_runs import prepare_experiment
+
+    # MLflow's import and a new store's migrations, in a thread while the run works.
+    prepare_experiment(settings.mlflow_experiment, settings.mlflow_tracking_uri)
     from pipelines.batch_scoring import FIRST_USE_IMPORTS, scoring_flow
 
     from matcher.io.loading import InputError
     from matcher.io.locking import BusyError
     from matcher.io.output_folder import OutputFolderError
-    from matcher.orchestration.temporary_api import TemporaryAPIError, first_use_imports
-    from matcher.ranking.embedding import model_will_load, preload_model
-    from matcher.tracking.mlflow_runs import prepare_experiment
+    from matcher.ranking.embedding import MODEL_MODULE, model_will_load
 
     try:
-        # A first run encodes every text: its model loads in a thread from now on, while the
-        # API boots and the flow starts (the run's first encode waits for it), instead of in
-        # the embedding stage. A run whose texts are partly cached may not load it: its
-        # flow loads it when it meets a text to encode, as before.
-        if model_will_load(settings.embedding) and not settings.dask.enabled:
-            preload_model(settings.embedding)
-        # MLflow's import and store, in a thread while the run works: started after the
-        # imports above if the API still boots then, else by the flow as it starts. Started
-        # before them, the thread held the interpreter's lock against them.
-        prepare = functools.partial(
-            prepare_experiment, settings.mlflow_experiment, settings.mlflow_tracking_uri
-        )
-        _wait_for_api(api, meanwhile=[*first_use_imports(FIRST_USE_IMPORTS), prepare])
+        # A first run encodes every text: the model's import comes first, then.
+        model = (MODEL_MODULE,) if model_will_load(settings.embedding) else ()
+        _wait_for_api(api, meanwhile=first_use_imports(model + FIRST_USE_IMPORTS))
         summary = scoring_flow(settings)(jobs, resumes, out, settings)
     except BaseException as error:
         _end_run(error, out, (InputError, OutputFolderError, BusyError, TemporaryAPIError))
