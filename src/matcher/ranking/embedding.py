@@ -22,10 +22,8 @@ import contextlib
 import functools
 import hashlib
 import json
-import logging
 import os
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -119,41 +117,6 @@ def load_model(model_path: Path, max_tokens: int) -> SentenceTransformer:
     model = SentenceTransformer(str(model_path), device="cpu")
     model.max_seq_length = max_tokens
     return model
-
-
-#: Held while a model loads, so that a background :func:`preload_model` and the run's own first
-#: use of the model load it once between them (``load_model`` caches only finished loads).
-_MODEL_LOCK = threading.Lock()
-
-_LOGGER = logging.getLogger(__name__)
-
-
-def preload_model(settings: EmbeddingSettings) -> threading.Thread:
-    """Start loading the model of ``settings`` in a background thread, for a run that will
-    surely encode (:func:`model_will_load`), so the load overlaps work the run does first.
-
-    The run's own :class:`Embedder` of the same settings then waits for this load and shares
-    its model (the same :func:`load_model` entry). A load that fails here is dropped: Python
-    caches no failed load, so the run's own first use of the model loads it again and raises
-    the same error in its place, as it would have without this.
-
-    Args:
-        settings: The run's ``embedding`` settings.
-
-    Returns:
-        The thread, started (not a daemon: a process that ends early waits for it rather than
-        stop the interpreter in the middle of torch's import).
-    """
-
-    def load() -> None:
-        try:
-            Embedder(settings.model_path, max_tokens=settings.max_tokens).model  # noqa: B018
-        except Exception:  # raised again by the run's own load, where it belongs
-            _LOGGER.debug("the model's background load failed; the run loads it", exc_info=True)
-
-    thread = threading.Thread(target=load, name="model-load", daemon=False)
-    thread.start()
-    return thread
 
 
 class FastTokenizer:
@@ -442,9 +405,7 @@ class Embedder:
     def model(self) -> SentenceTransformer:
         """The sentence-transformers model, loaded on first use (once per process)."""
         if self._model is None:
-            # A load that preload_model started in another thread is waited for, not repeated.
-            with _MODEL_LOCK:
-                self._model = load_model(self.model_path, self.max_tokens)
+            self._model = load_model(self.model_path, self.max_tokens)
         return self._model
 
     @property
