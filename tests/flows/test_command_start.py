@@ -311,3 +311,42 @@ def test_imports_done_while_the_temporary_api_boots_fail_only_where_the_flow_imp
         __import__("broken_on_import")
     assert tried.read_text() == "xx"
     assert api.process.poll() is not None
+
+
+@pytest.mark.slow
+def test_a_first_run_whose_model_cannot_load_fails_with_the_loaders_error_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    """A model folder that passes the settings check but cannot load (corrupt weights) stops
+    the run with the loader's own error, where the flow meets it, and leaves the output
+    folder unwritten."""
+    from matcher.ranking.embedding import Embedder, resolve_model_path
+
+    # Weights there but corrupt (a truncated copy, say): the settings check passes the folder.
+    model = tmp_path / "model"
+    model.mkdir()
+    for item in resolve_model_path(None).iterdir():
+        if item.suffix in (".json", ".txt") or item.is_dir():
+            (model / item.name).symlink_to(item, target_is_directory=item.is_dir())
+    (model / "model.safetensors").write_bytes(b"not safetensors")
+    with pytest.raises(Exception) as loading:
+        Embedder(model, show_progress=False).model  # noqa: B018
+    jobs, resumes = _inputs(tmp_path / "in")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), str(REPO)])
+    env.update(
+        {
+            "MATCHER_STATE_DIR": str(tmp_path / "state"),
+            "MATCHER_INDEX_DIR": str(tmp_path / "index"),
+            "MATCHER_MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path / 'mlflow.db'}",
+            "MATCHER_EMBEDDING__CACHE_DIR": str(tmp_path / "cache"),  # new: every text encodes
+            "MATCHER_EMBEDDING__MODEL_PATH": str(model),
+        }
+    )
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "matcher", "score", "--jobs", str(jobs)]
+    command += ["--resumes", str(resumes), "--out", str(out)]
+    done = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 1, done.stderr[-3000:]
+    assert f"{type(loading.value).__name__}: {loading.value}" in done.stderr, done.stderr[-3000:]
+    assert not out.exists()
