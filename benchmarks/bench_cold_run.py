@@ -44,6 +44,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from machine import print_table
 
 REPO = Path(__file__).resolve().parents[1]
@@ -129,14 +130,6 @@ def _cold_run(size: str, jobs: Path, resumes: Path, template: str) -> ColdRun:
     )
 
 
-def _line(xs: list[float], ys: list[float]) -> tuple[float, float]:
-    """Least-squares ``(intercept, slope)`` of ``ys`` against ``xs``."""
-    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
-    spread = sum((x - mean_x) ** 2 for x in xs)
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
-    return mean_y - slope * mean_x, slope
-
-
 def _fixed_cost_rows(runs: list[ColdRun]) -> list[tuple[str, str, str]]:
     """The fixed cost and the size at which the share reaches 0.8, fitted over the sizes.
 
@@ -149,8 +142,9 @@ def _fixed_cost_rows(runs: list[ColdRun]) -> list[tuple[str, str, str]]:
     texts = [float(run.texts) for run in runs]
     if len(set(texts)) < 2:
         return []
-    load, per_text = _line(texts, [run.encoder for run in runs])
-    fixed, other = _line(texts, [run.not_encoding for run in runs])
+    # Least-squares lines (slope, intercept), as bench_scale fits its growth exponents.
+    per_text, load = (float(v) for v in np.polyfit(texts, [run.encoder for run in runs], 1))
+    other, fixed = (float(v) for v in np.polyfit(texts, [run.not_encoding for run in runs], 1))
     rows = [
         (
             "fitted over the sizes: fixed cost F, s (not encoding, not growing with the texts)",
