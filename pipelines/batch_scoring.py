@@ -346,13 +346,14 @@ def _rank_on_workers(
 ) -> tuple[Ranking, int]:
     """:func:`rank_postings` with stage 2 mapped over the batches of postings on Dask; also
     the number of batches the workers scored. Each batch's decision records go to ``records``
-    as the flow takes its part, in the postings' order.
+    as the flow takes its part, in the order a serial run scores the batches.
 
     Stage 1 and the pool's statistics stay here (they need the whole pool and the index);
     the ranker and the statistics go to the cluster once (:func:`share_with_workers`), each
     batch to a worker with its candidates and their profiles, and the parts are put together
-    in the postings' order: the ranking of a serial run. An incremental run's workers reuse
-    and add to the score cache's pair features as the flow's process would."""
+    in the batches' order (:func:`matcher.ranking.two_stage.merge_rankings` puts the
+    shortlists in the postings' order): the ranking of a serial run. An incremental run's
+    workers reuse and add to the score cache's pair features as the flow's process would."""
     postings, resumes = prepared.postings, prepared.resumes
     ranking = settings.ranking
     get_run_logger().info(
@@ -407,7 +408,7 @@ def _rank_on_workers(
     )
     batches.clear()
     parts: list[Ranking] = []
-    # The parts are taken in the postings' order, each one's decision records written and let
+    # The parts are taken in the batches' order, each one's decision records written and let
     # go with its future (so the workers free it too): the flow holds one batch of records.
     pending.reverse()
     while pending:

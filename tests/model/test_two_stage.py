@@ -23,10 +23,10 @@ from matcher.ranking.lexical import bm25_scores
 from matcher.ranking.requirement_ranker import RequirementRanker
 from matcher.ranking.shortlist import build_shortlists
 from matcher.ranking.two_stage import (
-    bounded_batches,
     candidate_batches,
     candidate_members,
     explain_batch,
+    grouped_batches,
     rank_in_batches,
     score_batch,
     score_in_batches,
@@ -111,17 +111,18 @@ def test_stage1_keeps_the_bm25_top_n(sample: Prepared, ranker: RequirementRanker
     """The BM25 half of stage 1: the n resumes BM25 ranks highest for the posting."""
     focus = posting_texts(focus_postings(sample.postings))
     raw = bm25_scores(focus, resume_texts(sample.resumes))
-    row = 0
-    for _batch, chosen in candidate_batches(ranker, sample.postings, sample.resumes, 4, 5):
-        for columns in chosen:
+    seen = []
+    for batch, chosen in candidate_batches(ranker, sample.postings, sample.resumes, 4, 5):
+        rows = _positions(sample.postings, schema.JOB_ID, batch[schema.JOB_ID])
+        for row, columns in zip(rows, chosen, strict=True):
             best = np.argsort(-raw[row], kind="stable")[:4]
             best = best[raw[row, best] > 0]
             # Ties at the cut may be broken either way; a strictly better resume is never lost.
             if len(best) == 4:
                 best = best[raw[row, best] > raw[row, best[-1]]]
             assert set(best.tolist()) <= set(columns.tolist())
-            row += 1
-    assert row == len(sample.postings)
+            seen.append(row)
+    assert sorted(seen) == list(range(len(sample.postings)))  # each posting once
 
 
 @pytest.mark.parametrize("extra", [None, 0, 5])
@@ -247,15 +248,32 @@ def test_a_postings_rows_do_not_depend_on_who_shares_its_batch(
     assert checked == len(postings)
 
 
-def test_bounded_batches_keep_each_union_under_the_cap_and_every_posting_in_order() -> None:
-    chosen = [np.array([0, 1]), np.array([1, 2]), np.array([3, 4, 5, 6]), np.array([0])]
-    postings = pd.DataFrame({"job_id": ["a", "b", "c", "d"]})
-    batches = list(bounded_batches(postings, chosen, 3))
-    assert [b["job_id"].tolist() for b, _ in batches] == [["a", "b"], ["c"], ["d"]]
-    assert [len(part) for _, part in batches] == [2, 1, 1]
-    assert all(np.array_equal(x, y) for x, y in zip(batches[0][1], chosen[:2], strict=True))
-    whole = list(bounded_batches(postings, chosen, 100))
-    assert len(whole) == 1 and whole[0][0]["job_id"].tolist() == ["a", "b", "c", "d"]
+def test_grouped_batches_keep_each_union_under_the_cap_and_every_posting_once() -> None:
+    chosen = [np.array([0, 1]), np.array([3, 4, 5, 6]), np.array([1, 2]), np.array([0])]
+    batches = [b.tolist() for b in grouped_batches(chosen, 10, 3)]
+    # The first posting takes the fourth (no new resume), then the third (one); the second
+    # posting's four candidates pass the cap alone: a batch of its own.
+    assert batches == [[0, 2, 3], [1]]
+    assert [b.tolist() for b in grouped_batches(chosen, 2, 100)] == [[0, 3], [1, 2]]
+    assert [b.tolist() for b in grouped_batches(chosen, 10, 100)] == [[0, 1, 2, 3]]
+    assert [b.tolist() for b in grouped_batches(chosen, 1, 100)] == [[0], [1], [2], [3]]
+    assert list(grouped_batches([], 5, 5)) == []
+
+
+def test_grouped_batches_put_postings_that_share_candidates_together() -> None:
+    """Two groups of postings, interleaved, each drawing its candidates from its own part of
+    the pool: consecutive batches would each hold both parts, grouped ones hold one."""
+    rng = np.random.default_rng(0)
+    chosen = [
+        np.sort(rng.choice(100, 30, replace=False) + (100 if k % 2 else 0)) for k in range(20)
+    ]
+    batches = list(grouped_batches(chosen, 10, 100))
+    assert sorted(np.concatenate(batches).tolist()) == list(range(20))
+    assert all(len(set((b % 2).tolist())) == 1 for b in batches)
+    unions = [len(np.unique(np.concatenate([chosen[k] for k in b]))) for b in batches]
+    assert max(unions) <= 100
+    consecutive = [np.unique(np.concatenate(chosen[k : k + 10])) for k in (0, 10)]
+    assert sum(unions) < sum(len(u) for u in consecutive)
 
 
 def test_batches_cut_at_a_cap_on_their_resumes_change_no_output(
@@ -282,9 +300,10 @@ def test_batches_cut_at_a_cap_on_their_resumes_change_no_output(
         whole.shortlists, tmp_path / "whole.csv"
     )
     pd.testing.assert_frame_equal(cut.decisions, whole.decisions)
-    assert (cut.candidates, cut.candidate_of, cut.feature_pairs, cut.warnings) == (
+    assert (cut.candidates, cut.candidate_of, cut.feature_pairs) == (
         whole.candidates,
         whole.candidate_of,
         whole.feature_pairs,
-        whole.warnings,
     )
+    assert list(cut.candidates) == list(whole.candidates)  # the postings' order
+    assert sorted(cut.warnings) == sorted(whole.warnings)  # in the order the batches ran

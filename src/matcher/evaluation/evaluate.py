@@ -118,13 +118,11 @@ def _two_stage_scores(
 ) -> QueryScores:
     scores = np.full((len(queries), len(resumes)), np.nan, dtype=np.float32)
     column_of = {rid: j for j, rid in enumerate(resumes[schema.RESUME_ID].astype(str))}
-    row = 0
     for batch in score_in_batches(ranker, queries, resumes, candidates, batch_size):
         totals = batch.scores()
         columns = np.array([column_of[r] for r in batch.resumes[schema.RESUME_ID].astype(str)])
         for k, chosen in enumerate(batch.candidates):
-            scores[row + k, columns[chosen]] = totals[k, chosen]
-        row += len(batch.postings)
+            scores[batch.rows[k], columns[chosen]] = totals[k, chosen]
     return QueryScores(
         scores,
         queries[schema.JOB_ID].astype(str).tolist(),
