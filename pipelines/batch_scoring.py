@@ -1078,6 +1078,9 @@ def _stage1_section(settings: Settings, ranking: Ranking, n_resumes: int) -> dic
         "pairs_scored": sum(ranking.candidates.values()),
         # The pairs whose features stage 2 computed: each posting by its own candidates.
         "feature_pairs": ranking.feature_pairs,
+        # How often stage 2 did its once-per-resume work: each batch's union of candidates.
+        "batches": ranking.batches,
+        "resumes_read": ranking.resumes_read,
         "resumes_not_candidates": n_resumes - len(ranking.candidate_of),
         "candidates_per_posting": ranking.candidates,
     }

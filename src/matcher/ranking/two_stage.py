@@ -330,6 +330,9 @@ class Ranking:
         candidate_of: Each resume's number of postings it was a candidate of.
         feature_pairs: The pairs whose features stage 2 computed: each posting's candidates
             (:func:`score_batch`), so the pairs scored.
+        batches: The batches of postings stage 2 scored.
+        resumes_read: The resumes of each batch (the union of its postings' candidates),
+            summed over the batches: how often stage 2 did its once-per-resume work.
     """
 
     shortlists: pd.DataFrame
@@ -338,6 +341,8 @@ class Ranking:
     candidates: dict[str, int]
     candidate_of: dict[str, int]
     feature_pairs: int = 0
+    batches: int = 0
+    resumes_read: int = 0
 
 
 def rank_in_batches(
@@ -472,6 +477,8 @@ def explain_batch(
         candidates,
         candidate_of,
         sum(len(chosen) for chosen in batch.candidates),
+        1,
+        len(batch.resumes),
     )
 
 
@@ -565,6 +572,8 @@ def merge_rankings(
         dict(sorted(counts.items(), key=lambda item: position.get(item[0], len(position)))),
         candidate_of,
         sum(part.feature_pairs for part in parts),
+        sum(part.batches for part in parts),
+        sum(part.resumes_read for part in parts),
     )
 
 
