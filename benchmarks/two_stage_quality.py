@@ -1,7 +1,7 @@
 """Two-stage against exhaustive ranking on labelled sets: nDCG@10, MAP and stage-1 recall by N.
 
 For each set, every judged posting is scored against every resume once (exhaustive), and
-stage 1 (:func:`matcher.ranking.two_stage.candidate_batches`) is run for each N. A candidate
+stage 1 (:func:`matcher.ranking.two_stage.candidate_groups`) is run for each N. A candidate
 pair's two-stage score equals its exhaustive score exactly (``tests/model/test_two_stage.py``
 asserts it), so the two-stage run of a given N is the exhaustive run restricted to the
 candidates: its metrics are computed from that, without scoring again. ``--check N`` also
@@ -30,7 +30,7 @@ from matcher.evaluation.labelled import load_labelled_set
 from matcher.evaluation.metrics import evaluate_run
 from matcher.ranking.embedding import Embedder
 from matcher.ranking.requirement_ranker import RequirementRanker
-from matcher.ranking.two_stage import candidate_batches
+from matcher.ranking.two_stage import candidate_groups
 
 
 def main() -> None:
@@ -78,13 +78,11 @@ def main() -> None:
         for n in args.n:
             started = time.perf_counter()
             kept = np.full(full.scores.shape, np.nan, dtype=np.float32)
-            row = 0
-            for batch, chosen in candidate_batches(
+            for rows, chosen in candidate_groups(
                 ranker, queries, labelled.resumes, n, args.batch_size
             ):
-                for k, columns in enumerate(chosen):
-                    kept[row + k, columns] = full.scores[row + k, columns]
-                row += len(batch)
+                for row, columns in zip(rows, chosen, strict=True):
+                    kept[row, columns] = full.scores[row, columns]
             restricted = QueryScores(kept, full.query_ids, full.doc_ids)
             metrics = evaluate_run(labelled.qrels, restricted.to_run()).summary
             mean_kept = float((~np.isnan(kept)).sum(axis=1).mean())
