@@ -767,10 +767,13 @@ def experience_matrix(
 def _embed_line_groups(
     embedder: Embedder, groups: Sequence[Sequence[str]]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Embed groups of lines; returns vectors and each group's start offset (groups non-empty)."""
-    lines = [line for group in groups for line in group]
+    """Embed groups of lines; returns vectors and each group's start offset (groups non-empty).
+
+    Each group (a resume's lines) is read from the embedding cache as one block where it is
+    there (:meth:`Embedder.embed_groups`): stage 2 reads the lines of each batch's candidates.
+    """
     offsets = np.cumsum([0, *[len(g) for g in groups[:-1]]]).astype(np.int64)
-    return embedder.embed_texts(lines), offsets
+    return embedder.embed_groups(groups), offsets
 
 
 class LineGroups:
