@@ -1,10 +1,13 @@
 """Turn texts into unit-length vectors with a local sentence-transformers model.
 
-Three things keep embedding cheap, because it dominates the cost of a run:
+These things keep embedding cheap, because it dominates the cost of a run:
 
 * every text is looked up in an on-disk cache keyed by (model, text hash) first, so an unchanged
   document is never embedded twice;
 * identical texts within one call are embedded once;
+* a group of lines (a resume's lines, which stage 2 reads in every batch the resume is a
+  candidate in) is kept as one block keyed by the hash of its lines, and read with one row
+  instead of one per line (:meth:`Embedder.embed_groups`);
 * the model itself is loaded only when something is missing from the cache, and once per
   process (:func:`load_model`), so repeated calls in a notebook pay the load once; chunking
   reads the model's ``tokenizer.json`` alone (:class:`FastTokenizer`), so a run whose vectors
