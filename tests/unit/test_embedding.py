@@ -367,7 +367,7 @@ def test_a_changed_line_makes_a_new_group_whose_other_lines_are_still_cached(
     from matcher.ranking.embedding import Embedder, group_hash
 
     Embedder(cache_dir=tmp_path, show_progress=False).embed_groups(RESUME_LINES[:2])
-    changed = [RESUME_LINES[0][:2] + ["Python, SQL, Excel"], RESUME_LINES[1]]
+    changed = [[*RESUME_LINES[0][:2], "Python, SQL, Excel"], RESUME_LINES[1]]
     assert group_hash(changed[0]) != group_hash(RESUME_LINES[0])
     assert group_hash(RESUME_LINES[0][::-1]) != group_hash(RESUME_LINES[0])  # order counts
     embedder = Embedder(cache_dir=tmp_path, show_progress=False)
