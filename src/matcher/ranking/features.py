@@ -89,7 +89,7 @@ from matcher.ranking.lexical import (
     normalise_per_query,
     remembered,
 )
-from matcher.ranking.rankers import DenseRanker, group_rows
+from matcher.ranking.rankers import DenseRanker
 from matcher.text.boilerplate import strip_boilerplate
 from matcher.text.dates import merged_years
 from matcher.text.stemming import singular, word_root, word_roots
@@ -799,8 +799,19 @@ class LineGroups:
         if last is not None and np.array_equal(last[0], columns):
             return last[1], last[2]
         self._last = last = None  # not two postings' vectors at once
-        rows, starts = group_rows(self.offsets, self.sizes, columns)
-        vectors = self.vectors[rows].astype(np.float64)
+        own = self.sizes[columns]
+        starts = np.cumsum(own) - own
+        # Each group's rows are consecutive: its slice is copied straight into the float64
+        # result, where gathering the rows by index made a float32 copy, then widened it.
+        blocks = [
+            self.vectors[first : first + size]
+            for first, size in zip(self.offsets[columns].tolist(), own.tolist(), strict=True)
+        ]
+        vectors = (
+            np.concatenate(blocks, dtype=np.float64)
+            if blocks
+            else np.zeros((0, self.vectors.shape[1]), dtype=np.float64)
+        )
         self._last = (np.array(columns, copy=True), vectors, starts)
         return vectors, starts
 
