@@ -37,6 +37,13 @@ def _vector(key: str, size: int = 384) -> np.ndarray:
     return np.random.default_rng(seed).standard_normal(size).astype(np.float32)
 
 
+def _group(key: str) -> np.ndarray:
+    """The one block of vectors every process writes for the group of lines ``key`` (1 to 30
+    lines, by its key)."""
+    lines = 1 + int(hashlib.sha256(key.encode()).hexdigest()[:4], 16) % 30
+    return np.stack([_vector(f"{key}-{line}") for line in range(lines)])
+
+
 def _checkpoint(path: Path) -> None:
     """A WAL checkpoint that truncates the log, from a connection of its own."""
     connection = sqlite3.connect(path, timeout=60)
@@ -50,7 +57,13 @@ def _worker(folder: str, seed: int, rounds: int, start: Any, results: Any) -> No
     """One process's share of the stress: writes, reads back, checkpoints and reopens."""
     rng = random.Random(seed)
     root = Path(folder)
-    written: dict[str, list[Any]] = {"embeddings": [], "pairs": [], "profiles": [], "runs": []}
+    written: dict[str, list[Any]] = {
+        "embeddings": [],
+        "groups": [],
+        "pairs": [],
+        "profiles": [],
+        "runs": [],
+    }
     try:
         start.wait()
         for round_ in range(rounds):
@@ -60,6 +73,13 @@ def _worker(folder: str, seed: int, rounds: int, start: Any, results: Any) -> No
             found = cache.get_many(MODEL, keys)
             assert all(np.array_equal(found[key], _vector(key)) for key in keys)
             written["embeddings"] += keys
+            # Groups of lines (a resume's lines as one block), overlapping between writers.
+            groups = sorted({f"group-{rng.randrange(60)}" for _ in range(10)})
+            cache.put_groups(MODEL, [(key, _group(key)) for key in groups])
+            blocks: dict[str, bytes] = {}
+            cache.read_groups(MODEL, groups, blocks.__setitem__)
+            assert all(blocks[key] == _group(key).tobytes() for key in groups)
+            written["groups"] += groups
             if rng.random() < 0.3:
                 _checkpoint(cache.path)
             cache.close()
@@ -118,6 +138,11 @@ def _check_nothing_lost(folder: Path, outcomes: list[tuple[int, dict[str, Any], 
     assert sorted(found) == keys
     assert all(np.array_equal(found[key], _vector(key)) for key in keys)
     assert len(cache) == len(keys)  # no row twice, none extra
+    groups = sorted({key for _, written, _ in outcomes for key in written["groups"]})
+    blocks: dict[str, bytes] = {}
+    cache.read_groups(MODEL, groups, blocks.__setitem__)
+    assert sorted(blocks) == groups
+    assert all(blocks[key] == _group(key).tobytes() for key in groups)
     pairs_written = {pair for _, written, _ in outcomes for pair in written["pairs"]}
     profile_keys = {key for _, written, _ in outcomes for key in written["profiles"]}
     with open_score_cache(folder / "state" / "score_cache.db", PAIR_VERSION, PROFILE_VERSION) as (

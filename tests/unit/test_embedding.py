@@ -302,3 +302,155 @@ def test_the_model_surely_loads_only_where_the_cache_holds_none_of_its_vectors(
     cache.close()
     (cache_dir / CACHE_FILE).write_bytes(b"not a database")
     assert not model_will_load(settings)  # the run's own use of the cache says what is wrong
+
+
+def _group_rows(cache_dir: Path) -> int:
+    import sqlite3
+
+    from matcher.ranking.embedding import CACHE_FILE
+
+    with sqlite3.connect(cache_dir / CACHE_FILE) as connection:
+        return int(connection.execute("SELECT COUNT(*) FROM line_groups").fetchone()[0])
+
+
+RESUME_LINES = [
+    ["Warehouse lead, 2019-2023", "Ran forklift safety training for 40 staff", "Python, SQL"],
+    ["Registered nurse, ICU", "Charted vitals for 12 patients a shift"],
+    [],  # a resume without lines adds no rows
+    ["Warehouse lead, 2019-2023", "Ran forklift safety training for 40 staff", "Python, SQL"],
+]
+
+
+def test_line_groups_are_written_once_and_read_back_as_the_line_vectors_bit_for_bit(
+    tmp_path: Path,
+) -> None:
+    """A group missing from the cache is embedded line by line and written as one block; read
+    back (by a fresh embedder: the same file, another process's view) it is what the
+    per-line look-up gives, bit for bit, and the same cache hits are counted."""
+    from matcher.ranking.embedding import Embedder
+
+    first = Embedder(cache_dir=tmp_path, show_progress=False)
+    built = first.embed_groups(RESUME_LINES)
+    assert first.stats.texts_embedded == 5  # the duplicate resume's lines are embedded once
+    assert _group_rows(tmp_path) == 2  # the two distinct non-empty groups
+    lines = [line for group in RESUME_LINES for line in group]
+    per_line = Embedder(cache_dir=tmp_path, show_progress=False)
+    expected = per_line.embed_texts(lines)
+    assert built.dtype == np.float32 and built.shape == (8, 384)
+    assert built.tobytes() == expected.tobytes()
+
+    again = Embedder(cache_dir=tmp_path, show_progress=False)
+    read = again.embed_groups(RESUME_LINES)
+    assert read.tobytes() == expected.tobytes()
+    assert again.stats.as_dict() == per_line.stats.as_dict()  # 8 hits, nothing embedded
+    assert again._model is None
+
+
+def test_a_group_found_in_the_cache_is_read_from_its_block(tmp_path: Path) -> None:
+    """A hit reads the group's row, not its lines' rows: with those gone, the vectors are
+    still the same and nothing is encoded."""
+    import sqlite3
+
+    from matcher.ranking.embedding import CACHE_FILE, Embedder
+
+    before = Embedder(cache_dir=tmp_path, show_progress=False).embed_groups(RESUME_LINES)
+    with sqlite3.connect(tmp_path / CACHE_FILE) as connection:
+        connection.execute("DELETE FROM embeddings")
+    embedder = Embedder(cache_dir=tmp_path, show_progress=False)
+    assert embedder.embed_groups(RESUME_LINES).tobytes() == before.tobytes()
+    assert embedder.stats.texts_embedded == 0 and embedder.stats.cache_hits == 8
+
+
+def test_a_changed_line_makes_a_new_group_whose_other_lines_are_still_cached(
+    tmp_path: Path,
+) -> None:
+    from matcher.ranking.embedding import Embedder, group_hash
+
+    Embedder(cache_dir=tmp_path, show_progress=False).embed_groups(RESUME_LINES[:2])
+    changed = [[*RESUME_LINES[0][:2], "Python, SQL, Excel"], RESUME_LINES[1]]
+    assert group_hash(changed[0]) != group_hash(RESUME_LINES[0])
+    assert group_hash(RESUME_LINES[0][::-1]) != group_hash(RESUME_LINES[0])  # order counts
+    embedder = Embedder(cache_dir=tmp_path, show_progress=False)
+    vectors = embedder.embed_groups(changed)
+    assert embedder.stats.texts_embedded == 1  # the changed line only
+    assert embedder.stats.cache_hits == 4  # its group's two other lines and the other group
+    assert _group_rows(tmp_path) == 3
+    fresh = Embedder(cache_dir=tmp_path, show_progress=False)
+    assert vectors.tobytes() == fresh.embed_texts([*changed[0], *changed[1]]).tobytes()
+
+
+def test_a_cache_file_made_before_line_groups_gains_the_table_and_keeps_its_vectors(
+    tmp_path: Path,
+) -> None:
+    """A cache of an earlier version (no ``line_groups`` table) is used as it is: its line
+    vectors are read, and the table is made on first use."""
+    import sqlite3
+
+    from matcher.ranking.embedding import CACHE_FILE, Embedder, text_hash
+
+    lines = RESUME_LINES[1]
+    model_id = Embedder(show_progress=False).model_id
+    old = np.random.default_rng(0).standard_normal((2, 384)).astype(np.float32)
+    with sqlite3.connect(tmp_path / CACHE_FILE) as connection:  # the earlier schema
+        connection.execute(
+            "CREATE TABLE embeddings (model TEXT NOT NULL, text_hash TEXT NOT NULL,"
+            " vector BLOB NOT NULL, PRIMARY KEY (model, text_hash))"
+        )
+        connection.executemany(
+            "INSERT INTO embeddings VALUES (?, ?, ?)",
+            [(model_id, text_hash(line), v.tobytes()) for line, v in zip(lines, old, strict=True)],
+        )
+    embedder = Embedder(cache_dir=tmp_path, show_progress=False)
+    assert embedder.embed_groups([lines]).tobytes() == old.tobytes()
+    assert embedder.stats.texts_embedded == 0
+    assert _group_rows(tmp_path) == 1
+
+
+def test_a_group_block_of_the_wrong_size_is_an_error_not_wrong_vectors(tmp_path: Path) -> None:
+    from matcher.ranking.embedding import Embedder, group_hash
+
+    embedder = Embedder(cache_dir=tmp_path, show_progress=False)
+    assert embedder.cache is not None
+    bad = np.ones((1, 5), dtype=np.float32)  # 5 floats for a group of two lines
+    embedder.cache.put_groups(embedder.model_id, [(group_hash(RESUME_LINES[1]), bad)])
+    with pytest.raises(ValueError, match="5 floats for a group of 2 lines"):
+        embedder.embed_groups([RESUME_LINES[1]])
+
+
+def test_without_a_cache_or_with_vectors_in_memory_groups_are_read_line_by_line(
+    tmp_path: Path,
+) -> None:
+    """Vectors put in the embedder's memory take precedence over the cache's, line by line:
+    a group block could hold the cache's, so groups are then not read as blocks."""
+    from matcher.ranking.embedding import Embedder, text_hash
+
+    Embedder(cache_dir=tmp_path, show_progress=False).embed_groups(RESUME_LINES[:2])
+    embedder = Embedder(cache_dir=tmp_path, show_progress=False)
+    own = np.zeros(384, dtype=np.float32)
+    embedder.memory[text_hash(RESUME_LINES[1][0])] = own
+    vectors = embedder.embed_groups(RESUME_LINES[:2])
+    assert vectors[3].tobytes() == own.tobytes()
+    assert vectors.tobytes() == embedder.embed_texts(RESUME_LINES[0] + RESUME_LINES[1]).tobytes()
+    no_cache = Embedder(show_progress=False)
+    assert no_cache.embed_groups([[]]).shape == (0, 384)
+
+
+def test_line_groups_of_some_resumes_are_their_line_vectors_widened_bit_for_bit(
+    tmp_path: Path,
+) -> None:
+    """What stage 2 compares a posting's wants with: the chosen resumes' line vectors, in the
+    order asked, as float64 of exactly the float32 values, and each resume's first row."""
+    from matcher.ranking.embedding import Embedder
+    from matcher.ranking.features import LineGroups, _embed_line_groups
+
+    groups = [RESUME_LINES[0], RESUME_LINES[1], ["Python, SQL"], RESUME_LINES[1][::-1]]
+    embedder = Embedder(cache_dir=tmp_path, show_progress=False)
+    lines = LineGroups(embedder, groups)
+    columns = np.array([3, 0, 2])
+    vectors, starts = lines.of(columns)
+    expected, offsets = _embed_line_groups(embedder, [groups[c] for c in columns])
+    assert vectors.dtype == np.float64
+    assert vectors.tobytes() == expected.astype(np.float64).tobytes()
+    assert starts.tolist() == offsets.tolist() == [0, 2, 5]
+    again, _ = lines.of(columns.copy())
+    assert again is vectors  # the same postings' candidates asked again: not gathered again

@@ -89,7 +89,7 @@ from matcher.ranking.lexical import (
     normalise_per_query,
     remembered,
 )
-from matcher.ranking.rankers import DenseRanker, group_rows
+from matcher.ranking.rankers import DenseRanker
 from matcher.text.boilerplate import strip_boilerplate
 from matcher.text.dates import merged_years
 from matcher.text.stemming import singular, word_root, word_roots
@@ -767,10 +767,13 @@ def experience_matrix(
 def _embed_line_groups(
     embedder: Embedder, groups: Sequence[Sequence[str]]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Embed groups of lines; returns vectors and each group's start offset (groups non-empty)."""
-    lines = [line for group in groups for line in group]
+    """Embed groups of lines; returns vectors and each group's start offset (groups non-empty).
+
+    Each group (a resume's lines) is read from the embedding cache as one block where it is
+    there (:meth:`Embedder.embed_groups`): stage 2 reads the lines of each batch's candidates.
+    """
     offsets = np.cumsum([0, *[len(g) for g in groups[:-1]]]).astype(np.int64)
-    return embedder.embed_texts(lines), offsets
+    return embedder.embed_groups(groups), offsets
 
 
 class LineGroups:
@@ -796,8 +799,19 @@ class LineGroups:
         if last is not None and np.array_equal(last[0], columns):
             return last[1], last[2]
         self._last = last = None  # not two postings' vectors at once
-        rows, starts = group_rows(self.offsets, self.sizes, columns)
-        vectors = self.vectors[rows].astype(np.float64)
+        own = self.sizes[columns]
+        starts = np.cumsum(own) - own
+        # Each group's rows are consecutive: its slice is copied straight into the float64
+        # result, where gathering the rows by index made a float32 copy, then widened it.
+        blocks = [
+            self.vectors[first : first + size]
+            for first, size in zip(self.offsets[columns].tolist(), own.tolist(), strict=True)
+        ]
+        vectors = (
+            np.concatenate(blocks, dtype=np.float64)
+            if blocks
+            else np.zeros((0, self.vectors.shape[1]), dtype=np.float64)
+        )
         self._last = (np.array(columns, copy=True), vectors, starts)
         return vectors, starts
 
