@@ -36,6 +36,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -219,6 +220,12 @@ def main() -> None:
     parser.add_argument(
         "--profile", type=Path, help="write the timed runs' cProfile statistics into this folder"
     )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="copy each timed run's output folder into this folder, as <resumes>/ (to compare"
+        " the shortlists and decision records of two versions)",
+    )
     args = parser.parse_args()
     if args.child:
         child(args.child, args.prefill, args.profile, args.out)
@@ -236,6 +243,8 @@ def main() -> None:
             filled = _run(root, prefill=True)
             profile = args.profile / f"scale-{n}.prof" if args.profile else None
             figures = _run(root, prefill=False, profile=profile)
+            if args.keep:
+                shutil.copytree(root / "out", args.keep / str(n), dirs_exist_ok=True)
         counts = figures["counts"]
         every = counts["postings"]["ranked"] * counts["resumes"]["ranked"]
         pairs = int(figures["stage1"].get("pairs_scored", every))

@@ -38,7 +38,7 @@ from matcher.progress import Progress
 from matcher.ranking.candidates import candidate_resumes
 from matcher.ranking.decisions import build_decisions
 from matcher.ranking.explain import Explainer, term_explainer
-from matcher.ranking.features import PoolStatistics, focus_postings
+from matcher.ranking.features import PairFeatures, PoolStatistics, focus_postings
 from matcher.ranking.index import ResumeIndex, build_index
 from matcher.ranking.rankers import Ranker, sum_components
 from matcher.ranking.requirement_ranker import RequirementRanker
@@ -62,12 +62,19 @@ class ScoredBatch:
         components: Each signal's weighted part, ``(len(postings), len(resumes))``; only the
             candidate pairs are computed (:func:`score_batch`), the others are unspecified.
         candidates: For each posting, the positions in ``resumes`` of its candidates.
+        features: The requirement-aware ranker's features of the batch (:func:`score_batch`),
+            handed on to its explanations so that they are not looked up again by the
+            frames' content; None for other rankers.
+        pool: The statistics of the whole pool the batch was scored with (the postings' key
+            terms of the explanations), with ``features``.
     """
 
     postings: pd.DataFrame
     resumes: pd.DataFrame
     components: dict[str, np.ndarray]
     candidates: list[np.ndarray]
+    features: PairFeatures | None = None
+    pool: PoolStatistics | None = None
 
     def scores(self) -> np.ndarray:
         """The sum of the components, ``(len(postings), len(resumes))`` (of the candidate
@@ -161,9 +168,11 @@ def score_batch(
     pairs = np.zeros((len(postings), len(candidates.resumes)), dtype=bool)
     for row, chosen in enumerate(candidates.positions):
         pairs[row, chosen] = True
-    ranker.features(postings, candidates.resumes, pool=pool, pairs=pairs)
-    components = ranker.components(postings, candidates.resumes)
-    return ScoredBatch(postings, candidates.resumes, components, candidates.positions)
+    features = ranker.features(postings, candidates.resumes, pool=pool, pairs=pairs)
+    components = ranker.components(postings, candidates.resumes, features=features)
+    return ScoredBatch(
+        postings, candidates.resumes, components, candidates.positions, features, pool
+    )
 
 
 def candidate_batches(
@@ -342,9 +351,16 @@ def explain_batch(
     decisions: list[pd.DataFrame] = []
     candidates: dict[str, int] = {}
     candidate_of: dict[str, int] = {}
-    explainer = ranker.explainer(batch.postings, batch.resumes)
-    values = ranker.signal_values(batch.postings, batch.resumes)
-    warnings = list(ranker.warnings(batch.postings, batch.resumes))
+    if isinstance(ranker, RequirementRanker) and batch.features is not None:
+        # The batch's features as scored: not looked up again by the frames' content.
+        given = batch.features
+        explainer = ranker.explainer(batch.postings, batch.resumes, features=given, pool=batch.pool)
+        values = ranker.signal_values(batch.postings, batch.resumes, features=given)
+        warnings = ranker.warnings(batch.postings, batch.resumes, features=given)
+    else:
+        explainer = ranker.explainer(batch.postings, batch.resumes)
+        values = ranker.signal_values(batch.postings, batch.resumes)
+        warnings = list(ranker.warnings(batch.postings, batch.resumes))
     rows = frame_rows(batch.resumes)
     # Each row's resume ID by the row object (alive for the whole batch): reading a field of a
     # row for every pair cost more than the rest of remembering its explanation.
