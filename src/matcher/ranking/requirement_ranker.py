@@ -45,7 +45,13 @@ from matcher.parsing.skills import SkillMatcher, SkillMention
 from matcher.parsing.taxonomy import skill_matcher
 from matcher.ranking.calibration import calibrated, capped_fit
 from matcher.ranking.embedding import Embedder
-from matcher.ranking.explain import Explainer, contains_term, term_explainer, terms_explainer
+from matcher.ranking.explain import (
+    Explainer,
+    Row,
+    contains_term,
+    term_explainer,
+    terms_explainer,
+)
 from matcher.ranking.features import (
     DEFAULT_NEUTRAL,
     FEATURES,
@@ -803,9 +809,9 @@ class RequirementRanker(Ranker):
 
         # A posting is explained against each of its candidates in turn: its profile is
         # looked up once per row object (reading a field of a row costs more than the rest).
-        last_posting: list[tuple[pd.Series, PostingProfile]] = []
+        last_posting: list[tuple[Row, PostingProfile]] = []
 
-        def explain(posting: pd.Series, resume: pd.Series) -> dict[str, str]:
+        def explain(posting: Row, resume: Row) -> dict[str, str]:
             if not last_posting or last_posting[0][0] is not posting:
                 last_posting[:] = [(posting, by_job[str(posting[schema.JOB_ID])])]
             job = last_posting[0][1]
@@ -836,7 +842,7 @@ class RequirementRanker(Ranker):
                 columns["evidence"] = columns["evidence"] or terms["evidence"]
             return columns
 
-        def sentences(key: str, resume: pd.Series) -> Sequence[str]:
+        def sentences(key: str, resume: Row) -> Sequence[str]:
             if key not in sentences_of:
                 text = resume.get(schema.CLEAN_TEXT, resume.get(schema.TEXT, ""))
                 sentences_of[key] = remembered_display_sentences(
