@@ -1118,6 +1118,8 @@ def local_features(
     embedder: Embedder,
     dense: DenseRanker | None = None,
     pairs: np.ndarray | None = None,
+    *,
+    experience: bool = True,
 ) -> LocalFeatures:
     """The pair-local features (:data:`LOCAL_FEATURES`) of every (posting, resume) pair, and
     the years per subject the experience feature counted.
@@ -1130,6 +1132,8 @@ def local_features(
             its own resumes, what depends on one record only once per record;
             the values of the other pairs are left unspecified. A wanted pair's values are
             those it has when every pair is computed.
+        experience: Whether to compute ``experience`` (and its years); without it, neither
+            is in the answer (a caller that computes them for more pairs anyway).
     """
     dense = dense or DenseRanker(embedder)
     if pairs is not None and pairs.all():  # every pair: postings share their skills' evidence
@@ -1160,15 +1164,18 @@ def local_features(
             skills["requirement_coverage"][row] = requirement_coverage(
                 [posting], resume_profiles, embedder, one, lines
             )[0]
-    experience, years = experience_and_years(posting_profiles, resume_profiles, embedder, pairs)
     values = {
         **skills,
-        "experience": experience,
         "degree": degree_matrix(posting_profiles, resume_profiles, pairs),
         "title": title_similarity(posting_profiles, resume_profiles, embedder, pairs),
         "dense": dense.similarity(focus_postings(postings), resumes, pairs),
     }
-    return LocalFeatures(values, years)
+    years: dict[str, np.ndarray] = {}
+    if experience:
+        values["experience"], years = experience_and_years(
+            posting_profiles, resume_profiles, embedder, pairs
+        )
+    return LocalFeatures({name: values[name] for name in LOCAL_FEATURES if name in values}, years)
 
 
 #: The features :func:`local_features` reads from the resumes' lines, one posting at a time.

@@ -655,10 +655,12 @@ class RequirementRanker(Ranker):
                 self.dense.embedder,
                 self.dense,
                 missing[np.ix_(rows, columns)],
+                # The day's features are computed below for every pair wanted: not twice.
+                experience=False,
             )
             block = np.ix_(rows, columns)
             new = missing[block]  # only these were computed; the block's others are cached
-            for name in LOCAL_FEATURES:
+            for name in CACHED_FEATURES:
                 values[name][block] = np.where(new, computed.values[name], values[name][block])
             cache.put(
                 (
