@@ -36,6 +36,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -188,8 +189,16 @@ def child(root: Path, prefilling: bool, profile: Path | None = None, out: str = 
         "work": manifest["work"],
         "stage1": {k: v for k, v in manifest["stage1"].items() if k != "candidates_per_posting"},
         "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
+        "cpu": _cpu_seconds(),
     }
     print(json.dumps(figures))
+
+
+def _cpu_seconds() -> float:
+    """This process's and its waited-for children's user and system CPU seconds."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _run(
@@ -219,6 +228,12 @@ def main() -> None:
     parser.add_argument(
         "--profile", type=Path, help="write the timed runs' cProfile statistics into this folder"
     )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="copy each timed run's output folder into this folder, as <resumes>/ (to compare"
+        " the shortlists and decision records of two versions)",
+    )
     args = parser.parse_args()
     if args.child:
         child(args.child, args.prefill, args.profile, args.out)
@@ -236,6 +251,8 @@ def main() -> None:
             filled = _run(root, prefill=True)
             profile = args.profile / f"scale-{n}.prof" if args.profile else None
             figures = _run(root, prefill=False, profile=profile)
+            if args.keep:
+                shutil.copytree(root / "out", args.keep / str(n), dirs_exist_ok=True)
         counts = figures["counts"]
         every = counts["postings"]["ranked"] * counts["resumes"]["ranked"]
         pairs = int(figures["stage1"].get("pairs_scored", every))
@@ -251,8 +268,9 @@ def main() -> None:
         )
         rows.append(
             (
-                f"{label}: end-to-end (warm caches), s; load average before-after",
-                f"{figures['wall']:.1f}; {figures['load']} (prefill {filled['load']})",
+                f"{label}: end-to-end (warm caches), s (CPU s); load average before-after",
+                f"{figures['wall']:.1f} (CPU {figures['cpu']:.1f}); {figures['load']}"
+                f" (prefill {filled['load']})",
                 "",
             )
         )

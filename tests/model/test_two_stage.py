@@ -3,6 +3,7 @@ ranking, and stage 1 keeping every resume gives exactly the exhaustive shortlist
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -307,3 +308,30 @@ def test_batches_cut_at_a_cap_on_their_resumes_change_no_output(
     )
     assert list(cut.candidates) == list(whole.candidates)  # the postings' order
     assert sorted(cut.warnings) == sorted(whole.warnings)  # in the order the batches ran
+
+
+def test_a_batch_explained_from_its_handed_on_features_as_from_its_frames(
+    with_unread: Prepared, ranker: RequirementRanker
+) -> None:
+    """:func:`explain_batch` reads the features :func:`score_batch` handed on (no look-up by
+    the frames' content): its shortlists, records and warnings are those of the same batch
+    explained from its frames (the ranker's last features, found by their content), the
+    postings without skills explained by the whole pool's key terms in both. Features of
+    other frames are refused."""
+    postings, resumes = with_unread.postings, with_unread.resumes
+    pool = ranker.pool(postings, resumes)
+    [(batch, chosen)] = list(
+        candidate_batches(ranker, postings, resumes, 4, len(postings), pool=pool)
+    )
+    scored = score_batch(ranker, batch, candidate_members(resumes, chosen), pool)
+    assert scored.features is not None and scored.pool is pool
+    handed = explain_batch(ranker, scored, 5, INFO)
+    looked_up = explain_batch(ranker, replace(scored, features=None, pool=None), 5, INFO)
+    pd.testing.assert_frame_equal(handed.shortlists, looked_up.shortlists)
+    assert handed.decisions is not None and looked_up.decisions is not None
+    pd.testing.assert_frame_equal(handed.decisions, looked_up.decisions)
+    assert handed.warnings == looked_up.warnings and len(handed.warnings) == len(UNREAD)
+    unread = handed.shortlists[handed.shortlists["job_id"].isin(UNREAD["job_id"])]
+    assert len(unread) and (unread["matched_required"] != "").any()
+    with pytest.raises(ValueError, match="features of"):
+        ranker.components(batch, scored.resumes.iloc[:3], features=scored.features)

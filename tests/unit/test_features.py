@@ -21,9 +21,11 @@ from matcher.parsing.skills import SkillMatcher
 from matcher.ranking.features import (
     SHORT_OF_REQUIREMENT,
     _alternatives,
+    experience_and_years,
     experience_matrix,
     skill_coverage,
     skill_evidence,
+    subject_pairs,
     subject_years,
     subjects_years,
     years_in_subjects,
@@ -317,40 +319,35 @@ def test_subjects_years_in_bulk_are_each_pairs_subject_years(matcher) -> None:
             assert bulk[k, j] == pytest.approx(subject_years(resume, subject), abs=0), subject
 
 
-def test_years_in_subjects_asked_again_answers_the_same_and_a_new_question_anew(
+def test_the_experience_feature_hands_on_the_years_it_counted_for_the_pairs_wanted(
     matcher,
 ) -> None:
-    """A batch's features and its explainer ask :func:`years_in_subjects` the same question,
-    answered once; a question about other pairs, subjects or resumes is answered anew."""
+    """:func:`experience_and_years` gives the experience feature and, per subject, the years
+    it counted: each resume's years among every resume where a posting asking for the
+    subject is paired with it, 0 elsewhere; its experience is :func:`experience_matrix`'s."""
     jobs = pd.read_csv(SAMPLE / "jobs.csv", dtype=str).dropna(subset=["description"])
     postings = [
         posting_profile(job.job_id, job.title, job.description, matcher)
         for job in jobs.itertuples()
     ]
     subjects = sorted({r.subject for p in postings for r in p.years_required if r.subject})
+    assert len(subjects) > 2
     paths = sorted((SAMPLE / "resumes").glob("r-*.txt"))
     resumes = [resume_profile(path.stem, path.read_text(), matcher, TODAY) for path in paths]
-    wanted = np.random.default_rng(3).random((len(subjects), len(resumes))) < 0.5
-    first = years_in_subjects(resumes, subjects, None, wanted)
-    assert np.count_nonzero(first) > 3
-    first[:] = -1  # an answer handed out is the caller's: the one remembered is not changed
-    again = years_in_subjects(resumes, subjects, None, wanted)
+    pairs = np.random.default_rng(3).random((len(postings), len(resumes))) < 0.5
+    experience, years = experience_and_years(postings, resumes, None, pairs)
+    assert sorted(years) == subjects
     every = subjects_years(resumes, subjects)
-    assert np.array_equal(again, np.where(wanted, every, 0))
-    # Other pairs wanted: the same values where wanted, computed anew.
-    other = ~wanted
-    assert np.array_equal(
-        years_in_subjects(resumes, subjects, None, other), np.where(other, every, 0)
-    )
-    # Profiles read again from changed texts (new objects, other roles): answered anew.
-    changed = [
-        resume_profile(path.stem, "Nurse (2001 - 2002)\n" + path.read_text(), matcher, TODAY)
-        for path in paths
-    ]
-    assert np.array_equal(
-        years_in_subjects(changed, subjects, None, wanted),
-        np.where(wanted, subjects_years(changed, subjects), 0),
-    )
+    wanted = subject_pairs(postings, subjects, pairs)
+    assert wanted is not None and not wanted.all()
+    held = np.stack([years[subject] for subject in subjects])
+    assert np.array_equal(held, np.where(wanted, every, 0))
+    assert np.count_nonzero(held) > 3
+    fits = experience_matrix(postings, resumes, None, pairs)
+    assert np.array_equal(experience[pairs], fits[pairs])
+    # Every pair: every resume's years in every subject.
+    _, all_years = experience_and_years(postings, resumes)
+    assert np.array_equal(np.stack([all_years[subject] for subject in subjects]), every)
     assert np.array_equal(years_in_subjects(resumes, subjects[:2]), every[:2])
 
 

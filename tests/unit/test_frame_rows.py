@@ -6,7 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from matcher.io.loading import load_postings, load_resumes
 from matcher.ranking.two_stage import frame_rows
+from matcher.text.preprocess import prepare_loaded
+from tests.conftest import SAMPLE
 
 FRAME = pd.DataFrame(
     {
@@ -24,6 +27,20 @@ FRAME = pd.DataFrame(
 )
 
 
+@pytest.fixture(scope="module")
+def sample_resumes() -> pd.DataFrame:
+    return prepare_loaded(
+        load_postings(SAMPLE / "jobs.csv"), load_resumes(SAMPLE / "resumes")
+    ).resumes
+
+
+def _same(mine: object, theirs: object) -> bool:
+    """The same value of the same type (a missing value as the same missing value)."""
+    if type(mine) is not type(theirs):
+        return False
+    return mine is theirs or mine == theirs or bool(pd.isna(mine) and pd.isna(theirs))
+
+
 @pytest.mark.parametrize(
     "columns",
     [
@@ -31,30 +48,62 @@ FRAME = pd.DataFrame(
         ["resume_id"],  # one string column
         ["resume_id", "years"],  # strings and numbers: object rows
         ["count", "other"],  # one extension dtype
-        ["resume_id", "text"],  # two kinds of strings: a row turns their missing values alike
-        ["years", "score"],  # numbers only: float rows
         ["resume_id", "kind"],
         [],
     ],
 )
-def test_each_row_holds_what_iloc_gives(columns: list[str]) -> None:
+def test_each_row_holds_what_iloc_gives_where_a_row_is_of_objects_or_one_dtype(
+    columns: list[str],
+) -> None:
+    """Where ``iloc`` casts nothing (its row is of objects or of the columns' one extension
+    dtype), a row holds the same values, of the same types, as today's Series rows did."""
     frame = FRAME[columns]
     rows = frame_rows(frame)
     assert len(rows) == len(frame)
     for position, row in enumerate(rows):
         expected = frame.iloc[position]
-        assert row.name == expected.name
-        assert list(row.index) == list(expected.index)
-        for column in range(len(columns)):
-            mine, theirs = row.iloc[column], expected.iloc[column]
-            assert type(mine) is type(theirs), (columns[column], mine, theirs)
-            assert mine is theirs or mine == theirs or (pd.isna(mine) and pd.isna(theirs))
+        assert list(row) == list(expected.index)
+        for column in columns:
+            assert _same(row[column], expected[column]), (column, row[column], expected[column])
+
+
+def test_the_prepared_resumes_rows_hold_what_iloc_gives(sample_resumes: pd.DataFrame) -> None:
+    """The rows the explainers read in a run (the prepared resumes, of one string dtype,
+    with a missing value): the same as ``iloc``'s, so the explanations are too."""
+    assert sample_resumes.isna().any().any()
+    for position, row in enumerate(frame_rows(sample_resumes)):
+        expected = sample_resumes.iloc[position]
+        for column in sample_resumes.columns:
+            assert _same(row[column], expected[column]), column
+        assert row.get("no such column", "x") == "x"
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        ["resume_id", "text"],  # two kinds of strings: iloc turns their missing values alike
+        ["years", "score"],  # numbers only: iloc casts them to floats
+    ],
+)
+def test_a_row_holds_each_columns_own_values_where_iloc_would_cast(columns: list[str]) -> None:
+    frame = FRAME[columns]
+    for position, row in enumerate(frame_rows(frame)):
+        for column in columns:
+            assert _same(row[column], frame[column].array[position]), column
+    rows = frame_rows(frame)
+    cast = [
+        column
+        for position, row in enumerate(rows)
+        for column in columns
+        if not _same(row[column], frame.iloc[position][column])
+    ]
+    assert cast  # what iloc's row would have changed
 
 
 def test_rows_of_an_empty_frame_and_of_a_sliced_frame() -> None:
     assert frame_rows(FRAME.iloc[:0]) == []
+    assert frame_rows(FRAME.iloc[:2, :0]) == [{}, {}]
     sliced = FRAME.iloc[[2, 0]]
     rows = frame_rows(sliced)
-    assert [row.name for row in rows] == ["k", "i"]
     assert [row["resume_id"] for row in rows] == ["r3", "r1"]
     assert [row["years"] for row in rows] == [8, 3]

@@ -35,7 +35,7 @@ import pyarrow as pa
 
 from matcher import schema
 from matcher.io.atomic import atomic_open, atomic_write_bytes
-from matcher.ranking.explain import Explainer
+from matcher.ranking.explain import Explainer, Row
 
 #: File name of the decision records in a run's output folder.
 DECISIONS_FILE = "decisions.parquet"
@@ -60,7 +60,7 @@ def build_decisions(
     explainer: Explainer,
     signal_values: Mapping[str, np.ndarray] | None = None,
     embedding_model: str = "",
-    resume_rows: Sequence[pd.Series] | None = None,
+    resume_rows: Sequence[Row] | None = None,
 ) -> pd.DataFrame:
     """One decision record per (posting, resume) pair; see the module docstring for columns.
 

@@ -11,6 +11,7 @@ import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -20,8 +21,12 @@ from matcher.text.contact import has_contact
 from matcher.text.display import MAX_QUOTE_CHARS, remembered_display_sentences, shorten_quote
 from matcher.text.texts import posting_texts
 
+#: A posting's or a resume's fields by column name: a frame's row (``frame.iloc[i]``) or one
+#: made in bulk for a batch (:func:`matcher.ranking.two_stage.frame_rows`). An explainer reads
+#: fields by name only (``row[column]``, ``row.get(column)``).
+Row: TypeAlias = pd.Series | Mapping[str, Any]
 #: Given a posting row and a resume row, the explanation columns of that shortlist row.
-Explainer = Callable[[pd.Series, pd.Series], dict[str, str]]
+Explainer = Callable[[Row, Row], dict[str, str]]
 
 _TOKEN_PATTERN = r"(?u)\b[a-zA-Z][\w+#.]*[\w+#]\b|\b[a-zA-Z]\b"
 
@@ -143,7 +148,7 @@ def terms_explainer(terms: Mapping[str, Sequence[str]]) -> Explainer:
     """An explainer listing the key terms ``terms[job_id]`` (:func:`posting_key_terms`)
     matched and missing in the resume."""
 
-    def explain(posting: pd.Series, resume: pd.Series) -> dict[str, str]:
+    def explain(posting: Row, resume: Row) -> dict[str, str]:
         text = str(resume.get(schema.CLEAN_TEXT, resume.get(schema.TEXT, "")))
         found = explain_match(terms[str(posting[schema.JOB_ID])], text)
         return {

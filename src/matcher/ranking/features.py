@@ -157,6 +157,10 @@ class PairFeatures:
             relevance gate divides by when ranking in ``best_direction``; otherwise (or if
             None) the best within ``values``.
         best_direction: The direction ``tfidf_best`` was taken in.
+        years: The years per subject the ``experience`` feature counted
+            (:func:`experience_and_years`): for each subject of the postings' years
+            requirements, each resume's years in it, ``(n_resumes,)``; the explanations show
+            these, so that they agree with the score. Empty if not known.
     """
 
     values: dict[str, np.ndarray]
@@ -165,6 +169,7 @@ class PairFeatures:
     confidence: dict[str, np.ndarray] = field(default_factory=dict)
     tfidf_best: np.ndarray | None = None
     best_direction: Direction = "resumes-for-job"
+    years: dict[str, np.ndarray] = field(default_factory=dict)
 
     def blended(
         self,
@@ -646,64 +651,14 @@ def years_in_subjects(
     are 0), each the value it has among every resume: the roles of the resumes no subject
     wants are not read.
     """
-    last = _LAST_YEARS.get("last")
-    if last is not None and last.answers(resumes, subjects, embedder, wanted):
-        return last.years.copy()
     if wanted is None:
-        result = _RoleIndex(resumes, embedder).years(subjects)
-    else:
-        result = np.zeros((len(subjects), len(resumes)), dtype=np.float32)
-        positions = np.flatnonzero(wanted.any(axis=0)) if len(subjects) else np.zeros(0, np.int64)
-        if len(positions):
-            index = _RoleIndex([resumes[p] for p in positions.tolist()], embedder)
-            result[:, positions] = index.years(subjects, wanted[:, positions])
-    _LAST_YEARS["last"] = _YearsAsked(
-        list(resumes),
-        tuple(subjects),
-        embedder,
-        None if wanted is None else wanted.copy(),
-        result.copy(),
-    )
+        return _RoleIndex(resumes, embedder).years(subjects)
+    result = np.zeros((len(subjects), len(resumes)), dtype=np.float32)
+    positions = np.flatnonzero(wanted.any(axis=0)) if len(subjects) else np.zeros(0, np.int64)
+    if len(positions):
+        index = _RoleIndex([resumes[p] for p in positions.tolist()], embedder)
+        result[:, positions] = index.years(subjects, wanted[:, positions])
     return result
-
-
-@dataclass(frozen=True)
-class _YearsAsked:
-    """The last question :func:`years_in_subjects` answered, and its answer: the features
-    of a batch (its experience) and its explainer (the years shown as missing) ask the same
-    one, whose role matching was a tenth of a large run's ranking step."""
-
-    resumes: list[ResumeProfile]
-    subjects: tuple[str, ...]
-    embedder: Embedder | None
-    wanted: np.ndarray | None
-    years: np.ndarray
-
-    def answers(
-        self,
-        resumes: Sequence[ResumeProfile],
-        subjects: Sequence[str],
-        embedder: Embedder | None,
-        wanted: np.ndarray | None,
-    ) -> bool:
-        """Whether this is the answer to the same question: the same profile objects (a
-        profile is never changed once read), subjects, embedder and wanted pairs."""
-        return (
-            self.embedder is embedder
-            and self.subjects == tuple(subjects)
-            and len(self.resumes) == len(resumes)
-            and (
-                wanted is None
-                if self.wanted is None
-                else wanted is not None and np.array_equal(self.wanted, wanted)
-            )
-            and all(mine is theirs for mine, theirs in zip(self.resumes, resumes, strict=True))
-        )
-
-
-#: The last answer of :func:`years_in_subjects` (one entry, replaced whole: safe to read
-#: from threads sharing the module).
-_LAST_YEARS: dict[str, _YearsAsked] = {}
 
 
 def subject_pairs(
@@ -746,6 +701,20 @@ def experience_matrix(
     read for the resumes paired with a posting that asks for it only; the values of the
     other pairs are left unspecified.
     """
+    return experience_and_years(postings, resumes, embedder, pairs)[0]
+
+
+def experience_and_years(
+    postings: Sequence[PostingProfile],
+    resumes: Sequence[ResumeProfile],
+    embedder: Embedder | None = None,
+    pairs: np.ndarray | None = None,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """:func:`experience_matrix`, and the years per subject it counted: for each subject of
+    the postings' years requirements, each resume's years in it, ``(n_resumes,)``
+    (:func:`years_in_subjects`; with ``pairs``, 0 for the resumes no posting asking for the
+    subject is paired with). The explanations show these years (:attr:`PairFeatures.years`),
+    so the roles are matched once per batch."""
     requirements = [(row, r) for row, p in enumerate(postings) for r in p.years_required]
     subjects = sorted({r.subject for _, r in requirements if r.subject})
     row_of = {subject: k for k, subject in enumerate(subjects)}
@@ -761,7 +730,7 @@ def experience_matrix(
             fits[row].append(_fit(held_total, posting.requirements.min_years))
         if fits[row]:
             result[row] = np.mean(fits[row], axis=0)
-    return result
+    return result, {subject: held[k] for k, subject in enumerate(subjects)}
 
 
 def _embed_line_groups(
@@ -1141,6 +1110,20 @@ def _best(scores: np.ndarray, axis: int) -> np.ndarray:
     return best
 
 
+@dataclass(frozen=True)
+class LocalFeatures:
+    """The pair-local features of some pairs (:func:`local_features`).
+
+    Attributes:
+        values: Each feature of :data:`LOCAL_FEATURES`, ``(n_postings, n_resumes)``.
+        years: The years per subject the ``experience`` feature counted
+            (:attr:`PairFeatures.years`).
+    """
+
+    values: dict[str, np.ndarray]
+    years: dict[str, np.ndarray]
+
+
 def local_features(
     postings: pd.DataFrame,
     resumes: pd.DataFrame,
@@ -1149,8 +1132,11 @@ def local_features(
     embedder: Embedder,
     dense: DenseRanker | None = None,
     pairs: np.ndarray | None = None,
-) -> dict[str, np.ndarray]:
-    """The pair-local features (:data:`LOCAL_FEATURES`) of every (posting, resume) pair.
+    *,
+    experience: bool = True,
+) -> LocalFeatures:
+    """The pair-local features (:data:`LOCAL_FEATURES`) of every (posting, resume) pair, and
+    the years per subject the experience feature counted.
 
     Args:
         pairs: ``(n_postings, n_resumes)`` booleans: the pairs whose features are wanted
@@ -1160,6 +1146,8 @@ def local_features(
             its own resumes, what depends on one record only once per record;
             the values of the other pairs are left unspecified. A wanted pair's values are
             those it has when every pair is computed.
+        experience: Whether to compute ``experience`` (and its years); without it, neither
+            is in the answer (a caller that computes them for more pairs anyway).
     """
     dense = dense or DenseRanker(embedder)
     if pairs is not None and pairs.all():  # every pair: postings share their skills' evidence
@@ -1190,13 +1178,18 @@ def local_features(
             skills["requirement_coverage"][row] = requirement_coverage(
                 [posting], resume_profiles, embedder, one, lines
             )[0]
-    return {
+    values = {
         **skills,
-        "experience": experience_matrix(posting_profiles, resume_profiles, embedder, pairs),
         "degree": degree_matrix(posting_profiles, resume_profiles, pairs),
         "title": title_similarity(posting_profiles, resume_profiles, embedder, pairs),
         "dense": dense.similarity(focus_postings(postings), resumes, pairs),
     }
+    years: dict[str, np.ndarray] = {}
+    if experience:
+        values["experience"], years = experience_and_years(
+            posting_profiles, resume_profiles, embedder, pairs
+        )
+    return LocalFeatures({name: values[name] for name in LOCAL_FEATURES if name in values}, years)
 
 
 #: The features :func:`local_features` reads from the resumes' lines, one posting at a time.
@@ -1228,7 +1221,7 @@ def compute_features(
     direction: Direction = "resumes-for-job",
     dense: DenseRanker | None = None,
     pool: PoolStatistics | None = None,
-    local: dict[str, np.ndarray] | None = None,
+    local: LocalFeatures | None = None,
     pairs: np.ndarray | None = None,
 ) -> PairFeatures:
     """Every feature of :data:`FEATURES` for every (posting, resume) pair, with confidences.
@@ -1246,13 +1239,11 @@ def compute_features(
         pool = PoolStatistics(postings, resumes, posting_profiles, direction)
     elif pool.direction != direction:
         raise ValueError(f"the pool statistics rank {pool.direction}, not {direction}")
-    values = (
-        dict(local)
-        if local is not None
-        else local_features(
+    if local is None:
+        local = local_features(
             postings, resumes, posting_profiles, resume_profiles, embedder, dense, pairs
         )
-    )
+    values = dict(local.values)
 
     lexical, best = pool.values(
         postings[schema.JOB_ID].astype(str).tolist(), resumes[schema.RESUME_ID].astype(str).tolist()
@@ -1265,4 +1256,5 @@ def compute_features(
         confidences(posting_profiles, resume_profiles),
         best,
         direction,
+        local.years,
     )

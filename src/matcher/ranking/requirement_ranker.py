@@ -45,18 +45,24 @@ from matcher.parsing.skills import SkillMatcher, SkillMention
 from matcher.parsing.taxonomy import skill_matcher
 from matcher.ranking.calibration import calibrated, capped_fit
 from matcher.ranking.embedding import Embedder
-from matcher.ranking.explain import Explainer, contains_term, term_explainer, terms_explainer
+from matcher.ranking.explain import (
+    Explainer,
+    Row,
+    contains_term,
+    term_explainer,
+    terms_explainer,
+)
 from matcher.ranking.features import (
     DEFAULT_NEUTRAL,
     FEATURES,
     GATED,
     LOCAL_FEATURES,
+    LocalFeatures,
     PairFeatures,
     PoolStatistics,
     compute_features,
-    experience_matrix,
+    experience_and_years,
     local_features,
-    subject_pairs,
     subject_years,
     years_in_subjects,
 )
@@ -600,7 +606,7 @@ class RequirementRanker(Ranker):
         posting_profiles: list[PostingProfile],
         resume_profiles: list[ResumeProfile],
         pairs: np.ndarray | None = None,
-    ) -> dict[str, np.ndarray] | None:
+    ) -> LocalFeatures | None:
         """The pair-local features, computed only for the pairs :attr:`pair_cache` lacks
         (of ``pairs``, if given: see :meth:`features`).
 
@@ -649,36 +655,46 @@ class RequirementRanker(Ranker):
                 self.dense.embedder,
                 self.dense,
                 missing[np.ix_(rows, columns)],
+                # The day's features are computed below for every pair wanted: not twice.
+                experience=False,
             )
             block = np.ix_(rows, columns)
             new = missing[block]  # only these were computed; the block's others are cached
-            for name in LOCAL_FEATURES:
-                values[name][block] = np.where(new, computed[name], values[name][block])
+            for name in CACHED_FEATURES:
+                values[name][block] = np.where(new, computed.values[name], values[name][block])
             cache.put(
                 (
                     posting_keys[rows[i]],
                     resume_keys[columns[j]],
-                    np.array([computed[name][i, j] for name in CACHED_FEATURES], np.float32),
+                    np.array([computed.values[name][i, j] for name in CACHED_FEATURES], np.float32),
                 )
                 for i, j in zip(*np.nonzero(new), strict=True)
             )
-        values["experience"] = experience_matrix(
+        values["experience"], years = experience_and_years(
             posting_profiles, resume_profiles, self.dense.embedder, pairs
         )
         self.pair_counts["computed"] += int(missing.sum())
         self.pair_counts["reused"] += int((wanted & ~missing).sum())
-        return values
+        return LocalFeatures(values, years)
 
     def components(
         self,
         postings: pd.DataFrame,
         resumes: pd.DataFrame,
         direction: Direction = "resumes-for-job",
+        *,
+        features: PairFeatures | None = None,
     ) -> dict[str, np.ndarray]:
+        """Each feature's weighted part (see :class:`Ranker`).
+
+        Args:
+            features: The frames' features as :meth:`features` computed them (a batch's,
+                handed on: :func:`matcher.ranking.two_stage.score_batch`); read from the
+                frames (or the last features of the same frames) if None.
+        """
         weights, calibration = self.model_for(direction)
-        values = self.features(postings, resumes, direction).blended(
-            self.neutral, direction, self.gate_for(direction)
-        )
+        features = self._features_of(postings, resumes, direction, features)
+        values = features.blended(self.neutral, direction, self.gate_for(direction))
         parts = {
             name: (weight * values[name]).astype(np.float32)
             for name, weight in weights.items()
@@ -698,15 +714,29 @@ class RequirementRanker(Ranker):
         postings: pd.DataFrame,
         resumes: pd.DataFrame,
         direction: Direction = "resumes-for-job",
+        *,
+        features: PairFeatures | None = None,
     ) -> dict[str, np.ndarray]:
-        """Each feature's value as weighted by :meth:`components` (after the neutral blend)."""
-        return self.features(postings, resumes, direction).blended(
+        """Each feature's value as weighted by :meth:`components` (after the neutral blend);
+        ``features`` as for :meth:`components`."""
+        return self._features_of(postings, resumes, direction, features).blended(
             self.neutral, direction, self.gate_for(direction)
         )
 
-    def warnings(self, postings: pd.DataFrame, resumes: pd.DataFrame) -> list[str]:
-        """One line per posting from which no requirement was read (ranked by similarity)."""
-        features = self._features_of(postings, resumes)
+    def warnings(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        *,
+        features: PairFeatures | None = None,
+    ) -> list[str]:
+        """One line per posting from which no requirement was read (ranked by similarity);
+        ``features`` as for :meth:`components` (the profiles do not depend on the
+        direction: the last features of the same frames are used, whatever theirs)."""
+        if features is None:
+            features = self._features_of(postings, resumes, None)
+        else:
+            _check_shape(features, postings, resumes)
         return [
             f"posting {p.job_id!r}: no requirement read (no skills, years or degree); its"
             " candidates are ranked by similarity only, and missing_required lists its most"
@@ -715,8 +745,22 @@ class RequirementRanker(Ranker):
             if p.requirements_found == 0
         ]
 
-    def _features_of(self, postings: pd.DataFrame, resumes: pd.DataFrame) -> PairFeatures:
-        # The profiles do not depend on the direction: reuse the last features of these frames.
+    def _features_of(
+        self,
+        postings: pd.DataFrame,
+        resumes: pd.DataFrame,
+        direction: Direction | None,
+        features: PairFeatures | None = None,
+    ) -> PairFeatures:
+        """``features`` if given (checked against the frames' shape), else the frames'
+        features (:meth:`features`, which remembers the last), in ``direction``; with
+        ``direction`` None, the last features of these frames in either direction (what
+        depends on the profiles only does not depend on the direction)."""
+        if features is not None:
+            _check_shape(features, postings, resumes)
+            return features
+        if direction is not None:
+            return self.features(postings, resumes, direction)
         if self._last is not None and self._last[0] == _frames_key(postings, resumes):
             return self._last[3]
         return self.features(postings, resumes)
@@ -726,45 +770,50 @@ class RequirementRanker(Ranker):
         postings: pd.DataFrame,
         resumes: pd.DataFrame,
         direction: Direction = "resumes-for-job",
+        *,
+        features: PairFeatures | None = None,
+        pool: PoolStatistics | None = None,
     ) -> Explainer:
-        features = self._features_of(postings, resumes)
-        # The statistics of the whole pool these frames were scored in, if any: a posting's
-        # key terms are then those among every posting of the run, whatever the batch.
-        pool = self._last[2] if self._last is not None and self._last[3] is features else None
+        """What the shortlist says about each candidate (:func:`explain_requirements`).
+
+        Args:
+            features: As for :meth:`components`; the last features of the frames (in either
+                direction) if None.
+            pool: The statistics of the whole pool the frames were scored in: a posting's
+                key terms are then those among every posting of the run, whatever the
+                batch. If None, those the last :meth:`features` were computed with when
+                ``features`` are theirs, else the frames' own.
+        """
+        given = features
+        features = self._features_of(postings, resumes, None, features)
+        if pool is None and self._last is not None and self._last[3] is features:
+            pool = self._last[2]
         by_job = {p.job_id: p for p in features.postings}
         by_resume = {r.resume_id: r for r in features.resumes}
         row_of = {p.job_id: i for i, p in enumerate(features.postings)}
         column_of = {r.resume_id: j for j, r in enumerate(features.resumes)}
         scores = (
-            sum(self.components(postings, resumes, direction).values(), np.float32(0.0))
+            sum(
+                self.components(postings, resumes, direction, features=given).values(),
+                np.float32(0.0),
+            )
             if self.model_for(direction)[1]
             else None
         )
         # The key terms of the postings, computed only when a posting lacking skills is shown.
         fallbacks: list[Explainer] = []
-        # Years per subject as the experience feature counts them, so that missing_required
+        # Years per subject as the experience feature counted them, so that missing_required
         # (and the fit band capped by it) agrees with the score.
-        subjects = sorted(
-            {r.subject for p in features.postings for r in p.years_required if r.subject}
-        )
-        # Only the pairs the features were computed for are explained (the candidates).
-        pairs = self._last[4] if self._last is not None and self._last[3] is features else None
-        held = years_in_subjects(
-            features.resumes,
-            subjects,
-            self.dense.embedder,
-            subject_pairs(features.postings, subjects, pairs),
-        )
-        held_of = {subject: held[k] for k, subject in enumerate(subjects)}
+        held_of = self._years_held(features)
         sentences_of: dict[str, Sequence[str]] = {}
         # A resume's quote of a skill is the same whatever the posting: made once per batch.
         quotes_of: dict[str, dict[str, str]] = {}
 
         # A posting is explained against each of its candidates in turn: its profile is
         # looked up once per row object (reading a field of a row costs more than the rest).
-        last_posting: list[tuple[pd.Series, PostingProfile]] = []
+        last_posting: list[tuple[Row, PostingProfile]] = []
 
-        def explain(posting: pd.Series, resume: pd.Series) -> dict[str, str]:
+        def explain(posting: Row, resume: Row) -> dict[str, str]:
             if not last_posting or last_posting[0][0] is not posting:
                 last_posting[:] = [(posting, by_job[str(posting[schema.JOB_ID])])]
             job = last_posting[0][1]
@@ -795,7 +844,7 @@ class RequirementRanker(Ranker):
                 columns["evidence"] = columns["evidence"] or terms["evidence"]
             return columns
 
-        def sentences(key: str, resume: pd.Series) -> Sequence[str]:
+        def sentences(key: str, resume: Row) -> Sequence[str]:
             if key not in sentences_of:
                 text = resume.get(schema.CLEAN_TEXT, resume.get(schema.TEXT, ""))
                 sentences_of[key] = remembered_display_sentences(
@@ -804,6 +853,29 @@ class RequirementRanker(Ranker):
             return sentences_of[key]
 
         return explain
+
+    def _years_held(self, features: PairFeatures) -> dict[str, np.ndarray]:
+        """Each resume's years in each subject of the postings' years requirements, as the
+        experience feature counted them (:attr:`PairFeatures.years`); a subject the features
+        lack (features made elsewhere) is counted here, for every resume."""
+        subjects = sorted(
+            {r.subject for p in features.postings for r in p.years_required if r.subject}
+        )
+        lacking = [subject for subject in subjects if subject not in features.years]
+        known = {s: features.years[s] for s in subjects if s in features.years}
+        if lacking:
+            held = years_in_subjects(features.resumes, lacking, self.dense.embedder)
+            known.update({subject: held[k] for k, subject in enumerate(lacking)})
+        return known
+
+
+def _check_shape(features: PairFeatures, postings: pd.DataFrame, resumes: pd.DataFrame) -> None:
+    """Raises ValueError unless ``features`` are of as many postings and resumes as the frames."""
+    if (len(features.postings), len(features.resumes)) != (len(postings), len(resumes)):
+        raise ValueError(
+            f"features of {len(features.postings)} postings x {len(features.resumes)} resumes"
+            f" given for frames of {len(postings)} x {len(resumes)}"
+        )
 
 
 #: The pair-local features that depend on the day "Present" stands for (years of open-ended

@@ -30,15 +30,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pandas.api.extensions import ExtensionDtype
-from pandas.core.dtypes.cast import find_common_type
 
 from matcher import schema
 from matcher.progress import Progress
 from matcher.ranking.candidates import candidate_resumes
 from matcher.ranking.decisions import build_decisions
-from matcher.ranking.explain import Explainer, term_explainer
-from matcher.ranking.features import PoolStatistics, focus_postings
+from matcher.ranking.explain import Explainer, Row, term_explainer
+from matcher.ranking.features import PairFeatures, PoolStatistics, focus_postings
 from matcher.ranking.index import ResumeIndex, build_index
 from matcher.ranking.rankers import Ranker, sum_components
 from matcher.ranking.requirement_ranker import RequirementRanker
@@ -65,6 +63,11 @@ class ScoredBatch:
         rows: The positions of ``postings`` among all the postings scored
             (:func:`score_in_batches` batches postings that share candidates, not
             consecutive ones).
+        features: The requirement-aware ranker's features of the batch (:func:`score_batch`),
+            handed on to its explanations so that they are not looked up again by the
+            frames' content; None for other rankers.
+        pool: The statistics of the whole pool the batch was scored with (the postings' key
+            terms of the explanations), with ``features``.
     """
 
     postings: pd.DataFrame
@@ -72,6 +75,8 @@ class ScoredBatch:
     components: dict[str, np.ndarray]
     candidates: list[np.ndarray]
     rows: np.ndarray
+    features: PairFeatures | None = None
+    pool: PoolStatistics | None = None
 
     def scores(self) -> np.ndarray:
         """The sum of the components, ``(len(postings), len(resumes))`` (of the candidate
@@ -171,11 +176,13 @@ def score_batch(
     pairs = np.zeros((len(postings), len(candidates.resumes)), dtype=bool)
     for row, chosen in enumerate(candidates.positions):
         pairs[row, chosen] = True
-    ranker.features(postings, candidates.resumes, pool=pool, pairs=pairs)
-    components = ranker.components(postings, candidates.resumes)
+    features = ranker.features(postings, candidates.resumes, pool=pool, pairs=pairs)
+    components = ranker.components(postings, candidates.resumes, features=features)
     if rows is None:
         rows = np.arange(len(postings), dtype=np.int64)
-    return ScoredBatch(postings, candidates.resumes, components, candidates.positions, rows)
+    return ScoredBatch(
+        postings, candidates.resumes, components, candidates.positions, rows, features, pool
+    )
 
 
 def candidate_batches(
@@ -430,9 +437,16 @@ def explain_batch(
     decisions: list[pd.DataFrame] = []
     candidates: dict[str, int] = {}
     candidate_of: dict[str, int] = {}
-    explainer = ranker.explainer(batch.postings, batch.resumes)
-    values = ranker.signal_values(batch.postings, batch.resumes)
-    warnings = list(ranker.warnings(batch.postings, batch.resumes))
+    if isinstance(ranker, RequirementRanker) and batch.features is not None:
+        # The batch's features as scored: not looked up again by the frames' content.
+        given = batch.features
+        explainer = ranker.explainer(batch.postings, batch.resumes, features=given, pool=batch.pool)
+        values = ranker.signal_values(batch.postings, batch.resumes, features=given)
+        warnings = ranker.warnings(batch.postings, batch.resumes, features=given)
+    else:
+        explainer = ranker.explainer(batch.postings, batch.resumes)
+        values = ranker.signal_values(batch.postings, batch.resumes)
+        warnings = list(ranker.warnings(batch.postings, batch.resumes))
     rows = frame_rows(batch.resumes)
     # Each row's resume ID by the row object (alive for the whole batch): reading a field of a
     # row for every pair cost more than the rest of remembering its explanation.
@@ -482,40 +496,29 @@ def explain_batch(
     )
 
 
-def frame_rows(frame: pd.DataFrame) -> list[pd.Series]:
-    """Each row of ``frame``, holding what ``frame.iloc[position]`` holds (the same values, of
-    the same types, with the same index and name), made in one pass over the columns.
+def frame_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Each row of ``frame`` as a dict of its fields by column, holding the values the frame's
+    columns hold (each column's own elements: numpy scalars, the column's missing value), made
+    in one pass over the columns. The explainers read a row's fields by name only.
 
-    A row is an object Series. ``iloc`` gives a row the columns' common dtype: object when
-    they have none, or, when all share one extension dtype (strings), that dtype, whose
-    values it makes anew from the same objects; the explainers read only the values. A frame
-    of other dtypes (numbers only, where a row is of their common dtype; strings of two
-    kinds, whose missing values a row turns into one kind) is read row by row.
-    Taking the rows of a frame of strings out one at a time cost about 1.6 ms each, a large
-    run's longest step after the features: a batch takes the rows of up to
-    :data:`BATCH_RESUMES` resumes for its explainer.
+    A row taken out with ``frame.iloc[position]`` (a Series) cost about 1.6 ms on a frame of
+    strings, a large run's longest step after the features: a batch takes the rows of up to
+    :data:`BATCH_RESUMES` resumes for its explainer. Unlike such a row, a dict does not cast
+    its values to the columns' common dtype (a frame of numbers only) nor turn the missing
+    values of two kinds of strings alike; for a frame of one string dtype, as the prepared
+    resumes are, or of object columns, it holds the same values.
 
     Example:
         >>> frame = pd.DataFrame({"resume_id": ["r1", None], "years": [3, 5]}, index=[7, 9])
-        >>> rows = frame_rows(frame)
-        >>> [(row.name, row["resume_id"], row["years"]) for row in rows]
-        [(7, 'r1', np.int64(3)), (9, nan, np.int64(5))]
+        >>> frame_rows(frame)
+        [{'resume_id': 'r1', 'years': np.int64(3)}, {'resume_id': nan, 'years': np.int64(5)}]
     """
-    dtypes = list(frame.dtypes)
-    common = find_common_type(dtypes) if dtypes else None
-    if common != np.dtype(object) and not (
-        isinstance(common, ExtensionDtype) and all(dtype == common for dtype in dtypes)
-    ):
-        return [frame.iloc[position] for position in range(len(frame))]
-    table = np.empty((len(frame), len(frame.columns)), dtype=object)
-    for column in range(len(frame.columns)):
-        # Element by element as a row holds them (numpy scalars, the array's own missing
-        # value): a list assigned to an object array keeps its objects as they are.
-        table[:, column] = list(frame.iloc[:, column].array)
-    return [
-        pd.Series(values, index=frame.columns, name=label, dtype=object, copy=False)
-        for values, label in zip(table, frame.index, strict=True)
-    ]
+    columns = list(frame.columns)
+    # Element by element as the column holds them (``.array``: no cast, no copy of a text).
+    values = [list(frame.iloc[:, column].array) for column in range(len(columns))]
+    if not columns:
+        return [{} for _ in range(len(frame))]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 def _remembering(explainer: Explainer, row_ids: Mapping[int, str]) -> Explainer:
@@ -523,7 +526,7 @@ def _remembering(explainer: Explainer, row_ids: Mapping[int, str]) -> Explainer:
     gives the resume ID of the batch's row objects by ``id()`` (other rows are read)."""
     answers: dict[str, dict[str, str]] = {}
 
-    def explain(posting: pd.Series, resume: pd.Series) -> dict[str, str]:
+    def explain(posting: Row, resume: Row) -> dict[str, str]:
         key = row_ids.get(id(resume)) or str(resume[schema.RESUME_ID])
         if key not in answers:
             answers[key] = explainer(posting, resume)
