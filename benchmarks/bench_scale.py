@@ -22,7 +22,10 @@ run with those exponents are printed, AS AN EXTRAPOLATION.
 
 The default sizes finish in minutes on this shared 2-core machine; ``--sizes 1000 10000
 100000 --postings 1000`` is the issue's grid (see the README for what was measured of it).
-``--profile DIR`` writes each timed run's cProfile statistics into ``DIR``.
+``--profile DIR`` writes each timed run's cProfile statistics into ``DIR``. ``--variant
+MATCHER_RANKING__BATCH_RESUMES=8192`` (repeatable) times the run again with those settings in
+its environment, each variant from a copy of the caches as the prefill left them (a run's
+score cache would serve the next one), so one prefill serves several settings.
 
     PYTHONPATH=src:. .venv/bin/python benchmarks/bench_scale.py [--sizes 1000 10000]
 """
@@ -201,15 +204,93 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def _rows(
+    label: str, figures: dict[str, Any], filled: dict[str, Any], number: int
+) -> list[tuple[str, str, str]]:
+    """The table's rows of one timed run (``number`` 0: the first after the prefill, whose
+    row it also gives)."""
+    cores = os.cpu_count() or 1
+    counts = figures["counts"]
+    every = counts["postings"]["ranked"] * counts["resumes"]["ranked"]
+    pairs = int(figures["stage1"].get("pairs_scored", every))
+    rank = float(figures["timings"].get("rank", 0.0))
+    misses = figures["embedding"]["cache_misses"]
+    rows: list[tuple[str, str, str]] = []
+    if not number:
+        rows.append(
+            (
+                f"{label}: cache prefill (benchmark only, not timed), s",
+                f"{filled['wall']:.1f} ({filled['texts']:,} synthetic vectors)",
+                "",
+            )
+        )
+    rows.append(
+        (
+            f"{label}: end-to-end (warm caches), s (CPU s); load average before-after",
+            f"{figures['wall']:.1f} (CPU {figures['cpu']:.1f}); {figures['load']}"
+            f" (prefill {filled['load']})",
+            "",
+        )
+    )
+    work = figures["work"]
+    rows.append(
+        (
+            f"{label}: records cleaned, profiles read (records not in the caches)",
+            f"{work.get('records_cleaned')}, {work.get('profiles_read')}",
+            "",
+        )
+    )
+    rows.append(
+        (
+            f"{label}: time per stage, s",
+            ", ".join(f"{k} {float(v):.1f}" for k, v in figures["timings"].items()),
+            "",
+        )
+    )
+    rows.append(
+        (
+            f"{label}: stage 2, pairs/s (per core)",
+            f"{pairs / rank:,.0f} ({pairs / rank / cores:,.0f}); {pairs:,} pairs"
+            f" ({pairs / max(every, 1):.0%} of all) in {rank:.1f} s; features computed"
+            f" for {int(figures['stage1'].get('feature_pairs', pairs)):,} pairs"
+            " (each posting by its own candidates); resumes read by its"
+            f" {int(figures['stage1'].get('batches', 0)):,} batches"
+            f" {int(figures['stage1'].get('resumes_read', 0)):,}",
+            "",
+        )
+    )
+    rows.append((f"{label}: peak RSS, GB", f"{figures['peak_rss_gb']:.2f}", ""))
+    if misses:
+        rows.append((f"{label}: texts not in the cache (encoded)", str(misses), "0"))
+    return rows
+
+
+def _variant_env(text: str) -> dict[str, str]:
+    """``NAME=VALUE,NAME=VALUE`` as a mapping (a run's extra environment)."""
+    pairs = [part.split("=", 1) for part in text.split(",") if part.strip()]
+    if any(len(pair) != 2 for pair in pairs):
+        sys.exit(f"--variant {text!r}: expected NAME=VALUE[,NAME=VALUE]")
+    return {name.strip(): value.strip() for name, value in pairs}
+
+
 def _run(
-    root: Path, prefill: bool, profile: Path | None = None, out: str = "out"
+    root: Path,
+    prefill: bool,
+    profile: Path | None = None,
+    out: str = "out",
+    env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     command = [sys.executable, __file__, "--child", str(root), "--out", out]
     command += ["--prefill"] if prefill else []
     command += ["--profile", str(profile)] if profile else []
     load_before = os.getloadavg()[0]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)])}
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    paths = os.pathsep.join([str(REPO / "src"), str(REPO)])
+    done = subprocess.run(
+        command,
+        env={**os.environ, **(env or {}), "PYTHONPATH": paths},
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         sys.exit(f"child failed ({done.returncode}):\n{done.stderr[-3000:]}")
     figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -229,83 +310,58 @@ def main() -> None:
         "--profile", type=Path, help="write the timed runs' cProfile statistics into this folder"
     )
     parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        help="also time the run with these environment settings, e.g."
+        " MATCHER_RANKING__BATCH_RESUMES=8192 (comma-separated NAME=VALUE), from the same"
+        " prefilled caches; repeatable",
+    )
+    parser.add_argument(
         "--keep",
         type=Path,
-        help="copy each timed run's output folder into this folder, as <resumes>/ (to compare"
-        " the shortlists and decision records of two versions)",
+        help="copy each timed run's output folder into this folder, as <resumes>/ (a"
+        " variant's as <resumes>-<number>/; to compare the shortlists and decision records of"
+        " two versions)",
     )
     args = parser.parse_args()
     if args.child:
         child(args.child, args.prefill, args.profile, args.out)
         return
-    cores = os.cpu_count() or 1
     rows: list[tuple[str, str, str]] = []
     sizes, walls, memories = [], [], []
     stage_times: list[dict[str, float]] = []
     for n in args.sizes:
-        first = len(rows)
         with tempfile.TemporaryDirectory() as tmp:
-            root = Path(tmp)
+            root = Path(tmp) / "run"
+            root.mkdir()
             synthetic_postings(args.postings).to_csv(root / "jobs.csv", index=False)
             synthetic_resumes(n).to_csv(root / "resumes.csv", index=False)
             filled = _run(root, prefill=True)
-            profile = args.profile / f"scale-{n}.prof" if args.profile else None
-            figures = _run(root, prefill=False, profile=profile)
-            if args.keep:
-                shutil.copytree(root / "out", args.keep / str(n), dirs_exist_ok=True)
-        counts = figures["counts"]
-        every = counts["postings"]["ranked"] * counts["resumes"]["ranked"]
-        pairs = int(figures["stage1"].get("pairs_scored", every))
-        rank = float(figures["timings"].get("rank", 0.0))
-        misses = figures["embedding"]["cache_misses"]
-        label = f"{n:,} resumes x {args.postings:,} postings"
-        rows.append(
-            (
-                f"{label}: cache prefill (benchmark only, not timed), s",
-                f"{filled['wall']:.1f} ({filled['texts']:,} synthetic vectors)",
-                "",
-            )
-        )
-        rows.append(
-            (
-                f"{label}: end-to-end (warm caches), s (CPU s); load average before-after",
-                f"{figures['wall']:.1f} (CPU {figures['cpu']:.1f}); {figures['load']}"
-                f" (prefill {filled['load']})",
-                "",
-            )
-        )
-        work = figures["work"]
-        rows.append(
-            (
-                f"{label}: records cleaned, profiles read (records not in the caches)",
-                f"{work.get('records_cleaned')}, {work.get('profiles_read')}",
-                "",
-            )
-        )
-        rows.append(
-            (
-                f"{label}: time per stage, s",
-                ", ".join(f"{k} {float(v):.1f}" for k, v in figures["timings"].items()),
-                "",
-            )
-        )
-        rows.append(
-            (
-                f"{label}: stage 2, pairs/s (per core)",
-                f"{pairs / rank:,.0f} ({pairs / rank / cores:,.0f}); {pairs:,} pairs"
-                f" ({pairs / max(every, 1):.0%} of all) in {rank:.1f} s; features computed"
-                f" for {int(figures['stage1'].get('feature_pairs', pairs)):,} pairs"
-                " (each posting by its own candidates); resumes read by its"
-                f" {int(figures['stage1'].get('batches', 0)):,} batches"
-                f" {int(figures['stage1'].get('resumes_read', 0)):,}",
-                "",
-            )
-        )
-        rows.append((f"{label}: peak RSS, GB", f"{figures['peak_rss_gb']:.2f}", ""))
-        if misses:
-            rows.append((f"{label}: texts not in the cache (encoded)", str(misses), "0"))
-        for measure, value, _ in rows[first:]:
-            print(measure, value, sep=": ", flush=True)
+            prefilled = Path(tmp) / "prefilled"
+            if args.variant:  # each variant starts from the caches as the prefill left them
+                shutil.copytree(root, prefilled)
+            runs: list[tuple[str, dict[str, str]]] = [("", {})]
+            runs += [(text, _variant_env(text)) for text in args.variant]
+            for number, (name, env) in enumerate(runs):
+                if number:
+                    shutil.rmtree(root)
+                    shutil.copytree(prefilled, root)
+                profile = None
+                if args.profile:
+                    profile = args.profile / f"scale-{n}{'-' + str(number) if number else ''}.prof"
+                figures = _run(root, prefill=False, profile=profile, env=env)
+                if args.keep:
+                    kept = args.keep / (f"{n}-{number}" if number else str(n))
+                    shutil.copytree(root / "out", kept, dirs_exist_ok=True)
+                label = f"{n:,} resumes x {args.postings:,} postings"
+                made = _rows(f"{label} ({name})" if name else label, figures, filled, number)
+                for measure, value, _ in made:
+                    print(measure, value, sep=": ", flush=True)
+                rows += made
+                if not number:
+                    first_figures = figures
+        figures = first_figures
         sizes.append(n)
         walls.append(figures["wall"])
         memories.append(figures["peak_rss_gb"])
