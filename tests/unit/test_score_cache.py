@@ -168,3 +168,31 @@ def test_a_run_on_another_day_reuses_all_but_the_years(tmp_path: Path, embedder:
     assert first._last is not None
     experience = first._last[3].values["experience"], values[3].values["experience"]
     assert experience[0][0, 0] < experience[1][0, 0]
+
+
+def test_profiles_read_back_share_the_vocabulary_strings(
+    tmp_path: Path, embedder: Any, records: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    # A warm run holds every resume's profile read back from the file: the skill names,
+    # categories and surfaces that recur in all of them are one string each, not a copy per
+    # profile (about half a profile's memory).
+    postings, resumes = records
+    path = tmp_path / "cache.db"
+    ranker = RequirementRanker(embedder)
+    with open_score_cache(path, "v", ranker.parser_version()) as (_, store):
+        ranker.profile_store = store
+        parsed = ranker.profiles(postings, resumes)[1]
+    with open_score_cache(path, "v", ranker.parser_version()) as (_, store):
+        ranker.profile_store = store
+        read = ranker.profiles(postings, resumes)[1]
+    assert read == parsed and all(a is not b for a, b in zip(read, parsed, strict=True))
+    by_skill: dict[str, list[Any]] = {}
+    for profile in read:
+        for name, mention in profile.skills.items():
+            assert name is mention.skill  # the key and the mention's name: one object
+            by_skill.setdefault(name, []).append(mention)
+    shared = [mentions for mentions in by_skill.values() if len(mentions) > 1]
+    assert shared, "the test records share no skill"
+    for first, *others in shared:
+        assert all(m.skill is first.skill and m.category is first.category for m in others)
+    assert not hasattr(read[0], "__dict__")  # slots: no instance dict per object

@@ -33,7 +33,7 @@ class DegreeLevel(IntEnum):
     DOCTORATE = 6
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Degree:
     """A degree level and the line of text it was read from (empty when NONE)."""
 

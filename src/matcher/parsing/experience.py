@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Role:
     """One position held over a date range.
 
@@ -103,7 +103,7 @@ _BARE_COOP: Final = re.compile(r"\bco-?op$", re.I)
 MAX_PLACEMENT_YEARS: Final = 1.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExperienceProfile:
     """Everything a resume says about work experience.
 

@@ -35,10 +35,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections.abc import MutableMapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Any, Final, Protocol, TypeVar, runtime_checkable
 
 import pandas as pd
 
@@ -151,7 +152,7 @@ _MAX_REQUIREMENT_LINES = 25
 _MAX_RESUME_LINES = 80
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PostingProfile:
     """What one posting asks for.
 
@@ -202,7 +203,7 @@ class PostingProfile:
         return len(self.required_groups) + years + int(degree)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ResumeProfile:
     """What one resume shows.
 
@@ -224,6 +225,27 @@ class ResumeProfile:
     sections_of: dict[str, str] = field(default_factory=dict)
     lacks: frozenset[str] = frozenset()
 
+    def __getstate__(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in _RESUME_FIELDS)
+
+    def __setstate__(self, state: tuple[Any, ...] | dict[str, Any]) -> None:
+        """An unpickled profile with its skill names and sections interned (the mentions
+        intern theirs: :meth:`SkillMention.__setstate__`): a warm run holds every resume's
+        profile, and these strings recur in all of them."""
+        # A dict: pickled before the class had slots (its instance dict).
+        values = (
+            dict(state)
+            if isinstance(state, dict)
+            else dict(zip(_RESUME_FIELDS, state, strict=True))
+        )
+        values["skills"] = {sys.intern(name): m for name, m in values["skills"].items()}
+        values["sections_of"] = {
+            sys.intern(name): sys.intern(section) for name, section in values["sections_of"].items()
+        }
+        values["lacks"] = frozenset(sys.intern(name) for name in values["lacks"])
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
     @property
     def titles(self) -> list[str]:
         """Role titles, most recent first."""
@@ -236,6 +258,10 @@ class ResumeProfile:
         if self.experience.total_years > 0:
             return self.experience.total_years
         return self.experience.stated_years or 0.0
+
+
+#: ResumeProfile's fields in order: its pickled state.
+_RESUME_FIELDS: Final = tuple(f.name for f in fields(ResumeProfile))
 
 
 def negated(text: str, start: int, end: int) -> bool:

@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class YearsRequirement:
     """One "N years of ..." statement in a posting.
 
@@ -58,7 +58,7 @@ class YearsRequirement:
     required: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PostingRequirements:
     """Requirements read from one posting.
 

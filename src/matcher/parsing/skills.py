@@ -66,6 +66,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -242,7 +243,7 @@ def _acronym(token: str) -> str | None:
     return caps if 2 <= sum(ch.isalpha() for ch in caps) <= 4 else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SkillMention:
     """One occurrence of a skill in a text.
 
@@ -261,6 +262,29 @@ class SkillMention:
     start: int
     end: int
     sentence: str
+
+    def __getstate__(self) -> tuple[str, str, str, int, int, str]:
+        return (self.skill, self.category, self.surface, self.start, self.end, self.sentence)
+
+    def __setstate__(self, state: tuple[str, str, str, int, int, str] | dict[str, Any]) -> None:
+        """An unpickled mention (from the score cache, from a Dask worker) with its skill,
+        category and surface interned: the vocabulary's few thousand strings recur in every
+        profile, and a warm run holds every resume's profile (about a fifth of a profile's
+        memory was these copies)."""
+        if isinstance(state, dict):  # pickled before the class had slots
+            state = tuple(
+                state[name] for name in ("skill", "category", "surface", "start", "end", "sentence")
+            )
+        skill, category, surface, start, end, sentence = state
+        for name, value in (
+            ("skill", sys.intern(skill)),
+            ("category", sys.intern(category)),
+            ("surface", sys.intern(surface)),
+            ("start", start),
+            ("end", end),
+            ("sentence", sentence),
+        ):
+            object.__setattr__(self, name, value)
 
 
 def _text(value: Any) -> str:

@@ -95,7 +95,7 @@ _RANGE_RE: Final = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DateRange:
     """A span of time with month precision.
 
