@@ -382,3 +382,20 @@ def test_a_bare_qualifier_shares_the_noun_of_the_last_alternative() -> None:
         "industrial electrical",
     ]
     assert _alternatives("ICU or critical care") == ["ICU", "critical care"]
+
+
+def test_skill_evidence_without_embedder_is_each_skill_held_by_each_resume(matcher) -> None:
+    resumes = [
+        resume_profile("R1", "Skills\n- Python and Django", matcher, TODAY),
+        resume_profile(
+            "R2", "Skills\n- Python\n- Shipped services without Kubernetes", matcher, TODAY
+        ),
+        resume_profile("R3", "Nurse", matcher, TODAY),
+    ]
+    # a skill asked twice gets its row twice; a skill no resume holds a row of zeros
+    skills = ["Python", "Kubernetes", "Django", "Python", "Excel"]
+    expected = [[float(skill in r.skills) for r in resumes] for skill in skills]
+    evidence = skill_evidence(skills, resumes)
+    assert evidence.dtype == np.float32
+    assert evidence.tolist() == expected
+    assert expected[0] == [1.0, 1.0, 0.0] and expected[1] == [0.0, 0.0, 0.0]

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.text.sentences import sentence_ends, sentence_spans, split_sentences
+from matcher.text.sentences import (
+    sentence_ends,
+    sentence_spans,
+    split_line_sentences,
+    split_sentences,
+)
 from matcher.text.word_lists import LISTS, word_list
 
 
@@ -69,3 +74,22 @@ def test_word_lists_are_read_from_package_data() -> None:
     assert {"sr", "e.g"} <= word_list("abbreviation")
     with pytest.raises(KeyError, match="unknown word list 'nouns'"):
         word_list("nouns")
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # a glued end's white space never reaches into the next line
+        ["Degree required.3+", "years of SQL", "Degree preferred.A", "strong writer"],
+        ["Degree required.3 -", "5 years", "Great pay.", "Qualifications: SQL"],
+        # an abbreviation at the start of a line, stops at either end of a line
+        ["approx. 5 staff", "Sr. Analyst.", ".Net and e.g.", "e.g. SQL;", "!!! Yes"],
+        # lines without a word, empty lines, no lines, white space other than a space
+        ["...", "", "Skills", "- SQL\tExcel.\x0bAccess", " "],
+        [],
+        # a line holding a line break is split as it is alone
+        ["Degree required.3+\nyears", "Great pay.Qualifications"],
+    ],
+)
+def test_split_line_sentences_is_each_line_split_alone(lines: list[str]) -> None:
+    assert split_line_sentences(lines) == [s for line in lines for s in split_sentences(line)]

@@ -55,6 +55,7 @@ import copy
 import functools
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -238,8 +239,7 @@ def skill_evidence(
     missing ("without SDLC") counts 0. ``lines`` are the vectors of the resumes' lines and
     each resume's first row among them, if already embedded (:meth:`LineGroups.of`).
     """
-    has = np.array([[skill in r.skills for r in resumes] for skill in skills], dtype=np.float32)
-    has = has.reshape(len(skills), len(resumes))
+    has = _holding(skills, [r.skills.keys() for r in resumes]).astype(np.float32)
     if embedder is None or not skills or not resumes:
         return has
     low, high = SKILL_PARTIAL_COSINE
@@ -248,9 +248,30 @@ def skill_evidence(
         cosines(embedder.embed_texts(list(skills)), vectors), offsets, axis=1
     )
     partial = np.clip((best - low) / (high - low), 0.0, 1.0)
-    lacks = np.array([[skill in r.lacks for r in resumes] for skill in skills])
-    partial[lacks.reshape(partial.shape)] = 0.0
+    partial[_holding(skills, [r.lacks for r in resumes])] = 0.0
     return np.maximum(has, partial).astype(np.float32)
+
+
+def _holding(skills: Sequence[str], held: Sequence[AbstractSet[str]]) -> np.ndarray:
+    """``(n_skills, len(held))`` booleans: whether each set of ``held`` holds each skill.
+
+    Each set is intersected with the skills in one call, where asking for every skill in
+    every resume (a posting's few dozen skills against its thousands of candidates) was a
+    fifth of stage 2's feature time.
+    """
+    rows_of: dict[str, list[int]] = {}
+    for row, skill in enumerate(skills):
+        rows_of.setdefault(skill, []).append(row)
+    rows: list[int] = []
+    columns: list[int] = []
+    for column, owned in enumerate(held):
+        for skill in rows_of.keys() & owned:
+            for row in rows_of[skill]:
+                rows.append(row)
+                columns.append(column)
+    result = np.zeros((len(skills), len(held)), dtype=bool)
+    result[rows, columns] = True
+    return result
 
 
 def skill_coverage(

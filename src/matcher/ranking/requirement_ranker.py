@@ -998,12 +998,12 @@ def explain_requirements(
     """
     required = posting.required_groups or tuple((s,) for s in posting.required_skills)
     preferred_groups = posting.preferred_groups or tuple((s,) for s in posting.preferred_skills)
-    matched = _unique([s for group in required for s in group if s in resume.skills])
-    missing = [
-        " / ".join(group) for group in required if not any(s in resume.skills for s in group)
-    ]
+    skills = resume.skills.keys()
+    matched = _unique([s for group in required for s in group if s in skills])
+    # isdisjoint: one call per group, where any() over a generator was most of this line's cost
+    missing = [" / ".join(group) for group in required if skills.isdisjoint(group)]
     preferred = _unique(
-        [s for group in preferred_groups for s in group if s in resume.skills and s not in matched]
+        [s for group in preferred_groups for s in group if s in skills and s not in matched]
     )
     for requirement in posting.years_required:
         subject = requirement.subject or ""

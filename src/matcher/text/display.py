@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from matcher.text.contact import PLACEHOLDERS
-from matcher.text.sentences import split_sentences
+from matcher.text.sentences import split_line_sentences
 
 __all__ = [
     "MAX_QUOTE_CHARS",
@@ -67,7 +67,6 @@ _LOWER_WORD: Final = re.compile(r"[\"'(\[]*[^\W\d_A-Z][^\W\d_]*(?:['’-][^\W\d_
 _TABLE_ROW: Final = re.compile(r"^[ \t]*\|(.*)\|[ \t]*$")
 _TABLE_RULE: Final = re.compile(r"^[\s|:-]*$")
 _FIELD_SEPARATOR: Final = re.compile(r"\s+\|\s+")
-_STOP_AT_END: Final = re.compile(r"[.!?:;]['\")\]]*\Z")
 
 
 def strip_markup(line: str) -> str:
@@ -93,8 +92,8 @@ def _continues(previous: str, raw_line: str, line: str) -> bool:
     """Whether ``line`` goes on the sentence of ``previous`` (both without markup)."""
     if not previous or not line or _LINE_MARKER.match(raw_line):
         return False  # a bullet, a heading or a quote starts something new
-    if _STOP_AT_END.search(previous):
-        return False
+    if previous.rstrip("'\")]").endswith((".", "!", "?", ":", ";")):
+        return False  # a stop, perhaps before closing quotes or brackets, at its end
     if _LOWER_WORD.match(line):
         return True
     last = _LAST_WORD.search(previous)
@@ -112,6 +111,9 @@ def _logical_lines(text: str) -> list[tuple[str, bool]]:
     """
     lines: list[tuple[str, bool]] = []
     for raw in text.splitlines():
+        if "|" not in raw:  # most lines: neither a table row nor fields (a regex call each)
+            lines.append((raw, True))
+            continue
         row = _TABLE_ROW.match(raw)
         if row is not None:
             if not _TABLE_RULE.match(row.group(1)):
@@ -152,7 +154,7 @@ def display_sentences(text: str) -> list[str]:
         >>> display_sentences("## Summary\\nNurse of ten years. Looking for a change\\nof pace.")
         ['Summary', 'Nurse of ten years.', 'Looking for a change of pace.']
     """
-    return [sentence for line in unwrap_lines(text) for sentence in split_sentences(line)]
+    return split_line_sentences(unwrap_lines(text))
 
 
 @functools.lru_cache(maxsize=1 << 17)

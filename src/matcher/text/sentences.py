@@ -19,23 +19,45 @@ cannot backtrack far, so a one-line text of several megabytes splits in linear t
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Final
 
 from matcher.text.word_lists import word_list
 
-__all__ = ["GLUED_SENTENCE", "sentence_ends", "sentence_spans", "split_sentences"]
+__all__ = [
+    "GLUED_SENTENCE",
+    "sentence_ends",
+    "sentence_spans",
+    "split_line_sentences",
+    "split_sentences",
+]
 
 # No abbreviation is longer; a longer word before a stop is not looked up.
 _LONGEST_ABBREVIATION: Final = 8
+# What follows the stop of a glued sentence end.
+_GLUED_NEXT: Final = r"[A-Z][a-z]|[AI]\s|\d+\+?\s*(?:-\s*\d+\s*)?(?:years?|yrs?|months?)\b"
 #: Where a sentence runs into the next without a space ("benefits.Qualifications").
-GLUED_SENTENCE: Final = re.compile(
-    r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z]|[AI]\s|\d+\+?\s*(?:-\s*\d+\s*)?(?:years?|yrs?|months?)\b)"
-)
+GLUED_SENTENCE: Final = re.compile(rf"(?<=[a-z]{{2}}[.!?])(?={_GLUED_NEXT})")
 # A run of stops (scanned from its first character only, so a long run is read once) before
-# white space or the end; a glued sentence end; or a line break.
-_END: Final = re.compile(
-    r"(?<![.!?;])(?P<stop>[.!?;]++)(?=\s|$)|" + GLUED_SENTENCE.pattern + r"|(?P<newline>\n)"
-)
+# white space or the end; a glued sentence end (its stop, then what follows); or a line break.
+# Each part starts with the character it ends a sentence at, so the scan jumps from one stop
+# or line break to the next (a look-behind first made it try every character of the text).
+# ``_END_IN_LINES`` is the same scan over lines joined by line breaks
+# (:func:`split_line_sentences`): the white space of a glued sentence end ("degree.3+ years",
+# "preferred.A strong") is kept within one line, so each line ends where it ends alone; every
+# other part already stops at a break.
+
+
+def _end_pattern(glued_next: str) -> re.Pattern[str]:
+    return re.compile(
+        r"(?P<stop>[.!?;](?<![.!?;]{2})[.!?;]*+)(?=\s|$)"
+        rf"|[.!?](?<=[a-z]{{2}}[.!?])(?={glued_next})"
+        r"|(?P<newline>\n)"
+    )
+
+
+_END: Final = _end_pattern(_GLUED_NEXT)
+_END_IN_LINES: Final = _end_pattern(_GLUED_NEXT.replace(r"\s", r"[^\S\n]"))
 _WORD_BEFORE: Final = re.compile(r"[\w.]*\w\Z")
 _HAS_WORD: Final = re.compile(r"\w")
 
@@ -57,8 +79,13 @@ def sentence_ends(text: str) -> list[int]:
         >>> [text[:end] for end in sentence_ends(text)][:2]
         ['Sr. Analyst wanted.', 'Sr. Analyst wanted. SQL required;']
     """
+    return _ends(text, _END)
+
+
+def _ends(text: str, pattern: re.Pattern[str]) -> list[int]:
+    """:func:`sentence_ends` with the scan ``pattern`` (``_END`` or ``_END_IN_LINES``)."""
     ends: list[int] = []
-    for match in _END.finditer(text):
+    for match in pattern.finditer(text):
         stop = match.group("stop")
         if stop == "." and _after_abbreviation(text, match.start()):
             continue
@@ -74,9 +101,14 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         >>> [text[start:end] for start, end in sentence_spans(text)]
         ['We offer a pension.', 'Qualifications: SQL']
     """
+    return _spans(text, sentence_ends(text))
+
+
+def _spans(text: str, ends: list[int]) -> list[tuple[int, int]]:
+    """:func:`sentence_spans` of ``text`` cut at ``ends``."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for end in [*sentence_ends(text), len(text)]:
+    for end in [*ends, len(text)]:
         piece = text[start:end]
         stripped = piece.strip()
         if stripped and _HAS_WORD.search(stripped):
@@ -96,3 +128,21 @@ def split_sentences(text: str) -> list[str]:
         ['3.5 years, e.g. in Node.js or ASP.NET.Great benefits.', 'A pension']
     """
     return [text[start:end] for start, end in sentence_spans(text)]
+
+
+def split_line_sentences(lines: Sequence[str]) -> list[str]:
+    """The sentences of each line in turn: ``[s for line in lines for s in
+    split_sentences(line)]``, found in one scan of the lines joined by line breaks.
+
+    A resume's display text is a few dozen short lines; splitting them one call at a time
+    cost more in calls than in scanning. A line that holds a line break itself is split
+    with the others one by one, as the joined text would not tell where it ends.
+
+    Example:
+        >>> split_line_sentences(["Sr. Analyst wanted. SQL required", "degree.", "3+ years"])
+        ['Sr. Analyst wanted.', 'SQL required', 'degree.', '3+ years']
+    """
+    text = "\n".join(lines)
+    if text.count("\n") != max(len(lines) - 1, 0):
+        return [sentence for line in lines for sentence in split_sentences(line)]
+    return [text[start:end] for start, end in _spans(text, _ends(text, _END_IN_LINES))]
