@@ -172,14 +172,25 @@ def remembered(analyzer: Callable[[str], list[str]]) -> Callable[[str], list[str
         >>> words("a b") is words("a b")
         True
     """
-    seen: dict[str, list[str]] = {}
+    return _Remembered(analyzer)
 
-    def analyze(text: str) -> list[str]:
-        if text not in seen:
-            seen[text] = analyzer(text)
-        return seen[text]
 
-    return analyze
+class _Remembered:
+    """:func:`remembered`: a class, not a closure, so that a fitted vectorizer holding it can
+    be pickled (an incremental run's kept statistics, :mod:`matcher.io.kept_ranking`); a
+    pickle keeps the analyzer, not what it read."""
+
+    def __init__(self, analyzer: Callable[[str], list[str]]) -> None:
+        self.analyzer = analyzer
+        self.seen: dict[str, list[str]] = {}
+
+    def __call__(self, text: str) -> list[str]:
+        if text not in self.seen:
+            self.seen[text] = self.analyzer(text)
+        return self.seen[text]
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"analyzer": self.analyzer, "seen": {}}
 
 
 class TfidfPool:
