@@ -25,6 +25,7 @@ have moved the pool's word rarities; ``ranking.refit_share`` bounds that share o
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -345,6 +346,8 @@ def rank_incremental(
             candidate_of[resume_id] = candidate_of.get(resume_id, 0) + 1
         if progress is not None:
             progress(row + 1, len(job_ids))
+    # The batches of postings scored against the new resumes, each reading all of them.
+    batches = math.ceil(len(postings) / settings.posting_batch) if len(fresh) else 0
     ranking = Ranking(
         pd.concat(shortlists, ignore_index=True),
         None if records is not None else pd.concat(decisions, ignore_index=True),
@@ -352,8 +355,8 @@ def rank_incremental(
         candidates,
         candidate_of,
         len(added),
-        -(-len(postings) // settings.posting_batch) if len(fresh) else 0,
-        len(fresh) * (-(-len(postings) // settings.posting_batch)),
+        batches,
+        batches * len(fresh),
     )
     return ranking, KeptPairs(job_ids, text_hashes(resumes), pairs, list(kept.warnings))
 
