@@ -266,7 +266,8 @@ def rank_incremental(
         ranker_info: The ranker's description, for the decision records.
         embedding_model: The embedding model's ID, for the decision records.
         progress: Told ``(jobs done, jobs)`` as each job's shortlist is made.
-        records: Given each posting's decision records as they are made, in the postings'
+        records: Given the decision records of each ``posting_batch`` postings as they are
+            made, in the postings'
             order (the ranking then keeps none); None: the ranking keeps them all.
 
     Returns:
@@ -294,28 +295,41 @@ def rank_incremental(
     signals = kept.signals() or [
         str(c)[len(POINTS) :] for c in added.columns if str(c).startswith(POINTS)
     ]
-    explained = [c for c in pairs.columns if c in EXPLANATION_COLUMNS]
-    by_posting = pairs.groupby(schema.JOB_ID, sort=False).indices if not pairs.empty else {}
+    explained = [str(c) for c in pairs.columns if c in EXPLANATION_COLUMNS]
     if not job_ids:
         empty = merge_rankings([], postings, resumes, settings.top_k, ranker_info)
         if records is not None:
             empty = hand_on_decisions(empty, records)
         return empty, KeptPairs(job_ids, text_hashes(resumes), pairs, list(kept.warnings))
+    # The pairs' columns taken out once: a frame's rows taken per posting (a take on every
+    # column, of Arrow strings when read from Parquet) cost more than the records themselves.
+    resume_of = pairs[schema.RESUME_ID].astype(str).tolist()
+    points = {name: pairs[POINTS + name].to_numpy(np.float32) for name in signals}
+    valued = {name: pairs[VALUE + name].to_numpy(np.float32) for name in signals}
+    texts = list(zip(*(pairs[c].tolist() for c in explained), strict=True)) if explained else []
+    # Each posting's pairs are consecutive, in the postings' order (_in_posting_order).
+    row_of_job = {job: row for row, job in enumerate(job_ids)}
+    codes = pairs[schema.JOB_ID].astype(str).map(row_of_job).to_numpy(np.int64)
+    starts = np.searchsorted(codes, np.arange(len(job_ids)), side="left")
+    stops = np.searchsorted(codes, np.arange(len(job_ids)), side="right")
     shortlists: list[pd.DataFrame] = []
     decisions: list[pd.DataFrame] = []
+    pending: list[pd.DataFrame] = []  # records not yet handed on: a batch of postings' at once
     candidates: dict[str, int] = {}
     candidate_of: dict[str, int] = {}
     for row, job_id in enumerate(job_ids):
         posting = postings.iloc[[row]]
-        mine = pairs.iloc[by_posting.get(job_id, np.zeros(0, dtype=np.int64))]
+        at = np.arange(starts[row], stops[row], dtype=np.int64)
         # The posting's candidates in the pool's order, as a full run's batch holds them.
-        columns = np.array([position[r] for r in mine[schema.RESUME_ID]], dtype=np.int64)
+        columns = np.array([position[resume_of[k]] for k in at.tolist()], dtype=np.int64)
         order = np.argsort(columns, kind="stable")
-        mine, columns = mine.iloc[order], columns[order]
+        at, columns = at[order], columns[order]
         members = resumes.iloc[columns]
-        parts = {s: mine[POINTS + s].to_numpy(np.float32)[None, :] for s in signals}
-        values = {s: mine[VALUE + s].to_numpy(np.float32)[None, :] for s in signals}
-        explain = _kept_explainer(mine, explained)
+        parts = {name: points[name][at][None, :] for name in signals}
+        values = {name: valued[name][at][None, :] for name in signals}
+        explain = _kept_explainer(
+            {resume_of[k]: texts[k] for k in at.tolist()} if explained else {}, explained
+        )
         shortlists.append(
             build_shortlists(
                 posting,
@@ -326,24 +340,29 @@ def rank_incremental(
                 explain,
             )
         )
-        records_of_posting = build_decisions(
-            posting,
-            members,
-            parts,
-            settings.top_k,
-            ranker_info,
-            explain,
-            values,
-            embedding_model,
-            [rows[column] for column in columns.tolist()],
+        pending.append(
+            build_decisions(
+                posting,
+                members,
+                parts,
+                settings.top_k,
+                ranker_info,
+                explain,
+                values,
+                embedding_model,
+                [rows[column] for column in columns.tolist()],
+            )
         )
-        if records is not None:
-            records(records_of_posting)
-        else:
-            decisions.append(records_of_posting)
+        if len(pending) >= settings.posting_batch or row == len(job_ids) - 1:
+            batch_records = pd.concat(pending, ignore_index=True)
+            pending.clear()
+            if records is not None:
+                records(batch_records)
+            else:
+                decisions.append(batch_records)
         candidates[job_id] = len(columns)
-        for resume_id in mine[schema.RESUME_ID]:
-            candidate_of[resume_id] = candidate_of.get(resume_id, 0) + 1
+        for k in at.tolist():
+            candidate_of[resume_of[k]] = candidate_of.get(resume_of[k], 0) + 1
         if progress is not None:
             progress(row + 1, len(job_ids))
     # The batches of postings scored against the new resumes, each reading all of them.
@@ -361,19 +380,12 @@ def rank_incremental(
     return ranking, KeptPairs(job_ids, text_hashes(resumes), pairs, list(kept.warnings))
 
 
-def _kept_explainer(mine: pd.DataFrame, explained: Sequence[str]) -> Any:
-    """An explainer answering with the kept explanation of each of one posting's pairs."""
-    answers = {
-        str(resume_id): dict(zip(explained, texts, strict=True))
-        for resume_id, texts in zip(
-            mine[schema.RESUME_ID],
-            mine[list(explained)].itertuples(index=False, name=None),
-            strict=True,
-        )
-    }
+def _kept_explainer(answers: Mapping[str, Sequence[Any]], explained: Sequence[str]) -> Any:
+    """An explainer answering with the kept explanation of each of one posting's pairs
+    (``answers``: the explanation columns' values by resume ID)."""
 
     def explain(_posting: Row, resume: Row) -> dict[str, str]:
-        return dict(answers[str(resume[schema.RESUME_ID])])
+        return dict(zip(explained, answers[str(resume[schema.RESUME_ID])], strict=True))
 
     return explain
 
