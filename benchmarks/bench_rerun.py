@@ -155,6 +155,14 @@ def _sequence(
     return steps
 
 
+def _ranking_mode(incremental: dict[str, object]) -> str:
+    """The manifest's ranking mode (incremental with kept statistics, or full) and pairs."""
+    ranking = incremental.get("ranking")
+    if not isinstance(ranking, dict):
+        return "-"
+    return f"{ranking.get('mode')}({ranking.get('pairs_scored')} pairs)"
+
+
 def _rows(mode: str, steps: Steps, first_label: str) -> list[tuple[str, str, str]]:
     """The P3 rows of one mode: its first run's time and each rerun's ratio to it."""
     first = steps[0][1]
@@ -164,6 +172,7 @@ def _rows(mode: str, steps: Steps, first_label: str) -> list[tuple[str, str, str
         assert isinstance(incremental, dict) and isinstance(index, dict)
         print(
             f"{mode:10s} {label:36s} {seconds:7.1f} s  rescored={incremental.get('rescored')}"
+            f"  ranking={_ranking_mode(incremental)}"
             f"  index={index.get('update', index.get('skipped'))}"
             f"  work={manifest.get('work')}  in-run timings {manifest.get('timings')}"
             + (

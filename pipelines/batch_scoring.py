@@ -19,6 +19,7 @@ import shutil
 import sys
 from collections.abc import Iterator, MutableMapping, Sequence
 from contextlib import ExitStack
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,13 @@ from matcher.io.accounting import (
 from matcher.io.atomic import remove_orphaned_temporaries
 from matcher.io.clean_cache import CleanCacheAddress, clean_cache_path
 from matcher.io.csv_safety import write_safe_csv
+from matcher.io.kept_ranking import (
+    KeptRanking,
+    drifted,
+    load_kept,
+    ranking_key,
+    save_kept,
+)
 from matcher.io.loading import InputError, Loaded, load_postings, load_resumes
 from matcher.io.locking import hold_locks
 from matcher.io.manifest import (
@@ -72,6 +80,7 @@ from matcher.progress import progress_lines
 from matcher.ranking.decisions import DECISIONS_FILE, DecisionFile, open_decisions
 from matcher.ranking.embedding import ChunkedEmbeddings, Embedder, EmbeddingStats
 from matcher.ranking.features import PoolStatistics
+from matcher.ranking.incremental import rank_incremental, rank_keeping, text_hashes
 from matcher.ranking.index import (
     ResumeIndex,
     build_index,
@@ -611,6 +620,142 @@ def rank_postings(
     return ranking
 
 
+@dataclass
+class RankingPlan:
+    """How an incremental run ranks: from the kept ranking (:mod:`matcher.io.kept_ranking`)
+    or in full, fitting the statistics anew; ``kept`` is what the run keeps for the next.
+
+    Attributes:
+        section: The manifest's ``incremental.ranking``: ``mode`` (``incremental`` or
+            ``full``), ``reason`` (why a full run), ``statistics`` (the run that fitted them,
+            the pool size then, the runs since) and ``pairs_scored``.
+        previous: The kept ranking this run merges from (incremental), else None.
+        key: The kept ranking's key for this run (:func:`ranking_key`).
+        hashes: The prepared resumes' text hashes.
+        kept: What this run keeps, once ranked.
+    """
+
+    section: dict[str, Any]
+    previous: KeptRanking | None
+    key: str
+    hashes: dict[str, str]
+    kept: KeptRanking | None = None
+
+
+def _ranking_plan(
+    settings: Settings,
+    prepared: Prepared,
+    hashes: dict[str, dict[str, str]],
+    scorer: dict[str, Any],
+) -> RankingPlan:
+    """Rank incrementally or in full (``settings.ranking.refit_share``, ``refit``); logs
+    one line saying which and why."""
+    key = ranking_key(scorer, hashes["posting"], settings.ranking.candidates)
+    resume_hashes = text_hashes(prepared.resumes)
+    previous = load_kept(settings.state_dir)
+    reason = ""
+    share = 0.0
+    if previous is None:
+        reason = "no kept ranking in the state folder"
+    elif previous.key != key:
+        reason = "the scorer, its settings (or the day) or the postings changed"
+    elif previous.pairs.job_ids != prepared.postings[schema.JOB_ID].astype(str).tolist():
+        reason = "the postings changed"
+    elif settings.ranking.refit:
+        reason = "--refit (ranking.refit)"
+    else:
+        share = drifted(previous, resume_hashes) / max(previous.fitted_resumes, 1)
+        if share > settings.ranking.refit_share:
+            reason = (
+                f"{share:.1%} of the fitted pool's resumes were added, changed or removed,"
+                f" more than ranking.refit_share ({settings.ranking.refit_share:.1%})"
+            )
+    section: dict[str, Any] = {"mode": "full" if reason else "incremental"}
+    if reason:
+        section["reason"] = reason
+        section["statistics"] = {"fitted": "by this run", "resumes": len(prepared.resumes)}
+    else:
+        assert previous is not None
+        section["statistics"] = {
+            **previous.fitted_by,
+            "resumes": previous.fitted_resumes,
+            "changed_share": round(share, 4),
+        }
+    logger = get_run_logger()
+    if reason:
+        logger.info("ranking in full, pool statistics fitted anew: %s", reason)
+    else:
+        statistics = section["statistics"]
+        logger.info(
+            "ranking incrementally with the pool statistics of %s (%d resumes; %.1f%% changed"
+            " since): only the new and changed resumes' pairs are scored",
+            statistics.get("started", "?"),
+            statistics["resumes"],
+            100 * share,
+        )
+    return RankingPlan(section, None if reason else previous, key, resume_hashes)
+
+
+@task(cache_policy=NO_CACHE)
+def rank_keeping_pairs(
+    plan: RankingPlan,
+    prepared: Prepared,
+    ranker: RequirementRanker,
+    ranker_info: dict[str, Any],
+    settings: Settings,
+    embedding_model: str,
+    index: ResumeIndex,
+    records: DecisionFile,
+) -> tuple[Ranking, RankingPlan]:
+    """:func:`rank_postings` keeping what the next incremental run needs: from the kept
+    ranking of ``plan`` (the new and changed resumes' pairs scored, the others merged) or in
+    full (the same shortlists and records as :func:`rank_postings`). Returns the ranking and
+    ``plan`` with what to keep."""
+    from datetime import UTC, datetime
+
+    progress = progress_lines("shortlisting job", get_run_logger().info)
+    postings, resumes = prepared.postings, prepared.resumes
+    previous = plan.previous
+    if previous is not None:
+        pool = previous.statistics.extended(resumes)
+        ranking, pairs = rank_incremental(
+            ranker,
+            postings,
+            resumes,
+            previous.pairs,
+            pool,
+            settings.ranking,
+            ranker_info,
+            embedding_model,
+            progress,
+            records.write,
+        )
+        fitted_by = {**previous.fitted_by, "reruns": int(previous.fitted_by.get("reruns", 0)) + 1}
+        kept = KeptRanking(plan.key, fitted_by, previous.fitted_hashes, previous.statistics, pairs)
+    else:
+        ranking, pairs, pool = rank_keeping(
+            ranker,
+            postings,
+            resumes,
+            settings.ranking,
+            ranker_info,
+            embedding_model,
+            index,
+            progress,
+            records.write,
+        )
+        fitted_by = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "reruns": 0}
+        kept = KeptRanking(plan.key, fitted_by, plan.hashes, pool, pairs)
+    get_run_logger().info(
+        "%d pairs scored (%d postings, %d resumes; %s ranking)",
+        ranking.feature_pairs,
+        len(postings),
+        len(resumes),
+        plan.section["mode"],
+    )
+    return ranking, replace(plan, kept=kept)
+
+
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
 def write_outputs(
     prepared: Prepared,
@@ -809,7 +954,11 @@ def _score_into(
             else None
         )
         with timer("unchanged_check"):
-            unchanged = unchanged_previous(store, key) if store is not None and key else None
+            unchanged = (
+                unchanged_previous(store, key)
+                if store is not None and key and not settings.ranking.refit
+                else None
+            )
         if store is not None and key is not None and unchanged is not None:
             return _write_unchanged(unchanged, staging, out_dir, store, key, settings, timer)
         with timer("load"):
@@ -826,6 +975,10 @@ def _score_into(
         incremental: dict[str, Any] = (
             classify_records(store, hashes, scorer) if store is not None else {"used": False}
         )
+        if store is not None and settings.ranking.refit and not incremental["rescored"]:
+            # --refit: every pair scored with statistics fitted anew, even if nothing changed.
+            incremental["rescored"] = True
+            incremental["reason"] = "--refit (ranking.refit): every pair is scored again"
         stored = store.scoring() if store is not None and not incremental["rescored"] else None
         previous = _previous_run(out_dir, store)
         if stored is not None and previous is None:
@@ -845,6 +998,7 @@ def _score_into(
             else _reusable_run(previous, store, loaded)
         )
         index_meta: dict[str, Any] = {"reused": True, "skipped": "nothing changed"}
+        plan: RankingPlan | None = None
         stage1: dict[str, Any] = {"skipped": "nothing changed"}
         warnings: list[str] = []
         if stored is not None and previous is not None and reused is not None:
@@ -890,10 +1044,32 @@ def _score_into(
                 ranker.attach_index(index)
                 index_meta = index.meta
                 on_workers = None
+                plan = (
+                    _ranking_plan(settings, prepared, hashes, scorer)
+                    if store is not None
+                    and shard_size is None
+                    and isinstance(ranker, RequirementRanker)
+                    and settings.ranking.refit_share > 0
+                    else None
+                )
+                if plan is not None:
+                    incremental["ranking"] = plan.section
                 # The decision records go to the staging folder batch by batch as they are
                 # made (the rank step's time includes writing them): a run holds one batch.
                 with timer("rank"), open_decisions(staging) as records:
-                    if shard_size is not None and isinstance(ranker, RequirementRanker):
+                    if plan is not None and isinstance(ranker, RequirementRanker):
+                        ranking, plan = rank_keeping_pairs(
+                            plan,
+                            prepared,
+                            ranker,
+                            ranker_info,
+                            settings,
+                            embedder.model_id,
+                            index,
+                            records,
+                        )
+                        incremental["ranking"]["pairs_scored"] = ranking.feature_pairs
+                    elif shard_size is not None and isinstance(ranker, RequirementRanker):
                         ranking, on_workers = _rank_on_workers(
                             prepared, ranker, ranker_info, settings, embedder, index, records
                         )
@@ -975,6 +1151,8 @@ def _score_into(
                 else RecordedDecisions(outputs["decisions"].resolve(), file_sha256(decisions)),
             )
             remember_run(store, key, staging, out_dir, loaded)
+            if plan is not None and plan.kept is not None:
+                save_kept(settings.state_dir, plan.kept)
     manifest_path = out_dir / "run_manifest.json"
     print(f"Shortlists: {outputs['shortlists']} (one file per job in {outputs['shortlists_dir']})")
     print(f"Rejects: {outputs['rejects']}  Duplicates: {outputs['duplicates']}")

@@ -127,6 +127,14 @@ def score(
             " changed. Scheduled runs always do.",
         ),
     ] = False,
+    refit: Annotated[
+        bool,
+        typer.Option(
+            "--refit",
+            help="With --incremental: fit the pool statistics anew and score every pair,"
+            " even if few resumes changed (ranking.refit; see ranking.refit_share).",
+        ),
+    ] = False,
     workers: Annotated[
         int | None,
         typer.Option(
@@ -150,7 +158,9 @@ def score(
     for name, path in (("--jobs", jobs), ("--resumes", resumes)):
         if not path.exists():
             _fail(f"{name}: {path} does not exist")
-    ranking = {"top_k": top_k} if top_k is not None else None
+    ranking: dict[str, Any] | None = {"top_k": top_k} if top_k is not None else None
+    if refit:
+        ranking = {**(ranking or {}), "refit": True}
     output = {"layout": "runs"} if runs else None
     run = {"incremental": True} if incremental else None
     dask = {
@@ -162,7 +172,12 @@ def score(
     from matcher.runtime import stop_on_sigterm
 
     stop_on_sigterm()
-    if settings.runs.incremental and _score_unchanged(jobs, resumes, out, settings):
+    refitting = settings.ranking.refit  # --refit scores every pair, even if nothing changed
+    if (
+        settings.runs.incremental
+        and not refitting
+        and _score_unchanged(jobs, resumes, out, settings)
+    ):
         return
     # It boots while this process checks its inputs and imports the flow's modules (the
     # checks import half of them); a check that fails stops it again.

@@ -76,6 +76,22 @@ class RankingSettings(BaseModel):
         " (about 50 kB a resume); a larger cap shares more of that work between postings and"
         " costs memory. No score depends on it.",
     )
+    refit_share: float = Field(
+        default=0.05,
+        ge=0.0,
+        le=1.0,
+        description="An incremental `matcher score` (runs.incremental) whose postings and scorer"
+        " are unchanged, and whose resumes differ from the pool the kept statistics were"
+        " fitted on by at most this share (added, changed and removed), scores only the new"
+        " and changed resumes' pairs with the kept pool statistics (TF-IDF, BM25 and word"
+        " rarities) and reuses the other pairs; above it, every pair is scored again with"
+        " statistics fitted anew. 0 always scores every pair.",
+    )
+    refit: bool = Field(
+        default=False,
+        description="Fit the pool statistics anew and score every pair on this run, whatever"
+        " refit_share says (`matcher score --refit`).",
+    )
     recommend_candidates: int = Field(
         default=1000,
         ge=0,

@@ -18,9 +18,12 @@ features only for the pairs with a new or changed record: those of the other pai
 the score cache (:mod:`matcher.io.score_cache`). The pool-dependent features (the IDF of
 ``requirement_terms`` and TF-IDF, BM25 relative to the best resume of each posting, the
 relevance gate relative to the best of the query; :mod:`matcher.ranking.features`) change with
-every record added or withdrawn, so they are computed afresh for every pair, and the shortlists
-are rebuilt from the combined scores: they equal those of a run from scratch. Embeddings of
-unchanged texts come from the embedding cache either way.
+every record added or withdrawn, so a full run computes them afresh for every pair, and the
+shortlists are rebuilt from the combined scores: they equal those of a run from scratch. When
+few resumes changed, the run keeps the statistics of an earlier run instead and scores only the
+new and changed resumes' pairs (:mod:`matcher.io.kept_ranking`,
+:mod:`matcher.ranking.incremental`). Embeddings of unchanged texts come from the embedding
+cache either way.
 
 Runs that use the store hold its lock (:func:`matcher.io.locking.hold_locks`) for their whole
 run, so two runs against one state folder never interleave. SQLite runs in WAL mode, so a
@@ -264,7 +267,8 @@ class StateStore:
             return (
                 "records changed: pairs with a new or changed record are scored, the others"
                 " reuse their pair-local features; pool statistics (IDF, BM25 and best-of-query"
-                " normalisation) are computed afresh for every pair"
+                " normalisation) are fitted afresh, or kept when few resumes changed"
+                " (incremental.ranking says which)"
             )
         return None
 

@@ -194,7 +194,10 @@ class PairFeatures:
                 relevance = normalise_per_query(tfidf, direction) ** gate
             else:
                 best = self.tfidf_best
-                relevance = np.divide(tfidf, best, out=np.zeros_like(tfidf), where=best > 0) ** gate
+                relevance = np.divide(tfidf, best, out=np.zeros_like(tfidf), where=best > 0)
+                # A resume added to kept statistics may pass the fitted best
+                # (:meth:`PoolStatistics.extended`); a fitted one never does.
+                relevance = np.minimum(relevance, np.float32(1.0)) ** gate
         result = dict(self.values)
         for name, confidence in self.confidence.items():
             if relevance is not None and name in ELIGIBILITY:
@@ -880,6 +883,25 @@ class RequirementTerms:
         self.analyzer = remembered(functools.partial(_analyzer, stop_words=ENGLISH_STOP_WORDS))
         vectorizer.set_params(analyzer=self.analyzer)
 
+    def extended(self, resume_texts: Sequence[str]) -> RequirementTerms:
+        """These rarities with ``resume_texts`` appended as more resumes: their words looked
+        up in the fitted vocabulary (a word no fitted resume uses counts as missing, as in a
+        wanted text), the rarities and the fitted resumes' words as they are."""
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        extended = copy.copy(self)
+        extended.n_resumes = self.n_resumes + len(resume_texts)
+        if self.vectorizer is None or not resume_texts:
+            return extended
+        has = self.vectorizer.transform(list(resume_texts))
+        has.data[:] = 1.0
+        extended.has = sparse.vstack([self.has, has]).tocsr()
+        # The new resumes' words are not remembered: only the wanted texts are.
+        self.analyzer = remembered(functools.partial(_analyzer, stop_words=ENGLISH_STOP_WORDS))
+        self.vectorizer.set_params(analyzer=self.analyzer)
+        extended.analyzer = self.analyzer
+        return extended
+
     def scores(
         self, wanted: Sequence[str], columns: Sequence[int] | np.ndarray | None = None
     ) -> np.ndarray:
@@ -1057,6 +1079,8 @@ class PoolStatistics:
         direction: Direction = "resumes-for-job",
         k1: float = 1.5,
         b: float = 0.75,
+        *,
+        extensible: bool = False,
     ) -> None:
         self.direction: Direction = direction
         self.focus_texts = posting_texts(focus_postings(postings))
@@ -1067,10 +1091,61 @@ class PoolStatistics:
         self.row_of = {job_id: i for i, job_id in enumerate(postings[schema.JOB_ID].astype(str))}
         ids = resumes[schema.RESUME_ID].astype(str)
         self.column_of = {resume_id: j for j, resume_id in enumerate(ids)}
-        self.tfidf = TfidfPool(self.focus_texts, self.resume_texts)
+        if extensible and direction != "resumes-for-job":
+            raise ValueError("only statistics ranking resumes-for-job can be extended")
+        self.tfidf = TfidfPool(self.focus_texts, self.resume_texts, extensible=extensible)
         self.terms = RequirementTerms(self.resume_texts)
         ranked = self.resume_texts if direction == "resumes-for-job" else self.focus_texts
-        self.bm25 = BM25Pool(ranked, k1, b)
+        self.bm25 = BM25Pool(ranked, k1, b, extensible=extensible)
+        #: The resumes the statistics were fitted on: the first columns; those after them
+        #: were added by :meth:`extended`.
+        self.fitted_resumes = len(self.resume_texts)
+        self.extensible = extensible
+
+    def extended(self, resumes: pd.DataFrame) -> PoolStatistics:
+        """These statistics, kept, for another pool of resumes (an incremental rerun's): the
+        pool's statistics do not change, as a search engine refreshes its term statistics
+        now and then rather than with every new document.
+
+        A resume of ``resumes`` with a fitted resume's ID and text keeps its fitted column,
+        so its pairs' values are exactly those of the fit; any other (new, or changed since)
+        is weighted with the fitted vocabulary and IDF (:meth:`TfidfPool.extended`,
+        :meth:`RequirementTerms.extended`, :meth:`BM25Pool.document_scores`). What is
+        relative to a posting's best resume stays relative to the best fitted one: BM25 is
+        divided by the fitted best and clipped at 1, and the TF-IDF best
+        (:attr:`PairFeatures.tfidf_best`) is the fitted one. The postings are those fitted.
+
+        Raises:
+            ValueError: If the statistics were not fitted ``extensible``.
+        """
+        if not self.extensible:
+            raise ValueError("these pool statistics were not fitted extensible=True")
+        texts = resume_texts(resumes)
+        ids = resumes[schema.RESUME_ID].astype(str).tolist()
+        fitted_text = {
+            resume_id: self.resume_texts[column]
+            for resume_id, column in self.column_of.items()
+            if column < self.fitted_resumes
+        }
+        column_of: dict[str, int] = {}
+        added: list[str] = []
+        for resume_id, text in zip(ids, texts, strict=True):
+            if fitted_text.get(resume_id) == text:
+                column_of[resume_id] = self.column_of[resume_id]
+            else:
+                column_of[resume_id] = self.fitted_resumes + len(added)
+                added.append(text)
+        extended = copy.copy(self)
+        extended.column_of = column_of
+        extended.resume_texts = self.resume_texts[: self.fitted_resumes] + added
+        extended.tfidf = self.tfidf.extended(added)
+        extended.terms = self.terms.extended(added)
+        return extended
+
+    @property
+    def added_resumes(self) -> int:
+        """The resumes added by :meth:`extended`, after the fitted columns."""
+        return len(self.resume_texts) - self.fitted_resumes
 
     def positions(
         self, job_ids: Sequence[str], resume_ids: Sequence[str]
@@ -1095,8 +1170,14 @@ class PoolStatistics:
         return dict(zip(self.job_ids, key_terms(self.posting_texts), strict=True))
 
     def bm25_rows(self, rows: Sequence[int]) -> np.ndarray:
-        """Raw BM25 of the postings at ``rows`` against every resume (``resumes-for-job``)."""
-        return self.bm25.scores([self.focus_texts[r] for r in rows])
+        """Raw BM25 of the postings at ``rows`` against every resume (``resumes-for-job``),
+        the fitted ones and then those :meth:`extended` added."""
+        queries = [self.focus_texts[r] for r in rows]
+        fitted = self.bm25.scores(queries)
+        if not self.added_resumes:
+            return fitted
+        added = self.bm25.document_scores(queries, self.resume_texts[self.fitted_resumes :])
+        return np.hstack([fitted, added])
 
     def values(
         self, job_ids: Sequence[str], resume_ids: Sequence[str]
@@ -1108,7 +1189,20 @@ class PoolStatistics:
             query over the whole pool (see :attr:`PairFeatures.tfidf_best`).
         """
         rows, columns = self.positions(job_ids, resume_ids)
-        if self.direction == "resumes-for-job":
+        if self.direction == "resumes-for-job" and self.added_resumes:
+            # Kept statistics (:meth:`extended`): relative to the best fitted resume.
+            raw = self.bm25_rows(rows)
+            fitted = self.fitted_resumes
+            bm25 = normalise_per_query(raw[:, :fitted], self.direction)
+            top = raw[:, :fitted].max(axis=1, keepdims=True) if fitted else raw[:, :0]
+            added = np.zeros_like(raw[:, fitted:])
+            if fitted:
+                np.divide(raw[:, fitted:], top, out=added, where=top > 0)
+            bm25 = np.hstack([bm25, np.minimum(added, np.float32(1.0))])[:, columns]
+            tfidf = self.tfidf.scores(rows)
+            best = _best(tfidf[:, :fitted], axis=1)
+            tfidf = tfidf[:, columns]
+        elif self.direction == "resumes-for-job":
             bm25 = normalise_per_query(self.bm25_rows(rows), self.direction)[:, columns]
             tfidf = self.tfidf.scores(rows)  # every resume: the best is the pool's
             best = _best(tfidf, axis=1)

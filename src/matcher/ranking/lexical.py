@@ -7,6 +7,7 @@ such as BM25, which :func:`normalise_per_query` scales by the best document of e
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -47,16 +48,89 @@ class BM25Pool:
     :mod:`matcher.ranking.two_stage` scores postings in batches).
     """
 
-    def __init__(self, documents: Sequence[str], k1: float = 1.5, b: float = 0.75) -> None:
+    def __init__(
+        self,
+        documents: Sequence[str],
+        k1: float = 1.5,
+        b: float = 0.75,
+        *,
+        extensible: bool = False,
+    ) -> None:
         import bm25s
 
         self.n_documents = len(documents)
+        self.k1, self.b = k1, b
         doc_tokens = tokenize(documents) if len(documents) else []
         # bm25s cannot index an empty collection of tokens; such a corpus scores zero everywhere.
         self.retriever: bm25s.BM25 | None = None
+        #: Each token's IDF and the mean document length, kept for :meth:`document_scores`.
+        self.idf: np.ndarray | None = None
+        self.mean_length = 0.0
         if any(doc_tokens):
             self.retriever = bm25s.BM25(k1=k1, b=b)
             self.retriever.index(doc_tokens, show_progress=False)
+            if extensible:
+                self._keep_statistics(doc_tokens)
+
+    def _keep_statistics(self, doc_tokens: Sequence[Sequence[str]]) -> None:
+        """The collection's IDF per token ID (bm25s's Lucene IDF, as it indexed them) and mean
+        length, so that documents outside it can be scored as if they were in it."""
+        assert self.retriever is not None
+        vocabulary: dict[str, int] = self.retriever.vocab_dict
+        frequencies = np.zeros(len(vocabulary), dtype=np.int64)
+        for tokens in doc_tokens:
+            frequencies[[vocabulary[token] for token in set(tokens)]] += 1
+        n = len(doc_tokens)
+        # log(1 + (N - df + 0.5) / (df + 0.5)), 0 for a token of no document (the empty one).
+        idf = np.log1p((n - frequencies + 0.5) / (frequencies + 0.5))
+        self.idf = np.where(frequencies > 0, idf, 0.0).astype(np.float32)
+        self.mean_length = float(np.mean([len(tokens) for tokens in doc_tokens]))
+
+    def document_scores(self, queries: Sequence[str], documents: Sequence[str]) -> np.ndarray:
+        """BM25 of ``documents`` outside the collection for each query, with the collection's
+        statistics (IDF, mean length, vocabulary): each document scores as it would as one
+        more member of the collection whose statistics did not change. A word the collection
+        lacks scores nothing (a query's unknown words are left out as :meth:`scores` does),
+        but counts in the document's length. ``(len(queries), len(documents))``.
+
+        Raises:
+            ValueError: If the pool was not fitted ``extensible``.
+        """
+        from scipy import sparse
+
+        scores = np.zeros((len(queries), len(documents)), dtype=np.float32)
+        if self.retriever is None or not len(queries) or not len(documents):
+            return scores
+        if self.idf is None:
+            raise ValueError("this BM25 pool keeps no statistics: fit it extensible=True")
+        vocabulary: dict[str, int] = self.retriever.vocab_dict
+        rows: list[int] = []
+        columns: list[int] = []
+        weights: list[float] = []
+        for row, tokens in enumerate(tokenize(documents)):
+            counts: dict[int, int] = {}
+            for token in tokens:
+                if token in vocabulary:
+                    counts[vocabulary[token]] = counts.get(vocabulary[token], 0) + 1
+            norm = self.k1 * ((1 - self.b) + self.b * len(tokens) / self.mean_length)
+            for token_id, count in counts.items():
+                rows.append(row)
+                columns.append(token_id)
+                weights.append(float(self.idf[token_id]) * count / (norm + count))
+        shape = (len(documents), len(vocabulary))
+        matrix = sparse.csr_matrix((weights, (rows, columns)), shape=shape, dtype=np.float64)
+        asked_rows: list[int] = []
+        asked_ids: list[int] = []
+        for row, query in enumerate(tokenize(queries)):
+            ids = self.retriever.get_tokens_ids(query)
+            asked_rows += [row] * len(ids)
+            asked_ids += ids  # a repeated query word counts each time, as in :meth:`scores`
+        asked = sparse.csr_matrix(
+            (np.ones(len(asked_ids)), (asked_rows, asked_ids)),
+            shape=(len(queries), len(vocabulary)),
+        )
+        scores[:] = (asked @ matrix.T).toarray()
+        return scores
 
     def scores(self, queries: Sequence[str]) -> np.ndarray:
         """BM25 score of every document for every query, ``(len(queries), n_documents)``."""
@@ -98,14 +172,25 @@ def remembered(analyzer: Callable[[str], list[str]]) -> Callable[[str], list[str
         >>> words("a b") is words("a b")
         True
     """
-    seen: dict[str, list[str]] = {}
+    return _Remembered(analyzer)
 
-    def analyze(text: str) -> list[str]:
-        if text not in seen:
-            seen[text] = analyzer(text)
-        return seen[text]
 
-    return analyze
+class _Remembered:
+    """:func:`remembered`: a class, not a closure, so that a fitted vectorizer holding it can
+    be pickled (an incremental run's kept statistics, :mod:`matcher.io.kept_ranking`); a
+    pickle keeps the analyzer, not what it read."""
+
+    def __init__(self, analyzer: Callable[[str], list[str]]) -> None:
+        self.analyzer = analyzer
+        self.seen: dict[str, list[str]] = {}
+
+    def __call__(self, text: str) -> list[str]:
+        if text not in self.seen:
+            self.seen[text] = self.analyzer(text)
+        return self.seen[text]
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"analyzer": self.analyzer, "seen": {}}
 
 
 class TfidfPool:
@@ -121,10 +206,15 @@ class TfidfPool:
         documents: Sequence[str],
         ngram_max: int = 2,
         sublinear_tf: bool = True,
+        *,
+        extensible: bool = False,
     ) -> None:
         self.n_documents = len(documents)
         self.queries: Any = None  # scipy.sparse matrices once fitted
         self.documents: Any = None
+        # The fitted counter and weights, kept (extensible) for :meth:`extended`: the
+        # vocabulary of words and pairs of words is the largest part of a fitted pool.
+        self.fitted: tuple[Any, Any] | None = None
         if not len(queries) or not len(documents):
             return
         # Slow imports: on use.
@@ -150,6 +240,31 @@ class TfidfPool:
         tfidf = TfidfTransformer(sublinear_tf=sublinear_tf).fit(counts)
         self.queries = tfidf.transform(counts[: len(queries)])
         self.documents = tfidf.transform(counts[len(queries) :])
+        if extensible:
+            self.fitted = (counter, tfidf)
+
+    def extended(self, documents: Sequence[str]) -> TfidfPool:
+        """This pool with ``documents`` appended, weighted with the vocabulary and IDF fitted
+        here (a word the fit did not see is left out), the fitted documents' vectors as they
+        are: their scores do not change, and a new document's are those of a pool whose
+        statistics did not change.
+
+        Raises:
+            ValueError: If the pool was not fitted ``extensible``.
+        """
+        from scipy import sparse
+
+        extended = copy.copy(self)
+        extended.n_documents = self.n_documents + len(documents)
+        if self.queries is None or self.documents is None or not len(documents):
+            return extended
+        if self.fitted is None:
+            raise ValueError("this TF-IDF pool keeps no vocabulary: fit it extensible=True")
+        counter, tfidf = self.fitted
+        counts = counter.transform(list(documents))
+        counts.sort_indices()
+        extended.documents = sparse.vstack([self.documents, tfidf.transform(counts)]).tocsr()
+        return extended
 
     def scores(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
         """Cosine of the queries at positions ``rows`` with every document, in [0, 1]."""

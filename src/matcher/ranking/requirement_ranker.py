@@ -512,14 +512,18 @@ class RequirementRanker(Ranker):
         postings: pd.DataFrame,
         resumes: pd.DataFrame,
         direction: Direction = "resumes-for-job",
+        *,
+        extensible: bool = False,
     ) -> PoolStatistics:
         """The pool-dependent statistics of all these postings and resumes, for
-        :meth:`features` of any part of them."""
+        :meth:`features` of any part of them; ``extensible`` keeps what
+        :meth:`PoolStatistics.extended` needs (an incremental rerun's kept statistics)."""
         return PoolStatistics(
             postings,
             resumes,
             profile_postings(postings, self.matcher, self.profile_store),
             direction,
+            extensible=extensible,
         )
 
     def features(

@@ -1,0 +1,148 @@
+"""The kept ranking of the state folder: what an incremental rerun needs to score only its new
+resumes' pairs (:mod:`matcher.ranking.incremental`).
+
+``<state_dir>/kept_ranking/`` holds three files, each written atomically:
+
+- ``statistics.pkl``: the pool statistics the full run fitted (extensible:
+  :meth:`matcher.ranking.features.PoolStatistics.extended`), pickled. The state folder is the
+  runs' own, as the embedding cache is: a pickle is read only from there.
+- ``pairs.parquet``: every pair the last run scored (:class:`KeptPairs`).
+- ``kept.json``: the key they hold for (the scorer, its settings and the postings), the run
+  that fitted the statistics and its pool size, the last run's resumes' text hashes, the
+  warnings, and the SHA-256 of the other two files. Written last: a run stopped between the
+  files leaves a ``kept.json`` whose hashes do not match, and the kept ranking is not used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from matcher.io.atomic import atomic_write_bytes, atomic_write_text
+from matcher.ranking.features import PoolStatistics
+from matcher.ranking.incremental import KeptPairs
+
+#: The kept ranking's folder in the state folder.
+FOLDER = "kept_ranking"
+_STATISTICS, _PAIRS, _META = "statistics.pkl", "pairs.parquet", "kept.json"
+#: Bumped when what is kept changes meaning: an older kept ranking is then not used.
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class KeptRanking:
+    """What a run kept for the next one.
+
+    Attributes:
+        key: What the kept pairs hold for (:func:`ranking_key`); another key needs a full run.
+        fitted_by: When the run that fitted the statistics started (``started``, ISO UTC) and
+            the incremental runs since (``reruns``).
+        fitted_resumes: The resumes the statistics were fitted on.
+        fitted_hashes: Their text hashes by resume ID: how far a pool is from the fitted one.
+        statistics: The fitted statistics (extensible).
+        pairs: The last run's pairs.
+    """
+
+    key: str
+    fitted_by: dict[str, Any]
+    fitted_hashes: dict[str, str]
+    statistics: PoolStatistics
+    pairs: KeptPairs
+
+    @property
+    def fitted_resumes(self) -> int:
+        """The size of the pool the statistics were fitted on."""
+        return len(self.fitted_hashes)
+
+
+def ranking_key(scorer: dict[str, Any], postings: dict[str, str], candidates: int) -> str:
+    """The key of a kept ranking: the scorer (model, ranker, settings, day), the postings'
+    content hashes in order and stage 1's ``candidates``."""
+    text = json.dumps(
+        {"format": FORMAT, "scorer": scorer, "postings": postings, "candidates": candidates},
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def kept_path(state_dir: Path) -> Path:
+    """The kept ranking's folder in ``state_dir``."""
+    return Path(state_dir) / FOLDER
+
+
+def save_kept(state_dir: Path, kept: KeptRanking) -> None:
+    """Write ``kept`` into ``state_dir`` (each file atomically, ``kept.json`` last)."""
+    folder = kept_path(state_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    statistics = pickle.dumps(kept.statistics, protocol=pickle.HIGHEST_PROTOCOL)
+    buffer = io.BytesIO()
+    kept.pairs.pairs.to_parquet(buffer, index=False)
+    pairs = buffer.getvalue()
+    atomic_write_bytes(folder / _STATISTICS, statistics)
+    atomic_write_bytes(folder / _PAIRS, pairs)
+    meta = {
+        "format": FORMAT,
+        "key": kept.key,
+        "fitted_by": kept.fitted_by,
+        "fitted_hashes": kept.fitted_hashes,
+        "job_ids": kept.pairs.job_ids,
+        "resume_hashes": kept.pairs.resume_hashes,
+        "warnings": kept.pairs.warnings,
+        "sha256": {
+            _STATISTICS: hashlib.sha256(statistics).hexdigest(),
+            _PAIRS: hashlib.sha256(pairs).hexdigest(),
+        },
+    }
+    atomic_write_text(folder / _META, json.dumps(meta))
+
+
+def load_kept(state_dir: Path) -> KeptRanking | None:
+    """The kept ranking of ``state_dir``; None if there is none, or it is of another format,
+    incomplete or damaged (a full run then fits new statistics)."""
+    folder = kept_path(state_dir)
+    try:
+        meta = json.loads((folder / _META).read_text())
+        if meta.get("format") != FORMAT:
+            return None
+        statistics = (folder / _STATISTICS).read_bytes()
+        pairs = (folder / _PAIRS).read_bytes()
+    except (OSError, ValueError):
+        return None
+    expected = meta.get("sha256", {})
+    if hashlib.sha256(statistics).hexdigest() != expected.get(_STATISTICS) or hashlib.sha256(
+        pairs
+    ).hexdigest() != expected.get(_PAIRS):
+        return None
+    # The runs' own state folder, and the bytes whose hash kept.json holds.
+    pool = pickle.loads(statistics)
+    if not isinstance(pool, PoolStatistics):
+        return None
+    return KeptRanking(
+        str(meta["key"]),
+        dict(meta["fitted_by"]),
+        dict(meta["fitted_hashes"]),
+        pool,
+        KeptPairs(
+            list(meta["job_ids"]),
+            dict(meta["resume_hashes"]),
+            pd.read_parquet(io.BytesIO(pairs)),
+            list(meta["warnings"]),
+        ),
+    )
+
+
+def drifted(kept: KeptRanking, hashes: dict[str, str]) -> int:
+    """How many resumes the pool ``hashes`` (text hash by ID) differs from the fitted pool
+    by: added, changed and removed ones."""
+    fitted = kept.fitted_hashes
+    added_or_changed = sum(1 for rid, h in hashes.items() if fitted.get(rid) != h)
+    removed = sum(1 for rid in fitted if rid not in hashes)
+    return added_or_changed + removed

@@ -1,0 +1,430 @@
+"""Incremental ranking with kept pool statistics: a rerun scores only its new resumes' pairs.
+
+A full run's pool-dependent features (:class:`matcher.ranking.features.PoolStatistics`: TF-IDF,
+BM25, the requirement terms' rarities) are fitted on the whole pool, so one new resume would
+change every pair's score. As a search engine refreshes its term statistics now and then
+rather than with every document, an incremental rerun keeps the statistics of the run that
+fitted them (:meth:`PoolStatistics.extended`: a new resume is weighted with the kept vocabulary
+and IDF, what is relative to a posting's best resume stays relative to the best fitted one)
+and every pair that run scored (:class:`KeptPairs`: each pair's exact signal parts and values
+and its explanation). It then scores the pairs of the new and changed resumes only, against
+every posting (not stage 1's candidates: a new resume cannot be missed, and a rerun's few new
+resumes cost few pairs), drops the pairs of removed and changed resumes, and builds each
+posting's shortlist and decision records from the merged pairs with the very functions of a
+full run (:func:`matcher.ranking.shortlist.build_shortlists`,
+:func:`matcher.ranking.decisions.build_decisions`): ranks, ties and the top k are those of a
+full run over the merged pairs.
+
+So an incremental rerun's outputs are exactly those of a full run on its pool with the kept
+statistics (:func:`rank_with_pool`) whose candidates are the kept ones plus the new resumes
+(every resume, when stage 1 kept every resume: the pool is within ``ranking.candidates``).
+They differ from a full run's with statistics fitted anew by how much the new resumes would
+have moved the pool's word rarities; ``ranking.refit_share`` bounds that share of the pool.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from matcher import schema
+from matcher.progress import Progress
+from matcher.ranking.decisions import build_decisions
+from matcher.ranking.explain import Row
+from matcher.ranking.features import PoolStatistics
+from matcher.ranking.index import ResumeIndex
+from matcher.ranking.rankers import sum_components
+from matcher.ranking.requirement_ranker import RequirementRanker
+from matcher.ranking.shortlist import EXPLANATION_COLUMNS, build_shortlists
+from matcher.ranking.two_stage import (
+    Candidates,
+    DecisionSink,
+    Ranking,
+    ScoredBatch,
+    candidate_groups,
+    candidate_members,
+    explain_batch,
+    frame_rows,
+    hand_on_decisions,
+    merge_rankings,
+    score_batch,
+)
+from matcher.settings import RankingSettings
+from matcher.text.texts import resume_texts
+
+#: Column prefixes of a signal's part of the score and of its value in :attr:`KeptPairs.pairs`.
+POINTS, VALUE = "points.", "value."
+
+
+def text_hashes(resumes: pd.DataFrame) -> dict[str, str]:
+    """Each resume's SHA-256 of the text its pairs are scored on, by resume ID."""
+    return {
+        str(resume_id): hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        for resume_id, text in zip(resumes[schema.RESUME_ID], resume_texts(resumes), strict=True)
+    }
+
+
+@dataclass(frozen=True)
+class KeptPairs:
+    """Every pair a run scored, as an incremental rerun merges them (:func:`rank_incremental`).
+
+    Attributes:
+        job_ids: The run's postings, in order.
+        resume_hashes: The text hash of each resume scored (:func:`text_hashes`): a resume
+            whose text changed since is scored again.
+        pairs: One row per pair: ``job_id``, ``resume_id``, each signal's part of the score
+            (``points.<signal>``) and value (``value.<signal>``) as float32, exactly as scored
+            (the ranks and ties of a merged shortlist depend on every bit), then the
+            explanation columns (:data:`matcher.ranking.shortlist.EXPLANATION_COLUMNS`, in
+            the explainer's order). Each posting's pairs together.
+        warnings: The ranker's warnings about the postings (they depend on the postings only).
+    """
+
+    job_ids: list[str]
+    resume_hashes: dict[str, str]
+    pairs: pd.DataFrame
+    warnings: list[str]
+
+    def signals(self) -> list[str]:
+        """The signals of the score, in the order the ranker gives them."""
+        return [str(c)[len(POINTS) :] for c in self.pairs.columns if str(c).startswith(POINTS)]
+
+    def explained(self) -> list[str]:
+        """The explanation columns, in the explainer's order."""
+        return [str(c) for c in self.pairs.columns if c in EXPLANATION_COLUMNS]
+
+
+def kept_rows(
+    ranker: RequirementRanker, batch: ScoredBatch, decisions: pd.DataFrame
+) -> pd.DataFrame:
+    """The :attr:`KeptPairs.pairs` rows of one scored and explained batch: its candidate
+    pairs' exact parts (:attr:`ScoredBatch.components`) and values, and their explanations
+    read from the batch's decision records (:func:`explain_batch`)."""
+    values = ranker.signal_values(batch.postings, batch.resumes, features=batch.features)
+    resume_ids = batch.resumes[schema.RESUME_ID].astype(str).to_numpy()
+    columns: dict[str, list[Any]] = {schema.JOB_ID: [], schema.RESUME_ID: []}
+    numbers: dict[str, list[np.ndarray]] = {}
+    for name in batch.components:
+        numbers[POINTS + name] = []
+        numbers[VALUE + name] = []
+    for row, chosen in enumerate(batch.candidates):
+        job_id = str(batch.postings[schema.JOB_ID].iloc[row])
+        columns[schema.JOB_ID] += [job_id] * len(chosen)
+        columns[schema.RESUME_ID] += resume_ids[chosen].tolist()
+        for name, part in batch.components.items():
+            numbers[POINTS + name].append(part[row, chosen].astype(np.float32))
+            numbers[VALUE + name].append(values[name][row, chosen].astype(np.float32))
+    frame = pd.DataFrame(columns)
+    for column, parts in numbers.items():
+        frame[column] = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+    explained = [c for c in decisions.columns if c in EXPLANATION_COLUMNS]
+    if not explained or frame.empty:
+        return frame
+    texts = decisions[[schema.JOB_ID, schema.RESUME_ID, *explained]]
+    merged = frame.merge(texts, on=[schema.JOB_ID, schema.RESUME_ID], how="left", validate="1:1")
+    if len(merged) != len(frame):
+        raise ValueError("the batch's decision records are not one per candidate pair")
+    return merged
+
+
+def rank_keeping(
+    ranker: RequirementRanker,
+    postings: pd.DataFrame,
+    resumes: pd.DataFrame,
+    settings: RankingSettings,
+    ranker_info: Mapping[str, Any],
+    embedding_model: str = "",
+    index: ResumeIndex | None = None,
+    progress: Progress | None = None,
+    records: DecisionSink | None = None,
+) -> tuple[Ranking, KeptPairs, PoolStatistics]:
+    """A full run's two-stage ranking (as
+    :func:`matcher.ranking.two_stage.rank_in_batches`: the same shortlists, records and
+    batches), keeping what an incremental rerun needs: the pool statistics, fitted
+    extensible, and every pair scored (:class:`KeptPairs`). Arguments as for
+    ``rank_in_batches``."""
+    pool = ranker.pool(postings, resumes, extensible=True)
+    parts: list[Ranking] = []
+    kept: list[pd.DataFrame] = []
+    done = 0
+    for members, chosen in candidate_groups(
+        ranker,
+        postings,
+        resumes,
+        settings.candidates,
+        settings.posting_batch,
+        index,
+        pool,
+        settings.batch_resumes,
+    ):
+        batch = score_batch(
+            ranker, postings.iloc[members], candidate_members(resumes, chosen), pool, members
+        )
+        told = None
+        if progress is not None:
+            told = _offset(progress, done, len(postings))
+        part = explain_batch(ranker, batch, settings.top_k, ranker_info, embedding_model, told)
+        assert part.decisions is not None  # explain_batch keeps them
+        kept.append(kept_rows(ranker, batch, part.decisions))
+        parts.append(part if records is None else hand_on_decisions(part, records))
+        done += len(batch.postings)
+    ranking = merge_rankings(parts, postings, resumes, settings.top_k, ranker_info)
+    if records is not None:
+        ranking = hand_on_decisions(ranking, records)
+    pairs = _in_posting_order(
+        pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(), postings
+    )
+    return (
+        ranking,
+        KeptPairs(
+            postings[schema.JOB_ID].astype(str).tolist(),
+            text_hashes(resumes),
+            pairs,
+            list(ranking.warnings),
+        ),
+        pool,
+    )
+
+
+def rank_with_pool(
+    ranker: RequirementRanker,
+    postings: pd.DataFrame,
+    resumes: pd.DataFrame,
+    pool: PoolStatistics,
+    settings: RankingSettings,
+    ranker_info: Mapping[str, Any],
+    embedding_model: str = "",
+) -> Ranking:
+    """Every posting against every resume, scored with the statistics ``pool`` (kept ones:
+    :meth:`PoolStatistics.extended`) in batches of ``settings.posting_batch`` postings, and
+    explained: the full run an incremental rerun's outputs equal (:func:`rank_incremental`)."""
+    every = np.arange(len(resumes), dtype=np.int64)
+    parts: list[Ranking] = []
+    for start in range(0, len(postings), settings.posting_batch):
+        batch_postings = postings.iloc[start : start + settings.posting_batch]
+        candidates = Candidates(resumes, [every] * len(batch_postings))
+        batch = score_batch(ranker, batch_postings, candidates, pool)
+        parts.append(explain_batch(ranker, batch, settings.top_k, ranker_info, embedding_model))
+    return merge_rankings(parts, postings, resumes, settings.top_k, ranker_info)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """How an incremental rerun's resumes differ from the kept pairs' (by ID and text)."""
+
+    new: list[str]
+    changed: list[str]
+    removed: list[str]
+    unchanged: int
+
+    @property
+    def scored(self) -> list[str]:
+        """The resumes whose pairs are scored: the new and the changed ones."""
+        return [*self.new, *self.changed]
+
+
+def resume_changes(kept: KeptPairs, resumes: pd.DataFrame) -> Changes:
+    """The new, changed and removed resumes of ``resumes`` against ``kept``."""
+    hashes = text_hashes(resumes)
+    new = [r for r in hashes if r not in kept.resume_hashes]
+    changed = [
+        r for r, h in hashes.items() if r in kept.resume_hashes and kept.resume_hashes[r] != h
+    ]
+    removed = [r for r in kept.resume_hashes if r not in hashes]
+    return Changes(new, changed, removed, len(hashes) - len(new) - len(changed))
+
+
+def rank_incremental(
+    ranker: RequirementRanker,
+    postings: pd.DataFrame,
+    resumes: pd.DataFrame,
+    kept: KeptPairs,
+    pool: PoolStatistics,
+    settings: RankingSettings,
+    ranker_info: Mapping[str, Any],
+    embedding_model: str = "",
+    progress: Progress | None = None,
+    records: DecisionSink | None = None,
+) -> tuple[Ranking, KeptPairs]:
+    """Rank ``resumes`` for ``postings`` from the ``kept`` pairs of an earlier run and the
+    pairs of the new and changed resumes, scored with the kept statistics.
+
+    Args:
+        ranker: The requirement-aware ranker of the earlier run (the same model and settings).
+        postings: Prepared postings: those of the earlier run, in its order.
+        resumes: Prepared resumes: the pool now.
+        kept: The earlier run's pairs (:func:`rank_keeping`, or an earlier incremental run).
+        pool: The kept statistics extended to ``resumes`` (:meth:`PoolStatistics.extended`).
+        settings: ``posting_batch`` (postings scored together against the new resumes) and
+            ``top_k``.
+        ranker_info: The ranker's description, for the decision records.
+        embedding_model: The embedding model's ID, for the decision records.
+        progress: Told ``(jobs done, jobs)`` as each job's shortlist is made.
+        records: Given the decision records of each ``posting_batch`` postings as they are
+            made, in the postings'
+            order (the ranking then keeps none); None: the ranking keeps them all.
+
+    Returns:
+        The ranking (:class:`Ranking`: ``feature_pairs`` counts the pairs scored here) and
+        the pairs to keep for the next rerun.
+
+    Raises:
+        ValueError: If the postings are not the kept ones.
+    """
+    job_ids = postings[schema.JOB_ID].astype(str).tolist()
+    if job_ids != kept.job_ids:
+        raise ValueError("the postings are not those of the kept pairs: a full run is needed")
+    changes = resume_changes(kept, resumes)
+    scored_ids = set(changes.scored)
+    ids = resumes[schema.RESUME_ID].astype(str)
+    fresh = resumes[ids.isin(scored_ids).to_numpy()]
+    added = _score_new(ranker, postings, fresh, pool, settings.posting_batch, kept)
+    dropped = {*changes.removed, *changes.changed}
+    old = kept.pairs
+    if dropped and not old.empty:
+        old = old[~old[schema.RESUME_ID].isin(dropped).to_numpy()]
+    pairs = _in_posting_order(pd.concat([old, added], ignore_index=True), postings)
+    position = {resume_id: column for column, resume_id in enumerate(ids)}
+    rows = frame_rows(resumes)
+    signals = kept.signals() or [
+        str(c)[len(POINTS) :] for c in added.columns if str(c).startswith(POINTS)
+    ]
+    explained = [str(c) for c in pairs.columns if c in EXPLANATION_COLUMNS]
+    if not job_ids:
+        empty = merge_rankings([], postings, resumes, settings.top_k, ranker_info)
+        if records is not None:
+            empty = hand_on_decisions(empty, records)
+        return empty, KeptPairs(job_ids, text_hashes(resumes), pairs, list(kept.warnings))
+    # The pairs' columns taken out once: a frame's rows taken per posting (a take on every
+    # column, of Arrow strings when read from Parquet) cost more than the records themselves.
+    resume_of = pairs[schema.RESUME_ID].astype(str).tolist()
+    points = {name: pairs[POINTS + name].to_numpy(np.float32) for name in signals}
+    valued = {name: pairs[VALUE + name].to_numpy(np.float32) for name in signals}
+    texts = list(zip(*(pairs[c].tolist() for c in explained), strict=True)) if explained else []
+    # Each posting's pairs are consecutive, in the postings' order (_in_posting_order).
+    row_of_job = {job: row for row, job in enumerate(job_ids)}
+    codes = pairs[schema.JOB_ID].astype(str).map(row_of_job).to_numpy(np.int64)
+    starts = np.searchsorted(codes, np.arange(len(job_ids)), side="left")
+    stops = np.searchsorted(codes, np.arange(len(job_ids)), side="right")
+    shortlists: list[pd.DataFrame] = []
+    decisions: list[pd.DataFrame] = []
+    pending: list[pd.DataFrame] = []  # records not yet handed on: a batch of postings' at once
+    candidates: dict[str, int] = {}
+    candidate_of: dict[str, int] = {}
+    for row, job_id in enumerate(job_ids):
+        posting = postings.iloc[[row]]
+        at = np.arange(starts[row], stops[row], dtype=np.int64)
+        # The posting's candidates in the pool's order, as a full run's batch holds them.
+        columns = np.array([position[resume_of[k]] for k in at.tolist()], dtype=np.int64)
+        order = np.argsort(columns, kind="stable")
+        at, columns = at[order], columns[order]
+        members = resumes.iloc[columns]
+        parts = {name: points[name][at][None, :] for name in signals}
+        values = {name: valued[name][at][None, :] for name in signals}
+        explain = _kept_explainer(
+            {resume_of[k]: texts[k] for k in at.tolist()} if explained else {}, explained
+        )
+        shortlists.append(
+            build_shortlists(
+                posting,
+                members,
+                sum_components(parts, posting, members),
+                parts,
+                settings.top_k,
+                explain,
+            )
+        )
+        pending.append(
+            build_decisions(
+                posting,
+                members,
+                parts,
+                settings.top_k,
+                ranker_info,
+                explain,
+                values,
+                embedding_model,
+                [rows[column] for column in columns.tolist()],
+            )
+        )
+        if len(pending) >= settings.posting_batch or row == len(job_ids) - 1:
+            batch_records = pd.concat(pending, ignore_index=True)
+            pending.clear()
+            if records is not None:
+                records(batch_records)
+            else:
+                decisions.append(batch_records)
+        candidates[job_id] = len(columns)
+        for k in at.tolist():
+            candidate_of[resume_of[k]] = candidate_of.get(resume_of[k], 0) + 1
+        if progress is not None:
+            progress(row + 1, len(job_ids))
+    # The batches of postings scored against the new resumes, each reading all of them.
+    batches = math.ceil(len(postings) / settings.posting_batch) if len(fresh) else 0
+    ranking = Ranking(
+        pd.concat(shortlists, ignore_index=True),
+        None if records is not None else pd.concat(decisions, ignore_index=True),
+        list(kept.warnings),
+        candidates,
+        candidate_of,
+        len(added),
+        batches,
+        batches * len(fresh),
+    )
+    return ranking, KeptPairs(job_ids, text_hashes(resumes), pairs, list(kept.warnings))
+
+
+def _kept_explainer(answers: Mapping[str, Sequence[Any]], explained: Sequence[str]) -> Any:
+    """An explainer answering with the kept explanation of each of one posting's pairs
+    (``answers``: the explanation columns' values by resume ID)."""
+
+    def explain(_posting: Row, resume: Row) -> dict[str, str]:
+        return dict(zip(explained, answers[str(resume[schema.RESUME_ID])], strict=True))
+
+    return explain
+
+
+def _score_new(
+    ranker: RequirementRanker,
+    postings: pd.DataFrame,
+    fresh: pd.DataFrame,
+    pool: PoolStatistics,
+    batch_size: int,
+    kept: KeptPairs,
+) -> pd.DataFrame:
+    """The :attr:`KeptPairs.pairs` rows of every posting against the ``fresh`` resumes,
+    scored with ``pool`` in batches of ``batch_size`` postings and explained as a full run
+    explains them (:func:`explain_batch`, whose records give the explanations)."""
+    if fresh.empty or postings.empty:
+        return kept.pairs.iloc[:0]
+    every = np.arange(len(fresh), dtype=np.int64)
+    rows: list[pd.DataFrame] = []
+    for start in range(0, len(postings), batch_size):
+        members = np.arange(start, min(start + batch_size, len(postings)), dtype=np.int64)
+        candidates = Candidates(fresh, [every] * len(members))
+        batch = score_batch(ranker, postings.iloc[members], candidates, pool, members)
+        # The top k does not matter here: only the explanations of the records are read.
+        part = explain_batch(ranker, batch, 1, {}, "")
+        assert part.decisions is not None
+        rows.append(kept_rows(ranker, batch, part.decisions))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _in_posting_order(pairs: pd.DataFrame, postings: pd.DataFrame) -> pd.DataFrame:
+    """``pairs`` with each posting's rows together, in the postings' order (each posting's
+    rows in their order)."""
+    if pairs.empty:
+        return pairs.reset_index(drop=True)
+    position = {job: row for row, job in enumerate(postings[schema.JOB_ID].astype(str))}
+    keys = pairs[schema.JOB_ID].map(position).to_numpy()
+    return pairs.iloc[np.argsort(keys, kind="stable")].reset_index(drop=True)
+
+
+def _offset(progress: Progress, done: int, total: int) -> Progress:
+    return lambda jobs, _: progress(done + jobs, total)

@@ -1,0 +1,233 @@
+"""Incremental ranking with kept pool statistics, on the sample and the real model: a rerun
+that scores only the new and changed resumes' pairs gives exactly the shortlists and decision
+records of a full ranking of its pool with the kept statistics."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from matcher import schema
+from matcher.io.loading import load_postings, load_resumes
+from matcher.ranking.features import PoolStatistics
+from matcher.ranking.incremental import (
+    KeptPairs,
+    rank_incremental,
+    rank_keeping,
+    rank_with_pool,
+    resume_changes,
+)
+from matcher.ranking.lexical import BM25Pool, TfidfPool
+from matcher.ranking.requirement_ranker import RequirementRanker
+from matcher.ranking.two_stage import Ranking, rank_in_batches
+from matcher.settings import RankingSettings
+from matcher.text.preprocess import Prepared, prepare_loaded
+from matcher.text.texts import resume_texts
+from tests.conftest import SAMPLE
+
+INFO = {"name": "requirements", "params": {}, "source": "built-in default"}
+#: Every resume a candidate (the sample is small); batches of 7 postings.
+SETTINGS = RankingSettings(candidates=0, posting_batch=7, top_k=5)
+#: A sentence added to one resume: it changes between the runs.
+ADDED = "\nAlso led a data warehouse migration in Python, SQL and Airflow for a hospital group."
+
+
+@pytest.fixture(scope="module")
+def pools() -> tuple[Prepared, pd.DataFrame, pd.DataFrame]:
+    """The postings, pool A (the sample less 4 resumes) and pool B (A less one resume, with
+    one resume's text changed and the 4 resumes added)."""
+    postings, resumes = load_postings(SAMPLE / "jobs.csv"), load_resumes(SAMPLE / "resumes")
+    first = prepare_loaded(postings, resumes)
+    ids = first.resumes[schema.RESUME_ID].astype(str).tolist()
+    held_out, removed, changed = ids[3:64:20], ids[11], ids[30]
+    records = resumes.records.copy()
+    at = records[schema.RESUME_ID].astype(str) == changed
+    records.loc[at, schema.TEXT] = records.loc[at, schema.TEXT] + ADDED
+    second = prepare_loaded(postings, replace(resumes, records=records)).resumes
+    pool_a = first.resumes[~first.resumes[schema.RESUME_ID].isin(held_out)]
+    pool_b = second[second[schema.RESUME_ID] != removed]
+    return first, pool_a.reset_index(drop=True), pool_b.reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def ranker(embedder) -> RequirementRanker:  # type: ignore[no-untyped-def]
+    return RequirementRanker(embedder)
+
+
+@pytest.fixture(scope="module")
+def first_run(
+    pools: tuple[Prepared, pd.DataFrame, pd.DataFrame], ranker: RequirementRanker
+) -> tuple[Ranking, KeptPairs, PoolStatistics]:
+    prepared, pool_a, _ = pools
+    return rank_keeping(ranker, prepared.postings, pool_a, SETTINGS, INFO, "model-x")
+
+
+def _same(left: Ranking, right: Ranking) -> None:
+    pd.testing.assert_frame_equal(left.shortlists, right.shortlists)
+    assert left.decisions is not None and right.decisions is not None
+    pd.testing.assert_frame_equal(left.decisions, right.decisions)
+    assert left.candidates == right.candidates
+    assert left.candidate_of == right.candidate_of
+    assert left.warnings == right.warnings
+
+
+def test_a_run_keeping_its_pairs_is_a_full_run(
+    pools: tuple[Prepared, pd.DataFrame, pd.DataFrame],
+    ranker: RequirementRanker,
+    first_run: tuple[Ranking, KeptPairs, PoolStatistics],
+) -> None:
+    prepared, pool_a, _ = pools
+    ranking, kept, _ = first_run
+    _same(ranking, rank_in_batches(ranker, prepared.postings, pool_a, SETTINGS, INFO, "model-x"))
+    n_postings = len(prepared.postings)
+    assert len(kept.pairs) == n_postings * len(pool_a)
+    assert kept.job_ids == prepared.postings[schema.JOB_ID].astype(str).tolist()
+    # The kept parts add up to the recorded scores.
+    points = kept.pairs[[c for c in kept.pairs.columns if c.startswith("points.")]].sum(axis=1)
+    assert ranking.decisions is not None
+    recorded = ranking.decisions.set_index([schema.JOB_ID, schema.RESUME_ID])["score"]
+    keys = pd.MultiIndex.from_frame(kept.pairs[[schema.JOB_ID, schema.RESUME_ID]])
+    assert np.allclose(100 * points.to_numpy(), recorded.loc[keys].to_numpy(), atol=0.051)
+
+
+def test_incremental_rerun_equals_a_full_run_with_the_kept_statistics(
+    pools: tuple[Prepared, pd.DataFrame, pd.DataFrame],
+    ranker: RequirementRanker,
+    first_run: tuple[Ranking, KeptPairs, PoolStatistics],
+) -> None:
+    prepared, _, pool_b = pools
+    first, kept, fitted = first_run
+    changes = resume_changes(kept, pool_b)
+    assert (len(changes.new), len(changes.changed), len(changes.removed)) == (4, 1, 1)
+    kept_stats = fitted.extended(pool_b)
+    assert kept_stats.added_resumes == 5  # the new and the changed one
+    ranking, kept_b = rank_incremental(
+        ranker, prepared.postings, pool_b, kept, kept_stats, SETTINGS, INFO, "model-x"
+    )
+    full = rank_with_pool(ranker, prepared.postings, pool_b, kept_stats, SETTINGS, INFO, "model-x")
+    _same(ranking, full)
+    n_postings = len(prepared.postings)
+    assert ranking.feature_pairs == n_postings * 5  # only the new and changed resumes' pairs
+    assert len(kept_b.pairs) == n_postings * len(pool_b)
+    # The new resumes do reach shortlists, and the removed one is in no record.
+    assert set(changes.new) & set(ranking.shortlists[schema.RESUME_ID])
+    assert ranking.decisions is not None
+    assert changes.removed[0] not in set(ranking.decisions[schema.RESUME_ID])
+    # The old pairs kept their scores: the unchanged resumes' records are the first run's.
+    assert first.decisions is not None
+    columns = [schema.JOB_ID, schema.RESUME_ID, "score", "evidence"]
+    before = first.decisions[columns].set_index([schema.JOB_ID, schema.RESUME_ID])
+    after = ranking.decisions[columns].set_index([schema.JOB_ID, schema.RESUME_ID])
+    same = ~after.index.get_level_values(schema.RESUME_ID).isin(changes.scored)
+    assert same.sum() == n_postings * (len(pool_b) - 5)
+    pd.testing.assert_frame_equal(after[same], before.loc[after.index[same]])
+    # The changed resume was scored again on its new text.
+    changed = (slice(None), changes.changed[0])
+    assert not after.loc[changed, "score"].equals(before.loc[changed, "score"])
+
+
+def test_a_second_incremental_rerun_merges_the_pairs_kept_by_the_first(
+    pools: tuple[Prepared, pd.DataFrame, pd.DataFrame],
+    ranker: RequirementRanker,
+    first_run: tuple[Ranking, KeptPairs, PoolStatistics],
+) -> None:
+    prepared, _, pool_b = pools
+    _, kept, fitted = first_run
+    kept_stats = fitted.extended(pool_b)
+    _, kept_b = rank_incremental(
+        ranker, prepared.postings, pool_b, kept, kept_stats, SETTINGS, INFO, "model-x"
+    )
+    pool_c = pool_b.iloc[2:]  # two more resumes removed, nothing new
+    again, _ = rank_incremental(
+        ranker, prepared.postings, pool_c, kept_b, fitted.extended(pool_c), SETTINGS, INFO, "m"
+    )
+    assert again.feature_pairs == 0
+    _same(
+        again,
+        rank_with_pool(
+            ranker, prepared.postings, pool_c, fitted.extended(pool_c), SETTINGS, INFO, "m"
+        ),
+    )
+
+
+def test_other_postings_need_a_full_run(
+    pools: tuple[Prepared, pd.DataFrame, pd.DataFrame],
+    ranker: RequirementRanker,
+    first_run: tuple[Ranking, KeptPairs, PoolStatistics],
+) -> None:
+    prepared, _, pool_b = pools
+    _, kept, fitted = first_run
+    with pytest.raises(ValueError, match="postings are not those"):
+        rank_incremental(
+            ranker,
+            prepared.postings.iloc[1:],
+            pool_b,
+            kept,
+            fitted.extended(pool_b),
+            SETTINGS,
+            INFO,
+        )
+
+
+def test_kept_statistics_of_the_fitted_pool_are_the_fitted_ones(
+    pools: tuple[Prepared, pd.DataFrame, pd.DataFrame],
+    first_run: tuple[Ranking, KeptPairs, PoolStatistics],
+) -> None:
+    _, pool_a, pool_b = pools
+    _, _, fitted = first_run
+    jobs = fitted.job_ids
+    ids_a = pool_a[schema.RESUME_ID].astype(str).tolist()
+    same = fitted.extended(pool_a)
+    assert same.added_resumes == 0
+    for name, value in same.values(jobs, ids_a)[0].items():
+        np.testing.assert_array_equal(value, fitted.values(jobs, ids_a)[0][name], err_msg=name)
+    # In pool B, the unchanged resumes keep their values exactly; the new ones' relative BM25
+    # stays within [0, 1].
+    extended = fitted.extended(pool_b)
+    kept_ids = [i for i in pool_b[schema.RESUME_ID].astype(str) if i in set(ids_a)]
+    kept_ids = [i for i in kept_ids if extended.column_of[i] < extended.fitted_resumes]
+    values, best = extended.values(jobs, kept_ids)
+    before, best_before = fitted.values(jobs, kept_ids)
+    for name, value in values.items():
+        np.testing.assert_array_equal(value, before[name], err_msg=name)
+    np.testing.assert_array_equal(best, best_before)
+    every, _ = extended.values(jobs, pool_b[schema.RESUME_ID].astype(str).tolist())
+    assert every["bm25"].min() >= 0.0 and every["bm25"].max() <= 1.0
+
+
+def test_documents_added_to_kept_statistics_score_as_fitted_members() -> None:
+    documents = [
+        "python developer with django and sql",
+        "registered nurse in an icu, night shifts",
+        "warehouse picker, forklift licence, python scripts",
+    ]
+    queries = ["python sql developer", "icu nurse", "forklift"]
+    bm25 = BM25Pool(documents, extensible=True)
+    # A fitted document scored as if added: what bm25s gives it in the collection.
+    np.testing.assert_allclose(
+        bm25.document_scores(queries, documents), bm25.scores(queries), rtol=1e-6
+    )
+    added = bm25.document_scores(queries, ["senior python developer, sql, unknownword"])
+    assert added[0, 0] > 0 and added[1, 0] == 0
+    tfidf = TfidfPool(queries, documents, extensible=True)
+    grown = tfidf.extended(["python sql", documents[1]])
+    rows = np.arange(len(queries))
+    np.testing.assert_array_equal(grown.scores(rows)[:, :3], tfidf.scores(rows))
+    np.testing.assert_allclose(grown.scores(rows)[:, 4], tfidf.scores(rows)[:, 1], rtol=1e-6)
+    with pytest.raises(ValueError, match="extensible"):
+        TfidfPool(queries, documents).extended(["python"])
+    with pytest.raises(ValueError, match="extensible"):
+        BM25Pool(documents).document_scores(queries, ["python"])
+
+
+def test_resume_texts_are_what_changes_are_told_by(
+    pools: tuple[Prepared, pd.DataFrame, pd.DataFrame],
+) -> None:
+    _, pool_a, pool_b = pools
+    texts_a = dict(zip(pool_a[schema.RESUME_ID], resume_texts(pool_a), strict=True))
+    texts_b = dict(zip(pool_b[schema.RESUME_ID], resume_texts(pool_b), strict=True))
+    differ = [i for i in texts_b if i in texts_a and texts_a[i] != texts_b[i]]
+    assert len(differ) == 1
