@@ -47,12 +47,11 @@ from matcher.ranking.two_stage import (
     DecisionSink,
     Ranking,
     ScoredBatch,
-    candidate_groups,
-    candidate_members,
     explain_batch,
     frame_rows,
     hand_on_decisions,
     merge_rankings,
+    rank_in_batches,
     score_batch,
 )
 from matcher.settings import RankingSettings
@@ -150,33 +149,25 @@ def rank_keeping(
     extensible, and every pair scored (:class:`KeptPairs`). Arguments as for
     ``rank_in_batches``."""
     pool = ranker.pool(postings, resumes, extensible=True)
-    parts: list[Ranking] = []
     kept: list[pd.DataFrame] = []
-    done = 0
-    for members, chosen in candidate_groups(
+
+    def keep(batch: ScoredBatch, part: Ranking) -> None:
+        assert part.decisions is not None  # before they are handed on to ``records``
+        kept.append(kept_rows(ranker, batch, part.decisions))
+
+    ranking = rank_in_batches(
         ranker,
         postings,
         resumes,
-        settings.candidates,
-        settings.posting_batch,
+        settings,
+        ranker_info,
+        embedding_model,
         index,
-        pool,
-        settings.batch_resumes,
-    ):
-        batch = score_batch(
-            ranker, postings.iloc[members], candidate_members(resumes, chosen), pool, members
-        )
-        told = None
-        if progress is not None:
-            told = _offset(progress, done, len(postings))
-        part = explain_batch(ranker, batch, settings.top_k, ranker_info, embedding_model, told)
-        assert part.decisions is not None  # explain_batch keeps them
-        kept.append(kept_rows(ranker, batch, part.decisions))
-        parts.append(part if records is None else hand_on_decisions(part, records))
-        done += len(batch.postings)
-    ranking = merge_rankings(parts, postings, resumes, settings.top_k, ranker_info)
-    if records is not None:
-        ranking = hand_on_decisions(ranking, records)
+        progress,
+        records,
+        pool=pool,
+        on_batch=keep,
+    )
     pairs = _in_posting_order(
         pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(), postings
     )
@@ -424,7 +415,3 @@ def _in_posting_order(pairs: pd.DataFrame, postings: pd.DataFrame) -> pd.DataFra
     position = {job: row for row, job in enumerate(postings[schema.JOB_ID].astype(str))}
     keys = pairs[schema.JOB_ID].map(position).to_numpy()
     return pairs.iloc[np.argsort(keys, kind="stable")].reset_index(drop=True)
-
-
-def _offset(progress: Progress, done: int, total: int) -> Progress:
-    return lambda jobs, _: progress(done + jobs, total)

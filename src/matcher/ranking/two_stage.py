@@ -100,6 +100,7 @@ def score_in_batches(
     batch_size: int,
     index: ResumeIndex | None = None,
     most_resumes: int = BATCH_RESUMES,
+    pool: PoolStatistics | None = None,
 ) -> Iterator[ScoredBatch]:
     """Score the postings in batches, each against its stage-1 candidates.
 
@@ -113,6 +114,8 @@ def score_in_batches(
         index: The FAISS index of the resumes' chunks; built (from the embedding cache) if
             None and stage 1 needs one.
         most_resumes: The most resumes a batch is scored against (:func:`grouped_batches`).
+        pool: The ranker's statistics of the whole pool (:meth:`RequirementRanker.pool`),
+            fitted here if None.
 
     Yields:
         One :class:`ScoredBatch` per batch of postings (:func:`candidate_groups`: postings that
@@ -129,7 +132,8 @@ def score_in_batches(
         rows = np.arange(len(postings), dtype=np.int64)
         yield ScoredBatch(postings, resumes, components, [every] * len(postings), rows)
         return
-    pool = ranker.pool(postings, resumes)
+    if pool is None:
+        pool = ranker.pool(postings, resumes)
     groups = candidate_groups(
         ranker, postings, resumes, candidates, batch_size, index, pool, most_resumes
     )
@@ -362,6 +366,8 @@ def rank_in_batches(
     index: ResumeIndex | None = None,
     progress: Progress | None = None,
     records: DecisionSink | None = None,
+    pool: PoolStatistics | None = None,
+    on_batch: Callable[[ScoredBatch, Ranking], None] | None = None,
 ) -> Ranking:
     """Rank the postings in two stages (:func:`score_in_batches`) and explain each candidate.
 
@@ -381,6 +387,11 @@ def rank_in_batches(
             together, a batch's postings in their order); the ranking then keeps none (its
             ``decisions`` is None), so a run holds one batch of them in memory. None: the
             ranking keeps them all, in the postings' order.
+        pool: The requirement-aware ranker's pool statistics, fitted if None (as
+            :func:`score_in_batches`).
+        on_batch: Given each scored batch and its part of the ranking, with its decision
+            records, before they are handed on to ``records``
+            (:func:`matcher.ranking.incremental.rank_keeping` keeps every pair scored).
     """
     parts: list[Ranking] = []
     done = 0
@@ -392,11 +403,14 @@ def rank_in_batches(
         settings.posting_batch,
         index,
         settings.batch_resumes,
+        pool,
     ):
         told = None
         if progress is not None:
             told = _offset_progress(progress, done, len(postings))
         part = explain_batch(ranker, batch, settings.top_k, ranker_info, embedding_model, told)
+        if on_batch is not None:
+            on_batch(batch, part)
         parts.append(part if records is None else hand_on_decisions(part, records))
         done += len(batch.postings)
     ranking = merge_rankings(parts, postings, resumes, settings.top_k, ranker_info)
