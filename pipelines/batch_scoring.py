@@ -1054,6 +1054,16 @@ def _score_into(
                 )
                 if plan is not None:
                     incremental["ranking"] = plan.section
+                elif (
+                    store is not None
+                    and shard_size is not None
+                    and settings.ranking.refit_share > 0
+                ):
+                    incremental["ranking"] = {
+                        "mode": "full",
+                        "reason": "kept pool statistics are used in the flow's process only,"
+                        " not on Dask: every candidate pair is scored (with the pair cache)",
+                    }
                 # The decision records go to the staging folder batch by batch as they are
                 # made (the rank step's time includes writing them): a run holds one batch.
                 with timer("rank"), open_decisions(staging) as records:

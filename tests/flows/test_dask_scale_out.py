@@ -115,6 +115,12 @@ def test_an_incremental_rerun_on_dask_reuses_pairs_as_the_serial_rerun_does(
     for name, dask in (("serial", {}), ("dask", {"workers": 2, "shard_size": 9})):
         root = tmp_path / name
         settings = _settings(root, embedding_cache_dir, True, **dask)
+        if name == "serial":
+            # Ranking from kept pool statistics (ranking.refit_share) runs in the flow's
+            # process only, never on Dask: off in the serial run, both reruns score every
+            # candidate pair with the pair cache.
+            ranking = settings.ranking.model_copy(update={"refit_share": 0.0})
+            settings = settings.model_copy(update={"ranking": ranking})
         flow = scoring_flow(settings)
         assert (flow is batch_scoring) == (name == "serial")
         flow(*before, root / "first", settings)
@@ -123,6 +129,9 @@ def test_an_incremental_rerun_on_dask_reuses_pairs_as_the_serial_rerun_does(
 
     serial, dask = runs["serial"], runs["dask"]
     assert "posting_batches_on_workers" in dask["stage1"]  # stage 2 did run on the workers
+    assert "ranking" not in serial["incremental"]  # refit_share 0: no kept statistics
+    assert dask["incremental"]["ranking"]["mode"] == "full"
+    assert "not on Dask" in dask["incremental"]["ranking"]["reason"]
     pairs = serial["incremental"]["pairs"]
     # The pairs of the earlier resumes with their candidate postings come from the score
     # cache; those of the six new resumes are computed: on the workers as in the flow.
