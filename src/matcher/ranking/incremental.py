@@ -43,16 +43,13 @@ from matcher.ranking.rankers import sum_components
 from matcher.ranking.requirement_ranker import RequirementRanker
 from matcher.ranking.shortlist import EXPLANATION_COLUMNS, build_shortlists
 from matcher.ranking.two_stage import (
-    Candidates,
     DecisionSink,
     Ranking,
     ScoredBatch,
-    explain_batch,
     frame_rows,
     hand_on_decisions,
     merge_rankings,
     rank_in_batches,
-    score_batch,
 )
 from matcher.settings import RankingSettings
 from matcher.text.texts import resume_texts
@@ -195,14 +192,10 @@ def rank_with_pool(
     """Every posting against every resume, scored with the statistics ``pool`` (kept ones:
     :meth:`PoolStatistics.extended`) in batches of ``settings.posting_batch`` postings, and
     explained: the full run an incremental rerun's outputs equal (:func:`rank_incremental`)."""
-    every = np.arange(len(resumes), dtype=np.int64)
-    parts: list[Ranking] = []
-    for start in range(0, len(postings), settings.posting_batch):
-        batch_postings = postings.iloc[start : start + settings.posting_batch]
-        candidates = Candidates(resumes, [every] * len(batch_postings))
-        batch = score_batch(ranker, batch_postings, candidates, pool)
-        parts.append(explain_batch(ranker, batch, settings.top_k, ranker_info, embedding_model))
-    return merge_rankings(parts, postings, resumes, settings.top_k, ranker_info)
+    every = settings.model_copy(update={"candidates": 0})  # exhaustive: no stage 1
+    return rank_in_batches(
+        ranker, postings, resumes, every, ranker_info, embedding_model, pool=pool
+    )
 
 
 @dataclass(frozen=True)
@@ -394,16 +387,18 @@ def _score_new(
     explains them (:func:`explain_batch`, whose records give the explanations)."""
     if fresh.empty or postings.empty:
         return kept.pairs.iloc[:0]
-    every = np.arange(len(fresh), dtype=np.int64)
     rows: list[pd.DataFrame] = []
-    for start in range(0, len(postings), batch_size):
-        members = np.arange(start, min(start + batch_size, len(postings)), dtype=np.int64)
-        candidates = Candidates(fresh, [every] * len(members))
-        batch = score_batch(ranker, postings.iloc[members], candidates, pool, members)
-        # The top k does not matter here: only the explanations of the records are read.
-        part = explain_batch(ranker, batch, 1, {}, "")
-        assert part.decisions is not None
+
+    def keep(batch: ScoredBatch, part: Ranking) -> None:
+        assert part.decisions is not None  # before they are handed on (and dropped)
         rows.append(kept_rows(ranker, batch, part.decisions))
+
+    # Every posting against every fresh resume; the top k does not matter here: only the
+    # explanations of the records are read, and the records themselves are dropped.
+    every = RankingSettings(candidates=0, posting_batch=batch_size, top_k=1)
+    rank_in_batches(
+        ranker, postings, fresh, every, {}, "", records=lambda _: None, pool=pool, on_batch=keep
+    )
     return pd.concat(rows, ignore_index=True)
 
 
