@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from matcher.io.atomic import atomic_write_bytes, atomic_write_text
+from matcher.io.state_store import fingerprint
 from matcher.ranking.features import PoolStatistics
 from matcher.ranking.incremental import KeptPairs
 
@@ -65,12 +66,9 @@ class KeptRanking:
 def ranking_key(scorer: dict[str, Any], postings: dict[str, str], candidates: int) -> str:
     """The key of a kept ranking: the scorer (model, ranker, settings, day), the postings'
     content hashes in order and stage 1's ``candidates``."""
-    text = json.dumps(
-        {"format": FORMAT, "scorer": scorer, "postings": postings, "candidates": candidates},
-        sort_keys=True,
-        default=str,
+    return fingerprint(
+        {"format": FORMAT, "scorer": scorer, "postings": postings, "candidates": candidates}
     )
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def kept_path(state_dir: Path) -> Path:
