@@ -1280,7 +1280,9 @@ def _scorer(model_id: str, ranker_info: dict[str, Any], settings: Settings) -> d
 
     return {
         "model": model_id,
-        "ranker": ranker_info,
+        # The ranker's weights are in its parameters; where the file lies is not (a reinstall
+        # elsewhere, or another checkout of the same code, scores the same).
+        "ranker": {key: value for key, value in ranker_info.items() if key != "weights_source"},
         "top_k": settings.ranking.top_k,
         "cleaning": settings.cleaning.model_dump(mode="json"),
         "limits": settings.limits.model_dump(mode="json"),
