@@ -92,3 +92,35 @@ def write_safe_csv(frame: pd.DataFrame, path: Any) -> None:
 
     with atomic_open(path, "w") as handle:
         neutralise_frame(frame).to_csv(handle, index=False, lineterminator="\n")
+
+
+def safe_csv_text(frame: pd.DataFrame) -> str:
+    """The text :func:`write_safe_csv` writes for ``frame``."""
+    text: str = neutralise_frame(frame).to_csv(index=False, lineterminator="\n")
+    return text
+
+
+# A quote toggles whether a line feed ends a record; a quote inside a quoted cell is doubled,
+# so the toggling stays right.
+_RECORD_MARKS_RE = re.compile('["\n]')
+
+
+def csv_records(text: str) -> list[str] | None:
+    """``text`` (a CSV file's, ``"\\n"`` line endings, quotes doubled inside quoted cells, as
+    :func:`safe_csv_text` writes) cut into its records, each with its line ending: the header
+    first. A line break inside a quoted cell stays in its record. None if the text does not
+    end with a record's end.
+
+    Example:
+        >>> csv_records('id,note\\nr1,"two\\nlines"\\nr2,"say ""hi"" now"\\n')
+        ['id,note\\n', 'r1,"two\\nlines"\\n', 'r2,"say ""hi"" now"\\n']
+    """
+    records: list[str] = []
+    quoted, start = False, 0
+    for mark in _RECORD_MARKS_RE.finditer(text):
+        if mark.group() == '"':
+            quoted = not quoted
+        elif not quoted:
+            records.append(text[start : mark.end()])
+            start = mark.end()
+    return records if start == len(text) else None

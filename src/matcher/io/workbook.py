@@ -97,21 +97,28 @@ def write_workbook(
         ``path``.
     """
     names = sheet_names(list(job_ids))
-    by_job = {job_id: part for job_id, part in shortlists.groupby("job_id", sort=False)}
-    empty = shortlists.iloc[0:0]
+    columns = [str(c) for c in shortlists.columns]
+    # Each job's rows, taken out of the frame in one pass (a frame per job cost more than
+    # writing its cells).
+    by_job: dict[str, list[tuple[Any, ...]]] = {}
+    if columns and len(shortlists):
+        jobs = shortlists["job_id"].tolist()
+        for job_id, values in zip(jobs, shortlists.itertuples(index=False, name=None), strict=True):
+            by_job.setdefault(job_id, []).append(values)
+    title_at = columns.index("job_title") if "job_title" in columns else None
+    score_at = columns.index("score") if "score" in columns else None
     summary_rows: list[dict[str, Any]] = []
     for job_id, name in names.items():
-        part = by_job.get(job_id, empty)
-        title = part["job_title"].iloc[0] if len(part) and "job_title" in part else ""
-        top = part["score"].max() if len(part) and "score" in part else None
+        rows = by_job.get(job_id, [])
+        scores = [row[score_at] for row in rows] if score_at is not None else []
         summary_rows.append(
             {
                 "job_id": job_id,
-                "job_title": title,
+                "job_title": rows[0][title_at] if rows and title_at is not None else "",
                 "sheet": name,
                 "candidates_scored": candidates_scored,
-                "shortlisted": len(part),
-                "top_score": top,
+                "shortlisted": len(rows),
+                "top_score": _top(scores),
             }
         )
     facts: dict[str, Any] = {
@@ -135,23 +142,31 @@ def write_workbook(
             summary.write_string(row, 0, key, bold)
             _write_cell(summary, row, 1, value)
         table_row = len(facts) + 1
-        _write_table(
-            summary, pd.DataFrame(summary_rows, columns=list(SUMMARY_COLUMNS)), table_row, bold
-        )
+        summary_table = [tuple(row[c] for c in SUMMARY_COLUMNS) for row in summary_rows]
+        _write_table(summary, list(SUMMARY_COLUMNS), summary_table, table_row, bold)
         for job_id, name in names.items():
-            _write_table(
-                book.add_worksheet(name), by_job.get(job_id, empty).reset_index(drop=True), 0, bold
-            )
+            _write_table(book.add_worksheet(name), columns, by_job.get(job_id, []), 0, bold)
     return atomic_write_bytes(path, buffer.getvalue())
 
 
-def _write_table(sheet: Worksheet, frame: pd.DataFrame, first_row: int, header: Any) -> None:
+def _top(scores: Sequence[Any]) -> Any:
+    """The highest of a job's scores, missing ones left out (None if there is none)."""
+    present = [score for score in scores if not pd.isna(score)]
+    return max(present) if present else None
+
+
+def _write_table(
+    sheet: Worksheet,
+    columns: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    first_row: int,
+    header: Any,
+) -> None:
     """A header row at ``first_row``, frozen and filtered, the rows below it; widths that fit."""
-    columns = [str(c) for c in frame.columns]
     widths = [len(c) + 2 for c in columns]
     for col, name in enumerate(columns):
         sheet.write_string(first_row, col, plain_cell(name), header)
-    for offset, values in enumerate(frame.itertuples(index=False, name=None), start=1):
+    for offset, values in enumerate(rows, start=1):
         for col, value in enumerate(values):
             text = _write_cell(sheet, first_row + offset, col, value)
             widths[col] = max(widths[col], min(len(text) + 2, MAX_COLUMN_WIDTH))
@@ -159,7 +174,7 @@ def _write_table(sheet: Worksheet, frame: pd.DataFrame, first_row: int, header: 
         sheet.set_column(col, col, width)
     sheet.freeze_panes(first_row + 1, 0)
     if columns:
-        sheet.autofilter(first_row, 0, first_row + len(frame), len(columns) - 1)
+        sheet.autofilter(first_row, 0, first_row + len(rows), len(columns) - 1)
 
 
 def _write_cell(sheet: Worksheet, row: int, col: int, value: Any) -> str:

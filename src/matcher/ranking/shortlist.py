@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from matcher import schema
-from matcher.io.csv_safety import write_safe_csv
+from matcher.io.atomic import atomic_write_text
+from matcher.io.csv_safety import csv_records, safe_csv_text
 from matcher.io.workbook import write_workbook
 from matcher.progress import Progress
 from matcher.ranking.explain import Explainer, term_explainer
@@ -251,6 +252,20 @@ def shortlist_filenames(job_ids: list[str]) -> dict[str, str]:
     return names
 
 
+def _records_by_job(shortlists: pd.DataFrame, text: str) -> tuple[str, dict[str, list[str]]]:
+    """The header of ``text`` (the CSV text of ``shortlists``) and each job's records in it."""
+    records = csv_records(text)
+    if records is None or len(records) != len(shortlists) + 1:
+        raise ValueError(
+            f"the shortlists' CSV text has not one record per row: {records and len(records)}"
+        )
+    by_job: dict[str, list[str]] = {}
+    if len(shortlists):
+        for job_id, record in zip(shortlists["job_id"].astype(str), records[1:], strict=True):
+            by_job.setdefault(job_id, []).append(record)
+    return records[0], by_job
+
+
 #: The workbook :func:`write_shortlists` writes beside the CSV files.
 WORKBOOK_NAME = "shortlists.xlsx"
 
@@ -283,12 +298,14 @@ def write_shortlists(
     folder = out_dir / "shortlists"
     folder.mkdir(parents=True, exist_ok=True)
     combined = out_dir / "shortlists.csv"
-    write_safe_csv(shortlists, combined)
+    # The combined file is rendered once; each job's file is its header and the job's records.
+    text = safe_csv_text(shortlists)
+    atomic_write_text(combined, text)
     paths = [combined]
+    header, by_job = _records_by_job(shortlists, text)
     for job_id, name in shortlist_filenames(job_ids).items():
-        part = shortlists[shortlists["job_id"] == job_id] if len(shortlists) else shortlists
         path = folder / f"{name}.csv"
-        write_safe_csv(part, path)
+        atomic_write_text(path, header + "".join(by_job.get(job_id, ())))
         paths.append(path)
     paths.append(
         write_workbook(shortlists, job_ids, out_dir / WORKBOOK_NAME, candidates_scored, run_info)
