@@ -17,6 +17,8 @@ from matcher.ranking.decisions import (
     build_decisions,
     open_decisions,
     read_decisions,
+    records_of_pairs,
+    rounded,
     text_sha256,
     write_decisions,
 )
@@ -126,3 +128,46 @@ def test_a_failed_run_leaves_no_decision_file(tmp_path: Path) -> None:
         records.write(_batches([_explain])[0])
         raise RuntimeError("the run failed after its first batch")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_rounded_gives_pythons_round_to_the_bit() -> None:
+    rng = np.random.default_rng(7)
+    halves = np.arange(0, 20_000) / 1000 + 0.0005  # decimal halves, stored just off them
+    special = np.array([0.0, -0.0, 2.675, 1.005, -1.005, 0.125, np.nan, np.inf, -np.inf])
+    for values in (rng.random(200_000).astype(np.float32) * 100, halves, special):
+        for digits in (1, 2, 4):
+            got = np.array(rounded(values, digits))
+            want = np.array([round(value, digits) for value in values.astype(float).tolist()])
+            same = (got.view(np.int64) == want.view(np.int64)) | (np.isnan(got) & np.isnan(want))
+            assert same.all(), values[~same][:5]
+
+
+def test_records_of_pairs_given_in_any_order_are_the_matrix_records() -> None:
+    dense = np.array([[0.25, 0.5, 0.5], [0.5, 0.0625, 0.25]], dtype=np.float32)
+    matrix = build_decisions(POSTINGS, RESUMES, {"dense": dense}, 2, INFO, _explain)
+    # The pairs of both postings, shuffled, one of J2's left out.
+    posting_of = np.array([1, 0, 0, 1, 0])
+    resume_of = np.array([2, 1, 0, 0, 2])
+    rows = [(POSTINGS.iloc[p], RESUMES.iloc[r]) for p, r in zip(posting_of, resume_of, strict=True)]
+
+    def explain(order: np.ndarray, _p: np.ndarray, _r: np.ndarray) -> dict[str, list[str]]:
+        answers = [_explain(*rows[k]) for k in order.tolist()]
+        return {key: [answer[key] for answer in answers] for key in answers[0]}
+
+    records = records_of_pairs(
+        POSTINGS,
+        RESUMES,
+        posting_of,
+        resume_of,
+        {"dense": dense[posting_of, resume_of]},
+        2,
+        INFO,
+        explain,
+    )
+    assert records["resume_id"].tolist() == ["R2", "R3", "R1", "R1", "R3"]
+    assert records["candidates"].tolist() == [3, 3, 3, 2, 2]
+    # J1's records are the matrix's; J2's ranks are among its two pairs.
+    j1 = matrix[matrix["job_id"] == "J1"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(records.iloc[:3].reset_index(drop=True), j1)
+    assert records.iloc[3:]["rank"].tolist() == [1, 2]
+    assert records.iloc[3:]["shortlist_score"].tolist() == [25.0, 25.0]

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from matcher.io.loading import load_postings, load_resumes
-from matcher.ranking.two_stage import frame_rows
+from matcher.ranking.explain import frame_rows
 from matcher.text.preprocess import prepare_loaded
 from tests.conftest import SAMPLE
 

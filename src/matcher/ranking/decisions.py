@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
@@ -77,67 +77,171 @@ def build_decisions(
             taking a row out of a frame for every pair cost a large run more than half of its
             decision records, and the postings of a batch share their candidates' rows.
     """
-    job_ids = postings[schema.JOB_ID].astype(str).tolist()
-    resume_ids = resumes[schema.RESUME_ID].astype(str).tolist()
-    shape = (len(job_ids), len(resume_ids))
-    if not job_ids or not resume_ids:
+    n_postings, n_resumes = len(postings), len(resumes)
+    posting_rows = [postings.iloc[row] for row in range(n_postings)]
+    rows = resume_rows if resume_rows is not None else [resumes.iloc[c] for c in range(n_resumes)]
+
+    def explain(_order: np.ndarray, posting_of: np.ndarray, resume_of: np.ndarray) -> Columns:
+        return answer_columns(
+            [
+                explainer(posting_rows[row], rows[col])
+                for row, col in zip(posting_of.tolist(), resume_of.tolist(), strict=True)
+            ]
+        )
+
+    return records_of_pairs(
+        postings,
+        resumes,
+        np.repeat(np.arange(n_postings, dtype=np.int64), n_resumes),
+        np.tile(np.arange(n_resumes, dtype=np.int64), n_postings),
+        {name: np.asarray(part).reshape(-1) for name, part in components.items()},
+        top_k,
+        ranker_info,
+        explain,
+        None
+        if signal_values is None
+        else {name: np.asarray(value).reshape(-1) for name, value in signal_values.items()},
+        embedding_model,
+    )
+
+
+#: Explanation columns: each column's value for each pair, in the explainer's column order.
+Columns = Mapping[str, Sequence[Any]]
+
+#: Gives the explanation columns of the records of :func:`records_of_pairs`: called with the
+#: records' order (positions in the pairs given), and their postings and resumes.
+PairExplainer = Callable[[np.ndarray, np.ndarray, np.ndarray], Columns]
+
+
+def rounded(values: np.ndarray, digits: int) -> np.ndarray:
+    """``[round(value, digits) for value in values]`` as float64, the same floats to the bit,
+    computed for the whole array at once: the scaled value rounded to the nearest integer and
+    divided back (a division of two exact numbers gives the double nearest the decimal, as
+    ``round`` does); only a value whose scaled form lies within 1e-6 of a half, where the
+    scaling's rounding error could pick the other neighbour, is rounded by ``round`` itself.
+
+    Example:
+        >>> rounded(np.array([2.675, 0.125, 1 / 3, -0.0]), 2).tolist()
+        [2.67, 0.12, 0.33, -0.0]
+    """
+    x = np.asarray(values, dtype=np.float64)
+    scale = 10.0**digits
+    scaled = x * scale
+    out = np.rint(scaled) / scale
+    with np.errstate(invalid="ignore"):  # NaN and infinities: left to round
+        near_half = ~(np.abs(np.abs(scaled - np.floor(scaled)) - 0.5) > 1e-6)
+    for at in np.flatnonzero(near_half).tolist():
+        out[at] = round(float(x[at]), digits)
+    return out
+
+
+def answer_columns(answers: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    """An explainer's answers, one per record, as columns: in the order a record per pair
+    would have them (the explainer's), None where an answer lacks a column.
+
+    Example:
+        >>> answer_columns([{"fit": "strong"}, {"fit": "weak", "evidence": "SQL"}])
+        {'fit': ['strong', 'weak'], 'evidence': [None, 'SQL']}
+    """
+    explained = dict.fromkeys(key for answer in answers for key in answer)
+    return {key: [answer.get(key) for answer in answers] for key in explained}
+
+
+def records_of_pairs(
+    postings: pd.DataFrame,
+    resumes: pd.DataFrame,
+    posting_of: np.ndarray,
+    resume_of: np.ndarray,
+    components: Mapping[str, np.ndarray],
+    top_k: int,
+    ranker_info: Mapping[str, Any],
+    explain: PairExplainer,
+    signal_values: Mapping[str, np.ndarray] | None = None,
+    embedding_model: str = "",
+) -> pd.DataFrame:
+    """One decision record per scored pair (the module docstring's columns), each posting's
+    records together in the postings' order, best first: :func:`build_decisions` for pairs
+    given one by one, as a posting's candidates or the pairs an incremental rerun merged
+    (:mod:`matcher.ranking.incremental`) are, instead of as a matrix.
+
+    Args:
+        postings: Prepared postings; ``posting_of`` holds rows of it.
+        resumes: Prepared resumes; ``resume_of`` holds rows of it. A resume is one posting's
+            candidate at most once.
+        posting_of: Each pair's posting, ``(n_pairs,)``.
+        resume_of: Each pair's resume, ``(n_pairs,)``.
+        components: Each signal's weighted part of each pair's score, ``(n_pairs,)``; the
+            parts sum to the score.
+        top_k: The run's shortlist size.
+        ranker_info: The ranker's description from :func:`matcher.ranking.scoring.select_ranker`.
+        explain: The records' explanation columns, asked once.
+        signal_values: Each signal's value in [0, 1] before weighting, ``(n_pairs,)``.
+        embedding_model: The embedding model's ID.
+    """
+    n = len(posting_of)
+    if n == 0:
         return pd.DataFrame(columns=_EMPTY_COLUMNS)
-    scores = sum(components.values(), np.zeros(shape, dtype=np.float64))
+    posting_of = np.asarray(posting_of, dtype=np.int64)
+    resume_of = np.asarray(resume_of, dtype=np.int64)
+    # Summed as a matrix would be: float64 zeros plus each part in turn (ties depend on the bits).
+    scores = np.zeros(n, dtype=np.float64)
+    for part in components.values():
+        scores = scores + part
+    # Each posting's records best first, ties broken by resume ID (see rank_candidates); the
+    # IDs' sort order as integers, found once per resume rather than once per pair.
+    resume_ids = resumes[schema.RESUME_ID].astype(str).tolist()
+    id_order = np.empty(len(resume_ids), dtype=np.int64)
+    id_order[np.argsort(np.asarray(resume_ids, dtype=object), kind="stable")] = np.arange(
+        len(resume_ids)
+    )
+    order = np.lexsort((id_order[resume_of], -scores, posting_of))
+    posting_of, resume_of, scores = posting_of[order], resume_of[order], scores[order]
+    # Each posting's run of records: its first record's position and its count.
+    first = np.flatnonzero(np.r_[True, posting_of[1:] != posting_of[:-1]])
+    counts = np.diff(np.r_[first, n])
+    starts = np.repeat(first, counts)
+    rank = np.arange(n, dtype=np.int64) - starts + 1
+    cutoffs: np.ndarray | list[None]
+    if top_k > 0:
+        last = first + np.minimum(counts, top_k) - 1  # each posting's last shortlisted record
+        cutoffs = np.repeat(rounded(100 * scores[last], 1), counts)
+    else:
+        cutoffs = [None] * n
+    job_ids = postings[schema.JOB_ID].astype(str).tolist()
     weights: Mapping[str, float] = ranker_info.get("params", {}).get("weights", {})
-    posting_hashes = [text_sha256(_posting_text(row)) for _, row in postings.iterrows()]
-    resume_hashes = [text_sha256(str(text)) for text in resumes[schema.TEXT].tolist()]
-    model_version = str(ranker_info.get("model_version") or ranker_info.get("source") or "")
-    # Built column by column (a list per column, the numbers rounded in one pass each): a dict
-    # per pair cost a large run more than the explanations themselves.
-    columns: dict[str, list[Any]] = {name: [] for name in _LEADING_COLUMNS}
-    for name in components:
-        columns[f"points.{name}"] = []
+    # Numbers as arrays (the types a list of Python numbers would become), texts as lists.
+    columns: dict[str, Sequence[Any] | np.ndarray] = {
+        "job_id": [job_ids[row] for row in posting_of.tolist()],
+        "resume_id": [resume_ids[col] for col in resume_of.tolist()],
+        "rank": rank,
+        "candidates": np.repeat(counts, counts).astype(np.int64),
+        "shortlisted": rank <= top_k,
+        "top_k": np.full(n, top_k, dtype=np.int64),
+        "score": rounded(100 * scores, 1),
+        "shortlist_score": cutoffs,
+    }
+    for name, part in components.items():
+        columns[f"points.{name}"] = rounded(100 * part[order].astype(np.float64), 2)
         if signal_values is not None and name in signal_values:
-            columns[f"value.{name}"] = []
+            columns[f"value.{name}"] = rounded(signal_values[name][order], 4)
         if name in weights:
-            columns[f"weight.{name}"] = []
-    answers: list[dict[str, str]] = []
-    posting_sha256: list[str] = []
-    resume_sha256: list[str] = []
-    order_ids = np.asarray(resume_ids, dtype=object)
-    n = len(resume_ids)
-    for row, job_id in enumerate(job_ids):
-        # The shortlist's order: score descending, then resume ID (see rank_candidates).
-        order = np.lexsort((order_ids, -scores[row]))
-        kept = order[: max(top_k, 0)]
-        cutoff = round(100 * float(scores[row, kept[-1]]), 1) if len(kept) else None
-        columns["job_id"] += [job_id] * n
-        columns["resume_id"] += [resume_ids[col] for col in order.tolist()]
-        columns["rank"] += range(1, n + 1)
-        columns["candidates"] += [n] * n
-        columns["shortlisted"] += [rank <= top_k for rank in range(1, n + 1)]
-        columns["top_k"] += [top_k] * n
-        columns["score"] += [round(100 * value, 1) for value in scores[row, order].tolist()]
-        columns["shortlist_score"] += [cutoff] * n
-        for name, part in components.items():
-            columns[f"points.{name}"] += [round(100 * v, 2) for v in part[row, order].tolist()]
-            if signal_values is not None and name in signal_values:
-                values = signal_values[name][row, order].tolist()
-                columns[f"value.{name}"] += [round(value, 4) for value in values]
-            if name in weights:
-                columns[f"weight.{name}"] += [float(weights[name])] * n
-        posting = postings.iloc[row]
-        for col in order.tolist():
-            resume = resumes.iloc[col] if resume_rows is None else resume_rows[col]
-            answers.append(explainer(posting, resume))
-        posting_sha256 += [posting_hashes[row]] * n
-        resume_sha256 += [resume_hashes[col] for col in order.tolist()]
-    # The explanation columns in the order a record per pair would have them: the explainer's.
-    explained = list(dict.fromkeys(key for answer in answers for key in answer))
-    for key in explained:
-        columns[key] = [answer.get(key) for answer in answers]
-    pairs = len(answers)
+            columns[f"weight.{name}"] = np.full(n, float(weights[name]), dtype=np.float64)
+    for key, values in explain(order, posting_of, resume_of).items():
+        columns[key] = list(values)
+    posting_hashes = {
+        row: text_sha256(_posting_text(postings.iloc[row])) for row in posting_of[first].tolist()
+    }
+    texts = resumes[schema.TEXT].tolist()
+    resume_hashes: dict[int, str] = {}
+    for col in np.unique(resume_of).tolist():
+        resume_hashes[col] = text_sha256(str(texts[col]))
+    model_version = str(ranker_info.get("model_version") or ranker_info.get("source") or "")
     trailing = (
-        [str(ranker_info.get("name", ""))] * pairs,
-        [model_version] * pairs,
-        [embedding_model] * pairs,
-        posting_sha256,
-        resume_sha256,
+        [str(ranker_info.get("name", ""))] * n,
+        [model_version] * n,
+        [embedding_model] * n,
+        [posting_hashes[row] for row in posting_of.tolist()],
+        [resume_hashes[col] for col in resume_of.tolist()],
     )
     return pd.DataFrame({**columns, **dict(zip(_TRAILING_COLUMNS, trailing, strict=True))})
 

@@ -10,10 +10,10 @@ and every pair that run scored (:class:`KeptPairs`: each pair's exact signal par
 and its explanation). It then scores the pairs of the new and changed resumes only, against
 every posting (not stage 1's candidates: a new resume cannot be missed, and a rerun's few new
 resumes cost few pairs), drops the pairs of removed and changed resumes, and builds each
-posting's shortlist and decision records from the merged pairs with the very functions of a
-full run (:func:`matcher.ranking.shortlist.build_shortlists`,
-:func:`matcher.ranking.decisions.build_decisions`): ranks, ties and the top k are those of a
-full run over the merged pairs.
+posting's shortlist and decision records from the merged pairs with the very functions a full
+run's use (:func:`matcher.ranking.shortlist.shortlist_of_pairs`,
+:func:`matcher.ranking.decisions.records_of_pairs`), a batch of postings at a time: ranks, ties
+and the top k are those of a full run over the merged pairs.
 
 So an incremental rerun's outputs are exactly those of a full run on its pool with the kept
 statistics (:func:`rank_with_pool`) whose candidates are the kept ones plus the new resumes
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,21 +35,21 @@ import pandas as pd
 
 from matcher import schema
 from matcher.progress import Progress
-from matcher.ranking.decisions import build_decisions
-from matcher.ranking.explain import Row
+from matcher.ranking.decisions import Columns, PairExplainer, answer_columns, records_of_pairs
+from matcher.ranking.explain import Explainer, Row, frame_rows
 from matcher.ranking.features import PoolStatistics
 from matcher.ranking.index import ResumeIndex
-from matcher.ranking.rankers import sum_components
 from matcher.ranking.requirement_ranker import RequirementRanker
-from matcher.ranking.shortlist import EXPLANATION_COLUMNS, build_shortlists
+from matcher.ranking.shortlist import EXPLANATION_COLUMNS, shortlist_of_pairs
 from matcher.ranking.two_stage import (
     DecisionSink,
     Ranking,
     ScoredBatch,
-    frame_rows,
     hand_on_decisions,
     merge_rankings,
+    offset_progress,
     rank_in_batches,
+    score_in_batches,
 )
 from matcher.settings import RankingSettings
 from matcher.text.texts import resume_texts
@@ -102,6 +102,20 @@ def kept_rows(
     """The :attr:`KeptPairs.pairs` rows of one scored and explained batch: its candidate
     pairs' exact parts (:attr:`ScoredBatch.components`) and values, and their explanations
     read from the batch's decision records (:func:`explain_batch`)."""
+    frame = _pair_numbers(ranker, batch)
+    explained = [c for c in decisions.columns if c in EXPLANATION_COLUMNS]
+    if not explained or frame.empty:
+        return frame
+    texts = decisions[[schema.JOB_ID, schema.RESUME_ID, *explained]]
+    merged = frame.merge(texts, on=[schema.JOB_ID, schema.RESUME_ID], how="left", validate="1:1")
+    if len(merged) != len(frame):
+        raise ValueError("the batch's decision records are not one per candidate pair")
+    return merged
+
+
+def _pair_numbers(ranker: RequirementRanker, batch: ScoredBatch) -> pd.DataFrame:
+    """The IDs, parts and values of a scored batch's candidate pairs (:class:`KeptPairs`),
+    each posting's candidates in turn."""
     values = ranker.signal_values(batch.postings, batch.resumes, features=batch.features)
     resume_ids = batch.resumes[schema.RESUME_ID].astype(str).to_numpy()
     columns: dict[str, list[Any]] = {schema.JOB_ID: [], schema.RESUME_ID: []}
@@ -119,14 +133,7 @@ def kept_rows(
     frame = pd.DataFrame(columns)
     for column, parts in numbers.items():
         frame[column] = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
-    explained = [c for c in decisions.columns if c in EXPLANATION_COLUMNS]
-    if not explained or frame.empty:
-        return frame
-    texts = decisions[[schema.JOB_ID, schema.RESUME_ID, *explained]]
-    merged = frame.merge(texts, on=[schema.JOB_ID, schema.RESUME_ID], how="left", validate="1:1")
-    if len(merged) != len(frame):
-        raise ValueError("the batch's decision records are not one per candidate pair")
-    return merged
+    return frame
 
 
 def rank_keeping(
@@ -268,14 +275,13 @@ def rank_incremental(
     scored_ids = set(changes.scored)
     ids = resumes[schema.RESUME_ID].astype(str)
     fresh = resumes[ids.isin(scored_ids).to_numpy()]
-    added = _score_new(ranker, postings, fresh, pool, settings.posting_batch, kept)
+    added = _score_new(ranker, postings, fresh, pool, settings, kept)
     dropped = {*changes.removed, *changes.changed}
     old = kept.pairs
     if dropped and not old.empty:
         old = old[~old[schema.RESUME_ID].isin(dropped).to_numpy()]
     pairs = _in_posting_order(pd.concat([old, added], ignore_index=True), postings)
     position = {resume_id: column for column, resume_id in enumerate(ids)}
-    rows = frame_rows(resumes)
     signals = kept.signals() or [
         str(c)[len(POINTS) :] for c in added.columns if str(c).startswith(POINTS)
     ]
@@ -288,9 +294,14 @@ def rank_incremental(
     # The pairs' columns taken out once: a frame's rows taken per posting (a take on every
     # column, of Arrow strings when read from Parquet) cost more than the records themselves.
     resume_of = pairs[schema.RESUME_ID].astype(str).tolist()
+    columns = np.array([position[resume_id] for resume_id in resume_of], dtype=np.int64)
     points = {name: pairs[POINTS + name].to_numpy(np.float32) for name in signals}
     valued = {name: pairs[VALUE + name].to_numpy(np.float32) for name in signals}
-    texts = list(zip(*(pairs[c].tolist() for c in explained), strict=True)) if explained else []
+    texts = {c: np.asarray(pairs[c].tolist(), dtype=object) for c in explained}
+    # The scores as a shortlist sums them (float32, in the signals' order: sum_components).
+    totals = np.zeros(len(pairs), dtype=np.float32)
+    for name in signals:
+        totals += points[name]
     # Each posting's pairs are consecutive, in the postings' order (_in_posting_order).
     row_of_job = {job: row for row, job in enumerate(job_ids)}
     codes = pairs[schema.JOB_ID].astype(str).map(row_of_job).to_numpy(np.int64)
@@ -298,57 +309,44 @@ def rank_incremental(
     stops = np.searchsorted(codes, np.arange(len(job_ids)), side="right")
     shortlists: list[pd.DataFrame] = []
     decisions: list[pd.DataFrame] = []
-    pending: list[pd.DataFrame] = []  # records not yet handed on: a batch of postings' at once
-    candidates: dict[str, int] = {}
-    candidate_of: dict[str, int] = {}
-    for row, job_id in enumerate(job_ids):
-        posting = postings.iloc[[row]]
-        at = np.arange(starts[row], stops[row], dtype=np.int64)
-        # The posting's candidates in the pool's order, as a full run's batch holds them.
-        columns = np.array([position[resume_of[k]] for k in at.tolist()], dtype=np.int64)
-        order = np.argsort(columns, kind="stable")
-        at, columns = at[order], columns[order]
-        members = resumes.iloc[columns]
-        parts = {name: points[name][at][None, :] for name in signals}
-        values = {name: valued[name][at][None, :] for name in signals}
-        explain = _kept_explainer(
-            {resume_of[k]: texts[k] for k in at.tolist()} if explained else {}, explained
+    for first in range(0, len(job_ids), settings.posting_batch):
+        last = min(first + settings.posting_batch, len(job_ids))
+        span = slice(int(starts[first]), int(stops[last - 1]))
+        chunk = postings.iloc[first:last]
+        batch_records = records_of_pairs(
+            chunk,
+            resumes,
+            codes[span] - first,
+            columns[span],
+            {name: points[name][span] for name in signals},
+            settings.top_k,
+            ranker_info,
+            _kept_explanations(texts, span),
+            {name: valued[name][span] for name in signals},
+            embedding_model,
         )
+        if records is not None:
+            records(batch_records)
+        else:
+            decisions.append(batch_records)
         shortlists.append(
-            build_shortlists(
-                posting,
-                members,
-                sum_components(parts, posting, members),
-                parts,
+            shortlist_of_pairs(
+                chunk,
+                resumes,
+                codes[span] - first,
+                columns[span],
+                totals[span],
+                {name: points[name][span] for name in signals},
                 settings.top_k,
-                explain,
+                _kept_explainer(texts, row_of_job, position, (starts, stops), columns),
+                None if progress is None else offset_progress(progress, first, len(job_ids)),
             )
         )
-        pending.append(
-            build_decisions(
-                posting,
-                members,
-                parts,
-                settings.top_k,
-                ranker_info,
-                explain,
-                values,
-                embedding_model,
-                [rows[column] for column in columns.tolist()],
-            )
-        )
-        if len(pending) >= settings.posting_batch or row == len(job_ids) - 1:
-            batch_records = pd.concat(pending, ignore_index=True)
-            pending.clear()
-            if records is not None:
-                records(batch_records)
-            else:
-                decisions.append(batch_records)
-        candidates[job_id] = len(columns)
-        for k in at.tolist():
-            candidate_of[resume_of[k]] = candidate_of.get(resume_of[k], 0) + 1
-        if progress is not None:
-            progress(row + 1, len(job_ids))
+    candidates = {job_id: int(stops[row] - starts[row]) for row, job_id in enumerate(job_ids)}
+    # Each resume's count of postings, in the order a full run's batches meet them.
+    candidate_of: dict[str, int] = {}
+    for resume_id in np.asarray(resume_of, dtype=object)[np.lexsort((columns, codes))].tolist():
+        candidate_of[resume_id] = candidate_of.get(resume_id, 0) + 1
     # The batches of postings scored against the new resumes, each reading all of them.
     batches = math.ceil(len(postings) / settings.posting_batch) if len(fresh) else 0
     ranking = Ranking(
@@ -364,12 +362,35 @@ def rank_incremental(
     return ranking, KeptPairs(job_ids, text_hashes(resumes), pairs, list(kept.warnings))
 
 
-def _kept_explainer(answers: Mapping[str, Sequence[Any]], explained: Sequence[str]) -> Any:
-    """An explainer answering with the kept explanation of each of one posting's pairs
-    (``answers``: the explanation columns' values by resume ID)."""
+def _kept_explanations(texts: Mapping[str, np.ndarray], span: slice) -> PairExplainer:
+    """The kept explanations ``texts`` (each explanation column's values, per pair) of the
+    pairs in ``span``, for :func:`records_of_pairs`."""
 
-    def explain(_posting: Row, resume: Row) -> dict[str, str]:
-        return dict(zip(explained, answers[str(resume[schema.RESUME_ID])], strict=True))
+    def explain(order: np.ndarray, _postings: np.ndarray, _resumes: np.ndarray) -> Columns:
+        return {name: values[span][order].tolist() for name, values in texts.items()}
+
+    return explain
+
+
+def _kept_explainer(
+    texts: Mapping[str, np.ndarray],
+    row_of_job: Mapping[str, int],
+    position: Mapping[str, int],
+    spans: tuple[np.ndarray, np.ndarray],
+    columns: np.ndarray,
+) -> Explainer:
+    """An explainer answering with the kept explanations ``texts`` (each explanation
+    column's values, per pair): a posting's pairs are those of its span (``spans``: each
+    posting's start and stop), found by the resume's position in the pool (``columns``)."""
+    starts, stops = spans
+
+    def explain(posting: Row, resume: Row) -> dict[str, str]:
+        row = row_of_job[str(posting[schema.JOB_ID])]
+        column = position[str(resume[schema.RESUME_ID])]
+        pair = int(starts[row]) + int(
+            np.flatnonzero(columns[starts[row] : stops[row]] == column)[0]
+        )
+        return {name: values[pair] for name, values in texts.items()}
 
     return explain
 
@@ -379,26 +400,41 @@ def _score_new(
     postings: pd.DataFrame,
     fresh: pd.DataFrame,
     pool: PoolStatistics,
-    batch_size: int,
+    settings: RankingSettings,
     kept: KeptPairs,
 ) -> pd.DataFrame:
     """The :attr:`KeptPairs.pairs` rows of every posting against the ``fresh`` resumes,
-    scored with ``pool`` in batches of ``batch_size`` postings and explained as a full run
-    explains them (:func:`explain_batch`, whose records give the explanations)."""
+    scored with ``pool`` in batches of ``settings.posting_batch`` postings and explained as a
+    full run explains them (the batch's explainer, asked for each pair), without the
+    shortlists and records a full run makes of them: the merged pairs make those."""
     if fresh.empty or postings.empty:
         return kept.pairs.iloc[:0]
     rows: list[pd.DataFrame] = []
-
-    def keep(batch: ScoredBatch, part: Ranking) -> None:
-        assert part.decisions is not None  # before they are handed on (and dropped)
-        rows.append(kept_rows(ranker, batch, part.decisions))
-
-    # Every posting against every fresh resume; the top k does not matter here: only the
-    # explanations of the records are read, and the records themselves are dropped.
-    every = RankingSettings(candidates=0, posting_batch=batch_size, top_k=1)
-    rank_in_batches(
-        ranker, postings, fresh, every, {}, "", records=lambda _: None, pool=pool, on_batch=keep
-    )
+    for batch in score_in_batches(
+        ranker,
+        postings,
+        fresh,
+        0,  # every posting against every fresh resume
+        settings.posting_batch,
+        None,
+        settings.batch_resumes,
+        pool,
+    ):
+        frame = _pair_numbers(ranker, batch)
+        explainer = ranker.explainer(
+            batch.postings, batch.resumes, features=batch.features, pool=batch.pool
+        )
+        resume_rows = frame_rows(batch.resumes)
+        posting_rows = [batch.postings.iloc[row] for row in range(len(batch.postings))]
+        answers = [
+            explainer(posting_rows[row], resume_rows[col])
+            for row, chosen in enumerate(batch.candidates)
+            for col in chosen.tolist()
+        ]
+        for column, values in answer_columns(answers).items():
+            if column in EXPLANATION_COLUMNS:
+                frame[column] = values
+        rows.append(frame)
     return pd.concat(rows, ignore_index=True)
 
 

@@ -15,7 +15,7 @@ from matcher.io.atomic import atomic_write_text
 from matcher.io.csv_safety import csv_records, safe_csv_text
 from matcher.io.workbook import write_workbook
 from matcher.progress import Progress
-from matcher.ranking.explain import Explainer, term_explainer
+from matcher.ranking.explain import Explainer, frame_rows, term_explainer
 
 #: Columns every shortlist starts with, in order; explanation columns follow.
 SHORTLIST_COLUMNS = (
@@ -156,31 +156,87 @@ def build_shortlists(
         where the ranker has nothing to say), then the input columns of
         :func:`passed_through`, even when it has no rows.
     """
+    n_postings, n_resumes = len(postings), len(resumes)
+    return shortlist_of_pairs(
+        postings,
+        resumes,
+        np.repeat(np.arange(n_postings, dtype=np.int64), n_resumes),
+        np.tile(np.arange(n_resumes, dtype=np.int64), n_postings),
+        np.asarray(scores).reshape(-1),
+        {name: np.asarray(part).reshape(-1) for name, part in components.items()},
+        top_k,
+        explainer,
+        progress,
+    )
+
+
+def shortlist_of_pairs(
+    postings: pd.DataFrame,
+    resumes: pd.DataFrame,
+    posting_of: np.ndarray,
+    resume_of: np.ndarray,
+    scores: np.ndarray,
+    components: Mapping[str, np.ndarray],
+    top_k: int,
+    explainer: Explainer | None = None,
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """:func:`build_shortlists` for scored pairs given one by one (the pairs an incremental
+    rerun merged: :mod:`matcher.ranking.incremental`) instead of as a matrix: each posting's
+    ``top_k`` best pairs, ties broken by resume ID (as :func:`rank_candidates`).
+
+    Args:
+        postings: Prepared postings; ``posting_of`` holds rows of it.
+        resumes: Prepared resumes; ``resume_of`` holds rows of it. A resume is one posting's
+            candidate at most once.
+        posting_of: Each pair's posting, ``(n_pairs,)``.
+        resume_of: Each pair's resume, ``(n_pairs,)``.
+        scores: Each pair's score in [0, 1], ``(n_pairs,)``.
+        components: Each signal's weighted part of each pair's score, ``(n_pairs,)``.
+        top_k: Candidates kept per job.
+        explainer: Makes the explanation columns; key-term matching if None.
+        progress: Told ``(jobs done, jobs)`` as each job's shortlist is made.
+    """
     explainer = explainer or term_explainer(postings)
     job_ids = postings[schema.JOB_ID].astype(str).tolist()
     resume_ids = resumes[schema.RESUME_ID].astype(str).tolist()
-    run = rank_candidates(scores, job_ids, resume_ids, top_k)
-    column_of = {rid: i for i, rid in enumerate(resume_ids)}
+    posting_of = np.asarray(posting_of, dtype=np.int64)
+    resume_of = np.asarray(resume_of, dtype=np.int64)
+    # Each resume's place among the sorted IDs: ties of a score go to the smaller ID.
+    id_order = np.empty(len(resume_ids), dtype=np.int64)
+    id_order[np.argsort(np.asarray(resume_ids, dtype=object), kind="stable")] = np.arange(
+        len(resume_ids)
+    )
+    # lexsort sorts by the last key first: posting, score descending, then resume ID.
+    order = np.lexsort((id_order[resume_of], -scores, posting_of))
+    sorted_postings = posting_of[order]
+    every_posting = np.arange(len(job_ids))
+    starts = np.searchsorted(sorted_postings, every_posting, side="left")
+    stops = np.searchsorted(sorted_postings, every_posting, side="right")
     extra = passed_through(postings, resumes)
+    picked = [order[starts[row] : stops[row]][:top_k] for row in range(len(job_ids))]
+    # The shortlisted resumes' rows, taken out of the frame in one pass (frame_rows).
+    shown = np.unique(resume_of[np.concatenate(picked)]) if picked else np.zeros(0, np.int64)
+    resume_rows = dict(zip(shown.tolist(), frame_rows(resumes.iloc[shown]), strict=True))
     rows: list[dict[str, object]] = []
-    for row, (job_id, ranked) in enumerate(run.items()):
+    for row, job_id in enumerate(job_ids):
         posting = postings.iloc[row]
-        for rank, (resume_id, score) in enumerate(ranked.items(), start=1):
-            col = column_of[resume_id]
-            resume = resumes.iloc[col]
+        for rank, pair in enumerate(picked[row].tolist(), start=1):
+            col = int(resume_of[pair])
+            resume = resume_rows[col]
             rows.append(
                 {
                     "job_id": job_id,
                     "job_title": _text(posting.get(schema.TITLE)),
                     "rank": rank,
-                    "resume_id": resume_id,
+                    "resume_id": resume_ids[col],
                     "candidate_name": _text(resume.get("name")),
                     "email": _text(resume.get("email")),
                     "phone": _text(resume.get("phone")),
                     "location": _text(resume.get("location")),
-                    "score": round(100 * score, 1),
+                    "score": round(100 * float(scores[pair]), 1),
                     "score_breakdown": format_breakdown(
-                        {name: float(part[row, col]) for name, part in components.items()}
+                        {name: float(part[pair]) for name, part in components.items()}
                     ),
                     **explainer(posting, resume),
                     **{
@@ -190,7 +246,7 @@ def build_shortlists(
                 }
             )
         if progress is not None:
-            progress(row + 1, len(run))
+            progress(row + 1, len(job_ids))
     columns = [*SHORTLIST_COLUMNS, *EXPLANATION_COLUMNS, *extra]
     frame = pd.DataFrame(rows)
     if frame.empty:
@@ -199,7 +255,8 @@ def build_shortlists(
 
 
 def _text(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+    missing = value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+    return "" if missing else str(value)
 
 
 #: Longest file name stem for a per-job file; well under the 255 bytes file systems allow.

@@ -34,13 +34,13 @@ import pandas as pd
 from matcher import schema
 from matcher.progress import Progress
 from matcher.ranking.candidates import candidate_resumes
-from matcher.ranking.decisions import build_decisions
-from matcher.ranking.explain import Explainer, Row, term_explainer
+from matcher.ranking.decisions import Columns, answer_columns, build_decisions, records_of_pairs
+from matcher.ranking.explain import Explainer, Row, frame_rows, term_explainer
 from matcher.ranking.features import PairFeatures, PoolStatistics, focus_postings
 from matcher.ranking.index import ResumeIndex, build_index
-from matcher.ranking.rankers import Ranker, sum_components
+from matcher.ranking.rankers import Ranker
 from matcher.ranking.requirement_ranker import RequirementRanker
-from matcher.ranking.shortlist import build_shortlists
+from matcher.ranking.shortlist import build_shortlists, shortlist_of_pairs
 from matcher.settings import RankingSettings
 from matcher.text.texts import resume_texts
 
@@ -407,7 +407,7 @@ def rank_in_batches(
     ):
         told = None
         if progress is not None:
-            told = _offset_progress(progress, done, len(postings))
+            told = offset_progress(progress, done, len(postings))
         part = explain_batch(ranker, batch, settings.top_k, ranker_info, embedding_model, told)
         if on_batch is not None:
             on_batch(batch, part)
@@ -431,7 +431,8 @@ def hand_on_decisions(part: Ranking, records: DecisionSink) -> Ranking:
     return replace(part, decisions=None)
 
 
-def _offset_progress(progress: Progress, done: int, total: int) -> Progress:
+def offset_progress(progress: Progress, done: int, total: int) -> Progress:
+    """``progress`` told of one batch's jobs: ``done`` jobs were done before it, of ``total``."""
     return lambda jobs, _: progress(done + jobs, total)
 
 
@@ -465,39 +466,68 @@ def explain_batch(
     # Each row's resume ID by the row object (alive for the whole batch): reading a field of a
     # row for every pair cost more than the rest of remembering its explanation.
     row_ids = dict(zip(map(id, rows), batch.resumes[schema.RESUME_ID].astype(str), strict=True))
-    for row, chosen in enumerate(batch.candidates):
-        posting = batch.postings.iloc[[row]]
-        members = batch.resumes.iloc[chosen]
-        parts = {name: part[row : row + 1, chosen] for name, part in batch.components.items()}
-        explain = _remembering(explainer, row_ids)  # the records reuse the shortlist's rows
-        shortlists.append(
-            build_shortlists(
-                posting,
-                members,
-                sum_components(parts, posting, members),
-                parts,
-                top_k,
-                explain,
-            )
+    # Each posting's explainer, remembering its answers: the records reuse the shortlist's.
+    remembered = [_remembering(explainer, row_ids) for _ in batch.candidates]
+    job_ids = batch.postings[schema.JOB_ID].astype(str).tolist()
+    row_of_job = {job_id: row for row, job_id in enumerate(job_ids)}
+    resume_ids = batch.resumes[schema.RESUME_ID].astype(str).tolist()
+    for job_id, chosen in zip(job_ids, batch.candidates, strict=True):
+        candidates[job_id] = len(chosen)
+        for position in chosen.tolist():
+            candidate_of[resume_ids[position]] = candidate_of.get(resume_ids[position], 0) + 1
+    # The batch's pairs one by one, each posting's candidates in turn.
+    posting_of = np.repeat(
+        np.arange(len(batch.candidates), dtype=np.int64), [len(c) for c in batch.candidates]
+    )
+    resume_of = (
+        np.concatenate(batch.candidates).astype(np.int64)
+        if batch.candidates
+        else np.zeros(0, dtype=np.int64)
+    )
+    components = _pair_values(batch.components, batch.candidates)
+    # The scores as a shortlist sums them (float32, in the signals' order: sum_components).
+    totals = np.zeros(len(posting_of), dtype=np.float32)
+    for part in components.values():
+        totals += part
+    shortlists.append(
+        shortlist_of_pairs(
+            batch.postings,
+            batch.resumes,
+            posting_of,
+            resume_of,
+            totals,
+            components,
+            top_k,
+            lambda posting, resume: remembered[row_of_job[str(posting[schema.JOB_ID])]](
+                posting, resume
+            ),
+            progress,
         )
-        decisions.append(
-            build_decisions(
-                posting,
-                members,
-                parts,
-                top_k,
-                ranker_info,
-                explain,
-                {name: value[row : row + 1, chosen] for name, value in values.items()},
-                embedding_model,
-                [rows[position] for position in chosen],
-            )
+    )
+    postings_rows = [batch.postings.iloc[row] for row in range(len(batch.postings))]
+
+    def explain(_order: np.ndarray, posting_of: np.ndarray, resume_of: np.ndarray) -> Columns:
+        return answer_columns(
+            [
+                remembered[row](postings_rows[row], rows[col])
+                for row, col in zip(posting_of.tolist(), resume_of.tolist(), strict=True)
+            ]
         )
-        candidates[str(posting[schema.JOB_ID].iloc[0])] = len(chosen)
-        for resume_id in members[schema.RESUME_ID].astype(str):
-            candidate_of[resume_id] = candidate_of.get(resume_id, 0) + 1
-        if progress is not None:
-            progress(len(candidates), len(batch.postings))
+
+    decisions.append(
+        records_of_pairs(
+            batch.postings,
+            batch.resumes,
+            posting_of,
+            resume_of,
+            components,
+            top_k,
+            ranker_info,
+            explain,
+            _pair_values(values, batch.candidates),
+            embedding_model,
+        )
+    )
     return Ranking(
         pd.concat(shortlists, ignore_index=True) if shortlists else pd.DataFrame(),
         pd.concat(decisions, ignore_index=True) if decisions else pd.DataFrame(),
@@ -510,29 +540,17 @@ def explain_batch(
     )
 
 
-def frame_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Each row of ``frame`` as a dict of its fields by column, holding the values the frame's
-    columns hold (each column's own elements: numpy scalars, the column's missing value), made
-    in one pass over the columns. The explainers read a row's fields by name only.
-
-    A row taken out with ``frame.iloc[position]`` (a Series) cost about 1.6 ms on a frame of
-    strings, a large run's longest step after the features: a batch takes the rows of up to
-    :data:`BATCH_RESUMES` resumes for its explainer. Unlike such a row, a dict does not cast
-    its values to the columns' common dtype (a frame of numbers only) nor turn the missing
-    values of two kinds of strings alike; for a frame of one string dtype, as the prepared
-    resumes are, or of object columns, it holds the same values.
-
-    Example:
-        >>> frame = pd.DataFrame({"resume_id": ["r1", None], "years": [3, 5]}, index=[7, 9])
-        >>> frame_rows(frame)
-        [{'resume_id': 'r1', 'years': np.int64(3)}, {'resume_id': nan, 'years': np.int64(5)}]
-    """
-    columns = list(frame.columns)
-    # Element by element as the column holds them (``.array``: no cast, no copy of a text).
-    values = [list(frame.iloc[:, column].array) for column in range(len(columns))]
-    if not columns:
-        return [{} for _ in range(len(frame))]
-    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+def _pair_values(
+    matrices: Mapping[str, np.ndarray], candidates: Sequence[np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Each ``(n_postings, n_resumes)`` matrix's values of the candidate pairs, each posting's
+    candidates in turn."""
+    return {
+        name: np.concatenate([matrix[row, chosen] for row, chosen in enumerate(candidates)])
+        if candidates
+        else np.zeros(0, dtype=matrix.dtype)
+        for name, matrix in matrices.items()
+    }
 
 
 def _remembering(explainer: Explainer, row_ids: Mapping[int, str]) -> Explainer:
