@@ -39,6 +39,7 @@ from matcher.io.kept_ranking import (
     KeptRanking,
     drifted,
     load_kept,
+    open_kept_pairs,
     ranking_key,
     save_kept,
 )
@@ -733,19 +734,22 @@ def rank_keeping_pairs(
         fitted_by = {**previous.fitted_by, "reruns": int(previous.fitted_by.get("reruns", 0)) + 1}
         kept = KeptRanking(plan.key, fitted_by, previous.fitted_hashes, previous.statistics, pairs)
     else:
-        ranking, pairs, pool = rank_keeping(
-            ranker,
-            postings,
-            resumes,
-            settings.ranking,
-            ranker_info,
-            embedding_model,
-            index,
-            progress,
-            records.write,
-        )
+        # The pairs go to a file batch by batch: the run holds one batch of them, not all.
+        with open_kept_pairs(settings.state_dir) as (kept_pairs, pairs_file):
+            ranking, pairs, pool = rank_keeping(
+                ranker,
+                postings,
+                resumes,
+                settings.ranking,
+                ranker_info,
+                embedding_model,
+                index,
+                progress,
+                records.write,
+                keep_to=kept_pairs.write,
+            )
         fitted_by = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "reruns": 0}
-        kept = KeptRanking(plan.key, fitted_by, plan.hashes, pool, pairs)
+        kept = KeptRanking(plan.key, fitted_by, plan.hashes, pool, pairs, pairs_file)
     get_run_logger().info(
         "%d pairs scored (%d postings, %d resumes; %s ranking)",
         ranking.feature_pairs,

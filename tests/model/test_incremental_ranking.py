@@ -5,12 +5,14 @@ records of a full ranking of its pool with the kept statistics."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from matcher import schema
+from matcher.io.kept_ranking import KeptRanking, load_kept, open_kept_pairs, save_kept
 from matcher.io.loading import load_postings, load_resumes
 from matcher.ranking.features import PoolStatistics
 from matcher.ranking.incremental import (
@@ -91,6 +93,36 @@ def test_a_run_keeping_its_pairs_is_a_full_run(
     recorded = ranking.decisions.set_index([schema.JOB_ID, schema.RESUME_ID])["score"]
     keys = pd.MultiIndex.from_frame(kept.pairs[[schema.JOB_ID, schema.RESUME_ID]])
     assert np.allclose(100 * points.to_numpy(), recorded.loc[keys].to_numpy(), atol=0.051)
+
+
+def test_kept_pairs_written_batch_by_batch_are_those_kept_in_memory(
+    pools: tuple[Prepared, pd.DataFrame, pd.DataFrame],
+    ranker: RequirementRanker,
+    first_run: tuple[Ranking, KeptPairs, PoolStatistics],
+    tmp_path: Path,
+) -> None:
+    prepared, pool_a, _ = pools
+    ranking, kept, fitted = first_run
+    with open_kept_pairs(tmp_path) as (sink, pairs_file):
+        written_ranking, spilled, _ = rank_keeping(
+            ranker, prepared.postings, pool_a, SETTINGS, INFO, "model-x", keep_to=sink.write
+        )
+    _same(written_ranking, ranking)
+    # The run held the pairs' columns only; the file holds every pair, each posting's together.
+    assert spilled.pairs.empty and list(spilled.pairs.columns) == list(kept.pairs.columns)
+    key = [schema.JOB_ID, schema.RESUME_ID]
+    written = pd.read_parquet(pairs_file)
+    pd.testing.assert_frame_equal(
+        written.sort_values(key).reset_index(drop=True),
+        kept.pairs.sort_values(key).reset_index(drop=True),
+    )
+    assert written.groupby(schema.JOB_ID, sort=False).ngroup().is_monotonic_increasing
+    # Saved, the file is the kept ranking's pairs, read back as the next run reads them.
+    save_kept(tmp_path, KeptRanking("k", {}, kept.resume_hashes, fitted, spilled, pairs_file))
+    loaded = load_kept(tmp_path)
+    assert loaded is not None and not pairs_file.exists()
+    pd.testing.assert_frame_equal(loaded.pairs.pairs, written)
+    assert loaded.pairs.job_ids == kept.job_ids
 
 
 def test_incremental_rerun_equals_a_full_run_with_the_kept_statistics(

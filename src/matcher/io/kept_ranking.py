@@ -6,7 +6,9 @@ resumes' pairs (:mod:`matcher.ranking.incremental`).
 - ``statistics.pkl``: the pool statistics the full run fitted (extensible:
   :meth:`matcher.ranking.features.PoolStatistics.extended`), pickled. The state folder is the
   runs' own, as the embedding cache is: a pickle is read only from there.
-- ``pairs.parquet``: every pair the last run scored (:class:`KeptPairs`).
+- ``pairs.parquet``: every pair the last run scored (:class:`KeptPairs`). A full run writes
+  them batch by batch into ``pairs.next.parquet`` (:func:`open_kept_pairs`), moved into
+  place when the run is saved.
 - ``kept.json``: the key they hold for (the scorer, its settings and the postings), the run
   that fitted the statistics and its pool size, the last run's resumes' text hashes, the
   warnings, and the SHA-256 of the other two files. Written last: a run stopped between the
@@ -18,21 +20,28 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import pickle
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
-from matcher.io.atomic import atomic_write_bytes, atomic_write_text
+from matcher.io.atomic import atomic_open, atomic_write_bytes, atomic_write_text
 from matcher.io.state_store import fingerprint
+from matcher.ranking.decisions import DecisionFile
 from matcher.ranking.features import PoolStatistics
-from matcher.ranking.incremental import KeptPairs
+from matcher.ranking.incremental import POINTS, VALUE, KeptPairs
 
 #: The kept ranking's folder in the state folder.
 FOLDER = "kept_ranking"
 _STATISTICS, _PAIRS, _META = "statistics.pkl", "pairs.parquet", "kept.json"
+#: The pairs of a run in progress (:func:`open_kept_pairs`), moved to ``pairs.parquet`` when saved.
+_NEXT_PAIRS = "pairs.next.parquet"
 #: Bumped when what is kept changes meaning: an older kept ranking is then not used.
 FORMAT = 1
 
@@ -49,6 +58,9 @@ class KeptRanking:
         fitted_hashes: Their text hashes by resume ID: how far a pool is from the fitted one.
         statistics: The fitted statistics (extensible).
         pairs: The last run's pairs.
+        pairs_file: Where the last run wrote its pairs batch by batch
+            (:func:`open_kept_pairs`), if it did: ``pairs.pairs`` then holds their columns
+            only, and :func:`save_kept` moves the file into place.
     """
 
     key: str
@@ -56,6 +68,7 @@ class KeptRanking:
     fitted_hashes: dict[str, str]
     statistics: PoolStatistics
     pairs: KeptPairs
+    pairs_file: Path | None = None
 
     @property
     def fitted_resumes(self) -> int:
@@ -81,11 +94,15 @@ def save_kept(state_dir: Path, kept: KeptRanking) -> None:
     folder = kept_path(state_dir)
     folder.mkdir(parents=True, exist_ok=True)
     statistics = pickle.dumps(kept.statistics, protocol=pickle.HIGHEST_PROTOCOL)
-    buffer = io.BytesIO()
-    kept.pairs.pairs.to_parquet(buffer, index=False)
-    pairs = buffer.getvalue()
     atomic_write_bytes(folder / _STATISTICS, statistics)
-    atomic_write_bytes(folder / _PAIRS, pairs)
+    if kept.pairs_file is not None:
+        pairs_sha256 = _file_sha256(kept.pairs_file)
+        os.replace(kept.pairs_file, folder / _PAIRS)
+    else:
+        buffer = io.BytesIO()
+        kept.pairs.pairs.to_parquet(buffer, index=False)
+        pairs_sha256 = hashlib.sha256(buffer.getvalue()).hexdigest()
+        atomic_write_bytes(folder / _PAIRS, buffer.getvalue())
     meta = {
         "format": FORMAT,
         "key": kept.key,
@@ -96,10 +113,56 @@ def save_kept(state_dir: Path, kept: KeptRanking) -> None:
         "warnings": kept.pairs.warnings,
         "sha256": {
             _STATISTICS: hashlib.sha256(statistics).hexdigest(),
-            _PAIRS: hashlib.sha256(pairs).hexdigest(),
+            _PAIRS: pairs_sha256,
         },
     }
     atomic_write_text(folder / _META, json.dumps(meta))
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def kept_pairs_schema(columns: Sequence[str]) -> pa.Schema:
+    """The Arrow schema of kept pairs (:attr:`KeptPairs.pairs`) with ``columns``: each
+    signal's part and value as float32 (as scored, to the bit), the IDs and explanations as
+    text, whatever the values of one batch.
+
+    Example:
+        >>> [str(t) for t in kept_pairs_schema(["job_id", "points.dense", "evidence"]).types]
+        ['large_string', 'float', 'large_string']
+    """
+    return pa.schema(
+        [
+            (name, pa.float32() if name.startswith((POINTS, VALUE)) else pa.large_string())
+            for name in columns
+        ]
+    )
+
+
+@contextmanager
+def open_kept_pairs(state_dir: Path) -> Iterator[tuple[DecisionFile, Path]]:
+    """A file in the kept ranking's folder that a run writes its kept pairs into batch by
+    batch (``rank_keeping``'s ``keep_to``: the run then holds one batch of them, not all), and
+    its path, complete when the block ends without error (written into a temporary file
+    first). :func:`save_kept` moves it into place when the run is done; until then the kept
+    ranking of the run before is intact.
+    """
+    folder = kept_path(state_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / _NEXT_PAIRS
+    with atomic_open(path, "wb") as sink:
+        pairs = DecisionFile(sink, kept_pairs_schema)
+        try:
+            yield pairs, path
+        except BaseException:
+            pairs.discard()
+            raise
+        pairs.close()
 
 
 def load_kept(state_dir: Path) -> KeptRanking | None:

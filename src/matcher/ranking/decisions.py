@@ -321,12 +321,16 @@ class DecisionFile:
 
     Read back (:func:`read_decisions`), the file is the records of every batch concatenated
     in order, as :func:`write_decisions` would write them: each column's type is fixed by
-    :func:`decision_schema` from the first batch with records, and every later batch must
-    have the same columns.
+    :func:`decision_schema` (or ``schema_of``: other tables written batch by batch, as the
+    kept pairs of :mod:`matcher.io.kept_ranking`) from the first batch with records, and every
+    later batch must have the same columns.
     """
 
-    def __init__(self, sink: IO[bytes]) -> None:
+    def __init__(
+        self, sink: IO[bytes], schema_of: Callable[[Sequence[str]], pa.Schema] | None = None
+    ) -> None:
         self._sink = sink
+        self._schema_of = schema_of or decision_schema
         self._writer: Any = None  # a pyarrow.parquet.ParquetWriter, once a batch has records
         self._schema: pa.Schema | None = None
         self._empty: pd.DataFrame | None = None
@@ -346,7 +350,7 @@ class DecisionFile:
         if self._schema is None:
             import pyarrow.parquet as pq
 
-            self._schema = decision_schema([str(name) for name in records.columns])
+            self._schema = self._schema_of([str(name) for name in records.columns])
             self._writer = pq.ParquetWriter(self._sink, self._schema)
         if list(records.columns) != self._schema.names:
             raise ValueError(

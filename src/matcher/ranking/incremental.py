@@ -146,18 +146,26 @@ def rank_keeping(
     index: ResumeIndex | None = None,
     progress: Progress | None = None,
     records: DecisionSink | None = None,
+    keep_to: DecisionSink | None = None,
 ) -> tuple[Ranking, KeptPairs, PoolStatistics]:
     """A full run's two-stage ranking (as
     :func:`matcher.ranking.two_stage.rank_in_batches`: the same shortlists, records and
     batches), keeping what an incremental rerun needs: the pool statistics, fitted
     extensible, and every pair scored (:class:`KeptPairs`). Arguments as for
-    ``rank_in_batches``."""
+    ``rank_in_batches``; ``keep_to``, if given, takes each batch's kept pairs as they are
+    made (:func:`matcher.io.kept_ranking.open_kept_pairs`), so the run holds one batch of
+    them, not all: the returned pairs then have their columns and no row."""
     pool = ranker.pool(postings, resumes, extensible=True)
     kept: list[pd.DataFrame] = []
 
     def keep(batch: ScoredBatch, part: Ranking) -> None:
         assert part.decisions is not None  # before they are handed on to ``records``
-        kept.append(kept_rows(ranker, batch, part.decisions))
+        rows = kept_rows(ranker, batch, part.decisions)
+        if keep_to is None:
+            kept.append(rows)
+        else:
+            keep_to(rows)
+            kept[:] = [rows.iloc[:0]]  # the columns only
 
     ranking = rank_in_batches(
         ranker,
