@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
@@ -83,10 +83,8 @@ def build_decisions(
 
     def explain(_order: np.ndarray, posting_of: np.ndarray, resume_of: np.ndarray) -> Columns:
         return answer_columns(
-            [
-                explainer(posting_rows[row], rows[col])
-                for row, col in zip(posting_of.tolist(), resume_of.tolist(), strict=True)
-            ]
+            explainer(posting_rows[row], rows[col])
+            for row, col in zip(posting_of.tolist(), resume_of.tolist(), strict=True)
         )
 
     return records_of_pairs(
@@ -135,16 +133,26 @@ def rounded(values: np.ndarray, digits: int) -> np.ndarray:
     return out
 
 
-def answer_columns(answers: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+def answer_columns(answers: Iterable[Mapping[str, Any]]) -> dict[str, list[Any]]:
     """An explainer's answers, one per record, as columns: in the order a record per pair
-    would have them (the explainer's), None where an answer lacks a column.
+    would have them (the explainer's), None where an answer lacks a column. The answers are
+    taken one at a time (a generator holds none of them after its column values are taken).
 
     Example:
         >>> answer_columns([{"fit": "strong"}, {"fit": "weak", "evidence": "SQL"}])
         {'fit': ['strong', 'weak'], 'evidence': [None, 'SQL']}
     """
-    explained = dict.fromkeys(key for answer in answers for key in answer)
-    return {key: [answer.get(key) for answer in answers] for key in explained}
+    columns: dict[str, list[Any]] = {}
+    for count, answer in enumerate(answers, start=1):
+        for key, value in answer.items():
+            column = columns.get(key)
+            if column is None:  # a column first answered now: None for the records before
+                column = columns[key] = [None] * (count - 1)
+            column.append(value)
+        for column in columns.values():
+            if len(column) < count:
+                column.append(None)
+    return columns
 
 
 def records_of_pairs(

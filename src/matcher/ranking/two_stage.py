@@ -463,11 +463,9 @@ def explain_batch(
         values = ranker.signal_values(batch.postings, batch.resumes)
         warnings = list(ranker.warnings(batch.postings, batch.resumes))
     rows = frame_rows(batch.resumes)
-    # Each row's resume ID by the row object (alive for the whole batch): reading a field of a
-    # row for every pair cost more than the rest of remembering its explanation.
-    row_ids = dict(zip(map(id, rows), batch.resumes[schema.RESUME_ID].astype(str), strict=True))
-    # Each posting's explainer, remembering its answers: the records reuse the shortlist's.
-    remembered = [_remembering(explainer, row_ids) for _ in batch.candidates]
+    # Each posting's shortlisted answers, remembered: its records reuse them.
+    shown: list[dict[str, dict[str, str]]] = [{} for _ in batch.candidates]
+    remembered = [_remembering(explainer, answers) for answers in shown]
     job_ids = batch.postings[schema.JOB_ID].astype(str).tolist()
     row_of_job = {job_id: row for row, job_id in enumerate(job_ids)}
     resume_ids = batch.resumes[schema.RESUME_ID].astype(str).tolist()
@@ -507,11 +505,10 @@ def explain_batch(
     postings_rows = [batch.postings.iloc[row] for row in range(len(batch.postings))]
 
     def explain(_order: np.ndarray, posting_of: np.ndarray, resume_of: np.ndarray) -> Columns:
+        # A pair the shortlist explained is answered from memory; the others are not kept.
         return answer_columns(
-            [
-                remembered[row](postings_rows[row], rows[col])
-                for row, col in zip(posting_of.tolist(), resume_of.tolist(), strict=True)
-            ]
+            shown[row].get(resume_ids[col]) or explainer(postings_rows[row], rows[col])
+            for row, col in zip(posting_of.tolist(), resume_of.tolist(), strict=True)
         )
 
     decisions.append(
@@ -553,13 +550,12 @@ def _pair_values(
     }
 
 
-def _remembering(explainer: Explainer, row_ids: Mapping[int, str]) -> Explainer:
-    """``explainer`` for one posting, remembering its answer for each resume ID; ``row_ids``
-    gives the resume ID of the batch's row objects by ``id()`` (other rows are read)."""
-    answers: dict[str, dict[str, str]] = {}
+def _remembering(explainer: Explainer, answers: dict[str, dict[str, str]]) -> Explainer:
+    """``explainer`` for one posting, remembering in ``answers`` its answer for each resume
+    ID."""
 
     def explain(posting: Row, resume: Row) -> dict[str, str]:
-        key = row_ids.get(id(resume)) or str(resume[schema.RESUME_ID])
+        key = str(resume[schema.RESUME_ID])
         if key not in answers:
             answers[key] = explainer(posting, resume)
         return answers[key]
