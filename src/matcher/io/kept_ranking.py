@@ -32,6 +32,7 @@ import pandas as pd
 import pyarrow as pa
 
 from matcher.io.atomic import atomic_open, atomic_write_bytes, atomic_write_text
+from matcher.io.manifest import file_sha256
 from matcher.io.state_store import fingerprint
 from matcher.ranking.decisions import DecisionFile
 from matcher.ranking.features import PoolStatistics
@@ -96,7 +97,7 @@ def save_kept(state_dir: Path, kept: KeptRanking) -> None:
     statistics = pickle.dumps(kept.statistics, protocol=pickle.HIGHEST_PROTOCOL)
     atomic_write_bytes(folder / _STATISTICS, statistics)
     if kept.pairs_file is not None:
-        pairs_sha256 = _file_sha256(kept.pairs_file)
+        pairs_sha256 = file_sha256(kept.pairs_file)
         os.replace(kept.pairs_file, folder / _PAIRS)
     else:
         buffer = io.BytesIO()
@@ -117,14 +118,6 @@ def save_kept(state_dir: Path, kept: KeptRanking) -> None:
         },
     }
     atomic_write_text(folder / _META, json.dumps(meta))
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def kept_pairs_schema(columns: Sequence[str]) -> pa.Schema:
