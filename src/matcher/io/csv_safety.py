@@ -91,7 +91,7 @@ def write_safe_csv(frame: pd.DataFrame, path: Any) -> None:
     from matcher.io.atomic import atomic_open
 
     with atomic_open(path, "w") as handle:
-        neutralise_frame(frame).to_csv(handle, index=False, lineterminator="\n")
+        handle.write(safe_csv_text(frame))
 
 
 def safe_csv_text(frame: pd.DataFrame) -> str:
