@@ -35,7 +35,7 @@ from matcher import schema
 from matcher.progress import Progress
 from matcher.ranking.candidates import candidate_resumes
 from matcher.ranking.decisions import Columns, answer_columns, build_decisions, records_of_pairs
-from matcher.ranking.explain import Explainer, Row, frame_rows, term_explainer
+from matcher.ranking.explain import Row, frame_rows, term_explainer
 from matcher.ranking.features import PairFeatures, PoolStatistics, focus_postings
 from matcher.ranking.index import ResumeIndex, build_index
 from matcher.ranking.rankers import Ranker
@@ -463,11 +463,16 @@ def explain_batch(
         values = ranker.signal_values(batch.postings, batch.resumes)
         warnings = list(ranker.warnings(batch.postings, batch.resumes))
     rows = frame_rows(batch.resumes)
+    job_ids = batch.postings[schema.JOB_ID].astype(str).tolist()
     # Each posting's shortlisted answers, remembered: its records reuse them.
     shown: list[dict[str, dict[str, str]]] = [{} for _ in batch.candidates]
-    remembered = [_remembering(explainer, answers) for answers in shown]
-    job_ids = batch.postings[schema.JOB_ID].astype(str).tolist()
     row_of_job = {job_id: row for row, job_id in enumerate(job_ids)}
+
+    def explain_shown(posting: Row, resume: Row) -> dict[str, str]:
+        answer = explainer(posting, resume)
+        shown[row_of_job[str(posting[schema.JOB_ID])]][str(resume[schema.RESUME_ID])] = answer
+        return answer
+
     resume_ids = batch.resumes[schema.RESUME_ID].astype(str).tolist()
     for job_id, chosen in zip(job_ids, batch.candidates, strict=True):
         candidates[job_id] = len(chosen)
@@ -496,9 +501,7 @@ def explain_batch(
             totals,
             components,
             top_k,
-            lambda posting, resume: remembered[row_of_job[str(posting[schema.JOB_ID])]](
-                posting, resume
-            ),
+            explain_shown,
             progress,
         )
     )
@@ -548,19 +551,6 @@ def _pair_values(
         else np.zeros(0, dtype=matrix.dtype)
         for name, matrix in matrices.items()
     }
-
-
-def _remembering(explainer: Explainer, answers: dict[str, dict[str, str]]) -> Explainer:
-    """``explainer`` for one posting, remembering in ``answers`` its answer for each resume
-    ID."""
-
-    def explain(posting: Row, resume: Row) -> dict[str, str]:
-        key = str(resume[schema.RESUME_ID])
-        if key not in answers:
-            answers[key] = explainer(posting, resume)
-        return answers[key]
-
-    return explain
 
 
 def merge_rankings(
