@@ -36,6 +36,7 @@ import pyarrow as pa
 from matcher import schema
 from matcher.io.atomic import atomic_open, atomic_write_bytes
 from matcher.ranking.explain import Explainer, Row
+from matcher.ranking.shortlist import pair_order
 
 #: File name of the decision records in a run's output folder.
 DECISIONS_FILE = "decisions.parquet"
@@ -195,14 +196,9 @@ def records_of_pairs(
     scores = np.zeros(n, dtype=np.float64)
     for part in components.values():
         scores = scores + part
-    # Each posting's records best first, ties broken by resume ID (see rank_candidates); the
-    # IDs' sort order as integers, found once per resume rather than once per pair.
+    # Each posting's records best first, ties broken by resume ID, as the shortlist lists them.
     resume_ids = resumes[schema.RESUME_ID].astype(str).tolist()
-    id_order = np.empty(len(resume_ids), dtype=np.int64)
-    id_order[np.argsort(np.asarray(resume_ids, dtype=object), kind="stable")] = np.arange(
-        len(resume_ids)
-    )
-    order = np.lexsort((id_order[resume_of], -scores, posting_of))
+    order = pair_order(posting_of, resume_of, scores, resume_ids)
     posting_of, resume_of, scores = posting_of[order], resume_of[order], scores[order]
     # Each posting's run of records: its first record's position and its count.
     first = np.flatnonzero(np.r_[True, posting_of[1:] != posting_of[:-1]])

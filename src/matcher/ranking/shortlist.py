@@ -170,6 +170,27 @@ def build_shortlists(
     )
 
 
+def pair_order(
+    posting_of: np.ndarray, resume_of: np.ndarray, scores: np.ndarray, resume_ids: list[str]
+) -> np.ndarray:
+    """The order of scored pairs in which shortlists and decision records list them: by
+    posting, then score descending, ties broken by resume ID (as :func:`rank_candidates`);
+    ``resume_of`` holds positions in ``resume_ids``.
+
+    Example:
+        >>> pair_order(np.array([1, 0, 0]), np.array([0, 1, 0]), np.array([0.5, 0.2, 0.2]),
+        ...            ["b", "a"]).tolist()  # posting 0's tie: "a" (pair 1) before "b"
+        [1, 2, 0]
+    """
+    # Each resume's place among the sorted IDs, found once per resume rather than per pair.
+    id_order = np.empty(len(resume_ids), dtype=np.int64)
+    id_order[np.argsort(np.asarray(resume_ids, dtype=object), kind="stable")] = np.arange(
+        len(resume_ids)
+    )
+    # lexsort sorts by the last key first.
+    return np.lexsort((id_order[resume_of], -scores, posting_of))
+
+
 def shortlist_of_pairs(
     postings: pd.DataFrame,
     resumes: pd.DataFrame,
@@ -202,13 +223,7 @@ def shortlist_of_pairs(
     resume_ids = resumes[schema.RESUME_ID].astype(str).tolist()
     posting_of = np.asarray(posting_of, dtype=np.int64)
     resume_of = np.asarray(resume_of, dtype=np.int64)
-    # Each resume's place among the sorted IDs: ties of a score go to the smaller ID.
-    id_order = np.empty(len(resume_ids), dtype=np.int64)
-    id_order[np.argsort(np.asarray(resume_ids, dtype=object), kind="stable")] = np.arange(
-        len(resume_ids)
-    )
-    # lexsort sorts by the last key first: posting, score descending, then resume ID.
-    order = np.lexsort((id_order[resume_of], -scores, posting_of))
+    order = pair_order(posting_of, resume_of, scores, resume_ids)
     sorted_postings = posting_of[order]
     every_posting = np.arange(len(job_ids))
     starts = np.searchsorted(sorted_postings, every_posting, side="left")
