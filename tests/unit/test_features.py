@@ -18,6 +18,7 @@ from matcher.parsing.profiles import (
     role_words,
 )
 from matcher.parsing.skills import SkillMatcher
+from matcher.ranking import features
 from matcher.ranking.features import (
     SHORT_OF_REQUIREMENT,
     _alternatives,
@@ -349,6 +350,34 @@ def test_the_experience_feature_hands_on_the_years_it_counted_for_the_pairs_want
     _, all_years = experience_and_years(postings, resumes)
     assert np.array_equal(np.stack([all_years[subject] for subject in subjects]), every)
     assert np.array_equal(years_in_subjects(resumes, subjects[:2]), every[:2])
+
+
+@pytest.mark.parametrize("density", [0.02, 0.5, 1.0])
+def test_years_matched_per_subject_equal_those_matched_in_bulk(
+    matcher, monkeypatch, density
+) -> None:
+    """:func:`years_in_subjects` matches each subject against its wanted resumes' roles alone
+    when few are wanted, else every subject against every role at once: each way gives each
+    wanted resume its years among every resume, and 0 to the others."""
+    jobs = pd.read_csv(SAMPLE / "jobs.csv", dtype=str).dropna(subset=["description"])
+    postings = [
+        posting_profile(job.job_id, job.title, job.description, matcher)
+        for job in jobs.itertuples()
+    ]
+    subjects = sorted({r.subject for p in postings for r in p.years_required if r.subject})
+    paths = sorted((SAMPLE / "resumes").glob("r-*.txt"))
+    resumes = [resume_profile(path.stem, path.read_text(), matcher, TODAY) for path in paths]
+    every = subjects_years(resumes, subjects)
+    wanted = np.random.default_rng(5).random((len(subjects), len(resumes))) < density
+    expected = np.where(wanted, every, 0)
+    results = {}
+    for per_subject in (True, False):
+        # The cost of a subject's own matching: none (always per subject) or past any pool.
+        monkeypatch.setattr(features, "_PER_SUBJECT_CALL", 0 if per_subject else 10**12)
+        monkeypatch.setattr(features, "_PER_SUBJECT_ROLE", 0 if per_subject else 10**12)
+        results[per_subject] = years_in_subjects(resumes, subjects, None, wanted)
+        assert np.array_equal(results[per_subject], expected), per_subject
+    assert np.count_nonzero(results[True]) > (0 if density < 0.1 else 3)
 
 
 def test_a_role_counts_for_a_skill_subject_by_the_skills_its_duties_show(matcher) -> None:
