@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from matcher.io.score_cache import open_score_cache
+from matcher.io.shared_sqlite import IN_CHUNK
 from matcher.ranking.features import FEATURES
 from matcher.ranking.requirement_ranker import RequirementRanker
 from matcher.text.preprocess import prepare_postings, prepare_resumes
@@ -34,6 +35,30 @@ def test_pair_values_are_found_by_both_keys_and_the_version(tmp_path: Path) -> N
         assert pairs.get(["p"], ["other"]) == {} and pairs.get(["q"], ["r"]) == {}
     with open_score_cache(path, "v2", "p1") as (pairs, _):
         assert pairs.get(["p"], ["r"]) == {}  # another model or feature code: computed afresh
+
+
+@pytest.mark.parametrize("asked", [3, IN_CHUNK // 2 + 1])
+def test_pairs_are_found_alike_for_few_resumes_and_for_many(tmp_path: Path, asked: int) -> None:
+    """A few resumes' pairs are looked up pair by pair, many resumes' by reading their
+    postings' pairs: each way finds exactly the stored pairs of the postings and resumes
+    asked for, across chunks of ``IN_CHUNK`` postings."""
+    postings = [f"p{i}" for i in range(IN_CHUNK + 3)]
+    resumes = [f"r{j}" for j in range(IN_CHUNK // 2 + 5)]
+    rng = np.random.default_rng(7)
+    stored = {
+        (p, r): rng.random(2).astype(np.float32)
+        for p in postings
+        for r in resumes
+        if rng.random() < 0.1
+    }
+    with open_score_cache(tmp_path / "cache.db", "v1", "p1") as (pairs, _):
+        pairs.put((p, r, values) for (p, r), values in stored.items())
+        wanted = [*resumes[:asked], "absent"]
+        found = pairs.get(postings[1:], wanted)
+    expected = {key for key in stored if key[0] != postings[0] and key[1] in wanted}
+    assert set(found) == expected and len(expected) > asked
+    for key in expected:
+        np.testing.assert_array_equal(found[key], stored[key])
 
 
 def test_an_unreadable_cache_is_started_afresh(tmp_path: Path) -> None:

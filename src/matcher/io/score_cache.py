@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from matcher.io.shared_sqlite import SharedSQLite, open_cache, select_in
+from matcher.io.shared_sqlite import IN_CHUNK, SharedSQLite, open_cache, select_in
 
 #: The cache's file name inside ``settings.state_dir``.
 CACHE_FILE = "score_cache.db"
@@ -72,19 +72,25 @@ class PairFeatureCache:
     def get(
         self, posting_keys: Sequence[str], resume_keys: Sequence[str]
     ) -> dict[tuple[str, str], np.ndarray]:
-        """The cached values of the pairs of these postings and resumes."""
+        """The cached values of the pairs of these postings and resumes.
+
+        Few resumes (a rerun's new ones) are looked up pair by pair; else each posting's
+        pairs are read and those of other resumes dropped.
+        """
         wanted = set(resume_keys)
         unique = sorted(set(posting_keys))
+        few = sorted(wanted) if len(wanted) <= IN_CHUNK // 2 else []
+        sql = (
+            "SELECT posting_key, resume_key, features FROM pair_features WHERE version = ?"
+            + (f" AND resume_key IN ({','.join('?' * len(few))})" if few else "")
+            + " AND posting_key IN ({marks})"
+        )
 
         def read(connection: sqlite3.Connection) -> dict[tuple[str, str], np.ndarray]:
-            sql = (
-                "SELECT posting_key, resume_key, features FROM pair_features"
-                " WHERE version = ? AND posting_key IN ({marks})"
-            )
             return {
                 (posting_key, resume_key): np.frombuffer(blob, dtype=np.float32)
                 for posting_key, resume_key, blob in select_in(
-                    connection, sql, [self.version], unique
+                    connection, sql, [self.version, *few], unique
                 )
                 if resume_key in wanted
             }
