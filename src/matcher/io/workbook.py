@@ -167,8 +167,13 @@ def _write_table(
     for col, name in enumerate(columns):
         sheet.write_string(first_row, col, plain_cell(name), header)
     for offset, values in enumerate(rows, start=1):
+        row = first_row + offset
         for col, value in enumerate(values):
-            text = _write_cell(sheet, first_row + offset, col, value)
+            if type(value) is str:  # most cells: written as :func:`_write_cell` writes text
+                text = plain_cell(value)[:MAX_CELL_CHARS]
+                sheet.write_string(row, col, text)
+            else:
+                text = _write_cell(sheet, row, col, value)
             widths[col] = max(widths[col], min(len(text) + 2, MAX_COLUMN_WIDTH))
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
