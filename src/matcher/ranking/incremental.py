@@ -78,7 +78,8 @@ class KeptPairs:
             (``points.<signal>``) and value (``value.<signal>``) as float32, exactly as scored
             (the ranks and ties of a merged shortlist depend on every bit), then the
             explanation columns (:data:`matcher.ranking.shortlist.EXPLANATION_COLUMNS`, in
-            the explainer's order). Each posting's pairs together.
+            the explainer's order). In any order: :func:`rank_incremental` puts each
+            posting's pairs together (a stable sort, so a posting's pairs keep their order).
         warnings: The ranker's warnings about the postings (they depend on the postings only).
     """
 
@@ -288,7 +289,10 @@ def rank_incremental(
     old = kept.pairs
     if dropped and not old.empty:
         old = old[~old[schema.RESUME_ID].isin(dropped).to_numpy()]
-    pairs = _in_posting_order(pd.concat([old, added], ignore_index=True), postings)
+    # The kept pairs then the new ones, as they are kept for the next rerun: their columns
+    # are taken in posting order below (arrays, not the frame: a take of every column of the
+    # frame, of its Arrow strings above all, cost more than the records built from it).
+    pairs = pd.concat([old, added], ignore_index=True)
     position = {resume_id: column for column, resume_id in enumerate(ids)}
     signals = kept.signals() or [
         str(c)[len(POINTS) :] for c in added.columns if str(c).startswith(POINTS)
@@ -299,20 +303,23 @@ def rank_incremental(
         if records is not None:
             empty = hand_on_decisions(empty, records)
         return empty, KeptPairs(job_ids, text_hashes(resumes), pairs, list(kept.warnings))
-    # The pairs' columns taken out once: a frame's rows taken per posting (a take on every
-    # column, of Arrow strings when read from Parquet) cost more than the records themselves.
-    resume_of = pairs[schema.RESUME_ID].astype(str).tolist()
-    columns = np.array([position[resume_id] for resume_id in resume_of], dtype=np.int64)
-    points = {name: pairs[POINTS + name].to_numpy(np.float32) for name in signals}
-    valued = {name: pairs[VALUE + name].to_numpy(np.float32) for name in signals}
-    texts = {c: np.asarray(pairs[c].tolist(), dtype=object) for c in explained}
+    # Each posting's pairs together, in the postings' order (each posting's in their order).
+    codes = _posting_rows(pairs, job_ids)
+    order = np.argsort(codes, kind="stable")
+    codes = codes[order]
+    # The pairs' columns taken out once, in that order: a frame's rows taken per posting (a
+    # take on every column, of Arrow strings when read from Parquet) cost more than the
+    # records themselves.
+    resume_of = np.asarray(pairs[schema.RESUME_ID].astype(str).tolist(), dtype=object)[order]
+    columns = np.array([position[resume_id] for resume_id in resume_of.tolist()], dtype=np.int64)
+    points = {name: pairs[POINTS + name].to_numpy(np.float32)[order] for name in signals}
+    valued = {name: pairs[VALUE + name].to_numpy(np.float32)[order] for name in signals}
+    texts = {c: np.asarray(pairs[c].tolist(), dtype=object)[order] for c in explained}
     # The scores as a shortlist sums them (float32, in the signals' order: sum_components).
     totals = np.zeros(len(pairs), dtype=np.float32)
     for name in signals:
         totals += points[name]
-    # Each posting's pairs are consecutive, in the postings' order (_in_posting_order).
     row_of_job = {job: row for row, job in enumerate(job_ids)}
-    codes = pairs[schema.JOB_ID].astype(str).map(row_of_job).to_numpy(np.int64)
     starts = np.searchsorted(codes, np.arange(len(job_ids)), side="left")
     stops = np.searchsorted(codes, np.arange(len(job_ids)), side="right")
     shortlists: list[pd.DataFrame] = []
@@ -353,7 +360,7 @@ def rank_incremental(
     candidates = {job_id: int(stops[row] - starts[row]) for row, job_id in enumerate(job_ids)}
     # Each resume's count of postings, in the order a full run's batches meet them.
     candidate_of: dict[str, int] = {}
-    for resume_id in np.asarray(resume_of, dtype=object)[np.lexsort((columns, codes))].tolist():
+    for resume_id in resume_of[np.lexsort((columns, codes))].tolist():
         candidate_of[resume_id] = candidate_of.get(resume_id, 0) + 1
     # The batches of postings scored against the new resumes, each reading all of them.
     batches = math.ceil(len(postings) / settings.posting_batch) if len(fresh) else 0
@@ -444,6 +451,18 @@ def _score_new(
                 frame[column] = values
         rows.append(frame)
     return pd.concat(rows, ignore_index=True)
+
+
+def _posting_rows(pairs: pd.DataFrame, job_ids: list[str]) -> np.ndarray:
+    """Each pair's posting as its row among ``job_ids`` (the kept postings, distinct).
+
+    Raises:
+        ValueError: If a pair's posting is not one of them.
+    """
+    rows = pd.Categorical(pairs[schema.JOB_ID].astype(str), categories=job_ids).codes
+    if len(rows) and rows.min() < 0:
+        raise ValueError("the kept pairs hold a posting the kept ranking does not list")
+    return np.asarray(rows, dtype=np.int64)
 
 
 def _in_posting_order(pairs: pd.DataFrame, postings: pd.DataFrame) -> pd.DataFrame:
