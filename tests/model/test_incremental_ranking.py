@@ -4,6 +4,8 @@ records of a full ranking of its pool with the kept statistics."""
 
 from __future__ import annotations
 
+import copy
+import pickle
 from dataclasses import replace
 from pathlib import Path
 
@@ -228,6 +230,38 @@ def test_kept_statistics_of_the_fitted_pool_are_the_fitted_ones(
     np.testing.assert_array_equal(best, best_before)
     every, _ = extended.values(jobs, pool_b[schema.RESUME_ID].astype(str).tolist())
     assert every["bm25"].min() >= 0.0 and every["bm25"].max() <= 1.0
+
+
+def test_added_resumes_are_scored_without_the_fitted_pool_once_its_bests_are_remembered(
+    pools: tuple[Prepared, pd.DataFrame, pd.DataFrame],
+    first_run: tuple[Ranking, KeptPairs, PoolStatistics],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A full run remembers each posting's best BM25 and TF-IDF over the fitted pool, and
+    keeps them with the statistics; the added resumes' values then come from those and the
+    added resumes alone, equal to those computed with the fitted pool scored again."""
+    _, _, pool_b = pools
+    _, _, fitted = first_run
+    jobs = fitted.job_ids
+    assert sorted(fitted.fitted_best) == list(range(len(jobs)))  # every posting was met
+    assert pickle.loads(pickle.dumps(fitted)).fitted_best == fitted.fitted_best
+    extended = fitted.extended(pool_b)
+    ids_b = pool_b[schema.RESUME_ID].astype(str).tolist()
+    added = [i for i in ids_b if extended.column_of[i] >= extended.fitted_resumes]
+    assert len(added) == 5
+    forgetting = copy.copy(extended)
+    forgetting.fitted_best = {}
+    expected, expected_best = forgetting.values(jobs, added)  # the fitted pool scored again
+
+    def unread(*args: object) -> None:
+        raise AssertionError("the fitted pool was scored")
+
+    monkeypatch.setattr(BM25Pool, "scores", unread)
+    values, best = extended.values(jobs, added)
+    for name, value in values.items():
+        np.testing.assert_array_equal(value, expected[name], err_msg=name)
+    np.testing.assert_array_equal(best, expected_best)
+    assert values["bm25"].max() > 0 and values["tfidf"].max() > 0
 
 
 def test_documents_added_to_kept_statistics_score_as_fitted_members() -> None:

@@ -1123,6 +1123,11 @@ class PoolStatistics:
         #: were added by :meth:`extended`.
         self.fitted_resumes = len(self.resume_texts)
         self.extensible = extensible
+        #: Extensible statistics: each posting row's best raw BM25 and best TF-IDF over the
+        #: fitted resumes, remembered as :meth:`values` meets them (kept with the
+        #: statistics, and shared with the extended ones: a rerun scoring added resumes only
+        #: then reads neither side of the fitted pool).
+        self.fitted_best: dict[int, tuple[np.float32, np.float32]] = {}
 
     def extended(self, resumes: pd.DataFrame) -> PoolStatistics:
         """These statistics, kept, for another pool of resumes (an incremental rerun's): the
@@ -1157,6 +1162,9 @@ class PoolStatistics:
             else:
                 column_of[resume_id] = self.fitted_resumes + len(added)
                 added.append(text)
+        # Shared with the extended statistics, which remember into it (statistics kept
+        # before bests were remembered gain them so, and keep them when they are saved).
+        self.__dict__.setdefault("fitted_best", {})
         extended = copy.copy(self)
         extended.column_of = column_of
         extended.resume_texts = self.resume_texts[: self.fitted_resumes] + added
@@ -1211,10 +1219,25 @@ class PoolStatistics:
             query over the whole pool (see :attr:`PairFeatures.tfidf_best`).
         """
         rows, columns = self.positions(job_ids, resume_ids)
-        if self.direction == "resumes-for-job" and self.added_resumes:
+        fitted = self.fitted_resumes
+        remembered = self._remembered_best(rows)
+        if (
+            self.direction == "resumes-for-job"
+            and remembered is not None
+            and all(column >= fitted for column in columns)
+        ):
+            # Added resumes only (an incremental rerun's new ones): the same values as below,
+            # without scoring the fitted pool for its best resume again.
+            top, best = remembered
+            queries = [self.focus_texts[r] for r in rows]
+            raw = self.bm25.document_scores(queries, [self.resume_texts[c] for c in columns])
+            bm25 = np.zeros_like(raw)
+            np.divide(raw, top, out=bm25, where=top > 0)
+            bm25 = np.minimum(bm25, np.float32(1.0))
+            tfidf = self.tfidf.scores(rows, columns)
+        elif self.direction == "resumes-for-job" and self.added_resumes:
             # Kept statistics (:meth:`extended`): relative to the best fitted resume.
             raw = self.bm25_rows(rows)
-            fitted = self.fitted_resumes
             bm25 = normalise_per_query(raw[:, :fitted], self.direction)
             top = raw[:, :fitted].max(axis=1, keepdims=True) if fitted else raw[:, :0]
             added = np.zeros_like(raw[:, fitted:])
@@ -1224,11 +1247,16 @@ class PoolStatistics:
             tfidf = self.tfidf.scores(rows)
             best = _best(tfidf[:, :fitted], axis=1)
             tfidf = tfidf[:, columns]
+            if fitted:
+                self._remember_best(rows, top, best)
         elif self.direction == "resumes-for-job":
-            bm25 = normalise_per_query(self.bm25_rows(rows), self.direction)[:, columns]
+            raw = self.bm25_rows(rows)
+            bm25 = normalise_per_query(raw, self.direction)[:, columns]
             tfidf = self.tfidf.scores(rows)  # every resume: the best is the pool's
             best = _best(tfidf, axis=1)
             tfidf = tfidf[:, columns]
+            if fitted:
+                self._remember_best(rows, raw.max(axis=1, keepdims=True), best)
         else:
             raw = self.bm25.scores([self.resume_texts[c] for c in columns]).T
             bm25 = normalise_per_query(np.ascontiguousarray(raw), self.direction)[rows]
@@ -1237,6 +1265,25 @@ class PoolStatistics:
             tfidf = tfidf[rows]
         terms = self.terms.scores([self.wanted[r] for r in rows], columns)
         return {"requirement_terms": terms, "bm25": bm25, "tfidf": tfidf}, best
+
+    def _remember_best(self, rows: Sequence[int], top: np.ndarray, best: np.ndarray) -> None:
+        """Remember the rows' best raw BM25 (``top``) and TF-IDF (``best``) over the fitted
+        resumes, ``(len(rows), 1)`` each (:attr:`fitted_best`; extensible statistics only)."""
+        if self.extensible:
+            remembered = self.__dict__.setdefault("fitted_best", {})
+            for k, row in enumerate(rows):
+                remembered[row] = (top[k, 0], best[k, 0])
+
+    def _remembered_best(self, rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray] | None:
+        """The rows' remembered best raw BM25 and TF-IDF over the fitted resumes,
+        ``(len(rows), 1)`` float32 each; None unless every row's is remembered."""
+        remembered = self.__dict__.get("fitted_best", {})
+        if not rows or not all(row in remembered for row in rows):
+            return None
+        pairs = [remembered[row] for row in rows]
+        top = np.array([[pair[0]] for pair in pairs], dtype=np.float32)
+        best = np.array([[pair[1]] for pair in pairs], dtype=np.float32)
+        return top, best
 
 
 def _best(scores: np.ndarray, axis: int) -> np.ndarray:

@@ -266,11 +266,16 @@ class TfidfPool:
         extended.documents = sparse.vstack([self.documents, tfidf.transform(counts)]).tocsr()
         return extended
 
-    def scores(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
-        """Cosine of the queries at positions ``rows`` with every document, in [0, 1]."""
+    def scores(
+        self, rows: Sequence[int] | np.ndarray, columns: Sequence[int] | None = None
+    ) -> np.ndarray:
+        """Cosine of the queries at positions ``rows`` with every document (or with those at
+        ``columns``: the same values as those columns of every document's), in [0, 1]."""
+        width = self.n_documents if columns is None else len(columns)
         if self.queries is None or self.documents is None:
-            return np.zeros((len(rows), self.n_documents), dtype=np.float32)
-        return np.asarray((self.queries[rows] @ self.documents.T).toarray(), dtype=np.float32)
+            return np.zeros((len(rows), width), dtype=np.float32)
+        documents = self.documents if columns is None else self.documents[list(columns)]
+        return np.asarray((self.queries[rows] @ documents.T).toarray(), dtype=np.float32)
 
 
 def tfidf_scores(
