@@ -231,7 +231,9 @@ def records_of_pairs(
         if name in weights:
             columns[f"weight.{name}"] = np.full(n, float(weights[name]), dtype=np.float64)
     for key, values in explain(order, posting_of, resume_of).items():
-        columns[key] = list(values)
+        # An array (kept explanations, as read back) is a column as it is.
+        arrays = (np.ndarray, pd.api.extensions.ExtensionArray)
+        columns[key] = values if isinstance(values, arrays) else list(values)
     posting_hashes = {
         row: text_sha256(_posting_text(postings.iloc[row])) for row in posting_of[first].tolist()
     }

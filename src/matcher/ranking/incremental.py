@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 from matcher import schema
 from matcher.progress import Progress
@@ -314,7 +315,9 @@ def rank_incremental(
     columns = np.array([position[resume_id] for resume_id in resume_of.tolist()], dtype=np.int64)
     points = {name: pairs[POINTS + name].to_numpy(np.float32)[order] for name in signals}
     valued = {name: pairs[VALUE + name].to_numpy(np.float32)[order] for name in signals}
-    texts = {c: np.asarray(pairs[c].tolist(), dtype=object)[order] for c in explained}
+    # The explanations stay arrays (Arrow strings when read from Parquet): taken, not
+    # turned into Python strings but for the shortlisted pairs.
+    texts = {c: pairs[c].array.take(order) for c in explained}
     # The scores as a shortlist sums them (float32, in the signals' order: sum_components).
     totals = np.zeros(len(pairs), dtype=np.float32)
     for name in signals:
@@ -377,18 +380,18 @@ def rank_incremental(
     return ranking, KeptPairs(job_ids, text_hashes(resumes), pairs, list(kept.warnings))
 
 
-def _kept_explanations(texts: Mapping[str, np.ndarray], span: slice) -> PairExplainer:
+def _kept_explanations(texts: Mapping[str, ExtensionArray], span: slice) -> PairExplainer:
     """The kept explanations ``texts`` (each explanation column's values, per pair) of the
-    pairs in ``span``, for :func:`records_of_pairs`."""
+    pairs in ``span``, for :func:`records_of_pairs` (as arrays: its columns as they are)."""
 
     def explain(order: np.ndarray, _postings: np.ndarray, _resumes: np.ndarray) -> Columns:
-        return {name: values[span][order].tolist() for name, values in texts.items()}
+        return {name: values[span].take(order) for name, values in texts.items()}
 
     return explain
 
 
 def _kept_explainer(
-    texts: Mapping[str, np.ndarray],
+    texts: Mapping[str, ExtensionArray],
     row_of_job: Mapping[str, int],
     position: Mapping[str, int],
     spans: tuple[np.ndarray, np.ndarray],
