@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from matcher.io.csv_safety import (
     FORMULA_PREFIXES,
     neutralise_cell,
+    neutralise_frame,
     plain_cell,
     unguard_cell,
     write_safe_csv,
@@ -82,3 +84,22 @@ def test_a_guarded_id_joins_back_to_its_input_after_unguarding(tmp_path: Path) -
     assert all(not row["resume_id"].startswith(FORMULA_PREFIXES) for row in rows)
     # The README's rule: remove one leading ' from a cell that has one.
     assert [unguard_cell(row["resume_id"]) for row in rows] == [plain_cell(i) for i in ids]
+
+
+@pytest.mark.parametrize("dtype", ["str", "object"])
+def test_a_column_of_text_is_neutralised_as_cell_by_cell(dtype: str) -> None:
+    """A column of strings is searched in one pass for the cells to change: the result is
+    each cell made plain and neutralised, as one at a time, for every control character,
+    every formula prefix and the guard, at the start of a cell and inside it."""
+    rng = np.random.default_rng(11)
+    marks = [chr(code) for code in range(0x20)] + ["\x7f", "=", "+", "-", "@", "'", "a", "é"]
+    cells: list[str | None] = [*DANGEROUS, *HARMLESS, "'already quoted", None]
+    for _ in range(3000):
+        cells.append("".join(rng.choice(marks, size=int(rng.integers(0, 6)))))
+    frame = pd.DataFrame({"cell": pd.Series(cells, dtype=dtype)})
+    safe = neutralise_frame(frame)["cell"]
+    expected = [neutralise_cell(plain_cell(c)) if isinstance(c, str) else c for c in cells]
+    assert [None if pd.isna(v) else v for v in safe.tolist()] == [
+        None if c is None else c for c in expected
+    ]
+    assert sum(a != b for a, b in zip(safe.tolist()[:-3000], cells[:-3000], strict=True)) > 10

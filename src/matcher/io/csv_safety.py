@@ -82,8 +82,26 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
             if np.signbit(series.dropna().to_numpy(dtype=float)).any():
                 safe[column] = series.map(lambda v: neutralise_cell(str(v)) if pd.notna(v) else v)
             continue
-        safe[column] = series.map(lambda v: neutralise_cell(plain_cell(v))).astype(object)
+        safe[column] = _neutralised_texts(series)
     return safe
+
+
+# A cell :func:`plain_cell` or :func:`neutralise_cell` may change: one holding a control
+# character or a carriage return, or starting a formula or with the guard (RE2 syntax).
+_NEEDS_CARE = "[\\x00-\\x08\\x0b-\\x1f\\x7f]|^[=+\\-@\\t']"
+
+
+def _neutralised_texts(series: pd.Series) -> pd.Series:
+    """Each cell of a non-numeric column made plain and neutralised, as objects. A column of
+    strings is searched in one pass for the cells either rule may change; only those go
+    through the rules (the others are their own result)."""
+    if not isinstance(series.dtype, pd.StringDtype):
+        return series.map(lambda v: neutralise_cell(plain_cell(v))).astype(object)
+    values = series.astype(object)
+    hits = series.str.contains(_NEEDS_CARE, regex=True, na=False).to_numpy(dtype=bool)
+    for at in np.flatnonzero(hits).tolist():
+        values.iat[at] = neutralise_cell(plain_cell(values.iat[at]))
+    return values
 
 
 def write_safe_csv(frame: pd.DataFrame, path: Any) -> None:
