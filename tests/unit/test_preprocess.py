@@ -54,6 +54,35 @@ def test_prepare_postings_cleans_and_redacts() -> None:
     assert "- Fix laptops" in prepared.iloc[1][CLEAN_TEXT]
 
 
+def test_a_posting_cleaned_again_in_the_process_is_remembered_alike() -> None:
+    """A process cleaning the same postings again (a served deployment's next run) takes
+    them from memory: the same frame, with other postings still cleaned, and a long
+    posting cleaned each time."""
+    from matcher.text import preprocess
+
+    long_text = "Requirements: Python and SQL. " * 2000  # past what is remembered
+    postings = pd.DataFrame(
+        {
+            "job_id": ["J1", "J2", "J3"],
+            "title": ["Data Engineer", "", "Analyst"],
+            "description": [
+                "<p>Python &amp; SQL; apply: jobs@acme.io</p>",
+                "Nurse\nICU",
+                long_text,
+            ],
+        }
+    )
+    first, _ = prepare_postings(postings)
+    before = preprocess._prepared_posting.cache_info()
+    again, _ = prepare_postings(postings)
+    after = preprocess._prepared_posting.cache_info()
+    pd.testing.assert_frame_equal(again, first)
+    assert after.hits - before.hits == 2 and after.misses == before.misses
+    other = postings.assign(description=["Go and Rust", "Welder\nMIG", "Cook"])
+    changed, _ = prepare_postings(other)
+    assert changed[CLEAN_TEXT].tolist() == ["Go and Rust", "Welder\nMIG", "Cook"]
+
+
 def test_prepare_postings_rejects_empty_after_cleaning() -> None:
     postings = pd.DataFrame(
         {

@@ -13,6 +13,7 @@ the batch goes on.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -160,9 +161,36 @@ def prepare_postings(
     return kept, rejects_frame(rejects)
 
 
+#: Postings of at most this many characters are remembered cleaned (:func:`_prepare_posting`).
+_REMEMBERED_POSTING_CHARS = 50_000
+
+
 def _prepare_posting(row: dict[str, Any], max_html_depth: int) -> tuple[str, str, str]:
-    """The cleaned title, cleaned description and model text of one posting row."""
+    """The cleaned title, cleaned description and model text of one posting row.
+
+    A process remembers the last postings it cleaned (a served deployment or a notebook
+    scores the same open postings run after run); long ones are cleaned each time.
+    """
     raw_description, raw_title = row[DESCRIPTION], row[TITLE]
+    if (
+        isinstance(raw_description, str)
+        and isinstance(raw_title, str)
+        and len(raw_description) + len(raw_title) <= _REMEMBERED_POSTING_CHARS
+    ):
+        return _prepared_posting(raw_description, raw_title, max_html_depth)
+    return _cleaned_posting(raw_description, raw_title, max_html_depth)
+
+
+@functools.lru_cache(maxsize=2048)
+def _prepared_posting(description: str, title: str, max_html_depth: int) -> tuple[str, str, str]:
+    """:func:`_cleaned_posting`, remembered."""
+    return _cleaned_posting(description, title, max_html_depth)
+
+
+def _cleaned_posting(
+    raw_description: Any, raw_title: Any, max_html_depth: int
+) -> tuple[str, str, str]:
+    """The cleaned title, cleaned description and model text of a posting's fields."""
     description = (
         clean_text(raw_description, max_html_depth=max_html_depth)
         if isinstance(raw_description, str)
