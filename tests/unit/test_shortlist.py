@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from matcher.io.csv_safety import FORMULA_PREFIXES, neutralise_cell, neutralise_frame
+from matcher.ranking.explain import Columns
 from matcher.ranking.shortlist import (
     EXPLANATION_COLUMNS,
     SHORTLIST_COLUMNS,
@@ -14,6 +16,7 @@ from matcher.ranking.shortlist import (
     rank_candidates,
     safe_filename,
     shortlist_filenames,
+    shortlist_of_pairs,
     write_shortlists,
 )
 
@@ -144,3 +147,36 @@ def test_posting_and_extra_resume_columns_pass_through() -> None:
     assert row["grade"] == "B6" and row["resume_fit"] == "own column"
     assert list(frame.columns[-4:]) == ["job_location", "job_department", "grade", "resume_fit"]
     assert "text" not in frame.columns and "description" not in frame.columns
+
+
+def test_shortlisted_pairs_explained_at_once_read_as_those_explained_one_by_one() -> None:
+    """``shortlist_of_pairs`` takes the shortlisted pairs' explanations from a pair
+    explainer (explanations kept by an incremental rerun) exactly as from an explainer asked
+    pair by pair: each shortlist row gets its own pair's, missing ones included."""
+    rng = np.random.default_rng(4)
+    postings = pd.DataFrame({"job_id": ["J1", "J2", "J3"], "title": ["A", "B", "C"]})
+    resumes = pd.DataFrame({"resume_id": [f"r{i}" for i in range(6)], "text": ["x"] * 6})
+    posting_of = np.repeat(np.arange(3), 6)[::-1].copy()  # the pairs in no particular order
+    resume_of = np.tile(np.arange(6), 3)[::-1].copy()
+    scores = rng.random(18).astype(np.float32)
+    components = {"dense": scores}
+    notes = [None if k % 5 == 0 else f"pair {k}" for k in range(18)]
+    evidence = pd.array(notes, dtype="str")
+
+    def one_by_one(posting: Any, resume: Any) -> dict[str, str]:
+        job = postings["job_id"].tolist().index(posting["job_id"])
+        col = resumes["resume_id"].tolist().index(resume["resume_id"])
+        pair = int(np.flatnonzero((posting_of == job) & (resume_of == col))[0])
+        return {"evidence": evidence[pair]}
+
+    def at_once(order: np.ndarray, _postings: np.ndarray, _resumes: np.ndarray) -> Columns:
+        return {"evidence": evidence.take(order)}
+
+    asked = shortlist_of_pairs(
+        postings, resumes, posting_of, resume_of, scores, components, 4, one_by_one
+    )
+    kept = shortlist_of_pairs(
+        postings, resumes, posting_of, resume_of, scores, components, 4, None, None, at_once
+    )
+    pd.testing.assert_frame_equal(kept, asked)
+    assert len(kept) == 12 and kept["evidence"].isna().any() and kept["evidence"].notna().any()

@@ -35,7 +35,7 @@ import pyarrow as pa
 
 from matcher import schema
 from matcher.io.atomic import atomic_open, atomic_write_bytes
-from matcher.ranking.explain import Explainer, Row
+from matcher.ranking.explain import Columns, Explainer, PairExplainer, Row
 from matcher.ranking.shortlist import pair_order
 
 #: File name of the decision records in a run's output folder.
@@ -102,14 +102,6 @@ def build_decisions(
         else {name: np.asarray(value).reshape(-1) for name, value in signal_values.items()},
         embedding_model,
     )
-
-
-#: Explanation columns: each column's value for each pair, in the explainer's column order.
-Columns = Mapping[str, Sequence[Any]]
-
-#: Gives the explanation columns of the records of :func:`records_of_pairs`: called with the
-#: records' order (positions in the pairs given), and their postings and resumes.
-PairExplainer = Callable[[np.ndarray, np.ndarray, np.ndarray], Columns]
 
 
 def rounded(values: np.ndarray, digits: int) -> np.ndarray:

@@ -28,6 +28,15 @@ Row: TypeAlias = pd.Series | Mapping[str, Any]
 #: Given a posting row and a resume row, the explanation columns of that shortlist row.
 Explainer = Callable[[Row, Row], dict[str, str]]
 
+#: Explanation columns: each column's value for each pair, in the explainer's column order.
+Columns: TypeAlias = Mapping[str, Sequence[Any]]
+
+#: Gives the explanation columns of scored pairs at once: called with their positions among
+#: the pairs given (in the order wanted), and their postings and resumes
+#: (:func:`matcher.ranking.decisions.records_of_pairs`,
+#: :func:`matcher.ranking.shortlist.shortlist_of_pairs`).
+PairExplainer: TypeAlias = Callable[[np.ndarray, np.ndarray, np.ndarray], Columns]
+
 
 def frame_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Each row of ``frame`` as a dict of its fields by column, holding the values the frame's

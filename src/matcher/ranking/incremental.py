@@ -36,8 +36,8 @@ from pandas.api.extensions import ExtensionArray
 
 from matcher import schema
 from matcher.progress import Progress
-from matcher.ranking.decisions import Columns, PairExplainer, answer_columns, records_of_pairs
-from matcher.ranking.explain import Explainer, Row, frame_rows
+from matcher.ranking.decisions import answer_columns, records_of_pairs
+from matcher.ranking.explain import Columns, PairExplainer, frame_rows
 from matcher.ranking.features import PoolStatistics
 from matcher.ranking.index import ResumeIndex
 from matcher.ranking.requirement_ranker import RequirementRanker
@@ -322,7 +322,6 @@ def rank_incremental(
     totals = np.zeros(len(pairs), dtype=np.float32)
     for name in signals:
         totals += points[name]
-    row_of_job = {job: row for row, job in enumerate(job_ids)}
     starts = np.searchsorted(codes, np.arange(len(job_ids)), side="left")
     stops = np.searchsorted(codes, np.arange(len(job_ids)), side="right")
     shortlists: list[pd.DataFrame] = []
@@ -356,8 +355,9 @@ def rank_incremental(
                 totals[span],
                 {name: points[name][span] for name in signals},
                 settings.top_k,
-                _kept_explainer(texts, row_of_job, position, (starts, stops), columns),
+                None,
                 None if progress is None else offset_progress(progress, first, len(job_ids)),
+                _kept_explanations(texts, span),
             )
         )
     candidates = {job_id: int(stops[row] - starts[row]) for row, job_id in enumerate(job_ids)}
@@ -382,33 +382,11 @@ def rank_incremental(
 
 def _kept_explanations(texts: Mapping[str, ExtensionArray], span: slice) -> PairExplainer:
     """The kept explanations ``texts`` (each explanation column's values, per pair) of the
-    pairs in ``span``, for :func:`records_of_pairs` (as arrays: its columns as they are)."""
+    pairs in ``span``, for :func:`records_of_pairs` (as arrays: its columns as they are) and
+    :func:`shortlist_of_pairs` (``explain_pairs``)."""
 
     def explain(order: np.ndarray, _postings: np.ndarray, _resumes: np.ndarray) -> Columns:
         return {name: values[span].take(order) for name, values in texts.items()}
-
-    return explain
-
-
-def _kept_explainer(
-    texts: Mapping[str, ExtensionArray],
-    row_of_job: Mapping[str, int],
-    position: Mapping[str, int],
-    spans: tuple[np.ndarray, np.ndarray],
-    columns: np.ndarray,
-) -> Explainer:
-    """An explainer answering with the kept explanations ``texts`` (each explanation
-    column's values, per pair): a posting's pairs are those of its span (``spans``: each
-    posting's start and stop), found by the resume's position in the pool (``columns``)."""
-    starts, stops = spans
-
-    def explain(posting: Row, resume: Row) -> dict[str, str]:
-        row = row_of_job[str(posting[schema.JOB_ID])]
-        column = position[str(resume[schema.RESUME_ID])]
-        pair = int(starts[row]) + int(
-            np.flatnonzero(columns[starts[row] : stops[row]] == column)[0]
-        )
-        return {name: values[pair] for name, values in texts.items()}
 
     return explain
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,7 @@ from matcher.io.atomic import atomic_write_text
 from matcher.io.csv_safety import csv_records, safe_csv_text
 from matcher.io.workbook import write_workbook
 from matcher.progress import Progress
-from matcher.ranking.explain import Explainer, frame_rows, term_explainer
+from matcher.ranking.explain import Explainer, PairExplainer, frame_rows, term_explainer
 
 #: Columns every shortlist starts with, in order; explanation columns follow.
 SHORTLIST_COLUMNS = (
@@ -201,6 +202,7 @@ def shortlist_of_pairs(
     top_k: int,
     explainer: Explainer | None = None,
     progress: Progress | None = None,
+    explain_pairs: PairExplainer | None = None,
 ) -> pd.DataFrame:
     """:func:`build_shortlists` for scored pairs given one by one (the pairs an incremental
     rerun merged: :mod:`matcher.ranking.incremental`) instead of as a matrix: each posting's
@@ -217,8 +219,12 @@ def shortlist_of_pairs(
         top_k: Candidates kept per job.
         explainer: Makes the explanation columns; key-term matching if None.
         progress: Told ``(jobs done, jobs)`` as each job's shortlist is made.
+        explain_pairs: If given, makes the shortlisted pairs' explanation columns instead of
+            ``explainer``, all at once (explanations already made, kept by an incremental
+            rerun).
     """
-    explainer = explainer or term_explainer(postings)
+    if explainer is None and explain_pairs is None:
+        explainer = term_explainer(postings)
     job_ids = postings[schema.JOB_ID].astype(str).tolist()
     resume_ids = resumes[schema.RESUME_ID].astype(str).tolist()
     posting_of = np.asarray(posting_of, dtype=np.int64)
@@ -233,12 +239,18 @@ def shortlist_of_pairs(
     # The shortlisted resumes' rows, taken out of the frame in one pass (frame_rows).
     shown = np.unique(resume_of[np.concatenate(picked)]) if picked else np.zeros(0, np.int64)
     resume_rows = dict(zip(shown.tolist(), frame_rows(resumes.iloc[shown]), strict=True))
+    answers = _pair_answers(explain_pairs, picked, posting_of, resume_of)
     rows: list[dict[str, object]] = []
     for row, job_id in enumerate(job_ids):
         posting = postings.iloc[row]
         for rank, pair in enumerate(picked[row].tolist(), start=1):
             col = int(resume_of[pair])
             resume = resume_rows[col]
+            if answers is not None:
+                answer = next(answers)
+            else:
+                assert explainer is not None
+                answer = explainer(posting, resume)
             rows.append(
                 {
                     "job_id": job_id,
@@ -253,7 +265,7 @@ def shortlist_of_pairs(
                     "score_breakdown": format_breakdown(
                         {name: float(part[pair]) for name, part in components.items()}
                     ),
-                    **explainer(posting, resume),
+                    **answer,
                     **{
                         name: _text((posting if side == "posting" else resume).get(column))
                         for name, (side, column) in extra.items()
@@ -267,6 +279,28 @@ def shortlist_of_pairs(
     if frame.empty:
         return pd.DataFrame(columns=columns)
     return frame.reindex(columns=columns, fill_value="")
+
+
+def _pair_answers(
+    explain_pairs: PairExplainer | None,
+    picked: list[np.ndarray],
+    posting_of: np.ndarray,
+    resume_of: np.ndarray,
+) -> Iterator[dict[str, Any]] | None:
+    """The explanation columns of the ``picked`` pairs (each posting's, in turn) from
+    ``explain_pairs``, one dict per pair in that order; None without it."""
+    if explain_pairs is None:
+        return None
+    flat = np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)
+    columns = {
+        name: values.tolist() if hasattr(values, "tolist") else list(values)
+        for name, values in explain_pairs(flat, posting_of[flat], resume_of[flat]).items()
+    }
+    if not columns:
+        return ({} for _ in range(len(flat)))
+    return (
+        dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)
+    )
 
 
 def _text(value: object) -> str:

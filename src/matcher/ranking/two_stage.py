@@ -34,8 +34,8 @@ import pandas as pd
 from matcher import schema
 from matcher.progress import Progress
 from matcher.ranking.candidates import candidate_resumes
-from matcher.ranking.decisions import Columns, answer_columns, build_decisions, records_of_pairs
-from matcher.ranking.explain import Row, frame_rows, term_explainer
+from matcher.ranking.decisions import answer_columns, build_decisions, records_of_pairs
+from matcher.ranking.explain import Columns, Row, frame_rows, term_explainer
 from matcher.ranking.features import PairFeatures, PoolStatistics, focus_postings
 from matcher.ranking.index import ResumeIndex, build_index
 from matcher.ranking.rankers import Ranker
