@@ -24,6 +24,7 @@ from matcher.ranking.features import (
     _alternatives,
     experience_and_years,
     experience_matrix,
+    focus_postings,
     skill_coverage,
     skill_evidence,
     subject_pairs,
@@ -428,3 +429,24 @@ def test_skill_evidence_without_embedder_is_each_skill_held_by_each_resume(match
     assert evidence.dtype == np.float32
     assert evidence.tolist() == expected
     assert expected[0] == [1.0, 1.0, 0.0] and expected[1] == [0.0, 0.0, 0.0]
+
+
+def test_focus_texts_are_remembered_alike_and_long_ones_stripped_each_time() -> None:
+    """The postings' focus texts (boilerplate stripped) are remembered for the next batch
+    or run of the process: the same texts; a long posting is stripped each time."""
+    boilerplate = "We are an equal opportunity employer and value diversity."
+    long_text = "Build Python services and SQL pipelines.\n" * 2000 + boilerplate
+    postings = pd.DataFrame(
+        {
+            "job_id": ["J1", "J2"],
+            "model_text": [f"Data Engineer\nPython and SQL.\n{boilerplate}", long_text],
+        }
+    )
+    first = focus_postings(postings)
+    before = features._remembered_focus_text.cache_info()
+    again = focus_postings(postings)
+    after = features._remembered_focus_text.cache_info()
+    pd.testing.assert_frame_equal(again, first)
+    assert after.hits - before.hits == 1 and after.misses == before.misses
+    assert boilerplate not in first["model_text"][0] and "Python and SQL." in first["model_text"][0]
+    assert boilerplate not in first["model_text"][1]

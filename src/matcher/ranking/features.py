@@ -1056,8 +1056,25 @@ def focus_postings(postings: pd.DataFrame) -> pd.DataFrame:
     if schema.FOCUS_TEXT in postings:
         texts = postings[schema.FOCUS_TEXT].astype(str).tolist()
     else:
-        texts = [strip_boilerplate(text) for text in posting_texts(postings)]
+        texts = [_focus_text(text) for text in posting_texts(postings)]
     return postings.assign(**{schema.MODEL_TEXT: texts})
+
+
+#: Posting texts of at most this many characters are remembered stripped (:func:`_focus_text`).
+_REMEMBERED_FOCUS_CHARS = 50_000
+
+
+def _focus_text(text: str) -> str:
+    """A posting text stripped of boilerplate; the last ones stripped in this process are
+    remembered (each batch and each run of a served deployment meets the same postings)."""
+    if len(text) <= _REMEMBERED_FOCUS_CHARS:
+        return _remembered_focus_text(text)
+    return strip_boilerplate(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _remembered_focus_text(text: str) -> str:
+    return strip_boilerplate(text)
 
 
 #: Features whose value for a pair depends on the other records of the pool: word rarities
