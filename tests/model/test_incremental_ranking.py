@@ -245,6 +245,15 @@ def test_added_resumes_are_scored_without_the_fitted_pool_once_its_bests_are_rem
     jobs = fitted.job_ids
     assert sorted(fitted.fitted_best) == list(range(len(jobs)))  # every posting was met
     assert pickle.loads(pickle.dumps(fitted)).fitted_best == fitted.fitted_best
+    # Statistics pickled before bests were remembered read back with none, and remember
+    # what a rerun meets into the statistics that are saved again.
+    older = {k: v for k, v in fitted.__dict__.items() if k != "fitted_best"}
+    unremembering = pickle.loads(pickle.dumps(fitted))
+    unremembering.__dict__.clear()
+    unremembering.__setstate__(older)
+    assert unremembering.fitted_best == {}
+    unremembering.extended(pool_b).values(jobs, pool_b[schema.RESUME_ID].astype(str).tolist())
+    assert unremembering.fitted_best == fitted.fitted_best
     extended = fitted.extended(pool_b)
     ids_b = pool_b[schema.RESUME_ID].astype(str).tolist()
     added = [i for i in ids_b if extended.column_of[i] >= extended.fitted_resumes]

@@ -1146,6 +1146,10 @@ class PoolStatistics:
         #: then reads neither side of the fitted pool).
         self.fitted_best: dict[int, tuple[np.float32, np.float32]] = {}
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Statistics pickled before the bests were remembered gain an empty memory."""
+        self.__dict__.update({"fitted_best": {}, **state})
+
     def extended(self, resumes: pd.DataFrame) -> PoolStatistics:
         """These statistics, kept, for another pool of resumes (an incremental rerun's): the
         pool's statistics do not change, as a search engine refreshes its term statistics
@@ -1179,10 +1183,7 @@ class PoolStatistics:
             else:
                 column_of[resume_id] = self.fitted_resumes + len(added)
                 added.append(text)
-        # Shared with the extended statistics, which remember into it (statistics kept
-        # before bests were remembered gain them so, and keep them when they are saved).
-        self.__dict__.setdefault("fitted_best", {})
-        extended = copy.copy(self)
+        extended = copy.copy(self)  # shares fitted_best: what a rerun remembers is kept
         extended.column_of = column_of
         extended.resume_texts = self.resume_texts[: self.fitted_resumes] + added
         extended.tfidf = self.tfidf.extended(added)
@@ -1237,12 +1238,9 @@ class PoolStatistics:
         """
         rows, columns = self.positions(job_ids, resume_ids)
         fitted = self.fitted_resumes
-        remembered = self._remembered_best(rows)
-        if (
-            self.direction == "resumes-for-job"
-            and remembered is not None
-            and all(column >= fitted for column in columns)
-        ):
+        added_only = self.direction == "resumes-for-job" and all(c >= fitted for c in columns)
+        remembered = self._remembered_best(rows) if added_only else None
+        if remembered is not None:
             # Added resumes only (an incremental rerun's new ones): the same values as below,
             # without scoring the fitted pool for its best resume again.
             top, best = remembered
@@ -1272,7 +1270,7 @@ class PoolStatistics:
             tfidf = self.tfidf.scores(rows)  # every resume: the best is the pool's
             best = _best(tfidf, axis=1)
             tfidf = tfidf[:, columns]
-            if fitted:
+            if fitted and self.extensible:
                 self._remember_best(rows, raw.max(axis=1, keepdims=True), best)
         else:
             raw = self.bm25.scores([self.resume_texts[c] for c in columns]).T
@@ -1286,15 +1284,13 @@ class PoolStatistics:
     def _remember_best(self, rows: Sequence[int], top: np.ndarray, best: np.ndarray) -> None:
         """Remember the rows' best raw BM25 (``top``) and TF-IDF (``best``) over the fitted
         resumes, ``(len(rows), 1)`` each (:attr:`fitted_best`; extensible statistics only)."""
-        if self.extensible:
-            remembered = self.__dict__.setdefault("fitted_best", {})
-            for k, row in enumerate(rows):
-                remembered[row] = (top[k, 0], best[k, 0])
+        for k, row in enumerate(rows):
+            self.fitted_best[row] = (top[k, 0], best[k, 0])
 
     def _remembered_best(self, rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray] | None:
         """The rows' remembered best raw BM25 and TF-IDF over the fitted resumes,
         ``(len(rows), 1)`` float32 each; None unless every row's is remembered."""
-        remembered = self.__dict__.get("fitted_best", {})
+        remembered = self.fitted_best
         if not rows or not all(row in remembered for row in rows):
             return None
         pairs = [remembered[row] for row in rows]
