@@ -182,9 +182,8 @@ def rank_keeping(
         pool=pool,
         on_batch=keep,
     )
-    pairs = _in_posting_order(
-        pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(), postings
-    )
+    # In the batches' order, as a file written batch by batch holds them (any order will do).
+    pairs = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame()
     return (
         ranking,
         KeptPairs(
@@ -444,13 +443,3 @@ def _posting_rows(pairs: pd.DataFrame, job_ids: list[str]) -> np.ndarray:
     if len(rows) and rows.min() < 0:
         raise ValueError("the kept pairs hold a posting the kept ranking does not list")
     return np.asarray(rows, dtype=np.int64)
-
-
-def _in_posting_order(pairs: pd.DataFrame, postings: pd.DataFrame) -> pd.DataFrame:
-    """``pairs`` with each posting's rows together, in the postings' order (each posting's
-    rows in their order)."""
-    if pairs.empty:
-        return pairs.reset_index(drop=True)
-    position = {job: row for row, job in enumerate(postings[schema.JOB_ID].astype(str))}
-    keys = pairs[schema.JOB_ID].map(position).to_numpy()
-    return pairs.iloc[np.argsort(keys, kind="stable")].reset_index(drop=True)
