@@ -169,9 +169,8 @@ def _write_table(
     for offset, values in enumerate(rows, start=1):
         row = first_row + offset
         for col, value in enumerate(values):
-            if type(value) is str:  # most cells: written as :func:`_write_cell` writes text
-                text = plain_cell(value)[:MAX_CELL_CHARS]
-                sheet.write_string(row, col, text)
+            if type(value) is str:  # most cells: none of _write_cell's other checks apply
+                text = _write_text(sheet, row, col, value)
             else:
                 text = _write_cell(sheet, row, col, value)
             widths[col] = max(widths[col], min(len(text) + 2, MAX_COLUMN_WIDTH))
@@ -195,6 +194,11 @@ def _write_cell(sheet: Worksheet, row: int, col: int, value: Any) -> str:
         if math.isfinite(number):
             sheet.write_number(row, col, number)
             return f"{number:g}"
-    text: str = plain_cell(str(value))[:MAX_CELL_CHARS]
+    return _write_text(sheet, row, col, str(value))
+
+
+def _write_text(sheet: Worksheet, row: int, col: int, value: str) -> str:
+    """Write a text cell as a string, plain and cut to Excel's limit; returns its text."""
+    text: str = plain_cell(value)[:MAX_CELL_CHARS]
     sheet.write_string(row, col, text)
     return text
