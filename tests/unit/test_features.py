@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -74,6 +75,37 @@ BSc Computer Science
 @pytest.fixture(scope="module")
 def matcher() -> SkillMatcher:
     return SkillMatcher()
+
+
+def sample_profiles(
+    matcher: SkillMatcher,
+) -> tuple[list[PostingProfile], list[ResumeProfile]]:
+    """The sample's postings with a description and its resumes, read into profiles."""
+    jobs = pd.read_csv(SAMPLE / "jobs.csv", dtype=str).dropna(subset=["description"])
+    postings = [
+        posting_profile(job.job_id, job.title, job.description, matcher)
+        for job in jobs.itertuples()
+    ]
+    paths = sorted((SAMPLE / "resumes").glob("r-*.txt"))
+    resumes = [resume_profile(path.stem, path.read_text(), matcher, TODAY) for path in paths]
+    return postings, resumes
+
+
+def years_each_way(
+    monkeypatch: pytest.MonkeyPatch,
+    resumes: list[ResumeProfile],
+    subjects: list[str],
+    embedder: Any,
+    wanted: np.ndarray,
+) -> dict[bool, np.ndarray]:
+    """:func:`years_in_subjects` of the ``wanted`` resumes, matched per subject (True) and
+    in bulk (False): the cost of a subject's own matching set to none or past any pool."""
+    results = {}
+    for per_subject in (True, False):
+        monkeypatch.setattr(features, "_PER_SUBJECT_CALL", 0 if per_subject else 10**12)
+        monkeypatch.setattr(features, "_PER_SUBJECT_ROLE", 0 if per_subject else 10**12)
+        results[per_subject] = years_in_subjects(resumes, subjects, embedder, wanted)
+    return results
 
 
 def test_posting_requirements_are_split_into_required_and_preferred(matcher) -> None:
@@ -303,16 +335,8 @@ def test_skill_coverage_counts_a_group_by_its_best_member(matcher) -> None:
 def test_subjects_years_in_bulk_are_each_pairs_subject_years(matcher) -> None:
     """The explainer matches a batch's subjects against all its resumes at once; each value
     must be the one :func:`subject_years` gives the pair alone."""
-    jobs = pd.read_csv(SAMPLE / "jobs.csv", dtype=str).dropna(subset=["description"])
-    postings = [
-        posting_profile(job.job_id, job.title, job.description, matcher)
-        for job in jobs.itertuples()
-    ]
+    postings, resumes = sample_profiles(matcher)
     subjects = sorted({r.subject or "" for p in postings for r in p.years_required})
-    resumes = [
-        resume_profile(path.stem, path.read_text(), matcher, TODAY)
-        for path in sorted((SAMPLE / "resumes").glob("r-*.txt"))
-    ]
     bulk = subjects_years(resumes, subjects)
     assert bulk.shape == (len(subjects), len(resumes))
     assert np.count_nonzero(bulk) > 5  # the sample's resumes do have years in those subjects
@@ -327,15 +351,9 @@ def test_the_experience_feature_hands_on_the_years_it_counted_for_the_pairs_want
     """:func:`experience_and_years` gives the experience feature and, per subject, the years
     it counted: each resume's years among every resume where a posting asking for the
     subject is paired with it, 0 elsewhere; its experience is :func:`experience_matrix`'s."""
-    jobs = pd.read_csv(SAMPLE / "jobs.csv", dtype=str).dropna(subset=["description"])
-    postings = [
-        posting_profile(job.job_id, job.title, job.description, matcher)
-        for job in jobs.itertuples()
-    ]
+    postings, resumes = sample_profiles(matcher)
     subjects = sorted({r.subject for p in postings for r in p.years_required if r.subject})
     assert len(subjects) > 2
-    paths = sorted((SAMPLE / "resumes").glob("r-*.txt"))
-    resumes = [resume_profile(path.stem, path.read_text(), matcher, TODAY) for path in paths]
     pairs = np.random.default_rng(3).random((len(postings), len(resumes))) < 0.5
     experience, years = experience_and_years(postings, resumes, None, pairs)
     assert sorted(years) == subjects
@@ -360,24 +378,14 @@ def test_years_matched_per_subject_equal_those_matched_in_bulk(
     """:func:`years_in_subjects` matches each subject against its wanted resumes' roles alone
     when few are wanted, else every subject against every role at once: each way gives each
     wanted resume its years among every resume, and 0 to the others."""
-    jobs = pd.read_csv(SAMPLE / "jobs.csv", dtype=str).dropna(subset=["description"])
-    postings = [
-        posting_profile(job.job_id, job.title, job.description, matcher)
-        for job in jobs.itertuples()
-    ]
+    postings, resumes = sample_profiles(matcher)
     subjects = sorted({r.subject for p in postings for r in p.years_required if r.subject})
-    paths = sorted((SAMPLE / "resumes").glob("r-*.txt"))
-    resumes = [resume_profile(path.stem, path.read_text(), matcher, TODAY) for path in paths]
     every = subjects_years(resumes, subjects)
     wanted = np.random.default_rng(5).random((len(subjects), len(resumes))) < density
     expected = np.where(wanted, every, 0)
-    results = {}
-    for per_subject in (True, False):
-        # The cost of a subject's own matching: none (always per subject) or past any pool.
-        monkeypatch.setattr(features, "_PER_SUBJECT_CALL", 0 if per_subject else 10**12)
-        monkeypatch.setattr(features, "_PER_SUBJECT_ROLE", 0 if per_subject else 10**12)
-        results[per_subject] = years_in_subjects(resumes, subjects, None, wanted)
-        assert np.array_equal(results[per_subject], expected), per_subject
+    results = years_each_way(monkeypatch, resumes, subjects, None, wanted)
+    for per_subject, years in results.items():
+        assert np.array_equal(years, expected), per_subject
     assert np.count_nonzero(results[True]) > (0 if density < 0.1 else 3)
 
 
