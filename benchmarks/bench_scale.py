@@ -182,6 +182,7 @@ def child(root: Path, prefilling: bool, profile: Path | None = None, out: str = 
     wall = time.perf_counter() - started
     if profiler is not None and profile is not None:
         profiler.disable()
+        profile.parent.mkdir(parents=True, exist_ok=True)
         profiler.dump_stats(profile)
     manifest = json.loads((root / out / "run_manifest.json").read_text())
     figures = {
