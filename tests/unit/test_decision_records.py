@@ -108,6 +108,35 @@ def test_records_written_batch_by_batch_read_back_as_all_of_them_written_at_once
     assert pq.ParquetFile(tmp_path / "streamed" / DECISIONS_FILE).num_row_groups == 2
 
 
+def _dictionary_encoded(path: Path) -> set[str]:
+    """The columns of the Parquet file ``path`` written with a dictionary in a row group."""
+    metadata = pq.ParquetFile(path).metadata
+    return {
+        chunk.path_in_schema
+        for group in range(metadata.num_row_groups)
+        for chunk in (metadata.row_group(group).column(c) for c in range(metadata.num_columns))
+        if chunk.dictionary_page_offset is not None
+    }
+
+
+def test_repeating_text_is_written_with_a_dictionary_numbers_and_free_text_plain(
+    tmp_path: Path,
+) -> None:
+    """IDs and the ranker's description get a Parquet dictionary; scores, signal values and
+    the pair's own explanation text (``matched_required``, ``evidence``) do not, streamed or
+    written in one piece."""
+    batches = _batches([_explain, _explain])
+    with open_decisions(tmp_path / "streamed") as records:
+        for batch in batches:
+            records.write(batch)
+    write_decisions(pd.concat(batches, ignore_index=True), tmp_path / "whole")
+    for folder in ("streamed", "whole"):
+        encoded = _dictionary_encoded(tmp_path / folder / DECISIONS_FILE)
+        assert {"job_id", "resume_id", "ranker", "resume_sha256"} <= encoded
+        assert not encoded & {"matched_required", "evidence", "score", "rank"}
+        assert not any(name.startswith(("points.", "weight.")) for name in encoded)
+
+
 def test_a_batch_with_other_columns_is_refused_and_no_file_is_left(tmp_path: Path) -> None:
     first, second = _batches([_explain, _explain])
     with pytest.raises(ValueError, match="other columns"), open_decisions(tmp_path) as records:

@@ -34,7 +34,7 @@ import pyarrow as pa
 from matcher.io.atomic import atomic_open, atomic_write_bytes, atomic_write_text
 from matcher.io.manifest import file_sha256
 from matcher.io.state_store import fingerprint
-from matcher.ranking.decisions import DecisionFile
+from matcher.ranking.decisions import DecisionFile, parquet_bytes
 from matcher.ranking.features import PoolStatistics
 from matcher.ranking.incremental import POINTS, VALUE, KeptPairs
 
@@ -100,10 +100,9 @@ def save_kept(state_dir: Path, kept: KeptRanking) -> None:
         pairs_sha256 = file_sha256(kept.pairs_file)
         os.replace(kept.pairs_file, folder / _PAIRS)
     else:
-        buffer = io.BytesIO()
-        kept.pairs.pairs.to_parquet(buffer, index=False)
-        pairs_sha256 = hashlib.sha256(buffer.getvalue()).hexdigest()
-        atomic_write_bytes(folder / _PAIRS, buffer.getvalue())
+        data = parquet_bytes(kept.pairs.pairs)
+        pairs_sha256 = hashlib.sha256(data).hexdigest()
+        atomic_write_bytes(folder / _PAIRS, data)
     meta = {
         "format": FORMAT,
         "key": kept.key,
