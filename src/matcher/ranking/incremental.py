@@ -314,9 +314,11 @@ def rank_incremental(
     columns = np.array([position[resume_id] for resume_id in resume_of.tolist()], dtype=np.int64)
     points = {name: pairs[POINTS + name].to_numpy(np.float32)[order] for name in signals}
     valued = {name: pairs[VALUE + name].to_numpy(np.float32)[order] for name in signals}
-    # The explanations stay arrays (Arrow strings when read from Parquet): taken, not
-    # turned into Python strings but for the shortlisted pairs.
-    texts = {c: pairs[c].array.take(order) for c in explained}
+    # The explanations stay arrays (Arrow strings when read from Parquet), not turned into
+    # Python strings but for the shortlisted pairs, and are taken once per batch, straight
+    # in the order its records and shortlists want (a take of every pair into posting order
+    # first doubled the work: 0.66 against 0.33 s for RJDB's 495,000 kept pairs).
+    texts = {c: pairs[c].array for c in explained}
     # The scores as a shortlist sums them (float32, in the signals' order: sum_components).
     totals = np.zeros(len(pairs), dtype=np.float32)
     for name in signals:
@@ -337,7 +339,7 @@ def rank_incremental(
             {name: points[name][span] for name in signals},
             settings.top_k,
             ranker_info,
-            _kept_explanations(texts, span),
+            _kept_explanations(texts, order[span]),
             {name: valued[name][span] for name in signals},
             embedding_model,
         )
@@ -356,7 +358,7 @@ def rank_incremental(
                 settings.top_k,
                 None,
                 None if progress is None else offset_progress(progress, first, len(job_ids)),
-                _kept_explanations(texts, span),
+                _kept_explanations(texts, order[span]),
             )
         )
     candidates = {job_id: int(stops[row] - starts[row]) for row, job_id in enumerate(job_ids)}
@@ -379,13 +381,15 @@ def rank_incremental(
     return ranking, KeptPairs(job_ids, text_hashes(resumes), pairs, list(kept.warnings))
 
 
-def _kept_explanations(texts: Mapping[str, ExtensionArray], span: slice) -> PairExplainer:
-    """The kept explanations ``texts`` (each explanation column's values, per pair) of the
-    pairs in ``span``, for :func:`records_of_pairs` (as arrays: its columns as they are) and
+def _kept_explanations(texts: Mapping[str, ExtensionArray], rows: np.ndarray) -> PairExplainer:
+    """The kept explanations ``texts`` (each explanation column's values, per kept pair) of
+    the pairs at ``rows`` of them (a batch's pairs, in posting order), for
+    :func:`records_of_pairs` (as arrays: its columns as they are) and
     :func:`shortlist_of_pairs` (``explain_pairs``)."""
 
     def explain(order: np.ndarray, _postings: np.ndarray, _resumes: np.ndarray) -> Columns:
-        return {name: values[span].take(order) for name, values in texts.items()}
+        wanted = rows[order]
+        return {name: values.take(wanted) for name, values in texts.items()}
 
     return explain
 
