@@ -331,15 +331,19 @@ def rank_incremental(
         last = min(first + settings.posting_batch, len(job_ids))
         span = slice(int(starts[first]), int(stops[last - 1]))
         chunk = postings.iloc[first:last]
+        # The batch's pairs as its records and its shortlists both read them.
+        posting_of = codes[span] - first
+        batch_points = {name: points[name][span] for name in signals}
+        explained_pairs = _kept_explanations(texts, order[span])
         batch_records = records_of_pairs(
             chunk,
             resumes,
-            codes[span] - first,
+            posting_of,
             columns[span],
-            {name: points[name][span] for name in signals},
+            batch_points,
             settings.top_k,
             ranker_info,
-            _kept_explanations(texts, order[span]),
+            explained_pairs,
             {name: valued[name][span] for name in signals},
             embedding_model,
         )
@@ -351,14 +355,14 @@ def rank_incremental(
             shortlist_of_pairs(
                 chunk,
                 resumes,
-                codes[span] - first,
+                posting_of,
                 columns[span],
                 totals[span],
-                {name: points[name][span] for name in signals},
+                batch_points,
                 settings.top_k,
                 None,
                 None if progress is None else offset_progress(progress, first, len(job_ids)),
-                _kept_explanations(texts, order[span]),
+                explained_pairs,
             )
         )
     candidates = {job_id: int(stops[row] - starts[row]) for row, job_id in enumerate(job_ids)}
