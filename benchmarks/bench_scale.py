@@ -255,7 +255,7 @@ def _rows(
             f" ({pairs / max(every, 1):.0%} of all) in {rank:.1f} s; features computed"
             f" for {int(figures['stage1'].get('feature_pairs', pairs)):,} pairs"
             " (each posting by its own candidates); resumes read by its"
-            f" {int(figures['stage1'].get('batches', 0)):,} batches"
+            f" {int(figures['stage1'].get('batches', 0)):,} tiles (batches on Dask)"
             f" {int(figures['stage1'].get('resumes_read', 0)):,}",
             "",
         )

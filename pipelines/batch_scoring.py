@@ -610,6 +610,7 @@ def rank_postings(
         index,
         progress_lines("shortlisting job", get_run_logger().info),
         records.write,
+        scoring=progress_lines("scoring candidate pairs", get_run_logger().info),
     )
     get_run_logger().info(
         "%d pairs scored (%d postings, %d resumes; ranking.candidates = %d)",
@@ -734,7 +735,7 @@ def rank_keeping_pairs(
         fitted_by = {**previous.fitted_by, "reruns": int(previous.fitted_by.get("reruns", 0)) + 1}
         kept = KeptRanking(plan.key, fitted_by, previous.fitted_hashes, previous.statistics, pairs)
     else:
-        # The pairs go to a file batch by batch: the run holds one batch of them, not all.
+        # The pairs go to a file as soon as they are scored.
         with open_kept_pairs(settings.state_dir) as (kept_pairs, pairs_file):
             ranking, pairs, pool = rank_keeping(
                 ranker,
@@ -747,6 +748,7 @@ def rank_keeping_pairs(
                 progress,
                 records.write,
                 keep_to=kept_pairs.write,
+                scoring=progress_lines("scoring candidate pairs", get_run_logger().info),
             )
         fitted_by = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "reruns": 0}
         kept = KeptRanking(plan.key, fitted_by, plan.hashes, pool, pairs, pairs_file)

@@ -70,11 +70,11 @@ class RankingSettings(BaseModel):
     batch_resumes: int = Field(
         default=16_384,
         ge=1,
-        description="The most resumes a batch of `matcher score`'s postings is scored against"
-        " (the union of its postings' candidates): a batch whose union would pass it is cut"
-        " into smaller consecutive batches. Stage 2 holds the line vectors and chunks of each"
-        " (about 50 kB a resume); a larger cap shares more of that work between postings and"
-        " costs memory. No score depends on it.",
+        description="The most resumes `matcher score`'s stage 2 scores at once: the candidates"
+        " are cut into shards of at most this many resumes, each scored against the postings"
+        " that have candidates in it, so each resume is read once (the Dask flow's batches of"
+        " postings are cut at this many candidates). Stage 2 holds the line vectors and chunks"
+        " of each (about 50 kB a resume). No score depends on it.",
     )
     refit_share: float = Field(
         default=0.05,

@@ -28,7 +28,9 @@ from matcher.ranking.two_stage import (
     candidate_members,
     explain_batch,
     grouped_batches,
+    merge_rankings,
     rank_in_batches,
+    resume_tiles,
     score_batch,
     score_in_batches,
 )
@@ -275,6 +277,66 @@ def test_grouped_batches_put_postings_that_share_candidates_together() -> None:
     assert max(unions) <= 100
     consecutive = [np.unique(np.concatenate(chosen[k : k + 10])) for k in (0, 10)]
     assert sum(unions) < sum(len(u) for u in consecutive)
+
+
+def test_resume_tiles_hold_each_pair_once_each_resume_in_one_shard_within_the_caps() -> None:
+    rng = np.random.default_rng(1)
+    chosen = [np.sort(rng.choice(500, 40, replace=False)) for _ in range(30)]
+    chosen.append(np.zeros(0, dtype=np.int64))  # a posting without candidates: in no tile
+    for most_resumes, most_cells in ((64, 10_000), (64, 600), (1_000, 10**9), (7, 100)):
+        tiles = list(resume_tiles(chosen, most_resumes, most_cells))
+        pairs = sorted(
+            (int(posting), int(resume))
+            for members, parts in tiles
+            for posting, part in zip(members.tolist(), parts, strict=True)
+            for resume in part.tolist()
+        )
+        assert pairs == sorted((k, int(r)) for k, part in enumerate(chosen) for r in part)
+        shards: dict[int, set[int]] = {}  # each tile's resumes, by their shard's first resume
+        for members, parts in tiles:
+            resumes = np.unique(np.concatenate(parts))
+            assert len(resumes) <= most_resumes
+            assert len(members) * len(resumes) <= max(most_cells, len(resumes))
+            assert all(len(part) for part in parts)  # only postings with candidates in it
+            assert np.all(np.diff(members) > 0)
+            shards.setdefault(int(resumes.min()), set()).update(resumes.tolist())
+        # A resume is in one shard: the shards' resumes do not overlap.
+        every = [r for shard in shards.values() for r in shard]
+        assert len(every) == len(set(every)) == len(np.unique(np.concatenate(chosen)))
+    assert len(list(resume_tiles(chosen, 1_000, 10**9))) == 1
+    assert list(resume_tiles([], 5)) == []
+
+
+def test_tiles_of_resumes_give_the_ranking_of_batches_of_postings_reading_each_resume_once(
+    with_unread: Prepared, ranker: RequirementRanker, tmp_path: Path
+) -> None:
+    """Stage 2 in tiles of resumes (:func:`rank_in_batches`, cut at 12 resumes a shard) and in
+    batches of postings each scored against the union of its candidates (the Dask flow's
+    :func:`score_batch` and :func:`explain_batch`, merged): the same shortlists CSV byte for
+    byte, the same decision records, counts and warnings. The tiles read each candidate
+    resume once; the batches read a resume once per batch it is a candidate in."""
+    postings, resumes = with_unread.postings, with_unread.resumes
+    settings = RankingSettings(candidates=5, posting_batch=4, batch_resumes=12)
+    pool = ranker.pool(postings, resumes)
+    tiled = rank_in_batches(ranker, postings, resumes, settings, INFO, pool=pool)
+    parts, read = [], 0
+    for batch, chosen in candidate_batches(
+        ranker, postings, resumes, 5, settings.posting_batch, pool=pool, most_resumes=12
+    ):
+        scored = score_batch(ranker, batch, candidate_members(resumes, chosen), pool)
+        parts.append(explain_batch(ranker, scored, settings.top_k, INFO))
+        read += len(scored.resumes)
+    batched = merge_rankings(parts, postings, resumes, settings.top_k, INFO)
+    assert _shortlists_csv(tiled.shortlists, tmp_path / "tiled.csv") == _shortlists_csv(
+        batched.shortlists, tmp_path / "batched.csv"
+    )
+    pd.testing.assert_frame_equal(tiled.decisions, batched.decisions)
+    assert tiled.candidates == batched.candidates
+    assert tiled.candidate_of == batched.candidate_of
+    assert tiled.warnings == batched.warnings and tiled.warnings  # the unread postings
+    assert tiled.feature_pairs == sum(tiled.candidates.values())
+    assert tiled.batches > 2
+    assert tiled.resumes_read == len(tiled.candidate_of) < read
 
 
 def test_batches_cut_at_a_cap_on_their_resumes_change_no_output(

@@ -36,7 +36,8 @@ from matcher.io.manifest import file_sha256
 from matcher.io.state_store import fingerprint
 from matcher.ranking.decisions import DecisionFile, parquet_bytes
 from matcher.ranking.features import PoolStatistics
-from matcher.ranking.incremental import POINTS, VALUE, KeptPairs
+from matcher.ranking.incremental import KeptPairs
+from matcher.ranking.two_stage import POINTS, VALUE
 
 #: The kept ranking's folder in the state folder.
 FOLDER = "kept_ranking"
@@ -138,11 +139,11 @@ def kept_pairs_schema(columns: Sequence[str]) -> pa.Schema:
 
 @contextmanager
 def open_kept_pairs(state_dir: Path) -> Iterator[tuple[DecisionFile, Path]]:
-    """A file in the kept ranking's folder that a run writes its kept pairs into batch by
-    batch (``rank_keeping``'s ``keep_to``: the run then holds one batch of them, not all), and
-    its path, complete when the block ends without error (written into a temporary file
-    first). :func:`save_kept` moves it into place when the run is done; until then the kept
-    ranking of the run before is intact.
+    """A file in the kept ranking's folder that a run writes its kept pairs into
+    (``rank_keeping``'s ``keep_to``, as soon as they are scored), and its path, complete when
+    the block ends without error (written into a temporary file first). :func:`save_kept`
+    moves it into place when the run is done; until then the kept ranking of the run before
+    is intact.
     """
     folder = kept_path(state_dir)
     folder.mkdir(parents=True, exist_ok=True)

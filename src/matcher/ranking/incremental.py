@@ -27,36 +27,43 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from pandas.api.extensions import ExtensionArray
 
 from matcher import schema
 from matcher.progress import Progress
-from matcher.ranking.decisions import answer_columns, records_of_pairs
-from matcher.ranking.explain import Columns, PairExplainer, frame_rows
 from matcher.ranking.features import PoolStatistics
 from matcher.ranking.index import ResumeIndex
 from matcher.ranking.requirement_ranker import RequirementRanker
-from matcher.ranking.shortlist import EXPLANATION_COLUMNS, shortlist_of_pairs
+from matcher.ranking.shortlist import EXPLANATION_COLUMNS
 from matcher.ranking.two_stage import (
+    POINTS,
+    VALUE,
     DecisionSink,
     Ranking,
-    ScoredBatch,
-    hand_on_decisions,
-    merge_rankings,
-    offset_progress,
+    pair_rows,
+    pair_signals,
+    rank_from_pairs,
     rank_in_batches,
     score_in_batches,
 )
 from matcher.settings import RankingSettings
 from matcher.text.texts import resume_texts
 
-#: Column prefixes of a signal's part of the score and of its value in :attr:`KeptPairs.pairs`.
-POINTS, VALUE = "points.", "value."
+__all__ = [
+    "POINTS",
+    "VALUE",
+    "Changes",
+    "KeptPairs",
+    "rank_incremental",
+    "rank_keeping",
+    "rank_with_pool",
+    "resume_changes",
+    "text_hashes",
+]
 
 
 def text_hashes(resumes: pd.DataFrame) -> dict[str, str]:
@@ -91,51 +98,11 @@ class KeptPairs:
 
     def signals(self) -> list[str]:
         """The signals of the score, in the order the ranker gives them."""
-        return [str(c)[len(POINTS) :] for c in self.pairs.columns if str(c).startswith(POINTS)]
+        return pair_signals(self.pairs)
 
     def explained(self) -> list[str]:
         """The explanation columns, in the explainer's order."""
         return [str(c) for c in self.pairs.columns if c in EXPLANATION_COLUMNS]
-
-
-def kept_rows(
-    ranker: RequirementRanker, batch: ScoredBatch, decisions: pd.DataFrame
-) -> pd.DataFrame:
-    """The :attr:`KeptPairs.pairs` rows of one scored and explained batch: its candidate
-    pairs' exact parts (:attr:`ScoredBatch.components`) and values, and their explanations
-    read from the batch's decision records (:func:`explain_batch`)."""
-    frame = _pair_numbers(ranker, batch)
-    explained = [c for c in decisions.columns if c in EXPLANATION_COLUMNS]
-    if not explained or frame.empty:
-        return frame
-    texts = decisions[[schema.JOB_ID, schema.RESUME_ID, *explained]]
-    merged = frame.merge(texts, on=[schema.JOB_ID, schema.RESUME_ID], how="left", validate="1:1")
-    if len(merged) != len(frame):
-        raise ValueError("the batch's decision records are not one per candidate pair")
-    return merged
-
-
-def _pair_numbers(ranker: RequirementRanker, batch: ScoredBatch) -> pd.DataFrame:
-    """The IDs, parts and values of a scored batch's candidate pairs (:class:`KeptPairs`),
-    each posting's candidates in turn."""
-    values = ranker.signal_values(batch.postings, batch.resumes, features=batch.features)
-    resume_ids = batch.resumes[schema.RESUME_ID].astype(str).to_numpy()
-    columns: dict[str, list[Any]] = {schema.JOB_ID: [], schema.RESUME_ID: []}
-    numbers: dict[str, list[np.ndarray]] = {}
-    for name in batch.components:
-        numbers[POINTS + name] = []
-        numbers[VALUE + name] = []
-    for row, chosen in enumerate(batch.candidates):
-        job_id = str(batch.postings[schema.JOB_ID].iloc[row])
-        columns[schema.JOB_ID] += [job_id] * len(chosen)
-        columns[schema.RESUME_ID] += resume_ids[chosen].tolist()
-        for name, part in batch.components.items():
-            numbers[POINTS + name].append(part[row, chosen].astype(np.float32))
-            numbers[VALUE + name].append(values[name][row, chosen].astype(np.float32))
-    frame = pd.DataFrame(columns)
-    for column, parts in numbers.items():
-        frame[column] = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
-    return frame
 
 
 def rank_keeping(
@@ -149,25 +116,24 @@ def rank_keeping(
     progress: Progress | None = None,
     records: DecisionSink | None = None,
     keep_to: DecisionSink | None = None,
+    scoring: Progress | None = None,
 ) -> tuple[Ranking, KeptPairs, PoolStatistics]:
     """A full run's two-stage ranking (as
     :func:`matcher.ranking.two_stage.rank_in_batches`: the same shortlists, records and
-    batches), keeping what an incremental rerun needs: the pool statistics, fitted
+    tiles), keeping what an incremental rerun needs: the pool statistics, fitted
     extensible, and every pair scored (:class:`KeptPairs`). Arguments as for
-    ``rank_in_batches``; ``keep_to``, if given, takes each batch's kept pairs as they are
-    made (:func:`matcher.io.kept_ranking.open_kept_pairs`), so the run holds one batch of
-    them, not all: the returned pairs then have their columns and no row."""
+    ``rank_in_batches``; ``keep_to``, if given, takes the pairs as soon as they are scored
+    (:func:`matcher.io.kept_ranking.open_kept_pairs`), and the returned pairs then have
+    their columns and no row."""
     pool = ranker.pool(postings, resumes, extensible=True)
     kept: list[pd.DataFrame] = []
 
-    def keep(batch: ScoredBatch, part: Ranking) -> None:
-        assert part.decisions is not None  # before they are handed on to ``records``
-        rows = kept_rows(ranker, batch, part.decisions)
+    def keep(pairs: pd.DataFrame) -> None:
         if keep_to is None:
-            kept.append(rows)
+            kept.append(pairs)
         else:
-            keep_to(rows)
-            kept[:] = [rows.iloc[:0]]  # the columns only
+            keep_to(pairs)
+            kept.append(pairs.iloc[:0])  # the columns only
 
     ranking = rank_in_batches(
         ranker,
@@ -180,10 +146,11 @@ def rank_keeping(
         progress,
         records,
         pool=pool,
-        on_batch=keep,
+        on_pairs=keep,
+        scoring=scoring,
     )
-    # In the batches' order, as a file written batch by batch holds them (any order will do).
-    pairs = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame()
+    # In the tiles' order (any order will do).
+    pairs = kept[0] if kept else pd.DataFrame()
     return (
         ranking,
         KeptPairs(
@@ -289,113 +256,34 @@ def rank_incremental(
     old = kept.pairs
     if dropped and not old.empty:
         old = old[~old[schema.RESUME_ID].isin(dropped).to_numpy()]
-    # The kept pairs then the new ones, as they are kept for the next rerun: their columns
-    # are taken in posting order below (arrays, not the frame: a take of every column of the
-    # frame, of its Arrow strings above all, cost more than the records built from it).
+    # The kept pairs then the new ones, as they are kept for the next rerun.
     pairs = pd.concat([old, added], ignore_index=True)
-    position = {resume_id: column for column, resume_id in enumerate(ids)}
-    signals = kept.signals() or [
-        str(c)[len(POINTS) :] for c in added.columns if str(c).startswith(POINTS)
+    # Consecutive batches of postings, as a full run on every resume (rank_with_pool) has.
+    batches = [
+        np.arange(first, min(first + settings.posting_batch, len(job_ids)), dtype=np.int64)
+        for first in range(0, len(job_ids), settings.posting_batch)
     ]
-    explained = [str(c) for c in pairs.columns if c in EXPLANATION_COLUMNS]
-    if not job_ids:
-        empty = merge_rankings([], postings, resumes, settings.top_k, ranker_info)
-        if records is not None:
-            empty = hand_on_decisions(empty, records)
-        return empty, KeptPairs(job_ids, text_hashes(resumes), pairs, list(kept.warnings))
-    # Each posting's pairs together, in the postings' order (each posting's in their order).
-    codes = _posting_rows(pairs, job_ids)
-    order = np.argsort(codes, kind="stable")
-    codes = codes[order]
-    # The pairs' columns taken out once, in that order: a frame's rows taken per posting (a
-    # take on every column, of Arrow strings when read from Parquet) cost more than the
-    # records themselves.
-    resume_of = np.asarray(pairs[schema.RESUME_ID].astype(str).tolist(), dtype=object)[order]
-    columns = np.array([position[resume_id] for resume_id in resume_of.tolist()], dtype=np.int64)
-    points = {name: pairs[POINTS + name].to_numpy(np.float32)[order] for name in signals}
-    valued = {name: pairs[VALUE + name].to_numpy(np.float32)[order] for name in signals}
-    # The explanations stay arrays (Arrow strings when read from Parquet), not turned into
-    # Python strings but for the shortlisted pairs, and are taken once per batch, straight
-    # in the order its records and shortlists want (a take of every pair into posting order
-    # first doubled the work: 0.66 against 0.33 s for RJDB's 495,000 kept pairs).
-    texts = {c: pairs[c].array for c in explained}
-    # The scores as a shortlist sums them (float32, in the signals' order: sum_components).
-    totals = np.zeros(len(pairs), dtype=np.float32)
-    for name in signals:
-        totals += points[name]
-    starts = np.searchsorted(codes, np.arange(len(job_ids)), side="left")
-    stops = np.searchsorted(codes, np.arange(len(job_ids)), side="right")
-    shortlists: list[pd.DataFrame] = []
-    decisions: list[pd.DataFrame] = []
-    for first in range(0, len(job_ids), settings.posting_batch):
-        last = min(first + settings.posting_batch, len(job_ids))
-        span = slice(int(starts[first]), int(stops[last - 1]))
-        chunk = postings.iloc[first:last]
-        # The batch's pairs as its records and its shortlists both read them.
-        posting_of = codes[span] - first
-        batch_points = {name: points[name][span] for name in signals}
-        explained_pairs = _kept_explanations(texts, order[span])
-        batch_records = records_of_pairs(
-            chunk,
-            resumes,
-            posting_of,
-            columns[span],
-            batch_points,
-            settings.top_k,
-            ranker_info,
-            explained_pairs,
-            {name: valued[name][span] for name in signals},
-            embedding_model,
-        )
-        if records is not None:
-            records(batch_records)
-        else:
-            decisions.append(batch_records)
-        shortlists.append(
-            shortlist_of_pairs(
-                chunk,
-                resumes,
-                posting_of,
-                columns[span],
-                totals[span],
-                batch_points,
-                settings.top_k,
-                None,
-                None if progress is None else offset_progress(progress, first, len(job_ids)),
-                explained_pairs,
-            )
-        )
-    candidates = {job_id: int(stops[row] - starts[row]) for row, job_id in enumerate(job_ids)}
-    # Each resume's count of postings, in the order a full run's batches meet them.
-    candidate_of: dict[str, int] = {}
-    for resume_id in resume_of[np.lexsort((columns, codes))].tolist():
-        candidate_of[resume_id] = candidate_of.get(resume_id, 0) + 1
-    # The batches of postings scored against the new resumes, each reading all of them.
-    batches = math.ceil(len(postings) / settings.posting_batch) if len(fresh) else 0
-    ranking = Ranking(
-        pd.concat(shortlists, ignore_index=True),
-        None if records is not None else pd.concat(decisions, ignore_index=True),
-        list(kept.warnings),
-        candidates,
-        candidate_of,
-        len(added),
+    ranking = rank_from_pairs(
+        postings,
+        resumes,
+        pairs,
         batches,
-        batches * len(fresh),
+        settings.top_k,
+        ranker_info,
+        embedding_model,
+        progress,
+        records,
+    )
+    # The batches of postings scored against the new resumes, each reading all of them.
+    scored = math.ceil(len(postings) / settings.posting_batch) if len(fresh) else 0
+    ranking = replace(
+        ranking,
+        warnings=list(kept.warnings),
+        feature_pairs=len(added),
+        batches=scored,
+        resumes_read=scored * len(fresh),
     )
     return ranking, KeptPairs(job_ids, text_hashes(resumes), pairs, list(kept.warnings))
-
-
-def _kept_explanations(texts: Mapping[str, ExtensionArray], rows: np.ndarray) -> PairExplainer:
-    """The kept explanations ``texts`` (each explanation column's values, per kept pair) of
-    the pairs at ``rows`` of them (a batch's pairs, in posting order), for
-    :func:`records_of_pairs` (as arrays: its columns as they are) and
-    :func:`shortlist_of_pairs` (``explain_pairs``)."""
-
-    def explain(order: np.ndarray, _postings: np.ndarray, _resumes: np.ndarray) -> Columns:
-        wanted = rows[order]
-        return {name: values.take(wanted) for name, values in texts.items()}
-
-    return explain
 
 
 def _score_new(
@@ -412,42 +300,17 @@ def _score_new(
     shortlists and records a full run makes of them: the merged pairs make those."""
     if fresh.empty or postings.empty:
         return kept.pairs.iloc[:0]
-    rows: list[pd.DataFrame] = []
-    for batch in score_in_batches(
-        ranker,
-        postings,
-        fresh,
-        0,  # every posting against every fresh resume
-        settings.posting_batch,
-        None,
-        settings.batch_resumes,
-        pool,
-    ):
-        frame = _pair_numbers(ranker, batch)
-        explainer = ranker.explainer(
-            batch.postings, batch.resumes, features=batch.features, pool=batch.pool
+    rows = [
+        pair_rows(ranker, batch)
+        for batch in score_in_batches(
+            ranker,
+            postings,
+            fresh,
+            0,  # every posting against every fresh resume
+            settings.posting_batch,
+            None,
+            settings.batch_resumes,
+            pool,
         )
-        resume_rows = frame_rows(batch.resumes)
-        posting_rows = [batch.postings.iloc[row] for row in range(len(batch.postings))]
-        answers = [
-            explainer(posting_rows[row], resume_rows[col])
-            for row, chosen in enumerate(batch.candidates)
-            for col in chosen.tolist()
-        ]
-        for column, values in answer_columns(answers).items():
-            if column in EXPLANATION_COLUMNS:
-                frame[column] = values
-        rows.append(frame)
+    ]
     return pd.concat(rows, ignore_index=True)
-
-
-def _posting_rows(pairs: pd.DataFrame, job_ids: list[str]) -> np.ndarray:
-    """Each pair's posting as its row among ``job_ids`` (the kept postings, distinct).
-
-    Raises:
-        ValueError: If a pair's posting is not one of them.
-    """
-    rows = pd.Categorical(pairs[schema.JOB_ID].astype(str), categories=job_ids).codes
-    if len(rows) and rows.min() < 0:
-        raise ValueError("the kept pairs hold a posting the kept ranking does not list")
-    return np.asarray(rows, dtype=np.int64)

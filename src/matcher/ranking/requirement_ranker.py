@@ -741,13 +741,16 @@ class RequirementRanker(Ranker):
             features = self._features_of(postings, resumes, None)
         else:
             _check_shape(features, postings, resumes)
-        return [
-            f"posting {p.job_id!r}: no requirement read (no skills, years or degree); its"
-            " candidates are ranked by similarity only, and missing_required lists its most"
-            " distinctive terms"
-            for p in features.postings
-            if p.requirements_found == 0
-        ]
+        return _requirement_warnings(features.postings)
+
+    def posting_warnings(self, postings: pd.DataFrame) -> list[str]:
+        """:meth:`warnings` of ``postings`` from their profiles alone (read once:
+        :attr:`profile_store`), without features."""
+        return _requirement_warnings(profile_postings(postings, self.matcher, self.profile_store))
+
+    def signal_names(self, direction: Direction = "resumes-for-job") -> list[str]:
+        """The signals of :meth:`components` in ``direction``, in their order."""
+        return [name for name, weight in self.model_for(direction)[0].items() if weight > 0]
 
     def _features_of(
         self,
@@ -871,6 +874,18 @@ class RequirementRanker(Ranker):
             held = years_in_subjects(features.resumes, lacking, self.dense.embedder)
             known.update({subject: held[k] for k, subject in enumerate(lacking)})
         return known
+
+
+def _requirement_warnings(postings: Sequence[PostingProfile]) -> list[str]:
+    """One line per posting from which no requirement was read
+    (:meth:`RequirementRanker.warnings`)."""
+    return [
+        f"posting {p.job_id!r}: no requirement read (no skills, years or degree); its"
+        " candidates are ranked by similarity only, and missing_required lists its most"
+        " distinctive terms"
+        for p in postings
+        if p.requirements_found == 0
+    ]
 
 
 def _check_shape(features: PairFeatures, postings: pd.DataFrame, resumes: pd.DataFrame) -> None:
