@@ -110,6 +110,34 @@ def test_a_candidate_pair_scores_as_in_the_exhaustive_ranking(
     assert compared > 0 and fewer == len(sample.postings)  # stage 1 did cut every posting
 
 
+def test_kept_candidates_lexical_values_are_read_and_any_other_pair_is_scored(
+    sample: Prepared, ranker: RequirementRanker
+) -> None:
+    """BM25 and TF-IDF kept for each posting's candidates (stage 1's
+    :meth:`PoolStatistics.keep_candidates`) are read for those pairs: the values scored
+    against the whole pool, bit for bit, the unwanted cells left 0. Wanting a pair that was
+    not kept scores them all again."""
+    postings, resumes = sample.postings, sample.resumes
+    pool = ranker.pool(postings, resumes)
+    job_ids = postings[schema.JOB_ID].astype(str).tolist()
+    resume_ids = resumes[schema.RESUME_ID].astype(str).tolist()
+    full, best = pool.values(job_ids, resume_ids)
+    every_third = np.arange(0, len(resume_ids), 3)
+    pool.keep_candidates(list(range(len(job_ids))), [every_third] * len(job_ids))
+    pairs = np.zeros((len(job_ids), len(resume_ids)), dtype=bool)
+    pairs[:, every_third] = True
+    kept, kept_best = pool.values(job_ids, resume_ids, pairs)
+    for name in ("bm25", "tfidf"):
+        np.testing.assert_array_equal(kept[name][pairs], full[name][pairs])
+        assert full[name][~pairs].any() and not kept[name][~pairs].any()  # read, not scored
+    np.testing.assert_array_equal(kept_best, best)
+    np.testing.assert_array_equal(kept["requirement_terms"], full["requirement_terms"])
+    pairs[0, 1] = True  # not kept
+    again, _ = pool.values(job_ids, resume_ids, pairs)
+    for name in ("bm25", "tfidf"):
+        np.testing.assert_array_equal(again[name], full[name])
+
+
 def test_stage1_keeps_the_bm25_top_n(sample: Prepared, ranker: RequirementRanker) -> None:
     """The BM25 half of stage 1: the n resumes BM25 ranks highest for the posting."""
     focus = posting_texts(focus_postings(sample.postings))

@@ -1145,10 +1145,73 @@ class PoolStatistics:
         #: statistics, and shared with the extended ones: a rerun scoring added resumes only
         #: then reads neither side of the fitted pool).
         self.fitted_best: dict[int, tuple[np.float32, np.float32]] = {}
+        #: Each posting row's candidates (pool columns, as stage 1 chose them) with their
+        #: BM25 and TF-IDF values and the row's best TF-IDF (:meth:`keep_candidates`), so
+        #: that :meth:`values` of any part of them reads them instead of scoring the posting
+        #: against the whole pool again. Not pickled: it belongs to one run.
+        self.candidate_values: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, float]] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["candidate_values"] = {}
+        return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Statistics pickled before the bests were remembered gain an empty memory."""
-        self.__dict__.update({"fitted_best": {}, **state})
+        self.__dict__.update({"fitted_best": {}, "candidate_values": {}, **state})
+
+    def keep_candidates(
+        self, rows: Sequence[int], columns: Sequence[np.ndarray], raw: np.ndarray | None = None
+    ) -> None:
+        """Score the postings at ``rows`` against the whole pool once and keep the BM25 and
+        TF-IDF values of their candidates (``columns``: each row's pool columns), as
+        :meth:`values` computes them, for its calls on any part of those pairs: stage 2 scores
+        a posting's candidates in several tiles (:func:`matcher.ranking.two_stage.resume_tiles`),
+        and each would otherwise score the posting against every resume for its BM25 and
+        TF-IDF relative to the pool's best. ``raw``: the rows' raw BM25 against every resume
+        (:meth:`bm25_rows`), if already known (stage 1's). Only statistics ranking
+        resumes-for-job with no resume added (:meth:`extended`) keep them.
+        """
+        if self.direction != "resumes-for-job" or self.added_resumes or not len(rows):
+            return
+        if raw is None:
+            raw = self.bm25_rows(rows)
+        bm25 = normalise_per_query(raw, self.direction)
+        tfidf = self.tfidf.scores(rows)  # every resume: the best is the pool's
+        best = _best(tfidf, axis=1)
+        if self.fitted_resumes and self.extensible:
+            self._remember_best(rows, raw.max(axis=1, keepdims=True), best)
+        for k, row in enumerate(rows):
+            wanted = np.asarray(columns[k], dtype=np.int64)
+            self.candidate_values[row] = (wanted, bm25[k, wanted], tfidf[k, wanted], best[k, 0])
+
+    def _kept_values(
+        self, rows: Sequence[int], columns: Sequence[int], pairs: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """BM25, TF-IDF and best TF-IDF of ``pairs`` (the cells of ``rows`` by ``columns``
+        wanted) from :attr:`candidate_values`; the other cells 0. None unless every wanted
+        pair was kept."""
+        kept = self.candidate_values
+        if not kept or not all(row in kept for row in rows):
+            return None
+        lookup = np.full(len(self.resume_texts), -1, dtype=np.int64)
+        lookup[np.asarray(columns, dtype=np.int64)] = np.arange(len(columns))
+        first = kept[rows[0]]
+        bm25 = np.zeros(pairs.shape, dtype=first[1].dtype)
+        tfidf = np.zeros(pairs.shape, dtype=first[2].dtype)
+        found = 0
+        for k, row in enumerate(rows):
+            wanted, bm25_values, tfidf_values, _ = kept[row]
+            at = lookup[wanted]
+            inside = at >= 0
+            at = at[inside]
+            bm25[k, at] = bm25_values[inside]
+            tfidf[k, at] = tfidf_values[inside]
+            found += int(np.count_nonzero(pairs[k, at]))
+        if found != int(np.count_nonzero(pairs)):
+            return None
+        best = np.array([[kept[row][3]] for row in rows], dtype=np.float32)
+        return bm25, tfidf, best
 
     def extended(self, resumes: pd.DataFrame) -> PoolStatistics:
         """These statistics, kept, for another pool of resumes (an incremental rerun's): the
@@ -1184,6 +1247,7 @@ class PoolStatistics:
                 column_of[resume_id] = self.fitted_resumes + len(added)
                 added.append(text)
         extended = copy.copy(self)  # shares fitted_best: what a rerun remembers is kept
+        extended.candidate_values = {}  # the fitted pool's candidates
         extended.column_of = column_of
         extended.resume_texts = self.resume_texts[: self.fitted_resumes] + added
         extended.tfidf = self.tfidf.extended(added)
@@ -1228,9 +1292,17 @@ class PoolStatistics:
         return np.hstack([fitted, added])
 
     def values(
-        self, job_ids: Sequence[str], resume_ids: Sequence[str]
+        self,
+        job_ids: Sequence[str],
+        resume_ids: Sequence[str],
+        pairs: np.ndarray | None = None,
     ) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """The pool-dependent features of the pairs of ``job_ids`` and ``resume_ids``.
+
+        Args:
+            pairs: ``(len(job_ids), len(resume_ids))`` booleans: the pairs wanted; the
+                values of the others are unspecified. When every wanted pair's BM25 and
+                TF-IDF were kept (:meth:`keep_candidates`), they are read, not computed.
 
         Returns:
             ``{feature: (len(job_ids), len(resume_ids))}``, and the best ``tfidf`` of each
@@ -1240,7 +1312,14 @@ class PoolStatistics:
         fitted = self.fitted_resumes
         added_only = self.direction == "resumes-for-job" and all(c >= fitted for c in columns)
         remembered = self._remembered_best(rows) if added_only else None
-        if remembered is not None:
+        kept = (
+            self._kept_values(rows, columns, pairs)
+            if pairs is not None and self.direction == "resumes-for-job" and rows
+            else None
+        )
+        if kept is not None:
+            bm25, tfidf, best = kept
+        elif remembered is not None:
             # Added resumes only (an incremental rerun's new ones): the same values as below,
             # without scoring the fitted pool for its best resume again.
             top, best = remembered
@@ -1443,7 +1522,9 @@ def compute_features(
     values = dict(local.values)
 
     lexical, best = pool.values(
-        postings[schema.JOB_ID].astype(str).tolist(), resumes[schema.RESUME_ID].astype(str).tolist()
+        postings[schema.JOB_ID].astype(str).tolist(),
+        resumes[schema.RESUME_ID].astype(str).tolist(),
+        pairs,
     )
     values.update(lexical)
     return PairFeatures(

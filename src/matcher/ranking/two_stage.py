@@ -283,17 +283,18 @@ def stage_one(
         chunks = embedder.embed_documents(resume_ids, resume_texts(resumes))
         index = build_index(chunks.vectors, chunks.doc_ids, embedder.model_id)
     chosen: list[np.ndarray] = []
+    columns = np.asarray(pool.positions([], resume_ids)[1], dtype=np.int64)
     for start in range(0, len(postings), batch_size):
         batch = postings.iloc[start : start + batch_size]
         rows, _ = pool.positions(batch[schema.JOB_ID].astype(str).tolist(), [])
-        chosen += candidate_resumes(
-            focus_postings(batch),
-            resume_ids,
-            index,
-            ranker.dense.embedder,
-            pool.bm25_rows(rows),
-            candidates,
+        raw = pool.bm25_rows(rows)
+        part = candidate_resumes(
+            focus_postings(batch), resume_ids, index, ranker.dense.embedder, raw, candidates
         )
+        # Their BM25 and TF-IDF kept from this one scoring against the pool (stage 2 scores
+        # a posting's candidates in several tiles of resumes).
+        pool.keep_candidates(rows, [columns[positions] for positions in part], raw)
+        chosen += part
     return chosen
 
 
