@@ -22,17 +22,19 @@ from matcher.ranking.decisions import (
 from matcher.ranking.features import focus_postings
 from matcher.ranking.lexical import bm25_scores
 from matcher.ranking.requirement_ranker import RequirementRanker
-from matcher.ranking.shortlist import build_shortlists
+from matcher.ranking.shortlist import EXPLANATION_COLUMNS, build_shortlists
 from matcher.ranking.two_stage import (
     candidate_batches,
     candidate_members,
     explain_batch,
     grouped_batches,
     merge_rankings,
+    plain_pairs,
     rank_in_batches,
     resume_tiles,
     score_batch,
     score_in_batches,
+    score_tiles,
 )
 from matcher.settings import RankingSettings
 from matcher.text.preprocess import Prepared, prepare_loaded
@@ -346,7 +348,14 @@ def test_tiles_of_resumes_give_the_ranking_of_batches_of_postings_reading_each_r
     postings, resumes = with_unread.postings, with_unread.resumes
     settings = RankingSettings(candidates=5, posting_batch=4, batch_resumes=12)
     pool = ranker.pool(postings, resumes)
-    tiled = rank_in_batches(ranker, postings, resumes, settings, INFO, pool=pool)
+    handed: list[pd.DataFrame] = []
+    tiled = rank_in_batches(
+        ranker, postings, resumes, settings, INFO, pool=pool, on_pairs=handed.append
+    )
+    [pairs] = handed
+    assert len(pairs) == tiled.feature_pairs
+    explained = [c for c in pairs.columns if c in EXPLANATION_COLUMNS]
+    assert explained and all(pairs[c].dtype == "str" for c in explained)  # plain text
     parts, read = [], 0
     for batch, chosen in candidate_batches(
         ranker, postings, resumes, 5, settings.posting_batch, pool=pool, most_resumes=12
@@ -365,6 +374,22 @@ def test_tiles_of_resumes_give_the_ranking_of_batches_of_postings_reading_each_r
     assert tiled.feature_pairs == sum(tiled.candidates.values())
     assert tiled.batches > 2
     assert tiled.resumes_read == len(tiled.candidate_of) < read
+    # Held dictionary-encoded between the tiles and the shortlists; plain when handed on.
+    chosen = [
+        _positions(resumes, schema.RESUME_ID, group["resume_id"])
+        for _, group in pairs.groupby("job_id", sort=False)
+    ]
+    encoded, _, _ = score_tiles(ranker, postings.iloc[:0], resumes, [], pool, 12)
+    assert encoded.empty
+    order = _positions(postings, schema.JOB_ID, pd.Series(pairs["job_id"].unique()))
+    encoded, _, _ = score_tiles(
+        ranker, postings.iloc[order], resumes, [np.sort(c) for c in chosen], pool, 12
+    )
+    assert all(isinstance(encoded[c].dtype, pd.ArrowDtype) for c in explained)
+    plain = plain_pairs(encoded).sort_values(["job_id", "resume_id"], ignore_index=True)
+    pd.testing.assert_frame_equal(
+        plain, pairs.sort_values(["job_id", "resume_id"], ignore_index=True)
+    )
 
 
 def test_batches_cut_at_a_cap_on_their_resumes_change_no_output(
