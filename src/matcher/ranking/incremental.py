@@ -30,7 +30,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from matcher import schema
@@ -44,6 +43,7 @@ from matcher.ranking.two_stage import (
     VALUE,
     DecisionSink,
     Ranking,
+    consecutive_batches,
     pair_rows,
     pair_signals,
     rank_from_pairs,
@@ -259,15 +259,11 @@ def rank_incremental(
     # The kept pairs then the new ones, as they are kept for the next rerun.
     pairs = pd.concat([old, added], ignore_index=True)
     # Consecutive batches of postings, as a full run on every resume (rank_with_pool) has.
-    batches = [
-        np.arange(first, min(first + settings.posting_batch, len(job_ids)), dtype=np.int64)
-        for first in range(0, len(job_ids), settings.posting_batch)
-    ]
     ranking = rank_from_pairs(
         postings,
         resumes,
         pairs,
-        batches,
+        consecutive_batches(len(job_ids), settings.posting_batch),
         settings.top_k,
         ranker_info,
         embedding_model,

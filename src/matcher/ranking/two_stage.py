@@ -247,16 +247,16 @@ def candidate_groups(
     Exhaustive: consecutive batches of ``batch_size`` postings, each against every resume.
     Otherwise stage 1 runs for every posting first (``batch_size`` postings at a time), and
     the postings are then batched by the candidates they share (:func:`grouped_batches`): the
-    work stage 2 does once per resume of a batch (its line vectors, roles, display sentences)
-    is shared by every posting of the batch that has it as a candidate, and in a large pool
+    work a batch scored against the union of its candidates (:func:`score_batch`, the Dask
+    flow's stage 2) does once per resume (its line vectors, roles, display sentences) is
+    shared by every posting of the batch that has it as a candidate, and in a large pool
     postings taken in their own order share few. Stage 1's answer for every posting is held
     at once: 8 bytes a candidate (19 MB for 1,000 postings of 2,400 candidates).
     """
     every = np.arange(len(resumes), dtype=np.int64)
     chosen = stage_one(ranker, postings, resumes, candidates, batch_size, index, pool)
     if chosen is None:
-        for start in range(0, len(postings), batch_size):
-            members = np.arange(start, min(start + batch_size, len(postings)), dtype=np.int64)
+        for members in consecutive_batches(len(postings), batch_size):
             yield members, [every] * len(members)
         return
     for members in grouped_batches(chosen, batch_size, most_resumes):
@@ -298,6 +298,16 @@ def stage_one(
         pool.keep_candidates(rows, [columns[positions] for positions in part], raw)
         chosen += part
     return chosen
+
+
+def consecutive_batches(n: int, size: int) -> list[np.ndarray]:
+    """The positions of ``n`` postings in consecutive batches of ``size``.
+
+    Example:
+        >>> [b.tolist() for b in consecutive_batches(5, 2)]
+        [[0, 1], [2, 3], [4]]
+    """
+    return [np.arange(start, min(start + size, n), dtype=np.int64) for start in range(0, n, size)]
 
 
 def grouped_batches(
@@ -461,10 +471,7 @@ def rank_in_batches(
     )
     if chosen is None:
         every = np.arange(len(resumes), dtype=np.int64)
-        batches = [
-            np.arange(start, min(start + settings.posting_batch, len(postings)), dtype=np.int64)
-            for start in range(0, len(postings), settings.posting_batch)
-        ]
+        batches = consecutive_batches(len(postings), settings.posting_batch)
         chosen = [every] * len(postings)
     else:
         batches = list(grouped_batches(chosen, settings.posting_batch, settings.batch_resumes))
