@@ -526,7 +526,8 @@ def resume_tiles(
     parts = [part for part in chosen if len(part)]
     if not parts:
         return
-    union = np.unique(np.concatenate(parts))
+    # The distinct arrays only: when every resume is a candidate, each posting's is the same.
+    union = np.unique(np.concatenate(list({id(part): part for part in parts}.values())))
     shard = max(1, min(most_resumes, most_cells // len(parts)))
     most_postings = max(1, most_cells // shard)
     for start in range(0, len(union), shard):
@@ -576,14 +577,13 @@ def score_tiles(
         batch = score_batch(
             ranker, postings.iloc[members], candidate_members(resumes, parts), pool, members
         )
-        frame = pair_rows(ranker, batch)
-        explained = [c for c in frame.columns if c in EXPLANATION_COLUMNS]
-        for column in explained:
-            texts.setdefault(column, []).append(pa.array(frame[column].array).dictionary_encode())
-        frames.append(frame.drop(columns=explained))
+        frames.append(pair_numbers(ranker, batch))
+        for column, values in pair_explanations(ranker, batch).items():
+            encoded = pa.array(values, type=pa.large_string()).dictionary_encode()
+            texts.setdefault(column, []).append(encoded)
         tiles += 1
         read += len(batch.resumes)
-        del frame, batch
+        del batch
         done += sum(len(part) for part in parts)
         if progress is not None:
             progress(done, total)
@@ -641,6 +641,15 @@ def pair_rows(ranker: RequirementRanker, batch: ScoredBatch) -> pd.DataFrame:
     (:data:`matcher.ranking.shortlist.EXPLANATION_COLUMNS`, in the explainer's order), each
     pair explained by the batch's explainer as a shortlist and a decision record explain it."""
     frame = pair_numbers(ranker, batch)
+    for column, values in pair_explanations(ranker, batch).items():
+        frame[column] = values
+    return frame
+
+
+def pair_explanations(ranker: RequirementRanker, batch: ScoredBatch) -> Columns:
+    """The explanation columns (:data:`matcher.ranking.shortlist.EXPLANATION_COLUMNS`, in the
+    explainer's order) of a scored batch's candidate pairs, each posting's candidates in
+    turn (:func:`pair_rows`)."""
     explainer = ranker.explainer(
         batch.postings, batch.resumes, features=batch.features, pool=batch.pool
     )
@@ -651,10 +660,11 @@ def pair_rows(ranker: RequirementRanker, batch: ScoredBatch) -> pd.DataFrame:
         for row, chosen in enumerate(batch.candidates)
         for col in chosen.tolist()
     ]
-    for column, values in answer_columns(answers).items():
-        if column in EXPLANATION_COLUMNS:
-            frame[column] = values
-    return frame
+    return {
+        column: values
+        for column, values in answer_columns(answers).items()
+        if column in EXPLANATION_COLUMNS
+    }
 
 
 def pair_numbers(ranker: RequirementRanker, batch: ScoredBatch) -> pd.DataFrame:
