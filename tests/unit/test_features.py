@@ -20,9 +20,11 @@ from matcher.parsing.profiles import (
 )
 from matcher.parsing.skills import SkillMatcher
 from matcher.ranking import features
+from matcher.ranking.embedding import cosines
 from matcher.ranking.features import (
     SHORT_OF_REQUIREMENT,
     _alternatives,
+    best_line_cosines,
     experience_and_years,
     experience_matrix,
     focus_postings,
@@ -458,3 +460,62 @@ def test_focus_texts_are_remembered_alike_and_long_ones_stripped_each_time() -> 
     assert after.hits - before.hits == 1 and after.misses == before.misses
     assert boilerplate not in first["model_text"][0] and "Python and SQL." in first["model_text"][0]
     assert boilerplate not in first["model_text"][1]
+
+
+def _reference_best(queries: np.ndarray, vectors: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Each query's best cosine per group as every float64 product gives it (the reference
+    :func:`features.best_line_cosines` must equal where it answers exactly)."""
+    return np.maximum.reduceat(cosines(queries, vectors), offsets, axis=1)
+
+
+def _check_best_line_cosines(
+    queries: np.ndarray, vectors: np.ndarray, offsets: np.ndarray, rng: np.random.Generator
+) -> int:
+    reference = _reference_best(queries, vectors, offsets)
+    # Every value wanted, no floor: every best exactly (requirement coverage).
+    assert np.array_equal(best_line_cosines(queries, vectors, offsets), reference)
+    # A floor and some values not wanted (partial skill credit): the wanted ones at the
+    # floor or above exactly, the others below the floor.
+    wanted = rng.random(reference.shape) < 0.7
+    answer = best_line_cosines(queries, vectors, offsets, 0.5, wanted)
+    high = wanted & (reference >= 0.5)
+    assert np.array_equal(answer[high], reference[high])
+    assert (answer[wanted & (reference < 0.5)] < 0.5).all()
+    return int(high.sum())
+
+
+def test_best_line_cosines_equal_the_float64_products_on_real_embeddings(embedder) -> None:
+    resumes = [path.read_text() for path in sorted((SAMPLE / "resumes").glob("*.txt"))[:30]]
+    postings = pd.read_csv(SAMPLE / "jobs.csv")["description"].astype(str).tolist()[:5]
+    groups = [[line.strip() for line in text.splitlines() if line.strip()] for text in resumes]
+    groups = [group for group in groups if group]  # a profile's lines are never empty
+    vectors = embedder.embed_texts([line for group in groups for line in group])
+    offsets = np.cumsum([0] + [len(g) for g in groups[:-1]]).astype(np.int64)
+    wanted = [line.strip() for text in postings for line in text.splitlines() if line.strip()]
+    queries = embedder.embed_texts(wanted[:80])
+    high = _check_best_line_cosines(queries, vectors, offsets, np.random.default_rng(0))
+    assert high > 0  # some values at the floor or above were checked
+
+
+def test_best_line_cosines_equal_the_float64_products_at_near_ties() -> None:
+    rng = np.random.default_rng(1)
+    checked = 0
+    for _ in range(40):
+        lines = int(rng.integers(10, 300))
+        vectors = rng.standard_normal((lines, 384))
+        # Pairs of lines a rounding apart: the rough products cannot tell which is best.
+        vectors[1::2] = vectors[0::2][: lines // 2] + 1e-6 * rng.standard_normal((lines // 2, 384))
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        base = vectors[rng.integers(0, lines, 12)]
+        noise = rng.standard_normal(base.shape)
+        share = rng.uniform(0.3, 0.95, (12, 1))
+        queries = share * base + np.sqrt(1 - share**2) * noise / np.linalg.norm(
+            noise, axis=1, keepdims=True
+        )
+        queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+        cuts = np.sort(rng.choice(np.arange(1, lines), size=9, replace=False))
+        offsets = np.r_[0, cuts].astype(np.int64)
+        checked += _check_best_line_cosines(
+            queries.astype(np.float32), vectors.astype(np.float32), offsets, rng
+        )
+    assert checked > 100

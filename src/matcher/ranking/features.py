@@ -247,12 +247,79 @@ def skill_evidence(
         return has
     low, high = SKILL_PARTIAL_COSINE
     vectors, offsets = lines or _embed_line_groups(embedder, [r.lines for r in resumes])
-    best = np.maximum.reduceat(
-        cosines(embedder.embed_texts(list(skills)), vectors), offsets, axis=1
+    lacks = _holding(skills, [r.lacks for r in resumes])
+    # Only a skill neither found nor named as lacking can count in part: only its cosines
+    # at the bottom of the partial range or above are needed exactly.
+    best = best_line_cosines(
+        embedder.embed_texts(list(skills)), vectors, offsets, low, wanted=(has == 0) & ~lacks
     )
     partial = np.clip((best - low) / (high - low), 0.0, 1.0)
-    partial[_holding(skills, [r.lacks for r in resumes])] = 0.0
+    partial[lacks] = 0.0
     return np.maximum(has, partial).astype(np.float32)
+
+
+#: More than a float32 product of two unit vectors of 384 (or up to some 2,000) dimensions
+#: can be off from :func:`~matcher.ranking.embedding.cosines` (about ``d * 2**-24``).
+_ROUGH_COSINE_ERROR = 1e-4
+
+
+def best_line_cosines(
+    queries: np.ndarray,
+    vectors: np.ndarray,
+    offsets: np.ndarray,
+    floor: float = -np.inf,
+    wanted: np.ndarray | None = None,
+) -> np.ndarray:
+    """Each query's best cosine among each group's lines, ``(len(queries), len(offsets))``
+    float32: where it is ``floor`` or more and ``wanted``, exactly the maximum of what
+    :func:`~matcher.ranking.embedding.cosines` gives of the group's lines; elsewhere a value
+    below ``floor`` or one not wanted.
+
+    :func:`cosines` computes in float64 to be exact: a pair's value must not depend on the
+    others computed with it. Every cosine is first computed in float32 here, at about half the
+    cost, and only what decides an exact best is computed again in float64: the queries and
+    groups whose rough best is within :data:`_ROUGH_COSINE_ERROR` of ``floor`` or above, and
+    of their lines only those within twice that of their group's rough best for some query
+    (a line further below cannot be the best). A posting's skills are far from most of its
+    candidates' lines, and a requirement line is close to few lines of a resume: most of the
+    float64 products are not needed.
+
+    Args:
+        queries: Unit vectors, ``(n, d)``.
+        vectors: The groups' lines' unit vectors, each group's rows consecutive.
+        offsets: Each group's first row (groups non-empty, in order).
+        floor: The least cosine needed exactly (every one by default).
+        wanted: ``(len(queries), len(offsets))`` booleans: the values needed; all if None.
+
+    Example:
+        >>> q = np.array([[1.0, 0.0]], dtype=np.float32)
+        >>> v = np.array([[0.6, 0.8], [0.0, 1.0], [1.0, 0.0]], dtype=np.float32)
+        >>> best_line_cosines(q, v, np.array([0, 2]), 0.5).tolist()
+        [[0.6000000238418579, 1.0]]
+    """
+    rough = np.asarray(queries, dtype=np.float32) @ np.asarray(vectors, dtype=np.float32).T
+    best: np.ndarray = np.maximum.reduceat(rough, offsets, axis=1)
+    near = best >= floor - _ROUGH_COSINE_ERROR
+    if wanted is not None:
+        near &= wanted
+    if not near.any():
+        return best
+    rows, groups = np.flatnonzero(near.any(axis=1)), np.flatnonzero(near.any(axis=0))
+    ends = np.append(offsets[1:], len(vectors))
+    sizes = ends[groups] - offsets[groups]
+    starts = np.cumsum(sizes) - sizes
+    # The lines of those groups: each group's run of rows, one after the other.
+    lines = np.repeat(offsets[groups] - starts, sizes) + np.arange(int(sizes.sum()))
+    # A line whose rough cosine is further than twice the error below its group's rough best
+    # (for every query) is below the exact best: keep the others (each group keeps its best).
+    ceiling = np.repeat(best[np.ix_(rows, groups)], sizes, axis=1)
+    keep = (rough[np.ix_(rows, lines)] >= ceiling - 2 * _ROUGH_COSINE_ERROR).any(axis=0)
+    kept = np.add.reduceat(keep.astype(np.int64), starts)
+    exact = np.maximum.reduceat(
+        cosines(queries[rows], vectors[lines[keep]]), np.cumsum(kept) - kept, axis=1
+    )
+    best[np.ix_(rows, groups)] = exact
+    return best
 
 
 def _holding(skills: Sequence[str], held: Sequence[AbstractSet[str]]) -> np.ndarray:
@@ -795,10 +862,11 @@ class LineGroups:
     """Groups of texts (each resume's lines) embedded once, and the vectors of any of the
     groups: what lets each posting be compared with its own candidates' lines only.
 
-    The vectors of the last groups asked for are remembered, in float64 (what
-    :func:`matcher.ranking.embedding.cosines` computes in): a posting's required skills,
+    The vectors of the last groups asked for are remembered: a posting's required skills,
     preferred skills and requirement lines are compared with the same candidates' lines, and
-    gathering and widening them once instead of three times was much of their cost.
+    gathering them once instead of three times was much of their cost. They are float32: the
+    skills are compared in float32 first (:func:`best_line_cosines`), and only the
+    requirement lines' products widen them all to float64.
     """
 
     def __init__(self, embedder: Embedder, groups: Sequence[Sequence[str]]) -> None:
@@ -807,25 +875,24 @@ class LineGroups:
         self._last: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def of(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The vectors of the groups at ``columns`` (each non-empty), in that order, as
-        float64 (the same values), and each group's first row among them: what
-        :func:`_embed_line_groups` of those groups gives."""
+        """The vectors of the groups at ``columns`` (each non-empty), in that order, and
+        each group's first row among them: what :func:`_embed_line_groups` of those groups
+        gives."""
         last = self._last
         if last is not None and np.array_equal(last[0], columns):
             return last[1], last[2]
         self._last = last = None  # not two postings' vectors at once
         own = self.sizes[columns]
         starts = np.cumsum(own) - own
-        # Each group's rows are consecutive: its slice is copied straight into the float64
-        # result, where gathering the rows by index made a float32 copy, then widened it.
+        # Each group's rows are consecutive: its slice is copied straight into the result.
         blocks = [
             self.vectors[first : first + size]
             for first, size in zip(self.offsets[columns].tolist(), own.tolist(), strict=True)
         ]
         vectors = (
-            np.concatenate(blocks, dtype=np.float64)
+            np.concatenate(blocks)
             if blocks
-            else np.zeros((0, self.vectors.shape[1]), dtype=np.float64)
+            else np.zeros((0, self.vectors.shape[1]), dtype=self.vectors.dtype)
         )
         self._last = (np.array(columns, copy=True), vectors, starts)
         return vectors, starts
@@ -862,8 +929,7 @@ def requirement_coverage(
             if not len(columns):
                 continue
             resume_vectors, offsets = lines.of(columns)
-        sims = cosines(wanted, resume_vectors)  # (lines wanted, the resumes' lines)
-        best = np.maximum.reduceat(sims, offsets, axis=1)  # (lines wanted, resumes)
+        best = best_line_cosines(wanted, resume_vectors, offsets)  # (lines wanted, resumes)
         result[row, columns] = np.clip(best, 0.0, 1.0).mean(axis=0)
     return result
 
