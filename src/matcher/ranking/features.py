@@ -258,9 +258,16 @@ def skill_evidence(
     return np.maximum(has, partial).astype(np.float32)
 
 
-#: More than a float32 product of two unit vectors of 384 (or up to some 2,000) dimensions
-#: can be off from :func:`~matcher.ranking.embedding.cosines` (about ``d * 2**-24``).
+#: The least margin :func:`best_line_cosines` allows a float32 cosine. A float32 dot product
+#: of two unit vectors of ``d`` dimensions is within about ``d * 2**-24`` of the float64 one
+#: of :func:`~matcher.ranking.embedding.cosines` (2.3e-5 for this model's 384): the margin is
+#: this, or twice that bound for a model of more dimensions.
 _ROUGH_COSINE_ERROR = 1e-4
+
+
+def _rough_error(dimensions: int) -> float:
+    """How far a float32 cosine of unit vectors may be from the float64 one, with room."""
+    return max(_ROUGH_COSINE_ERROR, 2 * dimensions * 2.0**-24)
 
 
 def best_line_cosines(
@@ -278,11 +285,11 @@ def best_line_cosines(
     :func:`cosines` computes in float64 to be exact: a pair's value must not depend on the
     others computed with it. Every cosine is first computed in float32 here, at about half the
     cost, and only what decides an exact best is computed again in float64: the queries and
-    groups whose rough best is within :data:`_ROUGH_COSINE_ERROR` of ``floor`` or above, and
-    of their lines only those within twice that of their group's rough best for some query
-    (a line further below cannot be the best). A posting's skills are far from most of its
-    candidates' lines, and a requirement line is close to few lines of a resume: most of the
-    float64 products are not needed.
+    groups whose rough best is within the float32 products' error (:func:`_rough_error`) of
+    ``floor`` or above, and of their lines only those within twice that of their group's
+    rough best for some query (a line further below cannot be the best). A posting's skills
+    are far from most of its candidates' lines, and a requirement line is close to few lines
+    of a resume: most of the float64 products are not needed.
 
     Args:
         queries: Unit vectors, ``(n, d)``.
@@ -299,7 +306,8 @@ def best_line_cosines(
     """
     rough = np.asarray(queries, dtype=np.float32) @ np.asarray(vectors, dtype=np.float32).T
     best: np.ndarray = np.maximum.reduceat(rough, offsets, axis=1)
-    near = best >= floor - _ROUGH_COSINE_ERROR
+    error = _rough_error(np.shape(queries)[1])
+    near = best >= floor - error
     if wanted is not None:
         near &= wanted
     if not near.any():
@@ -313,7 +321,7 @@ def best_line_cosines(
     # A line whose rough cosine is further than twice the error below its group's rough best
     # (for every query) is below the exact best: keep the others (each group keeps its best).
     ceiling = np.repeat(best[np.ix_(rows, groups)], sizes, axis=1)
-    keep = (rough[np.ix_(rows, lines)] >= ceiling - 2 * _ROUGH_COSINE_ERROR).any(axis=0)
+    keep = (rough[np.ix_(rows, lines)] >= ceiling - 2 * error).any(axis=0)
     kept = np.add.reduceat(keep.astype(np.int64), starts)
     exact = np.maximum.reduceat(
         cosines(queries[rows], vectors[lines[keep]]), np.cumsum(kept) - kept, axis=1
@@ -864,9 +872,9 @@ class LineGroups:
 
     The vectors of the last groups asked for are remembered: a posting's required skills,
     preferred skills and requirement lines are compared with the same candidates' lines, and
-    gathering them once instead of three times was much of their cost. They are float32: the
-    skills are compared in float32 first (:func:`best_line_cosines`), and only the
-    requirement lines' products widen them all to float64.
+    gathering them once instead of three times was much of their cost. They stay float32:
+    the cosines are computed in float32 first, and only the lines that decide a value are
+    widened to float64 (:func:`best_line_cosines`).
     """
 
     def __init__(self, embedder: Embedder, groups: Sequence[Sequence[str]]) -> None:
