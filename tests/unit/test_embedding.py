@@ -435,11 +435,11 @@ def test_without_a_cache_or_with_vectors_in_memory_groups_are_read_line_by_line(
     assert no_cache.embed_groups([[]]).shape == (0, 384)
 
 
-def test_line_groups_of_some_resumes_are_their_line_vectors_widened_bit_for_bit(
+def test_line_groups_of_some_resumes_are_their_line_vectors_bit_for_bit(
     tmp_path: Path,
 ) -> None:
     """What stage 2 compares a posting's wants with: the chosen resumes' line vectors, in the
-    order asked, as float64 of exactly the float32 values, and each resume's first row."""
+    order asked, exactly the float32 values embedded, and each resume's first row."""
     from matcher.ranking.embedding import Embedder
     from matcher.ranking.features import LineGroups, _embed_line_groups
 
@@ -449,8 +449,8 @@ def test_line_groups_of_some_resumes_are_their_line_vectors_widened_bit_for_bit(
     columns = np.array([3, 0, 2])
     vectors, starts = lines.of(columns)
     expected, offsets = _embed_line_groups(embedder, [groups[c] for c in columns])
-    assert vectors.dtype == np.float64
-    assert vectors.tobytes() == expected.astype(np.float64).tobytes()
+    assert vectors.dtype == expected.dtype == np.float32
+    assert vectors.tobytes() == expected.tobytes()
     assert starts.tolist() == offsets.tolist() == [0, 2, 5]
     again, _ = lines.of(columns.copy())
     assert again is vectors  # the same postings' candidates asked again: not gathered again
