@@ -1048,15 +1048,16 @@ def title_similarity(
     has_titles = np.array([bool(r.titles) for r in resumes])
     if pairs is None:
         vectors, offsets = _embed_line_groups(embedder, groups)
-        best = np.maximum.reduceat(cosines(titles, vectors), offsets, axis=1)
+        best = best_line_cosines(titles, vectors, offsets)
         best[:, ~has_titles] = 0.0
-        return np.clip(best, 0.0, 1.0).astype(np.float32)
+        clipped: np.ndarray = np.clip(best, 0.0, 1.0).astype(np.float32)
+        return clipped
     lines = LineGroups(embedder, groups)
     for row in range(len(postings)):
         columns = np.flatnonzero(pairs[row])
         if len(columns):
             vectors, offsets = lines.of(columns)
-            own = np.maximum.reduceat(cosines(titles[row : row + 1], vectors), offsets, axis=1)
+            own = best_line_cosines(titles[row : row + 1], vectors, offsets)
             own[:, ~has_titles[columns]] = 0.0
             result[row, columns] = np.clip(own[0], 0.0, 1.0)
     return result
