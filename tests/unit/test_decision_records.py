@@ -14,6 +14,7 @@ import pytest
 
 from matcher.ranking.decisions import (
     DECISIONS_FILE,
+    ROW_GROUP_ROWS,
     build_decisions,
     open_decisions,
     read_decisions,
@@ -106,6 +107,40 @@ def test_records_written_batch_by_batch_read_back_as_all_of_them_written_at_once
     schema = pq.read_schema(tmp_path / "streamed" / DECISIONS_FILE)
     assert schema.field("matched_required").type == pa.large_string()
     assert pq.ParquetFile(tmp_path / "streamed" / DECISIONS_FILE).num_row_groups == 2
+
+
+def test_a_batch_of_more_rows_than_a_row_group_holds_is_cut_into_row_groups(
+    tmp_path: Path,
+) -> None:
+    """Large batches (and whole files) are written in row groups of at most ROW_GROUP_ROWS
+    rows, which read back faster than one group of every row, and read back as written."""
+    n = ROW_GROUP_ROWS * 2 + 5
+    records = pd.DataFrame(
+        {
+            "job_id": np.repeat(["J1", "J2"], [ROW_GROUP_ROWS, ROW_GROUP_ROWS + 5]),
+            "resume_id": [f"R{i}" for i in range(n)],
+            "score": np.linspace(0.0, 1.0, n),
+            "evidence": [f"line {i % 97}" for i in range(n)],
+        }
+    )
+    small = records.iloc[:10]
+    with open_decisions(tmp_path / "streamed") as sink:
+        sink.write(small)
+        sink.write(records)
+    write_decisions(records, tmp_path / "whole")
+    groups = [
+        [group.num_rows for group in _row_groups(tmp_path / folder / DECISIONS_FILE)]
+        for folder in ("streamed", "whole")
+    ]
+    assert groups == [[10, ROW_GROUP_ROWS, ROW_GROUP_ROWS, 5], [ROW_GROUP_ROWS, ROW_GROUP_ROWS, 5]]
+    expected = pd.concat([small, records], ignore_index=True)
+    pd.testing.assert_frame_equal(read_decisions(tmp_path / "streamed"), expected)
+    pd.testing.assert_frame_equal(read_decisions(tmp_path / "whole"), records)
+
+
+def _row_groups(path: Path) -> list[pq.RowGroupMetaData]:
+    metadata = pq.ParquetFile(path).metadata
+    return [metadata.row_group(group) for group in range(metadata.num_row_groups)]
 
 
 def _dictionary_encoded(path: Path) -> set[str]:

@@ -314,14 +314,25 @@ def dictionary_columns(table_schema: pa.Schema) -> list[str]:
     ]
 
 
+#: The most rows in one row group of the Parquet files written here. A file of 500,000 pairs
+#: written as one row group took 0.4-0.9 s to read in a run's process against 0.1-0.25 s as
+#: row groups of this size (RJDB's kept pairs, 2026-12-02), at the same file size.
+ROW_GROUP_ROWS = 65_536
+
+
 def parquet_bytes(frame: pd.DataFrame) -> bytes:
     """``frame`` as the bytes of a Parquet file (no index), with dictionaries only for its
-    :func:`dictionary_columns`."""
+    :func:`dictionary_columns`, in row groups of at most :data:`ROW_GROUP_ROWS` rows."""
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
     buffer = io.BytesIO()
-    pq.write_table(table, buffer, use_dictionary=dictionary_columns(table.schema))
+    pq.write_table(
+        table,
+        buffer,
+        use_dictionary=dictionary_columns(table.schema),
+        row_group_size=ROW_GROUP_ROWS,
+    )
     return buffer.getvalue()
 
 
@@ -356,8 +367,9 @@ _SIGNAL_PREFIXES = ("points.", "value.", "weight.")
 
 
 class DecisionFile:
-    """Decision records written batch by batch into one Parquet file, a row group per batch,
-    so a run holds one batch of them in memory, not all (:func:`open_decisions`).
+    """Decision records written batch by batch into one Parquet file, a row group per batch
+    (or per :data:`ROW_GROUP_ROWS` rows of it), so a run holds one batch of them in memory,
+    not all (:func:`open_decisions`).
 
     Read back (:func:`read_decisions`), the file is the records of every batch concatenated
     in order, as :func:`write_decisions` would write them: each column's type is fixed by
@@ -400,7 +412,8 @@ class DecisionFile:
                 f" {list(records.columns)} after {self._schema.names}"
             )
         self._writer.write_table(
-            pa.Table.from_pandas(records, schema=self._schema, preserve_index=False)
+            pa.Table.from_pandas(records, schema=self._schema, preserve_index=False),
+            row_group_size=ROW_GROUP_ROWS,
         )
         self.rows += len(records)
 
