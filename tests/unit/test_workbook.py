@@ -9,11 +9,18 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from matcher.io.csv_safety import plain_cell
-from matcher.io.workbook import SUMMARY_COLUMNS, SUMMARY_SHEET, sheet_names, write_workbook
+from matcher.io.workbook import (
+    SUMMARY_COLUMNS,
+    SUMMARY_SHEET,
+    sheet_names,
+    start_workbook,
+    write_workbook,
+)
 from tests.unit.test_csv_safety import DANGEROUS, HARMLESS
 
 TEXTS = [*DANGEROUS, *HARMLESS, "'+1 555-0101", "007"]
@@ -56,6 +63,47 @@ def test_the_workbook_holds_text_as_strings_and_scores_as_numbers(tmp_path: Path
     # The score is a number (no t="s", shared-string type); the IDs are strings.
     assert '<c r="F2"><v>90.5</v></c>' in job_sheet
     assert '<c r="D2" t="s">' in job_sheet
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    """The workbook's parts but its document properties (which hold the time it was made)."""
+    with zipfile.ZipFile(path) as book:
+        return {n: book.read(n) for n in book.namelist() if n != "docProps/core.xml"}
+
+
+def test_the_workbook_written_in_its_own_process_is_the_one_written_here(
+    tmp_path: Path,
+) -> None:
+    """start_workbook's process writes what write_workbook writes, for frames whose missing
+    cells are NaN, None or pd.NA and whose numbers are numpy scalars in an object column."""
+    frame = _shortlists()
+    frame["score"] = frame["score"].where(frame["rank"] != 2)  # a NaN score
+    frame["years"] = pd.array([np.float32(1.5), None, *["x"] * (len(frame) - 2)], dtype=object)
+    frame["band"] = pd.array(["a", pd.NA, *["b"] * (len(frame) - 2)], dtype="string")
+    here = write_workbook(frame, JOBS, tmp_path / "here.xlsx", 25, {"ranker": "=bm25"})
+    with start_workbook(frame, JOBS, tmp_path / "there.xlsx", 25, {"ranker": "=bm25"}) as done:
+        frame.loc[:, "resume_id"] = "changed after the start"  # the cells were taken already
+        there = done()
+    assert there == tmp_path / "there.xlsx"
+    assert _parts(there) == _parts(here)
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_workbook_its_process_cannot_write_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    (tmp_path / "a file").write_text("not a folder")
+    target = tmp_path / "a file" / "shortlists.xlsx"
+    with start_workbook(_shortlists(), JOBS, target) as done, pytest.raises(RuntimeError) as error:
+        done()
+    assert str(target) in str(error.value) and "FileExistsError" in str(error.value)
+
+
+def test_leaving_the_block_with_an_error_stops_the_process_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "shortlists.xlsx"
+    with pytest.raises(KeyError), start_workbook(_shortlists(), JOBS, target):
+        raise KeyError("the run failed while the workbook was being written")
+    assert not target.exists() and not list(tmp_path.iterdir())
 
 
 @pytest.fixture(scope="module")

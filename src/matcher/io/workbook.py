@@ -4,6 +4,11 @@ Every text cell is written as a string (XlsxWriter's ``write_string``), never as
 the workbook needs no guard prefix: IDs and phone numbers read exactly as they were. Numbers
 (score, rank, years) are written as numbers.
 
+Writing the cells is XlsxWriter's work, about 1.3 s for 500 jobs' shortlists of 20 (RJDB) on
+this machine, in one thread. :func:`start_workbook` does it in a process of its own, which
+imports nothing but XlsxWriter and this module (about 0.06 s), while the run writes its other
+files: :func:`matcher.ranking.shortlist.write_shortlists` waits for it after the CSV files.
+
 Example:
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"job_id": ["J1"], "resume_id": ["=2+5"], "score": [81.5]})
@@ -14,18 +19,25 @@ from __future__ import annotations
 
 import io
 import math
+import os
+import pickle
 import re
-from collections.abc import Mapping, Sequence
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from matcher.io.atomic import atomic_write_bytes
-from matcher.io.csv_safety import plain_cell
+from matcher.io.plain_text import plain_cell
+
+# No numpy or pandas here: the process of start_workbook imports this module alone. A frame's
+# cells reach it as Python values (_columns).
 
 #: Name of the first sheet.
 SUMMARY_SHEET = "Summary"
@@ -72,7 +84,7 @@ def sheet_names(job_ids: Sequence[str]) -> dict[str, str]:
 
 
 def write_workbook(
-    shortlists: pd.DataFrame,
+    shortlists: Any,
     job_ids: Sequence[str],
     path: Path,
     candidates_scored: int = 0,
@@ -87,7 +99,8 @@ def write_workbook(
     filters and column widths that fit the text.
 
     Args:
-        shortlists: One row per (job, shortlisted candidate), with a ``job_id`` column.
+        shortlists: One row per (job, shortlisted candidate), with a ``job_id`` column (a
+            pandas frame).
         job_ids: Every job of the run, in order; a job without candidates gets an empty sheet.
         path: Where to write.
         candidates_scored: Resumes each job was scored against.
@@ -96,15 +109,100 @@ def write_workbook(
     Returns:
         ``path``.
     """
-    names = sheet_names(list(job_ids))
+    return _write(_Book(*_columns(shortlists), list(job_ids), candidates_scored, run_info), path)
+
+
+@contextmanager
+def start_workbook(
+    shortlists: Any,
+    job_ids: Sequence[str],
+    path: Path,
+    candidates_scored: int = 0,
+    run_info: Mapping[str, str] | None = None,
+) -> Iterator[Callable[[], Path]]:
+    """:func:`write_workbook` started in a process of its own; the block gets a function that
+    waits for it and returns ``path`` (or raises ``RuntimeError`` with the process's error).
+
+    The cells are taken out of ``shortlists`` here, before the block starts, so the frame may
+    change in the block. On a machine with one core, or if the process cannot be started, the
+    workbook is written here, when the function is called. A block left with an error stops
+    the process (its temporary file is removed: ``path`` is not written).
+
+    Example:
+        >>> with start_workbook(frame, ["J1"], Path("out.xlsx")) as workbook:  # doctest: +SKIP
+        ...     write_the_csv_files()
+        ...     workbook()
+    """
+    book = _Book(*_columns(shortlists), list(job_ids), candidates_scored, run_info)
+    process = _start(book, path) if _spare_core() else None
+    if process is None:
+        yield lambda: _write(book, path)
+        return
+    child, payload = process
+    try:
+        yield lambda: _finish(child, payload, path)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        payload.unlink(missing_ok=True)
+
+
+class _Book:
+    """What a workbook holds, as plain Python values (picklable without numpy or pandas)."""
+
+    def __init__(
+        self,
+        columns: list[str],
+        cells: list[list[Any]],
+        job_ids: list[str],
+        candidates_scored: int,
+        run_info: Mapping[str, str] | None,
+    ) -> None:
+        self.columns = columns
+        self.cells = cells
+        self.job_ids = job_ids
+        self.candidates_scored = candidates_scored
+        self.run_info = dict(run_info or {})
+
+
+def _columns(shortlists: Any) -> tuple[list[str], list[list[Any]]]:
+    """The frame's column names and each column's cells as Python values: missing ones
+    (NaN, ``pd.NA``, ``NaT``) None, numpy scalars as Python's."""
     columns = [str(c) for c in shortlists.columns]
-    # Each job's rows, taken out of the frame in one pass (a frame per job cost more than
+    missing = shortlists.isna().to_numpy()
+    cells = []
+    for at, name in enumerate(shortlists.columns):
+        values = shortlists[name].tolist()
+        for row in missing[:, at].nonzero()[0].tolist():
+            values[row] = None
+        cells.append([_plain_value(value) for value in values])
+    return columns, cells
+
+
+def _plain_value(value: Any) -> Any:
+    """``value`` as a type of Python's own: a numpy scalar as its Python number, anything
+    but text, numbers and None as its text."""
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    item = getattr(value, "item", None)  # numpy scalars
+    if item is not None:
+        value = item()
+    return value if isinstance(value, str | int | float | bool) else str(value)
+
+
+def _write(book: _Book, path: Path) -> Path:
+    """Write ``book`` to ``path`` atomically (:func:`write_workbook`)."""
+    names = sheet_names(book.job_ids)
+    columns = book.columns
+    # Each job's rows, taken out of the columns in one pass (a frame per job cost more than
     # writing its cells).
     by_job: dict[str, list[tuple[Any, ...]]] = {}
-    if columns and len(shortlists):
-        jobs = shortlists["job_id"].tolist()
-        for job_id, values in zip(jobs, shortlists.itertuples(index=False, name=None), strict=True):
+    if columns and book.cells[0]:
+        jobs = book.cells[columns.index("job_id")]
+        for job_id, values in zip(jobs, zip(*book.cells, strict=True), strict=True):
             by_job.setdefault(job_id, []).append(values)
+    rows_written = len(book.cells[0]) if columns else 0
     title_at = columns.index("job_title") if "job_title" in columns else None
     score_at = columns.index("score") if "score" in columns else None
     summary_rows: list[dict[str, Any]] = []
@@ -116,16 +214,16 @@ def write_workbook(
                 "job_id": job_id,
                 "job_title": rows[0][title_at] if rows and title_at is not None else "",
                 "sheet": name,
-                "candidates_scored": candidates_scored,
+                "candidates_scored": book.candidates_scored,
                 "shortlisted": len(rows),
                 "top_score": _top(scores),
             }
         )
     facts: dict[str, Any] = {
-        **(run_info or {}),
+        **book.run_info,
         "jobs": len(names),
-        "candidates scored": candidates_scored,
-        "shortlist rows": len(shortlists),
+        "candidates scored": book.candidates_scored,
+        "shortlist rows": rows_written,
     }
     buffer = io.BytesIO()
     # The string conversions are off: a text cell must stay text whatever it looks like.
@@ -135,9 +233,9 @@ def write_workbook(
         "strings_to_numbers": False,
         "strings_to_urls": False,
     }
-    with xlsxwriter.Workbook(buffer, options) as book:
-        bold = book.add_format({"bold": True})
-        summary = book.add_worksheet(SUMMARY_SHEET)
+    with xlsxwriter.Workbook(buffer, options) as workbook:
+        bold = workbook.add_format({"bold": True})
+        summary = workbook.add_worksheet(SUMMARY_SHEET)
         for row, (key, value) in enumerate(facts.items()):
             summary.write_string(row, 0, key, bold)
             _write_cell(summary, row, 1, value)
@@ -145,14 +243,18 @@ def write_workbook(
         summary_table = [tuple(row[c] for c in SUMMARY_COLUMNS) for row in summary_rows]
         _write_table(summary, list(SUMMARY_COLUMNS), summary_table, table_row, bold)
         for job_id, name in names.items():
-            _write_table(book.add_worksheet(name), columns, by_job.get(job_id, []), 0, bold)
+            _write_table(workbook.add_worksheet(name), columns, by_job.get(job_id, []), 0, bold)
     return atomic_write_bytes(path, buffer.getvalue())
 
 
 def _top(scores: Sequence[Any]) -> Any:
     """The highest of a job's scores, missing ones left out (None if there is none)."""
-    present = [score for score in scores if not pd.isna(score)]
+    present = [score for score in scores if not _missing(score)]
     return max(present) if present else None
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _write_table(
@@ -182,14 +284,15 @@ def _write_table(
 
 
 def _write_cell(sheet: Worksheet, row: int, col: int, value: Any) -> str:
-    """Write one cell: a number as a number, anything else as a string; returns its text."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    """Write one cell (a value of :func:`_plain_value`): a number as a number, anything else
+    as a string; returns its text."""
+    if _missing(value):
         sheet.write_blank(row, col, None)
         return ""
-    if isinstance(value, bool | np.bool_):
-        sheet.write_boolean(row, col, bool(value))
+    if isinstance(value, bool):
+        sheet.write_boolean(row, col, value)
         return str(value)
-    if isinstance(value, int | float | np.integer | np.floating):
+    if isinstance(value, int | float):
         number = float(value)
         if math.isfinite(number):
             sheet.write_number(row, col, number)
@@ -202,3 +305,69 @@ def _write_text(sheet: Worksheet, row: int, col: int, value: str) -> str:
     text: str = plain_cell(value)[:MAX_CELL_CHARS]
     sheet.write_string(row, col, text)
     return text
+
+
+def _spare_core() -> bool:
+    """Whether this process may use more than one core."""
+    try:
+        return len(os.sched_getaffinity(0)) > 1
+    except AttributeError:  # no sched_getaffinity (macOS, Windows)
+        return (os.cpu_count() or 1) > 1
+
+
+def _start(book: _Book, path: Path) -> tuple[subprocess.Popen[bytes], Path] | None:
+    """The process writing ``book`` to ``path`` (``python -m matcher.io.workbook``) and the
+    file it reads ``book`` from; None if it could not be started."""
+    if not sys.executable:
+        return None
+    descriptor, name = tempfile.mkstemp(prefix="matcher-workbook-", suffix=".pickle")
+    payload = Path(name)
+    with os.fdopen(descriptor, "wb") as sink:
+        # Its attributes, not the object: the child runs this module as __main__.
+        pickle.dump(vars(book), sink, protocol=pickle.HIGHEST_PROTOCOL)
+    # The matcher this process runs, whatever the child's working folder and sys.path.
+    package_root = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [package_root, *filter(None, [os.environ.get("PYTHONPATH")])]
+    )
+    command = [sys.executable, "-m", "matcher.io.workbook", str(payload), str(path)]
+    try:
+        child = subprocess.Popen(
+            command,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+    except OSError:
+        payload.unlink(missing_ok=True)
+        return None
+    return child, payload
+
+
+def _finish(child: subprocess.Popen[bytes], payload: Path, path: Path) -> Path:
+    """Wait for the process of :func:`_start`; ``path`` once it wrote it."""
+    _, errors = child.communicate()
+    payload.unlink(missing_ok=True)
+    if child.returncode != 0:
+        # The error's last line (the exception); the whole traceback is the child's detail.
+        lines = errors.decode(errors="replace").strip().splitlines()
+        detail = lines[-1] if lines else "no error output"
+        raise RuntimeError(
+            f"writing the workbook {path} failed in its process (exit {child.returncode}): {detail}"
+        )
+    return path
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m matcher.io.workbook PAYLOAD PATH``: write the pickled workbook of
+    :func:`start_workbook` (a file its parent wrote for it) to ``PATH``."""
+    payload, path = argv if argv is not None else sys.argv[1:]
+    # Unpickled from the file the parent process wrote for this one, and only that.
+    book = _Book(**pickle.loads(Path(payload).read_bytes()))
+    _write(book, Path(path))
+
+
+if __name__ == "__main__":
+    main()

@@ -14,7 +14,7 @@ import pandas as pd
 from matcher import schema
 from matcher.io.atomic import atomic_write_text
 from matcher.io.csv_safety import csv_records, safe_csv_text
-from matcher.io.workbook import write_workbook
+from matcher.io.workbook import start_workbook
 from matcher.progress import Progress
 from matcher.ranking.explain import Explainer, PairExplainer, frame_rows, term_explainer
 
@@ -389,7 +389,8 @@ def write_shortlists(
     Every job gets a file and a sheet, even one without candidates; file names come from
     :func:`shortlist_filenames`. The CSV files are neutralised against formula injection
     (:mod:`matcher.io.csv_safety`); the workbook holds text as text
-    (:mod:`matcher.io.workbook`). All files are written atomically.
+    (:mod:`matcher.io.workbook`, written in a process of its own while the CSV files are
+    written). All files are written atomically.
 
     Args:
         shortlists: The rows of :func:`build_shortlists`.
@@ -401,6 +402,15 @@ def write_shortlists(
     Returns:
         The paths written: the combined CSV first, then the per-job files, the workbook last.
     """
+    workbook = out_dir / WORKBOOK_NAME
+    with start_workbook(shortlists, job_ids, workbook, candidates_scored, run_info) as written:
+        paths = write_shortlist_csvs(shortlists, job_ids, out_dir)
+        paths.append(written())
+    return paths
+
+
+def write_shortlist_csvs(shortlists: pd.DataFrame, job_ids: list[str], out_dir: Path) -> list[Path]:
+    """The CSV files of :func:`write_shortlists`: the combined file, then one per job."""
     folder = out_dir / "shortlists"
     folder.mkdir(parents=True, exist_ok=True)
     combined = out_dir / "shortlists.csv"
@@ -413,7 +423,4 @@ def write_shortlists(
         path = folder / f"{name}.csv"
         atomic_write_text(path, header + "".join(by_job.get(job_id, ())))
         paths.append(path)
-    paths.append(
-        write_workbook(shortlists, job_ids, out_dir / WORKBOOK_NAME, candidates_scored, run_info)
-    )
     return paths
