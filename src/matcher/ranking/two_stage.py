@@ -612,6 +612,18 @@ def _is_dictionary(values: Any) -> bool:
     return isinstance(dtype, pd.ArrowDtype) and pa.types.is_dictionary(dtype.pyarrow_dtype)
 
 
+def _one_chunk(values: Any) -> Any:
+    """Arrow-backed ``values`` in one chunk (the same dtype); others as they are."""
+    if not isinstance(values, pd.arrays.ArrowExtensionArray):
+        return values
+    whole = pa.array(values)
+    if isinstance(whole, pa.ChunkedArray):
+        if whole.num_chunks == 1:
+            return values
+        whole = whole.combine_chunks()
+    return pd.array(whole, dtype=values.dtype)
+
+
 def _plain_text(values: Any) -> Any:
     """Dictionary-encoded text (:func:`score_tiles`) as plain text of the ``str`` dtype;
     other values as they are."""
@@ -753,8 +765,11 @@ def rank_from_pairs(
     # The explanations stay arrays (Arrow strings when read from Parquet), not turned into
     # Python strings but for the shortlisted pairs, and are taken once per batch, straight
     # in the order its records and shortlists want (a take of every pair into posting order
-    # first doubled the work: 0.66 against 0.33 s for RJDB's 495,000 kept pairs).
-    texts = {c: pairs[c].array for c in explained}
+    # first doubled the work: 0.66 against 0.33 s for RJDB's 495,000 kept pairs). Each in one
+    # piece: a take from an Arrow array of many chunks (a file's row groups, the new pairs
+    # added) joins the chunks first, every time (0.37 against 0.01 s for RJDB's longest
+    # column taken in 8 batches).
+    texts = {c: _one_chunk(pairs[c].array) for c in explained}
     # The scores as a shortlist sums them (float32, in the signals' order: sum_components).
     totals = np.zeros(len(pairs), dtype=np.float32)
     for name in signals:
