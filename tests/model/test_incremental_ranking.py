@@ -127,24 +127,36 @@ def test_kept_pairs_written_batch_by_batch_are_those_kept_in_memory(
     assert loaded.pairs.job_ids == kept.job_ids
 
 
+@pytest.mark.parametrize(
+    ("batch_resumes", "batches"),
+    [(SETTINGS.batch_resumes, 1), (5, 3)],
+    ids=["new-pairs-in-one-batch", "in-batches-of-7-postings"],
+)
 def test_incremental_rerun_equals_a_full_run_with_the_kept_statistics(
     pools: tuple[Prepared, pd.DataFrame, pd.DataFrame],
     ranker: RequirementRanker,
     first_run: tuple[Ranking, KeptPairs, PoolStatistics],
+    batch_resumes: int,
+    batches: int,
 ) -> None:
+    """Whether the 5 new and changed resumes are scored against all 19 postings at once or
+    in batches of 7 postings (as many as make 7 x batch_resumes pairs), the rerun is the full
+    ranking."""
     prepared, _, pool_b = pools
     first, kept, fitted = first_run
     changes = resume_changes(kept, pool_b)
     assert (len(changes.new), len(changes.changed), len(changes.removed)) == (4, 1, 1)
     kept_stats = fitted.extended(pool_b)
     assert kept_stats.added_resumes == 5  # the new and the changed one
+    settings = SETTINGS.model_copy(update={"batch_resumes": batch_resumes})
     ranking, kept_b = rank_incremental(
-        ranker, prepared.postings, pool_b, kept, kept_stats, SETTINGS, INFO, "model-x"
+        ranker, prepared.postings, pool_b, kept, kept_stats, settings, INFO, "model-x"
     )
     full = rank_with_pool(ranker, prepared.postings, pool_b, kept_stats, SETTINGS, INFO, "model-x")
     _same(ranking, full)
     n_postings = len(prepared.postings)
     assert ranking.feature_pairs == n_postings * 5  # only the new and changed resumes' pairs
+    assert (ranking.batches, ranking.resumes_read) == (batches, batches * 5)
     assert len(kept_b.pairs) == n_postings * len(pool_b)
     # The new resumes do reach shortlists, and the removed one is in no record.
     assert set(changes.new) & set(ranking.shortlists[schema.RESUME_ID])

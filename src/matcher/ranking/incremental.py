@@ -228,8 +228,9 @@ def rank_incremental(
         resumes: Prepared resumes: the pool now.
         kept: The earlier run's pairs (:func:`rank_keeping`, or an earlier incremental run).
         pool: The kept statistics extended to ``resumes`` (:meth:`PoolStatistics.extended`).
-        settings: ``posting_batch`` (postings scored together against the new resumes) and
-            ``top_k``.
+        settings: ``posting_batch`` and ``batch_resumes`` (the postings scored together
+            against the new resumes: :func:`new_pairs_batch`; the records are made a
+            ``posting_batch`` at a time) and ``top_k``.
         ranker_info: The ranker's description, for the decision records.
         embedding_model: The embedding model's ID, for the decision records.
         progress: Told ``(jobs done, jobs)`` as each job's shortlist is made.
@@ -251,7 +252,8 @@ def rank_incremental(
     scored_ids = set(changes.scored)
     ids = resumes[schema.RESUME_ID].astype(str)
     fresh = resumes[ids.isin(scored_ids).to_numpy()]
-    added = _score_new(ranker, postings, fresh, pool, settings, kept)
+    batch_size = new_pairs_batch(settings, len(postings), len(fresh))
+    added = _score_new(ranker, postings, fresh, pool, settings, kept, batch_size)
     dropped = {*changes.removed, *changes.changed}
     old = kept.pairs
     if dropped and not old.empty:
@@ -271,7 +273,7 @@ def rank_incremental(
         records,
     )
     # The batches of postings scored against the new resumes, each reading all of them.
-    scored = math.ceil(len(postings) / settings.posting_batch) if len(fresh) else 0
+    scored = math.ceil(len(postings) / batch_size) if len(fresh) else 0
     ranking = replace(
         ranking,
         warnings=list(kept.warnings),
@@ -282,6 +284,26 @@ def rank_incremental(
     return ranking, KeptPairs(job_ids, text_hashes(resumes), pairs, list(kept.warnings))
 
 
+def new_pairs_batch(settings: RankingSettings, postings: int, fresh: int) -> int:
+    """The postings an incremental rerun scores together against its ``fresh`` (new and
+    changed) resumes: as many as make the pairs of a full run's batch (``posting_batch``
+    times ``batch_resumes``), at least ``posting_batch``, at most every posting. A rerun's few
+    new resumes are so scored against every posting at once, not in a batch per
+    ``posting_batch`` postings, each with its own lookups and cache writes (RJDB, 10 new
+    resumes: 8 batches of 64 postings, 3.55 s, against one, 3.18-3.27 s for the rank step). No
+    pair's value depends on its batch.
+
+    Example:
+        >>> settings = RankingSettings(posting_batch=64, batch_resumes=16_384)
+        >>> new_pairs_batch(settings, 500, 10), new_pairs_batch(settings, 500, 20_000)
+        (500, 64)
+    """
+    wanted = max(
+        settings.posting_batch, settings.posting_batch * settings.batch_resumes // max(1, fresh)
+    )
+    return max(1, min(wanted, postings))
+
+
 def _score_new(
     ranker: RequirementRanker,
     postings: pd.DataFrame,
@@ -289,9 +311,10 @@ def _score_new(
     pool: PoolStatistics,
     settings: RankingSettings,
     kept: KeptPairs,
+    batch_size: int,
 ) -> pd.DataFrame:
     """The :attr:`KeptPairs.pairs` rows of every posting against the ``fresh`` resumes,
-    scored with ``pool`` in batches of ``settings.posting_batch`` postings and explained as a
+    scored with ``pool`` in batches of ``batch_size`` postings and explained as a
     full run explains them (the batch's explainer, asked for each pair), without the
     shortlists and records a full run makes of them: the merged pairs make those."""
     if fresh.empty or postings.empty:
@@ -303,7 +326,7 @@ def _score_new(
             postings,
             fresh,
             0,  # every posting against every fresh resume
-            settings.posting_batch,
+            batch_size,
             None,
             settings.batch_resumes,
             pool,
