@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-from collections.abc import Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from datetime import date
@@ -42,6 +42,7 @@ from matcher.io.kept_ranking import (
     open_kept_pairs,
     ranking_key,
     save_kept,
+    write_kept_pairs,
 )
 from matcher.io.loading import InputError, Loaded, load_postings, load_resumes
 from matcher.io.locking import hold_locks
@@ -770,10 +771,13 @@ def write_outputs(
     out_dir: Path,
     run_info: dict[str, str] | None = None,
     candidate_of: dict[str, int] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> dict[str, Path]:
     """Write shortlists (CSV and workbook), rejects, duplicates and the record accounting.
 
     ``candidate_of`` counts the postings each resume was a candidate of (stage 1).
+    ``meanwhile`` is the run's other work done here while the workbook's process writes it,
+    after the CSV files (the kept pairs of an incremental rerun).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     job_ids = prepared.postings[schema.JOB_ID].astype(str).tolist()
@@ -801,6 +805,8 @@ def write_outputs(
         ):
             tables[name] = out_dir / f"{name}.csv"
             write_safe_csv(frame, tables[name])
+        if meanwhile is not None:
+            meanwhile()
         return {
             "shortlists": paths[0],
             "shortlists_dir": out_dir / "shortlists",
@@ -1117,6 +1123,14 @@ def _score_into(
                     stage1["posting_batches_on_workers"] = on_workers
             for warning in warnings:
                 logger.warning(warning)
+            kept_written: list[KeptRanking] = []
+
+            def write_kept() -> None:
+                # Serialised while the workbook's process writes it; moved into place (a
+                # rename) once the run has logged its outputs, as before.
+                if plan is not None and plan.kept is not None:
+                    kept_written.append(write_kept_pairs(settings.state_dir, plan.kept))
+
             with timer("write"):
                 staged = write_outputs(
                     prepared,
@@ -1124,7 +1138,10 @@ def _score_into(
                     staging,
                     describe_ranker(ranker_info),
                     None if ranking is None else ranking.candidate_of,
+                    write_kept,
                 )
+                if plan is not None and kept_written:
+                    plan = replace(plan, kept=kept_written[-1])
                 if ranking is None and previous is not None:
                     # Nothing changed: the previous run's decision records hold for this one.
                     staged["decisions"] = staging / DECISIONS_FILE

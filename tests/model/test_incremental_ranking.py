@@ -14,7 +14,13 @@ import pandas as pd
 import pytest
 
 from matcher import schema
-from matcher.io.kept_ranking import KeptRanking, load_kept, open_kept_pairs, save_kept
+from matcher.io.kept_ranking import (
+    KeptRanking,
+    load_kept,
+    open_kept_pairs,
+    save_kept,
+    write_kept_pairs,
+)
 from matcher.io.loading import load_postings, load_resumes
 from matcher.ranking.features import PoolStatistics
 from matcher.ranking.incremental import (
@@ -125,6 +131,32 @@ def test_kept_pairs_written_batch_by_batch_are_those_kept_in_memory(
     assert loaded is not None and not pairs_file.exists()
     pd.testing.assert_frame_equal(loaded.pairs.pairs, written)
     assert loaded.pairs.job_ids == kept.job_ids
+
+
+def test_kept_pairs_written_before_they_are_saved_replace_the_kept_ones_only_when_saved(
+    pools: tuple[Prepared, pd.DataFrame, pd.DataFrame],
+    ranker: RequirementRanker,
+    first_run: tuple[Ranking, KeptPairs, PoolStatistics],
+    tmp_path: Path,
+) -> None:
+    """An incremental rerun writes its merged pairs while its workbook is written, and saves
+    them (a rename) after its outputs are logged: until then the kept ranking is the last."""
+    prepared, _, pool_b = pools
+    _, kept, fitted = first_run
+    save_kept(tmp_path, KeptRanking("first", {}, kept.resume_hashes, fitted, kept))
+    _, kept_b = rank_incremental(
+        ranker, prepared.postings, pool_b, kept, fitted.extended(pool_b), SETTINGS, INFO, "m"
+    )
+    written = write_kept_pairs(tmp_path, KeptRanking("second", {}, {}, fitted, kept_b))
+    assert written.pairs_file is not None and written.pairs_file.exists()
+    assert write_kept_pairs(tmp_path, written) == written  # in a file already: as it is
+    before = load_kept(tmp_path)
+    assert before is not None and before.key == "first"
+    pd.testing.assert_frame_equal(before.pairs.pairs, kept.pairs)
+    save_kept(tmp_path, written)
+    after = load_kept(tmp_path)
+    assert after is not None and after.key == "second" and not written.pairs_file.exists()
+    pd.testing.assert_frame_equal(after.pairs.pairs, kept_b.pairs)
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ import os
 import pickle
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +118,19 @@ def save_kept(state_dir: Path, kept: KeptRanking) -> None:
         },
     }
     atomic_write_text(folder / _META, json.dumps(meta))
+
+
+def write_kept_pairs(state_dir: Path, kept: KeptRanking) -> KeptRanking:
+    """``kept`` with its pairs written to the file that :func:`save_kept` moves into place
+    (``pairs.next.parquet``, atomically), as a full run writes its pairs while it ranks:
+    saving it then costs a rename. The kept ranking of the run before stays intact until then.
+    ``kept`` as it is if its pairs are in a file already."""
+    if kept.pairs_file is not None:
+        return kept
+    folder = kept_path(state_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = atomic_write_bytes(folder / _NEXT_PAIRS, parquet_bytes(kept.pairs.pairs))
+    return replace(kept, pairs_file=path)
 
 
 def kept_pairs_schema(columns: Sequence[str]) -> pa.Schema:
