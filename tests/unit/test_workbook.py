@@ -90,11 +90,12 @@ def test_the_workbook_written_in_its_own_process_is_the_one_written_here(
 
 
 def test_a_workbook_its_process_cannot_write_is_an_error_naming_the_file(tmp_path: Path) -> None:
-    (tmp_path / "a file").write_text("not a folder")
-    target = tmp_path / "a file" / "shortlists.xlsx"
+    target = tmp_path / "shortlists.xlsx"
+    target.mkdir()  # a folder where the file should go: the process cannot put it there
     with start_workbook(_shortlists(), JOBS, target) as done, pytest.raises(RuntimeError) as error:
         done()
-    assert str(target) in str(error.value) and "FileExistsError" in str(error.value)
+    assert str(target) in str(error.value) and "IsADirectoryError" in str(error.value)
+    assert list(tmp_path.iterdir()) == [target]  # neither its input nor a half file is left
 
 
 def test_leaving_the_block_with_an_error_stops_the_process_and_writes_nothing(

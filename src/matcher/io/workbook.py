@@ -22,9 +22,9 @@ import math
 import os
 import pickle
 import re
+import secrets
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -320,8 +320,15 @@ def _start(book: _Book, path: Path) -> tuple[subprocess.Popen[bytes], Path] | No
     file it reads ``book`` from; None if it could not be started."""
     if not sys.executable:
         return None
-    descriptor, name = tempfile.mkstemp(prefix="matcher-workbook-", suffix=".pickle")
-    payload = Path(name)
+    # Beside the workbook (the shortlists hold contact details: not in a shared temporary
+    # folder), readable by this user only, named as matcher.io.atomic names its temporary
+    # files, so that what a killed run leaves is cleared as theirs is.
+    payload = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(payload, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError:
+        return None
     with os.fdopen(descriptor, "wb") as sink:
         # Its attributes, not the object: the child runs this module as __main__.
         pickle.dump(vars(book), sink, protocol=pickle.HIGHEST_PROTOCOL)

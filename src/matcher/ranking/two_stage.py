@@ -617,11 +617,9 @@ def _one_chunk(values: Any) -> Any:
     if not isinstance(values, pd.arrays.ArrowExtensionArray):
         return values
     whole = pa.array(values)
-    if isinstance(whole, pa.ChunkedArray):
-        if whole.num_chunks == 1:
-            return values
-        whole = whole.combine_chunks()
-    return pd.array(whole, dtype=values.dtype)
+    if not isinstance(whole, pa.ChunkedArray) or whole.num_chunks <= 1:
+        return values
+    return pd.array(whole.combine_chunks(), dtype=values.dtype)
 
 
 def _plain_text(values: Any) -> Any:
