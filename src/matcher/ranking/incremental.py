@@ -196,9 +196,12 @@ class Changes:
         return [*self.new, *self.changed]
 
 
-def resume_changes(kept: KeptPairs, resumes: pd.DataFrame) -> Changes:
-    """The new, changed and removed resumes of ``resumes`` against ``kept``."""
-    hashes = text_hashes(resumes)
+def resume_changes(
+    kept: KeptPairs, resumes: pd.DataFrame, hashes: dict[str, str] | None = None
+) -> Changes:
+    """The new, changed and removed resumes of ``resumes`` against ``kept``; ``hashes`` are
+    their :func:`text_hashes` if the caller has them."""
+    hashes = text_hashes(resumes) if hashes is None else hashes
     new = [r for r in hashes if r not in kept.resume_hashes]
     changed = [
         r for r, h in hashes.items() if r in kept.resume_hashes and kept.resume_hashes[r] != h
@@ -248,7 +251,8 @@ def rank_incremental(
     job_ids = postings[schema.JOB_ID].astype(str).tolist()
     if job_ids != kept.job_ids:
         raise ValueError("the postings are not those of the kept pairs: a full run is needed")
-    changes = resume_changes(kept, resumes)
+    hashes = text_hashes(resumes)
+    changes = resume_changes(kept, resumes, hashes)
     scored_ids = set(changes.scored)
     ids = resumes[schema.RESUME_ID].astype(str)
     fresh = resumes[ids.isin(scored_ids).to_numpy()]
@@ -281,7 +285,7 @@ def rank_incremental(
         batches=scored,
         resumes_read=scored * len(fresh),
     )
-    return ranking, KeptPairs(job_ids, text_hashes(resumes), pairs, list(kept.warnings))
+    return ranking, KeptPairs(job_ids, hashes, pairs, list(kept.warnings))
 
 
 def new_pairs_batch(settings: RankingSettings, postings: int, fresh: int) -> int:
