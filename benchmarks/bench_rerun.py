@@ -210,14 +210,10 @@ def _embedding_seconds(manifest: dict[str, object]) -> float:
     """A run's embedding time: the seconds its encoder spent (the manifest's
     ``embedding.seconds_embedding``: resume chunks and postings in the embed-and-index step,
     and the requirement and resume lines the ranker embeds in the rank step, about two
-    thirds of it on RJDB); the embed-and-index step's time if the manifest has no such
-    figure."""
-    embedding = manifest.get("embedding", {})
-    if isinstance(embedding, dict) and "seconds_embedding" in embedding:
-        return float(embedding["seconds_embedding"])
-    timings = manifest.get("timings", {})
-    assert isinstance(timings, dict)
-    return float(timings.get("embed_and_index", 0.0))
+    thirds of it on RJDB)."""
+    embedding = manifest["embedding"]
+    assert isinstance(embedding, dict)
+    return float(embedding["seconds_embedding"])
 
 
 def main() -> None:

@@ -75,7 +75,6 @@ from matcher.io.unchanged_rerun import (
     unchanged_previous,
     write_unchanged_run,
 )
-from matcher.io.workbook import start_workbook
 from matcher.parsing.profiles import posting_profile_keys, preload, resume_keys
 from matcher.parsing.screening import screen_profiles, screen_resumes
 from matcher.parsing.skills import SkillMatcher
@@ -95,7 +94,7 @@ from matcher.ranking.index import (
 from matcher.ranking.rankers import Ranker
 from matcher.ranking.requirement_ranker import RequirementRanker
 from matcher.ranking.scoring import check_settings, describe_ranker, select_ranker
-from matcher.ranking.shortlist import WORKBOOK_NAME, write_shortlist_csvs, write_shortlists
+from matcher.ranking.shortlist import write_shortlists
 from matcher.ranking.two_stage import (
     Candidates,
     Ranking,
@@ -781,13 +780,10 @@ def write_outputs(
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     job_ids = prepared.postings[schema.JOB_ID].astype(str).tolist()
-    workbook = out_dir / WORKBOOK_NAME
-    # The workbook is written in a process of its own while this one writes the CSV files.
-    with start_workbook(
-        shortlists, job_ids, workbook, len(prepared.resumes), run_info
-    ) as workbook_written:
-        paths = write_shortlist_csvs(shortlists, job_ids, out_dir)
-        tables: dict[str, Path] = {}
+    tables = {name: out_dir / f"{name}.csv" for name in ("rejects", "duplicates", "records")}
+
+    def write_tables() -> None:
+        # Done while the workbook's process writes the workbook (write_shortlists).
         for name, frame in (
             ("rejects", prepared.rejects),
             ("duplicates", prepared.duplicates),
@@ -803,16 +799,19 @@ def write_outputs(
                 ),
             ),
         ):
-            tables[name] = out_dir / f"{name}.csv"
             write_safe_csv(frame, tables[name])
         if meanwhile is not None:
             meanwhile()
-        return {
-            "shortlists": paths[0],
-            "shortlists_dir": out_dir / "shortlists",
-            "workbook": workbook_written(),
-            **tables,
-        }
+
+    paths = write_shortlists(
+        shortlists, job_ids, out_dir, len(prepared.resumes), run_info, write_tables
+    )
+    return {
+        "shortlists": paths[0],
+        "shortlists_dir": out_dir / "shortlists",
+        "workbook": paths[-1],
+        **tables,
+    }
 
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES)

@@ -22,13 +22,14 @@ TEMPORARY_NAME = re.compile(r"\..+\.[0-9a-f]{8}\.tmp")
 _NAME_BYTES = 200
 
 
-def _create_temporary(folder: Path, name: str) -> tuple[int, Path]:
-    """Create and open a new temporary file for ``name`` in ``folder``; umask decides its mode."""
+def create_temporary(folder: Path, name: str, mode: int = 0o666) -> tuple[int, Path]:
+    """Create and open (for writing) a new temporary file for ``name`` in ``folder``, named as
+    :func:`remove_orphaned_temporaries` recognises; its mode is ``mode`` less the umask."""
     stem = name.encode()[:_NAME_BYTES].decode(errors="ignore")
     while True:
         path = folder / f".{stem}.{secrets.token_hex(4)}.tmp"
         try:
-            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), path
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode), path
         except FileExistsError:  # pragma: no cover - a 32-bit tag collided
             continue
 
@@ -44,7 +45,7 @@ def atomic_open(path: Path, mode: str = "w", encoding: str | None = "utf-8") -> 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     binary = "b" in mode
-    fd, tmp = _create_temporary(path.parent, path.name)
+    fd, tmp = create_temporary(path.parent, path.name)
     try:
         with os.fdopen(
             fd, mode, encoding=None if binary else encoding, newline=None if binary else ""

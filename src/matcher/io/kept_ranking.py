@@ -97,13 +97,9 @@ def save_kept(state_dir: Path, kept: KeptRanking) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     statistics = pickle.dumps(kept.statistics, protocol=pickle.HIGHEST_PROTOCOL)
     atomic_write_bytes(folder / _STATISTICS, statistics)
-    if kept.pairs_file is not None:
-        pairs_sha256 = file_sha256(kept.pairs_file)
-        os.replace(kept.pairs_file, folder / _PAIRS)
-    else:
-        data = parquet_bytes(kept.pairs.pairs)
-        pairs_sha256 = hashlib.sha256(data).hexdigest()
-        atomic_write_bytes(folder / _PAIRS, data)
+    pairs_file = kept.pairs_file or _write_pairs(folder, kept.pairs)
+    pairs_sha256 = file_sha256(pairs_file)
+    os.replace(pairs_file, folder / _PAIRS)
     meta = {
         "format": FORMAT,
         "key": kept.key,
@@ -129,8 +125,12 @@ def write_kept_pairs(state_dir: Path, kept: KeptRanking) -> KeptRanking:
         return kept
     folder = kept_path(state_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    path = atomic_write_bytes(folder / _NEXT_PAIRS, parquet_bytes(kept.pairs.pairs))
-    return replace(kept, pairs_file=path)
+    return replace(kept, pairs_file=_write_pairs(folder, kept.pairs))
+
+
+def _write_pairs(folder: Path, pairs: KeptPairs) -> Path:
+    """``pairs`` written (atomically) to the kept ranking's next pairs file in ``folder``."""
+    return atomic_write_bytes(folder / _NEXT_PAIRS, parquet_bytes(pairs.pairs))
 
 
 def kept_pairs_schema(columns: Sequence[str]) -> pa.Schema:

@@ -22,7 +22,6 @@ import math
 import os
 import pickle
 import re
-import secrets
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -33,7 +32,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from matcher.io.atomic import atomic_write_bytes
+from matcher.io.atomic import atomic_write_bytes, create_temporary
 from matcher.io.plain_text import plain_cell
 
 # No numpy or pandas here: the process of start_workbook imports this module alone. A frame's
@@ -323,10 +322,9 @@ def _start(book: _Book, path: Path) -> tuple[subprocess.Popen[bytes], Path] | No
     # Beside the workbook (the shortlists hold contact details: not in a shared temporary
     # folder), readable by this user only, named as matcher.io.atomic names its temporary
     # files, so that what a killed run leaves is cleared as theirs is.
-    payload = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(payload, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        descriptor, payload = create_temporary(path.parent, path.name, 0o600)
     except OSError:
         return None
     with os.fdopen(descriptor, "wb") as sink:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -382,9 +382,11 @@ def write_shortlists(
     out_dir: Path,
     candidates_scored: int = 0,
     run_info: Mapping[str, str] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[Path]:
     """Write ``out_dir/shortlists.csv``, one ``out_dir/shortlists/<job_id>.csv`` per job and
-    the workbook ``out_dir/shortlists.xlsx``.
+    the workbook ``out_dir/shortlists.xlsx``; ``meanwhile`` is the caller's other work, done
+    after the CSV files while the workbook's process is still writing.
 
     Every job gets a file and a sheet, even one without candidates; file names come from
     :func:`shortlist_filenames`. The CSV files are neutralised against formula injection
@@ -405,6 +407,8 @@ def write_shortlists(
     workbook = out_dir / WORKBOOK_NAME
     with start_workbook(shortlists, job_ids, workbook, candidates_scored, run_info) as written:
         paths = write_shortlist_csvs(shortlists, job_ids, out_dir)
+        if meanwhile is not None:
+            meanwhile()
         paths.append(written())
     return paths
 
