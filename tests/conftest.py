@@ -63,9 +63,15 @@ def rjdb_dir() -> Path:
 def prefect_server() -> Iterator[None]:
     """One temporary Prefect API for every flow test of the session."""
     from prefect.logging.configuration import ensure_logging_setup
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=180):
+    # No flow run heartbeats, as on a command's temporary API (flows_on): each flow run would
+    # wait up to a second for the heartbeat thread's sleep at its end.
+    with (
+        prefect_test_harness(server_startup_timeout=180),
+        temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
+    ):
         # Prefect binds its console handler to sys.stderr on the first flow run; if that run is
         # inside a CliRunner, the handler keeps CliRunner's stream, closed after that command.
         ensure_logging_setup()

@@ -199,8 +199,8 @@ def score(
     try:
         # A first run encodes every text: the model's import comes first, then.
         model = (MODEL_MODULE,) if model_will_load(settings.embedding) else ()
-        _wait_for_api(api, meanwhile=first_use_imports(model + FIRST_USE_IMPORTS))
-        summary = scoring_flow(settings)(jobs, resumes, out, settings)
+        with _on_api(api, meanwhile=first_use_imports(model + FIRST_USE_IMPORTS)):
+            summary = scoring_flow(settings)(jobs, resumes, out, settings)
     except BaseException as error:
         _end_run(error, out, (InputError, OutputFolderError, BusyError, TemporaryAPIError))
     _print_score_summary(summary)
@@ -225,15 +225,18 @@ def _start_temporary_api() -> Any:
     return start_temporary_api()
 
 
-def _wait_for_api(api: Any, meanwhile: Any = ()) -> None:
-    """Wait for the temporary API of :func:`_start_temporary_api` (if one was started) to
-    answer, doing the steps ``meanwhile`` while it boots; call right before the flow.
+def _on_api(api: Any, meanwhile: Any = ()) -> Any:
+    """A block to run the command's flow in: it waits for the temporary API of
+    :func:`_start_temporary_api` (if one was started) to answer, doing the steps
+    ``meanwhile`` while it boots, and runs the block's flows on it
+    (:func:`matcher.orchestration.temporary_api.flows_on`).
 
     Raises:
         matcher.orchestration.temporary_api.TemporaryAPIError: If it did not start.
     """
-    if api is not None:
-        api.wait(meanwhile=meanwhile)
+    from matcher.orchestration.temporary_api import flows_on
+
+    return flows_on(api, meanwhile=meanwhile)
 
 
 def _score_unchanged(jobs: Path, resumes: Path, out: Path, settings: Any) -> bool:
@@ -445,18 +448,18 @@ def evaluate(
 
         try:
             check_params(ranker or settings.ranking.ranker, params)
-            _wait_for_api(api)
-            result = evaluation_flow(
-                jobs,
-                resumes,
-                qrels,
-                out,
-                settings,
-                ranker,
-                params,
-                direction=checked,
-                candidates=candidates,
-            )
+            with _on_api(api):
+                result = evaluation_flow(
+                    jobs,
+                    resumes,
+                    qrels,
+                    out,
+                    settings,
+                    ranker,
+                    params,
+                    direction=checked,
+                    candidates=candidates,
+                )
         except BaseException as error:  # OutputFolderError is a ValueError
             expected = (
                 InputError,
@@ -542,17 +545,17 @@ def experiment(
     from pipelines.experiment import ranking_experiment
 
     try:
-        _wait_for_api(api)
-        summary = ranking_experiment(
-            jobs,
-            resumes,
-            qrels,
-            grid=chosen,
-            settings=settings,
-            direction=checked,
-            promote_best=promote_best,
-            max_queries=max_queries,
-        )
+        with _on_api(api):
+            summary = ranking_experiment(
+                jobs,
+                resumes,
+                qrels,
+                grid=chosen,
+                settings=settings,
+                direction=checked,
+                promote_best=promote_best,
+                max_queries=max_queries,
+            )
     except (InputError, LabelledDataError, TemporaryAPIError) as error:
         _fail(str(error))
     typer.echo(f"{'configuration':<24} {'nDCG@10':>8} {'MRR':>8} {'pairwise':>8} {'p vs base':>10}")
@@ -641,10 +644,10 @@ def _run_cross_domain(
     from matcher.orchestration.temporary_api import TemporaryAPIError
 
     try:
-        _wait_for_api(api)
-        return cross_domain_experiment(
-            specs, settings, weights_out=weights_out, folds=folds, promote=promote
-        )
+        with _on_api(api):
+            return cross_domain_experiment(
+                specs, settings, weights_out=weights_out, folds=folds, promote=promote
+            )
     except (InputError, LabelledDataError, FileNotFoundError, TemporaryAPIError) as error:
         _fail(str(error))
 
@@ -749,8 +752,8 @@ def recommend(
     from matcher.orchestration.temporary_api import TemporaryAPIError
 
     try:
-        _wait_for_api(api)
-        result = recommendation_flow(resume, jobs, out, settings, resume_id)
+        with _on_api(api):
+            result = recommendation_flow(resume, jobs, out, settings, resume_id)
     except BaseException as error:  # OutputFolderError is a ValueError
         _end_run(error, out, (InputError, ValueError, BusyError, TemporaryAPIError))
     typer.echo(
@@ -794,8 +797,8 @@ def audit(
     from matcher.orchestration.temporary_api import TemporaryAPIError
 
     try:
-        _wait_for_api(api)
-        bias_audit(run, demographics, settings, top_k, out)
+        with _on_api(api):
+            bias_audit(run, demographics, settings, top_k, out)
     except (DemographicsError, FileNotFoundError, BusyError, TemporaryAPIError) as error:
         _fail(str(error))
 

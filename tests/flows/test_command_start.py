@@ -320,6 +320,53 @@ def test_imports_done_while_the_temporary_api_boots_fail_only_where_the_flow_imp
     assert api.process.poll() is not None
 
 
+def _heartbeat_threads() -> int:
+    """Prefect's flow run heartbeat threads running now (their target is its heartbeat loop)."""
+    import threading
+
+    return sum("heartbeat_loop" in repr(getattr(t, "_args", ())) for t in threading.enumerate())
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_flows_on_the_temporary_api_send_no_heartbeats_and_others_do() -> None:
+    from prefect import flow
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        temporary_settings,
+    )
+
+    from matcher.orchestration.temporary_api import TemporaryAPI, flows_on
+
+    @flow
+    def heartbeats_during_the_run() -> int:
+        return _heartbeat_threads()
+
+    # A flow on a lasting server (Prefect's default heartbeat) beats while it runs.
+    with temporary_settings(restore_defaults={PREFECT_FLOWS_HEARTBEAT_FREQUENCY}):
+        assert heartbeats_during_the_run() == 1
+    assert _heartbeat_threads() == 0
+
+    api = TemporaryAPI(timeout=180)
+    try:
+        with (
+            temporary_settings(
+                updates={PREFECT_API_URL: api.api_url},
+                restore_defaults={PREFECT_FLOWS_HEARTBEAT_FREQUENCY},
+            ),
+            flows_on(api),
+        ):
+            assert heartbeats_during_the_run() == 0
+            assert heartbeats_during_the_run.with_options(name="second")() == 0
+        with (
+            flows_on(None),
+            temporary_settings(restore_defaults={PREFECT_FLOWS_HEARTBEAT_FREQUENCY}),
+        ):
+            assert heartbeats_during_the_run() == 1  # no temporary API: as Prefect runs it
+    finally:
+        api.stop()
+
+
 @pytest.mark.slow
 def test_a_first_run_whose_model_cannot_load_fails_with_the_loaders_error_and_writes_nothing(
     tmp_path: Path,

@@ -26,7 +26,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from matcher.orchestration.server import api_answers
@@ -128,6 +128,29 @@ def start_temporary_api() -> TemporaryAPI | None:
     api = TemporaryAPI(timeout)
     os.environ["PREFECT_API_URL"] = api.api_url
     return api
+
+
+@contextlib.contextmanager
+def flows_on(
+    api: TemporaryAPI | None, meanwhile: Iterable[Callable[[], object]] = ()
+) -> Iterator[None]:
+    """Wait for the command's temporary API (:meth:`TemporaryAPI.wait`, doing ``meanwhile``),
+    then run the block's flows on it without flow run heartbeats. With no temporary API
+    (``api`` None: the user's server, a test's or a notebook's), the block runs as it is.
+
+    A flow run's heartbeats tell a lasting server that the run is alive, so that it can mark a
+    crashed run; the temporary API ends with the command and nothing reads them. Prefect's
+    heartbeat thread sleeps in one-second steps and every flow run waits for it to wake at
+    its end: 0-1 s, half a second on average, of every one-off command.
+    """
+    if api is None:
+        yield
+        return
+    api.wait(meanwhile=meanwhile)
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
 
 
 def first_use_imports(modules: Iterable[str]) -> list[Callable[[], object]]:
