@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from datetime import date
@@ -763,6 +763,15 @@ def rank_keeping_pairs(
     return ranking, replace(plan, kept=kept)
 
 
+@dataclass(frozen=True)
+class WrittenOutputs:
+    """What :func:`write_outputs` wrote: the output files, and the kept ranking it was given
+    with its pairs written to the state folder's next-pairs file (None if given none)."""
+
+    paths: dict[str, Path]
+    kept: KeptRanking | None
+
+
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
 def write_outputs(
     prepared: Prepared,
@@ -770,20 +779,25 @@ def write_outputs(
     out_dir: Path,
     run_info: dict[str, str] | None = None,
     candidate_of: dict[str, int] | None = None,
-    meanwhile: Callable[[], None] | None = None,
-) -> dict[str, Path]:
+    kept: tuple[Path, KeptRanking] | None = None,
+) -> WrittenOutputs:
     """Write shortlists (CSV and workbook), rejects, duplicates and the record accounting.
 
-    ``candidate_of`` counts the postings each resume was a candidate of (stage 1).
-    ``meanwhile`` is the run's other work done here while the workbook's process writes it,
-    after the CSV files (the kept pairs of an incremental rerun).
+    ``candidate_of`` counts the postings each resume was a candidate of (stage 1). ``kept``
+    (a state folder and the kept ranking of the run) has its pairs serialised there
+    (:func:`matcher.io.kept_ranking.write_kept_pairs`) while the workbook's process writes
+    the workbook, after the CSV files; they are moved into place once the run has logged its
+    outputs (:func:`matcher.io.kept_ranking.save_kept`).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     job_ids = prepared.postings[schema.JOB_ID].astype(str).tolist()
     tables = {name: out_dir / f"{name}.csv" for name in ("rejects", "duplicates", "records")}
 
+    written: KeptRanking | None = None
+
     def write_tables() -> None:
         # Done while the workbook's process writes the workbook (write_shortlists).
+        nonlocal written
         for name, frame in (
             ("rejects", prepared.rejects),
             ("duplicates", prepared.duplicates),
@@ -800,18 +814,19 @@ def write_outputs(
             ),
         ):
             write_safe_csv(frame, tables[name])
-        if meanwhile is not None:
-            meanwhile()
+        if kept is not None:
+            written = write_kept_pairs(*kept)
 
     paths = write_shortlists(
         shortlists, job_ids, out_dir, len(prepared.resumes), run_info, write_tables
     )
-    return {
+    files = {
         "shortlists": paths[0],
         "shortlists_dir": out_dir / "shortlists",
         "workbook": paths[-1],
         **tables,
     }
+    return WrittenOutputs(files, written)
 
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
@@ -1122,25 +1137,18 @@ def _score_into(
                     stage1["posting_batches_on_workers"] = on_workers
             for warning in warnings:
                 logger.warning(warning)
-            kept_written: list[KeptRanking] = []
-
-            def write_kept() -> None:
-                # Serialised while the workbook's process writes it; moved into place (a
-                # rename) once the run has logged its outputs, as before.
-                if plan is not None and plan.kept is not None:
-                    kept_written.append(write_kept_pairs(settings.state_dir, plan.kept))
-
             with timer("write"):
-                staged = write_outputs(
+                written = write_outputs(
                     prepared,
                     shortlists,
                     staging,
                     describe_ranker(ranker_info),
                     None if ranking is None else ranking.candidate_of,
-                    write_kept,
+                    None if plan is None or plan.kept is None else (settings.state_dir, plan.kept),
                 )
-                if plan is not None and kept_written:
-                    plan = replace(plan, kept=kept_written[-1])
+                staged = written.paths
+                if plan is not None and written.kept is not None:
+                    plan = replace(plan, kept=written.kept)
                 if ranking is None and previous is not None:
                     # Nothing changed: the previous run's decision records hold for this one.
                     staged["decisions"] = staging / DECISIONS_FILE
