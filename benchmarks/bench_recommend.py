@@ -19,7 +19,7 @@ Each size runs in a process of its own (its peak RSS is that size's):
   the resume read and prepared, stage 1, the candidates' sides handed to the ranker, rank
   and explain. Without Prefect's start-up and without reading the postings file.
 * "warm call, store in memory": the same for a third resume in the same process, as a
-  notebook or a served deployment calls it: the store is not read again.
+  notebook calls it: the store is not read again.
 
     PYTHONPATH=src:. .venv/bin/python benchmarks/bench_recommend.py [--sizes 1000 10000]
 """
