@@ -12,10 +12,11 @@ each), with a fresh state folder:
 
 Then the same sequence again inside this one Python process, as a notebook calls the flow:
 the flow is called four times, so imports, the model and the Prefect API client are paid once,
-by the first run. A served deployment (``matcher schedule``) is not this: Prefect's runner
-starts a new process for every flow run, so a scheduled rerun pays imports and the model's
-load as the command does; the command with the project's server running (``PREFECT_API_URL``
-set, below) measures it without the temporary API's start-up.
+by the first run, as ``matcher schedule --warm`` runs its scheduled runs (with the project's
+server running and ``PREFECT_API_URL`` set, below, against that server). A served deployment
+without ``--warm`` is not this: Prefect's runner starts a new process for every flow run, so
+its rerun pays imports and the model's load as the command does; the command with the
+project's server running measures it without the temporary API's start-up.
 
 An unchanged rerun as a command is told from fingerprints before anything heavy is imported
 (:mod:`matcher.io.unchanged_rerun`) and leaves its MLflow run to a detached process; the

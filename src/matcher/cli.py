@@ -930,6 +930,14 @@ def schedule(
             "--detach", help="Serve in the background (pid and log in <state_dir>/schedules/)."
         ),
     ] = False,
+    warm: Annotated[
+        bool,
+        typer.Option(
+            "--warm",
+            help="Run each scheduled run in the serving process, so that imports and the model"
+            " are loaded once, instead of in a new process per run (Prefect's default).",
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Create a scheduled batch-scoring deployment on the project's server and serve it.
@@ -965,6 +973,8 @@ def schedule(
         command = [sys.executable, "-m", "matcher.cli", "schedule", *when, "--timezone", timezone]
         command += ["--jobs", str(jobs), "--resumes", str(resumes), "--out", str(out)]
         command += ["--name", name]
+        if warm:
+            command += ["--warm"]
         if config is not None:
             command += ["--config", str(config.resolve())]
         try:
@@ -988,7 +998,9 @@ def schedule(
     }
     typer.echo(f"serving schedule {name} on {api_url}; Ctrl-C stops (and pauses) it")
     try:
-        serve_schedule(scoring_flow(settings), name, chosen, parameters, settings.state_dir)
+        serve_schedule(
+            scoring_flow(settings), name, chosen, parameters, settings.state_dir, warm=warm
+        )
     except ScheduleError as error:
         _fail(str(error))
 

@@ -194,3 +194,42 @@ def test_a_scheduled_run_completes_on_the_server_and_publishes_its_shortlists(
     stopped = operator.run("server", "stop")
     operator.run("server", "status", expect=3)
     log(stopped.strip())
+
+
+def test_a_warm_schedule_runs_every_scheduled_run_in_its_serving_process(
+    operator: Operator,
+) -> None:
+    operator.run("server", "start")
+    created = operator.run(
+        "schedule", "--interval", "20", "--name", SCHEDULE, "--detach", "--warm",
+        "--jobs", "data/jobs.csv", "--resumes", "data/resumes", "--out", "shortlists",
+    )  # fmt: skip
+    assert f"schedule {SCHEDULE} (every 20 s" in created
+    serving = read_pid_file(operator.state_dir / "schedules" / f"{SCHEDULE}.pid")
+    assert serving is not None and is_alive(serving["pid"])
+    log_file = operator.state_dir / "schedules" / f"{SCHEDULE}.log"
+
+    deadline = time.monotonic() + WAIT_FOR_RUN_SECONDS
+    completed: list[FlowRunInfo] = []
+    while len(completed) < 2 and time.monotonic() < deadline:
+        runs = operator.flow_runs(["COMPLETED", "FAILED", "CRASHED"])
+        failed = [run for run in runs if run.state != "Completed"]
+        assert not failed, (failed, log_file.read_text()[-3000:])
+        completed = runs
+        if len(completed) < 2:
+            time.sleep(5)
+    assert len(completed) >= 2, f"two scheduled runs did not complete in {WAIT_FOR_RUN_SECONDS} s"
+
+    # Both ran in the process that serves the schedule, not in a process of their own.
+    served = log_file.read_text()
+    for run in completed:
+        assert f"running {run.name} in this process (pid {serving['pid']})" in served, served
+        assert f"{run.name}: Completed" in served
+    assert len({run.name for run in completed}) == len(completed)
+    shortlists = pd.read_csv(operator.work / "shortlists" / "latest" / "shortlists.csv", dtype=str)
+    assert set(shortlists["job_id"]) == set(pd.read_csv(operator.work / "data/jobs.csv")["job_id"])
+
+    deleted = operator.run("schedule", "delete", SCHEDULE)
+    assert f"its serving process {serving['pid']} stopped" in deleted
+    assert not is_alive(serving["pid"])
+    operator.run("server", "stop")

@@ -2,10 +2,11 @@
 
 ``matcher schedule`` creates a deployment named ``batch-scoring/<name>`` with a cron or
 interval schedule and serves it (``flow.to_deployment`` and ``prefect.serve``): the serving
-process polls the server for due runs and runs each in a fresh ``python -m prefect.engine``
-subprocess, one at a time. While it is stopped, the schedule is paused
-(``pause_on_shutdown``), so no runs pile up. Its pid file and log are in
-``<state_dir>/schedules/``:
+process polls the server for due runs and runs each in a new Python process (Prefect's
+runner), one at a time; with ``--warm`` it runs them in its own process instead
+(:func:`run_due_runs_here`), so that imports and the model are loaded once. While it is
+stopped, the schedule is paused (``pause_on_shutdown``), so no runs pile up. Its pid file and
+log are in ``<state_dir>/schedules/``:
 
 | path | what |
 | --- | --- |
@@ -129,11 +130,18 @@ def make_schedule(cron: str | None, interval: float | None, timezone: str) -> An
 
 
 def serve_schedule(
-    flow: Any, name: str, schedule: Any, parameters: Mapping[str, Any], state_dir: Path
+    flow: Any,
+    name: str,
+    schedule: Any,
+    parameters: Mapping[str, Any],
+    state_dir: Path,
+    warm: bool = False,
 ) -> None:
     """Create or update deployment ``batch-scoring/<name>`` and serve it until stopped.
 
     Blocks. SIGTERM or Ctrl-C stop it; the schedule is then paused until it is served again.
+    With ``warm``, each due run is run in this process (:func:`run_due_runs_here`) instead of
+    a new one per run.
 
     Raises:
         ScheduleError: If another live process already serves this schedule.
@@ -166,12 +174,60 @@ def serve_schedule(
             # folder and a run always uses the code installed now.
             entrypoint_type=EntrypointType.MODULE_PATH,
         )
-        # One run at a time: a run that outlasts the interval delays the next, never overlaps.
-        serve(deployment, pause_on_shutdown=True, limit=1)
+        if warm:
+            run_due_runs_here(flow, deployment.apply())
+        else:
+            # One run at a time: a run that outlasts the interval delays the next, never
+            # overlaps.
+            serve(deployment, pause_on_shutdown=True, limit=1)
     finally:
         record = read_pid_file(paths.pid_file)
         if record is not None and record["pid"] == os.getpid():
             paths.pid_file.unlink(missing_ok=True)
+
+
+def run_due_runs_here(flow: Any, deployment_id: Any, poll_seconds: float = 5.0) -> None:
+    """Run the due runs of deployment ``deployment_id`` in this process, one at a time, until
+    stopped (SIGTERM or Ctrl-C); then pause its schedule, as ``prefect.serve`` does.
+
+    Prefect's runner starts a new Python process for every run, which imports matcher and
+    loads the model again (some 10 s of a rerun that takes 20 s). Here the modules, the model
+    and what the flow remembers in its process (the postings' cleaning, the score cache's
+    connection) are loaded once, by the first run. Each run is claimed (Pending) before it
+    starts, so a run another process took is left to it; a run that fails is marked failed
+    by Prefect and the next due run still starts. A run cancelled in the UI is not stopped
+    while it runs; code installed since this process started is used after a restart only.
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import Abort
+    from prefect.flow_engine import run_flow
+    from prefect.states import Pending
+    from prefect.utilities.engine import propose_state_sync
+
+    from matcher.runtime import stop_on_sigterm
+
+    stop_on_sigterm()
+    with get_client(sync_client=True) as client:
+        try:
+            while True:
+                due = client.get_scheduled_flow_runs_for_deployments(
+                    deployment_ids=[deployment_id], scheduled_before=datetime.now(UTC), limit=1
+                )
+                if not due:
+                    time.sleep(poll_seconds)
+                    continue
+                try:
+                    claimed = propose_state_sync(client, Pending(), flow_run_id=due[0].id)
+                except Abort:
+                    continue  # another process took it
+                if not claimed.is_pending():
+                    continue
+                flow_run = client.read_flow_run(due[0].id)
+                print(f"running {flow_run.name} in this process (pid {os.getpid()})", flush=True)
+                state = run_flow(flow, flow_run=flow_run, return_type="state")
+                print(f"{flow_run.name}: {getattr(state, 'name', state)}", flush=True)
+        finally:
+            client.pause_deployment(deployment_id)
 
 
 def serve_detached(
