@@ -229,7 +229,10 @@ def test_a_warm_schedule_runs_every_scheduled_run_in_its_serving_process(
     shortlists = pd.read_csv(operator.work / "shortlists" / "latest" / "shortlists.csv", dtype=str)
     assert set(shortlists["job_id"]) == set(pd.read_csv(operator.work / "data/jobs.csv")["job_id"])
 
-    deleted = operator.run("schedule", "delete", SCHEDULE)
-    assert f"its serving process {serving['pid']} stopped" in deleted
+    # Stopped (SIGTERM, as systemd stops it), it pauses the schedule, as Prefect's runner does.
+    stop_process(serving["pid"])
     assert not is_alive(serving["pid"])
+    assert f"{SCHEDULE}: every 20 s; paused; not served" in operator.run("schedule", "list")
+    operator.run("schedule", "delete", SCHEDULE)
+    assert "no schedules" in operator.run("schedule", "list")
     operator.run("server", "stop")

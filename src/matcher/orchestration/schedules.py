@@ -227,7 +227,10 @@ def run_due_runs_here(flow: Any, deployment_id: Any, poll_seconds: float = 5.0) 
                 state = run_flow(flow, flow_run=flow_run, return_type="state")
                 print(f"{flow_run.name}: {getattr(state, 'name', state)}", flush=True)
         finally:
-            client.pause_deployment(deployment_id)
+            try:
+                client.pause_deployment(deployment_id)
+            except Exception as error:  # the server gone: nothing to pause, say so
+                print(f"the schedule could not be paused: {error}", flush=True)
 
 
 def serve_detached(
