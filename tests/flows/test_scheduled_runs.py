@@ -220,11 +220,11 @@ def test_a_warm_schedule_runs_every_scheduled_run_in_its_serving_process(
             time.sleep(5)
     assert len(completed) >= 2, f"two scheduled runs did not complete in {WAIT_FOR_RUN_SECONDS} s"
 
-    # Both ran in the process that serves the schedule, not in a process of their own.
+    # Both ran in the process that serves the schedule, not in a process of their own (it
+    # names a run before running it; the server has its state, the log may lag behind it).
     served = log_file.read_text()
     for run in completed:
         assert f"running {run.name} in this process (pid {serving['pid']})" in served, served
-        assert f"{run.name}: Completed" in served
     assert len({run.name for run in completed}) == len(completed)
     shortlists = pd.read_csv(operator.work / "shortlists" / "latest" / "shortlists.csv", dtype=str)
     assert set(shortlists["job_id"]) == set(pd.read_csv(operator.work / "data/jobs.csv")["job_id"])
