@@ -209,16 +209,20 @@ def test_a_warm_schedule_runs_every_scheduled_run_in_its_serving_process(
     assert serving is not None and is_alive(serving["pid"])
     log_file = operator.state_dir / "schedules" / f"{SCHEDULE}.log"
 
-    deadline = time.monotonic() + WAIT_FOR_RUN_SECONDS
-    completed: list[FlowRunInfo] = []
-    while len(completed) < 2 and time.monotonic() < deadline:
-        runs = operator.flow_runs(["COMPLETED", "FAILED", "CRASHED"])
-        failed = [run for run in runs if run.state != "Completed"]
-        assert not failed, (failed, log_file.read_text()[-3000:])
-        completed = runs
-        if len(completed) < 2:
-            time.sleep(5)
-    assert len(completed) >= 2, f"two scheduled runs did not complete in {WAIT_FOR_RUN_SECONDS} s"
+    def wait_for_completed(count: int) -> list[FlowRunInfo]:
+        deadline = time.monotonic() + WAIT_FOR_RUN_SECONDS
+        completed: list[FlowRunInfo] = []
+        while len(completed) < count and time.monotonic() < deadline:
+            runs = operator.flow_runs(["COMPLETED", "FAILED", "CRASHED"])
+            failed = [run for run in runs if run.state != "Completed"]
+            assert not failed, (failed, log_file.read_text()[-3000:])
+            completed = runs
+            if len(completed) < count:
+                time.sleep(5)
+        assert len(completed) >= count, f"{count} runs did not complete in {WAIT_FOR_RUN_SECONDS} s"
+        return completed
+
+    completed = wait_for_completed(2)
 
     # Both ran in the process that serves the schedule, not in a process of their own (it
     # names a run before running it; the server has its state, the log may lag behind it).
@@ -228,6 +232,23 @@ def test_a_warm_schedule_runs_every_scheduled_run_in_its_serving_process(
     assert len({run.name for run in completed}) == len(completed)
     shortlists = pd.read_csv(operator.work / "shortlists" / "latest" / "shortlists.csv", dtype=str)
     assert set(shortlists["job_id"]) == set(pd.read_csv(operator.work / "data/jobs.csv")["job_id"])
+
+    # A restart of the server (its history stays) does not stop the serving process: it asks
+    # again until the server answers, and runs the next due run itself. Paused first, so that
+    # no run is cut off by the restart.
+    operator.run("schedule", "pause", SCHEDULE)
+    deadline = time.monotonic() + WAIT_FOR_RUN_SECONDS
+    while operator.flow_runs(["PENDING", "RUNNING"]) and time.monotonic() < deadline:
+        time.sleep(2)
+    finished = len(operator.flow_runs(["COMPLETED", "FAILED", "CRASHED"]))
+    operator.run("server", "stop")
+    operator.run("server", "start")
+    assert is_alive(serving["pid"])
+    operator.run("schedule", "resume", SCHEDULE)
+    again = wait_for_completed(finished + 1)
+    served = log_file.read_text()
+    for run in again:
+        assert f"running {run.name} in this process (pid {serving['pid']})" in served, served
 
     # Stopped (SIGTERM, as systemd stops it), it pauses the schedule, as Prefect's runner does.
     stop_process(serving["pid"])

@@ -195,14 +195,12 @@ def run_due_runs_here(flow: Any, deployment_id: Any, poll_seconds: float = 5.0) 
     and what the flow remembers in its process (the postings' cleaning, the score cache's
     connection) are loaded once, by the first run. Each run is claimed (Pending) before it
     starts, so a run another process took is left to it; a run that fails is marked failed
-    by Prefect and the next due run still starts. A run cancelled in the UI is not stopped
+    by Prefect and the next due run still starts; while the server does not answer (restarted,
+    say), it tries again every ``poll_seconds``. A run cancelled in the UI is not stopped
     while it runs; code installed since this process started is used after a restart only.
     """
     from prefect.client.orchestration import get_client
-    from prefect.exceptions import Abort
     from prefect.flow_engine import run_flow
-    from prefect.states import Pending
-    from prefect.utilities.engine import propose_state_sync
 
     from matcher.runtime import stop_on_sigterm
 
@@ -210,19 +208,14 @@ def run_due_runs_here(flow: Any, deployment_id: Any, poll_seconds: float = 5.0) 
     with get_client(sync_client=True) as client:
         try:
             while True:
-                due = client.get_scheduled_flow_runs_for_deployments(
-                    deployment_ids=[deployment_id], scheduled_before=datetime.now(UTC), limit=1
-                )
-                if not due:
+                try:
+                    flow_run = _claim_next_run(client, deployment_id)
+                except Exception as error:  # the server restarting, or gone for a while
+                    print(f"the server did not answer ({error}); trying again", flush=True)
+                    flow_run = None
+                if flow_run is None:
                     time.sleep(poll_seconds)
                     continue
-                try:
-                    claimed = propose_state_sync(client, Pending(), flow_run_id=due[0].id)
-                except Abort:
-                    continue  # another process took it
-                if not claimed.is_pending():
-                    continue
-                flow_run = client.read_flow_run(due[0].id)
                 print(f"running {flow_run.name} in this process (pid {os.getpid()})", flush=True)
                 state = run_flow(flow, flow_run=flow_run, return_type="state")
                 print(f"{flow_run.name}: {getattr(state, 'name', state)}", flush=True)
@@ -231,6 +224,25 @@ def run_due_runs_here(flow: Any, deployment_id: Any, poll_seconds: float = 5.0) 
                 client.pause_deployment(deployment_id)
             except Exception as error:  # the server gone: nothing to pause, say so
                 print(f"the schedule could not be paused: {error}", flush=True)
+
+
+def _claim_next_run(client: Any, deployment_id: Any) -> Any:
+    """The deployment's next due run, claimed for this process (set Pending, as Prefect's
+    runner does before it starts one); None if no run is due or another process took it."""
+    from prefect.exceptions import Abort
+    from prefect.states import Pending
+    from prefect.utilities.engine import propose_state_sync
+
+    due = client.get_scheduled_flow_runs_for_deployments(
+        deployment_ids=[deployment_id], scheduled_before=datetime.now(UTC), limit=1
+    )
+    if not due:
+        return None
+    try:
+        claimed = propose_state_sync(client, Pending(), flow_run_id=due[0].id)
+    except Abort:
+        return None
+    return client.read_flow_run(due[0].id) if claimed.is_pending() else None
 
 
 def serve_detached(
