@@ -91,6 +91,22 @@ class Operator:
             return [(run.name, run.state_name or "") for run in client.read_flow_runs()]
 
 
+def _wait_for_completed(operator: Operator, log_file: Path, count: int) -> list[FlowRunInfo]:
+    """The schedule's finished runs once ``count`` have completed; fails on a failed one (with
+    the serving process's log) or after :data:`WAIT_FOR_RUN_SECONDS`."""
+    deadline = time.monotonic() + WAIT_FOR_RUN_SECONDS
+    completed: list[FlowRunInfo] = []
+    while len(completed) < count and time.monotonic() < deadline:
+        runs = operator.flow_runs(["COMPLETED", "FAILED", "CRASHED"])
+        failed = [run for run in runs if run.state != "Completed"]
+        assert not failed, (failed, log_file.read_text()[-3000:])
+        completed = runs
+        if len(completed) < count:
+            time.sleep(5)
+    assert len(completed) >= count, f"{count} runs did not complete in {WAIT_FOR_RUN_SECONDS} s"
+    return completed
+
+
 @pytest.fixture()
 def operator(tmp_path: Path, embedding_cache_dir: Path) -> Iterator[Operator]:
     work = tmp_path / "work"
@@ -159,17 +175,9 @@ def test_a_scheduled_run_completes_on_the_server_and_publishes_its_shortlists(
     serving = read_pid_file(operator.state_dir / "schedules" / f"{SCHEDULE}.pid")
     assert serving is not None and is_alive(serving["pid"])
 
-    deadline = time.monotonic() + WAIT_FOR_RUN_SECONDS
-    completed: list[FlowRunInfo] = []
-    while not completed and time.monotonic() < deadline:
-        runs = operator.flow_runs(["COMPLETED", "FAILED", "CRASHED"])
-        failed = [run for run in runs if run.state != "Completed"]
-        log_file = operator.state_dir / "schedules" / f"{SCHEDULE}.log"
-        assert not failed, (failed, log_file.read_text()[-3000:])
-        completed = runs
-        if not completed:
-            time.sleep(5)
-    assert completed, f"no scheduled run completed within {WAIT_FOR_RUN_SECONDS} s"
+    completed = _wait_for_completed(
+        operator, operator.state_dir / "schedules" / f"{SCHEDULE}.log", 1
+    )
     log(f"scheduled run {completed[-1].name} is {completed[-1].state}")
 
     out = operator.work / "shortlists"
@@ -209,20 +217,7 @@ def test_a_warm_schedule_runs_every_scheduled_run_in_its_serving_process(
     assert serving is not None and is_alive(serving["pid"])
     log_file = operator.state_dir / "schedules" / f"{SCHEDULE}.log"
 
-    def wait_for_completed(count: int) -> list[FlowRunInfo]:
-        deadline = time.monotonic() + WAIT_FOR_RUN_SECONDS
-        completed: list[FlowRunInfo] = []
-        while len(completed) < count and time.monotonic() < deadline:
-            runs = operator.flow_runs(["COMPLETED", "FAILED", "CRASHED"])
-            failed = [run for run in runs if run.state != "Completed"]
-            assert not failed, (failed, log_file.read_text()[-3000:])
-            completed = runs
-            if len(completed) < count:
-                time.sleep(5)
-        assert len(completed) >= count, f"{count} runs did not complete in {WAIT_FOR_RUN_SECONDS} s"
-        return completed
-
-    completed = wait_for_completed(2)
+    completed = _wait_for_completed(operator, log_file, 2)
 
     # Both ran in the process that serves the schedule, not in a process of their own (it
     # names a run before running it; the server has its state, the log may lag behind it).
@@ -245,7 +240,7 @@ def test_a_warm_schedule_runs_every_scheduled_run_in_its_serving_process(
     operator.run("server", "start")
     assert is_alive(serving["pid"])
     operator.run("schedule", "resume", SCHEDULE)
-    again = wait_for_completed(finished + 1)
+    again = _wait_for_completed(operator, log_file, finished + 1)
     served = log_file.read_text()
     for run in again:
         assert f"running {run.name} in this process (pid {serving['pid']})" in served, served
