@@ -55,9 +55,9 @@ def test_prepare_postings_cleans_and_redacts() -> None:
 
 
 def test_a_posting_cleaned_again_in_the_process_is_remembered_alike() -> None:
-    """A process cleaning the same postings again (a served deployment's next run) takes
-    them from memory: the same frame, with other postings still cleaned, and a long
-    posting cleaned each time."""
+    """A process cleaning the same postings again (a notebook's next run, or one of
+    `matcher schedule --warm`) takes them from memory: the same frame, with other postings
+    still cleaned, and a long posting cleaned each time."""
     from matcher.text import preprocess
 
     long_text = "Requirements: Python and SQL. " * 2000  # past what is remembered

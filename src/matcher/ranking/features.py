@@ -1141,7 +1141,7 @@ _REMEMBERED_FOCUS_CHARS = 50_000
 
 def _focus_text(text: str) -> str:
     """A posting text stripped of boilerplate; the last ones stripped in this process are
-    remembered (each batch and each run of a served deployment meets the same postings)."""
+    remembered (each batch, and each run of `matcher schedule --warm`, meets the same postings)."""
     if len(text) <= _REMEMBERED_FOCUS_CHARS:
         return _remembered_focus_text(text)
     return strip_boilerplate(text)

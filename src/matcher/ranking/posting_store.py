@@ -26,7 +26,7 @@ against the same postings parses and embeds none, and hands the ranker the candi
 (:func:`matcher.ranking.posting_side.prime_ranker`) instead of reading them again.
 
 A call whose postings and store files are those of the previous call in this process (a
-notebook, a served deployment) returns what that call loaded, without reading the files again.
+notebook) returns what that call loaded, without reading the files again.
 """
 
 from __future__ import annotations

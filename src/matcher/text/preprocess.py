@@ -168,7 +168,7 @@ _REMEMBERED_POSTING_CHARS = 50_000
 def _prepare_posting(row: dict[str, Any], max_html_depth: int) -> tuple[str, str, str]:
     """The cleaned title, cleaned description and model text of one posting row.
 
-    A process remembers the last postings it cleaned (a served deployment or a notebook
+    A process remembers the last postings it cleaned (a notebook, or `matcher schedule --warm`,
     scores the same open postings run after run); long ones are cleaned each time.
     """
     raw_description, raw_title = row[DESCRIPTION], row[TITLE]
