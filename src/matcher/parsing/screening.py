@@ -4,9 +4,10 @@ The requirement-aware ranker profiles every posting and resume of a batch at onc
 (:func:`matcher.parsing.profiles.profile_postings` and
 :func:`~matcher.parsing.profiles.profile_resumes`); an exception there would stop the whole
 batch and no recruiter would get a shortlist.
-:func:`screen_profiles` runs the same functions one record at a time first and moves a record
-whose profiling raises to the rejects, with the error's message. It costs one more profiling
-pass (about 7 ms for a 1.3 KB resume).
+:func:`screen_profiles` runs the same functions first, a block of records at a time and one
+record at a time in a block that raises, and moves a record whose profiling raises to the
+rejects, with the error's message. With the ranker's profile store (the batch flow's), the
+profiles read here are not read again.
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ __all__ = ["screen_profiles", "screen_resumes"]
 logger = logging.getLogger(__name__)
 
 
+#: Records profiled in one call: a one-row frame per record (``iloc``) cost about 1.3 ms a
+#: record on its own; a block that raises is profiled again one record at a time.
+SCREEN_BLOCK = 128
+
+
 def _screen(
     frame: pd.DataFrame,
     kind: str,
@@ -47,33 +53,46 @@ def _screen(
 ) -> tuple[pd.DataFrame, list[dict[str, str]]]:
     """``frame`` less the rows ``profile`` raises on, and their reject rows; a row whose profile
     is ``stored`` already was read before, so it is kept without a call (a call per row costs
-    more than reading a stored profile: a warm run of 100,000 resumes finds them all)."""
-    keep: list[bool] = []
+    more than reading a stored profile: a warm run of 100,000 resumes finds them all).
+
+    The rows to read are profiled :data:`SCREEN_BLOCK` at a time; only a block whose call
+    raises is read again row by row, to find the rows that raise (with a store, the rows the
+    block's call profiled before it raised are found there).
+    """
+    keep = [True] * len(frame)
     rejects: list[dict[str, str]] = []
-    for position in range(len(frame)):
-        if stored is not None and stored[position]:
-            keep.append(True)
-            continue
-        row = frame.iloc[[position]]
+    wanted = [p for p in range(len(frame)) if stored is None or not stored[p]]
+    for first in range(0, len(wanted), SCREEN_BLOCK):
+        block = wanted[first : first + SCREEN_BLOCK]
         try:
-            profile(row)
-        except Exception as error:  # one odd record must not stop the batch
-            record_id = str(row[id_column].iloc[0])
-            logger.exception("%s %s: cannot be profiled", kind, printable_id(record_id))
-            source = row[SOURCE].iloc[0] if SOURCE in row else ""
-            rejects.append(
-                {
-                    "kind": kind,
-                    "record_id": record_id,
-                    "source": source if isinstance(source, str) else "",
-                    "reason": error_reason("profile", error),
-                }
-            )
-            keep.append(False)
-        else:
-            keep.append(True)
+            profile(frame.iloc[block])
+        except Exception:  # some record of the block: find it, one row at a time
+            for position in block:
+                reason = _profile_error(frame.iloc[[position]], kind, id_column, profile)
+                if reason is not None:
+                    rejects.append(reason)
+                    keep[position] = False
     kept = frame[pd.Series(keep, index=frame.index, dtype=bool)].reset_index(drop=True)
     return kept, rejects
+
+
+def _profile_error(
+    row: pd.DataFrame, kind: str, id_column: str, profile: Callable[[pd.DataFrame], object]
+) -> dict[str, str] | None:
+    """The reject row of the one-row frame ``row`` if ``profile`` raises on it, else None."""
+    try:
+        profile(row)
+    except Exception as error:  # one odd record must not stop the batch
+        record_id = str(row[id_column].iloc[0])
+        logger.exception("%s %s: cannot be profiled", kind, printable_id(record_id))
+        source = row[SOURCE].iloc[0] if SOURCE in row else ""
+        return {
+            "kind": kind,
+            "record_id": record_id,
+            "source": source if isinstance(source, str) else "",
+            "reason": error_reason("profile", error),
+        }
+    return None
 
 
 def screen_resumes(
