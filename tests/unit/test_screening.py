@@ -69,21 +69,11 @@ def test_a_resume_whose_profiling_raises_becomes_a_reject(matcher: SkillMatcher)
     ]
 
 
-class CountingStore(dict[str, object]):
-    """A profile store that counts the profiles put into it (each is read once, then put)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.puts = 0
-
-    def __setitem__(self, key: str, profile: object) -> None:
-        self.puts += 1
-        super().__setitem__(key, profile)
-
-
 def test_a_block_that_raises_is_screened_again_row_by_row_reading_each_good_record_once(
     matcher: SkillMatcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from pipelines.batch_scoring import CountedProfiles
+
     import matcher.parsing.profiles as profiles
     import matcher.parsing.screening as screening
 
@@ -98,7 +88,7 @@ def test_a_block_that_raises_is_screened_again_row_by_row_reading_each_good_reco
 
     monkeypatch.setattr(profiles, "resume_profile", fails_on_r4)
     texts: list[object] = [RESUME.replace("Python", language) for language in "ABCDEFG"]
-    store = CountingStore()
+    store = CountedProfiles({})  # the flow's store wrapper: counts the profiles read
     # r4 is the second block's middle row: r3 is read by the block's call before r4 raises.
     screened = screen_profiles(_prepared(texts), matcher, store=store)
     assert screened.resumes["resume_id"].tolist() == ["r0", "r1", "r2", "r3", "r5", "r6"]
@@ -112,9 +102,9 @@ def test_a_block_that_raises_is_screened_again_row_by_row_reading_each_good_reco
     ]
     # The posting and the six good resumes, each read once: r3 was found in the store when
     # its block was screened again row by row.
-    assert store.puts == 7 and len(store) == 7
+    assert store.read == 7 and len(store) == 7
     # Screened again, every good profile is found stored: nothing read, r4 a reject again.
     assert screen_profiles(_prepared(texts), matcher, store=store).rejects[
         "record_id"
     ].tolist() == ["r4"]
-    assert store.puts == 7
+    assert store.read == 7
