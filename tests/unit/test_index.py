@@ -135,6 +135,23 @@ def test_an_approximate_index_is_tuned_to_the_target_recall() -> None:
     assert recall_at_k(found, _exact_top(vectors, queries, 20)) >= 0.85
 
 
+def test_an_approximate_index_holds_what_a_plain_add_gives() -> None:
+    # Its lists are filled with the vectors assigned up front, into storage sized to fit:
+    # the same lists, in the same order, as FAISS's own add of the vectors one by one.
+    import faiss
+
+    vectors = _clustered(3000)
+    built = build_index(
+        vectors, [f"r{i}" for i in range(3000)], "m", IndexSettings(exact_max_vectors=0)
+    )
+    plain = faiss.clone_index(built.index)
+    plain.reset()
+    plain.add(vectors)
+    assert built.index.ntotal == plain.ntotal == 3000
+    assert built.meta["training_vectors"] == min(3000, 64 * built.meta["nlist"])
+    assert faiss.serialize_index(built.index).tobytes() == faiss.serialize_index(plain).tobytes()
+
+
 def test_a_tuned_index_probes_fewer_lists_for_a_lower_target() -> None:
     vectors = _clustered(3000)
     ids = [f"r{i}" for i in range(3000)]

@@ -334,7 +334,9 @@ def _build_ivf(
     index.cp.spherical = True  # unit vectors: centroids are re-normalised after each step
     index.cp.niter = 10
     index.train(training)
-    index.add(vectors)
+    n_training = len(training)
+    del training  # 64 vectors a list: 0.1 GB at a million
+    _add_reserved(index, vectors)
     queries = vectors[np.sort(rng.choice(n, size=min(n, settings.tuning_queries), replace=False))]
     k = min(settings.recall_k, n)
     _, exact = faiss.knn(queries, vectors, k, metric=faiss.METRIC_INNER_PRODUCT)
@@ -349,12 +351,32 @@ def _build_ivf(
     return index, {
         "nlist": nlist,
         "nprobe": nprobe,
-        "training_vectors": len(training),
+        "training_vectors": n_training,
         "recall_k": k,
         "recall_at_k": round(recall, 4),
         "target_recall": settings.target_recall,
         "recall_queries": len(queries),
     }
+
+
+def _add_reserved(index: faiss.IndexIVF, vectors: np.ndarray) -> None:
+    """Add ``vectors`` to the trained, empty ``index`` with each list's storage sized to fit.
+
+    ``index.add`` appends to the lists a vector at a time, and each list's buffer grows by
+    doubling: about 1.4 times the vectors' bytes end up allocated (0.7 GB more per million
+    384-d vectors). Here the vectors are assigned to their lists first, each list is sized to
+    its count (a resize up then down keeps that capacity), and they are added with that
+    assignment, which is the one ``add`` computes: the same index, in the same order.
+    """
+    _, assigned = index.quantizer.search(vectors, 1)
+    assigned = np.ascontiguousarray(assigned.ravel(), dtype=np.int64)
+    lists = faiss.downcast_InvertedLists(index.invlists)
+    if isinstance(lists, faiss.ArrayInvertedLists):
+        sizes = np.bincount(assigned[assigned >= 0], minlength=index.nlist)
+        for list_no in np.flatnonzero(sizes).tolist():
+            lists.resize(list_no, int(sizes[list_no]))
+            lists.resize(list_no, 0)
+    index.add_core(len(vectors), faiss.swig_ptr(vectors), None, faiss.swig_ptr(assigned))
 
 
 def probing(nprobe: int) -> faiss.SearchParametersIVF:
