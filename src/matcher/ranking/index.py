@@ -363,14 +363,15 @@ def _add_reserved(index: faiss.IndexIVF, vectors: np.ndarray) -> None:
     """Add ``vectors`` to the trained, empty ``index`` with each list's storage sized to fit.
 
     ``index.add`` appends to the lists a vector at a time, and each list's buffer grows by
-    doubling: about 1.4 times the vectors' bytes end up allocated (0.7 GB more per million
-    384-d vectors). Here the vectors are assigned to their lists first, each list is sized to
-    its count (a resize up then down keeps that capacity), and they are added with that
-    assignment, which is the one ``add`` computes: the same index, in the same order.
+    doubling, so up to twice a list's bytes end up allocated (0.4 GB more in all at a million
+    384-d vectors, ``benchmarks/bench_stage1.py``). Here the vectors are assigned to their
+    lists first, each list is sized to its count (a resize up then down keeps that capacity),
+    and they are added with that assignment, which is the one ``add`` computes: the same
+    index, in the same order.
     """
     _, assigned = index.quantizer.search(vectors, 1)
     assigned = np.ascontiguousarray(assigned.ravel(), dtype=np.int64)
-    lists = faiss.downcast_InvertedLists(index.invlists)
+    lists = index.invlists and faiss.downcast_InvertedLists(index.invlists)
     if isinstance(lists, faiss.ArrayInvertedLists):
         sizes = np.bincount(assigned[assigned >= 0], minlength=index.nlist)
         for list_no in np.flatnonzero(sizes).tolist():
