@@ -35,6 +35,7 @@ from matcher.evaluation.crossdomain import (
 from matcher.evaluation.labelled import LabelledSet, load_labelled_set
 from matcher.evaluation.labelled_sets import LabelledSetSpec
 from matcher.io.atomic import atomic_write_text
+from matcher.progress import progress_lines
 from matcher.ranking.calibration import calibrated, calibration_data, fit_calibration, reliability
 from matcher.ranking.embedding import Embedder
 from matcher.ranking.features import FEATURES
@@ -290,6 +291,7 @@ def cross_domain_experiment(
         ``mlflow_run_id`` and ``weights_path`` (or None).
     """
     embedder = Embedder.from_settings(settings.embedding, show_progress=False)
+    embedder.encoding_progress = progress_lines("encoding texts", get_run_logger().info)
     sets: list[LabelledFeatures] = []
     datasets: dict[str, dict[str, str]] = {}
     for spec in specs:

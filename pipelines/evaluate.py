@@ -21,6 +21,7 @@ from matcher.io.atomic import atomic_write_text
 from matcher.io.csv_safety import write_safe_csv
 from matcher.io.locking import hold_locks
 from matcher.io.output_folder import staged_folder
+from matcher.progress import progress_lines
 from matcher.ranking.embedding import Embedder
 from matcher.ranking.lexical import Direction
 from matcher.ranking.rankers import Ranker
@@ -125,6 +126,7 @@ def evaluation_flow(
             jobs_path, resumes_path, qrels_path, direction, None, settings.limits
         )
         embedder = Embedder.from_settings(settings.embedding, show_progress=False)
+        embedder.encoding_progress = progress_lines("encoding texts", get_run_logger().info)
         chosen = build_ranker(settings, embedder, ranker, params)
         evaluation = evaluate(chosen, labelled, candidates, settings.ranking.posting_batch)
         staged = write_results(evaluation, staging)

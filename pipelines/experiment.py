@@ -25,6 +25,7 @@ from matcher.evaluation.comparison import (
 from matcher.evaluation.evaluate import Evaluation, evaluate_ranker
 from matcher.evaluation.grid import DEFAULT_GRID, Grid, GridEntry
 from matcher.evaluation.labelled import LabelledSet, load_labelled_set
+from matcher.progress import progress_lines
 from matcher.ranking.embedding import Embedder
 from matcher.ranking.index import ResumeIndex, build_index
 from matcher.ranking.lexical import Direction
@@ -211,6 +212,7 @@ def ranking_experiment(
         jobs_path, resumes_path, qrels_path, direction, max_queries, settings.limits
     )
     embedder = Embedder.from_settings(settings.embedding, show_progress=False)
+    embedder.encoding_progress = progress_lines("encoding texts", get_run_logger().info)
     experiment_id, parent_run_id = start_experiment_run(
         tracking_uri, labelled, grid.as_dict(), experiment=experiment
     )

@@ -54,6 +54,53 @@ def test_the_flow_writes_the_metrics_and_logs_the_run(
     assert run.data.metrics["nDCG_at_10"] == pytest.approx(result["summary"]["nDCG@10"], abs=1e-6)
 
 
+def test_an_evaluation_with_a_cold_cache_shows_the_encoding_progress(
+    flow_settings: Settings, tmp_path: Path
+) -> None:
+    """The ranker encodes inside one task, so the flow's log says how far the encoding got:
+    a few lines per large call, as a score run's stages do, not one per batch."""
+    import logging
+    import re
+
+    from pipelines.evaluate import evaluation_flow
+
+    lines: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(record.getMessage())
+
+    handler = Collect(level=logging.INFO)
+    run_logger = logging.getLogger("prefect.flow_runs")
+    run_logger.addHandler(handler)
+    settings = flow_settings.model_copy(
+        update={
+            "embedding": flow_settings.embedding.model_copy(
+                update={"cache_dir": tmp_path / "cold-cache"}
+            )
+        }
+    )
+    try:
+        evaluation_flow(
+            SAMPLE / "jobs.csv",
+            SAMPLE / "resumes",
+            SAMPLE / "qrels.csv",
+            tmp_path / "evaluation",
+            settings,
+            ranker="requirements",
+        )
+    finally:
+        run_logger.removeHandler(handler)
+    counts = [
+        (int(d), int(t))
+        for d, t in re.findall(r"^encoding texts (\d+)/(\d+)$", "\n".join(lines), re.M)
+    ]
+    assert counts, lines
+    totals = {total for _, total in counts}
+    assert all((total, total) in counts for total in totals)  # each large call ends
+    assert len(counts) <= 11 * len(totals)
+
+
 def test_two_stage_evaluation_reports_the_stage1_recall(
     flow_settings: Settings, tmp_path: Path
 ) -> None:

@@ -23,6 +23,28 @@ def test_embeddings_are_unit_vectors_and_similar_texts_are_close(embedder) -> No
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
 
 
+def test_encoding_inside_a_ranker_reports_progress_for_large_calls_only(tmp_path: Path) -> None:
+    """``encoding_progress`` hears about a call's texts missing from the cache, after each
+    tenth, when they are PROGRESS_MIN_TEXTS or more; small calls and cached texts are quiet."""
+    from matcher.ranking.embedding import PROGRESS_MIN_TEXTS, Embedder
+
+    reports: list[tuple[int, int]] = []
+    embedder = Embedder(cache_dir=tmp_path, show_progress=False)
+    embedder.encoding_progress = lambda done, total: reports.append((done, total))
+    many = [f"Maintained pump station {i} and its telemetry." for i in range(PROGRESS_MIN_TEXTS)]
+    embedder.embed_texts(many[:10])  # below the threshold: no report
+    assert reports == []
+    vectors = embedder.embed_texts(many)  # 10 of them cached: the rest is below it too
+    assert reports == []
+    embedder.embed_texts([f"Welded pipe section {i} to code." for i in range(PROGRESS_MIN_TEXTS)])
+    assert 2 <= len(reports) <= 10 and reports[-1] == (PROGRESS_MIN_TEXTS, PROGRESS_MIN_TEXTS)
+    assert [d for d, _ in reports] == sorted(d for d, _ in reports)
+    assert {total for _, total in reports} == {PROGRESS_MIN_TEXTS}
+    # The slices encode the same vectors as one call without progress.
+    quiet = Embedder(cache_dir=tmp_path / "quiet", show_progress=False)
+    np.testing.assert_allclose(vectors, quiet.embed_texts(many), atol=1e-5)
+
+
 def test_second_embedding_of_same_text_is_a_cache_hit(tmp_path: Path) -> None:
     from matcher.ranking.embedding import Embedder
 

@@ -50,6 +50,9 @@ CACHE_FILE = "embeddings.sqlite"
 MODEL_MODULE = "sentence_transformers"
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 _PROGRESS_STEPS = 10  # progress reports of embed_documents
+#: The fewest texts missing from the cache that one call reports to
+#: :attr:`Embedder.encoding_progress` (a few seconds of encoding here; smaller calls are quiet).
+PROGRESS_MIN_TEXTS = 256
 #: Groups of lines written to the cache in one transaction (:meth:`Embedder.embed_groups`):
 #: 2,048 resumes of 25 lines of 384 floats are about 80 MB of blobs.
 _GROUPS_PER_WRITE = 2_048
@@ -436,6 +439,11 @@ class Embedder:
         self.memory: dict[str, np.ndarray] = {}
         #: Each document's chunks by its text, known in this process (:meth:`chunk_documents`).
         self.chunk_memory: dict[str, tuple[str, ...]] = {}
+        #: Told ``(texts encoded, texts to encode)`` after each tenth of a call's texts missing
+        #: from the cache, when they are :data:`PROGRESS_MIN_TEXTS` or more: the progress of
+        #: encoding that happens inside a ranker (``matcher evaluate``, ``experiment``), where
+        #: no caller counts documents (:mod:`matcher.progress`).
+        self.encoding_progress: Progress | None = None
         self._model: SentenceTransformer | None = None
         self._tokenizer: FastTokenizer | PreTrainedTokenizerBase | None = None
 
@@ -647,6 +655,9 @@ class Embedder:
         self.stats.cache_hits += sum(1 for k in keys if k in found)
         self.stats.cache_misses += sum(1 for k in keys if k not in found)
         longest_first = sorted(missing, key=lambda k: -len(missing[k]))
+        report = self.encoding_progress if len(missing) >= PROGRESS_MIN_TEXTS else None
+        if report is not None:
+            parts = max(parts, _PROGRESS_STEPS)
         # Slices of whole batches: a slice that ends in a short batch costs a forward pass of
         # few texts (a tenth of 143 chunks, 15 texts a pass, ran at 0.84 of full batches).
         step = -(-len(longest_first) // max(1, parts))
@@ -669,6 +680,8 @@ class Embedder:
             found = {**found, **fresh}
             if encoded is not None:
                 encoded(set(batch))
+            if report is not None:
+                report(first + len(batch), len(longest_first))
         return found
 
     def embed_documents(
