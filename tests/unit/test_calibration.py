@@ -51,6 +51,9 @@ def test_fit_bands_cover_the_whole_range() -> None:
         "strong",
     ]
     assert FIT_BANDS[-1][0] == 0.0
+    for wrong in (float("nan"), -0.1):
+        with pytest.raises(ValueError, match="not a calibrated score"):
+            fit_band(wrong)
 
 
 def test_a_missing_required_item_caps_the_band_below_strong() -> None:

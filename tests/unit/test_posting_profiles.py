@@ -91,3 +91,41 @@ def test_the_equal_opportunity_statement_requires_nothing(matcher: SkillMatcher)
     )
     profile = posting_profile("J5", "Agent", text, matcher)
     assert set(profile.required_skills) == {"Customer Service", "Excel"}
+
+
+def test_explanations_of_postings_in_turn_are_each_postings_own(matcher: SkillMatcher) -> None:
+    """explain_requirements reads a posting's parts once and keeps them for its next pair:
+    explaining postings in turn gives what a copy of each gives alone; a profile made
+    elsewhere, with skills but no groups, is explained by its skills."""
+    import dataclasses
+
+    accountant = posting_profile("J1", "Senior Accountant", BARE_REQUIRED, matcher)
+    nurse = posting_profile(
+        "J2",
+        "ICU Nurse",
+        "Required: 2 years of ICU experience, BLS and ACLS. Preferred: Epic.",
+        matcher,
+    )
+    resume = resume_profile(
+        "R1", "Skills: CPA, US GAAP, SAP, BLS, Epic\nICU Nurse, 2025 - Present", matcher, TODAY
+    )
+    alone = {
+        p.job_id: explain_requirements(dataclasses.replace(p), resume, probability=0.7)
+        for p in (accountant, nurse)
+    }
+    for posting in (accountant, nurse, nurse, accountant, nurse):
+        assert explain_requirements(posting, resume, probability=0.7) == alone[posting.job_id]
+    assert alone["J1"] != alone["J2"]
+    assert alone["J2"]["missing_required"] == (
+        "Advanced Cardiac Life Support; 2 years ICU (has 1.1)"
+    )
+    assert alone["J2"]["matched_preferred"] == "Epic"
+    assert alone["J2"]["fit"] == "possible"  # 0.7 is strong, capped: 1 of 3 items missing
+
+    ungrouped = dataclasses.replace(nurse, required_groups=(), preferred_groups=())
+    assert ungrouped.required_skills and ungrouped.preferred_skills
+    explained = explain_requirements(ungrouped, resume, probability=0.7)
+    assert explained["missing_required"] == "; ".join(
+        [s for s in ungrouped.required_skills if s not in resume.skills] + ["2 years ICU (has 1.1)"]
+    )
+    assert explained["matched_preferred"] == "Epic"

@@ -35,7 +35,10 @@ def fit_band(probability: float) -> str:
         >>> fit_band(0.62), fit_band(0.3), fit_band(0.05)
         ('strong', 'possible', 'weak')
     """
-    return next(name for low, name in FIT_BANDS if probability >= low)
+    for low, name in FIT_BANDS:
+        if probability >= low:
+            return name
+    raise ValueError(f"not a calibrated score in [0, 1]: {probability!r}")
 
 
 #: The best band a candidate missing required items can get: any item missing caps at the
@@ -51,6 +54,12 @@ class Fit:
     band: str
     #: Empty when the band is the score's own (:func:`fit_band`).
     reason: str = ""
+
+
+#: Each band's place in :data:`FIT_BANDS` (0 the best), and its fit when nothing caps it: a
+#: shortlist's every pair asks for one.
+_BAND_RANK = {name: rank for rank, (_, name) in enumerate(FIT_BANDS)}
+_UNCAPPED = {name: Fit(name) for _, name in FIT_BANDS}
 
 
 def capped_fit(probability: float, required: int, missing: Sequence[str]) -> Fit:
@@ -79,11 +88,10 @@ def capped_fit(probability: float, required: int, missing: Sequence[str]) -> Fit
     """
     band = fit_band(probability)
     if not required or not missing:
-        return Fit(band)
+        return _UNCAPPED[band]
     cap = MISSING_MOST_CAP if len(missing) > MISSING_MOST_SHARE * required else MISSING_ANY_CAP
-    order = [name for _, name in FIT_BANDS]
-    if order.index(band) >= order.index(cap):
-        return Fit(band)
+    if _BAND_RANK[band] >= _BAND_RANK[cap]:
+        return _UNCAPPED[band]
     return Fit(
         cap, f"capped at {cap} from {band}: misses {len(missing)} of {required} required items"
     )

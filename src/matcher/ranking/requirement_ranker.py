@@ -41,6 +41,7 @@ from matcher.parsing.profiles import (
     profile_postings,
     profile_resumes,
 )
+from matcher.parsing.requirements import YearsRequirement
 from matcher.parsing.skills import SkillMatcher, SkillMention
 from matcher.parsing.taxonomy import skill_matcher
 from matcher.ranking.calibration import calibrated, capped_fit
@@ -1015,23 +1016,22 @@ def explain_requirements(
             on the resume and the skill only, so an explainer scoring one resume against many
             postings quotes each of its skills once.
     """
-    required = posting.required_groups or tuple((s,) for s in posting.required_skills)
-    preferred_groups = posting.preferred_groups or tuple((s,) for s in posting.preferred_skills)
+    parts = _posting_parts(posting)
     skills = resume.skills.keys()
-    matched = _unique([s for group in required for s in group if s in skills])
+    matched = _unique([s for group in parts.required for s in group if s in skills])
     # isdisjoint: one call per group, where any() over a generator was most of this line's cost
-    missing = [" / ".join(group) for group in required if skills.isdisjoint(group)]
+    missing = [" / ".join(group) for group in parts.required if skills.isdisjoint(group)]
     preferred = _unique(
-        [s for group in preferred_groups for s in group if s in skills and s not in matched]
+        [s for group in parts.preferred for s in group if s in skills and s not in matched]
     )
-    for requirement in posting.years_required:
+    for requirement, wording in parts.years:
         subject = requirement.subject or ""
         if years_held is not None and subject in years_held:
             held = years_held[subject]
         else:
             held = subject_years(resume, subject)
         if held < requirement.years:
-            missing.append(f"{requirement.years:g} years {requirement.subject} (has {held:.1f})")
+            missing.append(f"{wording} (has {held:.1f})")
     evidence: list[str] = []
     for skill in [*matched, *preferred]:
         if skill not in matched and len(evidence) >= _MAX_EVIDENCE:
@@ -1043,23 +1043,63 @@ def explain_requirements(
                 quotes[skill] = quote
         if quote and quote not in evidence:
             evidence.append(quote)
-    required_years = posting.requirements.min_years
-    fit = (
-        None
-        if probability is None
-        else capped_fit(probability, len(required) + len(posting.years_required), missing)
-    )
+    fit = None if probability is None else capped_fit(probability, parts.required_items, missing)
     return {
         "fit": "" if fit is None else fit.band,
         "fit_reason": "" if fit is None else fit.reason,
-        "requirements_found": str(posting.requirements_found),
+        "requirements_found": parts.requirements_found,
         "matched_required": "; ".join(matched),
         "missing_required": "; ".join(missing),
         "matched_preferred": "; ".join(preferred),
-        "years_required": "" if required_years is None else f"{required_years:g}",
+        "years_required": parts.years_required,
         "years_candidate": f"{resume.years:.1f}",
         "evidence": " | ".join(evidence),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class _PostingParts:
+    """What :func:`explain_requirements` reads of a posting, the same for all its candidates:
+    made once per posting, not once per pair (RJDB's 500,000 pairs)."""
+
+    required: tuple[tuple[str, ...], ...]
+    preferred: tuple[tuple[str, ...], ...]
+    #: Each "N years of X" statement with its wording in ``missing_required``.
+    years: tuple[tuple[YearsRequirement, str], ...]
+    #: The required items ``missing_required`` can list: skill groups and years statements.
+    required_items: int
+    requirements_found: str
+    years_required: str
+
+
+def _single_groups(skills: Sequence[str]) -> tuple[tuple[str, ...], ...]:
+    return tuple((s,) for s in skills) if skills else ()
+
+
+#: The last posting explained and its parts: an explainer explains a posting's candidates in
+#: turn. One slot read and replaced whole, so threads explaining other postings only make
+#: each other compute the parts again.
+_last_parts: tuple[PostingProfile, _PostingParts] | None = None
+
+
+def _posting_parts(posting: PostingProfile) -> _PostingParts:
+    """The parts of ``posting`` (:class:`_PostingParts`), made again only for a new posting."""
+    global _last_parts
+    last = _last_parts
+    if last is not None and last[0] is posting:
+        return last[1]
+    required = posting.required_groups or _single_groups(posting.required_skills)
+    min_years = posting.requirements.min_years
+    parts = _PostingParts(
+        required=required,
+        preferred=posting.preferred_groups or _single_groups(posting.preferred_skills),
+        years=tuple((r, f"{r.years:g} years {r.subject}") for r in posting.years_required),
+        required_items=len(required) + len(posting.years_required),
+        requirements_found=str(posting.requirements_found),
+        years_required="" if min_years is None else f"{min_years:g}",
+    )
+    _last_parts = (posting, parts)
+    return parts
 
 
 @functools.lru_cache(maxsize=1 << 17)
@@ -1087,4 +1127,4 @@ def _quote(mention: SkillMention, sentences: tuple[str, ...] | None) -> str:
 
 
 def _unique(items: list[str]) -> list[str]:
-    return list(dict.fromkeys(items))
+    return items if len(items) < 2 else list(dict.fromkeys(items))

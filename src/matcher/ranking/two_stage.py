@@ -664,7 +664,7 @@ def pair_explanations(ranker: RequirementRanker, batch: ScoredBatch) -> Columns:
         batch.postings, batch.resumes, features=batch.features, pool=batch.pool
     )
     resume_rows = frame_rows(batch.resumes)
-    posting_rows = [batch.postings.iloc[row] for row in range(len(batch.postings))]
+    posting_rows = frame_rows(batch.postings)
     answers = [
         explainer(posting_rows[row], resume_rows[col])
         for row, chosen in enumerate(batch.candidates)
