@@ -134,6 +134,8 @@ def answer_columns(answers: Iterable[Mapping[str, Any]]) -> dict[str, list[Any]]
     Example:
         >>> answer_columns([{"fit": "strong"}, {"fit": "weak", "evidence": "SQL"}])
         {'fit': ['strong', 'weak'], 'evidence': [None, 'SQL']}
+        >>> answer_columns([{"fit": "weak", "evidence": "SQL"}, {"evidence": ""}, {}])
+        {'fit': ['weak', None, None], 'evidence': ['SQL', '', None]}
     """
     columns: dict[str, list[Any]] = {}
     for count, answer in enumerate(answers, start=1):
@@ -142,9 +144,12 @@ def answer_columns(answers: Iterable[Mapping[str, Any]]) -> dict[str, list[Any]]
             if column is None:  # a column first answered now: None for the records before
                 column = columns[key] = [None] * (count - 1)
             column.append(value)
-        for column in columns.values():
-            if len(column) < count:
-                column.append(None)
+        # Each of the answer's keys took one value: only an answer lacking a column leaves
+        # columns to pad (an explainer's answers all hold the same columns, 500,000 for RJDB).
+        if len(answer) < len(columns):
+            for column in columns.values():
+                if len(column) < count:
+                    column.append(None)
     return columns
 
 
