@@ -94,9 +94,9 @@ def test_the_equal_opportunity_statement_requires_nothing(matcher: SkillMatcher)
 
 
 def test_explanations_of_postings_in_turn_are_each_postings_own(matcher: SkillMatcher) -> None:
-    """explain_requirements reads a posting's parts once and keeps them for its next pair:
-    explaining postings in turn gives what a copy of each gives alone; a profile made
-    elsewhere, with skills but no groups, is explained by its skills."""
+    """Explaining postings in turn gives what a copy of each gives alone (no posting's parts
+    are another's); a profile made elsewhere, with skills but no groups, is explained by its
+    skills."""
     import dataclasses
 
     accountant = posting_profile("J1", "Senior Accountant", BARE_REQUIRED, matcher)

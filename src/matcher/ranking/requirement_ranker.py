@@ -818,13 +818,15 @@ class RequirementRanker(Ranker):
         quotes_of: dict[str, dict[str, str]] = {}
 
         # A posting is explained against each of its candidates in turn: its profile is
-        # looked up once per row object (reading a field of a row costs more than the rest).
-        last_posting: list[tuple[Row, PostingProfile]] = []
+        # looked up, and its parts made, once per row object (reading a field of a row costs
+        # more than the rest).
+        last_posting: list[tuple[Row, PostingProfile, _PostingParts]] = []
 
         def explain(posting: Row, resume: Row) -> dict[str, str]:
             if not last_posting or last_posting[0][0] is not posting:
-                last_posting[:] = [(posting, by_job[str(posting[schema.JOB_ID])])]
-            job = last_posting[0][1]
+                profile = by_job[str(posting[schema.JOB_ID])]
+                last_posting[:] = [(posting, profile, _PostingParts.of(profile))]
+            _, job, parts = last_posting[0]
             candidate = by_resume[str(resume[schema.RESUME_ID])]
             probability = None
             if isinstance(scores, np.ndarray):
@@ -836,8 +838,8 @@ class RequirementRanker(Ranker):
                 if r.subject
             }
             quotes = quotes_of.setdefault(candidate.resume_id, {})
-            columns = explain_requirements(
-                job, candidate, sentences(candidate.resume_id, resume), probability, years, quotes
+            columns = _explain(
+                parts, candidate, sentences(candidate.resume_id, resume), probability, years, quotes
             )
             if not job.required_groups and not job.preferred_groups:
                 if not fallbacks:
@@ -1016,7 +1018,19 @@ def explain_requirements(
             on the resume and the skill only, so an explainer scoring one resume against many
             postings quotes each of its skills once.
     """
-    parts = _posting_parts(posting)
+    return _explain(_PostingParts.of(posting), resume, sentences, probability, years_held, quotes)
+
+
+def _explain(
+    parts: _PostingParts,
+    resume: ResumeProfile,
+    sentences: Sequence[str] | None,
+    probability: float | None,
+    years_held: Mapping[str, float] | None,
+    quotes: MutableMapping[str, str] | None,
+) -> dict[str, str]:
+    """:func:`explain_requirements` of a posting whose parts are made already: an explainer
+    makes them once per posting, not once per pair (RJDB's 500,000 pairs)."""
     skills = resume.skills.keys()
     matched = _unique([s for group in parts.required for s in group if s in skills])
     # isdisjoint: one call per group, where any() over a generator was most of this line's cost
@@ -1059,8 +1073,7 @@ def explain_requirements(
 
 @dataclass(frozen=True, slots=True)
 class _PostingParts:
-    """What :func:`explain_requirements` reads of a posting, the same for all its candidates:
-    made once per posting, not once per pair (RJDB's 500,000 pairs)."""
+    """What :func:`explain_requirements` reads of a posting, the same for all its candidates."""
 
     required: tuple[tuple[str, ...], ...]
     preferred: tuple[tuple[str, ...], ...]
@@ -1071,35 +1084,24 @@ class _PostingParts:
     requirements_found: str
     years_required: str
 
+    @classmethod
+    def of(cls, posting: PostingProfile) -> _PostingParts:
+        """The parts of ``posting``; its skills one per group where it has no groups (a
+        profile made elsewhere)."""
+        required = posting.required_groups or _single_groups(posting.required_skills)
+        min_years = posting.requirements.min_years
+        return cls(
+            required=required,
+            preferred=posting.preferred_groups or _single_groups(posting.preferred_skills),
+            years=tuple((r, f"{r.years:g} years {r.subject}") for r in posting.years_required),
+            required_items=len(required) + len(posting.years_required),
+            requirements_found=str(posting.requirements_found),
+            years_required="" if min_years is None else f"{min_years:g}",
+        )
+
 
 def _single_groups(skills: Sequence[str]) -> tuple[tuple[str, ...], ...]:
     return tuple((s,) for s in skills) if skills else ()
-
-
-#: The last posting explained and its parts: an explainer explains a posting's candidates in
-#: turn. One slot read and replaced whole, so threads explaining other postings only make
-#: each other compute the parts again.
-_last_parts: tuple[PostingProfile, _PostingParts] | None = None
-
-
-def _posting_parts(posting: PostingProfile) -> _PostingParts:
-    """The parts of ``posting`` (:class:`_PostingParts`), made again only for a new posting."""
-    global _last_parts
-    last = _last_parts
-    if last is not None and last[0] is posting:
-        return last[1]
-    required = posting.required_groups or _single_groups(posting.required_skills)
-    min_years = posting.requirements.min_years
-    parts = _PostingParts(
-        required=required,
-        preferred=posting.preferred_groups or _single_groups(posting.preferred_skills),
-        years=tuple((r, f"{r.years:g} years {r.subject}") for r in posting.years_required),
-        required_items=len(required) + len(posting.years_required),
-        requirements_found=str(posting.requirements_found),
-        years_required="" if min_years is None else f"{min_years:g}",
-    )
-    _last_parts = (posting, parts)
-    return parts
 
 
 @functools.lru_cache(maxsize=1 << 17)
