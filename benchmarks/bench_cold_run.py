@@ -18,6 +18,18 @@ benchmark's own (``--template kept``, the default: every new store after a machi
 ``--template new`` leaves it to the run, which then pays MLflow's migrations as a machine's
 very first store does.
 
+Prefect's temporary API keeps its database in ``PREFECT_HOME``. A new home makes a new
+database, and Prefect's migrations and block registrations take some 8 s of the API's
+start-up here (about 15 s in a new home against about 7 s in one that has its database,
+2026-12-03). A user's home keeps its database from their first run on, so ``--prefect-home
+kept`` (the default) gives every run one Prefect home whose database the benchmark made
+before the first timed run (untimed: the temporary API started once in it); ``--prefect-home
+new`` gives each run a new home, as a machine's very first run (or a fresh container) pays.
+Before this option the runs used the caller's ``PREFECT_HOME`` (a new one per invocation
+in the README's runs), so the first size paid the migrations and later sizes did not. With the
+project's server running (``PREFECT_API_URL`` set) there is no temporary API, and the option
+changes nothing.
+
 ``--sizes sample 40x400 80x800`` runs one cold run per size and fits, over the texts
 encoded, the fixed cost F of a cold run (its wall time outside the encoder that does not grow
 with the data: imports, the temporary Prefect API's start-up, MLflow) and the per-text rates,
@@ -26,6 +38,7 @@ is a large part of its wall time; the fit says from what size on a cold run does
 any size does.
 
     PYTHONPATH=src:. .venv/bin/python benchmarks/bench_cold_run.py [--rjdb 40 400] [--template new]
+        [--prefect-home new]
     PYTHONPATH=src:. .venv/bin/python benchmarks/bench_cold_run.py --sizes sample 40x400 80x800
 """
 
@@ -45,7 +58,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from machine import print_table
+from machine import kept_prefect_home, print_table
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
@@ -84,8 +97,11 @@ class ColdRun:
         return self.wall - self.encoder
 
 
-def _cold_run(size: str, jobs: Path, resumes: Path, template: str) -> ColdRun:
-    """One cold ``matcher score`` of ``jobs`` x ``resumes`` (or RJDB's ``PxR``) in a new folder."""
+def _cold_run(
+    size: str, jobs: Path, resumes: Path, template: str, prefect_home: Path | None
+) -> ColdRun:
+    """One cold ``matcher score`` of ``jobs`` x ``resumes`` (or RJDB's ``PxR``) in a new folder,
+    with Prefect home ``prefect_home`` (None: a new one in that folder)."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         if size != "sample":
@@ -99,6 +115,7 @@ def _cold_run(size: str, jobs: Path, resumes: Path, template: str) -> ColdRun:
             "MATCHER_MLFLOW_TRACKING_URI": f"sqlite:///{root / 'mlflow.db'}",
             "MATCHER_EMBEDDING__CACHE_DIR": str(root / "cache"),
             "MATCHER_MLFLOW_TEMPLATE_DIR": str(root / "templates"),
+            "PREFECT_HOME": str(prefect_home or root / "prefect-home"),
         }
         if template == "kept":
             from matcher.tracking.store_template import start_from_template
@@ -195,6 +212,13 @@ def main() -> None:
         help="kept: the empty MLflow store template exists before the run (made untimed);"
         " new: the run makes it (a machine's first store: MLflow's migrations).",
     )
+    parser.add_argument(
+        "--prefect-home",
+        choices=("kept", "new"),
+        default="kept",
+        help="kept: every run uses one Prefect home whose database exists (made untimed), as a"
+        " user's does; new: a new home per run (Prefect's migrations in the run).",
+    )
     args = parser.parse_args()
     sizes = args.sizes or ([f"{args.rjdb[0]}x{args.rjdb[1]}"] if args.rjdb else ["sample"])
     for size in sizes:
@@ -202,10 +226,12 @@ def main() -> None:
             parser.error(f"--sizes: {size!r} is neither 'sample' nor PxR, such as 40x400")
     api = os.environ.get("PREFECT_API_URL")
     runs = []
-    for size in sizes:
-        run = _cold_run(size, args.jobs, args.resumes, args.template)
-        print(f"{size}: in-run timings: {run.timings}", flush=True)
-        runs.append(run)
+    with tempfile.TemporaryDirectory() as kept:
+        home = kept_prefect_home(Path(kept)) if args.prefect_home == "kept" and not api else None
+        for size in sizes:
+            run = _cold_run(size, args.jobs, args.resumes, args.template, home)
+            print(f"{size}: in-run timings: {run.timings}", flush=True)
+            runs.append(run)
     rows: list[tuple[str, str, str]] = []
     for run in runs:
         label = f"{run.size} ({run.scored}, {run.texts} texts encoded)"
@@ -235,8 +261,8 @@ def main() -> None:
         ]
     rows += _fixed_cost_rows(runs)
     print_table(
-        f"P2: encoder share of a cold run (Prefect API: {api or 'temporary'};"
-        f" MLflow store template: {args.template})",
+        f"P2: encoder share of a cold run (Prefect API: {api or 'temporary'}, Prefect home:"
+        f" {'-' if api else args.prefect_home}; MLflow store template: {args.template})",
         rows,
     )
 

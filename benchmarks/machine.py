@@ -10,6 +10,7 @@ import os
 import platform
 import resource
 from datetime import UTC, datetime
+from pathlib import Path
 
 
 def peak_rss_gb() -> float:
@@ -34,3 +35,30 @@ def print_table(title: str, rows: list[tuple[str, str, str]]) -> None:
     print(f"| {'-' * width} | --- | --- |")
     for measure, value, goal in rows:
         print(f"| {measure:{width}} | {value} | {goal} |")
+
+
+def kept_prefect_home(folder: Path) -> Path:
+    """A Prefect home in ``folder`` whose database exists, as a user's does after their first
+    run: Prefect's temporary API started in it once (its migrations and block registrations,
+    some 8 s of a start-up in a new home here), then stopped. Untimed."""
+    import time
+
+    from matcher.orchestration.temporary_api import TemporaryAPI
+
+    home = folder / "prefect-home"
+    home.mkdir(parents=True)
+    before = os.environ.get("PREFECT_HOME")
+    os.environ["PREFECT_HOME"] = str(home)  # the server's process inherits it
+    try:
+        timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "240"))
+        started = time.perf_counter()
+        api = TemporaryAPI(timeout)
+        api.wait()
+        api.stop()
+        print(f"Prefect home made (its database: {time.perf_counter() - started:.1f} s, untimed)")
+    finally:
+        if before is None:
+            del os.environ["PREFECT_HOME"]
+        else:
+            os.environ["PREFECT_HOME"] = before
+    return home
