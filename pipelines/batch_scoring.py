@@ -75,6 +75,7 @@ from matcher.io.unchanged_rerun import (
     unchanged_previous,
     write_unchanged_run,
 )
+from matcher.parallel import use_processes
 from matcher.parsing.profiles import posting_profile_keys, preload, resume_keys
 from matcher.parsing.screening import screen_profiles, screen_resumes
 from matcher.parsing.skills import SkillMatcher
@@ -1049,13 +1050,13 @@ def _score_into(
                 )
         else:
             shard_size = _dask_shard_size(settings)  # None: every stage in this process
-            with timer("clean"):
+            with timer("clean"), use_processes(settings.processes):
                 cleaned, resumes_cleaned = _clean_resumes(resumes.records, settings, shard_size)
                 prepared = clean_records(postings, resumes, settings, cleaned)
             if isinstance(ranker, RequirementRanker):
                 _attach_score_cache(ranker, settings, opened)
                 ranker.profile_store = CountedProfiles(ranker.profile_store)
-            with timer("profile"):
+            with timer("profile"), use_processes(settings.processes):
                 screened = _screen_in_shards(prepared.resumes, ranker, shard_size)
                 prepared = screen_records(prepared, ranker, screened)
             work = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from matcher.schema import CLEAN_TEXT, DUPLICATE_COLUMNS, MODEL_TEXT, REJECT_COLUMNS, SOURCE
 from matcher.text.preprocess import MIN_RESUME_WORDS, prepare_postings, prepare_resumes
@@ -360,3 +361,45 @@ def test_cleaning_in_shards_then_deduplicating_gives_what_prepare_resumes_gives(
     pd.testing.assert_frame_equal(kept, whole)
     pd.testing.assert_frame_equal(duplicates, whole_duplicates)
     pd.testing.assert_frame_equal(rejects, whole_rejects)
+
+
+def test_cleaning_on_worker_processes_gives_what_one_process_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The flow cleans on the machine's other cores too: the same rows, values and rejects,
+    the rows a worker cannot clean (here one the HTML parser rejects) rejected as always."""
+    from matcher.io.loading import load_resumes
+    from matcher.parallel import MIN_ITEMS, use_processes
+    from matcher.text.preprocess import clean_resumes
+    from tests.conftest import SAMPLE
+
+    records = load_resumes(SAMPLE / "resumes").records
+    odd = resumes_frame(
+        [
+            {"resume_id": "broken", "text": RESUME + "<b>x</b><![ CDATA["},
+            {"resume_id": "empty", "text": "   "},
+            {"resume_id": "short", "text": "Python"},
+        ]
+    )
+    records = pd.concat([records.iloc[:30], odd, records.iloc[30:]], ignore_index=True)
+    assert len(records) >= MIN_ITEMS  # enough for workers
+    import matcher.text.preprocess as preprocess
+
+    clean = preprocess._prepare_resume
+    here: list[str] = []  # the rows cleaned in this process (a worker adds to its copy)
+
+    def counted(row: dict[str, object], max_html_depth: int) -> object:
+        here.append(str(row["resume_id"]))
+        return clean(row, max_html_depth)
+
+    monkeypatch.setattr(preprocess, "_prepare_resume", counted)  # the workers inherit it
+    alone_kept, alone_rejects = clean_resumes(records)
+    assert len(here) == len(records)
+    here.clear()
+    with use_processes(2):
+        kept, rejects = clean_resumes(records)
+    assert here == ["broken"]  # the row the workers could not clean; the others were theirs
+    pd.testing.assert_frame_equal(kept, alone_kept)
+    pd.testing.assert_frame_equal(rejects, alone_rejects)
+    assert sorted(rejects["record_id"]) == ["broken", "empty", "short"]
+    assert "AssertionError: expected name token" in rejects["reason"].iloc[0]

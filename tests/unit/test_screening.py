@@ -108,3 +108,41 @@ def test_a_block_that_raises_is_screened_again_row_by_row_reading_each_good_reco
         "record_id"
     ].tolist() == ["r4"]
     assert store.read == 7
+
+
+def test_screening_on_worker_processes_reads_each_profile_once_as_one_process_does(
+    matcher: SkillMatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The flow profiles on the machine's other cores too: the same records kept and rejected
+    (a resume a worker cannot profile is profiled again here, and rejected with its error),
+    the same profiles in the store, each record counted once."""
+    from pipelines.batch_scoring import CountedProfiles
+
+    import matcher.parsing.profiles as profiles
+    from matcher.parallel import MIN_ITEMS, use_processes
+
+    read = profiles.resume_profile
+    here: list[str] = []  # the resumes profiled in this process (a worker adds to its copy)
+
+    def fails_on_r40(resume_id: str, *args: object) -> object:
+        here.append(resume_id)
+        if resume_id == "r40":
+            raise RecursionError("maximum recursion depth exceeded")
+        return read(resume_id, *args)
+
+    monkeypatch.setattr(profiles, "resume_profile", fails_on_r40)  # the workers inherit it
+    texts: list[object] = [RESUME.replace("2018", str(1980 + i)) for i in range(MIN_ITEMS + 6)]
+    alone = CountedProfiles({})
+    expected = screen_profiles(_prepared(texts), matcher, store=alone)
+    assert len(here) > len(texts)  # every resume here (r40 and its block's rows twice)
+    here.clear()
+    store = CountedProfiles({})
+    with use_processes(2):
+        screened = screen_profiles(_prepared(texts), matcher, store=store)
+    pd.testing.assert_frame_equal(screened.resumes, expected.resumes)
+    pd.testing.assert_frame_equal(screened.rejects, expected.rejects)
+    assert screened.rejects["record_id"].tolist() == ["r40"]
+    assert "RecursionError" in screened.rejects["reason"].iloc[0]
+    assert set(here) == {"r40"}  # the others were read on the workers
+    assert store.read == alone.read == len(texts)  # the posting and the good resumes, once
+    assert dict(store.inner) == dict(alone.inner)

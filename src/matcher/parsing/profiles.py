@@ -33,6 +33,7 @@ set") is not shown.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import sys
@@ -44,6 +45,7 @@ from typing import Any, Final, Protocol, TypeVar, runtime_checkable
 import pandas as pd
 
 from matcher import schema
+from matcher.parallel import in_processes
 from matcher.parsing.alternatives import skill_groups
 from matcher.parsing.credentials import credential_mentions, named_acronyms
 from matcher.parsing.cues import is_required, labelled_parts, states_a_demand, states_a_wish
@@ -558,9 +560,70 @@ def profile_resumes(
         if profile is None:
             profile = resume_profile(str(rid), str(text), matcher, as_of)
             if store is not None:
-                store[any_day if same_on(profile.experience, as_of) else key] = profile
+                keep_resume_profile(store, (key, any_day), profile, as_of)
         profiles.append(profile)
     return profiles
+
+
+def keep_resume_profile(
+    store: ProfileStore, keys: tuple[str, str], profile: ResumeProfile, as_of: date
+) -> None:
+    """Put a resume's profile of the day ``as_of`` into ``store`` under one of its
+    :func:`resume_keys`: the any-day one if it reads the same on every later day, else the
+    day's (see :func:`profile_resumes`)."""
+    key, any_day = keys
+    store[any_day if same_on(profile.experience, as_of) else key] = profile
+
+
+def read_resumes_ahead(
+    resumes: pd.DataFrame,
+    positions: Sequence[int],
+    matcher: SkillMatcher,
+    store: ProfileStore,
+    as_of: date,
+) -> set[int]:
+    """Profiles of the resumes at ``positions`` read on worker processes
+    (:func:`matcher.parallel.in_processes`, where the caller allows them) and put into
+    ``store`` as :func:`profile_resumes` would; the positions done. A resume not done (no
+    workers, or its profile raised there) is left to the caller's :func:`profile_resumes`."""
+    column = schema.MODEL_TEXT if schema.MODEL_TEXT in resumes else schema.TEXT
+    ids, texts = resumes[schema.RESUME_ID].tolist(), resumes[column].fillna("").tolist()
+    done = in_processes(
+        functools.partial(_read_resume, matcher=matcher, as_of=as_of),
+        [(ids[p], texts[p]) for p in positions],
+    )
+    if not done:
+        return set()
+    keys = resume_keys(resumes.iloc[[positions[i] for i in sorted(done)]], as_of)
+    for i, pair in zip(sorted(done), keys, strict=True):
+        keep_resume_profile(store, pair, done[i], as_of)
+    return {positions[i] for i in done}
+
+
+def read_postings_ahead(
+    postings: pd.DataFrame, positions: Sequence[int], matcher: SkillMatcher, store: ProfileStore
+) -> set[int]:
+    """Profiles of the postings at ``positions`` read on worker processes and put into
+    ``store`` as :func:`profile_postings` would; the positions done (see
+    :func:`read_resumes_ahead`)."""
+    fields_ = _posting_fields(postings)
+    done = in_processes(
+        functools.partial(_read_posting, matcher=matcher), [fields_[p] for p in positions]
+    )
+    keys = posting_profile_keys(postings) if done else []
+    for i, profile in done.items():
+        store[keys[positions[i]]] = profile
+    return {positions[i] for i in done}
+
+
+def _read_resume(fields_: tuple[Any, Any], matcher: SkillMatcher, as_of: date) -> ResumeProfile:
+    resume_id, text = fields_
+    return resume_profile(str(resume_id), str(text), matcher, as_of)
+
+
+def _read_posting(fields_: tuple[Any, str, Any], matcher: SkillMatcher) -> PostingProfile:
+    job_id, title, text = fields_
+    return posting_profile(str(job_id), title, str(text), matcher)
 
 
 def degree_fit(candidate: DegreeLevel, required: DegreeLevel | None) -> float:

@@ -27,6 +27,8 @@ from matcher.parsing.profiles import (
     preload,
     profile_postings,
     profile_resumes,
+    read_postings_ahead,
+    read_resumes_ahead,
     resume_keys,
     stored_resume_profile,
 )
@@ -112,6 +114,12 @@ def screen_resumes(
         keys = resume_keys(resumes, as_of)
         preload(store, [key for pair in keys for key in pair])  # at once, not a row at a time
         stored = [stored_resume_profile(store, pair, as_of) is not None for pair in keys]
+        # Read on the other cores too, where the caller allows it; what they did not read is
+        # read (and, if it raises, rejected) below as always.
+        ahead = read_resumes_ahead(
+            resumes, [p for p, found in enumerate(stored) if not found], matcher, store, as_of
+        )
+        stored = [found or p in ahead for p, found in enumerate(stored)]
     return _screen(
         resumes,
         "resume",
@@ -148,6 +156,10 @@ def screen_profiles(
         keys = posting_profile_keys(prepared.postings)
         preload(store, keys)
         stored = [store.get(key) is not None for key in keys]
+        ahead = read_postings_ahead(
+            prepared.postings, [p for p, found in enumerate(stored) if not found], matcher, store
+        )
+        stored = [found or p in ahead for p, found in enumerate(stored)]
     postings, posting_rejects = _screen(
         prepared.postings,
         "posting",

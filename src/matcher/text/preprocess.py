@@ -31,6 +31,7 @@ from matcher.io.accounting import (
     skipped_as_rejects,
 )
 from matcher.io.loading import Loaded, error_reason, printable_id, rejects_frame
+from matcher.parallel import in_processes
 from matcher.schema import (
     CLEAN_TEXT,
     DESCRIPTION,
@@ -330,13 +331,24 @@ def clean_resumes(
     }
     keep: list[bool] = []
     rejects: list[dict[str, str]] = []
+    # The rows to clean, on the other cores too where the caller allows it (a row a worker
+    # could not clean is cleaned below, where its error becomes a reject as always).
+    missing = [p for p in range(len(rows)) if not keys or keys[p] not in known]
+    done = in_processes(
+        functools.partial(_prepare_resume, max_html_depth=depth), [rows[p] for p in missing]
+    )
+    workers_made = {missing[i]: value for i, value in done.items()}
     for position, row in enumerate(rows):
         key = keys[position] if keys else ""
         try:
             if key in known:
                 text, model_text, contact, reason = _from_value(known[key])
             else:
-                text, model_text, contact, reason = _prepare_resume(row, depth)
+                text, model_text, contact, reason = (
+                    workers_made[position]
+                    if position in workers_made
+                    else _prepare_resume(row, depth)
+                )
                 if keys:
                     made.append((key, _as_value(text, model_text, contact, reason)))
         except Exception as error:  # one odd record must not stop the batch

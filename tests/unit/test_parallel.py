@@ -1,0 +1,96 @@
+"""in_processes: per-record work in forked worker processes, or left to the caller."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from typing import Any
+
+import pytest
+
+from matcher.parallel import (
+    MIN_ITEMS,
+    available_cores,
+    in_processes,
+    use_processes,
+    worker_count,
+)
+
+
+def _square(number: int) -> int:
+    if number == 13:
+        raise ValueError("unlucky")
+    return number * number
+
+
+def test_workers_compute_every_item_but_the_ones_that_raise() -> None:
+    items = list(range(200))
+    with use_processes(2):
+        done = in_processes(_square, items)
+    assert done == {n: n * n for n in items if n != 13}
+
+
+def test_the_work_runs_in_other_processes_forked_from_this_one() -> None:
+    parent = os.getpid()
+    with use_processes(2):
+        done = in_processes(lambda _: (os.getpid(), os.getppid()), list(range(100)))
+    pids = {pid for pid, _ in done.values()}
+    assert len(done) == 100 and parent not in pids and 1 <= len(pids) <= 2
+    assert {ppid for _, ppid in done.values()} == {parent}
+
+
+def test_no_workers_unless_the_caller_allows_more_than_one_and_the_items_are_many() -> None:
+    many = list(range(200))
+    assert in_processes(_square, many) == {}  # a library call: its own process only
+    with use_processes(1):
+        assert in_processes(_square, many) == {}
+    with use_processes(2):
+        assert in_processes(_square, list(range(MIN_ITEMS - 1))) == {}
+        assert len(in_processes(_square, list(range(MIN_ITEMS)))) == MIN_ITEMS - 1  # not 13
+    assert in_processes(_square, many) == {}  # the permission ends with its block
+
+
+def _in_a_daemon(queue: Any) -> None:
+    with use_processes(2):
+        queue.put(len(in_processes(_square, list(range(200)))))
+
+
+def test_a_daemonic_process_such_as_a_dask_worker_uses_no_workers() -> None:
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    process = context.Process(target=_in_a_daemon, args=(queue,), daemon=True)
+    process.start()
+    assert queue.get(timeout=60) == 0
+    process.join(timeout=60)
+
+
+def test_a_worker_that_dies_leaves_the_work_to_the_caller(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def dies_on_70(number: int) -> int:
+        if number == 70:
+            os._exit(3)  # as a worker killed by the kernel
+        return number
+
+    with use_processes(2), caplog.at_level(logging.WARNING, logger="matcher.parallel"):
+        assert in_processes(dies_on_70, list(range(100))) == {}
+    assert "worker processes failed (BrokenProcessPool" in caplog.text
+    assert "the work is done in this process" in caplog.text
+
+
+def test_a_result_that_cannot_be_pickled_leaves_the_work_to_the_caller(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with use_processes(2), caplog.at_level(logging.WARNING, logger="matcher.parallel"):
+        assert in_processes(lambda n: lambda: n, list(range(100))) == {}
+    assert "worker processes failed" in caplog.text
+
+
+def test_the_processes_setting() -> None:
+    assert worker_count(3) == 3
+    assert worker_count(0) == available_cores() >= 1
+    with pytest.raises(ValueError, match="processes must be 0"):
+        worker_count(-1)
+    with use_processes(0) as count:
+        assert count == available_cores()
