@@ -86,7 +86,10 @@ def use_processes(processes: int) -> Iterator[int]:
 
 
 def in_processes(
-    function: Callable[[T], R], items: Sequence[T], min_items: int = MIN_ITEMS
+    function: Callable[[T], R],
+    items: Sequence[T],
+    min_items: int = MIN_ITEMS,
+    chunk: int = CHUNK,
 ) -> dict[int, R]:
     """``function`` of each of ``items`` in forked worker processes, where workers are allowed
     and pay (see the module's docstring); by position, without the items whose call raised.
@@ -98,16 +101,18 @@ def in_processes(
         items: The items.
         min_items: Fewer items are left to the caller: about 0.1 s of work at the least (a
             record's cleaning or profile takes milliseconds, a pair's explanation much less).
+        chunk: The fewest items a task sends a worker (:data:`CHUNK` for records; 1 for items
+            that are large parts of work already).
     """
     allowed = _PROCESSES.get()
-    workers = min(allowed, -(-len(items) // CHUNK))
+    workers = min(allowed, -(-len(items) // chunk))
     if allowed < 2 or workers < 2 or len(items) < max(min_items, 2) or not _can_fork():
         return {}
     global _JOB
     with _JOB_LOCK:  # one job at a time: the workers read it from the module when forked
         _JOB = (function, items)
         try:
-            return _run_job(len(items), workers)
+            return _run_job(len(items), workers, chunk)
         except Exception as error:  # the workers failed, not the function: do it here
             logger.warning(
                 "worker processes failed (%s: %s); the work is done in this process",
@@ -126,13 +131,13 @@ def _can_fork() -> bool:
     )
 
 
-def _run_job(n_items: int, workers: int) -> dict[int, Any]:
+def _run_job(n_items: int, workers: int, chunk: int) -> dict[int, Any]:
     context = multiprocessing.get_context("fork")
-    chunk = max(CHUNK, -(-n_items // (workers * TASKS_PER_WORKER)))
+    step = max(chunk, -(-n_items // (workers * TASKS_PER_WORKER)))
     done: dict[int, Any] = {}
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_signals) as pool:
         tasks = [
-            (start, pool.submit(_work, start, start + chunk)) for start in range(0, n_items, chunk)
+            (start, pool.submit(_work, start, start + step)) for start in range(0, n_items, step)
         ]
         for start, task in tasks:
             for offset, (ok, value) in enumerate(task.result()):

@@ -42,6 +42,7 @@ import pyarrow.compute as pc
 from pandas.api.extensions import ExtensionArray
 
 from matcher import schema
+from matcher.parallel import in_processes
 from matcher.progress import Progress
 from matcher.ranking.candidates import candidate_resumes
 from matcher.ranking.decisions import answer_columns, build_decisions, records_of_pairs
@@ -62,6 +63,11 @@ POINTS, VALUE = "points.", "value."
 #: features, signal parts and values are ``(postings, resumes)`` matrices (some 50 of them, of
 #: 4 or 8 bytes a cell, about 1 GB at this size), whatever share of the cells are candidates.
 TILE_CELLS = 4_194_304
+
+#: Pairs explained together (:func:`encoded_explanations`): a part's text is encoded on its
+#: own, and parts are what the machine's other cores explain (a pair takes some 15 us, so a
+#: part is some 0.3 s of work, well above a worker's cost).
+EXPLAINED_APART = 20_000
 
 #: The most resumes a batch of postings is scored against by default (the union of its
 #: postings' candidates; see :func:`grouped_batches`; the setting ``ranking.batch_resumes``):
@@ -578,9 +584,8 @@ def score_tiles(
             ranker, postings.iloc[members], candidate_members(resumes, parts), pool, members
         )
         frames.append(pair_numbers(ranker, batch))
-        for column, values in pair_explanations(ranker, batch).items():
-            encoded = pa.array(values, type=pa.large_string()).dictionary_encode()
-            texts.setdefault(column, []).append(encoded)
+        for column, parts in encoded_explanations(ranker, batch).items():
+            texts.setdefault(column, []).extend(parts)
         tiles += 1
         read += len(batch.resumes)
         del batch
@@ -660,16 +665,64 @@ def pair_explanations(ranker: RequirementRanker, batch: ScoredBatch) -> Columns:
     """The explanation columns (:data:`matcher.ranking.shortlist.EXPLANATION_COLUMNS`, in the
     explainer's order) of a scored batch's candidate pairs, each posting's candidates in
     turn (:func:`pair_rows`)."""
+    explain, pairs = _pair_explainer(ranker, batch)
+    return _explanation_columns(explain(pair) for pair in pairs)
+
+
+def encoded_explanations(
+    ranker: RequirementRanker, batch: ScoredBatch
+) -> dict[str, list[pa.Array]]:
+    """:func:`pair_explanations` as dictionary-encoded Arrow text, in parts of at most
+    :data:`EXPLAINED_APART` pairs (each column's parts, one after the other, hold every pair's
+    value in order; a posting's requirements and a resume's quotes repeat across its pairs).
+    The parts are explained on the machine's other cores too where the caller allows it
+    (:func:`matcher.parallel.in_processes`); each part comes back as Arrow buffers."""
+    explain, pairs = _pair_explainer(ranker, batch)
+
+    def encoded(span: tuple[int, int]) -> dict[str, pa.Array]:
+        columns = _explanation_columns(explain(pair) for pair in pairs[span[0] : span[1]])
+        return {
+            column: pa.array(values, type=pa.large_string()).dictionary_encode()
+            for column, values in columns.items()
+        }
+
+    spans = [
+        (start, min(start + EXPLAINED_APART, len(pairs)))
+        for start in range(0, max(len(pairs), 1), EXPLAINED_APART)
+    ]
+    done = in_processes(encoded, spans, min_items=2, chunk=1)
+    parts = [done[i] if i in done else encoded(span) for i, span in enumerate(spans)]
+    out: dict[str, list[pa.Array]] = {}
+    for number, (part, (start, stop)) in enumerate(zip(parts, spans, strict=True)):
+        # Columns in the order of their first answers, as one part of all the pairs has them;
+        # a column no answer of a part holds is nulls there (as answer_columns pads).
+        for column in part:
+            if column not in out:
+                out[column] = [pa.nulls(b - a, pa.large_string()) for a, b in spans[:number]]
+        for column, chunks in out.items():
+            chunks.append(part.get(column, pa.nulls(stop - start, pa.large_string())))
+    return out
+
+
+def _pair_explainer(
+    ranker: RequirementRanker, batch: ScoredBatch
+) -> tuple[Callable[[tuple[int, int]], Mapping[str, Any]], list[tuple[int, int]]]:
+    """A scored batch's candidate pairs as ``(posting row, resume row)``, each posting's
+    candidates in turn, and the explanation of such a pair."""
     explainer = ranker.explainer(
         batch.postings, batch.resumes, features=batch.features, pool=batch.pool
     )
     resume_rows = frame_rows(batch.resumes)
     posting_rows = frame_rows(batch.postings)
-    answers = [
-        explainer(posting_rows[row], resume_rows[col])
-        for row, chosen in enumerate(batch.candidates)
-        for col in chosen.tolist()
-    ]
+    pairs = [(row, col) for row, chosen in enumerate(batch.candidates) for col in chosen.tolist()]
+
+    def explain(pair: tuple[int, int]) -> Mapping[str, Any]:
+        return explainer(posting_rows[pair[0]], resume_rows[pair[1]])
+
+    return explain, pairs
+
+
+def _explanation_columns(answers: Iterable[Mapping[str, Any]]) -> dict[str, list[Any]]:
     return {
         column: values
         for column, values in answer_columns(answers).items()
