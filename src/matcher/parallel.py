@@ -24,6 +24,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -135,7 +136,7 @@ def _run_job(n_items: int, workers: int, chunk: int) -> dict[int, Any]:
     context = multiprocessing.get_context("fork")
     step = max(chunk, -(-n_items // (workers * TASKS_PER_WORKER)))
     done: dict[int, Any] = {}
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_signals) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_start) as pool:
         tasks = [
             (start, pool.submit(_work, start, start + step)) for start in range(0, n_items, step)
         ]
@@ -146,11 +147,15 @@ def _run_job(n_items: int, workers: int, chunk: int) -> dict[int, Any]:
     return done
 
 
-def _worker_signals() -> None:
+def _worker_start() -> None:
     """A worker leaves Ctrl-C and SIGTERM to its parent: it must not run the handlers it
-    inherited (the run's clean stop), and the parent ends the pool when it stops."""
+    inherited (the run's clean stop), and the parent ends the pool when it stops. It writes
+    (a library's warning, say) through standard streams of its own: a lock of the parent's
+    could have been held by another of its threads when the worker was forked."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    sys.stdout = open(1, "w", 1, "utf-8", "replace", closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", 1, "utf-8", "replace", closefd=False)  # noqa: SIM115
 
 
 def _work(start: int, stop: int) -> list[tuple[bool, Any]]:

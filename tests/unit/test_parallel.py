@@ -94,3 +94,19 @@ def test_the_processes_setting() -> None:
         worker_count(-1)
     with use_processes(0) as count:
         assert count == available_cores()
+
+
+def _handlers(_: int) -> tuple[object, object]:
+    import signal
+
+    return signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+
+
+def test_a_worker_leaves_ctrl_c_and_sigterm_to_its_parent() -> None:
+    """A worker does not run the run's own stop handlers: Ctrl-C reaches the parent, which
+    ends the pool, and SIGTERM ends the worker at once."""
+    import signal
+
+    with use_processes(2):
+        done = in_processes(_handlers, list(range(100)))
+    assert set(done.values()) == {(signal.SIG_IGN, signal.SIG_DFL)}
