@@ -110,19 +110,23 @@ def in_processes(
     if allowed < 2 or workers < 2 or len(items) < max(min_items, 2) or not _can_fork():
         return {}
     global _JOB
-    with _JOB_LOCK:  # one job at a time: the workers read it from the module when forked
+    # One job at a time (the workers read it from the module when forked): a job asked for
+    # while another runs, in another thread, is left to its caller rather than waiting.
+    if not _JOB_LOCK.acquire(blocking=False):
+        return {}
+    try:
         _JOB = (function, items)
-        try:
-            return _run_job(len(items), workers, chunk)
-        except Exception as error:  # the workers failed, not the function: do it here
-            logger.warning(
-                "worker processes failed (%s: %s); the work is done in this process",
-                type(error).__name__,
-                error,
-            )
-            return {}
-        finally:
-            _JOB = None
+        return _run_job(len(items), workers, chunk)
+    except Exception as error:  # the workers failed, not the function: do it here
+        logger.warning(
+            "worker processes failed (%s: %s); the work is done in this process",
+            type(error).__name__,
+            error,
+        )
+        return {}
+    finally:
+        _JOB = None
+        _JOB_LOCK.release()
 
 
 def _can_fork() -> bool:
@@ -149,11 +153,13 @@ def _run_job(n_items: int, workers: int, chunk: int) -> dict[int, Any]:
 
 def _worker_start() -> None:
     """A worker leaves Ctrl-C and SIGTERM to its parent: it must not run the handlers it
-    inherited (the run's clean stop), and the parent ends the pool when it stops. It writes
+    inherited (the run's clean stop), and the parent ends the pool when it stops. It forks
+    no workers of its own (it inherited the parent's permission with the fork). It writes
     (a library's warning, say) through standard streams of its own: a lock of the parent's
     could have been held by another of its threads when the worker was forked."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _PROCESSES.set(1)  # a worker's own work forks no workers of its own
     sys.stdout = open(1, "w", 1, "utf-8", "replace", closefd=False)  # noqa: SIM115
     sys.stderr = open(2, "w", 1, "utf-8", "replace", closefd=False)  # noqa: SIM115
 

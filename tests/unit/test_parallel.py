@@ -110,3 +110,43 @@ def test_a_worker_leaves_ctrl_c_and_sigterm_to_its_parent() -> None:
     with use_processes(2):
         done = in_processes(_handlers, list(range(100)))
     assert set(done.values()) == {(signal.SIG_IGN, signal.SIG_DFL)}
+
+
+def _nested(number: int) -> int:
+    return len(in_processes(_square, list(range(100))))
+
+
+def test_a_worker_forks_no_workers_of_its_own() -> None:
+    with use_processes(2):
+        done = in_processes(_nested, list(range(100)))
+    assert set(done.values()) == {0}
+
+
+def test_a_job_asked_for_while_another_runs_is_left_to_its_caller() -> None:
+    """Two threads of one process: the second job does not wait for the first's workers."""
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+    second: dict[int, int] = {}
+
+    def slow(number: int) -> int:
+        return number
+
+    def run_second() -> None:
+        started.wait(timeout=30)
+        with use_processes(2):
+            second.update(in_processes(_square, list(range(100))) or {-1: -1})
+        release.set()
+
+    thread = threading.Thread(target=run_second)
+    thread.start()
+    with use_processes(2):
+        import matcher.parallel as parallel
+
+        with parallel._JOB_LOCK:  # as a job of another thread holds it
+            started.set()
+            assert release.wait(timeout=30)
+    thread.join(timeout=30)
+    assert second == {-1: -1}  # nothing done on workers: the caller does it all
+    with use_processes(2):
+        assert len(in_processes(slow, list(range(100)))) == 100  # free again

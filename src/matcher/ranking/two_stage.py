@@ -584,8 +584,8 @@ def score_tiles(
             ranker, postings.iloc[members], candidate_members(resumes, parts), pool, members
         )
         frames.append(pair_numbers(ranker, batch))
-        for column, parts in encoded_explanations(ranker, batch).items():
-            texts.setdefault(column, []).extend(parts)
+        for column, encoded in encoded_explanations(ranker, batch).items():
+            texts.setdefault(column, []).extend(encoded)
         tiles += 1
         read += len(batch.resumes)
         del batch
