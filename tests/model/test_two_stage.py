@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -455,17 +454,15 @@ def test_a_batch_explained_from_its_handed_on_features_as_from_its_frames(
         ranker.components(batch, scored.resumes.iloc[:3], features=scored.features)
 
 
-def test_explanations_in_parts_on_worker_processes_are_those_of_one_pass(
+def test_explanations_in_parts_are_those_of_one_pass(
     with_unread: Prepared, ranker: RequirementRanker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """:func:`encoded_explanations` (what stage 2's tiles hold): the pairs explained in parts
-    of 97 (so 14 parts, the last one short), in this process or on two forked workers, give
-    every column of :func:`pair_explanations`' one pass in the same order, value for value
-    (None where an answer lacks a column)."""
+    of 97 (so 14 parts, the last one short) give every column of :func:`pair_explanations`'
+    one pass in the same order, value for value (None where an answer lacks a column)."""
     import pyarrow as pa
 
     import matcher.ranking.two_stage as two_stage
-    from matcher.parallel import use_processes
 
     postings, resumes = with_unread.postings, with_unread.resumes
     pool = ranker.pool(postings, resumes)
@@ -477,22 +474,10 @@ def test_explanations_in_parts_on_worker_processes_are_those_of_one_pass(
     pairs = sum(len(c) for c in scored.candidates)
     assert list(whole) and pairs > 13 * 97
     monkeypatch.setattr(two_stage, "EXPLAINED_APART", 97)
-    on_workers: list[int] = []  # the parts each call's workers explained
-    real = two_stage.in_processes
-
-    def spied(*args: Any, **kwargs: Any) -> Any:
-        done = real(*args, **kwargs)
-        on_workers.append(len(done))
-        return done
-
-    monkeypatch.setattr(two_stage, "in_processes", spied)
-    for processes in (1, 2):
-        with use_processes(processes):
-            parts = encoded_explanations(ranker, scored)
-        assert on_workers.pop() == (0 if processes == 1 else -(-pairs // 97))
-        assert list(parts) == list(whole)
-        for column, values in whole.items():
-            assert len(parts[column]) == -(-pairs // 97)
-            assert all(pa.types.is_dictionary(part.type) for part in parts[column])
-            text = pa.chunked_array(parts[column]).cast(pa.large_string()).to_pylist()
-            assert text == list(values), column
+    parts = encoded_explanations(ranker, scored)
+    assert list(parts) == list(whole)
+    for column, values in whole.items():
+        assert len(parts[column]) == -(-pairs // 97)
+        assert all(pa.types.is_dictionary(part.type) for part in parts[column])
+        text = pa.chunked_array(parts[column]).cast(pa.large_string()).to_pylist()
+        assert text == list(values), column

@@ -42,7 +42,6 @@ import pyarrow.compute as pc
 from pandas.api.extensions import ExtensionArray
 
 from matcher import schema
-from matcher.parallel import in_processes
 from matcher.progress import Progress
 from matcher.ranking.candidates import candidate_resumes
 from matcher.ranking.decisions import answer_columns, build_decisions, records_of_pairs
@@ -64,9 +63,8 @@ POINTS, VALUE = "points.", "value."
 #: 4 or 8 bytes a cell, about 1 GB at this size), whatever share of the cells are candidates.
 TILE_CELLS = 4_194_304
 
-#: Pairs explained together (:func:`encoded_explanations`): a part's text is encoded on its
-#: own, and parts are what the machine's other cores explain (a pair takes some 15 us, so a
-#: part is some 0.3 s of work, well above a worker's cost).
+#: Pairs explained together (:func:`encoded_explanations`): a part's answers are held until
+#: its text is encoded, on its own.
 EXPLAINED_APART = 20_000
 
 #: The most resumes a batch of postings is scored against by default (the union of its
@@ -675,8 +673,14 @@ def encoded_explanations(
     """:func:`pair_explanations` as dictionary-encoded Arrow text, in parts of at most
     :data:`EXPLAINED_APART` pairs (each column's parts, one after the other, hold every pair's
     value in order; a posting's requirements and a resume's quotes repeat across its pairs).
-    The parts are explained on the machine's other cores too where the caller allows it
-    (:func:`matcher.parallel.in_processes`); each part comes back as Arrow buffers."""
+    A part's answers are held only while it is encoded, not a whole tile's.
+
+    The parts are explained in this process. On forked workers (:mod:`matcher.parallel`)
+    they took 2.9-3.2 s for RJDB's 500,000 pairs against 4.8-5.0 s here, but each worker
+    touches the explainer's objects (profiles, rows) and so copies the pages they lie in: a
+    warm run of 10,000 resumes x 100 postings was slower with them (rank step 43.7 against
+    40.7 s) and its processes' peak PSS 2.23 against 1.71 GB, which a pool of 100,000 would
+    multiply."""
     explain, pairs = _pair_explainer(ranker, batch)
 
     def encoded(span: tuple[int, int]) -> dict[str, pa.Array]:
@@ -690,10 +694,9 @@ def encoded_explanations(
         (start, min(start + EXPLAINED_APART, len(pairs)))
         for start in range(0, max(len(pairs), 1), EXPLAINED_APART)
     ]
-    done = in_processes(encoded, spans, min_items=2, chunk=1)
-    parts = [done[i] if i in done else encoded(span) for i, span in enumerate(spans)]
     out: dict[str, list[pa.Array]] = {}
-    for number, (part, (start, stop)) in enumerate(zip(parts, spans, strict=True)):
+    for number, (start, stop) in enumerate(spans):
+        part = encoded((start, stop))
         # Columns in the order of their first answers, as one part of all the pairs has them;
         # a column no answer of a part holds is nulls there (as answer_columns pads).
         for column in part:
