@@ -86,28 +86,16 @@ def use_processes(processes: int) -> Iterator[int]:
         _PROCESSES.reset(token)
 
 
-def in_processes(
-    function: Callable[[T], R],
-    items: Sequence[T],
-    min_items: int = MIN_ITEMS,
-    chunk: int = CHUNK,
-) -> dict[int, R]:
+def in_processes(function: Callable[[T], R], items: Sequence[T]) -> dict[int, R]:
     """``function`` of each of ``items`` in forked worker processes, where workers are allowed
     and pay (see the module's docstring); by position, without the items whose call raised.
+    ``function`` and the items reach the workers by fork.
 
     An empty result means no worker was used: the caller computes every item itself.
-
-    Args:
-        function: What to compute of each item; it and the items reach the workers by fork.
-        items: The items.
-        min_items: Fewer items are left to the caller: about 0.1 s of work at the least (a
-            record's cleaning or profile takes milliseconds, a pair's explanation much less).
-        chunk: The fewest items a task sends a worker (:data:`CHUNK` for records; 1 for items
-            that are large parts of work already).
     """
     allowed = _PROCESSES.get()
-    workers = min(allowed, -(-len(items) // chunk))
-    if allowed < 2 or workers < 2 or len(items) < max(min_items, 2) or not _can_fork():
+    workers = min(allowed, -(-len(items) // CHUNK))
+    if allowed < 2 or workers < 2 or len(items) < MIN_ITEMS or not _can_fork():
         return {}
     global _JOB
     # One job at a time (the workers read it from the module when forked): a job asked for
@@ -116,7 +104,7 @@ def in_processes(
         return {}
     try:
         _JOB = (function, items)
-        return _run_job(len(items), workers, chunk)
+        return _run_job(len(items), workers)
     except Exception as error:  # the workers failed, not the function: do it here
         logger.warning(
             "worker processes failed (%s: %s); the work is done in this process",
@@ -136,9 +124,9 @@ def _can_fork() -> bool:
     )
 
 
-def _run_job(n_items: int, workers: int, chunk: int) -> dict[int, Any]:
+def _run_job(n_items: int, workers: int) -> dict[int, Any]:
     context = multiprocessing.get_context("fork")
-    step = max(chunk, -(-n_items // (workers * TASKS_PER_WORKER)))
+    step = max(CHUNK, -(-n_items // (workers * TASKS_PER_WORKER)))
     done: dict[int, Any] = {}
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_start) as pool:
         tasks = [
