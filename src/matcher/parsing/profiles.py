@@ -577,6 +577,7 @@ def keep_resume_profile(
 
 def read_resumes_ahead(
     resumes: pd.DataFrame,
+    keys: Sequence[tuple[str, str]],
     positions: Sequence[int],
     matcher: SkillMatcher,
     store: ProfileStore,
@@ -584,33 +585,34 @@ def read_resumes_ahead(
 ) -> set[int]:
     """Profiles of the resumes at ``positions`` read on worker processes
     (:func:`matcher.parallel.in_processes`, where the caller allows them) and put into
-    ``store`` as :func:`profile_resumes` would; the positions done. A resume not done (no
-    workers, or its profile raised there) is left to the caller's :func:`profile_resumes`."""
+    ``store`` under their ``keys`` (:func:`resume_keys` of ``resumes``, the caller's) as
+    :func:`profile_resumes` would; the positions done. A resume not done (no workers, or its
+    profile raised there) is left to the caller's :func:`profile_resumes`."""
     column = schema.MODEL_TEXT if schema.MODEL_TEXT in resumes else schema.TEXT
     ids, texts = resumes[schema.RESUME_ID].tolist(), resumes[column].fillna("").tolist()
     done = in_processes(
         functools.partial(_read_resume, matcher=matcher, as_of=as_of),
         [(ids[p], texts[p]) for p in positions],
     )
-    if not done:
-        return set()
-    keys = resume_keys(resumes.iloc[[positions[i] for i in sorted(done)]], as_of)
-    for i, pair in zip(sorted(done), keys, strict=True):
-        keep_resume_profile(store, pair, done[i], as_of)
+    for i, profile in done.items():
+        keep_resume_profile(store, keys[positions[i]], profile, as_of)
     return {positions[i] for i in done}
 
 
 def read_postings_ahead(
-    postings: pd.DataFrame, positions: Sequence[int], matcher: SkillMatcher, store: ProfileStore
+    postings: pd.DataFrame,
+    keys: Sequence[str],
+    positions: Sequence[int],
+    matcher: SkillMatcher,
+    store: ProfileStore,
 ) -> set[int]:
     """Profiles of the postings at ``positions`` read on worker processes and put into
-    ``store`` as :func:`profile_postings` would; the positions done (see
-    :func:`read_resumes_ahead`)."""
+    ``store`` under their ``keys`` (:func:`posting_profile_keys` of ``postings``) as
+    :func:`profile_postings` would; the positions done (see :func:`read_resumes_ahead`)."""
     fields_ = _posting_fields(postings)
     done = in_processes(
         functools.partial(_read_posting, matcher=matcher), [fields_[p] for p in positions]
     )
-    keys = posting_profile_keys(postings) if done else []
     for i, profile in done.items():
         store[keys[positions[i]]] = profile
     return {positions[i] for i in done}

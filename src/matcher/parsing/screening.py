@@ -116,9 +116,8 @@ def screen_resumes(
         stored = [stored_resume_profile(store, pair, as_of) is not None for pair in keys]
         # Read on the other cores too, where the caller allows it; what they did not read is
         # read (and, if it raises, rejected) below as always.
-        ahead = read_resumes_ahead(
-            resumes, [p for p, found in enumerate(stored) if not found], matcher, store, as_of
-        )
+        missing = [p for p, found in enumerate(stored) if not found]
+        ahead = read_resumes_ahead(resumes, keys, missing, matcher, store, as_of)
         stored = [found or p in ahead for p, found in enumerate(stored)]
     return _screen(
         resumes,
@@ -156,9 +155,8 @@ def screen_profiles(
         keys = posting_profile_keys(prepared.postings)
         preload(store, keys)
         stored = [store.get(key) is not None for key in keys]
-        ahead = read_postings_ahead(
-            prepared.postings, [p for p, found in enumerate(stored) if not found], matcher, store
-        )
+        missing = [p for p, found in enumerate(stored) if not found]
+        ahead = read_postings_ahead(prepared.postings, keys, missing, matcher, store)
         stored = [found or p in ahead for p, found in enumerate(stored)]
     postings, posting_rejects = _screen(
         prepared.postings,
