@@ -21,20 +21,12 @@ from __future__ import annotations
 import argparse
 import statistics
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-from machine import peak_rss_gb, print_table
+from machine import peak_rss_gb, print_table, timed
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _timed(work: Callable[[], object]) -> tuple[float, float]:
-    """Wall and CPU seconds of one call."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    work()
-    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 def main() -> None:
@@ -113,7 +105,7 @@ def _measure(
     for repeat in range(repeats):
         order = list(ways) if repeat % 2 == 0 else list(reversed(ways))
         for way in order:
-            timings[way].append(_timed(ways[way](repeat)))
+            timings[way].append(timed(ways[way](repeat)))
 
     def ratio(way: str, column: int) -> float:
         """Median over the repeats of the way's throughput over bare encode's."""

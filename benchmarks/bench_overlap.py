@@ -26,11 +26,10 @@ import argparse
 import multiprocessing
 import os
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-from machine import print_table
+from machine import print_table, timed
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -93,9 +92,7 @@ def main() -> None:
 
 
 def _wall(work: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    work()
-    return time.perf_counter() - start
+    return timed(work)[0]
 
 
 def _work(texts: list[str], rounds: int) -> None:

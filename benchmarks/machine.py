@@ -1,4 +1,5 @@
-"""What every benchmark prints with its table: the machine, its load and the peak memory.
+"""What every benchmark prints with its table: the machine, its load and the peak memory; and
+the timer the benchmarks share.
 
 Benchmarks import it as a sibling module (``python benchmarks/bench_x.py`` puts this folder
 first on ``sys.path``).
@@ -9,6 +10,8 @@ from __future__ import annotations
 import os
 import platform
 import resource
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +19,13 @@ from pathlib import Path
 def peak_rss_gb() -> float:
     """Peak resident memory of this process so far, in GB (Linux reports kB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+
+
+def timed(work: Callable[[], object]) -> tuple[float, float]:
+    """Wall and CPU seconds of one call of ``work`` (CPU: this process's, all its threads)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    work()
+    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 def machine_line() -> str:
