@@ -5,7 +5,8 @@ Python work (cleaning, profiles, features, explanations) run before and between 
 calls. This benchmark measures what running such work at the same time as the encoder would
 save on this machine, before anyone builds it. It times, on the sample resumes' lines:
 
-- the encoder alone (``SentenceTransformer.encode``, bare: no cache), with torch's 2 threads
+- the encoder alone (the run's model, :func:`matcher.ranking.embedding.load_model`, bare: no
+  cache), with torch's 2 threads
   and with 1;
 - a fixed amount of matcher's own Python work alone (:func:`matcher.text.contact.phone_spans`
   of the sample resumes, again and again: no cache);

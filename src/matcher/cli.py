@@ -194,11 +194,11 @@ def score(
     from matcher.io.loading import InputError
     from matcher.io.locking import BusyError
     from matcher.io.output_folder import OutputFolderError
-    from matcher.ranking.embedding import MODEL_MODULE, model_will_load
+    from matcher.ranking.embedding import model_modules, model_will_load
 
     try:
         # A first run encodes every text: the model's import comes first, then.
-        model = (MODEL_MODULE,) if model_will_load(settings.embedding) else ()
+        model = model_modules(settings.embedding) if model_will_load(settings.embedding) else ()
         with _on_api(api, meanwhile=first_use_imports(model + FIRST_USE_IMPORTS)):
             summary = scoring_flow(settings)(jobs, resumes, out, settings)
     except BaseException as error:

@@ -33,6 +33,13 @@ class EmbeddingSettings(BaseModel):
         default=256, ge=16, description="Chunk length in model tokens (the model's own limit)."
     )
     chunk_overlap: int = Field(default=32, ge=0, description="Tokens shared by adjacent chunks.")
+    encoder: Literal["auto", "sentence-transformers"] = Field(
+        default="auto",
+        description="auto: a model of the packaged one's shape (BERT, mean or CLS pooling) runs"
+        " on torch alone, with sentence-transformers' vectors and without its import (some 6 s"
+        " of every process that encodes); any other model, or sentence-transformers here, loads"
+        " with sentence-transformers.",
+    )
     cache_dir: Path = Field(
         default=Path(".matcher/cache"), description="Embedding cache, keyed by model and text hash."
     )

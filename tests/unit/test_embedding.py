@@ -210,6 +210,7 @@ def test_a_model_of_another_dimension_ranks_through_configuration(tmp_path: Path
     settings = load_settings(embedding={"model_path": folder, "cache_dir": tmp_path / "cache"})
     embedder = Embedder.from_settings(settings.embedding, show_progress=False)
     assert embedder.dimension == 64 and embedder.model_id.startswith("projected-model-")
+    assert isinstance(embedder.model, SentenceTransformer)  # a Dense layer: not on torch alone
     vectors = embedder.embed_texts(["forklift operator", "registered nurse"])
     assert vectors.shape == (2, 64)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)

@@ -12,6 +12,9 @@ These things keep embedding cheap, because it dominates the cost of a run:
   process (:func:`load_model`), so repeated calls in a notebook pay the load once; chunking
   reads the model's ``tokenizer.json`` alone (:class:`FastTokenizer`), so a run whose vectors
   are all cached never imports torch or transformers;
+* a model of the packaged one's shape (a BERT, mean or CLS pooling) runs on torch alone
+  (:mod:`matcher.ranking.bert_encoder`), with sentence-transformers' vectors but without its
+  and transformers' imports, some 6 s of every process that encodes;
 * the missing chunks of all documents are encoded together, longest first, so the model's
   batches are full and evenly long (:meth:`Embedder.embed_documents`).
 
@@ -42,12 +45,22 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
     from transformers import PreTrainedTokenizerBase
 
+    from matcher.ranking.bert_encoder import BertEncoder
     from matcher.settings import EmbeddingSettings
+
+    #: What encodes: sentence-transformers' model, or the same model on torch alone.
+    SentenceEncoder = SentenceTransformer | BertEncoder
 
 #: The embedding cache's file in ``embedding.cache_dir``.
 CACHE_FILE = "embeddings.sqlite"
 #: The module whose import is most of loading the model (it imports torch and transformers).
+#: The modules a model's load imports: on torch alone (:mod:`matcher.ranking.bert_encoder`),
+#: or with sentence-transformers (:func:`model_modules` says which a folder takes).
+TORCH_MODULES = ("torch", "safetensors.torch", "tokenizers")
 MODEL_MODULE = "sentence_transformers"
+#: ``embedding.encoder``: the model on torch alone where its folder allows it, or always
+#: through sentence-transformers.
+ENCODERS = ("auto", "sentence-transformers")
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 _PROGRESS_STEPS = 10  # progress reports of embed_documents
 #: The fewest texts missing from the cache that one call reports to
@@ -115,17 +128,41 @@ def model_fingerprint(model_path: Path) -> str:
 
 
 @functools.lru_cache(maxsize=4)
-def load_model(model_path: Path, max_tokens: int) -> SentenceTransformer:
+def load_model(model_path: Path, max_tokens: int, encoder: str = "auto") -> SentenceEncoder:
     """The sentence-transformers model in ``model_path``, loaded once per process.
 
-    Every :class:`Embedder` of one folder and token limit shares it; encoding does not change
-    the model, so sharing is safe.
+    With ``encoder`` "auto", a folder of the packaged model's shape runs on torch alone
+    (:func:`matcher.ranking.bert_encoder.bert_encoder`: the same vectors, without importing
+    sentence-transformers and transformers); any other folder, or ``encoder``
+    "sentence-transformers", loads with sentence-transformers. Every :class:`Embedder` of one
+    folder, token limit and encoder shares it; encoding does not change the model, so sharing
+    is safe.
     """
+    if encoder not in ENCODERS:
+        raise ValueError(f"embedding.encoder must be one of {', '.join(ENCODERS)}, not {encoder!r}")
+    if encoder == "auto":
+        from matcher.ranking.bert_encoder import bert_encoder
+
+        lean = bert_encoder(model_path, max_tokens)
+        if lean is not None:
+            return lean
     from sentence_transformers import SentenceTransformer  # MODEL_MODULE
 
     model = SentenceTransformer(str(model_path), device="cpu")
     model.max_seq_length = max_tokens
     return model
+
+
+def model_modules(settings: EmbeddingSettings) -> tuple[str, ...]:
+    """The modules loading the model of ``settings`` imports (:func:`load_model`), for a
+    command to import early, while it waits for something else. Cheap: reads the folder's
+    JSON files, not its weights."""
+    from matcher.ranking.bert_encoder import runs_on_torch
+
+    path = resolve_model_path(settings.model_path)
+    if settings.encoder == "auto" and runs_on_torch(path, settings.max_tokens):
+        return TORCH_MODULES
+    return (MODEL_MODULE,)
 
 
 class FastTokenizer:
@@ -408,6 +445,8 @@ class Embedder:
         chunk_overlap: Tokens repeated at the start of the next chunk, so that a sentence cut
             by a chunk boundary is still seen whole once.
         show_progress: Show a progress bar while embedding.
+        encoder: "auto" (the model on torch alone where its folder allows it) or
+            "sentence-transformers" (:func:`load_model`).
 
     Example:
         >>> embedder = Embedder(cache_dir=Path(".matcher/cache"))  # doctest: +SKIP
@@ -423,6 +462,7 @@ class Embedder:
         max_tokens: int = 256,
         chunk_overlap: int = 32,
         show_progress: bool = True,
+        encoder: str = "auto",
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -432,6 +472,7 @@ class Embedder:
         self.max_tokens = min(max_tokens, self._model_max_tokens())
         self.chunk_overlap = min(chunk_overlap, self.max_tokens // 4)
         self.show_progress = show_progress
+        self.encoder = encoder
         self.cache = EmbeddingCache(cache_dir / CACHE_FILE) if cache_dir else None
         self.stats = EmbeddingStats()
         #: Vectors by text hash known in this process (the posting store's, put here by
@@ -444,7 +485,7 @@ class Embedder:
         #: encoding that happens inside a ranker (``matcher evaluate``, ``experiment``), where
         #: no caller counts documents (:mod:`matcher.progress`).
         self.encoding_progress: Progress | None = None
-        self._model: SentenceTransformer | None = None
+        self._model: SentenceEncoder | None = None
         self._tokenizer: FastTokenizer | PreTrainedTokenizerBase | None = None
 
     @classmethod
@@ -457,6 +498,7 @@ class Embedder:
             max_tokens=settings.max_tokens,
             chunk_overlap=settings.chunk_overlap,
             show_progress=show_progress,
+            encoder=settings.encoder,
         )
 
     def _model_max_tokens(self) -> int:
@@ -468,10 +510,10 @@ class Embedder:
         return 512
 
     @property
-    def model(self) -> SentenceTransformer:
+    def model(self) -> SentenceEncoder:
         """The sentence-transformers model, loaded on first use (once per process)."""
         if self._model is None:
-            self._model = load_model(self.model_path, self.max_tokens)
+            self._model = load_model(self.model_path, self.max_tokens, self.encoder)
         return self._model
 
     @property

@@ -167,9 +167,8 @@ def ranker_from_config(
     """
     if RANKERS[config.ranker].uses_embedder:
         if embedder is None:
-            embedder = Embedder(
-                model_path, cache_dir=cache_dir, show_progress=False, **config.embedding
-            )
+            chunking: dict[str, Any] = dict(config.embedding)  # max_tokens, chunk_overlap
+            embedder = Embedder(model_path, cache_dir=cache_dir, show_progress=False, **chunking)
         if config.embedding_model_id and embedder.model_id != config.embedding_model_id:
             raise ValueError(
                 f"ranker {config.label} was evaluated with embedding model"
