@@ -3,9 +3,10 @@
 Runs ``matcher score`` once as a user would (a new process: imports and the Prefect API
 start-up count) on the sample data, with an empty embedding cache and fresh state, index and
 MLflow folders. The encoder's time is the run's ``embedding.seconds_embedding`` in
-``run_manifest.json``: the wall time of every ``SentenceTransformer.encode`` call of the run
-(resume and posting chunks, requirement lines), which includes loading the model on its first
-use. Goal (issue 11): at least 0.8 of the run's wall time, so that everything else is noise
+``run_manifest.json``: the wall time of every ``encode`` call of the run's model (resume and
+posting chunks, requirement lines; the packaged model runs on torch alone,
+:mod:`matcher.ranking.bert_encoder`, with sentence-transformers' vectors), which includes
+loading the model on its first use. Goal (issue 11): at least 0.8 of the run's wall time, so that everything else is noise
 next to it. No thresholds: the machines here are shared and noisy.
 
 The sample is small (19 postings x 66 resumes): ``--rjdb POSTINGS RESUMES`` runs the same
