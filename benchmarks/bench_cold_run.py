@@ -6,8 +6,8 @@ MLflow folders. The encoder's time is the run's ``embedding.seconds_embedding`` 
 ``run_manifest.json``: the wall time of every ``encode`` call of the run's model (resume and
 posting chunks, requirement lines; the packaged model runs on torch alone,
 :mod:`matcher.ranking.bert_encoder`, with sentence-transformers' vectors), which includes
-loading the model on its first use. Goal (issue 11): at least 0.8 of the run's wall time, so that everything else is noise
-next to it. No thresholds: the machines here are shared and noisy.
+loading the model on its first use. Goal (issue 11): at least 0.8 of the run's wall time, so
+that everything else is noise next to it. No thresholds: the machines here are shared and noisy.
 
 The sample is small (19 postings x 66 resumes): ``--rjdb POSTINGS RESUMES`` runs the same
 measure on a batch of a more realistic size instead, the first rows of the RJDB tables in
