@@ -23,15 +23,20 @@ from matcher.ranking.embedding import (
 from matcher.settings import load_settings
 
 PACKAGED = resolve_model_path(None)
+#: Some 600 tokens: cut at the token limit.
+LONG = "Managed a team of 12 engineers building data pipelines on Spark and Airflow. " * 40
 #: Texts whose batches differ in length and padding: short lines of equal length, documents
-#: longer than 256 tokens (cut), accents and scripts the normalizer changes, blank space.
+#: longer than 256 tokens (cut), accents and scripts the normalizer changes, special-token
+#: names, control and zero-width characters, blank space.
 TEXTS = [
     "Python developer",
     "Registered nurse",  # the same length as the line above
     "  Forklift operator, warehouse\n\tloading docks  ",
     "",
     "Ünïcödé façade, naïve café; 東京 office; emoji 😀 and symbols ±∑",
-    "Managed a team of 12 engineers building data pipelines on Spark and Airflow. " * 40,
+    "[CLS] tokens [SEP] a tokenizer treats as its own [PAD] [MASK] [UNK]",
+    "\x00\x01 control\u200b zero\u200dwidth \ufeff characters",
+    LONG,
     "Led ICU triage, ventilator care and medication rounds for 30 beds. " * 12,
     *[f"Maintained pump station {i} and its telemetry." for i in range(40)],
 ]
@@ -99,7 +104,9 @@ def test_a_lower_token_limit_cuts_texts_as_sentence_transformers_does(
         sentence_transformer.max_seq_length = 256
     assert np.array_equal(ours, theirs)
     # The limit bites: a long text's vector differs from its uncut one.
-    assert not np.array_equal(ours[5], bert_encoder(PACKAGED, 256).encode([TEXTS[5]])[0])
+    uncut = bert_encoder(PACKAGED, 256)
+    assert uncut is not None
+    assert not np.array_equal(ours[TEXTS.index(LONG)], uncut.encode([LONG])[0])
 
 
 def test_cls_pooling_is_reproduced_too(tmp_path: Path) -> None:
@@ -196,7 +203,9 @@ def test_the_setting_chooses_sentence_transformers(tmp_path: Path) -> None:
     assert model_modules(settings.embedding) == TORCH_MODULES
     auto = Embedder.from_settings(settings.embedding, show_progress=False)
     assert isinstance(auto.model, BertEncoder) and auto.model.max_seq_length == 256
-    chosen = load_settings(embedding={"encoder": "sentence-transformers"})
+    chosen = load_settings(
+        embedding={"encoder": "sentence-transformers", "cache_dir": tmp_path / "other-cache"}
+    )
     assert model_modules(chosen.embedding) == (MODEL_MODULE,)
     plain = Embedder.from_settings(chosen.embedding, show_progress=False)
     assert isinstance(plain.model, SentenceTransformer)

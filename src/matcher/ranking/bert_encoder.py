@@ -11,8 +11,10 @@ any other shape (another architecture, a Dense layer, a default prompt, lower-ca
 sentence-transformers, half-precision weights, ...) it returns None, and
 :func:`matcher.ranking.embedding.load_model` loads it with sentence-transformers instead.
 
-The vectors are the same as sentence-transformers', bit for bit, for the packaged model
-(tested): the forward pass is transformers' ``BertModel`` with its SDPA attention, the same
+The vectors are the same as sentence-transformers', bit for bit, for the packaged model and
+the same texts in one call (tested; a text's vector may differ in its last bits from one
+batch to another, with either encoder, as the batch's padded length changes the blocking of
+the arithmetic): the forward pass is transformers' ``BertModel`` with its SDPA attention, the same
 torch operations in the same order, and the batches are cut as ``encode`` cuts them (texts
 sorted by length, longest first, with the same sort), so each batch is padded to the same
 length.
