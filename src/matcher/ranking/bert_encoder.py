@@ -223,13 +223,13 @@ def bert_encoder(model_path: Path, max_tokens: int) -> BertEncoder | None:
 def runs_on_torch(model_path: Path, max_tokens: int) -> bool:
     """Whether :func:`bert_encoder` will likely take the folder, from its JSON files alone
     (the weights, not read here, may still turn it down: a tensor missing or not float32)."""
-    plan = _plan(model_path, max_tokens)
-    return plan is not None and (plan.transformer / "model.safetensors").is_file()
+    return _plan(model_path, max_tokens) is not None
 
 
 def _plan(model_path: Path, max_tokens: int) -> _Plan | None:
     """The folder's modules if they are a plain BERT, mean or CLS pooling and optional
-    normalization, with nothing sentence-transformers would add; else None."""
+    normalization, with nothing sentence-transformers would add, and their weights one
+    ``model.safetensors``; else None."""
     modules = _json(model_path / "modules.json")
     if not isinstance(modules, list) or not 2 <= len(modules) <= 3:
         return None
@@ -252,7 +252,7 @@ def _plan(model_path: Path, max_tokens: int) -> _Plan | None:
     pooling = _pooling(_json(pooling_folder / "config.json"), int(config["hidden_size"]))
     if pooling is None:
         return None
-    if not _same_tokenizer(transformer):
+    if not _same_tokenizer(transformer) or not (transformer / "model.safetensors").is_file():
         return None
     return _Plan(transformer, config, pooling, normalize=len(modules) == 3)
 
@@ -310,15 +310,12 @@ def _same_tokenizer(transformer: Path) -> bool:
 
 
 def _weights(plan: _Plan) -> dict[str, torch.Tensor] | None:
-    """The folder's float32 tensors by name, without a ``bert.`` prefix; None if the weights
-    are not one ``model.safetensors`` holding every tensor the forward pass reads."""
-    path = plan.transformer / "model.safetensors"
-    if not path.is_file():
-        return None
+    """The folder's float32 tensors by name, without a ``bert.`` prefix; None if its
+    ``model.safetensors`` lacks a tensor the forward pass reads or holds one of another type."""
     import torch
     from safetensors.torch import load_file
 
-    tensors = load_file(str(path))
+    tensors = load_file(str(plan.transformer / "model.safetensors"))
     weights = {name.removeprefix("bert."): tensor for name, tensor in tensors.items()}
     needed = list(_EMBEDDINGS)
     for index in range(int(plan.config["num_hidden_layers"])):
