@@ -86,9 +86,13 @@ class BertEncoder:
         self._layers = int(plan.config["num_hidden_layers"])
         self._eps = float(plan.config.get("layer_norm_eps", 1e-12))
         self._tokenizer = Tokenizer.from_file(str(plan.transformer / "tokenizer.json"))
+        # A Hugging Face tokenizer called with padding=True, as sentence-transformers calls
+        # it: each batch padded to its longest text (the file's own padding may be fixed).
         padding = self._tokenizer.padding or {}
-        self._pad_id = int(padding.get("pad_id", plan.config.get("pad_token_id", 0)))
-        self._pad_token = str(padding.get("pad_token", "[PAD]"))
+        self._tokenizer.enable_padding(
+            pad_id=int(padding.get("pad_id", plan.config.get("pad_token_id", 0))),
+            pad_token=str(padding.get("pad_token", "[PAD]")),
+        )
         self.max_seq_length = max_seq_length
 
     @property
@@ -99,10 +103,8 @@ class BertEncoder:
     @max_seq_length.setter
     def max_seq_length(self, value: int) -> None:
         self._max_seq_length = int(value)
-        # A Hugging Face tokenizer called with padding=True and truncation to max_length, as
-        # sentence-transformers calls it: pad each batch to its longest text, cut on the right.
+        # Truncation to max_length, as sentence-transformers asks: texts cut on the right.
         self._tokenizer.enable_truncation(self._max_seq_length)
-        self._tokenizer.enable_padding(pad_id=self._pad_id, pad_token=self._pad_token)
 
     def get_sentence_embedding_dimension(self) -> int:
         """Length of the vectors."""
