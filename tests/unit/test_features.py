@@ -519,3 +519,46 @@ def test_best_line_cosines_equal_the_float64_products_at_near_ties() -> None:
             queries.astype(np.float32), vectors.astype(np.float32), offsets, rng
         )
     assert checked > 100
+
+
+@pytest.mark.parametrize("cells", [features.SHARED_EVIDENCE_CELLS, 2_000])
+def test_skills_shared_by_postings_are_covered_as_posting_by_posting(
+    matcher, embedder, monkeypatch, cells
+) -> None:
+    """Where postings share their skills, :class:`SharedEvidence` compares every skill asked
+    for with every candidate's lines once: each posting's required and preferred coverage of
+    its own candidates is exactly what comparing it with them alone gives, whether the
+    evidence is made in one run of the resumes or in many (``cells`` small)."""
+    postings, resumes = sample_profiles(matcher)
+    pairs = np.random.default_rng(7).random((len(postings), len(resumes))) < 0.6
+    required = [p.required_groups for p in postings]
+    preferred = [p.preferred_groups for p in postings]
+    lines = features.LineGroups(embedder, [r.lines for r in resumes])
+
+    def coverage(shared: features.SharedEvidence | None) -> np.ndarray:
+        return np.stack(
+            [
+                skill_coverage(
+                    [wanted[row]], resumes, embedder, pairs[row : row + 1], lines, shared
+                )[0]
+                for wanted in (required, preferred)
+                for row in range(len(postings))
+            ]
+        )
+
+    monkeypatch.setattr(features, "SHARED_EVIDENCE_CELLS", cells)
+    monkeypatch.setattr(features, "SHARED_EVIDENCE_SHARE", 1e9)  # shared whatever it costs
+    shared = features.SharedEvidence.maybe([required, preferred], resumes, embedder, pairs, lines)
+    assert shared is not None
+    assert np.array_equal(coverage(shared), coverage(None))
+    # The shared evidence is each (skill, resume) value as one call for them all gives it,
+    # the embedder's partial credit for paraphrases among them.
+    columns = np.flatnonzero(pairs.any(axis=0))
+    direct = skill_evidence(sorted(shared.row_of), [resumes[c] for c in columns], embedder)
+    assert np.array_equal(shared.values, direct)
+    assert np.count_nonzero((direct > 0) & (direct < 1)) > 10
+    # Postings sharing nothing with each other: comparing each with its own candidates is
+    # cheaper, and nothing is shared.
+    monkeypatch.setattr(features, "SHARED_EVIDENCE_SHARE", 0.5)
+    one_each = np.eye(len(postings), len(resumes), dtype=bool)
+    assert features.SharedEvidence.maybe([required], resumes, embedder, one_each, lines) is None

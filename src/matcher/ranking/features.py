@@ -54,7 +54,7 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
@@ -358,6 +358,7 @@ def skill_coverage(
     embedder: Embedder | None = None,
     pairs: np.ndarray | None = None,
     lines: LineGroups | None = None,
+    shared: SharedEvidence | None = None,
 ) -> np.ndarray:
     """Share of each posting's requirements (``wanted[i]``) that each resume meets; 1 if none.
 
@@ -366,7 +367,8 @@ def skill_coverage(
     counts as in :func:`skill_evidence` (only the matcher's findings without an embedder).
     With ``pairs`` (see :func:`local_features`), only those pairs are computed, each posting
     against its own resumes (the others are 1); ``lines`` are the resumes' line vectors, if
-    already embedded.
+    already embedded, and ``shared`` the evidence of every skill asked for in every resume
+    (:class:`SharedEvidence`), if computed once for several postings.
 
     Example:
         >>> from matcher.parsing.experience import ExperienceProfile
@@ -389,6 +391,10 @@ def skill_coverage(
         columns = np.flatnonzero(pairs[row])
         if items and len(columns):
             chosen = [resumes[c] for c in columns.tolist()]
+            if shared is not None:
+                evidence_of = functools.partial(shared.of, columns=columns)
+                result[row, columns] = _coverage([items], chosen, evidence_of=evidence_of)[0]
+                continue
             own = lines.of(columns) if lines is not None else None
             result[row, columns] = _coverage([items], chosen, embedder, own)[0]
     return result
@@ -399,17 +405,21 @@ def _coverage(
     resumes: Sequence[ResumeProfile],
     embedder: Embedder | None = None,
     lines: tuple[np.ndarray, np.ndarray] | None = None,
+    evidence_of: Callable[[list[str]], np.ndarray] | None = None,
 ) -> np.ndarray:
-    """:func:`skill_coverage` of every pair."""
-    requirements = [
-        [(item,) if isinstance(item, str) else tuple(item) for item in items] for items in wanted
-    ]
+    """:func:`skill_coverage` of every pair; ``evidence_of`` gives :func:`skill_evidence` of
+    some skills in ``resumes``, if known already (:class:`SharedEvidence`)."""
+    requirements = [_requirement_groups(items) for items in wanted]
     groups = sorted({group for items in requirements for group in items if group})
     if not groups:
         return np.ones((len(wanted), len(resumes)), dtype=np.float32)
     vocabulary = sorted({skill for group in groups for skill in group})
     row_of = {skill: i for i, skill in enumerate(vocabulary)}
-    evidence = skill_evidence(vocabulary, resumes, embedder, lines)  # (skills, resumes)
+    evidence = (  # (skills, resumes)
+        skill_evidence(vocabulary, resumes, embedder, lines)
+        if evidence_of is None
+        else evidence_of(vocabulary)
+    )
     met = np.stack([evidence[[row_of[s] for s in group]].max(axis=0) for group in groups])
     column = {group: i for i, group in enumerate(groups)}
     want = np.zeros((len(wanted), len(groups)), dtype=np.float32)
@@ -426,6 +436,93 @@ def _coverage(
     )
     result: np.ndarray = coverage.astype(np.float32)
     return result
+
+
+def _requirement_groups(items: Sequence[str | Sequence[str]]) -> list[tuple[str, ...]]:
+    """A posting's requirements (:func:`skill_coverage`) as groups of alternatives."""
+    return [(item,) if isinstance(item, str) else tuple(item) for item in items]
+
+
+#: :class:`SharedEvidence` is used for a tile where its products of skill and line vectors
+#: are at most this share of those made posting by posting (each posting's skills against its
+#: own candidates' lines, gathered for it), and its rough cosines at most
+#: :data:`SHARED_EVIDENCE_CELLS` floats at a time.
+SHARED_EVIDENCE_SHARE = 0.5
+SHARED_EVIDENCE_CELLS = 1 << 25
+
+
+class SharedEvidence:
+    """:func:`skill_evidence` of every skill some postings ask for, in every resume that is
+    the candidate of one of them, computed once for all those postings.
+
+    Posting by posting, each posting's skills are compared with the lines of its own
+    candidates. Postings share skills, and at scale a resume is the candidate of tens of
+    postings, so the same (skill, resume) cosines were made once for each posting that asks:
+    here every skill meets every resume of the postings' candidates once. That is worth it
+    only where the postings share much (:meth:`maybe` decides). A (skill, resume) value does
+    not depend on the others computed with it (:func:`best_line_cosines` is exact wherever
+    :func:`skill_evidence` reads it), so a posting's coverage is what it is posting by posting.
+    """
+
+    def __init__(
+        self,
+        skills: Sequence[str],
+        resumes: Sequence[ResumeProfile],
+        embedder: Embedder,
+        columns: np.ndarray,
+        lines: LineGroups,
+    ) -> None:
+        self.row_of = {skill: row for row, skill in enumerate(skills)}
+        self.column_of = np.full(len(resumes), -1, dtype=np.int64)
+        self.column_of[columns] = np.arange(len(columns))
+        self.values = np.zeros((len(skills), len(columns)), dtype=np.float32)
+        # Consecutive runs of the resumes, each with at most SHARED_EVIDENCE_CELLS rough
+        # cosines (skills x the run's lines; one resume at least).
+        ends = np.cumsum(lines.sizes[columns])
+        most_lines = SHARED_EVIDENCE_CELLS // max(len(skills), 1)
+        start = 0
+        while start < len(columns):
+            before = int(ends[start - 1]) if start else 0
+            stop = max(start + 1, int(np.searchsorted(ends, before + most_lines, side="right")))
+            part = columns[start:stop]
+            self.values[:, start:stop] = skill_evidence(
+                list(skills), [resumes[c] for c in part.tolist()], embedder, lines.of(part)
+            )
+            start = stop
+
+    def of(self, skills: Sequence[str], columns: np.ndarray) -> np.ndarray:
+        """The evidence of ``skills`` (each one asked for) in the resumes at ``columns``."""
+        return self.values[np.ix_([self.row_of[s] for s in skills], self.column_of[columns])]
+
+    @classmethod
+    def maybe(
+        cls,
+        wanted: Sequence[Sequence[Sequence[str | Sequence[str]]]],
+        resumes: Sequence[ResumeProfile],
+        embedder: Embedder | None,
+        pairs: np.ndarray,
+        lines: LineGroups | None,
+    ) -> SharedEvidence | None:
+        """The shared evidence of the skills ``wanted`` (each kind of requirement, each
+        posting's; see :func:`skill_coverage`) by the postings of ``pairs`` (each posting's
+        candidates), where it costs at most :data:`SHARED_EVIDENCE_SHARE` of comparing each
+        posting with its own candidates; None where it would cost more."""
+        if embedder is None or lines is None or not resumes:
+            return None
+        lengths = lines.sizes
+        skills: set[str] = set()
+        posting_by_posting = 0
+        for kind in wanted:
+            for row, items in enumerate(kind):
+                vocabulary = {s for group in _requirement_groups(items) for s in group}
+                if vocabulary:
+                    skills |= vocabulary
+                    posting_by_posting += len(vocabulary) * int(lengths[pairs[row]].sum())
+        columns = np.flatnonzero(pairs.any(axis=0))
+        shared = len(skills) * int(lengths[columns].sum())
+        if not skills or shared > SHARED_EVIDENCE_SHARE * posting_by_posting:
+            return None
+        return cls(sorted(skills), resumes, embedder, columns, lines)
 
 
 def _incidence(
@@ -1517,14 +1614,17 @@ def local_features(
         # Each resume's lines looked up once; each posting's candidates' lines gathered once
         # for its three line features (:class:`LineGroups` remembers the last).
         lines = LineGroups(embedder, [r.lines for r in resume_profiles])
+        # Every skill against every candidate once, where postings share enough of them.
+        wanted = [required, preferred]
+        shared = SharedEvidence.maybe(wanted, resume_profiles, embedder, pairs, lines)
         skills = {name: np.ones(pairs.shape, dtype=np.float32) for name in _LINE_FEATURES}
         for row, posting in enumerate(posting_profiles):
             one = pairs[row : row + 1]
             skills["required_skills"][row] = skill_coverage(
-                [required[row]], resume_profiles, embedder, one, lines
+                [required[row]], resume_profiles, embedder, one, lines, shared
             )[0]
             skills["preferred_skills"][row] = skill_coverage(
-                [preferred[row]], resume_profiles, embedder, one, lines
+                [preferred[row]], resume_profiles, embedder, one, lines, shared
             )[0]
             skills["requirement_coverage"][row] = requirement_coverage(
                 [posting], resume_profiles, embedder, one, lines
