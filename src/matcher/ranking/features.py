@@ -509,7 +509,7 @@ class SharedEvidence:
         posting with its own candidates; None where it would cost more."""
         if embedder is None or lines is None or not resumes:
             return None
-        lengths = lines.sizes
+        own_lines = pairs @ lines.sizes  # each posting's candidates' lines
         skills: set[str] = set()
         posting_by_posting = 0
         for kind in wanted:
@@ -517,9 +517,9 @@ class SharedEvidence:
                 vocabulary = {s for group in _requirement_groups(items) for s in group}
                 if vocabulary:
                     skills |= vocabulary
-                    posting_by_posting += len(vocabulary) * int(lengths[pairs[row]].sum())
+                    posting_by_posting += len(vocabulary) * int(own_lines[row])
         columns = np.flatnonzero(pairs.any(axis=0))
-        shared = len(skills) * int(lengths[columns].sum())
+        shared = len(skills) * int(lines.sizes[columns].sum())
         if not skills or shared > SHARED_EVIDENCE_SHARE * posting_by_posting:
             return None
         return cls(sorted(skills), resumes, embedder, columns, lines)
@@ -1612,7 +1612,8 @@ def local_features(
         }
     else:
         # Each resume's lines looked up once; each posting's candidates' lines gathered once
-        # for its three line features (:class:`LineGroups` remembers the last).
+        # for its line features (:class:`LineGroups` remembers the last): its requirement
+        # lines, and its skills unless they are compared once for all (SharedEvidence).
         lines = LineGroups(embedder, [r.lines for r in resume_profiles])
         # Every skill against every candidate once, where postings share enough of them.
         wanted = [required, preferred]
