@@ -498,8 +498,10 @@ def _screen_in_shards(
 class CountedProfiles(MutableMapping[str, Any]):
     """A profile store (:data:`matcher.parsing.profiles.ProfileStore`) in front of another,
     counting the profiles read: a profile is put into the store once, when it has been read,
-    so ``read`` is the number of records profiled in this process. ``read_elsewhere`` counts
-    those the Dask workers read and the flow put into ``inner``. The manifest's ``work``."""
+    so ``read`` is the number of records profiled by this process or by the worker processes
+    it forks (:func:`matcher.parsing.profiles.read_resumes_ahead` puts theirs here).
+    ``read_elsewhere`` counts those the Dask workers read and the flow put into ``inner``. The
+    manifest's ``work``."""
 
     def __init__(self, inner: MutableMapping[str, Any]) -> None:
         self.inner = inner
@@ -1176,8 +1178,10 @@ def _score_into(
         if isinstance(ranker, RequirementRanker) and isinstance(
             ranker.profile_store, CountedProfiles
         ):
-            # Records profiled (parsed into profiles) in this process and on Dask workers;
-            # profiles found in the score cache are not read again and not counted.
+            # Records profiled (parsed into profiles): `here` by this process and the worker
+            # processes it forks (they hand their profiles back through the store), and
+            # `on_workers` by Dask workers; profiles found in the score cache are not read
+            # again and not counted.
             work["profiles_read"] = {
                 "here": ranker.profile_store.read,
                 "on_workers": ranker.profile_store.read_elsewhere,

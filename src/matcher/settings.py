@@ -18,6 +18,10 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+#: ``embedding.encoder``: the model on torch alone where its folder allows it, or always
+#: through sentence-transformers (:data:`matcher.ranking.embedding.ENCODERS` reads it).
+Encoder = Literal["auto", "sentence-transformers"]
+
 
 class EmbeddingSettings(BaseModel):
     """How texts become vectors."""
@@ -33,7 +37,7 @@ class EmbeddingSettings(BaseModel):
         default=256, ge=16, description="Chunk length in model tokens (the model's own limit)."
     )
     chunk_overlap: int = Field(default=32, ge=0, description="Tokens shared by adjacent chunks.")
-    encoder: Literal["auto", "sentence-transformers"] = Field(
+    encoder: Encoder = Field(
         default="auto",
         description="auto: a model of the packaged one's shape (BERT, mean or CLS pooling) runs"
         " on torch alone, with sentence-transformers' vectors and without its import (some 6 s"

@@ -31,6 +31,7 @@ import json
 import os
 import sqlite3
 import time
+import typing
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ import numpy as np
 
 from matcher.io.shared_sqlite import SharedSQLite, select_in
 from matcher.progress import Progress
+from matcher.settings import Encoder
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -58,9 +60,8 @@ CACHE_FILE = "embeddings.sqlite"
 #: or with sentence-transformers (:func:`model_modules` says which a folder takes).
 TORCH_MODULES = ("torch", "safetensors.torch", "tokenizers")
 MODEL_MODULE = "sentence_transformers"
-#: ``embedding.encoder``: the model on torch alone where its folder allows it, or always
-#: through sentence-transformers.
-ENCODERS = ("auto", "sentence-transformers")
+#: ``embedding.encoder``'s values, as the settings declare them (:data:`matcher.settings.Encoder`).
+ENCODERS: tuple[str, ...] = typing.get_args(Encoder)
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 _PROGRESS_STEPS = 10  # progress reports of embed_documents
 #: The fewest texts missing from the cache that one call reports to
