@@ -1102,7 +1102,12 @@ def _score_into(
                     }
                 # The decision records go to the staging folder batch by batch as they are
                 # made (the rank step's time includes writing them): a run holds one batch.
-                with timer("rank"), open_decisions(staging) as records:
+                # A tile's pairs are explained in two processes (two_stage.encoded_explanations).
+                with (
+                    timer("rank"),
+                    use_processes(settings.processes),
+                    open_decisions(staging) as records,
+                ):
                     if plan is not None and isinstance(ranker, RequirementRanker):
                         ranking, plan = rank_keeping_pairs(
                             plan,

@@ -117,6 +117,46 @@ def in_processes(function: Callable[[T], R], items: Sequence[T]) -> dict[int, R]
         _JOB_LOCK.release()
 
 
+def beside(own: Callable[[], T], other: Callable[[], R]) -> tuple[T, R]:
+    """``own()`` in this process while ``other()`` runs in one worker process forked from it,
+    where workers are allowed (as for :func:`in_processes`); both results.
+
+    For work that splits into two halves, each mostly reading what this process holds (the
+    forked worker inherits it). Without a worker (one process allowed, no fork, another job
+    running), or when the worker fails (its call raised, the worker was killed, its result
+    cannot be pickled), ``other()`` runs here after ``own()``: an error is raised here, where
+    it would have been without the worker.
+    """
+    allowed = _PROCESSES.get()
+    if allowed < 2 or not _can_fork() or not _JOB_LOCK.acquire(blocking=False):
+        return own(), other()
+    global _JOB
+    done: tuple[bool, Any] = (False, None)
+    try:
+        _JOB = (_call, (other,))
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(1, mp_context=context, initializer=_worker_start) as pool:
+            task = pool.submit(_work, 0, 1)
+            mine = own()
+            try:
+                [done] = task.result()
+            except Exception as error:  # the worker failed, not the function
+                logger.warning(
+                    "a worker process failed (%s: %s); its share is done in this process",
+                    type(error).__name__,
+                    error,
+                )
+    finally:
+        _JOB = None
+        _JOB_LOCK.release()
+    ok, theirs = done
+    return mine, theirs if ok else other()
+
+
+def _call(function: Callable[[], R]) -> R:
+    return function()
+
+
 def _can_fork() -> bool:
     return (
         "fork" in multiprocessing.get_all_start_methods()

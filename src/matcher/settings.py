@@ -291,10 +291,10 @@ class Settings(BaseSettings):
         default=0,
         ge=0,
         description="Processes `matcher score` cleans and profiles records in: worker"
-        " processes forked from the run's own, each taking a share of the records (the rest"
-        " of the run uses one core for Python work and all of them for the encoder). 0: one"
-        " per CPU the run may use; 1: everything in the run's process. Results are the same"
-        " either way.",
+        " processes forked from the run's own, each taking a share of the records; stage 2"
+        " explains a tile's pairs in the run's process and one worker (the rest of the run"
+        " uses one core for Python work and all of them for the encoder). 0: one per CPU the"
+        " run may use; 1: everything in the run's process. Results are the same either way.",
     )
     index_dir: Path = Field(
         default=Path("models/index"), description="Where the FAISS index lives."

@@ -481,3 +481,42 @@ def test_explanations_in_parts_are_those_of_one_pass(
         assert all(pa.types.is_dictionary(part.type) for part in parts[column])
         text = pa.chunked_array(parts[column]).cast(pa.large_string()).to_pylist()
         assert text == list(values), column
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_explanations_split_between_two_processes_are_those_of_one_pass(
+    with_unread: Prepared,
+    ranker: RequirementRanker,
+    monkeypatch: pytest.MonkeyPatch,
+    processes: int,
+) -> None:
+    """From EXPLAINED_BESIDE pairs on, a tile's resumes are cut in two runs, one explained here
+    and one by a forked worker (or both here with one process), and the halves put back in the
+    pairs' order: every column of :func:`pair_explanations`' one pass, in the same order, value
+    for value. Parts of 97 pairs inside each half."""
+    import pyarrow as pa
+
+    import matcher.ranking.two_stage as two_stage
+    from matcher.parallel import use_processes
+
+    postings, resumes = with_unread.postings, with_unread.resumes
+    pool = ranker.pool(postings, resumes)
+    [(batch, chosen)] = list(
+        candidate_batches(ranker, postings, resumes, 70, len(postings), pool=pool)
+    )
+    scored = score_batch(ranker, batch, candidate_members(resumes, chosen), pool)
+    whole = pair_explanations(ranker, scored)
+    pairs = sum(len(c) for c in scored.candidates)
+    # Each posting's candidates in turn: the pairs of one run of resumes are not consecutive.
+    assert pairs > 4 * 97 and len(scored.candidates) > 2
+    monkeypatch.setattr(two_stage, "EXPLAINED_APART", 97)
+    monkeypatch.setattr(two_stage, "EXPLAINED_BESIDE", 2 * 97)
+    with use_processes(processes):
+        split = encoded_explanations(ranker, scored)
+    assert list(split) == list(whole)
+    for column, values in whole.items():
+        assert all(pa.types.is_dictionary(part.type) for part in split[column])
+        text = pa.chunked_array(split[column]).cast(pa.large_string()).to_pylist()
+        assert text == list(values), column
+    distinct = {v for values in whole.values() for v in values if v}
+    assert len(distinct) > 50  # real explanations: requirements, quotes, fit bands

@@ -12,6 +12,7 @@ import pytest
 from matcher.parallel import (
     MIN_ITEMS,
     available_cores,
+    beside,
     in_processes,
     use_processes,
     worker_count,
@@ -150,3 +151,40 @@ def test_a_job_asked_for_while_another_runs_is_left_to_its_caller() -> None:
     assert second == {-1: -1}  # nothing done on workers: the caller does it all
     with use_processes(2):
         assert len(in_processes(slow, list(range(100)))) == 100  # free again
+
+
+def test_beside_runs_the_other_half_in_a_forked_worker_while_this_process_runs_its_own() -> None:
+    parent = os.getpid()
+    with use_processes(2):
+        mine, theirs = beside(lambda: os.getpid(), lambda: (os.getpid(), os.getppid()))
+    assert mine == parent
+    assert theirs[0] != parent and theirs[1] == parent
+
+
+def test_beside_does_both_halves_here_without_workers() -> None:
+    parent = os.getpid()
+    assert beside(os.getpid, os.getpid) == (parent, parent)  # a library call
+    with use_processes(1):
+        assert beside(os.getpid, os.getpid) == (parent, parent)
+
+
+def test_beside_raises_the_other_half_s_error_here_where_it_would_have_been() -> None:
+    calls: list[int] = []
+
+    def other() -> int:
+        calls.append(os.getpid())
+        raise ValueError("unlucky")
+
+    with use_processes(2), pytest.raises(ValueError, match="unlucky"):
+        beside(lambda: 1, other)
+    # The worker's call raised there (it did not append here); the call here raised again.
+    assert calls == [os.getpid()]
+
+
+def test_beside_does_the_other_half_here_when_its_result_cannot_be_sent_back(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with use_processes(2), caplog.at_level(logging.WARNING, logger="matcher.parallel"):
+        mine, theirs = beside(lambda: 1, lambda: (lambda: os.getpid()))
+    assert mine == 1 and theirs() == os.getpid()  # made here: a lambda cannot be pickled
+    assert "a worker process failed" in caplog.text

@@ -42,6 +42,7 @@ import pyarrow.compute as pc
 from pandas.api.extensions import ExtensionArray
 
 from matcher import schema
+from matcher.parallel import beside
 from matcher.progress import Progress
 from matcher.ranking.candidates import candidate_resumes
 from matcher.ranking.decisions import answer_columns, build_decisions, records_of_pairs
@@ -66,6 +67,9 @@ TILE_CELLS = 4_194_304
 #: Pairs explained together (:func:`encoded_explanations`): a part's answers are held until
 #: its text is encoded, on its own.
 EXPLAINED_APART = 20_000
+#: The fewest pairs of a tile whose explanations are shared with a forked worker process
+#: (:func:`encoded_explanations`): forking and taking its half back cost some 0.1 s.
+EXPLAINED_BESIDE = 40_000
 
 #: The most resumes a batch of postings is scored against by default (the union of its
 #: postings' candidates; see :func:`grouped_batches`; the setting ``ranking.batch_resumes``):
@@ -670,36 +674,94 @@ def pair_explanations(ranker: RequirementRanker, batch: ScoredBatch) -> Columns:
 def encoded_explanations(
     ranker: RequirementRanker, batch: ScoredBatch
 ) -> dict[str, list[pa.Array]]:
-    """:func:`pair_explanations` as dictionary-encoded Arrow text, in parts of at most
-    :data:`EXPLAINED_APART` pairs (each column's parts, one after the other, hold every pair's
-    value in order; a posting's requirements and a resume's quotes repeat across its pairs).
-    A part's answers are held only while it is encoded, not a whole tile's.
+    """:func:`pair_explanations` as dictionary-encoded Arrow text (each column's parts, one
+    after the other, hold every pair's value in order; a posting's requirements and a resume's
+    quotes repeat across its pairs), explained in parts of at most :data:`EXPLAINED_APART`
+    pairs: a part's answers are held only while it is encoded, not a whole tile's.
 
-    The parts are explained in this process. On forked workers (:mod:`matcher.parallel`)
-    they took 2.9-3.2 s for RJDB's 500,000 pairs against 4.8-5.0 s here, but each worker
-    touches the explainer's objects (profiles, rows) and so copies the pages they lie in: a
+    Explaining is pure Python on one core. From :data:`EXPLAINED_BESIDE` pairs on, where
+    worker processes are allowed (:func:`matcher.parallel.beside`), the tile's resumes are
+    cut in two runs holding about half its pairs each: this process explains the pairs of the
+    first run while a worker forked from it explains the others, and the two halves are put
+    back in the pairs' order. A resume's explanations are made in one process, so what is
+    made once per resume (its display sentences, its quotes) is not made twice. The text is
+    the same either way, value for value.
+
+    Before (until 2026-12-04) the pairs were explained on forked workers in parts taken in
+    the pairs' order: every worker made the sentences and quotes of nearly every resume, and a
     warm run of 10,000 resumes x 100 postings was slower with them (rank step 43.7 against
-    40.7 s) and its processes' peak PSS 2.23 against 1.71 GB, which a pool of 100,000 would
-    multiply."""
+    40.7 s)."""
     explain, pairs = _pair_explainer(ranker, batch)
-    text = pa.large_string()
+    if len(pairs) < EXPLAINED_BESIDE:
+        return _encoded(explain, pairs)[0]
+    resume_of = np.fromiter((resume for _, resume in pairs), dtype=np.int64, count=len(pairs))
+    per_resume = np.bincount(resume_of, minlength=len(batch.resumes))
+    cut = int(np.searchsorted(np.cumsum(per_resume), len(pairs) // 2))
+    mine, theirs = np.flatnonzero(resume_of <= cut), np.flatnonzero(resume_of > cut)
+    (own, own_first), (other, other_first) = beside(
+        lambda: _encoded_whole(explain, [pairs[i] for i in mine.tolist()]),
+        lambda: _encoded_whole(explain, [pairs[i] for i in theirs.tolist()]),
+    )
+    # Columns in the order of their first answers among all the pairs, as one pass has them.
+    first = {column: int(mine[at]) for column, at in own_first.items()}
+    for column, at in other_first.items():
+        first[column] = min(first.get(column, len(pairs)), int(theirs[at]))
+    # The pairs' order: pair ``i`` is value ``place[i]`` of the two halves one after the other.
+    place = np.empty(len(pairs), dtype=np.int64)
+    place[np.concatenate([mine, theirs])] = np.arange(len(pairs))
+    order = pa.array(place)
     out: dict[str, list[pa.Array]] = {}
+    for column in sorted(first, key=first.__getitem__):
+        halves = [
+            half.get(column, _null_text(len(positions)))
+            for half, positions in ((own, mine), (other, theirs))
+        ]
+        unified = pa.chunked_array(halves).unify_dictionaries()
+        out[column] = [pa.concat_arrays(unified.chunks).take(order)]
+    return out
+
+
+def _encoded(
+    explain: Callable[[tuple[int, int]], Mapping[str, Any]], pairs: Sequence[tuple[int, int]]
+) -> tuple[dict[str, list[pa.Array]], dict[str, int]]:
+    """The explanations of ``pairs``, each column as dictionary-encoded parts of at most
+    :data:`EXPLAINED_APART` pairs, and the position of each column's first answer."""
+    out: dict[str, list[pa.Array]] = {}
+    first: dict[str, int] = {}
     for start in range(0, max(len(pairs), 1), EXPLAINED_APART):
         part = pairs[start : start + EXPLAINED_APART]
         columns = _explanation_columns(explain(pair) for pair in part)
         # Columns in the order of their first answers, as one pass over all the pairs has
         # them; a column no answer of a part holds is nulls there (as answer_columns pads).
-        for column in columns:
+        for column, values in columns.items():
             if column not in out:
-                out[column] = [pa.nulls(start, text)] if start else []
+                out[column] = [_null_text(start)] if start else []
+                held = (i for i, value in enumerate(values) if value is not None)
+                first[column] = start + next(held, 0)
         for column, chunks in out.items():
-            values = columns.get(column)
+            answered = columns.get(column)
             chunks.append(
-                pa.nulls(len(part), text)
-                if values is None
-                else pa.array(values, type=text).dictionary_encode()
+                _null_text(len(part))
+                if answered is None
+                else pa.array(answered, type=pa.large_string()).dictionary_encode()
             )
-    return out
+    return out, first
+
+
+def _encoded_whole(
+    explain: Callable[[tuple[int, int]], Mapping[str, Any]], pairs: Sequence[tuple[int, int]]
+) -> tuple[dict[str, pa.Array], dict[str, int]]:
+    """:func:`_encoded` with each column's parts made one array (to be sent as one)."""
+    parts, first = _encoded(explain, pairs)
+    whole = {}
+    for column, chunks in parts.items():
+        whole[column] = pa.concat_arrays(pa.chunked_array(chunks).unify_dictionaries().chunks)
+    return whole, first
+
+
+def _null_text(length: int) -> pa.Array:
+    """``length`` missing values, as the dictionary-encoded text of the other parts."""
+    return pa.nulls(length, pa.large_string()).dictionary_encode()
 
 
 def _pair_explainer(
