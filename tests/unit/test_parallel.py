@@ -185,6 +185,6 @@ def test_beside_does_the_other_half_here_when_its_result_cannot_be_sent_back(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     with use_processes(2), caplog.at_level(logging.WARNING, logger="matcher.parallel"):
-        mine, theirs = beside(lambda: 1, lambda: (lambda: os.getpid()))
+        mine, theirs = beside(lambda: 1, lambda: lambda: os.getpid())
     assert mine == 1 and theirs() == os.getpid()  # made here: a lambda cannot be pickled
     assert "a worker process failed" in caplog.text
