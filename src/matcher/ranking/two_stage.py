@@ -68,7 +68,8 @@ TILE_CELLS = 4_194_304
 #: its text is encoded, on its own.
 EXPLAINED_APART = 20_000
 #: The fewest pairs of a tile whose explanations are shared with a forked worker process
-#: (:func:`encoded_explanations`): forking and taking its half back cost some 0.1 s.
+#: (:func:`encoded_explanations`): a pair takes about 10 us to explain (RJDB), so a worker's
+#: half of a smaller tile is under 0.2 s, too little to be worth a fork.
 EXPLAINED_BESIDE = 40_000
 
 #: The most resumes a batch of postings is scored against by default (the union of its
