@@ -24,6 +24,7 @@ from matcher.ranking.lexical import bm25_scores
 from matcher.ranking.requirement_ranker import RequirementRanker
 from matcher.ranking.shortlist import EXPLANATION_COLUMNS, build_shortlists
 from matcher.ranking.two_stage import (
+    ScoredBatch,
     candidate_batches,
     candidate_members,
     encoded_explanations,
@@ -454,6 +455,17 @@ def test_a_batch_explained_from_its_handed_on_features_as_from_its_frames(
         ranker.components(batch, scored.resumes.iloc[:3], features=scored.features)
 
 
+def _one_tile(prepared: Prepared, ranker: RequirementRanker) -> ScoredBatch:
+    """The postings and resumes of ``prepared`` as one tile of stage 2 (70 candidates each),
+    scored: what :func:`encoded_explanations` explains."""
+    postings, resumes = prepared.postings, prepared.resumes
+    pool = ranker.pool(postings, resumes)
+    [(batch, chosen)] = list(
+        candidate_batches(ranker, postings, resumes, 70, len(postings), pool=pool)
+    )
+    return score_batch(ranker, batch, candidate_members(resumes, chosen), pool)
+
+
 def test_explanations_in_parts_are_those_of_one_pass(
     with_unread: Prepared, ranker: RequirementRanker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -464,12 +476,7 @@ def test_explanations_in_parts_are_those_of_one_pass(
 
     import matcher.ranking.two_stage as two_stage
 
-    postings, resumes = with_unread.postings, with_unread.resumes
-    pool = ranker.pool(postings, resumes)
-    [(batch, chosen)] = list(
-        candidate_batches(ranker, postings, resumes, 70, len(postings), pool=pool)
-    )
-    scored = score_batch(ranker, batch, candidate_members(resumes, chosen), pool)
+    scored = _one_tile(with_unread, ranker)
     whole = pair_explanations(ranker, scored)
     pairs = sum(len(c) for c in scored.candidates)
     assert list(whole) and pairs > 13 * 97
@@ -499,12 +506,7 @@ def test_explanations_split_between_two_processes_are_those_of_one_pass(
     import matcher.ranking.two_stage as two_stage
     from matcher.parallel import use_processes
 
-    postings, resumes = with_unread.postings, with_unread.resumes
-    pool = ranker.pool(postings, resumes)
-    [(batch, chosen)] = list(
-        candidate_batches(ranker, postings, resumes, 70, len(postings), pool=pool)
-    )
-    scored = score_batch(ranker, batch, candidate_members(resumes, chosen), pool)
+    scored = _one_tile(with_unread, ranker)
     whole = pair_explanations(ranker, scored)
     pairs = sum(len(c) for c in scored.candidates)
     # Each posting's candidates in turn: the pairs of one run of resumes are not consecutive.
