@@ -47,7 +47,7 @@ CHUNK = 32
 TASKS_PER_WORKER = 8
 
 _PROCESSES: ContextVar[int] = ContextVar("matcher_processes", default=1)
-#: The job the workers of :func:`in_processes` inherit when they are forked.
+#: The job the workers of :func:`in_processes` and :func:`beside` inherit when forked.
 _JOB: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 _JOB_LOCK = threading.Lock()
 
@@ -97,24 +97,18 @@ def in_processes(function: Callable[[T], R], items: Sequence[T]) -> dict[int, R]
     workers = min(allowed, -(-len(items) // CHUNK))
     if allowed < 2 or workers < 2 or len(items) < MIN_ITEMS or not _can_fork():
         return {}
-    global _JOB
-    # One job at a time (the workers read it from the module when forked): a job asked for
-    # while another runs, in another thread, is left to its caller rather than waiting.
-    if not _JOB_LOCK.acquire(blocking=False):
-        return {}
-    try:
-        _JOB = (function, items)
-        return _run_job(len(items), workers)
-    except Exception as error:  # the workers failed, not the function: do it here
-        logger.warning(
-            "worker processes failed (%s: %s); the work is done in this process",
-            type(error).__name__,
-            error,
-        )
-        return {}
-    finally:
-        _JOB = None
-        _JOB_LOCK.release()
+    with _forked_job(function, items) as ours:
+        if not ours:
+            return {}
+        try:
+            return _run_job(len(items), workers)
+        except Exception as error:  # the workers failed, not the function: do it here
+            logger.warning(
+                "worker processes failed (%s: %s); the work is done in this process",
+                type(error).__name__,
+                error,
+            )
+            return {}
 
 
 def beside(own: Callable[[], T], other: Callable[[], R]) -> tuple[T, R]:
@@ -127,15 +121,13 @@ def beside(own: Callable[[], T], other: Callable[[], R]) -> tuple[T, R]:
     cannot be pickled), ``other()`` runs here after ``own()``: an error is raised here, where
     it would have been without the worker.
     """
-    allowed = _PROCESSES.get()
-    if allowed < 2 or not _can_fork() or not _JOB_LOCK.acquire(blocking=False):
+    if _PROCESSES.get() < 2 or not _can_fork():
         return own(), other()
-    global _JOB
     done: tuple[bool, Any] = (False, None)
-    try:
-        _JOB = (_call, (other,))
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(1, mp_context=context, initializer=_worker_start) as pool:
+    with _forked_job(_call, (other,)) as ours:
+        if not ours:
+            return own(), other()
+        with _pool(1) as pool:
             task = pool.submit(_work, 0, 1)
             mine = own()
             try:
@@ -146,11 +138,31 @@ def beside(own: Callable[[], T], other: Callable[[], R]) -> tuple[T, R]:
                     type(error).__name__,
                     error,
                 )
+    ok, theirs = done
+    return mine, theirs if ok else other()
+
+
+@contextmanager
+def _forked_job(function: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[bool]:
+    """Make ``function`` of ``items`` the job that workers forked inside inherit (they read it
+    from the module); False, and no job, while another thread's job runs: one job at a time,
+    and a job asked for meanwhile is left to its caller rather than waiting."""
+    global _JOB
+    if not _JOB_LOCK.acquire(blocking=False):
+        yield False
+        return
+    _JOB = (function, items)
+    try:
+        yield True
     finally:
         _JOB = None
         _JOB_LOCK.release()
-    ok, theirs = done
-    return mine, theirs if ok else other()
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """``workers`` processes forked from this one, each started by :func:`_worker_start`."""
+    context = multiprocessing.get_context("fork")
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_start)
 
 
 def _call(function: Callable[[], R]) -> R:
@@ -165,10 +177,9 @@ def _can_fork() -> bool:
 
 
 def _run_job(n_items: int, workers: int) -> dict[int, Any]:
-    context = multiprocessing.get_context("fork")
     step = max(CHUNK, -(-n_items // (workers * TASKS_PER_WORKER)))
     done: dict[int, Any] = {}
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_start) as pool:
+    with _pool(workers) as pool:
         tasks = [
             (start, pool.submit(_work, start, start + step)) for start in range(0, n_items, step)
         ]
@@ -196,7 +207,7 @@ def _work(start: int, stop: int) -> list[tuple[bool, Any]]:
     """In a worker: the inherited job's function of its items ``start:stop``; ``(False,
     None)`` for an item whose call raised (its caller calls it again, to raise where it did)."""
     if _JOB is None:  # not forked from in_processes
-        raise RuntimeError("no job: this worker was not forked by in_processes")
+        raise RuntimeError("no job: this worker was not forked by in_processes or beside")
     function, items = _JOB
     results: list[tuple[bool, Any]] = []
     for item in items[start:stop]:

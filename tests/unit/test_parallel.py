@@ -168,6 +168,16 @@ def test_beside_does_both_halves_here_without_workers() -> None:
         assert beside(os.getpid, os.getpid) == (parent, parent)
 
 
+def test_beside_does_both_halves_here_while_another_job_runs() -> None:
+    import matcher.parallel as parallel
+
+    parent = os.getpid()
+    with use_processes(2), parallel._JOB_LOCK:  # as a job of another thread holds it
+        assert beside(os.getpid, os.getpid) == (parent, parent)
+    with use_processes(2):
+        assert beside(os.getpid, os.getpid)[1] != parent  # free again: a worker's pid
+
+
 def test_beside_raises_the_other_half_s_error_here_where_it_would_have_been() -> None:
     calls: list[int] = []
 
