@@ -8,7 +8,6 @@ postings being scored), so they adapt to any occupation without a vocabulary.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -113,15 +112,32 @@ def key_terms(postings: Sequence[str], top_n: int = 12) -> list[list[str]]:
 
 
 def contains_term(text_lower: str, term: str) -> bool:
-    """Whether ``term`` occurs in ``text_lower`` as whole words."""
-    return _term_pattern(term).search(text_lower) is not None
+    """Whether ``term`` occurs in ``text_lower`` as whole words: where it is found, the
+    characters on either side (if any) are not word characters (letters, digits, ``_``) nor
+    ``+`` or ``#``, so "c" is not found in "c++" nor "java" in "javascript".
+
+    The same answer as searching ``(?<![\\w+#])term(?![\\w+#])``, found about ten times
+    faster on a resume (``str.find``, then two characters looked at per occurrence; the
+    pattern, which starts with a look-behind, is tried at every position of the text).
+
+    Example:
+        >>> [contains_term(text, "c") for text in ("c, java", "c++", "objective-c", "abc")]
+        [True, False, True, False]
+    """
+    at = text_lower.find(term)
+    while at >= 0:
+        end = at + len(term)
+        if (at == 0 or not _is_word_character(text_lower[at - 1])) and (
+            end == len(text_lower) or not _is_word_character(text_lower[end])
+        ):
+            return True
+        at = text_lower.find(term, at + 1)
+    return False
 
 
-@functools.lru_cache(maxsize=1 << 15)
-def _term_pattern(term: str) -> re.Pattern[str]:
-    # Compiled once per term: a run's key terms (a dozen per posting, thousands of postings)
-    # overflow the few hundred patterns ``re`` keeps compiled.
-    return re.compile(rf"(?<![\w+#]){re.escape(term)}(?![\w+#])")
+def _is_word_character(character: str) -> bool:
+    # ``\w`` of a ``re`` text pattern is exactly str.isalnum() or "_".
+    return character.isalnum() or character in "_+#"
 
 
 def explain_match(
