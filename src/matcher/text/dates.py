@@ -5,8 +5,9 @@ A date range is two date points joined by a separator ("Jan 2019 – Present", "
 ("since 2020"), or a lone season ("Summer 2015"). Ranges have month precision.
 
 Conventions:
-    * A year-only start is January of that year and a year-only end is December, so "2014-2017"
-      covers 48 months (4 years): a range written in whole years is read inclusively.
+    * A year-only start is January of that year. A year-only end after the start year is
+      December of the year before (:func:`_year_only_end`), so "2014-2017" covers 36 months (3
+      years, end minus start, as resumes count it); "2017-2017" is the whole of 2017.
     * "Present", "Current", "Now", "Today", "Ongoing" and "to date" mean ``today``.
     * An end after ``today`` is clipped to ``today`` (nobody has experience from the future).
     * Seasons: Spring is March-May, Summer June-August, Fall/Autumn September-November and Winter
@@ -294,7 +295,7 @@ def find_date_ranges(text: str, today: date | None = None) -> tuple[list[DateRan
     Example:
         >>> ranges, problems = find_date_ranges("Analyst (2019 - 2021); 13/2019 - 2020")
         >>> [(r.start.isoformat(), r.end.isoformat()) for r in ranges]
-        [('2019-01-01', '2021-12-31')]
+        [('2019-01-01', '2020-12-31')]
         >>> problems
         ["malformed date range: 13 in '13/2019' is not a month (1-12)"]
     """
