@@ -1,0 +1,54 @@
+"""A posting's key terms are found in a resume as whole words, as a pattern would find them."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from matcher.ranking.explain import contains_term, explain_match
+
+
+@pytest.mark.parametrize(
+    ("text", "term", "found"),
+    [
+        ("c, java and sql", "c", True),
+        ("c++ and c#", "c", False),  # "+" and "#" belong to the word
+        ("c++ and c#", "c++", True),
+        ("objective-c", "c", True),
+        ("javascript", "java", False),
+        ("node.js developer", "node.js", True),
+        ("machine  learning", "machine learning", False),  # the words as the term has them
+        ("ml_ops", "ml", False),  # "_" is a word character
+        ("café", "caf", False),  # so is any letter
+        ("", "python", False),
+    ],
+)
+def test_a_term_is_found_only_as_whole_words(text: str, term: str, found: bool) -> None:
+    assert contains_term(text, term) is found
+
+
+def test_the_same_answers_as_the_whole_word_pattern() -> None:
+    """The look-behind pattern contains_term replaced, on random short texts and terms made of
+    word characters of several scripts, separators, "+" and "#"."""
+    pieces = [*"ab c+#_.-é1٣²Ⅻ\n", "ab", "c++", " "]
+    rng = random.Random(7)
+    found = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(12)))
+        term = "".join(rng.choice(pieces) for _ in range(rng.randrange(4)))
+        expected = re.search(rf"(?<![\w+#]){re.escape(term)}(?![\w+#])", text) is not None
+        assert contains_term(text, term) is expected, (text, term)
+        found += expected
+    assert 2_000 < found < 18_000  # both answers were asked for
+
+
+def test_matched_and_missing_terms_of_a_resume() -> None:
+    found = explain_match(
+        ["python", "java", "c++", "machine learning"],
+        "Built machine learning services in Python.\nSome JavaScript.",
+    )
+    assert found.matched == ["python", "machine learning"]
+    assert found.missing == ["java", "c++"]
+    assert found.evidence == "Built machine learning services in Python."
