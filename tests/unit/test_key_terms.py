@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from matcher.ranking.explain import contains_term, explain_match
+from matcher.ranking.explain import OCCURRENCES_LOOKED_AT, contains_term, explain_match
 
 
 @pytest.mark.parametrize(
@@ -42,6 +42,35 @@ def test_the_same_answers_as_the_whole_word_pattern() -> None:
         assert contains_term(text, term) is expected, (text, term)
         found += expected
     assert 2_000 < found < 18_000  # both answers were asked for
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("c" * 10_000, False),
+        ("c" * 10_000 + " c", True),
+        ("abc" * 1_000 + ", c.", True),
+        ("c++ " * 1_000, False),
+        ("cc " * 1_000 + "c", True),
+    ],
+)
+def test_a_term_found_many_times_inside_other_words(text: str, found: bool) -> None:
+    """Past OCCURRENCES_LOOKED_AT occurrences the rest of the text is left to the pattern."""
+    assert text.count("c") > 4 * OCCURRENCES_LOOKED_AT
+    assert contains_term(text, "c") is found
+
+
+def test_the_same_answers_on_long_texts_with_many_occurrences() -> None:
+    pieces = [*"c c+#a_-", "cc", "ca", " c "]
+    rng = random.Random(11)
+    found = 0
+    for _ in range(2_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(100, 400)))
+        term = rng.choice(["c", "cc", "c+", "a c"])
+        expected = re.search(rf"(?<![\w+#]){re.escape(term)}(?![\w+#])", text) is not None
+        assert contains_term(text, term) is expected, (text, term)
+        found += expected
+    assert 200 < found < 1_800
 
 
 def test_matched_and_missing_terms_of_a_resume() -> None:

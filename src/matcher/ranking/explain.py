@@ -8,6 +8,7 @@ postings being scored), so they adapt to any occupation without a vocabulary.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -121,24 +122,44 @@ def contains_term(text_lower: str, term: str) -> bool:
     look-behind, is tried at every position of the text): 4 against 140 us a search of a whole
     resume (300 LiveCareer resumes x 200 key terms, 2026-12-04).
 
+    A term found many times inside other words (a letter in a long run of letters) is looked
+    for from its :data:`OCCURRENCES_LOOKED_AT`-th occurrence on with the pattern, which is never
+    slower than the pattern alone: the time stays linear in the text at C's speed.
+
     Example:
         >>> [contains_term(text, "c") for text in ("c, java", "c++", "objective-c", "abc")]
         [True, False, True, False]
     """
     at = text_lower.find(term)
-    while at >= 0:
+    for _ in range(OCCURRENCES_LOOKED_AT):
+        if at < 0:
+            return False
         end = at + len(term)
         if (at == 0 or not _is_word_character(text_lower[at - 1])) and (
             end == len(text_lower) or not _is_word_character(text_lower[end])
         ):
             return True
         at = text_lower.find(term, at + 1)
-    return False
+    return at >= 0 and _term_pattern(term).search(text_lower, at) is not None
+
+
+#: How many occurrences of a term :func:`contains_term` looks at one by one before it leaves
+#: the rest of the text to the pattern (each costs about 0.3 us in Python; the pattern about
+#: 20 ns a character of the text).
+OCCURRENCES_LOOKED_AT = 32
 
 
 def _is_word_character(character: str) -> bool:
     # ``\w`` of a ``re`` text pattern is exactly str.isalnum() or "_".
     return character.isalnum() or character in "_+#"
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _term_pattern(term: str) -> re.Pattern[str]:
+    # Compiled once per term: a run's key terms (a dozen per posting, thousands of postings)
+    # overflow the few hundred patterns ``re`` keeps compiled. Searched from a position, its
+    # look-behind still sees the character before it.
+    return re.compile(rf"(?<![\w+#]){re.escape(term)}(?![\w+#])")
 
 
 def explain_match(
