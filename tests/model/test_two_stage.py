@@ -3,6 +3,7 @@ ranking, and stage 1 keeping every resume gives exactly the exhaustive shortlist
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,9 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matcher import schema
+from matcher import parallel, schema
 from matcher.io.csv_safety import write_safe_csv
 from matcher.io.loading import load_postings, load_resumes
+from matcher.ranking import features
 from matcher.ranking.decisions import (
     build_decisions,
     open_decisions,
@@ -141,6 +143,40 @@ def test_kept_candidates_lexical_values_are_read_and_any_other_pair_is_scored(
     again, _ = pool.values(job_ids, resume_ids, pairs)
     for name in ("bm25", "tfidf"):
         np.testing.assert_array_equal(again[name], full[name])
+
+
+def test_pool_statistics_fitted_beside_a_worker_are_the_ones_fitted_here(
+    sample: Prepared, ranker: RequirementRanker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With workers allowed, the pool's TF-IDF is fitted in a forked worker while this process
+    fits the rest; every pool value is the one the statistics fitted in one process give."""
+    postings, resumes = sample.postings, sample.resumes
+    job_ids = postings[schema.JOB_ID].astype(str).tolist()
+    resume_ids = resumes[schema.RESUME_ID].astype(str).tolist()
+    fitted_in: list[int] = []
+
+    def beside_noting_where(own, other):  # type: ignore[no-untyped-def]
+        mine, (theirs, pid) = parallel.beside(own, lambda: (other(), os.getpid()))
+        fitted_in.append(pid)
+        return mine, theirs
+
+    monkeypatch.setattr(features, "POOL_FIT_BESIDE", len(resumes))  # the sample is smaller
+    monkeypatch.setattr(features, "beside", beside_noting_where)
+    with parallel.use_processes(2):
+        split = ranker.pool(postings, resumes)
+    assert fitted_in and fitted_in[0] != os.getpid()
+    with parallel.use_processes(1):
+        here = ranker.pool(postings, resumes)
+    assert fitted_in[1] == os.getpid()
+    (split_values, split_best), (values, best) = (
+        split.values(job_ids, resume_ids),
+        here.values(job_ids, resume_ids),
+    )
+    assert set(split_values) == set(values) >= {"bm25", "tfidf", "requirement_terms"}
+    for name in values:
+        np.testing.assert_array_equal(split_values[name], values[name])
+    np.testing.assert_array_equal(split_best, best)
+    assert (split.tfidf.documents != here.tfidf.documents).nnz == 0
 
 
 def test_stage1_keeps_the_bm25_top_n(sample: Prepared, ranker: RequirementRanker) -> None:
