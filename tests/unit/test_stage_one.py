@@ -18,11 +18,19 @@ def _nearest_by_hand(
     scores, positions = index.search_chunks(vectors, k)
     best: list[dict[str, float]] = [{} for _ in range(n_queries)]
     for row, owner in enumerate(owners):
-        for score, position in zip(scores[row].tolist(), positions[row].tolist(), strict=True):
-            document = index.chunk_resume_ids[position] if position >= 0 else None
-            if document is not None:
-                best[owner][document] = max(score, best[owner].get(document, -np.inf))
+        _keep_best_hits(index, scores[row], positions[row], best[owner])
     return [sorted(found, key=lambda d: (-found[d], d))[:n] for found in best]
+
+
+def _keep_best_hits(
+    index: ResumeIndex, scores: np.ndarray, positions: np.ndarray, best: dict[str, float]
+) -> dict[str, float]:
+    """``best`` with each document's best score among one row's hits, by hand."""
+    for score, position in zip(scores.tolist(), positions.tolist(), strict=True):
+        document = index.chunk_resume_ids[position] if position >= 0 else None
+        if document is not None:
+            best[document] = max(score, best.get(document, -np.inf))
+    return best
 
 
 def _top_by_hand(row: np.ndarray, ids: list[str], n: int) -> list[int]:
@@ -82,3 +90,14 @@ def test_top_scored_matches_sorting_every_column() -> None:
         found = top_scored(scores, ids, n)
         for row, columns in zip(scores, found, strict=True):
             assert columns.tolist() == _top_by_hand(row, ids, n)
+
+
+def test_index_search_gives_each_rows_best_hit_of_each_document() -> None:
+    rng = np.random.default_rng(3)
+    index = _index(rng, 12_000, 5_000)
+    queries = rng.standard_normal((10, 16)).astype(np.float32)
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    for k in (300, None):
+        scores, positions = index.search_chunks(queries, k)
+        for row, found in index.search(queries, k).items():
+            assert found == _keep_best_hits(index, scores[row], positions[row], {}) and found

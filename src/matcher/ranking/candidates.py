@@ -22,7 +22,7 @@ import pandas as pd
 
 from matcher import schema
 from matcher.ranking.embedding import Embedder
-from matcher.ranking.index import ResumeIndex
+from matcher.ranking.index import ResumeIndex, best_per_document
 from matcher.text.texts import posting_texts
 
 #: Chunks retrieved per query vector for each candidate wanted: a document has several
@@ -52,51 +52,25 @@ def nearest_documents(
         For each query, the IDs of its nearest documents.
 
     Each query's hits (``k_chunks`` per row of its vectors, 12,000 in stage 1) are reduced to
-    one best value per document with array operations: stage 1 of 1,000 postings reads some
-    50 million hits.
+    one best value per document by :func:`~matcher.ranking.index.best_per_document`.
     """
     if n_queries == 0:
         return []
     if len(vectors) == 0 or index.index.ntotal == 0:
         return [[] for _ in range(n_queries)]
     scores, positions = index.search_chunks(vectors, k_chunks)
-    names, codes = _owner_codes(index.chunk_resume_ids)
+    names, codes = index.document_codes()
     owner_of = np.asarray(owners, dtype=np.int64)
     rows_by_query = np.argsort(owner_of, kind="stable")
     bounds = np.searchsorted(owner_of[rows_by_query], np.arange(n_queries + 1))
     result = []
     for query in range(n_queries):
         rows = rows_by_query[bounds[query] : bounds[query + 1]]
-        found = positions[rows].ravel()
-        values = scores[rows].ravel()
-        live = found >= 0  # a slot an IVF search left empty
-        documents = codes[found[live]]
-        values = values[live]
-        live = documents >= 0  # a removed vector's ID
-        documents, values = documents[live], values[live]
-        # Each document's best value: sorted by document, then value descending.
-        order = np.lexsort((-values, documents))
-        documents, values = documents[order], values[order]
-        first = np.ones(len(documents), dtype=bool)
-        first[1:] = documents[1:] != documents[:-1]
-        documents, values = documents[first], values[first]
+        documents, values = best_per_document(codes, positions[rows], scores[rows])
         # Codes follow the IDs' order, so they break ties by ID.
         best = np.lexsort((documents, -values))[:n]
         result.append([names[code] for code in documents[best].tolist()])
     return result
-
-
-def _owner_codes(chunk_ids: Sequence[str | None]) -> tuple[list[str], np.ndarray]:
-    """The distinct IDs of ``chunk_ids``, sorted, and each chunk's position among them (-1
-    for None)."""
-    names = sorted({chunk_id for chunk_id in chunk_ids if chunk_id is not None})
-    code_of = {name: code for code, name in enumerate(names)}
-    codes = np.fromiter(
-        (-1 if chunk_id is None else code_of[chunk_id] for chunk_id in chunk_ids),
-        dtype=np.int64,
-        count=len(chunk_ids),
-    )
-    return names, codes
 
 
 def top_scored(scores: np.ndarray, ids: Sequence[str], n: int) -> list[np.ndarray]:

@@ -90,19 +90,25 @@ class ResumeIndex:
         if total == 0 or len(queries) == 0:
             return {row: {} for row in range(len(queries))}
         scores, positions = self.search_chunks(queries, k)
+        names, codes = self.document_codes()
         results: dict[int, dict[str, float]] = {}
         for row in range(len(queries)):
-            best: dict[str, float] = {}
-            for score, position in zip(scores[row], positions[row], strict=True):
-                if position < 0:
-                    continue
-                rid = self.chunk_resume_ids[position]
-                if (
-                    rid is not None and rid not in best
-                ):  # results come sorted, so the first hit is the maximum
-                    best[rid] = float(score)
-            results[row] = best
+            documents, values = best_per_document(codes, positions[row], scores[row])
+            results[row] = dict(
+                zip([names[code] for code in documents.tolist()], values.tolist(), strict=True)
+            )
         return results
+
+    def document_codes(self) -> tuple[list[str], np.ndarray]:
+        """The distinct resume IDs, sorted, and each FAISS ID's position among them (-1 for a
+        removed vector): integer codes that sort as the IDs do."""
+        ids = self.chunk_resume_ids
+        names = sorted({rid for rid in ids if rid is not None})
+        code_of = {name: code for code, name in enumerate(names)}
+        codes = np.fromiter(
+            (-1 if rid is None else code_of[rid] for rid in ids), dtype=np.int64, count=len(ids)
+        )
+        return names, codes
 
     def search_chunks(
         self, queries: np.ndarray, k: int | None = None
@@ -121,6 +127,35 @@ class ResumeIndex:
         else:
             scores, positions = self.index.search(queries, k)
         return np.asarray(scores), np.asarray(positions)
+
+
+def best_per_document(
+    codes: np.ndarray, positions: np.ndarray, scores: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each document's best score among some hits of :meth:`ResumeIndex.search_chunks`: the
+    documents' codes (:meth:`ResumeIndex.document_codes`, ascending) and their best values.
+
+    Hits are reduced with array operations, not a dictionary entry each: stage 1 of 1,000
+    postings reads some 50 million. Empty slots of an IVF search (-1) and removed vectors
+    are left out.
+
+    Example:
+        >>> codes = np.array([0, 1, -1, 0])
+        >>> best_per_document(codes, np.array([3, 1, 2, 0, -1]), np.array([.9, .8, .7, .6, 0]))
+        (array([0, 1]), array([0.9, 0.8]))
+    """
+    found = np.ravel(positions)
+    values = np.ravel(scores)
+    live = found >= 0
+    documents, values = codes[found[live]], values[live]
+    live = documents >= 0
+    documents, values = documents[live], values[live]
+    # Sorted by document, then value descending: each document's first is its best.
+    order = np.lexsort((-values, documents))
+    documents, values = documents[order], values[order]
+    first = np.ones(len(documents), dtype=bool)
+    first[1:] = documents[1:] != documents[:-1]
+    return documents[first], values[first]
 
 
 def build_index(
