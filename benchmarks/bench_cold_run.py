@@ -12,6 +12,8 @@ that everything else is noise next to it. No thresholds: the machines here are s
 The sample is small (19 postings x 66 resumes): ``--rjdb POSTINGS RESUMES`` runs the same
 measure on a batch of a more realistic size instead, the first rows of the RJDB tables in
 ``../shared/data/rjdb`` (synthetic postings and resumes), written to the temporary folder.
+``--jobs`` and ``--resumes`` score other tables or folders, such as the real postings and
+resumes of ``../shared/data/livecareer`` (the table names the run by their folder).
 
 The run's new MLflow store starts as a copy of the machine's empty template store
 (:mod:`matcher.tracking.store_template`), made before the timed run in a folder of the
@@ -55,7 +57,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -230,7 +232,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as kept:
         home = kept_prefect_home(Path(kept)) if args.prefect_home == "kept" and not api else None
         for size in sizes:
-            run = _cold_run(size, args.jobs, args.resumes, args.template, home)
+            # Absolute: the run's working folder is a temporary one.
+            jobs, resumes = args.jobs.resolve(), args.resumes.resolve()
+            run = _cold_run(size, jobs, resumes, args.template, home)
+            if size == "sample" and jobs != (SAMPLE / "jobs.csv").resolve():
+                # Not the sample: name the tables' folder (such as livecareer).
+                run = replace(run, size=jobs.parent.name)
             print(f"{size}: in-run timings: {run.timings}", flush=True)
             runs.append(run)
     rows: list[tuple[str, str, str]] = []
