@@ -13,7 +13,8 @@ The sample is small (19 postings x 66 resumes): ``--rjdb POSTINGS RESUMES`` runs
 measure on a batch of a more realistic size instead, the first rows of the RJDB tables in
 ``../shared/data/rjdb`` (synthetic postings and resumes), written to the temporary folder.
 ``--jobs`` and ``--resumes`` score other tables or folders, such as the real postings and
-resumes of ``../shared/data/livecareer`` (the table names the run by their folder).
+resumes of ``../shared/data/livecareer``; the table then names the run by the postings'
+folder (``livecareer``) instead of ``sample``.
 
 The run's new MLflow store starts as a copy of the machine's empty template store
 (:mod:`matcher.tracking.store_template`), made before the timed run in a folder of the
@@ -229,15 +230,15 @@ def main() -> None:
             parser.error(f"--sizes: {size!r} is neither 'sample' nor PxR, such as 40x400")
     api = os.environ.get("PREFECT_API_URL")
     runs = []
+    # Absolute: each run works in a temporary folder.
+    jobs, resumes = args.jobs.resolve(), args.resumes.resolve()
+    given = (jobs, resumes) != ((SAMPLE / "jobs.csv").resolve(), (SAMPLE / "resumes").resolve())
     with tempfile.TemporaryDirectory() as kept:
         home = kept_prefect_home(Path(kept)) if args.prefect_home == "kept" and not api else None
         for size in sizes:
-            # Absolute: the run's working folder is a temporary one.
-            jobs, resumes = args.jobs.resolve(), args.resumes.resolve()
             run = _cold_run(size, jobs, resumes, args.template, home)
-            if size == "sample" and jobs != (SAMPLE / "jobs.csv").resolve():
-                # Not the sample: name the tables' folder (such as livecareer).
-                run = replace(run, size=jobs.parent.name)
+            if size == "sample" and given:
+                run = replace(run, size=jobs.parent.name)  # such as livecareer
             print(f"{size}: in-run timings: {run.timings}", flush=True)
             runs.append(run)
     rows: list[tuple[str, str, str]] = []
