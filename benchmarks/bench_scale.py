@@ -2,23 +2,23 @@
 
 For each pool size, a child process runs the batch scoring flow (``batch_scoring``, with
 Prefect, as ``matcher score`` does, with the default ranking settings: two stages, stage 1
-keeping ``ranking.candidates`` (default 1,200) resumes per posting from each of FAISS and BM25) on
-synthetic resumes and postings made from the sample ones (lines shuffled, a number added, so
+keeping ``ranking.candidates`` (default 1,200) resumes per posting from each of FAISS and BM25)
+on synthetic resumes and postings made from the sample ones (lines shuffled, a number added, so
 every text is distinct) with WARM CACHES, the embedding cache HOLDING SYNTHETIC VECTORS:
-embedding 100k resumes with the real model takes hours here, so a first, untimed child fills
-the cache with a pseudo-random unit vector per text (:class:`SyntheticEncoder` stands in for
-the model) for every text the flow embeds, in one pass over the records (:func:`prefill`, a
-cost of the benchmark, not of the product, printed apart). The same pass cleans every resume
-into the clean cache and profiles every record into the score cache, as a first run of the
-flow on the same state folder would: P5 is specified with warm caches. The timed run then
-finds every text in the caches; the stand-in stays, so a text the prefill missed costs no
-model load (it is counted and printed), and the run's manifest says how many records it
+embedding 100k resumes with the real model takes hours here, so a first, untimed child fills the
+cache with a pseudo-random unit vector per text (:class:`SyntheticEncoder` stands in for the
+model) for every text the flow embeds, in one pass over the records (:func:`prefill`, a cost of
+the benchmark, not of the product, printed apart). The same pass cleans every resume into the
+clean cache (with its deduplication sketch) and profiles every record into the score cache, as a
+first run of the flow on the same state folder would: P5 is specified with warm caches. The
+timed run then finds every text in the caches; the stand-in stays, so a text the prefill missed
+costs no model load (it is counted and printed), and the run's manifest says how many records it
 cleaned and profiled (no resume when the caches are warm). Each row gives the run's wall time
-and time per stage, its stage 2 (the flow's ``rank`` step) in scored pairs per second and
-per core, and the child's peak RSS. The growth of time and memory with the number of
-resumes is fitted as ``t ~ n^k`` over the sizes run and ``k`` printed; for a size of the
-issue's grid that was not run (100k), the time and memory extrapolated from the largest size
-run with those exponents are printed, AS AN EXTRAPOLATION.
+and time per stage, its stage 2 (the flow's ``rank`` step) in scored pairs per second and per
+core, and the child's peak RSS. The growth of time and memory with the number of resumes is
+fitted as ``t ~ n^k`` over the sizes run and ``k`` printed; for a size of the issue's grid that
+was not run (100k), the time and memory extrapolated from the largest size run with those
+exponents are printed, AS AN EXTRAPOLATION.
 
 The default sizes finish in minutes on this shared 2-core machine; ``--sizes 1000 10000
 100000 --postings 1000`` is the issue's grid (see the README for what was measured of it).
@@ -120,7 +120,8 @@ def prefill(root: Path, settings: Settings) -> int:
     clean_cache = clean_cache_path(settings.state_dir)
     with open_clean_cache(clean_cache, source_fingerprint()) as store:  # as the flow's
         cleaned = clean_resumes(loaded[1].records, limits, store)
-    prepared = prepare_loaded(*loaded, settings.cleaning.near_duplicate_threshold, limits, cleaned)
+        threshold = settings.cleaning.near_duplicate_threshold
+        prepared = prepare_loaded(*loaded, threshold, limits, cleaned, store.sketches)
     postings, resumes = prepared.postings, prepared.resumes
     embedder = Embedder.from_settings(settings.embedding, show_progress=False)
     ranker, _ = select_ranker(settings, embedder)

@@ -162,14 +162,19 @@ def clean_records(
     settings: Settings,
     cleaned_resumes: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> Prepared:
-    """Normalise, redact and de-duplicate (the resumes maybe cleaned already, in shards)."""
-    prepared = prepare_loaded(
-        postings,
-        resumes,
-        settings.cleaning.near_duplicate_threshold,
-        settings.limits,
-        cleaned_resumes,
-    )
+    """Normalise, redact and de-duplicate (the resumes maybe cleaned already, in shards); the
+    resumes' deduplication sketches are kept in the clean cache of the state folder."""
+    with CleanCacheAddress(
+        clean_cache_path(settings.state_dir), source_fingerprint()
+    ).open() as cache:
+        prepared = prepare_loaded(
+            postings,
+            resumes,
+            settings.cleaning.near_duplicate_threshold,
+            settings.limits,
+            cleaned_resumes,
+            cache.sketches,
+        )
     clean_postings, clean_resumes = prepared.postings, prepared.resumes
     duplicates, rejects = prepared.duplicates, prepared.rejects
     get_run_logger().info(

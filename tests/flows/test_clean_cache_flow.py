@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +50,15 @@ def test_a_warm_run_cleans_no_resume_again_and_writes_the_same_files(
         manifest: dict[str, Any] = json.loads((tmp_path / name / "run_manifest.json").read_text())
         return manifest
 
+    def sketches_kept() -> int:
+        with sqlite3.connect(tmp_path / "state" / "clean_cache.db") as connection:
+            return int(connection.execute("SELECT count(*) FROM text_sketches").fetchone()[0])
+
     cold = run("cold")
     postings = cold["counts"]["postings"]["read"]
     assert cold["work"]["records_cleaned"] == postings + 6
     assert cold["counts"]["resumes"]["rejected"] == 1
+    assert sketches_kept() == 5  # each resume cleaning kept, for finding copies next time
 
     warm = run("warm")
     assert warm["work"]["records_cleaned"] == postings  # every resume read from the cache
@@ -66,6 +72,7 @@ def test_a_warm_run_cleans_no_resume_again_and_writes_the_same_files(
     edited = resumes / files[0].name
     edited.write_text(edited.read_text() + "\nAlso: Kubernetes and Terraform.\n")
     assert run("edited")["work"]["records_cleaned"] == postings + 1  # the edited file alone
+    assert sketches_kept() == 6  # and its new text's sketch
 
     deeper = run("setting", limits={"max_html_depth": 7})
     assert deeper["work"]["records_cleaned"] == postings + 6  # a cleaning setting changed

@@ -11,7 +11,8 @@ from matcher.io.clean_cache import open_clean_cache
 from matcher.io.loading import load_resumes
 from matcher.schema import CLEAN_TEXT, MODEL_TEXT
 from matcher.settings import LimitSettings
-from matcher.text.preprocess import clean_resumes, cleaning_key
+from matcher.text.dedup import TextSketch
+from matcher.text.preprocess import clean_resumes, cleaning_key, deduplicate_resumes, sketch_key
 from tests.conftest import SAMPLE
 
 
@@ -93,3 +94,39 @@ def test_a_resume_whose_cleaning_raised_is_tried_again_not_kept(tmp_path: Path) 
         assert cache.found == 0
     assert first["record_id"].tolist() == again["record_id"].tolist() == ["broken"]
     pd.testing.assert_frame_equal(first, again)
+
+
+def test_deduplication_sketches_are_kept_and_read_back(
+    tmp_path: Path, records: pd.DataFrame
+) -> None:
+    """Each kept resume's sketch is kept by its model text; a rerun reads them all back and
+    finds the same copies, and a damaged value is made again."""
+    cleaned, _ = clean_resumes(records)
+    copy = cleaned.iloc[[2]].assign(resume_id="copy-of-2", source="copy.txt")
+    pool = pd.concat([cleaned, copy], ignore_index=True)
+    expected_kept, expected_duplicates = deduplicate_resumes(pool)
+    # The sample's own copies, and this one.
+    assert expected_duplicates["record_id"].tolist()[-1] == "copy-of-2"
+    assert len(expected_duplicates) > 1
+    path = tmp_path / "clean_cache.db"
+    for _ in ("cold", "warm"):
+        with open_clean_cache(path, "v1") as cache:
+            kept, duplicates = deduplicate_resumes(pool, sketches=cache.sketches)
+            # The copy's model text is the original's: one sketch serves both.
+            assert cache.sketches.get([sketch_key(t) for t in pool[MODEL_TEXT]]).keys() == {
+                sketch_key(t) for t in cleaned[MODEL_TEXT]
+            }
+        pd.testing.assert_frame_equal(kept, expected_kept)
+        pd.testing.assert_frame_equal(duplicates, expected_duplicates)
+    with open_clean_cache(path, "v1") as cache:
+        store = cache.sketches
+        deduplicate_resumes(pool, sketches=store)
+        assert store.found == len(pool)  # every resume's sketch read back
+        store.put([(sketch_key(str(pool.loc[2, MODEL_TEXT])), "damaged")])
+        _, duplicates = deduplicate_resumes(pool, sketches=store)
+        pd.testing.assert_frame_equal(duplicates, expected_duplicates)
+        assert TextSketch.loads(store.get([sketch_key(str(pool.loc[2, MODEL_TEXT]))]).popitem()[1])
+    with open_clean_cache(path, "v2") as cache:
+        store = cache.sketches
+        deduplicate_resumes(pool, sketches=store)
+        assert store.found == 0  # another version of the code: sketched again

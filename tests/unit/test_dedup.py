@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from matcher.text.cleaning import clean_text
-from matcher.text.dedup import find_duplicates, text_similarity
+from matcher.text.dedup import TextSketch, find_duplicates, sketch_texts, text_similarity
 
 RJDB_RESUMES = (
     Path(__file__).resolve().parents[2].parent / "shared" / "data" / "rjdb" / "resumes.csv"
@@ -137,6 +139,90 @@ def test_many_documents_with_planted_copies() -> None:
     result = find_duplicates(ids, texts)
     assert result["record_id"].tolist() == [str(3000 + k) for k in range(50)]
     assert result["duplicate_of"].tolist() == [str(k) for k in range(50)]
+
+
+class _ReadTexts(Sequence[str]):
+    """Texts that remember which of them were read."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self.read: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            raise TypeError("read one text at a time")
+        self.read.add(index)
+        return self.texts[index]
+
+
+def _planted_copies() -> list[str]:
+    rng = np.random.default_rng(1)
+    vocabulary = np.array([f"w{i}" for i in range(5000)])
+    texts = [" ".join(vocabulary[rng.integers(0, 5000, 120)]) for _ in range(2000)]
+    for k in range(20):  # a copy of text k with one word changed, and an exact copy of it
+        words = texts[k].split()
+        words[10] = "edited"
+        texts.append(" ".join(words))
+    texts.append(texts[5].upper())
+    return texts
+
+
+def test_a_sketch_depends_on_its_text_alone() -> None:
+    texts = _planted_copies()
+    alone = sketch_texts([texts[7]])[0]
+    among = sketch_texts(texts[::-1])
+    assert alone is not None
+    assert among[-8] == alone  # the same sketch in any pool, order or call
+    assert among[-1] != alone
+    assert alone.distinct_words == len(set(texts[7].split()))
+    assert sketch_texts(["Jane, RN (2019-2021) 2019"])[0].years == ("2019", "2019", "2021")
+
+
+def test_a_sketch_reads_back_and_a_damaged_one_is_refused() -> None:
+    sketch = sketch_texts([BASE])[0]
+    assert sketch is not None
+    assert TextSketch.loads(sketch.dumps()) == sketch
+    assert TextSketch.loads(sketch.dumps()).years == ("2016", "2016", "2019", "2019", "2024")
+    for damaged in ("", "not base64!|2019", sketch.dumps()[8:]):
+        with pytest.raises(ValueError):
+            TextSketch.loads(damaged)
+
+
+def test_kept_sketches_give_the_same_duplicates_and_only_candidates_are_read() -> None:
+    texts = _planted_copies()
+    ids = [str(i) for i in range(len(texts))]
+    expected = find_duplicates(ids, texts)
+    assert expected["record_id"].tolist() == [str(2000 + k) for k in range(21)]
+    assert expected["duplicate_of"].tolist() == [str(k) for k in range(20)] + ["5"]
+    assert expected["match"].tolist() == ["near"] * 20 + ["exact"]
+
+    # The first 2,000 were sketched by an earlier run; the copies are new.
+    kept: list[TextSketch | None] = [*sketch_texts(texts[:2000]), *[None] * 21]
+    recorded = _ReadTexts(texts)
+    found = find_duplicates(ids, recorded, sketches=kept)
+    pd.testing.assert_frame_equal(found, expected)
+    # The new texts, and the earlier texts they may copy: none of the other 1,980.
+    assert recorded.read == set(range(2000, 2021)) | set(range(20))
+
+    # With every sketch kept, the exact copy is found without reading anything but the
+    # near-duplicate candidates.
+    recorded = _ReadTexts(texts)
+    pd.testing.assert_frame_equal(
+        find_duplicates(ids, recorded, sketches=sketch_texts(texts)), expected
+    )
+    assert recorded.read == set(range(2000, 2020)) | set(range(20))
+
+
+def test_sketches_must_match_the_texts() -> None:
+    with pytest.raises(ValueError, match="sketches and texts differ"):
+        find_duplicates(["a", "b"], ["x", "y"], sketches=[None])
 
 
 # --- calibration on RJDB ----------------------------------------------------------------------

@@ -8,6 +8,11 @@ key is the hash of everything of the record that cleaning reads and of the clean
 code and data files (:func:`matcher.io.unchanged_rerun.source_fingerprint`), so a new cleaning
 rule or word list cleans every resume afresh. A value of another version is never read.
 
+The same file keeps each cleaned resume's deduplication sketch
+(:func:`matcher.text.dedup.sketch_texts`) by the hash of its model text
+(:class:`TextSketchCache`), so that finding the copies in a pool reads only its new resumes
+(and those that may be copies), not every resume of the pool again.
+
 The values are JSON lists of strings and nulls (what the text nodes store there is theirs to
 say): nothing here is executed or unpickled when read.
 
@@ -33,6 +38,7 @@ __all__ = [
     "CleanCacheAddress",
     "CleanedResumeCache",
     "CleanedValue",
+    "TextSketchCache",
     "clean_cache_path",
     "open_clean_cache",
 ]
@@ -40,9 +46,15 @@ __all__ = [
 #: The cache's file name inside ``settings.state_dir``.
 CACHE_FILE = "clean_cache.db"
 #: The version of the table below; a file of another version is emptied, not guessed at.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _TABLES = """
 CREATE TABLE IF NOT EXISTS cleaned_resumes (
+    key TEXT NOT NULL,
+    version TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (key, version)
+);
+CREATE TABLE IF NOT EXISTS text_sketches (
     key TEXT NOT NULL,
     version TEXT NOT NULL,
     value TEXT NOT NULL,
@@ -83,6 +95,42 @@ class CleanedResumeCache:
         rows = [(key, self.version, json.dumps(value)) for key, value in items]
         if rows:
             self._db.write("INSERT OR REPLACE INTO cleaned_resumes VALUES (?, ?, ?)", rows)
+
+    @property
+    def sketches(self) -> TextSketchCache:
+        """The deduplication sketches kept in the same file, for the same version."""
+        return TextSketchCache(self._db, self.version)
+
+
+class TextSketchCache:
+    """Deduplication sketches (:meth:`matcher.text.dedup.TextSketch.dumps`) by text hash, for
+    one version of the code (a :data:`matcher.text.preprocess.SketchStore`).
+
+    ``found`` counts the keys :meth:`get` found in this process.
+    """
+
+    def __init__(self, database: SharedSQLite, version: str) -> None:
+        self._db = database
+        self.version = version
+        self.found = 0
+
+    def get(self, keys: Sequence[str]) -> dict[str, str]:
+        """The sketches kept for these keys (missing keys are left out)."""
+        unique = sorted(set(keys))
+
+        def read(connection: sqlite3.Connection) -> dict[str, str]:
+            sql = "SELECT key, value FROM text_sketches WHERE version = ? AND key IN ({marks})"
+            return dict(select_in(connection, sql, [self.version], unique))
+
+        values = self._db.run(read)
+        self.found += sum(key in values for key in keys)
+        return values
+
+    def put(self, items: Iterable[tuple[str, str]]) -> None:
+        """Keep the sketches of these keys, in one transaction."""
+        rows = [(key, self.version, value) for key, value in items]
+        if rows:
+            self._db.write("INSERT OR REPLACE INTO text_sketches VALUES (?, ?, ?)", rows)
 
 
 def clean_cache_path(state_dir: Path) -> Path:

@@ -19,30 +19,37 @@ bullets and blank lines changed and 1, 2, 3 or 5 words replaced are caught at 0.
 440 and 166 of 500 cases (500, 500, 499 and 408 at 0.85); ``tests/unit/test_dedup.py``
 re-measures this.
 
-Scaling: candidate pairs come from MinHash locality-sensitive hashing. Each text gets 128
-MinHash values (random permutations of the vocabulary, a fixed seed, so results are
-reproducible); the values are cut into bands, and texts whose band values *and* years agree
-land in the same bucket. The rows per band are chosen from the threshold so that a pair exactly
-at the threshold becomes a candidate with probability >= 0.999 (8 rows at 0.9; higher
-similarities are found with even higher probability). Only candidates get their exact
-similarity computed, so there is no loop over all pairs.
+Scaling: candidate pairs come from MinHash locality-sensitive hashing. Each text gets a
+*sketch* (:func:`sketch_texts`): the hash of its word sequence, its years, its number of
+distinct words and 128 MinHash values (the least of each of 128 seeded hash functions over the
+64-bit BLAKE2 hashes of its distinct words). A sketch depends on its text alone, never on the
+other texts, so it can be kept by the text's hash and reused: a rerun sketches only its new
+texts (:func:`find_duplicates`' ``sketches``). The MinHash values are cut into bands, and texts
+whose band values *and* years agree land in the same bucket. The rows per band are chosen from
+the threshold so that a pair exactly at the threshold becomes a candidate with probability >=
+0.999 (8 rows at 0.9; higher similarities are found with even higher probability). Only
+candidates are read as words and get their exact similarity computed, so there is no loop over
+all pairs.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
-__all__ = ["find_duplicates", "text_similarity"]
+__all__ = ["TextSketch", "find_duplicates", "sketch_texts", "text_similarity"]
 
 _TOKEN_RE = re.compile(r"\w+")
-_YEAR_RE = re.compile(r"(?:19|20)\d\d")
+# A year is a whole word 1900-2099; words are matched in the words joined by spaces.
+_YEAR_RE = re.compile(r"(?<!\S)(?:19|20)\d\d(?!\S)")
 _NUM_HASHES = 128
 _MIN_RECALL = 0.999
 _SEED = 20240611
@@ -55,8 +62,9 @@ def _tokens(text: str) -> list[str]:
     return _TOKEN_RE.findall(text.casefold())
 
 
-def _years(tokens: list[str]) -> tuple[str, ...]:
-    return tuple(sorted(t for t in tokens if len(t) == 4 and t.isdigit() and _YEAR_RE.fullmatch(t)))
+def _years(joined: str) -> tuple[str, ...]:
+    """The years among words joined by spaces, sorted."""
+    return tuple(sorted(_YEAR_RE.findall(joined)))
 
 
 def text_similarity(a: str, b: str) -> float:
@@ -80,15 +88,16 @@ def text_similarity(a: str, b: str) -> float:
         0.0
     """
     tokens_a, tokens_b = _tokens(a), _tokens(b)
-    if _years(tokens_a) != _years(tokens_b):
+    if _years(" ".join(tokens_a)) != _years(" ".join(tokens_b)):
         return 0.0
     set_a, set_b = set(tokens_a), set(tokens_b)
     union = set_a | set_b
     return len(set_a & set_b) / len(union) if union else 1.0
 
 
-def _word_matrix(token_lists: list[list[str]]) -> sparse.csr_matrix:
-    """Binary document-by-word matrix (pandas factorizes the words at C speed)."""
+def _word_matrix(token_lists: list[list[str]]) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Binary document-by-word matrix and its vocabulary (pandas factorizes the words at C
+    speed)."""
     lengths = np.fromiter((len(tokens) for tokens in token_lists), dtype=np.int64)
     codes, vocabulary = pd.factorize(
         pd.Series(list(chain.from_iterable(token_lists)), dtype=object)
@@ -98,7 +107,7 @@ def _word_matrix(token_lists: list[list[str]]) -> sparse.csr_matrix:
     matrix = sparse.csr_matrix((np.ones(codes.size, dtype=np.float32), (rows, codes)), shape=shape)
     matrix.sum_duplicates()
     matrix.data[:] = 1.0
-    return matrix
+    return matrix, np.asarray(vocabulary, dtype=object)
 
 
 def _rows_per_band(threshold: float) -> int:
@@ -111,15 +120,128 @@ def _rows_per_band(threshold: float) -> int:
     return best
 
 
-def _minhash_signatures(words: sparse.csr_matrix) -> np.ndarray:
+# The 128 hash functions of the MinHash values: h(w) = (a * w + b) mod 2**64, top 32 bits,
+# over the 64-bit BLAKE2 hash w of a word (a odd, so each is a bijection of the word hashes).
+_HASH_A = np.random.default_rng(_SEED).integers(1, 2**63, size=_NUM_HASHES, dtype=np.uint64) * (
+    np.uint64(2)
+) + np.uint64(1)
+_HASH_B = np.random.default_rng(_SEED + 2).integers(0, 2**63, size=_NUM_HASHES, dtype=np.uint64)
+
+
+def _word_hashes(vocabulary: np.ndarray) -> np.ndarray:
+    """The stable 64-bit hash of each word (BLAKE2, so the same in every process and run)."""
+    return np.fromiter(
+        (
+            int.from_bytes(hashlib.blake2b(str(word).encode(), digest_size=8).digest(), "little")
+            for word in vocabulary
+        ),
+        dtype=np.uint64,
+        count=len(vocabulary),
+    )
+
+
+def _minhash_signatures(words: sparse.csr_matrix, vocabulary: np.ndarray) -> np.ndarray:
     """One row of ``_NUM_HASHES`` MinHash values per document (every row must be non-empty)."""
-    rng = np.random.default_rng(_SEED)
+    hashes = _word_hashes(vocabulary)
     starts = words.indptr[:-1]
     signatures = np.empty((words.shape[0], _NUM_HASHES), dtype=np.uint32)
+    shift = np.uint64(32)
     for column in range(_NUM_HASHES):
-        permutation = rng.permutation(words.shape[1]).astype(np.uint32)
-        signatures[:, column] = np.minimum.reduceat(permutation[words.indices], starts)
+        values = ((hashes * _HASH_A[column] + _HASH_B[column]) >> shift).astype(np.uint32)
+        signatures[:, column] = np.minimum.reduceat(values[words.indices], starts)
     return signatures
+
+
+@dataclass(frozen=True)
+class TextSketch:
+    """What :func:`find_duplicates` needs of one text, made from that text alone
+    (:func:`sketch_texts`), so it may be kept by the text's hash and reused.
+
+    Attributes:
+        words_key: BLAKE2 hash of the text's casefolded word sequence (equal for exact copies).
+        years: The years the text names, sorted.
+        distinct_words: How many different words it has.
+        signature: Its ``128`` MinHash values (``uint32``).
+    """
+
+    words_key: bytes
+    years: tuple[str, ...]
+    distinct_words: int
+    signature: np.ndarray
+
+    def dumps(self) -> str:
+        """The sketch as one line of text (:meth:`loads` reads it back)."""
+        packed = (
+            self.words_key
+            + int(self.distinct_words).to_bytes(4, "little")
+            + np.asarray(self.signature, dtype="<u4").tobytes()
+        )
+        return base64.b64encode(packed).decode("ascii") + "|" + " ".join(self.years)
+
+    @classmethod
+    def loads(cls, value: str) -> TextSketch:
+        """Read a sketch written by :meth:`dumps`.
+
+        Raises:
+            ValueError: If ``value`` is not such a sketch.
+
+        Example:
+            >>> sketch = sketch_texts(["Python, SQL (2019 - 2021)"])[0]
+            >>> TextSketch.loads(sketch.dumps()) == sketch
+            True
+        """
+        packed, _, years = value.partition("|")
+        raw = base64.b64decode(packed.encode("ascii"), validate=True)
+        if len(raw) != 16 + 4 + 4 * _NUM_HASHES:
+            raise ValueError(f"not a text sketch: {len(raw)} bytes, not {20 + 4 * _NUM_HASHES}")
+        signature = np.frombuffer(raw[20:], dtype="<u4").astype(np.uint32)
+        return cls(raw[:16], tuple(years.split()), int.from_bytes(raw[16:20], "little"), signature)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, TextSketch)
+            and (self.words_key, self.years, self.distinct_words)
+            == (other.words_key, other.years, other.distinct_words)
+            and np.array_equal(self.signature, other.signature)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.words_key, self.years, self.distinct_words))
+
+
+def _sketch_tokens(token_lists: list[list[str]]) -> list[TextSketch | None]:
+    """The sketch of each token list (None for an empty one)."""
+    present = [position for position, tokens in enumerate(token_lists) if tokens]
+    sketches: list[TextSketch | None] = [None] * len(token_lists)
+    if not present:
+        return sketches
+    words, vocabulary = _word_matrix([token_lists[position] for position in present])
+    signatures = _minhash_signatures(words, vocabulary)
+    counts = np.diff(words.indptr)
+    for row, position in enumerate(present):
+        joined = " ".join(token_lists[position])
+        sketches[position] = TextSketch(
+            hashlib.blake2b(joined.encode(), digest_size=16).digest(),
+            _years(joined),
+            int(counts[row]),
+            signatures[row],
+        )
+    return sketches
+
+
+def sketch_texts(texts: Sequence[str]) -> list[TextSketch | None]:
+    """The sketch :func:`find_duplicates` compares of each text (None for a text without any
+    word, or one that is not a string).
+
+    A sketch depends on its text alone (and on this module's code), so sketches made in
+    different runs or processes can be compared.
+
+    Example:
+        >>> a, b, c = sketch_texts(["- Python, SQL (2019)", "python sql 2019", "  "])
+        >>> a == b, a.years, a.distinct_words, c
+        (True, ('2019',), 3, None)
+    """
+    return _sketch_tokens([_tokens(text) if isinstance(text, str) else [] for text in texts])
 
 
 def _bucket_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -142,16 +264,16 @@ def _bucket_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _candidate_pairs(
-    words: sparse.csr_matrix, year_groups: np.ndarray, threshold: float
+    signatures: np.ndarray, year_groups: np.ndarray, threshold: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pairs sharing a MinHash band and the same years (LSH banding), without repeats."""
-    signatures = _minhash_signatures(words).astype(np.uint64)
+    signatures = signatures.astype(np.uint64)
     rows = _rows_per_band(threshold)
     mixers = np.random.default_rng(_SEED + 1).integers(
         1, 2**63, size=rows + 1, dtype=np.uint64
     ) | np.uint64(1)
     found: list[np.ndarray] = []
-    size = np.int64(words.shape[0])
+    size = np.int64(signatures.shape[0])
     with np.errstate(over="ignore"):  # multiply-and-add hashing wraps around on purpose
         for band in range(_NUM_HASHES // rows):
             block = signatures[:, band * rows : (band + 1) * rows]
@@ -163,32 +285,47 @@ def _candidate_pairs(
 
 
 def _near_pairs(
-    words: sparse.csr_matrix, year_groups: np.ndarray, threshold: float
+    signatures: np.ndarray,
+    sizes: np.ndarray,
+    year_groups: np.ndarray,
+    threshold: float,
+    words_of: Callable[[np.ndarray], list[list[str]]],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    sizes = np.diff(words.indptr).astype(np.float64)
-    left, right = _candidate_pairs(words, year_groups, threshold)
+    """The candidate pairs whose word sets are similar enough, with their similarity; only
+    the documents of plausible candidates are read as words (``words_of(documents)``)."""
+    sizes = sizes.astype(np.float64)
+    left, right = _candidate_pairs(signatures, year_groups, threshold)
     small = np.minimum(sizes[left], sizes[right])
     large = np.maximum(sizes[left], sizes[right])
     plausible = (small >= threshold * large - 1e-9) & (year_groups[left] == year_groups[right])
     left, right = left[plausible], right[plausible]
+    empty = np.array([], dtype=np.int64)
+    if not left.size:
+        return empty, empty, np.array([], dtype=np.float64)
+    involved = np.unique(np.concatenate((left, right)))
+    words, _ = _word_matrix(words_of(involved))
+    local_left, local_right = np.searchsorted(involved, left), np.searchsorted(involved, right)
     found_left, found_right, found_similarity = [], [], []
     for start in range(0, left.size, _VERIFY_BATCH):
-        a = left[start : start + _VERIFY_BATCH]
-        b = right[start : start + _VERIFY_BATCH]
-        overlap = np.asarray(words[a].multiply(words[b]).sum(axis=1)).ravel()
+        batch = slice(start, start + _VERIFY_BATCH)
+        a, b = left[batch], right[batch]
+        overlap = np.asarray(
+            words[local_left[batch]].multiply(words[local_right[batch]]).sum(axis=1)
+        ).ravel()
         similarity = overlap / (sizes[a] + sizes[b] - overlap)
         close = similarity >= threshold - 1e-12
         found_left.append(a[close])
         found_right.append(b[close])
         found_similarity.append(similarity[close])
-    if not found_left:
-        empty = np.array([], dtype=np.int64)
-        return empty, empty, np.array([], dtype=np.float64)
     return np.concatenate(found_left), np.concatenate(found_right), np.concatenate(found_similarity)
 
 
 def find_duplicates(
-    ids: Sequence[str], texts: Sequence[str], threshold: float = 0.9
+    ids: Sequence[str],
+    texts: Sequence[str],
+    threshold: float = 0.9,
+    *,
+    sketches: Sequence[TextSketch | None] | None = None,
 ) -> pd.DataFrame:
     """Report exact and near-duplicate texts, keeping the first of each in input order.
 
@@ -203,13 +340,19 @@ def find_duplicates(
         ids: Record IDs, aligned with ``texts``.
         texts: The texts to compare (e.g. cleaned, redacted resume text).
         threshold: Minimum similarity of a near duplicate, in ``(0, 1]``.
+        sketches: Sketches of some of the texts, aligned with ``texts``, as
+            :func:`sketch_texts` made them (e.g. in an earlier run, kept by the text's hash);
+            None where there is none. The texts without one are sketched here. Only texts
+            that may be near duplicates are read again, so a rerun of a large pool with its
+            sketches kept reads its new texts and little else.
 
     Returns:
         One row per duplicate with columns ``record_id``, ``duplicate_of``, ``similarity``
         (1.0 for exact duplicates) and ``match`` (``"exact"`` or ``"near"``), in input order.
 
     Raises:
-        ValueError: If ``ids`` and ``texts`` differ in length or the threshold is out of range.
+        ValueError: If ``ids``, ``texts`` and ``sketches`` differ in length or the threshold
+            is out of range.
 
     Example:
         >>> find_duplicates(["a", "b", "c"], ["Python and SQL", "python, and SQL!", "Go"])
@@ -218,35 +361,56 @@ def find_duplicates(
     """
     if len(ids) != len(texts):
         raise ValueError(f"ids and texts differ in length ({len(ids)} != {len(texts)})")
+    if sketches is not None and len(sketches) != len(texts):
+        raise ValueError(f"sketches and texts differ in length ({len(sketches)} != {len(texts)})")
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
     ids = [str(record_id) for record_id in ids]
-    token_lists = [_tokens(text) if isinstance(text, str) else [] for text in texts]
+    known: list[TextSketch | None] = list(sketches) if sketches is not None else [None] * len(texts)
+    # The texts without a sketch are read as words once: for their sketch, and kept for the
+    # similarity of the candidate pairs they are in.
+    read: dict[int, list[str]] = {
+        position: _tokens(texts[position]) if isinstance(texts[position], str) else []
+        for position in range(len(texts))
+        if known[position] is None
+    }
+    for position, made in zip(read, _sketch_tokens(list(read.values())), strict=True):
+        known[position] = made
 
     rows: list[tuple[int, int, float, str]] = []
-    first_with_text: dict[str, int] = {}
+    first_with_text: dict[bytes, int] = {}
     unique: list[int] = []  # positions of the first record of each exact group
-    for position, tokens in enumerate(token_lists):
-        if not tokens:
+    unique_sketches: list[TextSketch] = []
+    for position, sketch in enumerate(known):
+        if sketch is None:
             continue
-        key = hashlib.blake2b(" ".join(tokens).encode(), digest_size=16).hexdigest()
-        original = first_with_text.setdefault(key, position)
+        original = first_with_text.setdefault(sketch.words_key, position)
         if original == position:
             unique.append(position)
+            unique_sketches.append(sketch)
         else:
             rows.append((position, original, 1.0, "exact"))
 
     if len(unique) > 1:
-        unique_tokens = [token_lists[position] for position in unique]
-        words = _word_matrix(unique_tokens)
         signature_ids: dict[tuple[str, ...], int] = {}
-        signatures = np.array(
-            [
-                signature_ids.setdefault(_years(tokens), len(signature_ids))
-                for tokens in unique_tokens
-            ]
+        year_groups = np.array(
+            [signature_ids.setdefault(s.years, len(signature_ids)) for s in unique_sketches]
         )
-        left, right, similarity = _near_pairs(words, signatures, threshold)
+
+        def words_of(documents: np.ndarray) -> list[list[str]]:
+            positions = [unique[int(document)] for document in documents]
+            return [
+                read[position] if position in read else _tokens(texts[position])
+                for position in positions
+            ]
+
+        left, right, similarity = _near_pairs(
+            np.stack([s.signature for s in unique_sketches]),
+            np.array([s.distinct_words for s in unique_sketches]),
+            year_groups,
+            threshold,
+            words_of,
+        )
         # Greedy in input order: a record is a duplicate only of an earlier record still kept.
         order = np.lexsort((left, -similarity, right))
         kept = np.ones(len(unique), dtype=bool)

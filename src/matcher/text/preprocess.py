@@ -13,6 +13,7 @@ the batch goes on.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -46,7 +47,7 @@ from matcher.schema import (
 from matcher.settings import LimitSettings
 from matcher.text.cleaning import clean_text
 from matcher.text.contact import Contact, extract_contact, phone_spans, redact
-from matcher.text.dedup import find_duplicates
+from matcher.text.dedup import TextSketch, find_duplicates, sketch_texts
 from matcher.text.sections import split_title
 
 __all__ = [
@@ -54,11 +55,13 @@ __all__ = [
     "MIN_RESUME_WORDS",
     "CleanedStore",
     "Prepared",
+    "SketchStore",
     "cleaning_key",
     "prepare_loaded",
     "prepare_postings",
     "prepare_resumes",
     "record_counts",
+    "sketch_key",
 ]
 
 #: Candidate contact columns that :func:`prepare_resumes` fills.
@@ -389,17 +392,69 @@ def _from_value(value: Sequence[str | None]) -> tuple[str, str, Contact, str | N
     return str(text), str(model_text), Contact(name, email, phone, location), reason
 
 
+class SketchStore(Protocol):
+    """Where :func:`deduplicate_resumes` keeps each model text's deduplication sketch
+    (:meth:`matcher.text.dedup.TextSketch.dumps`), by :func:`sketch_key`
+    (:class:`matcher.io.clean_cache.TextSketchCache` between runs)."""
+
+    def get(self, keys: Sequence[str]) -> dict[str, str]:
+        """The sketches kept for these keys (missing keys left out)."""
+        ...
+
+    def put(self, items: Sequence[tuple[str, str]]) -> None:
+        """Keep these sketches by key."""
+        ...
+
+
+def sketch_key(text: str) -> str:
+    """The key of a model text's deduplication sketch: the BLAKE2 hash of the text.
+
+    Example:
+        >>> sketch_key("Nurse, 2019 - 2021") == sketch_key("Nurse, 2019 - 2021")
+        True
+        >>> len(sketch_key("Nurse"))
+        32
+    """
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _sketches(texts: list[str], store: SketchStore) -> list[TextSketch | None]:
+    """The sketch of each text, read from ``store`` where kept there; the others are made
+    (those with words put there). A kept value that cannot be read is made again."""
+    keys = [sketch_key(text) for text in texts]
+    kept = store.get(keys)
+    sketches: list[TextSketch | None] = [None] * len(texts)
+    for position, key in enumerate(keys):
+        if key in kept:
+            with contextlib.suppress(ValueError):  # not a sketch: made again below
+                sketches[position] = TextSketch.loads(kept[key])
+    missing = [position for position, sketch in enumerate(sketches) if sketch is None]
+    made = sketch_texts([texts[position] for position in missing])
+    new: dict[str, str] = {}
+    for position, sketch in zip(missing, made, strict=True):
+        sketches[position] = sketch
+        if sketch is not None:
+            new[keys[position]] = sketch.dumps()
+    store.put(list(new.items()))
+    return sketches
+
+
 def deduplicate_resumes(
-    resumes: pd.DataFrame, near_duplicate_threshold: float | None = NEAR_DUPLICATE_THRESHOLD
+    resumes: pd.DataFrame,
+    near_duplicate_threshold: float | None = NEAR_DUPLICATE_THRESHOLD,
+    sketches: SketchStore | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Drop the copies among cleaned resumes; the second half of :func:`prepare_resumes`.
 
     It compares every resume of the pool, so it runs on the whole pool, after the shards.
+    With ``sketches``, what it needs of each resume is kept there by the hash of its model
+    text, so a rerun reads only the new resumes (and those that may be copies) again.
 
     Args:
         resumes: Cleaned resumes (:func:`clean_resumes`).
         near_duplicate_threshold: Similarity from which two resumes are near duplicates;
             None keeps every resume.
+        sketches: Where the resumes' sketches are kept between runs, or None.
 
     Returns:
         ``(resumes, duplicates)``: the first of each group kept, and the others.
@@ -411,10 +466,12 @@ def deduplicate_resumes(
     )
     # Positions as IDs, so that even a frame with repeated IDs drops exactly the right rows.
     ids = kept[RESUME_ID].astype(str).tolist()
+    texts = kept[MODEL_TEXT].tolist() if deduplicate else []
     found = find_duplicates(
-        [str(position) for position in range(len(kept))] if deduplicate else [],
-        kept[MODEL_TEXT].tolist() if deduplicate else [],
+        [str(position) for position in range(len(texts))],
+        texts,
         threshold=threshold,
+        sketches=_sketches(texts, sketches) if sketches is not None and texts else None,
     )
     dropped = found["record_id"].astype(int).tolist()
     duplicates = pd.DataFrame(
@@ -469,6 +526,7 @@ def prepare_loaded(
     near_duplicate_threshold: float | None = None,
     limits: LimitSettings | None = None,
     cleaned_resumes: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+    sketches: SketchStore | None = None,
 ) -> Prepared:
     """Clean, redact and de-duplicate loaded records; every record not kept is accounted for.
 
@@ -483,6 +541,8 @@ def prepare_loaded(
         limits: Bounds on what a record may cost; the defaults if None.
         cleaned_resumes: What :func:`clean_resumes` gives for ``resumes.records``, if it has
             been run already (the batch flow runs it on shards on Dask workers).
+        sketches: Where the resumes' deduplication sketches are kept between runs
+            (:func:`deduplicate_resumes`), or None.
     """
     clean_postings, posting_rejects = prepare_postings(postings.records, limits)
     cleaned, resume_rejects = (
@@ -491,6 +551,7 @@ def prepare_loaded(
     kept_resumes, duplicates = deduplicate_resumes(
         cleaned,
         NEAR_DUPLICATE_THRESHOLD if near_duplicate_threshold is None else near_duplicate_threshold,
+        sketches,
     )
     rejects = concat_frames(
         [
