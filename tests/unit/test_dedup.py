@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import random
 import re
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import overload
@@ -183,6 +186,25 @@ def test_a_sketch_depends_on_its_text_alone() -> None:
     assert among[-1] != alone
     assert alone.distinct_words == len(set(texts[7].split()))
     assert sketch_texts(["Jane, RN (2019-2021) 2019"])[0].years == ("2019", "2019", "2021")
+
+
+def test_a_sketch_is_the_same_in_another_process() -> None:
+    """Kept sketches are compared with new ones in later runs: nothing in a sketch may depend
+    on the process (such as Python's salted string hash)."""
+    here = sketch_texts([BASE])[0]
+    assert here is not None
+    code = "import sys; from matcher.text.dedup import sketch_texts; "
+    code += "print(sketch_texts([sys.stdin.read()])[0].dumps())"
+    environment = {**os.environ, "PYTHONHASHSEED": "12345"}
+    there = subprocess.run(
+        [sys.executable, "-c", code],
+        input=BASE,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment,
+    ).stdout.strip()
+    assert there == here.dumps()
 
 
 def test_a_sketch_reads_back_and_a_damaged_one_is_refused() -> None:

@@ -120,29 +120,28 @@ def _rows_per_band(threshold: float) -> int:
     return best
 
 
-# The 128 hash functions of the MinHash values: h(w) = (a * w + b) mod 2**64, top 32 bits,
-# over the 64-bit BLAKE2 hash w of a word (a odd, so each is a bijection of the word hashes).
-_HASH_A = np.random.default_rng(_SEED).integers(1, 2**63, size=_NUM_HASHES, dtype=np.uint64) * (
-    np.uint64(2)
-) + np.uint64(1)
-_HASH_B = np.random.default_rng(_SEED + 2).integers(0, 2**63, size=_NUM_HASHES, dtype=np.uint64)
-
-
-def _word_hashes(vocabulary: np.ndarray) -> np.ndarray:
-    """The stable 64-bit hash of each word (BLAKE2, so the same in every process and run)."""
+def _stable_hashes(labels: Sequence[str]) -> np.ndarray:
+    """The 64-bit BLAKE2 hash of each label: the same in every process, run and version of
+    numpy (whose random streams may change between versions; kept sketches must not)."""
     return np.fromiter(
         (
-            int.from_bytes(hashlib.blake2b(str(word).encode(), digest_size=8).digest(), "little")
-            for word in vocabulary
+            int.from_bytes(hashlib.blake2b(label.encode(), digest_size=8).digest(), "little")
+            for label in labels
         ),
         dtype=np.uint64,
-        count=len(vocabulary),
+        count=len(labels),
     )
+
+
+# The 128 hash functions of the MinHash values: h(w) = (a * w + b) mod 2**64, top 32 bits,
+# over the 64-bit BLAKE2 hash w of a word (a odd, so each is a bijection of the word hashes).
+_HASH_A = _stable_hashes([f"minhash-a-{_SEED}-{k}" for k in range(_NUM_HASHES)]) | np.uint64(1)
+_HASH_B = _stable_hashes([f"minhash-b-{_SEED}-{k}" for k in range(_NUM_HASHES)])
 
 
 def _minhash_signatures(words: sparse.csr_matrix, vocabulary: np.ndarray) -> np.ndarray:
     """One row of ``_NUM_HASHES`` MinHash values per document (every row must be non-empty)."""
-    hashes = _word_hashes(vocabulary)
+    hashes = _stable_hashes([str(word) for word in vocabulary])
     starts = words.indptr[:-1]
     signatures = np.empty((words.shape[0], _NUM_HASHES), dtype=np.uint32)
     shift = np.uint64(32)
