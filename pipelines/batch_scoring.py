@@ -115,7 +115,13 @@ from matcher.settings import (
     LimitSettings,
     Settings,
 )
-from matcher.text.preprocess import Prepared, clean_resumes, prepare_loaded, record_counts
+from matcher.text.preprocess import (
+    Prepared,
+    clean_resumes,
+    prepare_loaded,
+    record_counts,
+    stored_sketches,
+)
 from matcher.text.texts import resume_texts
 from matcher.tracking.mlflow_runs import prepare_experiment
 
@@ -267,9 +273,12 @@ def clean_resume_shard(
     records: pd.DataFrame, limits: LimitSettings, cache: CleanCacheAddress
 ) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """Clean and redact one shard of loaded resumes, those cleaned before read from the clean
-    cache; returns the kept ones, the rejects and how many were found in the cache."""
+    cache; returns the kept ones, the rejects and how many were found in the cache. The kept
+    ones' deduplication sketches are made here too and kept in the cache, where the flow's
+    deduplication reads them."""
     with cache.open() as store:
         kept, rejects = clean_resumes(records, limits, store)
+        stored_sketches(kept[schema.MODEL_TEXT].tolist(), store.sketches)
     return kept, rejects, store.found
 
 

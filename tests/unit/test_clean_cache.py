@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from matcher.io.clean_cache import open_clean_cache
+from matcher.io.clean_cache import CleanCacheAddress, open_clean_cache
 from matcher.io.loading import load_resumes
 from matcher.schema import CLEAN_TEXT, MODEL_TEXT
 from matcher.settings import LimitSettings
@@ -130,3 +130,26 @@ def test_deduplication_sketches_are_kept_and_read_back(
         store = cache.sketches
         deduplicate_resumes(pool, sketches=store)
         assert store.found == 0  # another version of the code: sketched again
+
+
+def test_a_dask_shard_keeps_its_resumes_sketches_for_the_flow(
+    tmp_path: Path, records: pd.DataFrame
+) -> None:
+    """A worker's cleaning shard makes its resumes' sketches: deduplication in the flow's
+    process then reads every one of them and makes none."""
+    from pipelines.batch_scoring import clean_resume_shard
+
+    address = CleanCacheAddress(tmp_path / "clean_cache.db", "v1")
+    half = len(records) // 2
+    shards = [records.iloc[:half], records.iloc[half:]]
+    parts = [
+        clean_resume_shard.fn(s.reset_index(drop=True), LimitSettings(), address) for s in shards
+    ]
+    cleaned = pd.concat([kept for kept, _, _ in parts], ignore_index=True)
+    with address.open() as cache:
+        store = cache.sketches
+        kept, duplicates = deduplicate_resumes(cleaned, sketches=store)
+        assert store.found == len(cleaned)  # all made on the shards
+    expected_kept, expected_duplicates = deduplicate_resumes(clean_resumes(records)[0])
+    pd.testing.assert_frame_equal(kept, expected_kept)
+    pd.testing.assert_frame_equal(duplicates, expected_duplicates)

@@ -62,6 +62,7 @@ __all__ = [
     "prepare_resumes",
     "record_counts",
     "sketch_key",
+    "stored_sketches",
 ]
 
 #: Candidate contact columns that :func:`prepare_resumes` fills.
@@ -418,9 +419,14 @@ def sketch_key(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def _sketches(texts: list[str], store: SketchStore) -> list[TextSketch | None]:
-    """The sketch of each text, read from ``store`` where kept there; the others are made
-    (those with words put there). A kept value that cannot be read is made again."""
+def stored_sketches(texts: Sequence[str], store: SketchStore) -> list[TextSketch | None]:
+    """The deduplication sketch of each text (:func:`matcher.text.dedup.sketch_texts`), read
+    from ``store`` where kept there; the others are made and put there. A kept value that
+    cannot be read is made again.
+
+    The batch flow's Dask workers call it on their shards of cleaned resumes, so that
+    :func:`deduplicate_resumes`, in the flow's process, finds every sketch made.
+    """
     keys = [sketch_key(text) for text in texts]
     kept = store.get(keys)
     sketches: list[TextSketch | None] = [None] * len(texts)
@@ -471,7 +477,7 @@ def deduplicate_resumes(
         [str(position) for position in range(len(texts))],
         texts,
         threshold=threshold,
-        sketches=_sketches(texts, sketches) if sketches is not None and texts else None,
+        sketches=stored_sketches(texts, sketches) if sketches is not None and texts else None,
     )
     dropped = found["record_id"].astype(int).tolist()
     duplicates = pd.DataFrame(
