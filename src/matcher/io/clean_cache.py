@@ -66,35 +66,52 @@ CREATE TABLE IF NOT EXISTS text_sketches (
 CleanedValue = list[str | None]
 
 
-class CleanedResumeCache:
+class _VersionedTable:
+    """Text values by key for one version of the code, in one table of the cache's file
+    (its name is trusted: one of :data:`_TABLES`).
+
+    ``found`` counts the keys :meth:`_get` found in this process.
+    """
+
+    def __init__(self, database: SharedSQLite, version: str, table: str) -> None:
+        self._db = database
+        self._table = table
+        self.version = version
+        self.found = 0
+
+    def _get(self, keys: Sequence[str]) -> dict[str, str]:
+        unique = sorted(set(keys))
+        sql = f"SELECT key, value FROM {self._table} WHERE version = ? AND key IN ({{marks}})"
+
+        def read(connection: sqlite3.Connection) -> dict[str, str]:
+            return dict(select_in(connection, sql, [self.version], unique))
+
+        values = self._db.run(read)
+        self.found += sum(key in values for key in keys)
+        return values
+
+    def _put(self, items: Iterable[tuple[str, str]]) -> None:
+        rows = [(key, self.version, value) for key, value in items]
+        if rows:
+            self._db.write(f"INSERT OR REPLACE INTO {self._table} VALUES (?, ?, ?)", rows)
+
+
+class CleanedResumeCache(_VersionedTable):
     """Cleaned resumes by key for one version of the code.
 
     ``found`` counts the keys :meth:`get` found in this process, for the run's manifest.
     """
 
     def __init__(self, database: SharedSQLite, version: str) -> None:
-        self._db = database
-        self.version = version
-        self.found = 0
+        super().__init__(database, version, "cleaned_resumes")
 
     def get(self, keys: Sequence[str]) -> dict[str, CleanedValue]:
         """The values kept for these keys (missing keys are left out)."""
-        unique = sorted(set(keys))
-
-        def read(connection: sqlite3.Connection) -> dict[str, CleanedValue]:
-            sql = "SELECT key, value FROM cleaned_resumes WHERE version = ? AND key IN ({marks})"
-            rows = select_in(connection, sql, [self.version], unique)
-            return {key: json.loads(value) for key, value in rows}
-
-        values = self._db.run(read)
-        self.found += sum(key in values for key in keys)
-        return values
+        return {key: json.loads(value) for key, value in self._get(keys).items()}
 
     def put(self, items: Iterable[tuple[str, CleanedValue]]) -> None:
         """Keep the values of these keys, in one transaction."""
-        rows = [(key, self.version, json.dumps(value)) for key, value in items]
-        if rows:
-            self._db.write("INSERT OR REPLACE INTO cleaned_resumes VALUES (?, ?, ?)", rows)
+        self._put((key, json.dumps(value)) for key, value in items)
 
     @property
     def sketches(self) -> TextSketchCache:
@@ -102,7 +119,7 @@ class CleanedResumeCache:
         return TextSketchCache(self._db, self.version)
 
 
-class TextSketchCache:
+class TextSketchCache(_VersionedTable):
     """Deduplication sketches (:meth:`matcher.text.dedup.TextSketch.dumps`) by text hash, for
     one version of the code (a :data:`matcher.text.preprocess.SketchStore`).
 
@@ -110,27 +127,15 @@ class TextSketchCache:
     """
 
     def __init__(self, database: SharedSQLite, version: str) -> None:
-        self._db = database
-        self.version = version
-        self.found = 0
+        super().__init__(database, version, "text_sketches")
 
     def get(self, keys: Sequence[str]) -> dict[str, str]:
         """The sketches kept for these keys (missing keys are left out)."""
-        unique = sorted(set(keys))
-
-        def read(connection: sqlite3.Connection) -> dict[str, str]:
-            sql = "SELECT key, value FROM text_sketches WHERE version = ? AND key IN ({marks})"
-            return dict(select_in(connection, sql, [self.version], unique))
-
-        values = self._db.run(read)
-        self.found += sum(key in values for key in keys)
-        return values
+        return self._get(keys)
 
     def put(self, items: Iterable[tuple[str, str]]) -> None:
         """Keep the sketches of these keys, in one transaction."""
-        rows = [(key, self.version, value) for key, value in items]
-        if rows:
-            self._db.write("INSERT OR REPLACE INTO text_sketches VALUES (?, ?, ?)", rows)
+        self._put(items)
 
 
 def clean_cache_path(state_dir: Path) -> Path:
