@@ -477,10 +477,11 @@ def _clean_resumes(
     cleaned by an earlier run of the same code and settings is read back, not cleaned again.
     Also returns how many resumes were cleaned (not found in the cache)."""
     cache = CleanCacheAddress(clean_cache_path(settings.state_dir), source_fingerprint())
-    if shard_size is None:
-        with cache.open() as store:
+    with cache.open() as store:
+        _forgot("clean cache", store.forget_old_versions())
+        if shard_size is None:
             cleaned = clean_resumes(records, settings.limits, store)
-        return cleaned, len(records) - store.found
+            return cleaned, len(records) - store.found
     parts = _on_shards(clean_resume_shard, records, shard_size, settings.limits, cache)
     cleaned = (
         pd.concat([kept for kept, _, _ in parts], ignore_index=True),
@@ -1313,9 +1314,22 @@ def _attach_score_cache(ranker: RequirementRanker, settings: Settings, opened: E
             score_cache_path(settings.state_dir), ranker.feature_version(), ranker.parser_version()
         )
     )
+    _forgot("score cache's pair features", pairs.forget_old_versions())
+    _forgot("score cache's profiles", profiles.forget_old_versions())
     ranker.profile_store = profiles
     if settings.runs.incremental:
         ranker.pair_cache = pairs
+
+
+def _forgot(cache: str, versions: list[str]) -> None:
+    """Log the versions a cache of the state folder deleted (their code or settings are no
+    longer among the two most recently used)."""
+    if versions:
+        get_run_logger().info(
+            "%s: deleted the values of %d older version(s), kept the two most recent",
+            cache,
+            len(versions),
+        )
 
 
 def _stage1_section(settings: Settings, ranking: Ranking, n_resumes: int) -> dict[str, Any]:

@@ -153,3 +153,24 @@ def test_a_dask_shard_keeps_its_resumes_sketches_for_the_flow(
     expected_kept, expected_duplicates = deduplicate_resumes(clean_resumes(records)[0])
     pd.testing.assert_frame_equal(kept, expected_kept)
     pd.testing.assert_frame_equal(duplicates, expected_duplicates)
+
+
+def test_old_code_versions_are_deleted_the_two_most_recent_kept(
+    tmp_path: Path, records: pd.DataFrame
+) -> None:
+    path = tmp_path / "clean_cache.db"
+    first = records.iloc[:3].reset_index(drop=True)
+    for version in ("v1", "v2", "v3"):
+        with open_clean_cache(path, version) as cache:
+            kept, _ = clean_resumes(first, store=cache)
+            deduplicate_resumes(kept, sketches=cache.sketches)
+    with open_clean_cache(path, "v3") as cache:
+        assert cache.forget_old_versions() == ["v1"]
+        assert cache.forget_old_versions() == []
+    for version, found in (("v1", 0), ("v2", 3), ("v3", 3)):
+        with open_clean_cache(path, version) as cache:
+            depth = LimitSettings().max_html_depth
+            cache.get([cleaning_key(row, depth) for row in first.to_dict("records")])
+            sketches = cache.sketches
+            sketches.get([sketch_key(str(text)) for text in kept[MODEL_TEXT]])
+            assert (cache.found, sketches.found) == (found, found), version

@@ -221,3 +221,27 @@ def test_profiles_read_back_share_the_vocabulary_strings(
     for first, *others in shared:
         assert all(m.skill is first.skill and m.category is first.category for m in others)
     assert not hasattr(read[0], "__dict__")  # slots: no instance dict per object
+
+
+def test_old_versions_are_deleted_the_two_most_recent_kept(tmp_path: Path) -> None:
+    """Each upgrade leaves a version behind: the flow keeps the two most recently used of
+    each table and deletes the rest, so the file does not grow with every release."""
+    path = tmp_path / "score_cache.db"
+    values = np.arange(3, dtype=np.float32)
+    for version in ("v1", "v2", "v3"):
+        with open_score_cache(path, version, f"p-{version}") as (pairs, profiles):
+            pairs.put([("posting", "resume", values)])
+            profiles["resume"] = {"made by": version}
+    with open_score_cache(path, "v3", "p-v3") as (pairs, profiles):
+        assert pairs.forget_old_versions() == ["v1"]
+        assert profiles.forget_old_versions() == ["p-v1"]
+        assert pairs.forget_old_versions() == []  # nothing left to delete
+    for version, kept in (("v1", False), ("v2", True), ("v3", True)):
+        with open_score_cache(path, version, f"p-{version}") as (pairs, profiles):
+            assert bool(pairs.get(["posting"], ["resume"])) is kept, version
+            assert ("resume" in profiles) is kept, version
+    # Back to v2 and forth to v3 again: both stay (two settings used in turn).
+    for version in ("v2", "v3", "v2"):
+        with open_score_cache(path, version, f"p-{version}") as (pairs, _):
+            assert pairs.forget_old_versions() == []
+            assert pairs.get(["posting"], ["resume"])

@@ -6,7 +6,9 @@ clean text, model text, contact columns and, for a resume cleaning rejected, the
 key is the hash of everything of the record that cleaning reads and of the cleaning settings
 (:func:`matcher.text.preprocess.cleaning_key`); the ``version`` is the fingerprint of matcher's
 code and data files (:func:`matcher.io.unchanged_rerun.source_fingerprint`), so a new cleaning
-rule or word list cleans every resume afresh. A value of another version is never read.
+rule or word list cleans every resume afresh. A value of another version is never read, and
+the flow deletes those of every version but the two most recently used at the start of each run
+(:meth:`CleanedResumeCache.forget_old_versions`), so upgrades do not pile up in the file.
 
 The same file keeps each cleaned resume's deduplication sketch
 (:func:`matcher.text.dedup.sketch_texts`) by the hash of its model text
@@ -31,7 +33,14 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from matcher.io.shared_sqlite import SharedSQLite, open_cache, select_in
+from matcher.io.shared_sqlite import (
+    VERSION_USE,
+    SharedSQLite,
+    forget_old_versions,
+    open_cache,
+    select_in,
+    write_versioned,
+)
 
 __all__ = [
     "CACHE_FILE",
@@ -46,8 +55,9 @@ __all__ = [
 #: The cache's file name inside ``settings.state_dir``.
 CACHE_FILE = "clean_cache.db"
 #: The version of the table below; a file of another version is emptied, not guessed at.
-SCHEMA_VERSION = 2
-_TABLES = """
+SCHEMA_VERSION = 3
+_TABLES = (
+    """
 CREATE TABLE IF NOT EXISTS cleaned_resumes (
     key TEXT NOT NULL,
     version TEXT NOT NULL,
@@ -61,6 +71,11 @@ CREATE TABLE IF NOT EXISTS text_sketches (
     PRIMARY KEY (key, version)
 );
 """
+    + VERSION_USE
+)
+
+#: The tables whose values are kept by the code's version.
+_VERSIONED = ("cleaned_resumes", "text_sketches")
 
 #: What is kept of one cleaned record: strings and ``None``, in an order its writer chooses.
 CleanedValue = list[str | None]
@@ -93,7 +108,8 @@ class _VersionedTable:
     def _put(self, items: Iterable[tuple[str, str]]) -> None:
         rows = [(key, self.version, value) for key, value in items]
         if rows:
-            self._db.write(f"INSERT OR REPLACE INTO {self._table} VALUES (?, ?, ?)", rows)
+            sql = f"INSERT OR REPLACE INTO {self._table} VALUES (?, ?, ?)"
+            write_versioned(self._db, self._table, self.version, sql, rows)
 
 
 class CleanedResumeCache(_VersionedTable):
@@ -112,6 +128,13 @@ class CleanedResumeCache(_VersionedTable):
     def put(self, items: Iterable[tuple[str, CleanedValue]]) -> None:
         """Keep the values of these keys, in one transaction."""
         self._put((key, json.dumps(value)) for key, value in items)
+
+    def forget_old_versions(self) -> list[str]:
+        """Delete the cleaned resumes and sketches of every version but this one and the one
+        used before it (:func:`matcher.io.shared_sqlite.forget_old_versions`); returns the
+        versions deleted."""
+        forgotten = forget_old_versions(self._db, list(_VERSIONED), self.version)
+        return sorted({version for versions in forgotten.values() for version in versions})
 
     @property
     def sketches(self) -> TextSketchCache:

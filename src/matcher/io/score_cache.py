@@ -10,7 +10,9 @@ One SQLite file in the state folder (``<state_dir>/score_cache.db``, WAL mode) h
 
 Every value is stored with a ``version``, the fingerprint of everything else it depends on (the
 embedding model, the feature or parser code, the skill vocabulary); a value of another version
-is never read, so a new model or matcher release computes afresh. The pool-dependent features
+is never read, so a new model or matcher release computes afresh. The flow deletes the values of
+every version but the two most recently used at the start of each run (``forget_old_versions``),
+so upgrades do not pile up in the file. The pool-dependent features
 are never cached: they change with every record added. Nor is the one feature that depends on
 the day "Present" stands for (years of open-ended roles): it is computed every run, and a
 resume's key holds what else of it the day can change
@@ -36,13 +38,22 @@ from typing import Any
 
 import numpy as np
 
-from matcher.io.shared_sqlite import IN_CHUNK, SharedSQLite, open_cache, select_in
+from matcher.io.shared_sqlite import (
+    IN_CHUNK,
+    VERSION_USE,
+    SharedSQLite,
+    forget_old_versions,
+    open_cache,
+    select_in,
+    write_versioned,
+)
 
 #: The cache's file name inside ``settings.state_dir``.
 CACHE_FILE = "score_cache.db"
 #: The version of the tables below; a file of another version is emptied, not guessed at.
-SCHEMA_VERSION = 1
-_TABLES = """
+SCHEMA_VERSION = 2
+_TABLES = (
+    """
 CREATE TABLE IF NOT EXISTS pair_features (
     posting_key TEXT NOT NULL,
     resume_key TEXT NOT NULL,
@@ -57,6 +68,8 @@ CREATE TABLE IF NOT EXISTS profiles (
     PRIMARY KEY (key, version)
 );
 """
+    + VERSION_USE
+)
 
 
 class PairFeatureCache:
@@ -103,7 +116,15 @@ class PairFeatureCache:
             (posting_key, resume_key, self.version, np.asarray(values, np.float32).tobytes())
             for posting_key, resume_key, values in items
         ]
-        self._db.write("INSERT OR REPLACE INTO pair_features VALUES (?, ?, ?, ?)", rows)
+        sql = "INSERT OR REPLACE INTO pair_features VALUES (?, ?, ?, ?)"
+        write_versioned(self._db, "pair_features", self.version, sql, rows)
+
+    def forget_old_versions(self) -> list[str]:
+        """Delete the pairs of every version but this one and the one used before it
+        (:func:`matcher.io.shared_sqlite.forget_old_versions`); returns the versions deleted."""
+        return forget_old_versions(self._db, ["pair_features"], self.version).get(
+            "pair_features", []
+        )
 
 
 class ProfileCache(MutableMapping[str, Any]):
@@ -157,7 +178,13 @@ class ProfileCache(MutableMapping[str, Any]):
         self._memory[key] = profile
         self._absent.discard(key)
         row = (key, self.version, pickle.dumps(profile, protocol=pickle.HIGHEST_PROTOCOL))
-        self._db.write("INSERT OR REPLACE INTO profiles VALUES (?, ?, ?)", [row])
+        sql = "INSERT OR REPLACE INTO profiles VALUES (?, ?, ?)"
+        write_versioned(self._db, "profiles", self.version, sql, [row])
+
+    def forget_old_versions(self) -> list[str]:
+        """Delete the profiles of every version but this one and the one used before it
+        (:func:`matcher.io.shared_sqlite.forget_old_versions`); returns the versions deleted."""
+        return forget_old_versions(self._db, ["profiles"], self.version).get("profiles", [])
 
     def __delitem__(self, key: str) -> None:
         self._memory.pop(key, None)

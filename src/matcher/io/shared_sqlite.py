@@ -109,6 +109,98 @@ def missing_tables(connection: sqlite3.Connection, script: str) -> list[str]:
     return [name for name in wanted if name not in present]
 
 
+#: The table in which a cache file notes when each version of each of its tables was last
+#: written (:func:`write_versioned`) or kept (:func:`forget_old_versions`). A cache that uses
+#: them adds this statement to its tables.
+VERSION_USE = """
+CREATE TABLE IF NOT EXISTS version_use (
+    name TEXT NOT NULL,
+    version TEXT NOT NULL,
+    used REAL NOT NULL,
+    PRIMARY KEY (name, version)
+);
+"""
+
+
+def _note_use(connection: sqlite3.Connection, table: str, version: str) -> None:
+    connection.execute(
+        "INSERT OR REPLACE INTO version_use VALUES (?, ?, ?)", (table, version, time.time())
+    )
+
+
+def write_versioned(
+    database: SharedSQLite, table: str, version: str, sql: str, rows: Iterable[Sequence[Any]]
+) -> None:
+    """``sql`` run for each of ``rows`` (values of ``version`` of ``table``) and a note that
+    this version was used now, in one transaction (retried after a transient error)."""
+    rows = list(rows)
+
+    def write(connection: sqlite3.Connection) -> None:
+        with write_transaction(connection):
+            connection.executemany(sql, rows)
+            _note_use(connection, table, version)
+
+    database.run(write)
+
+
+def forget_old_versions(
+    database: SharedSQLite, tables: Sequence[str], version: str, keep: int = 2
+) -> dict[str, list[str]]:
+    """Note ``version`` of each of ``tables`` as used now, and delete every row of the versions
+    of that table that are not among its ``keep`` most recently used ones.
+
+    A cache's values are kept by a version, the fingerprint of the code and data they were made
+    with, and a value of another version is never read: without this, every upgrade (or every
+    commit, for a developer) would leave a whole pool's values in the file for good. Keeping
+    two versions lets a user go back and forth between two settings (two embedding models,
+    say) without computing everything again each time. The caller's run holds the state
+    store's lock, so no process of another version writes meanwhile.
+
+    Args:
+        database: The cache file, with :data:`VERSION_USE` among its tables.
+        tables: Tables with a ``version`` column (trusted names, never input).
+        version: The version the caller uses.
+        keep: How many versions of each table to keep, the caller's included.
+
+    Returns:
+        The versions forgotten, by table (tables with none forgotten left out).
+
+    Example:
+        >>> import tempfile
+        >>> path = Path(tempfile.mkdtemp()) / "cache.db"
+        >>> tables = "CREATE TABLE IF NOT EXISTS kv (k, version);" + VERSION_USE
+        >>> database = open_cache(path, 1, tables)
+        >>> for old in ("v1", "v2"):
+        ...     write_versioned(database, "kv", old, "INSERT INTO kv VALUES (?, ?)", [("a", old)])
+        >>> forget_old_versions(database, ["kv"], "v3")
+        {'kv': ['v1']}
+        >>> database.fetch("SELECT version FROM kv")
+        [('v2',)]
+    """
+
+    def forget(connection: sqlite3.Connection) -> dict[str, list[str]]:
+        forgotten: dict[str, list[str]] = {}
+        with write_transaction(connection):
+            for table in tables:
+                _note_use(connection, table, version)
+                rows = connection.execute(
+                    "SELECT version FROM version_use WHERE name = ? ORDER BY used DESC, rowid DESC",
+                    (table,),
+                ).fetchall()
+                others = [old for (old,) in rows if old != version]
+                old_versions = others[max(keep - 1, 0) :]
+                for old in old_versions:
+                    connection.execute(f"DELETE FROM {table} WHERE version = ?", (old,))
+                    connection.execute(
+                        "DELETE FROM version_use WHERE name = ? AND version = ?", (table, old)
+                    )
+                if old_versions:
+                    forgotten[table] = old_versions
+        return forgotten
+
+    return database.run(forget)
+
+
 #: Keys per ``IN (...)`` of :func:`select_in`: SQLite's bound on parameters is well above it.
 IN_CHUNK = 500
 
