@@ -131,16 +131,21 @@ def _note_use(connection: sqlite3.Connection, table: str, version: str) -> None:
 def write_versioned(
     database: SharedSQLite, table: str, version: str, sql: str, rows: Iterable[Sequence[Any]]
 ) -> None:
-    """``sql`` run for each of ``rows`` (values of ``version`` of ``table``) and a note that
-    this version was used now, in one transaction (retried after a transient error)."""
+    """``sql`` run for each of ``rows`` (values of ``version`` of ``table``) in one transaction
+    (retried after a transient error), with a note that this version was used now the first
+    time this handle writes it: a note per write made each single-profile write a third
+    slower."""
     rows = list(rows)
+    note = (table, version) not in database.noted_versions
 
     def write(connection: sqlite3.Connection) -> None:
         with write_transaction(connection):
             connection.executemany(sql, rows)
-            _note_use(connection, table, version)
+            if note:
+                _note_use(connection, table, version)
 
     database.run(write)
+    database.noted_versions.add((table, version))
 
 
 def forget_old_versions(
@@ -198,7 +203,9 @@ def forget_old_versions(
                     forgotten[table] = old_versions
         return forgotten
 
-    return database.run(forget)
+    forgotten = database.run(forget)
+    database.noted_versions.update((table, version) for table in tables)
+    return forgotten
 
 
 #: Keys per ``IN (...)`` of :func:`select_in`: SQLite's bound on parameters is well above it.
@@ -310,6 +317,8 @@ class SharedSQLite:
         self._setup = setup
         self._connection: sqlite3.Connection | None = None
         self._pid = 0
+        #: The (table, version) pairs whose use this handle has noted (:func:`write_versioned`).
+        self.noted_versions: set[tuple[str, str]] = set()
         self.run(lambda connection: None)
 
     @property
