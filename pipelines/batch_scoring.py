@@ -18,7 +18,7 @@ import json
 import shutil
 import sys
 from collections.abc import Iterator, MutableMapping, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -98,6 +98,8 @@ from matcher.ranking.scoring import check_settings, describe_ranker, select_rank
 from matcher.ranking.shortlist import write_shortlists
 from matcher.ranking.two_stage import (
     Candidates,
+    DecisionSink,
+    LaterDecisions,
     Ranking,
     candidate_batches,
     candidate_members,
@@ -612,10 +614,11 @@ def rank_postings(
     settings: Settings,
     embedding_model: str,
     index: ResumeIndex,
-    records: DecisionFile,
+    records: DecisionSink,
 ) -> Ranking:
     """Two stages per batch of postings: candidates, then the ranker on them; shortlists, and
-    the decision records of every pair scored written to ``records`` batch by batch."""
+    the decision records of every pair scored given to ``records`` batch by batch (a
+    :class:`~matcher.ranking.two_stage.LaterDecisions` is given what makes them)."""
     get_run_logger().info(
         "scoring %d jobs against %d resumes", len(prepared.postings), len(prepared.resumes)
     )
@@ -628,7 +631,7 @@ def rank_postings(
         embedding_model,
         index,
         progress_lines("shortlisting job", get_run_logger().info),
-        records.write,
+        records,
         scoring=progress_lines("scoring candidate pairs", get_run_logger().info),
     )
     get_run_logger().info(
@@ -726,7 +729,7 @@ def rank_keeping_pairs(
     settings: Settings,
     embedding_model: str,
     index: ResumeIndex,
-    records: DecisionFile,
+    records: DecisionSink,
 ) -> tuple[Ranking, RankingPlan]:
     """:func:`rank_postings` keeping what the next incremental run needs: from the kept
     ranking of ``plan`` (the new and changed resumes' pairs scored, the others merged) or in
@@ -749,7 +752,7 @@ def rank_keeping_pairs(
             ranker_info,
             embedding_model,
             progress,
-            records.write,
+            records,
         )
         fitted_by = {**previous.fitted_by, "reruns": int(previous.fitted_by.get("reruns", 0)) + 1}
         kept = KeptRanking(plan.key, fitted_by, previous.fitted_hashes, previous.statistics, pairs)
@@ -765,7 +768,7 @@ def rank_keeping_pairs(
                 embedding_model,
                 index,
                 progress,
-                records.write,
+                records,
                 keep_to=kept_pairs.write,
                 scoring=progress_lines("scoring candidate pairs", get_run_logger().info),
             )
@@ -798,6 +801,7 @@ def write_outputs(
     run_info: dict[str, str] | None = None,
     candidate_of: dict[str, int] | None = None,
     kept: tuple[Path, KeptRanking] | None = None,
+    decisions: LaterDecisions | None = None,
 ) -> WrittenOutputs:
     """Write shortlists (CSV and workbook), rejects, duplicates and the record accounting.
 
@@ -805,7 +809,8 @@ def write_outputs(
     (a state folder and the kept ranking of the run) has its pairs serialised there
     (:func:`matcher.io.kept_ranking.write_kept_pairs`) while the workbook's process writes
     the workbook, after the CSV files; they are moved into place once the run has logged its
-    outputs (:func:`matcher.io.kept_ranking.save_kept`).
+    outputs (:func:`matcher.io.kept_ranking.save_kept`). ``decisions``, the rank step's
+    records not made yet, are made and written to ``out_dir``'s decision file then too.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     job_ids = prepared.postings[schema.JOB_ID].astype(str).tolist()
@@ -834,6 +839,9 @@ def write_outputs(
             write_safe_csv(frame, tables[name])
         if kept is not None:
             written = write_kept_pairs(*kept)
+        if decisions is not None:
+            with open_decisions(out_dir) as records:
+                decisions.write(records.write)
 
     paths = write_shortlists(
         shortlists, job_ids, out_dir, len(prepared.resumes), run_info, write_tables
@@ -1084,6 +1092,7 @@ def _score_into(
                 else 0,
             }
             ranking = None
+            later: LaterDecisions | None = None  # the rank step's records, made by the write step
             if stored is not None:
                 shortlists = stored.shortlists
             else:
@@ -1115,14 +1124,23 @@ def _score_into(
                         "reason": "kept pool statistics are used in the flow's process only,"
                         " not on Dask: every candidate pair is scored (with the pair cache)",
                     }
-                # The decision records go to the staging folder batch by batch as they are
-                # made (the rank step's time includes writing them): a run holds one batch.
+                # The requirement-aware ranker's decision records, in this process, are made
+                # and written by the write step, beside the workbook's process (LaterDecisions:
+                # the pairs they are made of are held until then anyway). Other rankers' and
+                # the Dask workers' go to the staging folder batch by batch as they are made
+                # (the rank step's time includes writing them): a run holds one batch.
                 # A tile's pairs are explained in two processes (two_stage.encoded_explanations).
+                later = (
+                    LaterDecisions()
+                    if shard_size is None and isinstance(ranker, RequirementRanker)
+                    else None
+                )
                 with (
                     timer("rank"),
                     use_processes(settings.processes),
-                    open_decisions(staging) as records,
+                    open_decisions(staging) if later is None else nullcontext() as records,
                 ):
+                    sink: DecisionSink = later if records is None else records.write
                     if plan is not None and isinstance(ranker, RequirementRanker):
                         ranking, plan = rank_keeping_pairs(
                             plan,
@@ -1132,10 +1150,11 @@ def _score_into(
                             settings,
                             embedder.model_id,
                             index,
-                            records,
+                            sink,
                         )
                         incremental["ranking"]["pairs_scored"] = ranking.feature_pairs
                     elif shard_size is not None and isinstance(ranker, RequirementRanker):
+                        assert records is not None
                         ranking, on_workers = _rank_on_workers(
                             prepared, ranker, ranker_info, settings, embedder, index, records
                         )
@@ -1147,7 +1166,7 @@ def _score_into(
                             settings,
                             embedder.model_id,
                             index,
-                            records,
+                            sink,
                         )
                 shortlists, warnings = ranking.shortlists, ranking.warnings
                 if isinstance(ranker, RequirementRanker) and ranker.pair_cache is not None:
@@ -1168,7 +1187,9 @@ def _score_into(
                     describe_ranker(ranker_info),
                     None if ranking is None else ranking.candidate_of,
                     None if plan is None or plan.kept is None else (settings.state_dir, plan.kept),
+                    later,
                 )
+                later = None  # its pairs' arrays are let go
                 staged = written.paths
                 if plan is not None and written.kept is not None:
                     plan = replace(plan, kept=written.kept)
@@ -1177,7 +1198,8 @@ def _score_into(
                     staged["decisions"] = staging / DECISIONS_FILE
                     shutil.copyfile(previous / DECISIONS_FILE, staged["decisions"])
                 elif ranking is not None:
-                    staged["decisions"] = staging / DECISIONS_FILE  # written by the rank step
+                    # Written by the rank step, or by the write step (LaterDecisions).
+                    staged["decisions"] = staging / DECISIONS_FILE
             counts = record_counts(postings, resumes, prepared)
         # Paths as they will be once the staging folder has become out_dir.
         outputs = {name: out_dir / path.relative_to(staging) for name, path in staged.items()}

@@ -18,6 +18,7 @@ from matcher.io.kept_ranking import (
     KeptRanking,
     load_kept,
     open_kept_pairs,
+    read_kept_pairs,
     save_kept,
     write_kept_pairs,
 )
@@ -32,7 +33,7 @@ from matcher.ranking.incremental import (
 )
 from matcher.ranking.lexical import BM25Pool, TfidfPool
 from matcher.ranking.requirement_ranker import RequirementRanker
-from matcher.ranking.two_stage import Ranking, rank_in_batches
+from matcher.ranking.two_stage import ENCODED_TEXT, Ranking, rank_in_batches
 from matcher.settings import RankingSettings
 from matcher.text.preprocess import Prepared, prepare_loaded
 from matcher.text.texts import resume_texts
@@ -119,7 +120,7 @@ def test_kept_pairs_written_batch_by_batch_are_those_kept_in_memory(
     # The run held the pairs' columns only; the file holds every pair, each posting's together.
     assert spilled.pairs.empty and list(spilled.pairs.columns) == list(kept.pairs.columns)
     key = [schema.JOB_ID, schema.RESUME_ID]
-    written = pd.read_parquet(pairs_file)
+    written = read_kept_pairs(pairs_file.read_bytes())
     pd.testing.assert_frame_equal(
         written.sort_values(key).reset_index(drop=True),
         kept.pairs.sort_values(key).reset_index(drop=True),
@@ -131,6 +132,9 @@ def test_kept_pairs_written_batch_by_batch_are_those_kept_in_memory(
     assert loaded is not None and not pairs_file.exists()
     pd.testing.assert_frame_equal(loaded.pairs.pairs, written)
     assert loaded.pairs.job_ids == kept.job_ids
+    # The explanations are held and kept dictionary-encoded, each distinct text once per part.
+    explained = kept.explained()
+    assert explained and all(written[c].dtype == pd.ArrowDtype(ENCODED_TEXT) for c in explained)
 
 
 def test_kept_pairs_written_before_they_are_saved_replace_the_kept_ones_only_when_saved(

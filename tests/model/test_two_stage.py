@@ -26,10 +26,13 @@ from matcher.ranking.lexical import bm25_scores
 from matcher.ranking.requirement_ranker import RequirementRanker
 from matcher.ranking.shortlist import EXPLANATION_COLUMNS, build_shortlists
 from matcher.ranking.two_stage import (
+    ENCODED_TEXT,
+    LaterDecisions,
     ScoredBatch,
     candidate_batches,
     candidate_members,
     encoded_explanations,
+    encoded_pairs,
     explain_batch,
     grouped_batches,
     merge_rankings,
@@ -284,6 +287,30 @@ def test_records_written_batch_by_batch_are_those_of_one_batch_kept_in_memory(
     pd.testing.assert_frame_equal(apart.shortlists, together.shortlists)
 
 
+@pytest.mark.parametrize("candidates", [RankingSettings().candidates, 5])
+def test_records_made_later_are_those_made_while_ranking(
+    with_unread: Prepared, ranker: RequirementRanker, candidates: int, tmp_path: Path
+) -> None:
+    """Records deferred to the write step (:class:`LaterDecisions`, as ``matcher score``
+    makes them beside the workbook's process) are those written while ranking, row for row,
+    and a second write (a retried write step) makes them again, the same. Nothing is made
+    until written: the ranking holds no records and the sink one maker per batch."""
+    postings, resumes = with_unread.postings, with_unread.resumes
+    each = RankingSettings(candidates=candidates, posting_batch=1)
+    with open_decisions(tmp_path / "now") as records:
+        now = rank_in_batches(ranker, postings, resumes, each, INFO, records=records.write)
+    later = LaterDecisions()
+    deferred = rank_in_batches(ranker, postings, resumes, each, INFO, records=later)
+    assert deferred.decisions is None and len(later) == len(postings) > 1
+    pd.testing.assert_frame_equal(deferred.shortlists, now.shortlists)
+    for attempt in ("later", "again"):
+        with open_decisions(tmp_path / attempt) as records:
+            later.write(records.write)
+        pd.testing.assert_frame_equal(
+            read_decisions(tmp_path / attempt), read_decisions(tmp_path / "now")
+        )
+
+
 def test_a_postings_rows_do_not_depend_on_who_shares_its_batch(
     with_unread: Prepared, ranker: RequirementRanker
 ) -> None:
@@ -394,7 +421,8 @@ def test_tiles_of_resumes_give_the_ranking_of_batches_of_postings_reading_each_r
     [pairs] = handed
     assert len(pairs) == tiled.feature_pairs
     explained = [c for c in pairs.columns if c in EXPLANATION_COLUMNS]
-    assert explained and all(pairs[c].dtype == "str" for c in explained)  # plain text
+    # Handed on dictionary-encoded, as held (the kept pairs are written so).
+    assert explained and all(pairs[c].dtype == pd.ArrowDtype(ENCODED_TEXT) for c in explained)
     parts, read = [], 0
     for batch, chosen in candidate_batches(
         ranker, postings, resumes, 5, settings.posting_batch, pool=pool, most_resumes=12
@@ -413,7 +441,7 @@ def test_tiles_of_resumes_give_the_ranking_of_batches_of_postings_reading_each_r
     assert tiled.feature_pairs == sum(tiled.candidates.values())
     assert tiled.batches > 2
     assert tiled.resumes_read == len(tiled.candidate_of) < read
-    # Held dictionary-encoded between the tiles and the shortlists; plain when handed on.
+    # Held dictionary-encoded between the tiles and the shortlists, the same text as plain.
     chosen = [
         _positions(resumes, schema.RESUME_ID, group["resume_id"])
         for _, group in pairs.groupby("job_id", sort=False)
@@ -426,8 +454,14 @@ def test_tiles_of_resumes_give_the_ranking_of_batches_of_postings_reading_each_r
     )
     assert all(isinstance(encoded[c].dtype, pd.ArrowDtype) for c in explained)
     plain = plain_pairs(encoded).sort_values(["job_id", "resume_id"], ignore_index=True)
+    handed_on = plain_pairs(pairs).sort_values(["job_id", "resume_id"], ignore_index=True)
+    assert all(plain[c].dtype == "str" for c in explained)
+    pd.testing.assert_frame_equal(plain, handed_on)
+    # Encoded again, plain text is what the tiles held.
     pd.testing.assert_frame_equal(
-        plain, pairs.sort_values(["job_id", "resume_id"], ignore_index=True)
+        encoded_pairs(plain),
+        pairs.sort_values(["job_id", "resume_id"], ignore_index=True),
+        check_categorical=False,
     )
 
 

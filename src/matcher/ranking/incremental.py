@@ -44,6 +44,7 @@ from matcher.ranking.two_stage import (
     DecisionSink,
     Ranking,
     consecutive_batches,
+    encoded_pairs,
     pair_rows,
     pair_signals,
     rank_from_pairs,
@@ -86,8 +87,10 @@ class KeptPairs:
             (``points.<signal>``) and value (``value.<signal>``) as float32, exactly as scored
             (the ranks and ties of a merged shortlist depend on every bit), then the
             explanation columns (:data:`matcher.ranking.shortlist.EXPLANATION_COLUMNS`, in
-            the explainer's order). In any order: :func:`rank_incremental` puts each
-            posting's pairs together (a stable sort, so a posting's pairs keep their order).
+            the explainer's order), dictionary-encoded
+            (:data:`matcher.ranking.two_stage.ENCODED_TEXT`). In any order:
+            :func:`rank_incremental` puts each posting's pairs together (a stable sort, so a
+            posting's pairs keep their order).
         warnings: The ranker's warnings about the postings (they depend on the postings only).
     """
 
@@ -336,4 +339,4 @@ def _score_new(
             pool,
         )
     ]
-    return pd.concat(rows, ignore_index=True)
+    return encoded_pairs(pd.concat(rows, ignore_index=True))

@@ -452,12 +452,14 @@ def rank_in_batches(
             (:meth:`matcher.ranking.decisions.DecisionFile.write`) as soon as they are made, in
             the order of the batches (each posting's records together, a batch's postings in
             their order); the ranking then keeps none (its ``decisions`` is None). None: the
-            ranking keeps them all, in the postings' order.
+            ranking keeps them all, in the postings' order. A :class:`LaterDecisions` is
+            given what makes the requirement-aware ranker's records instead, made when written.
         pool: The requirement-aware ranker's pool statistics, fitted if None (as
             :func:`score_in_batches`).
-        on_pairs: Given the frame of every pair scored (:func:`pair_rows`) before the
-            shortlists are made (:func:`matcher.ranking.incremental.rank_keeping` keeps them);
-            the requirement-aware ranker only.
+        on_pairs: Given the frame of every pair scored (:func:`pair_rows`, the explanations
+            dictionary-encoded: :func:`encoded_pairs`) before the shortlists are made
+            (:func:`matcher.ranking.incremental.rank_keeping` keeps them); the
+            requirement-aware ranker only.
         scoring: Told ``(pairs scored, pairs)`` as stage 2 scores each tile.
     """
     if not isinstance(ranker, RequirementRanker):
@@ -489,7 +491,7 @@ def rank_in_batches(
     )
     del chosen
     if on_pairs is not None:
-        on_pairs(plain_pairs(pairs))
+        on_pairs(pairs)
     ranking = rank_from_pairs(
         postings,
         resumes,
@@ -613,6 +615,40 @@ def plain_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     if not encoded:
         return pairs
     return pairs.assign(**{str(c): _plain_text(pairs[c].array) for c in encoded})
+
+
+#: The Arrow type of the explanations held per pair (:func:`score_tiles`) and kept
+#: (:mod:`matcher.io.kept_ranking`): text by a dictionary, a posting's requirements and a
+#: resume's quotes repeating across its pairs (RJDB's 500,000 pairs: ``missing_required``
+#: 105 MB as plain text, 14,100 distinct values of 3.3 MB).
+ENCODED_TEXT = pa.dictionary(pa.int32(), pa.large_string())
+
+
+def encoded_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
+    """``pairs`` (:func:`pair_rows`) with its explanation columns dictionary-encoded
+    (:data:`ENCODED_TEXT`), as :func:`score_tiles` holds them: the inverse of
+    :func:`plain_pairs`."""
+    return pairs.assign(
+        **{
+            str(c): encoded_text(pairs[c].array)
+            for c in pairs.columns
+            if c in EXPLANATION_COLUMNS and not _is_dictionary(pairs[c].array)
+        }
+    )
+
+
+def encoded_text(values: Any) -> pd.arrays.ArrowExtensionArray:
+    """Text values (None for none) as a dictionary-encoded Arrow column (:data:`ENCODED_TEXT`).
+
+    Example:
+        >>> encoded = encoded_text(["a", "b", "a", None])
+        >>> encoded.tolist()[:3], len(pa.array(encoded).dictionary)
+        (['a', 'b', 'a'], 2)
+    """
+    if _is_dictionary(values):
+        return pd.arrays.ArrowExtensionArray(pa.array(values).cast(ENCODED_TEXT))
+    plain = pa.array(values, type=pa.large_string(), from_pandas=True)
+    return pd.arrays.ArrowExtensionArray(plain.dictionary_encode())
 
 
 def _is_dictionary(values: Any) -> bool:
@@ -848,7 +884,8 @@ def rank_from_pairs(
         ranker_info: The ranker's description, for the decision records.
         embedding_model: The embedding model's ID, for the decision records.
         progress: Told ``(jobs done, jobs)`` as each job's shortlist is made.
-        records: As for :func:`rank_in_batches`.
+        records: As for :func:`rank_in_batches`; a :class:`LaterDecisions` is given what
+            makes each batch's records (:meth:`LaterDecisions.defer`), made when written.
         warnings: The ranker's warnings about a batch's postings; none if None.
 
     Returns:
@@ -903,18 +940,32 @@ def rank_from_pairs(
         posting_of = np.repeat(np.arange(len(members), dtype=np.int64), counts)
         batch_points = {name: points[name][taken] for name in signals}
         explained_pairs = _kept_explanations(texts, order[taken])
-        decisions = records_of_pairs(
-            chunk,
-            resumes,
-            posting_of,
-            columns[taken],
-            batch_points,
-            top_k,
-            ranker_info,
-            explained_pairs,
-            {name: valued[name][taken] for name in signals},
-            embedding_model,
-        )
+
+        def batch_records(
+            chunk: pd.DataFrame = chunk,
+            posting_of: np.ndarray = posting_of,
+            taken: np.ndarray = taken,
+            explained_pairs: PairExplainer = explained_pairs,
+        ) -> pd.DataFrame:
+            return records_of_pairs(
+                chunk,
+                resumes,
+                posting_of,
+                columns[taken],
+                {name: points[name][taken] for name in signals},
+                top_k,
+                ranker_info,
+                explained_pairs,
+                {name: valued[name][taken] for name in signals},
+                embedding_model,
+            )
+
+        # Later records (LaterDecisions) are made when they are written, the batch's arrays
+        # taken again then: the pairs' arrays are held until then anyway.
+        decisions = None if isinstance(records, LaterDecisions) else batch_records()
+        if decisions is None:
+            assert isinstance(records, LaterDecisions)
+            records.defer(batch_records)
         shortlists = shortlist_of_pairs(
             chunk,
             resumes,
@@ -973,6 +1024,45 @@ def _posting_rows(pairs: pd.DataFrame, job_ids: list[str]) -> np.ndarray:
 
 #: Takes one batch's decision records (:meth:`matcher.ranking.decisions.DecisionFile.write`).
 DecisionSink = Callable[[pd.DataFrame], None]
+
+
+class LaterDecisions:
+    """A decision sink (:data:`DecisionSink`) whose records are made when they are written,
+    not when the pairs are ranked: :func:`rank_from_pairs` gives it, for each batch of
+    postings, what makes the batch's records (:meth:`defer`), and a run's write step makes
+    and writes them all (:meth:`write`) while the workbook's process writes the workbook.
+
+    Records given already made (a ranker's batch explained at once, or a ranking without
+    a batch) are written as they are, in their turn. :meth:`write` can be called again (a
+    retried write step): the records are made again, the same.
+
+    Example:
+        >>> later = LaterDecisions()
+        >>> later(pd.DataFrame({"rank": [1]}))
+        >>> later.defer(lambda: pd.DataFrame({"rank": [2]}))
+        >>> got = []
+        >>> later.write(got.append)
+        >>> [int(frame["rank"].iloc[0]) for frame in got]
+        [1, 2]
+    """
+
+    def __init__(self) -> None:
+        self._parts: list[Callable[[], pd.DataFrame]] = []
+
+    def __call__(self, records: pd.DataFrame) -> None:
+        self._parts.append(lambda: records)
+
+    def defer(self, make: Callable[[], pd.DataFrame]) -> None:
+        """Add a batch's records, made by ``make`` when written."""
+        self._parts.append(make)
+
+    def write(self, sink: DecisionSink) -> None:
+        """Make every batch's records, in turn, and give them to ``sink``."""
+        for make in self._parts:
+            sink(make())
+
+    def __len__(self) -> int:
+        return len(self._parts)
 
 
 def hand_on_decisions(part: Ranking, records: DecisionSink) -> Ranking:
