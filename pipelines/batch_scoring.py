@@ -38,7 +38,7 @@ from matcher.io.csv_safety import write_safe_csv
 from matcher.io.kept_ranking import (
     KeptRanking,
     drifted,
-    load_kept,
+    load_kept_later,
     open_kept_pairs,
     ranking_key,
     save_kept,
@@ -671,12 +671,12 @@ def _ranking_plan(
     prepared: Prepared,
     hashes: dict[str, dict[str, str]],
     scorer: dict[str, Any],
+    previous: KeptRanking | None,
 ) -> RankingPlan:
-    """Rank incrementally or in full (``settings.ranking.refit_share``, ``refit``); logs
-    one line saying which and why."""
+    """Rank incrementally from ``previous`` (the state folder's kept ranking, if any) or in
+    full (``settings.ranking.refit_share``, ``refit``); logs one line saying which and why."""
     key = ranking_key(scorer, hashes["posting"], settings.ranking.candidates)
     resume_hashes = text_hashes(prepared.resumes)
-    previous = load_kept(settings.state_dir)
     reason = ""
     share = 0.0
     if previous is None:
@@ -1075,6 +1075,16 @@ def _score_into(
                 )
         else:
             shard_size = _dask_shard_size(settings)  # None: every stage in this process
+            keeps_ranking = (
+                stored is None
+                and store is not None
+                and shard_size is None
+                and isinstance(ranker, RequirementRanker)
+                and settings.ranking.refit_share > 0
+            )
+            # The kept ranking is read (its pairs file read and hashed, on the machine's
+            # other core) while the records are cleaned, profiled and embedded.
+            kept_soon = load_kept_later(settings.state_dir) if keeps_ranking else None
             with timer("clean"), use_processes(settings.processes):
                 cleaned, resumes_cleaned = _clean_resumes(resumes.records, settings, shard_size)
                 prepared = clean_records(postings, resumes, settings, cleaned)
@@ -1105,11 +1115,8 @@ def _score_into(
                 index_meta = index.meta
                 on_workers = None
                 plan = (
-                    _ranking_plan(settings, prepared, hashes, scorer)
-                    if store is not None
-                    and shard_size is None
-                    and isinstance(ranker, RequirementRanker)
-                    and settings.ranking.refit_share > 0
+                    _ranking_plan(settings, prepared, hashes, scorer, kept_soon())
+                    if kept_soon is not None
                     else None
                 )
                 if plan is not None:

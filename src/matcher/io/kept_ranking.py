@@ -22,7 +22,7 @@ import io
 import json
 import os
 import pickle
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -228,6 +228,24 @@ def load_kept(state_dir: Path) -> KeptRanking | None:
             list(meta["warnings"]),
         ),
     )
+
+
+def load_kept_later(state_dir: Path) -> Callable[[], KeptRanking | None]:
+    """:func:`load_kept` in a thread of its own, started now; the function returned waits for
+    it and gives its answer (or raises its error). Reading the pairs file and checking its
+    hash let go of the GIL, so a run reads its kept ranking (RJDB: 0.3-0.45 s) while it
+    cleans and embeds its records.
+
+    Example:
+        >>> load_kept_later(Path("no-such-state-folder"))() is None
+        True
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    threads = ThreadPoolExecutor(1, thread_name_prefix="load-kept")
+    future = threads.submit(load_kept, state_dir)
+    threads.shutdown(wait=False)
+    return future.result
 
 
 def drifted(kept: KeptRanking, hashes: dict[str, str]) -> int:
