@@ -37,6 +37,7 @@ from matcher.io.clean_cache import CleanCacheAddress, clean_cache_path
 from matcher.io.csv_safety import write_safe_csv
 from matcher.io.kept_ranking import (
     KeptRanking,
+    appended_kept,
     drifted,
     load_kept_later,
     open_kept_pairs,
@@ -755,7 +756,7 @@ def rank_keeping_pairs(
             records,
         )
         fitted_by = {**previous.fitted_by, "reruns": int(previous.fitted_by.get("reruns", 0)) + 1}
-        kept = KeptRanking(plan.key, fitted_by, previous.fitted_hashes, previous.statistics, pairs)
+        kept = appended_kept(previous, plan.key, fitted_by, pairs)
     else:
         # The pairs go to a file as soon as they are scored.
         with open_kept_pairs(settings.state_dir) as (kept_pairs, pairs_file):

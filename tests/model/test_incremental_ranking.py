@@ -15,7 +15,11 @@ import pytest
 
 from matcher import schema
 from matcher.io.kept_ranking import (
+    MOST_SEGMENTS,
     KeptRanking,
+    Segment,
+    appended_kept,
+    kept_path,
     load_kept,
     open_kept_pairs,
     read_kept_pairs,
@@ -161,6 +165,61 @@ def test_kept_pairs_written_before_they_are_saved_replace_the_kept_ones_only_whe
     after = load_kept(tmp_path)
     assert after is not None and after.key == "second" and not written.pairs_file.exists()
     pd.testing.assert_frame_equal(after.pairs.pairs, kept_b.pairs)
+
+
+def test_a_rerun_that_drops_no_pair_keeps_its_new_pairs_as_one_more_segment(
+    pools: tuple[Prepared, pd.DataFrame, pd.DataFrame],
+    ranker: RequirementRanker,
+    first_run: tuple[Ranking, KeptPairs, PoolStatistics],
+    tmp_path: Path,
+) -> None:
+    """Pool A, then A and 4 new resumes: the rerun writes the new resumes' pairs only, as a
+    second segment beside the first, and keeps the statistics file as it is; read back, the
+    two segments are the merged pairs in order. Then pool B (a resume removed, one changed):
+    every pair is written again as one segment and the other files are deleted. A damaged
+    segment makes the kept ranking unusable."""
+    prepared, _, pool_b = pools
+    _, kept, fitted = first_run
+    folder = kept_path(tmp_path)
+    save_kept(tmp_path, KeptRanking("a", {}, kept.resume_hashes, fitted, kept))
+    first = load_kept(tmp_path)
+    assert first is not None and len(first.segments) == 1
+    statistics = (folder / "statistics.pkl").stat().st_mtime_ns
+    pool_c = prepared.resumes  # pool A and the 4 held out
+    _, kept_c = rank_incremental(
+        ranker, prepared.postings, pool_c, first.pairs, fitted.extended(pool_c), SETTINGS, INFO
+    )
+    appended = appended_kept(first, "c", {}, kept_c)
+    assert appended.segments == first.segments
+    save_kept(tmp_path, appended)
+    second = load_kept(tmp_path)
+    assert second is not None and second.key == "c"
+    assert [s.rows for s in second.segments] == [len(kept.pairs), len(prepared.postings) * 4]
+    assert sorted(p.name for p in folder.glob("pairs*")) == sorted(s.name for s in second.segments)
+    assert (folder / "statistics.pkl").stat().st_mtime_ns == statistics  # not written again
+    pd.testing.assert_frame_equal(second.pairs.pairs, kept_c.pairs)
+    # A resume removed and one changed: their pairs are dropped, so every pair is written.
+    _, kept_b = rank_incremental(
+        ranker, prepared.postings, pool_b, second.pairs, fitted.extended(pool_b), SETTINGS, INFO
+    )
+    rewritten = appended_kept(second, "b", {}, kept_b)
+    assert rewritten.segments == ()
+    save_kept(tmp_path, rewritten)
+    third = load_kept(tmp_path)
+    assert third is not None and len(third.segments) == 1
+    assert [p.name for p in folder.glob("pairs*")] == [third.segments[0].name]
+    pd.testing.assert_frame_equal(third.pairs.pairs, kept_b.pairs)
+    # As many segments as MOST_SEGMENTS: the next rerun writes every pair as one.
+    # As many segments as MOST_SEGMENTS (the same rows in all): the next writes every pair.
+    empty = Segment("pairs-empty.parquet", "0" * 64, 0)
+    crowded = replace(second, segments=second.segments + (empty,) * (MOST_SEGMENTS - 2))
+    assert appended_kept(crowded, "d", {}, kept_c).segments == crowded.segments[:0]
+    fewer = replace(crowded, segments=crowded.segments[:-1])
+    assert appended_kept(fewer, "d", {}, kept_c).segments == fewer.segments
+    # A segment whose bytes changed: no kept ranking.
+    segment = folder / third.segments[0].name
+    segment.write_bytes(segment.read_bytes()[:-1] + b"x")
+    assert load_kept(tmp_path) is None
 
 
 @pytest.mark.parametrize(
