@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from prefect import flow, get_run_logger, task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from matcher import schema
@@ -76,6 +76,7 @@ from matcher.io.unchanged_rerun import (
     unchanged_previous,
     write_unchanged_run,
 )
+from matcher.orchestration.flows import matcher_flow
 from matcher.parallel import use_processes
 from matcher.parsing.profiles import posting_profile_keys, preload, resume_keys
 from matcher.parsing.screening import screen_profiles, screen_resumes
@@ -873,7 +874,7 @@ def log_to_mlflow(
     )
 
 
-@flow(name="batch-scoring", log_prints=True)
+@matcher_flow(name="batch-scoring", log_prints=True)
 def batch_scoring(
     jobs_path: Path, resumes_path: Path, out_dir: Path, settings: Settings | None = None
 ) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, task
+from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from matcher.evaluation.audit_report import audit_html
@@ -20,6 +20,7 @@ from matcher.io.atomic import atomic_write_text
 from matcher.io.csv_safety import write_safe_csv
 from matcher.io.locking import hold_locks
 from matcher.io.manifest import file_sha256
+from matcher.orchestration.flows import matcher_flow
 from matcher.ranking.decisions import read_decisions, resolve_run
 from matcher.settings import Settings
 
@@ -76,7 +77,7 @@ def log_audit_to_mlflow(
     )
 
 
-@flow(name="bias-audit", log_prints=True)
+@matcher_flow(name="bias-audit", log_prints=True)
 def bias_audit(
     run_dir: Path,
     demographics_path: Path,

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from prefect import flow, get_run_logger, task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from matcher import schema
@@ -35,6 +35,7 @@ from matcher.evaluation.crossdomain import (
 from matcher.evaluation.labelled import LabelledSet, load_labelled_set
 from matcher.evaluation.labelled_sets import LabelledSetSpec
 from matcher.io.atomic import atomic_write_text
+from matcher.orchestration.flows import matcher_flow
 from matcher.progress import progress_lines
 from matcher.ranking.calibration import calibrated, calibration_data, fit_calibration, reliability
 from matcher.ranking.embedding import Embedder
@@ -265,7 +266,7 @@ def register(run_id: str, tracking_uri: str, promote: bool) -> dict[str, Any]:
     return {"model_name": registered.model_name, "version": registered.version, "run_id": run_id}
 
 
-@flow(name="cross-domain-experiment", log_prints=True)
+@matcher_flow(name="cross-domain-experiment", log_prints=True)
 def cross_domain_experiment(
     specs: list[LabelledSetSpec],
     settings: Settings,

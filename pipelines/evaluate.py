@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, get_run_logger, task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from matcher.evaluation.evaluate import Evaluation, evaluate_ranker
@@ -21,6 +21,7 @@ from matcher.io.atomic import atomic_write_text
 from matcher.io.csv_safety import write_safe_csv
 from matcher.io.locking import hold_locks
 from matcher.io.output_folder import staged_folder
+from matcher.orchestration.flows import matcher_flow
 from matcher.progress import progress_lines
 from matcher.ranking.embedding import Embedder
 from matcher.ranking.lexical import Direction
@@ -78,7 +79,7 @@ def log_to_mlflow(evaluation: Evaluation, labelled: LabelledSet, tracking_uri: s
     return log_evaluation(evaluation, labelled, experiment_id)
 
 
-@flow(name="evaluation", log_prints=True)
+@matcher_flow(name="evaluation", log_prints=True)
 def evaluation_flow(
     jobs_path: Path,
     resumes_path: Path,

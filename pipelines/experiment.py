@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from prefect import flow, get_run_logger, task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from matcher import schema
@@ -25,6 +25,7 @@ from matcher.evaluation.comparison import (
 from matcher.evaluation.evaluate import Evaluation, evaluate_ranker
 from matcher.evaluation.grid import DEFAULT_GRID, Grid, GridEntry
 from matcher.evaluation.labelled import LabelledSet, load_labelled_set
+from matcher.orchestration.flows import matcher_flow
 from matcher.progress import progress_lines
 from matcher.ranking.embedding import Embedder
 from matcher.ranking.index import ResumeIndex, build_index
@@ -171,7 +172,7 @@ def register_best(run_id: str, tracking_uri: str, promote_best: bool) -> Registe
     return registered
 
 
-@flow(name="ranking-experiment", log_prints=True)
+@matcher_flow(name="ranking-experiment", log_prints=True)
 def ranking_experiment(
     jobs_path: Path,
     resumes_path: Path,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from prefect import flow, get_run_logger, task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from matcher import schema
@@ -24,6 +24,7 @@ from matcher.io.loading import InputError, load_postings
 from matcher.io.locking import hold_locks
 from matcher.io.manifest import build_manifest, describe_input, write_manifest
 from matcher.io.output_folder import staged_folder
+from matcher.orchestration.flows import matcher_flow
 from matcher.ranking.embedding import Embedder
 from matcher.ranking.posting_side import PostingSides, prime_ranker
 from matcher.ranking.posting_store import StoredPostings, posting_store_dir, stored_postings
@@ -146,7 +147,7 @@ def write_outputs(
     }
 
 
-@flow(name="recommendation", log_prints=True)
+@matcher_flow(name="recommendation", log_prints=True)
 def recommendation_flow(
     resume_path: Path,
     jobs_path: Path,
