@@ -960,12 +960,13 @@ def rank_from_pairs(
                 embedding_model,
             )
 
-        # Later records (LaterDecisions) are made when they are written, the batch's arrays
-        # taken again then: the pairs' arrays are held until then anyway.
-        decisions = None if isinstance(records, LaterDecisions) else batch_records()
-        if decisions is None:
-            assert isinstance(records, LaterDecisions)
+        decisions: pd.DataFrame | None = None
+        if isinstance(records, LaterDecisions):
+            # Made when written, the batch's arrays taken again then: the pairs' arrays are
+            # held until then anyway.
             records.defer(batch_records)
+        else:
+            decisions = batch_records()
         shortlists = shortlist_of_pairs(
             chunk,
             resumes,
