@@ -250,7 +250,8 @@ def _kept_type(name: str) -> pa.DataType:
 def read_kept_pairs(data: bytes) -> pd.DataFrame:
     """The kept pairs of a pairs file (:func:`kept_pairs_schema`), their explanations
     dictionary-encoded (:data:`ENCODED_TEXT`) as a run holds them, not decoded: RJDB's
-    500,000 pairs are read in 0.07 s so against 0.16 s as plain text."""
+    500,000 pairs were read in 0.15-0.29 s so, against 0.30-0.74 s as plain text by
+    :func:`pandas.read_parquet` (the file as large, 35.8 MB)."""
     import pyarrow.parquet as pq
 
     table = pq.read_table(io.BytesIO(data))
