@@ -56,7 +56,8 @@ _SEGMENT_GLOB = "pairs*.parquet"
 #: The most segments a kept ranking is read from: a rerun that would add one more writes
 #: every pair as one segment instead.
 MOST_SEGMENTS = 8
-#: The pairs of a run in progress (:func:`open_kept_pairs`), moved to ``pairs.parquet`` when saved.
+#: The pairs of a run in progress (:func:`open_kept_pairs`), moved into place as a segment
+#: when saved.
 _NEXT_PAIRS = "pairs.next.parquet"
 #: Bumped when what is kept changes meaning: an older kept ranking is then not used.
 #: 2: the explanations are dictionary-encoded in the pairs files, which are segments.
@@ -213,19 +214,10 @@ def write_kept_pairs(state_dir: Path, kept: KeptRanking) -> KeptRanking:
     if its pairs are in a file already."""
     if kept.pairs_file is not None:
         return kept
-    folder = kept_path(state_dir)
-    folder.mkdir(parents=True, exist_ok=True)
     after = sum(segment.rows for segment in kept.segments)
-    return replace(kept, pairs_file=_write_pairs(folder, kept.pairs.pairs.iloc[after:]))
-
-
-def _write_pairs(folder: Path, pairs: pd.DataFrame) -> Path:
-    """``pairs`` written (atomically) to the kept ranking's next pairs file in ``folder``."""
-    buffer = io.BytesIO()
-    kept = DecisionFile(buffer, kept_pairs_schema)
-    kept.write(pairs)
-    kept.close()
-    return atomic_write_bytes(folder / _NEXT_PAIRS, buffer.getvalue())
+    with open_kept_pairs(state_dir) as (pairs, path):
+        pairs.write(kept.pairs.pairs.iloc[after:])
+    return replace(kept, pairs_file=path)
 
 
 def kept_pairs_schema(columns: Sequence[str]) -> pa.Schema:
