@@ -638,15 +638,14 @@ def encoded_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
 
 
 def encoded_text(values: Any) -> pd.arrays.ArrowExtensionArray:
-    """Text values (None for none) as a dictionary-encoded Arrow column (:data:`ENCODED_TEXT`).
+    """Plain text values (None for none) as a dictionary-encoded Arrow column
+    (:data:`ENCODED_TEXT`).
 
     Example:
         >>> encoded = encoded_text(["a", "b", "a", None])
         >>> encoded.tolist()[:3], len(pa.array(encoded).dictionary)
         (['a', 'b', 'a'], 2)
     """
-    if _is_dictionary(values):
-        return pd.arrays.ArrowExtensionArray(pa.array(values).cast(ENCODED_TEXT))
     plain = pa.array(values, type=pa.large_string(), from_pandas=True)
     return pd.arrays.ArrowExtensionArray(plain.dictionary_encode())
 
@@ -942,6 +941,7 @@ def rank_from_pairs(
         explained_pairs = _kept_explanations(texts, order[taken])
 
         def batch_records(
+            taken_points: Mapping[str, np.ndarray] | None = None,
             chunk: pd.DataFrame = chunk,
             posting_of: np.ndarray = posting_of,
             taken: np.ndarray = taken,
@@ -952,7 +952,7 @@ def rank_from_pairs(
                 resumes,
                 posting_of,
                 columns[taken],
-                {name: points[name][taken] for name in signals},
+                taken_points or {name: points[name][taken] for name in signals},
                 top_k,
                 ranker_info,
                 explained_pairs,
@@ -962,11 +962,11 @@ def rank_from_pairs(
 
         decisions: pd.DataFrame | None = None
         if isinstance(records, LaterDecisions):
-            # Made when written, the batch's arrays taken again then: the pairs' arrays are
-            # held until then anyway.
+            # Made when written, the batch's parts taken again then: the pairs' arrays are
+            # held until then anyway, and a copy of the batch's parts would be held too.
             records.defer(batch_records)
         else:
-            decisions = batch_records()
+            decisions = batch_records(batch_points)
         shortlists = shortlist_of_pairs(
             chunk,
             resumes,
