@@ -45,14 +45,19 @@ def matcher_flow(name: str, **options: Any) -> Callable[[Callable[..., R]], Matc
 def heartbeats_if_read() -> Iterator[None]:
     """The block's flow runs without heartbeats if no Prefect API is set (Prefect's
     ephemeral API, which nothing outlives); as they are otherwise."""
-    from prefect.settings import (
-        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
-        get_current_settings,
-        temporary_settings,
-    )
+    from prefect.settings import get_current_settings
 
     if get_current_settings().api.url:
         yield
         return
+    with without_heartbeats():
+        yield
+
+
+@contextlib.contextmanager
+def without_heartbeats() -> Iterator[None]:
+    """The block's flow runs send no heartbeats (nor wait for the heartbeat thread)."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
     with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         yield

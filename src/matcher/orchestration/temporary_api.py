@@ -147,9 +147,9 @@ def flows_on(
         yield
         return
     api.wait(meanwhile=meanwhile)
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from matcher.orchestration.flows import without_heartbeats
 
-    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+    with without_heartbeats():
         yield
 
 
