@@ -56,6 +56,26 @@ def test_a_flow_run_on_a_lasting_api_keeps_its_heartbeats() -> None:
         assert probe() == 120
 
 
+def test_a_matcher_flows_copy_with_options_is_a_matcher_flow() -> None:
+    """``with_options`` (as ``scoring_flow`` makes the Dask variant of the batch flow) keeps
+    the class, so the copy's runs drop heartbeats where the original's do; the options and
+    the function are Prefect's copy's."""
+    from pipelines.batch_scoring import batch_scoring, scoring_flow
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    from matcher.settings import Settings
+
+    runner = ThreadPoolTaskRunner(max_workers=3)
+    copy = batch_scoring.with_options(task_runner=runner, retries=2)
+    assert type(copy) is MatcherFlow and copy is not batch_scoring
+    assert copy.task_runner is runner and copy.retries == 2
+    assert copy.fn is batch_scoring.fn and copy.name == batch_scoring.name == "batch-scoring"
+    assert batch_scoring.task_runner is not runner  # the original is left as it was
+    dask_variant = scoring_flow(Settings(dask={"workers": 2}))
+    assert type(dask_variant) is MatcherFlow
+    assert type(dask_variant.task_runner).__name__ == "DaskTaskRunner"
+
+
 @pytest.mark.slow
 def test_a_flow_run_on_prefects_ephemeral_api_sends_no_heartbeats(tmp_path: Path) -> None:
     """In a process with no Prefect API set (a notebook's, a script's), a matcher flow runs
@@ -73,7 +93,8 @@ def test_a_flow_run_on_prefects_ephemeral_api_sends_no_heartbeats(tmp_path: Path
 
         ours = matcher_flow(name="ours")(frequency)
         plain = flow(name="plain")(frequency)
-        print("ours", ours(), "plain", plain())
+        copy = ours.with_options(name="copy")
+        print("ours", ours(), "copy", copy(), "plain", plain())
         """
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
@@ -92,4 +113,4 @@ def test_a_flow_run_on_prefects_ephemeral_api_sends_no_heartbeats(tmp_path: Path
         timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "ours None plain 60" in done.stdout, done.stdout[-2000:]
+    assert "ours None copy None plain 60" in done.stdout, done.stdout[-2000:]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from prefect.flows import Flow
 
@@ -30,6 +30,15 @@ class MatcherFlow(Flow[..., R]):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         with heartbeats_if_read():
             return super().__call__(*args, **kwargs)
+
+    def with_options(self, **options: Any) -> MatcherFlow[R]:
+        """Prefect's :meth:`~prefect.flows.Flow.with_options` (the batch flow on the Dask
+        task runner, for one), still a :class:`MatcherFlow`: Prefect's copy is a plain
+        ``Flow``, which would send heartbeats where nothing reads them. The class adds no
+        state of its own, so the copy is Prefect's with this class."""
+        copy = super().with_options(**options)
+        copy.__class__ = type(self)
+        return cast("MatcherFlow[R]", copy)
 
 
 def matcher_flow(name: str, **options: Any) -> Callable[[Callable[..., R]], MatcherFlow[R]]:
