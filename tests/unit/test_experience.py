@@ -126,6 +126,46 @@ def test_degree_line_outside_an_experience_section_is_not_a_role() -> None:
     assert [r.title for r in extract_experience(text, today=TODAY).roles] == ["Drafter"]
 
 
+def test_a_degree_elsewhere_on_a_one_line_resume_leaves_its_roles() -> None:
+    # Scraped resumes are often one line: a degree anywhere on it used to drop every role.
+    text = (
+        "Jane Doe Summary Caring nurse with a Bachelor of Science in Nursing. Experience "
+        "08/2013 to 06/2024 Company Name City , State Charge Nurse Supervised a unit of twelve "
+        "beds. 05/2009 to 07/2013 Company Name City , State Staff Nurse Cared for patients "
+        "after surgery. Education Bachelor of Science : Nursing , 2009 State University "
+        "Master of Science 2014 - 2016 State University City , State"
+    )
+    profile = extract_experience(text, today=TODAY)
+    assert [r.range.start for r in profile.roles] == [date(2013, 8, 1), date(2009, 5, 1)]
+    assert "Charge Nurse Supervised" in profile.roles[0].context
+    assert "Staff Nurse Cared" in profile.roles[1].context
+    assert profile.total_years == 15.17
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        # The degree is next to the range: a course of study, on a line of its own or not.
+        ("Education Coordinator, MBA 2014 - 2016, Drafter (2017 - 2019)", [2017]),
+        ("Summary text. Education BSc Biology 2010 - 2014 then Experience", []),
+        # A run-in heading ends the window: the degree below it is another entry's.
+        ("Welder 2001 - 2005 Company Name Education Associate Degree in welding", [2001]),
+        # A work heading right before the range makes it a job, whatever follows.
+        ("Experience Master of Science lab technician 2010 to 2013 Company Name", [2010]),
+    ],
+)
+def test_degrees_count_near_their_range_only(text: str, years: list[int]) -> None:
+    assert [r.range.start.year for r in extract_experience(text, today=TODAY).roles] == years
+
+
+def test_a_long_rule_of_dashes_before_a_range_is_read_in_linear_time() -> None:
+    # The title's trailing marks were stripped by a pattern that backtracked exponentially over
+    # a run of marks not at the end: 60 dashes never finished.
+    text = "Welder " + "-" * 5_000 + " Acme Corp 2015 - 2019 Built frames."
+    (role,) = extract_experience(text, today=TODAY).roles
+    assert (role.range.start, role.years) == (date(2015, 1, 1), 4.0)
+
+
 @pytest.mark.parametrize(
     ("text", "stated"),
     [

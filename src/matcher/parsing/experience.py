@@ -165,11 +165,15 @@ _ROLE_CUT: Final = re.compile(
     r"|\s+(?:at|@)\s+",
     re.I,
 )
-_TRAILING: Final = re.compile(
-    r"(?:[\s\-–—:,;|(\[{/]+|\b(?:from|since|between|during|in|for|at|on|of|the|and|to|with|year"
-    r"|years|dates?|period|duration|tenure|a|an)\b)+$",
-    re.I,
+# What :func:`_strip_trailing` strips from the end of a title fragment: these marks, and these
+# words after a mark, a space or nothing ("Nurse from", "Analyst, 2019 to").
+_TRAILING_MARKS: Final = "-–—:,;|([{/"
+_TRAILING_WORDS: Final = (
+    *("from", "since", "between", "during", "in", "for", "at", "on", "of", "the", "and", "to"),
+    *("with", "year", "years", "date", "dates", "period", "duration", "tenure", "a", "an"),
 )
+_TRAILING_WORD: Final = re.compile(rf"(?<!\w)(?:{'|'.join(_TRAILING_WORDS)})$", re.I)
+_LONGEST_TRAILING_WORD: Final = max(map(len, _TRAILING_WORDS))
 _CLAUSE_END: Final = re.compile(
     r"\s[-–—]\s+(?=[A-Z][a-z]+ing\b)|:\s|\s(?:where|which|while|responsible|having|including)\b"
 )
@@ -211,9 +215,32 @@ def _clean(fragment: str) -> str:
     previous = None
     while previous != text:
         previous = text
-        text = _TRAILING.sub("", text).strip()
+        text = _strip_trailing(text).strip()
         text = re.sub(r"^[\s\-–—:,;|)\]}.]+", "", text)
     return text
+
+
+def _strip_trailing(text: str) -> str:
+    """``text`` without the marks and connecting words it ends with (:data:`_TRAILING_WORDS`).
+
+    Read from the end, in time linear in what is stripped: a pattern of repeated runs anchored
+    at the end backtracks exponentially over a long run of marks that is not at the end ("----"
+    rules in scraped resumes).
+
+    Example:
+        >>> _strip_trailing("Staff Nurse, Mercy Hospital from the")
+        'Staff Nurse, Mercy Hospital'
+        >>> _strip_trailing("Cabin")
+        'Cabin'
+    """
+    while True:
+        end = len(text)
+        while end and (text[end - 1].isspace() or text[end - 1] in _TRAILING_MARKS):
+            end -= 1
+        word = _TRAILING_WORD.search(text, max(0, end - _LONGEST_TRAILING_WORD), end)
+        if word is None:
+            return text[:end]
+        text = text[: word.start()]
 
 
 def _role_from_as(text: str) -> tuple[str, str | None] | None:
@@ -475,6 +502,58 @@ _EXCERPT_CHARS: Final = 80
 _WHOLE_LINE_CHARS: Final = 2_000
 
 
+#: How far from a range (in characters, on its own line) a degree makes it a course of study
+#: outside a work section: "B.S. Biology, State University (2010 - 2014)". On a one-line
+#: scraped resume the line is the whole resume, and a degree anywhere on it would otherwise
+#: drop every role.
+_DEGREE_REACH: Final = 100
+
+
+def _dates_a_degree(line: str, found: DateRangeMatch, previous_end: int, next_start: int) -> bool:
+    """Whether the range at ``found`` dates a degree: a degree is named within
+    :data:`_DEGREE_REACH` characters of it, between the ranges before and after it on its line.
+
+    Example:
+        >>> from matcher.text.dates import match_date_ranges
+        >>> line = "B.S. Biology, State University (2010 - 2014)"
+        >>> _dates_a_degree(line, match_date_ranges(line)[0], 0, len(line))
+        True
+        >>> line = "Nurse 2015 to 2019 " + "Cared for patients. " * 10 + "Education BSN 2014"
+        >>> _dates_a_degree(line, match_date_ranges(line)[0], 0, len(line))
+        False
+    """
+    start = max(previous_end, found.start - _DEGREE_REACH)
+    end = min(next_start, found.end + _DEGREE_REACH)
+    before, after = line[start : found.start], line[found.end : end]
+    # Whole words only: "MS" is no degree when cut from "FORMS".
+    if start > previous_end and line[start - 1].isalnum():
+        before = before.partition(" ")[2]
+    if end < next_start and line[end].isalnum():
+        after = after.rpartition(" ")[0]
+    # A heading run into the line starts another section: "... 1983 to 1987 Company Name
+    # Education Associate Degree" dates a job, and "Experience 2010 to 2013" is one.
+    headings = list(_run_in_heading().finditer(before))
+    if headings:
+        if heading_key(headings[-1].group(0)) in _section_headings()["work"]:
+            return False
+        before = before[headings[-1].end() :]
+    heading = _run_in_heading().search(after)
+    if heading:
+        after = after[: heading.start()]
+    return bool(degree_positions(before) or degree_positions(after))
+
+
+@lru_cache(maxsize=1)
+def _run_in_heading() -> re.Pattern[str]:
+    """A section heading of :func:`_section_headings` written in running text, capitalised
+    ("Education", "WORK HISTORY", "Education and Training"), longest first."""
+    names = sorted(_section_headings()["any"], key=len, reverse=True)
+    words = [
+        r"\s+".join("(?:and|&)" if w == "and" else re.escape(w) for w in n.split()) for n in names
+    ]
+    return re.compile(rf"(?<!\w)(?=[A-Z])(?i:{'|'.join(words)})(?!\w)")
+
+
 def _excerpt(line: str, found: DateRangeMatch) -> str:
     """The line of a malformed range, cut around the range when it is long (one-line texts)."""
     if len(line) <= _WHOLE_LINE_CHARS:
@@ -609,15 +688,17 @@ def extract_experience(text: str, today: date | None = None) -> ExperienceProfil
         if matches:
             stops.add(index)
             dated.add(index)
-        if not matches or (section != "work" and degree_positions(raw)):
+        if not matches:
             continue
         line = raw.strip()
         for position, found in enumerate(matches):
+            previous_end = matches[position - 1].end if position else 0
+            next_start = matches[position + 1].start if position + 1 < len(matches) else len(raw)
+            if section != "work" and _dates_a_degree(raw, found, previous_end, next_start):
+                continue
             if found.range is None:
                 problems.append(f"line {index + 1}: {found.problem} in {_excerpt(line, found)!r}")
                 continue
-            previous_end = matches[position - 1].end if position else 0
-            next_start = matches[position + 1].start if position + 1 < len(matches) else len(raw)
             # Read once for the title and the segment: on a one-line resume the text before
             # the first range is most of the resume.
             entry = _titled_entry(raw, previous_end, found.start)
