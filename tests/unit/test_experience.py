@@ -160,7 +160,7 @@ def test_degrees_count_near_their_range_only(text: str, years: list[int]) -> Non
 
 def test_a_long_rule_of_dashes_before_a_range_is_read_in_linear_time() -> None:
     # The title's trailing marks were stripped by a pattern that backtracked exponentially over
-    # a run of marks not at the end: 60 dashes never finished.
+    # a run of marks not at the end: a LiveCareer resume's rule of 140 dashes ran for over 60 s.
     text = "Welder " + "-" * 5_000 + " Acme Corp 2015 - 2019 Built frames."
     (role,) = extract_experience(text, today=TODAY).roles
     assert (role.range.start, role.years) == (date(2015, 1, 1), 4.0)
