@@ -33,7 +33,7 @@ from matcher.text.dates import (
     merged_years,
     years_from_match,
 )
-from matcher.text.sections import heading_key, is_markup_heading
+from matcher.text.sections import heading_key, heading_phrase_pattern, is_markup_heading
 from matcher.text.sentences import sentence_ends, sentence_spans
 from matcher.text.word_lists import words_pattern
 
@@ -548,10 +548,8 @@ def _run_in_heading() -> re.Pattern[str]:
     """A section heading of :func:`_section_headings` written in running text, capitalised
     ("Education", "WORK HISTORY", "Education and Training"), longest first."""
     names = sorted(_section_headings()["any"], key=len, reverse=True)
-    words = [
-        r"\s+".join("(?:and|&)" if w == "and" else re.escape(w) for w in n.split()) for n in names
-    ]
-    return re.compile(rf"(?<!\w)(?=[A-Z])(?i:{'|'.join(words)})(?!\w)")
+    phrases = "|".join(heading_phrase_pattern(name) for name in names)
+    return re.compile(rf"(?<!\w)(?=[A-Z])(?i:{phrases})(?!\w)")
 
 
 def _excerpt(line: str, found: DateRangeMatch) -> str:

@@ -29,6 +29,7 @@ __all__ = [
     "Section",
     "heading_key",
     "heading_name",
+    "heading_phrase_pattern",
     "heading_variants",
     "is_boilerplate_heading",
     "is_markup_heading",
@@ -94,11 +95,18 @@ class _Headings:
     run_in: re.Pattern[str]  # a known heading run into the text of a one-line posting
 
 
-def _variant_pattern(variant: str) -> str:
-    """A regex for a variant as written in running text: "What you'll bring", "Must-haves".
+def heading_phrase_pattern(variant: str) -> str:
+    """A regex for a heading as written in running text: "What you'll bring", "Must-haves",
+    "Work History".
 
-    "and" may be written as "&", "/", "," or "+", as :func:`_normalise_heading` reads them
-    ("Required Skills/Abilities").
+    Its words may be joined by up to three spaces, apostrophes, "&", "/" or dashes, or glued
+    ("WorkHistory"); "and" may be written as "&", "/", "," or "+", as
+    :func:`_normalise_heading` reads them ("Required Skills/Abilities"). Case is as the
+    variant writes it: compile with ``re.IGNORECASE`` or wrap in ``(?i:...)`` to ignore it.
+
+    Example:
+        >>> re.fullmatch(heading_phrase_pattern("Education and Training"), "education & training")
+        <re.Match object; span=(0, 20), match='education & training'>
     """
     words = re.findall(r"\w+", variant.casefold())
     parts = ["(?:and|[&/,+])" if word == "and" else re.escape(word) for word in words]
@@ -126,7 +134,7 @@ def _headings() -> _Headings:
         if row.get("boilerplate", "").strip().lower() == "true":
             boilerplate.add(key)
     # Longest first, so "Preferred Qualifications" is read before "Qualifications".
-    patterns = sorted({_variant_pattern(v) for vs in variants.values() for v in vs}, key=len)
+    patterns = sorted({heading_phrase_pattern(v) for vs in variants.values() for v in vs}, key=len)
     alternatives = "|".join(reversed(patterns))
     run_in = re.compile(
         # After the start, a sentence end, a list mark or a lower-case word ("...week About Us:").
