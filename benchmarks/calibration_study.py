@@ -1,23 +1,26 @@
-"""How far the shipped score is the chance of a full match on each labelled set, and whether a
-score relative to the query's best would hold better.
+"""How far the score is the chance of a full match on each labelled set, at the top of the
+lists, under the shipped calibration and the curves it was chosen against.
 
-The shipped score is one Platt curve of the ranker's raw weighted sum, fitted on the labelled
-sets together (every set weighing the same; :mod:`matcher.ranking.calibration`). Its expected
-calibration error is small on every set (0.01-0.03), because most pairs are far from any match
-and are scored near 0. This study looks at the top of each list, where a recruiter reads the
-score: the mean score of each query's first result and of its first ten, against the share of
-them judged a full match.
+The score is a logistic curve fitted on the labelled sets together (every set weighing the
+same; :mod:`matcher.ranking.calibration`). The expected calibration error of all pairs says
+little of the top of the lists, where a recruiter reads the score: most pairs are far from any
+match and score near 0. So this study prints, per set, the mean score of each query's first
+result and of its first ten against the share of them judged a full match, and the error.
 
 Each set is scored with the shipped model's weights, neutral values and gate (the model file's
-shortlist and recommendation models), and calibrated four ways:
+shortlist and recommendation models), and calibrated by:
 
 * ``shipped``: the model file's curve.
-* ``raw``: a Platt curve of the raw sum, fitted again (on all sets, or on the sets of the other
-  domains only: ``held out``, as a new kind of data would meet it).
-* ``raw+best``: a logistic curve of the raw sum and its distance to the query's best raw sum.
-  Within one query it is still a rising function of the raw sum (its coefficients are
-  positive), so no ranking changes; across queries it reads each pair against the best the
-  pool offers.
+* ``raw``: a curve of the raw sum alone (the shipped form until 2026-12-05), fitted on all sets
+  or on the sets of the other domains only (``held out``, as a new kind of data meets it).
+* ``raw+tfidf best``: the raw sum and the query's best TF-IDF over the pool (the shipped form;
+  a pool statistic that incremental reruns keep).
+* ``raw+best``: the raw sum and its distance to the query's best raw sum (not shipped: the
+  best raw sum is only known once every candidate is scored, so kept pairs would have to be
+  scored again whenever a new resume beats a posting's best).
+
+Within one query the second input is one number (or rises with the raw sum), so every curve
+ranks each list as the raw sum does.
 
     HF_HUB_OFFLINE=1 PYTHONPATH=src:. .venv/bin/python benchmarks/calibration_study.py \\
         --cache-dir .matcher/cache --features /tmp/features.pkl
@@ -42,7 +45,7 @@ from matcher.runtime import configure_runtime
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL = REPO / "src" / "matcher" / "data" / "requirements_ranker.json"
-KINDS = ("raw", "raw+best")
+KINDS = ("raw", "raw+tfidf best", "raw+best")
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help=__doc__.split("\n")[0])
 
@@ -63,41 +66,34 @@ def shipped_models() -> dict[str, Any]:
     }
 
 
-def inputs(raw: np.ndarray, kind: str) -> np.ndarray:
-    """The calibration's inputs of every pair of a query-by-document ``raw`` matrix."""
+def inputs(raw: np.ndarray, best_tfidf: np.ndarray, kind: str) -> np.ndarray:
+    """The curve's inputs of every pair of query-by-document ``raw`` and ``best_tfidf``."""
     columns = [raw]
     if kind == "raw+best":
         columns.append(raw - raw.max(axis=1, keepdims=True))
+    elif kind == "raw+tfidf best":
+        columns.append(best_tfidf)
     return np.stack([c.ravel() for c in columns], axis=1)
 
 
-def fitted(sets: list[tuple[np.ndarray, np.ndarray]], kind: str) -> Any:
+def fitted(sets: list[tuple[np.ndarray, np.ndarray, np.ndarray]], kind: str) -> Any:
     """A logistic curve of ``inputs`` fitted on the sets' pairs, every set weighing the same."""
     from sklearn.linear_model import LogisticRegression
 
-    x = np.concatenate([inputs(raw, kind) for raw, _ in sets])
-    y = np.concatenate([relevant.ravel() for _, relevant in sets]).astype(int)
-    weight = np.concatenate([np.full(relevant.size, 1.0 / relevant.size) for _, relevant in sets])
+    x = np.concatenate([inputs(raw, best, kind) for raw, best, _ in sets])
+    y = np.concatenate([relevant.ravel() for _, _, relevant in sets]).astype(int)
+    weight = np.concatenate([np.full(r.size, 1.0 / r.size) for _, _, r in sets])
     return LogisticRegression(C=1e4, max_iter=2000).fit(
         x, y, sample_weight=weight * len(weight) / weight.sum()
     )
 
 
-def top_of_list(probability: np.ndarray, relevant: np.ndarray) -> dict[str, float]:
-    """The mean score and the share judged a full match of each query's first and first ten,
-    and the expected calibration error of all pairs."""
-    from matcher.ranking.calibration import reliability
+def top_and_error(probability: np.ndarray, relevant: np.ndarray) -> dict[str, float]:
+    """:func:`matcher.ranking.calibration.top_of_list` and the expected calibration error."""
+    from matcher.ranking.calibration import reliability, top_of_list
 
-    order = np.argsort(-probability, axis=1, kind="stable")
-    first, ten = order[:, :1], order[:, :10]
     _, error = reliability(probability.ravel().astype(np.float32), relevant.ravel())
-    return {
-        "top-1 score": float(np.take_along_axis(probability, first, 1).mean()),
-        "top-1 full matches": float(np.take_along_axis(relevant, first, 1).mean()),
-        "top-10 score": float(np.take_along_axis(probability, ten, 1).mean()),
-        "top-10 full matches": float(np.take_along_axis(relevant, ten, 1).mean()),
-        "ECE": error,
-    }
+    return {**top_of_list(probability, relevant), "ECE": error}
 
 
 @app.command()
@@ -110,7 +106,7 @@ def main(
         Path | None, typer.Option(help="Pickle of the features: read if it exists, else written.")
     ] = None,
 ) -> None:
-    """Print each set's top-of-list calibration under each curve."""
+    """Print each set's calibration at the top of its lists under each curve."""
     configure_runtime()
     sys.path.insert(0, str(REPO / "benchmarks"))
     from recommend_learning_study import load_features
@@ -119,33 +115,29 @@ def main(
 
     data = load_features(sets_file, cache_dir, features)
     models = shipped_models()
-    scored: dict[str, tuple[Any, np.ndarray, np.ndarray]] = {}
+    scored: dict[str, tuple[Any, np.ndarray, np.ndarray, np.ndarray]] = {}
     for labelled in data["sets"]:
         rows = labelled.judged_rows()
         raw = models[labelled.direction].raw(labelled)[rows].astype(np.float64)
-        scored[labelled.name] = (labelled, raw, labelled.labels(top_grade_only=True)[rows])
+        best = labelled.tfidf_best()[rows].astype(np.float64)
+        scored[labelled.name] = (labelled, raw, best, labelled.labels(top_grade_only=True)[rows])
     lines = []
-    for name, (labelled, raw, relevant) in scored.items():
+    for name, (labelled, raw, best, relevant) in scored.items():
         model = models[labelled.direction]
-        curves = {"shipped": calibrated(raw, model.calibration).astype(np.float64)}
+        curves = {"shipped": calibrated(raw, model.calibration, best).astype(np.float64)}
         for kind in KINDS:
             for setting in ("all sets", "held out"):
                 train = [
-                    (r, y)
-                    for other, r, y in scored.values()
+                    (r, b, y)
+                    for other, r, b, y in scored.values()
                     if other.direction == labelled.direction
                     and (setting == "all sets" or other.domain != labelled.domain)
                 ]
                 curve = fitted(train, kind)
-                probability = curve.predict_proba(inputs(raw, kind))[:, 1].reshape(raw.shape)
-                curves[f"{kind}, {setting}"] = probability
-                if setting == "all sets" and kind == "raw+best":
-                    coefficients = np.round(curve.coef_[0], 2).tolist()
-                    typer.echo(
-                        f"{name}: raw+best on all sets, coefficients {coefficients}", err=True
-                    )
+                probability = curve.predict_proba(inputs(raw, best, kind))[:, 1]
+                curves[f"{kind}, {setting}"] = probability.reshape(raw.shape)
         for curve_name, probability in curves.items():
-            lines.append({"set": name, "curve": curve_name, **top_of_list(probability, relevant)})
+            lines.append({"set": name, "curve": curve_name, **top_and_error(probability, relevant)})
     typer.echo(markdown(pd.DataFrame(lines)))
 
 

@@ -37,7 +37,13 @@ from matcher.evaluation.labelled_sets import LabelledSetSpec
 from matcher.io.atomic import atomic_write_text
 from matcher.orchestration.flows import matcher_flow
 from matcher.progress import progress_lines
-from matcher.ranking.calibration import calibrated, calibration_data, fit_calibration, reliability
+from matcher.ranking.calibration import (
+    calibrated,
+    calibration_data,
+    fit_calibration_on,
+    reliability,
+    top_of_list,
+)
 from matcher.ranking.embedding import Embedder
 from matcher.ranking.features import FEATURES
 from matcher.ranking.lexical import lexical_matrix
@@ -138,7 +144,13 @@ def featurise(
 @task(cache_policy=NO_CACHE)
 def learn_models(
     sets: list[LabelledFeatures], variants: dict[str, Learning], cells: HeldOutCells | None = None
-) -> tuple[dict[str, LearnedModel], dict[str, float], dict[str, pd.DataFrame], dict[str, Any]]:
+) -> tuple[
+    dict[str, LearnedModel],
+    dict[str, float],
+    dict[str, pd.DataFrame],
+    dict[str, Any],
+    dict[str, dict[str, float]],
+]:
     """Per direction: the learning variant chosen by leave-one-set-out on all its sets
     (:func:`matcher.evaluation.crossdomain.choose_learning`), weights and neutral values
     learned with it on all of them, then the calibration. ``cells`` keeps the models learned
@@ -146,13 +158,15 @@ def learn_models(
 
     Returns:
         The model of each direction present, the expected calibration error and the
-        reliability table of each set, and each direction's chosen variant with the worst and
-        mean margin of every variant judged.
+        reliability table of each set, each direction's chosen variant with the worst and
+        mean margin of every variant judged, and each set's calibration at the top of its
+        lists (:func:`matcher.ranking.calibration.top_of_list`).
     """
     models: dict[str, LearnedModel] = {}
     errors: dict[str, float] = {}
     tables: dict[str, pd.DataFrame] = {}
     choices: dict[str, Any] = {}
+    tops: dict[str, dict[str, float]] = {}
     for direction in ("resumes-for-job", "jobs-for-resume"):
         chosen = [s for s in sets if s.direction == direction]
         if not chosen:
@@ -166,15 +180,15 @@ def learn_models(
         get_run_logger().info("%s: learning variant %r (%s)", direction, name, judged)
         model = learn(chosen, variants[name], prior=DEFAULT_WEIGHTS)
         raws = [model.raw(s) for s in chosen]
-        calibration = fit_calibration(*calibration_data(chosen, raws))
+        calibration = fit_calibration_on(calibration_data(chosen, raws))
         for s, raw in zip(chosen, raws, strict=True):
             rows = s.judged_rows()
-            tables[s.name], errors[s.name] = reliability(
-                calibrated(raw[rows].ravel(), calibration),
-                s.labels(top_grade_only=True)[rows].ravel(),
-            )
+            probability = calibrated(raw[rows], calibration, s.tfidf_best()[rows])
+            relevant = s.labels(top_grade_only=True)[rows]
+            tables[s.name], errors[s.name] = reliability(probability.ravel(), relevant.ravel())
+            tops[s.name] = top_of_list(probability, relevant)
         models[direction] = replace(model, calibration=calibration)
-    return models, errors, tables, choices
+    return models, errors, tables, choices, tops
 
 
 def _rounded(values: dict[str, float]) -> dict[str, float]:
@@ -189,6 +203,7 @@ def weights_artifact(
     matrix: list[dict[str, Any]],
     errors: dict[str, float],
     choices: dict[str, Any] | None = None,
+    tops: dict[str, dict[str, float]] | None = None,
 ) -> dict[str, Any]:
     """The readable JSON shipped in ``models/``: the models, their data and the evidence.
 
@@ -222,6 +237,9 @@ def weights_artifact(
         "trained_on": sorted({s.name for s in sets}),
         "datasets": datasets,
         "expected_calibration_error": {k: round(v, 4) for k, v in errors.items()},
+        "calibration_at_the_top": {
+            name: {k: round(v, 4) for k, v in top.items()} for name, top in (tops or {}).items()
+        },
         "cross_domain_matrix": [
             {k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()}
             for row in matrix
@@ -302,13 +320,13 @@ def cross_domain_experiment(
     learning = learning or Learning(domain_weights={s.name: s.weight for s in specs})
     variants = learning_variants(learning)
     cells = HeldOutCells(DEFAULT_WEIGHTS)  # each held-out model learned once, for both
-    models, errors, tables, choices = learn_models(sets, variants, cells)
+    models, errors, tables, choices, tops = learn_models(sets, variants, cells)
     matrix = cross_domain_matrix(
         sets, models, folds, learning, DEFAULT_WEIGHTS, variants=variants, cells=cells
     )
     markdown = matrix_markdown(matrix)
     rows = matrix.to_dict(orient="records")
-    artifact = weights_artifact(models, learning, sets, datasets, rows, errors, choices)
+    artifact = weights_artifact(models, learning, sets, datasets, rows, errors, choices, tops)
     config = None
     if weights_out is not None:
         shortlist = models.get("resumes-for-job") or next(iter(models.values()))
@@ -342,6 +360,13 @@ def cross_domain_experiment(
     print(
         "expected calibration error: "
         + ", ".join(f"{name} {value:.4f}" for name, value in errors.items())
+    )
+    print(
+        "each query's first result, mean score / share relevant: "
+        + ", ".join(
+            f"{name} {top['first_score']:.3f} / {top['first_relevant']:.3f}"
+            for name, top in tops.items()
+        )
     )
     print(f"MLflow run: {run_id} (experiment {CROSS_DOMAIN_EXPERIMENT!r})")
     return {

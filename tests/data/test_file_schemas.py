@@ -114,7 +114,9 @@ def test_the_shipped_learned_model_follows_its_schema() -> None:
     model = shipped_model()
     assert model.source == str(WEIGHTS_FILE)
     assert sum(model.weights.values()) == pytest.approx(1.0)
-    assert set(model.calibration) == {"slope", "intercept"}
+    assert set(model.calibration) == {"slope", "intercept", "tfidf_best"}
+    # The same raw score is a smaller chance where the pool shares many words with the query.
+    assert model.calibration["tfidf_best"] < 0 and model.recommend_calibration["tfidf_best"] < 0
     # recommendations: learned without bm25 and with a harder relevance gate (Learning)
     assert model.recommend_weights["bm25"] == 0.0
     assert (model.gate, model.recommend_gate) == (1.0, 4.0)

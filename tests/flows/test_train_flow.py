@@ -38,6 +38,11 @@ def test_training_writes_a_readable_calibrated_model_and_registers_it(
     assert artifact["datasets"]["sample"]["dataset"]  # the training data's hash
     assert artifact["calibration"]["slope"] > 0  # a higher raw score is a likelier match
     assert set(artifact["expected_calibration_error"]) == {"sample", "sample-reverse"}
+    # the curve reads each query's best TF-IDF too, and its hold at the top of the lists is kept
+    assert set(artifact["calibration"]) == {"slope", "intercept", "tfidf_best"}
+    top = artifact["calibration_at_the_top"]["sample"]
+    assert set(top) == {"first_score", "first_relevant", "top_score", "top_relevant"}
+    assert 0 < top["first_score"] <= 1 and 0 < top["first_relevant"] <= 1
     cells = {(r["tested_on"], r["ranker"], r["setting"]) for r in artifact["cross_domain_matrix"]}
     for tested in ("sample", "sample-reverse"):
         assert {(tested, "tfidf", "fixed"), (tested, "bm25", "fixed")} <= cells
@@ -54,6 +59,7 @@ def test_training_writes_a_readable_calibrated_model_and_registers_it(
     run = client.get_run(result["mlflow_run_id"])
     assert "sample.tfidf.fixed.nDCG_at_10" in run.data.metrics
     assert "sample.ECE" in run.data.metrics
+    assert "sample.calibration.first_score" in run.data.metrics
     logged = {a.path for a in client.list_artifacts(result["mlflow_run_id"])}
     assert {"cross_domain_matrix.csv", "cross_domain_matrix.md", "reliability.png"} <= logged
     version = client.get_model_version_by_alias("matcher-ranker", "champion")

@@ -28,6 +28,33 @@ def test_platt_scaling_recovers_a_known_curve() -> None:
     assert error < 0.02
 
 
+def test_the_curve_reads_the_query_best_tfidf_and_keeps_each_query_ranking() -> None:
+    # Two kinds of query: where the pool shares many words with the query (best TF-IDF 0.8)
+    # the same raw score is a smaller chance than where it shares few (0.2).
+    rng = np.random.default_rng(1)
+    raw = rng.uniform(0, 1, 40_000)
+    best = rng.choice([0.2, 0.8], raw.size)
+    truth = 1 / (1 + np.exp(-(10 * raw - 6 * best - 3)))
+    relevant = rng.uniform(0, 1, raw.size) < truth
+    fitted = fit_calibration(raw, relevant, tfidf_best=best)
+    assert fitted["slope"] == pytest.approx(10, rel=0.1)
+    assert fitted["tfidf_best"] == pytest.approx(-6, rel=0.15)
+    probability = calibrated(raw, fitted, best)
+    _, error = reliability(probability, relevant)
+    assert error < 0.02
+    alone = calibrated(raw, fit_calibration(raw, relevant))
+    _, error_alone = reliability(alone, relevant)
+    assert error < error_alone
+    # One query: one best, so the order of its candidates is the raw score's.
+    query = np.sort(rng.uniform(0, 1, 50))
+    assert np.all(np.diff(calibrated(query, fitted, np.float32(0.8))) >= 0)
+    with pytest.raises(ValueError, match="best TF-IDF"):
+        calibrated(raw, fitted)
+    # A calibration without the coefficient (files written before it) needs no best.
+    old = {"slope": fitted["slope"], "intercept": fitted["intercept"], "tfidf_best": 0.0}
+    assert calibrated(raw[:3], old).shape == (3,)
+
+
 def test_reliability_of_a_miscalibrated_score_shows_its_error() -> None:
     relevant = np.array([True, False] * 500)
     always_sure = np.full(relevant.size, 0.95)

@@ -87,6 +87,13 @@ class LabelledFeatures:
         """A posting-by-resume matrix turned query-by-document."""
         return matrix if self.by_query else np.swapaxes(matrix, 0, 1)
 
+    def tfidf_best(self) -> np.ndarray:
+        """Query-by-document: the best TF-IDF of each pair's query over the set, as scoring
+        reads it (:meth:`matcher.ranking.features.PairFeatures.query_tfidf_best`)."""
+        direction: Any = self.direction
+        best = self.features.query_tfidf_best(direction)
+        return self.oriented(np.broadcast_to(best, self.features.values["tfidf"].shape))
+
     def values(self, neutral: dict[str, float] | None = None, gate: float = 0.0) -> np.ndarray:
         """Blended features, ``(n_queries, n_docs, n_features)`` in :data:`FEATURES` order."""
         direction: Any = self.direction

@@ -1,9 +1,17 @@
 """Score calibration: turn the ranker's raw weighted sum into the chance of relevance.
 
 The requirement-aware ranker's raw score is a weighted sum of features; its scale depends on
-the posting (how much was read from it) and on the weights. Platt scaling (a logistic curve
+the posting (how much was read from it) and on the weights. A logistic curve (Platt scaling,
 fitted on labelled pairs, every labelled set weighing the same) maps it to the probability that
-the candidate is relevant, so that 70 means about the same on every posting. The fit bands
+the candidate is relevant, so that 70 means about the same on every posting.
+
+The curve also reads the query's best TF-IDF similarity over the pool (the posting's best
+resume for a shortlist, the resume's best posting for recommendations; a pool statistic,
+:attr:`matcher.ranking.features.PairFeatures.tfidf_best`). The same raw score means less where
+the pool shares many words with the query: synthetic text repeats the posting's wording, real
+text does not, and a curve of the raw score alone scored real matches far too low
+(``benchmarks/calibration_study.py``). Within one query the best is one number, so the curve
+still rises with the raw score and no ranking changes. The fit bands
 (:data:`FIT_BANDS`) name ranges of that probability for a recruiter, and :func:`capped_fit`
 holds a band to what the candidate lacks of the posting's requirements.
 """
@@ -97,30 +105,56 @@ def capped_fit(probability: float, required: int, missing: Sequence[str]) -> Fit
     )
 
 
+@dataclass(frozen=True)
+class CalibrationData:
+    """What a calibration is fitted on: one entry per judged pair of the labelled sets.
+
+    Attributes:
+        raw: The raw scores.
+        relevant: Whether the pair has its set's top grade.
+        weight: Per-pair weights, every set weighing the same (mean 1).
+        tfidf_best: The best TF-IDF of the pair's query over its set.
+    """
+
+    raw: np.ndarray
+    relevant: np.ndarray
+    weight: np.ndarray
+    tfidf_best: np.ndarray
+
+
 def calibration_data(
     sets: Sequence[LabelledFeatures], scores: Sequence[np.ndarray]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Raw scores, relevance labels and per-pair weights (every set weighing the same).
+) -> CalibrationData:
+    """The judged pairs of ``sets`` (``scores[i]`` is query-by-document for ``sets[i]``).
 
-    Only the judged queries' pairs are used; ``scores[i]`` is query-by-document for
-    ``sets[i]``. A pair counts as relevant when it has its set's top grade: the calibrated
-    score is the chance of a full match, not of a near-miss.
+    A pair counts as relevant when it has its set's top grade: the calibrated score is the
+    chance of a full match, not of a near-miss.
     """
-    xs, ys, ws = [], [], []
+    xs, ys, ws, bests = [], [], [], []
     for labelled, matrix in zip(sets, scores, strict=True):
         rows = labelled.judged_rows()
         x = matrix[rows].ravel()
         xs.append(x)
         ys.append(labelled.labels(top_grade_only=True)[rows].ravel())
         ws.append(np.full(len(x), 1.0 / max(len(x), 1)))
+        bests.append(labelled.tfidf_best()[rows].ravel())
     weight = np.concatenate(ws)
-    return np.concatenate(xs), np.concatenate(ys), weight * len(weight) / weight.sum()
+    return CalibrationData(
+        np.concatenate(xs),
+        np.concatenate(ys),
+        weight * len(weight) / weight.sum(),
+        np.concatenate(bests),
+    )
 
 
 def fit_calibration(
-    raw: np.ndarray, relevant: np.ndarray, weight: np.ndarray | None = None
+    raw: np.ndarray,
+    relevant: np.ndarray,
+    weight: np.ndarray | None = None,
+    tfidf_best: np.ndarray | None = None,
 ) -> dict[str, float]:
-    """Platt scaling: ``P(relevant) = 1 / (1 + exp(-(slope * raw + intercept)))``.
+    """A logistic curve of the raw score, and of the query's best TF-IDF if given:
+    ``P(relevant) = 1 / (1 + exp(-(slope * raw + tfidf_best * best + intercept)))``.
 
     Raises:
         ValueError: If the labels hold only one class.
@@ -129,14 +163,39 @@ def fit_calibration(
 
     if relevant.all() or not relevant.any():
         raise ValueError("calibration needs both relevant and non-relevant pairs")
+    columns = [raw] if tfidf_best is None else [raw, tfidf_best]
     model = LogisticRegression(C=1e4, max_iter=1000)
-    model.fit(raw.reshape(-1, 1), relevant.astype(int), sample_weight=weight)
-    return {"slope": float(model.coef_[0, 0]), "intercept": float(model.intercept_[0])}
+    model.fit(np.stack(columns, axis=1), relevant.astype(int), sample_weight=weight)
+    fitted = {"slope": float(model.coef_[0, 0]), "intercept": float(model.intercept_[0])}
+    if tfidf_best is not None:
+        fitted["tfidf_best"] = float(model.coef_[0, 1])
+    return fitted
 
 
-def calibrated(raw: np.ndarray, calibration: dict[str, float]) -> np.ndarray:
-    """The chance of relevance of raw scores under a Platt calibration."""
+def fit_calibration_on(data: CalibrationData) -> dict[str, float]:
+    """:func:`fit_calibration` of labelled sets' pairs (:func:`calibration_data`), with the
+    queries' best TF-IDF."""
+    return fit_calibration(data.raw, data.relevant, data.weight, data.tfidf_best)
+
+
+def calibrated(
+    raw: np.ndarray, calibration: dict[str, float], tfidf_best: np.ndarray | None = None
+) -> np.ndarray:
+    """The chance of relevance of raw scores under a calibration (:func:`fit_calibration`).
+
+    Args:
+        tfidf_best: Each pair's query's best TF-IDF, broadcastable to ``raw``: needed when
+            the calibration reads it (a ``tfidf_best`` coefficient other than 0).
+
+    Raises:
+        ValueError: If the calibration reads the best TF-IDF and none is given.
+    """
     z = calibration["slope"] * np.asarray(raw, dtype=np.float64) + calibration["intercept"]
+    coefficient = calibration.get("tfidf_best", 0.0)
+    if coefficient:
+        if tfidf_best is None:
+            raise ValueError("this calibration reads each query's best TF-IDF: pass tfidf_best")
+        z = z + coefficient * np.asarray(tfidf_best, dtype=np.float64)
     return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
 
 
@@ -170,3 +229,30 @@ def reliability(
             }
         )
     return pd.DataFrame(rows), error / max(len(probability), 1)
+
+
+#: How deep :func:`top_of_list` reads each list besides its first result.
+TOP_DEPTH = 10
+
+
+def top_of_list(probability: np.ndarray, relevant: np.ndarray) -> dict[str, float]:
+    """How the calibrated score holds where a list is read: the mean score of each query's
+    first result and of its first :data:`TOP_DEPTH`, and the share of them that are relevant.
+
+    Args:
+        probability: Query-by-document calibrated scores.
+        relevant: Query-by-document labels.
+
+    Example:
+        >>> scores = np.array([[0.9, 0.1], [0.4, 0.6]])
+        >>> top_of_list(scores, np.array([[True, False], [False, False]]))
+        {'first_score': 0.75, 'first_relevant': 0.5, 'top_score': 0.5, 'top_relevant': 0.25}
+    """
+    order = np.argsort(-probability, axis=1, kind="stable")
+    first, top = order[:, :1], order[:, :TOP_DEPTH]
+    return {
+        "first_score": float(np.take_along_axis(probability, first, 1).mean()),
+        "first_relevant": float(np.take_along_axis(relevant, first, 1).mean()),
+        "top_score": float(np.take_along_axis(probability, top, 1).mean()),
+        "top_relevant": float(np.take_along_axis(relevant, top, 1).mean()),
+    }

@@ -191,14 +191,11 @@ class PairFeatures:
         relevance = None
         if gate > 0 and "tfidf" in self.values:
             tfidf = self.values["tfidf"]
-            if self.tfidf_best is None or direction != self.best_direction:
-                relevance = normalise_per_query(tfidf, direction) ** gate
-            else:
-                best = self.tfidf_best
-                relevance = np.divide(tfidf, best, out=np.zeros_like(tfidf), where=best > 0)
-                # A resume added to kept statistics may pass the fitted best
-                # (:meth:`PoolStatistics.extended`); a fitted one never does.
-                relevance = np.minimum(relevance, np.float32(1.0)) ** gate
+            best = self.query_tfidf_best(direction)
+            relevance = np.divide(tfidf, best, out=np.zeros_like(tfidf), where=best > 0)
+            # A resume added to kept statistics may pass the fitted best
+            # (:meth:`PoolStatistics.extended`); a fitted one never does.
+            relevance = np.minimum(relevance, np.float32(1.0)) ** gate
         result = dict(self.values)
         for name, confidence in self.confidence.items():
             if relevance is not None and name in ELIGIBILITY:
@@ -207,6 +204,16 @@ class PairFeatures:
                 confidence * self.values[name] + (1.0 - confidence) * neutral[name]
             ).astype(np.float32)
         return result
+
+    def query_tfidf_best(self, direction: Direction) -> np.ndarray:
+        """The best ``tfidf`` of each query, ``(n_postings, 1)`` for ``resumes-for-job`` and
+        ``(1, n_resumes)`` for ``jobs-for-resume``: :attr:`tfidf_best` (over the whole pool)
+        when it was taken in ``direction``, else the best within :attr:`values`. The relevance
+        gate divides by it, and the calibration reads it
+        (:func:`matcher.ranking.calibration.calibrated`)."""
+        if self.tfidf_best is not None and direction == self.best_direction:
+            return self.tfidf_best
+        return _best(self.values["tfidf"], axis=1 if direction == "resumes-for-job" else 0)
 
     def stacked(
         self,

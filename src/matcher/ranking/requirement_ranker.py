@@ -136,7 +136,8 @@ class ShippedModel:
     Attributes:
         weights: Weights for shortlists (``resumes-for-job``).
         neutral: Neutral values of the gated features.
-        calibration: Platt calibration of shortlist scores (empty: uncalibrated).
+        calibration: Calibration of shortlist scores (:class:`Calibration`; empty:
+            uncalibrated).
         gate: Power of the relevance gate of the eligibility features.
         recommend_weights: Weights for recommendations (``jobs-for-resume``); the shortlist
             weights when empty.
@@ -157,10 +158,13 @@ class ShippedModel:
 
 
 class Calibration(StrictSchema):
-    """Platt calibration of raw scores: ``sigmoid(slope * raw + intercept)``."""
+    """Calibration of raw scores: ``sigmoid(slope * raw + tfidf_best * best + intercept)``,
+    ``best`` the query's best TF-IDF over the pool (:mod:`matcher.ranking.calibration`; 0 in
+    files written before it was read)."""
 
     slope: float
     intercept: float
+    tfidf_best: float = 0.0
 
 
 def _known(names: list[str]) -> list[str]:
@@ -254,6 +258,7 @@ class LearnedModelFile(StrictSchema):
     trained_on: list[str] = Field(default_factory=list)
     datasets: dict[str, dict[str, str]] = Field(default_factory=dict)
     expected_calibration_error: dict[str, float] = Field(default_factory=dict)
+    calibration_at_the_top: dict[str, dict[str, float]] = Field(default_factory=dict)
     cross_domain_matrix: list[dict[str, str | float | int | None]] = Field(default_factory=list)
 
     @field_validator("calibration", mode="before")
@@ -330,7 +335,7 @@ class RequirementRanker(Ranker):
             :func:`matcher.parsing.taxonomy.build_vocabulary`, which also names their attribution).
         neutral: Neutral values of the gated features (see :mod:`matcher.ranking.features`); the
             shipped ones with the shipped weights, else :data:`DEFAULT_NEUTRAL`.
-        calibration: Platt calibration (``slope``, ``intercept``) of shortlist scores.
+        calibration: Calibration (``slope``, ``intercept``, ``tfidf_best``) of shortlist scores.
         gate: Power of the relevance gate of the eligibility features (0: none).
         recommend_weights: Weights for recommendations; ``weights`` if None.
         recommend_calibration: Calibration of recommendation scores.
@@ -710,7 +715,7 @@ class RequirementRanker(Ranker):
         # The calibrated score, shared out in proportion to each signal's part of the raw sum,
         # so that the breakdown still adds up to the score.
         raw = sum(parts.values(), np.zeros((len(postings), len(resumes)), dtype=np.float32))
-        probability = calibrated(raw, calibration)
+        probability = calibrated(raw, calibration, features.query_tfidf_best(direction))
         scale = np.divide(probability, raw, out=np.zeros_like(raw), where=raw > 0)
         return {name: (part * scale).astype(np.float32) for name, part in parts.items()}
 

@@ -251,6 +251,8 @@ def log_cross_domain(
                     metrics[key] = value
         for name, value in artifact.get("expected_calibration_error", {}).items():
             metrics[f"{name}.ECE"] = float(value)
+        for name, top in artifact.get("calibration_at_the_top", {}).items():
+            metrics.update({f"{name}.calibration.{key}": float(v) for key, v in top.items()})
         mlflow.log_metrics(metrics)
         with tempfile.TemporaryDirectory() as folder:
             root = Path(folder)
