@@ -40,7 +40,7 @@ from matcher.progress import progress_lines
 from matcher.ranking.calibration import (
     calibrated,
     calibration_data,
-    fit_calibration_on,
+    fit_calibration,
     reliability,
     top_of_list,
 )
@@ -180,7 +180,7 @@ def learn_models(
         get_run_logger().info("%s: learning variant %r (%s)", direction, name, judged)
         model = learn(chosen, variants[name], prior=DEFAULT_WEIGHTS)
         raws = [model.raw(s) for s in chosen]
-        calibration = fit_calibration_on(calibration_data(chosen, raws))
+        calibration = fit_calibration(*calibration_data(chosen, raws))
         for s, raw in zip(chosen, raws, strict=True):
             rows = s.judged_rows()
             probability = calibrated(raw[rows], calibration, s.tfidf_best()[rows])

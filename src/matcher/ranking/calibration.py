@@ -105,30 +105,15 @@ def capped_fit(probability: float, required: int, missing: Sequence[str]) -> Fit
     )
 
 
-@dataclass(frozen=True)
-class CalibrationData:
-    """What a calibration is fitted on: one entry per judged pair of the labelled sets.
-
-    Attributes:
-        raw: The raw scores.
-        relevant: Whether the pair has its set's top grade.
-        weight: Per-pair weights, every set weighing the same (mean 1).
-        tfidf_best: The best TF-IDF of the pair's query over its set.
-    """
-
-    raw: np.ndarray
-    relevant: np.ndarray
-    weight: np.ndarray
-    tfidf_best: np.ndarray
-
-
 def calibration_data(
     sets: Sequence[LabelledFeatures], scores: Sequence[np.ndarray]
-) -> CalibrationData:
-    """The judged pairs of ``sets`` (``scores[i]`` is query-by-document for ``sets[i]``).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Raw scores, relevance labels, per-pair weights (every set weighing the same) and the
+    best TF-IDF of each pair's query: :func:`fit_calibration`'s arguments, in its order.
 
-    A pair counts as relevant when it has its set's top grade: the calibrated score is the
-    chance of a full match, not of a near-miss.
+    Only the judged queries' pairs are used; ``scores[i]`` is query-by-document for
+    ``sets[i]``. A pair counts as relevant when it has its set's top grade: the calibrated
+    score is the chance of a full match, not of a near-miss.
     """
     xs, ys, ws, bests = [], [], [], []
     for labelled, matrix in zip(sets, scores, strict=True):
@@ -139,7 +124,7 @@ def calibration_data(
         ws.append(np.full(len(x), 1.0 / max(len(x), 1)))
         bests.append(labelled.tfidf_best()[rows].ravel())
     weight = np.concatenate(ws)
-    return CalibrationData(
+    return (
         np.concatenate(xs),
         np.concatenate(ys),
         weight * len(weight) / weight.sum(),
@@ -170,12 +155,6 @@ def fit_calibration(
     if tfidf_best is not None:
         fitted["tfidf_best"] = float(model.coef_[0, 1])
     return fitted
-
-
-def fit_calibration_on(data: CalibrationData) -> dict[str, float]:
-    """:func:`fit_calibration` of labelled sets' pairs (:func:`calibration_data`), with the
-    queries' best TF-IDF."""
-    return fit_calibration(data.raw, data.relevant, data.weight, data.tfidf_best)
 
 
 def calibrated(
