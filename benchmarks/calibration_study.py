@@ -32,36 +32,44 @@ pickle of this study's own, outside the repository). Numbers are printed, never 
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import typer
+from machine import markdown
+from recommend_learning_study import (
+    SETS_FILE,
+    CacheDirOption,
+    FeaturesOption,
+    SetsFileOption,
+    load_features,
+)
 
 from matcher.runtime import configure_runtime
 
 REPO = Path(__file__).resolve().parents[1]
-MODEL = REPO / "src" / "matcher" / "data" / "requirements_ranker.json"
 KINDS = ("raw", "raw+tfidf best", "raw+best")
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help=__doc__.split("\n")[0])
 
 
 def shipped_models() -> dict[str, Any]:
-    """The model file's shortlist and recommendation models, by direction."""
+    """The shipped shortlist and recommendation models, by direction."""
     from matcher.evaluation.crossdomain import LearnedModel
+    from matcher.ranking.requirement_ranker import shipped_model
 
-    model = json.loads(MODEL.read_text(encoding="utf-8"))
-    recommend = model["recommendations"]
+    model = shipped_model()
     return {
         "resumes-for-job": LearnedModel(
-            model["weights"], model["neutral"], model["gate"], model["calibration"]
+            model.weights, model.neutral, model.gate, model.calibration
         ),
         "jobs-for-resume": LearnedModel(
-            recommend["weights"], model["neutral"], recommend["gate"], recommend["calibration"]
+            model.recommend_weights,
+            model.neutral,
+            model.recommend_gate,
+            model.recommend_calibration,
         ),
     }
 
@@ -98,19 +106,12 @@ def top_and_error(probability: np.ndarray, relevant: np.ndarray) -> dict[str, fl
 
 @app.command()
 def main(
-    sets_file: Annotated[Path, typer.Option(help="The labelled sets.")] = (
-        REPO / "data" / "labelled_sets.toml"
-    ),
-    cache_dir: Annotated[Path | None, typer.Option(help="Embedding cache folder.")] = None,
-    features: Annotated[
-        Path | None, typer.Option(help="Pickle of the features: read if it exists, else written.")
-    ] = None,
+    sets_file: SetsFileOption = SETS_FILE,
+    cache_dir: CacheDirOption = None,
+    features: FeaturesOption = None,
 ) -> None:
     """Print each set's calibration at the top of its lists under each curve."""
     configure_runtime()
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    from recommend_learning_study import load_features
-
     from matcher.ranking.calibration import calibrated
 
     data = load_features(sets_file, cache_dir, features)
@@ -138,14 +139,8 @@ def main(
                 curves[f"{kind}, {setting}"] = probability.reshape(raw.shape)
         for curve_name, probability in curves.items():
             lines.append({"set": name, "curve": curve_name, **top_and_error(probability, relevant)})
-    typer.echo(markdown(pd.DataFrame(lines)))
-
-
-def markdown(table: pd.DataFrame) -> str:
-    """``table`` as a Markdown table, numbers to three places."""
-    cells = [[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row] for row in table.values]
-    rows = [list(table.columns), ["---"] * len(table.columns), *cells]
-    return "\n".join("| " + " | ".join(row) + " |" for row in rows)
+    table = pd.DataFrame(lines)
+    typer.echo(markdown(table.map(lambda v: f"{v:.3f}" if isinstance(v, float) else v)))
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 import typer
 from dense_study import evaluate_matrix, lexical_matrices, livecareer_set, rjdb_set, sentences
-from machine import machine_line
+from machine import machine_line, markdown
 
 from matcher.runtime import configure_runtime
 
@@ -53,14 +53,6 @@ if TYPE_CHECKING:
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
 METRICS = ("nDCG@10", "MAP", "pairwise_accuracy")
-
-
-def markdown(table: pd.DataFrame) -> str:
-    """A DataFrame as a Markdown table (pandas' own needs ``tabulate``, not installed here)."""
-    head = "| " + " | ".join(map(str, table.columns)) + " |"
-    rule = "|" + "---|" * len(table.columns)
-    body = ["| " + " | ".join(map(str, row)) + " |" for row in table.itertuples(index=False)]
-    return "\n".join([head, rule, *body])
 
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help=__doc__.split("\n")[0])

@@ -14,6 +14,10 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def peak_rss_gb() -> float:
@@ -72,3 +76,11 @@ def kept_prefect_home(folder: Path) -> Path:
         else:
             os.environ["PREFECT_HOME"] = before
     return home
+
+
+def markdown(table: pd.DataFrame) -> str:
+    """A DataFrame as a Markdown table (pandas' own needs ``tabulate``, not installed here)."""
+    head = "| " + " | ".join(map(str, table.columns)) + " |"
+    rule = "|" + "---|" * len(table.columns)
+    body = ["| " + " | ".join(map(str, row)) + " |" for row in table.itertuples(index=False)]
+    return "\n".join([head, rule, *body])

@@ -40,6 +40,14 @@ import typer
 from matcher.runtime import configure_runtime
 
 REPO = Path(__file__).resolve().parents[1]
+#: The options of every study of the labelled sets' features (:func:`load_features`; also
+#: ``shortlist_learning_study.py`` and ``calibration_study.py``).
+SETS_FILE = REPO / "data" / "labelled_sets.toml"
+SetsFileOption = Annotated[Path, typer.Option(help="The labelled sets.")]
+CacheDirOption = Annotated[Path | None, typer.Option(help="Embedding cache folder.")]
+FeaturesOption = Annotated[
+    Path | None, typer.Option(help="Pickle of the features: read if it exists, else written.")
+]
 ELIGIBILITY = ("required_skills", "preferred_skills", "experience", "degree")
 METRICS = ["nDCG@10", "MAP", "pairwise_accuracy"]
 #: (label, keyword arguments of ``Learning`` for the recommendation model): the relevance gate,
@@ -113,13 +121,9 @@ def load_features(sets_file: Path, cache_dir: Path | None, features: Path | None
 
 @app.command()
 def main(
-    sets_file: Annotated[Path, typer.Option(help="The labelled sets.")] = (
-        REPO / "data" / "labelled_sets.toml"
-    ),
-    cache_dir: Annotated[Path | None, typer.Option(help="Embedding cache folder.")] = None,
-    features: Annotated[
-        Path | None, typer.Option(help="Pickle of the features: read if it exists, else written.")
-    ] = None,
+    sets_file: SetsFileOption = SETS_FILE,
+    cache_dir: CacheDirOption = None,
+    features: FeaturesOption = None,
     tested: Annotated[str, typer.Option(help="The real set of the question.")] = (
         "livecareer-reverse"
     ),

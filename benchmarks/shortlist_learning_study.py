@@ -35,12 +35,18 @@ Numbers are printed, never asserted.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 import typer
+from recommend_learning_study import (
+    SETS_FILE,
+    CacheDirOption,
+    FeaturesOption,
+    SetsFileOption,
+    load_features,
+)
 
 from matcher.runtime import configure_runtime
 
@@ -125,23 +131,11 @@ def cells(matrix: pd.DataFrame, label: str) -> list[dict[str, Any]]:
     return rows
 
 
-def load_features(sets_file: Path, cache_dir: Path | None, features: Path | None) -> Any:
-    """The features of every set: :func:`recommend_learning_study.load_features`."""
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    from recommend_learning_study import load_features as load
-
-    return load(sets_file, cache_dir, features)
-
-
 @app.command()
 def main(
-    sets_file: Annotated[Path, typer.Option(help="The labelled sets.")] = (
-        REPO / "data" / "labelled_sets.toml"
-    ),
-    cache_dir: Annotated[Path | None, typer.Option(help="Embedding cache folder.")] = None,
-    features: Annotated[
-        Path | None, typer.Option(help="Pickle of the features: read if it exists, else written.")
-    ] = None,
+    sets_file: SetsFileOption = SETS_FILE,
+    cache_dir: CacheDirOption = None,
+    features: FeaturesOption = None,
     only: Annotated[
         list[str] | None, typer.Option(help="Run only the variants whose label contains this.")
     ] = None,
