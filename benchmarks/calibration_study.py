@@ -32,7 +32,6 @@ pickle of this study's own, outside the repository). Numbers are printed, never 
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -49,7 +48,6 @@ from recommend_learning_study import (
 
 from matcher.runtime import configure_runtime
 
-REPO = Path(__file__).resolve().parents[1]
 KINDS = ("raw", "raw+tfidf best", "raw+best")
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help=__doc__.split("\n")[0])

@@ -35,7 +35,6 @@ Numbers are printed, never asserted.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
@@ -50,7 +49,6 @@ from recommend_learning_study import (
 
 from matcher.runtime import configure_runtime
 
-REPO = Path(__file__).resolve().parents[1]
 SHORTLISTS = "resumes-for-job"
 METRICS = ("nDCG@10", "MAP", "pairwise_accuracy")
 SETTINGS = ("in-domain", "cross-domain", "shipped")
