@@ -182,9 +182,29 @@ def test_stated_years(text: str, stated: float | None) -> None:
     assert extract_experience(text, today=TODAY).stated_years == stated
 
 
-def test_stated_years_are_a_fallback_not_part_of_the_total() -> None:
+def test_stated_years_are_kept_apart_from_the_roles_total() -> None:
     profile = extract_experience("Over 10 years in finance.", today=TODAY)
     assert (profile.roles, profile.total_years, profile.stated_years) == ([], 0.0, 10.0)
+
+
+def test_each_statement_of_years_keeps_the_sentence_it_is_made_in() -> None:
+    """What the years were spent on is in the statement's sentence, not past its end; one
+    statement read by two patterns is kept once; statements come in text order."""
+    profile = extract_experience(
+        "Summary\nReliable cook. Line cook with over 6 years of experience in busy kitchens. "
+        "Served as a shift lead for 2 years.\nSkills: knife work",
+        today=TODAY,
+    )
+    assert [(s.years, s.text) for s in profile.statements] == [
+        (6.0, "Line cook with over 6 years of experience in busy kitchens."),
+        (2.0, "Served as a shift lead for 2 years."),
+    ]
+    assert profile.stated_years == 6.0
+    # a run-on sentence is cut around the statement
+    run_on = "word " * 100 + "with 4 years of experience in payroll " + "and more " * 100
+    (statement,) = extract_experience(run_on, today=TODAY).statements
+    assert "4 years of experience in payroll" in statement.text
+    assert len(statement.text) <= 120 + len("4 years of experience") + 160
 
 
 def test_non_text_input_is_a_clear_error() -> None:

@@ -264,6 +264,47 @@ def test_subject_years_match_roots_and_titles_named_in_the_subject(matcher) -> N
     assert subject_years(two, "Derrick operator") == pytest.approx(3.0)
 
 
+def test_a_statement_of_years_counts_for_the_subjects_its_sentence_names(matcher) -> None:
+    """A resume that states its years ("Python developer with 7 years of experience") has
+    them in the subjects its sentence names, dated roles or not; the larger of its roles'
+    and its statements' years count, and a statement naming another subject adds nothing
+    to that subject (a recruiter read "has 0.0" beside "7 years of Python" before)."""
+    posting = posting_profile(
+        "J5", "Python Developer", "Requirements\n- 5+ years of experience with Python", matcher
+    )
+    stated = _resume(
+        "Summary\nPython developer with 7 years of experience building web services.", matcher
+    )
+    recent_roles = _resume(
+        "Summary\nOver 8 years of experience as a Python developer.\n"
+        "Experience\nBackend Developer, Acme (2022 - 2024)\n- Services in Python",
+        matcher,
+    )
+    other_subject = _resume(
+        "Summary\n10 years of experience in retail sales.\n"
+        "Experience\nBackend Developer, Acme (2022 - 2024)\n- Services in Python",
+        matcher,
+    )
+    assert subject_years(stated, "Python") == pytest.approx(7.0)
+    assert subject_years(stated, "Java") == 0.0
+    assert subject_years(recent_roles, "Python") == pytest.approx(8.0)
+    assert subject_years(other_subject, "Python") == pytest.approx(2.0)  # its role alone
+    assert subject_years(other_subject, "retail sales") == pytest.approx(10.0)
+    # a resume's years overall are the larger of its roles' and its statements'
+    assert (stated.years, recent_roles.years, other_subject.years) == (7.0, 8.0, 10.0)
+    assert experience_fit(posting, stated) == experience_fit(posting, recent_roles) == 1.0
+    assert experience_fit(posting, other_subject) < 1.0
+    # in bulk, and for the pairs wanted only, the same years
+    resumes = [stated, recent_roles, other_subject]
+    bulk = years_in_subjects(resumes, ["Python", "retail sales"])
+    assert bulk.tolist() == [[7.0, 8.0, 2.0], [0.0, 0.0, 10.0]]
+    wanted = np.array([[True, False, True], [False, False, True]])
+    assert years_in_subjects(resumes, ["Python", "retail sales"], None, wanted).tolist() == [
+        [7.0, 0.0, 2.0],
+        [0.0, 0.0, 10.0],
+    ]
+
+
 def test_a_requirement_short_of_its_years_counts_less_than_its_share(matcher) -> None:
     posting = posting_profile(
         "J3", "Tool and Die Maker", "Requirements\n- 4 years of experience as a Welder", matcher

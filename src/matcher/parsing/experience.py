@@ -8,7 +8,11 @@ A role also keeps its context: its own part of the line and the lines written un
 the next role or heading, so that "3 years of Python" can be read from the duties of a role.
 
 Explicit statements such as "8 years of experience in ..." or "over 10 years in finance" are
-kept apart as ``stated_years``: the largest one, a fallback for resumes without date ranges.
+kept apart from the roles, each with the sentence it is made in (``statements``), and the
+largest as ``stated_years``. A resume's years are the larger of its roles' total and that
+(:attr:`matcher.parsing.profiles.ResumeProfile.years`: many resumes list only their recent
+roles), and a statement counts for the subjects its sentence names ("Python developer with 7
+years of experience" for "Python"; :func:`matcher.ranking.features.years_in_subjects`).
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ __all__ = [
     "PLACEMENT_PATTERN",
     "ExperienceProfile",
     "Role",
+    "StatedYears",
     "extract_experience",
 ]
 
@@ -104,6 +109,21 @@ MAX_PLACEMENT_YEARS: Final = 1.0
 
 
 @dataclass(frozen=True, slots=True)
+class StatedYears:
+    """An explicit "N years of experience" statement.
+
+    Attributes:
+        years: The years it states (the lower end of a range such as "3-5 years").
+        text: The sentence it is made in, at most :data:`_STATEMENT_BEFORE` characters before
+            the statement and :data:`_STATEMENT_AFTER` after it: what the years were spent on
+            ("Python developer with 7 years of experience building web services").
+    """
+
+    years: float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class ExperienceProfile:
     """Everything a resume says about work experience.
 
@@ -113,12 +133,14 @@ class ExperienceProfile:
             :attr:`Role.counted_range`).
         stated_years: The largest explicit "N years of experience" statement, or None.
         problems: Readable messages about malformed date ranges, each naming the text and line.
+        statements: Every explicit statement of years, in resume order.
     """
 
     roles: list[Role]
     total_years: float
     stated_years: float | None
     problems: list[str]
+    statements: tuple[StatedYears, ...] = ()
 
 
 # The headings of a resume's sections by what their date ranges are, in
@@ -474,20 +496,39 @@ _WORK_WORDS: Final = re.compile(r"experience|worked|working|served|\bas\s+an?\b"
 _MENTIONS_DURATION: Final = re.compile(r"years?|yrs?|months?", re.I)
 
 
-def _stated_years(text: str) -> float | None:
-    """The largest 'N years of experience' style statement in a text."""
-    found: list[float] = []
+#: How much of a statement's sentence is kept before and after the statement itself: a
+#: summary sentence names what the years were spent on, on a one-line scraped resume a
+#: "sentence" may run on for a paragraph.
+_STATEMENT_BEFORE: Final = 120
+_STATEMENT_AFTER: Final = 160
+
+
+def _statements(text: str) -> tuple[StatedYears, ...]:
+    """Every 'N years of experience' style statement in a text, with its sentence, in text
+    order; one statement matched by several patterns is kept once."""
+    found: list[StatedYears] = []
     for line in text.splitlines():
         if not _MENTIONS_DURATION.search(line):
             continue
+        spans: list[tuple[int, int]] | None = None
+        on_line: dict[tuple[float, str], int] = {}
         for number, pattern in enumerate(_STATED_PATTERNS):
             for match in pattern.finditer(line):
                 if number == 3 and not (match.group("qualifier") or match.group("plus")):
                     continue  # "3 years in finance" only counts with "over", "10+", ...
                 if number == 4 and not _WORK_WORDS.search(line):
                     continue  # "for 20 years" says nothing about the candidate by itself
-                found.append(years_from_match(match))
-    return max(found) if found else None
+                if spans is None:
+                    spans = sentence_spans(line)
+                start, end = next(
+                    ((s, e) for s, e in spans if s <= match.start() < e), match.span()
+                )
+                start = max(start, match.start() - _STATEMENT_BEFORE)
+                end = min(max(end, match.end()), match.end() + _STATEMENT_AFTER)
+                key = (years_from_match(match), line[start:end].strip())
+                on_line[key] = min(on_line.get(key, match.start()), match.start())
+        found.extend(StatedYears(*key) for key in sorted(on_line, key=on_line.__getitem__))
+    return tuple(found)
 
 
 _MAX_CONTEXT_LINES: Final = 15
@@ -726,9 +767,11 @@ def extract_experience(text: str, today: date | None = None) -> ExperienceProfil
         replace(role, context=_context(segment, lines, start, stops, dated, lines_below))
         for role, (start, segment), lines_below in zip(roles, placed, below, strict=True)
     ]
+    statements = _statements(text)
     return ExperienceProfile(
         roles=roles,
         total_years=merged_years([role.counted_range for role in roles]),
-        stated_years=_stated_years(text),
+        stated_years=max((s.years for s in statements), default=None),
         problems=problems,
+        statements=statements,
     )

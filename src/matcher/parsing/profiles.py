@@ -256,10 +256,10 @@ class ResumeProfile:
 
     @property
     def years(self) -> float:
-        """Total years from dated roles, or the stated years when no role has dates."""
-        if self.experience.total_years > 0:
-            return self.experience.total_years
-        return self.experience.stated_years or 0.0
+        """Total years: those of the dated roles, or the largest stated ("over 8 years of
+        experience") when more. Many resumes list only their recent roles under a summary of
+        their whole career."""
+        return max(self.experience.total_years, self.experience.stated_years or 0.0)
 
 
 #: ResumeProfile's fields in order: its pickled state.

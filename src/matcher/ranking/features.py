@@ -57,7 +57,8 @@ import re
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -67,7 +68,7 @@ from scipy import sparse
 from matcher import schema
 from matcher.parallel import beside
 from matcher.parsing.education import DegreeLevel
-from matcher.parsing.experience import Role
+from matcher.parsing.experience import Role, StatedYears
 from matcher.parsing.implied_skills import skills_counting_as
 from matcher.parsing.profiles import (
     PostingProfile,
@@ -93,7 +94,7 @@ from matcher.ranking.lexical import (
 )
 from matcher.ranking.rankers import DenseRanker
 from matcher.text.boilerplate import strip_boilerplate
-from matcher.text.dates import merged_years
+from matcher.text.dates import DateRange, merged_years
 from matcher.text.stemming import singular, word_root, word_roots
 from matcher.text.texts import posting_texts, resume_texts
 from matcher.text.word_lists import word_list
@@ -566,10 +567,27 @@ class _RoleIndex:
     cosine of :data:`ROLE_SIMILAR_COSINE`) counts.
     """
 
-    def __init__(self, resumes: Sequence[ResumeProfile], embedder: Embedder | None = None) -> None:
+    def __init__(
+        self,
+        resumes: Sequence[ResumeProfile],
+        embedder: Embedder | None = None,
+        *,
+        stated: bool = False,
+    ) -> None:
         roles = [
-            (position, role) for position, r in enumerate(resumes) for role in r.experience.roles
+            (position, role)
+            for position, r in enumerate(resumes)
+            for role in (
+                map(_stated_role, r.experience.statements) if stated else r.experience.roles
+            )
         ]
+        #: The resumes' explicit statements of years as an index of their own (None when
+        #: there are none, and in that index itself): see :meth:`years`.
+        self.statements = (
+            None
+            if stated or not any(r.experience.statements for r in resumes)
+            else _RoleIndex(resumes, stated=True)
+        )
         self.n_resumes = len(resumes)
         self.roles = [role for _, role in roles]
         self.embedder = embedder
@@ -589,10 +607,45 @@ class _RoleIndex:
         A subject that names alternatives ("ICU or critical care", "Cement Mason, Concrete
         Finisher, or Terrazzo Worker") is matched by a role matching any of them.
 
+        A resume's explicit statement of years counts too, when its sentence names the
+        subject as it would name a role ("Python developer with 7 years of experience" for
+        "Python"): the years are the larger of its matching roles' and statements'. Many
+        resumes list only their recent roles under a summary of their whole career.
+
         With ``wanted`` (``(n_subjects, n_resumes)`` booleans), each subject is matched
         against the roles of its wanted resumes only (the others hold 0): a resume's years
         in a subject depend on its own roles only, so they are those of every role matched.
         """
+        result = self._role_years(subjects, wanted)
+        if self.statements is not None and subjects:
+            np.maximum(result, self.statements.stated_years(subjects, wanted), out=result)
+        return result
+
+    def stated_years(self, subjects: Sequence[str], wanted: np.ndarray | None = None) -> np.ndarray:
+        """In an index of statements: each resume's largest statement of years whose
+        sentence names each subject, ``(n_subjects, n_resumes)``; only its ``wanted`` ones
+        (the others 0) with ``wanted``. Statements are matched by their words alone, not by
+        a similar meaning: a sentence is no role title to compare with."""
+        result = np.zeros((len(subjects), self.n_resumes), dtype=np.float32)
+        index = self
+        if wanted is not None:
+            any_wanted = np.asarray(wanted.any(axis=0), dtype=bool)
+            index = self._restricted(np.flatnonzero(any_wanted[self.owner]))
+        if not subjects or not index.names:
+            return result
+        expanded = [
+            (k, part) for k, subject in enumerate(subjects) for part in _alternatives(subject)
+        ]
+        rows_of = np.array([k for k, _ in expanded])
+        named_parts = index._named([part for _, part in expanded])
+        years = np.array([role.years for role in index.roles], dtype=np.float32)
+        for k in range(len(subjects)):
+            matched = np.flatnonzero(named_parts[rows_of == k].any(axis=0))
+            np.maximum.at(result[k], index.owner[matched], years[matched])
+        return result if wanted is None else np.where(wanted, result, np.float32(0))
+
+    def _role_years(self, subjects: Sequence[str], wanted: np.ndarray | None) -> np.ndarray:
+        """:meth:`years` from the roles alone."""
         result = np.zeros((len(subjects), self.n_resumes), dtype=np.float32)
         if not subjects or not self.names:
             return result
@@ -600,7 +653,7 @@ class _RoleIndex:
             for k, subject in enumerate(subjects):
                 roles = np.flatnonzero(wanted[k][self.owner])
                 if len(roles):
-                    result[k] = self._restricted(roles).years([subject])[0]
+                    result[k] = self._restricted(roles)._role_years([subject], None)[0]
             return result
         expanded = [
             (k, part) for k, subject in enumerate(subjects) for part in _alternatives(subject)
@@ -710,6 +763,7 @@ class _RoleIndex:
         """This index with the roles at ``roles`` only (whole resumes, in order): what each
         role was read into is shared, not read again."""
         part = copy.copy(self)
+        part.statements = None  # read by :meth:`years` from the whole index
         part.__dict__.pop("_company_words", None)
         for name in ("roles", "ranges", "names", "flat", "words", "texts", "text_words", "skills"):
             values = getattr(self, name)
@@ -760,6 +814,16 @@ def _read_role(
         frozenset(text.split()),
         skills,
     )
+
+
+#: The date range of a statement of years read as a role (:func:`_stated_role`): never counted.
+_NO_RANGE: Final = DateRange(date.min, date.min, "", ongoing=False)
+
+
+def _stated_role(statement: StatedYears) -> Role:
+    """A statement of years as :class:`_RoleIndex` reads a role: its sentence is its name
+    and its text, its years are the years stated."""
+    return Role("", None, _NO_RANGE, statement.years, statement.text, statement.text, "stated")
 
 
 @functools.lru_cache(maxsize=1 << 16)
