@@ -200,6 +200,18 @@ def test_each_statement_of_years_keeps_the_sentence_it_is_made_in() -> None:
         (2.0, "Served as a shift lead for 2 years."),
     ]
     assert profile.stated_years == 6.0
+    # a clause before the statement, and another duration after it, are about other work
+    profile = extract_experience(
+        "Completed my preceptorship in a medical ICU and worked two years as a CNA in school. "
+        "RN with 5 years of experience in oncology and 2 years in the ER; also 3+ years as a "
+        "charge nurse.",
+        today=TODAY,
+    )
+    assert [(s.years, s.text) for s in profile.statements] == [
+        (2.0, "worked two years as a CNA in school."),
+        (5.0, "RN with 5 years of experience in oncology and"),
+        (3.0, "also 3+ years as a charge nurse."),
+    ]
     # a run-on sentence is cut around the statement
     run_on = "word " * 100 + "with 4 years of experience in payroll " + "and more " * 100
     (statement,) = extract_experience(run_on, today=TODAY).statements

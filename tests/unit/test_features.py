@@ -290,6 +290,14 @@ def test_a_statement_of_years_counts_for_the_subjects_its_sentence_names(matcher
     assert subject_years(recent_roles, "Python") == pytest.approx(8.0)
     assert subject_years(other_subject, "Python") == pytest.approx(2.0)  # its role alone
     assert subject_years(other_subject, "retail sales") == pytest.approx(10.0)
+    # the sample's new graduate: her two years were as a CNA, not in the ICU she trained in
+    new_grad = _resume(
+        "Objective\nCompleted my senior preceptorship in a medical ICU and worked two years "
+        "as a CNA while in school.",
+        matcher,
+    )
+    assert subject_years(new_grad, "ICU or critical care") == 0.0
+    assert subject_years(new_grad, "CNA") == pytest.approx(2.0)
     # a resume's years overall are the larger of its roles' and its statements'
     assert (stated.years, recent_roles.years, other_subject.years) == (7.0, 8.0, 10.0)
     assert experience_fit(posting, stated) == experience_fit(posting, recent_roles) == 1.0

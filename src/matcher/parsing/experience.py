@@ -114,9 +114,11 @@ class StatedYears:
 
     Attributes:
         years: The years it states (the lower end of a range such as "3-5 years").
-        text: The sentence it is made in, at most :data:`_STATEMENT_BEFORE` characters before
-            the statement and :data:`_STATEMENT_AFTER` after it: what the years were spent on
-            ("Python developer with 7 years of experience building web services").
+        text: What the years were spent on: the statement's clause of its sentence ("Python
+            developer with 7 years of experience building web services"), from the end of a
+            clause before it ("... in a medical ICU and worked") up to another duration after
+            it, and at most :data:`_STATEMENT_BEFORE` characters before the statement and
+            :data:`_STATEMENT_AFTER` after it.
     """
 
     years: float
@@ -501,6 +503,12 @@ _MENTIONS_DURATION: Final = re.compile(r"years?|yrs?|months?", re.I)
 #: "sentence" may run on for a paragraph.
 _STATEMENT_BEFORE: Final = 120
 _STATEMENT_AFTER: Final = 160
+#: Where a clause before a statement ends: its years are not the ones of that clause
+#: ("Completed my preceptorship in a medical ICU and worked two years as a CNA").
+_CLAUSE_BEFORE: Final = re.compile(r".*(?:\s(?:and|but|while|whereas|then)\s|;\s)", re.I | re.S)
+#: Another duration after a statement starts what that one is about ("5 years in ICU and 2
+#: years in the ER").
+_YEARS: Final = re.compile(YEARS_PATTERN, re.I)
 
 
 def _statements(text: str) -> tuple[StatedYears, ...]:
@@ -524,7 +532,11 @@ def _statements(text: str) -> tuple[StatedYears, ...]:
                     ((s, e) for s, e in spans if s <= match.start() < e), match.span()
                 )
                 start = max(start, match.start() - _STATEMENT_BEFORE)
+                if clause := _CLAUSE_BEFORE.match(line, start, match.start()):
+                    start = clause.end()
                 end = min(max(end, match.end()), match.end() + _STATEMENT_AFTER)
+                if after := _YEARS.search(line, match.end(), end):
+                    end = after.start()
                 key = (years_from_match(match), line[start:end].strip())
                 on_line[key] = min(on_line.get(key, match.start()), match.start())
         found.extend(StatedYears(*key) for key in sorted(on_line, key=on_line.__getitem__))
