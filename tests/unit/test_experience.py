@@ -212,6 +212,15 @@ def test_each_statement_of_years_keeps_the_sentence_it_is_made_in() -> None:
         (5.0, "RN with 5 years of experience in oncology and"),
         (3.0, "also 3+ years as a charge nurse."),
     ]
+    # on a one-line resume every sentence's statement is found in its own sentence, in order
+    one_line = " ".join(
+        f"Cook {k} with {k % 40 + 1} years of experience in kitchen {k}." for k in range(400)
+    )
+    found = extract_experience(one_line, today=TODAY).statements
+    assert [(s.years, s.text) for s in found] == [
+        (float(k % 40 + 1), f"Cook {k} with {k % 40 + 1} years of experience in kitchen {k}.")
+        for k in range(400)
+    ]
     # a run-on sentence is cut around the statement
     run_on = "word " * 100 + "with 4 years of experience in payroll " + "and more " * 100
     (statement,) = extract_experience(run_on, today=TODAY).statements

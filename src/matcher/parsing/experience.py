@@ -17,6 +17,7 @@ years of experience" for "Python"; :func:`matcher.ranking.features.years_in_subj
 
 from __future__ import annotations
 
+import bisect
 import csv
 import itertools
 import re
@@ -518,7 +519,8 @@ def _statements(text: str) -> tuple[StatedYears, ...]:
     for line in text.splitlines():
         if not _MENTIONS_DURATION.search(line):
             continue
-        spans: list[tuple[int, int]] | None = None
+        spans: list[tuple[int, int]] = []
+        starts: list[int] = []
         on_line: dict[tuple[float, str], int] = {}
         for number, pattern in enumerate(_STATED_PATTERNS):
             for match in pattern.finditer(line):
@@ -526,11 +528,12 @@ def _statements(text: str) -> tuple[StatedYears, ...]:
                     continue  # "3 years in finance" only counts with "over", "10+", ...
                 if number == 4 and not _WORK_WORDS.search(line):
                     continue  # "for 20 years" says nothing about the candidate by itself
-                if spans is None:
-                    spans = sentence_spans(line)
-                start, end = next(
-                    ((s, e) for s, e in spans if s <= match.start() < e), match.span()
-                )
+                if not starts:  # read once per line, and looked up by bisection: a
+                    spans = sentence_spans(line) or [(0, 0)]  # one-line resume has many
+                    starts = [start for start, _ in spans]
+                start, end = spans[max(bisect.bisect_right(starts, match.start()) - 1, 0)]
+                if not start <= match.start() < end:
+                    start, end = match.span()
                 start = max(start, match.start() - _STATEMENT_BEFORE)
                 if clause := _CLAUSE_BEFORE.match(line, start, match.start()):
                     start = clause.end()
