@@ -633,14 +633,10 @@ class _RoleIndex:
             index = self._restricted(np.flatnonzero(any_wanted[self.owner]))
         if not subjects or not index.names:
             return result
-        expanded = [
-            (k, part) for k, subject in enumerate(subjects) for part in _alternatives(subject)
-        ]
-        rows_of = np.array([k for k, _ in expanded])
-        named_parts = index._named([part for _, part in expanded])
+        named = _by_alternatives(subjects, index._named)
         years = np.array([role.years for role in index.roles], dtype=np.float32)
         for k in range(len(subjects)):
-            matched = np.flatnonzero(named_parts[rows_of == k].any(axis=0))
+            matched = np.flatnonzero(named[k])
             np.maximum.at(result[k], index.owner[matched], years[matched])
         return result if wanted is None else np.where(wanted, result, np.float32(0))
 
@@ -655,15 +651,8 @@ class _RoleIndex:
                 if len(roles):
                     result[k] = self._restricted(roles)._role_years([subject], None)[0]
             return result
-        expanded = [
-            (k, part) for k, subject in enumerate(subjects) for part in _alternatives(subject)
-        ]
-        parts = [part for _, part in expanded]
-        rows_of = np.array([k for k, _ in expanded])
-        named_parts = self._named(parts)
-        similar_parts = self._similar(parts)
-        named = np.stack([named_parts[rows_of == k].any(axis=0) for k in range(len(subjects))])
-        similar = np.stack([similar_parts[rows_of == k].any(axis=0) for k in range(len(subjects))])
+        named = _by_alternatives(subjects, self._named)
+        similar = _by_alternatives(subjects, self._similar)
         for k in range(len(subjects)):
             for mask in (named[k], similar[k]):
                 matching: dict[int, list[Any]] = {}
@@ -814,6 +803,17 @@ def _read_role(
         frozenset(text.split()),
         skills,
     )
+
+
+def _by_alternatives(
+    subjects: Sequence[str], match: Callable[[Sequence[str]], np.ndarray]
+) -> np.ndarray:
+    """``match`` (``(n_parts, n_roles)``) of every alternative a subject names, and for each
+    subject whether any of its alternatives matched: ``(n_subjects, n_roles)``."""
+    expanded = [(k, part) for k, subject in enumerate(subjects) for part in _alternatives(subject)]
+    rows_of = np.array([k for k, _ in expanded])
+    matched = match([part for _, part in expanded])
+    return np.stack([matched[rows_of == k].any(axis=0) for k in range(len(subjects))])
 
 
 #: The date range of a statement of years read as a role (:func:`_stated_role`): never counted.
