@@ -136,7 +136,8 @@ class ExperienceProfile:
             :attr:`Role.counted_range`).
         stated_years: The largest explicit "N years of experience" statement, or None.
         problems: Readable messages about malformed date ranges, each naming the text and line.
-        statements: Every explicit statement of years, in resume order.
+        statements: Every explicit statement of years, in resume order, with what it is
+            about.
     """
 
     roles: list[Role]
@@ -513,8 +514,9 @@ _YEARS: Final = re.compile(YEARS_PATTERN, re.I)
 
 
 def _statements(text: str) -> tuple[StatedYears, ...]:
-    """Every 'N years of experience' style statement in a text, with its sentence, in text
-    order; one statement matched by several patterns is kept once."""
+    """Every 'N years of experience' style statement in a text, with the part of its
+    sentence it is about (:class:`StatedYears`), in text order; one statement matched by
+    several patterns is kept once."""
     found: list[StatedYears] = []
     for line in text.splitlines():
         if not _MENTIONS_DURATION.search(line):
