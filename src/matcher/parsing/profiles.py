@@ -51,6 +51,7 @@ from matcher.parsing.credentials import credential_mentions, named_acronyms
 from matcher.parsing.cues import is_required, labelled_parts, states_a_demand, states_a_wish
 from matcher.parsing.education import Degree, DegreeLevel, highest_degree
 from matcher.parsing.experience import ExperienceProfile, extract_experience, same_on
+from matcher.parsing.headline import read_headline
 from matcher.parsing.requirements import (
     PostingRequirements,
     YearsRequirement,
@@ -217,6 +218,8 @@ class ResumeProfile:
         lines: Content lines (bullets stripped), for semantic coverage.
         sections_of: Canonical skill -> the section of its best evidence.
         lacks: Skills the resume names only as missing ("without SDLC").
+        headline: The job title the resume opens with, or ``""``
+            (:func:`matcher.parsing.headline.read_headline`).
     """
 
     resume_id: str
@@ -226,6 +229,7 @@ class ResumeProfile:
     lines: tuple[str, ...]
     sections_of: dict[str, str] = field(default_factory=dict)
     lacks: frozenset[str] = frozenset()
+    headline: str = ""
 
     def __getstate__(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in _RESUME_FIELDS)
@@ -250,9 +254,9 @@ class ResumeProfile:
 
     @property
     def titles(self) -> list[str]:
-        """Role titles, most recent first."""
+        """The headline, then the role titles, most recent first."""
         roles = sorted(self.experience.roles, key=lambda r: r.range.end, reverse=True)
-        return [r.title for r in roles if r.title]
+        return [t for t in (self.headline, *(r.title for r in roles)) if t]
 
     @property
     def years(self) -> float:
@@ -433,6 +437,7 @@ def resume_profile(
         lines=_unique(lines)[:_MAX_RESUME_LINES] or ("",),
         sections_of=sections_of,
         lacks=frozenset(lacking - set(skills)),
+        headline=read_headline(text),
     )
 
 

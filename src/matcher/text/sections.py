@@ -291,6 +291,17 @@ def heading_name(line: str) -> str | None:
     return None if found is None else found[0]
 
 
+def is_known_heading(text: str) -> bool:
+    """Whether ``text`` is, word for word, a heading of ``headings.csv`` (no other words
+    before it, unlike :func:`heading_name`).
+
+    Example:
+        >>> is_known_heading("PROFESSIONAL SUMMARY"), is_known_heading("MANAGER EXPERIENCE")
+        (True, False)
+    """
+    return heading_key(text) in _headings().name_of
+
+
 def is_boilerplate_heading(line: str) -> bool:
     """Whether ``line`` is a heading of boilerplate: benefits, pay, equal opportunity, how to
     apply (the variants marked ``boilerplate`` in ``matcher/data/headings.csv``).

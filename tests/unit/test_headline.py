@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from matcher.parsing.headline import read_headline
+from matcher.parsing.profiles import resume_profile
+from matcher.parsing.skills import SkillMatcher
+
+TODAY = date(2026, 12, 5)
+
+
+@pytest.mark.parametrize(
+    ("text", "headline"),
+    [
+        # the line under the name, as cleaning leaves it (contact details are placeholders)
+        (
+            "[NAME]\nSenior Backend Engineer\nAustin, TX • [EMAIL] • [PHONE]",
+            "Senior Backend Engineer",
+        ),
+        (
+            "# [NAME], BSN, RN\n\nNew Graduate Registered Nurse\nSummary\n...",
+            "New Graduate Registered Nurse",
+        ),
+        # the title's part of a line that also gives a place or a specialty
+        ("[NAME]\nData Analyst | Oak Park, IL | [EMAIL]", "Data Analyst"),
+        ("# [NAME]\n\n**Junior Backend Developer** · Austin, TX", "Junior Backend Developer"),
+        ("[NAME]\nFrontend Engineer — React · TypeScript", "Frontend Engineer"),
+        # no title before the first section, or none naming a role
+        ("Personal Information\nName: [NAME]\nEmail: [EMAIL]\nEducation\n- BS", ""),
+        ("[NAME]\nMilwaukee, WI | 555-0131 | [EMAIL]\n\nSummary\nNurse with 5 years", ""),
+        ("Skills\n- Python", ""),
+        ("", ""),
+        # a resume scraped to one line: its leading capitals, less a heading run into them
+        (
+            "HR ADMINISTRATOR/MARKETING ASSOCIATE Summary Dedicated administrator " + "x " * 30,
+            "Hr Administrator/Marketing Associate",
+        ),
+        ("ACCOUNTANT PROFESSIONAL SUMMARY Detail-oriented accountant. " + "x " * 30, "Accountant"),
+        ("SALES MANAGER EXPERIENCE Company Name " + "x " * 30, "Sales Manager"),
+        ("Dedicated administrator with a record of results " + "x " * 30, ""),
+    ],
+)
+def test_the_headline_is_the_title_a_resume_opens_with(text: str, headline: str) -> None:
+    assert read_headline(text) == headline
+
+
+def test_the_headline_comes_first_among_a_profiles_titles() -> None:
+    """The ``title`` feature compares the posting's title with the first three titles."""
+    profile = resume_profile(
+        "R1",
+        "[NAME]\nRegistered Nurse\n[EMAIL]\nExperience\nCompany Name City , State Charge duties "
+        "(2019 - 2021)\nBarista, Bean Cafe (2016 - 2019)",
+        SkillMatcher(),
+        TODAY,
+    )
+    assert profile.headline == "Registered Nurse"
+    assert profile.titles[0] == "Registered Nurse"
+    assert profile.titles[1:] == ["Company Name City , State Charge duties", "Barista, Bean Cafe"]
