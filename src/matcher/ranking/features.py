@@ -20,7 +20,7 @@ experience             how far the resume's years meet the years required, overa
                        JavaScript), or, for a setting ("warehouse"), of the roles whose
                        title, employer or duties show it (:class:`_RoleIndex`)
 degree                 whether the highest degree meets the one required
-title                  similarity of the job title to the resume's role titles
+title                  similarity of the job title to the resume's headline and role titles
 dense                  similarity of the whole texts (see :class:`DenseRanker`)
 bm25                   BM25, relative to the best resume for the same posting
 tfidf                  cosine of the TF-IDF vectors of the two texts
@@ -1204,7 +1204,8 @@ def title_similarity(
     embedder: Embedder,
     pairs: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Best cosine between the job title and the resume's (up to three latest) role titles.
+    """Best cosine between the job title and the resume's first three titles: its headline
+    (the title it opens with) and its latest role titles.
 
     With ``pairs`` (see :func:`local_features`), each posting's title is compared with its
     own resumes' titles only; the other pairs are left unspecified (0).
@@ -1287,7 +1288,7 @@ def confidences(
         "degree": outer(
             asks_degree, [1.0 if r.degree.level > DegreeLevel.NONE else 0.5 for r in resumes]
         ),
-        "title": outer([1.0] * len(postings), [1.0 if r.titles else 0.0 for r in resumes]),
+        "title": outer([1.0] * len(postings), [1.0 if r.headline else 0.0 for r in resumes]),
     }
 
 
