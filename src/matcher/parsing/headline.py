@@ -10,6 +10,7 @@ It names the occupation more plainly than any role title read from a dated entry
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 from typing import Final
@@ -59,12 +60,12 @@ def read_headline(text: str) -> str:
         >>> read_headline("Skills\\n- SQL")
         ''
     """
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    lines = list(itertools.islice(filter(None, map(str.strip, text.splitlines())), _MAX_LINES))
     if not lines:
         return ""
-    if len(lines[0].split()) > _RUN_ON_WORDS:
+    if len(lines[0].split(maxsplit=_RUN_ON_WORDS)) > _RUN_ON_WORDS:
         return _leading_capitals(lines[0])
-    for line in lines[:_MAX_LINES]:
+    for line in lines:
         if heading_name(line) not in (None, "other"):
             break
         title = _MARKUP.sub("", _SEPARATOR.split(line, maxsplit=1)[0]).strip()
