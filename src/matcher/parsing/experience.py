@@ -49,6 +49,7 @@ __all__ = [
     "Role",
     "StatedYears",
     "extract_experience",
+    "role_noun",
 ]
 
 
@@ -215,8 +216,9 @@ def _company_end() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
-def _role_noun() -> re.Pattern[str]:
-    """The head noun of a job title ("Data Analyst", "Nurses"): the role nouns."""
+def role_noun() -> re.Pattern[str]:
+    """The head noun of a job title ("Data Analyst", "Nurses"): the role nouns (the
+    ``role_noun`` word list). A headline names one too (:mod:`matcher.parsing.headline`)."""
     return re.compile(rf"\b(?:{words_pattern('role_noun')})s?\b", re.I)
 
 
@@ -296,7 +298,7 @@ def _title_and_company(text: str) -> tuple[str, str | None]:
         parts = [p for p in (_clean(p) for p in text.split("|")) if p]
         if not parts:
             return "", company
-        titled = [p for p in parts if _role_noun().search(p)]
+        titled = [p for p in parts if role_noun().search(p)]
         title = titled[0] if titled else parts[0]
         others = [p for p in parts if p != title]
         companies = [p for p in others if _company_end().search(p)] or others
@@ -310,15 +312,15 @@ def _title_and_company(text: str) -> tuple[str, str | None]:
         first = parts[0]
         if _company_end().search(last) or (
             "," in text
-            and _role_noun().search(head)
-            and not _role_noun().search(last)
+            and role_noun().search(head)
+            and not role_noun().search(last)
             and len(last.split()) <= 4
             and last[:1].isupper()
             and text.rstrip().endswith(last)
             and text[: text.rfind(last)].rstrip().endswith(",")
         ):
             return head, company or last
-        if _company_end().search(first) and not _role_noun().search(first):
+        if _company_end().search(first) and not role_noun().search(first):
             return _clean(text[len(first) :].lstrip(" ,-–—")), company or first
     return _clean(text), company
 
@@ -327,7 +329,7 @@ def _is_company(text: str) -> bool:
     """'XYZ Corporation', 'Machinery Inc.': a short name ending like a company, with no role."""
     return (
         bool(_company_end().search(text))
-        and not _role_noun().search(text)
+        and not role_noun().search(text)
         and len(text.split()) <= 4
     )
 
@@ -352,7 +354,7 @@ def _names_placement(title: str) -> bool:
     # "Engineering Co-op, Hydro One": a bare "co-op" ends the role's own part when no other
     # part names a role ("Greenfield Grocery Co-op, Cashier" is a cashier's employer)
     return len(parts) > 1 and any(
-        _BARE_COOP.search(part) and not any(_role_noun().search(p) for p in parts if p != part)
+        _BARE_COOP.search(part) and not any(role_noun().search(p) for p in parts if p != part)
         for part in parts
     )
 
@@ -362,7 +364,7 @@ def _is_placeholder(text: str) -> bool:
     return (
         not text
         or bool(_DATE_LABEL.match(text))
-        or (bool(_LOCATION.match(text)) and not _role_noun().search(text))
+        or (bool(_LOCATION.match(text)) and not role_noun().search(text))
         or _is_company(text)
     )
 
@@ -427,7 +429,7 @@ def _titled_entry(line: str, previous_end: int, start: int) -> _Entry | None:
     if len(last.split()) <= 8:
         return None  # "Summary. Charge Nurse, Mercy (2019 - 2021)": the title is right there
     first = _clean(line[spans[0][0] : spans[0][1]]).rstrip(".!?; ")
-    if len(first.split()) > 8 or " as " in f" {first.lower()} " or not _role_noun().search(first):
+    if len(first.split()) > 8 or " as " in f" {first.lower()} " or not role_noun().search(first):
         return None
     title, company = _title_and_company(first)
     return None if _is_placeholder(title) else (spans[0][0], title, company)
@@ -452,7 +454,7 @@ def _role_text(
         head
         and head == before.strip(" -–—*•()[]:")
         and len(head.split()) <= 8
-        and _role_noun().search(head)
+        and role_noun().search(head)
         and not _is_placeholder(head)
         and not re.search(r"[,:]", head)
         and " as " not in f" {head.lower()} "
@@ -472,7 +474,7 @@ def _role_text(
     clause = _CLAUSE_END.split(after, maxsplit=1)[0]
     if len(clause.split()) > 12:
         head = re.split(r"\s[-–—]\s", clause, maxsplit=1)[0]
-        clause = head if _role_noun().search(head) else clause
+        clause = head if role_noun().search(head) else clause
     if clause and len(clause.split()) <= 15:
         after_title, after_company = _title_and_company(clause if clause != after else after)
         if not _is_placeholder(after_title):

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import itertools
 import re
-from functools import lru_cache
 from typing import Final
 
+from matcher.parsing.experience import role_noun
 from matcher.text.contact import PLACEHOLDERS
 from matcher.text.sections import heading_name, is_known_heading
-from matcher.text.word_lists import words_pattern
 
 __all__ = ["read_headline"]
 
@@ -36,11 +35,6 @@ _NOT_A_TITLE: Final = re.compile(r"@|\d{3}|https?:|www\.")
 #: the title is the first part.
 _SEPARATOR: Final = re.compile(r"\s+(?:[|·•▪*–—]|//|-{1,2})\s+|\s*\|\s*")
 _MARKUP: Final = re.compile(r"^[#>\s-]+|[:\s]+$|[*_]{1,3}")
-
-
-@lru_cache(maxsize=1)
-def _role_noun() -> re.Pattern[str]:
-    return re.compile(rf"\b(?:{words_pattern('role_noun')})s?\b", re.I)
 
 
 def read_headline(text: str) -> str:
@@ -74,7 +68,7 @@ def read_headline(text: str) -> str:
             and len(title.split()) <= _MAX_WORDS
             and not _NOT_A_TITLE.search(title)
             and not any(token in title for token in PLACEHOLDERS)
-            and _role_noun().search(title)
+            and role_noun().search(title)
         ):
             return title
     return ""
