@@ -1207,6 +1207,10 @@ def title_similarity(
     """Best cosine between the job title and the resume's first three titles: its headline
     (the title it opens with) and its latest role titles.
 
+    A resume without a headline gets 0, its role titles not embedded: the signal is read only
+    where there is a headline (its confidence, :func:`confidences`), and elsewhere takes its
+    neutral value whatever this one.
+
     With ``pairs`` (see :func:`local_features`), each posting's title is compared with its
     own resumes' titles only; the other pairs are left unspecified (0).
     """
@@ -1214,8 +1218,8 @@ def title_similarity(
     if not postings or not resumes:
         return result
     titles = embedder.embed_texts([p.title or "" for p in postings])
-    groups = [r.titles[:3] or [""] for r in resumes]
-    has_titles = np.array([bool(r.titles) for r in resumes])
+    has_titles = np.array([bool(r.headline) for r in resumes])
+    groups = [r.titles[:3] if r.headline else [""] for r in resumes]
     if pairs is None:
         vectors, offsets = _embed_line_groups(embedder, groups)
         best = best_line_cosines(titles, vectors, offsets)
