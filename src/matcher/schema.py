@@ -20,6 +20,11 @@ POSTING_REQUIRED: Final = (JOB_ID, TITLE, DESCRIPTION)
 RESUME_REQUIRED: Final = (RESUME_ID, TEXT)
 #: Optional resume columns that pass through to the shortlist.
 RESUME_PASSTHROUGH: Final = ("name", "email", "phone", "location")
+#: Optional resume column: the day the resume was received (or written), an ISO date. An
+#: ongoing role ("2019 - Present") counts to that day, not to the day of the run: an archive's
+#: resumes do not gain a year of experience with every year they are kept. Loaders write it
+#: as ``YYYY-MM-DD``; it passes through to the shortlist.
+RECEIVED: Final = "received"
 
 #: Column added by loaders: where the record came from (file path, or ``file:row``).
 SOURCE: Final = "source"

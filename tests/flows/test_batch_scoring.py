@@ -295,3 +295,41 @@ def test_two_stages_account_for_every_resume_and_every_pair_scored(
     assert left_out["detail"].str.startswith("candidate of 0 of").all()
     shortlists = pd.read_csv(out / "shortlists.csv", dtype=str, keep_default_na=False)
     assert (shortlists.groupby("job_id").size() <= 2).all()
+
+
+def test_a_resume_table_with_received_days_counts_each_resume_to_its_own_day(
+    first_run, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """An archive: one resume received in mid 2021, one today (no day given), one whose day is
+    not a date. "... - Present" counts to each resume's day; the bad day is a reject."""
+    from pipelines.batch_scoring import batch_scoring
+
+    settings, _, _ = first_run
+    jobs = pd.read_csv(SAMPLE / "jobs.csv", dtype=str, keep_default_na=False)
+    jobs[jobs["job_id"] == "J-1001"].to_csv(tmp_path / "jobs.csv", index=False)
+    names = ["r-0001-maria-lopez.txt", "r-0006-arjun-mehta.txt", "r-0003-sofia-nguyen.md"]
+    texts = [(SAMPLE / "resumes" / name).read_text(encoding="utf-8") for name in names]
+    assert "Jan 2021 – Present" in texts[0] and "2016-2018" in texts[0]
+    # Her summary's "8 years" would count as well (a statement of years): her dates alone here.
+    texts[0] = texts[0].replace("with 8 years of experience building", "building")
+    assert "Jan 2019 – Present" in texts[1] and "2014-2016" in texts[1]
+    pd.DataFrame(
+        {
+            "resume_id": ["maria", "arjun", "sofia"],
+            "text": texts,
+            "received": ["2021-07-01", "", "last week"],
+        }
+    ).to_csv(tmp_path / "resumes.csv", index=False)
+    out = tmp_path / "out"
+    batch_scoring(tmp_path / "jobs.csv", tmp_path / "resumes.csv", out, settings)
+    shortlist = pd.read_csv(out / "shortlists.csv", dtype=str, keep_default_na=False)
+    rows = shortlist.set_index("resume_id")
+    assert set(rows.index) == {"maria", "arjun"}
+    assert rows.loc["maria", "received"] == "2021-07-01"
+    assert rows.loc["arjun", "received"] == ""
+    # Maria: 2016 to mid 2021, not to the run's day (which would be over 9 years).
+    assert float(rows.loc["maria", "years_candidate"]) == pytest.approx(5.5, abs=0.2)
+    assert float(rows.loc["arjun", "years_candidate"]) > 11.0  # 2014 to the run's day
+    rejects = pd.read_csv(out / "rejects.csv", dtype=str, keep_default_na=False)
+    [reason] = rejects[rejects["record_id"] == "sofia"]["reason"]
+    assert reason == "received: 'last week' is not a date (write it as YYYY-MM-DD)"

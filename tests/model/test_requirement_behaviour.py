@@ -148,3 +148,29 @@ def test_breakdown_adds_up_and_explanations_name_requirements(ranker) -> None:  
     assert "Apache Airflow" in ben["missing_required"]
     points = [float(p.split()[-1]) for p in top["score_breakdown"].split(" + ")]
     assert sum(points) == pytest.approx(top["score"], abs=0.1 * len(points))
+
+
+def test_an_ongoing_role_counts_to_the_day_the_resume_was_received(ranker) -> None:  # type: ignore[no-untyped-def]
+    from matcher.ranking.shortlist import build_shortlists
+
+    ongoing = RESUMES["ana"].replace("(Jan 2019 - Dec 2023)", "(Jan 2019 - Present)")
+    jobs, cvs = _frames(POSTING, {"ana_now": ongoing, "ana_2020": ongoing, "ben": RESUMES["ben"]})
+    # Received mid-2020, "Present" was then: 1.5 years, not the 3 the posting requires.
+    cvs = cvs.assign(received=[None, "2020-07-01", "2024-06-01"])
+    scores = ranker.score(jobs, cvs)
+    frame = build_shortlists(
+        jobs,
+        cvs,
+        scores,
+        ranker.components(jobs, cvs),
+        top_k=3,
+        explainer=ranker.explainer(jobs, cvs),
+    ).set_index("resume_id")
+    assert float(frame.loc["ana_2020", "years_candidate"]) == pytest.approx(1.5, abs=0.15)
+    assert float(frame.loc["ana_now", "years_candidate"]) >= 7.0  # to the run's day
+    assert "3 years" in frame.loc["ana_2020", "missing_required"]
+    assert "years" not in frame.loc["ana_now", "missing_required"]
+    assert frame.loc["ana_2020", "score"] < frame.loc["ana_now", "score"]
+    # A received day does not touch a resume whose roles ended before it (ben's in Dec 2023).
+    assert float(frame.loc["ben", "years_candidate"]) == pytest.approx(3.0, abs=0.1)
+    assert frame.loc["ana_2020", "received"] == "2020-07-01"  # passed through to the shortlist

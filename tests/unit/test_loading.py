@@ -268,6 +268,41 @@ def test_resumes_parquet_with_missing_values(tmp_path: Path) -> None:
     }
 
 
+def test_resumes_received_day_is_read_as_a_date_and_a_bad_one_is_rejected(tmp_path: Path) -> None:
+    days = ["2017-03-01", "2017-03-01T16:45:00+01:00", "", "01/03/2017", "2017-02-30"]
+    path = tmp_path / "r.csv"
+    pd.DataFrame(
+        {
+            "resume_id": list("abcde"),
+            "text": [f"{RESUME_TEXT} {i}" for i in "abcde"],
+            "received": days,
+        }
+    ).to_csv(path, index=False)
+    loaded = load_resumes(path)
+    assert_accounted(loaded, 5)
+    received = dict(zip(loaded.records["resume_id"], loaded.records["received"], strict=True))
+    assert received["a"] == received["b"] == "2017-03-01"
+    assert pd.isna(received["c"])  # no day: "Present" is the run's day
+    assert dict(zip(loaded.rejects["record_id"], loaded.rejects["reason"], strict=True)) == {
+        "d": "received: '01/03/2017' is not a date (write it as YYYY-MM-DD)",
+        "e": "received: '2017-02-30' is not a date (write it as YYYY-MM-DD)",
+    }
+
+
+def test_resumes_received_day_from_a_parquet_date_column(tmp_path: Path) -> None:
+    path = tmp_path / "r.parquet"
+    pd.DataFrame(
+        {
+            "resume_id": ["a", "b"],
+            "text": [RESUME_TEXT, RESUME_TEXT + " b"],
+            "received": pd.to_datetime(["2019-11-20 08:00", None]),
+        }
+    ).to_parquet(path)
+    records = load_resumes(path).records
+    assert records["received"].tolist()[0] == "2019-11-20"
+    assert pd.isna(records["received"].tolist()[1])
+
+
 def test_resumes_whitespace_only_text_including_nbsp_and_zero_width(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "r.jsonl", [{"resume_id": "a", "text": " \u00a0\u200b\n\t"}])
     assert reasons(load_resumes(path)) == {f"{path}:1": "empty text (whitespace only)"}

@@ -68,3 +68,25 @@ def test_a_day_before_a_role_ended_is_not_given_the_later_profile(matcher: Skill
     assert earlier == resume_profile("R0", DONE, matcher, date(2024, 6, 1))
     kept = resume_profile("R0", DONE, matcher, DAY)
     assert earlier.experience.total_years < kept.experience.total_years
+
+
+def test_a_received_resume_is_read_on_its_own_day_and_kept_for_it(matcher: SkillMatcher) -> None:
+    """An archive's resume says "Present" as of the day it was received: its years stop there,
+    whatever day the run takes for today, and the store keeps it under that day."""
+    store = CountingStore()
+    received = frame(ONGOING, ONGOING).assign(**{schema.RECEIVED: ["2021-08-01", None]})
+    archived, current = profile_resumes(received, matcher, DAY, store)
+    assert archived == resume_profile("R0", ONGOING, matcher, date(2021, 8, 1))
+    assert current == resume_profile("R1", ONGOING, matcher, DAY)
+    assert archived.experience.total_years == pytest.approx(2.6, abs=0.1)
+    [again] = profile_resumes(received.iloc[:1], matcher, NEXT_YEAR, store)
+    assert again is archived and store.writes == 2  # the same day, so the same profile
+    # A received day after the run's day is the run's day: nothing counts into the future.
+    [early] = profile_resumes(received.iloc[:1], matcher, date(2020, 1, 1), store)
+    assert early == resume_profile("R0", ONGOING, matcher, date(2020, 1, 1))
+
+
+def test_a_received_that_is_not_a_date_names_the_resume(matcher: SkillMatcher) -> None:
+    bad = frame(ONGOING).assign(**{schema.RECEIVED: ["last spring"]})
+    with pytest.raises(ValueError, match=r"resume R0: received: 'last spring' is not a date"):
+        profile_resumes(bad, matcher, DAY)

@@ -57,6 +57,7 @@ from matcher.schema import (
     DESCRIPTION,
     JOB_ID,
     POSTING_REQUIRED,
+    RECEIVED,
     REJECT_COLUMNS,
     RESUME_ID,
     RESUME_PASSTHROUGH,
@@ -66,6 +67,7 @@ from matcher.schema import (
     TITLE,
 )
 from matcher.settings import LimitSettings
+from matcher.text.dates import read_day
 from matcher.text.sections import split_title
 
 __all__ = [
@@ -767,13 +769,17 @@ def load_resumes(path: Path, limits: LimitSettings | None = None) -> Loaded:
     """Load resumes from a table or a folder of documents.
 
     A table needs the columns ``resume_id`` and ``text``; other columns (``name``, ``email``,
-    ``phone``, ``location``, ...) pass through, the contact columns as text. In a folder, each
+    ``phone``, ``location``, ...) pass through, the contact columns as text. An optional
+    ``received`` column gives the day each resume was received (or written), as an ISO date
+    (:func:`matcher.text.dates.read_day`), written back as ``YYYY-MM-DD``: "Present" in that
+    resume stands for that day (:data:`matcher.schema.RECEIVED`). In a folder, each
     supported file (.txt, .md, .pdf, .docx, .html, .htm) is one resume and ``resume_id`` is the
     file stem; files are read in name order, so of ``cv.docx`` and ``cv.pdf`` the first is kept.
 
     Rejected: blank, bad or too long ``resume_id``, blank text, duplicate ``resume_id``, values
-    that are not text, unparsable rows, and in a folder empty, undecodable, corrupt, text-less,
-    hidden, unsupported or over-limit files. Texts over ``limits.max_document_chars`` are cut.
+    that are not text, a ``received`` that is not a date, unparsable rows, and in a folder
+    empty, undecodable, corrupt, text-less, hidden, unsupported or over-limit files. Texts over
+    ``limits.max_document_chars`` are cut.
 
     Args:
         path: A ``.csv``, ``.jsonl`` or ``.parquet`` table, or a folder.
@@ -801,7 +807,7 @@ def load_resumes(path: Path, limits: LimitSettings | None = None) -> Loaded:
 
     extra = _load_rows(path, collector, RESUME_REQUIRED, "resumes", RESUME_ID, _add_resume_row)
     loaded = collector.loaded(RESUME_REQUIRED, extra)
-    for column in RESUME_PASSTHROUGH:
+    for column in (*RESUME_PASSTHROUGH, RECEIVED):
         if column in loaded.records.columns:
             loaded.records[column] = loaded.records[column].astype("str")
     return loaded
@@ -818,9 +824,16 @@ def _add_resume_row(collector: _Collector, source: str, row: dict[str, Any]) -> 
     elif row_text is None:
         collector.reject(resume_id.strip(), source, _EMPTY_TEXT)
     else:
+        try:
+            received = read_day(row.get(RECEIVED))
+        except ValueError as error:
+            collector.reject(resume_id.strip(), source, f"{RECEIVED}: {error}")
+            return
         text, original = collector.cut(row_text)
         record = {**row, RESUME_ID: resume_id.strip(), TEXT: text}
         for column in RESUME_PASSTHROUGH:
             if column in record:
                 record[column] = _filled(record[column])
+        if RECEIVED in record:
+            record[RECEIVED] = None if received is None else received.isoformat()
         collector.accept(record, source, original)

@@ -61,7 +61,7 @@ from matcher.parsing.requirements import (
 from matcher.parsing.shared_heads import with_shared_heads
 from matcher.parsing.skills import SkillMatcher, SkillMention
 from matcher.text.boilerplate import is_boilerplate
-from matcher.text.dates import YEARS_PATTERN, years_from_match
+from matcher.text.dates import YEARS_PATTERN, read_day, years_from_match
 from matcher.text.sections import split_sections, unfold_headings
 from matcher.text.sentences import split_sentences
 from matcher.text.stemming import word_roots
@@ -489,15 +489,46 @@ def stored_resume_profile(
     return profile
 
 
+def resume_days(resumes: pd.DataFrame, today: date | None = None) -> list[date]:
+    """The day "Present" stands for in each resume, in row order: the day it was received
+    (its :data:`~matcher.schema.RECEIVED` field) where it has one before ``today``, else
+    ``today`` (the day of the run if None). An archive's "2015 - Present" written in 2017 is
+    two years, not ten, however long the archive is kept.
+
+    Raises:
+        ValueError: Naming the resume, if its ``received`` is not a date.
+
+    Example:
+        >>> frame = pd.DataFrame({"resume_id": ["a", "b", "c"],
+        ...                       "received": ["2017-03-01", None, "2031-01-01"]})
+        >>> [day.isoformat() for day in resume_days(frame, date(2026, 12, 5))]
+        ['2017-03-01', '2026-12-05', '2026-12-05']
+    """
+    as_of = today or date.today()
+    if schema.RECEIVED not in resumes:
+        return [as_of] * len(resumes)
+    days = []
+    for rid, value in zip(resumes[schema.RESUME_ID], resumes[schema.RECEIVED], strict=True):
+        try:
+            received = read_day(value)
+        except ValueError as error:
+            raise ValueError(f"resume {rid!s}: {schema.RECEIVED}: {error}") from None
+        days.append(as_of if received is None or received > as_of else received)
+    return days
+
+
 def resume_keys(resumes: pd.DataFrame, today: date | None = None) -> list[tuple[str, str]]:
     """The two :func:`profile_key` of each resume, in row order: the day's (its ID, model text
-    and the day "Present" means) and the any-day one (ID and text; for a profile that reads the
-    same on every later day, see :func:`profile_resumes`). A store holds a profile under one."""
+    and the day "Present" means, :func:`resume_days`) and the any-day one (ID and text; for a
+    profile that reads the same on every later day, see :func:`profile_resumes`). A store
+    holds a profile under one."""
     column = schema.MODEL_TEXT if schema.MODEL_TEXT in resumes else schema.TEXT
-    as_of = today or date.today()
+    days = resume_days(resumes, today)
     return [
-        (profile_key("resume", rid, text, as_of), profile_key("resume", rid, text))
-        for rid, text in zip(resumes[schema.RESUME_ID], resumes[column].fillna(""), strict=True)
+        (profile_key("resume", rid, text, day), profile_key("resume", rid, text))
+        for rid, text, day in zip(
+            resumes[schema.RESUME_ID], resumes[column].fillna(""), days, strict=True
+        )
     ]
 
 
@@ -548,24 +579,25 @@ def profile_resumes(
 ) -> list[ResumeProfile]:
     """Profiles of every resume, in row order, read from the redacted model text.
 
-    A ``store`` is used as in :func:`profile_postings`. "Present" means ``today``, so a profile
-    is kept for its day; one that reads the same on any later day (no ongoing role, every
-    role ended before ``today``: :func:`~matcher.parsing.experience.same_on`) is kept for every
-    day too, and is not read again on the next day's run.
+    A ``store`` is used as in :func:`profile_postings`. "Present" means ``today``, or the day
+    a resume was received (:func:`resume_days`), so a profile is kept for its day; one that
+    reads the same on any later day (no ongoing role, every role ended before its day:
+    :func:`~matcher.parsing.experience.same_on`) is kept for every day too, and is not read
+    again on the next day's run.
     """
     column = schema.MODEL_TEXT if schema.MODEL_TEXT in resumes else schema.TEXT
     profiles = []
-    as_of = today or date.today()
-    keys = resume_keys(resumes, as_of)
+    days = resume_days(resumes, today)
+    keys = resume_keys(resumes, today)
     preload(store, [key for pair in keys for key in pair])
-    for rid, text, (key, any_day) in zip(
-        resumes[schema.RESUME_ID], resumes[column].fillna(""), keys, strict=True
+    for rid, text, pair, day in zip(
+        resumes[schema.RESUME_ID], resumes[column].fillna(""), keys, days, strict=True
     ):
-        profile = None if store is None else stored_resume_profile(store, (key, any_day), as_of)
+        profile = None if store is None else stored_resume_profile(store, pair, day)
         if profile is None:
-            profile = resume_profile(str(rid), str(text), matcher, as_of)
+            profile = resume_profile(str(rid), str(text), matcher, day)
             if store is not None:
-                keep_resume_profile(store, (key, any_day), profile, as_of)
+                keep_resume_profile(store, pair, profile, day)
         profiles.append(profile)
     return profiles
 
@@ -586,21 +618,22 @@ def read_resumes_ahead(
     positions: Sequence[int],
     matcher: SkillMatcher,
     store: ProfileStore,
-    as_of: date,
+    days: Sequence[date],
 ) -> set[int]:
     """Profiles of the resumes at ``positions`` read on worker processes
     (:func:`matcher.parallel.in_processes`, where the caller allows them) and put into
     ``store`` under their ``keys`` (:func:`resume_keys` of ``resumes``, the caller's) as
-    :func:`profile_resumes` would; the positions done. A resume not done (no workers, or its
-    profile raised there) is left to the caller's :func:`profile_resumes`."""
+    :func:`profile_resumes` would, each on its day of ``days`` (:func:`resume_days`); the
+    positions done. A resume not done (no workers, or its profile raised there) is left to
+    the caller's :func:`profile_resumes`."""
     column = schema.MODEL_TEXT if schema.MODEL_TEXT in resumes else schema.TEXT
     ids, texts = resumes[schema.RESUME_ID].tolist(), resumes[column].fillna("").tolist()
     done = in_processes(
-        functools.partial(_read_resume, matcher=matcher, as_of=as_of),
-        [(ids[p], texts[p]) for p in positions],
+        functools.partial(_read_resume, matcher=matcher),
+        [(ids[p], texts[p], days[p]) for p in positions],
     )
     for i, profile in done.items():
-        keep_resume_profile(store, keys[positions[i]], profile, as_of)
+        keep_resume_profile(store, keys[positions[i]], profile, days[positions[i]])
     return {positions[i] for i in done}
 
 
@@ -623,9 +656,9 @@ def read_postings_ahead(
     return {positions[i] for i in done}
 
 
-def _read_resume(fields_: tuple[Any, Any], matcher: SkillMatcher, as_of: date) -> ResumeProfile:
-    resume_id, text = fields_
-    return resume_profile(str(resume_id), str(text), matcher, as_of)
+def _read_resume(fields_: tuple[Any, Any, date], matcher: SkillMatcher) -> ResumeProfile:
+    resume_id, text, day = fields_
+    return resume_profile(str(resume_id), str(text), matcher, day)
 
 
 def _read_posting(fields_: tuple[Any, str, Any], matcher: SkillMatcher) -> PostingProfile:

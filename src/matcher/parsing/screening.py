@@ -29,6 +29,7 @@ from matcher.parsing.profiles import (
     profile_resumes,
     read_postings_ahead,
     read_resumes_ahead,
+    resume_days,
     resume_keys,
     stored_resume_profile,
 )
@@ -110,14 +111,17 @@ def screen_resumes(
     """
     stored = None
     if store is not None:
-        as_of = today or date.today()
-        keys = resume_keys(resumes, as_of)
+        days = resume_days(resumes, today)
+        keys = resume_keys(resumes, today)
         preload(store, [key for pair in keys for key in pair])  # at once, not a row at a time
-        stored = [stored_resume_profile(store, pair, as_of) is not None for pair in keys]
+        stored = [
+            stored_resume_profile(store, pair, day) is not None
+            for pair, day in zip(keys, days, strict=True)
+        ]
         # Read on the other cores too, where the caller allows it; what they did not read is
         # read (and, if it raises, rejected) below as always.
         missing = [p for p, found in enumerate(stored) if not found]
-        ahead = read_resumes_ahead(resumes, keys, missing, matcher, store, as_of)
+        ahead = read_resumes_ahead(resumes, keys, missing, matcher, store, days)
         stored = [found or p in ahead for p, found in enumerate(stored)]
     return _screen(
         resumes,

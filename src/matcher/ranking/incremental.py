@@ -52,6 +52,7 @@ from matcher.ranking.two_stage import (
     score_in_batches,
 )
 from matcher.settings import RankingSettings
+from matcher.text.dates import read_day
 from matcher.text.texts import resume_texts
 
 __all__ = [
@@ -68,10 +69,27 @@ __all__ = [
 
 
 def text_hashes(resumes: pd.DataFrame) -> dict[str, str]:
-    """Each resume's SHA-256 of the text its pairs are scored on, by resume ID."""
+    """Each resume's SHA-256 of the text its pairs are scored on, by resume ID, with the day it
+    was received where it has one (:data:`~matcher.schema.RECEIVED`: "Present" in it stands
+    for that day, so a new day is a changed resume).
+
+    Example:
+        >>> frame = pd.DataFrame({"resume_id": ["a"], "text": ["Nurse (2019 - Present)"]})
+        >>> plain = text_hashes(frame)
+        >>> plain == text_hashes(frame.assign(received=[None]))
+        True
+        >>> plain == text_hashes(frame.assign(received=["2021-08-01"]))
+        False
+    """
+    texts = resume_texts(resumes)
+    if schema.RECEIVED in resumes:
+        days = [read_day(value) for value in resumes[schema.RECEIVED]]
+        texts = [
+            t if d is None else f"{t}\x00{d.isoformat()}" for t, d in zip(texts, days, strict=True)
+        ]
     return {
         str(resume_id): hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-        for resume_id, text in zip(resumes[schema.RESUME_ID], resume_texts(resumes), strict=True)
+        for resume_id, text in zip(resumes[schema.RESUME_ID], texts, strict=True)
     }
 
 

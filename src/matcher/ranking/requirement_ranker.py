@@ -40,6 +40,7 @@ from matcher.parsing.profiles import (
     profile_key,
     profile_postings,
     profile_resumes,
+    resume_days,
 )
 from matcher.parsing.requirements import YearsRequirement
 from matcher.parsing.skills import SkillMatcher, SkillMention
@@ -329,7 +330,8 @@ class RequirementRanker(Ranker):
     Args:
         embedder: The shared embedder.
         weights: Feature weights; the shipped learned model if None.
-        today: The date "Present" stands for in resumes (today if None).
+        today: The date "Present" stands for in resumes (today if None), or the day a resume
+            was received where it is earlier (:func:`~matcher.parsing.profiles.resume_days`).
         taxonomy_dir: A folder with ESCO ``skills_en.csv`` and/or O*NET ``Technology
             Skills.txt`` whose skills extend the built-in vocabulary (see
             :func:`matcher.parsing.taxonomy.build_vocabulary`, which also names their attribution).
@@ -630,12 +632,14 @@ class RequirementRanker(Ranker):
         cache = self.pair_cache
         if cache is None:
             return None
-        as_of = self.today or date.today()
         posting_keys = content_keys(postings, schema.JOB_ID)
         resume_keys = [
-            f"{key}:{day_signature(profile.experience, as_of)}"
-            for key, profile in zip(
-                content_keys(resumes, schema.RESUME_ID), resume_profiles, strict=True
+            f"{key}:{day_signature(profile.experience, day)}"
+            for key, profile, day in zip(
+                content_keys(resumes, schema.RESUME_ID),
+                resume_profiles,
+                resume_days(resumes, self.today),
+                strict=True,
             )
         ]
         found = cache.get(posting_keys, resume_keys)

@@ -22,8 +22,8 @@ import calendar
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import Final
+from datetime import date, datetime
+from typing import Any, Final
 
 __all__ = [
     "NUMBER_WORDS",
@@ -34,6 +34,7 @@ __all__ = [
     "match_date_ranges",
     "merged_years",
     "parse_count",
+    "read_day",
     "years_from_match",
 ]
 
@@ -303,6 +304,47 @@ def find_date_ranges(text: str, today: date | None = None) -> tuple[list[DateRan
     ranges = [m.range for m in matches if m.range is not None]
     problems = [m.problem for m in matches if m.problem is not None]
     return ranges, problems
+
+
+def read_day(value: Any) -> date | None:
+    """A day given as a record's field: an ISO date (``2021-08-01``), an ISO date and time
+    (``2021-08-01T09:30:00``, ``2021-08-01 09:30``, with or without a zone: its own day), or a
+    ``date``, ``datetime`` or pandas ``Timestamp``; None if missing or blank.
+
+    Raises:
+        ValueError: Naming the value, if it is none of these (``01/08/2021`` is ambiguous,
+            a number is no day).
+
+    Example:
+        >>> read_day("2021-08-01"), read_day("2021-08-01T23:59:00+02:00"), read_day("  ")
+        (datetime.date(2021, 8, 1), datetime.date(2021, 8, 1), None)
+        >>> read_day("01/08/2021")
+        Traceback (most recent call last):
+        ...
+        ValueError: '01/08/2021' is not a date (write it as YYYY-MM-DD)
+    """
+    try:
+        missing = value is None or bool(value != value)  # NaN and NaT are not themselves
+    except TypeError:  # pandas' NA answers NA, which is neither true nor false
+        missing = True
+    if missing:
+        return None
+    if isinstance(value, datetime):  # and pandas' Timestamp
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            # fromisoformat alone takes "20210801" and week dates: only YYYY-MM-DD[...] here.
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[T ].*)?", text):
+                return datetime.fromisoformat(text).date()
+        except ValueError:
+            pass
+        raise ValueError(f"{text[:40]!r} is not a date (write it as YYYY-MM-DD)")
+    raise ValueError(f"{type(value).__name__} value {str(value)[:40]!r} is not a date")
 
 
 def merged_years(ranges: Sequence[DateRange]) -> float:
