@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from matcher.text.dates import (
@@ -14,6 +16,7 @@ from matcher.text.dates import (
     match_date_ranges,
     merged_years,
     parse_count,
+    read_day,
     years_from_match,
 )
 
@@ -176,3 +179,43 @@ def test_years_pattern_reads_the_minimum(text: str, years: float) -> None:
     match = re.search(YEARS_PATTERN, text, re.IGNORECASE)
     assert match is not None
     assert years_from_match(match) == years
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2021-08-01",
+        " 2021-08-01 ",
+        "2021-08-01T23:30:00+05:00",
+        "2021-08-01 09:30",
+        date(2021, 8, 1),
+        pd.Timestamp("2021-08-01 18:00"),
+        np.datetime64("2021-08-01T07:00"),
+    ],
+)
+def test_a_received_day_is_read_from_an_iso_date_or_a_date_value(value: object) -> None:
+    assert read_day(value) == date(2021, 8, 1)
+
+
+@pytest.mark.parametrize(
+    "value", [None, "", "  ", float("nan"), pd.NaT, pd.NA, np.datetime64("NaT")]
+)
+def test_a_missing_received_day_is_none(value: object) -> None:
+    assert read_day(value) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("01/08/2021", "'01/08/2021' is not a date (write it as YYYY-MM-DD)"),
+        ("2021-02-30", "'2021-02-30' is not a date"),
+        ("20210801", "'20210801' is not a date"),
+        ("2021-08", "'2021-08' is not a date"),
+        (20210801, "int value '20210801' is not a date"),
+        (["2021-08-01"], "list value"),
+        (b"2021-08-01", "bytes value"),
+    ],
+)
+def test_a_received_day_that_is_not_a_date_says_so(value: object, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        read_day(value)

@@ -19,6 +19,7 @@ Conventions:
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -309,7 +310,8 @@ def find_date_ranges(text: str, today: date | None = None) -> tuple[list[DateRan
 def read_day(value: Any) -> date | None:
     """A day given as a record's field: an ISO date (``2021-08-01``), an ISO date and time
     (``2021-08-01T09:30:00``, ``2021-08-01 09:30``, with or without a zone: its own day), or a
-    ``date``, ``datetime`` or pandas ``Timestamp``; None if missing or blank.
+    ``date``, ``datetime``, pandas ``Timestamp`` or numpy ``datetime64``; None if missing or
+    blank.
 
     Raises:
         ValueError: Naming the value, if it is none of these (``01/08/2021`` is ambiguous,
@@ -323,14 +325,17 @@ def read_day(value: Any) -> date | None:
         ...
         ValueError: '01/08/2021' is not a date (write it as YYYY-MM-DD)
     """
-    try:
-        missing = value is None or bool(value != value)  # NaN and NaT are not themselves
-    except TypeError:  # pandas' NA answers NA, which is neither true nor false
-        missing = True
-    if missing:
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):  # pandas' missing
+        return None
+    if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, datetime):  # and pandas' Timestamp
         return value.date()
+    if getattr(getattr(value, "dtype", None), "kind", None) == "M" and not getattr(
+        value, "shape", ()
+    ):
+        day = value.astype("datetime64[D]").item()  # numpy's datetime64: a date, or None (NaT)
+        return day if isinstance(day, date) else None
     if isinstance(value, date):
         return value
     if isinstance(value, str):
