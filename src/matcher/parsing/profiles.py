@@ -517,13 +517,15 @@ def resume_days(resumes: pd.DataFrame, today: date | None = None) -> list[date]:
     return days
 
 
-def resume_keys(resumes: pd.DataFrame, today: date | None = None) -> list[tuple[str, str]]:
+def resume_keys(
+    resumes: pd.DataFrame, today: date | None = None, days: Sequence[date] | None = None
+) -> list[tuple[str, str]]:
     """The two :func:`profile_key` of each resume, in row order: the day's (its ID, model text
     and the day "Present" means, :func:`resume_days`) and the any-day one (ID and text; for a
     profile that reads the same on every later day, see :func:`profile_resumes`). A store
-    holds a profile under one."""
+    holds a profile under one. ``days``: the caller's :func:`resume_days`, if it has them."""
     column = schema.MODEL_TEXT if schema.MODEL_TEXT in resumes else schema.TEXT
-    days = resume_days(resumes, today)
+    days = resume_days(resumes, today) if days is None else days
     return [
         (profile_key("resume", rid, text, day), profile_key("resume", rid, text))
         for rid, text, day in zip(
@@ -588,7 +590,7 @@ def profile_resumes(
     column = schema.MODEL_TEXT if schema.MODEL_TEXT in resumes else schema.TEXT
     profiles = []
     days = resume_days(resumes, today)
-    keys = resume_keys(resumes, today)
+    keys = resume_keys(resumes, days=days)
     preload(store, [key for pair in keys for key in pair])
     for rid, text, pair, day in zip(
         resumes[schema.RESUME_ID], resumes[column].fillna(""), keys, days, strict=True

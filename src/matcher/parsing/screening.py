@@ -112,7 +112,7 @@ def screen_resumes(
     stored = None
     if store is not None:
         days = resume_days(resumes, today)
-        keys = resume_keys(resumes, today)
+        keys = resume_keys(resumes, days=days)
         preload(store, [key for pair in keys for key in pair])  # at once, not a row at a time
         stored = [
             stored_resume_profile(store, pair, day) is not None

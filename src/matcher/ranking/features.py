@@ -1207,7 +1207,7 @@ def title_similarity(
     """Best cosine between the job title and the resume's first three titles: its headline
     (the title it opens with) and its latest role titles.
 
-    A resume without a headline gets 0, its role titles not embedded: the signal is read only
+    A resume without a headline gets 0, its role titles not looked up: the signal is read only
     where there is a headline (its confidence, :func:`confidences`), and elsewhere takes its
     neutral value whatever this one.
 
