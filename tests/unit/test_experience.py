@@ -57,6 +57,15 @@ RESUMES = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "rjdb
             "Project Manager",
             "Canvas Technologies",
         ),
+        # titles whose head noun is not one of the office words above: the title is the part
+        # that names a role, wherever it stands
+        ("Acme Staffing | Recruiter | 2019 - 2021", "Recruiter", "Acme Staffing"),
+        ("City Bank | Relationship Banker II | 2017 - 2020", "Relationship Banker II", "City Bank"),
+        (
+            "Bright Smiles Dental | Dental Hygienist | 2018 - 2022",
+            "Dental Hygienist",
+            "Bright Smiles Dental",
+        ),
     ],
 )
 def test_title_and_company_on_the_range_line(line: str, title: str, company: str | None) -> None:

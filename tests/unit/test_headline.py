@@ -27,6 +27,15 @@ TODAY = date(2026, 12, 5)
         ("[NAME]\nData Analyst | Oak Park, IL | [EMAIL]", "Data Analyst"),
         ("# [NAME]\n\n**Junior Backend Developer** · Austin, TX", "Junior Backend Developer"),
         ("[NAME]\nFrontend Engineer — React · TypeScript", "Frontend Engineer"),
+        # roles outside offices and labs name their job too
+        ("[NAME]\nHR Generalist\n[EMAIL] | [PHONE]", "HR Generalist"),
+        ("[NAME]\nRegistered Dental Hygienist · Boston, MA", "Registered Dental Hygienist"),
+        ("[NAME]\nRecruiter | Remote", "Recruiter"),
+        ("[NAME]\nCafe Barista\nSummary", "Cafe Barista"),
+        # text that was not cleaned: the name is not the title, though a surname can be a
+        # role noun
+        ("Linda Baker\nFull-Charge Bookkeeper · Duluth, MN", "Full-Charge Bookkeeper"),
+        ("Tom Mason\nSkills\n- Stonework", ""),
         # no title before the first section, or none naming a role
         ("Personal Information\nName: [NAME]\nEmail: [EMAIL]\nEducation\n- BS", ""),
         ("[NAME]\nMilwaukee, WI | 555-0131 | [EMAIL]\n\nSummary\nNurse with 5 years", ""),

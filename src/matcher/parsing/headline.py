@@ -15,7 +15,7 @@ import re
 from typing import Final
 
 from matcher.parsing.experience import role_noun
-from matcher.text.contact import PLACEHOLDERS
+from matcher.text.contact import NAME_TOKEN, PLACEHOLDERS, find_name
 from matcher.text.sections import heading_name, is_known_heading
 
 __all__ = ["read_headline"]
@@ -42,9 +42,11 @@ def read_headline(text: str) -> str:
 
     Looked for in the first lines before the first known section heading: the first line
     whose first part ("Data Analyst" of "Data Analyst | Oak Park, IL") has at most
-    :data:`_MAX_WORDS` words, names a role (a role noun such as "Engineer" or "Nurse") and
-    holds no contact details or placeholders. A resume run together on one line
-    has its leading run of capitals instead, less a section heading run into its end.
+    :data:`_MAX_WORDS` words, names a role (a role noun such as "Engineer" or "Nurse"), holds
+    no contact details or placeholders and, in a text whose name is not a placeholder yet, is
+    not the person's name (:func:`matcher.text.contact.find_name`: "Linda Baker" names a role
+    noun too). A resume run together on one line has its leading run of capitals instead,
+    less a section heading run into its end.
 
     Example:
         >>> read_headline("[NAME]\\nSenior Data Engineer\\n[EMAIL] | [PHONE]\\nSkills\\n- SQL")
@@ -59,6 +61,9 @@ def read_headline(text: str) -> str:
         return ""
     if len(lines[0].split(maxsplit=_RUN_ON_WORDS)) > _RUN_ON_WORDS:
         return _leading_capitals(lines[0])
+    # in a cleaned text the name is a placeholder already, and the first line that looks
+    # like a name may be the headline itself ("HR Generalist")
+    name = "" if NAME_TOKEN in text else (find_name(text) or "").casefold()
     for line in lines:
         if heading_name(line) not in (None, "other"):
             break
@@ -69,6 +74,7 @@ def read_headline(text: str) -> str:
             and not _NOT_A_TITLE.search(title)
             and not any(token in title for token in PLACEHOLDERS)
             and role_noun().search(title)
+            and title.casefold() != name
         ):
             return title
     return ""

@@ -28,6 +28,7 @@ __all__ = [
     "find_addresses",
     "find_emails",
     "find_location",
+    "find_name",
     "find_phones",
     "has_contact",
     "phone_spans",
@@ -334,7 +335,16 @@ def _display_name(name: str) -> str:
     return name
 
 
-def _find_name(text: str) -> str | None:
+def find_name(text: str) -> str | None:
+    """The person a resume is about, or None: a "Name:" label, "First name"/"Last name"
+    labels, or else the first line of the header that looks like a person's name.
+
+    Example:
+        >>> find_name("Linda Baker\\nFull-Charge Bookkeeper\\nSkills")
+        'Linda Baker'
+        >>> find_name("Skills\\n- SQL") is None
+        True
+    """
     labelled = _NAME_LABEL_RE.search(text)
     if labelled is not None:
         value = labelled.group(1).strip()
@@ -486,7 +496,7 @@ def extract_contact(text: str, *, phones: Sequence[tuple[int, int]] | None = Non
     """
     emails = find_emails(text)
     phones = phone_spans(text) if phones is None else phones
-    name = _find_name(text)
+    name = find_name(text)
     return Contact(
         name=name,
         email=emails[0] if emails else None,
