@@ -83,6 +83,10 @@ def test_explain_a_candidate_who_was_not_shortlisted(scored) -> None:  # type: i
     points = result.output.split("Points by signal")[1].split("Requirements matched:")[0]
     assert "overall similarity" in points and "keyword match" in points
     assert not re.search(r"\b(dense|bm25|tfidf|requirement_coverage)\b", points), points
+    # The years held, and where they come from, as the decision record has them.
+    held, basis = left_out["years_candidate"], left_out["years_from"]
+    assert basis, "the sample's resumes all have dated roles or a statement of years"
+    assert f"the resume shows {held} ({basis})." in result.output
 
 
 def test_explain_names_an_unknown_candidate(scored) -> None:  # type: ignore[no-untyped-def]

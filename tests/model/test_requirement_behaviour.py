@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -174,3 +176,10 @@ def test_an_ongoing_role_counts_to_the_day_the_resume_was_received(ranker) -> No
     # A received day does not touch a resume whose roles ended before it (ben's in Dec 2023).
     assert float(frame.loc["ben", "years_candidate"]) == pytest.approx(3.0, abs=0.1)
     assert frame.loc["ana_2020", "received"] == "2020-07-01"  # passed through to the shortlist
+    # The shortlist says where the years come from, and which day "Present" was.
+    assert frame.loc["ana_2020", "years_from"].endswith('"Present" counted to 2020-07-01')
+    assert frame.loc["ana_now", "years_from"].endswith(
+        f'"Present" counted to {date.today().isoformat()}'
+    )
+    assert "dated role" in frame.loc["ben", "years_from"]
+    assert "Present" not in frame.loc["ben", "years_from"]

@@ -120,7 +120,9 @@ def describe_decision(record: pd.Series) -> str:
     asked, held = record.get("years_required"), record.get("years_candidate")
     if held is not None and pd.notna(held) and str(held):
         asked_text = f"the posting asks for {asked}" if asked else "the posting asks for none"
-        lines.append(f"Years of experience: {asked_text}; the resume shows {held}.")
+        basis = _text(record.get("years_from"))
+        held_text = f"{held} ({basis})" if basis else f"{held}"
+        lines.append(f"Years of experience: {asked_text}; the resume shows {held_text}.")
     evidence = [e.strip() for e in str(record.get("evidence") or "").split(" | ") if e.strip()]
     if evidence:
         lines.append("From the resume:")

@@ -22,7 +22,7 @@ from datetime import date
 from importlib.resources import files
 from itertools import chain
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -825,6 +825,8 @@ class RequirementRanker(Ranker):
         sentences_of: dict[str, Sequence[str]] = {}
         # A resume's quote of a skill is the same whatever the posting: made once per batch.
         quotes_of: dict[str, dict[str, str]] = {}
+        # Where a resume's years come from is the same whatever the posting too.
+        basis_of: dict[str, str] = {}
 
         # A posting is explained against each of its candidates in turn: its profile is
         # looked up, and its parts made, once per row object (reading a field of a row costs
@@ -847,8 +849,17 @@ class RequirementRanker(Ranker):
                 if r.subject
             }
             quotes = quotes_of.setdefault(candidate.resume_id, {})
+            basis = basis_of.get(candidate.resume_id)
+            if basis is None:
+                basis = basis_of[candidate.resume_id] = years_basis(candidate)
             columns = _explain(
-                parts, candidate, sentences(candidate.resume_id, resume), probability, years, quotes
+                parts,
+                candidate,
+                sentences(candidate.resume_id, resume),
+                probability,
+                years,
+                quotes,
+                basis,
             )
             if not job.required_groups and not job.preferred_groups:
                 if not fallbacks:
@@ -1030,6 +1041,49 @@ def explain_requirements(
     return _explain(_PostingParts.of(posting), resume, sentences, probability, years_held, quotes)
 
 
+#: The longest statement of years ``years_from`` quotes, in characters.
+_MAX_STATEMENT_CHARS: Final = 160
+
+
+def years_basis(resume: ResumeProfile) -> str:
+    """Where a resume's years (``years_candidate``) come from, for the ``years_from`` column.
+
+    The dated roles, and the day "Present" was counted to when a role is ongoing (the day of
+    the run, or the resume's ``received`` day); or the statement of years when it says more
+    than the roles add up to, quoted from the redacted text unless it holds a placeholder. Empty
+    when the resume shows no years.
+
+    Example:
+        >>> from datetime import date
+        >>> from matcher.parsing.profiles import resume_profile
+        >>> from matcher.parsing.skills import SkillMatcher
+        >>> text = "Experience\\nNurse, City Hospital (2019 - Present)\\nAide, Home (2015 - 2018)"
+        >>> years_basis(resume_profile("R1", text, SkillMatcher(), date(2021, 8, 1)))
+        '2 dated roles, "Present" counted to 2021-08-01'
+        >>> text = "Summary\\nNurse with over 12 years of experience in ICU care."
+        >>> years_basis(resume_profile("R2", text, SkillMatcher(), date(2021, 8, 1)))
+        'stated: "Nurse with over 12 years of experience in ICU care"'
+    """
+    experience = resume.experience
+    stated = experience.stated_years
+    if stated is not None and stated > experience.total_years:
+        said = max(experience.statements, key=lambda statement: statement.years)
+        clause = " ".join(said.text.split()).rstrip(" .;,")
+        if len(clause) > _MAX_STATEMENT_CHARS:
+            clause = clause[: _MAX_STATEMENT_CHARS - 1].rstrip() + "…"
+        if not clause or any(token in clause for token in PLACEHOLDERS):
+            return f"stated: {stated:g} years"
+        return f'stated: "{clause}"'
+    roles = experience.roles
+    if not roles:
+        return ""
+    basis = f"{len(roles)} dated role{'' if len(roles) == 1 else 's'}"
+    ongoing = [role.range.end for role in roles if role.range.ongoing]
+    if ongoing:
+        basis += f', "Present" counted to {max(ongoing).isoformat()}'
+    return basis
+
+
 def _explain(
     parts: _PostingParts,
     resume: ResumeProfile,
@@ -1037,9 +1091,11 @@ def _explain(
     probability: float | None,
     years_held: Mapping[str, float] | None,
     quotes: MutableMapping[str, str] | None,
+    basis: str | None = None,
 ) -> dict[str, str]:
     """:func:`explain_requirements` of a posting whose parts are made already: an explainer
-    makes them once per posting, not once per pair (RJDB's 500,000 pairs)."""
+    makes them once per posting, not once per pair (RJDB's 500,000 pairs), and gives the
+    resume's :func:`years_basis` made once per resume."""
     skills = resume.skills.keys()
     matched = _unique([s for group in parts.required for s in group if s in skills])
     # isdisjoint: one call per group, where any() over a generator was most of this line's cost
@@ -1076,6 +1132,7 @@ def _explain(
         "matched_preferred": "; ".join(preferred),
         "years_required": parts.years_required,
         "years_candidate": f"{resume.years:.1f}",
+        "years_from": years_basis(resume) if basis is None else basis,
         "evidence": " | ".join(evidence),
     }
 

@@ -33,7 +33,7 @@ SHORTLIST_COLUMNS = (
 )
 
 #: The explanation columns, the same whatever the ranker: a ranker that has nothing to say in
-#: a column leaves it empty. The requirement-aware ranker fills ``fit`` to ``years_candidate``;
+#: a column leaves it empty. The requirement-aware ranker fills ``fit`` to ``years_from``;
 #: the others ``matched_terms`` and ``missing_terms``; both fill ``evidence``.
 EXPLANATION_COLUMNS = (
     "fit",
@@ -44,6 +44,7 @@ EXPLANATION_COLUMNS = (
     "matched_preferred",
     "years_required",
     "years_candidate",
+    "years_from",
     "matched_terms",
     "missing_terms",
     "evidence",
