@@ -41,6 +41,11 @@ def _basis(text: str, today: date = TODAY) -> str:
             "Experience\nNurse, City Hospital (2015 - 2021)",
             "1 dated role",
         ),
+        # markdown emphasis is not quoted
+        (
+            "## Summary\n**Registered nurse** with over 12 years of experience.",
+            'stated: "Registered nurse with over 12 years of experience"',
+        ),
         ("Summary\nCaring and organised.\nSkills\n- Triage", ""),
     ],
 )

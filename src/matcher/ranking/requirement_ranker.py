@@ -1068,7 +1068,7 @@ def years_basis(resume: ResumeProfile) -> str:
     stated = experience.stated_years
     if stated is not None and stated > experience.total_years:
         said = max(experience.statements, key=lambda statement: statement.years)
-        clause = " ".join(said.text.split()).rstrip(" .;,")
+        clause = " ".join(said.text.replace("**", "").replace("__", "").split()).rstrip(" .;,")
         if len(clause) > _MAX_STATEMENT_CHARS:
             clause = clause[: _MAX_STATEMENT_CHARS - 1].rstrip() + "…"
         if not clause or any(token in clause for token in PLACEHOLDERS):
