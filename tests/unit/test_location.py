@@ -25,6 +25,9 @@ from tests.conftest import SAMPLE
         ("Jo Kim\n**Frontend Engineer** — Remote (Portland, OR)", "Portland, OR"),
         ("Jo Kim\nToronto, ON M5V 2T6", "Toronto, ON"),
         ("Jo Kim\nWinston-Salem, NC", "Winston-Salem, NC"),
+        # a city named like a job: one word, or a job's word that does not end the name
+        ("Jo Kim\nMason, OH | jo@x.io", "Mason, OH"),
+        ("Jo Kim\nPilot Point, TX", "Pilot Point, TX"),
     ],
 )
 def test_a_location_in_the_header_is_read(header: str, location: str) -> None:
@@ -39,6 +42,7 @@ def test_a_location_in_the_header_is_read(header: str, location: str) -> None:
         "Jane Doe\nData Analyst, UK Markets",  # a role, not a place
         "Jane Doe\nSkills: Python, SQL, Go",
         "Jane Doe\nSenior Engineer, UK",
+        "Jane Doe\nDental Hygienist, UK",  # a role ends in a role noun
         # past the header: a city in the experience section is where a job was, not the person
         "Jane Doe\njane@x.io\nExperience\nNurse — Mercy Hospital, Austin, TX",
     ],

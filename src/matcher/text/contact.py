@@ -401,15 +401,23 @@ _HEADER_LINE_CHARS = 300
 
 
 def _is_place_name(words: str, name: str | None) -> bool:
-    """Whether ``words`` can be a city: capitalised words, not a role, a heading or the name."""
+    """Whether ``words`` can be a city: capitalised words, not a role, a heading or the name.
+
+    A role ends in a role noun ("Senior Engineer", "Dental Hygienist"), but a one-word city
+    may be one ("Mason, OH", "Porter, TX"), as may the first word of a longer one ("Pilot
+    Point, TX"); the words no name holds ("Nurse", "Engineer") are never a city's.
+    """
     if name is not None and words.casefold() in name.casefold():
         return False
-    for word in words.split():
+    parts = words.split()
+    for word in parts:
         lower = word.casefold().strip(".")
         if lower in _PLACE_CONNECTORS:
             continue
-        if not word[0].isupper() or lower in _NOT_NAME_WORDS or lower in word_list("role_noun"):
+        if not word[0].isupper() or lower in _NOT_NAME_WORDS:
             return False
+    if len(parts) > 1 and parts[-1].casefold().strip(".") in word_list("role_noun"):
+        return False
     return heading_name(words) is None
 
 
