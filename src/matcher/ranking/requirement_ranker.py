@@ -1050,8 +1050,9 @@ def years_basis(resume: ResumeProfile) -> str:
 
     The dated roles, and the day "Present" was counted to when a role is ongoing (the day of
     the run, or the resume's ``received`` day); or the statement of years when it says more
-    than the roles add up to, quoted from the redacted text unless it holds a placeholder. Empty
-    when the resume shows no years.
+    than the roles add up to, quoted from the redacted text (markup stripped, cut as evidence
+    is, :func:`matcher.text.display.shorten_quote`) unless it holds a placeholder. Empty when
+    the resume shows no years.
 
     Example:
         >>> from datetime import date
@@ -1068,9 +1069,9 @@ def years_basis(resume: ResumeProfile) -> str:
     stated = experience.stated_years
     if stated is not None and stated > experience.total_years:
         said = max(experience.statements, key=lambda statement: statement.years)
-        clause = " ".join(said.text.replace("**", "").replace("__", "").split()).rstrip(" .;,")
-        if len(clause) > _MAX_STATEMENT_CHARS:
-            clause = clause[: _MAX_STATEMENT_CHARS - 1].rstrip() + "…"
+        clause = strip_markup(" ".join(said.text.split())).rstrip(" .;,")
+        # " …" ends a cut quote: the quote stays within the bound with it
+        clause = shorten_quote(clause, limit=_MAX_STATEMENT_CHARS - 2)
         if not clause or any(token in clause for token in PLACEHOLDERS):
             return f"stated: {stated:g} years"
         return f'stated: "{clause}"'
