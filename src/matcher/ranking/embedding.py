@@ -32,7 +32,7 @@ import os
 import sqlite3
 import time
 import typing
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -501,6 +501,26 @@ class Embedder:
             show_progress=show_progress,
             encoder=settings.encoder,
         )
+
+    @contextlib.contextmanager
+    def reporting(self, progress: Progress | None) -> Iterator[None]:
+        """Tell ``progress`` of the encoding done inside the block (:attr:`encoding_progress`,
+        restored after it): a flow step whose ranker encodes its lines shows how far it is.
+
+        Example:
+            >>> embedder = Embedder()  # the packaged model; not loaded until it encodes
+            >>> with embedder.reporting(print):
+            ...     embedder.encoding_progress is print
+            True
+            >>> embedder.encoding_progress is None
+            True
+        """
+        before = self.encoding_progress
+        self.encoding_progress = progress
+        try:
+            yield
+        finally:
+            self.encoding_progress = before
 
     def _model_max_tokens(self) -> int:
         config = self.model_path / "sentence_bert_config.json"
