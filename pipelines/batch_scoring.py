@@ -129,6 +129,10 @@ from matcher.text.preprocess import (
 from matcher.text.texts import resume_texts
 from matcher.tracking.mlflow_runs import prepare_experiment
 
+#: The rank step's progress while its ranker encodes the lines, titles and requirements it has
+#: no vectors for: "encoding texts for ranking 1434/14516".
+RANK_ENCODING = "encoding texts for ranking"
+
 #: Modules the flow's stages import on first use (the PDF and DOCX readers, the phone parser of
 #: cleaning, the lexical pools of stage 1 and 2): `matcher score` imports them while its
 #: temporary Prefect API boots (:func:`matcher.orchestration.temporary_api.first_use_imports`).
@@ -576,6 +580,11 @@ def _dask_shard_size(settings: Settings) -> int | None:
     context = FlowRunContext.get()
     on_dask = context is not None and isinstance(context.task_runner, DaskTaskRunner)
     return settings.dask.shard_size if on_dask else None
+
+
+def _step_info(line: str) -> None:
+    """Log ``line`` as the step running now (its task run's logger, else the flow run's)."""
+    get_run_logger().info(line)
 
 
 def dask_task_runner(dask: DaskSettings) -> Any:
@@ -1148,8 +1157,16 @@ def _score_into(
                     timer("rank"),
                     use_processes(settings.processes),
                     open_decisions(staging) if later is None else nullcontext() as records,
+                    # The ranker encodes lines it has no vectors for (a cold run's most of all):
+                    # without this, that work showed no progress until the first tile's pairs.
+                    embedder.reporting(progress_lines(RANK_ENCODING, _step_info)),
                 ):
-                    sink: DecisionSink = later if records is None else records.write
+                    sink: DecisionSink
+                    if records is not None:
+                        sink = records.write
+                    else:
+                        assert later is not None  # records are opened exactly when it is None
+                        sink = later
                     if plan is not None and isinstance(ranker, RequirementRanker):
                         ranking, plan = rank_keeping_pairs(
                             plan,

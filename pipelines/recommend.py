@@ -25,6 +25,7 @@ from matcher.io.locking import hold_locks
 from matcher.io.manifest import build_manifest, describe_input, write_manifest
 from matcher.io.output_folder import staged_folder
 from matcher.orchestration.flows import matcher_flow
+from matcher.progress import progress_lines
 from matcher.ranking.embedding import Embedder
 from matcher.ranking.posting_side import PostingSides, prime_ranker
 from matcher.ranking.posting_store import StoredPostings, posting_store_dir, stored_postings
@@ -180,6 +181,9 @@ def recommendation_flow(
     ):
         resume, chosen_id = load_resume(resume_path, resume_id, settings.limits)
         embedder = Embedder.from_settings(settings.embedding, show_progress=False)
+        # A first call embeds every posting's chunks and requirement lines: minutes for
+        # thousands of postings, shown as "encoding texts 1434/14516".
+        embedder.encoding_progress = progress_lines("encoding texts", get_run_logger().info)
         ranker, info = select_ranker(settings, embedder)
         stored, rejects = load_job_postings(jobs_path, embedder, ranker, settings)
         postings = stored.postings

@@ -55,6 +55,29 @@ def test_a_run_shows_overall_progress_per_stage_and_no_per_call_bars(
     assert len(stderr.splitlines()) <= 45
 
 
+def test_a_cold_run_shows_progress_while_the_ranker_encodes(tmp_path: Path) -> None:
+    """With nothing cached, the rank step encodes the resumes' lines and the postings'
+    requirements before it has scored a pair (most of a cold run's time): that shows too."""
+    stderr = _score(tmp_path, tmp_path / "new-cache").stderr
+    lines = stderr.splitlines()
+    start = next(n for n, line in enumerate(lines) if "scoring 19 jobs against 66 resumes" in line)
+    scored = next(n for n, line in enumerate(lines) if "scoring candidate pairs" in line)
+    assert start < scored
+    during = "\n".join(lines[start:scored])
+    counts = [
+        (int(done), int(total))
+        for done, total in re.findall(r"encoding texts for ranking (\d+)/(\d+)$", during, re.M)
+    ]
+    assert counts, during
+    totals = {total for _, total in counts}
+    assert all((total, total) in counts for total in totals)  # each pass reaches its end
+    assert max(totals) >= 1000  # the sample's resumes have some 1,800 lines
+    assert len(counts) <= 11 * len(totals)  # about one line per tenth of each pass
+    told = [line for line in lines if "encoding texts for ranking" in line]
+    assert all("Task run 'rank_postings" in line for line in told), told  # the step's own
+    assert "encoding texts for ranking" not in stderr.split("scoring candidate pairs")[-1]
+
+
 def test_quiet_shows_no_progress(tmp_path: Path, embedding_cache_dir: Path) -> None:
     done = _score(tmp_path, embedding_cache_dir, "--quiet")
     assert "embedding resumes" not in done.stderr and "shortlisting job" not in done.stderr
