@@ -32,7 +32,7 @@ from matcher import schema
 from matcher.io.file_schema import StrictSchema, validate_file
 from matcher.io.score_cache import PairFeatureCache
 from matcher.io.state_store import fingerprint
-from matcher.parsing.experience import ExperienceProfile
+from matcher.parsing.experience import MAX_PLACEMENT_YEARS, ExperienceProfile
 from matcher.parsing.profiles import (
     PostingProfile,
     ProfileStore,
@@ -72,6 +72,7 @@ from matcher.ranking.index import ResumeIndex
 from matcher.ranking.lexical import Direction
 from matcher.ranking.rankers import DenseRanker, Ranker
 from matcher.text.contact import PLACEHOLDERS, has_contact
+from matcher.text.dates import merged_years
 from matcher.text.display import (
     quote_sentence,
     remembered_display_sentences,
@@ -1045,14 +1046,23 @@ def explain_requirements(
 _MAX_STATEMENT_CHARS: Final = 160
 
 
+#: The least overlap of a resume's roles, in months, that ``years_from`` names. One job's last
+#: month is often the next one's first ("03/2018 to Current"): LiveCareer's real resumes
+#: overlap by 1-5 months in 860 of 2,281 with roles, by half a year or more in 1,219
+#: (2026-12-06).
+_OVERLAP_SHOWN_MONTHS: Final = 6
+
+
 def years_basis(resume: ResumeProfile) -> str:
     """Where a resume's years (``years_candidate``) come from, for the ``years_from`` column.
 
-    The dated roles, and the day "Present" was counted to when a role is ongoing (the day of
-    the run, or the resume's ``received`` day); or the statement of years when it says more
-    than the roles add up to, quoted from the redacted text (markup stripped, cut as evidence
-    is, :func:`matcher.text.display.shorten_quote`) unless it holds a placeholder. Empty when
-    the resume shows no years.
+    The dated roles; how many years they overlap by, as they were counted once (when half a
+    year or more); whether internships counted for their last year only
+    (:attr:`matcher.parsing.experience.Role.counted_range`); and the day "Present" was counted
+    to when a role is ongoing (the day of the run, or the resume's ``received`` day). Or the
+    statement of years when it says more than the roles add up to, quoted from the redacted
+    text (markup stripped, cut as evidence is, :func:`matcher.text.display.shorten_quote`)
+    unless it holds a placeholder. Empty when the resume shows no years.
 
     Example:
         >>> from datetime import date
@@ -1078,11 +1088,22 @@ def years_basis(resume: ResumeProfile) -> str:
     roles = experience.roles
     if not roles:
         return ""
-    basis = f"{len(roles)} dated role{'' if len(roles) == 1 else 's'}"
+    parts = [f"{len(roles)} dated role{'' if len(roles) == 1 else 's'}"]
+    overlap = sum(merged_years([role.counted_range]) for role in roles) - experience.total_years
+    if round(12 * overlap) >= _OVERLAP_SHOWN_MONTHS:  # each length is rounded to 0.01 years
+        parts.append(f"{overlap:.1f} years of overlap counted once")
+    placements = sum(role.counted_range != role.range for role in roles)
+    if placements:
+        last = "year" if MAX_PLACEMENT_YEARS == 1 else f"{MAX_PLACEMENT_YEARS:g} years"
+        parts.append(
+            "1 internship counted for its last " + last
+            if placements == 1
+            else f"{placements} internships counted for their last {last}"
+        )
     ongoing = [role.range.end for role in roles if role.range.ongoing]
     if ongoing:
-        basis += f', "Present" counted to {max(ongoing).isoformat()}'
-    return basis
+        parts.append(f'"Present" counted to {max(ongoing).isoformat()}')
+    return ", ".join(parts)
 
 
 def _explain(
