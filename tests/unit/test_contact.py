@@ -97,6 +97,28 @@ def test_extract_skips_headings_and_job_titles() -> None:
     assert extract_contact(text).name == "María José Hernández"
 
 
+@pytest.mark.parametrize(
+    "title", ["HR Generalist", "Dental Hygienist", "Flight Attendant", "Medical Receptionist"]
+)
+def test_a_title_on_the_first_line_is_not_a_name(title: str) -> None:
+    """A resume without a name line often starts with its title: the shortlist must not name
+    the candidate "Dental Hygienist", nor the redactor take the headline for a name."""
+    assert extract_contact(f"{title}\nSummary\nSix years in dental offices.").name is None
+    text = f"{title}\nMaria Lopez\nmaria@example.com\nSkills\n- Scheduling"
+    assert extract_contact(text).name == "Maria Lopez"
+
+
+@pytest.mark.parametrize("name", ["Linda Baker", "Tom Cook", "Jane Carpenter", "Ana Pastor"])
+def test_a_surname_that_is_also_a_job_is_still_a_name(name: str) -> None:
+    assert extract_contact(f"{name}\nBookkeeper\nSkills\n- Payroll").name == name
+
+
+def test_the_surnames_that_are_jobs_are_job_words() -> None:
+    from matcher.text.word_lists import word_list
+
+    assert word_list("surname_role") <= word_list("role_noun")
+
+
 def test_extract_first_and_last_name_fields() -> None:
     text = "## Personal Information\nFirst Name: Matias\nLast Name: Alvarez\n"
     assert extract_contact(text).name == "Matias Alvarez"

@@ -67,3 +67,21 @@ def test_the_headline_comes_first_among_a_profiles_titles() -> None:
     assert profile.headline == "Registered Nurse"
     assert profile.titles[0] == "Registered Nurse"
     assert profile.titles[1:] == ["Company Name City , State Charge duties", "Barista, Bean Cafe"]
+
+
+def test_a_resume_without_a_name_line_keeps_its_title_as_the_headline() -> None:
+    """Cleaning redacts the candidate's name: a title on the first line, with no name above
+    it, is not taken for one, so the model text keeps it and the headline is read."""
+    import pandas as pd
+
+    from matcher.text.preprocess import prepare_resumes
+
+    text = (
+        "Dental Hygienist\nSummary\nHygienist with six years in family dental offices.\n"
+        "Experience\nHygienist, Smile Dental (2019 - 2025)\nSkills\n- Periodontal charting"
+    )
+    kept, _, _ = prepare_resumes(pd.DataFrame({"resume_id": ["R1"], "text": [text]}))
+    assert pd.isna(kept.loc[0, "name"])  # no name: the shortlist leaves it empty
+    model_text = kept.loc[0, "model_text"]
+    assert model_text.startswith("Dental Hygienist") and "[NAME]" not in model_text
+    assert read_headline(model_text) == "Dental Hygienist"

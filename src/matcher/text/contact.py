@@ -325,7 +325,10 @@ def _looks_like_name(line: str) -> bool:
             return False
         if not (word[0].isupper() or word.isupper()):
             return False
-    return True
+    # "Dental Hygienist", "HR Generalist": a title (a resume with no name line starts with
+    # one), where "Linda Baker" is a name.
+    last = words[-1].casefold().strip(".")
+    return last not in word_list("role_noun") or last in word_list("surname_role")
 
 
 def _display_name(name: str) -> str:

@@ -16,6 +16,8 @@ role_stop_word   says nothing about which role a title names ("of", "experience"
                  "position"; :func:`matcher.parsing.profiles.role_words`)
 role_noun        the head of a job title, singular ("analyst", "nurse";
                  :mod:`matcher.parsing.experience`)
+surname_role     a role noun that is also a common surname ("baker", "mason"): a line that
+                 ends in one may be a person's name (:func:`matcher.text.contact.find_name`)
 company_suffix   ends an employer's name ("inc", "hospital", "university")
 region_code      a state or province code after a city ("TX", "ON", "NSW";
                  :func:`matcher.text.contact.find_location`)
@@ -46,6 +48,7 @@ LISTS: tuple[str, ...] = (
     "experience_word",
     "role_stop_word",
     "role_noun",
+    "surname_role",
     "company_suffix",
     "region_code",
     "country",
