@@ -72,7 +72,7 @@ from matcher.ranking.index import ResumeIndex
 from matcher.ranking.lexical import Direction
 from matcher.ranking.rankers import DenseRanker, Ranker
 from matcher.text.contact import PLACEHOLDERS, has_contact
-from matcher.text.dates import merged_years
+from matcher.text.dates import merged_months
 from matcher.text.display import (
     quote_sentence,
     remembered_display_sentences,
@@ -1089,9 +1089,10 @@ def years_basis(resume: ResumeProfile) -> str:
     if not roles:
         return ""
     parts = [f"{len(roles)} dated role{'' if len(roles) == 1 else 's'}"]
-    overlap = sum(merged_years([role.counted_range]) for role in roles) - experience.total_years
-    if round(12 * overlap) >= _OVERLAP_SHOWN_MONTHS:  # each length is rounded to 0.01 years
-        parts.append(f"{overlap:.1f} years of overlap counted once")
+    counted = [role.counted_range for role in roles]
+    overlap = sum(merged_months([span]) for span in counted) - merged_months(counted)
+    if overlap >= _OVERLAP_SHOWN_MONTHS:
+        parts.append(f"{overlap / 12:.1f} years of overlap counted once")
     placements = sum(role.counted_range != role.range for role in roles)
     if placements:
         last = "year" if MAX_PLACEMENT_YEARS == 1 else f"{MAX_PLACEMENT_YEARS:g} years"

@@ -33,6 +33,7 @@ __all__ = [
     "DateRangeMatch",
     "find_date_ranges",
     "match_date_ranges",
+    "merged_months",
     "merged_years",
     "parse_count",
     "read_day",
@@ -361,7 +362,21 @@ def merged_years(ranges: Sequence[DateRange]) -> float:
         ranges: Any date ranges.
 
     Returns:
-        Months covered by at least one range, divided by 12 and rounded to 2 decimals.
+        :func:`merged_months` divided by 12 and rounded to 2 decimals.
+    """
+    return round(merged_months(ranges) / 12, 2)
+
+
+def merged_months(ranges: Sequence[DateRange]) -> int:
+    """The months covered by at least one of ``ranges``, both ends included; exact, where
+    :func:`merged_years` is rounded.
+
+    Example:
+        >>> from datetime import date
+        >>> spring = DateRange(date(2019, 1, 1), date(2019, 6, 30), "Jan-Jun 2019", False)
+        >>> summer = DateRange(date(2019, 6, 1), date(2019, 9, 30), "Jun-Sep 2019", False)
+        >>> merged_months([spring]) + merged_months([summer]), merged_months([spring, summer])
+        (10, 9)
     """
     spans = sorted(
         (_month_index(r.start.year, r.start.month), _month_index(r.end.year, r.end.month))
@@ -378,7 +393,7 @@ def merged_years(ranges: Sequence[DateRange]) -> float:
             current_end = max(current_end, last)
     if current_end is not None and current_start is not None:
         months += current_end - current_start + 1
-    return round(months / 12, 2)
+    return months
 
 
 NUMBER_WORDS: Final = {
