@@ -253,8 +253,12 @@ def test_documents_embedded_longest_first_keep_their_order_and_report_progress(
     np.testing.assert_allclose(result.vectors, expected, atol=1e-5)
     assert result.doc_positions.tolist() == sorted(result.doc_positions.tolist())
     assert reports and reports[-1] == (4, 4)
+    assert reports.count((4, 4)) == 1  # the end is told once, not again after the last batch
     assert [done for done, _ in reports] == sorted(done for done, _ in reports)
     assert embedder.stats.texts_embedded == len(set(result.chunks))
+    reports.clear()  # all cached: nothing is encoded, and the end is still told, once
+    embedder.embed_documents(ids, texts, lambda done, total: reports.append((done, total)))
+    assert reports == [(4, 4)]
 
 
 def test_the_light_tokenizer_chunks_as_the_transformers_one(embedder) -> None:
