@@ -671,7 +671,10 @@ class _RoleIndex:
         subject_size = np.array([len(w) for w in words], dtype=np.float32)[:, None]
         name_size = np.array([len(w) for w in self.words], dtype=np.float32)[None, :]
         ratios = process.cdist(
-            [" ".join(word_roots(s)) for s in subjects], self.flat, scorer=fuzz.token_sort_ratio
+            [" ".join(word_roots(s)) for s in subjects],
+            self.flat,
+            scorer=fuzz.token_sort_ratio,
+            workers=-1,  # every core: nothing else runs meanwhile, and the ratios are the same
         )
         named = (
             (ratios >= _TITLE_MATCH)
