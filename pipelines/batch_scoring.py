@@ -890,7 +890,7 @@ def batch_scoring(
     """Score every posting against every resume and write recruiter shortlists.
 
     Args:
-        jobs_path: Postings table (CSV, JSONL, Parquet) or folder of posting files.
+        jobs_path: Postings table (CSV, TSV, JSONL, Parquet, Excel) or folder of posting files.
         resumes_path: Resumes table or folder of resume files.
         out_dir: Output folder; see the README for what it holds. It is replaced whole once the
             run has written and logged everything, so it must hold nothing but a run's outputs.

@@ -101,7 +101,10 @@ def _check_settings(settings: Any) -> None:
 @app.command()
 def score(
     jobs: Annotated[
-        Path, typer.Option(help="Postings: a CSV, JSONL or Parquet table, or a folder of files.")
+        Path,
+        typer.Option(
+            help="Postings: a CSV, TSV, JSONL, Parquet or Excel table, or a folder of files."
+        ),
     ],
     resumes: Annotated[
         Path, typer.Option(help="Resumes: a table with resume_id,text or a folder of files.")

@@ -333,3 +333,36 @@ def test_a_resume_table_with_received_days_counts_each_resume_to_its_own_day(
     rejects = pd.read_csv(out / "rejects.csv", dtype=str, keep_default_na=False)
     [reason] = rejects[rejects["record_id"] == "sofia"]["reason"]
     assert reason == "received: 'last week' is not a date (write it as YYYY-MM-DD)"
+
+
+def test_postings_from_an_excel_workbook_give_the_same_shortlists(
+    first_run, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A recruiter's export: the sample's postings as an .xlsx workbook, after a notes sheet,
+    are ranked exactly as the CSV; each posting's source names its spreadsheet row."""
+    import openpyxl
+    from pipelines.batch_scoring import batch_scoring
+
+    settings, out, _ = first_run
+    jobs = pd.read_csv(SAMPLE / "jobs.csv", dtype=str, keep_default_na=False)
+    book = openpyxl.Workbook()
+    book.active.title = "Read me"
+    book.active.append(["Open postings, exported for matcher"])
+    sheet = book.create_sheet("Postings")
+    sheet.append(list(jobs.columns))
+    for row in jobs.itertuples(index=False):
+        sheet.append(list(row))
+    book.save(tmp_path / "jobs.xlsx")
+    batch_scoring(tmp_path / "jobs.xlsx", SAMPLE / "resumes", tmp_path / "out", settings)
+
+    def shortlists(folder: Path) -> pd.DataFrame:
+        frame = pd.read_csv(folder / "shortlists.csv", dtype=str, keep_default_na=False)
+        return frame.drop(columns=[c for c in frame.columns if "source" in c])
+
+    pd.testing.assert_frame_equal(shortlists(tmp_path / "out"), shortlists(out))
+    records = pd.read_csv(tmp_path / "out" / "records.csv", dtype=str, keep_default_na=False)
+    postings = records[records["kind"] == "posting"]
+    assert postings["source"].tolist()[:2] == [
+        f"{tmp_path / 'jobs.xlsx'}:row 2",
+        f"{tmp_path / 'jobs.xlsx'}:row 3",
+    ]

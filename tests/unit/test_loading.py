@@ -114,7 +114,8 @@ def test_csv_with_bom_header(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("r.xlsx", b"PK\x03\x04", r"unsupported table format '\.xlsx'"),
+        ("r.ods", b"PK\x03\x04", r"unsupported table format '\.ods'.*save the OpenDocument"),
+        ("r.xlsx", b"PK\x03\x04", r"unreadable Excel workbook"),
         ("r.csv", b"", r"empty file"),
         ("r.csv", b"\n\n", r"empty table \(no header row\)"),
         ("r.csv", b"a,a\n1,2\n", r"duplicate column name\(s\) a"),

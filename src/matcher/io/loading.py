@@ -1,4 +1,5 @@
-"""Load postings and resumes from a table (CSV, JSONL, Parquet) or a folder of documents.
+"""Load postings and resumes from a table (CSV, TSV, JSONL, Parquet, Excel) or a folder of
+documents.
 
 Every input record ends up in exactly one place: ``Loaded.records`` or ``Loaded.rejects`` (with
 the reason), or, for operating-system junk in a folder (``.DS_Store``, ``Thumbs.db``,
@@ -10,7 +11,8 @@ unsupported table) raise :class:`InputError` with one readable line.
 Where a record came from is in the ``source`` column:
 
 - a table row: ``"<file>:<line>"`` for CSV and JSONL (the line the record starts on, counting
-  the header as line 1, as an editor shows it) and ``"<file>:row <n>"`` for Parquet (1-based);
+  the header as line 1, as an editor shows it), ``"<file>:row <n>"`` for Parquet (1-based)
+  and for Excel (the row number the spreadsheet shows);
 - a document: its file path.
 
 IDs are strings everywhere: CSV cells are read as text (``007`` stays ``"007"``), and ID
@@ -90,11 +92,20 @@ logger = logging.getLogger(__name__)
 #: Table formats by suffix.
 TABLE_SUFFIXES: dict[str, str] = {
     ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
     ".parquet": "parquet",
     ".pq": "parquet",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
 }
+#: Formats a spreadsheet program can save a table as instead, for the error on the ones it
+#: cannot be read from.
+_SAVE_AS = {".xls": "Excel 97-2003", ".ods": "OpenDocument", ".numbers": "Numbers"}
+#: What may separate a CSV file's fields; the header line tells which one a file uses.
+_CSV_DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 _EMPTY_TEXT = "empty text (whitespace only)"
 _JUNK_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", ".localized", "icon\r"})
 
@@ -222,10 +233,36 @@ def _decode_table(path: Path) -> str:
     return text
 
 
-def _read_csv(path: Path) -> TableRead:
+def _header_delimiter(text: str) -> str:
+    """The character that separates the fields of a CSV text: the one of
+    :data:`_CSV_DELIMITERS` that splits its first non-blank line into the most fields, a
+    comma where none splits it more (spreadsheet programs save "CSV" with semicolons where a
+    comma is the decimal mark).
+
+    Example:
+        >>> _header_delimiter("job_id;title;description\\r\\nj1;Nurse;ICU, nights")
+        ';'
+        >>> _header_delimiter("resume_id,text")
+        ','
+    """
+    line = next((line for line in text.splitlines() if line.strip()), "")
+    fields = {}
+    for delimiter in _CSV_DELIMITERS:
+        try:
+            fields[delimiter] = len(next(csv.reader([line], delimiter=delimiter), []))
+        except csv.Error:
+            fields[delimiter] = 0
+    return max(fields, key=lambda delimiter: fields[delimiter])  # the first of the most
+
+
+def _read_csv(path: Path, delimiter: str | None = None) -> TableRead:
     text = _decode_table(path)
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    if delimiter is None:
+        delimiter = _header_delimiter(text)
+        if delimiter != ",":
+            logger.info("%s: fields separated by %s", path, _CSV_DELIMITERS[delimiter])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
         while header is not None and not any(cell.strip() for cell in header):
@@ -331,17 +368,180 @@ def _read_parquet(path: Path) -> TableRead:
     return TableRead(_ids_as_text(frame), sources, [])
 
 
-def read_table(path: Path) -> TableRead:
-    """Read a CSV, JSONL or Parquet table, keeping track of each row's source and bad rows.
+def _cell_text(value: Any) -> str:
+    """A spreadsheet cell's value as the text a CSV export would hold: ``""`` for an empty
+    cell, whole numbers without ``.0``, dates and times in ISO form (a midnight as the day
+    alone), ``TRUE``/``FALSE``.
+
+    Example:
+        >>> _cell_text(7.0), _cell_text(datetime.datetime(2021, 8, 1)), _cell_text(None)
+        ('7', '2021-08-01', '')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _column_letter(number: int) -> str:
+    """A spreadsheet's name of the ``number``-th column (1-based): ``A``, ``Z``, ``AA``."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _read_xlsx(path: Path, required: tuple[str, ...] = ()) -> TableRead:
+    """A worksheet of an Excel workbook, read as a CSV export of it would be: every cell as
+    text (:func:`_cell_text`), the first non-empty row the header. The worksheet is the first
+    visible one whose header has the ``required`` columns, or else the first visible one that
+    holds anything (a notes sheet before the data is passed over).
+
+    A formula is read as the value the spreadsheet program saved with it; one saved without a
+    value (a file written by a program that does not compute formulas) makes its row a bad row,
+    as does a value beyond the header's columns. Rows are named by the number the spreadsheet
+    shows: ``"<file>:row 5"``.
+    """
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        # The zip's declared sizes only: a table may be large, a decompression bomb expands
+        # far beyond its file's size too.
+        limits = LimitSettings()
+        with zipfile.ZipFile(path) as archive:
+            expanded = sum(member.file_size for member in archive.infolist())
+        if expanded > limits.max_expanded_bytes and expanded > (
+            limits.max_compression_ratio * path.stat().st_size
+        ):
+            raise InputError(
+                f"{path}: expands to {expanded:,} bytes, {expanded / path.stat().st_size:,.0f}"
+                " times its size: a decompression bomb?"
+            )
+        values = load_workbook(path, read_only=True, data_only=True)
+        formulas = load_workbook(path, read_only=True, data_only=False)
+    except InputError:
+        raise
+    except Exception as error:  # zipfile, openpyxl and XML parsers raise many types
+        message = " ".join(str(error).split())[:160] or type(error).__name__
+        raise InputError(f"{path}: unreadable Excel workbook ({message})") from error
+    try:
+        headers = {
+            sheet.title: header
+            for sheet in values.worksheets
+            if sheet.sheet_state == "visible" and (header := _sheet_header(sheet)) is not None
+        }
+        if not headers:
+            raise InputError(f"{path}: empty table (no visible worksheet holds a header row)")
+        title = next(
+            (title for title, header in headers.items() if set(required) <= set(header)),
+            next(iter(headers)),
+        )
+        if len(values.worksheets) > 1:
+            logger.info("%s: read the worksheet %r", path, title)
+        table = _sheet_table(path, values[title], formulas[title])
+        assert table is not None  # it has a header
+        return table
+    finally:
+        values.close()
+        formulas.close()
+
+
+def _sheet_header(sheet: Any) -> list[str] | None:
+    """The names in a worksheet's first non-empty row, or None if it holds nothing."""
+    for row in sheet.iter_rows(values_only=True):
+        names = [_cell_text(value).strip() for value in row]
+        if any(names):
+            return names
+    return None
+
+
+def _sheet_table(path: Path, sheet: Any, formula_sheet: Any) -> TableRead | None:
+    """One worksheet as a table (see :func:`_read_xlsx`), or None if it holds nothing."""
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    sources: list[str] = []
+    bad_rows: list[tuple[str, str]] = []
+    pairs = zip(
+        sheet.iter_rows(values_only=True), formula_sheet.iter_rows(values_only=True), strict=False
+    )
+    for number, (row, written) in enumerate(pairs, start=sheet.min_row or 1):
+        cells = [_cell_text(value) for value in row]
+        if not any(cell.strip() for cell in cells):
+            continue  # an empty row, before the header or between records
+        if header is None:
+            while cells and not cells[-1].strip():
+                cells.pop()
+            header = [cell.strip() for cell in cells]
+            blank = [_column_letter(n) for n, name in enumerate(header, start=1) if not name]
+            if blank:
+                raise InputError(
+                    f"{path}: row {number} is the header, and its cell(s) {', '.join(blank)}"
+                    " are blank: name every column"
+                )
+            duplicated = sorted({name for name in header if header.count(name) > 1})
+            if duplicated:
+                raise InputError(f"{path}: duplicate column name(s) {', '.join(duplicated)}")
+            continue
+        source = f"{path}:row {number}"
+        beyond = [
+            _column_letter(n)
+            for n, cell in enumerate(cells, start=1)
+            if n > len(header) and cell.strip()
+        ]
+        unsaved = [
+            _column_letter(n)
+            for n, (value, formula) in enumerate(zip(row, written, strict=False), start=1)
+            if value is None and formula is not None
+        ]
+        if beyond:
+            bad_rows.append((source, f"value(s) in {', '.join(beyond)}, beyond the header"))
+        elif unsaved:
+            bad_rows.append(
+                (
+                    source,
+                    f"formula in {', '.join(unsaved)} saved without its value (open and save "
+                    "the workbook in a spreadsheet program, or paste the values)",
+                )
+            )
+        else:
+            rows.append((cells + [""] * len(header))[: len(header)])
+            sources.append(source)
+    if header is None:
+        return None
+    frame = pd.DataFrame(rows, columns=header, dtype="str")
+    if not rows:
+        frame = pd.DataFrame({name: pd.Series([], dtype="str") for name in header})
+    return TableRead(frame, sources, bad_rows)
+
+
+def read_table(path: Path, required: tuple[str, ...] = ()) -> TableRead:
+    """Read a CSV, TSV, JSONL, Parquet or Excel table, keeping track of each row's source and
+    bad rows.
 
     CSV is read with every column as text (so ``007`` stays ``"007"``); a row whose number of
-    fields differs from the header's is a bad row. JSONL lines that are not valid JSON objects
-    are bad rows, named by line number; blank lines are ignored. ID columns (``job_id``,
-    ``resume_id``, ``id`` and ``*_id``) from JSONL and Parquet are converted to text. Files
-    are decoded as UTF-8, falling back to cp1252 with a warning.
+    fields differs from the header's is a bad row. The header line tells what separates the
+    fields: commas, or semicolons, tabs or vertical bars if one of those splits it into more
+    (:func:`_header_delimiter`); a ``.tsv`` file is read with tabs. JSONL lines that are not
+    valid JSON objects are bad rows, named by line number; blank lines are ignored. ID columns
+    (``job_id``, ``resume_id``, ``id`` and ``*_id``) from JSONL and Parquet are converted to
+    text. Files are decoded as UTF-8, falling back to cp1252 with a warning. An Excel workbook
+    (``.xlsx``) is read as its first worksheet that holds anything, every cell as text
+    (:func:`_read_xlsx`).
 
     Args:
-        path: A ``.csv``, ``.jsonl``/``.ndjson`` or ``.parquet``/``.pq`` file.
+        path: A ``.csv``, ``.tsv``, ``.jsonl``/``.ndjson``, ``.parquet``/``.pq`` or ``.xlsx``
+            file.
+        required: The columns the caller needs: a workbook's worksheet is chosen by them.
 
     Returns:
         The parsed rows, their sources and the rows that could not be parsed.
@@ -357,14 +557,22 @@ def read_table(path: Path) -> TableRead:
     kind = TABLE_SUFFIXES.get(path.suffix.lower())
     if kind is None:
         supported = ", ".join(sorted(TABLE_SUFFIXES))
+        program = _SAVE_AS.get(path.suffix.lower())
+        save_as = f"; save the {program} file as .xlsx or CSV" if program else ""
         raise InputError(
             f"{path}: unsupported table format {path.suffix or '(no suffix)'!r} "
-            f"(supported: {supported}, or a folder of documents)"
+            f"(supported: {supported}, or a folder of documents){save_as}"
         )
     if path.stat().st_size == 0:
         raise InputError(f"{path}: empty file")
-    reader = {"csv": _read_csv, "jsonl": _read_jsonl, "parquet": _read_parquet}[kind]
-    return reader(path)
+    readers: dict[str, Callable[[Path], TableRead]] = {
+        "csv": _read_csv,
+        "tsv": lambda table: _read_csv(table, delimiter="\t"),
+        "jsonl": _read_jsonl,
+        "parquet": _read_parquet,
+        "xlsx": lambda table: _read_xlsx(table, required),
+    }
+    return readers[kind](path)
 
 
 def load_table(path: Path) -> pd.DataFrame:
@@ -649,7 +857,7 @@ def check_input(path: Path, what: str) -> None:
             supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
             raise InputError(f"{path}: no {what} in this folder (no {supported} file)")
         return
-    table = read_table(path)
+    table = read_table(path, required)
     _check_columns(path, table.frame, required, what)
     if table.frame.empty and not table.bad_rows:  # bad rows become rejects when loading
         raise InputError(f"{path}: no {what} (the table has a header but no rows)")
@@ -672,7 +880,7 @@ def input_ids(path: Path, what: str) -> set[str]:
     path = _existing(path, what)
     if path.is_dir():  # a document's ID is its file name without the suffix
         return {p.stem.strip() for p in path.iterdir() if not p.name.startswith(".")}
-    table = read_table(path)
+    table = read_table(path, {"postings": POSTING_REQUIRED, "resumes": RESUME_REQUIRED}[what])
     id_column = {"postings": JOB_ID, "resumes": RESUME_ID}[what]
     _check_columns(path, table.frame, (id_column,), what)
     named = (_filled(value) for value in table.frame[id_column] if not _not_text(value))
@@ -735,7 +943,7 @@ def _load_rows(
     Rows the reader could not parse and rows whose loading raises become rejects: one odd row
     never stops the batch. A missing required column stops it (:class:`InputError`).
     """
-    table = read_table(path)
+    table = read_table(path, required)
     _check_columns(path, table.frame, required, kind)
     for source, reason in table.bad_rows:
         collector.reject(None, source, reason)

@@ -172,7 +172,7 @@ def read_resume(
     """One resume as a one-row table: a row of a resumes table, or a document file.
 
     Args:
-        path: A table (CSV, JSONL, Parquet) or a PDF, DOCX, TXT, MD or HTML file.
+        path: A table (CSV, TSV, JSONL, Parquet, Excel) or a PDF, DOCX, TXT, MD or HTML file.
         resume_id: Row to take from a table; required for tables, ignored for documents
             (whose ID is the file name without suffix).
         limits: Bounds on the document and its text, as for ``matcher score``.
