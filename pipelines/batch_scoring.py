@@ -440,13 +440,16 @@ def _rank_on_workers(
             unmapped(ranker_info),
         )
     )
+    sizes = [len(batch) for batch, _ in batches]
     batches.clear()
     parts: list[Ranking] = []
+    report = progress_lines("scoring jobs", get_run_logger().info)
     # The parts are taken in the batches' order, each one's decision records written and let
     # go with its future (so the workers free it too): the flow holds one batch of records.
     pending.reverse()
     while pending:
         part, counts, profiled, stats = pending.pop().result()
+        report(sum(sizes[: len(parts) + 1]), len(postings))
         parts.append(hand_on_decisions(part, records.write))
         del part  # its records are written: not kept while the next batch's arrive
         for name, count in counts.items():
@@ -467,14 +470,26 @@ def _rank_on_workers(
     return result, len(parts)
 
 
-def _on_shards(shard_task: Any, frame: pd.DataFrame, shard_size: int, *args: Any) -> list[Any]:
+def _on_shards(
+    shard_task: Any, frame: pd.DataFrame, shard_size: int, *args: Any, stage: str
+) -> list[Any]:
     """``shard_task`` over consecutive shards of ``frame``, mapped on the flow's task runner;
-    the results in shard order."""
+    the results in shard order. The flow logs ``"<stage> done/total"``, counted in ``frame``'s
+    rows, as the shards end (:func:`matcher.progress.progress_lines`): the workers' own task
+    runs log to the server, not to the command's output."""
     from prefect import unmapped
+    from prefect.futures import as_completed
 
     starts = range(0, max(len(frame), 1), shard_size)
     shards = [frame.iloc[start : start + shard_size].reset_index(drop=True) for start in starts]
-    return list(shard_task.map(shards, *(unmapped(arg) for arg in args)).result())
+    futures = shard_task.map(shards, *(unmapped(arg) for arg in args))
+    rows = {future.task_run_id: len(shard) for future, shard in zip(futures, shards, strict=True)}
+    report = progress_lines(stage, _step_info)
+    done = 0
+    for future in as_completed(list(futures)):
+        done += rows[future.task_run_id]
+        report(done, len(frame))
+    return list(futures.result())
 
 
 def _clean_resumes(
@@ -490,7 +505,9 @@ def _clean_resumes(
         if shard_size is None:
             cleaned = clean_resumes(records, settings.limits, store)
             return cleaned, len(records) - store.found
-    parts = _on_shards(clean_resume_shard, records, shard_size, settings.limits, cache)
+    parts = _on_shards(
+        clean_resume_shard, records, shard_size, settings.limits, cache, stage="cleaning resumes"
+    )
     cleaned = (
         pd.concat([kept for kept, _, _ in parts], ignore_index=True),
         pd.concat([rejects for _, rejects, _ in parts], ignore_index=True),
@@ -505,7 +522,14 @@ def _screen_in_shards(
     profiles the workers read go into the ranker's profile store (not counted as read here)."""
     if shard_size is None or not isinstance(ranker, RequirementRanker):
         return None
-    parts = _on_shards(screen_resume_shard, resumes, shard_size, ranker.matcher, ranker.today)
+    parts = _on_shards(
+        screen_resume_shard,
+        resumes,
+        shard_size,
+        ranker.matcher,
+        ranker.today,
+        stage="profiling resumes",
+    )
     store = ranker.profile_store
     target = store.inner if isinstance(store, CountedProfiles) else store
     for _, _, profiles in parts:
@@ -559,7 +583,9 @@ def _embed_in_shards(
     ``embedder.stats``."""
     if shard_size is None:
         return None
-    parts = _on_shards(embed_resume_shard, resumes, shard_size, settings.embedding)
+    parts = _on_shards(
+        embed_resume_shard, resumes, shard_size, settings.embedding, stage="embedding resumes"
+    )
     for _, stats in parts:
         embedder.stats.add(stats)
     return ChunkedEmbeddings.concat([chunks for chunks, _ in parts], embedder.dimension)

@@ -15,8 +15,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from matcher.io.loading import load_resumes
 from matcher.settings import Settings, load_settings
 from tests.conftest import SAMPLE
+from tests.flows.conftest import encoding_progress
 
 pytestmark = [pytest.mark.usefixtures("prefect_server"), pytest.mark.slow]
 
@@ -39,7 +41,7 @@ def _settings(root: Path, cache: Path, incremental: bool = False, **dask: object
 
 
 def test_a_two_worker_dask_run_gives_the_serial_run_shortlists(
-    tmp_path: Path, embedding_cache_dir: Path
+    tmp_path: Path, embedding_cache_dir: Path, flow_run_lines: list[str]
 ) -> None:
     from pipelines.batch_scoring import batch_scoring, scoring_flow
 
@@ -59,9 +61,20 @@ def test_a_two_worker_dask_run_gives_the_serial_run_shortlists(
     dask_settings = _settings(tmp_path / "dask", tmp_path / "fresh-cache", workers=2, shard_size=9)
     flow = scoring_flow(dask_settings)
     assert flow is not batch_scoring
+    flow_run_lines.clear()
     parallel = flow(
         SAMPLE / "jobs.csv", SAMPLE / "resumes", tmp_path / "dask" / "out", dask_settings
     )
+    # The command shows the workers' progress: each stage's rows as its shards or batches end.
+    log = "\n".join(flow_run_lines)
+    expected = {
+        "cleaning resumes": len(load_resumes(SAMPLE / "resumes").records),
+        "profiling resumes": parallel["counts"]["resumes"]["ranked"],
+        "embedding resumes": parallel["counts"]["resumes"]["ranked"],
+        "scoring jobs": parallel["counts"]["postings"]["ranked"],
+    }
+    shown = {stage: {t for _, t in encoding_progress(log, stage)} for stage in expected}
+    assert shown == {stage: {total} for stage, total in expected.items()}
 
     for name in COMPARED:
         before = (tmp_path / "serial" / "out" / name).read_bytes()
