@@ -6,6 +6,7 @@ row a spreadsheet shows."""
 from __future__ import annotations
 
 import datetime
+import re
 import shutil
 import subprocess
 import zipfile
@@ -14,8 +15,9 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+import xlsxwriter
 
-from matcher.io.loading import InputError, load_postings, load_resumes, read_table
+from matcher.io.loading import InputError, Loaded, load_postings, load_resumes, read_table
 from matcher.schema import SOURCE
 from tests.conftest import SAMPLE
 
@@ -23,6 +25,10 @@ from tests.conftest import SAMPLE
 def _records(frame: pd.DataFrame) -> pd.DataFrame:
     """The records without where they came from, which names the file."""
     return frame.drop(columns=[SOURCE]).reset_index(drop=True)
+
+
+def _reasons(loaded: Loaded) -> dict[str, str]:
+    return dict(zip(loaded.rejects["source"], loaded.rejects["reason"], strict=True))
 
 
 def _rejects(frame: pd.DataFrame) -> list[list[str]]:
@@ -77,54 +83,146 @@ def test_cells_read_as_their_text(tmp_path: Path) -> None:
     assert loaded.records["text"].tolist()[1] == "Nurse, ICU."
 
 
-def test_a_formula_counts_by_its_saved_value(tmp_path: Path) -> None:
-    """A workbook saved by a spreadsheet program keeps each formula's value: LibreOffice
-    computes the title `=UPPER(...)` and the row loads with it. A workbook whose formula was
-    never computed (written by a program that does not compute) rejects that row, naming the
-    cell, rather than reading an empty title."""
-    path = _workbook(
-        tmp_path / "jobs.xlsx",
-        [
-            ["job_id", "title", "description"],
-            ["j1", "Nurse", "ICU nurse, nights."],
-            ["j2", '=UPPER("welder")', "MIG welding in a fabrication shop."],
-        ],
-    )
-    loaded = load_postings(path)
-    assert loaded.records["job_id"].tolist() == ["j1"]
-    assert loaded.rejects["source"].tolist() == [f"{path}:row 3"]
-    assert "formula in B saved without its value" in loaded.rejects["reason"].iloc[0]
-
+def _soffice() -> str:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         pytest.skip("LibreOffice (soffice) is not installed; CI installs it (.ci/run)")
-    saved = tmp_path / "saved"
+    return soffice
+
+
+def _libreoffice_save(path: Path, out: Path) -> Path:
+    """``path`` opened and saved as .xlsx by a real spreadsheet program (LibreOffice)."""
     subprocess.run(
         [
-            soffice,
-            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            _soffice(),
+            f"-env:UserInstallation={(out / 'profile').as_uri()}",
             "--headless",
             "--convert-to",
             "xlsx",
             "--outdir",
-            str(saved),
+            str(out),
             str(path),
         ],
         check=True,
         capture_output=True,
         timeout=180,
     )
-    again = load_postings(saved / "jobs.xlsx")
+    return out / f"{path.stem}.xlsx"
+
+
+def _edited(path: Path, member: str, pattern: str, replacement: str) -> Path:
+    """A copy of the zip ``path`` with ``pattern`` replaced in one member's text."""
+    edited = path.with_name(f"edited-{path.name}")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(edited, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == member:
+                text, count = re.subn(pattern, replacement, data.decode("utf-8"))
+                assert count, (member, pattern)
+                data = text.encode("utf-8")
+            target.writestr(item, data)
+    return edited
+
+
+def test_a_formula_counts_by_the_value_a_spreadsheet_program_saved(tmp_path: Path) -> None:
+    """A workbook written by a program that does not compute formulas (openpyxl here, and
+    xlsxwriter, which saves 0 for each) rejects the rows with formulas, naming the cell, rather
+    than reading an empty or 0 title. Saved by LibreOffice, the same workbook loads with the
+    formulas' values, "" included; a formula it saved without a value is a reject again."""
+    path = _workbook(
+        tmp_path / "jobs.xlsx",
+        [
+            ["job_id", "title", "description", "location"],
+            ["j1", "Nurse", "ICU nurse, nights.", '=IF(1=1,"","x")'],
+            ["j2", '=UPPER("welder")', "MIG welding in a fabrication shop.", "Leeds"],
+        ],
+    )
+    loaded = load_postings(path)
+    assert loaded.records.empty
+    assert _reasons(loaded) == {
+        f"{path}:row 2": "formula in D written by a program that does not compute formulas"
+        " (open and save the workbook in a spreadsheet program, or paste the values)",
+        f"{path}:row 3": "formula in B written by a program that does not compute formulas"
+        " (open and save the workbook in a spreadsheet program, or paste the values)",
+    }
+    written = tmp_path / "xlsxwriter.xlsx"
+    with xlsxwriter.Workbook(written) as book:
+        sheet = book.add_worksheet()
+        sheet.write_row(0, 0, ["job_id", "title", "description"])
+        sheet.write_row(1, 0, ["j1", "Nurse", "ICU nurse."])
+        sheet.write_row(2, 0, ["j2", None, "MIG welding."])
+        sheet.write_formula(2, 1, '=UPPER("welder")')
+    loaded = load_postings(written)
+    assert loaded.records["job_id"].tolist() == ["j1"]
+    assert list(_reasons(loaded)) == [f"{written}:row 3"]
+
+    saved = _libreoffice_save(path, tmp_path / "saved")
+    again = load_postings(saved)
     assert again.rejects.empty
-    assert again.records["title"].tolist() == ["Nurse", "WELDER"]
+    assert again.records[["title", "location"]].values.tolist() == [
+        ["Nurse", ""],
+        ["WELDER", "Leeds"],
+    ]
+    # A formula cell as a program that saves no results writes it: no type, no value.
+    unsaved = _edited(
+        saved,
+        "xl/worksheets/sheet1.xml",
+        r'( t="str")(><f[^>]*>UPPER[^<]*</f>)<v>WELDER</v>',
+        r"\2",
+    )
+    loaded = load_postings(unsaved)
+    assert loaded.records["job_id"].tolist() == ["j1"]
+    assert _reasons(loaded)[f"{unsaved}:row 3"].startswith("formula in B saved without its value")
+
+
+def test_every_row_is_read_whatever_size_the_sheet_says_it_has(tmp_path: Path) -> None:
+    """Some writers record a wrong size for a sheet; its rows past that size are still read."""
+    rows: list[list[object]] = [["job_id", "title", "description"]]
+    rows += [[f"j{n}", "Welder", f"MIG welding, shop {n}."] for n in range(1, 11)]
+    path = _workbook(tmp_path / "jobs.xlsx", rows)
+    small = _edited(
+        path, "xl/worksheets/sheet1.xml", r'<dimension ref="[^"]*"/>', '<dimension ref="A1:B5"/>'
+    )
+    loaded = load_postings(small)
+    assert loaded.rejects.empty
+    assert loaded.records["job_id"].tolist() == [f"j{n}" for n in range(1, 11)]
+    assert loaded.records["description"].iloc[-1] == "MIG welding, shop 10."
+
+
+def test_a_table_placed_lower_and_to_the_right_keeps_its_row_numbers(tmp_path: Path) -> None:
+    """A header in B3: the records are the rows the spreadsheet numbers 4 and 6; a value left
+    of the table or past its columns makes a reject; a carriage return Excel escaped as
+    _x000D_ is read as itself."""
+    path = tmp_path / "jobs.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["A1"] = None
+    for row, values in {
+        3: ["job_id", "title", "description"],
+        4: ["j1", "Nurse", "ICU nurse._x000D_\nNights."],
+        6: ["j2", "Welder", "MIG welding."],
+        7: ["j3", "Chef", "Line cook."],
+        8: ["j4", "Porter", "Night porter."],
+    }.items():
+        for column, value in enumerate(values, start=2):
+            sheet.cell(row=row, column=column, value=value)
+    sheet["A7"] = "a note"
+    sheet["F8"] = "another"
+    book.save(path)
+    loaded = load_postings(path)
+    assert loaded.records["job_id"].tolist() == ["j1", "j2"]
+    assert loaded.records[SOURCE].tolist() == [f"{path}:row 4", f"{path}:row 6"]
+    assert loaded.records["description"].iloc[0] == "ICU nurse.\r\nNights."
+    assert _reasons(loaded) == {
+        f"{path}:row 7": "value(s) in A, outside the header",
+        f"{path}:row 8": "value(s) in F, outside the header",
+    }
 
 
 def test_libreoffice_saves_of_a_csv_load_as_the_csv(tmp_path: Path) -> None:
-    """The sample's resume table saved by a real spreadsheet program (LibreOffice, headless) as
-    an Excel workbook and as a CSV with semicolons loads as the original CSV does."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed; CI installs it (.ci/run)")
+    """The sample's posting table saved by a real spreadsheet program (LibreOffice, headless)
+    as an Excel workbook and as a CSV with semicolons loads as the original CSV does."""
+    soffice = _soffice()
     source = tmp_path / "jobs.csv"
     shutil.copy(SAMPLE / "jobs.csv", source)
     for target, out in (("xlsx", "xlsx"), ("csv:Text - txt - csv (StarCalc):59,34,76", "semi")):
@@ -163,6 +261,14 @@ def test_libreoffice_saves_of_a_csv_load_as_the_csv(tmp_path: Path) -> None:
         ("tabs.tsv", 'job_id\ttitle\tdescription\nj1\tNurse\t"ICU, nights; weekends"\n'),
         ("bars.csv", "job_id|title|description\nj1|Nurse|ICU, nights; weekends\n"),
         ("commas.csv", 'job_id,title,description\nj1,Nurse,"ICU, nights; weekends"\n'),
+        # a comma file whose header holds more semicolons, bars or tabs than commas
+        ("notes.csv", 'job_id,title,description,"notes; a; b; c"\nj1,Nurse,"ICU, nights",x\n'),
+        ("bar.csv", 'job_id,title,description,a|b|c|d|e\nj1,Nurse,"ICU, nights",x\n'),
+        ("trailing.csv", 'job_id,title,description\t\t\t\t\nj1,Nurse,"ICU, nights"\n'),
+        # a semicolon file whose quoted header names hold as many commas
+        # Excel's first line that tells the delimiter
+        ("sep.csv", 'sep=;\njob_id;title;description\nj1;Nurse;"ICU, nights; weekends"\n'),
+        ("quoted.csv", 'job_id;"title";"description";"notes, a, b"\nj1;Nurse;"ICU, nights";x\n'),
     ],
 )
 def test_the_header_line_tells_what_separates_the_fields(
@@ -192,7 +298,7 @@ def test_a_row_with_a_value_beyond_the_header_is_a_reject(tmp_path: Path) -> Non
     assert loaded.records["job_id"].tolist() == ["j1", "j3"]
     assert loaded.records[SOURCE].tolist() == [f"{path}:row 3", f"{path}:row 5"]
     assert loaded.rejects[["source", "reason"]].values.tolist() == [
-        [f"{path}:row 4", "value(s) in E, beyond the header"]
+        [f"{path}:row 4", "value(s) in E, outside the header"]
     ]
 
 
@@ -255,3 +361,28 @@ def test_a_workbook_that_would_expand_without_bound_is_refused(tmp_path: Path) -
     assert path.stat().st_size < 200_000
     with pytest.raises(InputError, match="decompression bomb"):
         load_postings(path)
+
+
+def test_a_corrupt_or_encrypted_workbook_is_one_line_that_names_it(tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "jobs.xlsx", [["job_id", "title", "description"], ["j1", "a", "b"]])
+    cut = _edited(path, "xl/worksheets/sheet1.xml", r"</sheetData>.*", "")
+    with pytest.raises(InputError, match=r"edited-jobs\.xlsx: unreadable Excel workbook") as caught:
+        load_postings(cut)
+    assert "\n" not in str(caught.value)
+    encrypted = tmp_path / "locked.xlsx"  # an encrypted workbook is an OLE file, not a zip
+    encrypted.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+    with pytest.raises(InputError, match=r"locked\.xlsx: a password-protected workbook"):
+        load_postings(encrypted)
+
+
+def test_the_check_before_work_reads_a_workbook_s_head_only(tmp_path: Path) -> None:
+    """`matcher score` checks its inputs before work: the header and a first record."""
+    from matcher.io.loading import check_input
+
+    rows: list[list[object]] = [["resume_id", "text"]]
+    rows += [[f"r{n}", "=1/0" if n else "Welder."] for n in range(3)]  # formulas after it
+    path = _workbook(tmp_path / "resumes.xlsx", rows)
+    assert read_table(path, ("resume_id", "text"), head=True).sources == [f"{path}:row 2"]
+    check_input(path, "resumes")
+    with pytest.raises(InputError, match="missing required column"):
+        check_input(path, "postings")

@@ -105,6 +105,8 @@ TABLE_SUFFIXES: dict[str, str] = {
 #: cannot be read from.
 _SAVE_AS = {".xls": "Excel 97-2003", ".ods": "OpenDocument", ".numbers": "Numbers"}
 #: What may separate a CSV file's fields; the header line tells which one a file uses.
+#: The first line Excel reads, and may write, to tell a CSV file's delimiter: ``sep=;``.
+_SEP_LINE_RE = re.compile(r'\ufeff?"?sep=([,;\t|])"?[ \t]*(?=\r?\n|\Z)', re.IGNORECASE)
 _CSV_DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 _EMPTY_TEXT = "empty text (whitespace only)"
 _JUNK_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", ".localized", "icon\r"})
@@ -233,33 +235,45 @@ def _decode_table(path: Path) -> str:
     return text
 
 
-def _header_delimiter(text: str) -> str:
-    """The character that separates the fields of a CSV text: the one of
-    :data:`_CSV_DELIMITERS` that splits its first non-blank line into the most fields, a
-    comma where none splits it more (spreadsheet programs save "CSV" with semicolons where a
-    comma is the decimal mark).
+def _header_delimiter(text: str, required: tuple[str, ...] = ()) -> str:
+    """The character that separates the fields of a CSV text, told by its first non-blank
+    line: the first of :data:`_CSV_DELIMITERS` (a comma first) that splits it into names
+    holding every ``required`` one; without such a one (or without ``required``), the one that
+    splits it into the most fields, a comma where none splits it into more. Spreadsheet
+    programs save "CSV" with semicolons where a comma is the decimal mark.
 
     Example:
         >>> _header_delimiter("job_id;title;description\\r\\nj1;Nurse;ICU, nights")
         ';'
-        >>> _header_delimiter("resume_id,text")
+        >>> _header_delimiter('resume_id,text,"notes; a; b"', ("resume_id", "text"))
         ','
     """
     line = next((line for line in text.splitlines() if line.strip()), "")
-    fields = {}
+    names: dict[str, list[str]] = {}
     for delimiter in _CSV_DELIMITERS:
         try:
-            fields[delimiter] = len(next(csv.reader([line], delimiter=delimiter), []))
+            split = next(csv.reader([line], delimiter=delimiter), [])
         except csv.Error:
-            fields[delimiter] = 0
-    return max(fields, key=lambda delimiter: fields[delimiter])  # the first of the most
+            split = []
+        names[delimiter] = [name.strip().lstrip("\ufeff") for name in split]
+    if required:
+        for delimiter, split in names.items():
+            if set(required) <= set(split):
+                return delimiter
+    return max(names, key=lambda delimiter: len(names[delimiter]))  # the first of the most
 
 
-def _read_csv(path: Path, delimiter: str | None = None) -> TableRead:
+def _read_csv(
+    path: Path, required: tuple[str, ...] = (), delimiter: str | None = None
+) -> TableRead:
     text = _decode_table(path)
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    stated = _SEP_LINE_RE.match(text)
+    if stated is not None:  # Excel's "sep=;" line: the line is emptied, its number kept
+        delimiter = delimiter or stated.group(1)
+        text = text[stated.end() :]
     if delimiter is None:
-        delimiter = _header_delimiter(text)
+        delimiter = _header_delimiter(text, required)
         if delimiter != ",":
             logger.info("%s: fields separated by %s", path, _CSV_DELIMITERS[delimiter])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -368,163 +382,23 @@ def _read_parquet(path: Path) -> TableRead:
     return TableRead(_ids_as_text(frame), sources, [])
 
 
-def _cell_text(value: Any) -> str:
-    """A spreadsheet cell's value as the text a CSV export would hold: ``""`` for an empty
-    cell, whole numbers without ``.0``, dates and times in ISO form (a midnight as the day
-    alone), ``TRUE``/``FALSE``.
-
-    Example:
-        >>> _cell_text(7.0), _cell_text(datetime.datetime(2021, 8, 1)), _cell_text(None)
-        ('7', '2021-08-01', '')
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
-    if isinstance(value, datetime.date | datetime.time):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _column_letter(number: int) -> str:
-    """A spreadsheet's name of the ``number``-th column (1-based): ``A``, ``Z``, ``AA``."""
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
-def _read_xlsx(path: Path, required: tuple[str, ...] = ()) -> TableRead:
-    """A worksheet of an Excel workbook, read as a CSV export of it would be: every cell as
-    text (:func:`_cell_text`), the first non-empty row the header. The worksheet is the first
-    visible one whose header has the ``required`` columns, or else the first visible one that
-    holds anything (a notes sheet before the data is passed over).
-
-    A formula is read as the value the spreadsheet program saved with it; one saved without a
-    value (a file written by a program that does not compute formulas) makes its row a bad row,
-    as does a value beyond the header's columns. Rows are named by the number the spreadsheet
-    shows: ``"<file>:row 5"``.
-    """
-    import zipfile
-
-    from openpyxl import load_workbook
+def _read_xlsx(path: Path, required: tuple[str, ...], head: bool) -> TableRead:
+    """An Excel workbook's table (:mod:`matcher.io.xlsx_tables`); rows named as the
+    spreadsheet shows them: ``"<file>:row 5"``."""
+    from matcher.io.xlsx_tables import WorkbookError, read_workbook_table
 
     try:
-        # The zip's declared sizes only: a table may be large, a decompression bomb expands
-        # far beyond its file's size too.
-        limits = LimitSettings()
-        with zipfile.ZipFile(path) as archive:
-            expanded = sum(member.file_size for member in archive.infolist())
-        if expanded > limits.max_expanded_bytes and expanded > (
-            limits.max_compression_ratio * path.stat().st_size
-        ):
-            raise InputError(
-                f"{path}: expands to {expanded:,} bytes, {expanded / path.stat().st_size:,.0f}"
-                " times its size: a decompression bomb?"
-            )
-        values = load_workbook(path, read_only=True, data_only=True)
-        formulas = load_workbook(path, read_only=True, data_only=False)
-    except InputError:
-        raise
-    except Exception as error:  # zipfile, openpyxl and XML parsers raise many types
-        message = " ".join(str(error).split())[:160] or type(error).__name__
-        raise InputError(f"{path}: unreadable Excel workbook ({message})") from error
-    try:
-        headers = {
-            sheet.title: header
-            for sheet in values.worksheets
-            if sheet.sheet_state == "visible" and (header := _sheet_header(sheet)) is not None
-        }
-        if not headers:
-            raise InputError(f"{path}: empty table (no visible worksheet holds a header row)")
-        title = next(
-            (title for title, header in headers.items() if set(required) <= set(header)),
-            next(iter(headers)),
-        )
-        if len(values.worksheets) > 1:
-            logger.info("%s: read the worksheet %r", path, title)
-        table = _sheet_table(path, values[title], formulas[title])
-        assert table is not None  # it has a header
-        return table
-    finally:
-        values.close()
-        formulas.close()
+        table = read_workbook_table(path, required, head)
+    except WorkbookError as error:
+        raise InputError(f"{path}: {error}") from error
+    frame = pd.DataFrame(table.rows, columns=table.header, dtype="str")
+    if not table.rows:
+        frame = pd.DataFrame({name: pd.Series([], dtype="str") for name in table.header})
+    sources = [f"{path}:row {number}" for number in table.row_numbers]
+    return TableRead(frame, sources, [(f"{path}:row {n}", why) for n, why in table.bad_rows])
 
 
-def _sheet_header(sheet: Any) -> list[str] | None:
-    """The names in a worksheet's first non-empty row, or None if it holds nothing."""
-    for row in sheet.iter_rows(values_only=True):
-        names = [_cell_text(value).strip() for value in row]
-        if any(names):
-            return names
-    return None
-
-
-def _sheet_table(path: Path, sheet: Any, formula_sheet: Any) -> TableRead | None:
-    """One worksheet as a table (see :func:`_read_xlsx`), or None if it holds nothing."""
-    header: list[str] | None = None
-    rows: list[list[str]] = []
-    sources: list[str] = []
-    bad_rows: list[tuple[str, str]] = []
-    pairs = zip(
-        sheet.iter_rows(values_only=True), formula_sheet.iter_rows(values_only=True), strict=False
-    )
-    for number, (row, written) in enumerate(pairs, start=sheet.min_row or 1):
-        cells = [_cell_text(value) for value in row]
-        if not any(cell.strip() for cell in cells):
-            continue  # an empty row, before the header or between records
-        if header is None:
-            while cells and not cells[-1].strip():
-                cells.pop()
-            header = [cell.strip() for cell in cells]
-            blank = [_column_letter(n) for n, name in enumerate(header, start=1) if not name]
-            if blank:
-                raise InputError(
-                    f"{path}: row {number} is the header, and its cell(s) {', '.join(blank)}"
-                    " are blank: name every column"
-                )
-            duplicated = sorted({name for name in header if header.count(name) > 1})
-            if duplicated:
-                raise InputError(f"{path}: duplicate column name(s) {', '.join(duplicated)}")
-            continue
-        source = f"{path}:row {number}"
-        beyond = [
-            _column_letter(n)
-            for n, cell in enumerate(cells, start=1)
-            if n > len(header) and cell.strip()
-        ]
-        unsaved = [
-            _column_letter(n)
-            for n, (value, formula) in enumerate(zip(row, written, strict=False), start=1)
-            if value is None and formula is not None
-        ]
-        if beyond:
-            bad_rows.append((source, f"value(s) in {', '.join(beyond)}, beyond the header"))
-        elif unsaved:
-            bad_rows.append(
-                (
-                    source,
-                    f"formula in {', '.join(unsaved)} saved without its value (open and save "
-                    "the workbook in a spreadsheet program, or paste the values)",
-                )
-            )
-        else:
-            rows.append((cells + [""] * len(header))[: len(header)])
-            sources.append(source)
-    if header is None:
-        return None
-    frame = pd.DataFrame(rows, columns=header, dtype="str")
-    if not rows:
-        frame = pd.DataFrame({name: pd.Series([], dtype="str") for name in header})
-    return TableRead(frame, sources, bad_rows)
-
-
-def read_table(path: Path, required: tuple[str, ...] = ()) -> TableRead:
+def read_table(path: Path, required: tuple[str, ...] = (), head: bool = False) -> TableRead:
     """Read a CSV, TSV, JSONL, Parquet or Excel table, keeping track of each row's source and
     bad rows.
 
@@ -541,7 +415,9 @@ def read_table(path: Path, required: tuple[str, ...] = ()) -> TableRead:
     Args:
         path: A ``.csv``, ``.tsv``, ``.jsonl``/``.ndjson``, ``.parquet``/``.pq`` or ``.xlsx``
             file.
-        required: The columns the caller needs: a workbook's worksheet is chosen by them.
+        required: The columns the caller needs: a workbook's worksheet is chosen by them,
+            and a CSV file's delimiter.
+        head: A workbook's header and first record are enough (a check before work).
 
     Returns:
         The parsed rows, their sources and the rows that could not be parsed.
@@ -566,11 +442,11 @@ def read_table(path: Path, required: tuple[str, ...] = ()) -> TableRead:
     if path.stat().st_size == 0:
         raise InputError(f"{path}: empty file")
     readers: dict[str, Callable[[Path], TableRead]] = {
-        "csv": _read_csv,
-        "tsv": lambda table: _read_csv(table, delimiter="\t"),
+        "csv": lambda table: _read_csv(table, required),
+        "tsv": lambda table: _read_csv(table, required, delimiter="\t"),
         "jsonl": _read_jsonl,
         "parquet": _read_parquet,
-        "xlsx": lambda table: _read_xlsx(table, required),
+        "xlsx": lambda table: _read_xlsx(table, required, head),
     }
     return readers[kind](path)
 
@@ -857,7 +733,7 @@ def check_input(path: Path, what: str) -> None:
             supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
             raise InputError(f"{path}: no {what} in this folder (no {supported} file)")
         return
-    table = read_table(path, required)
+    table = read_table(path, required, head=True)
     _check_columns(path, table.frame, required, what)
     if table.frame.empty and not table.bad_rows:  # bad rows become rejects when loading
         raise InputError(f"{path}: no {what} (the table has a header but no rows)")

@@ -1,0 +1,302 @@
+"""A table from an Excel workbook (``.xlsx``, ``.xlsm``), read as a CSV export of it would be.
+
+The worksheet is the first visible one whose header has the columns the caller needs (a notes
+sheet before the data is passed over), or else the first visible one that holds anything. Its
+first non-empty row is the header; the table starts at the header's first named column (a table
+placed from column B reads as one placed from A). Every cell becomes the text a CSV export
+holds (:func:`cell_text`): ``7`` not ``7.0``, a date as ``2021-08-01``, ``TRUE``/``FALSE``, and
+the characters Excel escapes in a cell (``_x000D_`` for a carriage return) as themselves.
+
+Formulas count by the value the spreadsheet program saved with them. A workbook written by a
+program that does not compute formulas (it asks to be computed when opened, ``fullCalcOnLoad``,
+and may hold ``0`` or nothing for a formula) has no such value: a row with a formula there, or
+a formula saved without its value, is a bad row that names the cell. So is a row with a value
+outside the header's columns. The workbook's values are read once more only when the sheet
+holds a formula.
+
+The file is read with openpyxl in read-only mode (streamed, the sheet's own size record set
+aside, since some writers get it wrong). A zip that declares more than ``max_expanded_bytes``
+and more than ``max_compression_ratio`` times its size is refused before anything is inflated.
+
+Example:
+    >>> cell_text(7.0), cell_text(datetime.datetime(2021, 8, 1, 9, 30)), cell_text(None)
+    ('7', '2021-08-01T09:30:00', '')
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from matcher.settings import LimitSettings
+
+__all__ = ["SheetTable", "WorkbookError", "cell_text", "column_letter", "read_workbook_table"]
+
+logger = logging.getLogger(__name__)
+
+#: The start of an OLE compound file: an encrypted OOXML workbook, or an Excel 97-2003 one.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: A character Excel escapes in cell text (ECMA-376 ST_Xstring): ``_x000D_``.
+_ESCAPED_CHAR_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_CALC_ON_LOAD_RE = re.compile(rb"<(?:\w+:)?calcPr\b[^>]*\bfullCalcOnLoad=\"(?:1|true)\"")
+_UNSAVED = "saved without its value"
+
+
+class WorkbookError(Exception):
+    """The workbook holds no table that can be read; the message is one line, without the
+    file's path (the caller adds it)."""
+
+
+@dataclass
+class SheetTable:
+    """The table of one worksheet.
+
+    Attributes:
+        sheet: The worksheet's name.
+        header: The column names.
+        first_column: The position of the header's first column in the sheet (0 for A).
+        rows: Each record's cells as text, as many as the header's.
+        row_numbers: Each record's row number, as the spreadsheet shows it.
+        bad_rows: ``(row number, reason)`` for each row that cannot be read.
+    """
+
+    sheet: str
+    header: list[str]
+    first_column: int = 0
+    rows: list[list[str]] = field(default_factory=list)
+    row_numbers: list[int] = field(default_factory=list)
+    bad_rows: list[tuple[int, str]] = field(default_factory=list)
+
+
+def cell_text(value: Any) -> str:
+    """A cell's value as the text a CSV export would hold: ``""`` for an empty cell, whole
+    numbers without ``.0``, dates and times in ISO form (a midnight as the day alone),
+    ``TRUE``/``FALSE``, and Excel's escaped characters (``_x000D_``) as themselves."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _ESCAPED_CHAR_RE.sub(lambda found: chr(int(found.group(1), 16)), value)
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def column_letter(number: int) -> str:
+    """A spreadsheet's name of the ``number``-th column (1-based).
+
+    Example:
+        >>> column_letter(1), column_letter(26), column_letter(27), column_letter(16_000)
+        ('A', 'Z', 'AA', 'WQJ')
+    """
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def read_workbook_table(
+    path: Path,
+    required: tuple[str, ...] = (),
+    head: bool = False,
+    limits: LimitSettings | None = None,
+) -> SheetTable:
+    """The table of ``path``'s worksheet (see the module's docstring).
+
+    Args:
+        path: An ``.xlsx`` or ``.xlsm`` file.
+        required: The columns the caller needs: the worksheet is chosen by them.
+        head: Read the header and the first record only (to check an input before work).
+        limits: The bounds of a zip's expansion; the defaults if None.
+
+    Raises:
+        WorkbookError: If the file is no workbook, is encrypted, would expand without bound,
+            is corrupt, or holds no visible worksheet with a header, or if the header has a
+            blank or repeated name.
+    """
+    from openpyxl import load_workbook
+
+    limits = limits or LimitSettings()
+    with open(path, "rb") as handle:
+        if handle.read(len(_OLE_MAGIC)) == _OLE_MAGIC:
+            raise WorkbookError(
+                "a password-protected workbook, or an Excel 97-2003 file named .xlsx: save it "
+                "without a password as .xlsx, or as CSV"
+            )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            expanded = sum(member.file_size for member in archive.infolist())
+            calc_on_load = _asks_to_be_computed(archive)
+        size = max(path.stat().st_size, 1)
+        if expanded > limits.max_expanded_bytes and expanded > limits.max_compression_ratio * size:
+            raise WorkbookError(
+                f"expands to {expanded:,} bytes, {expanded / size:,.0f} times its size: "
+                "a decompression bomb? (limits.max_expanded_bytes, limits.max_compression_ratio)"
+            )
+        book = load_workbook(path, read_only=True, data_only=False)
+        try:
+            table, formulas = _formula_table(book, required, head)
+        finally:
+            book.close()
+        if formulas:
+            _saved_values(path, table, formulas, calc_on_load)
+    except WorkbookError:
+        raise
+    except Exception as error:  # zipfile, openpyxl and XML parsers raise many types
+        message = " ".join(str(error).split())[:160] or type(error).__name__
+        raise WorkbookError(f"unreadable Excel workbook ({message})") from error
+    return table
+
+
+def _asks_to_be_computed(archive: zipfile.ZipFile) -> bool:
+    """Whether the workbook asks to be computed when opened: written by a program that does
+    not compute formulas (openpyxl, xlsxwriter), its saved formula values are not results."""
+    try:
+        workbook = archive.read("xl/workbook.xml")
+    except KeyError:
+        return False
+    return _CALC_ON_LOAD_RE.search(workbook) is not None
+
+
+def _rows(sheet: Any) -> Any:
+    """``(row number, cells)`` of every row, from row 1, whatever size the sheet says it has."""
+    sheet.reset_dimensions()
+    return enumerate(sheet.iter_rows(min_row=1), start=1)
+
+
+def _header(sheet: Any) -> list[str] | None:
+    for _, cells in _rows(sheet):
+        names = [cell_text(cell.value).strip() for cell in cells]
+        if any(names):
+            return names
+    return None
+
+
+def _formula_table(
+    book: Any, required: tuple[str, ...], head: bool
+) -> tuple[SheetTable, dict[int, list[int]]]:
+    """The chosen worksheet's table as its cells are written, and where it holds formulas:
+    ``{index in rows: [column positions]}``."""
+    headers = {
+        sheet.title: names
+        for sheet in book.worksheets
+        if sheet.sheet_state == "visible" and (names := _header(sheet)) is not None
+    }
+    if not headers:
+        raise WorkbookError("empty table (no visible worksheet holds a header row)")
+    fitting = [title for title, names in headers.items() if set(required) <= set(names)]
+    title = (fitting or list(headers))[0]
+    if len(fitting) > 1:
+        logger.warning(
+            "read the worksheet %r; the worksheet(s) %s have the same columns and are not read",
+            title,
+            ", ".join(repr(other) for other in fitting[1:]),
+        )
+    elif len(book.worksheets) > 1:
+        logger.info("read the worksheet %r", title)
+    table: SheetTable | None = None
+    first = 0  # the position of the header's first named column
+    formulas: dict[int, list[int]] = {}
+    for number, cells in _rows(book[title]):
+        texts = [cell_text(cell.value) for cell in cells]
+        if not any(text.strip() for text in texts):
+            continue  # an empty row, before the header or between records
+        if table is None:
+            table, first = _table_header(title, number, texts)
+            continue
+        outside = [
+            column_letter(position + 1)
+            for position, text in enumerate(texts)
+            if text.strip() and not first <= position < first + len(table.header)
+        ]
+        if outside:
+            table.bad_rows.append((number, f"value(s) in {', '.join(outside)}, outside the header"))
+            continue
+        written = [
+            position - first
+            for position, cell in enumerate(cells)
+            if getattr(cell, "data_type", None) == "f"
+        ]
+        if written:
+            formulas[len(table.rows)] = written
+        table.rows.append((texts[first:] + [""] * len(table.header))[: len(table.header)])
+        table.row_numbers.append(number)
+        if head:
+            break
+    assert table is not None  # the sheet has a header
+    return table, formulas
+
+
+def _table_header(title: str, number: int, texts: list[str]) -> tuple[SheetTable, int]:
+    """The table that row ``number`` heads, and the position of its first named column."""
+    names = [text.strip() for text in texts]
+    first = next(position for position, name in enumerate(names) if name)
+    last = max(position for position, name in enumerate(names) if name)
+    blank = [column_letter(p + 1) for p in range(first, last + 1) if not names[p]]
+    if blank:
+        raise WorkbookError(
+            f"row {number} is the header, and its cell(s) {', '.join(blank)} are blank: "
+            "name every column"
+        )
+    header = names[first : last + 1]
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise WorkbookError(f"duplicate column name(s) {', '.join(repeated)}")
+    return SheetTable(title, header, first), first
+
+
+def _saved_values(
+    path: Path, table: SheetTable, formulas: dict[int, list[int]], calc_on_load: bool
+) -> None:
+    """Put the values saved with the formulas in ``table``'s cells; a row with a formula that
+    has no saved value becomes a bad row."""
+    from openpyxl import load_workbook
+
+    unsaved: dict[int, list[int]] = {}
+    if calc_on_load:
+        unsaved = formulas
+    else:
+        by_number = {table.row_numbers[index]: index for index in formulas}
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            first = table.first_column
+            for number, cells in _rows(book[table.sheet]):
+                index = by_number.get(number)
+                if index is None:
+                    continue
+                for position in formulas[index]:
+                    cell = cells[first + position]
+                    if cell.value is None and getattr(cell, "data_type", None) != "str":
+                        unsaved.setdefault(index, []).append(position)
+                    else:  # a text result of "" is saved as an empty string cell
+                        table.rows[index][position] = cell_text(cell.value)
+        finally:
+            book.close()
+    if not unsaved:
+        return
+    for index in sorted(unsaved, reverse=True):
+        cells = ", ".join(
+            column_letter(table.first_column + position + 1) for position in unsaved[index]
+        )
+        why = "written by a program that does not compute formulas" if calc_on_load else _UNSAVED
+        table.bad_rows.append(
+            (
+                table.row_numbers[index],
+                f"formula in {cells} {why} (open and save the workbook in a spreadsheet "
+                "program, or paste the values)",
+            )
+        )
+        del table.rows[index]
+        del table.row_numbers[index]
+    table.bad_rows.sort()
