@@ -225,6 +225,35 @@ def test_prepare_resumes_reports_and_drops_duplicates() -> None:
     assert strict_duplicates["match"].tolist() == ["exact"]
 
 
+def test_of_a_resubmitted_resume_the_copy_received_last_is_kept() -> None:
+    """A candidate who sends their resume again, with a new phone number: the copy received
+    last is ranked (its contact details, "Present" to its day), the earlier one reported as its
+    duplicate; a copy with no day was received on the run's day, the latest; copies of the
+    same day keep the first. The duplicates stay in input order."""
+    again = RESUME.replace("+1 (555) 010-0199", "+1 (555) 010-0142")
+    other = RESUME.replace("JANE DOE", "OMAR HALL").replace("Airflow", "dbt and Spark") + "\n\n"
+    other += "Welder, MIG and TIG, 2010 - 2015; forklift licence; night shifts."
+    frame = resumes_frame(
+        [
+            {"resume_id": "first", "text": RESUME, "received": "2021-01-10"},
+            {"resume_id": "other", "text": other, "received": "2020-05-01"},
+            {"resume_id": "resent", "text": again, "received": "2023-05-02"},
+            {"resume_id": "same-day", "text": again, "received": "2023-05-02"},
+        ]
+    )
+    prepared, duplicates, _ = prepare_resumes(frame)
+    assert prepared["resume_id"].tolist() == ["other", "resent"]
+    assert prepared.set_index("resume_id").loc["resent", "phone"] == "+1 (555) 010-0142"
+    assert duplicates[["record_id", "duplicate_of", "match"]].values.tolist() == [
+        ["first", "resent", "exact"],
+        ["same-day", "resent", "exact"],
+    ]
+    frame.loc[0, "received"] = ""  # the run's day
+    prepared, duplicates, _ = prepare_resumes(frame)
+    assert prepared["resume_id"].tolist() == ["first", "other"]
+    assert duplicates["duplicate_of"].tolist() == ["first", "first"]
+
+
 def test_prepare_resumes_can_keep_duplicates() -> None:
     frame = resumes_frame([{"resume_id": "a", "text": RESUME}, {"resume_id": "b", "text": RESUME}])
     prepared, duplicates, rejects = prepare_resumes(frame, deduplicate=False)

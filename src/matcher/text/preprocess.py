@@ -21,6 +21,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Protocol
 
 import pandas as pd
@@ -39,6 +40,7 @@ from matcher.schema import (
     DUPLICATE_COLUMNS,
     JOB_ID,
     MODEL_TEXT,
+    RECEIVED,
     RESUME_ID,
     SOURCE,
     TEXT,
@@ -47,6 +49,7 @@ from matcher.schema import (
 from matcher.settings import LimitSettings
 from matcher.text.cleaning import clean_text
 from matcher.text.contact import Contact, extract_contact, phone_spans, redact
+from matcher.text.dates import read_day
 from matcher.text.dedup import TextSketch, find_duplicates, sketch_texts
 from matcher.text.sections import split_title
 
@@ -463,7 +466,9 @@ def deduplicate_resumes(
         sketches: Where the resumes' sketches are kept between runs, or None.
 
     Returns:
-        ``(resumes, duplicates)``: the first of each group kept, and the others.
+        ``(resumes, duplicates)``: of each group, the copy received last kept (a candidate's
+        resubmission: their latest contact details, "Present" to its day), the first of
+        those on the same day; and the others, in input order.
     """
     kept = resumes
     deduplicate = near_duplicate_threshold is not None
@@ -472,13 +477,15 @@ def deduplicate_resumes(
     )
     # Positions as IDs, so that even a frame with repeated IDs drops exactly the right rows.
     ids = kept[RESUME_ID].astype(str).tolist()
-    texts = kept[MODEL_TEXT].tolist() if deduplicate else []
+    order = _received_last_first(kept) if deduplicate else []
+    texts = [kept[MODEL_TEXT].iloc[position] for position in order]
     found = find_duplicates(
-        [str(position) for position in range(len(texts))],
+        [str(position) for position in order],
         texts,
         threshold=threshold,
         sketches=stored_sketches(texts, sketches) if sketches is not None and texts else None,
     )
+    found = found.iloc[found["record_id"].astype(int).argsort(kind="stable")]
     dropped = found["record_id"].astype(int).tolist()
     duplicates = pd.DataFrame(
         {
@@ -491,6 +498,29 @@ def deduplicate_resumes(
         columns=list(DUPLICATE_COLUMNS),
     )
     return kept.drop(index=dropped).reset_index(drop=True), duplicates
+
+
+def _received_last_first(resumes: pd.DataFrame) -> list[int]:
+    """The resumes' positions, the latest ``received`` day first (a blank one is the run's
+    day: the latest), input order among those of the same day.
+
+    Example:
+        >>> frame = pd.DataFrame({"received": ["2021-08-01", "", "2024-01-31", "2021-08-01"]})
+        >>> _received_last_first(frame)
+        [1, 2, 0, 3]
+    """
+    if RECEIVED not in resumes.columns:
+        return list(range(len(resumes)))
+    days = [_day_or_latest(value) for value in resumes[RECEIVED].tolist()]
+    return sorted(range(len(days)), key=lambda position: (-days[position].toordinal(), position))
+
+
+def _day_or_latest(value: Any) -> date:
+    """A ``received`` value's day; the latest day for a blank (the run's day) or one that is
+    no day (loading rejects those)."""
+    with contextlib.suppress(ValueError):
+        return read_day(value) or date.max
+    return date.max
 
 
 def _prepare_resume(
