@@ -260,7 +260,8 @@ def _saved_values(
     path: Path, table: SheetTable, formulas: dict[int, list[int]], calc_on_load: bool
 ) -> None:
     """Put the values saved with the formulas in ``table``'s cells; a row with a formula that
-    has no saved value becomes a bad row."""
+    has no saved value becomes a bad row, and one whose formulas all give "" with no other
+    value is an empty row, no record (a template's formulas filled down past its data)."""
     from openpyxl import load_workbook
 
     unsaved: dict[int, list[int]] = {}
@@ -283,9 +284,16 @@ def _saved_values(
                         table.rows[index][position] = cell_text(cell.value)
         finally:
             book.close()
-    if not unsaved:
-        return
-    for index in sorted(unsaved, reverse=True):
+    blank = {
+        index
+        for index in formulas
+        if index not in unsaved and not any(cell.strip() for cell in table.rows[index])
+    }
+    for index in sorted(blank | set(unsaved), reverse=True):
+        if index in blank:
+            del table.rows[index]
+            del table.row_numbers[index]
+            continue
         cells = ", ".join(
             column_letter(table.first_column + position + 1) for position in unsaved[index]
         )
