@@ -487,6 +487,7 @@ def _on_shards(
     report = progress_lines(stage, _step_info)
     done = 0
     for future in as_completed(list(futures)):
+        future.result()  # a failed shard fails the run now, not when the others end
         done += rows[future.task_run_id]
         report(done, len(frame))
     return list(futures.result())

@@ -142,8 +142,8 @@ def test_a_formula_counts_by_the_value_a_spreadsheet_program_saved(tmp_path: Pat
     loaded = load_postings(path)
     assert loaded.records.empty
     uncomputed = (
-        "written by a program that does not compute formulas (open and save the workbook in a"
-        " spreadsheet program, or paste the values)"
+        "written by a program that does not compute formulas (open it in a spreadsheet program,"
+        " recalculate and save it, or paste the values)"
     )
     assert _reasons(loaded) == {
         f"{path}:row 2": f"formula in D {uncomputed}",
@@ -178,6 +178,29 @@ def test_a_formula_counts_by_the_value_a_spreadsheet_program_saved(tmp_path: Pat
     loaded = load_postings(unsaved)
     assert loaded.records["job_id"].tolist() == ["j1"]
     assert _reasons(loaded)[f"{unsaved}:row 3"].startswith("formula in B saved without its value")
+
+
+def test_formulas_count_by_their_values_in_the_header_and_outside_it(tmp_path: Path) -> None:
+    """Saved by LibreOffice: a header cell `="loc"&"ation"` names the column `location`, and
+    a formula right of the table that gives "" is no value outside it (one that gives text
+    is); the check before work reads the head only."""
+    from matcher.io.loading import check_input
+
+    path = _workbook(
+        tmp_path / "jobs.xlsx",
+        [
+            ["job_id", "title", "description", '="loc"&"ation"'],
+            ["j1", "Nurse", "ICU nurse.", "Leeds", '=IF(A2="x","bad","")'],
+            ["j2", "Welder", "MIG welding.", "York", '=IF(A3="j2","bad","")'],
+        ],
+    )
+    with pytest.raises(InputError, match="row 1 is the header, and it holds a formula"):
+        load_postings(path)  # as written by openpyxl: no value saved
+    saved = _libreoffice_save(path, tmp_path / "saved")
+    loaded = load_postings(saved)
+    assert loaded.records[["job_id", "location"]].values.tolist() == [["j1", "Leeds"]]
+    assert _reasons(loaded) == {f"{saved}:row 3": "value(s) in E, outside the header"}
+    check_input(saved, "postings")
 
 
 def test_every_row_is_read_whatever_size_the_sheet_says_it_has(tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: A character Excel escapes in cell text (ECMA-376 ST_Xstring): ``_x000D_``.
 _ESCAPED_CHAR_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-_CALC_ON_LOAD_RE = re.compile(rb"<(?:\w+:)?calcPr\b[^>]*\bfullCalcOnLoad=\"(?:1|true)\"")
+_CALC_ON_LOAD_RE = re.compile(rb"<(?:\w+:)?calcPr\b[^>]*\bfullCalcOnLoad=[\"'](?:1|true)[\"']")
 _UNSAVED = "saved without its value"
 
 
@@ -137,26 +137,27 @@ def read_workbook_table(
     try:
         with zipfile.ZipFile(path) as archive:
             expanded = sum(member.file_size for member in archive.infolist())
+            size = max(path.stat().st_size, 1)
+            if expanded > limits.max_expanded_bytes and (
+                expanded > limits.max_compression_ratio * size
+            ):
+                raise WorkbookError(
+                    f"expands to {expanded:,} bytes, {expanded / size:,.0f} times its size: a "
+                    "decompression bomb? (limits.max_expanded_bytes, limits.max_compression_ratio)"
+                )
             calc_on_load = _asks_to_be_computed(archive)
-        size = max(path.stat().st_size, 1)
-        if expanded > limits.max_expanded_bytes and expanded > limits.max_compression_ratio * size:
-            raise WorkbookError(
-                f"expands to {expanded:,} bytes, {expanded / size:,.0f} times its size: "
-                "a decompression bomb? (limits.max_expanded_bytes, limits.max_compression_ratio)"
-            )
         book = load_workbook(path, read_only=True, data_only=False)
         try:
-            table, formulas = _formula_table(book, required, head)
+            title, rows = _written_rows(book, required, head)
         finally:
             book.close()
-        if formulas:
-            _saved_values(path, table, formulas, calc_on_load)
+        unsaved = _saved_values(path, title, rows, calc_on_load)
+        return _table(title, rows, unsaved, calc_on_load)
     except WorkbookError:
         raise
     except Exception as error:  # zipfile, openpyxl and XML parsers raise many types
         message = " ".join(str(error).split())[:160] or type(error).__name__
         raise WorkbookError(f"unreadable Excel workbook ({message})") from error
-    return table
 
 
 def _asks_to_be_computed(archive: zipfile.ZipFile) -> bool:
@@ -183,11 +184,20 @@ def _header(sheet: Any) -> list[str] | None:
     return None
 
 
-def _formula_table(
-    book: Any, required: tuple[str, ...], head: bool
-) -> tuple[SheetTable, dict[int, list[int]]]:
-    """The chosen worksheet's table as its cells are written, and where it holds formulas:
-    ``{index in rows: [column positions]}``."""
+@dataclass
+class _Row:
+    """A non-empty row as written: its number, its cells' text (from column A), and the
+    positions of the cells that hold formulas (their text is the formula until
+    :func:`_saved_values` puts the saved value there)."""
+
+    number: int
+    texts: list[str]
+    formulas: list[int]
+
+
+def _written_rows(book: Any, required: tuple[str, ...], head: bool) -> tuple[str, list[_Row]]:
+    """The chosen worksheet's title and its non-empty rows as written (the first is the
+    header); with ``head``, the header and the next row only."""
     headers = {
         sheet.title: names
         for sheet in book.worksheets
@@ -205,37 +215,83 @@ def _formula_table(
         )
     elif len(book.worksheets) > 1:
         logger.info("read the worksheet %r", title)
-    table: SheetTable | None = None
-    first = 0  # the position of the header's first named column
-    formulas: dict[int, list[int]] = {}
+    rows: list[_Row] = []
     for number, cells in _rows(book[title]):
         texts = [cell_text(cell.value) for cell in cells]
         if not any(text.strip() for text in texts):
             continue  # an empty row, before the header or between records
-        if table is None:
-            table, first = _table_header(title, number, texts)
+        formulas = [p for p, cell in enumerate(cells) if getattr(cell, "data_type", None) == "f"]
+        rows.append(_Row(number, texts, formulas))
+        if head and len(rows) == 2:
+            break
+    return title, rows
+
+
+def _saved_values(path: Path, title: str, rows: list[_Row], calc_on_load: bool) -> set[int]:
+    """Put the values saved with the rows' formulas in their texts; the numbers of the rows
+    with a formula that has none (all of them in a workbook that asks to be computed)."""
+    from openpyxl import load_workbook
+
+    pending = {row.number: row for row in rows if row.formulas}
+    if not pending or calc_on_load:
+        return set(pending)
+    unsaved: set[int] = set()
+    last = max(pending)
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        for number, cells in _rows(book[title]):
+            if number > last:
+                break
+            row = pending.get(number)
+            if row is None:
+                continue
+            for position in row.formulas:
+                cell = cells[position]
+                if cell.value is None and getattr(cell, "data_type", None) != "str":
+                    unsaved.add(number)
+                else:  # a text result of "" is saved as an empty string cell
+                    row.texts[position] = cell_text(cell.value)
+    finally:
+        book.close()
+    return unsaved
+
+
+def _table(title: str, rows: list[_Row], unsaved: set[int], calc_on_load: bool) -> SheetTable:
+    """The table the rows make, their formulas' saved values in place."""
+    header = next((row for row in rows if row.number not in unsaved), None)
+    if header is None or header is not rows[0]:
+        raise WorkbookError(
+            f"row {rows[0].number} is the header, and it holds a formula with no saved value"
+        )
+    table, first = _table_header(title, header.number, header.texts)
+    width = len(table.header)
+    why = "written by a program that does not compute formulas" if calc_on_load else _UNSAVED
+    for row in rows[1:]:
+        if row.number in unsaved:
+            cells = ", ".join(column_letter(position + 1) for position in row.formulas)
+            table.bad_rows.append(
+                (
+                    row.number,
+                    f"formula in {cells} {why} (open it in a spreadsheet program, recalculate "
+                    "and save it, or paste the values)",
+                )
+            )
             continue
+        if not any(text.strip() for text in row.texts):
+            continue  # its formulas all give "": an empty row (a template filled down)
         outside = [
             column_letter(position + 1)
-            for position, text in enumerate(texts)
-            if text.strip() and not first <= position < first + len(table.header)
+            for position, text in enumerate(row.texts)
+            if text.strip() and not first <= position < first + width
         ]
         if outside:
-            table.bad_rows.append((number, f"value(s) in {', '.join(outside)}, outside the header"))
+            table.bad_rows.append(
+                (row.number, f"value(s) in {', '.join(outside)}, outside the header")
+            )
             continue
-        written = [
-            position - first
-            for position, cell in enumerate(cells)
-            if getattr(cell, "data_type", None) == "f"
-        ]
-        if written:
-            formulas[len(table.rows)] = written
-        table.rows.append((texts[first:] + [""] * len(table.header))[: len(table.header)])
-        table.row_numbers.append(number)
-        if head:
-            break
-    assert table is not None  # the sheet has a header
-    return table, formulas
+        table.rows.append((row.texts[first:] + [""] * width)[:width])
+        table.row_numbers.append(row.number)
+    return table
 
 
 def _table_header(title: str, number: int, texts: list[str]) -> tuple[SheetTable, int]:
@@ -254,57 +310,3 @@ def _table_header(title: str, number: int, texts: list[str]) -> tuple[SheetTable
     if repeated:
         raise WorkbookError(f"duplicate column name(s) {', '.join(repeated)}")
     return SheetTable(title, header, first), first
-
-
-def _saved_values(
-    path: Path, table: SheetTable, formulas: dict[int, list[int]], calc_on_load: bool
-) -> None:
-    """Put the values saved with the formulas in ``table``'s cells; a row with a formula that
-    has no saved value becomes a bad row, and one whose formulas all give "" with no other
-    value is an empty row, no record (a template's formulas filled down past its data)."""
-    from openpyxl import load_workbook
-
-    unsaved: dict[int, list[int]] = {}
-    if calc_on_load:
-        unsaved = formulas
-    else:
-        by_number = {table.row_numbers[index]: index for index in formulas}
-        book = load_workbook(path, read_only=True, data_only=True)
-        try:
-            first = table.first_column
-            for number, cells in _rows(book[table.sheet]):
-                index = by_number.get(number)
-                if index is None:
-                    continue
-                for position in formulas[index]:
-                    cell = cells[first + position]
-                    if cell.value is None and getattr(cell, "data_type", None) != "str":
-                        unsaved.setdefault(index, []).append(position)
-                    else:  # a text result of "" is saved as an empty string cell
-                        table.rows[index][position] = cell_text(cell.value)
-        finally:
-            book.close()
-    blank = {
-        index
-        for index in formulas
-        if index not in unsaved and not any(cell.strip() for cell in table.rows[index])
-    }
-    for index in sorted(blank | set(unsaved), reverse=True):
-        if index in blank:
-            del table.rows[index]
-            del table.row_numbers[index]
-            continue
-        cells = ", ".join(
-            column_letter(table.first_column + position + 1) for position in unsaved[index]
-        )
-        why = "written by a program that does not compute formulas" if calc_on_load else _UNSAVED
-        table.bad_rows.append(
-            (
-                table.row_numbers[index],
-                f"formula in {cells} {why} (open and save the workbook in a spreadsheet "
-                "program, or paste the values)",
-            )
-        )
-        del table.rows[index]
-        del table.row_numbers[index]
-    table.bad_rows.sort()
