@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 import re
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import xlsxwriter
 
 from matcher.io.loading import InputError, Loaded, load_postings, load_resumes, read_table
 from matcher.schema import SOURCE
+from tests import libreoffice
 from tests.conftest import SAMPLE
 
 
@@ -83,30 +83,9 @@ def test_cells_read_as_their_text(tmp_path: Path) -> None:
     assert loaded.records["text"].tolist()[1] == "Nurse, ICU."
 
 
-def _soffice() -> str:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed; CI installs it (.ci/run)")
-    return soffice
-
-
 def _libreoffice_save(path: Path, out: Path) -> Path:
     """``path`` opened and saved as .xlsx by a real spreadsheet program (LibreOffice)."""
-    subprocess.run(
-        [
-            _soffice(),
-            f"-env:UserInstallation={(out / 'profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(out),
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    libreoffice.convert(path, "xlsx", out)
     return out / f"{path.stem}.xlsx"
 
 
@@ -250,27 +229,11 @@ def test_a_table_placed_lower_and_to_the_right_keeps_its_row_numbers(tmp_path: P
 def test_libreoffice_saves_of_a_csv_load_as_the_csv(tmp_path: Path) -> None:
     """The sample's posting table saved by a real spreadsheet program (LibreOffice, headless)
     as an Excel workbook and as a CSV with semicolons loads as the original CSV does."""
-    soffice = _soffice()
     source = tmp_path / "jobs.csv"
     shutil.copy(SAMPLE / "jobs.csv", source)
     for target, out in (("xlsx", "xlsx"), ("csv:Text - txt - csv (StarCalc):59,34,76", "semi")):
-        subprocess.run(
-            [
-                soffice,
-                f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
-                "--headless",
-                # IDs, titles and descriptions as text, as matcher reads a CSV
-                "--infilter=CSV:44,34,76,1,1/2/2/2/3/2",
-                "--convert-to",
-                target,
-                "--outdir",
-                str(tmp_path / out),
-                str(source),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
+        # IDs, titles and descriptions as text, as matcher reads a CSV
+        libreoffice.convert(source, target, tmp_path / out, "CSV:44,34,76,1,1/2/2/2/3/2")
     expected = load_postings(source)
     workbook = load_postings(tmp_path / "xlsx" / "jobs.xlsx")
     semicolons = tmp_path / "semi" / "jobs.csv"

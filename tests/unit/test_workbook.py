@@ -4,8 +4,6 @@ real spreadsheet program (LibreOffice) reads back exactly and never evaluates.""
 from __future__ import annotations
 
 import csv
-import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from matcher.io.workbook import (
     start_workbook,
     write_workbook,
 )
+from tests import libreoffice
 from tests.unit.test_csv_safety import DANGEROUS, HARMLESS
 
 TEXTS = [*DANGEROUS, *HARMLESS, "'+1 555-0101", "007"]
@@ -107,33 +106,11 @@ def test_leaving_the_block_with_an_error_stops_the_process_and_writes_nothing(
     assert not target.exists() and not list(tmp_path.iterdir())
 
 
-@pytest.fixture(scope="module")
-def soffice() -> str:
-    path = shutil.which("soffice") or shutil.which("libreoffice")
-    if path is None:
-        pytest.skip("LibreOffice (soffice) is not installed; CI installs it (.ci/run)")
-    return path
-
-
-def _convert_to_csv(soffice: str, workbook: Path, out_dir: Path) -> dict[str, list[list[str]]]:
+def _convert_to_csv(workbook: Path, out_dir: Path) -> dict[str, list[list[str]]]:
     """Every sheet of ``workbook`` as LibreOffice reads it, saved as UTF-8 CSV."""
     # 44,34,76: comma, double quote, UTF-8; the last token -1 writes every sheet to a file.
     csv_filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={(out_dir / 'profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            csv_filter,
-            "--outdir",
-            str(out_dir),
-            str(workbook),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    libreoffice.convert(workbook, csv_filter, out_dir)
     sheets = {}
     for path in out_dir.glob(f"{workbook.stem}-*.csv"):
         with open(path, newline="", encoding="utf-8") as handle:
@@ -141,10 +118,10 @@ def _convert_to_csv(soffice: str, workbook: Path, out_dir: Path) -> dict[str, li
     return sheets
 
 
-def test_libreoffice_reads_every_cell_back_and_evaluates_none(soffice: str, tmp_path: Path) -> None:
+def test_libreoffice_reads_every_cell_back_and_evaluates_none(tmp_path: Path) -> None:
     frame = _shortlists()
     path = write_workbook(frame, JOBS, tmp_path / "shortlists.xlsx", 25, {"ranker": "=bm25"})
-    sheets = _convert_to_csv(soffice, path, tmp_path)
+    sheets = _convert_to_csv(path, tmp_path)
     names = sheet_names(JOBS)
     assert set(sheets) == {SUMMARY_SHEET, *names.values()}
     header, *rows = sheets[names["J/1"]]
