@@ -21,6 +21,7 @@ from collections.abc import Iterator, MutableMapping, Sequence
 from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, replace
 from datetime import date
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -440,7 +441,7 @@ def _rank_on_workers(
             unmapped(ranker_info),
         )
     )
-    sizes = [len(batch) for batch, _ in batches]
+    done = list(accumulate(len(batch) for batch, _ in batches))  # postings, after each batch
     batches.clear()
     parts: list[Ranking] = []
     report = progress_lines("scoring jobs", get_run_logger().info)
@@ -449,7 +450,7 @@ def _rank_on_workers(
     pending.reverse()
     while pending:
         part, counts, profiled, stats = pending.pop().result()
-        report(sum(sizes[: len(parts) + 1]), len(postings))
+        report(done[len(parts)], len(postings))
         parts.append(hand_on_decisions(part, records.write))
         del part  # its records are written: not kept while the next batch's arrive
         for name, count in counts.items():

@@ -104,9 +104,9 @@ TABLE_SUFFIXES: dict[str, str] = {
 #: Formats a spreadsheet program can save a table as instead, for the error on the ones it
 #: cannot be read from.
 _SAVE_AS = {".xls": "Excel 97-2003", ".ods": "OpenDocument", ".numbers": "Numbers"}
-#: What may separate a CSV file's fields; the header line tells which one a file uses.
 #: The first line Excel reads, and may write, to tell a CSV file's delimiter: ``sep=;``.
 _SEP_LINE_RE = re.compile(r'\ufeff?"?sep=([,;\t|])"?[ \t]*(?=\r?\n|\Z)', re.IGNORECASE)
+#: What may separate a CSV file's fields; the header line tells which one a file uses.
 _CSV_DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 _EMPTY_TEXT = "empty text (whitespace only)"
 _JUNK_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", ".localized", "icon\r"})
@@ -305,10 +305,14 @@ def _read_csv(
             sources.append(source)
     except csv.Error as error:
         raise InputError(f"{path}: unreadable CSV near line {reader.line_num}: {error}") from error
-    frame = pd.DataFrame(rows, columns=header, dtype="str")
+    return TableRead(_text_frame(rows, header), sources, bad_rows)
+
+
+def _text_frame(rows: list[list[str]], header: list[str]) -> pd.DataFrame:
+    """A frame of text columns named ``header`` (text columns too when there is no row)."""
     if not rows:
-        frame = pd.DataFrame({name: pd.Series([], dtype="str") for name in header})
-    return TableRead(frame, sources, bad_rows)
+        return pd.DataFrame({name: pd.Series([], dtype="str") for name in header})
+    return pd.DataFrame(rows, columns=header, dtype="str")
 
 
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
@@ -391,11 +395,12 @@ def _read_xlsx(path: Path, required: tuple[str, ...], head: bool) -> TableRead:
         table = read_workbook_table(path, required, head)
     except WorkbookError as error:
         raise InputError(f"{path}: {error}") from error
-    frame = pd.DataFrame(table.rows, columns=table.header, dtype="str")
-    if not table.rows:
-        frame = pd.DataFrame({name: pd.Series([], dtype="str") for name in table.header})
     sources = [f"{path}:row {number}" for number in table.row_numbers]
-    return TableRead(frame, sources, [(f"{path}:row {n}", why) for n, why in table.bad_rows])
+    return TableRead(
+        _text_frame(table.rows, table.header),
+        sources,
+        [(f"{path}:row {n}", why) for n, why in table.bad_rows],
+    )
 
 
 def read_table(path: Path, required: tuple[str, ...] = (), head: bool = False) -> TableRead:
@@ -404,13 +409,14 @@ def read_table(path: Path, required: tuple[str, ...] = (), head: bool = False) -
 
     CSV is read with every column as text (so ``007`` stays ``"007"``); a row whose number of
     fields differs from the header's is a bad row. The header line tells what separates the
-    fields: commas, or semicolons, tabs or vertical bars if one of those splits it into more
-    (:func:`_header_delimiter`); a ``.tsv`` file is read with tabs. JSONL lines that are not
+    fields: the first of commas, semicolons, tabs and vertical bars that splits it into the
+    ``required`` columns, else the one that splits it most (:func:`_header_delimiter`); Excel's
+    ``sep=;`` first line is obeyed, and a ``.tsv`` file is read with tabs. JSONL lines that are not
     valid JSON objects are bad rows, named by line number; blank lines are ignored. ID columns
     (``job_id``, ``resume_id``, ``id`` and ``*_id``) from JSONL and Parquet are converted to
     text. Files are decoded as UTF-8, falling back to cp1252 with a warning. An Excel workbook
-    (``.xlsx``) is read as its first worksheet that holds anything, every cell as text
-    (:func:`_read_xlsx`).
+    (``.xlsx``) is read as its first visible worksheet with the ``required`` columns, every
+    cell as text (:mod:`matcher.io.xlsx_tables`).
 
     Args:
         path: A ``.csv``, ``.tsv``, ``.jsonl``/``.ndjson``, ``.parquet``/``.pq`` or ``.xlsx``

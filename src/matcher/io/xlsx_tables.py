@@ -44,7 +44,6 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: A character Excel escapes in cell text (ECMA-376 ST_Xstring): ``_x000D_``.
 _ESCAPED_CHAR_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _CALC_ON_LOAD_RE = re.compile(rb"<(?:\w+:)?calcPr\b[^>]*\bfullCalcOnLoad=[\"'](?:1|true)[\"']")
-_UNSAVED = "saved without its value"
 
 
 class WorkbookError(Exception):
@@ -59,7 +58,6 @@ class SheetTable:
     Attributes:
         sheet: The worksheet's name.
         header: The column names.
-        first_column: The position of the header's first column in the sheet (0 for A).
         rows: Each record's cells as text, as many as the header's.
         row_numbers: Each record's row number, as the spreadsheet shows it.
         bad_rows: ``(row number, reason)`` for each row that cannot be read.
@@ -67,7 +65,6 @@ class SheetTable:
 
     sheet: str
     header: list[str]
-    first_column: int = 0
     rows: list[list[str]] = field(default_factory=list)
     row_numbers: list[int] = field(default_factory=list)
     bad_rows: list[tuple[int, str]] = field(default_factory=list)
@@ -258,14 +255,18 @@ def _saved_values(path: Path, title: str, rows: list[_Row], calc_on_load: bool) 
 
 def _table(title: str, rows: list[_Row], unsaved: set[int], calc_on_load: bool) -> SheetTable:
     """The table the rows make, their formulas' saved values in place."""
-    header = next((row for row in rows if row.number not in unsaved), None)
-    if header is None or header is not rows[0]:
+    header = rows[0]
+    if header.number in unsaved:
         raise WorkbookError(
-            f"row {rows[0].number} is the header, and it holds a formula with no saved value"
+            f"row {header.number} is the header, and it holds a formula with no saved value"
         )
     table, first = _table_header(title, header.number, header.texts)
     width = len(table.header)
-    why = "written by a program that does not compute formulas" if calc_on_load else _UNSAVED
+    why = (
+        "written by a program that does not compute formulas"
+        if calc_on_load
+        else "saved without its value"
+    )
     for row in rows[1:]:
         if row.number in unsaved:
             cells = ", ".join(column_letter(position + 1) for position in row.formulas)
@@ -309,4 +310,4 @@ def _table_header(title: str, number: int, texts: list[str]) -> tuple[SheetTable
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
         raise WorkbookError(f"duplicate column name(s) {', '.join(repeated)}")
-    return SheetTable(title, header, first), first
+    return SheetTable(title, header), first

@@ -783,15 +783,16 @@ class Embedder:
             # The chunks of each document still to encode.
             pending = np.zeros(len(texts), dtype=np.int64)
             np.add.at(pending, chunk_pos, [key not in found for key in keys])
-            told = [-1]  # the documents done at the last report
+            told = -1  # the documents done at the last report
 
             def encoded(batch: set[str]) -> None:
+                nonlocal told
                 np.subtract.at(pending, chunk_pos, [key in batch for key in keys])
-                told[0] = int(np.count_nonzero(pending <= 0))
-                progress(told[0], len(texts))
+                told = int(np.count_nonzero(pending <= 0))
+                progress(told, len(texts))
 
             vectors = self._complete(keys, chunks, found, _PROGRESS_STEPS, encoded)
-            if told[0] != len(texts):  # all were cached, or none was said to be done yet
+            if told != len(texts):  # all were cached, or none was said to be done yet
                 progress(len(texts), len(texts))
         return ChunkedEmbeddings(
             chunk_doc, chunks, self._matrix(keys, vectors), np.asarray(chunk_pos, dtype=np.int64)
