@@ -83,6 +83,42 @@ def test_cells_read_as_their_text(tmp_path: Path) -> None:
     assert loaded.records["text"].tolist()[1] == "Nurse, ICU."
 
 
+def test_an_id_typed_as_a_number_reads_as_the_spreadsheet_shows_it(tmp_path: Path) -> None:
+    """An ATS export's IDs are numbers shown padded with zeros (`00007`) or with text around
+    them (`JOB-0007`): they read as shown, as a real spreadsheet program's CSV export holds
+    them, so they match the same IDs from a CSV. Other formats (thousands, percent) do not
+    change a number's text."""
+    path = tmp_path / "jobs.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["job_id", "title", "description", "openings", "share"])
+    rows = [
+        (7, "00000", 12000, "#,##0"),
+        (8.0, '"JOB-"0000', 3, "General"),
+        (123456, "0000", 1, "0"),
+        (9, "General", 2, "0"),
+    ]
+    for number, (job_id, id_format, openings, openings_format) in enumerate(rows, start=2):
+        sheet.append([job_id, "Welder", "MIG welding.", openings, 0.25])
+        sheet.cell(row=number, column=1).number_format = id_format
+        sheet.cell(row=number, column=4).number_format = openings_format
+        sheet.cell(row=number, column=5).number_format = "0%"
+    book.save(path)
+    loaded = load_postings(path)
+    assert loaded.rejects.empty
+    assert loaded.records["job_id"].tolist() == ["00007", "JOB-0008", "123456", "9"]
+    assert loaded.records["openings"].tolist() == ["12000", "3", "1", "2"]
+    assert loaded.records["share"].tolist() == ["0.25"] * 4
+    # LibreOffice's CSV export of the same workbook, cells "as shown" (its 9th filter token)
+    as_shown = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true"
+    libreoffice.convert(path, as_shown, tmp_path / "csv")
+    exported = pd.read_csv(tmp_path / "csv" / "jobs.csv", dtype=str, keep_default_na=False)
+    assert exported["job_id"].tolist() == loaded.records["job_id"].tolist()
+    # and the workbook as LibreOffice saves it (its own styles) reads the same
+    saved = load_postings(_libreoffice_save(path, tmp_path / "saved"))
+    pd.testing.assert_frame_equal(_records(saved.records), _records(loaded.records))
+
+
 def _libreoffice_save(path: Path, out: Path) -> Path:
     """``path`` opened and saved as .xlsx by a real spreadsheet program (LibreOffice)."""
     libreoffice.convert(path, "xlsx", out)

@@ -5,7 +5,11 @@ sheet before the data is passed over), or else the first visible one that holds 
 first non-empty row is the header; the table starts at the header's first named column (a table
 placed from column B reads as one placed from A). Every cell becomes the text a CSV export
 holds (:func:`cell_text`): ``7`` not ``7.0``, a date as ``2021-08-01``, ``TRUE``/``FALSE``, and
-the characters Excel escapes in a cell (``_x000D_`` for a carriage return) as themselves.
+the characters Excel escapes in a cell (``_x000D_`` for a carriage return) as themselves. A
+whole number shown padded with zeros, with or without quoted text around it (the formats
+``00000`` and ``"JOB-"0000``, an ATS's ID typed as a number), reads as the spreadsheet shows it:
+``00007``, ``JOB-0007``. Other display formats (thousands separators, percentages, dates) are
+not applied: the value reads as a plain number or an ISO date, as a program reading it needs.
 
 Formulas count by the value the spreadsheet program saved with them. A workbook written by a
 program that does not compute formulas (it asks to be computed when opened, ``fullCalcOnLoad``,
@@ -35,7 +39,14 @@ from typing import Any
 
 from matcher.settings import LimitSettings
 
-__all__ = ["SheetTable", "WorkbookError", "cell_text", "column_letter", "read_workbook_table"]
+__all__ = [
+    "SheetTable",
+    "WorkbookError",
+    "cell_text",
+    "column_letter",
+    "read_workbook_table",
+    "shown_text",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +54,9 @@ logger = logging.getLogger(__name__)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: A character Excel escapes in cell text (ECMA-376 ST_Xstring): ``_x000D_``.
 _ESCAPED_CHAR_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+#: A display format that pads a whole number with zeros, with quoted text before or after it:
+#: ``00000``, ``"JOB-"0000`` (only the first of a format's ``;``-separated sections is read).
+_PADDED_FORMAT_RE = re.compile(r'(?:"([^"]*)")?(0+)(?:"([^"]*)")?')
 _CALC_ON_LOAD_RE = re.compile(rb"<(?:\w+:)?calcPr\b[^>]*\bfullCalcOnLoad=[\"'](?:1|true)[\"']")
 
 
@@ -87,6 +101,38 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def shown_text(value: Any, number_format: str) -> str:
+    """:func:`cell_text` of a cell's value, a whole number padded as its display format shows
+    it (see the module's docstring).
+
+    Example:
+        >>> shown_text(7, "00000"), shown_text(7.0, '"JOB-"0000'), shown_text(7, "0.00")
+        ('00007', 'JOB-0007', '7')
+        >>> shown_text(123456, "0000"), shown_text(-7, "000"), shown_text("7", "00000")
+        ('123456', '-7', '7')
+    """
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and number_format != "General"
+        and (isinstance(value, int) or value.is_integer())
+        and value >= 0
+        and (padded := _PADDED_FORMAT_RE.fullmatch(number_format.split(";")[0])) is not None
+    ):
+        before, zeros, after = padded.groups()
+        return f"{before or ''}{int(value):0{len(zeros)}d}{after or ''}"
+    return cell_text(value)
+
+
+def _text(cell: Any) -> str:
+    """The text of a worksheet cell: :func:`shown_text`, reading the display format of a
+    number only (an empty cell of a read-only sheet has none)."""
+    value = cell.value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return shown_text(value, getattr(cell, "number_format", "General"))
+    return cell_text(value)
 
 
 def column_letter(number: int) -> str:
@@ -175,7 +221,7 @@ def _rows(sheet: Any) -> Any:
 
 def _header(sheet: Any) -> list[str] | None:
     for _, cells in _rows(sheet):
-        names = [cell_text(cell.value).strip() for cell in cells]
+        names = [_text(cell).strip() for cell in cells]
         if any(names):
             return names
     return None
@@ -214,7 +260,7 @@ def _written_rows(book: Any, required: tuple[str, ...], head: bool) -> tuple[str
         logger.info("read the worksheet %r", title)
     rows: list[_Row] = []
     for number, cells in _rows(book[title]):
-        texts = [cell_text(cell.value) for cell in cells]
+        texts = [_text(cell) for cell in cells]
         if not any(text.strip() for text in texts):
             continue  # an empty row, before the header or between records
         formulas = [p for p, cell in enumerate(cells) if getattr(cell, "data_type", None) == "f"]
@@ -247,7 +293,7 @@ def _saved_values(path: Path, title: str, rows: list[_Row], calc_on_load: bool) 
                 if cell.value is None and getattr(cell, "data_type", None) != "str":
                     unsaved.add(number)
                 else:  # a text result of "" is saved as an empty string cell
-                    row.texts[position] = cell_text(cell.value)
+                    row.texts[position] = _text(cell)
     finally:
         book.close()
     return unsaved
