@@ -98,7 +98,19 @@ def test_extract_skips_headings_and_job_titles() -> None:
 
 
 @pytest.mark.parametrize(
-    "title", ["HR Generalist", "Dental Hygienist", "Flight Attendant", "Medical Receptionist"]
+    "title",
+    [
+        "HR Generalist",
+        "Dental Hygienist",
+        "Flight Attendant",
+        "Medical Receptionist",
+        # ending in a role that is also a surname, after a word that names no one
+        "Line Cook",
+        "Journeyman Carpenter",
+        "Night Porter",
+        "Youth Pastor",
+        "Short Order Cook",
+    ],
 )
 def test_a_title_on_the_first_line_is_not_a_name(title: str) -> None:
     """A resume without a name line often starts with its title: the shortlist must not name
@@ -108,7 +120,9 @@ def test_a_title_on_the_first_line_is_not_a_name(title: str) -> None:
     assert extract_contact(text).name == "Maria Lopez"
 
 
-@pytest.mark.parametrize("name", ["Linda Baker", "Tom Cook", "Jane Carpenter", "Ana Pastor"])
+@pytest.mark.parametrize(
+    "name", ["Linda Baker", "Tom Cook", "Jane Carpenter", "Ana Pastor", "Rose Mason"]
+)
 def test_a_surname_that_is_also_a_job_is_still_a_name(name: str) -> None:
     assert extract_contact(f"{name}\nBookkeeper\nSkills\n- Payroll").name == name
 
@@ -117,6 +131,16 @@ def test_the_surnames_that_are_jobs_are_job_words() -> None:
     from matcher.text.word_lists import word_list
 
     assert word_list("surname_role") <= word_list("role_noun")
+
+
+def test_a_title_ending_in_a_surname_is_the_resume_s_headline() -> None:
+    """Taken for a name, "Line Cook" was shown as the candidate's name and lost as the
+    headline the `title` signal compares with the posting's title."""
+    from matcher.parsing.headline import read_headline
+
+    text = "Line Cook\nSummary\nFive years on a busy line."
+    assert extract_contact(text).name is None
+    assert read_headline(text) == "Line Cook"
 
 
 def test_extract_first_and_last_name_fields() -> None:

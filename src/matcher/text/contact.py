@@ -326,9 +326,13 @@ def _looks_like_name(line: str) -> bool:
         if not (word[0].isupper() or word.isupper()):
             return False
     # "Dental Hygienist", "HR Generalist": a title (a resume with no name line starts with
-    # one), where "Linda Baker" is a name.
+    # one), where "Linda Baker" is a name; "Line Cook" and "Journeyman Carpenter" are titles.
     last = words[-1].casefold().strip(".")
-    return last not in word_list("role_noun") or last in word_list("surname_role")
+    if last not in word_list("role_noun"):
+        return True
+    return last in word_list("surname_role") and not any(
+        word.casefold() in word_list("role_modifier") for word in words[:-1]
+    )
 
 
 def _display_name(name: str) -> str:

@@ -18,6 +18,9 @@ role_noun        the head of a job title, singular ("analyst", "nurse";
                  :mod:`matcher.parsing.experience`)
 surname_role     a role noun that is also a common surname ("baker", "mason"): a line that
                  ends in one may be a person's name (:func:`matcher.text.contact.find_name`)
+role_modifier    a word that names a kind of role before its noun, and no one's given name
+                 ("line", "journeyman", "pastry"): "Line Cook" is a title, where "Tom Cook"
+                 is a name (:func:`matcher.text.contact.find_name`)
 company_suffix   ends an employer's name ("inc", "hospital", "university")
 region_code      a state or province code after a city ("TX", "ON", "NSW";
                  :func:`matcher.text.contact.find_location`)
@@ -49,6 +52,7 @@ LISTS: tuple[str, ...] = (
     "role_stop_word",
     "role_noun",
     "surname_role",
+    "role_modifier",
     "company_suffix",
     "region_code",
     "country",
