@@ -413,3 +413,26 @@ def test_the_check_before_work_reads_a_workbook_s_head_only(tmp_path: Path) -> N
     check_input(path, "resumes")
     with pytest.raises(InputError, match="missing required column"):
         check_input(path, "postings")
+
+
+def test_a_labelled_set_folder_may_hold_its_tables_as_workbooks(tmp_path: Path) -> None:
+    """A sets file's folder finds `jobs.xlsx` (or `.tsv`, ...) as it finds `jobs.csv`, and the
+    set loads as the CSV one does."""
+    from matcher.evaluation.labelled import load_labelled_set
+    from matcher.evaluation.labelled_sets import load_sets_file
+
+    folder = tmp_path / "set"
+    folder.mkdir()
+    _workbook(folder / "jobs.xlsx", _rows(SAMPLE / "jobs.csv"))
+    shutil.copytree(SAMPLE / "resumes", folder / "resumes")
+    shutil.copy(SAMPLE / "qrels.csv", folder / "qrels.csv")
+    (tmp_path / "sets.toml").write_text('[[sets]]\nname = "sample"\npath = "set"\n')
+    [spec] = load_sets_file(tmp_path / "sets.toml")
+    jobs, resumes, qrels = spec.files()
+    assert jobs == folder / "jobs.xlsx"
+    from_workbook = load_labelled_set(jobs, resumes, qrels)
+    from_csv = load_labelled_set(SAMPLE / "jobs.csv", SAMPLE / "resumes", SAMPLE / "qrels.csv")
+    assert from_workbook.qrels == from_csv.qrels
+    pd.testing.assert_frame_equal(
+        from_workbook.postings.drop(columns=[SOURCE]), from_csv.postings.drop(columns=[SOURCE])
+    )

@@ -27,8 +27,6 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-_TABLE_SUFFIXES = (".csv", ".jsonl", ".parquet")
-
 
 class LabelledSetSpec(BaseModel):
     """One labelled set of a sets file."""
@@ -83,11 +81,14 @@ class LabelledSetsFile(BaseModel):
 
 
 def _find(folder: Path, stem: str) -> Path:
-    for suffix in _TABLE_SUFFIXES:
+    """``folder/stem.*`` in any table format the loaders read (CSV first)."""
+    from matcher.io.loading import TABLE_SUFFIXES
+
+    for suffix in TABLE_SUFFIXES:
         candidate = folder / f"{stem}{suffix}"
         if candidate.is_file():
             return candidate
-    raise FileNotFoundError(f"no {stem}.csv, .jsonl or .parquet in {folder}")
+    raise FileNotFoundError(f"no {stem}.* table ({', '.join(TABLE_SUFFIXES)}) in {folder}")
 
 
 def load_sets_file(path: Path) -> list[LabelledSetSpec]:
