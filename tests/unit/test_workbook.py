@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -40,13 +41,40 @@ def _shortlists() -> pd.DataFrame:
 
 
 def test_sheet_names_are_valid_unique_and_short() -> None:
-    ids = ["J/1", "J_1", "j_1", "[a]:b*?", "'quoted'", "Summary", "x" * 40, "x" * 41]
+    ids = ["J/1", "J_1", "j_1", "[a]:b*?", "'quoted'", "Summary", "x" * 40, "x" * 41, *ODD_IDS]
     names = sheet_names(ids)
     assert len(set(n.casefold() for n in names.values())) == len(ids)
     assert SUMMARY_SHEET.casefold() not in {n.casefold() for n in names.values()}
     for name in names.values():
         assert 0 < len(name) <= 31
-        assert not set(name) & set("[]:*?/\\") and not name.startswith("'")
+        assert not set(name) & set("[]:*?/\\")
+        assert name == name.strip("' "), name
+
+
+#: Job IDs whose sheet names, cut to 31 characters, would start or end with an apostrophe.
+ODD_IDS = [
+    "Registered Nurse - St. Michael's Hospital",
+    "Registered Nurse - St. Michael's Clinic",
+    "' 'J",
+    "Nurse Practitioner, Children's Hospital",
+]
+
+
+def test_a_job_id_whose_cut_name_ends_in_an_apostrophe_still_makes_a_workbook(
+    tmp_path: Path,
+) -> None:
+    """Excel (and xlsxwriter) refuse a sheet name that starts or ends with ``'``; cutting a
+    job ID to 31 characters can leave one. Such an ID stopped the whole run."""
+    frame = _shortlists().assign(job_id=ODD_IDS[0])
+    path = write_workbook(frame, ODD_IDS, tmp_path / "shortlists.xlsx")
+    book = openpyxl.load_workbook(path, read_only=True)
+    assert book.sheetnames[1:] == [
+        "Registered Nurse - St. Michael",
+        "Registered Nurse - St. Michae~2",
+        "J",
+        "Nurse Practitioner, Children's",
+    ]
+    assert book.worksheets[1].max_row == len(TEXTS) + 1
 
 
 def test_the_workbook_holds_text_as_strings_and_scores_as_numbers(tmp_path: Path) -> None:

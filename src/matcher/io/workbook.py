@@ -52,31 +52,39 @@ _SHEET_FORBIDDEN_RE = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
 _RESERVED_SHEETS = {SUMMARY_SHEET.casefold(), "history"}
 
 
+def _sheet_ends(name: str) -> str:
+    """``name`` without the spaces and ``'`` it starts or ends with."""
+    return name.strip("' \t\r\n")
+
+
 def sheet_names(job_ids: Sequence[str]) -> dict[str, str]:
     """A unique, valid Excel sheet name for each job ID, in the order given.
 
-    Characters Excel refuses (``[ ] : * ? / \\``) become ``_``, leading and trailing ``'`` are
-    dropped, and the name is cut to 31 characters. A name already taken (Excel compares names
-    without case) or a reserved one ends with ``~2``, ``~3``, ...; the summary sheet maps each
-    job ID to its sheet.
+    Characters Excel refuses (``[ ] : * ? / \\``) become ``_``, the name is cut to 31
+    characters, and leading and trailing ``'`` and spaces are dropped (also where the cut
+    leaves one: Excel refuses a name that starts or ends with ``'``). A name already taken
+    (Excel compares names without case) or a reserved one ends with ``~2``, ``~3``, ...; the
+    summary sheet maps each job ID to its sheet.
 
     Example:
         >>> names = sheet_names(["J/1", "J_1", "summary", "x" * 40])
         >>> names["J/1"], names["J_1"], names["summary"], len(names["x" * 40])
         ('J_1', 'J_1~2', 'summary~2', 31)
+        >>> list(sheet_names(["Registered Nurse - St. Michael's Hospital", "' 'J"]).values())
+        ['Registered Nurse - St. Michael', 'J']
     """
     names: dict[str, str] = {}
     taken = set(_RESERVED_SHEETS)
     for job_id in job_ids:
         if job_id in names:
             continue
-        base = _SHEET_FORBIDDEN_RE.sub("_", job_id).strip("'").strip() or "job"
-        name = base[:MAX_SHEET_NAME]
+        base = _sheet_ends(_SHEET_FORBIDDEN_RE.sub("_", job_id)) or "job"
+        name = _sheet_ends(base[:MAX_SHEET_NAME])
         count = 1
         while name.casefold() in taken:
             count += 1
             suffix = f"~{count}"
-            name = base[: MAX_SHEET_NAME - len(suffix)] + suffix
+            name = _sheet_ends(base[: MAX_SHEET_NAME - len(suffix)]) + suffix
         taken.add(name.casefold())
         names[job_id] = name
     return names
