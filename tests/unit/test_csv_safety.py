@@ -35,6 +35,10 @@ DANGEROUS = [
     "=2+5-jamal-carter",
     "+1 555-0101",
     "-0.5",
+    # a program that trims the cell reads a formula
+    " =1+1 is how a formula starts",
+    "  @SUM(1)",
+    '\n =HYPERLINK("http://evil.example/x","click")',
 ]
 
 #: Cells that must pass unchanged.
@@ -50,8 +54,8 @@ HARMLESS = [
     "1+1",
     "a=b",
     "",
-    " =1+1 is how a formula starts",
     "São Paulo",
+    " 'not the guard",
 ]
 
 
@@ -93,6 +97,7 @@ def test_a_column_of_text_is_neutralised_as_cell_by_cell(dtype: str) -> None:
     every formula prefix and the guard, at the start of a cell and inside it."""
     rng = np.random.default_rng(11)
     marks = [chr(code) for code in range(0x20)] + ["\x7f", "=", "+", "-", "@", "'", "a", "é"]
+    marks += [" ", "\u00a0"]
     cells: list[str | None] = [*DANGEROUS, *HARMLESS, "'already quoted", None]
     for _ in range(3000):
         cells.append("".join(rng.choice(marks, size=int(rng.integers(0, 6)))))

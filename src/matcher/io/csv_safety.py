@@ -13,25 +13,32 @@ from matcher.io.plain_text import plain_cell
 #: A cell starting with one of these is run as a formula by Excel, LibreOffice or Sheets.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
+#: The spaces a program may trim before a formula's sign: the same set in :data:`_NEEDS_CARE`.
+_SPACES = " \t\n\r\x0b\x0c"
+
 #: The guard's mark. A cell that already starts with it gets one more, so that removing one
 #: leading mark (:func:`unguard_cell`) always gives the original text back.
 GUARD = "'"
 
 
 def neutralise_cell(value: Any) -> Any:
-    """Prefix a text cell that would start a formula, or starts with ``'``, with ``'``.
+    """Prefix a text cell that would start a formula, or starts with ``'``, with ``'``. A
+    formula's sign after leading spaces counts too (`` =1+1``): some programs trim a cell.
 
     Other values pass unchanged. The rule can be undone exactly: :func:`unguard_cell`.
 
     Example:
         >>> neutralise_cell("=HYPERLINK(\\"x\\")")
         '\\'=HYPERLINK("x")'
-        >>> neutralise_cell("'quoted")
-        "''quoted"
+        >>> neutralise_cell("'quoted"), neutralise_cell("  @SUM(1)"), neutralise_cell(" 'x")
+        ("''quoted", "'  @SUM(1)", " 'x")
         >>> neutralise_cell(42)
         42
     """
-    if isinstance(value, str) and value.startswith((*FORMULA_PREFIXES, GUARD)):
+    if isinstance(value, str) and (
+        value.startswith((*FORMULA_PREFIXES, GUARD))
+        or value.lstrip(_SPACES).startswith(FORMULA_PREFIXES)
+    ):
         return GUARD + value
     return value
 
@@ -70,8 +77,9 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 # A cell :func:`plain_cell` or :func:`neutralise_cell` may change: one holding a control
-# character or a carriage return, or starting a formula or with the guard (RE2 syntax).
-_NEEDS_CARE = "[\\x00-\\x08\\x0b-\\x1f\\x7f]|^[=+\\-@\\t']"
+# character or a carriage return, or starting a formula (after spaces, too) or with the guard
+# (RE2 syntax).
+_NEEDS_CARE = "[\\x00-\\x08\\x0b-\\x1f\\x7f]|^[ \\t\\n\\r\\x0b\\x0c]*[=+\\-@\\t]|^'"
 
 
 def _neutralised_texts(series: pd.Series) -> pd.Series:
