@@ -166,3 +166,22 @@ def test_libreoffice_reads_every_cell_back_and_evaluates_none(tmp_path: Path) ->
     assert [row[2] for row in table] == [names[j] for j in JOBS]
     assert [row[4] for row in table] == [str(len(TEXTS)), "0", "0"]
     assert float(table[0][5]) == frame["score"].max()
+
+
+def test_years_and_requirement_counts_are_numbers_a_recruiter_can_filter(tmp_path: Path) -> None:
+    """The CSV holds them as formatted text ("10.8", "" where the posting asks no years); the
+    workbook holds numbers, so "years >= 5" filters and sorts."""
+    frame = _shortlists().head(3)
+    frame = frame.assign(
+        requirements_found=["16", "16", "0"],
+        years_required=["5", "5", ""],
+        years_candidate=["10.8", "0.0", "3.5"],
+    )
+    path = write_workbook(frame, ["J/1"], tmp_path / "shortlists.xlsx")
+    sheet = openpyxl.load_workbook(path, read_only=True).worksheets[1]
+    header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    got = [dict(zip(header, row, strict=True)) for row in rows]
+    assert [r["years_candidate"] for r in got] == [10.8, 0, 3.5]
+    assert [r["years_required"] for r in got] == [5, 5, None]
+    assert [r["requirements_found"] for r in got] == [16, 16, 0]
+    assert [r["resume_id"] for r in got] == TEXTS[:3]  # text stays text

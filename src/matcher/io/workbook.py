@@ -183,8 +183,35 @@ def _columns(shortlists: Any) -> tuple[list[str], list[list[Any]]]:
         values = shortlists[name].tolist()
         for row in missing[:, at].nonzero()[0].tolist():
             values[row] = None
-        cells.append([_plain_value(value) for value in values])
+        plain = [_plain_value(value) for value in values]
+        if name in NUMBER_TEXT_COLUMNS:
+            plain = [_as_number(value) for value in plain]
+        cells.append(plain)
     return columns, cells
+
+
+#: Shortlist columns the CSV holds as formatted text ("10.8", "" where none is asked): numbers
+#: in the workbook, so a recruiter can filter "years >= 5".
+NUMBER_TEXT_COLUMNS = frozenset({"requirements_found", "years_required", "years_candidate"})
+
+
+def _as_number(value: Any) -> Any:
+    """A text that reads as a finite number, as that number; blank text as missing; other
+    values unchanged.
+
+    Example:
+        >>> _as_number("10.8"), _as_number("5"), _as_number(""), _as_number("n/a")
+        (10.8, 5.0, None, 'n/a')
+    """
+    if not isinstance(value, str):
+        return value
+    if not value.strip():
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return number if math.isfinite(number) else value
 
 
 def _plain_value(value: Any) -> Any:
