@@ -357,3 +357,43 @@ def test_the_phone_extract_contact_reports_is_always_redacted(
     redacted = redact(text, phones=phones)
     assert redacted == redact(text)
     assert contact.phone not in redacted and phone not in redacted
+
+
+@pytest.mark.parametrize(
+    "headline", ["Java Spring Boot", "SQL Server DBA", "Python Django Postgres", "React Native"]
+)
+def test_a_headline_of_skills_is_not_a_name_and_its_skills_stay_in_the_text(
+    headline: str,
+) -> None:
+    """Taken for a name, each word of "Java Spring Boot" was redacted from the whole resume,
+    and the candidate lost every requirement those words meet."""
+    text = f"{headline}\nSix years building Java services with Spring Boot and React Native."
+    contact = extract_contact(text)
+    assert contact.name is None
+    redacted = redact(text, [contact.name])
+    assert "[NAME]" not in redacted and "Spring Boot" in redacted
+
+
+@pytest.mark.parametrize("name", ["Julia Roberts", "Ruby Chen", "Grace Hopper"])
+def test_a_name_that_is_also_a_skill_word_is_still_a_name(name: str) -> None:
+    assert extract_contact(f"{name}\nBookkeeper\nSkills\n- Payroll").name == name
+
+
+@pytest.mark.parametrize(
+    "first_line",
+    [
+        "Paula Reed | paula.reed@example.com | +1 415 555 0199",
+        "Paula Reed · paula.reed@example.com · +1 415 555 0199",
+        "Paula Reed, paula.reed@example.com, +1 415 555 0199",
+        "Paula Reed — Data Analyst",
+    ],
+)
+def test_a_name_sharing_its_line_with_other_fields_is_found_and_redacted(
+    first_line: str,
+) -> None:
+    """The name was missed where the first line also holds the contact details, so the city
+    on the next line was taken for it and the real name reached the model text."""
+    text = f"{first_line}\nSan Francisco, CA\nSummary\nPaula has led analytics teams."
+    contact = extract_contact(text)
+    assert contact.name == "Paula Reed"
+    assert "Paula" not in redact(text, [contact.name])

@@ -12,6 +12,7 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from matcher.text.sections import heading_name
 from matcher.text.word_lists import word_list
@@ -328,11 +329,37 @@ def _looks_like_name(line: str) -> bool:
     # "Dental Hygienist", "HR Generalist": a title (a resume with no name line starts with
     # one), where "Linda Baker" is a name; "Line Cook" and "Journeyman Carpenter" are titles.
     last = words[-1].casefold().strip(".")
-    if last not in word_list("role_noun"):
-        return True
-    return last in word_list("surname_role") and not any(
-        word.casefold() in word_list("role_modifier") for word in words[:-1]
-    )
+    if last in word_list("role_noun") and (
+        last not in word_list("surname_role")
+        or any(word.casefold() in word_list("role_modifier") for word in words[:-1])
+    ):
+        return False
+    # "Java Spring Boot", "SQL Server DBA": a headline of skills. Taken for a name, its words
+    # would be redacted from the whole text. The matcher finds no skill in "Julia Roberts".
+    return not _skill_matcher().find(line)
+
+
+@functools.cache
+def _skill_matcher() -> Any:
+    """The built-in skill vocabulary's matcher (imported on first use: a resume's header)."""
+    from matcher.parsing.skills import SkillMatcher
+
+    return SkillMatcher()
+
+
+#: What separates the fields of a header line: "Paula Reed | paula@x.io | +1 415 555 0199",
+#: "Tom Baker — Data Analyst" (a run of spaces does not: PDF text spaces names so). Commas
+#: are read by :func:`_first_field`.
+_NAME_FIELD_SPLIT_RE = re.compile(r"\s*(?:[|•●▪◦·\t]|(?<=\s)[–—-](?=\s))\s*")
+
+
+def _first_field(line: str) -> str:
+    """The first field of a header line (the line itself if it has one field); of fields
+    separated by commas, where the next holds contact details ("Paula Reed, paula@x.io, +1
+    ..."), the first."""
+    field = next((part for part in _NAME_FIELD_SPLIT_RE.split(line) if part.strip()), "")
+    head, comma, rest = field.partition(",")
+    return head if comma and has_contact(rest.partition(",")[0]) else field
 
 
 def _display_name(name: str) -> str:
@@ -350,6 +377,10 @@ def find_name(text: str) -> str | None:
         >>> find_name("Linda Baker\\nFull-Charge Bookkeeper\\nSkills")
         'Linda Baker'
         >>> find_name("Skills\\n- SQL") is None
+        True
+        >>> find_name("Paula Reed | paula@x.io | +1 415 555 0199\\nSan Francisco, CA")
+        'Paula Reed'
+        >>> find_name("Java Spring Boot\\nJava developer, six years") is None
         True
     """
     labelled = _NAME_LABEL_RE.search(text)
@@ -379,8 +410,9 @@ def find_name(text: str) -> str | None:
             line = value.strip(" \t*_,;.")
         elif bullet:
             continue  # "- Acme Corp" is a list item, not a name
-        line = _strip_credentials(line)  # "Jessica Turner, BSN, RN" -> "Jessica Turner"
-        if _looks_like_name(line):
+        # "Paula Reed | paula@x.io | +1 ...": the name is the line's first field
+        line = _strip_credentials(_first_field(line).strip(" \t*_,;."))
+        if _looks_like_name(line):  # "Jessica Turner, BSN, RN" -> "Jessica Turner" above
             return _display_name(line)
     return None
 
