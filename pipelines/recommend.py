@@ -89,11 +89,16 @@ def load_job_postings(
     """
     logger = get_run_logger()
     loaded = load_postings(jobs_path, settings.limits)
+    if loaded.records.empty:
+        raise InputError(_no_postings(jobs_path, loaded.rejects))
     folder = posting_store_dir(settings.state_dir)
     with hold_locks([folder], settings.runs.lock_timeout_seconds, logger.warning):
         stored = stored_postings(
             loaded.records, embedder, folder, settings.limits, settings.index, ranker
         )
+    if stored.postings.empty:
+        rejects = concat_frames([loaded.rejects, stored.rejects], empty_rejects())
+        raise InputError(_no_postings(jobs_path, rejects))
     logger.info(
         "%d postings to rank, %d rejected; posting store: %s",
         len(stored.postings),
@@ -101,6 +106,18 @@ def load_job_postings(
         stored.counts,
     )
     return stored, concat_frames([loaded.rejects, stored.rejects], empty_rejects())
+
+
+def _no_postings(jobs_path: Path, rejects: pd.DataFrame) -> str:
+    """The error of a postings input of which no posting can be ranked: the rejects' count and
+    the first one's reason."""
+    if rejects.empty:
+        return f"--jobs {jobs_path}: no postings"
+    first = rejects.iloc[0]
+    return (
+        f"--jobs {jobs_path}: no posting can be ranked, all {len(rejects)} rejected (posting"
+        f" {first['record_id']!s}: {first['reason']})"
+    )
 
 
 @task(cache_policy=NO_CACHE)

@@ -187,6 +187,9 @@ def score(
     api = _start_temporary_api()
     _check_settings(settings)
     _check_before_work(jobs=jobs, resumes=resumes)
+    from matcher.io.unchanged_rerun import OUTPUT_NAMES
+
+    _check_out(out, OUTPUT_NAMES if settings.output.layout == "simple" else None)
     from matcher.orchestration.temporary_api import TemporaryAPIError, first_use_imports
     from matcher.tracking.mlflow_runs import prepare_experiment
 
@@ -278,6 +281,21 @@ def _end_run(error: BaseException, out: Path, expected: tuple[type[Exception], .
     if isinstance(error, expected):
         _fail(str(error))
     raise error
+
+
+def _check_out(out: Path, names: tuple[str, ...] | None = None) -> None:
+    """Fail with one ``error:`` line on an ``--out`` that cannot be written, before any work:
+    a file where a folder should be, a folder that cannot be written, or (``names``: the
+    outputs of a run that replaces the folder whole) a folder holding other files."""
+    from matcher.io.locking import BusyError, check_writable
+    from matcher.io.output_folder import OutputFolderError, check_replaceable
+
+    try:
+        check_writable(out)
+        if names is not None:
+            check_replaceable(out, names)
+    except (BusyError, OutputFolderError) as error:
+        _fail(f"--out: {error}")
 
 
 def _check_before_work(**inputs: Path) -> None:
@@ -742,13 +760,16 @@ def recommend(
 ) -> None:
     """Rank postings for one resume with the champion (or default) ranker and explain each."""
     _check_paths(resume=resume, jobs=jobs)
+    _check_before_work(jobs=jobs)
     ranking = {"top_k": top_k} if top_k is not None else None
     settings = _prepare(config, ranking=ranking)
     from matcher.runtime import stop_on_sigterm
 
     stop_on_sigterm()
     api = _start_temporary_api()  # boots while the flow's modules are imported
-    from pipelines.recommend import recommendation_flow
+    from pipelines.recommend import OUTPUT_NAMES, recommendation_flow
+
+    _check_out(out, OUTPUT_NAMES)
 
     from matcher.io.loading import InputError
     from matcher.io.locking import BusyError

@@ -418,3 +418,54 @@ def test_a_stopped_run_leaves_the_previous_output_and_nothing_running(
     assert not [p for p in tmp_path.iterdir() if "staging" in p.name or "previous" in p.name]
     with pytest.raises(ProcessLookupError):  # Prefect's temporary server went with it
         os.killpg(run.pid, 0)
+
+
+@pytest.mark.parametrize("command", ["score", "recommend"])
+def test_an_output_folder_that_cannot_be_written_is_one_line_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """`--out` under a file was a 100-line traceback, and a folder that cannot be written was
+    waited for an hour as "in use by another matcher run"; a folder of other files is refused
+    before the run starts, with no log of a failed run before the line."""
+    arguments, _, _ = WRITING_COMMANDS[command]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a-file").write_text("x")
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("not matcher's\n")
+    for out, message in [
+        ("a-file/out", "is a file, not a folder"),
+        ("/proc/matcher-out", "cannot write /proc/matcher-out"),
+        ("foreign", "notes.txt"),
+    ]:
+        result = CliRunner().invoke(app, [command, *arguments, "--out", out])
+        assert result.exit_code == 2, result.output
+        lines = result.output.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: --out:"), result.output
+        assert message in lines[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "foreign"]
+
+
+def test_recommend_against_postings_none_of_which_can_be_ranked_is_one_line(
+    tmp_path: Path, embedding_cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A header-only table, or one whose every posting is rejected, ended in a KeyError."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MATCHER_MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    monkeypatch.setenv("MATCHER_EMBEDDING__CACHE_DIR", str(embedding_cache_dir))
+    monkeypatch.setenv("MATCHER_STATE_DIR", str(tmp_path / "state"))
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("job_id,title,description\n")
+    all_rejected = tmp_path / "rejected.csv"
+    all_rejected.write_text('job_id,title,description\nJ1,Nurse,""\n')
+    resume = RESUMES / "r-0001-maria-lopez.txt"
+    for jobs, message in [
+        (header_only, "no postings"),
+        (all_rejected, "no posting can be ranked, all 1 rejected (posting J1:"),
+    ]:
+        result = CliRunner().invoke(
+            app, ["recommend", "--resume", str(resume), "--jobs", str(jobs), "--out", "out"]
+        )
+        assert result.exit_code == 2, result.output
+        errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1 and message in errors[0], result.output

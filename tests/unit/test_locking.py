@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from matcher.io.locking import BusyError, hold_locks, lock_file
+from matcher.io.locking import BusyError, UnwritableError, hold_locks, lock_file
 
 # Holds the locks of its arguments, says so, and keeps them until its stdin closes.
 HOLDER = (
@@ -61,3 +61,18 @@ def test_the_lock_is_had_once_the_holder_is_done_or_killed(
     with hold_locks([tmp_path / "out", tmp_path / "out" / ".." / "out"], timeout=30):
         assert lock_file(tmp_path / "out").is_file()
     assert not (tmp_path / "out").exists()  # locking a folder does not create it
+
+
+def test_a_folder_that_cannot_be_written_is_named_at_once_not_waited_for(tmp_path: Path) -> None:
+    """A lock that cannot be made (a file where the folder should be, a read-only file
+    system) is not another run's: the error says why at once, where it waited out the timeout
+    saying the folder was "in use by another matcher run"."""
+    (tmp_path / "a-file").write_text("x")
+    unwritable = [
+        (tmp_path / "a-file" / "out", "a-file is a file, not a folder"),
+        (Path("/proc/matcher-out"), "cannot write /proc/matcher-out"),
+    ]
+    for path, message in unwritable:
+        with pytest.raises(UnwritableError, match=message), hold_locks([path], timeout=3600):
+            pass
+    assert issubclass(UnwritableError, BusyError)  # every command reports it in one line

@@ -14,6 +14,8 @@ Example:
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -24,6 +26,11 @@ from filelock import FileLock, Timeout
 
 class BusyError(RuntimeError):
     """Another run held a lock for longer than this run would wait."""
+
+
+class UnwritableError(BusyError):
+    """A lock could not be had because its folder cannot be written (a file where a folder
+    should be, no permission, a read-only file system): no other run holds it."""
 
 
 def lock_file(path: Path) -> Path:
@@ -49,11 +56,12 @@ def hold_locks(
 
     Raises:
         BusyError: If the locks could not all be had within ``timeout`` seconds.
+        UnwritableError: If a lock's folder cannot be made or written (not another run).
     """
     deadline = time.monotonic() + timeout
     with ExitStack() as held:
         for path in sorted({Path(p).resolve() for p in paths}):
-            path.parent.mkdir(parents=True, exist_ok=True)
+            check_writable(path)
             lock = FileLock(lock_file(path))
             try:
                 lock.acquire(timeout=0)
@@ -70,3 +78,26 @@ def hold_locks(
                     ) from None
             held.callback(lock.release)
         yield
+
+
+def check_writable(path: Path) -> None:
+    """Make ``path``'s folder and check that a file can be made in it, as its lock file must
+    be (filelock would otherwise try to make it until its timeout, as if another run held the
+    lock). The probe file has a name of its own and is removed at once.
+
+    Raises:
+        UnwritableError: Naming ``path`` and the reason, e.g. a file where a folder should be.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(prefix=".matcher-probe-", dir=path.parent)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as error:
+        above = next((p for p in path.parents if p.exists()), None)
+        reason = (
+            f"{above} is a file, not a folder"
+            if above is not None and not above.is_dir()
+            else error.strerror or type(error).__name__
+        )
+        raise UnwritableError(f"cannot write {path}: {reason}") from None
