@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from matcher.text.contact import (
     Contact,
     extract_contact,
+    find_addresses,
     find_emails,
     find_phones,
     phone_spans,
@@ -321,9 +322,31 @@ def test_a_number_inside_a_url_email_or_address_is_part_of_it_not_a_phone() -> N
 
 def test_a_date_an_address_like_match_cuts_is_not_taken_for_a_phone() -> None:
     """The one case of 3,500 real resumes where the shared scan redacts otherwise than a scan
-    of the text with its addresses replaced: "Engineering 11" reads as a German street and
-    number, and the rest of the date, "/08/10 10000", was then taken for a phone number."""
-    assert redact("Engineering 11/08/10 10000 units") == "[ADDRESS]/08/10 10000 units"
+    of the text with its addresses replaced: "Engineering 11" read as a German street and
+    number (no longer: "-ering" is no "-ring" street), and the rest of the date, "/08/10
+    10000", was then taken for a phone number. A real street cuts a date so still."""
+    assert redact("Engineering 11/08/10 10000 units") == "Engineering 11/08/10 10000 units"
+    assert redact("Kaiserring 11/08/10 10000 units") == "[ADDRESS]/08/10 10000 units"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Staff Engineer - Coastal Plain Engineering\n2016 - 2019",
+        "Intern, Acme Manufacturing 2015",
+        "Patient Monitoring 2019",
+        "Catering 2010 - 2014",
+        "Teaching assistant, Spring 2019",
+        "Engineering 12 people",
+    ],
+)
+def test_a_word_ending_in_ring_before_a_year_is_no_german_street(text: str) -> None:
+    """ "Engineering\n2016" read as a German street ("-ring") and its number: the date was
+    redacted and the job lost its start, and with it the candidate's years (a near-miss set's
+    full match fell to "5 years site civil design (has 0.0)"). On 2,481 livecareer resumes 160
+    of 178 addresses found were such words ("Spring 2019" 98 times), and all 7 of RJDB's."""
+    assert find_addresses(text) == []
+    assert redact(text) == text
 
 
 _FILLERS = st.sampled_from(
@@ -334,6 +357,7 @@ _FILLERS = st.sampled_from(
         "www.acme.io/jobs",
         "221B Baker Street, London NW1 6XE",
         "Engineering 11/08/10",
+        "Kaiserring 11/08/10",
         "12,000 units",
         "2015-2019",
         "\n",

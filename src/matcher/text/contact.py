@@ -201,13 +201,17 @@ _ADDRESS_RE = re.compile(
     rf"(?:\b{_UNIT})?"
     r"(?:"
     # "221B Baker Street", "1600 Amphitheatre Pkwy", "12 MG Road": a number, a name, a type
-    rf"\b\d{{1,5}}[A-Za-z]?\s+(?:{_CAPITALISED}\s+){{1,3}}(?:{_STREET_TYPES})\b\.?"
+    rf"\b\d{{1,5}}[A-Za-z]?[ \t]+(?:{_CAPITALISED}[ \t]+){{1,3}}(?:{_STREET_TYPES})\b\.?"
     rf"(?=\s*(?:[,;)]|$)|{_ADDRESS_TAIL})(?:{_ADDRESS_TAIL})?"
-    # "Hauptstraße 12", "Königsallee 1", "Lindenstr. 7" (German: the type ends the name)
-    r"|\b[A-ZÄÖÜ][\wäöüß\-]*(?:straße|strasse|str\.|weg|allee|platz|gasse|ring|damm|ufer)"
-    r"\s+\d{1,4}[a-z]?\b(?:,\s*\d{5}\s+[A-ZÄÖÜ][\wäöüß\-]+)?"
+    # "Hauptstraße 12", "Königsallee 1", "Lindenstr. 7", "Kaiserring 3" (German: the type ends
+    # the name; "-ring" not after a vowel, as in "Engineering" or "Catering"), a house number
+    # of at most three digits on the same line ("Engineering\n2016", "Spring 2019" are no
+    # address: a year's four digits)
+    r"|\b[A-ZÄÖÜ][\wäöüß\-]*"
+    r"(?:straße|strasse|str\.|weg|allee|platz|gasse|(?<![aeiouyäöü])ring|damm|ufer)"
+    r"[ \t]+\d{1,3}[a-z]?\b(?:,\s*\d{5}\s+[A-ZÄÖÜ][\wäöüß\-]+)?"
     # "Am Markt 3, 04109 Leipzig": any street name, a number, then a postcode and a city
-    rf"|\b(?:{_CAPITALISED}\s+){{0,2}}{_CAPITALISED}\s+\d{{1,4}}[a-z]?,\s*\d{{5}}\s+"
+    rf"|\b(?:{_CAPITALISED}[ \t]+){{0,2}}{_CAPITALISED}[ \t]+\d{{1,4}}[a-z]?,\s*\d{{5}}\s+"
     r"[A-ZÄÖÜ][\wäöüß\-]+(?=\s*(?:[,;)|]|$))"
     r")"
     # "Flat 3B, Shanti Apartments, Andheri West, Mumbai 400058": a unit, places, a postal code
@@ -231,6 +235,8 @@ def find_addresses(text: str) -> list[str]:
         ['1600 Amphitheatre Pkwy, Mountain View, CA 94043']
         >>> find_addresses("Hauptstraße 5, 10115 Berlin")
         ['Hauptstraße 5, 10115 Berlin']
+        >>> find_addresses("Coastal Plain Engineering\\n2016 - 2019; Spring 2019; Kaiserring 3")
+        ['Kaiserring 3']
     """
     return [match.group(0) for match in _ADDRESS_RE.finditer(text)]
 
