@@ -435,8 +435,8 @@ def evaluate(
         typer.Option(
             min=0,
             help="Rank in two stages as `matcher score` does, with this many candidates per"
-            " posting from the dense index and from BM25 each (resumes-for-job); 0 ranks every"
-            " document.",
+            " posting from the dense index and from BM25 each (resumes-for-job; the"
+            " requirements ranker: the others score every document); 0 ranks every document.",
         ),
     ] = 0,
     config: ConfigOption = None,
@@ -454,6 +454,12 @@ def evaluate(
     _check_before_work(jobs=jobs, resumes=resumes)
     _check_qrels(qrels, checked, jobs, resumes)
     settings = _prepare(config)
+    chosen = ranker or settings.ranking.ranker
+    if candidates and chosen != "requirements":
+        _fail(
+            f"--candidates: only the requirements ranker ranks in two stages; {chosen} scores"
+            " every document (drop --candidates)"
+        )
     from matcher.runtime import stop_on_sigterm
 
     stop_on_sigterm()

@@ -469,3 +469,21 @@ def test_recommend_against_postings_none_of_which_can_be_ranked_is_one_line(
         assert result.exit_code == 2, result.output
         errors = [line for line in result.output.splitlines() if line.startswith("error:")]
         assert len(errors) == 1 and message in errors[0], result.output
+
+
+def test_candidates_with_a_ranker_that_scores_every_document_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the requirements ranker ranks in two stages: `--candidates` with tfidf was ignored
+    and a stage-1 recall of 1.0 reported."""
+    monkeypatch.chdir(tmp_path)
+    arguments, _, _ = WRITING_COMMANDS["evaluate"]
+    result = CliRunner().invoke(
+        app, ["evaluate", *arguments, "--ranker", "tfidf", "--candidates", "3", "--out", "out"]
+    )
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines() == [
+        "error: --candidates: only the requirements ranker ranks in two stages; tfidf scores"
+        " every document (drop --candidates)"
+    ]
+    assert list(tmp_path.iterdir()) == []
