@@ -235,3 +235,40 @@ def test_records_of_pairs_given_in_any_order_are_the_matrix_records() -> None:
     pd.testing.assert_frame_equal(records.iloc[:3].reset_index(drop=True), j1)
     assert records.iloc[3:]["rank"].tolist() == [1, 2]
     assert records.iloc[3:]["shortlist_score"].tolist() == [25.0, 25.0]
+
+
+def _record(score: float, cutoff: float) -> pd.Series:
+    return pd.Series(
+        {
+            "job_id": "J-1008",
+            "resume_id": "r-1",
+            "rank": 22,
+            "candidates": 60,
+            "top_k": 20,
+            "shortlisted": False,
+            "score": score,
+            "shortlist_score": cutoff,
+            "ranker": "requirements",
+            "embedding_model": "all-MiniLM-L6-v2",
+            "posting_sha256": "a",
+            "resume_sha256": "b",
+        }
+    )
+
+
+def test_a_candidate_left_out_on_a_tie_is_told_so() -> None:
+    """ "needed a score of at least 0.1, 0.0 points more than this candidate's" read as a
+    contradiction: at one decimal the candidate ties with the last one shortlisted."""
+    from matcher.ranking.decision_account import describe_decision
+
+    tied = describe_decision(_record(0.1, 0.1)).splitlines()[2]
+    assert tied == (
+        "Not shortlisted: the top 20 were filled at a score of 0.1, level with this"
+        " candidate's to one decimal; such candidates are ranked by their unrounded scores,"
+        " then by resume ID."
+    )
+    below = describe_decision(_record(40.0, 52.5)).splitlines()[2]
+    assert below == (
+        "Not shortlisted: the top 20 needed a score of at least 52.5, 12.5 points more than"
+        " this candidate's."
+    )

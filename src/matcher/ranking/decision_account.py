@@ -78,6 +78,12 @@ def describe_decision(record: pd.Series) -> str:
                 else "."
             )
         )
+    elif f"{float(cutoff):.1f}" == f"{score:.1f}":
+        lines.append(
+            f"Not shortlisted: the top {int(record['top_k'])} were filled at a score of"
+            f" {float(cutoff):.1f}, level with this candidate's to one decimal; such candidates"
+            " are ranked by their unrounded scores, then by resume ID."
+        )
     else:
         gap = float(cutoff) - score
         lines.append(
