@@ -60,3 +60,36 @@ def test_an_and_after_an_or_ends_the_group(matcher: SkillMatcher) -> None:
 
 def test_two_names_of_one_skill_are_one_group(matcher: SkillMatcher) -> None:
     assert _groups(matcher, "2 years of ICU or critical care experience") == [("Critical Care",)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "groups"),
+    [
+        # an article or "another" after the "or"
+        (
+            "Django or FastAPI, SQLAlchemy or the Django ORM, and Postgres.",
+            [("Django", "FastAPI"), ("SQLAlchemy", "Django ORM"), ("PostgreSQL",)],
+        ),
+        (
+            "Experience with NetSuite or another ERP.",
+            [("NetSuite", "Enterprise Resource Planning")],
+        ),
+        ("Salesforce or a similar CRM", [("Salesforce", "Customer Relationship Management")]),
+        # an "or" after an "and" takes the last member only
+        (
+            "Procore and Primavera P6 or MS Project.",
+            [("Procore",), ("Primavera P6", "Microsoft Project")],
+        ),
+        ("Scripting in Bash and Python or Go", [("Scripting",), ("Bash",), ("Python", "Go")]),
+        # a comma after an "or" pair starts the next requirement
+        ("Python or R, SQL and Excel", [("Python", "R"), ("SQL",), ("Excel",)]),
+        ("Python, SQL, or R", [("Python", "SQL", "R")]),
+        ("VMware vSphere/vCenter, Windows Server 2012", [("VMware",), ("Windows Server",)]),
+    ],
+)
+def test_each_requirement_of_a_list_mixing_or_and_and_is_its_own_group(
+    matcher: SkillMatcher, sentence: str, groups: list[tuple[str, ...]]
+) -> None:
+    """ "SQLAlchemy or the Django ORM" made the ORM a requirement of its own, missing from a
+    resume that has SQLAlchemy; "Procore and Primavera P6 or MS Project" asked for all three."""
+    assert _groups(matcher, sentence) == groups

@@ -35,7 +35,11 @@ _I = re.IGNORECASE
 # What may stand between two members of one list: a comma, a conjunction or a slash, and
 # after a comma other short items that are not skills ("Statistics, Economics, Physics").
 _GAP: Final = re.compile(
-    r"^\s*(?:,(?:\s*[^,;:.()]{1,30}?\s*,)*)?\s*(?:(?P<conj>and\s*/\s*or|or|and|&|/)\s*)?$", _I
+    r"^\s*(?:,(?:\s*[^,;:.()]{1,30}?\s*,)*)?\s*(?:(?P<conj>and\s*/\s*or|or|and|&|/)\s*"
+    # "SQLAlchemy or the Django ORM", "NetSuite or another ERP"
+    r"(?:(?<=or\s)(?:the|an?|another|any\s+other|other)\s+"
+    r"(?:(?:similar|comparable|equivalent|modern)\s+)?)?)?$",
+    _I,
 )
 _OR: Final = frozenset({"or", "/"})
 _ANY_OF_BEFORE: Final = re.compile(
@@ -76,8 +80,14 @@ def skill_groups(
     for mention in mentions:
         if chains:
             conj = _conjunction(sentence[chains[-1][-1].end : mention.start])
-            # "Workday, BambooHR or ADP, and Excel": an "and" after an "or" ends the group.
-            if conj is not None and not (conj in {"and", "&"} and conjunctions[-1] & _OR):
+            # "Workday, BambooHR or ADP, and Excel": an "and" after an "or" ends the group;
+            # so does a comma ("Django or FastAPI, SQLAlchemy or the Django ORM").
+            ends = conj in {"and", "&", ","} and bool(conjunctions[-1] & _OR)
+            if conj in _OR and len(chains[-1]) > 1 and conjunctions[-1] <= {"and", "&"}:
+                # "Procore and Primavera P6 or MS Project": the "or" takes the last one only
+                chains.append([chains[-1].pop()])
+                conjunctions.append(set())
+            if conj is not None and not ends:
                 chains[-1].append(mention)
                 conjunctions[-1].add(conj)
                 continue
