@@ -505,6 +505,7 @@ def evaluate(
     for name, value in summary.items():
         typer.echo(f"  {name:<18} {'n/a' if value is None else f'{value:.4f}'}")
     typer.echo(f"per-query results: {result['outputs']['per_query']}")
+    typer.echo(f"metrics: {result['outputs']['metrics']}")
     typer.echo(f"MLflow run: {result['mlflow_run_id']} ({settings.mlflow_tracking_uri})")
 
 
@@ -521,7 +522,7 @@ def experiment(
     grid: Annotated[
         Path | None,
         typer.Option(
-            help="TOML grid of [[rankers]] name/params/label; a built-in grid if omitted."
+            help="TOML grid of \\[\\[rankers]] name/params/label; a built-in grid if omitted."
         ),
     ] = None,
     promote_best: Annotated[
@@ -613,7 +614,7 @@ SetsFileOption = Annotated[
     Path | None,
     typer.Option(
         "--sets",
-        help="TOML file of labelled sets ([[sets]] name, path, reverse, max_resumes, ...).",
+        help="TOML file of labelled sets (\\[\\[sets]] name, path, reverse, max_resumes, ...).",
     ),
 ]
 
@@ -828,9 +829,16 @@ def audit(
 
     try:
         with _on_api(api):
-            bias_audit(run, demographics, settings, top_k, out)
+            result = bias_audit(run, demographics, settings, top_k, out)
     except (DemographicsError, FileNotFoundError, BusyError, TemporaryAPIError) as error:
         _fail(str(error))
+    # on stdout, also with --quiet (the flow's own lines are log lines)
+    outputs = result["outputs"]
+    typer.echo(f"audit table: {outputs['audit_csv']}")
+    typer.echo(f"audit page: {outputs['audit_html']}")
+    typer.echo(f"MLflow run: {result['mlflow_run_id']}")
+    for line in result["flags"]:
+        typer.echo(f"flag: {line}")
 
 
 @app.command()

@@ -290,7 +290,12 @@ def test_experiment_train_and_audit_start_their_temporary_api_early_and_do_what_
     sexes = ["Female" if number % 2 else "Male" for number in range(len(ids))]
     pd.DataFrame({"resume_id": ids, "sex": sexes}).to_csv(demographics, index=False)
     audit = ["audit", "--run", str(run), "--demographics", str(demographics)]
-    _command(tmp_path, embedding_cache_dir, *audit, "--out", str(tmp_path / "audit"))
+    printed = _command(
+        tmp_path, embedding_cache_dir, "-q", *audit, "--out", str(tmp_path / "audit")
+    )
+    # the paths on stdout, also with --quiet
+    assert f"audit table: {tmp_path / 'audit' / 'audit.csv'}" in printed.splitlines()
+    assert f"audit page: {tmp_path / 'audit' / 'audit.html'}" in printed.splitlines()
     bias_audit(run, demographics, flow_settings, out_dir=tmp_path / "audit-flow")
     _assert_same_files(tmp_path / "audit", tmp_path / "audit-flow", "audit.csv")
 

@@ -163,6 +163,7 @@ def test_the_evaluation_is_an_mlflow_run_with_its_table(
     )
     assert result.exit_code == 0, result.stderr
     assert f"per-query results: {tmp_path / 'per_query.csv'}" in result.stdout
+    assert f"metrics: {tmp_path / 'metrics.json'}" in result.stdout
     run_id = result.stdout.split("MLflow run: ")[1].split()[0]
     client = mlflow.MlflowClient(tracking_uri=env["MATCHER_MLFLOW_TRACKING_URI"])
     run = client.get_run(run_id)
