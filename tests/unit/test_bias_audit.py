@@ -123,3 +123,16 @@ def test_an_explicit_top_k_overrides_the_runs() -> None:
 def test_bad_demographics_name_the_problem(frame: pd.DataFrame, message: str) -> None:
     with pytest.raises(DemographicsError, match=message):
         check_demographics(frame, "demo.csv")
+
+
+def test_the_scoring_rate_reads_the_points_not_the_rounded_score() -> None:
+    """Most pairs of a real run score near 0, where the one-decimal score ties: with scores
+    0.1, 0.1, 0.1, 0.1, 9.0 the median is 0.1 and only one pair is above it. Their points
+    (0.04, 0.06, 0.08, 0.12, 9.0) put two above the median, 0.08."""
+    decisions = _decisions([0.1, 0.1, 0.1, 0.1, 9.0], 1)
+    decisions["points.tfidf"] = [0.04, 0.06, 0.08, 0.12, 9.0]
+    people = pd.DataFrame({"resume_id": [f"r{i}" for i in range(1, 6)], "sex": ["Male"] * 5})
+    audit = audit_decisions(decisions, people)
+    assert audit.median_score == pytest.approx(0.08)
+    row = audit.table.set_index(["dimension", "category"]).loc[("sex", "Male")]
+    assert row["scoring_rate"] == pytest.approx(2 / 5)

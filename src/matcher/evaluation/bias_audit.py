@@ -11,6 +11,10 @@ sex, race/ethnicity and their intersection:
 | ``scoring_rate`` | share of the category's pairs scored above the median of all pairs |
 | ``*_impact_ratio`` | the rate over the highest rate of a category (the most selected) |
 
+A pair's score for the scoring rate is the sum of its ``points.*`` columns where the decisions
+have them (two decimals), not the ``score`` shown to one decimal, at which many pairs tie at the
+median.
+
 The demographics come from a separate file (``resume_id`` plus ``sex`` and/or
 ``race_ethnicity``) that the ranker never sees. Resumes it does not cover, and empty cells,
 count as ``Unknown``: they are counted but take no impact ratio. A category holding under 2 %
@@ -135,6 +139,12 @@ def audit_decisions(
     groups = demographics.set_index(schema.RESUME_ID)[dimensions]
     pairs = decisions[[schema.JOB_ID, schema.RESUME_ID, "rank", "score"]].copy()
     pairs[schema.RESUME_ID] = pairs[schema.RESUME_ID].astype(str)
+    points = [column for column in decisions.columns if str(column).startswith("points.")]
+    if points:
+        # The score is kept to one decimal, and many pairs tie at the median there (0.1 of
+        # a run where most pairs are far from a match); its points, to two decimals, add up
+        # to it and tie far less.
+        pairs["score"] = decisions[points].sum(axis=1).to_numpy(dtype=float)
     median = float(pairs["score"].median())
     pairs["selected"] = (pairs["rank"] <= k).astype(int)
     pairs["above_median"] = (pairs["score"] > median).astype(int)
