@@ -774,11 +774,15 @@ def recommend(
 
     stop_on_sigterm()
     api = _start_temporary_api()  # boots while the flow's modules are imported
-    from pipelines.recommend import OUTPUT_NAMES, recommendation_flow
-
-    _check_out(out, OUTPUT_NAMES)
+    from pipelines.recommend import OUTPUT_NAMES, load_resume, recommendation_flow
 
     from matcher.io.loading import InputError
+
+    _check_out(out, OUTPUT_NAMES)
+    try:  # the resume, read and cleaned as the flow will: a bad one is one line, before work
+        load_resume.fn(resume, resume_id, settings.limits)
+    except InputError as error:
+        _fail(str(error))
     from matcher.io.locking import BusyError
     from matcher.orchestration.temporary_api import TemporaryAPIError
 

@@ -487,3 +487,30 @@ def test_candidates_with_a_ranker_that_scores_every_document_is_refused(
         " every document (drop --candidates)"
     ]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_recommend_for_a_resume_it_cannot_use_is_one_line_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A table without --resume-id, an unknown ID or an empty resume printed the failed
+    flow's tracebacks before the error line."""
+    monkeypatch.chdir(tmp_path)
+    table = tmp_path / "resumes.csv"
+    table.write_text("resume_id,text\nr1,Nurse with ICU experience.\nr2,\n")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("   \n")
+    cases = [
+        ([str(table)], "is a table: pass --resume-id to pick a row"),
+        ([str(table), "--resume-id", "r9"], "resume_id 'r9' not found"),
+        ([str(table), "--resume-id", "r2"], "resume 'r2' rejected"),
+        ([str(empty)], "empty"),
+    ]
+    for resume, message in cases:
+        result = CliRunner().invoke(
+            app, ["recommend", "--resume", *resume, "--jobs", str(JOBS), "--out", "out"]
+        )
+        assert result.exit_code == 2, result.output
+        lines = result.output.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error:"), result.output
+        assert message in lines[0], lines[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.txt", "resumes.csv"]
