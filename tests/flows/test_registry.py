@@ -165,7 +165,7 @@ def test_the_registered_model_gives_the_same_ranking_in_a_fresh_process(
         "import json, sys, mlflow, pandas as pd\n"
         f"mlflow.set_tracking_uri({store!r})\n"
         f"model = mlflow.pyfunc.load_model('models:/{MODEL_NAME}@champion',"
-        f" model_config={{'cache_dir': {str(embedding_cache_dir)!r}}})\n"
+        f" model_config={{'cache_dir': {str(tmp_path / 'cache')!r}}})\n"
         f"pairs = pd.read_csv({str(tmp_path / 'pairs.csv')!r}, dtype=str)\n"
         "scores = model.predict(pairs, params={'direction': 'resumes-for-job'})\n"
         "print(json.dumps(scores.to_dict(orient='list')))\n"
@@ -180,6 +180,9 @@ def test_the_registered_model_gives_the_same_ranking_in_a_fresh_process(
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
+    # the cache folder given when loading is used (MLflow ignored it before 2026-12-06)
+    assert "were ignored" not in done.stderr, done.stderr[-2000:]
+    assert (tmp_path / "cache" / "embeddings.sqlite").is_file()
     loaded = pd.DataFrame(json.loads(done.stdout.strip().splitlines()[-1]))
     here = score_pairs(ranker_from_config(registered.config, embedder), pairs)
     np.testing.assert_allclose(loaded["score"], here["score"], atol=1e-5)

@@ -109,6 +109,10 @@ class RankerConfig:
         return {
             **stored.model_dump(exclude={"cache_dir", "model_path", "embedding"}),
             "embedding": stored.embedding.model_dump(exclude_none=True),
+            # empty, so that MLflow lets a loader set them (it ignores keys the stored
+            # model_config lacks): load_model(uri, model_config={"cache_dir": ...})
+            "cache_dir": None,
+            "model_path": None,
         }
 
     @classmethod
