@@ -551,6 +551,7 @@ def experiment(
         specs = _labelled_specs(sets, sets_file, jobs, resumes, qrels)
         settings = _prepare(config)
         result = _run_cross_domain(specs, settings, _start_temporary_api(), None, folds)
+        typer.echo(result["markdown"])  # on stdout, also with --quiet
         typer.echo(f"MLflow run: {result['mlflow_run_id']}")
         return
     if jobs is None or resumes is None or qrels is None:
@@ -715,6 +716,7 @@ def train(
 
         out = WEIGHTS_FILE
     result = _run_cross_domain(specs, settings, api, out, folds, promote_model)
+    typer.echo(result["markdown"])  # on stdout, also with --quiet
     weights = result["artifact"]["weights"]
     typer.echo("weights: " + ", ".join(f"{k} {v:.3f}" for k, v in weights.items() if v > 0))
     typer.echo(f"learned model written to {result['weights_path']}")

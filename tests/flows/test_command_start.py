@@ -275,10 +275,11 @@ def test_experiment_train_and_audit_start_their_temporary_api_early_and_do_what_
 
     weights = tmp_path / "trained.json"
     train = ["train", "--set", f"small={jobs.parent}", "--folds", "2", "--out", str(weights)]
-    _command(tmp_path, embedding_cache_dir, *train)
+    printed = _command(tmp_path, embedding_cache_dir, "-q", *train)
     flow_weights = tmp_path / "trained-flow.json"
     spec = LabelledSetSpec(name="small", path=jobs.parent)
-    cross_domain_experiment([spec], flow_settings, weights_out=flow_weights, folds=2)
+    result = cross_domain_experiment([spec], flow_settings, weights_out=flow_weights, folds=2)
+    assert result["markdown"].splitlines()[0] in printed.splitlines()  # the matrix, with -q
     trained, by_flow = json.loads(weights.read_text()), json.loads(flow_weights.read_text())
     for key in ("weights", "calibration", "cross_domain_matrix"):
         assert trained[key] == by_flow[key], key
