@@ -56,3 +56,15 @@ def test_tfidf_pool_of_stop_words_only_scores_zero() -> None:
     pool = TfidfPool(["the and"], ["of the", "and"])
     assert pool.queries is None
     assert np.array_equal(pool.scores([0]), np.zeros((1, 2), dtype=np.float32))
+
+
+def test_tokens_keep_a_language_s_plus_or_sharp_and_drop_a_number_s() -> None:
+    """ "C++", "C#" and "C" were one token, "c": a C# posting matched a C++ resume. "5+
+    years" stays "5", as a resume's "5 years" reads."""
+    from matcher.ranking.lexical import tokenize
+
+    assert tokenize(["C++ and C# and C, 5+ years, CompTIA A+, C++17, Node.js, F#"]) == [
+        ["c++", "c#", "c", "5", "years", "comptia", "a+", "c++17", "node.js", "f#"]
+    ]
+    words = TfidfVectorizer(token_pattern=_TOKEN_PATTERN).build_analyzer()
+    assert words("C++ or C# developer") == ["c++", "or", "c#", "developer"]

@@ -63,7 +63,9 @@ def frame_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
 
 
-_TOKEN_PATTERN = r"(?u)\b[a-zA-Z][\w+#.]*[\w+#]\b|\b[a-zA-Z]\b"
+#: A term starting with a letter, with dots inside and "+", "++" or "#" at its end ("node.js",
+#: "c++", "c#"; as :data:`matcher.ranking.lexical._TOKEN_PATTERN`).
+_TOKEN_PATTERN = r"(?u)\b[a-zA-Z](?:[\w.]*\w)?(?:(?<=[^\W\d_])(?:\+\+?|#)\w*)?"
 
 
 @dataclass(frozen=True)

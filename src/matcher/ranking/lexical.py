@@ -22,11 +22,21 @@ if TYPE_CHECKING:
 Direction = Literal["resumes-for-job", "jobs-for-resume"]
 DIRECTIONS: tuple[Direction, ...] = ("resumes-for-job", "jobs-for-resume")
 
-_TOKEN_PATTERN = r"(?u)\b[\w+#.]*\w[\w+#]*\b"
+#: A word, dots inside it ("node.js", "asp.net"), and a "+", "++" or "#" after a letter at its
+#: end ("c++", "c#", "a+", "c++17"; "5+ years" is "5"). The pattern before 2026-12-06 ended in
+#: a word boundary, which a "+" or "#" before a space is not, so "c++" and "c#" read as "c".
+_TOKEN_PATTERN = r"(?u)\b\w(?:[\w.]*\w)?(?:(?<=[^\W\d_])(?:\+\+?|#)\w*)?"
 
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
-    """Lower-cased word tokens without English stop words; keeps ``c++``, ``c#`` and ``node.js``."""
+    """Lower-cased word tokens without bm25s's 33 English stop words (Lucene's list: "a",
+    "and", "the", "with", ...; pronouns such as "i" and "we" are not among them and stay);
+    keeps ``c++``, ``c#`` and ``node.js``.
+
+    Example:
+        >>> tokenize(["I am the engineer for C++, C# and Node.js"])
+        [['i', 'am', 'engineer', 'c++', 'c#', 'node.js']]
+    """
     import bm25s
 
     tokens = bm25s.tokenize(
