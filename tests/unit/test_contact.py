@@ -338,6 +338,8 @@ def test_a_date_an_address_like_match_cuts_is_not_taken_for_a_phone() -> None:
         "Catering 2010 - 2014",
         "Teaching assistant, Spring 2019",
         "Engineering 12 people",
+        "Skills: Java 11, Spring 5, Hibernate; Spring 4.3 at Acme",
+        "Spring 19 semester",
     ],
 )
 def test_a_word_ending_in_ring_before_a_year_is_no_german_street(text: str) -> None:
@@ -421,3 +423,37 @@ def test_a_name_sharing_its_line_with_other_fields_is_found_and_redacted(
     contact = extract_contact(text)
     assert contact.name == "Paula Reed"
     assert "Paula" not in redact(text, [contact.name])
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a name with one word the skill vocabulary knows stays a name
+        ("Anna Haskell\nSenior Data Analyst", "Anna Haskell"),
+        ("Maria Scala\nRegistered Nurse", "Maria Scala"),
+        ("ANN SMITH\nNew York City\nann@x.io | 555-123-4567\nSummary", "Ann Smith"),
+        ("PAM BEESLY\nScranton, PA", "Pam Beesly"),
+        # a tab between the names is no field break
+        ("John\tSmith\nData Analyst", "John Smith"),
+        # a place leading a later line is no name
+        ("Data Analyst\nNew York | jane@x.io | 555-123-4567\nSummary\nBuilt new dashboards.", None),
+        ("Data Analyst\nSan Jose | jane@x.io", None),
+        # the first line under a heading
+        (
+            "Personal Information\nArchie Andrews, Email: archie@example.com\nEducation",
+            "Archie Andrews",
+        ),
+    ],
+)
+def test_the_first_field_and_skill_rules_leave_other_lines_as_they_were(
+    text: str, name: str | None
+) -> None:
+    """What the first version of the two rules got wrong (the session's review)."""
+    assert extract_contact(text).name == name
+
+
+def test_a_street_address_broken_over_two_lines_is_still_found() -> None:
+    assert find_addresses("1600 Amphitheatre\nParkway, Mountain View, CA 94043") == [
+        "1600 Amphitheatre\nParkway, Mountain View, CA 94043"
+    ]
+    assert find_addresses("Ostring 12, 10115 Berlin") == ["Ostring 12, 10115 Berlin"]

@@ -201,15 +201,15 @@ _ADDRESS_RE = re.compile(
     rf"(?:\b{_UNIT})?"
     r"(?:"
     # "221B Baker Street", "1600 Amphitheatre Pkwy", "12 MG Road": a number, a name, a type
-    rf"\b\d{{1,5}}[A-Za-z]?[ \t]+(?:{_CAPITALISED}[ \t]+){{1,3}}(?:{_STREET_TYPES})\b\.?"
+    rf"\b\d{{1,5}}[A-Za-z]?\s+(?:{_CAPITALISED}\s+){{1,3}}(?:{_STREET_TYPES})\b\.?"
     rf"(?=\s*(?:[,;)]|$)|{_ADDRESS_TAIL})(?:{_ADDRESS_TAIL})?"
     # "Hauptstraße 12", "Königsallee 1", "Lindenstr. 7", "Kaiserring 3" (German: the type ends
-    # the name; "-ring" not after a vowel, as in "Engineering" or "Catering"), a house number
-    # of at most three digits on the same line ("Engineering\n2016", "Spring 2019" are no
-    # address: a year's four digits)
-    r"|\b[A-ZÄÖÜ][\wäöüß\-]*"
-    r"(?:straße|strasse|str\.|weg|allee|platz|gasse|(?<![aeiouyäöü])ring|damm|ufer)"
-    r"[ \t]+\d{1,3}[a-z]?\b(?:,\s*\d{5}\s+[A-ZÄÖÜ][\wäöüß\-]+)?"
+    # the name; "-ring" after three letters or more, not after a vowel, as in "Engineering",
+    # "Catering", "Spring" or "String"), a house number of at most three digits on the same
+    # line, not a version ("Engineering\n2016", "Spring 2019", "Spring 4.3" are no address)
+    r"|\b[A-ZÄÖÜ](?:[\wäöüß\-]*(?:straße|strasse|str\.|weg|allee|platz|gasse|damm|ufer)"
+    r"|[\wäöüß\-]{2,}(?<![aeiouyäöü])ring)"
+    r"[ \t]+\d{1,3}[a-z]?\b(?![.,]\d)(?:,\s*\d{5}\s+[A-ZÄÖÜ][\wäöüß\-]+)?"
     # "Am Markt 3, 04109 Leipzig": any street name, a number, then a postcode and a city
     rf"|\b(?:{_CAPITALISED}[ \t]+){{0,2}}{_CAPITALISED}[ \t]+\d{{1,4}}[a-z]?,\s*\d{{5}}\s+"
     r"[A-ZÄÖÜ][\wäöüß\-]+(?=\s*(?:[,;)|]|$))"
@@ -340,9 +340,11 @@ def _looks_like_name(line: str) -> bool:
         or any(word.casefold() in word_list("role_modifier") for word in words[:-1])
     ):
         return False
-    # "Java Spring Boot", "SQL Server DBA": a headline of skills. Taken for a name, its words
-    # would be redacted from the whole text. The matcher finds no skill in "Julia Roberts".
-    return not _skill_matcher().find(line)
+    # "Java Spring Boot", "SQL Server DBA", "Python Django Postgres": a headline of skills.
+    # Taken for a name, its words would be redacted from the whole text. A skill of one word
+    # is not enough: "Anna Haskell", "Maria Scala", "ANN SMITH" are names.
+    skills = _skill_matcher().find(line)
+    return len(skills) < 2 and not any(" " in mention.surface.strip() for mention in skills)
 
 
 @functools.cache
@@ -354,9 +356,10 @@ def _skill_matcher() -> Any:
 
 
 #: What separates the fields of a header line: "Paula Reed | paula@x.io | +1 415 555 0199",
-#: "Tom Baker — Data Analyst" (a run of spaces does not: PDF text spaces names so). Commas
-#: are read by :func:`_first_field`.
-_NAME_FIELD_SPLIT_RE = re.compile(r"\s*(?:[|•●▪◦·\t]|(?<=\s)[–—-](?=\s))\s*")
+#: "Tom Baker — Data Analyst" (a run of spaces or a tab does not: PDF text spaces names so).
+#: Commas are read by :func:`_first_field`. Only a resume's first line (after headings such
+#: as "Personal Information") is read so: "New York | jane@x.io" under a headline is a place.
+_NAME_FIELD_SPLIT_RE = re.compile(r"\s*(?:[|•●▪◦·]|(?<=\s)[–—-](?=\s))\s*")
 
 
 def _first_field(line: str) -> str:
@@ -401,7 +404,7 @@ def find_name(text: str) -> str | None:
     last = parts.get("last") or parts.get("family") or parts.get("sur")
     if first or last:
         return _display_name(" ".join(part for part in (first, last) if part))
-    scanned = 0
+    scanned, read = 0, False
     for raw in text.splitlines():
         bullet = re.match(r"^\s*[-*+•]\s+", raw)
         line = raw[bullet.end() if bullet else 0 :].strip().strip("#*_ \t,;.")
@@ -416,8 +419,10 @@ def find_name(text: str) -> str | None:
             line = value.strip(" \t*_,;.")
         elif bullet:
             continue  # "- Acme Corp" is a list item, not a name
-        # "Paula Reed | paula@x.io | +1 ...": the name is the line's first field
-        line = _strip_credentials(_first_field(line).strip(" \t*_,;."))
+        if not read:  # "Paula Reed | paula@x.io | +1 ...": the name is its first field
+            line = _first_field(line).strip(" \t*_,;.")
+        read |= section is None  # the first line under the headings only
+        line = _strip_credentials(line)
         if _looks_like_name(line):  # "Jessica Turner, BSN, RN" -> "Jessica Turner" above
             return _display_name(line)
     return None
