@@ -93,3 +93,31 @@ def test_each_requirement_of_a_list_mixing_or_and_and_is_its_own_group(
     """ "SQLAlchemy or the Django ORM" made the ORM a requirement of its own, missing from a
     resume that has SQLAlchemy; "Procore and Primavera P6 or MS Project" asked for all three."""
     assert _groups(matcher, sentence) == groups
+
+
+@pytest.mark.parametrize(
+    ("sentence", "groups"),
+    [
+        ("Tableau/Power BI, Looker or Qlik.", [("Tableau", "Power BI", "Looker", "Qlik")]),
+        ("Any of Python/R, SAS or SPSS.", [("Python", "R", "SAS", "SPSS")]),
+        (
+            "Experience with Tableau or Power BI, Looker, or similar tools.",
+            [("Tableau", "Power BI", "Looker")],
+        ),
+        ("an HRIS such as Workday and ADP or UKG", [("HRIS",), ("Workday", "ADP", "UKG")]),
+        (
+            "(e.g. AWS and Azure or GCP)",
+            [("Amazon Web Services", "Microsoft Azure", "Google Cloud Platform")],
+        ),
+        # no alternatives made up across two "and" pairs
+        (
+            "Experience in Java and Spring or Python and Django",
+            [("Java",), ("Spring",), ("Python",), ("Django",)],
+        ),
+    ],
+)
+def test_lists_the_new_rules_must_leave_whole(
+    matcher: SkillMatcher, sentence: str, groups: list[tuple[str, ...]]
+) -> None:
+    """What the first version of the comma and "or after and" rules split (the review)."""
+    assert _groups(matcher, sentence) == groups

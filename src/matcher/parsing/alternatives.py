@@ -77,14 +77,59 @@ def skill_groups(
     """
     chains: list[list[SkillMention]] = []
     conjunctions: list[set[str]] = []
-    for mention in mentions:
+
+    def cue_before(mention: SkillMention) -> bool:
+        return bool(_ANY_OF_BEFORE.search(sentence[max(0, mention.start - 40) : mention.start]))
+
+    def joins_next(at: int) -> str | None:
+        """How ``mentions[at]`` is joined to the next mention (None at the last)."""
+        if at + 1 >= len(mentions):
+            return None
+        return _conjunction(sentence[mentions[at].end : mentions[at + 1].start])
+
+    def run_has_or(at: int) -> bool:
+        """Whether the list going on from ``mentions[at]`` (by commas, "or" and "/") has an
+        "or" in it, or ends in an open alternative ("..., or similar")."""
+        while (joined := joins_next(at)) in {",", "/", "or"}:
+            if joined == "or":
+                return True
+            at += 1
+        return bool(
+            _OPEN_ALTERNATIVE_AFTER.match(sentence[mentions[at].end : mentions[at].end + 60])
+        )
+
+    for at, mention in enumerate(mentions):
         if chains:
             conj = _conjunction(sentence[chains[-1][-1].end : mention.start])
             # "Workday, BambooHR or ADP, and Excel": an "and" after an "or" ends the group;
-            # so does a comma ("Django or FastAPI, SQLAlchemy or the Django ORM").
-            ends = conj in {"and", "&", ","} and bool(conjunctions[-1] & _OR)
-            if conj in _OR and len(chains[-1]) > 1 and conjunctions[-1] <= {"and", "&"}:
+            # so does a comma after an "or" when the item after it is joined to the next by
+            # "or" or "and" ("Django or FastAPI, SQLAlchemy or the Django ORM"; "Python or R,
+            # SQL and Excel"), unless a cue before the list says "any of".
+            ends = conj in {"and", "&"} and bool(conjunctions[-1] & _OR)
+            ends |= (
+                conj == ","
+                and "or" in conjunctions[-1]
+                and joins_next(at) in {"or", "and", "&"}
+                and not cue_before(chains[-1][0])
+            )
+            # "VMware vSphere/vCenter, Windows Server": a slash names one thing two ways; a
+            # comma after it starts the next requirement, unless the list has an "or" yet
+            # ("Tableau/Power BI, Looker or Qlik")
+            ends |= (
+                conj == ","
+                and conjunctions[-1] == {"/"}
+                and not run_has_or(at)
+                and not cue_before(chains[-1][0])
+            )
+            if (
+                conj in _OR
+                and len(chains[-1]) > 1
+                and conjunctions[-1] <= {"and", "&"}
+                and not cue_before(chains[-1][0])
+                and joins_next(at) not in {"and", "&"}
+            ):
                 # "Procore and Primavera P6 or MS Project": the "or" takes the last one only
+                # (not after "such as", nor in "Java and Spring or Python and Django")
                 chains.append([chains[-1].pop()])
                 conjunctions.append(set())
             if conj is not None and not ends:
