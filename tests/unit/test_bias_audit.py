@@ -136,3 +136,17 @@ def test_the_scoring_rate_reads_the_points_not_the_rounded_score() -> None:
     assert audit.median_score == pytest.approx(0.08)
     row = audit.table.set_index(["dimension", "category"]).loc[("sex", "Male")]
     assert row["scoring_rate"] == pytest.approx(2 / 5)
+
+
+def test_points_that_add_up_to_the_same_score_tie() -> None:
+    """0.1 + 0.2 is 0.30000000000000004 in floating point: unrounded, those pairs were above
+    a median of 0.3 and the others not, an impact ratio of 0 where all pairs score alike."""
+    decisions = _decisions([0.3] * 5, 1)
+    decisions["points.tfidf"] = [0.1, 0.1, 0.3, 0.3, 0.3]
+    decisions["points.dense"] = [0.2, 0.2, 0.0, 0.0, 0.0]
+    people = pd.DataFrame(
+        {"resume_id": [f"r{i}" for i in range(1, 6)], "sex": ["Female"] * 2 + ["Male"] * 3}
+    )
+    table = audit_decisions(decisions, people).table.set_index(["dimension", "category"])
+    assert table.loc[("sex", "Female"), "scoring_rate"] == 0.0
+    assert table.loc[("sex", "Male"), "scoring_rate"] == 0.0
