@@ -17,7 +17,6 @@ import pandas as pd
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from matcher import schema
 from matcher.io.accounting import concat_frames, empty_rejects
 from matcher.io.csv_safety import write_safe_csv
 from matcher.io.loading import InputError, load_postings
@@ -31,18 +30,14 @@ from matcher.ranking.posting_side import PostingSides, prime_ranker
 from matcher.ranking.posting_store import StoredPostings, posting_store_dir, stored_postings
 from matcher.ranking.rankers import Ranker
 from matcher.ranking.recommend import (
-    RECOMMENDATIONS_FILE,
+    OUTPUT_NAMES,
     candidate_postings,
-    read_resume,
     recommend_jobs,
+    usable_resume,
     write_recommendations,
 )
 from matcher.ranking.scoring import select_ranker
 from matcher.settings import LimitSettings, Settings
-from matcher.text.preprocess import prepare_resumes
-
-#: Everything a recommendation run writes into its output folder.
-OUTPUT_NAMES = (RECOMMENDATIONS_FILE, "rejects.csv", "run_manifest.json")
 
 
 @dataclass(frozen=True)
@@ -68,12 +63,7 @@ def load_resume(
     Raises:
         matcher.io.loading.InputError: If it cannot be read or is rejected.
     """
-    raw = read_resume(resume_path, resume_id, limits)
-    resume, _, rejects = prepare_resumes(raw, deduplicate=False, limits=limits)
-    if resume.empty:
-        reason = rejects["reason"].iloc[0] if len(rejects) else "no text"
-        raise InputError(f"resume {raw[schema.RESUME_ID].iloc[0]!r} rejected: {reason}")
-    return resume, str(resume[schema.RESUME_ID].iloc[0])
+    return usable_resume(resume_path, resume_id, limits)
 
 
 @task(cache_policy=NO_CACHE)

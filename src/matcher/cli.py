@@ -295,7 +295,8 @@ def _check_out(out: Path, names: tuple[str, ...] | None = None) -> None:
         if names is not None:
             check_replaceable(out, names)
     except (BusyError, OutputFolderError) as error:
-        _fail(f"--out: {error}")
+        message = str(error)  # an OutputFolderError names --out itself
+        _fail(message if message.startswith("--out") else f"--out: {message}")
 
 
 def _check_before_work(**inputs: Path) -> None:
@@ -459,6 +460,11 @@ def evaluate(
         _fail(
             f"--candidates: only the requirements ranker ranks in two stages; {chosen} scores"
             " every document (drop --candidates)"
+        )
+    if candidates and checked != "resumes-for-job":
+        _fail(
+            "--candidates: two stages pick each posting's candidate resumes"
+            " (--direction resumes-for-job); jobs-for-resume scores every posting"
         )
     from matcher.runtime import stop_on_sigterm
 
@@ -775,16 +781,19 @@ def recommend(
     from matcher.runtime import stop_on_sigterm
 
     stop_on_sigterm()
-    api = _start_temporary_api()  # boots while the flow's modules are imported
-    from pipelines.recommend import OUTPUT_NAMES, load_resume, recommendation_flow
-
+    # It boots while this process checks the resume and the output folder (as `score` does)
+    # and imports the flow's modules; a check that fails stops it again.
+    api = _start_temporary_api()
     from matcher.io.loading import InputError
+    from matcher.ranking.recommend import OUTPUT_NAMES, usable_resume
 
     _check_out(out, OUTPUT_NAMES)
-    try:  # the resume, read and cleaned as the flow will: a bad one is one line, before work
-        load_resume.fn(resume, resume_id, settings.limits)
+    try:  # the resume, read and cleaned as the flow will: a bad one is one line
+        usable_resume(resume, resume_id, settings.limits)
     except InputError as error:
         _fail(str(error))
+    from pipelines.recommend import recommendation_flow
+
     from matcher.io.locking import BusyError
     from matcher.orchestration.temporary_api import TemporaryAPIError
 

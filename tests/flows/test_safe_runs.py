@@ -441,7 +441,8 @@ def test_an_output_folder_that_cannot_be_written_is_one_line_before_any_work(
         result = CliRunner().invoke(app, [command, *arguments, "--out", out])
         assert result.exit_code == 2, result.output
         lines = result.output.splitlines()
-        assert len(lines) == 1 and lines[0].startswith("error: --out:"), result.output
+        assert len(lines) == 1 and lines[0].startswith("error: --out"), result.output
+        assert "--out" not in lines[0][len("error: --out") :], lines[0]  # named once
         assert message in lines[0]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "foreign"]
 
@@ -474,8 +475,9 @@ def test_recommend_against_postings_none_of_which_can_be_ranked_is_one_line(
 def test_candidates_with_a_ranker_that_scores_every_document_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Only the requirements ranker ranks in two stages: `--candidates` with tfidf was ignored
-    and a stage-1 recall of 1.0 reported."""
+    """Only the requirements ranker ranks in two stages, and only resumes for a posting:
+    `--candidates` with tfidf, or in the jobs-for-resume direction, was ignored and a stage-1
+    recall of 1.0 reported."""
     monkeypatch.chdir(tmp_path)
     arguments, _, _ = WRITING_COMMANDS["evaluate"]
     result = CliRunner().invoke(
@@ -485,6 +487,13 @@ def test_candidates_with_a_ranker_that_scores_every_document_is_refused(
     assert result.output.splitlines() == [
         "error: --candidates: only the requirements ranker ranks in two stages; tfidf scores"
         " every document (drop --candidates)"
+    ]
+    reverse = ["--ranker", "requirements", "--direction", "jobs-for-resume", "--candidates", "3"]
+    result = CliRunner().invoke(app, ["evaluate", *arguments, *reverse, "--out", "out"])
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines() == [
+        "error: --candidates: two stages pick each posting's candidate resumes"
+        " (--direction resumes-for-job); jobs-for-resume scores every posting"
     ]
     assert list(tmp_path.iterdir()) == []
 

@@ -39,6 +39,8 @@ RECOMMENDATION_COLUMNS: tuple[str, ...] = (
 )
 #: File name of the recommendations inside the output folder.
 RECOMMENDATIONS_FILE = "recommendations.csv"
+#: What a recommendation run writes into its output folder.
+OUTPUT_NAMES = (RECOMMENDATIONS_FILE, "rejects.csv", "run_manifest.json")
 
 
 def recommend_jobs(
@@ -207,3 +209,22 @@ def read_resume(
     return pd.DataFrame(
         {schema.RESUME_ID: [path.stem], schema.TEXT: [text], schema.SOURCE: [str(path)]}
     )
+
+
+def usable_resume(
+    path: Path, resume_id: str | None = None, limits: LimitSettings | None = None
+) -> tuple[pd.DataFrame, str]:
+    """The resume (:func:`read_resume`) prepared as for ranking (one row), and its ID.
+
+    Raises:
+        matcher.io.loading.InputError: If it cannot be read or is rejected (no text, ...).
+    """
+    from matcher.io.loading import InputError
+    from matcher.text.preprocess import prepare_resumes
+
+    raw = read_resume(path, resume_id, limits)
+    resume, _, rejects = prepare_resumes(raw, deduplicate=False, limits=limits)
+    if resume.empty:
+        reason = rejects["reason"].iloc[0] if len(rejects) else "no text"
+        raise InputError(f"resume {raw[schema.RESUME_ID].iloc[0]!r} rejected: {reason}")
+    return resume, str(resume[schema.RESUME_ID].iloc[0])
