@@ -209,7 +209,7 @@ _ADDRESS_RE = re.compile(
     # line, not a version ("Engineering\n2016", "Spring 2019", "Spring 4.3" are no address)
     r"|\b[A-ZÄÖÜ](?:[\wäöüß\-]*(?:straße|strasse|str\.|weg|allee|platz|gasse|damm|ufer)"
     r"|[\wäöüß\-]{2,}(?<![aeiouyäöü])ring)"
-    r"[ \t]+\d{1,3}[a-z]?\b(?![.,]\d)(?:,\s*\d{5}\s+[A-ZÄÖÜ][\wäöüß\-]+)?"
+    r"[ \t]+\d{1,3}[a-z]?\b(?![.,]\d{1,2}\b)(?:,\s*\d{5}\s+[A-ZÄÖÜ][\wäöüß\-]+)?"
     # "Am Markt 3, 04109 Leipzig": any street name, a number, then a postcode and a city
     rf"|\b(?:{_CAPITALISED}[ \t]+){{0,2}}{_CAPITALISED}[ \t]+\d{{1,4}}[a-z]?,\s*\d{{5}}\s+"
     r"[A-ZÄÖÜ][\wäöüß\-]+(?=\s*(?:[,;)|]|$))"
