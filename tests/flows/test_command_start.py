@@ -275,11 +275,11 @@ def test_experiment_train_and_audit_start_their_temporary_api_early_and_do_what_
 
     weights = tmp_path / "trained.json"
     train = ["train", "--set", f"small={jobs.parent}", "--folds", "2", "--out", str(weights)]
-    printed = _command(tmp_path, embedding_cache_dir, "-q", *train)
+    printed = _command(tmp_path, embedding_cache_dir, *train)
     flow_weights = tmp_path / "trained-flow.json"
     spec = LabelledSetSpec(name="small", path=jobs.parent)
     result = cross_domain_experiment([spec], flow_settings, weights_out=flow_weights, folds=2)
-    assert result["markdown"].splitlines()[0] in printed.splitlines()  # the matrix, with -q
+    assert result["markdown"].splitlines()[0] in printed.splitlines()  # the matrix on stdout
     trained, by_flow = json.loads(weights.read_text()), json.loads(flow_weights.read_text())
     for key in ("weights", "calibration", "cross_domain_matrix"):
         assert trained[key] == by_flow[key], key
@@ -291,10 +291,8 @@ def test_experiment_train_and_audit_start_their_temporary_api_early_and_do_what_
     sexes = ["Female" if number % 2 else "Male" for number in range(len(ids))]
     pd.DataFrame({"resume_id": ids, "sex": sexes}).to_csv(demographics, index=False)
     audit = ["audit", "--run", str(run), "--demographics", str(demographics)]
-    printed = _command(
-        tmp_path, embedding_cache_dir, "-q", *audit, "--out", str(tmp_path / "audit")
-    )
-    # the paths on stdout, also with --quiet
+    printed = _command(tmp_path, embedding_cache_dir, *audit, "--out", str(tmp_path / "audit"))
+    # the paths on stdout (the log lines go to stderr, where `_command` reads the run's URL)
     assert f"audit table: {tmp_path / 'audit' / 'audit.csv'}" in printed.splitlines()
     assert f"audit page: {tmp_path / 'audit' / 'audit.html'}" in printed.splitlines()
     bias_audit(run, demographics, flow_settings, out_dir=tmp_path / "audit-flow")
