@@ -12,7 +12,6 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from matcher.text.sections import heading_name
 from matcher.text.word_lists import word_list
@@ -343,16 +342,10 @@ def _looks_like_name(line: str) -> bool:
     # "Java Spring Boot", "SQL Server DBA", "Python Django Postgres": a headline of skills.
     # Taken for a name, its words would be redacted from the whole text. A skill of one word
     # is not enough: "Anna Haskell", "Maria Scala", "ANN SMITH" are names.
-    skills = _skill_matcher().find(line)
+    from matcher.parsing.taxonomy import skill_matcher  # the process's built-in one, shared
+
+    skills = skill_matcher().find(line)
     return len(skills) < 2 and not any(" " in mention.surface.strip() for mention in skills)
-
-
-@functools.cache
-def _skill_matcher() -> Any:
-    """The built-in skill vocabulary's matcher (imported on first use: a resume's header)."""
-    from matcher.parsing.skills import SkillMatcher
-
-    return SkillMatcher()
 
 
 #: What separates the fields of a header line: "Paula Reed | paula@x.io | +1 415 555 0199",
