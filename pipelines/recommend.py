@@ -86,16 +86,16 @@ def load_job_postings(
         stored = stored_postings(
             loaded.records, embedder, folder, settings.limits, settings.index, ranker
         )
+    rejects = concat_frames([loaded.rejects, stored.rejects], empty_rejects())
     if stored.postings.empty:
-        rejects = concat_frames([loaded.rejects, stored.rejects], empty_rejects())
         raise InputError(_no_postings(jobs_path, rejects))
     logger.info(
         "%d postings to rank, %d rejected; posting store: %s",
         len(stored.postings),
-        len(loaded.rejects) + len(stored.rejects),
+        len(rejects),
         stored.counts,
     )
-    return stored, concat_frames([loaded.rejects, stored.rejects], empty_rejects())
+    return stored, rejects
 
 
 def _no_postings(jobs_path: Path, rejects: pd.DataFrame) -> str:
