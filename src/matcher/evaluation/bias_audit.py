@@ -143,8 +143,8 @@ def audit_decisions(
     if points:
         # The score is kept to one decimal, and many pairs tie at the median there (0.1 of
         # a run where most pairs are far from a match); its points, to two decimals, add up
-        # to it and tie far less.
-        # Rounded again to two decimals: 0.1 + 0.2 and 0.3 + 0.0 are the same score.
+        # to it and tie far less. Their sum is rounded to two decimals again, so that 0.1 +
+        # 0.2 and 0.3 + 0.0 are the same score.
         pairs["score"] = decisions[points].sum(axis=1).round(2).to_numpy(dtype=float)
     median = float(pairs["score"].median())
     pairs["selected"] = (pairs["rank"] <= k).astype(int)
