@@ -61,11 +61,16 @@ def hold_locks(
     deadline = time.monotonic() + timeout
     with ExitStack() as held:
         for path in sorted({Path(p).resolve() for p in paths}):
-            check_writable(path)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                check_writable(path)  # raises, saying why (a file where a folder should be)
             lock = FileLock(lock_file(path))
             try:
                 lock.acquire(timeout=0)
             except Timeout:
+                # A lock file that cannot be made is no other run's: say so, not wait.
+                check_writable(path)
                 left = max(0.0, deadline - time.monotonic())
                 if on_wait is not None and left > 0:
                     on_wait(f"{path} is in use by another matcher run; waiting up to {left:.0f} s")
@@ -83,7 +88,8 @@ def hold_locks(
 def check_writable(path: Path) -> None:
     """Make ``path``'s folder and check that a file can be made in it, as its lock file must
     be (filelock would otherwise try to make it until its timeout, as if another run held the
-    lock). The probe file has a name of its own and is removed at once.
+    lock). The probe file has a name of its own and is removed at once. :func:`hold_locks`
+    probes only a lock it could not have at once; the commands probe ``--out`` before work.
 
     Raises:
         UnwritableError: Naming ``path`` and the reason, e.g. a file where a folder should be.
