@@ -480,7 +480,7 @@ def evaluate(
         from matcher.ranking.catalogue import check_params
 
         try:
-            check_params(ranker or settings.ranking.ranker, params)
+            check_params(chosen, params)
             with _on_api(api):
                 result = evaluation_flow(
                     jobs,
