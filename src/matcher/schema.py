@@ -38,7 +38,7 @@ FOCUS_TEXT: Final = "focus_text"
 #: Columns of rejects.csv.
 REJECT_COLUMNS: Final = ("kind", "record_id", "source", "reason")
 #: Columns of duplicates.csv.
-DUPLICATE_COLUMNS: Final = ("kind", "record_id", "duplicate_of", "similarity", "match")
+DUPLICATE_COLUMNS: Final = ("kind", "record_id", "source", "duplicate_of", "similarity", "match")
 
 Run = dict[str, dict[str, float]]
 Qrels = dict[str, dict[str, int]]

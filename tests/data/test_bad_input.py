@@ -105,7 +105,8 @@ def test_messy_resume_folder_every_file_is_accounted_for(tmp_path: Path) -> None
         outcome[Path(source).name] = "kept"
     by_id = dict(zip(loaded.records["resume_id"], loaded.records[SOURCE], strict=True))
     for row in duplicates.itertuples():
-        outcome[Path(by_id[row.record_id]).name] = f"duplicate of {row.duplicate_of}"
+        assert row.source == by_id[row.record_id]
+        outcome[Path(row.source).name] = f"duplicate of {row.duplicate_of}"
     for row in rejects.itertuples():
         outcome[Path(row.source).name] = row.reason
     for skipped in loaded.skipped:

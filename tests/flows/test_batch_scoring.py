@@ -58,6 +58,13 @@ def test_every_sample_resume_is_accounted_for(first_run) -> None:  # type: ignor
     assert set(resumes["status"]) == {"ranked", "duplicate", "rejected"}
     rejected = resumes[resumes["status"] == "rejected"]
     assert (rejected["detail"].str.len() > 0).all()  # every reject says why
+    # Every record names the file it came from, a copy as well as the resume it copies.
+    duplicates = resumes[resumes["status"] == "duplicate"]
+    assert len(duplicates) >= 2
+    assert [Path(source).stem for source in duplicates["source"]] == duplicates[
+        "record_id"
+    ].tolist()
+    assert (resumes["source"].str.len() > 0).all()
 
 
 def test_manifest_counts_add_up(first_run) -> None:  # type: ignore[no-untyped-def]

@@ -125,9 +125,8 @@ def record_status(
     lengths: list[int | None] = []
     for row in rows:
         hit = cut.get((str(row["kind"]), str(row["record_id"])))
-        # A reject of another record with the same ID (a repeated ID) has another source;
-        # duplicates carry no source, and only loaded records can be duplicates.
-        same = hit is not None and (row["source"] in (hit[0], "") or row["status"] == "duplicate")
+        # A reject of another record with the same ID (a repeated ID) has another source.
+        same = hit is not None and row["source"] in (hit[0], "")
         lengths.append(hit[1] if same and hit is not None else None)
         row["truncated"] = same
     frame = pd.DataFrame(rows, columns=list(RECORD_COLUMNS[:-1]))

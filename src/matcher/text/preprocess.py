@@ -477,6 +477,7 @@ def deduplicate_resumes(
     )
     # Positions as IDs, so that even a frame with repeated IDs drops exactly the right rows.
     ids = kept[RESUME_ID].astype(str).tolist()
+    sources = kept[SOURCE].astype(str).tolist() if SOURCE in kept.columns else [""] * len(kept)
     order = _received_last_first(kept) if deduplicate else []
     texts = [kept[MODEL_TEXT].iloc[position] for position in order]
     found = find_duplicates(
@@ -491,6 +492,7 @@ def deduplicate_resumes(
         {
             "kind": pd.Series(["resume"] * len(found), dtype="str"),
             "record_id": pd.Series([ids[p] for p in dropped], dtype="str"),
+            "source": pd.Series([sources[p] for p in dropped], dtype="str"),
             "duplicate_of": pd.Series([ids[int(p)] for p in found["duplicate_of"]], dtype="str"),
             "similarity": found["similarity"].astype("float64"),
             "match": found["match"].astype("str"),
