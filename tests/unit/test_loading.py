@@ -90,11 +90,29 @@ def test_csv_multiline_quoted_cells_and_sources(tmp_path: Path) -> None:
     assert table.sources == [f"{path}:2", f"{path}:5"]  # the line each record starts on
 
 
+def test_a_ragged_row_is_rejected_under_its_id(tmp_path: Path) -> None:
+    """A row with a field too many or too few is rejected, named by the ID it holds."""
+    path = write_csv(
+        tmp_path / "r.csv",
+        "resume_id,text,received\nA,Data engineer: Python,2024-01-02,extra\nB\n,x,y,z\n"
+        "C,Data engineer with Python and SQL since 2019,2024-01-03\n",
+    )
+    loaded = load_resumes(path)
+    assert loaded.records["resume_id"].tolist() == ["C"]
+    assert loaded.rejects[["record_id", "source"]].values.tolist() == [
+        ["A", f"{path}:2"],
+        ["B", f"{path}:3"],
+        ["", f"{path}:4"],
+    ]
+
+
 def test_csv_ragged_row_is_a_bad_row(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "r.csv", "resume_id,text\nA,ok\nB,too,many\nC,fine\n")
     table = read_table(path)
     assert table.frame["resume_id"].tolist() == ["A", "C"]
-    assert table.bad_rows == [(f"{path}:3", "row has 3 fields but the header has 2")]
+    assert [row[:2] for row in table.bad_rows] == [
+        (f"{path}:3", "row has 3 fields but the header has 2")
+    ]
     with pytest.raises(InputError, match=r"r\.csv:3: row has 3 fields"):
         load_table(path)
 
@@ -568,6 +586,7 @@ def test_jsonl_lone_surrogate_is_a_bad_row_not_a_crash(tmp_path: Path) -> None:
     assert reasons(loaded) == {
         f"{path}:1": "line 1: invalid Unicode in 'text': lone surrogate U+D800"
     }
+    assert loaded.rejects["record_id"].tolist() == ["a"]
 
 
 # --- texts over the limit are cut, and marked ----------------------------------------------

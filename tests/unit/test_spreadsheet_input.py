@@ -260,6 +260,7 @@ def test_a_table_placed_lower_and_to_the_right_keeps_its_row_numbers(tmp_path: P
         f"{path}:row 7": "value(s) in A, outside the header",
         f"{path}:row 8": "value(s) in F, outside the header",
     }
+    assert loaded.rejects["record_id"].tolist() == ["j3", "j4"]  # named by their IDs
 
 
 def test_libreoffice_saves_of_a_csv_load_as_the_csv(tmp_path: Path) -> None:
@@ -324,8 +325,8 @@ def test_a_row_with_a_value_beyond_the_header_is_a_reject(tmp_path: Path) -> Non
     loaded = load_postings(path)
     assert loaded.records["job_id"].tolist() == ["j1", "j3"]
     assert loaded.records[SOURCE].tolist() == [f"{path}:row 3", f"{path}:row 5"]
-    assert loaded.rejects[["source", "reason"]].values.tolist() == [
-        [f"{path}:row 4", "value(s) in E, outside the header"]
+    assert loaded.rejects[["record_id", "source", "reason"]].values.tolist() == [
+        ["j2", f"{path}:row 4", "value(s) in E, outside the header"]
     ]
 
 

@@ -46,10 +46,10 @@ import math
 import numbers
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -135,6 +135,20 @@ class Loaded:
     truncated: dict[str, int] = field(default_factory=dict)
 
 
+class BadRow(NamedTuple):
+    """A row of a table that could not be parsed.
+
+    Attributes:
+        source: Where it is (``"file:line"`` or ``"file:row n"``).
+        reason: Why it could not be parsed.
+        cells: What could be read of it, by column name (its ID, to name it in the rejects).
+    """
+
+    source: str
+    reason: str
+    cells: Mapping[str, Any] = {}
+
+
 @dataclass(frozen=True)
 class TableRead:
     """The rows of a table with where each came from, and the rows that could not be parsed.
@@ -142,12 +156,12 @@ class TableRead:
     Attributes:
         frame: One row per parsed record, columns as in the file.
         sources: ``frame``'s rows' sources, aligned with it (``"file:line"`` or ``"file:row n"``).
-        bad_rows: ``(source, reason)`` for each record that could not be parsed.
+        bad_rows: Each record that could not be parsed.
     """
 
     frame: pd.DataFrame
     sources: list[str]
-    bad_rows: list[tuple[str, str]]
+    bad_rows: list[BadRow]
 
 
 def rejects_frame(rows: Iterable[dict[str, str]] = ()) -> pd.DataFrame:
@@ -289,7 +303,7 @@ def _read_csv(
             raise InputError(f"{path}: duplicate column name(s) {', '.join(duplicated)}")
         rows: list[list[str]] = []
         sources: list[str] = []
-        bad_rows: list[tuple[str, str]] = []
+        bad_rows: list[BadRow] = []
         last_line = reader.line_num
         for row in reader:
             start, last_line = last_line + 1, reader.line_num
@@ -298,7 +312,11 @@ def _read_csv(
             source = f"{path}:{start}"
             if len(row) != len(header):
                 bad_rows.append(
-                    (source, f"row has {len(row)} fields but the header has {len(header)}")
+                    BadRow(
+                        source,
+                        f"row has {len(row)} fields but the header has {len(header)}",
+                        dict(zip(header, row, strict=False)),
+                    )
                 )
                 continue
             rows.append(row)
@@ -332,11 +350,22 @@ def _lone_surrogate(record: dict[str, Any]) -> str | None:
     return None
 
 
+def _clean_cells(record: dict[str, Any]) -> dict[str, Any]:
+    """A JSON object's values that are valid Unicode text, by key (to name a bad line)."""
+    cells: dict[str, Any] = {}
+    for key, value in record.items():
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str) and not _SURROGATE_RE.search(key + value):
+            cells[key.strip()] = value
+    return cells
+
+
 def _read_jsonl(path: Path) -> TableRead:
     text = _decode_table(path)
     records: list[dict[str, Any]] = []
     sources: list[str] = []
-    bad_rows: list[tuple[str, str]] = []
+    bad_rows: list[BadRow] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -344,14 +373,14 @@ def _read_jsonl(path: Path) -> TableRead:
         try:
             value = json.loads(line)
         except json.JSONDecodeError as error:
-            bad_rows.append((source, f"invalid JSON on line {number}: {error.msg}"))
+            bad_rows.append(BadRow(source, f"invalid JSON on line {number}: {error.msg}"))
             continue
         if not isinstance(value, dict):
-            bad_rows.append((source, f"line {number} is not a JSON object"))
+            bad_rows.append(BadRow(source, f"line {number} is not a JSON object"))
             continue
         surrogate = _lone_surrogate(value)
         if surrogate is not None:
-            bad_rows.append((source, f"line {number}: {surrogate}"))
+            bad_rows.append(BadRow(source, f"line {number}: {surrogate}", _clean_cells(value)))
             continue
         records.append({str(key).strip(): item for key, item in value.items()})
         sources.append(source)
@@ -399,7 +428,7 @@ def _read_xlsx(path: Path, required: tuple[str, ...], head: bool) -> TableRead:
     return TableRead(
         _text_frame(table.rows, table.header),
         sources,
-        [(f"{path}:row {n}", why) for n, why in table.bad_rows],
+        [BadRow(f"{path}:row {n}", why, cells) for n, why, cells in table.bad_rows],
     )
 
 
@@ -479,7 +508,7 @@ def load_table(path: Path) -> pd.DataFrame:
     """
     table = read_table(path)
     if table.bad_rows:
-        source, reason = table.bad_rows[0]
+        source, reason, _ = table.bad_rows[0]
         more = f" (and {len(table.bad_rows) - 1} more)" if len(table.bad_rows) > 1 else ""
         raise InputError(f"{source}: {reason}{more}")
     return table.frame
@@ -827,8 +856,8 @@ def _load_rows(
     """
     table = read_table(path, required)
     _check_columns(path, table.frame, required, kind)
-    for source, reason in table.bad_rows:
-        collector.reject(None, source, reason)
+    for source, reason, cells in table.bad_rows:
+        collector.reject(_shown(cells.get(id_column)), source, reason)
     for source, row in _table_rows(table):
         try:
             add_row(collector, source, row)

@@ -74,14 +74,15 @@ class SheetTable:
         header: The column names.
         rows: Each record's cells as text, as many as the header's.
         row_numbers: Each record's row number, as the spreadsheet shows it.
-        bad_rows: ``(row number, reason)`` for each row that cannot be read.
+        bad_rows: ``(row number, reason, cells)`` for each row that cannot be read, its
+            cells under the header's columns by name (to name the record it holds).
     """
 
     sheet: str
     header: list[str]
     rows: list[list[str]] = field(default_factory=list)
     row_numbers: list[int] = field(default_factory=list)
-    bad_rows: list[tuple[int, str]] = field(default_factory=list)
+    bad_rows: list[tuple[int, str, dict[str, str]]] = field(default_factory=list)
 
 
 def cell_text(value: Any) -> str:
@@ -314,13 +315,15 @@ def _table(title: str, rows: list[_Row], unsaved: set[int], calc_on_load: bool) 
         else "saved without its value"
     )
     for row in rows[1:]:
+        cells = dict(zip(table.header, row.texts[first : first + width], strict=False))
         if row.number in unsaved:
-            cells = ", ".join(column_letter(position + 1) for position in row.formulas)
+            letters = ", ".join(column_letter(position + 1) for position in row.formulas)
             table.bad_rows.append(
                 (
                     row.number,
-                    f"formula in {cells} {why} (open it in a spreadsheet program, recalculate "
+                    f"formula in {letters} {why} (open it in a spreadsheet program, recalculate "
                     "and save it, or paste the values)",
+                    cells,
                 )
             )
             continue
@@ -333,7 +336,7 @@ def _table(title: str, rows: list[_Row], unsaved: set[int], calc_on_load: bool) 
         ]
         if outside:
             table.bad_rows.append(
-                (row.number, f"value(s) in {', '.join(outside)}, outside the header")
+                (row.number, f"value(s) in {', '.join(outside)}, outside the header", cells)
             )
             continue
         table.rows.append((row.texts[first:] + [""] * width)[:width])
