@@ -164,6 +164,24 @@ def test_extract_name_without_credentials() -> None:
     assert extract_contact("# Laura Jensen, SHRM-CP\nHR").name == "Laura Jensen"
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("San Francisco, CA\nSenior data engineer, 8 years of Python.", None),
+        ("Toronto, ON\nData analyst", None),
+        ("San Jose, CA, USA\nWelder", None),
+        ("Austin, TX\nJane Doe\nEngineer", "Jane Doe"),
+        # Codes that are also a person's letters, and a code after other letters.
+        ("John Smith, MD\nPhysician", "John Smith"),
+        ("Lee Park, PE\nCivil engineer", "Lee Park"),
+        ("Priya Sharma, CPA, CA\nAccountant", "Priya Sharma"),
+    ],
+)
+def test_a_city_and_state_code_is_no_name(text: str, name: str | None) -> None:
+    """A resume that opens with its city: "CA" after a place is California, not letters."""
+    assert extract_contact(text).name == name
+
+
 def test_extract_hyphenated_and_apostrophe_names() -> None:
     assert extract_contact("Ha-joon Lee\nPython").name == "Ha-joon Lee"
     assert extract_contact("Ryan O'Connor\nSQL").name == "Ryan O'Connor"

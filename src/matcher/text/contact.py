@@ -288,12 +288,22 @@ _NOT_NAME_WORDS = frozenset(
 )
 # Post-nominal letters after a name: ", PhD", ", BSN, RN, CCRN", ", CPA".
 _CREDENTIAL_RE = re.compile(r"[A-Z][A-Za-z.]{0,5}(?:-[A-Z]{1,4})?")
+# State and province codes that are also post-nominal letters ("John Smith, MD", "Ana Ruiz,
+# PA", "Lee Park, PE"). Any other code after a comma is a place ("San Francisco, CA").
+_CREDENTIAL_CODES = frozenset({"MD", "PA", "MA", "MS", "MT", "DC", "ND", "PE"})
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "jr", "sr"})
 _NAME_SCAN_LINES = 8
 
 
+def _is_place_code(item: str) -> bool:
+    """Whether ``item`` is a state or province code that no person's letters are."""
+    return item.lower() in word_list("region_code") and item not in _CREDENTIAL_CODES
+
+
 def _strip_credentials(line: str) -> str:
-    """Remove the post-nominal letters at the end of a line: "Jessica Turner, BSN, RN".
+    """Remove the post-nominal letters at the end of a line: "Jessica Turner, BSN, RN", but
+    not a state or province code after a place ("San Francisco, CA" stays a place, where
+    "Priya Sharma, CPA, CA" is a chartered accountant).
 
     Reads the comma-separated items from the end, so a long list of short capitalised words
     ("Skills, Python, SQL, Excel, ..." on a one-line resume) costs one pass, where a regex
@@ -309,6 +319,11 @@ def _strip_credentials(line: str) -> str:
             start += 1
         if _CREDENTIAL_RE.fullmatch(line, start, end) is None:
             break
+        if _is_place_code(line[start:end]):
+            # "San Francisco, CA" is a place; "Priya Sharma, CPA, CA" a person's letters.
+            before = line[line.rfind(",", 0, comma) + 1 : comma].strip()
+            if _CREDENTIAL_RE.fullmatch(before) is None or _is_place_code(before):
+                break
         end = comma
         while end and line[end - 1].isspace():
             end -= 1
