@@ -456,6 +456,32 @@ def test_posting_folder_title_is_first_line(tmp_path: Path) -> None:
     assert set(loaded.rejects["kind"]) == {"posting"}
 
 
+def test_a_saved_job_page_s_title_is_its_h1_not_the_site_s_name(tmp_path: Path) -> None:
+    """A job page saved from a careers site opens with the site's name and menus."""
+    (tmp_path / "J-1.html").write_text(
+        "<!DOCTYPE html><html><head><title>Warehouse Supervisor - Acme Careers</title></head>"
+        '<body><header><a href="/">Acme Logistics</a><nav><ul><li><a href="/">Home</a></li>'
+        '<li><a href="/jobs">Jobs</a></li></ul></nav></header><main><h1>Warehouse '
+        "Supervisor</h1><p>Lead a team of 12.</p><h2>Requirements</h2><ul><li>Forklift "
+        "certification</li></ul></main></body></html>"
+    )
+    (tmp_path / "J-2.html").write_text(  # no <h1>: the page's <title>
+        "<html><head><title>Night Nurse</title></head><body><div>Acme Health</div>"
+        "<p>ICU nights. BLS required.</p></body></html>"
+    )
+    (tmp_path / "J-3.html").write_text("<p>Welder</p><p>MIG welding, 3 years.</p>")
+    loaded = load_postings(tmp_path)
+    rows = {row.job_id: (row.title, row.description) for row in loaded.records.itertuples()}
+    assert rows == {
+        "J-1": (
+            "Warehouse Supervisor",
+            "Acme Logistics\n\nLead a team of 12.\n\nRequirements\n\n- Forklift certification",
+        ),
+        "J-2": ("Night Nurse", "Acme Health\n\nICU nights. BLS required."),
+        "J-3": ("Welder", "MIG welding, 3 years."),  # no page: its first line
+    }
+
+
 # --- IDs: control characters, length -------------------------------------------------------
 
 

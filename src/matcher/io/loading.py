@@ -54,7 +54,13 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from matcher.io.readers import SUPPORTED_SUFFIXES, DocumentError, decode_bytes, read_document
+from matcher.io.readers import (
+    SUPPORTED_SUFFIXES,
+    DocumentError,
+    decode_bytes,
+    document_heading,
+    read_document,
+)
 from matcher.schema import (
     DESCRIPTION,
     JOB_ID,
@@ -804,8 +810,8 @@ def load_postings(path: Path, limits: LimitSettings | None = None) -> Loaded:
     A table needs the columns ``job_id``, ``title`` and ``description``; other columns pass
     through. A blank title is replaced by the first line of the description (see
     :func:`matcher.text.sections.split_title`). In a folder, each supported file is one posting:
-    ``job_id`` is the file stem, the title its first non-empty line and the description the
-    rest.
+    ``job_id`` is the file stem, the title its first non-empty line (an HTML page's ``<h1>``,
+    else its ``<title>``) and the description the rest.
 
     Rejected: blank, bad or too long ``job_id``, blank description, duplicate ``job_id``,
     values that are not text, unparsable rows, and in a folder unreadable, empty, hidden,
@@ -828,7 +834,7 @@ def load_postings(path: Path, limits: LimitSettings | None = None) -> Loaded:
     if path.is_dir():
         documents, skipped = _folder_documents(path, collector)
         for document, text, original in documents:
-            title, description = split_title(text)
+            title, description = _posting_title(document, text)
             if _blank(description):
                 reason = _EMPTY_TEXT if _blank(title) else "no description after the title line"
                 collector.reject(document.stem, escape_controls(str(document)), reason)
@@ -839,6 +845,20 @@ def load_postings(path: Path, limits: LimitSettings | None = None) -> Loaded:
 
     extra = _load_rows(path, collector, POSTING_REQUIRED, "postings", JOB_ID, _add_posting_row)
     return collector.loaded(POSTING_REQUIRED, extra)
+
+
+def _posting_title(document: Path, text: str) -> tuple[str, str]:
+    """A posting file's title and description: an HTML page's ``<h1>`` (else ``<title>``)
+    and its text without that line, where a saved page opens with the site's name; else the
+    first line and the rest (:func:`matcher.text.sections.split_title`)."""
+    heading = document_heading(document)
+    if heading is None:
+        return split_title(text)
+    lines = text.splitlines()
+    at = next((n for n, line in enumerate(lines) if " ".join(line.split()) == heading), None)
+    if at is not None:
+        del lines[at]
+    return heading, re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
 
 
 def _load_rows(

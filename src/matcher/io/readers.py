@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from matcher.settings import LimitSettings
-from matcher.text.cleaning import html_to_text
+from matcher.text.cleaning import html_heading, html_to_text
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
@@ -310,6 +310,20 @@ _READERS: dict[str, Callable[[Path, LimitSettings], str]] = {
     ".pdf": _read_pdf,
     ".docx": _read_docx,
 }
+
+
+def document_heading(path: Path) -> str | None:
+    """The title an HTML page gives itself (its ``<h1>``, else its ``<title>``), or None for
+    other files and pages without one (:func:`matcher.text.cleaning.html_heading`).
+
+    Call it on a file :func:`read_document` has read: it does not check the limits again.
+    """
+    if path.suffix.lower() not in (".html", ".htm"):
+        return None
+    try:
+        return html_heading(_read_text_file(path))
+    except (OSError, DocumentError):
+        return None
 
 
 def read_document(path: Path, limits: LimitSettings | None = None) -> str:

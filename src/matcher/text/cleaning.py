@@ -77,7 +77,10 @@ _DOCUMENT_TAG_RE = re.compile(
     r"<\s*(?:html|body|p|div|table|h[1-6]|section|article|pre|blockquote)\b", re.IGNORECASE
 )
 
-_SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "meta", "link", "head"})
+# A page's menus (<nav>) are no part of its text: a saved job page's "Home / Jobs / About us".
+_SKIPPED_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "meta", "link", "head", "nav"}
+)
 _PARAGRAPH_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "table"})
 _BLOCK_TAGS = frozenset(
     {
@@ -262,6 +265,29 @@ def html_to_text(text: str, max_depth: int = DEFAULT_MAX_HTML_DEPTH) -> str:
     out: list[_Piece] = []
     _walk(soup, out, keep_newlines, max_depth)
     return _tidy_lines(_join_pieces(out))
+
+
+def html_heading(text: str) -> str | None:
+    """A whole HTML page's own title: its first ``<h1>``'s text, else its ``<title>``'s, on
+    one line; None for a text that is no laid-out page or has neither.
+
+    A saved job page opens with the site's name and menus; its ``<h1>`` is the job.
+
+    Example:
+        >>> html_heading("<html><body><a>Acme</a><h1>Welder <b>II</b></h1><p>MIG.</p></body>")
+        'Welder II'
+        >>> html_heading("Welder\\nMIG welding.") is None
+        True
+    """
+    if _DOCUMENT_TAG_RE.search(text) is None:
+        return None
+    soup = BeautifulSoup(text, "html.parser")
+    for name in ("h1", "title"):
+        for found in soup.find_all(name):
+            heading = " ".join(found.get_text(" ").split())
+            if heading:
+                return heading
+    return None
 
 
 # --- whitespace -------------------------------------------------------------------------------
