@@ -835,10 +835,19 @@ def audit(
     """Bias audit (NYC LL144): selection and scoring rates and impact ratios by group."""
     _check_paths(run=run, demographics=demographics)
     settings = _prepare(config)
-    api = _start_temporary_api()  # boots while the flow's modules are imported
+    # It boots while the inputs are checked and the flow's modules imported; a check that
+    # fails stops it again.
+    api = _start_temporary_api()
+    from matcher.evaluation.bias_audit import DemographicsError, read_demographics
+    from matcher.ranking.decisions import resolve_run
+
+    try:  # as the flow will read them: a bad one is one line, not a failed run's tracebacks
+        resolve_run(run)
+        read_demographics(demographics)
+    except (DemographicsError, FileNotFoundError) as error:
+        _fail(str(error))
     from pipelines.bias_audit import bias_audit
 
-    from matcher.evaluation.bias_audit import DemographicsError
     from matcher.io.locking import BusyError
     from matcher.orchestration.temporary_api import TemporaryAPIError
 

@@ -152,6 +152,48 @@ def test_audit_refuses_a_bad_demographics_file(scored, tmp_path: Path) -> None: 
     assert "unexpected columns age" in result.output
 
 
+@pytest.mark.parametrize(
+    ("problem", "error"),
+    [
+        ("columns", "demographics.csv: unexpected columns age; only resume_id"),
+        ("quote", "demographics.csv: unreadable CSV (Error tokenizing data"),
+        ("run", "no decisions.parquet; pass the --out folder of a `matcher score` run"),
+    ],
+)
+def test_audit_names_a_bad_input_in_one_line_before_any_run(
+    scored,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    problem: str,
+    error: str,
+) -> None:
+    """As a user runs it: the error alone, no failed flow run's tracebacks before it."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    _, out, _ = scored
+    path = tmp_path / "demographics.csv"
+    text = {"columns": "resume_id,sex,age\nr1,Male,40\n", "quote": 'resume_id,sex\n"r1,Male\n'}
+    path.write_text(text.get(problem, "resume_id,sex\nr1,Male\n"), encoding="utf-8")
+    run = tmp_path if problem == "run" else out
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), str(REPO)])
+    arguments = ["--demographics", str(path), "--out", str(tmp_path / "audit")]
+    done = subprocess.run(
+        [sys.executable, "-m", "matcher", "-q", "audit", "--run", str(run), *arguments],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 2, done.stderr[-3000:]
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and error in lines[0], lines
+    assert not (tmp_path / "audit").exists()
+
+
 def _sample_contacts() -> set[str]:
     """Every e-mail and phone number written in the sample resumes."""
     from matcher.io.loading import load_resumes

@@ -82,10 +82,15 @@ def read_demographics(path: Path) -> pd.DataFrame:
     """Read a demographics CSV: ``resume_id`` plus at least one of :data:`DIMENSIONS`.
 
     Raises:
-        DemographicsError: A missing column, an empty or repeated ``resume_id``, or an
-            unexpected column (demographics files must hold nothing else).
+        DemographicsError: An unreadable file, a missing column, an empty or repeated
+            ``resume_id``, or an unexpected column (demographics files must hold nothing
+            else).
     """
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        reason = " ".join(str(error).split())[:200]
+        raise DemographicsError(f"{path}: unreadable CSV ({reason})") from error
     return check_demographics(frame, str(path))
 
 
