@@ -66,6 +66,12 @@ def test_unknown_ranker_and_bad_parameter_are_clear_errors() -> None:
         make_ranker("nope")
     with pytest.raises(ValueError, match="bad parameters for ranker 'bm25'"):
         make_ranker("bm25", colour="red")
+    # A value of the wrong kind (`--param k1=abc` reads as text) fails before any ranking.
+    with pytest.raises(ValueError, match="k1 takes a number, got 'abc'"):
+        make_ranker("bm25", k1="abc")
+    with pytest.raises(ValueError, match="aggregate takes text, got 3"):
+        make_ranker("dense", embedder=None, aggregate=3)
+    assert make_ranker("bm25", k1=2).params() == {"k1": 2, "b": 0.75}  # an int is a number
 
 
 def test_normalise_per_query_scales_rows_or_columns() -> None:

@@ -42,17 +42,40 @@ def check_params(name: str, params: dict[str, Any]) -> None:
     """Check that ``params`` are parameters of the ranker ``name``, without building it.
 
     Raises:
-        ValueError: If the name is unknown or a parameter does not belong to the ranker.
+        ValueError: If the name is unknown, a parameter does not belong to the ranker, or a
+            value is not of the kind of the parameter's default (a number, text, true or
+            false): ``--param k1=abc``.
     """
     cls = ranker_class(name)
     params = _own_params(params)
+    signature = inspect.signature(cls)
     try:
         if cls.uses_embedder:
-            inspect.signature(cls).bind(None, **params)
+            signature.bind(None, **params)
         else:
-            inspect.signature(cls).bind(**params)
+            signature.bind(**params)
     except TypeError as error:
         raise ValueError(f"bad parameters for ranker {name!r}: {error}") from error
+    for key, value in params.items():
+        wanted = _kind_of(signature.parameters[key].default)
+        if wanted is not None and _kind_of(value) != wanted:
+            raise ValueError(
+                f"bad parameters for ranker {name!r}: {key} takes {wanted}, got {value!r}"
+            )
+
+
+def _kind_of(value: Any) -> str | None:
+    """``"true or false"``, ``"a number"`` or ``"text"`` for a value of those kinds, else None.
+
+    Example:
+        >>> _kind_of(1.5), _kind_of(2), _kind_of(True), _kind_of("max"), _kind_of(None)
+        ('a number', 'a number', 'true or false', 'text', None)
+    """
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "text" if isinstance(value, str) else None
 
 
 def make_ranker(name: str, embedder: Embedder | None = None, **params: Any) -> Ranker:
