@@ -231,6 +231,25 @@ def test_clean_text_on_html_fragment() -> None:
     assert clean_text(text) == "Requirements\n\n- 5+ years Python\n- SQL"
 
 
+@pytest.mark.parametrize(
+    ("text", "clean"),
+    [
+        # a role's dates in italics read as dates (the role was lost, 3.8 of 6.8 years)
+        (
+            "**Agent**, Acme — _Mar 2024 – Present_\n_2020 – 2024_",
+            "Agent, Acme — Mar 2024 – Present\n2020 – 2024",
+        ),
+        ("- __Python__, *SQL*, ***dbt***", "- Python, SQL, dbt"),
+        # no emphasis: inside words and numbers, a lone marker, a bullet
+        ("snake_case_name, 2*3*4, a * b", "snake_case_name, 2*3*4, a * b"),
+        ("* Python", "- Python"),
+        ("_x and y_z", "_x and y_z"),
+    ],
+)
+def test_clean_text_drops_markdown_emphasis(text: str, clean: str) -> None:
+    assert clean_text(text) == clean
+
+
 def test_clean_text_whitespace_only_becomes_empty() -> None:
     assert clean_text(" \t\u00a0\u200b\n\n \r\n") == ""
 

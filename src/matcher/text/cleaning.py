@@ -367,8 +367,29 @@ def normalise_bullets(text: str) -> str:
 # --- all of it --------------------------------------------------------------------------------
 
 
+# Markdown emphasis around a span of one line: "_Mar 2024 - Present_", "**Skills:**". The
+# markers touch the span's first and last characters and no word character outside it, so
+# "snake_case_name", "2*3*4" and a "* " bullet stay as they are.
+_EMPHASIS_RE = re.compile(r"(?<![\w*_])(\*{1,3}|_{1,3})(?=[^\s*_])([^\n]*?[^\s*_])\1(?![\w*_])")
+
+
+def strip_emphasis(text: str) -> str:
+    """Remove Markdown emphasis markers (``*``, ``_``, ``**``, ``__``) around spans.
+
+    A date in italics ("_2020 - 2024_") is then read as a date, and the markers reach no
+    model text.
+
+    Example:
+        >>> strip_emphasis("**Agent**, Acme — _Mar 2024 – Present_")
+        'Agent, Acme — Mar 2024 – Present'
+        >>> strip_emphasis("snake_case_name and 2*3*4 and ** alone")
+        'snake_case_name and 2*3*4 and ** alone'
+    """
+    return _EMPHASIS_RE.sub(r"\2", text) if ("*" in text or "_" in text) else text
+
+
 def clean_text(text: str, *, max_html_depth: int = DEFAULT_MAX_HTML_DEPTH) -> str:
-    """Run every cleaning step in order: encoding, HTML, whitespace, bullets.
+    """Run every cleaning step in order: encoding, HTML, whitespace, bullets, emphasis.
 
     Encoding comes first because mojibake can hide bullets and spaces; HTML comes before
     whitespace because HTML layout decides where lines break; bullets come last, once lines are
@@ -388,4 +409,4 @@ def clean_text(text: str, *, max_html_depth: int = DEFAULT_MAX_HTML_DEPTH) -> st
     text = fix_encoding(text)
     text = html_to_text(text, max_html_depth)
     text = normalise_whitespace(text)
-    return normalise_bullets(text)
+    return strip_emphasis(normalise_bullets(text))
