@@ -21,6 +21,9 @@ from matcher.text.word_lists import LISTS, word_list
         # abbreviations with inner stops stay whole (experience read only "g" of "e.g.")
         ("Tools, e.g. SQL and Excel. Sr. staff", ["Tools, e.g. SQL and Excel.", "Sr. staff"]),
         ("U.S. citizenship required. Apply", ["U.S. citizenship required.", "Apply"]),
+        # months and "exp." shortened: a role's dates and a licence's expiry stay whole
+        ("Paralegal, Kane LLP, Oct. 2017 - Present", ["Paralegal, Kane LLP, Oct. 2017 - Present"]),
+        ("BLS (AHA), exp. 2027. ACLS", ["BLS (AHA), exp. 2027.", "ACLS"]),
         # a stop inside a word or a number is not an end
         ("3.5 years of Node.js and ASP.NET.", ["3.5 years of Node.js and ASP.NET."]),
         # glued sentences of scraped postings (livecareer): a capitalised word, "A" or years
