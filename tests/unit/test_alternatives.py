@@ -75,6 +75,8 @@ def test_two_names_of_one_skill_are_one_group(matcher: SkillMatcher) -> None:
             [("NetSuite", "Enterprise Resource Planning")],
         ),
         ("Salesforce or a similar CRM", [("Salesforce", "Customer Relationship Management")]),
+        # support desks: "Zendesk" was no skill, so the group asked for Salesforce alone
+        ("Zendesk or Salesforce Service Cloud.", [("Zendesk", "Salesforce")]),
         # an "or" after an "and" takes the last member only
         (
             "Procore and Primavera P6 or MS Project.",

@@ -227,13 +227,15 @@ def test_bare_forms_need_their_own_case(matcher: SkillMatcher) -> None:
         "Trip to Java and Bali.",
         "Rust on the hull was removed.",
         "Solid understanding of network protocols.",
+        "Paged the floor on the intercom.",
+        "The concordance of both raters was high.",
     ],
 )
 def test_ambiguous_words_in_prose_are_not_skills(matcher: SkillMatcher, text: str) -> None:
     found = matcher.skills(text)
     bare = {"Excel", "Go", "Spring", "Swift", "Ruby", "Less", "Make", "Chef", "Puppet"}
     bare |= {"Microsoft Access", "Microsoft Word", "Microsoft Office", "Sales", "C", "Java"}
-    bare |= {"Rust", "SOLID Principles"}
+    bare |= {"Rust", "SOLID Principles", "Intercom", "Concordance"}
     assert not found & bare, found
 
 
@@ -250,6 +252,8 @@ def test_ambiguous_words_in_prose_are_not_skills(matcher: SkillMatcher, text: st
         ("Word, Excel and PowerPoint", {"Microsoft Word", "Excel", "Microsoft PowerPoint"}),
         ("Swift programming for iOS", {"Swift", "iOS Development"}),
         ("Mentored juniors on SOLID principles", {"SOLID Principles"}),
+        ("Reviewed documents in Concordance and Relativity", {"Concordance", "Relativity"}),
+        ("Tools: Intercom, Zendesk", {"Intercom", "Zendesk"}),
     ],
 )
 def test_ambiguous_words_in_skill_context_are_skills(
