@@ -876,13 +876,18 @@ def explain(
         DecisionNotFoundError,
         describe_decision,
         find_decision,
+        why_not_scored,
     )
-    from matcher.ranking.decisions import read_decisions
+    from matcher.ranking.decisions import read_decisions, resolve_run
 
     try:
         record = find_decision(read_decisions(run), job, resume)
-    except (FileNotFoundError, DecisionNotFoundError) as error:
+    except FileNotFoundError as error:
         _fail(str(error))
+    except DecisionNotFoundError as error:
+        # A copy or a reject was read but not scored: say which, and why.
+        why = error.kind and why_not_scored(resolve_run(run), error.kind, error.record_id)
+        _fail(f"{error}: {why}" if why else str(error))
     typer.echo(describe_decision(record))
 
 

@@ -99,6 +99,33 @@ def test_explain_names_an_unknown_candidate(scored) -> None:  # type: ignore[no-
     )
     assert result.exit_code == 2
     assert "resume 'nobody' was not scored in this run" in result.output
+    assert result.output.strip().endswith("was not scored in this run")
+
+
+def test_explain_says_why_a_copy_or_a_reject_was_not_scored(scored) -> None:  # type: ignore[no-untyped-def]
+    """The run read them and left them out: `explain` says what `records.csv` says."""
+    from matcher.cli import app
+
+    _, out, _ = scored
+    job = str(pd.read_parquet(out / "decisions.parquet")["job_id"].iloc[0])
+    records = pd.read_csv(out / "records.csv", dtype=str, keep_default_na=False)
+    resumes = records[records["kind"] == "resume"]
+    for status, said in (("duplicate", "a duplicate: "), ("rejected", "rejected: ")):
+        record = resumes[resumes["status"] == status].iloc[0]
+        result = CliRunner().invoke(
+            app, ["explain", "--run", str(out), "--job", job, "--resume", record["record_id"]]
+        )
+        assert result.exit_code == 2
+        assert f"was not scored in this run: {said}{record['detail']}" in result.output
+    posting = records[(records["kind"] == "posting") & (records["status"] == "rejected")].iloc[0]
+    result = CliRunner().invoke(
+        app,
+        ["explain", "--run", str(out), "--job", posting["record_id"], "--resume", "any"],
+    )
+    assert result.exit_code == 2
+    assert f"posting {posting['record_id']!r} was not scored in this run: rejected: " in (
+        result.output
+    )
 
 
 def test_audit_of_a_run_matches_the_shortlists(scored, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
+from matcher.io.csv_safety import unguard_cell
 from matcher.ranking.shortlist import PLAIN_SIGNAL_NAMES
 
 #: Signals that share a plain name in a shortlist's ``score_breakdown`` (where their points are
@@ -27,7 +30,17 @@ def signal_name(name: str) -> str:
 
 
 class DecisionNotFoundError(LookupError):
-    """No decision record for the (posting, candidate) pair asked about."""
+    """No decision record for the (posting, candidate) pair asked about.
+
+    Attributes:
+        kind: ``"posting"`` or ``"resume"``: which of the two the run did not score.
+        record_id: Its ID.
+    """
+
+    def __init__(self, message: str, kind: str = "", record_id: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.record_id = record_id
 
 
 def find_decision(decisions: pd.DataFrame, job_id: str, resume_id: str) -> pd.Series:
@@ -39,13 +52,46 @@ def find_decision(decisions: pd.DataFrame, job_id: str, resume_id: str) -> pd.Se
     jobs = decisions["job_id"].astype(str)
     resumes = decisions["resume_id"].astype(str)
     if not (jobs == job_id).any():
-        raise DecisionNotFoundError(f"posting {job_id!r} was not scored in this run")
+        raise DecisionNotFoundError(
+            f"posting {job_id!r} was not scored in this run", "posting", job_id
+        )
     if not (resumes == resume_id).any():
-        raise DecisionNotFoundError(f"resume {resume_id!r} was not scored in this run")
+        raise DecisionNotFoundError(
+            f"resume {resume_id!r} was not scored in this run", "resume", resume_id
+        )
     match = decisions[(jobs == job_id) & (resumes == resume_id)]
     if match.empty:  # pragma: no cover - every scored resume is scored for every posting
         raise DecisionNotFoundError(f"no decision for resume {resume_id!r} on {job_id!r}")
     return match.iloc[0]
+
+
+def why_not_scored(run_folder: Path, kind: str, record_id: str) -> str | None:
+    """What became of a record a run did not score, from the run's ``records.csv``: ``"a
+    duplicate: exact duplicate of r7 (similarity 1.00)"``, ``"rejected: empty file (0
+    bytes)"``; None if the run has no such record (or no ``records.csv``).
+
+    Args:
+        run_folder: The folder holding the run's decision records
+            (:func:`matcher.ranking.decisions.resolve_run`).
+        kind: ``"posting"`` or ``"resume"``.
+        record_id: The record's ID as the user wrote it.
+    """
+    path = run_folder / "records.csv"
+    if not path.is_file():
+        return None
+    records = pd.read_csv(path, dtype=str, keep_default_na=False)
+    ids = records["record_id"].map(unguard_cell)
+    found = records[(records["kind"] == kind) & (ids == record_id)]
+    found = found[found["status"] != "ranked"]
+    if found.empty:
+        return None
+    shown = {"duplicate": "a duplicate", "not a candidate": "no posting's candidate"}
+    return "; ".join(
+        f"{shown.get(row.status, row.status)}: {unguard_cell(row.detail)}"
+        if row.detail
+        else shown.get(row.status, row.status)
+        for row in found.itertuples(index=False)
+    )
 
 
 def _text(value: object) -> str:
