@@ -313,6 +313,19 @@ def test_a_statement_of_years_counts_for_the_subjects_its_sentence_names(matcher
     ]
 
 
+def test_years_in_a_supervisory_role_are_a_supervisor_s_years(matcher) -> None:
+    """ "1 year in a supervisory role": both supervisors had been read as having none."""
+    supervisor = _resume(
+        "Experience\nWarehouse Supervisor, Buckeye Distribution (2018 - 2024)\n"
+        "- Led a crew of 25.\nShift Manager, Acme Foods (2015 - 2018)",
+        matcher,
+    )
+    assert subject_years(supervisor, "supervisory") == pytest.approx(6.0)
+    assert subject_years(supervisor, "managerial") == pytest.approx(3.0)
+    assert subject_years(supervisor, "administrative") == 0.0
+    assert subject_years(supervisor, "warehouse") == pytest.approx(6.0)
+
+
 def test_a_requirement_short_of_its_years_counts_less_than_its_share(matcher) -> None:
     posting = posting_profile(
         "J3", "Tool and Die Maker", "Requirements\n- 4 years of experience as a Welder", matcher

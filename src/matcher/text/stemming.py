@@ -18,6 +18,21 @@ __all__ = ["singular", "word_root", "word_roots"]
 # Each suffix with the fewest letters to leave: "Senior" keeps its "-or", "Operator" does not.
 _SUFFIXES: Final = (("ing", 4), ("er", 4), ("or", 5), ("ment", 4), ("ation", 4))
 _WORD: Final = re.compile(r"[a-z0-9+#]+")
+# Adjectives that name a role's kind of work, read as the role: "1 year in a supervisory
+# role" is met by a Supervisor's years. No suffix rule gives these without also joining
+# words that differ ("inventory" and "inventor").
+_ROLE_OF_ADJECTIVE: Final = {
+    "supervisory": "supervisor",
+    "managerial": "manager",
+    "advisory": "advisor",
+    "administrative": "administrator",
+    "clerical": "clerk",
+    "custodial": "custodian",
+    "secretarial": "secretary",
+    "janitorial": "janitor",
+    "editorial": "editor",
+    "entrepreneurial": "entrepreneur",
+}
 
 
 def singular(word: str) -> str:
@@ -43,13 +58,17 @@ def word_root(word: str) -> str:
 
     The :func:`singular`, then up to two of "-ing", "-er", "-or", "-ment" and "-ation", then a
     final "e", keeping at least four letters; so "Engineering" and "Engineers" meet at
-    "engin", "Nurse" and "nursing" at "nurs".
+    "engin", "Nurse" and "nursing" at "nurs". An adjective of a role's kind of work is read
+    as the role first: "supervisory" and "Supervisor" meet at "supervis".
 
     Example:
         >>> word_root("Teachers"), word_root("teaching"), word_root("Engineering")
         ('teach', 'teach', 'engin')
+        >>> word_root("supervisory"), word_root("Supervisors"), word_root("managerial")
+        ('supervis', 'supervis', 'manag')
     """
     word = singular(word.lower())
+    word = _ROLE_OF_ADJECTIVE.get(word, word)
     for _ in range(2):
         for suffix, keep in _SUFFIXES:
             if word.endswith(suffix) and len(word) - len(suffix) >= keep:
