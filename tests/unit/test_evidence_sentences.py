@@ -183,6 +183,17 @@ def test_a_fragment_maps_back_to_its_whole_sentence() -> None:
     assert quote_sentence("[NAME] [EMAIL]", sentences) is None  # nothing but placeholders
 
 
+def test_a_wrapped_sentence_whose_last_line_is_one_word_is_joined() -> None:
+    """A PDF line break before the last word ("inventory\ncontrol."): the quote ended at
+    "inventory"."""
+    text = "• Run daily cycle counts for inventory\ncontrol.\n• Led a 5S program.\ngithub.com/x"
+    assert display_sentences(text) == [
+        "Run daily cycle counts for inventory control.",
+        "Led a 5S program.",
+        "github.com/x",
+    ]
+
+
 def test_key_term_evidence_is_a_whole_sentence_without_markup() -> None:
     text = "## Summary\n- **Python** developer who builds data\npipelines in Airflow.\n- Golf"
     found = explain_match(["python", "airflow"], text)

@@ -61,9 +61,12 @@ _CONTINUES: Final = frozenset(
     "a an and as at by for from in into of on or the to with".split()  # noqa: SIM905
 )
 _LAST_WORD: Final = re.compile(r"([A-Za-z]+)\W*\Z")
-# A line that starts with a plain lower-case word goes on the sentence before it; one that
-# starts with an e-mail address or a web address ("jane@x.io", "github.com/jane") does not.
-_LOWER_WORD: Final = re.compile(r"[\"'(\[]*[^\W\d_A-Z][^\W\d_]*(?:['’-][^\W\d_]+)*(?=[\s,;:)]|\Z)")
+# A line that starts with a plain lower-case word goes on the sentence before it, also one
+# that ends it ("control."); one that starts with an e-mail address or a web address
+# ("jane@x.io", "github.com/jane") does not.
+_LOWER_WORD: Final = re.compile(
+    r"[\"'(\[]*[^\W\d_A-Z][^\W\d_]*(?:['’-][^\W\d_]+)*(?=[\s,;:)]|[.!?](?!\w)|\Z)"
+)
 _TABLE_ROW: Final = re.compile(r"^[ \t]*\|(.*)\|[ \t]*$")
 _TABLE_RULE: Final = re.compile(r"^[\s|:-]*$")
 _FIELD_SEPARATOR: Final = re.compile(r"\s+\|\s+")
