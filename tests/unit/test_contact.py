@@ -220,6 +220,12 @@ def test_redact_keeps_sentence_punctuation_after_urls() -> None:
     )
 
 
+def test_a_personal_site_on_the_e_mail_s_domain_is_redacted() -> None:
+    """A bare domain ("lenafischer.design", no "www." or scheme) stayed in the model text."""
+    text = "lena@lenafischer.design | lenafischer.design/work\nSites in Node.js and ASP.NET."
+    assert redact(text) == "[EMAIL] | [URL]\nSites in Node.js and ASP.NET."
+
+
 def test_redact_names_are_word_bounded() -> None:
     # "Ann" must not eat "Annual" or "Joanna"; "Lee" must not eat "Leeds".
     assert redact("Annual report by Ann Lee in Leeds for Joanna", ["Ann Lee"]) == (

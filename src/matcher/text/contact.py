@@ -603,13 +603,35 @@ def _free(taken: list[tuple[int, int, str]], starts: list[int], start: int, end:
     )
 
 
+def _own_domains(text: str, emails: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Where ``text`` names the domain of one of its e-mail addresses on its own, perhaps
+    with a path: "lenafischer.design" beside "lena@lenafischer.design" is a personal site.
+
+    Example:
+        >>> text = "lena@lenafischer.design | lenafischer.design/work | Node.js"
+        >>> [text[a:b] for a, b in _own_domains(text, [(0, 23)])]
+        ['lenafischer.design/work']
+    """
+    domains = {text[start:end].rpartition("@")[2].lower() for start, end in emails}
+    if not domains:
+        return []
+    pattern = re.compile(
+        r"(?<![\w@./-])(?:" + "|".join(re.escape(domain) for domain in sorted(domains)) + r")"
+        r"(?:/[^\s<>\"')\]]*[^\s<>\"')\].,;:!?])?(?![\w-])",
+        re.IGNORECASE,
+    )
+    return [match.span() for match in pattern.finditer(text)]
+
+
 def _contact_spans(text: str, phones: Sequence[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """Each contact detail of ``text`` with its placeholder, in order: URLs, then emails,
     street addresses and phone numbers where no detail of an earlier kind is."""
     taken: list[tuple[int, int, str]] = []
+    emails = [match.span() for match in _EMAIL_RE.finditer(text)]
     kinds: list[tuple[str, Iterable[tuple[int, int]]]] = [
         (URL_TOKEN, (match.span() for match in _URL_RE.finditer(text))),
-        (EMAIL_TOKEN, (match.span() for match in _EMAIL_RE.finditer(text))),
+        (EMAIL_TOKEN, emails),
+        (URL_TOKEN, _own_domains(text, emails)),
         (ADDRESS_TOKEN, (match.span() for match in _ADDRESS_RE.finditer(text))),
         (PHONE_TOKEN, phones),
     ]
@@ -628,7 +650,8 @@ def redact(
 ) -> str:
     """Replace contact details and the given names with placeholders.
 
-    URLs (``http(s)://``, ``www.``, ``linkedin.com/...``, ``github.com/...``) become ``[URL]``,
+    URLs (``http(s)://``, ``www.``, ``linkedin.com/...``, ``github.com/...``, and the domain of
+    an e-mail address of the text on its own: a personal site) become ``[URL]``,
     emails ``[EMAIL]``, street addresses ``[ADDRESS]`` (:func:`find_addresses`), phone numbers
     ``[PHONE]`` (years and dates are left alone, see :func:`find_phones`), and each given
     name — the full name and every name token of two or more letters, case-insensitive, as
