@@ -229,6 +229,9 @@ def test_bare_forms_need_their_own_case(matcher: SkillMatcher) -> None:
         "Solid understanding of network protocols.",
         "Paged the floor on the intercom.",
         "The concordance of both raters was high.",
+        "Graduated in Spring 2021.",
+        "Lived in Java for two years.",
+        "Grade in C overall.",
     ],
 )
 def test_ambiguous_words_in_prose_are_not_skills(matcher: SkillMatcher, text: str) -> None:
@@ -253,6 +256,10 @@ def test_ambiguous_words_in_prose_are_not_skills(matcher: SkillMatcher, text: st
         ("Swift programming for iOS", {"Swift", "iOS Development"}),
         ("Mentored juniors on SOLID principles", {"SOLID Principles"}),
         ("Reviewed documents in Concordance and Relativity", {"Concordance", "Relativity"}),
+        # "in" before a name that ends its clause: a tool (the paralegal's evidence quoted
+        # "productions in Relativity." while Relativity was listed missing)
+        ("Ran review batches and productions in Relativity.", {"Relativity"}),
+        ("Charted every shift in Epic, then audited it.", {"Epic"}),
         ("Tools: Intercom, Zendesk", {"Intercom", "Zendesk"}),
     ],
 )

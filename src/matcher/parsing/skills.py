@@ -38,7 +38,9 @@ Ambiguity
 
     1. *Cue before*: a proficiency or activity phrase right before it (``proficient in``,
        ``experience with``, ``knowledge of``, ``written in``, ``modelling in``, ``services in``,
-       ``using``, ``advanced``...).
+       ``using``, ``advanced``...), or ``in`` before a name of two letters or more that ends
+       its clause (``productions in Relativity.``, ``tickets in Zendesk and Five9``; not ``in
+       Spring 2021``).
     2. *Cue after*: a technical head noun right after it (``programming``, ``developer``,
        ``code``, ``packages``, ``spreadsheets``, ``build``...). Softer nouns (``skills``,
        ``experience``, ``projects``, ``team``...) only count away from the start of a sentence,
@@ -108,6 +110,10 @@ _BEFORE_CUE_RE = re.compile(
     r"|\b(?:using|used|use|uses|advanced|intermediate|basic|hands-on|strong|solid))\s+$",
     re.IGNORECASE,
 )
+# "productions in Relativity.", "worked cases in Zendesk and Five9": a capitalised name right
+# after "in" that ends the clause names a tool, where "in Spring 2021" names a season.
+_IN_BEFORE_RE = re.compile(r"\bin\s+$", re.IGNORECASE)
+_CLAUSE_END_RE = re.compile(r"\s*(?:[.,;:!?)]|$|(?:and|or)\b)", re.IGNORECASE)
 # The patterns read before a mention end in "$" and run with ``search(text, pos, offset)`` over
 # the few tokens before it; those read after it run with ``match(text, offset, line_end)``. No
 # line is sliced or scanned once per mention (see ``SkillMatcher._resolve_bare``).
@@ -741,6 +747,11 @@ class SkillMatcher:
                 _BEFORE_CUE_RE.search(text, pos, start)
                 or _AFTER_CUE_RE.match(text, end, line_end)
                 or (not sentence_start and _WEAK_AFTER_CUE_RE.match(text, end, line_end))
+                or (
+                    end - start > 1  # "in C major", "in R&D": no tool
+                    and _IN_BEFORE_RE.search(text, pos, start)
+                    and _CLAUSE_END_RE.match(text, end, line_end)
+                )
             )
             labelled = item[k] and (context.label_before(start) or context.in_skills_section(start))
             candidate.accepted = cued or labelled
