@@ -355,3 +355,26 @@ def test_a_placement_is_read_from_the_role_not_from_its_employer(line: str, kind
 def test_a_job_at_a_co_op_counts_all_its_years() -> None:
     text = "Experience\nData Analyst - Bluepoint Grocery Co-op, Milwaukee (Jan 2019 - Dec 2022)"
     assert extract_experience(text, today=TODAY).total_years == pytest.approx(4.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "roles"),
+    [
+        # a credential held since a year is no role (a supervisor read 3 roles, one of 13 years)
+        (
+            "Experience\nWarehouse Supervisor, Acme (2018 - Present)\n"
+            "- Held forklift certification since 2014.",
+            ["Warehouse Supervisor, Acme"],
+        ),
+        ("Certifications\nCPR Certification (2015 - 2017)", []),
+        # a role that names a credential is a role
+        ("Summary\nCertified forklift operator since 2014.", ["Certified forklift operator"]),
+        (
+            "Experience\nIdentity/Certificate Management (2015 - 2020)",
+            ["Identity/Certificate Management"],
+        ),
+    ],
+)
+def test_a_credential_held_for_years_is_no_role(text: str, roles: list[str]) -> None:
+    found = extract_experience(text, today=date(2026, 12, 6)).roles
+    assert [role.title for role in found] == roles

@@ -686,6 +686,33 @@ def same_on(profile: ExperienceProfile, day: date) -> bool:
     return all(role.range.end < day for role in profile.roles)
 
 
+# A credential held, not a role: "Held forklift certification since 2014", "RN license
+# (2015 - 2025)". A title naming a role as well ("Licensed electrician", "Certified forklift
+# operator") is a role.
+_CREDENTIAL_HELD: Final = re.compile(
+    r"\b(?:certifications?|certificates?|licen[cs]es?|licensure|credentials?)\W*\Z", re.IGNORECASE
+)
+
+
+def _holds_a_credential(title: str) -> bool:
+    """Whether a range's ``title`` ends in a credential and names no role.
+
+    Example:
+        >>> _holds_a_credential("Held forklift certification"), _holds_a_credential("Welder")
+        (True, False)
+        >>> _holds_a_credential("Certification Specialist")
+        False
+        >>> _holds_a_credential("Identity/Certificate Management")
+        False
+    """
+    if not title or _CREDENTIAL_HELD.search(title) is None:
+        return False
+    from matcher.text.word_lists import word_list
+
+    roles = word_list("role_noun")
+    return not any(word in roles for word in re.findall(r"[a-z]+", title.lower()))
+
+
 def extract_experience(text: str, today: date | None = None) -> ExperienceProfile:
     """Read the roles, their date ranges and the years of experience from a resume.
 
@@ -768,6 +795,8 @@ def extract_experience(text: str, today: date | None = None) -> ExperienceProfil
                     above[index] = _title_from_above(lines, index)
                 above_title, above_company = above[index]
                 title, company = above_title, company or above_company
+            if _holds_a_credential(title):
+                continue  # "Held forklift certification since 2014": no role
             segment = _segment(raw, found.start, found.end, previous_end, next_start, entry)
             # The title says what the role was; its duties may mention interns it trained.
             placement = placement_section or _names_placement(title or segment)
