@@ -114,6 +114,20 @@ _BEFORE_CUE_RE = re.compile(
 # after "in" that ends the clause names a tool, where "in Spring 2021" names a season.
 _IN_BEFORE_RE = re.compile(r"\bin\s+$", re.IGNORECASE)
 _CLAUSE_END_RE = re.compile(r"\s*(?:[.,;:!?)]|$|(?:and|or)\b)", re.IGNORECASE)
+
+
+def _ends_clause(text: str, end: int, line_end: int) -> bool:
+    """Whether the clause ends at ``end``: a stop, a comma, "and"/"or", or the line's end
+    where the next line does not carry the sentence on ("charting in Epic\nevery shift")."""
+    found = _CLAUSE_END_RE.match(text, end, line_end)
+    if found is None:
+        return False
+    if found.end() < line_end or text[end:line_end].strip():
+        return True
+    after = text[line_end + 1 : line_end + 2]
+    return not (after.isalpha() and after.islower())
+
+
 # The patterns read before a mention end in "$" and run with ``search(text, pos, offset)`` over
 # the few tokens before it; those read after it run with ``match(text, offset, line_end)``. No
 # line is sliced or scanned once per mention (see ``SkillMatcher._resolve_bare``).
@@ -750,7 +764,7 @@ class SkillMatcher:
                 or (
                     end - start > 1  # "in C major", "in R&D": no tool
                     and _IN_BEFORE_RE.search(text, pos, start)
-                    and _CLAUSE_END_RE.match(text, end, line_end)
+                    and _ends_clause(text, end, line_end)
                 )
             )
             labelled = item[k] and (context.label_before(start) or context.in_skills_section(start))
