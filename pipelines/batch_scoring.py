@@ -1428,6 +1428,7 @@ def _stage1_section(settings: Settings, ranking: Ranking, n_resumes: int) -> dic
 def _scorer(model_id: str, ranker_info: dict[str, Any], settings: Settings) -> dict[str, Any]:
     """What makes the shortlists what they are, besides the records: a change rescores all."""
     from matcher import __version__
+    from matcher.io.unchanged_rerun import source_fingerprint
 
     return {
         "model": model_id,
@@ -1439,6 +1440,9 @@ def _scorer(model_id: str, ranker_info: dict[str, Any], settings: Settings) -> d
         "limits": settings.limits.model_dump(mode="json"),
         "taxonomy_dir": str(settings.taxonomy_dir),
         "matcher_version": __version__,
+        # The code itself: a change that keeps the version still scores anew (an upgrade's
+        # rerun had reused the shortlists the code before made).
+        "code": source_fingerprint(),
         # "Present" in a resume is this day: its years of experience change with it.
         "day": date.today().isoformat(),
     }
