@@ -27,12 +27,17 @@ def file_sha256(path: Path) -> str:
 
 
 def path_sha256(path: Path) -> str:
-    """SHA-256 of a file, or of a folder's files (relative names and contents, sorted)."""
+    """SHA-256 of a file, or of a folder's files (relative names and contents, sorted; a file
+    that cannot be read by its name and why, as the loader rejects it and the run goes on)."""
     if path.is_file():
         return file_sha256(path)
     digest = hashlib.sha256()
     for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        digest.update(str(file.relative_to(path)).encode() + b"\0" + file_sha256(file).encode())
+        try:
+            content = file_sha256(file)
+        except OSError as error:  # the loader rejected it ("cannot read file"): still counted
+            content = f"unreadable: {error.strerror or error}"
+        digest.update(str(file.relative_to(path)).encode() + b"\0" + content.encode())
     return digest.hexdigest()
 
 
