@@ -89,6 +89,10 @@ def configure_logging(mode: str = "normal") -> None:
     # Progress is shown per stage (matcher.progress), not by a bar per call of a library:
     # read by huggingface_hub and transformers ("Loading weights") when they are imported.
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    if mode != "verbose":
+        # Dask's cluster ("Retire worker addresses", "Closing Nanny at ..."): its own handler,
+        # in this process and the workers', set from its config when it is imported.
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
     if mode == "quiet":
         os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
         os.environ["TQDM_DISABLE"] = "1"  # tqdm (and so sentence-transformers) reads it

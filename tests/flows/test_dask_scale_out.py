@@ -163,3 +163,41 @@ def test_an_incremental_rerun_on_dask_reuses_pairs_as_the_serial_rerun_does(
         assert (tmp_path / "dask" / "out" / name).read_bytes() == (
             tmp_path / "serial" / "out" / name
         ).read_bytes(), name
+
+
+def test_a_quiet_command_on_a_local_cluster_prints_no_dask_lines(
+    tmp_path: Path, embedding_cache_dir: Path
+) -> None:
+    """`score -q --workers 2` printed 33 of Dask's information lines ("Closing Nanny at ...")."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    resumes = tmp_path / "resumes"
+    resumes.mkdir()
+    for path in sorted((SAMPLE / "resumes").glob("r-000*.txt")):
+        shutil.copy(path, resumes / path.name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "DASK_"))}
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), str(REPO)])
+    env.update(
+        {
+            "MATCHER_STATE_DIR": str(tmp_path / "state"),
+            "MATCHER_INDEX_DIR": str(tmp_path / "index"),
+            "MATCHER_MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path / 'mlflow.db'}",
+            "MATCHER_EMBEDDING__CACHE_DIR": str(embedding_cache_dir),
+        }
+    )
+    inputs = ["--jobs", str(SAMPLE / "jobs.csv"), "--resumes", str(resumes), "--out", "out"]
+    done = subprocess.run(
+        [sys.executable, "-m", "matcher", "-q", "score", "--workers", "2", *inputs],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "out" / "shortlists.csv").is_file()
+    assert "distributed." not in done.stderr, done.stderr[-3000:]
