@@ -62,12 +62,16 @@ def _fail(message: str) -> NoReturn:
 
 
 def _settings(config: Path | None, **overrides: Any) -> Any:
+    import tomllib
+
     from matcher.settings import load_settings
 
     try:
         return load_settings(config, **overrides)
     except FileNotFoundError as error:
         _fail(str(error))
+    except tomllib.TOMLDecodeError as error:
+        _fail(f"{config}: not valid TOML: {error}")
     except ValueError as error:  # pydantic's ValidationError is a ValueError
         _fail(f"bad settings: {error}".replace("\n", " "))
 

@@ -7,6 +7,7 @@ config file, and the defaults below. Nothing is read or created at import time.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -334,6 +335,30 @@ class Settings(BaseSettings):
 _CONFIG_FILE: dict[str, Path | None] = {"path": None}
 
 
+def _check_nested_environment() -> None:
+    """Refuse a nested ``MATCHER_*`` variable whose section is no setting.
+
+    ``MATCHER_RANKNG__TOP_K`` (a typo in a systemd unit) was read by nothing and silently
+    ignored; pydantic-settings refuses only unknown keys of a known section
+    (``MATCHER_RANKING__TOPK``).
+
+    Raises:
+        ValueError: Naming the variable and the sections there are.
+    """
+    prefix = "MATCHER_"
+    sections = {name for name in Settings.model_fields}
+    for variable in os.environ:
+        if not variable.upper().startswith(prefix) or "__" not in variable:
+            continue
+        section = variable[len(prefix) :].split("__", 1)[0].lower()
+        if section not in sections:
+            known = ", ".join(sorted(name.upper() for name in sections))
+            raise ValueError(
+                f"unknown environment variable {variable}: no setting {section!r}"
+                f" (MATCHER_<SECTION>__<KEY>, with SECTION one of {known})"
+            )
+
+
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
     """Build the settings from defaults, a TOML file, the environment and explicit overrides.
 
@@ -353,6 +378,7 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     """
     if config_file is not None and not Path(config_file).is_file():
         raise FileNotFoundError(f"config file not found: {config_file}")
+    _check_nested_environment()
     _CONFIG_FILE["path"] = Path(config_file) if config_file is not None else None
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -71,6 +71,20 @@ def test_an_unknown_ranker_or_setting_is_refused_before_any_work(
     monkeypatch.setenv("MATCHER_RANKING__TOPK", "5")
     code, output = _score(SAMPLE / "jobs.csv", SAMPLE / "resumes", tmp_path / "out")
     _assert_refused(code, output, tmp_path / "out", "bad settings", "topk")
+    monkeypatch.delenv("MATCHER_RANKING__TOPK")
+    # a section misspelt (in a systemd unit) had been read by nothing, silently
+    monkeypatch.setenv("MATCHER_RANKNG__TOP_K", "3")
+    code, output = _score(SAMPLE / "jobs.csv", SAMPLE / "resumes", tmp_path / "out")
+    _assert_refused(code, output, tmp_path / "out", "MATCHER_RANKNG__TOP_K", "'rankng'")
+    monkeypatch.delenv("MATCHER_RANKNG__TOP_K")
+    # a TOML file that is no TOML is named
+    config = tmp_path / "bad.toml"
+    config.write_text("[ranking\ntop_k = 5\n", encoding="utf-8")
+    inputs = ["--jobs", str(SAMPLE / "jobs.csv"), "--resumes", str(SAMPLE / "resumes")]
+    result = CliRunner().invoke(
+        app, ["score", *inputs, "--out", str(tmp_path / "out"), "--config", str(config)]
+    )
+    _assert_refused(result.exit_code, result.output, tmp_path / "out", f"{config}: not valid TOML")
 
 
 def test_version_and_conflicting_verbosity() -> None:
