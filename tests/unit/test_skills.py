@@ -269,24 +269,6 @@ def test_ambiguous_words_in_skill_context_are_skills(
     assert expected <= matcher.skills(text)
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        # a role title shows its field: "Data Engineering" was missing for data engineers
-        ("Senior Data Engineer, Acme (2020 - Present)", {"Data Engineering"}),
-        ("Project Managers and Web Developers", {"Project Management", "Web Development"}),
-        ("Case Manager at County Health", {"Case Management"}),
-        # aliases written in the vocabulary keep their skill; a worker alone names no field
-        ("Database Administrator", {"Database Administration"}),
-        ("Engineer and Manager", set()),
-    ],
-)
-def test_a_field_s_worker_shows_the_field(
-    matcher: SkillMatcher, text: str, expected: set[str]
-) -> None:
-    assert matcher.skills(text) == expected
-
-
 def test_skills_heading_makes_list_items_count(matcher: SkillMatcher) -> None:
     text = "Technical Skills\n- Go\n- Excel\n\nExperience\n- Go\n- Excel at sports"
     mentions = matcher.find(text)

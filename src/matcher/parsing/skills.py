@@ -369,48 +369,6 @@ def bare_forms(skill: str, aliases: Sequence[str]) -> list[str]:
     ]
 
 
-#: The field a skill's name ends in, and the person who works in it: a Data Engineer does
-#: Data Engineering, a Project Manager Project Management.
-_ROLE_OF_FIELD: Final = {
-    "engineering": "Engineer",
-    "analysis": "Analyst",
-    "management": "Manager",
-    "design": "Designer",
-    "development": "Developer",
-    "science": "Scientist",
-    "administration": "Administrator",
-}
-
-
-def with_role_aliases(frame: pd.DataFrame) -> pd.DataFrame:
-    """The skills table with each field's worker as an alias of the field: "Data Engineer"
-    of Data Engineering, "Web Developer" of Web Development, "Case Manager" of Case
-    Management. Only names of two or more words ("Engineer" alone names no field), and only
-    where the worker is no name or alias of any skill yet.
-
-    Example:
-        >>> table = pd.DataFrame({"skill": ["Data Engineering", "Design"], "aliases": ["", ""]})
-        >>> with_role_aliases(table)["aliases"].tolist()
-        ['Data Engineer', '']
-    """
-    taken = {
-        skill_key(form)
-        for skill, aliases in zip(frame["skill"], frame["aliases"], strict=True)
-        for form in (skill, *_parse_aliases(aliases, skill))
-    }
-    added: list[str] = []
-    for skill, aliases in zip(frame["skill"], frame["aliases"], strict=True):
-        *field, last = str(skill).split()
-        worker = _ROLE_OF_FIELD.get(last.casefold())
-        role = f"{' '.join(field)} {worker}" if field and worker else ""
-        if role and skill_key(role) not in taken:
-            taken.add(skill_key(role))
-            added.append("|".join(a for a in (str(aliases), role) if a))
-        else:
-            added.append(aliases)
-    return frame.assign(aliases=added)
-
-
 class Vocabulary:
     """A validated table of skills: unique names, aliases that map to one skill only.
 
@@ -434,7 +392,7 @@ class Vocabulary:
         with resource.open("r", encoding="utf-8") as handle:
             frame = pd.read_csv(handle, dtype=str, keep_default_na=False)
         frame["source"] = BUILTIN_SOURCE
-        return cls.from_frame(with_role_aliases(frame))
+        return cls.from_frame(frame)
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> Vocabulary:
