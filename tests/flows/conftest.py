@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from matcher.settings import Settings, load_settings
+from tests.conftest import REPO
 
 
 @pytest.fixture()
@@ -52,3 +54,20 @@ def encoding_progress(text: str, stage: str = "encoding texts") -> list[tuple[in
     assert all((total, total) in counts for total in totals)
     assert len(counts) <= 11 * len(totals)
     return counts
+
+
+def user_env(state: Path, embedding_cache_dir: Path) -> dict[str, str]:
+    """The environment of a user's ``matcher`` command: no Prefect server, this checkout's
+    code, and the state, index, MLflow store and embedding cache under ``state`` (the cache
+    at ``embedding_cache_dir``)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), str(REPO)])
+    env.update(
+        {
+            "MATCHER_STATE_DIR": str(state / "state"),
+            "MATCHER_INDEX_DIR": str(state / "index"),
+            "MATCHER_MLFLOW_TRACKING_URI": f"sqlite:///{state / 'mlflow.db'}",
+            "MATCHER_EMBEDDING__CACHE_DIR": str(embedding_cache_dir),
+        }
+    )
+    return env

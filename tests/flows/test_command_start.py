@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import SAMPLE
+from tests.flows.conftest import user_env
 
 REPO = Path(__file__).resolve().parents[2]
 COMPARED = ("shortlists.csv", "rejects.csv", "duplicates.csv", "records.csv")
@@ -152,28 +153,11 @@ def test_a_store_that_cannot_be_made_still_fails_the_run_and_writes_nothing(
     assert not out.exists()
 
 
-def _user_env(state: Path, embedding_cache_dir: Path) -> dict[str, str]:
-    """The environment of a user's ``matcher`` command: no Prefect server, this checkout's
-    code, and the state, index, MLflow store and embedding cache under ``state`` (the cache
-    at ``embedding_cache_dir``)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), str(REPO)])
-    env.update(
-        {
-            "MATCHER_STATE_DIR": str(state / "state"),
-            "MATCHER_INDEX_DIR": str(state / "index"),
-            "MATCHER_MLFLOW_TRACKING_URI": f"sqlite:///{state / 'mlflow.db'}",
-            "MATCHER_EMBEDDING__CACHE_DIR": str(embedding_cache_dir),
-        }
-    )
-    return env
-
-
 def _command(tmp_path: Path, embedding_cache_dir: Path, *arguments: str) -> str:
     """Run ``matcher ARGUMENTS`` as a user would, without a Prefect server; its stdout."""
     from matcher.orchestration.server import api_answers
 
-    env = _user_env(tmp_path / "command", embedding_cache_dir)
+    env = user_env(tmp_path / "command", embedding_cache_dir)
     done = subprocess.run(
         [sys.executable, "-m", "matcher", *arguments],
         env=env,
@@ -390,7 +374,7 @@ def test_a_first_run_whose_model_cannot_load_fails_with_the_loaders_error_and_wr
     with pytest.raises(Exception) as loading:
         Embedder(model, show_progress=False).model  # noqa: B018
     jobs, resumes = _inputs(tmp_path / "in")
-    env = _user_env(tmp_path / "run", tmp_path / "cache")  # a new cache: every text encodes
+    env = user_env(tmp_path / "run", tmp_path / "cache")  # a new cache: every text encodes
     env["MATCHER_EMBEDDING__MODEL_PATH"] = str(model)
     out = tmp_path / "out"
     command = [sys.executable, "-m", "matcher", "score", "--jobs", str(jobs)]

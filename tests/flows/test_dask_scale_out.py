@@ -18,7 +18,7 @@ import pytest
 from matcher.io.loading import load_resumes
 from matcher.settings import Settings, load_settings
 from tests.conftest import SAMPLE
-from tests.flows.conftest import encoding_progress
+from tests.flows.conftest import encoding_progress, user_env
 
 pytestmark = [pytest.mark.usefixtures("prefect_server"), pytest.mark.slow]
 
@@ -169,26 +169,15 @@ def test_a_quiet_command_on_a_local_cluster_prints_no_dask_lines(
     tmp_path: Path, embedding_cache_dir: Path
 ) -> None:
     """`score -q --workers 2` printed 33 of Dask's information lines ("Closing Nanny at ...")."""
-    import os
     import subprocess
     import sys
-
-    from tests.conftest import REPO
 
     resumes = tmp_path / "resumes"
     resumes.mkdir()
     for path in sorted((SAMPLE / "resumes").glob("r-000*.txt")):
         shutil.copy(path, resumes / path.name)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "DASK_"))}
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), str(REPO)])
-    env.update(
-        {
-            "MATCHER_STATE_DIR": str(tmp_path / "state"),
-            "MATCHER_INDEX_DIR": str(tmp_path / "index"),
-            "MATCHER_MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path / 'mlflow.db'}",
-            "MATCHER_EMBEDDING__CACHE_DIR": str(embedding_cache_dir),
-        }
-    )
+    env = user_env(tmp_path, embedding_cache_dir)
+    env = {k: v for k, v in env.items() if not k.startswith("DASK_")}
     inputs = ["--jobs", str(SAMPLE / "jobs.csv"), "--resumes", str(resumes), "--out", "out"]
     done = subprocess.run(
         [sys.executable, "-m", "matcher", "-q", "score", "--workers", "2", *inputs],

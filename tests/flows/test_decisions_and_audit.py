@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from matcher.settings import Settings
 from tests.conftest import SAMPLE
+from tests.flows.conftest import user_env
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -194,19 +195,15 @@ def test_audit_names_a_bad_input_in_one_line_before_any_run(
     error: str,
 ) -> None:
     """As a user runs it: the error alone, no failed flow run's tracebacks before it."""
-    import os
     import subprocess
     import sys
-
-    from tests.conftest import REPO
 
     _, out, _ = scored
     path = tmp_path / "demographics.csv"
     text = {"columns": "resume_id,sex,age\nr1,Male,40\n", "quote": 'resume_id,sex\n"r1,Male\n'}
     path.write_text(text.get(problem, "resume_id,sex\nr1,Male\n"), encoding="utf-8")
     run = tmp_path if problem == "run" else out
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), str(REPO)])
+    env = user_env(tmp_path / "command", tmp_path / "cache")
     arguments = ["--demographics", str(path), "--out", str(tmp_path / "audit")]
     done = subprocess.run(
         [sys.executable, "-m", "matcher", "-q", "audit", "--run", str(run), *arguments],
