@@ -64,7 +64,9 @@ def _fail(message: str) -> NoReturn:
 def _settings(config: Path | None, **overrides: Any) -> Any:
     import tomllib
 
-    from matcher.settings import load_settings
+    from pydantic import ValidationError
+
+    from matcher.settings import describe_settings_error, load_settings
 
     try:
         return load_settings(config, **overrides)
@@ -72,7 +74,9 @@ def _settings(config: Path | None, **overrides: Any) -> Any:
         _fail(str(error))
     except tomllib.TOMLDecodeError as error:
         _fail(f"{config}: not valid TOML: {error}")
-    except ValueError as error:  # pydantic's ValidationError is a ValueError
+    except ValidationError as error:
+        _fail(f"bad settings: {describe_settings_error(error, config)}")
+    except ValueError as error:
         _fail(f"bad settings: {error}".replace("\n", " "))
 
 

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -357,6 +357,39 @@ def _check_nested_environment() -> None:
                 f"unknown environment variable {variable}: no setting {section!r}"
                 f" (MATCHER_<SECTION>__<KEY>, with SECTION one of {known})"
             )
+
+
+def describe_settings_error(error: ValidationError, config_file: Path | None = None) -> str:
+    """One line for the CLI: each wrong setting, where its value came from and why it is wrong.
+
+    Pydantic's own message spans several lines per setting and ends each with a web address.
+
+    Example:
+        >>> try:
+        ...     load_settings(ranking={"top_k": "abc", "topk": 3})
+        ... except ValidationError as error:
+        ...     print(describe_settings_error(error))
+        ranking.top_k: input should be a valid integer, unable to parse string as an integer \
+(got 'abc'); unknown setting 'ranking.topk'
+    """
+    described = []
+    for problem in error.errors():
+        loc = [str(part) for part in problem["loc"]]
+        key = ".".join(loc)
+        variable = "MATCHER_" + "__".join(part.upper() for part in loc)
+        if any(name.upper() == variable for name in os.environ):
+            origin = f" (from {variable})"
+        elif config_file is not None:
+            origin = f" (from {config_file} or an option)"
+        else:
+            origin = ""
+        if problem["type"] == "extra_forbidden":
+            described.append(f"unknown setting {key!r}{origin}")
+        else:
+            message = str(problem["msg"])
+            message = message[:1].lower() + message[1:]
+            described.append(f"{key}{origin}: {message} (got {problem.get('input')!r})")
+    return "; ".join(described)
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:

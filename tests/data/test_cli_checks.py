@@ -72,6 +72,19 @@ def test_an_unknown_ranker_or_setting_is_refused_before_any_work(
     code, output = _score(SAMPLE / "jobs.csv", SAMPLE / "resumes", tmp_path / "out")
     _assert_refused(code, output, tmp_path / "out", "bad settings", "topk")
     monkeypatch.delenv("MATCHER_RANKING__TOPK")
+    # a wrong value is named with the variable it came from, on one line, without pydantic's
+    # web address
+    monkeypatch.setenv("MATCHER_RANKING__TOP_K", "abc")
+    code, output = _score(SAMPLE / "jobs.csv", SAMPLE / "resumes", tmp_path / "out")
+    _assert_refused(
+        code,
+        output,
+        tmp_path / "out",
+        "bad settings: ranking.top_k (from MATCHER_RANKING__TOP_K): input should be a valid",
+        "(got 'abc')",
+    )
+    assert "http" not in output
+    monkeypatch.delenv("MATCHER_RANKING__TOP_K")
     # a section misspelt (in a systemd unit) had been read by nothing, silently
     monkeypatch.setenv("MATCHER_RANKNG__TOP_K", "3")
     code, output = _score(SAMPLE / "jobs.csv", SAMPLE / "resumes", tmp_path / "out")
