@@ -73,6 +73,67 @@ def test_an_experiment_prepared_in_the_background_is_the_one_the_run_logs_to(
     assert len(client.search_experiments(filter_string="name = 'background'")) == 1
 
 
+def _python(code: str, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+
+
+def test_a_process_that_ends_while_preparing_a_store_leaves_none_half_made(
+    tmp_path: Path,
+) -> None:
+    from matcher.tracking.mlflow_runs import ensure_experiment
+
+    # The script ends while the preparation imports MLflow: the process waits for the thread,
+    # whose imports then fail (Python is shutting down) before any store is made.
+    code = (
+        "import sys; from matcher.tracking.mlflow_runs import prepare_experiment\n"
+        "prepare_experiment('ended', sys.argv[1])\n"
+    )
+    db = tmp_path / "store" / "mlflow.db"
+    process = _python(code, f"sqlite:///{db}")
+    _, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err[-2000:]
+    assert "Traceback" not in err
+    # no store, or a whole one: the next run makes or finds its experiment
+    assert ensure_experiment("ended", f"sqlite:///{db}")
+
+
+def test_a_run_waiting_for_a_store_another_run_is_making_says_so(tmp_path: Path) -> None:
+    import time
+
+    from matcher.io.locking import hold_locks
+
+    db = tmp_path / "store" / "mlflow.db"
+    code = (
+        "import sys; from matcher.tracking.mlflow_runs import ensure_experiment\n"
+        "print(ensure_experiment('waited', sys.argv[1]))\n"
+    )
+    said = f"{db.resolve()} is in use by another matcher run; waiting up to"
+    log = tmp_path / "stderr.txt"
+    with hold_locks([db], timeout=10), log.open("w") as stderr:  # another run, making it
+        process = subprocess.Popen(
+            [sys.executable, "-c", code, f"sqlite:///{db}"],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        )
+        deadline = time.monotonic() + 240
+        while said not in log.read_text() and time.monotonic() < deadline:
+            assert process.poll() is None, log.read_text()[-2000:]
+            time.sleep(0.2)
+        assert said in log.read_text()
+        assert process.poll() is None and not db.exists()  # waiting, not past the lock
+    out, _ = process.communicate(timeout=300)
+    assert process.returncode == 0, log.read_text()[-2000:]
+    assert db.is_file() and out.strip()
+
+
 def test_a_store_that_cannot_be_made_in_the_background_fails_where_logging_would(
     tmp_path: Path,
 ) -> None:

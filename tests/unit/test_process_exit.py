@@ -49,3 +49,40 @@ def test_without_a_command_the_collector_is_left_as_it_is(tmp_path: Path) -> Non
 
     assert "matcher" in done.stdout
     assert done.stdout.rstrip().endswith("frozen at exit: False")
+
+
+# A command's thread that never ends (as the MLflow store's preparation once hung in an import),
+# which the process waits for at exit, and a stop.
+STUCK = """
+import threading, time, sys
+from matcher import runtime
+runtime.STOP_GRACE_SECONDS = float(sys.argv[1])
+runtime.stop_on_sigterm()
+threading.Thread(target=lambda: threading.Event().wait(), daemon=False).start()
+print("ready", flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_stopped_command_that_cannot_end_leaves_after_its_grace(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)])}
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        process = subprocess.Popen(
+            [sys.executable, "-c", STUCK, "2"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert process.stdout is not None and process.stdout.readline() == "ready\n"
+        started = time.monotonic()
+        process.send_signal(stop)
+
+        _, err = process.communicate(timeout=120)  # without the grace: never
+
+        assert process.returncode == 128 + stop, err
+        assert "still ending 2 s after it was stopped" in err
+        assert time.monotonic() - started >= 2.0  # its clean-up had the grace first

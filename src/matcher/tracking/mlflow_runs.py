@@ -14,6 +14,7 @@ A run that will log at its end can have the store and its experiment made ready 
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Mapping
@@ -24,6 +25,7 @@ from typing import Any
 _SQLITE = "sqlite:///"
 #: Seconds a process waits for another one that is creating the same store.
 STORE_LOCK_TIMEOUT = 600.0
+_LOGGER = logging.getLogger(__name__)
 # Stores this process has made sure of; creating the store again is harmless but slow.
 _READY: set[str] = set()
 _READY_LOCK = threading.Lock()
@@ -51,7 +53,7 @@ def configure_mlflow(tracking_uri: str) -> None:
             from matcher.tracking.store_template import start_from_template
 
             db.parent.mkdir(parents=True, exist_ok=True)
-            with hold_locks([db], STORE_LOCK_TIMEOUT):
+            with hold_locks([db], STORE_LOCK_TIMEOUT, _LOGGER.warning):
                 if not db.exists():
                     start_from_template(db)
                 # Opening the tracking and the registry store creates and migrates their tables
@@ -73,7 +75,10 @@ def prepare_experiment(name: str, tracking_uri: str) -> None:
     where its logging would have, with the same message. A second call while one is pending
     does nothing, as does one after a preparation that succeeded; one that failed and was not
     taken (a run that stopped before logging) is tried again. The thread is not a daemon: a
-    process that ends early waits for it, so a store is never left half migrated.
+    process that ends early waits for it, so a store is never left half migrated (one that ends
+    while the thread still imports MLflow sees those imports fail, Python shutting down, before
+    any store is made). A stopped command waits for it only so long
+    (:data:`matcher.runtime.STOP_GRACE_SECONDS`). Waiting for another process's store says so.
     """
     key = (tracking_uri, name)
     db = sqlite_path(tracking_uri)
