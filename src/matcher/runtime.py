@@ -242,4 +242,5 @@ def stop_on_sigterm() -> None:
     waited on that lock.
     """
     signal.signal(signal.SIGTERM, _terminate)
-    signal.signal(signal.SIGINT, _interrupt)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not if ignored (nohup)
+        signal.signal(signal.SIGINT, _interrupt)
