@@ -224,11 +224,74 @@ def test_years_required_reads_role_lines_the_sentence_reader_passes_over(matcher
         ("Reduced downtime without compromising security.", "security", False),
         ("Python, without a doubt, and Java.", "Java", False),
         ("Worked with Java, not only Python.", "Python", False),
+        # not held: the resume says so
+        ("I do not hold a journeyman license yet.", "journeyman license", True),
+        ("Applying to school; I don't yet have an RDH license.", "RDH", True),
+        ("Have not passed the CPA exam.", "CPA", True),
+        ("Familiar with Go basics but have no professional Go experience.", "Go experience", True),
+        ("No CDL.", "CDL", True),
+        ("Not a CPA.", "CPA", True),
+        ("Not yet licensed as an electrician.", "electrician", True),
+        # "no" with words between, or not before what it lacks, names nothing missing
+        ("Cut errors to no more than two in Excel.", "Excel", False),
+        ("No downtime during the Kubernetes migration.", "Kubernetes", False),
+        ("Did not have any outages after moving to Go.", "Go", False),
     ],
 )
 def test_negated_mentions(text: str, skill: str, missing: bool) -> None:
     start = text.index(skill)
-    assert negated(text, start, start + len(skill)) is missing
+    end = start + len(skill.removesuffix(" experience"))
+    assert negated(text, start, end) is missing
+
+
+@pytest.mark.parametrize(
+    ("text", "credential", "missing"),
+    [
+        ("Pursuing the CPA; FAR passed.", "CPA", True),
+        ("CPA candidate: I sit for REG in 2027.", "CPA", True),
+        ("I expect my Arizona teaching certificate in 2027.", "teaching certificate", True),
+        ("Registered Nurse (in progress).", "Registered Nurse", True),
+        ("Prepared statements for the client's CPA.", "CPA", True),
+        ("CPA (Texas), active since 2015.", "CPA", False),
+        ("Earned Cisco's CCNA in 2019.", "CCNA", False),
+        ("Holds a Master's teaching certificate.", "teaching certificate", False),
+        ("Licensed as a Registered Nurse, expected to lead shifts.", "Registered Nurse", False),
+    ],
+)
+def test_a_credential_not_held_yet(text: str, credential: str, missing: bool) -> None:
+    start = text.index(credential)
+    assert negated(text, start, start + len(credential), credential=True) is missing
+    assert not negated(text, start, start + len(credential)) or missing  # only credentials
+
+
+@pytest.mark.parametrize(
+    ("text", "lacks", "shows"),
+    [
+        (
+            "Electrical apprentice.\nI do not hold a journeyman license yet.",
+            "Electrician License",
+            "",
+        ),
+        ("Dental assistant. I do not yet hold an RDH license.", "RDH", ""),
+        ("Bookkeeper for the client's CPA.\nNot a CPA.", "CPA", ""),
+        (
+            "Familiar with Go basics from a course but have no professional Go experience.\n"
+            "Python developer since 2019.",
+            "Go",
+            "Python",
+        ),
+        # someone else's acronym that is no credential is still the resume's skill
+        ("Ran the client's SEO strategy on the company's AWS account.", "", "SEO"),
+    ],
+)
+def test_what_a_resume_says_it_does_not_hold_is_not_shown(
+    matcher: SkillMatcher, text: str, lacks: str, shows: str
+) -> None:
+    profile = resume_profile("R", text, matcher, TODAY)
+    if lacks:
+        assert lacks not in profile.skills and lacks in profile.lacks
+    if shows:
+        assert shows in profile.skills and shows not in profile.lacks
 
 
 def test_a_skill_named_as_missing_is_not_shown(matcher) -> None:

@@ -89,6 +89,50 @@ _NEGATION_AFTER = re.compile(
     r"covered|among|required)\b",
     re.IGNORECASE,
 )
+# "I do not hold a journeyman license", "don't have a CDL", "have not yet earned the CPA": the
+# resume says it does not hold it (up to four words between, none in "-ing").
+_NOT_HOLDING = re.compile(
+    r"\b(?:(?:do|does|did|have|has)(?:\s+not|n[’']t)|never)\s+(?:yet\s+)?"
+    r"(?:hold|have|possess|held|had|obtained|earned|received|passed|completed)\b"
+    r"(?:\s+(?!\w+ing\b)[\w/#+.'’-]+,?){0,4}?\s*$",
+    re.IGNORECASE,
+)
+# Right before it: "Not a CPA", "not yet an RN", "not licensed as an electrician".
+_NOT_A = re.compile(
+    r"\bnot\s+(?:yet\s+)?(?:(?:certified|licensed|registered|credentialed)\s+as\s+)?an?\s+$",
+    re.IGNORECASE,
+)
+# Right before it, with what it is right after: "no Go experience", "no professional Go
+# experience", "no CDL." ("no" with words between, "no errors in Excel", names nothing missing).
+_NO_BEFORE = re.compile(
+    r"\b(?:no|zero)\s+(?:(?:prior|professional|formal|hands-on|direct|previous|practical|real"
+    r"|paid|working|commercial|industry)\s+)?$",
+    re.IGNORECASE,
+)
+_NO_AFTER = re.compile(
+    r"^(?:\s+(?:experience|knowledge|exposure|background|licen[cs]e|licensure"
+    r"|certification|certificate|training|skills?)\b|\s*(?:[.;,)]|$))",
+    re.IGNORECASE,
+)
+# A credential not held yet: "pursuing the CPA", "expect my teaching certificate in 2027",
+# "CPA candidate", "RN (in progress)", "the client's CPA" (someone else's).
+_PURSUING = re.compile(
+    r"\b(?:pursuing|working\s+toward|studying\s+for|preparing\s+for|applying\s+for"
+    r"|expect(?:s|ed|ing)?|anticipat(?:e|es|ed|ing)|eligible\s+(?:for|to\s+sit\s+for)"
+    r"|sit(?:ting)?\s+for|candidate\s+for|in\s+pursuit\s+of|on\s+track\s+for)"
+    r"(?:\s+(?!\w+ing\b)[\w/#+.'’-]+,?){0,4}?\s*$",
+    re.IGNORECASE,
+)
+_SOMEONE_ELSES = re.compile(
+    r"\b(?:client|customer|company|firm|employer|manager|supervisor|owner|partner|physician"
+    r"|doctor|patient|family|attorney|boss|business|organi[sz]ation)s?['’]s?\s+$",
+    re.IGNORECASE,
+)
+_PENDING_AFTER = re.compile(
+    r"^(?:\s*[(\[–—-]\s*|\s+)(?:candidate|eligible|in\s+progress|pending|expected|anticipated"
+    r"|in\s+training|trainee|(?:exam|examination)\s+(?:candidate|pending|scheduled))\b",
+    re.IGNORECASE,
+)
 _CLAUSE_START = re.compile(r".*(?:[.;:!?()\n]|\bbut\b)", re.IGNORECASE | re.DOTALL)
 
 # "... as a Paramedic", "... in the position of Store Manager": the role follows the last one.
@@ -270,19 +314,37 @@ class ResumeProfile:
 _RESUME_FIELDS: Final = tuple(f.name for f in fields(ResumeProfile))
 
 
-def negated(text: str, start: int, end: int) -> bool:
-    """Whether the mention at ``text[start:end]`` is named as missing ("without SDLC").
+def negated(text: str, start: int, end: int, credential: bool = False, named: bool = True) -> bool:
+    """Whether the mention at ``text[start:end]`` is named as missing ("without SDLC", "I do
+    not hold a journeyman license", "no professional Go experience", "Not a CPA") or, for a
+    ``credential`` (:attr:`SkillMatcher.credentials`), as not held yet ("pursuing the CPA",
+    "CPA candidate", "expect my teaching certificate in 2027") or, if the vocabulary ``named``
+    it (not any acronym), as someone else's ("the client's CPA"; "the client's SEO" is SEO).
 
     Example:
         >>> text = "Managed projects without SDLC, API."
         >>> negated(text, text.index("SDLC"), text.index("SDLC") + 4)
         True
+        >>> text = "Prepared statements for the client's CPA. Not a CPA."
+        >>> [negated(text, m.start(), m.end(), True) for m in re.finditer("CPA", text)]
+        [True, True]
     """
     before = text[max(0, start - 120) : start]
     clause = _CLAUSE_START.match(before)
     if clause:
         before = before[clause.end() :]
-    return bool(_NEGATION_BEFORE.search(before) or _NEGATION_AFTER.match(text[end : end + 40]))
+    after = text[end : end + 40]
+    if _NEGATION_BEFORE.search(before) or _NEGATION_AFTER.match(after):
+        return True
+    if _NOT_HOLDING.search(before) or _NOT_A.search(before):
+        return True
+    if _NO_BEFORE.search(before) and _NO_AFTER.match(after):
+        return True
+    if not credential:
+        return False
+    if _PURSUING.search(before) or _PENDING_AFTER.match(after):
+        return True
+    return named and bool(_SOMEONE_ELSES.search(before))
 
 
 def _years_required(
@@ -408,27 +470,41 @@ def resume_profile(
     lines: list[str] = []
     lacking: set[str] = set()
     acronyms: dict[str, SkillMention] = {}
+    denied: set[str] = set()  # acronyms named as not held
+    # (skill, sentence) named as missing: a mention in the same sentence does not show it
+    # ("familiar with Go basics but have no professional Go experience")
+    denials: set[tuple[str, str]] = set()
+    shown: list[tuple[SkillMention, str]] = []  # mentions not negated, with their section
     for section in split_sections(text):
-        rank = _EVIDENCE_RANK.get(section.name, 5)
         for mention in matcher.find(section.text):
-            if negated(section.text, mention.start, mention.end):
+            credential = mention.skill in matcher.credentials
+            if negated(section.text, mention.start, mention.end, credential):
                 lacking.add(mention.skill)
-                continue
-            current = sections_of.get(mention.skill)
-            if current is None or rank < _EVIDENCE_RANK.get(current, 5):
-                skills[mention.skill] = mention
-                sections_of[mention.skill] = section.name
+                denials.add((mention.skill, mention.sentence))
+            else:
+                shown.append((mention, section.name))
         for raw in section.text.splitlines():
             line = _strip_bullet(raw)
             for acronym in named_acronyms(line):
-                acronyms.setdefault(acronym.skill, acronym)
+                if negated(line, acronym.start, acronym.end, credential=True, named=False):
+                    denied.add(acronym.skill)
+                else:
+                    acronyms.setdefault(acronym.skill, acronym)
             if line and len(line.split()) >= 2 and "[NAME]" not in line:
                 lines.append(line)
+    for mention, section_name in shown:
+        if (mention.skill, mention.sentence) in denials:
+            continue
+        current = sections_of.get(mention.skill)
+        if current is None or _EVIDENCE_RANK.get(section_name, 5) < _EVIDENCE_RANK.get(current, 5):
+            skills[mention.skill] = mention
+            sections_of[mention.skill] = section_name
     # a credential the vocabulary does not know is met by naming it ("TWIC", "EPA 609")
     for name, mention in acronyms.items():
         if name not in skills and name not in lacking:
             skills[name] = mention
             sections_of[name] = "other"
+    lacking |= denied
     return ResumeProfile(
         resume_id=resume_id,
         skills=skills,

@@ -71,7 +71,7 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib.resources import files
 from typing import Any, Final, NamedTuple
 
@@ -91,6 +91,8 @@ ALIAS_SEPARATOR: Final = "|"
 BUILTIN_SOURCE: Final = "builtin"
 
 _ALNUM = r"[^\W_]"
+# A credential's name or alias: "Electrician License", "Certified Public Accountant".
+_CREDENTIAL_WORDS = re.compile(r"licen[cs]|certif|credential|registered", re.IGNORECASE)
 _TOKEN_RE = re.compile(
     rf"(?<!{_ALNUM})\.?{_ALNUM}+(?:[.'’]{_ALNUM}+)*[+#]*"  # words, C++, C#, .NET, Node.js
     r"|[/&]"  # CI/CD, PL/SQL, R&D
@@ -571,6 +573,22 @@ class SkillMatcher:
                 self._forms.setdefault(key, []).append(_Form(index, text, text in bare, acronyms))
                 for end in range(1, len(key)):
                     self._prefixes.add(key[:end])
+
+    @cached_property
+    def credentials(self) -> frozenset[str]:
+        """The skills that are credentials one holds: a licence, a certification, a
+        registration in their name or an alias ("CPA": "Certified Public Accountant").
+
+        Example:
+            >>> sorted({"CPA", "Registered Nurse", "Python"} & SkillMatcher().credentials)
+            ['CPA', 'Registered Nurse']
+        """
+        frame = self.vocabulary.frame
+        return frozenset(
+            skill
+            for skill, aliases in zip(frame["skill"], frame["aliases"], strict=True)
+            if any(_CREDENTIAL_WORDS.search(text) for text in (skill, *aliases))
+        )
 
     def find(self, text: str, skill_list: bool = False) -> list[SkillMention]:
         """Find every skill mention in a text.
