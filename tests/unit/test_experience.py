@@ -60,6 +60,22 @@ RESUMES = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "rjdb
         # titles whose head noun is not one of the office words above: the title is the part
         # that names a role, wherever it stands
         ("Acme Staffing | Recruiter | 2019 - 2021", "Recruiter", "Acme Staffing"),
+        # a place in brackets after the employer, and an employer named with its district
+        (
+            "### Senior Backend Engineer, Routewise (San Francisco, CA) — Feb 2021 – Dec 2023",
+            "Senior Backend Engineer",
+            "Routewise",
+        ),
+        (
+            "**Mathematics Teacher**, Eastside High School, Austin ISD — Aug 2020 to Jun 2022",
+            "Mathematics Teacher",
+            "Eastside High School, Austin ISD",
+        ),
+        (
+            "Registered Nurse, ICU, St. Mary Hospital (2015 - 2019)",
+            "Registered Nurse, ICU",
+            "St. Mary Hospital",
+        ),
         ("City Bank | Relationship Banker II | 2017 - 2020", "Relationship Banker II", "City Bank"),
         (
             "Bright Smiles Dental | Dental Hygienist | 2018 - 2022",

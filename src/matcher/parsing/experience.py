@@ -287,6 +287,10 @@ def _role_from_as(text: str) -> tuple[str, str | None] | None:
     return (title, company) if title else None
 
 
+# A place in brackets after a title and its employer: "(San Francisco, CA)", "(Remote)".
+_TRAILING_PLACE = re.compile(r"\s*\([^()]{1,60}\)[\s,;:|–—-]*$")
+
+
 def _title_and_company(text: str) -> tuple[str, str | None]:
     """Split a fragment such as 'Data Analyst, Acme Corp' or 'Acme | Analyst' in two."""
     company = None
@@ -306,7 +310,23 @@ def _title_and_company(text: str) -> tuple[str, str | None]:
     at = re.search(r"\s+(?:at|@)\s+", text)
     if at:
         return _clean(text[: at.start()]), company or _clean(text[at.end() :]) or None
+    place = _TRAILING_PLACE.search(text)
+    if place and re.search(r",\s|\s[-–—]\s", text[: place.start()]):
+        text = text[: place.start()]  # "Engineer, Routewise (San Francisco, CA)": the place
     parts = [p for p in (_clean(p) for p in re.split(r",\s+|\s+[-–—]\s+", text)) if p]
+    if len(parts) >= 3 and role_noun().search(parts[0]):
+        # "Mathematics Teacher, Eastside High School, Austin ISD": the title ends where the
+        # first part that ends like an employer begins
+        employer = next(
+            (
+                i
+                for i, part in enumerate(parts[1:-1], start=1)
+                if _company_end().search(part) and not role_noun().search(part)
+            ),
+            None,
+        )
+        if employer is not None:
+            return ", ".join(parts[:employer]), company or ", ".join(parts[employer:])
     if len(parts) >= 2:
         head, last = _clean(text[: text.rfind(parts[-1])]), parts[-1]
         first = parts[0]
