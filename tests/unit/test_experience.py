@@ -380,7 +380,7 @@ def test_a_job_at_a_co_op_counts_all_its_years() -> None:
         (
             "Experience\nWarehouse Supervisor, Acme (2018 - Present)\n"
             "- Held forklift certification since 2014.",
-            ["Warehouse Supervisor, Acme"],
+            ["Warehouse Supervisor"],
         ),
         ("Certifications\nCPR Certification (2015 - 2017)", []),
         # a role that names a credential is a role
@@ -394,3 +394,17 @@ def test_a_job_at_a_co_op_counts_all_its_years() -> None:
 def test_a_credential_held_for_years_is_no_role(text: str, roles: list[str]) -> None:
     found = extract_experience(text, today=date(2026, 12, 6)).roles
     assert [role.title for role in found] == roles
+
+
+def test_an_education_line_with_its_label_among_the_roles_is_no_role() -> None:
+    text = (
+        "Experience\n"
+        "Digital Marketing Manager, Peachtree Health Software — Jan 2020 to Dec 2023\n"
+        "- Google Ads campaigns.\n\n"
+        "Education: B.B.A. Marketing, Georgia State University (2014–2018)"
+    )
+    profile = extract_experience(text, today=TODAY)
+    assert [(r.title, r.company) for r in profile.roles] == [
+        ("Digital Marketing Manager", "Peachtree Health Software")
+    ]
+    assert profile.total_years == pytest.approx(4.0)

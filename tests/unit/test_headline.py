@@ -66,7 +66,7 @@ def test_the_headline_comes_first_among_a_profiles_titles() -> None:
     )
     assert profile.headline == "Registered Nurse"
     assert profile.titles[0] == "Registered Nurse"
-    assert profile.titles[1:] == ["Company Name City , State Charge duties", "Barista, Bean Cafe"]
+    assert profile.titles[1:] == ["Company Name City , State Charge duties", "Barista"]
 
 
 def test_a_resume_without_a_name_line_keeps_its_title_as_the_headline() -> None:

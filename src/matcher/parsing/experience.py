@@ -313,6 +313,7 @@ def _title_and_company(text: str) -> tuple[str, str | None]:
     place = _TRAILING_PLACE.search(text)
     if place and re.search(r",\s|\s[-–—]\s", text[: place.start()]):
         text = text[: place.start()]  # "Engineer, Routewise (San Francisco, CA)": the place
+    text = text.rstrip(" \t-–—|:,;([")  # what led to the range: "Analyst, Acme — Jan 2020"
     parts = [p for p in (_clean(p) for p in re.split(r",\s+|\s+[-–—]\s+", text)) if p]
     if len(parts) >= 3 and role_noun().search(parts[0]):
         # "Mathematics Teacher, Eastside High School, Austin ISD": the title ends where the
@@ -365,12 +366,16 @@ def _names_placement(title: str) -> bool:
         (True, True)
         >>> _names_placement("Engineering Co-op, Hydro One")
         True
+        >>> _names_placement("Software Developer (Co-op)")
+        True
         >>> _names_placement("Cashier, Greenfield Grocery Co-op")
         False
     """
     parts = [part.strip(" .,;:()") for part in _TITLE_PARTS.split(title)]
     if any(PLACEMENT_PATTERN.search(part) and not _company_end().search(part) for part in parts):
         return True
+    if re.search(r"[(\[]\s*co-?op\s*[)\]]", title, re.IGNORECASE):
+        return True  # "Software Developer (Co-op)"
     # "Engineering Co-op, Hydro One": a bare "co-op" ends the role's own part when no other
     # part names a role ("Greenfield Grocery Co-op, Cashier" is a cashier's employer)
     return len(parts) > 1 and any(
@@ -623,6 +628,20 @@ def _dates_a_degree(line: str, found: DateRangeMatch, previous_end: int, next_st
     return bool(degree_positions(before) or degree_positions(after))
 
 
+def _labelled_not_work(line: str) -> bool:
+    """Whether a line opens with the label of a section that is no work ("Education: B.B.A.
+    Marketing, Georgia State (2014-2018)" under the roles): its range may date a degree.
+
+    Example:
+        >>> _labelled_not_work("Education: B.B.A. Marketing (2014-2018)")
+        True
+        >>> _labelled_not_work("Teacher: Algebra (2014-2018)")
+        False
+    """
+    label, colon, _ = line.partition(":")
+    return bool(colon) and heading_key(label) in _section_headings()["not work"]
+
+
 @lru_cache(maxsize=1)
 def _run_in_heading() -> re.Pattern[str]:
     """A section heading of :func:`_section_headings` written in running text, capitalised
@@ -799,7 +818,9 @@ def extract_experience(text: str, today: date | None = None) -> ExperienceProfil
         for position, found in enumerate(matches):
             previous_end = matches[position - 1].end if position else 0
             next_start = matches[position + 1].start if position + 1 < len(matches) else len(raw)
-            if section != "work" and _dates_a_degree(raw, found, previous_end, next_start):
+            if (section != "work" or _labelled_not_work(raw)) and _dates_a_degree(
+                raw, found, previous_end, next_start
+            ):
                 continue
             if found.range is None:
                 problems.append(f"line {index + 1}: {found.problem} in {_excerpt(line, found)!r}")
