@@ -210,13 +210,15 @@ def score(
     from matcher.io.output_folder import OutputFolderError
     from matcher.ranking.embedding import model_modules, model_will_load
 
+    expected = (InputError, OutputFolderError, BusyError, TemporaryAPIError)
+    _expect_failures(*expected)
     try:
         # A first run encodes every text: the model's import comes first, then.
         model = model_modules(settings.embedding) if model_will_load(settings.embedding) else ()
         with _on_api(api, meanwhile=first_use_imports(model + FIRST_USE_IMPORTS)):
             summary = scoring_flow(settings)(jobs, resumes, out, settings)
     except BaseException as error:
-        _end_run(error, out, (InputError, OutputFolderError, BusyError, TemporaryAPIError))
+        _end_run(error, out, expected)
     _print_score_summary(summary)
     counts = summary["counts"]
     for kind in ("postings", "resumes"):
@@ -251,6 +253,14 @@ def _on_api(api: Any, meanwhile: Any = ()) -> Any:
     from matcher.orchestration.temporary_api import flows_on
 
     return flows_on(api, meanwhile=meanwhile)
+
+
+def _expect_failures(*errors: type[BaseException]) -> None:
+    """The errors the command reports in one line: Prefect's own report of them is left out
+    (:func:`matcher.runtime.expect_failures`)."""
+    from matcher.runtime import expect_failures
+
+    expect_failures(*errors)
 
 
 def _score_unchanged(jobs: Path, resumes: Path, out: Path, settings: Any) -> bool:
@@ -487,6 +497,15 @@ def evaluate(
         from matcher.orchestration.temporary_api import TemporaryAPIError
         from matcher.ranking.catalogue import check_params
 
+        expected = (
+            InputError,
+            LabelledDataError,
+            ValueError,
+            FileNotFoundError,
+            BusyError,
+            TemporaryAPIError,
+        )
+        _expect_failures(*expected)
         try:
             check_params(chosen, params)
             with _on_api(api):
@@ -502,14 +521,6 @@ def evaluate(
                     candidates=candidates,
                 )
         except BaseException as error:  # OutputFolderError is a ValueError
-            expected = (
-                InputError,
-                LabelledDataError,
-                ValueError,
-                FileNotFoundError,
-                BusyError,
-                TemporaryAPIError,
-            )
             _end_run(error, out, expected)
     summary = result["summary"]
     if json_output:
@@ -587,6 +598,7 @@ def experiment(
         _fail(str(error))
     from pipelines.experiment import ranking_experiment
 
+    _expect_failures(InputError, LabelledDataError, TemporaryAPIError)
     try:
         with _on_api(api):
             summary = ranking_experiment(
@@ -686,6 +698,7 @@ def _run_cross_domain(
     from matcher.io.loading import InputError
     from matcher.orchestration.temporary_api import TemporaryAPIError
 
+    _expect_failures(InputError, LabelledDataError, FileNotFoundError, TemporaryAPIError)
     try:
         with _on_api(api):
             return cross_domain_experiment(
@@ -805,11 +818,13 @@ def recommend(
     from matcher.io.locking import BusyError
     from matcher.orchestration.temporary_api import TemporaryAPIError
 
+    expected = (InputError, ValueError, BusyError, TemporaryAPIError)
+    _expect_failures(*expected)
     try:
         with _on_api(api):
             result = recommendation_flow(resume, jobs, out, settings, resume_id)
     except BaseException as error:  # OutputFolderError is a ValueError
-        _end_run(error, out, (InputError, ValueError, BusyError, TemporaryAPIError))
+        _end_run(error, out, expected)
     typer.echo(
         f"resume {result.resume_id}: {len(result.recommendations)} of"
         f" {result.postings_scored} postings recommended with {result.ranker['name']}"
@@ -859,6 +874,7 @@ def audit(
     from matcher.io.locking import BusyError
     from matcher.orchestration.temporary_api import TemporaryAPIError
 
+    _expect_failures(DemographicsError, FileNotFoundError, BusyError, TemporaryAPIError)
     try:
         with _on_api(api):
             result = bias_audit(run, demographics, settings, top_k, out)

@@ -59,6 +59,48 @@ class _NoCompletedTaskLines(logging.Filter):
 
 _NO_COMPLETED_TASK_LINES = _NoCompletedTaskLines()
 
+#: How Prefect reports a task or flow that raised: the lines :class:`_NoExpectedFailures` drops.
+_FAILURE_LINES = (
+    "Task run failed with exception",
+    "Finished in state Failed",
+    "Encountered exception during execution",
+)
+
+
+class _NoExpectedFailures(logging.Filter):
+    """Drops Prefect's report of a task or flow that failed with an error the command reports
+    itself, in one ``error:`` line (:func:`expect_failures`): its tracebacks and "Finished in
+    state Failed" lines came first, some 70 lines for one bad record."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.expected: tuple[type[BaseException], ...] = ()
+        self.messages: set[str] = set()  # of the expected errors seen: later lines name them
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.expected:
+            return True
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None:
+            if isinstance(error, self.expected):
+                self.messages.add(str(error))
+                return False
+            return True
+        message = record.getMessage()
+        return not (
+            message.startswith(_FAILURE_LINES)
+            and any(seen and seen in message for seen in self.messages)
+        )
+
+
+_NO_EXPECTED_FAILURES = _NoExpectedFailures()
+
+
+def expect_failures(*errors: type[BaseException]) -> None:
+    """Leave out of the log Prefect's report of a task or flow that fails with one of
+    ``errors``: the command reports them itself, in one line. Other failures still show."""
+    _NO_EXPECTED_FAILURES.expected = errors
+
 
 def _add_once(logger: logging.Logger, log_filter: logging.Filter) -> None:
     if log_filter not in logger.filters:
@@ -110,9 +152,10 @@ def configure_logging(mode: str = "normal") -> None:
             package.propagate = False
     for name in noisy:
         _add_once(logging.getLogger(name), _WARNINGS_AND_UP)
-    if mode != "verbose":
-        for name in ("prefect.task_runs", "prefect.flow_runs"):
+    for name in ("prefect.task_runs", "prefect.flow_runs"):
+        if mode != "verbose":
             _add_once(logging.getLogger(name), _NO_COMPLETED_TASK_LINES)
+        _add_once(logging.getLogger(name), _NO_EXPECTED_FAILURES)
 
 
 def configure_runtime(state_dir: Path | None = None) -> str | None:

@@ -118,3 +118,35 @@ def test_bad_qrels_fail_the_flow_with_the_reason(flow_settings: Settings, tmp_pa
         evaluation_flow(
             SAMPLE / "jobs.csv", SAMPLE / "resumes", qrels, tmp_path / "out", flow_settings, "bm25"
         )
+
+
+def test_a_bad_judged_record_is_one_error_line_without_the_flows_tracebacks(
+    tmp_path: Path,
+) -> None:
+    """As a user runs it: the rejected record's warning and the error, nothing of Prefect's
+    report of the failed task and flow (two tracebacks, 70 lines, had come first)."""
+    import subprocess
+    import sys
+
+    from tests.flows.conftest import user_env
+
+    (tmp_path / "jobs.csv").write_text("job_id,title,description\nJ1,Analyst,SQL and Python.\n")
+    resumes = "resume_id,text\nR1,Analyst: SQL and Python for six years.\nR2,   \n"
+    (tmp_path / "resumes.csv").write_text(resumes)
+    (tmp_path / "qrels.csv").write_text("job_id,resume_id,relevance\nJ1,R1,2\nJ1,R2,1\n")
+    arguments = [f"--{name}={tmp_path / name}.csv" for name in ("jobs", "resumes", "qrels")]
+    arguments += ["--out", str(tmp_path / "out")]
+    done = subprocess.run(
+        [sys.executable, "-m", "matcher", "-q", "evaluate", *arguments, "--ranker", "bm25"],
+        env=user_env(tmp_path / "command", tmp_path / "cache"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 2, done.stderr[-3000:]
+    lines = done.stderr.strip().splitlines()
+    assert "Traceback" not in done.stderr and "Failed" not in done.stderr, done.stderr[-3000:]
+    assert lines[-1].startswith("error: qrels name 1 resume_id(s) not in the resumes: R2"), lines
+    assert "R2 (empty text" in lines[-1]
+    assert all("WARNING" in line for line in lines[:-1]), lines
