@@ -561,8 +561,20 @@ def experiment(
     direction: DirectionOption = "resumes-for-job",
     max_queries: Annotated[
         int | None,
-        typer.Option("--max-queries", min=1, help="Use only the first N judged queries."),
+        typer.Option(
+            "--max-queries",
+            min=1,
+            help="Use only the first N judged queries, each ranked against every document.",
+        ),
     ] = None,
+    judged_only: Annotated[
+        bool,
+        typer.Option(
+            "--judged-only",
+            help="Rank each query's judged documents only, not the whole pool: quick, and its"
+            " metrics read higher than the whole pool's.",
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Compare rankers on labelled data, logged to MLflow.
@@ -610,6 +622,7 @@ def experiment(
                 direction=checked,
                 promote_best=promote_best,
                 max_queries=max_queries,
+                judged_only=judged_only,
             )
     except (InputError, LabelledDataError, TemporaryAPIError) as error:
         _fail(str(error))

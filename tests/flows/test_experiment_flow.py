@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from matcher.cli import app
 from matcher.evaluation.comparison import MIN_PROMOTION_QUERIES
 from matcher.evaluation.grid import GridEntry, make_grid
-from matcher.evaluation.labelled import load_labelled_set
+from matcher.evaluation.labelled import LabelledSet, load_labelled_set
 from matcher.evaluation.metrics import METRIC_NAMES
 from matcher.ranking.embedding import Embedder
 from matcher.settings import Settings, load_settings
@@ -55,6 +55,7 @@ def experiment(settings: Settings, rjdb_dir: Path):  # type: ignore[no-untyped-d
         settings=settings,
         promote_best=True,
         max_queries=QUERIES,
+        judged_only=True,  # their judged resumes only: every ranker embeds less
     )
 
 
@@ -203,3 +204,26 @@ def test_a_bad_grid_file_is_one_line_and_exit_code_2(
     )
     assert result.exit_code == 2 and message in result.stderr
     assert not (tmp_path / "mlflow.db").exists()  # nothing ran
+
+
+def test_max_queries_ranks_against_every_document_unless_judged_only(rjdb_dir: Path) -> None:
+    from pipelines.experiment import load_labelled
+    from prefect import flow
+
+    paths = (rjdb_dir / "jobs.csv", rjdb_dir / "resumes.csv", rjdb_dir / "qrels.csv")
+
+    @flow
+    def load(max_queries: int | None, judged_only: bool = False) -> LabelledSet:
+        return load_labelled(*paths, "resumes-for-job", max_queries, judged_only=judged_only)
+
+    whole, judged = load(5), load(5, judged_only=True)
+
+    assert len(whole.qrels) == len(judged.qrels) == 5
+    # a data scientist's "first 5 queries" had also dropped every unjudged resume, so the
+    # same queries read better with the flag than without (help: "the first N judged queries")
+    everyone = load(None)
+    assert len(whole.resumes) == len(everyone.resumes) == 1000
+    judged_ids = {r for q in judged.qrels.values() for r in q}
+    assert set(judged.resumes["resume_id"]) == judged_ids and len(judged_ids) < 20
+    assert whole.hashes["dataset"].endswith(":queries=5")
+    assert judged.hashes["dataset"].endswith(":subset=5")
