@@ -51,14 +51,28 @@ def describe_input(path: Path) -> dict[str, Any]:
 
 
 def git_commit(cwd: Path | None = None) -> str | None:
-    """The current git commit of ``cwd``, or None outside a repository."""
+    """The current git commit of ``cwd``, with ``-dirty`` when tracked files differ from it
+    (the run's code is not that commit's), or None outside a repository."""
     try:
         out = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, check=True
         )
     except (OSError, subprocess.CalledProcessError):
         return None
-    return out.stdout.strip() or None
+    commit = out.stdout.strip()
+    if not commit:
+        return None
+    try:
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return commit
+    return f"{commit}-dirty" if changed else commit
 
 
 class Timer:
