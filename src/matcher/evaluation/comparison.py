@@ -222,10 +222,13 @@ def promotion_decision(
         >>> import pandas as pd
         >>> promotion_decision(pd.Series([0.5, 0.6]), pd.Series([0.4, 0.5]), "bm25")[1]
         'only 2 judged queries; promotion needs at least 30'
+        >>> promotion_decision(pd.Series([0.5]), pd.Series([0.4]), "bm25")[1]
+        'only 1 judged query; promotion needs at least 30'
     """
     if len(candidate) < MIN_PROMOTION_QUERIES:
+        queries = "query" if len(candidate) == 1 else "queries"
         return False, (
-            f"only {len(candidate)} judged queries; promotion needs at least"
+            f"only {len(candidate)} judged {queries}; promotion needs at least"
             f" {MIN_PROMOTION_QUERIES}"
         )
     test = paired_test(candidate, reference)
