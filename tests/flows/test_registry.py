@@ -280,6 +280,11 @@ def test_promote_command_moves_the_champion_and_reuses_versions(
     champion_now = find_champion(store)
     assert champion_now is not None and champion_now.run_id == second_run
     assert champion_now.config.ranker == "bm25" and champion_now.version != first.version
+    # the model's config reached the run's parameters: a lexical ranker's "none" had clashed
+    # with MLflow's "None", and MLflow then logged none of the config (with a warning)
+    params = mlflow.MlflowClient(tracking_uri=store).get_run(second_run).data.params
+    assert params["embedding_model_id"] == "None" and params["params/k1"] == "1.2"
+    assert "matcher_version" in params
     back = runner.invoke(app, ["promote", first_run], env=env)  # same run: same version
     assert back.exit_code == 0, back.stderr
     again = find_champion(store)

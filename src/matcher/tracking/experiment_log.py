@@ -66,7 +66,9 @@ def evaluation_params(evaluation: Evaluation) -> dict[str, str]:
         "label": evaluation.label,
         "ranker": config.ranker,
         **{f"ranker.{k}": str(v) for k, v in flatten(config.params).items()},
-        "embedding_model_id": config.embedding_model_id or "none",
+        # as MLflow writes the model's config into the same run when it logs the model: a
+        # value of its own ("none") made MLflow warn and drop every other key of it
+        "embedding_model_id": str(config.embedding_model_id),
     }
     return {k: v[:500] for k, v in params.items()}
 
