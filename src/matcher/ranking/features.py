@@ -694,8 +694,23 @@ class _RoleIndex:
                 named[k, i] = f" {' '.join(roots[k])} " in self.texts[i]
         named |= self._showing_skills(subjects)
         named |= self._in_settings(subjects)
+        named |= self._by_head(subjects, words)
         result: np.ndarray = named
         return result
+
+    def _by_head(self, subjects: Sequence[str], words: Sequence[frozenset[str]]) -> np.ndarray:
+        """``(n_subjects, n_roles)``: (7) roles whose name holds the subject's last word (its
+        head: "teaching" for "classroom teaching", as a "Mathematics Teacher" does) and whose
+        title or text holds every other word of it ("classroom" in the teacher's duties)."""
+        found = np.zeros((len(subjects), len(self.words)), dtype=bool)
+        for k, subject in enumerate(subjects):
+            if len(words[k]) < 2:
+                continue  # one word: the name holds it or not (rule 2)
+            head = next(w for w in reversed(word_roots(subject)) if w in words[k])
+            others = words[k] - {head}
+            for i, name_words in enumerate(self.words):
+                found[k, i] = head in name_words and others <= self.text_words[i]
+        return found
 
     def _showing_skills(self, subjects: Sequence[str]) -> np.ndarray:
         """``(n_subjects, n_roles)``: (5) roles showing every skill a subject names, or a skill
