@@ -701,15 +701,26 @@ class _RoleIndex:
     def _by_head(self, subjects: Sequence[str], words: Sequence[frozenset[str]]) -> np.ndarray:
         """``(n_subjects, n_roles)``: (7) roles whose name holds the subject's last word (its
         head: "teaching" for "classroom teaching", as a "Mathematics Teacher" does) and whose
-        title or text holds every other word of it ("classroom" in the teacher's duties)."""
+        title or text holds every other word of it ("classroom" in the teacher's duties).
+        Subjects of one word are left to rule (2)."""
         found = np.zeros((len(subjects), len(self.words)), dtype=bool)
-        for k, subject in enumerate(subjects):
-            if len(words[k]) < 2:
-                continue  # one word: the name holds it or not (rule 2)
-            head = next(w for w in reversed(word_roots(subject)) if w in words[k])
-            others = words[k] - {head}
-            for i, name_words in enumerate(self.words):
-                found[k, i] = head in name_words and others <= self.text_words[i]
+        heads: list[frozenset[str]] = []
+        others: list[frozenset[str]] = []
+        for subject, subject_words in zip(subjects, words, strict=True):
+            head = next((w for w in reversed(word_roots(subject)) if w in subject_words), None)
+            several = head is not None and len(subject_words) >= 2
+            heads.append(frozenset({head}) if several and head is not None else frozenset())
+            others.append(subject_words - {head} if several else frozenset())
+        if not any(heads) or not self.words:
+            return found
+        vocabulary = {w: i for i, w in enumerate(sorted(set().union(*heads, *others)))}
+        named = (_incidence(heads, vocabulary) @ _incidence(self.words, vocabulary).T).toarray()
+        shown = (
+            _incidence(others, vocabulary) @ _incidence(self.text_words, vocabulary).T
+        ).toarray()
+        sizes = np.array([len(o) for o in others], dtype=np.float32)[:, None]
+        has_head = np.array([bool(h) for h in heads])[:, None]
+        found[:] = has_head & (named > 0) & (shown == sizes)
         return found
 
     def _showing_skills(self, subjects: Sequence[str]) -> np.ndarray:
