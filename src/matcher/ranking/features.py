@@ -559,7 +559,9 @@ class _RoleIndex:
     Flask" for "backend development"), or (6) the subject names settings of work that no skill
     names and the role's title, employer or duties show each of them
     (:mod:`matcher.parsing.work_settings`: an "Operations Supervisor" whose shift picks, packs
-    and ships counts for "warehouse", a "Receptionist" for "administrative"). Skills and
+    and ships counts for "warehouse", a "Receptionist" for "administrative"), or (7) the role's
+    name holds the subject's last word and its title or text every other word (a "Mathematics
+    Teacher" whose duties mention the classroom, for "classroom teaching"). Skills and
     settings are read near the role's title (:data:`_ROLE_SKILL_CHARS`). Skills are read with
     the built-in vocabulary, whose names the table of implied skills uses. Words are compared
     by their roots, so "Teaching Art" names "Art Teachers".
