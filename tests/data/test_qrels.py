@@ -30,6 +30,26 @@ def test_columns_are_found_by_name_whatever_their_order(tmp_path: Path) -> None:
     assert load_qrels(path, "jobs-for-resume") == {"r1": {"j1": 1}}
 
 
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("qrels.csv", "job_id;resume_id;relevance\nj1;r1;2\n"),  # a spreadsheet's "CSV"
+        ("qrels.tsv", "job_id\tresume_id\trelevance\nj1\tr1\t2\n"),
+    ],
+)
+def test_qrels_separated_as_the_tables_may_be_are_read(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    assert load_qrels(path) == {"j1": {"r1": 2}}
+
+
+def test_an_unknown_id_with_spaces_around_it_is_quoted() -> None:
+    with pytest.raises(LabelledDataError, match=r"not in the resumes: 'r1 '"):
+        check_qrels({"j1": {"r1 ": 1}}, "resumes-for-job", ["j1"], ["r1"])
+
+
 def test_the_shared_rjdb_qrels(rjdb_dir: Path) -> None:
     qrels = load_qrels(rjdb_dir / "qrels.csv")
     assert len(qrels) == 500

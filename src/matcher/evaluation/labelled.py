@@ -153,6 +153,7 @@ def load_qrels(path: Path, direction: Direction = "resumes-for-job") -> Qrels:
             keep_default_na=False,
             skipinitialspace=True,
             encoding="utf-8-sig",
+            sep=_qrels_delimiter(path),
         )
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
         raise LabelledDataError(f"{path}: not a readable CSV table ({error})") from error
@@ -161,8 +162,22 @@ def load_qrels(path: Path, direction: Direction = "resumes-for-job") -> Qrels:
     return qrels_from_frame(frame, direction, str(path))
 
 
+def _qrels_delimiter(path: Path) -> str:
+    """What separates a qrels file's fields, told by its header as the table readers tell it:
+    a comma, or the semicolon, tab or bar a spreadsheet program or a TSV file uses."""
+    from matcher.io.loading import _header_delimiter
+
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace") as file:
+            head = file.read(4096)
+    except OSError:
+        return ","
+    return _header_delimiter(head, (schema.JOB_ID, schema.RESUME_ID, "relevance"))
+
+
 def _listing(ids: Iterable[str], limit: int = 10) -> str:
-    ids = sorted(ids)
+    # an ID with spaces around it is quoted, so the spaces show ("DJ0002 " is not "DJ0002")
+    ids = [i if i == i.strip() else repr(i) for i in sorted(ids)]
     shown = ", ".join(ids[:limit])
     return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 
