@@ -216,6 +216,7 @@ def test_dense_and_hybrid_rank_the_strong_matches_first(
         (["--ranker", "nope"], None, "unknown ranker 'nope'"),
         (["--param", "colour=red", "--ranker", "bm25"], None, "bad parameters for ranker"),
         (["--param", "k1=abc", "--ranker", "bm25"], None, "k1 takes a number, got 'abc'"),
+        (["--param", "k1=-3", "--ranker", "bm25"], None, "k1=-3 is out of range"),
         (["--param", "k1"], None, "use NAME=VALUE"),
         (["--direction", "sideways"], None, "--direction must be one of"),
         ([], "job_id,resume_id,relevance\nj-py,r-chef,maybe\n", "line 2 .*'maybe'"),

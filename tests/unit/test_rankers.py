@@ -6,6 +6,7 @@ import pytest
 
 from matcher.ranking.catalogue import RANKERS, make_ranker
 from matcher.ranking.lexical import normalise_per_query
+from matcher.ranking.rankers import HybridRanker
 
 POSTINGS = pd.DataFrame(
     {
@@ -72,6 +73,16 @@ def test_unknown_ranker_and_bad_parameter_are_clear_errors() -> None:
     with pytest.raises(ValueError, match="aggregate takes text, got 3"):
         make_ranker("dense", embedder=None, aggregate=3)
     assert make_ranker("bm25", k1=2).params() == {"k1": 2, "b": 0.75}  # an int is a number
+    # a value of the right kind outside its range had ranked quietly (k1=-3: Recall@10 0.2)
+    for name, params, message in [
+        ("bm25", {"k1": -3}, "k1=-3 is out of range: at least 0"),
+        ("bm25", {"b": 5}, "b=5 is out of range: from 0 to 1"),
+        ("tfidf", {"ngram_max": 0}, "ngram_max=0 is out of range: at least 1"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            make_ranker(name, **params)
+    with pytest.raises(ValueError, match=r"lexical_weight=-1\.0 is out of range"):
+        HybridRanker(None, dense_weight=2.0, lexical_weight=-1.0)  # type: ignore[arg-type]
 
 
 def test_normalise_per_query_scales_rows_or_columns() -> None:

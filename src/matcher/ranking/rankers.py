@@ -30,6 +30,25 @@ from matcher.ranking.lexical import Direction, lexical_matrix, tfidf_scores
 from matcher.text.texts import posting_texts, resume_texts, title_and_lead
 
 
+def _check_range(name: str, value: float, low: float, high: float | None = None) -> None:
+    """Refuse a parameter outside ``[low, high]``, naming it: ``k1=-3`` had ranked quietly.
+
+    Example:
+        >>> _check_range("b", 5, 0, 1)
+        Traceback (most recent call last):
+        ...
+        ValueError: parameter b=5 is out of range: from 0 to 1
+    """
+    if value < low or (high is not None and value > high):
+        bounds = f"from {low:g} to {high:g}" if high is not None else f"at least {low:g}"
+        raise ValueError(f"parameter {name}={value!r} is out of range: {bounds}")
+
+
+def _check_bm25(k1: float, b: float) -> None:
+    _check_range("k1", k1, low=0)
+    _check_range("b", b, low=0, high=1)
+
+
 class Ranker(ABC):
     """Base class of all rankers. Subclasses set ``name`` and implement :meth:`components`."""
 
@@ -107,6 +126,7 @@ class TfidfRanker(Ranker):
     name = "tfidf"
 
     def __init__(self, ngram_max: int = 2, sublinear_tf: bool = True) -> None:
+        _check_range("ngram_max", ngram_max, low=1)
         self.ngram_max = ngram_max
         self.sublinear_tf = sublinear_tf
 
@@ -131,6 +151,7 @@ class BM25Ranker(Ranker):
     name = "bm25"
 
     def __init__(self, k1: float = 1.5, b: float = 0.75) -> None:
+        _check_bm25(k1, b)
         self.k1 = k1
         self.b = b
 
@@ -356,6 +377,9 @@ class HybridRanker(Ranker):
         b: float = 0.75,
         posting: str = "full",
     ) -> None:
+        _check_range("dense_weight", dense_weight, low=0)
+        _check_range("lexical_weight", lexical_weight, low=0)
+        _check_bm25(k1, b)
         total = dense_weight + lexical_weight
         if total <= 0:
             raise ValueError("dense_weight + lexical_weight must be positive")
