@@ -273,8 +273,9 @@ def test_prepare_resumes_with_repeated_ids_drops_exactly_the_duplicate_rows() ->
             {"resume_id": "y", "text": RESUME},
         ]
     )
-    prepared, duplicates, _ = prepare_resumes(frame)
-    assert prepared["resume_id"].tolist() == ["x", "x"]
+    prepared, duplicates, rejects = prepare_resumes(frame)
+    assert prepared["resume_id"].tolist() == ["x"]  # the second "x" is refused, as loaders do
+    assert rejects["reason"].tolist() == ["duplicate resume_id 'x' (first at row 1)"]
     assert duplicates[["record_id", "duplicate_of"]].values.tolist() == [["y", "x"]]
 
 
@@ -432,3 +433,26 @@ def test_cleaning_on_worker_processes_gives_what_one_process_gives(
     pd.testing.assert_frame_equal(rejects, alone_rejects)
     assert sorted(rejects["record_id"]) == ["broken", "empty", "short"]
     assert "AssertionError: expected name token" in rejects["reason"].iloc[0]
+
+
+def test_a_frame_built_by_hand_has_its_blank_and_repeated_ids_rejected() -> None:
+    """As the file loaders reject them: a notebook's frame had kept a NaN ID and two rows of
+    one ID (a posting so repeated was ranked with the last row's text)."""
+    postings = pd.DataFrame(
+        {
+            "job_id": ["j1", None, "j1", "j2"],
+            "title": ["Nurse", "Cook", "Welder", "Driver"],
+            "description": ["ICU nursing.", "Line cook.", "MIG welding.", "CDL driving."],
+        }
+    )
+    kept, rejects = prepare_postings(postings)
+    assert kept["job_id"].tolist() == ["j1", "j2"] and kept.loc[0, "title"] == "Nurse"
+    assert rejects["reason"].tolist() == ["blank job_id", "duplicate job_id 'j1' (first at row 1)"]
+    text = "Registered nurse with eight years in intensive care units and trauma."
+    resumes = pd.DataFrame({"resume_id": ["r1", "r1", float("nan")], "text": [text, text, text]})
+    kept, _, rejects = prepare_resumes(resumes, deduplicate=False)
+    assert kept["resume_id"].tolist() == ["r1"]
+    assert sorted(rejects["reason"]) == [
+        "blank resume_id",
+        "duplicate resume_id 'r1' (first at row 1)",
+    ]

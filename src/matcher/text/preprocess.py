@@ -104,6 +104,46 @@ def _present(value: Any) -> str | None:
     return value.strip()
 
 
+def _with_usable_ids(
+    frame: pd.DataFrame, id_column: str, kind: str
+) -> tuple[pd.DataFrame, list[dict[str, str]]]:
+    """``frame`` without the rows whose ID is blank or repeats an earlier row's, and their
+    rejects: as the file loaders reject them, for a frame a notebook built itself (a posting
+    whose ID repeats had been ranked with the last such row's text).
+
+    Example:
+        >>> frame = pd.DataFrame({"job_id": ["a", None, "a"], "description": ["x", "y", "z"]})
+        >>> kept, rejects = _with_usable_ids(frame, "job_id", "posting")
+        >>> kept["description"].tolist(), [r["reason"] for r in rejects]
+        (['x'], ['blank job_id', "duplicate job_id 'a' (first at row 1)"])
+    """
+    ids = frame[id_column]
+    text = ids.astype(str).str.strip()
+    blank = (ids.isna() | text.eq("")).to_numpy()
+    repeated = (text.duplicated(keep="first").to_numpy()) & ~blank
+    if not blank.any() and not repeated.any():
+        return frame, []
+    first: dict[str, int] = {}
+    for position, (value, is_blank) in enumerate(zip(text, blank, strict=True)):
+        if not is_blank:
+            first.setdefault(value, position)
+    rejects: list[dict[str, str]] = []
+    for position, row in enumerate(frame.to_dict("records")):
+        if blank[position] or repeated[position]:
+            value = text.iloc[position]
+            reason = (
+                f"blank {id_column}"
+                if blank[position]
+                else f"duplicate {id_column} {value!r} (first at row {first[value] + 1})"
+            )
+            record = "" if blank[position] else value
+            rejects.append(
+                {"kind": kind, "record_id": record, "source": _source(row), "reason": reason}
+            )
+            logger.warning("%s row %d rejected: %s", kind, position + 1, reason)
+    return frame[~(blank | repeated)], rejects
+
+
 def _copy_with_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     out.index = pd.RangeIndex(len(out))
@@ -136,12 +176,12 @@ def prepare_postings(
         'Data Engineer\\nApply: [EMAIL]'
     """
     depth = (limits or LimitSettings()).max_html_depth
-    out = _copy_with_text_columns(postings)
+    usable, rejects = _with_usable_ids(postings, JOB_ID, "posting")
+    out = _copy_with_text_columns(usable)
     titles: list[str] = []
     clean: list[str] = []
     model: list[str] = []
     keep: list[bool] = []
-    rejects: list[dict[str, str]] = []
     for row in out.to_dict("records"):
         try:
             title, description, model_text = _prepare_posting(row, depth)
@@ -252,7 +292,8 @@ def prepare_resumes(
     Resumes that are empty after cleaning, have fewer than :data:`MIN_RESUME_WORDS` words, or
     whose preparation raised an error, are rejected. Among the rest, duplicates are found on
     ``model_text`` with :func:`matcher.text.dedup.find_duplicates` (so a copy with other
-    contact details is still a copy); the first of each group is kept.
+    contact details is still a copy); the first of each group is kept. A row whose
+    ``resume_id`` is blank or repeats an earlier row's is rejected, as the loaders reject it.
 
     Args:
         resumes: Columns ``resume_id`` and ``text`` (as from
@@ -268,7 +309,10 @@ def prepare_resumes(
         (:data:`~matcher.schema.DUPLICATE_COLUMNS`, kind ``"resume"``); the rejects
         (:data:`~matcher.schema.REJECT_COLUMNS`, kind ``"resume"``).
     """
-    cleaned, rejects = clean_resumes(resumes, limits)
+    usable, refused = _with_usable_ids(resumes, RESUME_ID, "resume")
+    cleaned, rejects = clean_resumes(usable, limits)
+    if refused:
+        rejects = pd.concat([rejects_frame(refused), rejects], ignore_index=True)
     kept, duplicates = deduplicate_resumes(
         cleaned, near_duplicate_threshold if deduplicate else None
     )
