@@ -701,8 +701,8 @@ class _RoleIndex:
         return result
 
     def _by_head(self, subjects: Sequence[str], words: Sequence[frozenset[str]]) -> np.ndarray:
-        """``(n_subjects, n_roles)``: (7) roles whose name holds the subject's last word (its
-        head: "teaching" for "classroom teaching", as a "Mathematics Teacher" does) and whose
+        """``(n_subjects, n_roles)``: (7) roles whose name ends in the subject's last word (its
+        head: "teaching" for "classroom teaching", as "Mathematics Teacher" ends) and whose
         title or text holds every other word of it ("classroom" in the teacher's duties).
         Subjects of one word are left to rule (2)."""
         found = np.zeros((len(subjects), len(self.words)), dtype=bool)
@@ -716,7 +716,9 @@ class _RoleIndex:
         if not any(heads) or not self.words:
             return found
         vocabulary = {w: i for i, w in enumerate(sorted(set().union(*heads, *others)))}
-        named = (_incidence(heads, vocabulary) @ _incidence(self.words, vocabulary).T).toarray()
+        named = (
+            _incidence(heads, vocabulary) @ _incidence(self._name_heads, vocabulary).T
+        ).toarray()
         shown = (
             _incidence(others, vocabulary) @ _incidence(self.text_words, vocabulary).T
         ).toarray()
@@ -759,6 +761,17 @@ class _RoleIndex:
         return shown
 
     @functools.cached_property
+    def _name_heads(self) -> list[frozenset[str]]:
+        """The root of each role name's last word that tells the role (its head: "teach" of
+        "Mathematics Teacher"; none for a name without such a word)."""
+        stop = word_list("role_stop_word")
+        heads = []
+        for name in self.names:
+            roots = [w for w in word_roots(name or "", stop) if w not in stop]
+            heads.append(frozenset(roots[-1:]))
+        return heads
+
+    @functools.cached_property
     def _company_words(self) -> list[frozenset[str]]:
         """The roots of each role's employer (not in :attr:`text_words` when read apart)."""
         return [frozenset(word_roots(role.company or "")) for role in self.roles]
@@ -785,6 +798,7 @@ class _RoleIndex:
         part = copy.copy(self)
         part.statements = None  # read by :meth:`years` from the whole index
         part.__dict__.pop("_company_words", None)
+        part.__dict__.pop("_name_heads", None)
         for name in ("roles", "ranges", "names", "flat", "words", "texts", "text_words", "skills"):
             values = getattr(self, name)
             setattr(part, name, [values[i] for i in roles.tolist()])
