@@ -559,9 +559,7 @@ class _RoleIndex:
     Flask" for "backend development"), or (6) the subject names settings of work that no skill
     names and the role's title, employer or duties show each of them
     (:mod:`matcher.parsing.work_settings`: an "Operations Supervisor" whose shift picks, packs
-    and ships counts for "warehouse", a "Receptionist" for "administrative"), or (7) the role's
-    name holds the subject's last word and its title or text every other word (a "Mathematics
-    Teacher" whose duties mention the classroom, for "classroom teaching"). Skills and
+    and ships counts for "warehouse", a "Receptionist" for "administrative"). Skills and
     settings are read near the role's title (:data:`_ROLE_SKILL_CHARS`). Skills are read with
     the built-in vocabulary, whose names the table of implied skills uses. Words are compared
     by their roots, so "Teaching Art" names "Art Teachers".
@@ -696,36 +694,8 @@ class _RoleIndex:
                 named[k, i] = f" {' '.join(roots[k])} " in self.texts[i]
         named |= self._showing_skills(subjects)
         named |= self._in_settings(subjects)
-        named |= self._by_head(subjects, words)
         result: np.ndarray = named
         return result
-
-    def _by_head(self, subjects: Sequence[str], words: Sequence[frozenset[str]]) -> np.ndarray:
-        """``(n_subjects, n_roles)``: (7) roles whose name ends in the subject's last word (its
-        head: "teaching" for "classroom teaching", as "Mathematics Teacher" ends) and whose
-        title or text holds every other word of it ("classroom" in the teacher's duties).
-        Subjects of one word are left to rule (2)."""
-        found = np.zeros((len(subjects), len(self.words)), dtype=bool)
-        heads: list[frozenset[str]] = []
-        others: list[frozenset[str]] = []
-        for subject, subject_words in zip(subjects, words, strict=True):
-            head = next((w for w in reversed(word_roots(subject)) if w in subject_words), None)
-            several = head is not None and len(subject_words) >= 2
-            heads.append(frozenset({head}) if several and head is not None else frozenset())
-            others.append(subject_words - {head} if several else frozenset())
-        if not any(heads) or not self.words:
-            return found
-        vocabulary = {w: i for i, w in enumerate(sorted(set().union(*heads, *others)))}
-        named = (
-            _incidence(heads, vocabulary) @ _incidence(self._name_heads, vocabulary).T
-        ).toarray()
-        shown = (
-            _incidence(others, vocabulary) @ _incidence(self.text_words, vocabulary).T
-        ).toarray()
-        sizes = np.array([len(o) for o in others], dtype=np.float32)[:, None]
-        has_head = np.array([bool(h) for h in heads])[:, None]
-        found[:] = has_head & (named > 0) & (shown == sizes)
-        return found
 
     def _showing_skills(self, subjects: Sequence[str]) -> np.ndarray:
         """``(n_subjects, n_roles)``: (5) roles showing every skill a subject names, or a skill
@@ -761,17 +731,6 @@ class _RoleIndex:
         return shown
 
     @functools.cached_property
-    def _name_heads(self) -> list[frozenset[str]]:
-        """The root of each role name's last word that tells the role (its head: "teach" of
-        "Mathematics Teacher"; none for a name without such a word)."""
-        stop = word_list("role_stop_word")
-        heads = []
-        for name in self.names:
-            roots = [w for w in word_roots(name or "", stop) if w not in stop]
-            heads.append(frozenset(roots[-1:]))
-        return heads
-
-    @functools.cached_property
     def _company_words(self) -> list[frozenset[str]]:
         """The roots of each role's employer (not in :attr:`text_words` when read apart)."""
         return [frozenset(word_roots(role.company or "")) for role in self.roles]
@@ -798,7 +757,6 @@ class _RoleIndex:
         part = copy.copy(self)
         part.statements = None  # read by :meth:`years` from the whole index
         part.__dict__.pop("_company_words", None)
-        part.__dict__.pop("_name_heads", None)
         for name in ("roles", "ranges", "names", "flat", "words", "texts", "text_words", "skills"):
             values = getattr(self, name)
             setattr(part, name, [values[i] for i in roles.tolist()])
