@@ -7,9 +7,6 @@ import gc
 import logging
 import os
 import signal
-import sys
-import threading
-import time
 from pathlib import Path
 from types import FrameType
 
@@ -215,40 +212,8 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C's ``KeyboardInterrupt`` so the same clean-up runs."""
 
 
-#: Seconds a stopped command has to end (its clean-up, the threads it waits for at exit) before
-#: it leaves at once (:func:`stop_on_sigterm`).
-STOP_GRACE_SECONDS = 60.0
-_LEAVING: list[threading.Thread] = []
-
-
-def _leave_if_stuck(code: int) -> None:
-    """Once per process: end it with ``code`` if it is still running ``STOP_GRACE_SECONDS``
-    after a stop, saying so."""
-    if _LEAVING:
-        return
-
-    def leave() -> None:
-        time.sleep(STOP_GRACE_SECONDS)
-        sys.stderr.write(
-            f"matcher: still ending {STOP_GRACE_SECONDS:g} s after it was stopped;"
-            " leaving without the rest of its clean-up\n"
-        )
-        sys.stderr.flush()
-        os._exit(code)
-
-    watchdog = threading.Thread(target=leave, name="matcher stop watchdog", daemon=True)
-    _LEAVING.append(watchdog)
-    watchdog.start()
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    _leave_if_stuck(128 + signum)
-    raise KeyboardInterrupt
-
-
 def _terminate(signum: int, frame: FrameType | None) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM stops the process at once
-    _leave_if_stuck(128 + signum)
     raise Terminated(f"stopped by signal {signum}")
 
 
@@ -277,13 +242,5 @@ def stop_on_sigterm() -> None:
     run's staging folder stays behind and Prefect's temporary API server outlives the run.
     Raised as :class:`Terminated`, it unwinds like ``KeyboardInterrupt``: the flow's clean-up
     runs, Prefect marks the flow run crashed, and the server is stopped at exit.
-
-    After either signal the process has :data:`STOP_GRACE_SECONDS` to end, then leaves at once
-    (exit status 128 + the signal). A run stopped in its first seconds had hung for good: the
-    thread preparing its MLflow store (which the process waits for at exit, so the store is not
-    left half made) was found stuck in an import, holding the store's lock, and every later run
-    waited on that lock.
     """
     signal.signal(signal.SIGTERM, _terminate)
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not if ignored (nohup)
-        signal.signal(signal.SIGINT, _interrupt)

@@ -77,8 +77,7 @@ def prepare_experiment(name: str, tracking_uri: str) -> None:
     taken (a run that stopped before logging) is tried again. The thread is not a daemon: a
     process that ends early waits for it, so a store is never left half migrated (one that ends
     while the thread still imports MLflow sees those imports fail, Python shutting down, before
-    any store is made). A stopped command waits for it only so long
-    (:data:`matcher.runtime.STOP_GRACE_SECONDS`). Waiting for another process's store says so.
+    any store is made). Waiting for another process's store says so.
     """
     key = (tracking_uri, name)
     db = sqlite_path(tracking_uri)
