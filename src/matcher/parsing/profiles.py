@@ -89,12 +89,13 @@ _NEGATION_AFTER = re.compile(
     r"covered|among|required)\b",
     re.IGNORECASE,
 )
+# Up to four words between a cue and the mention, none in "-ing", up to the mention.
+_UP_TO_IT = r"(?:\s+(?!\w+ing\b)[\w/#+.'’-]+,?){0,4}?\s*$"
 # "I do not hold a journeyman license", "don't have a CDL", "have not yet earned the CPA": the
 # resume says it does not hold it (up to four words between, none in "-ing").
 _NOT_HOLDING = re.compile(
     r"\b(?:(?:do|does|did|have|has)(?:\s+not|n[’']t)|never)\s+(?:yet\s+)?"
-    r"(?:hold|have|possess|held|had|obtained|earned|received|passed|completed)\b"
-    r"(?:\s+(?!\w+ing\b)[\w/#+.'’-]+,?){0,4}?\s*$",
+    r"(?:hold|have|possess|held|had|obtained|earned|received|passed|completed)\b" + _UP_TO_IT,
     re.IGNORECASE,
 )
 # Right before it: "Not a CPA", "not yet an RN", "not licensed as an electrician".
@@ -119,8 +120,7 @@ _NO_AFTER = re.compile(
 _PURSUING = re.compile(
     r"\b(?:pursuing|working\s+toward|studying\s+for|preparing\s+for|applying\s+for"
     r"|expect(?:s|ed|ing)?|anticipat(?:e|es|ed|ing)|eligible\s+(?:for|to\s+sit\s+for)"
-    r"|sit(?:ting)?\s+for|candidate\s+for|in\s+pursuit\s+of|on\s+track\s+for)"
-    r"(?:\s+(?!\w+ing\b)[\w/#+.'’-]+,?){0,4}?\s*$",
+    r"|sit(?:ting)?\s+for|candidate\s+for|in\s+pursuit\s+of|on\s+track\s+for)" + _UP_TO_IT,
     re.IGNORECASE,
 )
 _SOMEONE_ELSES = re.compile(
