@@ -33,6 +33,13 @@ from matcher.parsing.education import Degree, DegreeLevel, degree_mentions, high
         ("Completed a four-year electrician apprenticeship", DegreeLevel.APPRENTICESHIP),
         ("High School Diploma, Springfield High", DegreeLevel.HIGH_SCHOOL),
         ("GED, 2009", DegreeLevel.HIGH_SCHOOL),
+        # A resume template's "degree : field", as LiveCareer's real resumes write it
+        ("Education B.S : Business Administration , 2010", DegreeLevel.BACHELOR),
+        ("BA: Psychology", DegreeLevel.BACHELOR),
+        ("M.S : Computer Science", DegreeLevel.MASTER),
+        ("Computer Science Degree, State University", DegreeLevel.BACHELOR),
+        ("An accounting degree from a state college", DegreeLevel.BACHELOR),
+        ("ADN, Riverside Community College", DegreeLevel.ASSOCIATE),
     ],
 )
 def test_degree_forms(text: str, level: DegreeLevel) -> None:
@@ -52,6 +59,10 @@ def test_degree_forms(text: str, level: DegreeLevel) -> None:
         "Master Electrician license",
         "Lives in Baltimore, MD, USA",
         "A high degree of manual dexterity",
+        "MS: Word, Excel, PowerPoint",
+        "Tools - MS : Office 365",
+        "MA: Medical Assistant, front desk",
+        "BA: team lead for the finance team",
     ],
 )
 def test_words_that_only_look_like_degrees(text: str) -> None:
@@ -92,3 +103,10 @@ def test_mentions_list_every_level_per_line_in_order() -> None:
 def test_non_text_input_is_a_clear_error() -> None:
     with pytest.raises(TypeError, match="text must be a str"):
         highest_degree(None)  # type: ignore[arg-type]
+
+
+def test_the_lower_of_two_levels_named_for_one_degree_is_read_too() -> None:
+    """ "an Associate or Bachelor's degree": a posting that takes either requires the lower."""
+    mentions = degree_mentions("An Associate or Bachelor's degree in Paralegal Studies")
+    assert [m.level for m in mentions] == [DegreeLevel.ASSOCIATE, DegreeLevel.BACHELOR]
+    assert highest_degree("Sales Associate / Bachelor of Arts").level is DegreeLevel.BACHELOR

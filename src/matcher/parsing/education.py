@@ -44,11 +44,19 @@ class Degree:
 _I = re.IGNORECASE
 _END = r"(?![\w])"  # an abbreviation ends here (its last character may be a dot)
 _BEGIN = r"(?<![\w.])"
-# Lookahead that makes an ambiguous two-letter abbreviation a degree: "MS in", "BA (Hons)".
-# "BA in the finance team" is a business analyst, so "in"/"of" must precede a capitalised field.
+# Lookahead that makes an ambiguous two-letter abbreviation a degree: "MS in", "BA (Hons)",
+# "B.S : Business Administration" (a colon and a capitalised field, as resume templates write
+# it: 133 of LiveCareer's 296 real resumes that showed no degree, 2026-12-06). "BA in the
+# finance team" is a business analyst, so "in"/"of" must precede a capitalised field; "MS:
+# Word, Excel" is Microsoft's and "MA: Medical Assistant" a medical assistant.
+_NOT_A_FIELD = (
+    r"(?:Office|Word|Excel|Outlook|Access|PowerPoint|Project|Windows|Visio|Exchange|Dynamics|SQL"
+    r"|Teams|SharePoint|Publisher|Azure|Microsoft)\b|Medical\s+Assist"
+)
 _DEGREE_CONTEXT = (
     r"(?=\s+(?:in|of)\s+[A-Z]|\s+degree\b|\s*\(\s*[Hh]ons|\s+[Hh]ons\b"
-    r"|\s*/\s*(?:B\.?[AS]|M\.?[AS]|Ph\.?D)\b)"
+    r"|\s*/\s*(?:B\.?[AS]|M\.?[AS]|Ph\.?D)\b"
+    r"|\.?\s*:\s*(?!" + _NOT_A_FIELD + r")[A-Z][a-z])"
 )
 _MASTER_FIELDS = (
     r"(?:science|sciences|arts|business|engineering|education|fine|public|social|laws?|philosophy"
@@ -113,10 +121,17 @@ _PATTERNS: Final[tuple[tuple[DegreeLevel, re.Pattern[str]], ...]] = (
             _I,
         ),
     ),
+    # "an Associate or Bachelor's degree": the first of two levels named for one degree.
+    (
+        DegreeLevel.ASSOCIATE,
+        re.compile(r"\bassociate(?:['’]?s)?(?=\s+(?:or|and|/)\s+(?:an?\s+)?bachelor)", _I),
+    ),
     (DegreeLevel.ASSOCIATE, re.compile(r"\b(?:two|2)[- ]year\s+(?:college\s+)?degree\b", _I)),
     (
         DegreeLevel.ASSOCIATE,
-        re.compile(_BEGIN + r"(?:AAS|A\.A\.S\.|AOS)" + _END + r"|\bA\.?[AS]\.?\s+degree\b"),
+        re.compile(
+            _BEGIN + r"(?:AAS|A\.A\.S\.|AOS|ADN|A\.D\.N\.)" + _END + r"|\bA\.?[AS]\.?\s+degree\b"
+        ),
     ),
     (DegreeLevel.APPRENTICESHIP, re.compile(r"\bapprenticeship", _I)),
     (
@@ -152,10 +167,13 @@ _ANY_DEGREE: Final = re.compile(
     )
     + ")"
 )
-# A degree of no stated level ("Degree in Computer Science", "college degree") is read as a
-# bachelor's, but only when the line names no level of its own ("Associate Degree in IT").
+# A degree of no stated level ("Degree in Computer Science", "college degree", "Computer
+# Science Degree", "an accounting degree") is read as a bachelor's, but only when the line names
+# no level of its own ("Associate Degree in IT").
 _UNLEVELLED_DEGREE: Final = re.compile(
-    r"\b(?:college|university)\s+degree\b|(?<!school\s)\bdegree\s+in\b", _I
+    r"\b(?:college|university)\s+degree\b|(?<!school\s)\bdegree\s+in\b"
+    r"|\b" + _MASTER_FIELDS + r"\s+degree\b",
+    _I,
 )
 
 
