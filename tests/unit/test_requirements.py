@@ -172,3 +172,46 @@ def test_a_capitalised_bullet_does_not_end_a_preferred_section() -> None:
         ("SQL", True),
         ("Go", False),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "or_experience"),
+    [
+        (
+            "Bachelor's degree in IT, related field, or equivalent work experience.",
+            "BACHELOR",
+            True,
+        ),
+        ("Business or accounting degree and/or equivalent experience required.", "BACHELOR", True),
+        (
+            "Bachelor's degree or an equivalent combination of education and experience.",
+            "BACHELOR",
+            True,
+        ),
+        ("BS in CS or equivalent experience; MS preferred.", "BACHELOR", True),
+        # "in lieu of a degree" names the degree: it counts from any sentence
+        (
+            "Bachelor's degree required. Experience may be accepted in lieu of a degree.",
+            "BACHELOR",
+            True,
+        ),
+        # an equivalent diploma or degree is not experience
+        ("High school diploma or equivalent.", "HIGH_SCHOOL", False),
+        ("Bachelor's degree (or its equivalent) in Nursing.", "BACHELOR", False),
+        # equivalent experience in another sentence is not said of the degree
+        ("Bachelor's degree required. 5 years of equivalent experience.", "BACHELOR", False),
+        ("Paralegal certificate, or an Associate or Bachelor's degree.", "ASSOCIATE", False),
+        ("BSN from an accredited program, or an ADN and a BSN within 3 years.", "ASSOCIATE", False),
+    ],
+)
+def test_experience_that_stands_in_for_the_degree(
+    text: str, level: str, or_experience: bool
+) -> None:
+    req = extract_requirements(text)
+    assert req.degree_required is not None and req.degree_required.name == level
+    assert req.degree_or_experience is or_experience
+
+
+def test_no_degree_is_never_one_experience_stands_in_for() -> None:
+    req = extract_requirements("5 years of equivalent experience in lieu of the usual training.")
+    assert req.degree_required is None and req.degree_or_experience is False

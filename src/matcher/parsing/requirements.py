@@ -12,7 +12,11 @@ heading, are kept with ``required=False`` and do not set ``min_years`` (the one 
 
 Degrees are read per sentence. Where a sentence offers alternatives ("Bachelor's or Master's") the
 lowest one is the requirement; a degree the posting only prefers is told apart the same way
-("Bachelor's degree required, Master's preferred") and is not a requirement.
+("Bachelor's degree required, Master's preferred") and is not a requirement. A required degree
+that the same sentence lets experience stand in for ("Bachelor's degree or equivalent work
+experience", "or an equivalent combination of education and experience", "experience in lieu of
+a degree") is marked so (``degree_or_experience``); "High school diploma or equivalent" and "or
+its equivalent" name an equivalent diploma or degree and are not.
 
 A statement that introduces a list ("A minimum of 4 years experience in the following:") asks
 for its years in each item listed under it, not in general: each item of its section that
@@ -67,12 +71,15 @@ class PostingRequirements:
         years_by_subject: Statements that name a subject, required and preferred.
         degree_required: The lowest degree level required, or None.
         min_years_evidence: The sentence ``min_years`` was read from.
+        degree_or_experience: Whether experience may stand in for the required degree, as a
+            sentence requiring it says.
     """
 
     min_years: float | None
     years_by_subject: list[YearsRequirement]
     degree_required: DegreeLevel | None
     min_years_evidence: str | None = None
+    degree_or_experience: bool = False
 
 
 _I = re.IGNORECASE
@@ -80,6 +87,16 @@ _YEARS_RE: Final = re.compile(YEARS_PATTERN, _I)
 _NO_DEGREE: Final = re.compile(
     r"\b(?:no|without\s+an?)\s+(?:\w+\s+)?degree\b|\bdegree\s+(?:is\s+)?not\s+(?:required|necessary"
     r"|needed|mandatory)",
+    _I,
+)
+#: Experience standing in for a degree: "or equivalent (work) experience", in the sentence that
+#: requires the degree; "(experience) in lieu of a degree" anywhere in the posting.
+_EQUIVALENT_EXPERIENCE: Final = re.compile(
+    r"\bequivalent\s+(?:combination\s+of\s+)?(?:[\w/-]+\s+){0,4}?experience\b", _I
+)
+_INSTEAD_OF_DEGREE: Final = re.compile(
+    r"\b(?:in\s+lieu\s+of|substitut\w*\s+for|in\s+place\s+of|instead\s+of)\s+"
+    r"(?:an?\s+|the\s+)?(?:[\w'’]+\s+){0,2}?degree\b",
     _I,
 )
 #: "or"/"and" right after a filler word: the filler is one of two alternatives of the subject.
@@ -372,6 +389,7 @@ def extract_requirements(description: str) -> PostingRequirements:
     description = _check_description(description)
     statements: list[YearsRequirement] = []
     required_levels: list[DegreeLevel] = []
+    or_experience: list[DegreeLevel] = []
     sentences = _posting_sentences(description)
     for position, (sentence, preferred_section, _) in enumerate(sentences):
         found = find_years_requirements(sentence, preferred_section)
@@ -384,15 +402,22 @@ def extract_requirements(description: str) -> PostingRequirements:
         if not positions:
             continue
         sentence_cues = cues(sentence)
-        required_levels.extend(
+        levels = [
             level
             for position, level in positions
             if sentence_cues.required_at(position, preferred_section)
-        )
+        ]
+        required_levels.extend(levels)
+        if levels and _EQUIVALENT_EXPERIENCE.search(sentence):
+            or_experience.extend(levels)
     minimum = _min_years(statements)
+    degree = min(required_levels, default=None)
+    if degree is not None and _INSTEAD_OF_DEGREE.search(description):
+        or_experience.append(degree)
     return PostingRequirements(
         min_years=minimum.years if minimum else None,
         years_by_subject=[s for s in statements if s.subject is not None],
-        degree_required=min(required_levels, default=None),
+        degree_required=degree,
         min_years_evidence=minimum.evidence if minimum else None,
+        degree_or_experience=degree is not None and degree in or_experience,
     )
