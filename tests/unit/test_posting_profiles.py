@@ -129,3 +129,47 @@ def test_explanations_of_postings_in_turn_are_each_postings_own(matcher: SkillMa
         [s for s in ungrouped.required_skills if s not in resume.skills] + ["2 years ICU (has 1.1)"]
     )
     assert explained["matched_preferred"] == "Epic"
+
+
+def test_a_required_degree_is_matched_or_missing_with_what_the_resume_holds(
+    matcher: SkillMatcher,
+) -> None:
+    """The degree is a required item like the skills and the years: listed as missing with the
+    level the resume holds, or last among the matched, and counted when the fit is capped."""
+    posting = posting_profile("J1", "Senior Accountant", BARE_REQUIRED, matcher)
+    skills = "Skills: CPA, US GAAP, SAP\n"
+    bachelor = resume_profile("R1", skills + "Education\nB.S. in Accounting", matcher, TODAY)
+    associate = resume_profile("R2", skills + "Education\nAAS in Accounting", matcher, TODAY)
+    unstated = resume_profile("R3", skills, matcher, TODAY)
+
+    held = explain_requirements(posting, bachelor, probability=0.9)
+    assert held["matched_required"].split("; ")[-1] == "Bachelor's degree"
+    assert "degree" not in held["missing_required"]
+
+    short = explain_requirements(posting, associate, probability=0.9)
+    missing = short["missing_required"].split("; ")
+    assert missing[-1] == "Bachelor's degree (has associate degree)"
+    assert missing[:-1] == held["missing_required"].split("; ")
+    assert "degree" not in short["matched_required"]
+    assert short["fit_reason"].endswith(
+        f"misses {len(missing)} of {posting.requirements_found} required items"
+    )
+    unknown = explain_requirements(posting, unstated)["missing_required"]
+    assert unknown.split("; ")[-1] == "Bachelor's degree (none found)"
+
+
+def test_experience_stands_in_for_the_degree_where_the_posting_says_so(
+    matcher: SkillMatcher,
+) -> None:
+    text = "Requirements\n- Bachelor's degree or equivalent work experience.\n- Excel."
+    posting = posting_profile("J2", "Accountant", text, matcher)
+    assert posting.requirements.degree_or_experience
+    assert posting.requirements_found == 2
+    seasoned = resume_profile("R1", "Microsoft Excel\nBookkeeper, 2015 - 2025", matcher, TODAY)
+    new = resume_profile("R2", "Microsoft Excel\nBookkeeper, 2023 - 2025", matcher, TODAY)
+    assert explain_requirements(posting, seasoned)["matched_required"] == (
+        "Excel; Bachelor's degree or equivalent experience (10.0 years)"
+    )
+    assert explain_requirements(posting, new)["missing_required"] == (
+        "Bachelor's degree or equivalent experience (none found, 2.0 years)"
+    )

@@ -32,6 +32,7 @@ from matcher import schema
 from matcher.io.file_schema import StrictSchema, validate_file
 from matcher.io.score_cache import PairFeatureCache
 from matcher.io.state_store import fingerprint
+from matcher.parsing.education import DegreeLevel
 from matcher.parsing.experience import MAX_PLACEMENT_YEARS, ExperienceProfile
 from matcher.parsing.profiles import (
     PostingProfile,
@@ -1016,7 +1017,11 @@ def explain_requirements(
     A group of alternatives ("Workday / BambooHR / ADP") is matched when the resume holds any
     member, and ``matched_required`` names the members held; it is missing only when none is
     held. A required "N years of X" the resume's roles in X fall short of is missing too, with
-    the years held: "2 years ICU (has 0.3)".
+    the years held: "2 years ICU (has 0.3)". So is a required degree the resume shows no degree
+    of that level or higher for: "Bachelor's degree (has associate degree)", "(none found)".
+    Where the posting lets experience stand in for the degree ("or equivalent experience"),
+    :data:`EQUIVALENT_YEARS` of experience meet it too, and the years are shown either way. A
+    degree met is listed last in ``matched_required``.
 
     ``evidence`` quotes, for every matched required skill, the resume sentence it was found in
     as the candidate wrote it (:func:`matcher.text.display.quote_sentence`: no placeholders,
@@ -1134,6 +1139,13 @@ def _explain(
             held = subject_years(resume, subject)
         if held < requirement.years:
             missing.append(f"{wording} (has {held:.1f})")
+    degree_met = ""
+    if parts.degree is not None:
+        met, wording = degree_item(parts.degree, parts.degree_or_experience, resume)
+        if met:
+            degree_met = wording
+        else:
+            missing.append(wording)
     evidence: list[str] = []
     for skill in [*matched, *preferred]:
         if skill not in matched and len(evidence) >= _MAX_EVIDENCE:
@@ -1150,7 +1162,7 @@ def _explain(
         "fit": "" if fit is None else fit.band,
         "fit_reason": "" if fit is None else fit.reason,
         "requirements_found": parts.requirements_found,
-        "matched_required": "; ".join(matched),
+        "matched_required": "; ".join([*matched, degree_met] if degree_met else matched),
         "missing_required": "; ".join(missing),
         "matched_preferred": "; ".join(preferred),
         "years_required": parts.years_required,
@@ -1168,7 +1180,11 @@ class _PostingParts:
     preferred: tuple[tuple[str, ...], ...]
     #: Each "N years of X" statement with its wording in ``missing_required``.
     years: tuple[tuple[YearsRequirement, str], ...]
-    #: The required items ``missing_required`` can list: skill groups and years statements.
+    #: The degree level required, if any, and whether experience may stand in for it.
+    degree: DegreeLevel | None
+    degree_or_experience: bool
+    #: The required items ``missing_required`` can list: skill groups, years statements and
+    #: the degree.
     required_items: int
     requirements_found: str
     years_required: str
@@ -1179,14 +1195,74 @@ class _PostingParts:
         profile made elsewhere)."""
         required = posting.required_groups or _single_groups(posting.required_skills)
         min_years = posting.requirements.min_years
+        degree = posting.requirements.degree_required
+        if degree is not None and degree <= DegreeLevel.NONE:
+            degree = None
         return cls(
             required=required,
             preferred=posting.preferred_groups or _single_groups(posting.preferred_skills),
             years=tuple((r, f"{r.years:g} years {r.subject}") for r in posting.years_required),
-            required_items=len(required) + len(posting.years_required),
+            degree=degree,
+            degree_or_experience=posting.requirements.degree_or_experience,
+            required_items=len(required) + len(posting.years_required) + (degree is not None),
             requirements_found=str(posting.requirements_found),
             years_required="" if min_years is None else f"{min_years:g}",
         )
+
+
+#: How each degree level is named in ``matched_required`` and ``missing_required``.
+DEGREE_NAMES: Final[Mapping[DegreeLevel, str]] = {
+    DegreeLevel.HIGH_SCHOOL: "high school diploma",
+    DegreeLevel.CERTIFICATE: "postsecondary certificate",
+    DegreeLevel.ASSOCIATE: "associate degree",
+    DegreeLevel.BACHELOR: "bachelor's degree",
+    DegreeLevel.MASTER: "master's degree",
+    DegreeLevel.DOCTORATE: "doctorate",
+}
+
+#: The years of experience that stand in for a degree where the posting allows it ("or
+#: equivalent experience"): the years of full-time study the level usually takes after high
+#: school. A posting that says how many years ("or 4 years of experience") is not read.
+EQUIVALENT_YEARS: Final[Mapping[DegreeLevel, float]] = {
+    DegreeLevel.HIGH_SCHOOL: 1.0,
+    DegreeLevel.CERTIFICATE: 1.0,
+    DegreeLevel.ASSOCIATE: 2.0,
+    DegreeLevel.BACHELOR: 4.0,
+    DegreeLevel.MASTER: 6.0,
+    DegreeLevel.DOCTORATE: 9.0,
+}
+
+
+def degree_item(
+    required: DegreeLevel, or_experience: bool, resume: ResumeProfile
+) -> tuple[bool, str]:
+    """Whether a resume meets a posting's degree requirement, and the item as
+    ``matched_required`` or ``missing_required`` list it.
+
+    Example:
+        >>> from matcher.parsing.profiles import resume_profile
+        >>> from matcher.parsing.skills import SkillMatcher
+        >>> cv = resume_profile("R1", "Education\\nAssociate of Science in Nursing", SkillMatcher())
+        >>> degree_item(DegreeLevel.BACHELOR, False, cv)
+        (False, "Bachelor's degree (has associate degree)")
+        >>> degree_item(DegreeLevel.ASSOCIATE, False, cv)
+        (True, 'Associate degree')
+        >>> degree_item(DegreeLevel.BACHELOR, True, cv)
+        (False, "Bachelor's degree or equivalent experience (has associate degree, 0.0 years)")
+    """
+    name = DEGREE_NAMES[required]
+    wording = name[0].upper() + name[1:]
+    held = resume.degree.level
+    if held >= required:
+        return True, wording
+    has = "none found" if held <= DegreeLevel.NONE else f"has {DEGREE_NAMES[held]}"
+    if not or_experience:
+        return False, f"{wording} ({has})"
+    years = resume.years
+    wording += " or equivalent experience"
+    if years >= EQUIVALENT_YEARS[required]:
+        return True, f"{wording} ({years:.1f} years)"
+    return False, f"{wording} ({has}, {years:.1f} years)"
 
 
 def _single_groups(skills: Sequence[str]) -> tuple[tuple[str, ...], ...]:
