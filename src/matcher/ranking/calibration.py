@@ -82,8 +82,9 @@ def capped_fit(probability: float, required: int, missing: Sequence[str]) -> Fit
 
     Args:
         probability: The calibrated score in [0, 1].
-        required: How many required items were read from the posting (skill groups and years
-            in a role or setting: what ``missing_required`` can list); 0 caps nothing.
+        required: How many required items were read from the posting (skill groups, years
+            in a role or setting and the degree: what ``missing_required`` can list); 0 caps
+            nothing.
         missing: The required items the candidate misses, as ``missing_required`` lists them.
 
     Example:
