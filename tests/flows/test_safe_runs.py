@@ -14,11 +14,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -427,6 +429,37 @@ def test_a_stopped_run_leaves_the_previous_output_and_nothing_running(
     assert not [p for p in tmp_path.iterdir() if "staging" in p.name or "previous" in p.name]
     with pytest.raises(ProcessLookupError):  # Prefect's temporary server went with it
         os.killpg(run.pid, 0)
+
+
+def test_ctrl_c_while_the_temporary_api_starts_stops_the_run_without_a_traceback(
+    tmp_path: Path, run_env: dict[str, str]
+) -> None:
+    """Ctrl-C reaches a terminal's whole process group. Prefect's temporary API server, still
+    importing its modules when it came, died of it with a 60-line traceback (and click's
+    "Aborted!"); it now ignores Ctrl-C and the command stops it."""
+    out = tmp_path / "out"
+    run = _run("score", out, run_env)
+    _wait_for_child(run, "uvicorn")
+    os.killpg(run.pid, signal.SIGINT)
+    output = run.communicate(timeout=300)[0]
+    assert run.returncode == 130, output
+    assert "Traceback" not in output and "Aborted!" not in output, output
+    assert not out.exists() or not _files(out)
+    with pytest.raises(ProcessLookupError):  # the server went with the command
+        os.killpg(run.pid, 0)
+
+
+def _wait_for_child(run: subprocess.Popen[str], name: str) -> None:
+    """Return once ``run`` has a child process whose command line names ``name``."""
+    children = Path(f"/proc/{run.pid}/task/{run.pid}/children")
+    for _ in range(1200):
+        for child in children.read_text().split():
+            with contextlib.suppress(OSError):
+                if name in Path(f"/proc/{child}/cmdline").read_text():
+                    return
+        assert run.poll() is None, run.communicate()[0]
+        time.sleep(0.05)
+    raise AssertionError(f"no {name} process started within 60 s")
 
 
 @pytest.mark.parametrize("command", ["score", "recommend"])

@@ -22,9 +22,11 @@ import functools
 import importlib
 import importlib.util
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -177,7 +179,14 @@ def _free_port() -> int:
 
 
 def _spawn(port: int) -> subprocess.Popen[bytes]:
-    """Prefect's API application under uvicorn on ``port``, as ``SubprocessASGIServer`` runs it."""
+    """Prefect's API application under uvicorn on ``port``, as ``SubprocessASGIServer`` runs it.
+
+    The server starts with Ctrl-C ignored. A terminal sends Ctrl-C to the whole process group,
+    and a server still importing its modules died of it with a 60-line traceback under the
+    command's own one-line "stopped" message; the command stops its server itself
+    (:meth:`TemporaryAPI.stop`, at exit). Once serving, uvicorn handles Ctrl-C as before: it
+    shuts down quietly.
+    """
     spec = importlib.util.find_spec("prefect")
     if spec is None or spec.origin is None:
         raise TemporaryAPIError("Prefect is not installed")
@@ -186,4 +195,20 @@ def _spawn(port: int) -> subprocess.Popen[bytes]:
     command += ["--factory", "prefect.server.api.server:create_app"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "error"]
     command += ["--lifespan", "on"]
-    return subprocess.Popen(command, env={**os.environ, **SERVER_VARIABLES})
+    with _ctrl_c_ignored_by_children():
+        return subprocess.Popen(command, env={**os.environ, **SERVER_VARIABLES})
+
+
+@contextlib.contextmanager
+def _ctrl_c_ignored_by_children() -> Iterator[None]:
+    """Ignore SIGINT while the block starts processes, which keep it ignored (an ignored
+    signal stays ignored across exec). Only the main thread may set a handler: elsewhere the
+    block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
