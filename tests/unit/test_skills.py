@@ -165,6 +165,11 @@ def test_keys_ignore_case_hyphens_and_plurals() -> None:
         ("Tuned T-SQL and PL/SQL procedures", {"T-SQL", "PL/SQL"}),
         ("JavaScript and TypeScript", {"JavaScript", "TypeScript"}),
         ("Spring Boot microservices", {"Spring Boot", "Microservices"}),
+        # An audit of another field is that field's work, not the finance skill Auditing
+        ("Ran SEO audits and a technical SEO audit", {"Search Engine Optimization"}),
+        ("Weekly chart audits on the unit", {"Clinical Documentation"}),
+        ("Led code audits of the payments service", {"Code Review"}),
+        ("Led financial audits and external audits", {"Auditing"}),
     ],
 )
 def test_boundaries_and_longest_match(matcher: SkillMatcher, text: str, expected: set) -> None:
