@@ -1,7 +1,7 @@
 """Years in a setting that no skill names, as a recruiter reads them: a role is warehouse,
-administrative, commercial electrical or ICU work when its title, employer or duties show it
-(:mod:`matcher.parsing.work_settings`), and never because of one stray word (a nurse's
-medication inventory is no warehouse work; an office administrator is no electrician).
+administrative, commercial electrical, ICU or classroom work when its title, employer or
+duties show it (:mod:`matcher.parsing.work_settings`), and never because of one stray word (a
+nurse's medication inventory is no warehouse work; an office administrator is no electrician).
 
 CheckList-style, with the real model and the shipped ranker: each test asserts what
 ``missing_required`` says or an ordering, never a score.
@@ -35,7 +35,23 @@ Requirements
 - Active RN license
 - At least 2 years of recent ICU experience
 """
+TEACHER_POSTING = """Mathematics Teacher (Grades 9-12)
+Requirements
+- 3+ years of classroom teaching experience
+- State teaching certification in Mathematics
+"""
 RESUMES = {
+    # a teacher whose lines never say "classroom teaching" (0 years before 2026-12-06)
+    "maths-teacher": """Experience
+High School Math Teacher | Westview High School | Aug 2015 - Jun 2024
+- Planned lessons and led instruction in Algebra I, Geometry and Pre-Calculus, grades 9-12
+Certifications
+State Teaching Certificate, Mathematics 7-12""",
+    "bootcamp-engineer": """Experience
+Software Engineer, Northwind Labs (Jan 2016 - Dec 2024)
+- Built the payments API; mentored bootcamp students and wrote their curriculum
+Education
+B.S. in Computer Science""",
     # the duties show intensive care, though no line says "ICU"
     "icu-by-duties": """Experience
 Registered Nurse, Bayside General Hospital (Jan 2015 - Dec 2024)
@@ -168,3 +184,13 @@ def test_commercial_before_a_trade_keeps_the_years_to_commercial_work(
     assert "4 years commercial electrical (has 0.0)" in missing["residential-electrician"]
     assert "commercial electrical" not in missing["electrician"]
     assert ranked(ranker, posting, RESUMES, ids)[0] == "electrician"
+
+
+def test_a_teacher_has_classroom_teaching_years_and_a_mentor_has_none(
+    ranker: RequirementRanker,
+) -> None:
+    ids = ["maths-teacher", "bootcamp-engineer"]
+    missing = missing_required(ranker, TEACHER_POSTING, RESUMES, ids)
+    assert "classroom teaching" not in missing["maths-teacher"]
+    assert "3 years classroom teaching (has 0.0)" in missing["bootcamp-engineer"]
+    assert ranked(ranker, TEACHER_POSTING, RESUMES, ids[::-1])[0] == "maths-teacher"

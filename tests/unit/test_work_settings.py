@@ -39,6 +39,9 @@ def test_the_table_is_well_formed() -> None:
         ("warehouse supervision", []),  # "supervision" is not a setting: other rules read it
         ("Python", []),
         ("nursing", []),
+        ("classroom teaching", ["classroom"]),
+        ("K-12 classroom", ["classroom"]),
+        ("teaching", []),  # a role that names it, or the skill Teaching, counts: other rules
     ],
 )
 def test_a_subject_names_settings_only_when_all_its_words_do(
@@ -71,3 +74,19 @@ def test_title_terms_in_the_duties_count_for_nothing() -> None:
     assert not shows_setting(rooted(laborer), duties, _setting("warehouse"))
     receptionist = rooted("Dentist\nTrained the new receptionists; scheduling")
     assert not shows_setting(rooted("Dentist"), receptionist, _setting("administrative"))
+
+
+@pytest.mark.parametrize(
+    ("title", "duties", "shown"),
+    [
+        ("Mathematics Teacher, Lincoln High School", "", True),
+        ("Tutor, Learning Center", "Wrote lesson plans; classroom management", True),
+        ("Software Engineer", "Mentored bootcamp students; wrote their curriculum", False),
+        ("Registered Nurse", "Patient and family teaching", False),
+    ],
+)
+def test_a_role_shows_the_classroom_by_its_title_or_two_duties(
+    title: str, duties: str, shown: bool
+) -> None:
+    window = rooted(f"{title}\n{duties}")
+    assert shows_setting(rooted(title), window, _setting("classroom teaching")) is shown

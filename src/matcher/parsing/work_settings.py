@@ -1,4 +1,4 @@
-"""Settings of work that no skill names (``data/work_settings.csv``): warehouse, office, ICU.
+"""Settings of work that no skill names (``data/work_settings.csv``): warehouse, ICU, classroom.
 
 "3 years of warehouse experience" or "1 year administrative" asks for years in a *setting*:
 a role is in it when its title, employer or duties show it, though no skill of the vocabulary
