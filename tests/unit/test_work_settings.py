@@ -83,6 +83,7 @@ def test_title_terms_in_the_duties_count_for_nothing() -> None:
         ("Tutor, Learning Center", "Wrote lesson plans; classroom management", True),
         ("Software Engineer", "Mentored bootcamp students; wrote their curriculum", False),
         ("Registered Nurse", "Patient and family teaching", False),
+        ("Group Fitness Instructor", "Led spin and yoga classes", False),
     ],
 )
 def test_a_role_shows_the_classroom_by_its_title_or_two_duties(
