@@ -51,21 +51,41 @@ def test_a_subject_names_settings_only_when_all_its_words_do(
 
 
 @pytest.mark.parametrize(
-    ("title", "duties", "shown"),
+    ("subject", "title", "duties", "shown"),
     [
-        ("Shipping Clerk", "Picking and packing orders; loading trailers", True),  # two duties
-        ("Forklift Operator, Comstock Distribution", "", True),  # a title term alone
-        ("Operations Supervisor, Acme", "Ran the warehouse night shift", True),  # the name
-        ("Registered Nurse", "Medication inventory", False),  # one duty only
-        ("Staff Accountant, Freightline Logistics", "Month-end close", False),
-        ("Operations Supervisor", "pack stations, pack-out audits", False),  # one word twice
+        ("warehouse", "Shipping Clerk", "Picking and packing orders; loading trailers", True),
+        ("warehouse", "Forklift Operator, Comstock Distribution", "", True),  # a title term alone
+        ("warehouse", "Operations Supervisor, Acme", "Ran the warehouse night shift", True),
+        ("warehouse", "Registered Nurse", "Medication inventory", False),  # one duty only
+        ("warehouse", "Staff Accountant, Freightline Logistics", "Month-end close", False),
+        (
+            "warehouse",
+            "Operations Supervisor",
+            "pack stations, pack-out audits",  # one word twice
+            False,
+        ),
+        ("classroom teaching", "Mathematics Teacher, Lincoln High School", "", True),
+        (
+            "classroom teaching",
+            "Tutor, Learning Center",
+            "Wrote lesson plans; classroom management",
+            True,
+        ),
+        (
+            "classroom teaching",
+            "Software Engineer",
+            "Mentored bootcamp students; wrote their curriculum",
+            False,
+        ),
+        ("classroom teaching", "Registered Nurse", "Patient and family teaching", False),
+        ("classroom teaching", "Group Fitness Instructor", "Led spin and yoga classes", False),
     ],
 )
-def test_a_role_shows_the_warehouse_by_its_title_or_two_duties(
-    title: str, duties: str, shown: bool
+def test_a_role_shows_a_setting_by_its_name_a_title_or_two_duties(
+    subject: str, title: str, duties: str, shown: bool
 ) -> None:
     window = rooted(f"{title}\n{duties}")
-    assert shows_setting(rooted(title), window, _setting("warehouse")) is shown
+    assert shows_setting(rooted(title), window, _setting(subject)) is shown
 
 
 def test_title_terms_in_the_duties_count_for_nothing() -> None:
@@ -74,20 +94,3 @@ def test_title_terms_in_the_duties_count_for_nothing() -> None:
     assert not shows_setting(rooted(laborer), duties, _setting("warehouse"))
     receptionist = rooted("Dentist\nTrained the new receptionists; scheduling")
     assert not shows_setting(rooted("Dentist"), receptionist, _setting("administrative"))
-
-
-@pytest.mark.parametrize(
-    ("title", "duties", "shown"),
-    [
-        ("Mathematics Teacher, Lincoln High School", "", True),
-        ("Tutor, Learning Center", "Wrote lesson plans; classroom management", True),
-        ("Software Engineer", "Mentored bootcamp students; wrote their curriculum", False),
-        ("Registered Nurse", "Patient and family teaching", False),
-        ("Group Fitness Instructor", "Led spin and yoga classes", False),
-    ],
-)
-def test_a_role_shows_the_classroom_by_its_title_or_two_duties(
-    title: str, duties: str, shown: bool
-) -> None:
-    window = rooted(f"{title}\n{duties}")
-    assert shows_setting(rooted(title), window, _setting("classroom teaching")) is shown
