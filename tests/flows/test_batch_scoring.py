@@ -118,7 +118,7 @@ def test_evidence_quotes_whole_resume_sentences_for_every_matched_skill(first_ru
     from matcher.io.csv_safety import unguard_cell
     from matcher.io.loading import load_resumes
     from matcher.parsing.skills import SkillMatcher
-    from matcher.ranking.requirement_ranker import DEGREE_NAMES
+    from matcher.ranking.requirement_ranker import DEGREE_NAMES, degree_wording
     from matcher.text.contact import PLACEHOLDERS
     from matcher.text.display import display_sentences
     from matcher.text.preprocess import prepare_resumes
@@ -132,7 +132,7 @@ def test_evidence_quotes_whole_resume_sentences_for_every_matched_skill(first_ru
     }
     matcher = SkillMatcher()
     # A degree met is listed last in matched_required, as "Bachelor's degree"; it is no skill
-    degrees = tuple(name[0].upper() + name[1:] for name in DEGREE_NAMES.values())
+    degrees = tuple(map(degree_wording, DEGREE_NAMES))
     markup = re.compile(r"\*\*|__|`|^\s*(?:#|[-*+•>]\s)")
     matched_rows = combined[combined["matched_required"] != ""]
     assert len(matched_rows) > len(combined) / 2

@@ -1233,6 +1233,12 @@ EQUIVALENT_YEARS: Final[Mapping[DegreeLevel, float]] = {
 }
 
 
+def degree_wording(level: DegreeLevel) -> str:
+    """How a required degree level begins its item in ``matched_required`` or
+    ``missing_required``: "Bachelor's degree" (:func:`degree_item`)."""
+    return DEGREE_NAMES[level].capitalize()
+
+
 def degree_item(
     required: DegreeLevel, or_experience: bool, resume: ResumeProfile
 ) -> tuple[bool, str]:
@@ -1250,8 +1256,7 @@ def degree_item(
         >>> degree_item(DegreeLevel.BACHELOR, True, cv)
         (False, "Bachelor's degree or equivalent experience (has associate degree, 0.0 years)")
     """
-    name = DEGREE_NAMES[required]
-    wording = name[0].upper() + name[1:]
+    wording = degree_wording(required)
     held = resume.degree.level
     if held >= required:
         return True, wording
