@@ -110,3 +110,36 @@ def test_an_unknown_credential_acronym_is_a_requirement_a_resume_meets_by_naming
     assert "TWIC" in missing["without"]
     assert "TWIC" not in missing["with-twic"]
     assert ranked(ranker, CREDENTIAL_POSTING, CREDENTIAL_RESUMES, ids)[0] == "with-twic"
+
+
+EXAMPLES_POSTING = """Reporting Analyst
+Requirements
+- Advanced Excel (pivot tables, VLOOKUP)
+- Hands-on experience with AWS (EC2, S3, RDS)
+"""
+EXAMPLES_RESUMES = {
+    "excel-aws": """Experience
+Reporting Analyst, Acme Corp (Jan 2018 - Dec 2024)
+- Built the monthly sales reports in Excel
+- Moved the reporting jobs to AWS""",
+    "vlookup-s3": """Experience
+Reporting Analyst, Beta Ltd (Jan 2018 - Dec 2024)
+- Matched the branch ledgers with VLOOKUP
+- Kept the report archive in Amazon S3""",
+    "neither": """Experience
+Reporting Analyst, Gamma Inc (Jan 2018 - Dec 2024)
+- Built the monthly sales reports in Google Sheets""",
+}
+
+
+def test_examples_in_brackets_are_met_by_the_skill_or_any_example(
+    ranker: RequirementRanker,
+) -> None:
+    """A resume with years of Excel read "missing: VLOOKUP; Pivot Tables", one with AWS
+    "missing: Amazon EC2; Amazon S3; Amazon RDS": each example was a required item."""
+    missing = missing_required(ranker, EXAMPLES_POSTING, EXAMPLES_RESUMES, list(EXAMPLES_RESUMES))
+    assert missing["excel-aws"] == ""
+    assert missing["vlookup-s3"] == ""
+    assert missing["neither"] == (
+        "Excel / Pivot Tables / VLOOKUP; Amazon Web Services / Amazon EC2 / Amazon S3 / Amazon RDS"
+    )

@@ -123,3 +123,59 @@ def test_lists_the_new_rules_must_leave_whole(
 ) -> None:
     """What the first version of the comma and "or after and" rules split (the review)."""
     assert _groups(matcher, sentence) == groups
+
+
+@pytest.mark.parametrize(
+    ("sentence", "groups"),
+    [
+        ("Advanced Excel (pivot tables, VLOOKUP)", [("Excel", "Pivot Tables", "VLOOKUP")]),
+        (
+            "We run on AWS (ECS, RDS, S3).",
+            [("Amazon Web Services", "Amazon ECS", "Amazon RDS", "Amazon S3")],
+        ),
+        (
+            "Experience with operating systems (Windows, macOS, Linux)",
+            [("Operating Systems", "Windows", "macOS", "Linux")],
+        ),
+        # a word or two may name what the examples are
+        ("Python services (FastAPI and Django)", [("Python", "FastAPI", "Django")]),
+        # the list around the skill is read as before
+        (
+            "Python, AWS (ECS, S3) and Terraform",
+            [("Python",), ("Amazon Web Services", "Amazon ECS", "Amazon S3"), ("Terraform",)],
+        ),
+        (
+            "Tableau or Power BI (dashboards), SQL",
+            [("Tableau", "Power BI", "Dashboards"), ("SQL",)],
+        ),
+    ],
+)
+def test_examples_in_brackets_join_the_skill_before_them(
+    matcher: SkillMatcher, sentence: str, groups: list[tuple[str, ...]]
+) -> None:
+    """Each example was a requirement of its own: a resume with years of Excel missed
+    "VLOOKUP", one with AWS missed ECS, RDS and S3."""
+    assert _groups(matcher, sentence) == groups
+
+
+@pytest.mark.parametrize(
+    ("sentence", "groups"),
+    [
+        # no skill before the bracket: a list as any other
+        (
+            "Certifications (CPR, BLS, ACLS) required",
+            [("CPR",), ("Basic Life Support",), ("Advanced Cardiac Life Support",)],
+        ),
+        # a language's bracket names the languages needed
+        ("Bilingual (Spanish, English) preferred", [("Bilingual",), ("Spanish",), ("English",)]),
+        # too far from the skill to be its examples
+        (
+            "Python for the reports we send out every week (Airflow)",
+            [("Python",), ("Apache Airflow",)],
+        ),
+    ],
+)
+def test_brackets_that_hold_no_examples_of_a_skill_stay_a_list(
+    matcher: SkillMatcher, sentence: str, groups: list[tuple[str, ...]]
+) -> None:
+    assert _groups(matcher, sentence) == groups

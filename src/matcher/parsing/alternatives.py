@@ -13,12 +13,23 @@ Skills named next to each other in one sentence, separated only by commas, "or",
 Skills joined by "and" ("Python, SQL and Spark") stay separate requirements, each a group of
 one.
 
+Skills in brackets right after a skill name what that skill's experience looks like: "Advanced
+Excel (pivot tables, VLOOKUP)", "AWS (ECS, RDS, S3)", "operating systems (Windows, macOS,
+Linux)". They join the skill's group, so a resume that shows the skill, or any of its examples,
+meets the one requirement (each was a requirement of its own, and a resume with years of Excel
+missed "VLOOKUP"). Brackets after no skill are read as any other list: "Certifications (CPR,
+BLS, ACLS)" asks for all three, and so does a language's ("Bilingual (Spanish, English)").
+
 Example:
     >>> from matcher.parsing.skills import SkillMatcher
     >>> sentence = "Experience with an HRIS such as Workday, BambooHR or ADP, and Excel."
     >>> mentions = SkillMatcher().find(sentence, skill_list=True)
     >>> [group for _, group in skill_groups(sentence, mentions)]
     [('HRIS',), ('Workday', 'BambooHR', 'ADP'), ('Excel',)]
+    >>> sentence = "Advanced Excel (pivot tables, VLOOKUP) and SQL."
+    >>> mentions = SkillMatcher().find(sentence, skill_list=True)
+    >>> [group for _, group in skill_groups(sentence, mentions)]
+    [('Excel', 'Pivot Tables', 'VLOOKUP'), ('SQL',)]
 """
 
 from __future__ import annotations
@@ -54,6 +65,41 @@ _OPEN_ALTERNATIVE_AFTER: Final = re.compile(
 )
 
 
+_BRACKET: Final = re.compile(r"\(([^()]*)\)")
+# What may stand between a skill and the bracket of its examples: nothing, or a word or two
+# naming what they are ("AWS services (ECS, S3)", "Excel skills (pivot tables)").
+_EXAMPLES_GAP: Final = re.compile(r"^\s*(?:[A-Za-z][\w-]*\s*){0,2}$")
+
+
+def _examples(
+    sentence: str, mentions: Sequence[SkillMention]
+) -> tuple[list[SkillMention], dict[tuple[int, int], list[str]]]:
+    """The mentions outside the brackets of examples, and the skills each head's brackets name.
+
+    A bracket holds examples when it holds a mention and comes right after a mention outside
+    any bracket (its head, see :data:`_EXAMPLES_GAP`) that is no language; its mentions are taken out of the list,
+    and their skills are returned under the head's span (its start and end).
+    """
+    examples: dict[int, list[str]] = {}
+    inside: set[int] = set()
+    for bracket in _BRACKET.finditer(sentence):
+        held = [k for k, m in enumerate(mentions) if bracket.start() < m.start < bracket.end()]
+        before = [k for k, m in enumerate(mentions) if m.end <= bracket.start()]
+        if not held or not before or before[-1] in inside:
+            continue
+        head = before[-1]
+        # "Bilingual (Spanish, English)": the languages are each needed, not examples
+        if mentions[head].category == "language" or not _EXAMPLES_GAP.match(
+            sentence[mentions[head].end : bracket.start()]
+        ):
+            continue
+        examples.setdefault(head, []).extend(mentions[k].skill for k in held)
+        inside.update(held)
+    return [m for k, m in enumerate(mentions) if k not in inside], {
+        (mentions[head].start, mentions[head].end): skills for head, skills in examples.items()
+    }
+
+
 def _conjunction(gap: str) -> str | None:
     match = _GAP.match(gap)
     if match is None:
@@ -75,6 +121,7 @@ def skill_groups(
         ``(offset of the first member, alternatives)`` per requirement, in order; a skill on
         its own is a group of one.
     """
+    mentions, examples = _examples(sentence, mentions)
     chains: list[list[SkillMention]] = []
     conjunctions: list[set[str]] = []
 
@@ -138,6 +185,12 @@ def skill_groups(
                 continue
         chains.append([mention])
         conjunctions.append(set())
+
+    def with_examples(chain: Sequence[SkillMention]) -> tuple[str, ...]:
+        return tuple(
+            dict.fromkeys(s for m in chain for s in (m.skill, *examples.get((m.start, m.end), ())))
+        )
+
     groups: list[tuple[int, tuple[str, ...]]] = []
     for chain, joined_by in zip(chains, conjunctions, strict=True):
         skills = tuple(dict.fromkeys(m.skill for m in chain))
@@ -148,7 +201,8 @@ def skill_groups(
             or bool(_OPEN_ALTERNATIVE_AFTER.match(sentence[last.end : last.end + 60]))
         )
         if any_of or len(skills) == 1:
-            groups.append((first.start, skills))  # "ICU or critical care" may be one skill
+            # "ICU or critical care" may be one skill
+            groups.append((first.start, with_examples(chain)))
         else:
-            groups.extend((m.start, (m.skill,)) for m in chain)
+            groups.extend((m.start, with_examples([m])) for m in chain)
     return groups
