@@ -11,7 +11,9 @@ quoted to a person (:func:`matcher.ranking.requirement_ranker.explain_requiremen
   contact line) as one line per field, so a quote never holds ``" | "``;
 * Markdown markup is removed: ``#`` headings, ``>`` quotes, bullets, ``**bold**``, ``__bold__``,
   ``*italic*``, ``_italic_``, ``~~struck~~``, ```code``` and ``[links](url)``;
-* sentences are cut by the one splitter (:func:`matcher.text.sentences.split_sentences`).
+* sentences are cut by the one splitter (:func:`matcher.text.sentences.split_sentences`),
+  except at a semicolon: "Wrote SQL queries against the warehouse; built Tableau dashboards."
+  is one sentence to a reader, and evidence cut there ended on a dangling ";".
 
 :func:`quote_sentence` maps a sentence of the redacted text (with ``[NAME]``-style placeholders,
 markup, perhaps one line of a wrapped sentence) back to the whole display sentence it came from.
@@ -157,7 +159,7 @@ def display_sentences(text: str) -> list[str]:
         >>> display_sentences("## Summary\\nNurse of ten years. Looking for a change\\nof pace.")
         ['Summary', 'Nurse of ten years.', 'Looking for a change of pace.']
     """
-    return split_line_sentences(unwrap_lines(text))
+    return split_line_sentences(unwrap_lines(text), semicolons=False)
 
 
 @functools.lru_cache(maxsize=1 << 17)

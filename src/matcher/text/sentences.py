@@ -48,9 +48,9 @@ GLUED_SENTENCE: Final = re.compile(rf"(?<=[a-z]{{2}}[.!?])(?={_GLUED_NEXT})")
 # other part already stops at a break.
 
 
-def _end_pattern(glued_next: str) -> re.Pattern[str]:
+def _end_pattern(glued_next: str, stops: str = ".!?;") -> re.Pattern[str]:
     return re.compile(
-        r"(?P<stop>[.!?;](?<![.!?;]{2})[.!?;]*+)(?=\s|$)"
+        rf"(?P<stop>[{stops}](?<![{stops}]{{2}})[{stops}]*+)(?=\s|$)"
         rf"|[.!?](?<=[a-z]{{2}}[.!?])(?={glued_next})"
         r"|(?P<newline>\n)"
     )
@@ -58,6 +58,9 @@ def _end_pattern(glued_next: str) -> re.Pattern[str]:
 
 _END: Final = _end_pattern(_GLUED_NEXT)
 _END_IN_LINES: Final = _end_pattern(_GLUED_NEXT.replace(r"\s", r"[^\S\n]"))
+# The same scans where a semicolon goes on the sentence (see split_line_sentences).
+_END_NOT_AT_SEMICOLONS: Final = _end_pattern(_GLUED_NEXT, ".!?")
+_END_IN_LINES_NOT_AT_SEMICOLONS: Final = _end_pattern(_GLUED_NEXT.replace(r"\s", r"[^\S\n]"), ".!?")
 _WORD_BEFORE: Final = re.compile(r"[\w.]*\w\Z")
 _HAS_WORD: Final = re.compile(r"\w")
 
@@ -130,9 +133,13 @@ def split_sentences(text: str) -> list[str]:
     return [text[start:end] for start, end in sentence_spans(text)]
 
 
-def split_line_sentences(lines: Sequence[str]) -> list[str]:
+def split_line_sentences(lines: Sequence[str], semicolons: bool = True) -> list[str]:
     """The sentences of each line in turn: ``[s for line in lines for s in
     split_sentences(line)]``, found in one scan of the lines joined by line breaks.
+
+    With ``semicolons`` False a semicolon does not end a sentence: a person reads "Wrote SQL
+    queries; built Tableau dashboards." as one (:func:`matcher.text.display.display_sentences`),
+    where the parser reads each clause on its own.
 
     A resume's display text is a few dozen short lines; splitting them one call at a time
     cost more in calls than in scanning. A line that holds a line break itself is split
@@ -144,5 +151,7 @@ def split_line_sentences(lines: Sequence[str]) -> list[str]:
     """
     text = "\n".join(lines)
     if text.count("\n") != max(len(lines) - 1, 0):
-        return [sentence for line in lines for sentence in split_sentences(line)]
-    return [text[start:end] for start, end in _spans(text, _ends(text, _END_IN_LINES))]
+        scan = _END if semicolons else _END_NOT_AT_SEMICOLONS
+        return [line[start:end] for line in lines for start, end in _spans(line, _ends(line, scan))]
+    scan = _END_IN_LINES if semicolons else _END_IN_LINES_NOT_AT_SEMICOLONS
+    return [text[start:end] for start, end in _spans(text, _ends(text, scan))]
