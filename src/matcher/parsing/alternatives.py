@@ -77,8 +77,9 @@ def _examples(
     """The mentions outside the brackets of examples, and the skills each head's brackets name.
 
     A bracket holds examples when it holds a mention and comes right after a mention outside
-    any bracket (its head, see :data:`_EXAMPLES_GAP`) that is no language; its mentions are taken out of the list,
-    and their skills are returned under the head's span (its start and end).
+    any bracket (its head, see :data:`_EXAMPLES_GAP`) that is no language; its mentions are
+    taken out of the list, and their skills are returned under the head's span (its start and
+    end).
     """
     examples: dict[int, list[str]] = {}
     inside: set[int] = set()
