@@ -50,7 +50,7 @@ from matcher.parsing.alternatives import skill_groups
 from matcher.parsing.credentials import credential_mentions, named_acronyms
 from matcher.parsing.cues import is_required, labelled_parts, states_a_demand, states_a_wish
 from matcher.parsing.education import Degree, DegreeLevel, highest_degree
-from matcher.parsing.experience import ExperienceProfile, extract_experience, same_on
+from matcher.parsing.experience import ExperienceProfile, Role, extract_experience, same_on
 from matcher.parsing.headline import read_headline
 from matcher.parsing.requirements import (
     PostingRequirements,
@@ -60,6 +60,7 @@ from matcher.parsing.requirements import (
 )
 from matcher.parsing.shared_heads import with_shared_heads
 from matcher.parsing.skills import SkillMatcher, SkillMention
+from matcher.parsing.title_skills import title_skills
 from matcher.text.boilerplate import is_boilerplate
 from matcher.text.dates import YEARS_PATTERN, read_day, years_from_match
 from matcher.text.sections import split_sections, unfold_headings
@@ -377,6 +378,23 @@ def _years_required(
     return tuple(found)
 
 
+def _stripped_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines()]
+
+
+def _title_line(lines: Sequence[str], role: Role) -> str:
+    """The line of a resume (its ``lines``, stripped) that names ``role``'s title: its dates'
+    line, or where the dates stand on a line of their own ("*Jul 2023 - Present*"), the
+    nearest line above it naming the title; the dates' line if none does."""
+    if role.title in role.line:
+        return role.line
+    at = lines.index(role.line) if role.line in lines else len(lines)
+    return next(
+        (line for line in reversed(lines[:at]) if role.title in line),
+        next((line for line in lines if role.title in line), role.line),
+    )
+
+
 def _strip_bullet(line: str) -> str:
     return _BULLET.sub("", line).strip()
 
@@ -505,15 +523,27 @@ def resume_profile(
             skills[name] = mention
             sections_of[name] = "other"
     lacking |= denied
+    experience = extract_experience(text, today=today)
+    headline = read_headline(text)
+    # "Data Analyst, Acme Corp (2019 - Present)": the title's work is a skill shown, quoting
+    # the line naming the role (the headline where no role names it)
+    roles = [role for role in experience.roles if role.title]
+    stripped = [] if all(r.title in r.line for r in roles) else _stripped_lines(text)
+    titles = [(role.title, _title_line(stripped, role)) for role in roles]
+    for title, line in [*titles, *([(headline, headline)] if headline else [])]:
+        for mention in title_skills(title, line, matcher):
+            if mention.skill not in skills and mention.skill not in lacking:
+                skills[mention.skill] = mention
+                sections_of[mention.skill] = "experience"
     return ResumeProfile(
         resume_id=resume_id,
         skills=skills,
-        experience=extract_experience(text, today=today),
+        experience=experience,
         degree=highest_degree(text),
         lines=_unique(lines)[:_MAX_RESUME_LINES] or ("",),
         sections_of=sections_of,
         lacks=frozenset(lacking - set(skills)),
-        headline=read_headline(text),
+        headline=headline,
     )
 
 
