@@ -233,3 +233,27 @@ def test_quotes_remembered_per_resume_give_the_same_explanation(matcher: SkillMa
         explain_requirements(other, resume, sentences)
     )
     assert explain_requirements(posting, resume, sentences, quotes=quotes) == first
+
+
+def test_the_name_line_is_quoted_only_where_no_other_sentence_shows_the_skill(
+    matcher: SkillMatcher,
+) -> None:
+    """ "Maria Santos, RN" opened the resume, and was the evidence of Registered Nurse."""
+    text = (
+        "Maria Santos, RN\nColumbus, OH\nSummary\n"
+        "Registered nurse with four years on medical-surgical units.\n"
+        "Certifications\nBLS, ACLS"
+    )
+    prepared, _, _ = prepare_resumes(pd.DataFrame({"resume_id": ["R1"], "text": [text]}))
+    resume = profile_resumes(prepared, matcher, TODAY)[0]
+    posting = posting_profile("J1", "Nurse", "Requirements\n- Registered Nurse.\n- BLS.", matcher)
+    sentences = display_sentences(prepared.loc[0, "clean_text"])
+    evidence = explain_requirements(posting, resume, sentences)["evidence"]
+    assert evidence == ("Registered nurse with four years on medical-surgical units. | BLS, ACLS")
+    alone = "Maria Santos, RN\nCertifications\nBLS"
+    prepared, _, _ = prepare_resumes(pd.DataFrame({"resume_id": ["R2"], "text": [alone]}))
+    resume = profile_resumes(prepared, matcher, TODAY)[0]
+    sentences = display_sentences(prepared.loc[0, "clean_text"])
+    assert explain_requirements(posting, resume, sentences)["evidence"] == (
+        "Maria Santos, RN | BLS"
+    )

@@ -62,6 +62,7 @@ from matcher.parsing.shared_heads import with_shared_heads
 from matcher.parsing.skills import SkillMatcher, SkillMention
 from matcher.parsing.title_skills import title_skills
 from matcher.text.boilerplate import is_boilerplate
+from matcher.text.contact import PLACEHOLDERS
 from matcher.text.dates import YEARS_PATTERN, read_day, years_from_match
 from matcher.text.sections import split_sections, unfold_headings
 from matcher.text.sentences import split_sentences
@@ -196,6 +197,17 @@ def role_subject(subject: str, title: str = "") -> str:
 
 #: Resume sections whose skills count as stronger evidence than a passing mention.
 _EVIDENCE_RANK = {"experience": 0, "projects": 1, "skills": 2, "summary": 3, "certifications": 4}
+
+
+def _evidence_rank(mention: SkillMention, section_name: str) -> tuple[int, bool]:
+    """Which mention of a skill a resume's evidence quotes: the best section's first, and in a
+    section a sentence without placeholders before one with them: "[NAME], RN" at the top of
+    a resume is the name line, and "Registered nurse with four years ..." below it is what
+    shows the skill (the name line was quoted as the evidence of Registered Nurse)."""
+    placeholder = "[" in mention.sentence and any(t in mention.sentence for t in PLACEHOLDERS)
+    return _EVIDENCE_RANK.get(section_name, 5), placeholder
+
+
 _MAX_REQUIREMENT_LINES = 25
 _MAX_RESUME_LINES = 80
 
@@ -513,8 +525,10 @@ def resume_profile(
     for mention, section_name in shown:
         if (mention.skill, mention.sentence) in denials:
             continue
-        current = sections_of.get(mention.skill)
-        if current is None or _EVIDENCE_RANK.get(section_name, 5) < _EVIDENCE_RANK.get(current, 5):
+        current = skills.get(mention.skill)
+        if current is None or _evidence_rank(mention, section_name) < _evidence_rank(
+            current, sections_of[mention.skill]
+        ):
             skills[mention.skill] = mention
             sections_of[mention.skill] = section_name
     # a credential the vocabulary does not know is met by naming it ("TWIC", "EPA 609")
