@@ -34,6 +34,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from typing import Final
@@ -83,12 +84,14 @@ def _examples(
     """
     examples: dict[int, list[str]] = {}
     inside: set[int] = set()
+    starts = [m.start for m in mentions]
+    # binary searches per bracket: a one-line posting of many brackets stays near linear
     for bracket in _BRACKET.finditer(sentence):
-        held = [k for k, m in enumerate(mentions) if bracket.start() < m.start < bracket.end()]
-        before = [k for k, m in enumerate(mentions) if m.end <= bracket.start()]
-        if not held or not before or before[-1] in inside:
+        first = bisect.bisect_right(starts, bracket.start())
+        held = range(first, bisect.bisect_left(starts, bracket.end(), lo=first))
+        head = first - 1  # the last mention before the bracket, if it ends before it
+        if not held or head < 0 or head in inside or mentions[head].end > bracket.start():
             continue
-        head = before[-1]
         # "Bilingual (Spanish, English)": the languages are each needed, not examples
         if mentions[head].category == "language" or not _EXAMPLES_GAP.match(
             sentence[mentions[head].end : bracket.start()]
