@@ -277,6 +277,10 @@ class ResumeProfile:
         lacks: Skills the resume names only as missing ("without SDLC").
         headline: The job title the resume opens with, or ``""``
             (:func:`matcher.parsing.headline.read_headline`).
+        title_skills: Canonical skill -> the line of the role title (or headline) that shows
+            it by its work (:func:`matcher.parsing.title_skills.title_skills`), for the skills
+            no sentence of the resume names. The explanations count them as shown; the
+            ranking's features read ``skills`` only (see "How candidates are scored").
     """
 
     resume_id: str
@@ -287,6 +291,7 @@ class ResumeProfile:
     sections_of: dict[str, str] = field(default_factory=dict)
     lacks: frozenset[str] = frozenset()
     headline: str = ""
+    title_skills: dict[str, SkillMention] = field(default_factory=dict)
 
     def __getstate__(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in _RESUME_FIELDS)
@@ -306,6 +311,9 @@ class ResumeProfile:
             sys.intern(name): sys.intern(section) for name, section in values["sections_of"].items()
         }
         values["lacks"] = frozenset(sys.intern(name) for name in values["lacks"])
+        values["title_skills"] = {
+            sys.intern(name): m for name, m in values.get("title_skills", {}).items()
+        }
         for name, value in values.items():
             object.__setattr__(self, name, value)
 
@@ -544,11 +552,11 @@ def resume_profile(
     roles = [role for role in experience.roles if role.title]
     stripped = [] if all(r.title in r.line for r in roles) else _stripped_lines(text)
     titles = [(role.title, _title_line(stripped, role)) for role in roles]
+    by_title: dict[str, SkillMention] = {}
     for title, line in [*titles, *([(headline, headline)] if headline else [])]:
         for mention in title_skills(title, line, matcher):
             if mention.skill not in skills and mention.skill not in lacking:
-                skills[mention.skill] = mention
-                sections_of[mention.skill] = "experience"
+                by_title.setdefault(mention.skill, mention)
     return ResumeProfile(
         resume_id=resume_id,
         skills=skills,
@@ -558,6 +566,7 @@ def resume_profile(
         sections_of=sections_of,
         lacks=frozenset(lacking - set(skills)),
         headline=headline,
+        title_skills=by_title,
     )
 
 

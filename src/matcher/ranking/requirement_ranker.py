@@ -1124,7 +1124,10 @@ def _explain(
     """:func:`explain_requirements` of a posting whose parts are made already: an explainer
     makes them once per posting, not once per pair (RJDB's 500,000 pairs), and gives the
     resume's :func:`years_basis` made once per resume."""
-    skills = resume.skills.keys()
+    # a skill a role's title shows by its work counts here, for the recruiter (not in the
+    # features: see ResumeProfile.title_skills)
+    shown = resume.skills if not resume.title_skills else resume.skills | resume.title_skills
+    skills = shown.keys()
     matched = _unique([s for group in parts.required for s in group if s in skills])
     # isdisjoint: one call per group, where any() over a generator was most of this line's cost
     missing = [" / ".join(group) for group in parts.required if skills.isdisjoint(group)]
@@ -1152,7 +1155,7 @@ def _explain(
             break
         quote = quotes.get(skill) if quotes is not None else None
         if quote is None:
-            quote = _quote(resume.skills[skill], None if sentences is None else tuple(sentences))
+            quote = _quote(shown[skill], None if sentences is None else tuple(sentences))
             if quotes is not None:
                 quotes[skill] = quote
         if quote and quote not in evidence:
