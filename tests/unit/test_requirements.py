@@ -84,37 +84,6 @@ def test_preferred_years_are_kept_but_do_not_set_the_minimum() -> None:
     ]
 
 
-@pytest.mark.parametrize(
-    ("text", "min_years", "statements"),
-    [
-        # "2+" bounds the amount as "at least" does: a preferred cue in another clause leaves
-        # it required (before, the whole sentence was preferred and the posting asked no years)
-        (
-            "- 2+ years of acute care experience, med-surg preferred",
-            2.0,
-            [("acute care", 2.0, True)],
-        ),
-        ("- Bachelor's degree preferred, 5+ years of experience", 5.0, []),
-        # in its own clause it loses to the preferred cue, as "at least" does
-        ("- 3+ years of HR experience preferred", None, [("HR", 3.0, False)]),
-        ("- At least 3 years of HR experience preferred", None, [("HR", 3.0, False)]),
-    ],
-)
-def test_a_plus_after_the_years_bounds_them_as_at_least_does(
-    text: str, min_years: float | None, statements: list[tuple[str, float, bool]]
-) -> None:
-    req = extract_requirements(text)
-    assert req.min_years == min_years
-    assert [(r.subject, r.years, r.required) for r in req.years_by_subject] == statements
-
-
-def test_under_a_preferred_heading_only_a_strong_cue_demands() -> None:
-    text = "Nice to have:\n- 2+ years of Scala, Kafka a plus\n- Scala 3 is required"
-    req = extract_requirements(text)
-    assert req.min_years is None
-    assert all(not r.required for r in req.years_by_subject)
-
-
 def test_years_under_a_preferred_heading_are_preferred() -> None:
     text = "Requirements:\n- 2 years of Java\nNice to have:\n- 4 years of Scala"
     req = extract_requirements(text)

@@ -53,21 +53,15 @@ _PREFERRED: Final = re.compile(
     r"|\bnot\s+(?:required|mandatory|essential|necessary|a\s+requirement)\b",
     _I,
 )
-#: "2+ years": an amount bounded from below, as "at least 2 years" is.
-_AT_LEAST_YEARS: Final = r"\b\d{1,2}\s*\+\s*(?:years?|yrs?)\b"
 #: A negated demand ("not required") is no required cue.
 _NOT: Final = r"(?<!\bnot\s)"
-_REQUIRED_WORDS: Final = (
+_REQUIRED: Final = re.compile(
     rf"{_NOT}\brequir(?:ed|es|e|ement|ements)\b|\bmust\b|\bminimum\b|\bmin\.?\s|\bat\s+least\b"
-    rf"|{_NOT}\bmandatory\b|{_NOT}\bessential\b|\bneed(?:ed|s)?\b"
+    rf"|{_NOT}\bmandatory\b|{_NOT}\bessential\b|\bneed(?:ed|s)?\b",
+    _I,
 )
-_REQUIRED: Final = re.compile(rf"{_REQUIRED_WORDS}|{_AT_LEAST_YEARS}", _I)
-#: The required cues that are words, not an amount: "(3+ years preferred)" is an aside on its
-#: own years, as "(Universal preferred)" is on its own words.
-_REQUIRED_WORD: Final = re.compile(_REQUIRED_WORDS, _I)
-#: Required cues that only bound an amount ("at least 3 years", "2+ years"): they lose to a
-#: preferred cue in their clause, and demand nothing under a preferred heading.
-_WEAK_REQUIRED: Final = re.compile(rf"\bminimum\b|\bmin\.?\s|\bat\s+least\b|{_AT_LEAST_YEARS}", _I)
+#: Required cues that only bound an amount ("at least 3 years"): they lose to a preferred cue.
+_WEAK_REQUIRED: Final = re.compile(r"\bminimum\b|\bmin\.?\s|\bat\s+least\b", _I)
 #: "..., preferably in retail": a preferred adverb opening a clause qualifies that clause only.
 _FORWARD_PREFERRED: Final = re.compile(
     r"[,;]\s*(?:and\s+|but\s+)?(?:preferably|ideally)\s+(?=[\w(])[^,;]*", _I
@@ -136,7 +130,7 @@ class Cues:
         """Whether what is named at ``position`` is required (see the module docstring)."""
         if self.asides and not self._in_aside(position):
             return self._outside_asides.required_at(position, preferred_section)
-        if not self.preferred or (preferred_section and not self.strongly_required):
+        if not self.preferred:
             return not preferred_section or self.strongly_required
         if not self.required:
             return False
@@ -235,7 +229,7 @@ def _is_aside(bracketed: str) -> bool:
     preferred") rather than what comes before it ("preferred", "a big plus")."""
     if not (_PREFERRED.search(bracketed) or _REQUIRED.search(bracketed)):
         return False
-    rest = _REQUIRED_WORD.sub(" ", _PREFERRED.sub(" ", bracketed))
+    rest = _REQUIRED.sub(" ", _PREFERRED.sub(" ", bracketed))
     # Words a bracket may hold beside its cue and still be a cue on what comes before it:
     # "(preferred)", "(a big plus)", "(required, not preferred)".
     filler = word_list("cue_filler")
