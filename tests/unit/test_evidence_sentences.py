@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from matcher.parsing.profiles import posting_profile, profile_resumes
+from matcher.parsing.profiles import PostingProfile, posting_profile, profile_resumes
 from matcher.parsing.skills import SkillMatcher
 from matcher.ranking.explain import explain_match
 from matcher.ranking.requirement_ranker import explain_requirements
@@ -200,16 +200,22 @@ def test_key_term_evidence_is_a_whole_sentence_without_markup() -> None:
     assert found.evidence == "Python developer who builds data pipelines in Airflow."
 
 
+def _evidence(matcher: SkillMatcher, posting: PostingProfile, text: str) -> str:
+    """The ``evidence`` column of one resume ``text`` for ``posting``, prepared, read and
+    quoted as the product does."""
+    prepared, _, _ = prepare_resumes(pd.DataFrame({"resume_id": ["R1"], "text": [text]}))
+    resume = profile_resumes(prepared, matcher, TODAY)[0]
+    sentences = display_sentences(prepared.loc[0, "clean_text"])
+    return explain_requirements(posting, resume, sentences)["evidence"]
+
+
 def test_a_sentence_with_contact_details_is_never_quoted(matcher: SkillMatcher) -> None:
     text = (
         "Sam Lee\nPython consulting: write to sam.lee@example.com or call +1 555 0100 today.\n"
         "Experience\nBuilt Python services for a payments company."
     )
-    prepared, _, _ = prepare_resumes(pd.DataFrame({"resume_id": ["R1"], "text": [text]}))
-    resume = profile_resumes(prepared, matcher, TODAY)[0]
     posting = posting_profile("J1", "Engineer", "Requirements\n- Python.", matcher)
-    sentences = display_sentences(prepared.loc[0, "clean_text"])
-    evidence = explain_requirements(posting, resume, sentences)["evidence"]
+    evidence = _evidence(matcher, posting, text)
     assert evidence == "Built Python services for a payments company."
     found = explain_match(["python"], text)
     assert found.evidence == "Built Python services for a payments company."
@@ -244,16 +250,8 @@ def test_the_name_line_is_quoted_only_where_no_other_sentence_shows_the_skill(
         "Registered nurse with four years on medical-surgical units.\n"
         "Certifications\nBLS, ACLS"
     )
-    prepared, _, _ = prepare_resumes(pd.DataFrame({"resume_id": ["R1"], "text": [text]}))
-    resume = profile_resumes(prepared, matcher, TODAY)[0]
     posting = posting_profile("J1", "Nurse", "Requirements\n- Registered Nurse.\n- BLS.", matcher)
-    sentences = display_sentences(prepared.loc[0, "clean_text"])
-    evidence = explain_requirements(posting, resume, sentences)["evidence"]
-    assert evidence == ("Registered nurse with four years on medical-surgical units. | BLS, ACLS")
+    evidence = _evidence(matcher, posting, text)
+    assert evidence == "Registered nurse with four years on medical-surgical units. | BLS, ACLS"
     alone = "Maria Santos, RN\nCertifications\nBLS"
-    prepared, _, _ = prepare_resumes(pd.DataFrame({"resume_id": ["R2"], "text": [alone]}))
-    resume = profile_resumes(prepared, matcher, TODAY)[0]
-    sentences = display_sentences(prepared.loc[0, "clean_text"])
-    assert explain_requirements(posting, resume, sentences)["evidence"] == (
-        "Maria Santos, RN | BLS"
-    )
+    assert _evidence(matcher, posting, alone) == "Maria Santos, RN | BLS"
