@@ -173,3 +173,56 @@ def test_experience_stands_in_for_the_degree_where_the_posting_says_so(
     assert explain_requirements(posting, new)["missing_required"] == (
         "Bachelor's degree or equivalent experience (none found, 2.0 years)"
     )
+
+
+WAREHOUSE = """Warehouse Associate
+
+Requirements
+- Forklift certification.
+- Experience with inventory management.
+- Strong communication skills and attention to detail.
+- Ability to lift 50 lbs.
+"""
+
+
+def test_soft_skills_a_resume_does_not_state_are_to_check_not_missing(
+    matcher: SkillMatcher,
+) -> None:
+    posting = posting_profile("J1", "Warehouse Associate", WAREHOUSE, matcher)
+    silent = resume_profile(
+        "R1",
+        "Warehouse Associate, 2019 - 2024\nForklift certified. Ran inventory management"
+        " for a 40,000 sq ft distribution centre.",
+        matcher,
+        today=TODAY,
+    )
+    explained = explain_requirements(posting, silent, probability=0.9)
+    to_check = explained["soft_skills_to_check"].split("; ")
+    assert {"Communication Skills", "Attention to Detail", "Physical Stamina"} <= set(to_check)
+    for skill in to_check:
+        assert skill not in explained["missing_required"]
+    # a full match on what a resume shows keeps the band of its score
+    assert explained["missing_required"] == ""
+    assert (explained["fit"], explained["fit_reason"]) == ("strong", "")
+
+    # a soft skill the resume states is matched, with its evidence, and not to check
+    stated = resume_profile(
+        "R2",
+        "Warehouse Associate, 2019 - 2024\nForklift certified. Ran inventory management"
+        " with strong attention to detail.",
+        matcher,
+        today=TODAY,
+    )
+    explained = explain_requirements(posting, stated, probability=0.9)
+    assert "Attention to Detail" in explained["matched_required"].split("; ")
+    assert "Attention to Detail" not in explained["soft_skills_to_check"]
+    assert "strong attention to detail" in explained["evidence"]
+
+    # a hard requirement missing still caps the band, counted among the hard items only
+    no_forklift = resume_profile(
+        "R3", "Stock clerk, 2019 - 2024\nRan inventory management.", matcher, today=TODAY
+    )
+    explained = explain_requirements(posting, no_forklift, probability=0.9)
+    assert "Forklift" in explained["missing_required"]
+    assert explained["fit"] == "possible"
+    assert explained["fit_reason"] == "capped at possible from strong: misses 1 of 2 required items"

@@ -80,6 +80,7 @@ import pandas as pd
 from matcher.text.sections import heading_name
 from matcher.text.sentences import sentence_spans
 from matcher.text.stemming import singular
+from matcher.text.word_lists import word_list
 
 logger = logging.getLogger(__name__)
 
@@ -255,6 +256,23 @@ def skill_key(name: str) -> tuple[str, ...]:
         True
     """
     return tuple(map(_token_key, _TOKEN_RE.findall(name)))
+
+
+def soft_skill(name: str) -> bool:
+    """Whether a skill, by its vocabulary name, is a soft skill a resume rarely states: a
+    personal quality or a physical demand of the work (the ``soft_skill`` word list).
+
+    A posting asks for "strong communication skills", "attention to detail" or "ability to
+    lift 50 lbs" of everyone; few resumes write them, and a recruiter judges them in the
+    interview. The explanations list them apart (``soft_skills_to_check``), and a missing one
+    does not cap the fit band. Not every skill of the vocabulary's ``soft_skill`` category is
+    one: a driver's licence, systems analysis or negotiation is shown by the resume.
+
+    Example:
+        >>> soft_skill("Communication Skills"), soft_skill("Driver's License")
+        (True, False)
+    """
+    return name.lower() in word_list("soft_skill")
 
 
 def _acronym(token: str) -> str | None:

@@ -166,6 +166,12 @@ def describe_decision(record: pd.Series) -> str:
         matched, missing = _items(record.get("matched_terms")), _items(record.get("missing_terms"))
     lines.append("Requirements matched: " + ("; ".join(matched) or "none"))
     lines.append("Requirements missing: " + ("; ".join(missing) or "none"))
+    to_check = _items(record.get("soft_skills_to_check"))
+    if to_check:
+        lines.append(
+            "Soft skills the posting requires and the resume does not state (for the"
+            " interview; they do not cap the fit): " + "; ".join(to_check)
+        )
     preferred = _items(record.get("matched_preferred"))
     if preferred:
         lines.append("Preferred skills held: " + "; ".join(preferred))

@@ -300,6 +300,7 @@ FREE_TEXT_COLUMNS = frozenset(
     {
         "matched_required",
         "missing_required",
+        "soft_skills_to_check",
         "matched_preferred",
         "matched_terms",
         "missing_terms",

@@ -44,7 +44,7 @@ from matcher.parsing.profiles import (
     resume_days,
 )
 from matcher.parsing.requirements import YearsRequirement
-from matcher.parsing.skills import SkillMatcher, SkillMention
+from matcher.parsing.skills import SkillMatcher, SkillMention, soft_skill
 from matcher.parsing.taxonomy import skill_matcher
 from matcher.ranking.calibration import calibrated, capped_fit
 from matcher.ranking.embedding import Embedder
@@ -1130,7 +1130,8 @@ def _explain(
     skills = shown.keys()
     matched = _unique([s for group in parts.required for s in group if s in skills])
     # isdisjoint: one call per group, where any() over a generator was most of this line's cost
-    missing = [" / ".join(group) for group in parts.required if skills.isdisjoint(group)]
+    missing = [" / ".join(group) for group in parts.hard if skills.isdisjoint(group)]
+    to_check = [" / ".join(group) for group in parts.soft if skills.isdisjoint(group)]
     preferred = _unique(
         [s for group in parts.preferred for s in group if s in skills and s not in matched]
     )
@@ -1167,6 +1168,7 @@ def _explain(
         "requirements_found": parts.requirements_found,
         "matched_required": "; ".join([*matched, degree_met] if degree_met else matched),
         "missing_required": "; ".join(missing),
+        "soft_skills_to_check": "; ".join(to_check),
         "matched_preferred": "; ".join(preferred),
         "years_required": parts.years_required,
         "years_candidate": f"{resume.years:.1f}",
@@ -1180,6 +1182,11 @@ class _PostingParts:
     """What :func:`explain_requirements` reads of a posting, the same for all its candidates."""
 
     required: tuple[tuple[str, ...], ...]
+    #: The required groups ``missing_required`` lists when none of their skills is held, and
+    #: those ``soft_skills_to_check`` lists instead: a group of soft skills only
+    #: (:func:`soft_skill`), which a resume rarely states.
+    hard: tuple[tuple[str, ...], ...]
+    soft: tuple[tuple[str, ...], ...]
     preferred: tuple[tuple[str, ...], ...]
     #: Each "N years of X" statement with its wording in ``missing_required``.
     years: tuple[tuple[YearsRequirement, str], ...]
@@ -1201,13 +1208,17 @@ class _PostingParts:
         degree = posting.requirements.degree_required
         if degree is not None and degree <= DegreeLevel.NONE:
             degree = None
+        soft = tuple(group for group in required if all(map(soft_skill, group)))
+        hard = tuple(group for group in required if group not in soft) if soft else required
         return cls(
             required=required,
+            hard=hard,
+            soft=soft,
             preferred=posting.preferred_groups or _single_groups(posting.preferred_skills),
             years=tuple((r, f"{r.years:g} years {r.subject}") for r in posting.years_required),
             degree=degree,
             degree_or_experience=posting.requirements.degree_or_experience,
-            required_items=len(required) + len(posting.years_required) + (degree is not None),
+            required_items=len(hard) + len(posting.years_required) + (degree is not None),
             requirements_found=str(posting.requirements_found),
             years_required="" if min_years is None else f"{min_years:g}",
         )

@@ -41,6 +41,7 @@ EXPLANATION_COLUMNS = (
     "requirements_found",
     "matched_required",
     "missing_required",
+    "soft_skills_to_check",
     "matched_preferred",
     "years_required",
     "years_candidate",

@@ -29,6 +29,9 @@ cue_filler       may stand beside a required/preferred cue in brackets that stil
                  comes before them ("(a big plus)"; :mod:`matcher.parsing.cues`)
 generic_acronym  names no credential of its own before "card", "certification" ("ID card", "IT
                  certifications"; :mod:`matcher.parsing.credentials`)
+soft_skill       a skill of the vocabulary, by its name, that a posting asks for and a resume
+                 rarely states: a personal quality or a physical demand ("communication
+                 skills", "teamwork", "physical stamina"; :func:`matcher.parsing.skills.soft_skill`)
 ===============  =========================================================================
 
 The file is read once, on first use; nothing is read at import.
@@ -58,6 +61,7 @@ LISTS: tuple[str, ...] = (
     "country",
     "cue_filler",
     "generic_acronym",
+    "soft_skill",
 )
 
 
