@@ -226,3 +226,14 @@ def test_soft_skills_a_resume_does_not_state_are_to_check_not_missing(
     assert "Forklift" in explained["missing_required"]
     assert explained["fit"] == "possible"
     assert explained["fit_reason"] == "capped at possible from strong: misses 1 of 2 required items"
+
+
+def test_every_soft_skill_is_a_skill_of_the_vocabulary() -> None:
+    from matcher.parsing.skills import Vocabulary, soft_skill
+    from matcher.text.word_lists import word_list
+
+    names = {name.lower(): name for name in Vocabulary.builtin().frame["skill"]}
+    assert sorted(word_list("soft_skill") - names.keys()) == []
+    # and a skill a resume shows is not one
+    for shown in ("Driver's License", "Negotiation", "Systems Analysis", "Computer Literacy"):
+        assert shown.lower() in names and not soft_skill(shown)
