@@ -44,6 +44,7 @@ from matcher.parsing.profiles import (
     resume_days,
 )
 from matcher.parsing.requirements import YearsRequirement
+from matcher.parsing.shown_skills import shown_skills
 from matcher.parsing.skills import SkillMatcher, SkillMention, soft_skill
 from matcher.parsing.taxonomy import skill_matcher
 from matcher.ranking.calibration import calibrated, capped_fit
@@ -829,6 +830,8 @@ class RequirementRanker(Ranker):
         quotes_of: dict[str, dict[str, str]] = {}
         # Where a resume's years come from is the same whatever the posting too.
         basis_of: dict[str, str] = {}
+        # And so are the skills it shows (its own, its titles', those its tools show).
+        shown_of: dict[str, Mapping[str, SkillMention | None]] = {}
 
         # A posting is explained against each of its candidates in turn: its profile is
         # looked up, and its parts made, once per row object (reading a field of a row costs
@@ -854,6 +857,9 @@ class RequirementRanker(Ranker):
             basis = basis_of.get(candidate.resume_id)
             if basis is None:
                 basis = basis_of[candidate.resume_id] = years_basis(candidate)
+            shown = shown_of.get(candidate.resume_id)
+            if shown is None:
+                shown = shown_of[candidate.resume_id] = shown_skills(candidate)
             columns = _explain(
                 parts,
                 candidate,
@@ -862,6 +868,7 @@ class RequirementRanker(Ranker):
                 years,
                 quotes,
                 basis,
+                shown,
             )
             if not job.required_groups and not job.preferred_groups:
                 if not fallbacks:
@@ -1120,13 +1127,15 @@ def _explain(
     years_held: Mapping[str, float] | None,
     quotes: MutableMapping[str, str] | None,
     basis: str | None = None,
+    shown: Mapping[str, SkillMention | None] | None = None,
 ) -> dict[str, str]:
     """:func:`explain_requirements` of a posting whose parts are made already: an explainer
     makes them once per posting, not once per pair (RJDB's 500,000 pairs), and gives the
-    resume's :func:`years_basis` made once per resume."""
-    # a skill a role's title shows by its work counts here, for the recruiter (not in the
-    # features: see ResumeProfile.title_skills)
-    shown = resume.skills if not resume.title_skills else resume.skills | resume.title_skills
+    resume's :func:`years_basis` and :func:`shown_skills` made once per resume."""
+    # the skills a role's title shows by its work, and those the resume's tools show, count
+    # here, for the recruiter (not in the features: see matcher.parsing.shown_skills)
+    if shown is None:
+        shown = shown_skills(resume)
     skills = shown.keys()
     matched = _unique([s for group in parts.required for s in group if s in skills])
     # isdisjoint: one call per group, where any() over a generator was most of this line's cost
@@ -1156,7 +1165,12 @@ def _explain(
             break
         quote = quotes.get(skill) if quotes is not None else None
         if quote is None:
-            quote = _quote(shown[skill], None if sentences is None else tuple(sentences))
+            mention = shown[skill]
+            quote = (
+                ""
+                if mention is None  # English, shown by the resume's language
+                else _quote(mention, None if sentences is None else tuple(sentences))
+            )
             if quotes is not None:
                 quotes[skill] = quote
         if quote and quote not in evidence:

@@ -32,6 +32,11 @@ generic_acronym  names no credential of its own before "card", "certification" (
 soft_skill       a skill of the vocabulary, by its name, that a posting asks for and a resume
                  rarely states: a personal quality or a physical demand ("communication
                  skills", "teamwork", "physical stamina"; :func:`matcher.parsing.skills.soft_skill`)
+english_word     a function word of English that Spanish, French, German, Portuguese, Italian
+                 and Dutch do not write ("the", "with"; not "a", "in", "die", "do", "per"):
+                 :func:`matcher.parsing.shown_skills.written_in_english`
+other_language_word  a function word of those languages that English does not write ("und",
+                 "avec", "para"; not a place's or a name's word: "el", "des", "van", "il")
 ===============  =========================================================================
 
 The file is read once, on first use; nothing is read at import.
@@ -62,6 +67,8 @@ LISTS: tuple[str, ...] = (
     "cue_filler",
     "generic_acronym",
     "soft_skill",
+    "english_word",
+    "other_language_word",
 )
 
 
