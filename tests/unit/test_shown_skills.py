@@ -57,6 +57,15 @@ def test_a_tool_shows_its_suite_and_computer_literacy_transitively() -> None:
     }
     assert shown_by("VLOOKUP", "office_software") >= {"Excel", "Microsoft Office"}
     assert shown_by("PostgreSQL", "database") == {"Computer Literacy"}
+    # a framework shows its own parts, a scripting language scripting
+    assert "Django ORM" in shown_by("Django", "web")
+    assert shown_by("Bash", "programming_language") == {"Scripting", "Computer Literacy"}
+    assert "Scripting" not in shown_by("Java", "programming_language")
+    # a system of a kind shows the kind
+    assert "Enterprise Resource Planning" in shown_by("NetSuite", "finance")
+    assert "HRIS" in shown_by("Workday", "hr")
+    assert "Electronic Health Records" in shown_by("Epic", "healthcare")
+    assert "OSHA Regulations" in shown_by("OSHA 30", "trades")
     assert shown_by("Nursing", "healthcare") == frozenset()
 
 
