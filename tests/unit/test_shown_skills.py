@@ -9,7 +9,12 @@ import pandas as pd
 import pytest
 
 from matcher.parsing.profiles import posting_profile, resume_profile
-from matcher.parsing.shown_skills import shown_by, shown_skills, written_in_english
+from matcher.parsing.shown_skills import (
+    shown_by,
+    shown_skills,
+    shows_english,
+    written_in_english,
+)
 from matcher.parsing.skills import SkillMatcher, Vocabulary
 from matcher.ranking.requirement_ranker import explain_requirements
 
@@ -90,14 +95,15 @@ def test_the_language_of_a_resume_is_read_from_its_function_words(text: str, eng
     assert written_in_english(text.splitlines()) is english
 
 
-def test_a_resume_shows_the_suite_of_its_tools_and_english(matcher: SkillMatcher) -> None:
+def test_a_resume_shows_the_suite_of_its_tools(matcher: SkillMatcher) -> None:
     resume = resume_profile("R1", OFFICE_RESUME, matcher, today=TODAY)
     shown = shown_skills(resume)
     assert {"Excel", "Microsoft Word", "Microsoft Office", "Computer Literacy"} <= shown.keys()
     # the suite is shown by the first of the resume's tools that shows it: its mention
     office = shown["Microsoft Office"]
     assert office is not None and office.skill in {"Excel", "Microsoft Word"}
-    assert "English" in shown and shown["English"] is None
+    # English, written and not named, is read only where a posting asks for it
+    assert "English" not in shown and shows_english(resume)
     # the resume's own skills are as they were: nothing is added to the features' profile
     assert "Microsoft Office" not in resume.skills
 

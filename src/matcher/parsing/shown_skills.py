@@ -16,7 +16,7 @@ not count it.
 Example:
     >>> sorted(shown_by("Excel", "office_software"))
     ['Computer Literacy', 'Microsoft Office', 'Spreadsheets']
-    >>> sorted(shown_by("Python", "programming_language"))
+    >>> sorted(shown_by("PostgreSQL", "database"))
     ['Computer Literacy']
 """
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from matcher.parsing.profiles import ResumeProfile
     from matcher.parsing.skills import SkillMention
 
-__all__ = ["ENGLISH", "shown_by", "shown_skills", "written_in_english"]
+__all__ = ["ENGLISH", "shown_by", "shown_skills", "shows_english", "written_in_english"]
 
 #: The vocabulary's name of the English language.
 ENGLISH: Final = "English"
@@ -49,6 +49,8 @@ _ADDRESS = re.compile(r"\S+@\S+|\S*(?:://|www\.)\S*")
 #: How many times the other languages' function words a text's English ones must be.
 _ENGLISH_MARGIN: Final = 3
 _WORD = re.compile(r"[^\W\d_]+")
+#: How many words of a text :func:`written_in_english` reads at most.
+_LANGUAGE_WORDS: Final = 400
 
 
 @cache
@@ -90,7 +92,8 @@ def written_in_english(lines: Sequence[str]) -> bool:
     :data:`_ENGLISH_MARGIN` times as many as those of other languages (the word lists
     ``english_word`` and ``other_language_word``). A resume of terse lists
     ("Expert in system analysis", "Data and Transaction Coordinator (2011 - 2014)") has few
-    function words, and they are English.
+    function words, and they are English. Only the first :data:`_LANGUAGE_WORDS` words are
+    read: a language shows in its first paragraphs.
 
     Example:
         >>> written_in_english(["Managed the front desk of a 200-room hotel."])
@@ -102,27 +105,36 @@ def written_in_english(lines: Sequence[str]) -> bool:
         False
     """
     english_words, other_words = word_list("english_word"), word_list("other_language_word")
-    english = other = 0
+    english = other = read = 0
     for line in lines:
-        for word in _WORD.findall(_ADDRESS.sub(" ", line).lower()):
-            english += word in english_words
-            other += word in other_words
+        words = _WORD.findall(_ADDRESS.sub(" ", line).lower())
+        english += sum(map(english_words.__contains__, words))
+        other += sum(map(other_words.__contains__, words))
+        read += len(words)
+        if read >= _LANGUAGE_WORDS:
+            break
     return english > 0 and english >= _ENGLISH_MARGIN * other
 
 
-def shown_skills(resume: ResumeProfile) -> dict[str, SkillMention | None]:
-    """The skills ``resume`` shows to the recruiter, each with the mention that shows it: its
-    own skills and its titles' (:attr:`ResumeProfile.title_skills`), the skills those show
-    (:func:`shown_by`: the mention of the first skill of the resume that shows each), and
-    English (no mention) if the resume is written in English. A skill the resume denies
-    (:attr:`ResumeProfile.lacks`) is not shown by another."""
-    shown: dict[str, SkillMention | None] = {**resume.skills, **resume.title_skills}
+def shows_english(resume: ResumeProfile) -> bool:
+    """Whether ``resume`` shows English: it names it, or it is written in English
+    (:func:`written_in_english`) and does not deny it. The explanations ask only where a
+    posting requires English: reading the words is the costly part of what a resume shows."""
+    return ENGLISH in resume.skills or (
+        ENGLISH not in resume.lacks and written_in_english(resume.lines)
+    )
+
+
+def shown_skills(resume: ResumeProfile) -> dict[str, SkillMention]:
+    """The skills ``resume`` shows to the recruiter by name or by what shows them, each with
+    the mention that shows it: its own skills and its titles'
+    (:attr:`ResumeProfile.title_skills`), and the skills those show (:func:`shown_by`: the
+    mention of the first skill of the resume that shows each). A skill the resume denies
+    (:attr:`ResumeProfile.lacks`) is not shown by another. English written, not named, is
+    :func:`shows_english`."""
+    shown: dict[str, SkillMention] = {**resume.skills, **resume.title_skills}
     for mention in list(shown.values()):
-        if mention is None:
-            continue
         for skill in sorted(shown_by(mention.skill, mention.category)):
             if skill not in shown and skill not in resume.lacks:
                 shown[skill] = mention
-    if ENGLISH not in shown and ENGLISH not in resume.lacks and written_in_english(resume.lines):
-        shown[ENGLISH] = None
     return shown

@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib.resources import files
@@ -44,7 +44,7 @@ from matcher.parsing.profiles import (
     resume_days,
 )
 from matcher.parsing.requirements import YearsRequirement
-from matcher.parsing.shown_skills import shown_skills
+from matcher.parsing.shown_skills import ENGLISH, shown_skills, shows_english
 from matcher.parsing.skills import SkillMatcher, SkillMention, soft_skill
 from matcher.parsing.taxonomy import skill_matcher
 from matcher.ranking.calibration import calibrated, capped_fit
@@ -832,6 +832,8 @@ class RequirementRanker(Ranker):
         basis_of: dict[str, str] = {}
         # And so are the skills it shows (its own, its titles', those its tools show).
         shown_of: dict[str, Mapping[str, SkillMention | None]] = {}
+        # Whether it is written in English, read only for a posting that asks for English.
+        english_of: dict[str, bool] = {}
 
         # A posting is explained against each of its candidates in turn: its profile is
         # looked up, and its parts made, once per row object (reading a field of a row costs
@@ -860,6 +862,13 @@ class RequirementRanker(Ranker):
             shown = shown_of.get(candidate.resume_id)
             if shown is None:
                 shown = shown_of[candidate.resume_id] = shown_skills(candidate)
+
+            def english() -> bool:
+                known = english_of.get(candidate.resume_id)
+                if known is None:
+                    known = english_of[candidate.resume_id] = shows_english(candidate)
+                return known
+
             columns = _explain(
                 parts,
                 candidate,
@@ -869,6 +878,7 @@ class RequirementRanker(Ranker):
                 quotes,
                 basis,
                 shown,
+                english,
             )
             if not job.required_groups and not job.preferred_groups:
                 if not fallbacks:
@@ -1128,14 +1138,20 @@ def _explain(
     quotes: MutableMapping[str, str] | None,
     basis: str | None = None,
     shown: Mapping[str, SkillMention | None] | None = None,
+    english: Callable[[], bool] | None = None,
 ) -> dict[str, str]:
     """:func:`explain_requirements` of a posting whose parts are made already: an explainer
     makes them once per posting, not once per pair (RJDB's 500,000 pairs), and gives the
-    resume's :func:`years_basis` and :func:`shown_skills` made once per resume."""
+    resume's :func:`years_basis` and :func:`shown_skills` made once per resume, and
+    whether it shows English (:func:`shows_english`) as a call that reads it once."""
     # the skills a role's title shows by its work, and those the resume's tools show, count
     # here, for the recruiter (not in the features: see matcher.parsing.shown_skills)
     if shown is None:
         shown = shown_skills(resume)
+    if parts.asks_english and ENGLISH not in shown:
+        written = english() if english is not None else shows_english(resume)
+        if written:
+            shown = {**shown, ENGLISH: None}  # no sentence to quote
     skills = shown.keys()
     matched = _unique([s for group in parts.required for s in group if s in skills])
     # isdisjoint: one call per group, where any() over a generator was most of this line's cost
@@ -1202,6 +1218,8 @@ class _PostingParts:
     hard: tuple[tuple[str, ...], ...]
     soft: tuple[tuple[str, ...], ...]
     preferred: tuple[tuple[str, ...], ...]
+    #: Whether a group, required or preferred, holds English (:func:`shows_english`).
+    asks_english: bool
     #: Each "N years of X" statement with its wording in ``missing_required``.
     years: tuple[tuple[YearsRequirement, str], ...]
     #: The degree level required, if any, and whether experience may stand in for it.
@@ -1224,11 +1242,13 @@ class _PostingParts:
             degree = None
         soft = tuple(group for group in required if all(map(soft_skill, group)))
         hard = tuple(group for group in required if group not in soft) if soft else required
+        preferred = posting.preferred_groups or _single_groups(posting.preferred_skills)
         return cls(
             required=required,
             hard=hard,
             soft=soft,
-            preferred=posting.preferred_groups or _single_groups(posting.preferred_skills),
+            preferred=preferred,
+            asks_english=any(ENGLISH in group for group in (*required, *preferred)),
             years=tuple((r, f"{r.years:g} years {r.subject}") for r in posting.years_required),
             degree=degree,
             degree_or_experience=posting.requirements.degree_or_experience,
