@@ -237,3 +237,16 @@ def test_every_soft_skill_is_a_skill_of_the_vocabulary() -> None:
     # and a skill a resume shows is not one
     for shown in ("Driver's License", "Negotiation", "Systems Analysis", "Computer Literacy"):
         assert shown.lower() in names and not soft_skill(shown)
+
+
+def test_a_corporate_legal_department_is_a_setting_not_corporate_law(
+    matcher: SkillMatcher,
+) -> None:
+    text = (
+        "Requirements\n- 3+ years as a litigation paralegal in a law firm or corporate legal"
+        " department.\n- Experience with corporate transactions."
+    )
+    profile = posting_profile("J1", "Litigation Paralegal", text, matcher)
+    [mention] = [m for m in matcher.find(text) if m.skill == "Corporate Law"]
+    assert mention.surface == "corporate transactions"
+    assert "Corporate Law" in profile.required_skills
