@@ -117,6 +117,7 @@ def test_shortlists_are_ranked_and_explained(first_run) -> None:  # type: ignore
 def test_evidence_quotes_whole_resume_sentences_for_every_matched_skill(first_run) -> None:  # type: ignore[no-untyped-def]
     from matcher.io.csv_safety import unguard_cell
     from matcher.io.loading import load_resumes
+    from matcher.parsing.shown_skills import ENGLISH, shown_by
     from matcher.parsing.skills import SkillMatcher
     from matcher.parsing.title_skills import title_skills
     from matcher.ranking.requirement_ranker import DEGREE_NAMES, degree_wording
@@ -150,10 +151,14 @@ def test_evidence_quotes_whole_resume_sentences_for_every_matched_skill(first_ru
             # a whole sentence of the resume (or, past 300 characters, a cut of one)
             assert any(quote.strip("… ") in sentence for sentence in own)
             assert quote in own or quote.startswith("…") or quote.endswith("…")
-        shown = set().union(*(matcher.skills(quote) for quote in quotes))
+        found = [m for quote in quotes for m in matcher.find(quote)]
         # a role's title shows the skill of its work: the quote is the role's line
-        shown |= {m.skill for quote in quotes for m in title_skills(quote, quote, matcher)}
-        assert set(skills) <= shown, row["resume_id"]
+        found += [m for quote in quotes for m in title_skills(quote, quote, matcher)]
+        shown = {m.skill for m in found}
+        # a tool shows its suite (Django its ORM): the quote is the tool's sentence
+        shown |= {s for m in found for s in shown_by(m.skill, m.category)}
+        # English, shown by the language the resume is written in, has no sentence
+        assert set(skills) - {ENGLISH} <= shown, row["resume_id"]
 
 
 def test_the_workbook_has_a_sheet_per_posting_and_keeps_ids_unguarded(first_run) -> None:  # type: ignore[no-untyped-def]
