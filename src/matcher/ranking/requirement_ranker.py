@@ -1033,8 +1033,13 @@ def explain_requirements(
 
     A group of alternatives ("Workday / BambooHR / ADP") is matched when the resume holds any
     member, and ``matched_required`` names the members held; it is missing only when none is
-    held. A required "N years of X" the resume's roles in X fall short of is missing too, with
-    the years held: "2 years ICU (has 0.3)". So is a required degree the resume shows no degree
+    held. A skill is held when the resume names it, when a role's title shows it by its work,
+    when one of its tools shows it (Excel shows Microsoft Office), and English when it is
+    written in English (:mod:`matcher.parsing.shown_skills`). A group of soft skills only
+    (:func:`matcher.parsing.skills.soft_skill`) that is not held is listed in
+    ``soft_skills_to_check``, not in ``missing_required``, and does not cap ``fit``. A
+    required "N years of X" the resume's roles in X fall short of is missing too, with the
+    years held: "2 years ICU (has 0.3)". So is a required degree the resume shows no degree
     of that level or higher for: "Bachelor's degree (has associate degree)", "(none found)".
     Where the posting lets experience stand in for the degree ("or equivalent experience"),
     :data:`EQUIVALENT_YEARS` of experience meet it too, and the years are shown either way. A
