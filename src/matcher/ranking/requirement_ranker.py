@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib.resources import files
@@ -863,12 +863,6 @@ class RequirementRanker(Ranker):
             if shown is None:
                 shown = shown_of[candidate.resume_id] = shown_skills(candidate)
 
-            def english() -> bool:
-                known = english_of.get(candidate.resume_id)
-                if known is None:
-                    known = english_of[candidate.resume_id] = shows_english(candidate)
-                return known
-
             columns = _explain(
                 parts,
                 candidate,
@@ -878,7 +872,7 @@ class RequirementRanker(Ranker):
                 quotes,
                 basis,
                 shown,
-                english,
+                english_of,
             )
             if not job.required_groups and not job.preferred_groups:
                 if not fallbacks:
@@ -1143,18 +1137,23 @@ def _explain(
     quotes: MutableMapping[str, str] | None,
     basis: str | None = None,
     shown: Mapping[str, SkillMention | None] | None = None,
-    english: Callable[[], bool] | None = None,
+    english_of: MutableMapping[str, bool] | None = None,
 ) -> dict[str, str]:
     """:func:`explain_requirements` of a posting whose parts are made already: an explainer
     makes them once per posting, not once per pair (RJDB's 500,000 pairs), and gives the
     resume's :func:`years_basis` and :func:`shown_skills` made once per resume, and
-    whether it shows English (:func:`shows_english`) as a call that reads it once."""
+    whether each resume shows English (:func:`shows_english`), read and filled here as
+    ``quotes`` is."""
     # the skills a role's title shows by its work, and those the resume's tools show, count
     # here, for the recruiter (not in the features: see matcher.parsing.shown_skills)
     if shown is None:
         shown = shown_skills(resume)
     if parts.asks_english and ENGLISH not in shown:
-        written = english() if english is not None else shows_english(resume)
+        written = None if english_of is None else english_of.get(resume.resume_id)
+        if written is None:
+            written = shows_english(resume)
+            if english_of is not None:
+                english_of[resume.resume_id] = written
         if written:
             shown = {**shown, ENGLISH: None}  # no sentence to quote
     skills = shown.keys()
