@@ -17,12 +17,13 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib.resources import files
 
 import pandas as pd
 
-__all__ = ["skills_counting_as"]
+__all__ = ["reachable", "skills_counting_as"]
 
 
 @cache
@@ -47,12 +48,22 @@ def skills_counting_as(skill: str) -> frozenset[str]:
     Returns:
         The skills whose roles count toward years in ``skill`` (``skill`` included).
     """
-    direct = _implied_by()
-    found = {skill}
-    frontier = [skill]
+    return frozenset(reachable(_implied_by(), [skill]))
+
+
+def reachable(edges: Mapping[str, Iterable[str]], starts: Iterable[str]) -> set[str]:
+    """``starts`` and every skill reached from them along ``edges`` (each skill to the skills
+    it leads to), transitively.
+
+    Example:
+        >>> sorted(reachable({"a": ["b"], "b": ["c", "a"]}, ["a"]))
+        ['a', 'b', 'c']
+    """
+    found = set(starts)
+    frontier = list(found)
     while frontier:
-        for source in direct.get(frontier.pop(), frozenset()):
-            if source not in found:
-                found.add(source)
-                frontier.append(source)
-    return frozenset(found)
+        for reached in edges.get(frontier.pop(), ()):
+            if reached not in found:
+                found.add(reached)
+                frontier.append(reached)
+    return found

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Final
 
 import pandas as pd
 
+from matcher.parsing.implied_skills import reachable
 from matcher.text.word_lists import word_list
 
 if TYPE_CHECKING:
@@ -77,14 +78,8 @@ def shown_by(skill: str, category: str = "") -> frozenset[str]:
     """The skills a resume naming ``skill`` (of vocabulary ``category``) shows, transitively;
     ``skill`` itself not included."""
     by_skill, by_category = _table()
-    found: set[str] = set()
-    frontier = [*by_skill.get(skill, ()), *by_category.get(category, ())]
-    while frontier:
-        shown = frontier.pop()
-        if shown not in found and shown != skill:
-            found.add(shown)
-            frontier.extend(by_skill.get(shown, ()))
-    return frozenset(found)
+    direct = [*by_skill.get(skill, ()), *by_category.get(category, ())]
+    return frozenset(reachable(by_skill, direct) - {skill})
 
 
 def written_in_english(lines: Sequence[str]) -> bool:
